@@ -1,0 +1,39 @@
+package dev.plutus;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One model call as recorded: who made it, when it ended, what it used and what it cost.
+ * {@code eventId} makes recording idempotent (a replayed event is stored once); it may be null.
+ * {@code cronJobId}, {@code senderId} and {@code rootSessionId} are resolved at record time,
+ * so a subagent's call carries the cron job and sender of the session that delegated it.
+ */
+public record LlmCall(
+        String eventId,
+        Instant timestamp,
+        String sessionId,
+        String rootSessionId,
+        String platform,
+        String cronJobId,
+        String senderId,
+        String provider,
+        String model,
+        String responseModel,
+        TokenUsage usage,
+        boolean estimated,
+        long costMicros,
+        boolean priced,
+        String priceEntry,
+        long latencyMillis) {
+
+    public LlmCall {
+        Objects.requireNonNull(timestamp, "timestamp");
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(usage, "usage");
+        if (costMicros < 0) {
+            throw new IllegalArgumentException("cost must not be negative");
+        }
+    }
+}

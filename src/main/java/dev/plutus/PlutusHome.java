@@ -1,0 +1,40 @@
+package dev.plutus;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Where Plutus keeps its files: {@code PLUTUS_HOME}, by default {@code ~/.hermes/plutus}. */
+public record PlutusHome(Path dir) {
+
+    public static PlutusHome resolve(Path override, Map<String, String> env) {
+        if (override != null) {
+            return new PlutusHome(override.toAbsolutePath());
+        }
+        String fromEnv = env.get("PLUTUS_HOME");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return new PlutusHome(Path.of(fromEnv).toAbsolutePath());
+        }
+        return new PlutusHome(Path.of(System.getProperty("user.home"), ".hermes", "plutus"));
+    }
+
+    public Path database() {
+        return dir.resolve("plutus.db");
+    }
+
+    public Path pricingFile() {
+        return dir.resolve("pricing.yaml");
+    }
+
+    /** Prices fetched by {@code /setup pricing auto}: machine-owned, so pricing.yaml is never rewritten. */
+    public Path fetchedPricingFile() {
+        return dir.resolve("pricing.fetched.yaml");
+    }
+
+    public Path budgetFile() {
+        return dir.resolve("budget.yaml");
+    }
+
+    public Path logFile() {
+        return dir.resolve("plutus.log");
+    }
+}

@@ -1,0 +1,57 @@
+package dev.plutus.budget;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.DayOfWeek;
+import java.time.ZoneId;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * A parsed budget.yaml. Thresholds are fractions of a limit ({@code 0.80} = 80 %). Calendar
+ * windows are cut in {@code zone}; weeks start on {@code weekStart}.
+ */
+public record BudgetConfig(
+        Map<ScopeKind, ScopeLimits> scopes,
+        BigDecimal softPct,
+        BigDecimal hardPct,
+        EnforcementMode onEstimated,
+        EnforcementMode onUnpriced,
+        ZoneId zone,
+        DayOfWeek weekStart) {
+
+    public static final BigDecimal DEFAULT_SOFT = new BigDecimal("0.80");
+    public static final BigDecimal DEFAULT_HARD = new BigDecimal("1.00");
+
+    public BudgetConfig {
+        EnumMap<ScopeKind, ScopeLimits> copy = new EnumMap<>(ScopeKind.class);
+        copy.putAll(scopes);
+        scopes = Map.copyOf(copy);
+        if (softPct.compareTo(hardPct) > 0) {
+            throw new IllegalArgumentException("soft_pct must not be above hard_pct");
+        }
+    }
+
+    /** No limits at all: spend is tracked, nothing is enforced. */
+    public static BudgetConfig none(ZoneId zone) {
+        return new BudgetConfig(Map.of(), DEFAULT_SOFT, DEFAULT_HARD, EnforcementMode.WARN_ONLY,
+                EnforcementMode.WARN_ONLY, zone, DayOfWeek.MONDAY);
+    }
+
+    public ScopeLimits limits(ScopeKind kind) {
+        return scopes.getOrDefault(kind, ScopeLimits.NONE);
+    }
+
+    public Limits limitsFor(ScopeRef scope) {
+        return limits(scope.kind()).forId(scope.id());
+    }
+
+    public boolean hasAnyLimit() {
+        return scopes.values().stream().anyMatch(s -> !s.isEmpty());
+    }
+
+    /** The spend at which a limit turns soft or hard: the threshold times the limit, rounded up to the micro-dollar. */
+    public static long threshold(long limitMicros, BigDecimal pct) {
+        return BigDecimal.valueOf(limitMicros).multiply(pct).setScale(0, RoundingMode.CEILING).longValueExact();
+    }
+}

@@ -1,0 +1,135 @@
+package dev.plutus.budget;
+
+import dev.plutus.Money;
+import dev.plutus.config.YamlDoc;
+import dev.plutus.config.YamlNode;
+import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads budget.yaml: hermes-telemetry's format ({@code budgets.global}, {@code per_cron_job},
+ * {@code per_sender} with {@code default}/{@code overrides}, {@code thresholds}, {@code on_estimated})
+ * plus weekly and rolling windows, per-provider/model/session scopes, {@code on_unpriced},
+ * {@code timezone} and {@code week_start}. Every error names the file, line and field.
+ */
+public final class BudgetConfigParser {
+    private static final List<String> TOP = List.of("budgets", "thresholds", "on_estimated", "on_unpriced",
+            "timezone", "week_start");
+    private static final List<String> MODES = List.of("warn_only", "enforce");
+
+    private BudgetConfigParser() {}
+
+    public static BudgetConfig parse(String yaml, String fileName, ZoneId defaultZone) {
+        YamlNode root = YamlDoc.parse(yaml, fileName);
+        if (!root.isNull() && !root.isMapping()) {
+            throw root.error("expected a mapping with a 'budgets' key");
+        }
+        root.requireOnlyKeys(TOP);
+        YamlNode budgets = root.get("budgets");
+        List<String> scopeKeys = new ArrayList<>();
+        for (ScopeKind k : ScopeKind.values()) {
+            scopeKeys.add(k.yamlKey());
+        }
+        budgets.requireOnlyKeys(scopeKeys);
+        Map<ScopeKind, ScopeLimits> scopes = new EnumMap<>(ScopeKind.class);
+        for (ScopeKind kind : ScopeKind.values()) {
+            YamlNode n = budgets.get(kind.yamlKey());
+            if (n.isNull()) {
+                continue;
+            }
+            if (kind == ScopeKind.GLOBAL) {
+                scopes.put(kind, new ScopeLimits(limits(n), Map.of()));
+            } else {
+                n.requireOnlyKeys(List.of("default", "overrides"));
+                Map<String, Limits> overrides = new HashMap<>();
+                for (Map.Entry<String, YamlNode> o : n.get("overrides").entries().entrySet()) {
+                    String id = ScopeRef.canonicalId(kind, o.getKey());
+                    if (overrides.put(id, limits(o.getValue())) != null) {
+                        throw o.getValue().error("the same " + kind.label() + " is listed twice");
+                    }
+                }
+                scopes.put(kind, new ScopeLimits(limits(n.get("default")), overrides));
+            }
+        }
+        YamlNode th = root.get("thresholds");
+        th.requireOnlyKeys(List.of("soft_pct", "hard_pct"));
+        BigDecimal soft = fraction(th.get("soft_pct")).orElse(BudgetConfig.DEFAULT_SOFT);
+        BigDecimal hard = fraction(th.get("hard_pct")).orElse(BudgetConfig.DEFAULT_HARD);
+        if (soft.compareTo(hard) > 0) {
+            throw th.get("soft_pct").error("soft_pct (" + soft.toPlainString() + ") must not be above hard_pct ("
+                    + hard.toPlainString() + ")");
+        }
+        ZoneId zone = defaultZone;
+        YamlNode tz = root.get("timezone");
+        if (tz.text().isPresent()) {
+            try {
+                zone = ZoneId.of(tz.text().get().trim());
+            } catch (DateTimeException e) {
+                throw tz.error("unknown time zone '" + tz.text().get() + "' (use a name like Europe/Berlin)");
+            }
+        }
+        DayOfWeek weekStart = DayOfWeek.MONDAY;
+        YamlNode ws = root.get("week_start");
+        if (ws.text().isPresent()) {
+            try {
+                weekStart = DayOfWeek.valueOf(ws.text().get().trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw ws.error("expected a day of the week such as monday or sunday, got '" + ws.text().get() + "'");
+            }
+        }
+        return new BudgetConfig(scopes, soft, hard, mode(root.get("on_estimated")), mode(root.get("on_unpriced")),
+                zone, weekStart);
+    }
+
+    private static Limits limits(YamlNode n) {
+        Map<Window, Long> perWindow = new EnumMap<>(Window.class);
+        List<String> fields = new ArrayList<>();
+        for (Window w : Window.values()) {
+            fields.add(w.yamlField());
+        }
+        n.requireOnlyKeys(fields);
+        for (Window w : Window.values()) {
+            YamlNode v = n.get(w.yamlField());
+            if (v.isNull()) {
+                continue;
+            }
+            BigDecimal usd = v.nonNegativeDecimal().orElseThrow();
+            try {
+                perWindow.put(w, Money.usdToMicros(usd));
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw v.error(e.getMessage());
+            }
+        }
+        return new Limits(perWindow);
+    }
+
+    private static java.util.Optional<BigDecimal> fraction(YamlNode n) {
+        java.util.Optional<BigDecimal> d = n.nonNegativeDecimal();
+        if (d.isPresent() && d.get().compareTo(BigDecimal.TEN) > 0) {
+            throw n.error("is a fraction of the limit (0.80 = 80%), got " + d.get().toPlainString());
+        }
+        return d;
+    }
+
+    /** {@code on_estimated: {mode: enforce}} as in hermes-telemetry, or simply {@code on_estimated: enforce}. */
+    private static EnforcementMode mode(YamlNode n) {
+        if (n.isNull()) {
+            return EnforcementMode.WARN_ONLY;
+        }
+        YamlNode m = n;
+        if (n.isMapping()) {
+            n.requireOnlyKeys(List.of("mode"));
+            m = n.get("mode");
+        }
+        return m.oneOf(MODES).map(s -> s.equals("enforce") ? EnforcementMode.ENFORCE : EnforcementMode.WARN_ONLY)
+                .orElse(EnforcementMode.WARN_ONLY);
+    }
+}

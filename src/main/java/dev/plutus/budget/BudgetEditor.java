@@ -1,0 +1,73 @@
+package dev.plutus.budget;
+
+import dev.plutus.Money;
+import dev.plutus.config.AtomicFiles;
+import dev.plutus.config.YamlEditor;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code /budget set <scope> [<id>] <window> <amount>}: changes one limit in budget.yaml, leaving
+ * every other line of the file as it was, and refuses to write a file that would not load.
+ */
+public final class BudgetEditor {
+    private BudgetEditor() {}
+
+    /** A parsed {@code /budget set} request. {@code id} is null for global and for a scope's default. */
+    public record SetRequest(ScopeKind kind, String id, Window window, long limitMicros) {}
+
+    /** Parses the words after {@code set}. */
+    public static SetRequest parse(List<String> args) {
+        if (args.size() < 3 || args.size() > 4) {
+            throw new IllegalArgumentException(
+                    "usage: /budget set <scope> [<id>] <window> <amount>, e.g. /budget set global daily 5.00");
+        }
+        ScopeKind kind = ScopeKind.byLabel(args.get(0)).orElseThrow(() -> new IllegalArgumentException(
+                "unknown scope '" + args.get(0) + "' (global, cron_job, sender, provider, model, session)"));
+        String id = args.size() == 4 ? args.get(1) : null;
+        if (kind == ScopeKind.GLOBAL && id != null) {
+            throw new IllegalArgumentException("the global scope takes no id");
+        }
+        String windowText = args.get(args.size() - 2);
+        Window window = Window.byLabel(windowText).orElseThrow(() -> new IllegalArgumentException(
+                "unknown window '" + windowText + "' (daily, weekly, monthly, rolling_24h, rolling_7d)"));
+        String amount = args.get(args.size() - 1).replace("$", "");
+        return new SetRequest(kind, id, window, Money.parseUsd(amount));
+    }
+
+    /** Writes the limit into the file (created if absent) and returns the new text. */
+    public static String apply(Path file, SetRequest r, ZoneId defaultZone) throws IOException {
+        String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        List<String> path = new ArrayList<>(List.of("budgets", r.kind().yamlKey()));
+        if (r.kind() != ScopeKind.GLOBAL) {
+            if (r.id() == null) {
+                path.add("default");
+            } else {
+                path.add("overrides");
+                path.add(r.id());
+            }
+        }
+        path.add(r.window().yamlField());
+        String amount = Money.microsToUsd(r.limitMicros()).stripTrailingZeros().toPlainString();
+        if (!amount.contains(".")) {
+            amount = new BigDecimal(amount).setScale(2).toPlainString();
+        }
+        String updated = YamlEditor.setScalar(text, path, amount, file.toString());
+        BudgetConfigParser.parse(updated, file.toString(), defaultZone);
+        AtomicFiles.write(file, updated);
+        return updated;
+    }
+
+    public static String describe(SetRequest r) {
+        String scope = r.kind() == ScopeKind.GLOBAL ? "global"
+                : r.kind().label() + (r.id() == null ? " (default for every " + r.kind().label() + ")" : " " + r.id());
+        return "Set " + scope + " " + r.window().label() + " limit to " + Money.usdShort(r.limitMicros()) + ".";
+    }
+
+}

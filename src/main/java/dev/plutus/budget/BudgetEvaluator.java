@@ -1,0 +1,79 @@
+package dev.plutus.budget;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns running spend into verdicts. Reads only memory: a verdict costs a handful of map lookups
+ * whatever the size of the database.
+ */
+public final class BudgetEvaluator {
+    private static final Comparator<ScopeStatus> WORST_FIRST = Comparator
+            .comparing(ScopeStatus::level).reversed()
+            .thenComparing(Comparator.comparingLong(ScopeStatus::percent).reversed());
+
+    private final SpendLedger ledger;
+
+    public BudgetEvaluator(SpendLedger ledger) {
+        this.ledger = ledger;
+    }
+
+    public BudgetCheck check(BudgetConfig config, Collection<ScopeRef> scopes, Instant now) {
+        if (!config.hasAnyLimit()) {
+            return BudgetCheck.NONE;
+        }
+        List<ScopeStatus> statuses = new ArrayList<>();
+        for (ScopeRef scope : scopes) {
+            Limits limits = config.limitsFor(scope);
+            for (Map.Entry<Window, Long> l : limits.perWindow().entrySet()) {
+                statuses.add(status(config, scope, l.getKey(), l.getValue(), now));
+            }
+        }
+        if (statuses.isEmpty()) {
+            return BudgetCheck.NONE;
+        }
+        statuses.sort(WORST_FIRST);
+        ScopeStatus worst = statuses.get(0);
+        Verdict v = switch (worst.level()) {
+            case OK -> Verdict.OK;
+            case SOFT -> new Verdict.Soft(worst);
+            case HARD -> new Verdict.Hard(worst);
+        };
+        return new BudgetCheck(statuses, v);
+    }
+
+    public ScopeStatus status(BudgetConfig config, ScopeRef scope, Window window, long limitMicros, Instant now) {
+        WindowSpend spend = ledger.spend(scope, window, now);
+        long hardAt = BudgetConfig.threshold(limitMicros, config.hardPct());
+        long softAt = BudgetConfig.threshold(limitMicros, config.softPct());
+        Level level = spend.spentMicros() >= hardAt ? Level.HARD
+                : spend.spentMicros() >= softAt ? Level.SOFT : Level.OK;
+        boolean degraded = false;
+        if (level == Level.HARD && config.onEstimated() == EnforcementMode.WARN_ONLY
+                && spend.spentMicros() - spend.estimatedMicros() < hardAt) {
+            level = Level.SOFT;
+            degraded = true;
+        }
+        boolean unpricedHard = false;
+        if (spend.unpricedCalls() > 0 && config.onUnpriced() == EnforcementMode.ENFORCE && level != Level.HARD) {
+            level = Level.HARD;
+            unpricedHard = true;
+        }
+        long nowMillis = now.toEpochMilli();
+        String periodKey;
+        Instant resetsAt;
+        if (window.rolling()) {
+            periodKey = ledger.calendar().rollingAlertKey(window, nowMillis);
+            resetsAt = level == Level.HARD ? ledger.rollingRelief(scope, window, hardAt, now) : null;
+        } else {
+            Period p = ledger.calendar().periodOf(window, nowMillis);
+            periodKey = p.key();
+            resetsAt = Instant.ofEpochMilli(p.endMillis());
+        }
+        return new ScopeStatus(scope, window, spend, limitMicros, level, degraded, unpricedHard, periodKey, resetsAt);
+    }
+}

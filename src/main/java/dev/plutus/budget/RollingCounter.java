@@ -1,0 +1,73 @@
+package dev.plutus.budget;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Spend over a rolling window, to the minute: one bucket per minute that saw spend, evicted as it
+ * ages out, with running sums so a read costs O(1) amortized. Not thread-safe; its owner locks.
+ */
+final class RollingCounter {
+    private static final long MINUTE_MS = 60_000L;
+
+    private final long windowMinutes;
+    private final TreeMap<Long, long[]> buckets = new TreeMap<>();
+    private long spent;
+    private long estimated;
+    private long unpriced;
+
+    RollingCounter(long windowMinutes) {
+        this.windowMinutes = windowMinutes;
+    }
+
+    void add(long epochMillis, long cost, boolean isEstimated, boolean priced) {
+        long[] b = buckets.computeIfAbsent(Math.floorDiv(epochMillis, MINUTE_MS), m -> new long[3]);
+        b[0] += cost;
+        spent += cost;
+        if (isEstimated) {
+            b[1] += cost;
+            estimated += cost;
+        }
+        if (!priced) {
+            b[2]++;
+            unpriced++;
+        }
+    }
+
+    /** Spend in the minutes (now - window, now]; older minutes are dropped on the way. */
+    WindowSpend read(long nowMillis) {
+        evict(nowMillis);
+        return new WindowSpend(spent, estimated, unpriced);
+    }
+
+    /** When spend drops below {@code thresholdMicros} if nothing more is spent; null if it already is. */
+    Long millisWhenBelow(long thresholdMicros, long nowMillis) {
+        evict(nowMillis);
+        long remaining = spent;
+        if (remaining < thresholdMicros) {
+            return null;
+        }
+        for (Map.Entry<Long, long[]> e : buckets.entrySet()) {
+            remaining -= e.getValue()[0];
+            if (remaining < thresholdMicros) {
+                return (e.getKey() + windowMinutes) * MINUTE_MS;
+            }
+        }
+        return null;
+    }
+
+    boolean isEmpty(long nowMillis) {
+        evict(nowMillis);
+        return buckets.isEmpty();
+    }
+
+    private void evict(long nowMillis) {
+        long oldestKept = Math.floorDiv(nowMillis, MINUTE_MS) - windowMinutes + 1;
+        while (!buckets.isEmpty() && buckets.firstKey() < oldestKept) {
+            long[] b = buckets.pollFirstEntry().getValue();
+            spent -= b[0];
+            estimated -= b[1];
+            unpriced -= b[2];
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.plutus.budget;
+
+import java.util.Map;
+
+/** The limits of one scope kind: a default for every id, and overrides for named ids. */
+public record ScopeLimits(Limits defaults, Map<String, Limits> overrides) {
+    public static final ScopeLimits NONE = new ScopeLimits(Limits.NONE, Map.of());
+
+    public ScopeLimits {
+        overrides = Map.copyOf(overrides);
+    }
+
+    public Limits forId(String canonicalId) {
+        Limits o = overrides.get(canonicalId);
+        return o == null ? defaults : o.over(defaults);
+    }
+
+    public boolean isEmpty() {
+        return defaults.isEmpty() && overrides.values().stream().allMatch(Limits::isEmpty);
+    }
+}

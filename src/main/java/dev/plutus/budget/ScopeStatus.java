@@ -1,0 +1,39 @@
+package dev.plutus.budget;
+
+import java.time.Instant;
+
+/**
+ * One scope in one window: spend against the limit, the level reached, and why it may have been
+ * adjusted. {@code degraded} is set when a hard level was lowered to soft because it rests on
+ * estimated tokens under {@code on_estimated: warn_only}; {@code unpricedHard} when it was raised
+ * to hard because calls with no known price make the spend unknown under {@code on_unpriced: enforce}.
+ * {@code resetsAt} is when the window stops counting today's spend (for rolling windows, when
+ * enough of it has aged out to fall back under the hard threshold).
+ */
+public record ScopeStatus(
+        ScopeRef scope,
+        Window window,
+        WindowSpend spend,
+        long limitMicros,
+        Level level,
+        boolean degraded,
+        boolean unpricedHard,
+        String periodKey,
+        Instant resetsAt) {
+
+    public long spentMicros() {
+        return spend.spentMicros();
+    }
+
+    /** Percent of the limit spent, rounded down; a zero limit with any spend counts as 100 % or more. */
+    public long percent() {
+        if (limitMicros == 0) {
+            return spend.spentMicros() == 0 ? 100 : 10_000;
+        }
+        return Math.multiplyExact(spend.spentMicros(), 100) / limitMicros;
+    }
+
+    public boolean restsOnEstimates() {
+        return spend.estimatedMicros() > 0;
+    }
+}

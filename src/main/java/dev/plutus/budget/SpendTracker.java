@@ -1,0 +1,96 @@
+package dev.plutus.budget;
+
+import dev.plutus.LlmCall;
+import dev.plutus.store.CallStore;
+import dev.plutus.store.LedgerEntry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Keeps the in-memory {@link SpendLedger} equal to the call table. Every stored row is applied
+ * exactly once, in id order, whoever wrote it: this process applies its own rows as it inserts them
+ * and first folds in any rows with lower ids that other processes wrote; {@link #sync()} picks up
+ * rows written elsewhere while this process was idle. SQLite serialises writers, so when an insert
+ * is given id N every row below N is already committed (or gone for good).
+ */
+public final class SpendTracker {
+    private static final int SYNC_BATCH = 10_000;
+
+    private final CallStore calls;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile SpendLedger ledger;
+    private long watermark;
+
+    public SpendTracker(CallStore calls, SpendLedger ledger) {
+        this.calls = calls;
+        this.ledger = ledger;
+    }
+
+    public SpendLedger ledger() {
+        return ledger;
+    }
+
+    /** Replaces the ledger with one rebuilt from the database for the windows current at {@code now}. */
+    public void rebuild(PeriodCalendar calendar, Instant now) {
+        lock.lock();
+        try {
+            SpendLedger fresh = new SpendLedger(calendar);
+            long nowMillis = now.toEpochMilli();
+            long since = Math.min(calendar.periodOf(Window.MONTHLY, nowMillis).startMillis(),
+                    Math.min(calendar.periodOf(Window.WEEKLY, nowMillis).startMillis(),
+                            nowMillis - Duration.ofDays(7).toMillis()));
+            long upTo = calls.maxId();
+            calls.forEachLedgerSince(Instant.ofEpochMilli(since), upTo, fresh::addEntry);
+            watermark = upTo;
+            ledger = fresh;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stores the call and counts it; empty when the event was already recorded. */
+    public OptionalLong record(LlmCall call) {
+        lock.lock();
+        try {
+            OptionalLong id = calls.insert(call);
+            if (id.isEmpty()) {
+                return id;
+            }
+            long own = id.getAsLong();
+            if (own > watermark + 1) {
+                calls.ledgerBetween(watermark, own - 1).forEach(ledger::addEntry);
+            }
+            ledger.add(Scopes.of(call.sessionId(), call.rootSessionId(), call.cronJobId(), call.senderId(),
+                    call.provider(), call.model()), call.timestamp().toEpochMilli(), call.costMicros(),
+                    call.estimated(), call.priced());
+            watermark = Math.max(watermark, own);
+            return id;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Folds in rows other processes stored since the last look; returns how many. */
+    public int sync() {
+        lock.lock();
+        try {
+            int n = 0;
+            while (true) {
+                List<LedgerEntry> rows = calls.ledgerAfter(watermark, SYNC_BATCH);
+                for (LedgerEntry e : rows) {
+                    ledger.addEntry(e);
+                    watermark = e.id();
+                }
+                n += rows.size();
+                if (rows.size() < SYNC_BATCH) {
+                    return n;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}

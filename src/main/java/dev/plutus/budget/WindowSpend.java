@@ -1,0 +1,9 @@
+package dev.plutus.budget;
+
+/**
+ * Spend of one scope in the current period of one window. {@code estimatedMicros} is the part
+ * that rests on estimated token counts; {@code unpricedCalls} counts calls with no known price.
+ */
+public record WindowSpend(long spentMicros, long estimatedMicros, long unpricedCalls) {
+    public static final WindowSpend ZERO = new WindowSpend(0, 0, 0);
+}

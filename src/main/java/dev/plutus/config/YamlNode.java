@@ -1,0 +1,170 @@
+package dev.plutus.config;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/** One node of a parsed YAML file with typed accessors whose errors name file, line and field path. */
+public final class YamlNode {
+    private final Node node;
+    private final String path;
+    private final String file;
+
+    YamlNode(Node node, String path, String file) {
+        this.node = node;
+        this.path = path;
+        this.file = file;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public int line() {
+        return node == null ? 0 : node.getStartMark().getLine() + 1;
+    }
+
+    public boolean isMissing() {
+        return node == null;
+    }
+
+    public boolean isNull() {
+        return node == null || (node instanceof ScalarNode s && isNullScalar(s));
+    }
+
+    public boolean isMapping() {
+        return node instanceof MappingNode;
+    }
+
+    public ConfigException error(String message) {
+        String where = path.isEmpty() ? "" : " " + path + ":";
+        return new ConfigException(file + ":" + line() + ":" + where + " " + message);
+    }
+
+    /** Entries of a mapping in file order; an absent or null node is an empty mapping. */
+    public Map<String, YamlNode> entries() {
+        if (isNull()) {
+            return Map.of();
+        }
+        if (!(node instanceof MappingNode m)) {
+            throw error("expected a mapping of keys to values");
+        }
+        Map<String, YamlNode> out = new LinkedHashMap<>();
+        for (NodeTuple t : m.getValue()) {
+            if (!(t.getKeyNode() instanceof ScalarNode k)) {
+                throw new YamlNode(t.getKeyNode(), path, file).error("keys must be plain text");
+            }
+            String key = k.getValue();
+            out.put(key, new YamlNode(t.getValueNode(), path.isEmpty() ? key : path + "." + key, file));
+        }
+        return out;
+    }
+
+    public YamlNode get(String key) {
+        YamlNode child = entries().get(key);
+        return child != null ? child : new YamlNode(null, path.isEmpty() ? key : path + "." + key, file);
+    }
+
+    public List<YamlNode> items() {
+        if (isNull()) {
+            return List.of();
+        }
+        if (!(node instanceof SequenceNode s)) {
+            throw error("expected a list");
+        }
+        List<YamlNode> out = new ArrayList<>();
+        for (int i = 0; i < s.getValue().size(); i++) {
+            out.add(new YamlNode(s.getValue().get(i), path + "[" + i + "]", file));
+        }
+        return out;
+    }
+
+    public Optional<String> text() {
+        if (isNull()) {
+            return Optional.empty();
+        }
+        if (!(node instanceof ScalarNode s)) {
+            throw error("expected a single value");
+        }
+        return Optional.of(s.getValue());
+    }
+
+    public String textOr(String fallback) {
+        return text().orElse(fallback);
+    }
+
+    public Optional<BigDecimal> decimal() {
+        Optional<String> t = text();
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new BigDecimal(t.get().trim()));
+        } catch (NumberFormatException e) {
+            throw error("expected a number, got '" + t.get() + "'");
+        }
+    }
+
+    public Optional<BigDecimal> nonNegativeDecimal() {
+        Optional<BigDecimal> d = decimal();
+        if (d.isPresent() && d.get().signum() < 0) {
+            throw error("must not be negative, got " + d.get().toPlainString());
+        }
+        return d;
+    }
+
+    public Optional<Long> wholeNumber() {
+        Optional<BigDecimal> d = decimal();
+        if (d.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(d.get().longValueExact());
+        } catch (ArithmeticException e) {
+            throw error("expected a whole number, got '" + d.get().toPlainString() + "'");
+        }
+    }
+
+    public Optional<Boolean> bool() {
+        Optional<String> t = text();
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        return switch (t.get().trim().toLowerCase()) {
+            case "true", "yes", "on" -> Optional.of(true);
+            case "false", "no", "off" -> Optional.of(false);
+            default -> throw error("expected true or false, got '" + t.get() + "'");
+        };
+    }
+
+    /** A value from a closed set, compared case-insensitively. */
+    public Optional<String> oneOf(List<String> allowed) {
+        Optional<String> t = text().map(s -> s.trim().toLowerCase());
+        if (t.isPresent() && !allowed.contains(t.get())) {
+            throw error("expected one of " + String.join(", ", allowed) + ", got '" + t.get() + "'");
+        }
+        return t;
+    }
+
+    /** Fails on any key not in {@code known}: a misspelt field must not be silently ignored. */
+    public void requireOnlyKeys(List<String> known) {
+        for (Map.Entry<String, YamlNode> e : entries().entrySet()) {
+            if (!known.contains(e.getKey())) {
+                throw e.getValue().error("unknown field (expected one of " + String.join(", ", known) + ")");
+            }
+        }
+    }
+
+    private static boolean isNullScalar(ScalarNode s) {
+        String v = s.getValue();
+        return s.getTag().getValue().endsWith(":null") || v.isEmpty() || v.equals("~") || v.equals("null");
+    }
+}

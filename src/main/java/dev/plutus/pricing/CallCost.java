@@ -1,0 +1,29 @@
+package dev.plutus.pricing;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/**
+ * The price of one call. {@code exactUsd} is the exact product of tokens and prices; the stored
+ * amount is {@code micros}, that value rounded once, half-even, to the micro-dollar.
+ * An unpriced call has no entry and costs zero until a price is known.
+ */
+public record CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, String unpricedReason) {
+
+    public static CallCost of(BigDecimal exactUsd, PriceEntry entry) {
+        return new CallCost(exactUsd, exactUsd.movePointRight(6).setScale(0, RoundingMode.HALF_EVEN).longValueExact(),
+                entry, null);
+    }
+
+    public static CallCost unpriced(String reason, PriceEntry variableEntry) {
+        return new CallCost(BigDecimal.ZERO, 0, variableEntry, reason);
+    }
+
+    public boolean priced() {
+        return unpricedReason == null;
+    }
+
+    public String entryKey() {
+        return entry == null ? null : entry.key();
+    }
+}

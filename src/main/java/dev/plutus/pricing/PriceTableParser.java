@@ -1,0 +1,108 @@
+package dev.plutus.pricing;
+
+import dev.plutus.config.ConfigException;
+import dev.plutus.config.YamlDoc;
+import dev.plutus.config.YamlNode;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads price tables: the built-in one, the user's pricing.yaml (hermes-telemetry's format is
+ * accepted as is: {@code models:} with {@code input/output/cache_read/cache_write/reasoning}, and
+ * {@code defaults:} multipliers) and the fetched one. Prices are USD per million tokens.
+ */
+public final class PriceTableParser {
+    private static final List<String> ENTRY_FIELDS = List.of("provider", "input", "output", "cache_read",
+            "cache_write", "cache_write_1h", "reasoning", "tiers", "aliases", "source", "as_of", "variable_price");
+    private static final List<String> TIER_FIELDS = List.of("above_prompt_tokens", "input", "output",
+            "cache_read", "cache_write", "cache_write_1h");
+    private static final BigDecimal DEFAULT_CACHE_READ_MULTIPLIER = new BigDecimal("0.10");
+    private static final BigDecimal DEFAULT_CACHE_WRITE_MULTIPLIER = new BigDecimal("1.25");
+
+    private PriceTableParser() {}
+
+    public static PriceTable parse(String yaml, String fileName, PriceOrigin origin) {
+        YamlNode root = YamlDoc.parse(yaml, fileName);
+        if (!root.isNull() && !root.isMapping()) {
+            throw root.error("expected a mapping with a 'models' key");
+        }
+        YamlNode defaults = root.get("defaults");
+        defaults.requireOnlyKeys(List.of("cache_read_multiplier", "cache_write_multiplier"));
+        BigDecimal readMult = defaults.get("cache_read_multiplier").nonNegativeDecimal().orElse(DEFAULT_CACHE_READ_MULTIPLIER);
+        BigDecimal writeMult = defaults.get("cache_write_multiplier").nonNegativeDecimal().orElse(DEFAULT_CACHE_WRITE_MULTIPLIER);
+        List<PriceEntry> entries = new ArrayList<>();
+        for (Map.Entry<String, YamlNode> e : root.get("models").entries().entrySet()) {
+            entries.add(entry(e.getKey(), e.getValue(), readMult, writeMult, origin));
+        }
+        return PriceTable.of(entries, fileName);
+    }
+
+    private static PriceEntry entry(String key, YamlNode n, BigDecimal readMult, BigDecimal writeMult, PriceOrigin origin) {
+        for (Map.Entry<String, YamlNode> f : n.entries().entrySet()) {
+            // Underscored keys are bookkeeping written by tools (hermes-telemetry's _auto, _source, ...).
+            if (!f.getKey().startsWith("_") && !ENTRY_FIELDS.contains(f.getKey())) {
+                throw f.getValue().error("unknown field (expected one of " + String.join(", ", ENTRY_FIELDS) + ")");
+            }
+        }
+        boolean variable = n.get("variable_price").bool().orElse(false) || n.get("_estimated_price").bool().orElse(false);
+        Optional<BigDecimal> in = price(n.get("input"), variable);
+        Optional<BigDecimal> out = price(n.get("output"), variable);
+        if (!variable && in.isEmpty()) {
+            throw n.error("needs an 'input' price (USD per million tokens)");
+        }
+        if (!variable && out.isEmpty()) {
+            throw n.error("needs an 'output' price (USD per million tokens)");
+        }
+        BigDecimal input = in.orElse(BigDecimal.ZERO);
+        BigDecimal output = out.orElse(BigDecimal.ZERO);
+        BigDecimal cacheRead = price(n.get("cache_read"), variable).orElse(input.multiply(readMult));
+        BigDecimal cacheWrite = price(n.get("cache_write"), variable).orElse(input.multiply(writeMult));
+        BigDecimal cacheWrite1h = price(n.get("cache_write_1h"), variable).orElse(cacheWrite);
+        BigDecimal reasoning = price(n.get("reasoning"), variable).orElse(null);
+        List<PriceTier> tiers = new ArrayList<>();
+        for (YamlNode t : n.get("tiers").items()) {
+            t.requireOnlyKeys(TIER_FIELDS);
+            long above = t.get("above_prompt_tokens").wholeNumber()
+                    .orElseThrow(() -> t.error("needs 'above_prompt_tokens'"));
+            if (above < 0) {
+                throw t.get("above_prompt_tokens").error("must not be negative");
+            }
+            tiers.add(new PriceTier(above, price(t.get("input"), false).orElse(null), price(t.get("output"), false).orElse(null),
+                    price(t.get("cache_read"), false).orElse(null), price(t.get("cache_write"), false).orElse(null),
+                    price(t.get("cache_write_1h"), false).orElse(null)));
+        }
+        List<String> aliases = new ArrayList<>();
+        for (YamlNode a : n.get("aliases").items()) {
+            aliases.add(a.text().orElseThrow(() -> a.error("alias must not be empty")));
+        }
+        String source = n.get("source").text().or(() -> n.get("_source").text()).orElse(null);
+        String asOf = n.get("as_of").text().or(() -> n.get("_fetched_at").text()).orElse(null);
+        return new PriceEntry(key, n.get("provider").textOr(null), input, output, cacheRead, cacheWrite, cacheWrite1h,
+                reasoning, tiers, aliases, variable, source, asOf, origin);
+    }
+
+    /** A price; negative ones are only accepted on variable-price entries (OpenRouter writes -1 there). */
+    private static Optional<BigDecimal> price(YamlNode n, boolean variable) {
+        Optional<BigDecimal> d = n.decimal();
+        if (d.isPresent() && d.get().signum() < 0) {
+            if (variable) {
+                return Optional.of(BigDecimal.ZERO);
+            }
+            throw n.error("price must not be negative, got " + d.get().toPlainString());
+        }
+        return d;
+    }
+
+    /** Parses or fails with a message naming the file; used where a bad file must not stop the caller. */
+    public static Optional<ConfigException> check(String yaml, String fileName) {
+        try {
+            parse(yaml, fileName, PriceOrigin.USER);
+            return Optional.empty();
+        } catch (ConfigException e) {
+            return Optional.of(e);
+        }
+    }
+}

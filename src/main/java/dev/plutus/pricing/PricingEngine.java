@@ -1,0 +1,164 @@
+package dev.plutus.pricing;
+
+import dev.plutus.PlutusHome;
+import dev.plutus.TokenUsage;
+import dev.plutus.config.ConfigException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Prices calls. A lookup tries the user's pricing.yaml first, then fetched prices, then the
+ * built-in table; in each, the most specific name first (provider-qualified, then with leading
+ * path segments removed, each then without a release date). Nothing matches by prefix, so an
+ * unknown model is reported unpriced instead of being charged as some other model.
+ */
+public final class PricingEngine {
+    private static final String BUILTIN_RESOURCE = "/dev/plutus/pricing/builtin/models.yaml";
+    private static final int RESOLUTION_CACHE_LIMIT = 10_000;
+
+    private record Tables(PriceTable user, PriceTable fetched, PriceTable builtin) {}
+
+    private final PlutusHome home;
+    private final ConcurrentHashMap<String, Optional<PriceEntry>> resolved = new ConcurrentHashMap<>();
+    private volatile Tables tables;
+    private volatile List<String> problems = List.of();
+
+    private PricingEngine(PlutusHome home, Tables tables) {
+        this.home = home;
+        this.tables = tables;
+    }
+
+    /** Loads built-in, fetched and user prices. A broken file is reported in {@link #problems()} and left out. */
+    public static PricingEngine load(PlutusHome home) {
+        PricingEngine engine = new PricingEngine(home, new Tables(PriceTable.empty(), PriceTable.empty(), builtinTable()));
+        engine.reload();
+        return engine;
+    }
+
+    /** Prices from tables given directly (tests, embedded use). */
+    public static PricingEngine of(PriceTable user, PriceTable fetched, PriceTable builtin) {
+        return new PricingEngine(null, new Tables(user, fetched, builtin));
+    }
+
+    public static PriceTable builtinTable() {
+        try (InputStream in = PricingEngine.class.getResourceAsStream(BUILTIN_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("built-in price table missing from the build: " + BUILTIN_RESOURCE);
+            }
+            return PriceTableParser.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "pricing/models.yaml",
+                    PriceOrigin.BUILTIN);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Re-reads pricing.yaml and the fetched prices. A file that fails to parse keeps the prices
+     * that were in force before; the errors are returned and kept in {@link #problems()}.
+     */
+    public synchronized List<String> reload() {
+        if (home == null) {
+            return List.of();
+        }
+        List<String> errors = new ArrayList<>();
+        Tables t = tables;
+        PriceTable user = readOr(home.pricingFile(), PriceOrigin.USER, t.user(), errors);
+        PriceTable fetched = readOr(home.fetchedPricingFile(), PriceOrigin.FETCHED, t.fetched(), errors);
+        tables = new Tables(user, fetched, t.builtin());
+        resolved.clear();
+        problems = List.copyOf(errors);
+        return problems;
+    }
+
+    private static PriceTable readOr(Path file, PriceOrigin origin, PriceTable lastGood, List<String> errors) {
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            return PriceTableParser.parse(text, file.toString(), origin);
+        } catch (NoSuchFileException e) {
+            return PriceTable.empty();
+        } catch (IOException e) {
+            errors.add(file + ": cannot read: " + e.getMessage());
+            return lastGood;
+        } catch (ConfigException e) {
+            errors.add(e.getMessage());
+            return lastGood;
+        }
+    }
+
+    public List<String> problems() {
+        return problems;
+    }
+
+    public Optional<PriceEntry> resolve(String provider, String model) {
+        if (model == null || model.isBlank()) {
+            return Optional.empty();
+        }
+        String cacheKey = (provider == null ? "" : provider) + '\u0000' + model;
+        Optional<PriceEntry> hit = resolved.get(cacheKey);
+        if (hit != null) {
+            return hit;
+        }
+        Optional<PriceEntry> found = lookup(provider, model);
+        if (resolved.size() >= RESOLUTION_CACHE_LIMIT) {
+            resolved.clear();
+        }
+        resolved.put(cacheKey, found);
+        return found;
+    }
+
+    private Optional<PriceEntry> lookup(String provider, String model) {
+        Tables t = tables;
+        List<String> names = ModelNames.candidates(provider, model);
+        for (PriceTable table : List.of(t.user(), t.fetched(), t.builtin())) {
+            for (String name : names) {
+                Optional<PriceEntry> e = table.find(name);
+                if (e.isPresent()) {
+                    return e;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Prices a call by the served model when the provider reported one, else by the configured
+     * model. Unknown and variable-price models come back unpriced, with the reason.
+     */
+    public CallCost price(String provider, String model, String responseModel, TokenUsage usage) {
+        Optional<PriceEntry> entry = Optional.empty();
+        if (responseModel != null && !responseModel.isBlank()) {
+            entry = resolve(provider, responseModel);
+        }
+        if (entry.isEmpty()) {
+            entry = resolve(provider, model);
+        }
+        if (entry.isEmpty()) {
+            return CallCost.unpriced("no price for model '" + model + "'", null);
+        }
+        if (entry.get().variablePrice()) {
+            return CallCost.unpriced("model '" + entry.get().key() + "' has a variable price", entry.get());
+        }
+        return CallCost.of(CostCalculator.exactUsd(entry.get(), usage), entry.get());
+    }
+
+    public int userEntries() {
+        return tables.user().size();
+    }
+
+    public int fetchedEntries() {
+        return tables.fetched().size();
+    }
+
+    public int builtinEntries() {
+        return tables.builtin().size();
+    }
+}

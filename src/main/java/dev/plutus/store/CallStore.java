@@ -1,0 +1,119 @@
+package dev.plutus.store;
+
+import dev.plutus.LlmCall;
+import dev.plutus.ToolCall;
+import dev.plutus.TokenUsage;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalLong;
+
+/** Model and tool calls. Inserts are idempotent on the event id. */
+public final class CallStore {
+    private static final String LEDGER_COLUMNS =
+            "id, ts, session_id, root_session_id, cron_job_id, sender_id, provider, model, cost_micros, estimated, priced";
+
+    private final Jdbc jdbc;
+
+    public CallStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Stores the call and returns its row id, or empty when its event id was already stored. */
+    public OptionalLong insert(LlmCall call) {
+        return jdbc.inTransaction(c -> insert(c, call));
+    }
+
+    static OptionalLong insert(Connection c, LlmCall call) throws SQLException {
+        if (call.sessionId() != null) {
+            ensureSession(c, call.sessionId(), call.platform(), call.timestamp());
+        }
+        TokenUsage u = call.usage();
+        int changed = Jdbc.update(c, """
+                INSERT INTO llm_calls(event_id, ts, session_id, root_session_id, platform, cron_job_id, sender_id,
+                    provider, model, response_model, input_tokens, output_tokens, cache_read_tokens,
+                    cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_micros, priced,
+                    price_entry, estimated, latency_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(event_id) DO NOTHING""",
+                call.eventId(), call.timestamp().toEpochMilli(), call.sessionId(), call.rootSessionId(),
+                call.platform(), call.cronJobId(), call.senderId(), call.provider(), call.model(),
+                call.responseModel(), u.input(), u.output(), u.cacheRead(), u.cacheWrite(), u.cacheWrite1h(),
+                u.reasoning(), call.costMicros(), call.priced(), call.priceEntry(), call.estimated(),
+                call.latencyMillis());
+        if (changed == 0) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(Jdbc.query(c, "SELECT last_insert_rowid()", rs -> rs.getLong(1)).get(0));
+    }
+
+    /** Stores the tool call; returns false when its event id was already stored. */
+    public boolean insertTool(ToolCall t) {
+        return jdbc.inTransaction(c -> {
+            if (t.sessionId() != null) {
+                ensureSession(c, t.sessionId(), null, t.timestamp());
+            }
+            return Jdbc.update(c, """
+                    INSERT INTO tool_calls(event_id, ts, session_id, tool_name, status, error_type, duration_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING""",
+                    t.eventId(), t.timestamp().toEpochMilli(), t.sessionId(), t.toolName(), t.status(),
+                    t.errorType(), t.durationMillis()) == 1;
+        });
+    }
+
+    /** Calls with ids in (afterId, upToId], oldest first: what another process added meanwhile. */
+    public List<LedgerEntry> ledgerBetween(long afterId, long upToId) {
+        return jdbc.query("SELECT " + LEDGER_COLUMNS + " FROM llm_calls WHERE id > ? AND id <= ? ORDER BY id",
+                CallStore::mapLedger, afterId, upToId);
+    }
+
+    public List<LedgerEntry> ledgerAfter(long afterId, int limit) {
+        return jdbc.query("SELECT " + LEDGER_COLUMNS + " FROM llm_calls WHERE id > ? ORDER BY id LIMIT ?",
+                CallStore::mapLedger, afterId, limit);
+    }
+
+    /** Calls dated at or after {@code since} with ids up to {@code upToId}: the start-up rebuild of running totals. */
+    public void forEachLedgerSince(Instant since, long upToId, java.util.function.Consumer<LedgerEntry> sink) {
+        jdbc.query("SELECT " + LEDGER_COLUMNS + " FROM llm_calls WHERE ts >= ? AND id <= ?",
+                rs -> {
+                    sink.accept(mapLedger(rs));
+                    return Boolean.TRUE;
+                }, since.toEpochMilli(), upToId);
+    }
+
+    public long maxId() {
+        return jdbc.queryLong("SELECT COALESCE(MAX(id), 0) FROM llm_calls");
+    }
+
+    public long count() {
+        return jdbc.queryLong("SELECT COUNT(*) FROM llm_calls");
+    }
+
+    /** The newest calls, newest first. */
+    public List<LlmCall> recent(int limit) {
+        return jdbc.query("SELECT * FROM llm_calls ORDER BY ts DESC, id DESC LIMIT ?", CallStore::mapCall, limit);
+    }
+
+    private static void ensureSession(Connection c, String sessionId, String platform, Instant at) throws SQLException {
+        Jdbc.update(c, "INSERT INTO sessions(session_id, platform, started_at) VALUES (?, ?, ?) ON CONFLICT(session_id) DO NOTHING",
+                sessionId, platform, at.toEpochMilli());
+    }
+
+    static LedgerEntry mapLedger(ResultSet rs) throws SQLException {
+        return new LedgerEntry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getLong(9), rs.getInt(10) != 0, rs.getInt(11) != 0);
+    }
+
+    static LlmCall mapCall(ResultSet rs) throws SQLException {
+        TokenUsage u = new TokenUsage(rs.getLong("input_tokens"), rs.getLong("output_tokens"),
+                rs.getLong("cache_read_tokens"), rs.getLong("cache_write_tokens"), rs.getLong("cache_write_1h_tokens"),
+                rs.getLong("reasoning_tokens"));
+        return new LlmCall(rs.getString("event_id"), Instant.ofEpochMilli(rs.getLong("ts")), rs.getString("session_id"),
+                rs.getString("root_session_id"), rs.getString("platform"), rs.getString("cron_job_id"),
+                rs.getString("sender_id"), rs.getString("provider"), rs.getString("model"), rs.getString("response_model"),
+                u, rs.getInt("estimated") != 0, rs.getLong("cost_micros"), rs.getInt("priced") != 0,
+                rs.getString("price_entry"), rs.getLong("latency_ms"));
+    }
+}

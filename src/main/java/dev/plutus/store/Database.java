@@ -1,0 +1,111 @@
+package dev.plutus.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+/**
+ * The SQLite database under PLUTUS_HOME: WAL journal, busy timeout, synchronous=NORMAL, foreign
+ * keys on, IMMEDIATE write transactions (so two processes never deadlock upgrading a read lock),
+ * and a HikariCP pool that hands each connection to one thread at a time.
+ */
+public final class Database implements AutoCloseable {
+    private static final int BUSY_TIMEOUT_MS = 10_000;
+
+    private final Path file;
+    private final HikariDataSource pool;
+    private final Jdbc jdbc;
+
+    private Database(Path file, HikariDataSource pool) {
+        this.file = file;
+        this.pool = pool;
+        this.jdbc = new Jdbc(pool);
+    }
+
+    public static Database open(Path file, int maxPoolSize) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create directory for " + file + ": " + e.getMessage(), e);
+        }
+        String url = "jdbc:sqlite:" + file.toAbsolutePath();
+        migrate(url);
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("plutus-sqlite");
+        hc.setJdbcUrl(url);
+        connectionProperties().forEach((k, v) -> hc.addDataSourceProperty((String) k, v));
+        hc.setMaximumPoolSize(maxPoolSize);
+        hc.setMinimumIdle(1);
+        hc.setConnectionTimeout(30_000);
+        hc.setAutoCommit(true);
+        return new Database(file, new HikariDataSource(hc));
+    }
+
+    public Jdbc jdbc() {
+        return jdbc;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public int schemaVersion() {
+        return (int) jdbc.queryLong("PRAGMA user_version");
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    static Properties connectionProperties() {
+        Properties p = new Properties();
+        p.setProperty("journal_mode", "WAL");
+        p.setProperty("synchronous", "NORMAL");
+        p.setProperty("busy_timeout", Integer.toString(BUSY_TIMEOUT_MS));
+        p.setProperty("foreign_keys", "true");
+        p.setProperty("transaction_mode", "IMMEDIATE");
+        return p;
+    }
+
+    /** Applies pending migrations in one IMMEDIATE transaction, so concurrent openers serialise. */
+    private static void migrate(String url) {
+        try (Connection c = DriverManager.getConnection(url, connectionProperties())) {
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+            }
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                int version;
+                try (var rs = s.executeQuery("PRAGMA user_version")) {
+                    version = rs.next() ? rs.getInt(1) : 0;
+                }
+                if (version > Schema.MIGRATIONS.size()) {
+                    throw new IllegalStateException("database schema version " + version
+                            + " is newer than this Plutus understands (" + Schema.MIGRATIONS.size() + "); upgrade Plutus");
+                }
+                for (int v = version; v < Schema.MIGRATIONS.size(); v++) {
+                    for (String stmt : Schema.MIGRATIONS.get(v).split(";\\s*\\n")) {
+                        if (!stmt.isBlank()) {
+                            s.execute(stmt);
+                        }
+                    }
+                    s.execute("PRAGMA user_version = " + (v + 1));
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot open or migrate " + url, e);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.plutus.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The once-only ledgers: budget alerts (one per scope, window, period and level), cron pauses (one
+ * per job, window and period) and unpriced models (one warning each). A unique key makes "first"
+ * hold across every process sharing the database.
+ */
+public final class EnforcementStore {
+    private final Jdbc jdbc;
+
+    public EnforcementStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** True when this alert is new for its period: the caller is the one to send it. */
+    public boolean recordAlert(String scope, String scopeId, String window, String periodKey, String level,
+                               Instant at, long spentMicros, long limitMicros) {
+        return jdbc.update("""
+                INSERT INTO budget_alerts(scope, scope_id, window, period_key, level, fired_at, spent_micros, limit_micros)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                scope, scopeId, window, periodKey, level, at.toEpochMilli(), spentMicros, limitMicros) == 1;
+    }
+
+    /** True when this job was not yet paused in this period: the caller is the one to pause it. */
+    public boolean recordCronPause(String cronJobId, String window, String periodKey, Instant at, String reason) {
+        return jdbc.update("""
+                INSERT INTO cron_pauses(cron_job_id, window, period_key, paused_at, reason)
+                VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                cronJobId, window, periodKey, at.toEpochMilli(), reason) == 1;
+    }
+
+    public record CronPauseRow(String cronJobId, String window, String periodKey, Instant pausedAt, String reason) {}
+
+    public List<CronPauseRow> cronPauses() {
+        return jdbc.query("SELECT cron_job_id, window, period_key, paused_at, reason FROM cron_pauses ORDER BY paused_at DESC",
+                rs -> new CronPauseRow(rs.getString(1), rs.getString(2), rs.getString(3),
+                        Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5)));
+    }
+
+    /** True the first time this model is seen without a price. */
+    public boolean recordUnpriced(String provider, String model, Instant at) {
+        return jdbc.update("INSERT INTO unpriced_models(provider, model, first_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                provider, model, at.toEpochMilli()) == 1;
+    }
+
+    public Optional<String> meta(String key) {
+        List<String> v = jdbc.query("SELECT value FROM meta WHERE key = ?", rs -> rs.getString(1), key);
+        return v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
+    }
+
+    public void setMeta(String key, String value) {
+        jdbc.update("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value);
+    }
+}

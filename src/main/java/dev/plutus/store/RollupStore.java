@@ -1,0 +1,117 @@
+package dev.plutus.store;
+
+import java.time.Instant;
+
+/**
+ * Keeps the hourly rollups in step with the raw call tables, and purges raw rows past retention.
+ * Rollups advance by row id, not by time, so a late event (a replayed spool, a clock skew) still
+ * lands in the hour it belongs to. Raw rows are purged only once rolled up, so rollups never lose
+ * spend; they are kept forever and stay small (one row per hour, provider, model, platform, job).
+ */
+public final class RollupStore {
+    static final long HOUR_MS = 3_600_000L;
+    private static final int BATCH = 200_000;
+    private static final int PURGE_BATCH = 20_000;
+
+    private final Jdbc jdbc;
+
+    public RollupStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Folds every call not yet rolled up into the hourly tables. Safe to run from several processes. */
+    public void catchUp() {
+        while (catchUpCalls()) {
+            // keep going: each pass is one bounded transaction
+        }
+        while (catchUpTools()) {
+            // likewise
+        }
+    }
+
+    private boolean catchUpCalls() {
+        return jdbc.inTransaction(c -> {
+            long last = Jdbc.query(c, "SELECT last_id FROM rollup_state WHERE source = 'llm_calls'", rs -> rs.getLong(1)).get(0);
+            long max = Jdbc.query(c, "SELECT COALESCE(MAX(id), 0) FROM llm_calls", rs -> rs.getLong(1)).get(0);
+            if (max <= last) {
+                return false;
+            }
+            long upTo = Math.min(max, last + BATCH);
+            Jdbc.update(c, """
+                    INSERT INTO usage_hourly(hour, provider, model, platform, cron_job_id, calls, estimated_calls,
+                        unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+                        reasoning_tokens, cost_micros, latency_ms)
+                    SELECT ts / 3600000, provider, model, COALESCE(platform, ''), COALESCE(cron_job_id, ''),
+                           COUNT(*), SUM(estimated), SUM(1 - priced), SUM(input_tokens), SUM(output_tokens),
+                           SUM(cache_read_tokens), SUM(cache_write_tokens + cache_write_1h_tokens),
+                           SUM(reasoning_tokens), SUM(cost_micros), SUM(latency_ms)
+                    FROM llm_calls WHERE id > ? AND id <= ?
+                    GROUP BY 1, 2, 3, 4, 5
+                    ON CONFLICT(hour, provider, model, platform, cron_job_id) DO UPDATE SET
+                        calls = calls + excluded.calls,
+                        estimated_calls = estimated_calls + excluded.estimated_calls,
+                        unpriced_calls = unpriced_calls + excluded.unpriced_calls,
+                        input_tokens = input_tokens + excluded.input_tokens,
+                        output_tokens = output_tokens + excluded.output_tokens,
+                        cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+                        cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
+                        reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+                        cost_micros = cost_micros + excluded.cost_micros,
+                        latency_ms = latency_ms + excluded.latency_ms""", last, upTo);
+            Jdbc.update(c, "UPDATE rollup_state SET last_id = ? WHERE source = 'llm_calls'", upTo);
+            return upTo < max;
+        });
+    }
+
+    private boolean catchUpTools() {
+        return jdbc.inTransaction(c -> {
+            long last = Jdbc.query(c, "SELECT last_id FROM rollup_state WHERE source = 'tool_calls'", rs -> rs.getLong(1)).get(0);
+            long max = Jdbc.query(c, "SELECT COALESCE(MAX(id), 0) FROM tool_calls", rs -> rs.getLong(1)).get(0);
+            if (max <= last) {
+                return false;
+            }
+            long upTo = Math.min(max, last + BATCH);
+            Jdbc.update(c, """
+                    INSERT INTO tools_hourly(hour, tool_name, calls, failures, duration_ms)
+                    SELECT ts / 3600000, tool_name, COUNT(*), SUM(status <> 'ok'), SUM(duration_ms)
+                    FROM tool_calls WHERE id > ? AND id <= ?
+                    GROUP BY 1, 2
+                    ON CONFLICT(hour, tool_name) DO UPDATE SET
+                        calls = calls + excluded.calls,
+                        failures = failures + excluded.failures,
+                        duration_ms = duration_ms + excluded.duration_ms""", last, upTo);
+            Jdbc.update(c, "UPDATE rollup_state SET last_id = ? WHERE source = 'tool_calls'", upTo);
+            return upTo < max;
+        });
+    }
+
+    /** Deletes raw rows older than the cutoff that are already rolled up; returns how many calls went. */
+    public long purgeBefore(Instant cutoff) {
+        catchUp();
+        long ms = cutoff.toEpochMilli();
+        long removed = 0;
+        int n;
+        do {
+            n = jdbc.update("""
+                    DELETE FROM llm_calls WHERE id IN (
+                        SELECT id FROM llm_calls
+                        WHERE ts < ? AND id <= (SELECT last_id FROM rollup_state WHERE source = 'llm_calls')
+                        LIMIT ?)""", ms, PURGE_BATCH);
+            removed += n;
+        } while (n > 0);
+        do {
+            n = jdbc.update("""
+                    DELETE FROM tool_calls WHERE id IN (
+                        SELECT id FROM tool_calls
+                        WHERE ts < ? AND id <= (SELECT last_id FROM rollup_state WHERE source = 'tool_calls')
+                        LIMIT ?)""", ms, PURGE_BATCH);
+        } while (n > 0);
+        jdbc.update("""
+                DELETE FROM sessions WHERE started_at < ?
+                  AND NOT EXISTS (SELECT 1 FROM llm_calls l WHERE l.session_id = sessions.session_id)
+                  AND NOT EXISTS (SELECT 1 FROM tool_calls t WHERE t.session_id = sessions.session_id)""", ms);
+        jdbc.update("DELETE FROM budget_alerts WHERE fired_at < ?", ms);
+        jdbc.update("DELETE FROM cron_pauses WHERE paused_at < ?", ms);
+        return removed;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.plutus.store;
+
+import java.util.List;
+
+/**
+ * Versioned migrations. Version N is the N-th entry; the database records the last one applied in
+ * {@code PRAGMA user_version}. Entries are append-only: a released migration is never edited.
+ */
+final class Schema {
+    private Schema() {}
+
+    static final List<String> MIGRATIONS = List.of(
+            // 1: sessions, calls, tools, enforcement ledgers, rollups
+            """
+            CREATE TABLE sessions (
+                session_id        TEXT PRIMARY KEY,
+                platform          TEXT,
+                model             TEXT,
+                provider          TEXT,
+                cron_job_id       TEXT,
+                sender_id         TEXT,
+                parent_session_id TEXT,
+                root_session_id   TEXT,
+                started_at        INTEGER NOT NULL,
+                ended_at          INTEGER,
+                status            TEXT NOT NULL DEFAULT 'running',
+                end_reason        TEXT,
+                subagents         INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX sessions_started_at ON sessions(started_at);
+            CREATE INDEX sessions_cron ON sessions(cron_job_id, started_at);
+
+            CREATE TABLE llm_calls (
+                id                    INTEGER PRIMARY KEY AUTOINCREMENT,
+                event_id              TEXT UNIQUE,
+                ts                    INTEGER NOT NULL,
+                session_id            TEXT REFERENCES sessions(session_id),
+                root_session_id       TEXT,
+                platform              TEXT,
+                cron_job_id           TEXT,
+                sender_id             TEXT,
+                provider              TEXT NOT NULL,
+                model                 TEXT NOT NULL,
+                response_model        TEXT,
+                input_tokens          INTEGER NOT NULL,
+                output_tokens         INTEGER NOT NULL,
+                cache_read_tokens     INTEGER NOT NULL,
+                cache_write_tokens    INTEGER NOT NULL,
+                cache_write_1h_tokens INTEGER NOT NULL,
+                reasoning_tokens      INTEGER NOT NULL,
+                cost_micros           INTEGER NOT NULL,
+                priced                INTEGER NOT NULL,
+                price_entry           TEXT,
+                estimated             INTEGER NOT NULL,
+                latency_ms            INTEGER NOT NULL
+            );
+            CREATE INDEX llm_calls_ts ON llm_calls(ts);
+            CREATE INDEX llm_calls_session ON llm_calls(session_id);
+
+            CREATE TABLE tool_calls (
+                id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                event_id    TEXT UNIQUE,
+                ts          INTEGER NOT NULL,
+                session_id  TEXT REFERENCES sessions(session_id),
+                tool_name   TEXT NOT NULL,
+                status      TEXT NOT NULL,
+                error_type  TEXT,
+                duration_ms INTEGER NOT NULL
+            );
+            CREATE INDEX tool_calls_ts ON tool_calls(ts);
+
+            CREATE TABLE usage_hourly (
+                hour                  INTEGER NOT NULL,
+                provider              TEXT NOT NULL,
+                model                 TEXT NOT NULL,
+                platform              TEXT NOT NULL,
+                cron_job_id           TEXT NOT NULL,
+                calls                 INTEGER NOT NULL,
+                estimated_calls       INTEGER NOT NULL,
+                unpriced_calls        INTEGER NOT NULL,
+                input_tokens          INTEGER NOT NULL,
+                output_tokens         INTEGER NOT NULL,
+                cache_read_tokens     INTEGER NOT NULL,
+                cache_write_tokens    INTEGER NOT NULL,
+                reasoning_tokens      INTEGER NOT NULL,
+                cost_micros           INTEGER NOT NULL,
+                latency_ms            INTEGER NOT NULL,
+                PRIMARY KEY (hour, provider, model, platform, cron_job_id)
+            );
+
+            CREATE TABLE tools_hourly (
+                hour        INTEGER NOT NULL,
+                tool_name   TEXT NOT NULL,
+                calls       INTEGER NOT NULL,
+                failures    INTEGER NOT NULL,
+                duration_ms INTEGER NOT NULL,
+                PRIMARY KEY (hour, tool_name)
+            );
+
+            CREATE TABLE rollup_state (
+                source  TEXT PRIMARY KEY,
+                last_id INTEGER NOT NULL
+            );
+            INSERT INTO rollup_state(source, last_id) VALUES ('llm_calls', 0), ('tool_calls', 0);
+
+            CREATE TABLE budget_alerts (
+                scope        TEXT NOT NULL,
+                scope_id     TEXT NOT NULL,
+                window       TEXT NOT NULL,
+                period_key   TEXT NOT NULL,
+                level        TEXT NOT NULL,
+                fired_at     INTEGER NOT NULL,
+                spent_micros INTEGER NOT NULL,
+                limit_micros INTEGER NOT NULL,
+                UNIQUE (scope, scope_id, window, period_key, level)
+            );
+
+            CREATE TABLE cron_pauses (
+                cron_job_id TEXT NOT NULL,
+                window      TEXT NOT NULL,
+                period_key  TEXT NOT NULL,
+                paused_at   INTEGER NOT NULL,
+                reason      TEXT NOT NULL,
+                UNIQUE (cron_job_id, window, period_key)
+            );
+
+            CREATE TABLE unpriced_models (
+                provider   TEXT NOT NULL,
+                model      TEXT NOT NULL,
+                first_seen INTEGER NOT NULL,
+                PRIMARY KEY (provider, model)
+            );
+
+            CREATE TABLE meta (
+                key   TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            """);
+}

@@ -1,0 +1,116 @@
+package dev.plutus.store;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What is known about each session, cached in front of {@link SessionStore}. A subagent inherits
+ * its root session, cron job and sender from the session that delegated to it, so delegated work
+ * counts toward the job's and the sender's budgets.
+ */
+public final class SessionDirectory {
+    /** {@code cron_<job_id>_<YYYYMMDD>_<HHMMSS>}; the job id may itself contain underscores. */
+    private static final Pattern CRON_SESSION = Pattern.compile("^cron_(.+)_(\\d{8})_(\\d{6})$");
+    private static final int CACHE_LIMIT = 20_000;
+
+    private final SessionStore store;
+    private final Map<String, SessionRecord> cache = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, SessionRecord> eldest) {
+            return size() > CACHE_LIMIT;
+        }
+    };
+
+    public SessionDirectory(SessionStore store) {
+        this.store = store;
+    }
+
+    public static Optional<String> cronJobId(String sessionId, String platform) {
+        if (sessionId == null || !"cron".equals(platform)) {
+            return Optional.empty();
+        }
+        Matcher m = CRON_SESSION.matcher(sessionId);
+        return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    public Optional<SessionRecord> find(String sessionId) {
+        if (sessionId == null) {
+            return Optional.empty();
+        }
+        synchronized (cache) {
+            SessionRecord hit = cache.get(sessionId);
+            if (hit != null) {
+                return Optional.of(hit);
+            }
+        }
+        Optional<SessionRecord> loaded = store.find(sessionId);
+        loaded.ifPresent(this::remember);
+        return loaded;
+    }
+
+    /** Records a sighting of a session (start, or any hook that names it) and returns what is known. */
+    public SessionRecord observe(String sessionId, String platform, String model, String provider, Instant at) {
+        Optional<SessionRecord> known = find(sessionId);
+        String cron = cronJobId(sessionId, platform).orElse(null);
+        if (known.isPresent() && !changes(known.get(), platform, model, provider, cron)) {
+            return known.get();
+        }
+        store.upsert(new SessionRecord(sessionId, platform, model, provider, cron, null, null, null, at, null, "running"));
+        return reload(sessionId);
+    }
+
+    /** Links a subagent to the session that delegated to it. */
+    public SessionRecord linkChild(String childId, String parentId, Instant at) {
+        SessionRecord parent = find(parentId).orElseGet(() -> observe(parentId, null, null, null, at));
+        String root = parent.rootOrSelf();
+        store.upsert(new SessionRecord(childId, "subagent", null, null, parent.cronJobId(), parent.senderId(), parentId,
+                root, at, null, "running"));
+        return reload(childId);
+    }
+
+    public void setSender(String sessionId, String senderId) {
+        Optional<SessionRecord> s = find(sessionId);
+        if (s.isPresent() && senderId.equals(s.get().senderId())) {
+            return;
+        }
+        store.setSender(sessionId, senderId);
+        reload(sessionId);
+    }
+
+    public void end(String sessionId, String status, Instant at, String reason) {
+        store.end(sessionId, status, at, reason);
+        reload(sessionId);
+    }
+
+    public void finalizeSession(String sessionId, Instant at, String reason) {
+        store.finalizeIfRunning(sessionId, at, reason);
+        reload(sessionId);
+    }
+
+    public void countSubagent(String parentId) {
+        store.countSubagent(parentId);
+    }
+
+    private static boolean changes(SessionRecord s, String platform, String model, String provider, String cron) {
+        return (platform != null && !platform.equals(s.platform()))
+                || (model != null && !model.equals(s.model()))
+                || (provider != null && !provider.equals(s.provider()))
+                || (cron != null && s.cronJobId() == null);
+    }
+
+    private SessionRecord reload(String sessionId) {
+        SessionRecord s = store.find(sessionId).orElseThrow(() -> new IllegalStateException("session vanished: " + sessionId));
+        remember(s);
+        return s;
+    }
+
+    private void remember(SessionRecord s) {
+        synchronized (cache) {
+            cache.put(s.sessionId(), s);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.plutus.store;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Read-only aggregates for /stats. Usage over a window is the rollup of every full hour in it,
+ * plus raw rows for the partial first hour, plus raw rows not rolled up yet; each in one statement
+ * so all three parts read the same snapshot.
+ */
+public final class StatsQueries {
+    /** Fixed groupings; their column lists are constants, never user text. */
+    public enum Grouping {
+        TOTAL("NULL", "NULL", "NULL"),
+        PROVIDER("provider", "NULL", "NULL"),
+        MODEL("provider", "model", "NULL"),
+        CRON_JOB("NULL", "NULL", "cron_job_id");
+
+        final String provider;
+        final String model;
+        final String cron;
+
+        Grouping(String provider, String model, String cron) {
+            this.provider = provider;
+            this.model = model;
+            this.cron = cron;
+        }
+    }
+
+    private final Jdbc jdbc;
+
+    public StatsQueries(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public List<UsageTotals> usage(Grouping g, Instant since) {
+        long start = since.toEpochMilli();
+        long firstFullHour = Math.floorDiv(start, RollupStore.HOUR_MS) + 1;
+        String rawCols = """
+                %s AS p, %s AS m, %s AS j, 1 AS calls, estimated AS est, 1 - priced AS unpriced, input_tokens AS i,
+                output_tokens AS o, cache_read_tokens AS cr, cache_write_tokens + cache_write_1h_tokens AS cw,
+                reasoning_tokens AS r, cost_micros AS cost, latency_ms AS lat"""
+                .formatted(g.provider, g.model, g.cron.equals("NULL") ? "NULL" : "COALESCE(cron_job_id, '')");
+        String rollCols = """
+                %s AS p, %s AS m, %s AS j, calls, estimated_calls, unpriced_calls, input_tokens, output_tokens,
+                cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_micros, latency_ms"""
+                .formatted(g.provider, g.model, g.cron);
+        String sql = """
+                WITH w AS (SELECT last_id FROM rollup_state WHERE source = 'llm_calls'),
+                u AS (
+                    SELECT %1$s FROM usage_hourly WHERE hour >= ?
+                    UNION ALL
+                    SELECT %2$s FROM llm_calls WHERE ts >= ? AND ts < ? AND id <= (SELECT last_id FROM w)
+                    UNION ALL
+                    SELECT %2$s FROM llm_calls WHERE id > (SELECT last_id FROM w) AND ts >= ?
+                )
+                SELECT p, m, j, SUM(calls), SUM(est), SUM(unpriced), SUM(i), SUM(o), SUM(cr), SUM(cw), SUM(r),
+                       SUM(cost), SUM(lat)
+                FROM u GROUP BY p, m, j HAVING SUM(calls) > 0
+                ORDER BY p, SUM(calls) DESC, m, j""".formatted(rollCols, rawCols);
+        return jdbc.query(sql, rs -> new UsageTotals(rs.getString(1), rs.getString(2), rs.getString(3),
+                rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
+                rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13)),
+                firstFullHour, start, firstFullHour * RollupStore.HOUR_MS, start);
+    }
+
+    public UsageTotals total(Instant since) {
+        List<UsageTotals> rows = usage(Grouping.TOTAL, since);
+        return rows.isEmpty() ? UsageTotals.empty() : rows.get(0);
+    }
+
+    public record ToolTotals(String toolName, long calls, long failures, long durationMillis) {
+        public long avgMillis() {
+            return calls == 0 ? 0 : durationMillis / calls;
+        }
+    }
+
+    public List<ToolTotals> tools(Instant since, int limit) {
+        long start = since.toEpochMilli();
+        long firstFullHour = Math.floorDiv(start, RollupStore.HOUR_MS) + 1;
+        return jdbc.query("""
+                WITH w AS (SELECT last_id FROM rollup_state WHERE source = 'tool_calls'),
+                u AS (
+                    SELECT tool_name AS t, calls AS n, failures AS f, duration_ms AS d FROM tools_hourly WHERE hour >= ?
+                    UNION ALL
+                    SELECT tool_name, 1, status <> 'ok', duration_ms FROM tool_calls
+                      WHERE ts >= ? AND ts < ? AND id <= (SELECT last_id FROM w)
+                    UNION ALL
+                    SELECT tool_name, 1, status <> 'ok', duration_ms FROM tool_calls
+                      WHERE id > (SELECT last_id FROM w) AND ts >= ?
+                )
+                SELECT t, SUM(n), SUM(f), SUM(d) FROM u GROUP BY t ORDER BY SUM(n) DESC, t LIMIT ?""",
+                rs -> new ToolTotals(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)),
+                firstFullHour, start, firstFullHour * RollupStore.HOUR_MS, start, limit);
+    }
+
+    public record SessionTotals(long sessions, long subagents, long ok, long failed, long running,
+                                long endedCount, long durationMillisSum) {
+        public long avgDurationMillis() {
+            return endedCount == 0 ? 0 : durationMillisSum / endedCount;
+        }
+    }
+
+    public SessionTotals sessions(Instant since) {
+        return jdbc.query("""
+                SELECT COUNT(*), COALESCE(SUM(platform = 'subagent'), 0), COALESCE(SUM(status = 'ok'), 0),
+                       COALESCE(SUM(status IN ('error', 'interrupted', 'stopped')), 0), COALESCE(SUM(status = 'running'), 0),
+                       COUNT(ended_at), COALESCE(SUM(ended_at - started_at), 0)
+                FROM sessions WHERE started_at >= ?""",
+                rs -> new SessionTotals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                        rs.getLong(6), rs.getLong(7)), since.toEpochMilli()).get(0);
+    }
+
+    public record CronRuns(String cronJobId, long runs, long ok, long failed, long endedCount, long durationMillisSum,
+                           Instant lastRun) {
+        public long avgDurationMillis() {
+            return endedCount == 0 ? 0 : durationMillisSum / endedCount;
+        }
+    }
+
+    public List<CronRuns> cronRuns(Instant since) {
+        return jdbc.query("""
+                SELECT cron_job_id, COUNT(*), SUM(status = 'ok'), SUM(status IN ('error', 'interrupted', 'stopped')),
+                       COUNT(ended_at), COALESCE(SUM(ended_at - started_at), 0), MAX(started_at)
+                FROM sessions WHERE platform = 'cron' AND cron_job_id IS NOT NULL AND started_at >= ?
+                GROUP BY cron_job_id ORDER BY cron_job_id""",
+                rs -> new CronRuns(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                        rs.getLong(6), Instant.ofEpochMilli(rs.getLong(7))), since.toEpochMilli());
+    }
+
+    public record SessionRow(String sessionId, String platform, String model, String status, Instant startedAt,
+                             Instant endedAt, long calls, long costMicros, long estimatedCalls) {}
+
+    public List<SessionRow> recentSessions(Instant since, int limit) {
+        return jdbc.query("""
+                SELECT s.session_id, s.platform, s.model, s.status, s.started_at, s.ended_at,
+                       COUNT(l.id), COALESCE(SUM(l.cost_micros), 0), COALESCE(SUM(l.estimated), 0)
+                FROM (SELECT * FROM sessions WHERE started_at >= ? ORDER BY started_at DESC LIMIT ?) s
+                LEFT JOIN llm_calls l ON l.session_id = s.session_id
+                GROUP BY s.session_id ORDER BY s.started_at DESC""",
+                rs -> {
+                    long ended = rs.getLong(6);
+                    boolean none = rs.wasNull();
+                    return new SessionRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            Instant.ofEpochMilli(rs.getLong(5)), none ? null : Instant.ofEpochMilli(ended),
+                            rs.getLong(7), rs.getLong(8), rs.getLong(9));
+                }, since.toEpochMilli(), limit);
+    }
+}
