@@ -94,6 +94,30 @@ public final class PricingEngine {
         }
     }
 
+    private volatile String stamp = "";
+
+    /** Re-reads the price files when either changed on disk; returns the errors of that reload. */
+    public List<String> reloadIfChanged() {
+        if (home == null) {
+            return List.of();
+        }
+        String now = stampOf(home.pricingFile()) + "|" + stampOf(home.fetchedPricingFile());
+        if (now.equals(stamp)) {
+            return List.of();
+        }
+        stamp = now;
+        return reload();
+    }
+
+    private static String stampOf(Path file) {
+        try {
+            var a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            return a.size() + "@" + a.lastModifiedTime().toMillis();
+        } catch (IOException e) {
+            return "absent";
+        }
+    }
+
     public List<String> problems() {
         return problems;
     }

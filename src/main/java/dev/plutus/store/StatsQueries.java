@@ -42,8 +42,9 @@ public final class StatsQueries {
                 reasoning_tokens AS r, cost_micros AS cost, latency_ms AS lat"""
                 .formatted(g.provider, g.model, g.cron.equals("NULL") ? "NULL" : "COALESCE(cron_job_id, '')");
         String rollCols = """
-                %s AS p, %s AS m, %s AS j, calls, estimated_calls, unpriced_calls, input_tokens, output_tokens,
-                cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_micros, latency_ms"""
+                %s AS p, %s AS m, %s AS j, calls, estimated_calls AS est, unpriced_calls AS unpriced,
+                input_tokens AS i, output_tokens AS o, cache_read_tokens AS cr, cache_write_tokens AS cw,
+                reasoning_tokens AS r, cost_micros AS cost, latency_ms AS lat"""
                 .formatted(g.provider, g.model, g.cron);
         String sql = """
                 WITH w AS (SELECT last_id FROM rollup_state WHERE source = 'llm_calls'),

@@ -1,0 +1,300 @@
+package dev.plutus;
+
+import dev.plutus.budget.BudgetCheck;
+import dev.plutus.budget.BudgetEvaluator;
+import dev.plutus.budget.BudgetFile;
+import dev.plutus.budget.BudgetMessages;
+import dev.plutus.budget.CronPauseRequest;
+import dev.plutus.budget.PeriodCalendar;
+import dev.plutus.budget.ScopeRef;
+import dev.plutus.budget.ScopeStatus;
+import dev.plutus.budget.Scopes;
+import dev.plutus.budget.SpendLedger;
+import dev.plutus.budget.SpendTracker;
+import dev.plutus.hook.HookDispatcher;
+import dev.plutus.pricing.CallCost;
+import dev.plutus.pricing.ModelNames;
+import dev.plutus.pricing.PricingEngine;
+import dev.plutus.store.CallStore;
+import dev.plutus.store.Database;
+import dev.plutus.store.EnforcementStore;
+import dev.plutus.store.RollupStore;
+import dev.plutus.store.SessionDirectory;
+import dev.plutus.store.SessionRecord;
+import dev.plutus.store.SessionStore;
+import dev.plutus.store.StatsQueries;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The engine: records calls and tool runs, prices them, keeps running spend, and answers budget
+ * checks. Open one per PLUTUS_HOME; it is thread-safe. Hosts talk to it directly (JVM
+ * applications) or through {@link #hooks()} (Hermes events as JSON).
+ */
+public final class Plutus implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger("dev.plutus");
+
+    private final PlutusConfig config;
+    private final Database db;
+    private final CallStore calls;
+    private final SessionDirectory sessions;
+    private final EnforcementStore enforcement;
+    private final RollupStore rollups;
+    private final StatsQueries stats;
+    private final PricingEngine pricing;
+    private final BudgetFile budgets;
+    private final SpendTracker tracker;
+    private final HookDispatcher hooks;
+    private ScheduledExecutorService background;
+
+    private Plutus(PlutusConfig config) {
+        this.config = config;
+        this.db = Database.open(config.home().database(), config.maxPoolSize());
+        this.calls = new CallStore(db.jdbc());
+        this.sessions = new SessionDirectory(new SessionStore(db.jdbc()));
+        this.enforcement = new EnforcementStore(db.jdbc());
+        this.rollups = new RollupStore(db.jdbc());
+        this.stats = new StatsQueries(db.jdbc());
+        this.pricing = PricingEngine.load(config.home());
+        this.budgets = new BudgetFile(config.home().budgetFile(), config.clock().getZone());
+        this.tracker = new SpendTracker(calls, new SpendLedger(calendar()));
+        this.tracker.rebuild(calendar(), now());
+        this.hooks = new HookDispatcher(this);
+        for (String problem : pricing.problems()) {
+            LOG.warning(problem);
+        }
+        budgets.error().ifPresent(LOG::warning);
+    }
+
+    /** Opens the database (creating and migrating it if needed) and loads prices and budgets. */
+    public static Plutus open(PlutusConfig config) {
+        return new Plutus(config);
+    }
+
+    /**
+     * Starts the background upkeep a long-running process needs: folding in spend other processes
+     * record, hot-reloading budget.yaml and pricing.yaml, rolling up, and purging past retention.
+     */
+    public synchronized Plutus startBackground() {
+        if (background != null) {
+            return this;
+        }
+        background = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "plutus-upkeep");
+            t.setDaemon(true);
+            return t;
+        });
+        long syncMs = config.ledgerSyncInterval().toMillis();
+        background.scheduleWithFixedDelay(guard("sync", tracker::sync), syncMs, syncMs, TimeUnit.MILLISECONDS);
+        background.scheduleWithFixedDelay(guard("reload", this::reloadIfChanged), 1, 1, TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(guard("rollup", () -> {
+            rollups.catchUp();
+            tracker.ledger().evictIdle(now());
+        }), 5, 60, TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(guard("retention", this::purgeIfDue), 10, 3600, TimeUnit.SECONDS);
+        return this;
+    }
+
+    private Runnable guard(String what, Runnable r) {
+        return () -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "background " + what + " failed: " + e.getMessage(), e);
+            }
+        };
+    }
+
+    public HookDispatcher hooks() {
+        return hooks;
+    }
+
+    public PlutusConfig config() {
+        return config;
+    }
+
+    public PricingEngine pricing() {
+        return pricing;
+    }
+
+    public BudgetFile budgets() {
+        return budgets;
+    }
+
+    public SessionDirectory sessions() {
+        return sessions;
+    }
+
+    public StatsQueries stats() {
+        return stats;
+    }
+
+    public CallStore calls() {
+        return calls;
+    }
+
+    public EnforcementStore enforcement() {
+        return enforcement;
+    }
+
+    public SpendLedger ledger() {
+        return tracker.ledger();
+    }
+
+    public Instant now() {
+        return config.clock().instant();
+    }
+
+    public ZoneId zone() {
+        return budgets.current().zone();
+    }
+
+    /** Prices and stores one call, and counts it toward every budget it falls under. */
+    public RecordedCall record(CallEvent e) {
+        Optional<SessionRecord> session = e.sessionId() == null ? Optional.empty()
+                : Optional.of(sessions.observe(e.sessionId(), e.platform(), null, null, e.timestamp()));
+        CallCost cost = e.reportedCostUsd() != null
+                ? new CallCost(e.reportedCostUsd(), CallCost.of(e.reportedCostUsd(), null).micros(), null, null)
+                : pricing.price(e.provider(), e.model(), e.responseModel(), e.usage());
+        LlmCall call = new LlmCall(e.eventId(), e.timestamp(), e.sessionId(),
+                session.map(SessionRecord::rootSessionId).orElse(null),
+                e.platform() != null ? e.platform() : session.map(SessionRecord::platform).orElse(null),
+                session.map(SessionRecord::cronJobId).orElse(null), session.map(SessionRecord::senderId).orElse(null),
+                e.provider(), e.model(), e.responseModel(), e.usage(), e.estimated(), cost.micros(), cost.priced(),
+                cost.entryKey(), e.latencyMillis());
+        OptionalLong id = tracker.record(call);
+        if (id.isEmpty()) {
+            return new RecordedCall(call, true);
+        }
+        if (e.sessionId() != null) {
+            sessions.observe(e.sessionId(), null, e.model(), e.provider(), e.timestamp());
+        }
+        if (!cost.priced() && enforcement.recordUnpriced(e.provider(), e.model(), now())) {
+            LOG.warning("unpriced model: " + cost.unpricedReason() + " (provider " + e.provider()
+                    + "); its calls are recorded at $0 and counted as unpriced. Add it to pricing.yaml or run /setup pricing auto.");
+        }
+        return new RecordedCall(call, false);
+    }
+
+    public boolean recordTool(ToolCall t) {
+        if (t.sessionId() != null) {
+            sessions.observe(t.sessionId(), null, null, null, t.timestamp());
+        }
+        return calls.insertTool(t);
+    }
+
+    /** Every limited scope the session spends into, and the verdict. */
+    public BudgetCheck checkSession(String sessionId) {
+        Optional<SessionRecord> s = sessions.find(sessionId);
+        Collection<ScopeRef> scopes = s.map(r -> Scopes.of(r.sessionId(), r.rootSessionId(), r.cronJobId(), r.senderId(),
+                r.provider(), r.model())).orElseGet(() -> Scopes.of(sessionId, null, null, null, null, null));
+        return check(scopes);
+    }
+
+    public BudgetCheck check(Collection<ScopeRef> scopes) {
+        return new BudgetEvaluator(tracker.ledger()).check(budgets.current(), scopes, now());
+    }
+
+    /** Statuses at soft or hard not yet announced in their period; each is announced once, across processes. */
+    public List<ScopeStatus> unannounced(BudgetCheck check) {
+        List<ScopeStatus> out = new ArrayList<>();
+        for (ScopeStatus s : check.statuses()) {
+            if (s.level() != dev.plutus.budget.Level.OK && enforcement.recordAlert(s.scope().kind().label(), s.scope().id(),
+                    s.window().label(), s.periodKey(), s.level().label(), now(), s.spentMicros(), s.limitMicros())) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** A pause request for the session's cron job when it is in hard breach and not yet paused this period. */
+    public Optional<CronPauseRequest> cronPauseIfDue(String sessionId, BudgetCheck check) {
+        if (check.verdict().level() != dev.plutus.budget.Level.HARD) {
+            return Optional.empty();
+        }
+        Optional<String> job = sessions.find(sessionId).map(SessionRecord::cronJobId);
+        if (job.isEmpty()) {
+            return Optional.empty();
+        }
+        ScopeStatus cause = ((dev.plutus.budget.Verdict.Hard) check.verdict()).cause();
+        String reason = BudgetMessages.pauseReason(cause);
+        if (enforcement.recordCronPause(job.get(), cause.window().label(), cause.scope().describe() + "@" + cause.periodKey(),
+                now(), reason)) {
+            LOG.warning("pausing cron job " + job.get() + ": " + reason);
+            return Optional.of(new CronPauseRequest(job.get(), reason));
+        }
+        return Optional.empty();
+    }
+
+    /** Re-reads budget.yaml and pricing.yaml if they changed; a new zone or week start rebuilds running totals. */
+    public void reloadIfChanged() {
+        if (budgets.reloadIfChanged()) {
+            budgets.error().ifPresent(LOG::warning);
+            PeriodCalendar current = tracker.ledger().calendar();
+            if (!current.zone().equals(zone()) || current.weekStart() != budgets.current().weekStart()) {
+                tracker.rebuild(calendar(), now());
+            }
+        }
+        pricing.reloadIfChanged().forEach(LOG::warning);
+    }
+
+    /** Rolls up new rows and purges raw rows past retention when the last purge is a day old. */
+    public void purgeIfDue() {
+        Instant now = now();
+        Optional<Instant> last = enforcement.meta("last_purge").map(Instant::parse);
+        if (last.isPresent() && Duration.between(last.get(), now).compareTo(Duration.ofDays(1)) < 0) {
+            return;
+        }
+        long removed = rollups.purgeBefore(now.minus(Duration.ofDays(config.retentionDays())));
+        enforcement.setMeta("last_purge", now.toString());
+        if (removed > 0) {
+            LOG.info("retention: purged " + removed + " calls older than " + config.retentionDays() + " days");
+        }
+    }
+
+    public RollupStore rollups() {
+        return rollups;
+    }
+
+    /** Folds in spend recorded by other processes since the last look. */
+    public int syncLedger() {
+        return tracker.sync();
+    }
+
+    public static String budgetKey(String model) {
+        return ModelNames.budgetKey(model);
+    }
+
+    private PeriodCalendar calendar() {
+        return new PeriodCalendar(budgets.current().zone(), budgets.current().weekStart());
+    }
+
+    @Override
+    public void close() {
+        ScheduledExecutorService bg;
+        synchronized (this) {
+            bg = background;
+            background = null;
+        }
+        if (bg != null) {
+            bg.shutdown();
+            try {
+                bg.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        db.close();
+    }
+}

@@ -1,0 +1,255 @@
+package dev.plutus.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plutus.Plutus;
+import dev.plutus.PlutusConfig;
+import dev.plutus.PlutusHome;
+import dev.plutus.TokenUsage;
+import dev.plutus.hook.HookReply;
+import dev.plutus.pricing.CallCost;
+import dev.plutus.pricing.PricingEngine;
+import dev.plutus.report.Rendered;
+import dev.plutus.report.SlashCommands;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.logging.FileHandler;
+import java.util.logging.Handler;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code plutus} command line. */
+@Command(name = "plutus", mixinStandardHelpOptions = true, version = "plutus 0.1.0",
+        description = "Captures, prices and budgets every model call an LLM agent makes.",
+        subcommands = {PlutusCli.Stats.class, PlutusCli.Budget.class, PlutusCli.Setup.class, PlutusCli.Price.class,
+                PlutusCli.Hook.class, BenchCommand.class})
+public final class PlutusCli implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        return new CommandLine(new PlutusCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** Options every command takes. */
+    static final class HomeOption {
+        @Option(names = "--home", paramLabel = "DIR", description = "Data directory (default: $PLUTUS_HOME, else ~/.hermes/plutus)")
+        Path home;
+
+        @Option(names = "--openrouter-url", paramLabel = "URL", hidden = true,
+                description = "Base URL of the OpenRouter API (default https://openrouter.ai/api/v1)")
+        URI openRouterUrl;
+
+        PlutusHome resolve() {
+            return PlutusHome.resolve(home, System.getenv());
+        }
+
+        Plutus open() {
+            PlutusHome h = resolve();
+            logTo(h);
+            PlutusConfig.Builder b = PlutusConfig.builder(h);
+            String envUrl = System.getenv("PLUTUS_OPENROUTER_URL");
+            if (openRouterUrl != null) {
+                b.openRouterBaseUrl(openRouterUrl);
+            } else if (envUrl != null && !envUrl.isBlank()) {
+                b.openRouterBaseUrl(URI.create(envUrl));
+            }
+            String tz = System.getenv("TZ");
+            if (tz != null && !tz.isBlank()) {
+                try {
+                    b.clock(java.time.Clock.system(java.time.ZoneId.of(tz.startsWith(":") ? tz.substring(1) : tz)));
+                } catch (java.time.DateTimeException ignored) {
+                    b.clock(java.time.Clock.systemDefaultZone());
+                }
+            } else {
+                b.clock(java.time.Clock.systemDefaultZone());
+            }
+            return Plutus.open(b.build());
+        }
+    }
+
+    /** Sends the engine's log to plutus.log, keeping the terminal for command output. */
+    static void logTo(PlutusHome home) {
+        Logger root = Logger.getLogger("");
+        for (Handler h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        try {
+            Files.createDirectories(home.dir());
+            FileHandler fh = new FileHandler(home.logFile().toString(), true);
+            fh.setFormatter(new SimpleFormatter());
+            root.addHandler(fh);
+        } catch (IOException e) {
+            System.err.println("plutus: cannot write " + home.logFile() + ": " + e.getMessage());
+        }
+        Logger.getLogger("com.zaxxer.hikari").setLevel(java.util.logging.Level.WARNING);
+    }
+
+    static int print(CommandLine.Model.CommandSpec spec, Rendered r, boolean json) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            try {
+                out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.json()));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            out.print(r.text());
+        }
+        out.flush();
+        return 0;
+    }
+
+    @Command(name = "stats", mixinStandardHelpOptions = true, description = {
+            "Usage, cost and tool statistics.",
+            "  plutus stats [today|week|month]",
+            "  plutus stats cron|providers|models|tools|sessions [today|week|month]",
+            "  plutus stats raw [N]"})
+    static final class Stats implements Callable<Integer> {
+        @Mixin HomeOption home;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Option(names = "--json", description = "Print JSON") boolean json;
+        @Parameters(arity = "0..*", paramLabel = "ARGS") List<String> args = List.of();
+
+        @Override
+        public Integer call() {
+            try (Plutus p = home.open()) {
+                return print(spec, new SlashCommands(p).run("stats", String.join(" ", args)), json);
+            }
+        }
+    }
+
+    @Command(name = "budget", mixinStandardHelpOptions = true, description = {
+            "Spend against every budget, or change a limit.",
+            "  plutus budget                 every scope",
+            "  plutus budget cron            per-cron-job budgets",
+            "  plutus budget set <scope> [<id>] <window> <amount>",
+            "Scopes: global, cron_job, sender, provider, model, session. Windows: daily, weekly, monthly, rolling_24h, rolling_7d."})
+    static final class Budget implements Callable<Integer> {
+        @Mixin HomeOption home;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Option(names = "--json", description = "Print JSON") boolean json;
+        @Parameters(arity = "0..*", paramLabel = "ARGS") List<String> args = List.of();
+
+        @Override
+        public Integer call() {
+            try (Plutus p = home.open()) {
+                return print(spec, new SlashCommands(p).run("budget", String.join(" ", args)), json);
+            }
+        }
+    }
+
+    @Command(name = "setup", mixinStandardHelpOptions = true, description = {
+            "Show or change the pricing and budget setup.",
+            "  plutus setup                           status",
+            "  plutus setup pricing auto|minimal|skip",
+            "  plutus setup budget default|custom|skip"})
+    static final class Setup implements Callable<Integer> {
+        @Mixin HomeOption home;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Option(names = "--json", description = "Print JSON") boolean json;
+        @Parameters(arity = "0..*", paramLabel = "ARGS") List<String> args = List.of();
+
+        @Override
+        public Integer call() {
+            try (Plutus p = home.open()) {
+                return print(spec, new SlashCommands(p).run("setup", String.join(" ", args)), json);
+            }
+        }
+    }
+
+    @Command(name = "price", mixinStandardHelpOptions = true,
+            description = "The cost of one call, and the price entry used. Token flags mean what a Hermes usage record's fields mean.")
+    static final class Price implements Callable<Integer> {
+        @Mixin HomeOption home;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Option(names = "--model", required = true, description = "Model name as the host reports it") String model;
+        @Option(names = "--provider", description = "Provider id (e.g. anthropic, openrouter)") String provider;
+        @Option(names = "--input", description = "Prompt tokens not read from or written to a cache") long input;
+        @Option(names = "--output", description = "Output tokens, reasoning included") long output;
+        @Option(names = "--cache-read", description = "Prompt tokens read from the cache") long cacheRead;
+        @Option(names = "--cache-write", description = "Prompt tokens written to the (5-minute) cache") long cacheWrite;
+        @Option(names = "--cache-write-1h", description = "Prompt tokens written to the 1-hour cache") long cacheWrite1h;
+        @Option(names = "--reasoning", description = "The part of output that was reasoning") long reasoning;
+        @Option(names = "--json", description = "Print JSON") boolean json;
+
+        @Override
+        public Integer call() {
+            TokenUsage usage;
+            try {
+                usage = new TokenUsage(input, output, cacheRead, cacheWrite, cacheWrite1h, reasoning);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            PricingEngine engine = PricingEngine.load(home.resolve());
+            CallCost c = engine.price(provider, model, null, usage);
+            ObjectNode j = JSON.createObjectNode();
+            j.put("model", model).put("price_entry", c.entryKey()).put("priced", c.priced()).put("cost_usd", c.exactUsd());
+            j.put("cost_micros", c.micros());
+            if (c.entry() != null) {
+                j.put("origin", c.entry().origin().name().toLowerCase()).put("source", c.entry().source());
+            }
+            if (!c.priced()) {
+                j.put("reason", c.unpricedReason());
+            }
+            String text = c.priced()
+                    ? model + ": $" + c.exactUsd().toPlainString() + " (price entry " + c.entryKey() + ", "
+                    + c.entry().origin().name().toLowerCase() + (c.entry().source() == null ? "" : ", " + c.entry().source()) + ")\n"
+                    : model + ": unpriced: " + c.unpricedReason() + "\n";
+            engine.problems().forEach(p -> spec.commandLine().getErr().println("warning: " + p));
+            return print(spec, new Rendered(text, j), json);
+        }
+    }
+
+    @Command(name = "hook", mixinStandardHelpOptions = true,
+            description = "Handles one Hermes hook event: reads its keyword arguments as JSON on stdin, prints the hook's return value as JSON ({} when none).")
+    static final class Hook implements Callable<Integer> {
+        @Mixin HomeOption home;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "EVENT", description = "Hook name, e.g. post_api_request") String event;
+
+        @Override
+        public Integer call() throws IOException {
+            String in = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+            JsonNode kwargs;
+            try {
+                kwargs = in.isBlank() ? JSON.createObjectNode() : JSON.readTree(in);
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("plutus hook: stdin is not JSON: " + e.getMessage());
+                spec.commandLine().getOut().println("{}");
+                return 0;
+            }
+            HookReply reply;
+            try (Plutus p = home.open()) {
+                reply = p.hooks().dispatch(event, kwargs);
+            }
+            spec.commandLine().getOut().println(JSON.writeValueAsString(reply.toJson()));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+}

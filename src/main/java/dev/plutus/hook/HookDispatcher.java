@@ -1,0 +1,290 @@
+package dev.plutus.hook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plutus.CallEvent;
+import dev.plutus.Plutus;
+import dev.plutus.TokenUsage;
+import dev.plutus.ToolCall;
+import dev.plutus.budget.BudgetCheck;
+import dev.plutus.budget.BudgetMessages;
+import dev.plutus.budget.CronPauseRequest;
+import dev.plutus.budget.ScopeStatus;
+import dev.plutus.budget.Verdict;
+import dev.plutus.store.SessionRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * Takes a Hermes hook event (its name and keyword arguments as JSON) and returns what the hook
+ * should return to Hermes. It never throws: a malformed or unknown event is counted and logged,
+ * and the host carries on as if Plutus were not there.
+ */
+public final class HookDispatcher {
+    private static final Logger LOG = Logger.getLogger("dev.plutus.hook");
+
+    private final Plutus plutus;
+    private final UsageEstimator estimator = new UsageEstimator();
+    private final HookCounters counters = new HookCounters();
+
+    public HookDispatcher(Plutus plutus) {
+        this.plutus = plutus;
+    }
+
+    public HookCounters counters() {
+        return counters;
+    }
+
+    public HookReply dispatch(String event, JsonNode kwargs) {
+        counters.count("events");
+        if (kwargs == null || !kwargs.isObject()) {
+            return malformed(event, "keyword arguments are not a JSON object");
+        }
+        try {
+            HookReply reply = switch (event) {
+                case "on_session_start" -> sessionStart(kwargs);
+                case "pre_llm_call" -> preLlmCall(kwargs);
+                case "pre_api_request" -> preApiRequest(kwargs);
+                case "post_api_request" -> postApiRequest(kwargs);
+                case "pre_tool_call" -> preToolCall(kwargs);
+                case "post_tool_call" -> postToolCall(kwargs);
+                case "post_llm_call" -> touch(kwargs);
+                case "subagent_start" -> subagentStart(kwargs);
+                case "subagent_stop" -> subagentStop(kwargs);
+                case "on_session_end" -> sessionEnd(kwargs);
+                case "on_session_finalize" -> sessionFinalize(kwargs);
+                case "on_session_reset" -> touch(kwargs);
+                case "api_request_error" -> {
+                    counters.count("api_request_error");
+                    yield HookReply.NOTHING;
+                }
+                default -> {
+                    counters.count("unknown");
+                    LOG.fine("ignoring unknown hook event '" + event + "'");
+                    yield HookReply.NOTHING;
+                }
+            };
+            counters.count("event." + event);
+            return reply;
+        } catch (MalformedEvent e) {
+            return malformed(event, e.getMessage());
+        } catch (RuntimeException e) {
+            counters.count("errors");
+            LOG.log(java.util.logging.Level.WARNING, "hook " + event + " failed: " + e, e);
+            return HookReply.NOTHING;
+        }
+    }
+
+    private HookReply malformed(String event, String why) {
+        counters.count("malformed");
+        LOG.warning("malformed " + event + " event: " + why);
+        return HookReply.NOTHING;
+    }
+
+    private HookReply sessionStart(JsonNode k) {
+        String sessionId = required(k, "session_id");
+        SessionRecord s = plutus.sessions().observe(sessionId, text(k, "platform"), text(k, "model"), null, plutus.now());
+        if (s.cronJobId() == null) {
+            return HookReply.NOTHING;
+        }
+        // A cron run that starts in hard breach is stopped before its first model call.
+        BudgetCheck check = plutus.checkSession(sessionId);
+        if (check.verdict() instanceof Verdict.Hard hard) {
+            return new HookReply(HookAction.NONE, plutus.cronPauseIfDue(sessionId, check),
+                    Optional.of(BudgetMessages.blockMessage(hard.cause(), plutus.zone())));
+        }
+        return HookReply.NOTHING;
+    }
+
+    private HookReply preLlmCall(JsonNode k) {
+        String sessionId = required(k, "session_id");
+        plutus.sessions().observe(sessionId, text(k, "platform"), text(k, "model"), null, plutus.now());
+        String sender = text(k, "sender_id");
+        if (sender != null && !sender.isBlank()) {
+            plutus.sessions().setSender(sessionId, sender);
+        }
+        BudgetCheck check = plutus.checkSession(sessionId);
+        List<String> notices = new ArrayList<>();
+        for (ScopeStatus s : plutus.unannounced(check)) {
+            notices.add(BudgetMessages.notice(s, plutus.zone()));
+        }
+        Optional<CronPauseRequest> pause = plutus.cronPauseIfDue(sessionId, check);
+        HookAction action = notices.isEmpty() ? HookAction.NONE : new HookAction.InjectContext(String.join("\n\n", notices));
+        return new HookReply(action, pause, Optional.empty());
+    }
+
+    private HookReply preApiRequest(JsonNode k) {
+        String sessionId = required(k, "session_id");
+        plutus.sessions().observe(sessionId, text(k, "platform"), null, null, plutus.now());
+        long approx = k.path("approx_input_tokens").asLong(0);
+        if (approx > 0) {
+            estimator.rememberRequest(text(k, "api_request_id"), sessionId, approx);
+        }
+        // Hermes cannot cancel a model call from this hook; the bridge may act on the block by
+        // shrinking the request, so the verdict is returned all the same.
+        return enforce(sessionId);
+    }
+
+    private HookReply postApiRequest(JsonNode k) {
+        String sessionId = required(k, "session_id");
+        String provider = text(k, "provider");
+        if (provider == null || provider.isBlank()) {
+            provider = "unknown";
+        }
+        String apiRequestId = text(k, "api_request_id");
+        JsonNode usageNode = k.get("usage");
+        TokenUsage usage;
+        boolean estimated = false;
+        if (usageNode == null || usageNode.isNull()) {
+            usage = estimator.estimate(apiRequestId, sessionId, k);
+            estimated = true;
+        } else {
+            try {
+                usage = parseUsage(usageNode);
+                estimator.takeApproxInput(apiRequestId, null);
+            } catch (MalformedEvent e) {
+                // Keep the call: a broken usage record is replaced by an estimate, never dropped.
+                counters.count("malformed");
+                LOG.warning("post_api_request " + apiRequestId + ": " + e.getMessage() + "; tokens estimated instead");
+                usage = estimator.estimate(apiRequestId, sessionId, k);
+                estimated = true;
+            }
+        }
+        Instant ts = epochSeconds(k, "ended_at").orElse(plutus.now());
+        long latency = Math.round(k.path("api_duration").asDouble(0) * 1000);
+        plutus.record(new CallEvent(apiRequestId == null ? null : "api:" + apiRequestId, ts, sessionId,
+                text(k, "platform"), provider, text(k, "model"), text(k, "response_model"), usage, estimated, latency, null));
+        if (estimated) {
+            counters.count("estimated_calls");
+        }
+        return HookReply.NOTHING;
+    }
+
+    private HookReply preToolCall(JsonNode k) {
+        String sessionId = required(k, "session_id");
+        return enforce(sessionId);
+    }
+
+    /** Blocks work in hard breach; pauses the cron job once. */
+    private HookReply enforce(String sessionId) {
+        BudgetCheck check = plutus.checkSession(sessionId);
+        if (check.verdict() instanceof Verdict.Hard hard) {
+            counters.count("blocked");
+            return new HookReply(new HookAction.BlockTool(BudgetMessages.blockMessage(hard.cause(), plutus.zone())),
+                    plutus.cronPauseIfDue(sessionId, check), Optional.empty());
+        }
+        return HookReply.NOTHING;
+    }
+
+    private HookReply postToolCall(JsonNode k) {
+        String sessionId = required(k, "session_id");
+        String tool = required(k, "tool_name");
+        String callId = text(k, "tool_call_id");
+        String status = Optional.ofNullable(text(k, "status")).orElse("ok");
+        plutus.recordTool(new ToolCall(callId == null ? null : "tool:" + sessionId + ":" + callId, plutus.now(),
+                sessionId, tool, status, text(k, "error_type"), Math.max(0, k.path("duration_ms").asLong(0))));
+        return HookReply.NOTHING;
+    }
+
+    private HookReply touch(JsonNode k) {
+        String sessionId = text(k, "session_id");
+        if (sessionId != null) {
+            plutus.sessions().observe(sessionId, text(k, "platform"), text(k, "model"), null, plutus.now());
+        }
+        return HookReply.NOTHING;
+    }
+
+    private HookReply subagentStart(JsonNode k) {
+        plutus.sessions().linkChild(required(k, "child_session_id"), required(k, "parent_session_id"), plutus.now());
+        return HookReply.NOTHING;
+    }
+
+    private HookReply subagentStop(JsonNode k) {
+        String child = required(k, "child_session_id");
+        String parent = required(k, "parent_session_id");
+        if (plutus.sessions().find(child).map(SessionRecord::parentSessionId).isEmpty()) {
+            plutus.sessions().linkChild(child, parent, plutus.now());
+        }
+        plutus.sessions().countSubagent(parent);
+        String status = text(k, "child_status");
+        plutus.sessions().end(child, "completed".equals(status) ? "ok" : "interrupted".equals(status) ? "interrupted" : "error",
+                plutus.now(), status);
+        return HookReply.NOTHING;
+    }
+
+    private HookReply sessionEnd(JsonNode k) {
+        String sessionId = required(k, "session_id");
+        plutus.sessions().observe(sessionId, text(k, "platform"), null, null, plutus.now());
+        String status = k.path("completed").asBoolean(false) ? "ok"
+                : k.path("interrupted").asBoolean(false) ? "interrupted" : "error";
+        plutus.sessions().end(sessionId, status, plutus.now(), text(k, "reason"));
+        return HookReply.NOTHING;
+    }
+
+    private HookReply sessionFinalize(JsonNode k) {
+        String sessionId = text(k, "session_id");
+        if (sessionId == null) {
+            sessionId = text(k, "old_session_id");
+        }
+        if (sessionId == null) {
+            return HookReply.NOTHING;
+        }
+        if (plutus.sessions().find(sessionId).isPresent()) {
+            plutus.sessions().finalizeSession(sessionId, plutus.now(), text(k, "reason"));
+        }
+        return HookReply.NOTHING;
+    }
+
+    private static TokenUsage parseUsage(JsonNode u) {
+        if (!u.isObject()) {
+            throw new MalformedEvent("usage is not an object");
+        }
+        try {
+            return new TokenUsage(count(u, "input_tokens"), count(u, "output_tokens"), count(u, "cache_read_tokens"),
+                    count(u, "cache_write_tokens"), count(u, "cache_write_1h_tokens"), count(u, "reasoning_tokens"));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedEvent("usage: " + e.getMessage());
+        }
+    }
+
+    private static long count(JsonNode u, String field) {
+        JsonNode v = u.get(field);
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new MalformedEvent("usage." + field + " is not a whole number: " + v);
+        }
+        return v.asLong();
+    }
+
+    private static Optional<Instant> epochSeconds(JsonNode k, String field) {
+        JsonNode v = k.get(field);
+        if (v == null || !v.isNumber() || v.asDouble() <= 0) {
+            return Optional.empty();
+        }
+        return Optional.of(Instant.ofEpochMilli(Math.round(v.asDouble() * 1000)));
+    }
+
+    private static String text(JsonNode k, String field) {
+        JsonNode v = k.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static String required(JsonNode k, String field) {
+        String v = text(k, field);
+        if (v == null || v.isBlank()) {
+            throw new MalformedEvent("missing " + field);
+        }
+        return v;
+    }
+
+    private static final class MalformedEvent extends RuntimeException {
+        MalformedEvent(String message) {
+            super(message);
+        }
+    }
+
+}

@@ -1,0 +1,98 @@
+package dev.plutus.pricing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * OpenRouter's public model list ({@code GET <base>/models}), turned into price entries keyed
+ * {@code openrouter/<id>} so they only ever price calls made through OpenRouter. Prices arrive as
+ * USD per token in strings and are converted exactly; {@code -1} marks a variable-price router.
+ */
+public final class OpenRouterCatalog {
+    private final URI baseUrl;
+    private final HttpClient http;
+
+    public OpenRouterCatalog(URI baseUrl) {
+        this.baseUrl = baseUrl;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    public List<PriceEntry> fetch(String asOf) throws IOException, InterruptedException {
+        String base = baseUrl.toString().replaceAll("/+$", "");
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/models")).timeout(Duration.ofSeconds(30))
+                .header("Accept", "application/json").GET().build();
+        HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() != 200) {
+            throw new IOException("OpenRouter answered HTTP " + resp.statusCode() + " for " + req.uri());
+        }
+        return parse(resp.body(), asOf);
+    }
+
+    public static List<PriceEntry> parse(String json, String asOf) throws IOException {
+        JsonNode data = new ObjectMapper().readTree(json).path("data");
+        if (!data.isArray()) {
+            throw new IOException("OpenRouter model list has no 'data' array");
+        }
+        List<PriceEntry> out = new ArrayList<>();
+        for (JsonNode m : data) {
+            String id = m.path("id").asText("");
+            JsonNode p = m.path("pricing");
+            if (id.isEmpty() || !p.has("prompt") || !p.has("completion")) {
+                continue;
+            }
+            BigDecimal in = perMillion(p.path("prompt"));
+            BigDecimal outP = perMillion(p.path("completion"));
+            if (in == null || outP == null) {
+                continue;
+            }
+            boolean variable = in.signum() < 0 || outP.signum() < 0;
+            BigDecimal input = variable ? BigDecimal.ZERO : in;
+            BigDecimal output = variable ? BigDecimal.ZERO : outP;
+            BigDecimal cacheRead = orElse(perMillion(p.path("input_cache_read")), input);
+            BigDecimal cacheWrite = orElse(perMillion(p.path("input_cache_write")), input);
+            BigDecimal cacheWrite1h = orElse(perMillion(p.path("input_cache_write_1h")), cacheWrite);
+            BigDecimal reasoning = perMillion(p.path("internal_reasoning"));
+            if (reasoning != null && (reasoning.signum() <= 0 || reasoning.compareTo(output) == 0)) {
+                reasoning = null;
+            }
+            List<PriceTier> tiers = new ArrayList<>();
+            for (JsonNode o : p.path("overrides")) {
+                long min = o.path("min_prompt_tokens").asLong(-1);
+                if (min < 0) {
+                    continue;
+                }
+                tiers.add(new PriceTier(min, perMillion(o.path("prompt")), perMillion(o.path("completion")),
+                        perMillion(o.path("input_cache_read")), perMillion(o.path("input_cache_write")),
+                        perMillion(o.path("input_cache_write_1h"))));
+            }
+            out.add(new PriceEntry("openrouter/" + id, "openrouter", input, output, cacheRead, cacheWrite, cacheWrite1h,
+                    variable ? null : reasoning, variable ? List.of() : tiers, List.of(), variable,
+                    "openrouter /api/v1/models id " + id, asOf, PriceOrigin.FETCHED));
+        }
+        return out;
+    }
+
+    private static BigDecimal perMillion(JsonNode v) {
+        if (v == null || v.isMissingNode() || v.isNull()) {
+            return null;
+        }
+        try {
+            return new BigDecimal(v.asText().trim()).movePointRight(6).stripTrailingZeros();
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static BigDecimal orElse(BigDecimal v, BigDecimal fallback) {
+        return v == null || v.signum() < 0 ? fallback : v;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.plutus.report;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plutus.Money;
+import dev.plutus.budget.Level;
+import dev.plutus.budget.ScopeStatus;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+
+/** Pure renderer for /budget: one line per scope and window. */
+public final class BudgetReport {
+    private static final DateTimeFormatter RESET = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z");
+
+    private BudgetReport() {}
+
+    public static Rendered render(String title, List<ScopeStatus> statuses, ZoneId zone, Optional<String> fileError,
+                                  boolean anyLimit) {
+        StringBuilder t = new StringBuilder("Plutus — " + title + "\n" + "=".repeat(72) + "\n");
+        fileError.ifPresent(e -> t.append("! budget.yaml has an error; the last good budget stays in force:\n  ")
+                .append(e).append("\n\n"));
+        TextTable tt = new TextTable(new String[] {"", "Scope", "Window", "Spent", "Limit", "%", "Resets", "Notes"},
+                new boolean[] {false, false, false, true, true, true, false, false});
+        ArrayNode arr = JsonNodeFactory.instance.arrayNode();
+        for (ScopeStatus s : statuses) {
+            String flag = s.level() == Level.HARD ? "█" : s.level() == Level.SOFT ? "!" : " ";
+            String notes = (s.restsOnEstimates() ? "~est " : "") + (s.degraded() ? "(hard→soft: estimates) " : "")
+                    + (s.spend().unpricedCalls() > 0 ? "~unpriced:" + s.spend().unpricedCalls() : "");
+            String pct = s.percent() >= 10_000 ? ">9999%" : s.percent() + "%";
+            tt.add(flag, s.scope().describe(), s.window().label(), Money.usd2(s.spentMicros()), Money.usdShort(s.limitMicros()),
+                    pct, s.resetsAt() == null ? "-" : RESET.format(s.resetsAt().atZone(zone)), notes.trim());
+            ObjectNode o = arr.addObject();
+            o.put("scope", s.scope().kind().label()).put("id", s.scope().id()).put("window", s.window().label())
+                    .put("spent_usd", Money.microsToUsd(s.spentMicros())).put("limit_usd", Money.microsToUsd(s.limitMicros()))
+                    .put("level", s.level().label()).put("percent", s.percent())
+                    .put("estimated_usd", Money.microsToUsd(s.spend().estimatedMicros()))
+                    .put("unpriced_calls", s.spend().unpricedCalls()).put("degraded", s.degraded())
+                    .put("period", s.periodKey()).put("resets_at", s.resetsAt() == null ? null : s.resetsAt().toString());
+        }
+        if (!anyLimit) {
+            t.append("No budgets are set: spend is tracked but nothing is enforced.\n")
+                    .append("Set one with /budget set global daily 5.00, or /setup budget default.\n");
+        } else if (tt.isEmpty()) {
+            t.append("No scope in this view has a limit.\n");
+        } else {
+            t.append(tt.render());
+        }
+        t.append("\nLegend: (blank)=ok  !=soft  █=hard (tools blocked, cron paused)  ~est=rests partly on estimated tokens\n");
+        ObjectNode j = JsonNodeFactory.instance.objectNode();
+        j.set("scopes", arr);
+        fileError.ifPresent(e -> j.put("error", e));
+        return new Rendered(t.toString(), j);
+    }
+}

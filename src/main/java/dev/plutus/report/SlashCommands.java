@@ -1,0 +1,318 @@
+package dev.plutus.report;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.plutus.Plutus;
+import dev.plutus.budget.BudgetConfig;
+import dev.plutus.budget.BudgetEditor;
+import dev.plutus.budget.BudgetEvaluator;
+import dev.plutus.budget.Limits;
+import dev.plutus.budget.ScopeKind;
+import dev.plutus.budget.ScopeRef;
+import dev.plutus.budget.ScopeStatus;
+import dev.plutus.budget.Window;
+import dev.plutus.config.AtomicFiles;
+import dev.plutus.config.ConfigException;
+import dev.plutus.pricing.OpenRouterCatalog;
+import dev.plutus.pricing.PriceEntry;
+import dev.plutus.pricing.PriceTableWriter;
+import dev.plutus.store.StatsQueries.Grouping;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * /stats, /budget and /setup with their argument strings exactly as typed after the command, the
+ * same for the CLI, the Hermes bridge and the daemon. Bad arguments return usage text, not errors.
+ */
+public final class SlashCommands {
+    private static final String STATS_USAGE = "usage: /stats [today|week|month] | /stats cron|providers|models|tools|sessions [today|week|month] | /stats raw [N]";
+    private static final String DEFAULT_BUDGET = """
+            # Plutus budget, written by /setup budget default. Amounts are USD.
+            budgets:
+              global:
+                daily_usd: 5.00
+                monthly_usd: 100.00
+            thresholds:
+              soft_pct: 0.80   # one notice in the conversation at 80%
+              hard_pct: 1.00   # tools blocked, cron jobs paused at 100%
+            on_estimated:
+              mode: warn_only
+            """;
+
+    private final Plutus plutus;
+
+    public SlashCommands(Plutus plutus) {
+        this.plutus = plutus;
+    }
+
+    public Rendered run(String command, String rawArgs) {
+        List<String> args = words(rawArgs);
+        try {
+            return switch (command) {
+                case "stats" -> stats(args);
+                case "budget" -> budget(args);
+                case "setup" -> setup(args);
+                default -> text("Unknown command '/" + command + "' (stats, budget, setup).");
+            };
+        } catch (IllegalArgumentException | ConfigException e) {
+            return text(e.getMessage());
+        }
+    }
+
+    public Rendered stats(List<String> args) {
+        plutus.rollups().catchUp();
+        Instant now = plutus.now();
+        if (args.isEmpty()) {
+            return summary(StatsWindow.TODAY, now);
+        }
+        String first = args.get(0).toLowerCase();
+        Optional<StatsWindow> w = StatsWindow.parse(first);
+        if (w.isPresent() && args.size() == 1) {
+            return summary(w.get(), now);
+        }
+        if (first.equals("raw")) {
+            int n = 20;
+            if (args.size() > 1) {
+                try {
+                    n = Integer.parseInt(args.get(1));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("/stats raw takes a number of rows, got '" + args.get(1) + "'");
+                }
+            }
+            n = Math.max(1, Math.min(200, n));
+            return StatsReport.raw(plutus.calls().recent(n), plutus.zone());
+        }
+        StatsWindow window = StatsWindow.WEEK;
+        if (!first.equals("cron")) {
+            window = StatsWindow.TODAY;
+        }
+        if (args.size() > 1) {
+            window = StatsWindow.parse(args.get(1)).orElseThrow(() -> new IllegalArgumentException(STATS_USAGE));
+        }
+        Instant since = now.minus(window.length());
+        return switch (first) {
+            case "cron" -> StatsReport.cron(window, plutus.stats().cronRuns(since), plutus.stats().usage(Grouping.CRON_JOB, since));
+            case "providers" -> StatsReport.providers(window, plutus.stats().usage(Grouping.PROVIDER, since));
+            case "models" -> StatsReport.models(window, plutus.stats().usage(Grouping.MODEL, since));
+            case "tools" -> StatsReport.tools(window, plutus.stats().tools(since, 50));
+            case "sessions" -> StatsReport.sessions(window, plutus.stats().recentSessions(since, 30), plutus.zone());
+            default -> throw new IllegalArgumentException(STATS_USAGE);
+        };
+    }
+
+    private Rendered summary(StatsWindow w, Instant now) {
+        Instant since = now.minus(w.length());
+        return StatsReport.summary(w, plutus.stats().total(since), plutus.stats().sessions(since), plutus.stats().tools(since, 5));
+    }
+
+    public Rendered budget(List<String> args) {
+        plutus.syncLedger();
+        if (!args.isEmpty() && args.get(0).equalsIgnoreCase("set")) {
+            BudgetEditor.SetRequest r = BudgetEditor.parse(args.subList(1, args.size()));
+            try {
+                BudgetEditor.apply(plutus.budgets().path(), r, plutus.config().clock().getZone());
+            } catch (IOException e) {
+                return text("Could not write " + plutus.budgets().path() + ": " + e.getMessage());
+            }
+            plutus.budgets().reload();
+            plutus.reloadIfChanged();
+            Rendered status = statusOf(null, "budget status");
+            return new Rendered(BudgetEditor.describe(r) + " It is in force now.\n\n" + status.text(), status.json());
+        }
+        if (!args.isEmpty() && args.get(0).equalsIgnoreCase("cron")) {
+            return statusOf(ScopeKind.CRON_JOB, "cron job budgets");
+        }
+        if (!args.isEmpty()) {
+            Optional<ScopeKind> kind = ScopeKind.byLabel(args.get(0));
+            if (kind.isEmpty()) {
+                throw new IllegalArgumentException("usage: /budget | /budget cron | /budget <scope> | /budget set <scope> [<id>] <window> <amount>");
+            }
+            return statusOf(kind.get(), kind.get().label() + " budgets");
+        }
+        return statusOf(null, "budget status");
+    }
+
+    /** Every limited scope: global, every named override, and every active id under a default limit. */
+    public List<ScopeStatus> allStatuses(ScopeKind only) {
+        BudgetConfig cfg = plutus.budgets().current();
+        Instant now = plutus.now();
+        BudgetEvaluator ev = new BudgetEvaluator(plutus.ledger());
+        List<ScopeStatus> out = new ArrayList<>();
+        for (ScopeKind kind : ScopeKind.values()) {
+            if (only != null && kind != only) {
+                continue;
+            }
+            Set<String> ids = new TreeSet<>();
+            if (kind == ScopeKind.GLOBAL) {
+                ids.add("");
+            } else {
+                ids.addAll(cfg.limits(kind).overrides().keySet());
+                if (!cfg.limits(kind).defaults().isEmpty()) {
+                    ids.addAll(plutus.ledger().activeIds(kind, now));
+                }
+            }
+            for (String id : ids) {
+                ScopeRef ref = ScopeRef.of(kind, id);
+                Limits limits = cfg.limitsFor(ref);
+                for (Map.Entry<Window, Long> l : limits.perWindow().entrySet()) {
+                    out.add(ev.status(cfg, ref, l.getKey(), l.getValue(), now));
+                }
+            }
+        }
+        out.sort(Comparator.comparing((ScopeStatus s) -> s.scope().kind()).thenComparing(s -> s.scope().id())
+                .thenComparing(ScopeStatus::window));
+        return out;
+    }
+
+    private Rendered statusOf(ScopeKind only, String title) {
+        return BudgetReport.render(title, allStatuses(only), plutus.zone(), plutus.budgets().error(),
+                plutus.budgets().current().hasAnyLimit());
+    }
+
+    public Rendered setup(List<String> args) {
+        if (args.isEmpty()) {
+            return setupStatus();
+        }
+        String what = args.get(0).toLowerCase();
+        String how = args.size() > 1 ? args.get(1).toLowerCase() : "";
+        boolean force = args.size() > 2 && args.get(2).equalsIgnoreCase("force");
+        return switch (what) {
+            case "pricing" -> setupPricing(how, force);
+            case "budget" -> setupBudget(how);
+            default -> throw new IllegalArgumentException("usage: /setup | /setup pricing auto|minimal|skip | /setup budget default|custom|skip");
+        };
+    }
+
+    private Rendered setupPricing(String how, boolean force) {
+        switch (how) {
+            case "auto" -> {
+                Optional<Instant> last = plutus.enforcement().meta("pricing_fetched_at").map(Instant::parse);
+                if (!force && last.isPresent() && Duration.between(last.get(), plutus.now()).compareTo(plutus.config().pricingRefreshInterval()) < 0
+                        && Files.exists(plutus.config().home().fetchedPricingFile())) {
+                    return text("Prices were fetched from OpenRouter at " + last.get() + "; they refresh at most daily. "
+                            + "Use '/setup pricing auto force' to fetch now.");
+                }
+                List<PriceEntry> entries;
+                try {
+                    entries = new OpenRouterCatalog(plutus.config().openRouterBaseUrl()).fetch(plutus.now().toString());
+                } catch (IOException e) {
+                    return text("Could not fetch prices from OpenRouter (" + plutus.config().openRouterBaseUrl() + "): "
+                            + e.getMessage() + ". Prices in force are unchanged.");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return text("Interrupted while fetching prices; nothing changed.");
+                }
+                try {
+                    AtomicFiles.write(plutus.config().home().fetchedPricingFile(), PriceTableWriter.write(entries,
+                            "Prices fetched from OpenRouter by /setup pricing auto at " + plutus.now()
+                                    + ".\nMachine-owned: rewritten on every refresh. Put your own prices in pricing.yaml; they win."));
+                } catch (IOException e) {
+                    return text("Could not write fetched prices: " + e.getMessage());
+                }
+                plutus.enforcement().setMeta("pricing_fetched_at", plutus.now().toString());
+                List<String> problems = plutus.pricing().reload();
+                List<String> variable = entries.stream().filter(PriceEntry::variablePrice).map(PriceEntry::key).sorted().toList();
+                StringBuilder t = new StringBuilder("Fetched " + entries.size() + " OpenRouter models ("
+                        + plutus.pricing().builtinEntries() + " built-in, " + plutus.pricing().userEntries()
+                        + " of yours in pricing.yaml, which always win).\n");
+                if (!variable.isEmpty()) {
+                    t.append("Variable-price models (recorded as unpriced): ").append(String.join(", ", variable)).append('\n');
+                }
+                problems.forEach(p -> t.append("! ").append(p).append('\n'));
+                return text(t.toString());
+            }
+            case "minimal" -> {
+                try {
+                    Files.deleteIfExists(plutus.config().home().fetchedPricingFile());
+                } catch (IOException e) {
+                    return text("Could not remove fetched prices: " + e.getMessage());
+                }
+                plutus.enforcement().setMeta("pricing_mode", "minimal");
+                plutus.pricing().reload();
+                return text("Using the " + plutus.pricing().builtinEntries() + " built-in prices and your pricing.yaml; "
+                        + "nothing is fetched.");
+            }
+            case "skip" -> {
+                plutus.enforcement().setMeta("pricing_mode", "skip");
+                return text("Pricing setup skipped. Models with no price are recorded as unpriced (not $0) and shown in /stats.");
+            }
+            default -> throw new IllegalArgumentException("usage: /setup pricing auto|minimal|skip");
+        }
+    }
+
+    private Rendered setupBudget(String how) {
+        var file = plutus.budgets().path();
+        switch (how) {
+            case "default" -> {
+                if (Files.exists(file)) {
+                    return text(file + " already exists; it was left as it is. Change a limit with /budget set.");
+                }
+                try {
+                    AtomicFiles.write(file, DEFAULT_BUDGET);
+                } catch (IOException e) {
+                    return text("Could not write " + file + ": " + e.getMessage());
+                }
+                plutus.budgets().reload();
+                return text("Wrote " + file + ": global $5.00/day and $100.00/month, notice at 80%, block at 100%.");
+            }
+            case "custom" -> {
+                return text("""
+                        Set limits with /budget set <scope> [<id>] <window> <amount>, for example:
+                          /budget set global daily 5.00
+                          /budget set global monthly 100
+                          /budget set cron_job daily 1.00            (default for every cron job)
+                          /budget set cron_job d200f53be09d daily 3  (one job)
+                          /budget set sender weekly 10
+                          /budget set provider anthropic rolling_24h 20
+                          /budget set model claude-opus-4-7 daily 10
+                          /budget set session daily 2
+                        Windows: daily, weekly, monthly, rolling_24h, rolling_7d. Or edit %s by hand;
+                        it reloads within a second.""".formatted(file));
+            }
+            case "skip" -> {
+                return text("No budget: spend is tracked but never enforced.");
+            }
+            default -> throw new IllegalArgumentException("usage: /setup budget default|custom|skip");
+        }
+    }
+
+    private Rendered setupStatus() {
+        var home = plutus.config().home();
+        StringBuilder t = new StringBuilder("Plutus — setup\n" + "=".repeat(56) + "\n");
+        t.append("Home        : ").append(home.dir()).append('\n');
+        t.append("pricing.yaml: ").append(Files.exists(home.pricingFile()) ? plutus.pricing().userEntries() + " models" : "absent (optional)").append('\n');
+        t.append("Fetched     : ").append(Files.exists(home.fetchedPricingFile())
+                ? plutus.pricing().fetchedEntries() + " models, at " + plutus.enforcement().meta("pricing_fetched_at").orElse("?")
+                : "none (run /setup pricing auto)").append('\n');
+        t.append("Built-in    : ").append(plutus.pricing().builtinEntries()).append(" models\n");
+        t.append("budget.yaml : ").append(plutus.budgets().exists()
+                ? (plutus.budgets().current().hasAnyLimit() ? "limits set" : "no limits") : "absent (run /setup budget default)").append('\n');
+        plutus.budgets().error().ifPresent(e -> t.append("! ").append(e).append('\n'));
+        plutus.pricing().problems().forEach(p -> t.append("! ").append(p).append('\n'));
+        var j = JsonNodeFactory.instance.objectNode();
+        j.put("home", home.dir().toString()).put("user_prices", plutus.pricing().userEntries())
+                .put("fetched_prices", plutus.pricing().fetchedEntries()).put("builtin_prices", plutus.pricing().builtinEntries())
+                .put("budget_file", plutus.budgets().exists()).put("budget_error", plutus.budgets().error().orElse(null));
+        return new Rendered(t.toString(), j);
+    }
+
+    private static Rendered text(String s) {
+        return new Rendered(s.endsWith("\n") ? s : s + "\n", JsonNodeFactory.instance.objectNode().put("message", s.strip()));
+    }
+
+    static List<String> words(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return List.of();
+        }
+        return Arrays.asList(raw.trim().split("\\s+"));
+    }
+}

@@ -1,0 +1,220 @@
+package dev.plutus.report;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plutus.LlmCall;
+import dev.plutus.Money;
+import dev.plutus.store.StatsQueries;
+import dev.plutus.store.StatsQueries.CronRuns;
+import dev.plutus.store.StatsQueries.SessionTotals;
+import dev.plutus.store.StatsQueries.ToolTotals;
+import dev.plutus.store.UsageTotals;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Pure renderers for /stats: data in, text and JSON out. */
+public final class StatsReport {
+    private static final JsonNodeFactory J = JsonNodeFactory.instance;
+    private static final String RULE = "=".repeat(56);
+    private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    private StatsReport() {}
+
+    public static Rendered summary(StatsWindow w, UsageTotals u, SessionTotals s, List<ToolTotals> tools) {
+        StringBuilder t = new StringBuilder();
+        t.append("Plutus — ").append(w.title()).append('\n').append(RULE).append('\n');
+        long finished = s.ok() + s.failed();
+        t.append(kv("Sessions", Fmt.count(s.sessions()) + (s.subagents() > 0 ? " (" + s.subagents() + " subagents)" : "")));
+        t.append(kv("Success rate", finished == 0 ? "n/a" : Fmt.percent(s.ok(), finished) + " (ok=" + s.ok() + ", failed=" + s.failed() + ")"));
+        t.append(kv("API calls", Fmt.count(u.calls()) + qualifiers(u)));
+        t.append(kv("Tool calls", Fmt.count(tools.stream().mapToLong(ToolTotals::calls).sum())));
+        t.append(kv("Tokens in", Fmt.count(u.promptTokens())
+                + " (uncached " + Fmt.count(u.inputTokens()) + ", cache read " + Fmt.count(u.cacheReadTokens())
+                + ", cache write " + Fmt.count(u.cacheWriteTokens()) + ")"));
+        t.append(kv("Tokens out", Fmt.count(u.outputTokens()) + (u.reasoningTokens() > 0 ? " (reasoning " + Fmt.count(u.reasoningTokens()) + ")" : "")));
+        t.append(kv("Cost", (u.estimatedCalls() > 0 ? "~" : "") + Money.usd6(u.costMicros())));
+        t.append(kv("Avg latency", u.calls() == 0 ? "n/a" : Fmt.duration(u.latencyMillis() / u.calls())));
+        t.append(kv("Avg duration", s.endedCount() == 0 ? "n/a" : Fmt.duration(s.avgDurationMillis())));
+        if (!tools.isEmpty()) {
+            t.append("\nTop tools:\n");
+            TextTable tt = new TextTable(new String[] {"Tool", "Calls", "Failures", "Avg ms"}, new boolean[] {false, true, true, true});
+            for (ToolTotals x : tools) {
+                tt.add(x.toolName(), Fmt.count(x.calls()), Fmt.count(x.failures()), x.avgMillis() + "ms");
+            }
+            t.append(tt.render());
+        }
+        if (u.unpricedCalls() > 0) {
+            t.append("\n").append(u.unpricedCalls()).append(" call(s) used models with no known price and are counted at $0: ")
+                    .append("see /stats models, then add prices to pricing.yaml or run /setup pricing auto.\n");
+        }
+        ObjectNode j = J.objectNode();
+        j.put("window", w.name().toLowerCase());
+        j.set("usage", usageJson(u));
+        ObjectNode sj = j.putObject("sessions");
+        sj.put("sessions", s.sessions()).put("subagents", s.subagents()).put("ok", s.ok()).put("failed", s.failed())
+                .put("running", s.running()).put("avg_duration_ms", s.avgDurationMillis());
+        j.set("tools", toolsJson(tools));
+        return new Rendered(t.toString(), j);
+    }
+
+    public static Rendered providers(StatsWindow w, List<UsageTotals> rows) {
+        StringBuilder t = header("providers", w);
+        TextTable tt = new TextTable(new String[] {"Provider", "Calls", "Real", "Est", "Est%", "Unpriced", "Cost"},
+                new boolean[] {false, true, true, true, true, true, true});
+        ArrayNode arr = J.arrayNode();
+        for (UsageTotals u : rows) {
+            tt.add(u.provider(), Fmt.count(u.calls()), Fmt.count(u.realCalls()), Fmt.count(u.estimatedCalls()),
+                    Fmt.percent(u.estimatedCalls(), u.calls()), Fmt.count(u.unpricedCalls()), Money.usd6(u.costMicros()));
+            arr.add(usageJson(u));
+        }
+        t.append(tt.isEmpty() ? "No model calls in this window.\n" : tt.render());
+        t.append("\nEst% = share of calls whose provider returned no usage (tokens estimated locally).\n")
+                .append("Under on_estimated: warn_only, a hard verdict that rests on estimates is lowered to soft.\n");
+        ObjectNode j = J.objectNode().put("window", w.name().toLowerCase());
+        j.set("providers", arr);
+        return new Rendered(t.toString(), j);
+    }
+
+    public static Rendered models(StatsWindow w, List<UsageTotals> rows) {
+        StringBuilder t = header("models", w);
+        TextTable tt = new TextTable(new String[] {"Provider", "Model", "Calls", "Real", "Est", "Cost"},
+                new boolean[] {false, false, true, true, true, true});
+        ArrayNode arr = J.arrayNode();
+        for (UsageTotals u : rows) {
+            tt.add(u.provider(), u.model(), Fmt.count(u.calls()), Fmt.count(u.realCalls()), Fmt.count(u.estimatedCalls()),
+                    u.unpricedCalls() == u.calls() ? "unpriced" : Money.usd6(u.costMicros()));
+            arr.add(usageJson(u));
+        }
+        t.append(tt.isEmpty() ? "No model calls in this window.\n" : tt.render());
+        t.append("\nRows are grouped by provider, then by calls. 'unpriced' means no price entry matched:\n")
+                .append("run /setup pricing auto, or add the model to pricing.yaml.\n");
+        ObjectNode j = J.objectNode().put("window", w.name().toLowerCase());
+        j.set("models", arr);
+        return new Rendered(t.toString(), j);
+    }
+
+    public static Rendered cron(StatsWindow w, List<CronRuns> runs, List<UsageTotals> usageByJob) {
+        StringBuilder t = header("cron jobs", w);
+        Map<String, UsageTotals> byJob = new HashMap<>();
+        for (UsageTotals u : usageByJob) {
+            byJob.put(u.cronJobId(), u);
+        }
+        TextTable tt = new TextTable(new String[] {"Job ID", "Runs", "OK", "Fail", "Tok-in", "Tok-out", "Cost", "Avg dur"},
+                new boolean[] {false, true, true, true, true, true, true, true});
+        ArrayNode arr = J.arrayNode();
+        for (CronRuns r : runs) {
+            UsageTotals u = byJob.getOrDefault(r.cronJobId(), UsageTotals.empty());
+            tt.add(r.cronJobId(), Fmt.count(r.runs()), Fmt.count(r.ok()), Fmt.count(r.failed()), Fmt.count(u.promptTokens()),
+                    Fmt.count(u.outputTokens()), Money.usd6(u.costMicros()), r.endedCount() == 0 ? "n/a" : Fmt.duration(r.avgDurationMillis()));
+            ObjectNode o = arr.addObject();
+            o.put("cron_job_id", r.cronJobId()).put("runs", r.runs()).put("ok", r.ok()).put("failed", r.failed())
+                    .put("avg_duration_ms", r.avgDurationMillis());
+            o.set("usage", usageJson(u));
+        }
+        t.append(tt.isEmpty() ? "No cron runs in this window.\n" : tt.render());
+        t.append("\nCost includes work the job delegated to subagents.\n");
+        ObjectNode j = J.objectNode().put("window", w.name().toLowerCase());
+        j.set("cron_jobs", arr);
+        return new Rendered(t.toString(), j);
+    }
+
+    public static Rendered tools(StatsWindow w, List<ToolTotals> tools) {
+        StringBuilder t = header("tools", w);
+        TextTable tt = new TextTable(new String[] {"Tool", "Calls", "Failures", "Fail%", "Avg ms"},
+                new boolean[] {false, true, true, true, true});
+        for (ToolTotals x : tools) {
+            tt.add(x.toolName(), Fmt.count(x.calls()), Fmt.count(x.failures()), Fmt.percent(x.failures(), x.calls()), x.avgMillis() + "ms");
+        }
+        t.append(tt.isEmpty() ? "No tool calls in this window.\n" : tt.render());
+        ObjectNode j = J.objectNode().put("window", w.name().toLowerCase());
+        j.set("tools", toolsJson(tools));
+        return new Rendered(t.toString(), j);
+    }
+
+    public static Rendered sessions(StatsWindow w, List<StatsQueries.SessionRow> rows, ZoneId zone) {
+        StringBuilder t = header("sessions", w);
+        TextTable tt = new TextTable(new String[] {"Started", "Session", "Platform", "Model", "Status", "Calls", "Cost"},
+                new boolean[] {false, false, false, false, false, true, true});
+        ArrayNode arr = J.arrayNode();
+        for (StatsQueries.SessionRow r : rows) {
+            tt.add(TS.format(r.startedAt().atZone(zone)), r.sessionId(), nz(r.platform()), nz(r.model()), r.status(),
+                    Fmt.count(r.calls()), (r.estimatedCalls() > 0 ? "~" : "") + Money.usd6(r.costMicros()));
+            arr.addObject().put("session_id", r.sessionId()).put("platform", r.platform()).put("model", r.model())
+                    .put("status", r.status()).put("started_at", r.startedAt().toString())
+                    .put("calls", r.calls()).put("cost_usd", Money.microsToUsd(r.costMicros()));
+        }
+        t.append(tt.isEmpty() ? "No sessions in this window.\n" : tt.render());
+        ObjectNode j = J.objectNode().put("window", w.name().toLowerCase());
+        j.set("sessions", arr);
+        return new Rendered(t.toString(), j);
+    }
+
+    public static Rendered raw(List<LlmCall> calls, ZoneId zone) {
+        StringBuilder t = new StringBuilder("Plutus — last " + calls.size() + " model calls\n" + RULE + "\n");
+        TextTable tt = new TextTable(new String[] {"Time", "Session", "Provider", "Model", "In", "Out", "Cost", "Flags"},
+                new boolean[] {false, false, false, false, true, true, true, false});
+        ArrayNode arr = J.arrayNode();
+        for (LlmCall c : calls) {
+            String flags = (c.estimated() ? "est " : "") + (c.priced() ? "" : "unpriced");
+            tt.add(TS.format(c.timestamp().atZone(zone)), nz(c.sessionId()), c.provider(), c.model(),
+                    Fmt.count(c.usage().promptTokens()), Fmt.count(c.usage().output()), Money.usd6(c.costMicros()), flags.trim());
+            ObjectNode o = arr.addObject();
+            o.put("ts", c.timestamp().toString()).put("session_id", c.sessionId()).put("provider", c.provider())
+                    .put("model", c.model()).put("input_tokens", c.usage().input()).put("output_tokens", c.usage().output())
+                    .put("cache_read_tokens", c.usage().cacheRead()).put("cache_write_tokens", c.usage().cacheWrite())
+                    .put("reasoning_tokens", c.usage().reasoning()).put("cost_usd", Money.microsToUsd(c.costMicros()))
+                    .put("estimated", c.estimated()).put("priced", c.priced()).put("price_entry", c.priceEntry());
+        }
+        t.append(tt.isEmpty() ? "No model calls recorded.\n" : tt.render());
+        return new Rendered(t.toString(), J.objectNode().set("calls", arr));
+    }
+
+    private static StringBuilder header(String what, StatsWindow w) {
+        return new StringBuilder("Plutus — " + what + " (" + w.title() + ")\n" + "=".repeat(72) + "\n");
+    }
+
+    private static String qualifiers(UsageTotals u) {
+        if (u.estimatedCalls() == 0 && u.unpricedCalls() == 0) {
+            return "";
+        }
+        return " (" + (u.estimatedCalls() > 0 ? u.estimatedCalls() + " estimated" : "")
+                + (u.estimatedCalls() > 0 && u.unpricedCalls() > 0 ? ", " : "")
+                + (u.unpricedCalls() > 0 ? u.unpricedCalls() + " unpriced" : "") + ")";
+    }
+
+    private static String kv(String k, String v) {
+        return String.format("%-13s: %s%n", k, v);
+    }
+
+    private static String nz(String s) {
+        return s == null ? "-" : s;
+    }
+
+    static ObjectNode usageJson(UsageTotals u) {
+        ObjectNode o = J.objectNode();
+        if (u.provider() != null) {
+            o.put("provider", u.provider());
+        }
+        if (u.model() != null) {
+            o.put("model", u.model());
+        }
+        o.put("calls", u.calls()).put("estimated_calls", u.estimatedCalls()).put("unpriced_calls", u.unpricedCalls())
+                .put("input_tokens", u.inputTokens()).put("output_tokens", u.outputTokens())
+                .put("cache_read_tokens", u.cacheReadTokens()).put("cache_write_tokens", u.cacheWriteTokens())
+                .put("reasoning_tokens", u.reasoningTokens()).put("cost_usd", Money.microsToUsd(u.costMicros()))
+                .put("latency_ms", u.latencyMillis());
+        return o;
+    }
+
+    private static ArrayNode toolsJson(List<ToolTotals> tools) {
+        ArrayNode a = J.arrayNode();
+        for (ToolTotals x : tools) {
+            a.addObject().put("tool", x.toolName()).put("calls", x.calls()).put("failures", x.failures()).put("avg_ms", x.avgMillis());
+        }
+        return a;
+    }
+}
