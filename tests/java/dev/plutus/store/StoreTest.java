@@ -1,0 +1,127 @@
+package dev.plutus.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plutus.CallEvent;
+import dev.plutus.Plutus;
+import dev.plutus.TestSupport;
+import dev.plutus.TestSupport.MutableClock;
+import dev.plutus.TokenUsage;
+import dev.plutus.ToolCall;
+import dev.plutus.budget.ScopeRef;
+import dev.plutus.budget.Window;
+import dev.plutus.report.SlashCommands;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StoreTest {
+    private static final Instant NOON = Instant.parse("2026-11-24T12:00:00Z");
+
+    private static CallEvent call(String id, Instant at, String session, long micros) {
+        return new CallEvent(id, at, session, "cli", "anthropic", "claude-sonnet-4-6", null, TokenUsage.of(1000, 100),
+                false, 20, BigDecimal.valueOf(micros, 6));
+    }
+
+    @Test
+    void migrationsAreVersionedAndANewerDatabaseIsRefused(@TempDir Path home) {
+        try (Database db = Database.open(home.resolve("plutus.db"), 2)) {
+            assertEquals(Schema.MIGRATIONS.size(), db.schemaVersion());
+            assertEquals("wal", db.jdbc().query("PRAGMA journal_mode", rs -> rs.getString(1)).get(0));
+            assertEquals(1L, db.jdbc().queryLong("PRAGMA foreign_keys"));
+            db.jdbc().update("PRAGMA user_version = 99");
+        }
+        var e = assertThrows(IllegalStateException.class, () -> Database.open(home.resolve("plutus.db"), 2));
+        assertTrue(e.getMessage().contains("newer than this Plutus"), e.getMessage());
+    }
+
+    @Test
+    void concurrentThreadsKeepExactTotals(@TempDir Path home) throws Exception {
+        try (Plutus p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                fs.add(pool.submit(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        p.record(call("t" + thread + "-" + i, NOON, "s" + thread, 1_234));
+                    }
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            assertEquals(2000, p.calls().count());
+            assertEquals(2000L * 1_234, p.ledger().spend(ScopeRef.GLOBAL, Window.DAILY, NOON).spentMicros());
+            assertEquals(2000L * 1_234, p.stats().total(NOON.minus(Duration.ofDays(1))).costMicros());
+        }
+    }
+
+    @Test
+    void twoProcessesOnOneDatabaseKeepExactTotals(@TempDir Path home) throws Exception {
+        try (Plutus p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), RecorderProcess.class.getName(),
+                    home.toString(), "other-", "1500", NOON.toString()).inheritIO().start();
+            for (int i = 0; i < 1500; i++) {
+                p.record(call("mine-" + i, NOON, "mine", 123));
+            }
+            assertTrue(other.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(0, other.exitValue());
+            p.syncLedger();
+            assertEquals(3000, p.calls().count());
+            assertEquals(3000L * 123, p.ledger().spend(ScopeRef.GLOBAL, Window.DAILY, NOON).spentMicros());
+            // A freshly opened instance rebuilds the same totals from the database.
+            try (Plutus again = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+                assertEquals(3000L * 123, again.ledger().spend(ScopeRef.GLOBAL, Window.DAILY, NOON).spentMicros());
+            }
+        }
+    }
+
+    @Test
+    void retentionPurgesRawRowsButRollupsKeepEverything(@TempDir Path home) throws Exception {
+        MutableClock clock = new MutableClock(NOON, ZoneId.of("UTC"));
+        try (Plutus p = TestSupport.open(home, clock)) {
+            Instant old = NOON.minus(Duration.ofDays(500));
+            p.record(call("old", old, "old-session", 5_000));
+            p.recordTool(new ToolCall("tool-old", old, "old-session", "terminal", "ok", null, 5));
+            p.record(call("new", NOON.minus(Duration.ofHours(2)), "new-session", 7_000));
+            p.purgeIfDue();
+            assertEquals(1, p.calls().count());
+            assertEquals(12_000, p.stats().total(NOON.minus(Duration.ofDays(600))).costMicros(), "rollups keep purged spend");
+            assertEquals(7_000, p.stats().total(NOON.minus(Duration.ofDays(1))).costMicros());
+            assertTrue(p.stats().recentSessions(NOON.minus(Duration.ofDays(600)), 10).stream()
+                    .noneMatch(r -> r.sessionId().equals("old-session")), "sessions with no rows left go too");
+            String month = new SlashCommands(p).run("stats", "month").text();
+            assertTrue(month.contains("$0.007000"), month);
+        }
+    }
+
+    @Test
+    void statsWindowsCountPartialHoursFromRawRowsAndFullHoursFromRollups(@TempDir Path home) throws Exception {
+        try (Plutus p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            Instant since = NOON.minus(Duration.ofHours(24));
+            p.record(call("before", since.minusSeconds(60), "s", 1));
+            p.record(call("edge", since.plusSeconds(60), "s", 10));
+            p.rollups().catchUp();
+            p.record(call("late", NOON.minusSeconds(10), "s", 100));
+            p.record(call("inside", NOON.minus(Duration.ofHours(5)), "s", 1000));
+            assertEquals(1110, p.stats().total(since).costMicros());
+            p.rollups().catchUp();
+            assertEquals(1110, p.stats().total(since).costMicros());
+        }
+    }
+}
