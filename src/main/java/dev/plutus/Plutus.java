@@ -14,10 +14,12 @@ import dev.plutus.budget.SpendTracker;
 import dev.plutus.hook.HookDispatcher;
 import dev.plutus.pricing.CallCost;
 import dev.plutus.pricing.ModelNames;
+import dev.plutus.pricing.PriceRefresher;
 import dev.plutus.pricing.PricingEngine;
 import dev.plutus.store.CallStore;
 import dev.plutus.store.Database;
 import dev.plutus.store.EnforcementStore;
+import dev.plutus.store.GroupCommitQueue;
 import dev.plutus.store.RollupStore;
 import dev.plutus.store.SessionDirectory;
 import dev.plutus.store.SessionRecord;
@@ -56,7 +58,11 @@ public final class Plutus implements AutoCloseable {
     private final BudgetFile budgets;
     private final SpendTracker tracker;
     private final HookDispatcher hooks;
+    private final GroupCommitQueue<LlmCall, OptionalLong> writer;
+    private final PriceRefresher priceRefresher;
     private ScheduledExecutorService background;
+    /** Unpriced models this process has already put in the once-only ledger. */
+    private final java.util.Set<String> unpricedSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Plutus(PlutusConfig config) {
         this.config = config;
@@ -70,7 +76,10 @@ public final class Plutus implements AutoCloseable {
         this.budgets = new BudgetFile(config.home().budgetFile(), config.clock().getZone());
         this.tracker = new SpendTracker(calls, new SpendLedger(calendar()));
         this.tracker.rebuild(calendar(), now());
+        this.writer = new GroupCommitQueue<>(512, tracker::recordAll);
         this.hooks = new HookDispatcher(this);
+        this.priceRefresher = new PriceRefresher(config.home(), config.openRouterBaseUrl(), config.pricingRefreshInterval(),
+                enforcement, pricing);
         for (String problem : pricing.problems()) {
             LOG.warning(problem);
         }
@@ -103,6 +112,7 @@ public final class Plutus implements AutoCloseable {
             tracker.ledger().evictIdle(now());
         }), 5, 60, TimeUnit.SECONDS);
         background.scheduleWithFixedDelay(guard("retention", this::purgeIfDue), 10, 3600, TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(guard("price refresh", this::refreshPricesIfDue), 30, 3600, TimeUnit.SECONDS);
         return this;
     }
 
@@ -160,31 +170,49 @@ public final class Plutus implements AutoCloseable {
         return budgets.current().zone();
     }
 
-    /** Prices and stores one call, and counts it toward every budget it falls under. */
+    /**
+     * Prices and stores one call, and counts it toward every budget it falls under. Returns once the
+     * row is committed; concurrent callers share commits.
+     */
     public RecordedCall record(CallEvent e) {
+        return recordAll(List.of(e)).get(0);
+    }
+
+    /** Records the calls in as few transactions as possible (one per 512); results in the same order. */
+    public List<RecordedCall> recordAll(List<CallEvent> events) {
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        List<LlmCall> prepared = new ArrayList<>(events.size());
+        for (CallEvent e : events) {
+            prepared.add(prepare(e));
+        }
+        List<OptionalLong> ids = writer.writeAll(prepared);
+        List<RecordedCall> out = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            out.add(new RecordedCall(prepared.get(i), ids.get(i).isEmpty()));
+        }
+        return out;
+    }
+
+    /** Prices the call and resolves who made it: its session's root, cron job and sender. */
+    private LlmCall prepare(CallEvent e) {
         Optional<SessionRecord> session = e.sessionId() == null ? Optional.empty()
-                : Optional.of(sessions.observe(e.sessionId(), e.platform(), null, null, e.timestamp()));
+                : Optional.of(sessions.observe(e.sessionId(), e.platform(), e.model(), e.provider(), e.timestamp()));
         CallCost cost = e.reportedCostUsd() != null
                 ? new CallCost(e.reportedCostUsd(), CallCost.of(e.reportedCostUsd(), null).micros(), null, null)
                 : pricing.price(e.provider(), e.model(), e.responseModel(), e.usage());
-        LlmCall call = new LlmCall(e.eventId(), e.timestamp(), e.sessionId(),
+        if (!cost.priced() && unpricedSeen.add(e.provider() + "\u0000" + e.model())
+                && enforcement.recordUnpriced(e.provider(), e.model(), now())) {
+            LOG.warning("unpriced model: " + cost.unpricedReason() + " (provider " + e.provider()
+                    + "); its calls are recorded at $0 and counted as unpriced. Add it to pricing.yaml or run /setup pricing auto.");
+        }
+        return new LlmCall(e.eventId(), e.timestamp(), e.sessionId(),
                 session.map(SessionRecord::rootSessionId).orElse(null),
                 e.platform() != null ? e.platform() : session.map(SessionRecord::platform).orElse(null),
                 session.map(SessionRecord::cronJobId).orElse(null), session.map(SessionRecord::senderId).orElse(null),
                 e.provider(), e.model(), e.responseModel(), e.usage(), e.estimated(), cost.micros(), cost.priced(),
                 cost.entryKey(), e.latencyMillis());
-        OptionalLong id = tracker.record(call);
-        if (id.isEmpty()) {
-            return new RecordedCall(call, true);
-        }
-        if (e.sessionId() != null) {
-            sessions.observe(e.sessionId(), null, e.model(), e.provider(), e.timestamp());
-        }
-        if (!cost.priced() && enforcement.recordUnpriced(e.provider(), e.model(), now())) {
-            LOG.warning("unpriced model: " + cost.unpricedReason() + " (provider " + e.provider()
-                    + "); its calls are recorded at $0 and counted as unpriced. Add it to pricing.yaml or run /setup pricing auto.");
-        }
-        return new RecordedCall(call, false);
     }
 
     public boolean recordTool(ToolCall t) {
@@ -261,6 +289,22 @@ public final class Plutus implements AutoCloseable {
         if (removed > 0) {
             LOG.info("retention: purged " + removed + " calls older than " + config.retentionDays() + " days");
         }
+    }
+
+    /** Fetches OpenRouter prices when the user chose automatic pricing and the last fetch is a day old. */
+    public void refreshPricesIfDue() {
+        if (priceRefresher.autoEnabled()) {
+            PriceRefresher.Outcome o = priceRefresher.refresh(now(), false);
+            if (o instanceof PriceRefresher.Outcome.Failed f) {
+                LOG.warning("price refresh: " + f.reason());
+            } else if (o instanceof PriceRefresher.Outcome.Fetched done) {
+                LOG.info("price refresh: " + done.models() + " OpenRouter models");
+            }
+        }
+    }
+
+    public PriceRefresher priceRefresher() {
+        return priceRefresher;
     }
 
     public RollupStore rollups() {

@@ -37,4 +37,24 @@ public record PlutusHome(Path dir) {
     public Path logFile() {
         return dir.resolve("plutus.log");
     }
+
+    /** The secret the bridge presents to the daemon; mode 0600. */
+    public Path tokenFile() {
+        return dir.resolve("daemon.token");
+    }
+
+    /** Where the running daemon says it listens, its pid and since when. */
+    public Path daemonInfoFile() {
+        return dir.resolve("daemon.json");
+    }
+
+    /** Held locked by the one daemon serving this home. */
+    public Path daemonLockFile() {
+        return dir.resolve("daemon.lock");
+    }
+
+    /** Hook events the bridge could not deliver, waiting for the daemon to replay them. */
+    public Path spoolDir() {
+        return dir.resolve("spool");
+    }
 }

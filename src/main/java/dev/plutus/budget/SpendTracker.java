@@ -53,21 +53,33 @@ public final class SpendTracker {
 
     /** Stores the call and counts it; empty when the event was already recorded. */
     public OptionalLong record(LlmCall call) {
+        return recordAll(List.of(call)).get(0);
+    }
+
+    /**
+     * Stores the calls in one transaction and counts each new one; for each, its row id or empty
+     * when its event was already recorded. Rows other processes committed just before are folded
+     * in first, so every row is applied once and in id order.
+     */
+    public List<OptionalLong> recordAll(List<LlmCall> batch) {
         lock.lock();
         try {
-            OptionalLong id = calls.insert(call);
-            if (id.isEmpty()) {
-                return id;
+            List<OptionalLong> ids = calls.insertAll(batch);
+            for (int i = 0; i < batch.size(); i++) {
+                if (ids.get(i).isEmpty()) {
+                    continue;
+                }
+                long own = ids.get(i).getAsLong();
+                if (own > watermark + 1) {
+                    calls.ledgerBetween(watermark, own - 1).forEach(ledger::addEntry);
+                }
+                LlmCall call = batch.get(i);
+                ledger.add(Scopes.of(call.sessionId(), call.rootSessionId(), call.cronJobId(), call.senderId(),
+                        call.provider(), call.model()), call.timestamp().toEpochMilli(), call.costMicros(),
+                        call.estimated(), call.priced());
+                watermark = Math.max(watermark, own);
             }
-            long own = id.getAsLong();
-            if (own > watermark + 1) {
-                calls.ledgerBetween(watermark, own - 1).forEach(ledger::addEntry);
-            }
-            ledger.add(Scopes.of(call.sessionId(), call.rootSessionId(), call.cronJobId(), call.senderId(),
-                    call.provider(), call.model()), call.timestamp().toEpochMilli(), call.costMicros(),
-                    call.estimated(), call.priced());
-            watermark = Math.max(watermark, own);
-            return id;
+            return ids;
         } finally {
             lock.unlock();
         }

@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.logging.FileHandler;
 import java.util.logging.Handler;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
@@ -34,19 +33,28 @@ import picocli.CommandLine.Parameters;
 @Command(name = "plutus", mixinStandardHelpOptions = true, version = "plutus 0.1.0",
         description = "Captures, prices and budgets every model call an LLM agent makes.",
         subcommands = {PlutusCli.Stats.class, PlutusCli.Budget.class, PlutusCli.Setup.class, PlutusCli.Price.class,
-                PlutusCli.Hook.class, BenchCommand.class})
+                PlutusCli.Hook.class, ServeCommand.class, StatusCommand.class, InstallCommand.Install.class,
+                InstallCommand.Uninstall.class, BenchCommand.class})
 public final class PlutusCli implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    public static void main(String[] args) {
-        System.exit(run(args));
+    /** Where `plutus hook` reads the hook's keyword arguments. */
+    private final java.io.InputStream stdin;
+
+    public PlutusCli(java.io.InputStream stdin) {
+        this.stdin = stdin;
     }
 
-    public static int run(String... args) {
-        return new CommandLine(new PlutusCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    public static void main(String[] args) {
+        System.exit(commandLine(System.in).execute(args));
+    }
+
+    /** The command line wired to the given stdin; output goes where the CommandLine's writers point. */
+    public static CommandLine commandLine(java.io.InputStream stdin) {
+        return new CommandLine(new PlutusCli(stdin)).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override
@@ -71,6 +79,10 @@ public final class PlutusCli implements Callable<Integer> {
         Plutus open() {
             PlutusHome h = resolve();
             logTo(h);
+            return Plutus.open(config(h));
+        }
+
+        PlutusConfig config(PlutusHome h) {
             PlutusConfig.Builder b = PlutusConfig.builder(h);
             String envUrl = System.getenv("PLUTUS_OPENROUTER_URL");
             if (openRouterUrl != null) {
@@ -88,21 +100,23 @@ public final class PlutusCli implements Callable<Integer> {
             } else {
                 b.clock(java.time.Clock.systemDefaultZone());
             }
-            return Plutus.open(b.build());
+            return b.build();
         }
     }
 
     /** Sends the engine's log to plutus.log, keeping the terminal for command output. */
     static void logTo(PlutusHome home) {
+        logTo(home, new SimpleFormatter());
+    }
+
+    static void logTo(PlutusHome home, java.util.logging.Formatter format) {
         Logger root = Logger.getLogger("");
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);
         }
         try {
             Files.createDirectories(home.dir());
-            FileHandler fh = new FileHandler(home.logFile().toString(), true);
-            fh.setFormatter(new SimpleFormatter());
-            root.addHandler(fh);
+            root.addHandler(new SharedLogHandler(home.logFile(), format));
         } catch (IOException e) {
             System.err.println("plutus: cannot write " + home.logFile() + ": " + e.getMessage());
         }
@@ -231,10 +245,11 @@ public final class PlutusCli implements Callable<Integer> {
         @Mixin HomeOption home;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
         @Parameters(index = "0", paramLabel = "EVENT", description = "Hook name, e.g. post_api_request") String event;
+        @CommandLine.ParentCommand PlutusCli parent;
 
         @Override
         public Integer call() throws IOException {
-            String in = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+            String in = new String(parent.stdin.readAllBytes(), StandardCharsets.UTF_8);
             JsonNode kwargs;
             try {
                 kwargs = in.isBlank() ? JSON.createObjectNode() : JSON.readTree(in);

@@ -17,11 +17,18 @@ public final class YamlNode {
     private final Node node;
     private final String path;
     private final String file;
+    /** Line of the key this node is the value of; 0 for the root. Errors about the key itself point here. */
+    private final int keyLine;
 
     YamlNode(Node node, String path, String file) {
+        this(node, path, file, 0);
+    }
+
+    private YamlNode(Node node, String path, String file, int keyLine) {
         this.node = node;
         this.path = path;
         this.file = file;
+        this.keyLine = keyLine;
     }
 
     public String path() {
@@ -45,8 +52,17 @@ public final class YamlNode {
     }
 
     public ConfigException error(String message) {
+        return errorAt(line(), message);
+    }
+
+    /** An error about this node's key (an unknown or misplaced name), reported at the key's line. */
+    public ConfigException keyError(String message) {
+        return errorAt(keyLine > 0 ? keyLine : line(), message);
+    }
+
+    private ConfigException errorAt(int line, String message) {
         String where = path.isEmpty() ? "" : " " + path + ":";
-        return new ConfigException(file + ":" + line() + ":" + where + " " + message);
+        return new ConfigException(file + ":" + line + ":" + where + " " + message);
     }
 
     /** Entries of a mapping in file order; an absent or null node is an empty mapping. */
@@ -63,7 +79,8 @@ public final class YamlNode {
                 throw new YamlNode(t.getKeyNode(), path, file).error("keys must be plain text");
             }
             String key = k.getValue();
-            out.put(key, new YamlNode(t.getValueNode(), path.isEmpty() ? key : path + "." + key, file));
+            out.put(key, new YamlNode(t.getValueNode(), path.isEmpty() ? key : path + "." + key, file,
+                    k.getStartMark().getLine() + 1));
         }
         return out;
     }
@@ -158,7 +175,7 @@ public final class YamlNode {
     public void requireOnlyKeys(List<String> known) {
         for (Map.Entry<String, YamlNode> e : entries().entrySet()) {
             if (!known.contains(e.getKey())) {
-                throw e.getValue().error("unknown field (expected one of " + String.join(", ", known) + ")");
+                throw e.getValue().keyError("unknown field (expected one of " + String.join(", ", known) + ")");
             }
         }
     }

@@ -37,35 +37,56 @@ public final class HookDispatcher {
         return counters;
     }
 
+    /**
+     * Handles an event the bridge spooled while the daemon was away. Only its record is kept: the
+     * verdict it would have produced is moot now, and no notice or pause is issued for it.
+     */
+    public ReplayOutcome replay(String event, JsonNode kwargs) {
+        counters.count("replayed");
+        if (kwargs == null || !kwargs.isObject()) {
+            malformed(event, "keyword arguments are not a JSON object");
+            return ReplayOutcome.REJECTED;
+        }
+        try {
+            switch (event) {
+                case "pre_tool_call", "api_request_error", "on_session_start" -> touch(kwargs);
+                case "pre_llm_call" -> {
+                    touch(kwargs);
+                    String sender = text(kwargs, "sender_id");
+                    if (sender != null && !sender.isBlank()) {
+                        plutus.sessions().setSender(required(kwargs, "session_id"), sender);
+                    }
+                }
+                case "pre_api_request" -> {
+                    touch(kwargs);
+                    long approx = kwargs.path("approx_input_tokens").asLong(0);
+                    if (approx > 0) {
+                        estimator.rememberRequest(text(kwargs, "api_request_id"), text(kwargs, "session_id"), approx);
+                    }
+                }
+                default -> handle(event, kwargs);
+            }
+            return ReplayOutcome.DONE;
+        } catch (MalformedEvent e) {
+            malformed(event, e.getMessage());
+            return ReplayOutcome.REJECTED;
+        } catch (RuntimeException e) {
+            counters.count("errors");
+            LOG.log(java.util.logging.Level.WARNING, "replay of " + event + " failed, will retry: " + e, e);
+            return ReplayOutcome.RETRY;
+        }
+    }
+
+    /** What became of a replayed event: stored, unusable (set aside), or to be tried again later. */
+    public enum ReplayOutcome { DONE, REJECTED, RETRY }
+
     public HookReply dispatch(String event, JsonNode kwargs) {
         counters.count("events");
         if (kwargs == null || !kwargs.isObject()) {
             return malformed(event, "keyword arguments are not a JSON object");
         }
         try {
-            HookReply reply = switch (event) {
-                case "on_session_start" -> sessionStart(kwargs);
-                case "pre_llm_call" -> preLlmCall(kwargs);
-                case "pre_api_request" -> preApiRequest(kwargs);
-                case "post_api_request" -> postApiRequest(kwargs);
-                case "pre_tool_call" -> preToolCall(kwargs);
-                case "post_tool_call" -> postToolCall(kwargs);
-                case "post_llm_call" -> touch(kwargs);
-                case "subagent_start" -> subagentStart(kwargs);
-                case "subagent_stop" -> subagentStop(kwargs);
-                case "on_session_end" -> sessionEnd(kwargs);
-                case "on_session_finalize" -> sessionFinalize(kwargs);
-                case "on_session_reset" -> touch(kwargs);
-                case "api_request_error" -> {
-                    counters.count("api_request_error");
-                    yield HookReply.NOTHING;
-                }
-                default -> {
-                    counters.count("unknown");
-                    LOG.fine("ignoring unknown hook event '" + event + "'");
-                    yield HookReply.NOTHING;
-                }
-            };
+            HookReply reply = handle(event, kwargs);
             counters.count("event." + event);
             return reply;
         } catch (MalformedEvent e) {
@@ -77,6 +98,32 @@ public final class HookDispatcher {
         }
     }
 
+    private HookReply handle(String event, JsonNode kwargs) {
+        return switch (event) {
+            case "on_session_start" -> sessionStart(kwargs);
+            case "pre_llm_call" -> preLlmCall(kwargs);
+            case "pre_api_request" -> preApiRequest(kwargs);
+            case "post_api_request" -> postApiRequest(kwargs);
+            case "pre_tool_call" -> preToolCall(kwargs);
+            case "post_tool_call" -> postToolCall(kwargs);
+            case "post_llm_call" -> touch(kwargs);
+            case "subagent_start" -> subagentStart(kwargs);
+            case "subagent_stop" -> subagentStop(kwargs);
+            case "on_session_end" -> sessionEnd(kwargs);
+            case "on_session_finalize" -> sessionFinalize(kwargs);
+            case "on_session_reset" -> touch(kwargs);
+            case "api_request_error" -> {
+                counters.count("api_request_error");
+                yield HookReply.NOTHING;
+            }
+            default -> {
+                counters.count("unknown");
+                LOG.fine("ignoring unknown hook event '" + event + "'");
+                yield HookReply.NOTHING;
+            }
+        };
+    }
+
     private HookReply malformed(String event, String why) {
         counters.count("malformed");
         LOG.warning("malformed " + event + " event: " + why);
@@ -85,7 +132,7 @@ public final class HookDispatcher {
 
     private HookReply sessionStart(JsonNode k) {
         String sessionId = required(k, "session_id");
-        SessionRecord s = plutus.sessions().observe(sessionId, text(k, "platform"), text(k, "model"), null, plutus.now());
+        SessionRecord s = plutus.sessions().observe(sessionId, text(k, "platform"), text(k, "model"), null, at(k));
         if (s.cronJobId() == null) {
             return HookReply.NOTHING;
         }
@@ -100,7 +147,7 @@ public final class HookDispatcher {
 
     private HookReply preLlmCall(JsonNode k) {
         String sessionId = required(k, "session_id");
-        plutus.sessions().observe(sessionId, text(k, "platform"), text(k, "model"), null, plutus.now());
+        plutus.sessions().observe(sessionId, text(k, "platform"), text(k, "model"), null, at(k));
         String sender = text(k, "sender_id");
         if (sender != null && !sender.isBlank()) {
             plutus.sessions().setSender(sessionId, sender);
@@ -117,7 +164,7 @@ public final class HookDispatcher {
 
     private HookReply preApiRequest(JsonNode k) {
         String sessionId = required(k, "session_id");
-        plutus.sessions().observe(sessionId, text(k, "platform"), null, null, plutus.now());
+        plutus.sessions().observe(sessionId, text(k, "platform"), null, null, at(k));
         long approx = k.path("approx_input_tokens").asLong(0);
         if (approx > 0) {
             estimator.rememberRequest(text(k, "api_request_id"), sessionId, approx);
@@ -152,9 +199,10 @@ public final class HookDispatcher {
                 estimated = true;
             }
         }
-        Instant ts = epochSeconds(k, "ended_at").orElse(plutus.now());
+        Instant ts = epochSeconds(k, "ended_at").orElse(at(k));
         long latency = Math.round(k.path("api_duration").asDouble(0) * 1000);
-        plutus.record(new CallEvent(apiRequestId == null ? null : "api:" + apiRequestId, ts, sessionId,
+        String eventId = apiRequestId != null ? "api:" + apiRequestId : bridgeEventId(k).map(id -> "hook:" + id).orElse(null);
+        plutus.record(new CallEvent(eventId, ts, sessionId,
                 text(k, "platform"), provider, text(k, "model"), text(k, "response_model"), usage, estimated, latency, null));
         if (estimated) {
             counters.count("estimated_calls");
@@ -183,21 +231,21 @@ public final class HookDispatcher {
         String tool = required(k, "tool_name");
         String callId = text(k, "tool_call_id");
         String status = Optional.ofNullable(text(k, "status")).orElse("ok");
-        plutus.recordTool(new ToolCall(callId == null ? null : "tool:" + sessionId + ":" + callId, plutus.now(),
-                sessionId, tool, status, text(k, "error_type"), Math.max(0, k.path("duration_ms").asLong(0))));
+        String eventId = callId != null ? "tool:" + sessionId + ":" + callId : bridgeEventId(k).map(id -> "hook:" + id).orElse(null);
+        plutus.recordTool(new ToolCall(eventId, at(k), sessionId, tool, status, text(k, "error_type"), Math.max(0, k.path("duration_ms").asLong(0))));
         return HookReply.NOTHING;
     }
 
     private HookReply touch(JsonNode k) {
         String sessionId = text(k, "session_id");
         if (sessionId != null) {
-            plutus.sessions().observe(sessionId, text(k, "platform"), text(k, "model"), null, plutus.now());
+            plutus.sessions().observe(sessionId, text(k, "platform"), text(k, "model"), null, at(k));
         }
         return HookReply.NOTHING;
     }
 
     private HookReply subagentStart(JsonNode k) {
-        plutus.sessions().linkChild(required(k, "child_session_id"), required(k, "parent_session_id"), plutus.now());
+        plutus.sessions().linkChild(required(k, "child_session_id"), required(k, "parent_session_id"), at(k));
         return HookReply.NOTHING;
     }
 
@@ -205,21 +253,21 @@ public final class HookDispatcher {
         String child = required(k, "child_session_id");
         String parent = required(k, "parent_session_id");
         if (plutus.sessions().find(child).map(SessionRecord::parentSessionId).isEmpty()) {
-            plutus.sessions().linkChild(child, parent, plutus.now());
+            plutus.sessions().linkChild(child, parent, at(k));
         }
         plutus.sessions().countSubagent(parent);
         String status = text(k, "child_status");
         plutus.sessions().end(child, "completed".equals(status) ? "ok" : "interrupted".equals(status) ? "interrupted" : "error",
-                plutus.now(), status);
+                at(k), status);
         return HookReply.NOTHING;
     }
 
     private HookReply sessionEnd(JsonNode k) {
         String sessionId = required(k, "session_id");
-        plutus.sessions().observe(sessionId, text(k, "platform"), null, null, plutus.now());
+        plutus.sessions().observe(sessionId, text(k, "platform"), null, null, at(k));
         String status = k.path("completed").asBoolean(false) ? "ok"
                 : k.path("interrupted").asBoolean(false) ? "interrupted" : "error";
-        plutus.sessions().end(sessionId, status, plutus.now(), text(k, "reason"));
+        plutus.sessions().end(sessionId, status, at(k), text(k, "reason"));
         return HookReply.NOTHING;
     }
 
@@ -232,7 +280,7 @@ public final class HookDispatcher {
             return HookReply.NOTHING;
         }
         if (plutus.sessions().find(sessionId).isPresent()) {
-            plutus.sessions().finalizeSession(sessionId, plutus.now(), text(k, "reason"));
+            plutus.sessions().finalizeSession(sessionId, at(k), text(k, "reason"));
         }
         return HookReply.NOTHING;
     }
@@ -258,6 +306,19 @@ public final class HookDispatcher {
             throw new MalformedEvent("usage." + field + " is not a whole number: " + v);
         }
         return v.asLong();
+    }
+
+    /**
+     * When the hook fired: the bridge stamps {@code _plutus_ts} (epoch seconds), which matters when
+     * a spooled event is replayed later; a direct call is handled as it fires.
+     */
+    private Instant at(JsonNode k) {
+        return epochSeconds(k, "_plutus_ts").orElseGet(plutus::now);
+    }
+
+    /** The bridge's id for this hook firing, which makes events without a Hermes id idempotent too. */
+    private static Optional<String> bridgeEventId(JsonNode k) {
+        return Optional.ofNullable(text(k, "_plutus_event_id")).filter(s -> !s.isBlank());
     }
 
     private static Optional<Instant> epochSeconds(JsonNode k, String field) {

@@ -41,6 +41,8 @@ final class UsageEstimator {
     TokenUsage estimate(String apiRequestId, String sessionId, JsonNode kwargs) {
         long input = takeApproxInput(apiRequestId, sessionId);
         long chars = Math.max(0, kwargs.path("assistant_content_chars").asLong(0));
+        // The bridge sends the tool calls' size instead of the response itself, to keep hooks small.
+        chars += Math.max(0, kwargs.path("_plutus_tool_call_chars").asLong(0));
         JsonNode calls = kwargs.path("response").path("assistant_message").path("tool_calls");
         if (calls.isArray()) {
             for (JsonNode c : calls) {

@@ -29,6 +29,12 @@ public final class PriceTableParser {
         if (!root.isNull() && !root.isMapping()) {
             throw root.error("expected a mapping with a 'models' key");
         }
+        for (Map.Entry<String, YamlNode> top : root.entries().entrySet()) {
+            if (!top.getKey().startsWith("_") && !List.of("models", "defaults", "schema").contains(top.getKey())) {
+                throw top.getValue().keyError("unknown top-level key '" + top.getKey()
+                        + "' (expected models, defaults or schema; price entries go under 'models:')");
+            }
+        }
         YamlNode defaults = root.get("defaults");
         defaults.requireOnlyKeys(List.of("cache_read_multiplier", "cache_write_multiplier"));
         BigDecimal readMult = defaults.get("cache_read_multiplier").nonNegativeDecimal().orElse(DEFAULT_CACHE_READ_MULTIPLIER);
@@ -44,7 +50,7 @@ public final class PriceTableParser {
         for (Map.Entry<String, YamlNode> f : n.entries().entrySet()) {
             // Underscored keys are bookkeeping written by tools (hermes-telemetry's _auto, _source, ...).
             if (!f.getKey().startsWith("_") && !ENTRY_FIELDS.contains(f.getKey())) {
-                throw f.getValue().error("unknown field (expected one of " + String.join(", ", ENTRY_FIELDS) + ")");
+                throw f.getValue().keyError("unknown field (expected one of " + String.join(", ", ENTRY_FIELDS) + ")");
             }
         }
         boolean variable = n.get("variable_price").bool().orElse(false) || n.get("_estimated_price").bool().orElse(false);

@@ -12,9 +12,7 @@ import dev.plutus.budget.ScopeStatus;
 import dev.plutus.budget.Window;
 import dev.plutus.config.AtomicFiles;
 import dev.plutus.config.ConfigException;
-import dev.plutus.pricing.OpenRouterCatalog;
-import dev.plutus.pricing.PriceEntry;
-import dev.plutus.pricing.PriceTableWriter;
+import dev.plutus.pricing.PriceRefresher;
 import dev.plutus.store.StatsQueries.Grouping;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -195,39 +193,23 @@ public final class SlashCommands {
     private Rendered setupPricing(String how, boolean force) {
         switch (how) {
             case "auto" -> {
-                Optional<Instant> last = plutus.enforcement().meta("pricing_fetched_at").map(Instant::parse);
-                if (!force && last.isPresent() && Duration.between(last.get(), plutus.now()).compareTo(plutus.config().pricingRefreshInterval()) < 0
-                        && Files.exists(plutus.config().home().fetchedPricingFile())) {
-                    return text("Prices were fetched from OpenRouter at " + last.get() + "; they refresh at most daily. "
+                PriceRefresher refresher = plutus.priceRefresher();
+                PriceRefresher.Outcome outcome = refresher.refresh(plutus.now(), force);
+                if (outcome instanceof PriceRefresher.Outcome.NotDue n) {
+                    return text("Prices were fetched from OpenRouter at " + n.lastFetched() + "; they refresh at most daily. "
                             + "Use '/setup pricing auto force' to fetch now.");
                 }
-                List<PriceEntry> entries;
-                try {
-                    entries = new OpenRouterCatalog(plutus.config().openRouterBaseUrl()).fetch(plutus.now().toString());
-                } catch (IOException e) {
-                    return text("Could not fetch prices from OpenRouter (" + plutus.config().openRouterBaseUrl() + "): "
-                            + e.getMessage() + ". Prices in force are unchanged.");
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return text("Interrupted while fetching prices; nothing changed.");
+                if (outcome instanceof PriceRefresher.Outcome.Failed f) {
+                    return text("Could not refresh prices: " + f.reason() + ". Prices in force are unchanged.");
                 }
-                try {
-                    AtomicFiles.write(plutus.config().home().fetchedPricingFile(), PriceTableWriter.write(entries,
-                            "Prices fetched from OpenRouter by /setup pricing auto at " + plutus.now()
-                                    + ".\nMachine-owned: rewritten on every refresh. Put your own prices in pricing.yaml; they win."));
-                } catch (IOException e) {
-                    return text("Could not write fetched prices: " + e.getMessage());
-                }
-                plutus.enforcement().setMeta("pricing_fetched_at", plutus.now().toString());
-                List<String> problems = plutus.pricing().reload();
-                List<String> variable = entries.stream().filter(PriceEntry::variablePrice).map(PriceEntry::key).sorted().toList();
-                StringBuilder t = new StringBuilder("Fetched " + entries.size() + " OpenRouter models ("
+                PriceRefresher.Outcome.Fetched done = (PriceRefresher.Outcome.Fetched) outcome;
+                StringBuilder t = new StringBuilder("Fetched " + done.models() + " OpenRouter models ("
                         + plutus.pricing().builtinEntries() + " built-in, " + plutus.pricing().userEntries()
-                        + " of yours in pricing.yaml, which always win).\n");
-                if (!variable.isEmpty()) {
-                    t.append("Variable-price models (recorded as unpriced): ").append(String.join(", ", variable)).append('\n');
+                        + " of yours in pricing.yaml, which always win). The daemon refreshes them daily.\n");
+                if (!done.variablePrice().isEmpty()) {
+                    t.append("Variable-price models (recorded as unpriced): ").append(String.join(", ", done.variablePrice())).append('\n');
                 }
-                problems.forEach(p -> t.append("! ").append(p).append('\n'));
+                done.problems().forEach(p -> t.append("! ").append(p).append('\n'));
                 return text(t.toString());
             }
             case "minimal" -> {
@@ -236,13 +218,13 @@ public final class SlashCommands {
                 } catch (IOException e) {
                     return text("Could not remove fetched prices: " + e.getMessage());
                 }
-                plutus.enforcement().setMeta("pricing_mode", "minimal");
+                plutus.priceRefresher().setMode("minimal");
                 plutus.pricing().reload();
                 return text("Using the " + plutus.pricing().builtinEntries() + " built-in prices and your pricing.yaml; "
                         + "nothing is fetched.");
             }
             case "skip" -> {
-                plutus.enforcement().setMeta("pricing_mode", "skip");
+                plutus.priceRefresher().setMode("skip");
                 return text("Pricing setup skipped. Models with no price are recorded as unpriced (not $0) and shown in /stats.");
             }
             default -> throw new IllegalArgumentException("usage: /setup pricing auto|minimal|skip");
@@ -291,7 +273,7 @@ public final class SlashCommands {
         t.append("Home        : ").append(home.dir()).append('\n');
         t.append("pricing.yaml: ").append(Files.exists(home.pricingFile()) ? plutus.pricing().userEntries() + " models" : "absent (optional)").append('\n');
         t.append("Fetched     : ").append(Files.exists(home.fetchedPricingFile())
-                ? plutus.pricing().fetchedEntries() + " models, at " + plutus.enforcement().meta("pricing_fetched_at").orElse("?")
+                ? plutus.pricing().fetchedEntries() + " models, at " + plutus.priceRefresher().lastFetched().map(Object::toString).orElse("?")
                 : "none (run /setup pricing auto)").append('\n');
         t.append("Built-in    : ").append(plutus.pricing().builtinEntries()).append(" models\n");
         t.append("budget.yaml : ").append(plutus.budgets().exists()

@@ -4,9 +4,11 @@ import dev.plutus.LlmCall;
 import dev.plutus.ToolCall;
 import dev.plutus.TokenUsage;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -14,6 +16,16 @@ import java.util.OptionalLong;
 public final class CallStore {
     private static final String LEDGER_COLUMNS =
             "id, ts, session_id, root_session_id, cron_job_id, sender_id, provider, model, cost_micros, estimated, priced";
+
+    private static final String ENSURE_SESSION =
+            "INSERT INTO sessions(session_id, platform, started_at) VALUES (?, ?, ?) ON CONFLICT(session_id) DO NOTHING";
+    private static final String INSERT_CALL = """
+            INSERT INTO llm_calls(event_id, ts, session_id, root_session_id, platform, cron_job_id, sender_id,
+                provider, model, response_model, input_tokens, output_tokens, cache_read_tokens,
+                cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_micros, priced,
+                price_entry, estimated, latency_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(event_id) DO NOTHING RETURNING id""";
 
     private final Jdbc jdbc;
 
@@ -23,30 +35,38 @@ public final class CallStore {
 
     /** Stores the call and returns its row id, or empty when its event id was already stored. */
     public OptionalLong insert(LlmCall call) {
-        return jdbc.inTransaction(c -> insert(c, call));
+        return insertAll(List.of(call)).get(0);
     }
 
-    static OptionalLong insert(Connection c, LlmCall call) throws SQLException {
-        if (call.sessionId() != null) {
-            ensureSession(c, call.sessionId(), call.platform(), call.timestamp());
-        }
-        TokenUsage u = call.usage();
-        int changed = Jdbc.update(c, """
-                INSERT INTO llm_calls(event_id, ts, session_id, root_session_id, platform, cron_job_id, sender_id,
-                    provider, model, response_model, input_tokens, output_tokens, cache_read_tokens,
-                    cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_micros, priced,
-                    price_entry, estimated, latency_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(event_id) DO NOTHING""",
-                call.eventId(), call.timestamp().toEpochMilli(), call.sessionId(), call.rootSessionId(),
-                call.platform(), call.cronJobId(), call.senderId(), call.provider(), call.model(),
-                call.responseModel(), u.input(), u.output(), u.cacheRead(), u.cacheWrite(), u.cacheWrite1h(),
-                u.reasoning(), call.costMicros(), call.priced(), call.priceEntry(), call.estimated(),
-                call.latencyMillis());
-        if (changed == 0) {
-            return OptionalLong.empty();
-        }
-        return OptionalLong.of(Jdbc.query(c, "SELECT last_insert_rowid()", rs -> rs.getLong(1)).get(0));
+    /**
+     * Stores the calls in one transaction, in order; for each, its row id, or empty when its event
+     * id was already stored. Ids given in one transaction are consecutive: SQLite runs one writer at
+     * a time. Running totals are not touched here.
+     */
+    public List<OptionalLong> insertAll(List<LlmCall> batch) {
+        return jdbc.inTransaction(c -> {
+            List<OptionalLong> ids = new ArrayList<>(batch.size());
+            try (PreparedStatement session = c.prepareStatement(ENSURE_SESSION);
+                 PreparedStatement insert = c.prepareStatement(INSERT_CALL)) {
+                java.util.Set<String> sessionsEnsured = new java.util.HashSet<>();
+                for (LlmCall call : batch) {
+                    if (call.sessionId() != null && sessionsEnsured.add(call.sessionId())) {
+                        Jdbc.bind(session, call.sessionId(), call.platform(), call.timestamp().toEpochMilli());
+                        session.executeUpdate();
+                    }
+                    TokenUsage u = call.usage();
+                    Jdbc.bind(insert, call.eventId(), call.timestamp().toEpochMilli(), call.sessionId(),
+                            call.rootSessionId(), call.platform(), call.cronJobId(), call.senderId(), call.provider(),
+                            call.model(), call.responseModel(), u.input(), u.output(), u.cacheRead(), u.cacheWrite(),
+                            u.cacheWrite1h(), u.reasoning(), call.costMicros(), call.priced(), call.priceEntry(),
+                            call.estimated(), call.latencyMillis());
+                    try (ResultSet rs = insert.executeQuery()) {
+                        ids.add(rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty());
+                    }
+                }
+            }
+            return ids;
+        });
     }
 
     /** Stores the tool call; returns false when its event id was already stored. */
@@ -97,8 +117,7 @@ public final class CallStore {
     }
 
     private static void ensureSession(Connection c, String sessionId, String platform, Instant at) throws SQLException {
-        Jdbc.update(c, "INSERT INTO sessions(session_id, platform, started_at) VALUES (?, ?, ?) ON CONFLICT(session_id) DO NOTHING",
-                sessionId, platform, at.toEpochMilli());
+        Jdbc.update(c, ENSURE_SESSION, sessionId, platform, at.toEpochMilli());
     }
 
     static LedgerEntry mapLedger(ResultSet rs) throws SQLException {

@@ -25,6 +25,19 @@ public final class SessionDirectory {
         }
     };
 
+    /**
+     * Sessions looked up and not found, with when the miss expires: a budget check for a session
+     * nobody has recorded yet must not query the database every time. Short-lived, because another
+     * process may record the session meanwhile.
+     */
+    private final Map<String, Long> misses = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > CACHE_LIMIT;
+        }
+    };
+    private static final long MISS_TTL_NANOS = 2_000_000_000L;
+
     public SessionDirectory(SessionStore store) {
         this.store = store;
     }
@@ -41,14 +54,25 @@ public final class SessionDirectory {
         if (sessionId == null) {
             return Optional.empty();
         }
+        long now = System.nanoTime();
         synchronized (cache) {
             SessionRecord hit = cache.get(sessionId);
             if (hit != null) {
                 return Optional.of(hit);
             }
+            Long missUntil = misses.get(sessionId);
+            if (missUntil != null && now - missUntil < 0) {
+                return Optional.empty();
+            }
         }
         Optional<SessionRecord> loaded = store.find(sessionId);
-        loaded.ifPresent(this::remember);
+        if (loaded.isPresent()) {
+            remember(loaded.get());
+        } else {
+            synchronized (cache) {
+                misses.put(sessionId, now + MISS_TTL_NANOS);
+            }
+        }
         return loaded;
     }
 
@@ -110,6 +134,7 @@ public final class SessionDirectory {
 
     private void remember(SessionRecord s) {
         synchronized (cache) {
+            misses.remove(s.sessionId());
             cache.put(s.sessionId(), s);
         }
     }

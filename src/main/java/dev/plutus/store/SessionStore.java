@@ -63,8 +63,10 @@ public final class SessionStore {
                 WHERE session_id = ?""", endedAt.toEpochMilli(), reason, sessionId);
     }
 
+    /** Sets the parent's subagent count from its linked children, so a replayed event cannot count one twice. */
     public void countSubagent(String parentSessionId) {
-        jdbc.update("UPDATE sessions SET subagents = subagents + 1 WHERE session_id = ?", parentSessionId);
+        jdbc.update("UPDATE sessions SET subagents = (SELECT COUNT(*) FROM sessions c WHERE c.parent_session_id = ?) "
+                + "WHERE session_id = ?", parentSessionId, parentSessionId);
     }
 
     static SessionRecord map(ResultSet rs) throws SQLException {

@@ -1,0 +1,123 @@
+package dev.plutus.cli;
+
+import dev.plutus.PlutusHome;
+import dev.plutus.config.ConfigException;
+import dev.plutus.hermes.HermesInstaller;
+import dev.plutus.hermes.PluginManifest;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code plutus install hermes} and {@code plutus uninstall hermes}. */
+final class InstallCommand {
+    private InstallCommand() {}
+
+    static Path hermesHome(Path given) {
+        if (given != null) {
+            return given.toAbsolutePath();
+        }
+        String env = System.getenv("HERMES_HOME");
+        return env != null && !env.isBlank() ? Path.of(env).toAbsolutePath()
+                : Path.of(System.getProperty("user.home"), ".hermes");
+    }
+
+    static int report(CommandSpec spec, List<String> lines) {
+        PrintWriter out = spec.commandLine().getOut();
+        lines.forEach(out::println);
+        out.flush();
+        return 0;
+    }
+
+    @Command(name = "install", mixinStandardHelpOptions = true, description = "Installs Plutus into a host.",
+            subcommands = Install.Hermes.class)
+    static final class Install implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            return 0;
+        }
+
+        @Command(name = "hermes", mixinStandardHelpOptions = true, description = {
+                "Writes the Plutus plugin (manifest + bridge) into <hermes-home>/plugins/plutus and enables it",
+                "in config.yaml (backup first, comments and every other line unchanged). Safe to re-run."})
+        static final class Hermes implements Callable<Integer> {
+            @Mixin PlutusCli.HomeOption home;
+            @Spec CommandSpec spec;
+            @Option(names = "--hermes-home", paramLabel = "DIR", description = "Hermes home (default: $HERMES_HOME, else ~/.hermes)")
+            Path hermesHome;
+            @Option(names = "--fail-mode", defaultValue = "open",
+                    description = "When the daemon is unreachable, pre_tool_call lets tools run (open) or blocks them (closed). Default: ${DEFAULT-VALUE}")
+            String failMode;
+            @Option(names = "--timeout-ms", defaultValue = "250", description = "How long a hook waits for the daemon (default: ${DEFAULT-VALUE})")
+            int timeoutMs;
+            @Option(names = "--autostart", description = "Let the bridge start the daemon when it is down")
+            boolean autostart;
+            @Option(names = "--launcher", description = "Command that runs plutus (default: this installation's bin/plutus)")
+            String launcher;
+
+            @Override
+            public Integer call() throws Exception {
+                PlutusHome h = home.resolve();
+                String run = launcher != null ? launcher
+                        : System.getenv().getOrDefault("PLUTUS_LAUNCHER", "plutus");
+                HermesInstaller installer = new HermesInstaller(hermesHome(hermesHome), h, PluginManifest.bundled(),
+                        Clock.systemUTC());
+                List<String> done;
+                try {
+                    done = installer.install(new HermesInstaller.BridgeSettings(timeoutMs, failMode, autostart, run));
+                } catch (IllegalArgumentException | ConfigException e) {
+                    spec.commandLine().getErr().println("plutus install hermes: " + e.getMessage());
+                    return 2;
+                }
+                report(spec, done);
+                spec.commandLine().getOut().println("Next: run `" + run + " serve` (keep it running), then restart Hermes "
+                        + "(`hermes gateway restart`, or start a new `hermes` session) so it loads the plugin.");
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "uninstall", mixinStandardHelpOptions = true, description = "Removes Plutus from a host.",
+            subcommands = Uninstall.Hermes.class)
+    static final class Uninstall implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            return 0;
+        }
+
+        @Command(name = "hermes", mixinStandardHelpOptions = true,
+                description = "Removes the Plutus plugin directory and its plugins.enabled entry (backup first). Data in PLUTUS_HOME is kept.")
+        static final class Hermes implements Callable<Integer> {
+            @Mixin PlutusCli.HomeOption home;
+            @Spec CommandSpec spec;
+            @Option(names = "--hermes-home", paramLabel = "DIR", description = "Hermes home (default: $HERMES_HOME, else ~/.hermes)")
+            Path hermesHome;
+
+            @Override
+            public Integer call() throws Exception {
+                HermesInstaller installer = new HermesInstaller(hermesHome(hermesHome), home.resolve(),
+                        PluginManifest.bundled(), Clock.systemUTC());
+                try {
+                    report(spec, installer.uninstall());
+                } catch (ConfigException e) {
+                    spec.commandLine().getErr().println("plutus uninstall hermes: " + e.getMessage());
+                    return 2;
+                }
+                spec.commandLine().getOut().println("Next: restart Hermes so it stops loading the plugin.");
+                return 0;
+            }
+        }
+    }
+}

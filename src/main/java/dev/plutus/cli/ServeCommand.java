@@ -1,0 +1,62 @@
+package dev.plutus.cli;
+
+import dev.plutus.PlutusHome;
+import dev.plutus.server.InstanceLock;
+import dev.plutus.server.JsonLogFormatter;
+import dev.plutus.server.PlutusDaemon;
+import dev.plutus.server.ServeOptions;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "serve", mixinStandardHelpOptions = true, description = {
+        "Runs the Plutus daemon: the engine behind the Hermes bridge, on loopback.",
+        "Stops cleanly on SIGTERM or Ctrl-C. One daemon per PLUTUS_HOME."})
+final class ServeCommand implements Callable<Integer> {
+    @Mixin PlutusCli.HomeOption home;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--port", defaultValue = "${env:PLUTUS_PORT:-8765}",
+            description = "Port (default: $PLUTUS_PORT, else 8765; 0 picks a free one)")
+    int port;
+
+    @Option(names = "--threads", defaultValue = "16", description = "Requests handled at once (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        ServeOptions options = new ServeOptions(host, port, threads);
+        PlutusHome h = home.resolve();
+        PlutusCli.logTo(h, new JsonLogFormatter());
+        if (!options.isLoopback()) {
+            err.println("plutus: warning: listening on " + host + ", not loopback. Every endpoint but /healthz still "
+                    + "needs the token in " + h.tokenFile() + "; keep that file private.");
+        }
+        PlutusDaemon daemon;
+        try {
+            daemon = PlutusDaemon.start(options, home.config(h));
+        } catch (InstanceLock.AlreadyRunning e) {
+            err.println("plutus: " + e.getMessage() + ". See `plutus status`.");
+            return 3;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            stopped.countDown();
+        }, "plutus-shutdown"));
+        err.println("plutus: serving " + h.dir() + " on " + daemon.info().baseUrl() + " (pid " + daemon.info().pid()
+                + "); log: " + h.logFile());
+        err.flush();
+        stopped.await();
+        return 0;
+    }
+}

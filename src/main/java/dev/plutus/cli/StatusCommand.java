@@ -1,0 +1,91 @@
+package dev.plutus.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plutus.PlutusHome;
+import dev.plutus.server.AccessToken;
+import dev.plutus.server.DaemonInfo;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Tells whether the daemon runs, where, since when, and what it has handled. Exit code 3 when it does not run.")
+final class StatusCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Mixin PlutusCli.HomeOption home;
+    @Spec CommandSpec spec;
+    @Option(names = "--json", description = "Print JSON") boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PlutusHome h = home.resolve();
+        Optional<DaemonInfo> info = DaemonInfo.read(h.daemonInfoFile());
+        if (info.isEmpty() || !info.get().processAlive()) {
+            String why = info.isEmpty() ? "no daemon.json in " + h.dir()
+                    : "daemon.json names pid " + info.get().pid() + ", which is not running";
+            if (json) {
+                out.println(JSON.createObjectNode().put("running", false).put("home", h.dir().toString()).put("reason", why));
+            } else {
+                out.println("plutus daemon: not running (" + why + "). Start it with `plutus serve`.");
+            }
+            return 3;
+        }
+        DaemonInfo d = info.get();
+        JsonNode status;
+        try {
+            status = fetchStatus(d, AccessToken.read(h.tokenFile()));
+        } catch (IOException e) {
+            out.println("plutus daemon: pid " + d.pid() + " runs but does not answer at " + d.baseUrl() + ": " + e.getMessage());
+            return 4;
+        }
+        if (json) {
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) status).put("running", true).put("home", h.dir().toString())));
+            return 0;
+        }
+        out.printf("plutus daemon: running, pid %d, %s, since %s (up %s)%n", d.pid(), d.baseUrl(), d.startedAt(),
+                Duration.ofSeconds(status.path("uptime_seconds").asLong()).toString().substring(2).toLowerCase());
+        out.printf("home: %s%n", h.dir());
+        JsonNode lat = status.path("hook_latency_us");
+        out.printf("hook requests: %d (p50 ≤ %d µs, p99 ≤ %d µs)%n", lat.path("count").asLong(),
+                lat.path("p50_at_most").asLong(), lat.path("p99_at_most").asLong());
+        StringBuilder events = new StringBuilder();
+        status.path("hook_events").fields().forEachRemaining(e -> events.append("  ").append(e.getKey()).append(": ")
+                .append(e.getValue().asLong()).append('\n'));
+        out.print(events);
+        out.printf("spool: %d replayed, %d set aside; unauthorized requests: %d%n",
+                status.path("spool").path("replayed").asLong(), status.path("spool").path("set_aside").asLong(),
+                status.path("unauthorized").asLong());
+        return 0;
+    }
+
+    static JsonNode fetchStatus(DaemonInfo d, AccessToken token) throws IOException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(d.baseUrl() + "/status")).timeout(Duration.ofSeconds(5))
+                .header("Authorization", "Bearer " + token.value()).GET().build();
+        try {
+            HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IOException("HTTP " + r.statusCode() + ": " + r.body());
+            }
+            return JSON.readTree(r.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.plutus.hermes;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plutus.PlutusHome;
+import dev.plutus.config.AtomicFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Installs Plutus into a Hermes home: the plugin directory (Hermes's plugin.yaml, the bridge,
+ * bridge.json) and the name in config.yaml's plugins.enabled, edited in place after a backup.
+ * Installing again is a no-op when nothing changed, else a clean upgrade; uninstall undoes both.
+ */
+public final class HermesInstaller {
+    private static final String BRIDGE_RESOURCE = "/dev/plutus/hermes/plutus_bridge/__init__.py";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /** How the bridge behaves; written to bridge.json. */
+    public record BridgeSettings(int timeoutMillis, String failMode, boolean autostart, String launcher) {
+        public BridgeSettings {
+            if (timeoutMillis < 10 || timeoutMillis > 30_000) {
+                throw new IllegalArgumentException("timeout must be 10..30000 ms, got " + timeoutMillis);
+            }
+            if (!failMode.equals("open") && !failMode.equals("closed")) {
+                throw new IllegalArgumentException("fail_mode must be open or closed, got '" + failMode + "'");
+            }
+        }
+    }
+
+    private final Path hermesHome;
+    private final PlutusHome plutusHome;
+    private final PluginManifest manifest;
+    private final Clock clock;
+
+    public HermesInstaller(Path hermesHome, PlutusHome plutusHome, PluginManifest manifest, Clock clock) {
+        this.hermesHome = hermesHome;
+        this.plutusHome = plutusHome;
+        this.manifest = manifest;
+        this.clock = clock;
+    }
+
+    public Path pluginDir() {
+        return hermesHome.resolve("plugins").resolve(manifest.name());
+    }
+
+    public Path configFile() {
+        return hermesHome.resolve("config.yaml");
+    }
+
+    /** Writes what differs and says what it did, one line per action. */
+    public List<String> install(BridgeSettings settings) throws IOException {
+        List<String> done = new ArrayList<>();
+        Path dir = pluginDir();
+        boolean existed = Files.isDirectory(dir);
+        Files.createDirectories(dir);
+        int changed = 0;
+        changed += writeIfDifferent(dir.resolve("plugin.yaml"), manifest.hermesPluginYaml());
+        changed += writeIfDifferent(dir.resolve("__init__.py"), bridgeSource());
+        changed += writeIfDifferent(dir.resolve("bridge.json"), bridgeJson(settings));
+        if (changed == 0) {
+            done.add("Plugin files in " + dir + " are up to date.");
+        } else {
+            done.add((existed ? "Upgraded" : "Installed") + " the Plutus plugin in " + dir + " (" + changed + " file"
+                    + (changed == 1 ? "" : "s") + " written).");
+        }
+        String config = Files.exists(configFile()) ? Files.readString(configFile(), StandardCharsets.UTF_8) : "";
+        String edited = PluginList.enable(config, manifest.name());
+        if (edited.equals(config)) {
+            done.add("'" + manifest.name() + "' is already in plugins.enabled of " + configFile() + ".");
+        } else {
+            Path backup = backUp();
+            AtomicFiles.write(configFile(), edited);
+            done.add("Enabled '" + manifest.name() + "' in " + configFile()
+                    + (backup == null ? " (new file)." : " (backup: " + backup.getFileName() + ")."));
+        }
+        if (PluginList.disabledNames(edited).contains(manifest.name())) {
+            done.add("Warning: '" + manifest.name() + "' is also in plugins.disabled, which wins; remove it there.");
+        }
+        return done;
+    }
+
+    public List<String> uninstall() throws IOException {
+        List<String> done = new ArrayList<>();
+        if (Files.exists(configFile())) {
+            String config = Files.readString(configFile(), StandardCharsets.UTF_8);
+            String edited = PluginList.disable(config, manifest.name());
+            if (!edited.equals(config)) {
+                Path backup = backUp();
+                AtomicFiles.write(configFile(), edited);
+                done.add("Removed '" + manifest.name() + "' from plugins.enabled of " + configFile() + " (backup: "
+                        + backup.getFileName() + ").");
+            }
+        }
+        Path dir = pluginDir();
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+            done.add("Removed " + dir + ".");
+        }
+        if (done.isEmpty()) {
+            done.add("Plutus was not installed in " + hermesHome + "; nothing to do.");
+        }
+        return done;
+    }
+
+    private Path backUp() throws IOException {
+        if (!Files.exists(configFile())) {
+            return null;
+        }
+        Path backup = configFile().resolveSibling("config.yaml.plutus-bak-" + STAMP.format(clock.instant()));
+        Files.copy(configFile(), backup, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        return backup;
+    }
+
+    private static int writeIfDifferent(Path file, String content) throws IOException {
+        if (Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).equals(content)) {
+            return 0;
+        }
+        AtomicFiles.write(file, content);
+        return 1;
+    }
+
+    static String bridgeSource() throws IOException {
+        try (InputStream in = HermesInstaller.class.getResourceAsStream(BRIDGE_RESOURCE)) {
+            if (in == null) {
+                throw new IOException("bridge missing from the build: " + BRIDGE_RESOURCE);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private String bridgeJson(BridgeSettings s) throws IOException {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("plutus_home", plutusHome.dir().toString()).put("launcher", s.launcher())
+                .put("timeout_ms", s.timeoutMillis()).put("fail_mode", s.failMode()).put("autostart", s.autostart());
+        ArrayNode hooks = o.putArray("hooks");
+        manifest.hooks().forEach(hooks::add);
+        ArrayNode commands = o.putArray("commands");
+        manifest.commands().forEach(c -> commands.addObject().put("name", c.name()).put("description", c.description())
+                .put("args_hint", c.argsHint()));
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
+    }
+}

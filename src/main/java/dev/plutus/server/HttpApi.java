@@ -1,0 +1,201 @@
+package dev.plutus.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.plutus.Plutus;
+import dev.plutus.hook.HookReply;
+import dev.plutus.report.Rendered;
+import dev.plutus.report.SlashCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The daemon's HTTP interface on loopback: {@code POST /hooks/{event}} (the hook's keyword
+ * arguments in, what the hook returns to Hermes out), {@code POST /commands/{name}} (raw argument
+ * string in, the command's text out), {@code GET /status} and the unauthenticated
+ * {@code GET /healthz}. Everything but /healthz requires the local access token.
+ */
+final class HttpApi {
+    private static final Logger LOG = Logger.getLogger("dev.plutus.server");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final int MAX_BODY_BYTES = 1 << 20;
+    private static final long DRAIN_LIMIT_BYTES = 16L << 20;
+    private static final Set<String> COMMANDS = Set.of("stats", "budget", "setup");
+
+    private final Plutus plutus;
+    private final AccessToken token;
+    private final DaemonStatus status;
+    private final HttpServer server;
+
+    HttpApi(Plutus plutus, AccessToken token, DaemonStatus status, InetSocketAddress bind, ExecutorService executor)
+            throws IOException {
+        this.plutus = plutus;
+        this.token = token;
+        this.status = status;
+        this.server = HttpServer.create(bind, 128);
+        server.setExecutor(executor);
+        server.createContext("/healthz", this::health);
+        server.createContext("/status", ex -> guarded(ex, "GET", () -> sendJson(ex, 200, status.toJson())));
+        server.createContext("/hooks/", ex -> guarded(ex, "POST", () -> hook(ex)));
+        server.createContext("/commands/", ex -> guarded(ex, "POST", () -> command(ex)));
+        server.createContext("/", ex -> {
+            try (ex) {
+                sendError(ex, 404, "no such endpoint: " + ex.getRequestURI().getPath());
+            }
+        });
+    }
+
+    void start() {
+        server.start();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** Stops accepting, lets requests in flight finish for up to {@code graceSeconds}. */
+    void stop(int graceSeconds) {
+        server.stop(graceSeconds);
+    }
+
+    @FunctionalInterface
+    private interface Handler {
+        void handle() throws IOException;
+    }
+
+    private void guarded(HttpExchange ex, String method, Handler h) {
+        // Not try-with-resources: its catch blocks would run after the exchange is closed, too late to answer.
+        try {
+            if (!token.matchesBearer(ex.getRequestHeaders().getFirst("Authorization"))) {
+                status.rejected();
+                sendError(ex, 401, "missing or wrong access token (see daemon.token in PLUTUS_HOME)");
+                return;
+            }
+            if (!method.equals(ex.getRequestMethod())) {
+                ex.getResponseHeaders().add("Allow", method);
+                sendError(ex, 405, ex.getRequestURI().getPath() + " takes " + method);
+                return;
+            }
+            h.handle();
+        } catch (BodyTooLarge e) {
+            quietly(() -> sendError(ex, 413, "request body over " + MAX_BODY_BYTES + " bytes"));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "request " + ex.getRequestURI() + " failed: " + e, e);
+            quietly(() -> sendError(ex, 500, "internal error: " + e.getMessage()));
+        } finally {
+            ex.close();
+        }
+    }
+
+    private void health(HttpExchange ex) throws IOException {
+        try (ex) {
+            ObjectNode o = JSON.createObjectNode().put("status", "ok").put("pid", ProcessHandle.current().pid())
+                    .put("started_at", status.startedAt().toString()).put("version", DaemonStatus.VERSION);
+            sendJson(ex, 200, o);
+        }
+    }
+
+    private void hook(HttpExchange ex) throws IOException {
+        long start = System.nanoTime();
+        String event = ex.getRequestURI().getPath().substring("/hooks/".length());
+        byte[] body = readBody(ex);
+        JsonNode kwargs;
+        try {
+            kwargs = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Hermes must carry on: answer "no directive", and say why for the bridge's log.
+            status.malformed();
+            ex.getResponseHeaders().add("X-Plutus-Error", "body is not JSON");
+            sendJson(ex, 400, JSON.createObjectNode().put("error", "body is not JSON: " + e.getOriginalMessage()));
+            return;
+        }
+        HookReply reply = plutus.hooks().dispatch(event, kwargs);
+        sendJson(ex, 200, reply.toJson());
+        status.hookHandled(event, System.nanoTime() - start);
+    }
+
+    private void command(HttpExchange ex) throws IOException {
+        String name = ex.getRequestURI().getPath().substring("/commands/".length());
+        if (!COMMANDS.contains(name)) {
+            sendError(ex, 404, "unknown command '" + name + "' (" + String.join(", ", COMMANDS.stream().sorted().toList()) + ")");
+            return;
+        }
+        String args = new String(readBody(ex), StandardCharsets.UTF_8);
+        Rendered r = new SlashCommands(plutus).run(name, args);
+        status.commandHandled(name);
+        if ("json".equals(queryParam(ex, "format"))) {
+            sendJson(ex, 200, r.json());
+        } else {
+            send(ex, 200, "text/plain; charset=utf-8", r.text().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static byte[] readBody(HttpExchange ex) throws IOException {
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (body.length > MAX_BODY_BYTES) {
+                // Read on (up to a bound) so the client, still sending, gets the 413 and not a reset.
+                byte[] sink = new byte[64 * 1024];
+                long drained = 0;
+                for (int n; drained < DRAIN_LIMIT_BYTES && (n = in.read(sink)) > 0; ) {
+                    drained += n;
+                }
+                throw new BodyTooLarge();
+            }
+            return body;
+        }
+    }
+
+    private static String queryParam(HttpExchange ex, String name) {
+        String q = ex.getRequestURI().getRawQuery();
+        if (q == null) {
+            return null;
+        }
+        for (String part : q.split("&")) {
+            int eq = part.indexOf('=');
+            if (eq > 0 && part.substring(0, eq).equals(name)) {
+                return part.substring(eq + 1);
+            }
+        }
+        return null;
+    }
+
+    static void sendJson(HttpExchange ex, int code, JsonNode body) throws IOException {
+        send(ex, code, "application/json", JSON.writeValueAsBytes(body));
+    }
+
+    static void sendError(HttpExchange ex, int code, String message) throws IOException {
+        sendJson(ex, code, JSON.createObjectNode().put("error", message));
+    }
+
+    static void send(HttpExchange ex, int code, String contentType, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", contentType);
+        ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            ex.getResponseBody().write(body);
+        }
+    }
+
+    private static void quietly(Handler h) {
+        try {
+            h.handle();
+        } catch (IOException | RuntimeException ignored) {
+            // The client went away or a response was already started; nothing more to tell it.
+        }
+    }
+
+    private static final class BodyTooLarge extends IOException {
+        BodyTooLarge() {
+            super("body too large");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.plutus.server;
+
+/** Where the daemon listens and how many requests it handles at once. */
+public record ServeOptions(String host, int port, int threads) {
+    public static final int DEFAULT_PORT = 8765;
+
+    public ServeOptions {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("host must not be empty");
+        }
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+    }
+
+    public static ServeOptions loopback(int port) {
+        return new ServeOptions("127.0.0.1", port, 16);
+    }
+
+    public boolean isLoopback() {
+        return host.equals("127.0.0.1") || host.equals("::1") || host.equals("localhost");
+    }
+}

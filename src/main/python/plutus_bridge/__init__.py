@@ -1,0 +1,236 @@
+"""Plutus bridge for Hermes: forwards every hook to the local Plutus daemon and carries out its answer.
+
+Written by `plutus install hermes`; settings live in bridge.json next to this file. Standard library
+only. Nothing here ever raises into Hermes: when the daemon is unreachable or slow, the event is
+appended to the spool in PLUTUS_HOME (the daemon replays it later; each event carries an id, so
+nothing is counted twice) and pre_tool_call follows fail_mode (open or closed).
+"""
+import http.client
+import json
+import logging
+import os
+import socket
+import subprocess
+import threading
+import time
+import uuid
+
+log = logging.getLogger("plutus.bridge")
+HERE = os.path.dirname(os.path.abspath(__file__))
+# Large kwargs the daemon never reads: dropping them keeps each hook a small, fast request.
+HEAVY = ("conversation_history", "request_messages", "request", "user_message", "assistant_message",
+         "assistant_response", "response", "args", "result", "child_goal", "child_summary",
+         "tool_call_history", "middleware_trace", "response_text", "final_response")
+UNREACHABLE = "Plutus budget daemon is unreachable"
+
+
+def load_settings(path=None):
+    with open(path or os.path.join(HERE, "bridge.json"), encoding="utf-8") as f:
+        s = json.load(f)
+    s["plutus_home"] = os.path.expanduser(os.environ.get("PLUTUS_HOME") or s.get("plutus_home") or "~/.hermes/plutus")
+    s.setdefault("timeout_ms", 250)
+    s.setdefault("command_timeout_ms", 15000)
+    s.setdefault("fail_mode", "open")
+    s.setdefault("autostart", False)
+    s.setdefault("launcher", "plutus")
+    s.setdefault("hooks", [])
+    s.setdefault("commands", [])
+    return s
+
+
+def slim(event, kwargs):
+    """The kwargs as JSON-safe data without the heavy fields, stamped with an event id and time."""
+    out = {k: v for k, v in kwargs.items() if k not in HEAVY}
+    if event == "post_api_request" and kwargs.get("usage") is None:
+        calls = (((kwargs.get("response") or {}).get("assistant_message") or {}).get("tool_calls") or [])
+        out["_plutus_tool_call_chars"] = sum(len(str(c.get("name") or "")) + len(str(c.get("arguments") or ""))
+                                             for c in calls if isinstance(c, dict))
+    out["_plutus_event_id"] = uuid.uuid4().hex
+    out["_plutus_ts"] = time.time()
+    return json.loads(json.dumps(out, default=str))
+
+
+class Bridge:
+    def __init__(self, settings, pause_job=None):
+        self.s = settings
+        self.home = settings["plutus_home"]
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.endpoint = None          # (host, port, token, daemon.json mtime)
+        self.down_until = 0.0         # after a failure, spool straight away for a moment
+        self.last_autostart = 0.0
+        self.unchecked = set()        # sessions whose tools ran while the daemon was unreachable
+        self.warned = set()           # sessions already told so (once each)
+        self.paused_jobs = set()
+        self.stopped = {}             # session -> why Plutus stopped it
+        self.pause_job = pause_job or _hermes_pause_job
+
+    # --- transport -------------------------------------------------------------------------
+    def _endpoint(self):
+        info_path = os.path.join(self.home, "daemon.json")
+        mtime = os.stat(info_path).st_mtime_ns
+        ep = self.endpoint
+        if ep is None or ep[3] != mtime:
+            with open(info_path, encoding="utf-8") as f:
+                info = json.load(f)
+            with open(os.path.join(self.home, "daemon.token"), encoding="ascii") as f:
+                token = f.read().strip()
+            ep = self.endpoint = (info["host"], int(info["port"]), token, mtime)
+            self.local.conn = None
+        return ep
+
+    def post(self, path, body, timeout_ms, content_type="application/json"):
+        """POST over this thread's persistent connection; returns (status, body bytes) or raises."""
+        host, port, token, _ = self._endpoint()
+        headers = {"Authorization": "Bearer " + token, "Content-Type": content_type}
+        for attempt in (0, 1):
+            conn = getattr(self.local, "conn", None)
+            fresh = conn is None
+            if fresh:
+                conn = self.local.conn = http.client.HTTPConnection(host, port, timeout=timeout_ms / 1000.0)
+            conn.timeout = timeout_ms / 1000.0
+            if conn.sock is not None:
+                conn.sock.settimeout(conn.timeout)
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                resp = conn.getresponse()
+                return resp.status, resp.read()
+            except (ConnectionError, http.client.RemoteDisconnected, http.client.CannotSendRequest,
+                    http.client.BadStatusLine) as e:
+                conn.close()
+                self.local.conn = None
+                if fresh or attempt == 1:   # a kept-alive connection the daemon closed gets one retry
+                    raise
+                log.debug("retrying on a new connection: %s", e)
+            except Exception:
+                conn.close()
+                self.local.conn = None
+                raise
+        raise ConnectionError("unreachable")
+
+    def spool(self, event, payload):
+        line = json.dumps({"event": event, "kwargs": payload}) + "\n"
+        spool_dir = os.path.join(self.home, "spool")
+        with self.lock:
+            os.makedirs(spool_dir, exist_ok=True)
+            name = "%s-%d.jsonl" % (socket.gethostname(), os.getpid())
+            with open(os.path.join(spool_dir, name), "a", encoding="utf-8") as f:
+                f.write(line)
+
+    def autostart(self):
+        if not self.s["autostart"] or time.time() - self.last_autostart < 30:
+            return
+        self.last_autostart = time.time()
+        try:
+            subprocess.Popen([self.s["launcher"], "serve", "--home", self.home], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            log.warning("Plutus daemon was down; started `%s serve`", self.s["launcher"])
+        except Exception as e:  # noqa: BLE001 - never raise into Hermes
+            log.warning("could not start the Plutus daemon: %s", e)
+
+    def forward(self, event, kwargs):
+        """The daemon's answer as a dict, or None when it could not be reached (the event is spooled)."""
+        payload = slim(event, kwargs)
+        if time.time() >= self.down_until:
+            try:
+                status, body = self.post("/hooks/" + event, json.dumps(payload).encode("utf-8"), self.s["timeout_ms"])
+                if status == 200:
+                    return json.loads(body or b"{}")
+                if status == 400:
+                    log.warning("Plutus rejected %s: %s", event, body[:200])
+                    return {}
+                log.warning("Plutus daemon answered %s to %s; event spooled", status, event)
+            except Exception as e:  # noqa: BLE001
+                log.warning("%s (%s); %s spooled", UNREACHABLE, e, event)
+                self.down_until = time.time() + 2.0
+                self.autostart()
+        self.spool(event, payload)
+        return None
+
+    # --- hooks -----------------------------------------------------------------------------
+    def on_hook(self, event, kwargs):
+        try:
+            reply = self.forward(event, kwargs)
+            return self.carry_out(event, kwargs, reply)
+        except Exception as e:  # noqa: BLE001 - a bridge fault must never break the agent
+            log.warning("Plutus bridge error in %s: %s", event, e)
+            if event == "pre_tool_call" and self.s["fail_mode"] == "closed":
+                return {"action": "block", "message": "%s and fail_mode is closed: %s" % (UNREACHABLE, e)}
+            return None
+
+    def carry_out(self, event, kwargs, reply):
+        session = kwargs.get("session_id") or ""
+        out = {}
+        if reply is None:
+            if event == "pre_tool_call":
+                if self.s["fail_mode"] == "closed":
+                    return {"action": "block", "message": UNREACHABLE + " and fail_mode is closed; the tool was not run."}
+                self.unchecked.add(session)
+        else:
+            pause = reply.get("pause_cron_job")
+            if pause and pause.get("job_id") not in self.paused_jobs:
+                self.paused_jobs.add(pause["job_id"])
+                try:
+                    self.pause_job(pause["job_id"], reason=pause.get("reason"))
+                    log.warning("Plutus paused cron job %s: %s", pause["job_id"], pause.get("reason"))
+                except Exception as e:  # noqa: BLE001
+                    log.warning("could not pause cron job %s: %s", pause["job_id"], e)
+            if reply.get("stop_session"):
+                self.stopped[session] = reply["stop_session"].get("reason") or "The budget is exhausted."
+            out = {k: v for k, v in reply.items() if k in ("context", "action", "message")}
+        if event == "pre_llm_call":
+            notes = [out["context"]] if out.get("context") else []
+            if session in self.stopped:
+                notes.append(self.stopped[session] + " Plutus stopped this run: reply in one line and call no tools.")
+            if (reply is None or session in self.unchecked) and session not in self.warned:
+                self.warned.add(session)
+                notes.append(UNREACHABLE + "; spend is still recorded and will be counted, but budgets were "
+                             "not enforced while it was away.")
+            if notes:
+                out["context"] = "\n\n".join(notes)
+        return out or None
+
+    def llm_request(self, request=None, session_id=None, **_):
+        """Middleware: a session Plutus stopped makes no costly model call; the request shrinks to one line."""
+        try:
+            if session_id in self.stopped and isinstance(request, dict):
+                small = dict(request)
+                small["messages"] = [{"role": "user", "content": "The budget for this run is exhausted. Reply: stopped."}]
+                small.pop("tools", None)
+                small["max_tokens"] = 16
+                return {"request": small}
+        except Exception as e:  # noqa: BLE001
+            log.warning("Plutus middleware error: %s", e)
+        return None
+
+    # --- commands --------------------------------------------------------------------------
+    def command(self, name, raw_args):
+        try:
+            status, body = self.post("/commands/" + name, (raw_args or "").encode("utf-8"),
+                                     self.s["command_timeout_ms"], "text/plain; charset=utf-8")
+            text = body.decode("utf-8", "replace")
+            return text if status == 200 else "Plutus: %s (HTTP %d)" % (text.strip(), status)
+        except Exception as e:  # noqa: BLE001
+            self.autostart()
+            return "%s (%s). Start it with `%s serve`." % (UNREACHABLE, e, self.s["launcher"])
+
+
+def _hermes_pause_job(job_id, reason=None):
+    from cron.jobs import pause_job  # Hermes's own cron API, in the scheduler's process
+    return pause_job(job_id, reason=reason)
+
+
+def register(ctx, settings=None):
+    s = settings or load_settings()
+    bridge = Bridge(s)
+    for hook in s["hooks"]:
+        ctx.register_hook(hook, (lambda h: lambda **kw: bridge.on_hook(h, kw))(hook))
+    for c in s["commands"]:
+        ctx.register_command(c["name"], (lambda n: lambda raw_args="": bridge.command(n, raw_args))(c["name"]),
+                             description=c.get("description", ""), args_hint=c.get("args_hint", ""))
+    if hasattr(ctx, "register_middleware"):
+        try:
+            ctx.register_middleware("llm_request", bridge.llm_request)
+        except Exception as e:  # noqa: BLE001
+            log.warning("Plutus could not register its request middleware: %s", e)
+    return bridge
