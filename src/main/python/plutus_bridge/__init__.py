@@ -147,6 +147,13 @@ class Bridge:
         self.spool(event, payload)
         return None
 
+    def close(self):
+        """Closes this thread's connection to the daemon."""
+        conn = getattr(self.local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self.local.conn = None
+
     # --- hooks -----------------------------------------------------------------------------
     def on_hook(self, event, kwargs):
         try:

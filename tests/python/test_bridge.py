@@ -1,0 +1,237 @@
+"""Unit tests for the Hermes bridge: register(ctx) with a recording context, a fake daemon on loopback."""
+import glob
+import http.server
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "src", "main", "python"))
+import plutus_bridge  # noqa: E402
+
+SHARED = os.environ.get("PLUTUS_SHARED_DIR", os.path.join(ROOT, "..", "shared"))
+FIXTURES = os.path.join(SHARED, "hermes", "fixtures")
+HOOKS = ["on_session_start", "pre_llm_call", "pre_api_request", "post_api_request", "api_request_error",
+         "pre_tool_call", "post_tool_call", "post_llm_call", "subagent_start", "subagent_stop", "on_session_end",
+         "on_session_finalize", "on_session_reset"]
+
+
+class RecordingContext:
+    def __init__(self):
+        self.hooks, self.commands, self.middleware = {}, {}, {}
+
+    def register_hook(self, name, cb):
+        self.hooks[name] = cb
+
+    def register_command(self, name, handler, description="", args_hint=""):
+        self.commands[name] = handler
+
+    def register_middleware(self, kind, cb):
+        self.middleware[kind] = cb
+
+
+class FakeDaemon:
+    """Answers /hooks/<event> with whatever `replies` says for that event (default {}), after `delay`."""
+
+    def __init__(self, home, token="t0ken"):
+        self.requests, self.replies, self.delay = [], {}, 0.0
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.headers.get("Authorization") != "Bearer " + token:
+                    return self._send(401, b'{"error":"token"}')
+                time.sleep(outer.delay)
+                outer.requests.append((self.path, body))
+                if self.path.startswith("/commands/"):
+                    return self._send(200, ("ran " + self.path + " with '" + body.decode() + "'").encode())
+                reply = outer.replies.get(self.path[len("/hooks/"):], {})
+                self._send(200, json.dumps(reply).encode())
+
+            def _send(self, code, payload):
+                self.send_response(code)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        with open(os.path.join(home, "daemon.json"), "w") as f:
+            json.dump({"pid": os.getpid(), "host": "127.0.0.1", "port": self.server.server_address[1]}, f)
+        with open(os.path.join(home, "daemon.token"), "w") as f:
+            f.write(token + "\n")
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def hook_bodies(self):
+        return [(p[len("/hooks/"):], json.loads(b)) for p, b in self.requests if p.startswith("/hooks/")]
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name)) as f:
+        return json.load(f)
+
+
+class BridgeTest(unittest.TestCase):
+    def setUp(self):
+        self.home = tempfile.mkdtemp(prefix="plutus-bridge-")
+        self.paused = []
+        self.settings = {"plutus_home": self.home, "timeout_ms": 250, "command_timeout_ms": 2000, "fail_mode": "open",
+                         "autostart": False, "launcher": "plutus", "hooks": HOOKS,
+                         "commands": [{"name": "stats"}, {"name": "budget"}, {"name": "setup"}]}
+        self.daemon = None
+
+    def tearDown(self):
+        if self.daemon:
+            self.daemon.stop()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+    def register(self, **overrides):
+        ctx = RecordingContext()
+        bridge = plutus_bridge.register(ctx, dict(self.settings, **overrides))
+        bridge.pause_job = lambda job_id, reason=None: self.paused.append((job_id, reason))
+        self.addCleanup(bridge.close)
+        return ctx, bridge
+
+    def spooled(self):
+        out = []
+        for path in glob.glob(os.path.join(self.home, "spool", "*.jsonl")):
+            with open(path) as f:
+                out += [json.loads(line) for line in f if line.strip()]
+        return out
+
+    def test_registers_every_hook_command_and_the_request_middleware(self):
+        ctx, _ = self.register()
+        self.assertEqual(sorted(HOOKS), sorted(ctx.hooks))
+        self.assertEqual({"stats", "budget", "setup"}, set(ctx.commands))
+        self.assertIn("llm_request", ctx.middleware)
+
+    def test_every_fixture_payload_is_forwarded_slim_with_an_id_and_time(self):
+        self.daemon = FakeDaemon(self.home)
+        ctx, _ = self.register()
+        sent = 0
+        for path in sorted(glob.glob(os.path.join(FIXTURES, "*.json"))):
+            name = os.path.basename(path)[:-5]
+            hook = next((h for h in HOOKS if name == h or name.startswith(h + "-")), None)
+            if hook is None:
+                continue
+            kwargs = fixture(os.path.basename(path))
+            self.assertIsNone(ctx.hooks[hook](**kwargs), name)
+            sent += 1
+        bodies = self.daemon.hook_bodies()
+        self.assertEqual(sent, len(bodies))
+        self.assertGreaterEqual(sent, 20)
+        ids = set()
+        for hook, body in bodies:
+            self.assertNotIn("conversation_history", body)
+            self.assertNotIn("request", body)
+            self.assertNotIn("response", body)
+            self.assertIsInstance(body["_plutus_ts"], float)
+            ids.add(body["_plutus_event_id"])
+        self.assertEqual(sent, len(ids), "every firing gets its own id")
+        usage = [b for h, b in bodies if h == "post_api_request" and b.get("usage")]
+        self.assertTrue(usage and all("cache_read_tokens" in b["usage"] for b in usage))
+        no_usage = [b for h, b in bodies if h == "post_api_request" and b.get("usage") is None]
+        self.assertTrue(no_usage and "_plutus_tool_call_chars" in no_usage[0])
+        self.assertEqual([], self.spooled())
+
+    def test_block_context_and_cron_pause_are_carried_out_once(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.replies["pre_tool_call"] = {"action": "block", "message": "global daily $5.00 spent",
+                                                "pause_cron_job": {"job_id": "d200f53be09d", "reason": "daily cap"}}
+        self.daemon.replies["pre_llm_call"] = {"context": "Budget notice: 85% of daily"}
+        ctx, _ = self.register()
+        kwargs = fixture("pre_tool_call.json")
+        first = ctx.hooks["pre_tool_call"](**kwargs)
+        self.assertEqual({"action": "block", "message": "global daily $5.00 spent"}, first)
+        ctx.hooks["pre_tool_call"](**kwargs)
+        self.assertEqual([("d200f53be09d", "daily cap")], self.paused)
+        self.assertEqual({"context": "Budget notice: 85% of daily"}, ctx.hooks["pre_llm_call"](**fixture("pre_llm_call.json")))
+
+    def test_a_cron_session_stopped_at_start_gets_a_tiny_request_and_a_stop_notice(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.replies["on_session_start"] = {"stop_session": {"reason": "cron_job d200f53be09d is over its daily budget."}}
+        ctx, _ = self.register()
+        start = fixture("on_session_start-cron.json")
+        self.assertIsNone(ctx.hooks["on_session_start"](**start))
+        note = ctx.hooks["pre_llm_call"](session_id=start["session_id"], platform="cron")
+        self.assertIn("over its daily budget", note["context"])
+        request = {"model": "deepseek-v4-pro", "messages": [{"role": "user", "content": "x" * 5000}], "tools": [{}]}
+        shrunk = ctx.middleware["llm_request"](request=request, session_id=start["session_id"])["request"]
+        self.assertEqual(16, shrunk["max_tokens"])
+        self.assertNotIn("tools", shrunk)
+        self.assertLess(len(json.dumps(shrunk["messages"])), 200)
+        self.assertIsNone(ctx.middleware["llm_request"](request=request, session_id="other"))
+
+    def test_daemon_down_spools_everything_fails_open_and_warns_once(self):
+        ctx, _ = self.register()   # no daemon.json at all
+        call = fixture("post_api_request-anthropic-cache.json")
+        self.assertIsNone(ctx.hooks["post_api_request"](**call))
+        self.assertIsNone(ctx.hooks["pre_tool_call"](**fixture("pre_tool_call.json")))
+        warn = ctx.hooks["pre_llm_call"](**fixture("pre_llm_call.json"))
+        self.assertIn("unreachable", warn["context"])
+        self.assertIsNone(ctx.hooks["pre_llm_call"](**fixture("pre_llm_call.json")), "warned once per session")
+        events = [e["event"] for e in self.spooled()]
+        self.assertEqual(["post_api_request", "pre_tool_call", "pre_llm_call", "pre_llm_call"], events)
+        spooled_call = self.spooled()[0]["kwargs"]
+        self.assertEqual(call["api_request_id"], spooled_call["api_request_id"])
+        self.assertEqual(call["usage"], spooled_call["usage"])
+
+    def test_fail_closed_blocks_tools_while_the_daemon_is_down(self):
+        ctx, _ = self.register(fail_mode="closed")
+        reply = ctx.hooks["pre_tool_call"](**fixture("pre_tool_call.json"))
+        self.assertEqual("block", reply["action"])
+        self.assertIn("unreachable", reply["message"])
+
+    def test_a_slow_daemon_costs_one_timeout_then_events_spool_at_once(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.delay = 1.0
+        ctx, _ = self.register()
+        t0 = time.monotonic()
+        self.assertIsNone(ctx.hooks["post_tool_call"](**fixture("post_tool_call.json")))
+        self.assertLess(time.monotonic() - t0, 0.9)
+        t1 = time.monotonic()
+        ctx.hooks["post_tool_call"](**fixture("post_tool_call-error.json"))
+        self.assertLess(time.monotonic() - t1, 0.1, "the next event does not wait for the slow daemon again")
+        self.assertEqual(2, len(self.spooled()))
+
+    def test_wrong_token_spools_instead_of_losing_the_event(self):
+        self.daemon = FakeDaemon(self.home)
+        with open(os.path.join(self.home, "daemon.token"), "w") as f:
+            f.write("stale")
+        ctx, _ = self.register()
+        ctx.hooks["post_api_request"](**fixture("post_api_request-openrouter.json"))
+        self.assertEqual(1, len(self.spooled()))
+
+    def test_commands_are_forwarded_with_their_raw_arguments(self):
+        self.daemon = FakeDaemon(self.home)
+        ctx, _ = self.register()
+        self.assertEqual("ran /commands/budget with 'set global daily 5'", ctx.commands["budget"]("set global daily 5"))
+        self.assertEqual("ran /commands/stats with ''", ctx.commands["stats"](""))
+
+    def test_commands_explain_when_the_daemon_is_down(self):
+        ctx, _ = self.register()
+        self.assertIn("plutus serve", ctx.commands["stats"]("today"))
+
+    def test_odd_kwargs_never_raise(self):
+        self.daemon = FakeDaemon(self.home)
+        ctx, _ = self.register()
+        self.assertIsNone(ctx.hooks["post_api_request"](session_id=object(), usage={"input_tokens": set([1])}))
+        self.assertIsNone(ctx.hooks["pre_tool_call"]())
+
+
+if __name__ == "__main__":
+    unittest.main()
