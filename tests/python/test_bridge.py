@@ -12,27 +12,15 @@ import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "src", "main", "python"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plutus_bridge  # noqa: E402
+from hermes_driver import RecordingContext  # noqa: E402
 
 SHARED = os.environ.get("PLUTUS_SHARED_DIR", os.path.join(ROOT, "..", "shared"))
 FIXTURES = os.path.join(SHARED, "hermes", "fixtures")
 HOOKS = ["on_session_start", "pre_llm_call", "pre_api_request", "post_api_request", "api_request_error",
          "pre_tool_call", "post_tool_call", "post_llm_call", "subagent_start", "subagent_stop", "on_session_end",
          "on_session_finalize", "on_session_reset"]
-
-
-class RecordingContext:
-    def __init__(self):
-        self.hooks, self.commands, self.middleware = {}, {}, {}
-
-    def register_hook(self, name, cb):
-        self.hooks[name] = cb
-
-    def register_command(self, name, handler, description="", args_hint=""):
-        self.commands[name] = handler
-
-    def register_middleware(self, kind, cb):
-        self.middleware[kind] = cb
 
 
 class FakeDaemon:
@@ -225,6 +213,21 @@ class BridgeTest(unittest.TestCase):
     def test_commands_explain_when_the_daemon_is_down(self):
         ctx, _ = self.register()
         self.assertIn("plutus serve", ctx.commands["stats"]("today"))
+
+    def test_autostart_runs_the_launcher_once_while_the_daemon_is_down(self):
+        marker = os.path.join(self.home, "started")
+        launcher = os.path.join(self.home, "fake-plutus")
+        with open(launcher, "w") as f:
+            f.write("#!/bin/sh\necho \"$@\" >> %s\n" % marker)
+        os.chmod(launcher, 0o755)
+        ctx, _ = self.register(autostart=True, launcher=launcher)
+        ctx.hooks["post_tool_call"](**fixture("post_tool_call.json"))
+        ctx.hooks["post_tool_call"](**fixture("post_tool_call-error.json"))
+        deadline = time.time() + 5
+        while not os.path.exists(marker) and time.time() < deadline:
+            time.sleep(0.05)
+        with open(marker) as f:
+            self.assertEqual(["serve --home " + self.home], f.read().splitlines())
 
     def test_odd_kwargs_never_raise(self):
         self.daemon = FakeDaemon(self.home)

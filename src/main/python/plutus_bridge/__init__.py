@@ -5,7 +5,6 @@ only. Nothing here ever raises into Hermes: when the daemon is unreachable or sl
 appended to the spool in PLUTUS_HOME (the daemon replays it later; each event carries an id, so
 nothing is counted twice) and pre_tool_call follows fail_mode (open or closed).
 """
-import http.client
 import json
 import logging
 import os
@@ -47,7 +46,7 @@ def slim(event, kwargs):
                                              for c in calls if isinstance(c, dict))
     out["_plutus_event_id"] = uuid.uuid4().hex
     out["_plutus_ts"] = time.time()
-    return json.loads(json.dumps(out, default=str))
+    return out
 
 
 class Bridge:
@@ -76,40 +75,69 @@ class Bridge:
             with open(os.path.join(self.home, "daemon.token"), encoding="ascii") as f:
                 token = f.read().strip()
             ep = self.endpoint = (info["host"], int(info["port"]), token, mtime)
-            self.local.conn = None
+            self.close()
         return ep
 
     def post(self, path, body, timeout_ms, content_type="application/json"):
-        """POST over this thread's persistent connection; returns (status, body bytes) or raises."""
+        """POST over this thread's kept-alive connection; returns (status, body bytes) or raises.
+
+        A minimal HTTP/1.1 client: http.client parses every response's headers with the email
+        package, which costs more than the daemon takes to answer a hook.
+        """
         host, port, token, _ = self._endpoint()
-        headers = {"Authorization": "Bearer " + token, "Content-Type": content_type}
+        head = ("POST %s HTTP/1.1\r\nHost: %s:%d\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\n"
+                "Content-Length: %d\r\n\r\n" % (path, host, port, token, content_type, len(body))).encode("ascii")
         for attempt in (0, 1):
-            conn = getattr(self.local, "conn", None)
-            fresh = conn is None
-            if fresh:
-                conn = self.local.conn = http.client.HTTPConnection(host, port, timeout=timeout_ms / 1000.0)
-            conn.timeout = timeout_ms / 1000.0
-            if conn.sock is not None:
-                conn.sock.settimeout(conn.timeout)
+            sock = getattr(self.local, "sock", None)
+            fresh = sock is None
             try:
-                conn.request("POST", path, body=body, headers=headers)
-                resp = conn.getresponse()
-                return resp.status, resp.read()
-            except (ConnectionError, http.client.RemoteDisconnected, http.client.CannotSendRequest,
-                    http.client.BadStatusLine) as e:
-                conn.close()
-                self.local.conn = None
+                if fresh:
+                    sock = socket.create_connection((host, port), timeout=timeout_ms / 1000.0)
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    self.local.sock, self.local.buf = sock, b""
+                sock.settimeout(timeout_ms / 1000.0)
+                sock.sendall(head + body)
+                return self._response(sock)
+            except (ConnectionError, EOFError) as e:
+                self.close()
                 if fresh or attempt == 1:   # a kept-alive connection the daemon closed gets one retry
                     raise
                 log.debug("retrying on a new connection: %s", e)
             except Exception:
-                conn.close()
-                self.local.conn = None
+                self.close()
                 raise
         raise ConnectionError("unreachable")
 
-    def spool(self, event, payload):
-        line = json.dumps({"event": event, "kwargs": payload}) + "\n"
+    def _response(self, sock):
+        buf = self.local.buf
+        while b"\r\n\r\n" not in buf:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise EOFError("daemon closed the connection")
+            buf += chunk
+        header, _, buf = buf.partition(b"\r\n\r\n")
+        lines = header.split(b"\r\n")
+        status = int(lines[0].split(b" ", 2)[1])
+        length, close = 0, False
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value.strip())
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        while len(buf) < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise EOFError("daemon closed the connection mid-answer")
+            buf += chunk
+        body, self.local.buf = buf[:length], buf[length:]
+        if close:
+            self.close()
+        return status, body
+
+    def spool(self, event, body):
+        line = '{"event": %s, "kwargs": %s}\n' % (json.dumps(event), body)
         spool_dir = os.path.join(self.home, "spool")
         with self.lock:
             os.makedirs(spool_dir, exist_ok=True)
@@ -130,10 +158,10 @@ class Bridge:
 
     def forward(self, event, kwargs):
         """The daemon's answer as a dict, or None when it could not be reached (the event is spooled)."""
-        payload = slim(event, kwargs)
+        payload = json.dumps(slim(event, kwargs), default=str)
         if time.time() >= self.down_until:
             try:
-                status, body = self.post("/hooks/" + event, json.dumps(payload).encode("utf-8"), self.s["timeout_ms"])
+                status, body = self.post("/hooks/" + event, payload.encode("utf-8"), self.s["timeout_ms"])
                 if status == 200:
                     return json.loads(body or b"{}")
                 if status == 400:
@@ -149,10 +177,12 @@ class Bridge:
 
     def close(self):
         """Closes this thread's connection to the daemon."""
-        conn = getattr(self.local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self.local.conn = None
+        sock = getattr(self.local, "sock", None)
+        if sock is not None:
+            try:
+                sock.close()
+            finally:
+                self.local.sock, self.local.buf = None, b""
 
     # --- hooks -----------------------------------------------------------------------------
     def on_hook(self, event, kwargs):

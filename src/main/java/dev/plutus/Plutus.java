@@ -111,6 +111,7 @@ public final class Plutus implements AutoCloseable {
             rollups.catchUp();
             tracker.ledger().evictIdle(now());
         }), 5, 60, TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(guard("checkpoint", db::checkpoint), 1, 1, TimeUnit.SECONDS);
         background.scheduleWithFixedDelay(guard("retention", this::purgeIfDue), 10, 3600, TimeUnit.SECONDS);
         background.scheduleWithFixedDelay(guard("price refresh", this::refreshPricesIfDue), 30, 3600, TimeUnit.SECONDS);
         return this;

@@ -105,6 +105,23 @@ class DaemonTest {
     }
 
     @Test
+    void statusCommandTellsWhetherTheDaemonRuns(@TempDir Path home) throws Exception {
+        try (PlutusDaemon d = start(home)) {
+            var out = new java.io.StringWriter();
+            var cli = dev.plutus.cli.PlutusCli.commandLine(java.io.InputStream.nullInputStream());
+            cli.setOut(new java.io.PrintWriter(out, true));
+            assertEquals(0, cli.execute("status", "--home", home.toString()));
+            assertTrue(out.toString().contains("running, pid " + ProcessHandle.current().pid()), out.toString());
+            assertTrue(out.toString().contains(d.info().baseUrl()), out.toString());
+        }
+        var out = new java.io.StringWriter();
+        var cli = dev.plutus.cli.PlutusCli.commandLine(java.io.InputStream.nullInputStream());
+        cli.setOut(new java.io.PrintWriter(out, true));
+        assertEquals(3, cli.execute("status", "--home", home.toString()));
+        assertTrue(out.toString().contains("not running"), out.toString());
+    }
+
+    @Test
     void spooledEventsAreReplayedOnceAndBadLinesSetAside(@TempDir Path home) throws Exception {
         Path spool = home.resolve("spool");
         Files.createDirectories(spool);

@@ -12,7 +12,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = {
         "Benchmarks the engine on a scratch database (never on PLUTUS_HOME):",
         "recorded calls/s with 1 and 4 threads, verdict p50/p99 and /stats week latency",
-        "at each size, and database bytes per million calls."})
+        "at each size, and database bytes per million calls (suite engine); the Hermes",
+        "bridge -> daemon hook round trip, hook events/s with 4 sessions and the daemon's",
+        "memory after many recorded calls (suite hooks; needs python3)."})
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -26,13 +28,30 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--writes", defaultValue = "40000", description = "Calls recorded in each throughput run (default: ${DEFAULT-VALUE})")
     int writes;
 
+    @Option(names = "--suite", defaultValue = "all", description = "engine, hooks or all (default: ${DEFAULT-VALUE})")
+    String suite;
+
+    @Option(names = "--hook-events", defaultValue = "100000", description = "Timed events per hook in the hooks suite (default: ${DEFAULT-VALUE})")
+    int hookEvents;
+
+    @Option(names = "--rss-calls", defaultValue = "1000000", description = "Calls the daemon records before its memory is read (default: ${DEFAULT-VALUE})")
+    long rssCalls;
+
     @Override
     public Integer call() throws Exception {
         boolean scratch = dir == null;
         Path work = scratch ? Files.createTempDirectory("plutus-bench") : dir;
         PlutusCli.logTo(new dev.plutus.PlutusHome(work));
         try {
-            new EngineBenchmark(work, spec.commandLine().getOut()).run(writes, sizes.stream().sorted().toList());
+            if (!List.of("engine", "hooks", "all").contains(suite)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--suite must be engine, hooks or all");
+            }
+            if (!suite.equals("hooks")) {
+                new EngineBenchmark(work.resolve("engine"), spec.commandLine().getOut()).run(writes, sizes.stream().sorted().toList());
+            }
+            if (!suite.equals("engine")) {
+                new HookBenchmark(work.resolve("hooks"), spec.commandLine().getOut()).run(hookEvents, 4, 10_000, rssCalls);
+            }
         } finally {
             if (scratch) {
                 try (var files = Files.walk(work)) {

@@ -41,6 +41,9 @@ final class HttpApi {
         this.plutus = plutus;
         this.token = token;
         this.status = status;
+        // Without TCP_NODELAY every answer waits out the client's delayed ACK (~40 ms on Linux): the JDK
+        // server writes headers and body separately. The property is read when the server is created.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         this.server = HttpServer.create(bind, 128);
         server.setExecutor(executor);
         server.createContext("/healthz", this::health);

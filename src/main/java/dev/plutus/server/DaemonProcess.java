@@ -9,8 +9,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
-/** `plutus serve` in its own JVM, so tests can SIGKILL it like a real crash. */
-final class DaemonProcess implements AutoCloseable {
+/**
+ * `plutus serve` started in its own JVM (this JVM's classpath), for benchmarks that measure the
+ * daemon's own memory and tests that SIGKILL it like a real crash.
+ */
+public final class DaemonProcess implements AutoCloseable {
+    /** The daemon's JVM settings, as bin/plutus uses for `serve`: a small heap, the lean serial collector. */
+    public static final java.util.List<String> JVM_OPTIONS = java.util.List.of("-Xms32m", "-Xmx160m", "-XX:+UseSerialGC",
+            "-XX:MaxMetaspaceSize=128m", "-Xss512k");
+
     private final Process process;
     private final DaemonInfo info;
 
@@ -19,10 +26,13 @@ final class DaemonProcess implements AutoCloseable {
         this.info = info;
     }
 
-    static DaemonProcess start(Path home, Path log) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.plutus.cli.PlutusCli", "serve", "--port", "0",
-                "--home", home.toString())
+    public static DaemonProcess start(Path home, Path log) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JVM_OPTIONS);
+        cmd.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), "dev.plutus.cli.PlutusCli", "serve",
+                "--port", "0", "--home", home.toString()));
+        Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
@@ -51,17 +61,35 @@ final class DaemonProcess implements AutoCloseable {
         }
     }
 
-    DaemonInfo info() {
+    public DaemonInfo info() {
         return info;
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
     }
 
     /** SIGTERM: the daemon shuts down gracefully. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Resident memory of the daemon process (Linux /proc), in bytes; -1 where unknown. */
+    public long residentBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
