@@ -164,6 +164,19 @@ class BridgeTest(unittest.TestCase):
         self.assertLess(len(json.dumps(shrunk["messages"])), 200)
         self.assertIsNone(ctx.middleware["llm_request"](request=request, session_id="other"))
 
+    def test_a_chat_only_session_in_hard_breach_is_stopped_until_its_budget_resets(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.replies["pre_api_request"] = {"action": "block", "message": "global daily $5.00 of $5.00 spent"}
+        ctx, _ = self.register()
+        pre = fixture("pre_api_request.json")
+        request = {"model": "m", "messages": [{"role": "user", "content": "long"}], "max_tokens": 4096}
+        ctx.hooks["pre_api_request"](**pre)
+        shrunk = ctx.middleware["llm_request"](request=request, session_id=pre["session_id"])
+        self.assertEqual(16, shrunk["request"]["max_tokens"])
+        self.daemon.replies["pre_api_request"] = {}
+        ctx.hooks["pre_api_request"](**pre)
+        self.assertIsNone(ctx.middleware["llm_request"](request=request, session_id=pre["session_id"]))
+
     def test_daemon_down_spools_everything_fails_open_and_warns_once(self):
         ctx, _ = self.register()   # no daemon.json at all
         call = fixture("post_api_request-anthropic-cache.json")

@@ -214,6 +214,13 @@ class Bridge:
                     log.warning("could not pause cron job %s: %s", pause["job_id"], e)
             if reply.get("stop_session"):
                 self.stopped[session] = reply["stop_session"].get("reason") or "The budget is exhausted."
+            elif event == "pre_api_request":
+                # Hermes ignores this hook's answer, so a hard verdict here stops the session through
+                # the request middleware instead: chat-only sessions are stopped too, not just tool users.
+                if reply.get("action") == "block":
+                    self.stopped[session] = reply.get("message") or "The budget is exhausted."
+                else:
+                    self.stopped.pop(session, None)
             out = {k: v for k, v in reply.items() if k in ("context", "action", "message")}
         if event == "pre_llm_call":
             notes = [out["context"]] if out.get("context") else []

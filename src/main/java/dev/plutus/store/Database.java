@@ -57,8 +57,9 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Copies committed WAL pages into the database file without blocking writers (PASSIVE). Run
-     * periodically by a long-lived process; a process that closes its last connection checkpoints too.
+     * Copies committed WAL pages into the database file without blocking writers (PASSIVE). A
+     * long-lived process runs it every second so SQLite's own checkpoint (after 1000 WAL pages,
+     * inside some writer's commit) seldom has anything left to do.
      */
     public void checkpoint() {
         jdbc.query("PRAGMA wal_checkpoint(PASSIVE)", rs -> rs.getInt(1));
@@ -80,8 +81,6 @@ public final class Database implements AutoCloseable {
         p.setProperty("busy_timeout", Integer.toString(BUSY_TIMEOUT_MS));
         p.setProperty("foreign_keys", "true");
         p.setProperty("transaction_mode", "IMMEDIATE");
-        // Checkpoints (which fsync) run on a background thread, not inside a hook's commit; see checkpoint().
-        p.setProperty("wal_autocheckpoint", "0");
         return p;
     }
 
