@@ -16,8 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plutus_bridge  # noqa: E402
 from hermes_driver import RecordingContext  # noqa: E402
 
-SHARED = os.environ.get("PLUTUS_SHARED_DIR", os.path.join(ROOT, "..", "shared"))
-FIXTURES = os.path.join(SHARED, "hermes", "fixtures")
+FIXTURES = os.path.join(os.environ.get("PLUTUS_FIXTURES_DIR", os.path.join(ROOT, "tests", "fixtures")), "hermes")
 HOOKS = ["on_session_start", "pre_llm_call", "pre_api_request", "post_api_request", "api_request_error",
          "pre_tool_call", "post_tool_call", "post_llm_call", "subagent_start", "subagent_stop", "on_session_end",
          "on_session_finalize", "on_session_reset"]

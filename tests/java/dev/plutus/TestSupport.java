@@ -12,18 +12,19 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Shared test helpers: fixtures from ../shared, a settable clock, a Plutus in a temp dir. */
+/** Shared test helpers: fixtures from tests/fixtures, a settable clock, a Plutus in a temp dir. */
 public final class TestSupport {
     public static final ObjectMapper JSON = new ObjectMapper();
 
     private TestSupport() {}
 
-    public static Path shared() {
-        return Path.of(System.getProperty("plutus.shared.dir", "../shared"));
+    /** The recorded fixtures under tests/fixtures (the build runs tests from the project root). */
+    public static Path fixtures() {
+        return Path.of(System.getProperty("plutus.fixtures.dir", "tests/fixtures"));
     }
 
     public static Path hermesFixture(String name) {
-        return shared().resolve("hermes/fixtures").resolve(name);
+        return fixtures().resolve("hermes").resolve(name);
     }
 
     public static JsonNode hermesJson(String name) throws IOException {

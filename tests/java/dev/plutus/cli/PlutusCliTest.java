@@ -179,7 +179,7 @@ class PlutusCliTest {
 
     @Test
     void setupPricingAutoFetchesOnceADayAndNeverTouchesPricingYaml(@TempDir Path home) throws Exception {
-        byte[] catalog = Files.readAllBytes(TestSupport.shared().resolve("fixtures/pricing/openrouter-models.json"));
+        byte[] catalog = Files.readAllBytes(TestSupport.fixtures().resolve("pricing/openrouter-models.json"));
         AtomicInteger requests = new AtomicInteger();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/api/v1/models", ex -> {

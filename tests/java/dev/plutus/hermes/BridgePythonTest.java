@@ -14,7 +14,7 @@ class BridgePythonTest {
     void bridgeUnitTestsPass() throws Exception {
         ProcessBuilder pb = new ProcessBuilder("python3", "-m", "unittest", "discover", "-s", "tests/python", "-v")
                 .redirectErrorStream(true);
-        pb.environment().put("PLUTUS_SHARED_DIR", TestSupport.shared().toAbsolutePath().toString());
+        pb.environment().put("PLUTUS_FIXTURES_DIR", TestSupport.fixtures().toAbsolutePath().toString());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "python tests did not finish");

@@ -171,7 +171,7 @@ class PricingEngineTest {
 
     @Test
     void openRouterCatalogFixtureParsesExactlyAndFlagsVariablePrices() throws Exception {
-        String json = Files.readString(TestSupport.shared().resolve("fixtures/pricing/openrouter-models.json"));
+        String json = Files.readString(TestSupport.fixtures().resolve("pricing/openrouter-models.json"));
         var entries = OpenRouterCatalog.parse(json, "2026-08-08");
         assertEquals(400, entries.size());
         PriceEntry auto = entries.stream().filter(x -> x.key().equals("openrouter/openrouter/auto")).findFirst().orElseThrow();
