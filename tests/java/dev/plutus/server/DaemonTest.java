@@ -113,6 +113,7 @@ class DaemonTest {
             assertEquals(0, cli.execute("status", "--home", home.toString()));
             assertTrue(out.toString().contains("running, pid " + ProcessHandle.current().pid()), out.toString());
             assertTrue(out.toString().contains(d.info().baseUrl()), out.toString());
+            assertTrue(out.toString().contains("hook requests: 0\n"), "no latency figures before any request: " + out);
         }
         var out = new java.io.StringWriter();
         var cli = dev.plutus.cli.PlutusCli.commandLine(java.io.InputStream.nullInputStream());

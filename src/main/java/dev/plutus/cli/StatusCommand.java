@@ -61,8 +61,13 @@ final class StatusCommand implements Callable<Integer> {
                 Duration.ofSeconds(status.path("uptime_seconds").asLong()).toString().substring(2).toLowerCase());
         out.printf("home: %s%n", h.dir());
         JsonNode lat = status.path("hook_latency_us");
-        out.printf("hook requests: %d (p50 ≤ %d µs, p99 ≤ %d µs)%n", lat.path("count").asLong(),
-                lat.path("p50_at_most").asLong(), lat.path("p99_at_most").asLong());
+        long requests = lat.path("count").asLong();
+        if (requests == 0) {
+            out.println("hook requests: 0");
+        } else {
+            out.printf("hook requests: %d (p50 ≤ %d µs, p99 ≤ %d µs)%n", requests,
+                    lat.path("p50_at_most").asLong(), lat.path("p99_at_most").asLong());
+        }
         StringBuilder events = new StringBuilder();
         status.path("hook_events").fields().forEachRemaining(e -> events.append("  ").append(e.getKey()).append(": ")
                 .append(e.getValue().asLong()).append('\n'));
