@@ -1,5 +1,6 @@
 """Unit tests for the Hermes bridge: register(ctx) with a recording context, a fake daemon on loopback."""
 import glob
+import io
 import http.server
 import json
 import os
@@ -14,6 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "src", "main", "python"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plutus_bridge  # noqa: E402
+from plutus_bridge import shell_hook  # noqa: E402
 from hermes_driver import RecordingContext  # noqa: E402
 
 FIXTURES = os.path.join(os.environ.get("PLUTUS_FIXTURES_DIR", os.path.join(ROOT, "tests", "fixtures")), "hermes")
@@ -189,6 +191,32 @@ class BridgeTest(unittest.TestCase):
         spooled_call = self.spooled()[0]["kwargs"]
         self.assertEqual(call["api_request_id"], spooled_call["api_request_id"])
         self.assertEqual(call["usage"], spooled_call["usage"])
+
+    def shell(self, payload, **overrides):
+        out = io.StringIO()
+        self.assertEqual(0, shell_hook.main(io.StringIO(payload), out, dict(self.settings, **overrides)))
+        return json.loads(out.getvalue())
+
+    def test_shell_hooks_forward_the_hook_kwargs_and_answer_in_the_shell_shape(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.replies["pre_tool_call"] = {"action": "block", "message": "global daily $5.00 of $5.00 spent"}
+        with open(os.path.join(FIXTURES, "shell-hook-stdin-pre_tool_call.json")) as f:
+            stdin = f.read()
+        self.assertEqual({"action": "block", "message": "global daily $5.00 of $5.00 spent"}, self.shell(stdin))
+        with open(os.path.join(FIXTURES, "shell-hook-stdin-post_api_request.json")) as f:
+            self.assertEqual({}, self.shell(f.read()))
+        (tool_event, tool), (call_event, call) = self.daemon.hook_bodies()
+        self.assertEqual(("pre_tool_call", "terminal", "20261124_101500_a1b2c3"), (tool_event, tool["tool_name"], tool["session_id"]))
+        self.assertEqual("toolu_01HvY3kq8Qm2ZtWc4nRj6EaB", tool["tool_call_id"])
+        self.assertEqual(("post_api_request", 8460), (call_event, call["usage"]["cache_read_tokens"]))
+
+    def test_shell_hooks_spool_while_the_daemon_is_down_and_never_fail(self):
+        with open(os.path.join(FIXTURES, "shell-hook-stdin-pre_tool_call.json")) as f:
+            stdin = f.read()
+        self.assertEqual({}, self.shell(stdin))
+        self.assertEqual("block", self.shell(stdin, fail_mode="closed")["action"])
+        self.assertEqual(["pre_tool_call", "pre_tool_call"], [e["event"] for e in self.spooled()])
+        self.assertEqual({}, self.shell("not json"))
 
     def test_fail_closed_blocks_tools_while_the_daemon_is_down(self):
         ctx, _ = self.register(fail_mode="closed")

@@ -263,4 +263,40 @@ class PlutusCliTest {
             assertTrue(r.out().startsWith("Usage: plutus " + cmd), r.out());
         }
     }
+
+    @Test
+    void installHermesEnablesThePluginOrPrintsShellHooksAndUninstallRestoresTheConfig(@TempDir Path tmp) throws Exception {
+        Path hermes = tmp.resolve("hermes");
+        Files.createDirectories(hermes);
+        String original = Files.readString(TestSupport.hermesFixture("config.example.yaml"));
+        Files.writeString(hermes.resolve("config.yaml"), original);
+        String home = tmp.resolve("plutus").toString();
+
+        Result shell = run("", "install", "hermes", "--home", home, "--hermes-home", hermes.toString(), "--shell-hooks",
+                "--launcher", "/opt/plutus dir/bin/plutus");
+        assertEquals(0, shell.exit(), shell.err());
+        assertTrue(shell.out().contains("hooks:\n  on_session_start:\n"), shell.out());
+        assertTrue(shell.out().contains("command: \"python3 " + hermes.resolve("plugins/plutus/shell_hook.py")), shell.out());
+        assertTrue(shell.out().contains("command: \"'/opt/plutus dir/bin/plutus' budget\""), "quoted for the shell: " + shell.out());
+        assertEquals(original, Files.readString(hermes.resolve("config.yaml")));
+        assertTrue(Files.exists(hermes.resolve("plugins/plutus/shell_hook.py")));
+
+        Result plugin = run("", "install", "hermes", "--home", home, "--hermes-home", hermes.toString());
+        assertEquals(0, plugin.exit(), plugin.err());
+        assertTrue(plugin.out().contains("Enabled 'plutus'"), plugin.out());
+        assertTrue(plugin.out().contains("Next: run `"), plugin.out());
+        assertTrue(Files.readString(hermes.resolve("config.yaml")).contains("- plutus"));
+
+        Result again = run("", "install", "hermes", "--home", home, "--hermes-home", hermes.toString());
+        assertTrue(again.out().contains("up to date") && again.out().contains("already in plugins.enabled"), again.out());
+
+        Result removed = run("", "uninstall", "hermes", "--home", home, "--hermes-home", hermes.toString());
+        assertEquals(0, removed.exit(), removed.err());
+        assertEquals(original, Files.readString(hermes.resolve("config.yaml")));
+        assertFalse(Files.exists(hermes.resolve("plugins/plutus")));
+
+        Result bad = run("", "install", "hermes", "--home", home, "--hermes-home", hermes.toString(), "--fail-mode", "ajar");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("ajar"), bad.err());
+    }
 }

@@ -63,6 +63,10 @@ final class InstallCommand {
             boolean autostart;
             @Option(names = "--launcher", description = "Command that runs plutus (default: this installation's bin/plutus)")
             String launcher;
+            @Option(names = "--shell-hooks", description = {
+                    "For Hermes setups that cannot load Python plugins: write the plugin files but leave config.yaml",
+                    "alone, and print the hooks: block (one python3 command per event) to paste into it"})
+            boolean shellHooks;
 
             @Override
             public Integer call() throws Exception {
@@ -73,12 +77,19 @@ final class InstallCommand {
                         Clock.systemUTC());
                 List<String> done;
                 try {
-                    done = installer.install(new HermesInstaller.BridgeSettings(timeoutMs, failMode, autostart, run));
+                    var settings = new HermesInstaller.BridgeSettings(timeoutMs, failMode, autostart, run);
+                    done = shellHooks ? installer.installForShellHooks(settings) : installer.install(settings);
                 } catch (IllegalArgumentException | ConfigException e) {
                     spec.commandLine().getErr().println("plutus install hermes: " + e.getMessage());
                     return 2;
                 }
                 report(spec, done);
+                if (shellHooks) {
+                    spec.commandLine().getOut().print("\n" + installer.shellHooksSnippet("python3", run) + "\n");
+                    spec.commandLine().getOut().println("Next: paste the block above into " + installer.configFile()
+                            + ", run `" + run + " serve` (keep it running), then restart Hermes and approve the hooks.");
+                    return 0;
+                }
                 spec.commandLine().getOut().println("Next: run `" + run + " serve` (keep it running), then restart Hermes "
                         + "(`hermes gateway restart`, or start a new `hermes` session) so it loads the plugin.");
                 return 0;

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
  */
 public final class HermesInstaller {
     private static final String BRIDGE_RESOURCE = "/dev/plutus/hermes/plutus_bridge/__init__.py";
+    private static final String SHELL_HOOK_RESOURCE = "/dev/plutus/hermes/plutus_bridge/shell_hook.py";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -62,20 +63,7 @@ public final class HermesInstaller {
 
     /** Writes what differs and says what it did, one line per action. */
     public List<String> install(BridgeSettings settings) throws IOException {
-        List<String> done = new ArrayList<>();
-        Path dir = pluginDir();
-        boolean existed = Files.isDirectory(dir);
-        Files.createDirectories(dir);
-        int changed = 0;
-        changed += writeIfDifferent(dir.resolve("plugin.yaml"), manifest.hermesPluginYaml());
-        changed += writeIfDifferent(dir.resolve("__init__.py"), bridgeSource());
-        changed += writeIfDifferent(dir.resolve("bridge.json"), bridgeJson(settings));
-        if (changed == 0) {
-            done.add("Plugin files in " + dir + " are up to date.");
-        } else {
-            done.add((existed ? "Upgraded" : "Installed") + " the Plutus plugin in " + dir + " (" + changed + " file"
-                    + (changed == 1 ? "" : "s") + " written).");
-        }
+        List<String> done = writePluginFiles(settings);
         String config = Files.exists(configFile()) ? Files.readString(configFile(), StandardCharsets.UTF_8) : "";
         String edited = PluginList.enable(config, manifest.name());
         if (edited.equals(config)) {
@@ -88,6 +76,70 @@ public final class HermesInstaller {
         }
         if (PluginList.disabledNames(edited).contains(manifest.name())) {
             done.add("Warning: '" + manifest.name() + "' is also in plugins.disabled, which wins; remove it there.");
+        }
+        return done;
+    }
+
+    /**
+     * For Hermes setups that cannot load Python plugins: writes the plugin files (the shell-hook entry
+     * uses the same bridge) but leaves config.yaml alone, since enabling the plugin as well would send
+     * every event twice. The caller prints {@link #shellHooksSnippet} for the user to paste.
+     */
+    public List<String> installForShellHooks(BridgeSettings settings) throws IOException {
+        List<String> done = writePluginFiles(settings);
+        String config = Files.exists(configFile()) ? Files.readString(configFile(), StandardCharsets.UTF_8) : "";
+        if (PluginList.enabledNames(config).contains(manifest.name())) {
+            done.add("Warning: '" + manifest.name() + "' is in plugins.enabled of " + configFile()
+                    + "; with shell hooks too every event would arrive twice. Run `plutus uninstall hermes` first.");
+        }
+        return done;
+    }
+
+    /** The {@code hooks:} and {@code quick_commands:} block that forwards every manifest hook through shell_hook.py. */
+    public String shellHooksSnippet(String python, String launcher) {
+        StringBuilder y = new StringBuilder();
+        y.append("# Plutus through Hermes shell hooks (paste at the top level of ").append(configFile()).append(").\n")
+                .append("# Gateway and cron processes register new shell hooks only with hooks_auto_accept: true.\n")
+                .append("hooks:\n");
+        String command = yamlQuoted(shellQuoted(python) + " " + shellQuoted(pluginDir().resolve("shell_hook.py").toString()));
+        for (String hook : manifest.hooks()) {
+            y.append("  ").append(hook).append(":\n")
+                    .append("    - command: ").append(command).append("\n")
+                    .append("      timeout: 5\n");
+        }
+        y.append("quick_commands:\n");
+        for (PluginManifest.Command c : manifest.commands()) {
+            y.append("  ").append(c.name()).append(":\n")
+                    .append("    type: exec\n")
+                    .append("    command: ").append(yamlQuoted(shellQuoted(launcher) + " " + c.name())).append("\n");
+        }
+        return y.toString();
+    }
+
+    /** Hermes splits shell-hook commands with shlex (and quick commands run in a shell): quote what needs it. */
+    static String shellQuoted(String word) {
+        return word.matches("[A-Za-z0-9_./~:@%+=,-]+") ? word : "'" + word.replace("'", "'\"'\"'") + "'";
+    }
+
+    private static String yamlQuoted(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private List<String> writePluginFiles(BridgeSettings settings) throws IOException {
+        List<String> done = new ArrayList<>();
+        Path dir = pluginDir();
+        boolean existed = Files.isDirectory(dir);
+        Files.createDirectories(dir);
+        int changed = 0;
+        changed += writeIfDifferent(dir.resolve("plugin.yaml"), manifest.hermesPluginYaml());
+        changed += writeIfDifferent(dir.resolve("__init__.py"), bridgeSource());
+        changed += writeIfDifferent(dir.resolve("shell_hook.py"), resource(SHELL_HOOK_RESOURCE));
+        changed += writeIfDifferent(dir.resolve("bridge.json"), bridgeJson(settings));
+        if (changed == 0) {
+            done.add("Plugin files in " + dir + " are up to date.");
+        } else {
+            done.add((existed ? "Upgraded" : "Installed") + " the Plutus plugin in " + dir + " (" + changed + " file"
+                    + (changed == 1 ? "" : "s") + " written).");
         }
         return done;
     }
@@ -138,9 +190,13 @@ public final class HermesInstaller {
     }
 
     static String bridgeSource() throws IOException {
-        try (InputStream in = HermesInstaller.class.getResourceAsStream(BRIDGE_RESOURCE)) {
+        return resource(BRIDGE_RESOURCE);
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = HermesInstaller.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IOException("bridge missing from the build: " + BRIDGE_RESOURCE);
+                throw new IOException("bridge missing from the build: " + name);
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
