@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * A model call as a host reports it, before Plutus prices it. {@code reportedCostUsd}, when the
  * caller knows the exact cost, is used instead of the price table. {@code estimated} marks token
- * counts that were estimated because the provider reported no usage.
+ * counts that were estimated because the provider reported no usage. {@code origin} is set for
+ * calls reported over {@code /v1/usage} and null for hook calls.
  */
 public record CallEvent(
         String eventId,
@@ -20,7 +21,14 @@ public record CallEvent(
         TokenUsage usage,
         boolean estimated,
         long latencyMillis,
-        BigDecimal reportedCostUsd) {
+        BigDecimal reportedCostUsd,
+        CallOrigin origin) {
+
+    public CallEvent(String eventId, Instant timestamp, String sessionId, String platform, String provider, String model,
+                     String responseModel, TokenUsage usage, boolean estimated, long latencyMillis, BigDecimal reportedCostUsd) {
+        this(eventId, timestamp, sessionId, platform, provider, model, responseModel, usage, estimated, latencyMillis,
+                reportedCostUsd, null);
+    }
 
     public CallEvent {
         Objects.requireNonNull(timestamp, "timestamp");

@@ -11,15 +11,19 @@ import dev.plutus.budget.ScopeStatus;
 import dev.plutus.budget.Scopes;
 import dev.plutus.budget.SpendLedger;
 import dev.plutus.budget.SpendTracker;
+import dev.plutus.budget.Level;
 import dev.plutus.hook.HookDispatcher;
+import dev.plutus.ingest.ApiKeys;
 import dev.plutus.pricing.CallCost;
 import dev.plutus.pricing.ModelNames;
 import dev.plutus.pricing.PriceRefresher;
 import dev.plutus.pricing.PricingEngine;
+import dev.plutus.store.ApiKeyStore;
 import dev.plutus.store.CallStore;
 import dev.plutus.store.Database;
 import dev.plutus.store.EnforcementStore;
 import dev.plutus.store.GroupCommitQueue;
+import dev.plutus.store.IngestStore;
 import dev.plutus.store.RollupStore;
 import dev.plutus.store.SessionDirectory;
 import dev.plutus.store.SessionRecord;
@@ -30,13 +34,15 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 
 /**
@@ -60,6 +66,10 @@ public final class Plutus implements AutoCloseable {
     private final HookDispatcher hooks;
     private final GroupCommitQueue<LlmCall, OptionalLong> writer;
     private final PriceRefresher priceRefresher;
+    private final ApiKeys apiKeys;
+    private final IngestStore ingestStore;
+    private final EnumMap<Level, LongAdder> verdicts =
+            new EnumMap<>(Level.class);
     private ScheduledExecutorService background;
     /** Unpriced models this process has already put in the once-only ledger. */
     private final java.util.Set<String> unpricedSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -78,6 +88,11 @@ public final class Plutus implements AutoCloseable {
         this.tracker.rebuild(calendar(), now());
         this.writer = new GroupCommitQueue<>(512, tracker::recordAll);
         this.hooks = new HookDispatcher(this);
+        this.apiKeys = new ApiKeys(new ApiKeyStore(db.jdbc()), config.clock());
+        this.ingestStore = new IngestStore(db.jdbc());
+        for (Level l : Level.values()) {
+            verdicts.put(l, new LongAdder());
+        }
         this.priceRefresher = new PriceRefresher(config.home(), config.openRouterBaseUrl(), config.pricingRefreshInterval(),
                 enforcement, pricing);
         for (String problem : pricing.problems()) {
@@ -122,7 +137,7 @@ public final class Plutus implements AutoCloseable {
             try {
                 r.run();
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "background " + what + " failed: " + e.getMessage(), e);
+                LOG.log(java.util.logging.Level.WARNING, "background " + what + " failed: " + e.getMessage(), e);
             }
         };
     }
@@ -213,7 +228,7 @@ public final class Plutus implements AutoCloseable {
                 e.platform() != null ? e.platform() : session.map(SessionRecord::platform).orElse(null),
                 session.map(SessionRecord::cronJobId).orElse(null), session.map(SessionRecord::senderId).orElse(null),
                 e.provider(), e.model(), e.responseModel(), e.usage(), e.estimated(), cost.micros(), cost.priced(),
-                cost.entryKey(), e.latencyMillis());
+                cost.entryKey(), e.latencyMillis(), e.origin());
     }
 
     public boolean recordTool(ToolCall t) {
@@ -232,14 +247,32 @@ public final class Plutus implements AutoCloseable {
     }
 
     public BudgetCheck check(Collection<ScopeRef> scopes) {
-        return new BudgetEvaluator(tracker.ledger()).check(budgets.current(), scopes, now());
+        BudgetCheck c = new BudgetEvaluator(tracker.ledger()).check(budgets.current(), scopes, now());
+        verdicts.get(c.verdict().level()).increment();
+        return c;
+    }
+
+    /** How many budget checks this process answered at each level, since it opened. */
+    public Map<Level, Long> verdictCounts() {
+        Map<Level, Long> out = new EnumMap<>(Level.class);
+        verdicts.forEach((l, n) -> out.put(l, n.sum()));
+        return out;
+    }
+
+    /** API keys for {@code /v1/usage}. */
+    public ApiKeys apiKeys() {
+        return apiKeys;
+    }
+
+    public IngestStore ingestStore() {
+        return ingestStore;
     }
 
     /** Statuses at soft or hard not yet announced in their period; each is announced once, across processes. */
     public List<ScopeStatus> unannounced(BudgetCheck check) {
         List<ScopeStatus> out = new ArrayList<>();
         for (ScopeStatus s : check.statuses()) {
-            if (s.level() != dev.plutus.budget.Level.OK && enforcement.recordAlert(s.scope().kind().label(), s.scope().id(),
+            if (s.level() != Level.OK && enforcement.recordAlert(s.scope().kind().label(), s.scope().id(),
                     s.window().label(), s.periodKey(), s.level().label(), now(), s.spentMicros(), s.limitMicros())) {
                 out.add(s);
             }
@@ -249,7 +282,7 @@ public final class Plutus implements AutoCloseable {
 
     /** A pause request for the session's cron job when it is in hard breach and not yet paused this period. */
     public Optional<CronPauseRequest> cronPauseIfDue(String sessionId, BudgetCheck check) {
-        if (check.verdict().level() != dev.plutus.budget.Level.HARD) {
+        if (check.verdict().level() != Level.HARD) {
             return Optional.empty();
         }
         Optional<String> job = sessions.find(sessionId).map(SessionRecord::cronJobId);

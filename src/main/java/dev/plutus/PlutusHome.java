@@ -34,6 +34,11 @@ public record PlutusHome(Path dir) {
         return dir.resolve("budget.yaml");
     }
 
+    /** Instance settings: the {@code ingest:} section for /v1/usage, later the store URL. */
+    public Path settingsFile() {
+        return dir.resolve("plutus.yaml");
+    }
+
     public Path logFile() {
         return dir.resolve("plutus.log");
     }

@@ -299,4 +299,33 @@ class PlutusCliTest {
         assertEquals(2, bad.exit());
         assertTrue(bad.err().contains("ajar"), bad.err());
     }
+
+    @Test
+    void keysCreatePrintsTheSecretOnceListShowsOnlyItsStartAndRevokeNamesUnknownKeys(@TempDir Path home) throws Exception {
+        Result created = keys(home, "create", "--name", "prod agent", "--json");
+        assertEquals(0, created.exit(), created.err());
+        String secret = created.json().get("secret").asText();
+        String keyId = created.json().get("key_id").asText();
+        assertTrue(secret.startsWith("plutus_sk_") && secret.length() == 50, secret);
+
+        Result list = keys(home, "list");
+        assertTrue(list.out().contains(keyId) && list.out().contains("prod agent") && list.out().contains("active"), list.out());
+        assertTrue(list.out().contains(secret.substring(0, 14) + "…"), list.out());
+        assertFalse(list.out().contains(secret), "the secret is shown at creation only");
+
+        assertEquals(0, keys(home, "revoke", keyId).exit());
+        assertTrue(keys(home, "list", "--json").json().get(0).get("revoked_at").isTextual());
+        Result unknown = keys(home, "revoke", "key_nope");
+        assertEquals(2, unknown.exit());
+        assertTrue(unknown.err().contains("no key key_nope"), unknown.err());
+        assertEquals(2, keys(home, "create", "--name", " ").exit());
+    }
+
+    private static Result keys(Path home, String... args) {
+        List<String> all = new ArrayList<>(List.of("keys"));
+        all.addAll(List.of(args));
+        all.add("--home");
+        all.add(home.toString());
+        return run("", all.toArray(String[]::new));
+    }
 }

@@ -4,17 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Left-aligned text columns with a rule under the header; numeric columns may be right-aligned. */
-final class TextTable {
+public final class TextTable {
     private final List<String[]> rows = new ArrayList<>();
     private final boolean[] rightAligned;
     private final String[] header;
 
-    TextTable(String[] header, boolean[] rightAligned) {
+    public TextTable(String[] header, boolean[] rightAligned) {
         this.header = header;
         this.rightAligned = rightAligned;
     }
 
-    void add(String... cells) {
+    public void add(String... cells) {
         rows.add(cells);
     }
 
@@ -22,7 +22,7 @@ final class TextTable {
         return rows.isEmpty();
     }
 
-    String render() {
+    public String render() {
         int[] w = new int[header.length];
         for (int i = 0; i < header.length; i++) {
             w[i] = header[i].length();

@@ -21,8 +21,9 @@ import java.util.logging.Logger;
 /**
  * The daemon's HTTP interface on loopback: {@code POST /hooks/{event}} (the hook's keyword
  * arguments in, what the hook returns to Hermes out), {@code POST /commands/{name}} (raw argument
- * string in, the command's text out), {@code GET /status} and the unauthenticated
- * {@code GET /healthz}. Everything but /healthz requires the local access token.
+ * string in, the command's text out), {@code GET /status}, the unauthenticated {@code GET /healthz},
+ * {@code POST /v1/usage} (authenticated by API key, see {@link UsageApi}) and {@code GET /metrics}
+ * (open on loopback). Everything else requires the local access token.
  */
 final class HttpApi {
     private static final Logger LOG = Logger.getLogger("dev.plutus.server");
@@ -36,8 +37,8 @@ final class HttpApi {
     private final DaemonStatus status;
     private final HttpServer server;
 
-    HttpApi(Plutus plutus, AccessToken token, DaemonStatus status, InetSocketAddress bind, ExecutorService executor)
-            throws IOException {
+    HttpApi(Plutus plutus, AccessToken token, DaemonStatus status, InetSocketAddress bind, ExecutorService executor,
+            UsageApi usage, MetricsText metrics, boolean loopback) throws IOException {
         this.plutus = plutus;
         this.token = token;
         this.status = status;
@@ -50,6 +51,13 @@ final class HttpApi {
         server.createContext("/status", ex -> guarded(ex, "GET", () -> sendJson(ex, 200, status.toJson())));
         server.createContext("/hooks/", ex -> guarded(ex, "POST", () -> hook(ex)));
         server.createContext("/commands/", ex -> guarded(ex, "POST", () -> command(ex)));
+        server.createContext("/v1/usage", usage::handle);
+        // Scrapers on the same host need no secret; anywhere else /metrics needs the token like the rest.
+        server.createContext("/metrics", loopback
+                ? ex -> open(ex, () -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+                        metrics.render().getBytes(StandardCharsets.UTF_8)))
+                : ex -> guarded(ex, "GET", () -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+                        metrics.render().getBytes(StandardCharsets.UTF_8))));
         server.createContext("/", ex -> {
             try (ex) {
                 sendError(ex, 404, "no such endpoint: " + ex.getRequestURI().getPath());
@@ -71,7 +79,7 @@ final class HttpApi {
     }
 
     @FunctionalInterface
-    private interface Handler {
+    interface Handler {
         void handle() throws IOException;
     }
 
@@ -91,6 +99,22 @@ final class HttpApi {
             h.handle();
         } catch (BodyTooLarge e) {
             quietly(() -> sendError(ex, 413, "request body over " + MAX_BODY_BYTES + " bytes"));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "request " + ex.getRequestURI() + " failed: " + e, e);
+            quietly(() -> sendError(ex, 500, "internal error: " + e.getMessage()));
+        } finally {
+            ex.close();
+        }
+    }
+
+    private void open(HttpExchange ex, Handler h) {
+        try {
+            if (!"GET".equals(ex.getRequestMethod())) {
+                ex.getResponseHeaders().add("Allow", "GET");
+                sendError(ex, 405, ex.getRequestURI().getPath() + " takes GET");
+                return;
+            }
+            h.handle();
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "request " + ex.getRequestURI() + " failed: " + e, e);
             quietly(() -> sendError(ex, 500, "internal error: " + e.getMessage()));
@@ -142,7 +166,7 @@ final class HttpApi {
         }
     }
 
-    private static byte[] readBody(HttpExchange ex) throws IOException {
+    static byte[] readBody(HttpExchange ex) throws IOException {
         try (InputStream in = ex.getRequestBody()) {
             byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
             if (body.length > MAX_BODY_BYTES) {
@@ -188,7 +212,7 @@ final class HttpApi {
         }
     }
 
-    private static void quietly(Handler h) {
+    static void quietly(Handler h) {
         try {
             h.handle();
         } catch (IOException | RuntimeException ignored) {
@@ -196,7 +220,7 @@ final class HttpApi {
         }
     }
 
-    private static final class BodyTooLarge extends IOException {
+    static final class BodyTooLarge extends IOException {
         BodyTooLarge() {
             super("body too large");
         }

@@ -3,6 +3,10 @@ package dev.plutus.server;
 import dev.plutus.Plutus;
 import dev.plutus.PlutusConfig;
 import dev.plutus.PlutusHome;
+import dev.plutus.ingest.IngestCounters;
+import dev.plutus.ingest.IngestSettings;
+import dev.plutus.ingest.KeyRateLimiter;
+import dev.plutus.ingest.UsageIngestor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -33,6 +37,7 @@ public final class PlutusDaemon implements AutoCloseable {
     private final DaemonStatus status;
     private final DaemonInfo info;
     private final SpoolReplayer replayer;
+    private final UsageIngestor ingestor;
 
     private PlutusDaemon(ServeOptions options, PlutusConfig config, InstanceLock lock) throws IOException {
         this.home = config.home();
@@ -47,7 +52,13 @@ public final class PlutusDaemon implements AutoCloseable {
         });
         InetSocketAddress bind = new InetSocketAddress(options.host(), options.port());
         this.status = new DaemonStatus(config.clock(), plutus.hooks().counters());
-        this.api = new HttpApi(plutus, token, status, bind, httpThreads);
+        IngestSettings ingestSettings = IngestSettings.load(home.settingsFile());
+        IngestCounters ingestCounters = new IngestCounters();
+        this.ingestor = new UsageIngestor(plutus, plutus.ingestStore(), ingestSettings, ingestCounters);
+        UsageApi usage = new UsageApi(plutus.apiKeys(), new KeyRateLimiter(ingestSettings.requestsPerSecond(),
+                ingestSettings.burst(), System::nanoTime), ingestor, ingestCounters);
+        this.api = new HttpApi(plutus, token, status, bind, httpThreads, usage,
+                new MetricsText(plutus, status, ingestCounters), options.isLoopback());
         this.replayer = new SpoolReplayer(home.spoolDir(), plutus.hooks(), status);
         this.upkeep = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "plutus-spool");
@@ -70,6 +81,13 @@ public final class PlutusDaemon implements AutoCloseable {
                 LOG.log(Level.WARNING, "spool replay failed: " + e.getMessage(), e);
             }
         }, 1, 1, TimeUnit.SECONDS);
+        upkeep.scheduleWithFixedDelay(() -> {
+            try {
+                ingestor.forgetOldAnswers();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "forgetting old idempotent answers failed: " + e.getMessage(), e);
+            }
+        }, 1, 60, TimeUnit.MINUTES);
         LOG.info("plutus daemon " + DaemonStatus.VERSION + " serving " + home.dir() + " on " + info.baseUrl()
                 + " (pid " + info.pid() + ")");
     }

@@ -1,5 +1,6 @@
 package dev.plutus.store;
 
+import dev.plutus.CallOrigin;
 import dev.plutus.LlmCall;
 import dev.plutus.ToolCall;
 import dev.plutus.TokenUsage;
@@ -26,6 +27,9 @@ public final class CallStore {
                 price_entry, estimated, latency_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(event_id) DO NOTHING RETURNING id""";
+    private static final String INSERT_ORIGIN = """
+            INSERT INTO ingested_calls(call_id, key_id, workspace, task_type, source, tracked_tokens, over_free_limit)
+            VALUES (?, ?, ?, ?, ?, ?, ?)""";
 
     private final Jdbc jdbc;
 
@@ -47,7 +51,8 @@ public final class CallStore {
         return jdbc.inTransaction(c -> {
             List<OptionalLong> ids = new ArrayList<>(batch.size());
             try (PreparedStatement session = c.prepareStatement(ENSURE_SESSION);
-                 PreparedStatement insert = c.prepareStatement(INSERT_CALL)) {
+                 PreparedStatement insert = c.prepareStatement(INSERT_CALL);
+                 PreparedStatement origin = c.prepareStatement(INSERT_ORIGIN)) {
                 java.util.Set<String> sessionsEnsured = new java.util.HashSet<>();
                 for (LlmCall call : batch) {
                     if (call.sessionId() != null && sessionsEnsured.add(call.sessionId())) {
@@ -60,9 +65,17 @@ public final class CallStore {
                             call.model(), call.responseModel(), u.input(), u.output(), u.cacheRead(), u.cacheWrite(),
                             u.cacheWrite1h(), u.reasoning(), call.costMicros(), call.priced(), call.priceEntry(),
                             call.estimated(), call.latencyMillis());
+                    OptionalLong id;
                     try (ResultSet rs = insert.executeQuery()) {
-                        ids.add(rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty());
+                        id = rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
                     }
+                    CallOrigin o = call.origin();
+                    if (o != null && id.isPresent()) {
+                        Jdbc.bind(origin, id.getAsLong(), o.keyId(), o.workspace(), o.taskType(), o.source(),
+                                o.trackedTokens(), o.overFreeLimit());
+                        origin.executeUpdate();
+                    }
+                    ids.add(id);
                 }
             }
             return ids;
@@ -113,7 +126,11 @@ public final class CallStore {
 
     /** The newest calls, newest first. */
     public List<LlmCall> recent(int limit) {
-        return jdbc.query("SELECT * FROM llm_calls ORDER BY ts DESC, id DESC LIMIT ?", CallStore::mapCall, limit);
+        return jdbc.query("""
+                SELECT c.*, o.key_id AS o_key, o.workspace AS o_workspace, o.task_type AS o_task, o.source AS o_source,
+                       o.tracked_tokens AS o_tracked, o.over_free_limit AS o_over
+                FROM llm_calls c LEFT JOIN ingested_calls o ON o.call_id = c.id
+                ORDER BY c.ts DESC, c.id DESC LIMIT ?""", CallStore::mapCall, limit);
     }
 
     private static void ensureSession(Connection c, String sessionId, String platform, Instant at) throws SQLException {
@@ -133,6 +150,8 @@ public final class CallStore {
                 rs.getString("root_session_id"), rs.getString("platform"), rs.getString("cron_job_id"),
                 rs.getString("sender_id"), rs.getString("provider"), rs.getString("model"), rs.getString("response_model"),
                 u, rs.getInt("estimated") != 0, rs.getLong("cost_micros"), rs.getInt("priced") != 0,
-                rs.getString("price_entry"), rs.getLong("latency_ms"));
+                rs.getString("price_entry"), rs.getLong("latency_ms"), rs.getString("o_key") == null ? null
+                        : new CallOrigin(rs.getString("o_key"), rs.getString("o_workspace"), rs.getString("o_task"),
+                                rs.getString("o_source"), rs.getLong("o_tracked"), rs.getInt("o_over") != 0));
     }
 }

@@ -135,5 +135,43 @@ final class Schema {
                 key   TEXT PRIMARY KEY,
                 value TEXT NOT NULL
             );
+            """,
+            // 2: /v1/usage — API keys (only a SHA-256 of each secret), workspaces, where each ingested call
+            // came from, and answers kept for Idempotency-Key retries
+            """
+            CREATE TABLE api_keys (
+                key_id        TEXT PRIMARY KEY,
+                name          TEXT NOT NULL,
+                secret_sha256 BLOB NOT NULL UNIQUE,
+                hint          TEXT NOT NULL,
+                created_at    INTEGER NOT NULL,
+                revoked_at    INTEGER,
+                last_used_at  INTEGER
+            );
+
+            CREATE TABLE workspaces (
+                name       TEXT PRIMARY KEY,
+                created_at INTEGER NOT NULL
+            );
+
+            CREATE TABLE ingested_calls (
+                call_id         INTEGER PRIMARY KEY REFERENCES llm_calls(id) ON DELETE CASCADE,
+                key_id          TEXT NOT NULL,
+                workspace       TEXT NOT NULL,
+                task_type       TEXT NOT NULL,
+                source          TEXT NOT NULL,
+                tracked_tokens  INTEGER NOT NULL,
+                over_free_limit INTEGER NOT NULL
+            );
+
+            CREATE TABLE idempotent_requests (
+                key_id          TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL,
+                request_sha256  TEXT NOT NULL,
+                status          INTEGER NOT NULL,
+                response        TEXT NOT NULL,
+                created_at      INTEGER NOT NULL,
+                PRIMARY KEY (key_id, idempotency_key)
+            );
             """);
 }

@@ -1,0 +1,193 @@
+package dev.plutus.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.plutus.TokenUsage;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a {@code /v1/usage} body: one event object or an array of 1 to 1,000. Strict on purpose:
+ * a misspelt field or a token count sent as text would otherwise be billed as zero, so any field
+ * it does not know, any wrong type and any negative, fractional or absurd number is refused with
+ * the event's index and the field's name. Nothing of a refused body is recorded.
+ */
+public final class UsageEventParser {
+    public static final int MAX_EVENTS = 1000;
+    /** More than any single call could use; larger counts are typos or overflow attempts. */
+    static final long MAX_TOKENS = 1_000_000_000_000L;
+    static final BigDecimal MAX_COST_USD = new BigDecimal("1000000");
+    static final int MAX_TEXT = 200;
+    private static final Set<String> TOKEN_FIELDS = Set.of("input_tokens", "output_tokens", "cache_read_tokens",
+            "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens");
+    private static final Set<String> TEXT_FIELDS = Set.of("provider", "model", "task_type", "workspace", "source");
+    private static final List<String> FIELDS = List.of("provider", "model", "input_tokens", "output_tokens",
+            "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens", "cost_usd",
+            "task_type", "workspace", "source", "timestamp");
+    /** Decimals stay exact: 0.1 is one tenth, not the double nearest to it. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // {"input_tokens": 5, "input_tokens": 500}: refuse rather than guess which one was meant
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private UsageEventParser() {}
+
+    /** The events of one request; {@code batch} when they came as an array (answered with per-event results). */
+    public record Parsed(List<UsageEvent> events, boolean batch) {}
+
+    public static Parsed parse(byte[] body) throws UsageRejected {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new UsageRejected("malformed JSON: " + e.getOriginalMessage() + " (line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ")");
+        } catch (java.io.IOException e) {
+            throw new UsageRejected("unreadable body: " + e.getMessage());
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new UsageRejected("empty body: send one event object or an array of events");
+        }
+        if (root.isObject()) {
+            return new Parsed(List.of(event(root, "event")), false);
+        }
+        if (!root.isArray()) {
+            throw new UsageRejected("body must be an event object or an array of events, not " + root.getNodeType().name().toLowerCase());
+        }
+        if (root.isEmpty()) {
+            throw new UsageRejected("empty array: a batch holds 1 to " + MAX_EVENTS + " events");
+        }
+        if (root.size() > MAX_EVENTS) {
+            throw new UsageRejected("batch of " + root.size() + " events: at most " + MAX_EVENTS + " per request");
+        }
+        List<UsageEvent> out = new ArrayList<>(root.size());
+        for (int i = 0; i < root.size(); i++) {
+            JsonNode e = root.get(i);
+            if (!e.isObject()) {
+                throw new UsageRejected("event " + i + ": must be an object");
+            }
+            out.add(event(e, "event " + i));
+        }
+        return new Parsed(out, true);
+    }
+
+    private static UsageEvent event(JsonNode e, String where) throws UsageRejected {
+        for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (!FIELDS.contains(f.getKey())) {
+                throw new UsageRejected(where + ": unknown field '" + f.getKey() + "' (known: " + String.join(", ", FIELDS) + ")");
+            }
+            JsonNode v = f.getValue();
+            if (TEXT_FIELDS.contains(f.getKey()) && !v.isNull()) {
+                if (!v.isTextual()) {
+                    throw new UsageRejected(where + ": field '" + f.getKey() + "' must be a string");
+                }
+                if (v.asText().length() > MAX_TEXT) {
+                    throw new UsageRejected(where + ": field '" + f.getKey() + "' is longer than " + MAX_TEXT + " characters");
+                }
+            }
+        }
+        String provider = text(e, "provider");
+        if (provider == null || provider.isBlank()) {
+            throw new UsageRejected(where + ": field 'provider' is required");
+        }
+        long input = tokens(e, "input_tokens", where);
+        long output = tokens(e, "output_tokens", where);
+        long reasoning = tokens(e, "reasoning_tokens", where);
+        if (reasoning > output) {
+            throw new UsageRejected(where + ": field 'reasoning_tokens' (" + reasoning + ") is part of output_tokens ("
+                    + output + ") and cannot exceed it");
+        }
+        TokenUsage usage = new TokenUsage(input, output, tokens(e, "cache_read_tokens", where),
+                tokens(e, "cache_write_tokens", where), tokens(e, "cache_write_1h_tokens", where), reasoning);
+        return new UsageEvent(provider.strip(), blankToNull(text(e, "model")), usage, cost(e, where),
+                orDefault(text(e, "task_type"), "general"), orDefault(text(e, "workspace"), "default"),
+                orDefault(text(e, "source"), "api"), timestamp(e, where));
+    }
+
+    private static long tokens(JsonNode e, String field, String where) throws UsageRejected {
+        JsonNode v = e.get(field);
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.isNumber()) {
+            throw new UsageRejected(where + ": field '" + field + "' must be a whole number, not " + v.getNodeType().name().toLowerCase());
+        }
+        BigDecimal d = v.decimalValue();
+        if (d.signum() < 0) {
+            throw new UsageRejected(where + ": field '" + field + "' must not be negative (" + d.toPlainString() + ")");
+        }
+        if (d.stripTrailingZeros().scale() > 0) {
+            throw new UsageRejected(where + ": field '" + field + "' must be a whole number (" + d.toPlainString() + ")");
+        }
+        if (d.compareTo(BigDecimal.valueOf(MAX_TOKENS)) > 0) {
+            throw new UsageRejected(where + ": field '" + field + "' is too large (" + d.toPlainString() + " > " + MAX_TOKENS + ")");
+        }
+        return d.longValueExact();
+    }
+
+    private static BigDecimal cost(JsonNode e, String where) throws UsageRejected {
+        JsonNode v = e.get("cost_usd");
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isNumber()) {
+            throw new UsageRejected(where + ": field 'cost_usd' must be a number");
+        }
+        BigDecimal d = v.decimalValue();
+        if (d.signum() < 0) {
+            throw new UsageRejected(where + ": field 'cost_usd' must not be negative (" + d.toPlainString() + ")");
+        }
+        if (d.compareTo(MAX_COST_USD) > 0) {
+            throw new UsageRejected(where + ": field 'cost_usd' is too large (" + d.toPlainString() + " > " + MAX_COST_USD + ")");
+        }
+        return d;
+    }
+
+    /** ISO-8601 text or Unix seconds: when the call happened, for senders that buffer and send later. */
+    private static Instant timestamp(JsonNode e, String where) throws UsageRejected {
+        JsonNode v = e.get("timestamp");
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        try {
+            if (v.isNumber()) {
+                BigDecimal s = v.decimalValue();
+                if (s.signum() < 0 || s.compareTo(BigDecimal.valueOf(32_503_680_000L)) >= 0) {
+                    throw new UsageRejected(where + ": field 'timestamp' is out of range (" + s.toPlainString() + ")");
+                }
+                return Instant.ofEpochMilli(s.movePointRight(3).longValue());
+            }
+            if (v.isTextual()) {
+                return Instant.parse(v.asText());
+            }
+        } catch (DateTimeParseException ex) {
+            throw new UsageRejected(where + ": field 'timestamp' is not ISO-8601 (" + v.asText() + ")");
+        }
+        throw new UsageRejected(where + ": field 'timestamp' must be ISO-8601 text or Unix seconds");
+    }
+
+    private static String text(JsonNode e, String field) {
+        JsonNode v = e.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    private static String orDefault(String s, String fallback) {
+        return s == null || s.isBlank() ? fallback : s.strip();
+    }
+}

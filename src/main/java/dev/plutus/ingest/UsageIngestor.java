@@ -1,0 +1,289 @@
+package dev.plutus.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plutus.CallEvent;
+import dev.plutus.CallOrigin;
+import dev.plutus.Money;
+import dev.plutus.Plutus;
+import dev.plutus.RecordedCall;
+import dev.plutus.budget.BudgetCheck;
+import dev.plutus.budget.BudgetMessages;
+import dev.plutus.budget.Level;
+import dev.plutus.budget.Scopes;
+import dev.plutus.budget.Verdict;
+import dev.plutus.store.ApiKey;
+import dev.plutus.store.IngestStore;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Turns a {@code /v1/usage} request into recorded calls and the seed's answer. Events count toward
+ * the same budgets as hook events (the answer carries the verdict, so remote agents can stop), are
+ * metered against the month's tracked-token cap, and are never dropped past it unless
+ * {@code block_over_free_limit} is on. An Idempotency-Key makes the event ids deterministic, so a
+ * retry after a lost answer records nothing twice even if the first attempt's answer was never kept.
+ */
+public final class UsageIngestor {
+    static final Duration KEEP_ANSWERS = Duration.ofHours(24);
+    static final Duration FUTURE_SLACK = Duration.ofMinutes(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Kept answers are read back digit for digit: 0.015600 stays 0.015600 in a replay. */
+    private static final ObjectMapper EXACT = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true)).build();
+
+    private final Plutus plutus;
+    private final IngestStore store;
+    private final IngestSettings settings;
+    private final IngestCounters counters;
+    private final MonthlyTokens monthly;
+    private final AtomicLong ingestedCostMicros;
+
+    public UsageIngestor(Plutus plutus, IngestStore store, IngestSettings settings, IngestCounters counters) {
+        this.plutus = plutus;
+        this.store = store;
+        this.settings = settings;
+        this.counters = counters;
+        this.monthly = new MonthlyTokens(store);
+        this.ingestedCostMicros = new AtomicLong(settings.balanceUsd() == null ? 0 : store.ingestedCostMicros());
+    }
+
+    public IngestSettings settings() {
+        return settings;
+    }
+
+    public UsageAnswer handle(ApiKey key, byte[] body, String idempotencyKey) {
+        if (idempotencyKey != null) {
+            if (idempotencyKey.isBlank() || idempotencyKey.length() > 255 || !idempotencyKey.chars().allMatch(c -> c > 32 && c < 127)) {
+                return error(400, "Idempotency-Key must be 1 to 255 visible ASCII characters");
+            }
+            String requestHash = ApiKeys.sha256Hex(body);
+            Optional<IngestStore.StoredAnswer> kept = store.answer(key.keyId(), idempotencyKey);
+            if (kept.isPresent()) {
+                if (!kept.get().requestSha256().equals(requestHash)) {
+                    return error(422, "Idempotency-Key '" + idempotencyKey + "' was already used with a different body");
+                }
+                return replay(kept.get());
+            }
+            UsageAnswer answer = ingest(key, body, idempotencyKey);
+            if (answer.status() < 500) {
+                store.keepAnswer(key.keyId(), idempotencyKey,
+                        new IngestStore.StoredAnswer(requestHash, answer.status(), answer.body().toString()), plutus.now());
+            }
+            return answer;
+        }
+        return ingest(key, body, null);
+    }
+
+    /** Drops kept answers older than a day (a retry after that is a new request). */
+    public int forgetOldAnswers() {
+        return store.forgetAnswersBefore(plutus.now().minus(KEEP_ANSWERS));
+    }
+
+    private UsageAnswer ingest(ApiKey key, byte[] body, String idempotencyKey) {
+        UsageEventParser.Parsed parsed;
+        try {
+            parsed = UsageEventParser.parse(body);
+        } catch (UsageRejected e) {
+            return error(400, e.getMessage());
+        }
+        List<UsageEvent> events = parsed.events();
+        Instant now = plutus.now();
+        for (int i = 0; i < events.size(); i++) {
+            Instant ts = events.get(i).timestamp();
+            if (ts != null && ts.isAfter(now.plus(FUTURE_SLACK))) {
+                return error(400, (parsed.batch() ? "event " + i : "event") + ": field 'timestamp' is in the future (" + ts + ")");
+            }
+        }
+        YearMonth month = YearMonth.from(now.atZone(plutus.zone()));
+        Instant monthStart = month.atDay(1).atStartOfDay(plutus.zone()).toInstant();
+
+        List<EventOutcome> outcomes = new ArrayList<>(events.size());
+        List<CallEvent> toRecord = new ArrayList<>();
+        Map<String, String> workspaceNotes = new LinkedHashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            UsageEvent e = events.get(i);
+            Instant ts = e.timestamp() != null ? e.timestamp() : now;
+            String workspace = resolveWorkspace(e.workspace(), now, workspaceNotes);
+            long tracked = e.trackedTokens();
+            boolean thisMonth = !ts.isBefore(monthStart);
+            long after = thisMonth ? monthly.add(month, monthStart, tracked) : monthly.current(month, monthStart);
+            boolean over = settings.capped() && after > settings.trackedLimit();
+            if (over && settings.blockOverFreeLimit()) {
+                if (thisMonth) {
+                    monthly.add(month, monthStart, -tracked);
+                }
+                outcomes.add(new EventOutcome(e, workspace, null, "over the free tier's " + settings.trackedLimit()
+                        + " tracked tokens this month"));
+                continue;
+            }
+            String eventId = eventId(key, idempotencyKey, i);
+            CallOrigin origin = new CallOrigin(key.keyId(), workspace, e.taskType(), e.source(), tracked, over);
+            toRecord.add(new CallEvent(eventId, ts, null, "api", e.provider(), e.model() == null ? "unknown" : e.model(),
+                    null, e.usage(), false, 0, e.costUsd(), origin));
+            outcomes.add(new EventOutcome(e, workspace, eventId, null));
+        }
+
+        List<RecordedCall> recorded = plutus.recordAll(toRecord);
+        int r = 0;
+        int duplicates = 0;
+        for (int i = 0; i < outcomes.size(); i++) {
+            EventOutcome o = outcomes.get(i);
+            if (o.eventId() == null) {
+                continue;
+            }
+            RecordedCall rc = recorded.get(r++);
+            if (rc.duplicate()) {
+                duplicates++;
+                if (!rc.call().timestamp().isBefore(monthStart)) {
+                    monthly.add(month, monthStart, -rc.call().origin().trackedTokens());
+                }
+            } else {
+                ingestedCostMicros.addAndGet(rc.call().costMicros());
+            }
+            outcomes.set(i, o.recorded(rc));
+        }
+        int blocked = (int) outcomes.stream().filter(o -> o.eventId() == null).count();
+        counters.events(toRecord.size() - duplicates, blocked, duplicates);
+
+        Map<String, BudgetCheck> checks = new LinkedHashMap<>();
+        for (EventOutcome o : outcomes) {
+            checks.computeIfAbsent(o.event().provider() + "\u0000" + o.event().model(), k -> plutus.check(
+                    Scopes.of(null, null, null, null, o.event().provider(), o.event().model())));
+        }
+        Verdict worst = checks.values().stream().map(BudgetCheck::verdict)
+                .max((a, b) -> Integer.compare(a.level().ordinal(), b.level().ordinal())).orElse(Verdict.OK);
+
+        int status = toRecord.isEmpty() ? 402 : 200;
+        ObjectNode answer = parsed.batch() ? batch(outcomes, month, monthStart) : single(outcomes.get(0), month, monthStart);
+        if (status == 402) {
+            answer.put("error", "free tier token cap reached and block_over_free_limit is on; nothing was recorded")
+                    .put("upgrade_url", settings.upgradeUrl());
+        }
+        answer.set("budget", budgetJson(worst));
+        if (!workspaceNotes.isEmpty()) {
+            ArrayNode w = answer.putArray("warnings");
+            workspaceNotes.values().forEach(w::add);
+        }
+        return new UsageAnswer(status, answer, false);
+    }
+
+    private ObjectNode single(EventOutcome o, YearMonth month, Instant monthStart) {
+        ObjectNode body = JSON.createObjectNode().put("org_id", settings.orgId());
+        writeEvent(body, o);
+        quota(body, month, monthStart);
+        return body;
+    }
+
+    private ObjectNode batch(List<EventOutcome> outcomes, YearMonth month, Instant monthStart) {
+        ObjectNode body = JSON.createObjectNode().put("org_id", settings.orgId());
+        ArrayNode results = body.putArray("results");
+        long recorded = 0;
+        for (EventOutcome o : outcomes) {
+            writeEvent(results.addObject(), o);
+            recorded += o.eventId() != null ? 1 : 0;
+        }
+        body.put("recorded", recorded).put("blocked", outcomes.size() - recorded);
+        quota(body, month, monthStart);
+        return body;
+    }
+
+    private void writeEvent(ObjectNode n, EventOutcome o) {
+        n.put("recorded", o.eventId() != null);
+        if (o.eventId() == null) {
+            n.putNull("event_id").putNull("cost_usd").put("over_free_limit", true).put("reason", o.refusal());
+            return;
+        }
+        n.put("event_id", o.eventId()).put("cost_usd", Money.microsToUsd(o.call().call().costMicros()))
+                .put("estimated", o.event().costUsd() == null)
+                .put("priced", o.call().call().priced())
+                .put("over_free_limit", o.call().call().origin().overFreeLimit())
+                .put("workspace", o.workspace());
+        if (o.call().duplicate()) {
+            n.put("duplicate", true);
+        }
+    }
+
+    private void quota(ObjectNode body, YearMonth month, Instant monthStart) {
+        long mtd = monthly.current(month, monthStart);
+        if (settings.balanceUsd() == null) {
+            body.putNull("balance_after");
+        } else {
+            body.put("balance_after", settings.balanceUsd().subtract(Money.microsToUsd(ingestedCostMicros.get())));
+        }
+        body.put("over_free_limit", settings.capped() && mtd > settings.trackedLimit())
+                .put("tracked_tokens_mtd", mtd);
+        if (settings.capped()) {
+            body.put("tracked_limit", settings.trackedLimit());
+        } else {
+            body.putNull("tracked_limit");
+        }
+        body.put("tier", settings.tier());
+    }
+
+    private JsonNode budgetJson(Verdict v) {
+        ObjectNode n = JSON.createObjectNode().put("level", v.level().label());
+        if (v instanceof Verdict.Hard h) {
+            n.put("message", BudgetMessages.blockMessage(h.cause(), plutus.zone()));
+        } else if (v instanceof Verdict.Soft s) {
+            n.put("message", BudgetMessages.notice(s.cause(), plutus.zone()));
+        }
+        return n;
+    }
+
+    /** The workspace the event is billed to: its own, created on first use while under the cap, else "default". */
+    private String resolveWorkspace(String name, Instant now, Map<String, String> notes) {
+        if (store.ensureWorkspace(name, settings.workspaceCap(), now)) {
+            return name;
+        }
+        store.ensureWorkspace("default", Integer.MAX_VALUE, now);
+        notes.put(name, "workspace '" + name + "' not created: the tier's cap of " + settings.workspaceCap()
+                + " workspaces is reached; its events were recorded under 'default'");
+        return "default";
+    }
+
+    private static String eventId(ApiKey key, String idempotencyKey, int index) {
+        if (idempotencyKey == null) {
+            return "evt_" + UUID.randomUUID().toString().replace("-", "");
+        }
+        String seed = key.keyId() + "\u0000" + idempotencyKey + "\u0000" + index;
+        return "evt_" + ApiKeys.sha256Hex(seed.getBytes(StandardCharsets.UTF_8)).substring(0, 32);
+    }
+
+    private UsageAnswer replay(IngestStore.StoredAnswer kept) {
+        try {
+            return new UsageAnswer(kept.status(), (ObjectNode) EXACT.readTree(kept.body()), true);
+        } catch (IOException e) {
+            throw new IllegalStateException("a kept answer is not JSON", e);
+        }
+    }
+
+    private static UsageAnswer error(int status, String message) {
+        return new UsageAnswer(status, JSON.createObjectNode().put("error", message), false);
+    }
+
+    private record EventOutcome(UsageEvent event, String workspace, String eventId, String refusal, RecordedCall call) {
+        EventOutcome(UsageEvent event, String workspace, String eventId, String refusal) {
+            this(event, workspace, eventId, refusal, null);
+        }
+
+        EventOutcome recorded(RecordedCall rc) {
+            return new EventOutcome(event, workspace, eventId, refusal, rc);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.plutus.server;
+
+import dev.plutus.Money;
+import dev.plutus.Plutus;
+import dev.plutus.budget.Level;
+import dev.plutus.ingest.IngestCounters;
+import dev.plutus.store.StatsQueries;
+import dev.plutus.store.UsageTotals;
+import java.time.Instant;
+import java.util.Map;
+
+/** {@code GET /metrics} in the Prometheus text format (version 0.0.4). */
+final class MetricsText {
+    private final Plutus plutus;
+    private final DaemonStatus status;
+    private final IngestCounters ingest;
+
+    MetricsText(Plutus plutus, DaemonStatus status, IngestCounters ingest) {
+        this.plutus = plutus;
+        this.status = status;
+        this.ingest = ingest;
+    }
+
+    String render() {
+        StringBuilder out = new StringBuilder(4096);
+        header(out, "plutus_start_time_seconds", "gauge", "When this daemon started, in Unix seconds.");
+        out.append("plutus_start_time_seconds ").append(status.startedAt().getEpochSecond()).append('\n');
+
+        var usage = plutus.stats().usage(StatsQueries.Grouping.MODEL, Instant.EPOCH);
+        header(out, "plutus_spend_usd_total", "counter", "Recorded model spend in US dollars, by provider and model.");
+        for (UsageTotals u : usage) {
+            out.append("plutus_spend_usd_total").append(labels("provider", u.provider(), "model", u.model())).append(' ')
+                    .append(Money.microsToUsd(u.costMicros()).toPlainString()).append('\n');
+        }
+        header(out, "plutus_calls_total", "counter", "Recorded model calls, by provider and model.");
+        for (UsageTotals u : usage) {
+            out.append("plutus_calls_total").append(labels("provider", u.provider(), "model", u.model())).append(' ')
+                    .append(u.calls()).append('\n');
+        }
+        header(out, "plutus_unpriced_calls_total", "counter", "Calls no price entry matched (recorded at $0).");
+        for (UsageTotals u : usage) {
+            out.append("plutus_unpriced_calls_total").append(labels("provider", u.provider(), "model", u.model())).append(' ')
+                    .append(u.unpricedCalls()).append('\n');
+        }
+        header(out, "plutus_tokens_total", "counter", "Tokens by provider, model and class (reasoning is part of output).");
+        for (UsageTotals u : usage) {
+            tokens(out, u, "input", u.inputTokens());
+            tokens(out, u, "output", u.outputTokens());
+            tokens(out, u, "cache_read", u.cacheReadTokens());
+            tokens(out, u, "cache_write", u.cacheWriteTokens());
+            tokens(out, u, "reasoning", u.reasoningTokens());
+        }
+
+        header(out, "plutus_verdicts_total", "counter", "Budget checks answered, by level.");
+        for (Map.Entry<Level, Long> e : plutus.verdictCounts().entrySet()) {
+            out.append("plutus_verdicts_total").append(labels("level", e.getKey().label())).append(' ').append(e.getValue()).append('\n');
+        }
+        header(out, "plutus_hook_events_total", "counter", "Hook events handled, by event (and malformed, unknown, errors).");
+        plutus.hooks().counters().snapshot().forEach((k, v) -> out.append("plutus_hook_events_total")
+                .append(labels("kind", k)).append(' ').append(v).append('\n'));
+        histogram(out, "plutus_hook_latency_seconds", "Time to answer a hook request.", status.hookLatency());
+
+        header(out, "plutus_ingest_requests_total", "counter", "POST /v1/usage requests, by status code.");
+        ingest.requestsByStatus().forEach((code, n) -> out.append("plutus_ingest_requests_total")
+                .append(labels("code", Integer.toString(code))).append(' ').append(n).append('\n'));
+        header(out, "plutus_ingest_events_total", "counter", "Events sent to /v1/usage, by outcome.");
+        out.append("plutus_ingest_events_total").append(labels("outcome", "recorded")).append(' ').append(ingest.recorded()).append('\n');
+        out.append("plutus_ingest_events_total").append(labels("outcome", "blocked")).append(' ').append(ingest.blocked()).append('\n');
+        out.append("plutus_ingest_events_total").append(labels("outcome", "duplicate")).append(' ').append(ingest.duplicates()).append('\n');
+        return out.toString();
+    }
+
+    private static void tokens(StringBuilder out, UsageTotals u, String kind, long n) {
+        out.append("plutus_tokens_total").append(labels("provider", u.provider(), "model", u.model(), "class", kind))
+                .append(' ').append(n).append('\n');
+    }
+
+    private static void histogram(StringBuilder out, String name, String help, LatencyHistogram h) {
+        header(out, name, "histogram", help);
+        double[] bounds = LatencyHistogram.boundsSeconds();
+        long[] cumulative = h.cumulativeCounts();
+        for (int i = 0; i < bounds.length; i++) {
+            out.append(name).append("_bucket").append(labels("le", Double.toString(bounds[i]))).append(' ')
+                    .append(cumulative[i]).append('\n');
+        }
+        out.append(name).append("_bucket").append(labels("le", "+Inf")).append(' ').append(cumulative[cumulative.length - 1]).append('\n');
+        out.append(name).append("_sum ").append(h.sumSeconds()).append('\n');
+        out.append(name).append("_count ").append(h.count()).append('\n');
+    }
+
+    private static void header(StringBuilder out, String name, String type, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    /** {@code {k="v",…}} with values escaped as the format requires (backslash, quote, newline). */
+    static String labels(String... kv) {
+        StringBuilder b = new StringBuilder("{");
+        for (int i = 0; i < kv.length; i += 2) {
+            if (i > 0) {
+                b.append(',');
+            }
+            String v = kv[i + 1] == null ? "" : kv[i + 1];
+            b.append(kv[i]).append("=\"")
+                    .append(v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append('"');
+        }
+        return b.append('}').toString();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.plutus.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.plutus.ingest.ApiKeys;
+import dev.plutus.ingest.IngestCounters;
+import dev.plutus.ingest.KeyRateLimiter;
+import dev.plutus.ingest.UsageAnswer;
+import dev.plutus.ingest.UsageIngestor;
+import java.io.IOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code POST /v1/usage}: authenticated by API key (not the bridge's token), rate-limited per key,
+ * bodies up to 1 MiB. Every answer after a 200 is sent only once the events are committed, so a
+ * daemon killed right after answering has lost nothing it acknowledged.
+ */
+final class UsageApi {
+    private static final Logger LOG = Logger.getLogger("dev.plutus.server");
+
+    private final ApiKeys keys;
+    private final KeyRateLimiter limiter;
+    private final UsageIngestor ingestor;
+    private final IngestCounters counters;
+
+    UsageApi(ApiKeys keys, KeyRateLimiter limiter, UsageIngestor ingestor, IngestCounters counters) {
+        this.keys = keys;
+        this.limiter = limiter;
+        this.ingestor = ingestor;
+        this.counters = counters;
+    }
+
+    void handle(HttpExchange ex) {
+        int status = 500;
+        try {
+            if (!"POST".equals(ex.getRequestMethod())) {
+                ex.getResponseHeaders().add("Allow", "POST");
+                HttpApi.sendError(ex, status = 405, "/v1/usage takes POST");
+                return;
+            }
+            ApiKeys.Authentication auth = keys.authenticate(ex.getRequestHeaders().getFirst("Authorization"));
+            if (auth instanceof ApiKeys.Authentication.Refused refused) {
+                ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"plutus\"");
+                HttpApi.sendError(ex, status = 401, refused.reason());
+                return;
+            }
+            var key = ((ApiKeys.Authentication.Accepted) auth).key();
+            long retryAfter = limiter.acquire(key.keyId());
+            if (retryAfter > 0) {
+                ex.getResponseHeaders().add("Retry-After", Long.toString(retryAfter));
+                HttpApi.sendError(ex, status = 429, "rate limit for key " + key.keyId() + " exceeded; retry after "
+                        + retryAfter + " s");
+                return;
+            }
+            byte[] body = HttpApi.readBody(ex);
+            UsageAnswer answer = ingestor.handle(key, body, ex.getRequestHeaders().getFirst("Idempotency-Key"));
+            if (answer.replayed()) {
+                ex.getResponseHeaders().add("Idempotent-Replayed", "true");
+            }
+            HttpApi.sendJson(ex, status = answer.status(), answer.body());
+        } catch (HttpApi.BodyTooLarge e) {
+            HttpApi.quietly(() -> HttpApi.sendError(ex, 413, "request body over " + HttpApi.MAX_BODY_BYTES + " bytes"));
+            status = 413;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "/v1/usage failed: " + e, e);
+            HttpApi.quietly(() -> HttpApi.sendError(ex, 500, "internal error: " + e.getMessage()));
+        } finally {
+            counters.request(status);
+            ex.close();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.plutus.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** What {@code /v1/usage} keeps besides the calls: workspaces, the month's tracked tokens, idempotent answers. */
+public final class IngestStore {
+    /** An answer kept for a retried request with the same Idempotency-Key. */
+    public record StoredAnswer(String requestSha256, int status, String body) {}
+
+    private final Jdbc jdbc;
+
+    public IngestStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public List<String> workspaces() {
+        return jdbc.query("SELECT name FROM workspaces ORDER BY created_at, name", rs -> rs.getString(1));
+    }
+
+    /** Adds the workspace unless the cap is reached; true when it exists afterwards. Atomic across processes. */
+    public boolean ensureWorkspace(String name, int cap, Instant at) {
+        return jdbc.inTransaction(c -> {
+            if (!Jdbc.query(c, "SELECT 1 FROM workspaces WHERE name = ?", rs -> 1, name).isEmpty()) {
+                return true;
+            }
+            long count = Jdbc.query(c, "SELECT COUNT(*) FROM workspaces", rs -> rs.getLong(1)).get(0);
+            if (count >= cap) {
+                return false;
+            }
+            Jdbc.update(c, "INSERT INTO workspaces(name, created_at) VALUES (?, ?)", name, at.toEpochMilli());
+            return true;
+        });
+    }
+
+    /** Tokens of ingested calls dated at or after {@code since} (the month's start). */
+    public long trackedTokensSince(Instant since) {
+        return jdbc.queryLong("""
+                SELECT COALESCE(SUM(o.tracked_tokens), 0) FROM ingested_calls o JOIN llm_calls c ON c.id = o.call_id
+                WHERE c.ts >= ?""", since.toEpochMilli());
+    }
+
+    /** Ingested cost in micro-dollars over all time (what a prepaid balance is drawn down by). */
+    public long ingestedCostMicros() {
+        return jdbc.queryLong("""
+                SELECT COALESCE(SUM(c.cost_micros), 0) FROM ingested_calls o JOIN llm_calls c ON c.id = o.call_id""");
+    }
+
+    public Optional<StoredAnswer> answer(String keyId, String idempotencyKey) {
+        return jdbc.query("SELECT request_sha256, status, response FROM idempotent_requests WHERE key_id = ? AND idempotency_key = ?",
+                rs -> new StoredAnswer(rs.getString(1), rs.getInt(2), rs.getString(3)), keyId, idempotencyKey).stream().findFirst();
+    }
+
+    /** Keeps the first answer given for the key; a concurrent duplicate does not overwrite it. */
+    public void keepAnswer(String keyId, String idempotencyKey, StoredAnswer a, Instant at) {
+        jdbc.update("""
+                INSERT INTO idempotent_requests(key_id, idempotency_key, request_sha256, status, response, created_at)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key_id, idempotency_key) DO NOTHING""",
+                keyId, idempotencyKey, a.requestSha256(), a.status(), a.body(), at.toEpochMilli());
+    }
+
+    public int forgetAnswersBefore(Instant before) {
+        return jdbc.update("DELETE FROM idempotent_requests WHERE created_at < ?", before.toEpochMilli());
+    }
+}
