@@ -14,7 +14,8 @@ import picocli.CommandLine.Model.CommandSpec;
         "recorded calls/s with 1 and 4 threads, verdict p50/p99 and /stats week latency",
         "at each size, and database bytes per million calls (suite engine); the Hermes",
         "bridge -> daemon hook round trip, hook events/s with 4 sessions and the daemon's",
-        "memory after many recorded calls (suite hooks; needs python3)."})
+        "memory after many recorded calls (suite hooks; needs python3); POST /v1/usage",
+        "requests/s and batched events/s with p50/p99 (suite ingest)."})
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -28,7 +29,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--writes", defaultValue = "40000", description = "Calls recorded in each throughput run (default: ${DEFAULT-VALUE})")
     int writes;
 
-    @Option(names = "--suite", defaultValue = "all", description = "engine, hooks or all (default: ${DEFAULT-VALUE})")
+    @Option(names = "--suite", defaultValue = "all", description = "engine, hooks, ingest or all (default: ${DEFAULT-VALUE})")
     String suite;
 
     @Option(names = "--hook-events", defaultValue = "100000", description = "Timed events per hook in the hooks suite (default: ${DEFAULT-VALUE})")
@@ -37,20 +38,33 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rss-calls", defaultValue = "1000000", description = "Calls the daemon records before its memory is read (default: ${DEFAULT-VALUE})")
     long rssCalls;
 
+    @Option(names = "--ingest-requests", defaultValue = "50000", description = "Single-event /v1/usage requests (default: ${DEFAULT-VALUE})")
+    int ingestRequests;
+
+    @Option(names = "--ingest-batches", defaultValue = "300", description = "1,000-event /v1/usage batches (default: ${DEFAULT-VALUE})")
+    int ingestBatches;
+
+    @Option(names = "--ingest-threads", defaultValue = "16", description = "Client threads sending /v1/usage requests (default: ${DEFAULT-VALUE})")
+    int ingestThreads;
+
     @Override
     public Integer call() throws Exception {
         boolean scratch = dir == null;
         Path work = scratch ? Files.createTempDirectory("plutus-bench") : dir;
         PlutusCli.logTo(new dev.plutus.PlutusHome(work));
         try {
-            if (!List.of("engine", "hooks", "all").contains(suite)) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--suite must be engine, hooks or all");
+            if (!List.of("engine", "hooks", "ingest", "all").contains(suite)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--suite must be engine, hooks, ingest or all");
             }
-            if (!suite.equals("hooks")) {
+            boolean all = suite.equals("all");
+            if (all || suite.equals("engine")) {
                 new EngineBenchmark(work.resolve("engine"), spec.commandLine().getOut()).run(writes, sizes.stream().sorted().toList());
             }
-            if (!suite.equals("engine")) {
+            if (all || suite.equals("hooks")) {
                 new HookBenchmark(work.resolve("hooks"), spec.commandLine().getOut()).run(hookEvents, 4, 10_000, rssCalls);
+            }
+            if (all || suite.equals("ingest")) {
+                new IngestBenchmark(work.resolve("ingest"), spec.commandLine().getOut()).run(ingestRequests, ingestBatches, ingestThreads);
             }
         } finally {
             if (scratch) {

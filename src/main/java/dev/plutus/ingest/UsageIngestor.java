@@ -53,6 +53,8 @@ public final class UsageIngestor {
     private final IngestCounters counters;
     private final MonthlyTokens monthly;
     private final AtomicLong ingestedCostMicros;
+    /** Workspaces known to exist; they are never deleted, so only a new name costs a transaction. */
+    private final java.util.Set<String> knownWorkspaces = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public UsageIngestor(Plutus plutus, IngestStore store, IngestSettings settings, IngestCounters counters) {
         this.plutus = plutus;
@@ -248,7 +250,11 @@ public final class UsageIngestor {
 
     /** The workspace the event is billed to: its own, created on first use while under the cap, else "default". */
     private String resolveWorkspace(String name, Instant now, Map<String, String> notes) {
+        if (knownWorkspaces.contains(name)) {
+            return name;
+        }
         if (store.ensureWorkspace(name, settings.workspaceCap(), now)) {
+            knownWorkspaces.add(name);
             return name;
         }
         store.ensureWorkspace("default", Integer.MAX_VALUE, now);

@@ -1,0 +1,110 @@
+package dev.plutus.cli;
+
+import dev.plutus.Plutus;
+import dev.plutus.PlutusConfig;
+import dev.plutus.PlutusHome;
+import dev.plutus.server.DaemonProcess;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * POST /v1/usage against a daemon in its own JVM over loopback: single-event requests and
+ * 1,000-event batches from several client threads, events/s and per-request p50/p99, then the
+ * store is counted to show every acknowledged event is there.
+ */
+final class IngestBenchmark {
+    private static final String EVENT = "{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-6\",\"input_tokens\":1200,"
+            + "\"output_tokens\":800,\"cache_read_tokens\":4000,\"task_type\":\"code_review\",\"workspace\":\"bench\"}";
+
+    private final Path dir;
+    private final PrintWriter out;
+
+    IngestBenchmark(Path dir, PrintWriter out) {
+        this.dir = dir;
+        this.out = out;
+    }
+
+    void run(int singles, int batches, int threads) throws Exception {
+        Path home = dir.resolve("plutus");
+        Files.createDirectories(home);
+        // The benchmark measures the daemon, not the rate limiter.
+        Files.writeString(home.resolve("plutus.yaml"), "ingest:\n  rate_limit:\n    requests_per_second: 1000000\n    burst: 1000000\n");
+        String key;
+        try (Plutus p = Plutus.open(PlutusConfig.builder(new PlutusHome(home)).build())) {
+            key = p.apiKeys().create("bench").secret();
+        }
+        String batch = "[" + String.join(",", java.util.Collections.nCopies(1000, EVENT)) + "]";
+        long acknowledged;
+        try (DaemonProcess daemon = DaemonProcess.start(home, dir.resolve("daemon.out"))) {
+            URI uri = URI.create(daemon.info().baseUrl() + "/v1/usage");
+            out.printf("POST /v1/usage (daemon pid %d on %s, %d client threads):%n", daemon.pid(), daemon.info().baseUrl(), threads);
+            out.flush();
+            drive(uri, key, EVENT, 2_000, threads, 1);   // warm-up: JIT, connections, SQLite caches
+            long warm = 2_000;
+            Result single = drive(uri, key, EVENT, singles, threads, 1);
+            out.printf("  single-event requests: %,d in %.1f s = %,.0f requests/s; p50 %s p99 %s%n", singles, single.seconds,
+                    singles / single.seconds, LatencySample.millis(single.latency.percentile(50)),
+                    LatencySample.millis(single.latency.percentile(99)));
+            Result batched = drive(uri, key, batch, batches, threads, 1000);
+            out.printf("  1,000-event batches:   %,d in %.1f s = %,.0f events/s; p50 %s p99 %s per batch%n", batches,
+                    batched.seconds, batches * 1000L / batched.seconds, LatencySample.millis(batched.latency.percentile(50)),
+                    LatencySample.millis(batched.latency.percentile(99)));
+            acknowledged = warm + singles + batches * 1000L;
+            long rss = daemon.residentBytes();
+            out.printf("  daemon RSS after %,d events: %s%n", acknowledged, rss < 0 ? "unknown" : String.format("%.0f MiB", rss / 1048576.0));
+            daemon.kill();
+        }
+        try (Plutus p = Plutus.open(PlutusConfig.builder(new PlutusHome(home)).build())) {
+            long stored = p.calls().count();
+            out.printf("  killed with SIGKILL after the last 200: %,d acknowledged, %,d stored%s%n", acknowledged, stored,
+                    stored == acknowledged ? "" : "  <-- MISMATCH");
+        }
+        out.flush();
+    }
+
+    private record Result(double seconds, LatencySample latency) {}
+
+    private static Result drive(URI uri, String key, String body, int requests, int threads, int eventsEach) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        LatencySample latency = new LatencySample(requests);
+        AtomicLong next = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long start = System.nanoTime();
+        List<Future<long[]>> parts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            parts.add(pool.submit(() -> {
+                long[] mine = new long[requests];
+                int n = 0;
+                for (long i; (i = next.getAndIncrement()) < requests; ) {
+                    long t0 = System.nanoTime();
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + key)
+                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    mine[n++] = System.nanoTime() - t0;
+                    if (r.statusCode() != 200) {
+                        throw new IllegalStateException("daemon answered " + r.statusCode() + ": " + r.body());
+                    }
+                }
+                return java.util.Arrays.copyOf(mine, n);
+            }));
+        }
+        for (Future<long[]> f : parts) {
+            for (long v : f.get()) {
+                latency.add(v);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        return new Result(seconds, latency);
+    }
+}
