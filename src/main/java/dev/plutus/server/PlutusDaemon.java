@@ -74,22 +74,22 @@ public final class PlutusDaemon implements AutoCloseable {
         if (replayed > 0) {
             LOG.info("replayed " + replayed + " spooled hook events at start");
         }
-        upkeep.scheduleWithFixedDelay(() -> {
-            try {
-                replayer.runOnce();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "spool replay failed: " + e.getMessage(), e);
-            }
-        }, 1, 1, TimeUnit.SECONDS);
-        upkeep.scheduleWithFixedDelay(() -> {
-            try {
-                ingestor.forgetOldAnswers();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "forgetting old idempotent answers failed: " + e.getMessage(), e);
-            }
-        }, 1, 60, TimeUnit.MINUTES);
+        upkeep.scheduleWithFixedDelay(logFailures("spool replay", replayer::runOnce), 1, 1, TimeUnit.SECONDS);
+        upkeep.scheduleWithFixedDelay(logFailures("forgetting old idempotent answers", ingestor::forgetOldAnswers),
+                1, 60, TimeUnit.MINUTES);
         LOG.info("plutus daemon " + DaemonStatus.VERSION + " serving " + home.dir() + " on " + info.baseUrl()
                 + " (pid " + info.pid() + ")");
+    }
+
+    /** A periodic task whose failure is logged, not allowed to cancel its schedule. */
+    private static Runnable logFailures(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, what + " failed: " + e.getMessage(), e);
+            }
+        };
     }
 
     /** Starts a daemon for the home in {@code config}; fails when another one already serves it. */
