@@ -321,6 +321,15 @@ class PlutusCliTest {
         assertEquals(2, keys(home, "create", "--name", " ").exit());
     }
 
+    @Test
+    void serveRefusesABrokenPlutusYamlNamingFileLineAndField(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("plutus.yaml"), "ingest:\n  tracked_limit: 1000\n  blok_over_free_limit: true\n");
+        Result r = run(home, "serve", "--port", "0");
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.err().contains("plutus.yaml:3: ingest.blok_over_free_limit: unknown field"), r.err());
+        assertFalse(Files.exists(home.resolve("daemon.json")), "nothing was started");
+    }
+
     private static Result keys(Path home, String... args) {
         List<String> all = new ArrayList<>(List.of("keys"));
         all.addAll(List.of(args));

@@ -38,8 +38,8 @@ final class ServeCommand implements Callable<Integer> {
         PlutusHome h = home.resolve();
         PlutusCli.logTo(h, new JsonLogFormatter());
         if (!options.isLoopback()) {
-            err.println("plutus: warning: listening on " + host + ", not loopback. Every endpoint but /healthz still "
-                    + "needs the token in " + h.tokenFile() + "; keep that file private.");
+            err.println("plutus: warning: listening on " + host + ", not loopback. Every endpoint but /healthz and "
+                    + "/v1/usage (API keys) needs the token in " + h.tokenFile() + "; keep that file private.");
         }
         PlutusDaemon daemon;
         try {
@@ -47,6 +47,9 @@ final class ServeCommand implements Callable<Integer> {
         } catch (InstanceLock.AlreadyRunning e) {
             err.println("plutus: " + e.getMessage() + ". See `plutus status`.");
             return 3;
+        } catch (dev.plutus.config.ConfigException e) {
+            err.println("plutus serve: " + e.getMessage());
+            return 2;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

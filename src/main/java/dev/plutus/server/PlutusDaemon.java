@@ -42,6 +42,8 @@ public final class PlutusDaemon implements AutoCloseable {
     private PlutusDaemon(ServeOptions options, PlutusConfig config, InstanceLock lock) throws IOException {
         this.home = config.home();
         this.lock = lock;
+        // Read first: a broken plutus.yaml must fail before anything is opened or started.
+        IngestSettings ingestSettings = IngestSettings.load(home.settingsFile());
         AccessToken token = AccessToken.ensure(home.tokenFile());
         this.plutus = Plutus.open(config).startBackground();
         AtomicInteger n = new AtomicInteger();
@@ -52,7 +54,6 @@ public final class PlutusDaemon implements AutoCloseable {
         });
         InetSocketAddress bind = new InetSocketAddress(options.host(), options.port());
         this.status = new DaemonStatus(config.clock(), plutus.hooks().counters());
-        IngestSettings ingestSettings = IngestSettings.load(home.settingsFile());
         IngestCounters ingestCounters = new IngestCounters();
         this.ingestor = new UsageIngestor(plutus, plutus.ingestStore(), ingestSettings, ingestCounters);
         UsageApi usage = new UsageApi(plutus.apiKeys(), new KeyRateLimiter(ingestSettings.requestsPerSecond(),
