@@ -138,22 +138,34 @@ public final class PlutusCli implements Callable<Integer> {
         return 0;
     }
 
-    @Command(name = "stats", mixinStandardHelpOptions = true, description = {
-            "Usage, cost and tool statistics.",
-            "  plutus stats [today|week|month]",
-            "  plutus stats cron|providers|models|tools|sessions [today|week|month]",
-            "  plutus stats raw [N]"})
-    static final class Stats implements Callable<Integer> {
+    /** A slash command run from the shell: the same text (or JSON) Hermes shows for /stats, /budget, /setup. */
+    abstract static class SlashCommand implements Callable<Integer> {
+        private final String name;
         @Mixin HomeOption home;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
         @Option(names = "--json", description = "Print JSON") boolean json;
         @Parameters(arity = "0..*", paramLabel = "ARGS") List<String> args = List.of();
 
+        SlashCommand(String name) {
+            this.name = name;
+        }
+
         @Override
         public Integer call() {
             try (Plutus p = home.open()) {
-                return print(spec, new SlashCommands(p).run("stats", String.join(" ", args)), json);
+                return print(spec, new SlashCommands(p).run(name, String.join(" ", args)), json);
             }
+        }
+    }
+
+    @Command(name = "stats", mixinStandardHelpOptions = true, description = {
+            "Usage, cost and tool statistics.",
+            "  plutus stats [today|week|month]",
+            "  plutus stats cron|providers|models|tools|sessions [today|week|month]",
+            "  plutus stats raw [N]"})
+    static final class Stats extends SlashCommand {
+        Stats() {
+            super("stats");
         }
     }
 
@@ -163,17 +175,9 @@ public final class PlutusCli implements Callable<Integer> {
             "  plutus budget cron            per-cron-job budgets",
             "  plutus budget set <scope> [<id>] <window> <amount>",
             "Scopes: global, cron_job, sender, provider, model, session. Windows: daily, weekly, monthly, rolling_24h, rolling_7d."})
-    static final class Budget implements Callable<Integer> {
-        @Mixin HomeOption home;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-        @Option(names = "--json", description = "Print JSON") boolean json;
-        @Parameters(arity = "0..*", paramLabel = "ARGS") List<String> args = List.of();
-
-        @Override
-        public Integer call() {
-            try (Plutus p = home.open()) {
-                return print(spec, new SlashCommands(p).run("budget", String.join(" ", args)), json);
-            }
+    static final class Budget extends SlashCommand {
+        Budget() {
+            super("budget");
         }
     }
 
@@ -182,17 +186,9 @@ public final class PlutusCli implements Callable<Integer> {
             "  plutus setup                           status",
             "  plutus setup pricing auto|minimal|skip",
             "  plutus setup budget default|custom|skip"})
-    static final class Setup implements Callable<Integer> {
-        @Mixin HomeOption home;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-        @Option(names = "--json", description = "Print JSON") boolean json;
-        @Parameters(arity = "0..*", paramLabel = "ARGS") List<String> args = List.of();
-
-        @Override
-        public Integer call() {
-            try (Plutus p = home.open()) {
-                return print(spec, new SlashCommands(p).run("setup", String.join(" ", args)), json);
-            }
+    static final class Setup extends SlashCommand {
+        Setup() {
+            super("setup");
         }
     }
 
