@@ -68,6 +68,7 @@ public final class Plutus implements AutoCloseable {
     private final PriceRefresher priceRefresher;
     private final ApiKeys apiKeys;
     private final IngestStore ingestStore;
+    private final dev.plutus.runway.RunwayMonitor runway;
     private final EnumMap<Level, LongAdder> verdicts =
             new EnumMap<>(Level.class);
     private ScheduledExecutorService background;
@@ -90,6 +91,8 @@ public final class Plutus implements AutoCloseable {
         this.hooks = new HookDispatcher(this);
         this.apiKeys = new ApiKeys(new ApiKeyStore(db.jdbc()), config.clock());
         this.ingestStore = new IngestStore(db.jdbc());
+        this.runway = new dev.plutus.runway.RunwayMonitor(this, new dev.plutus.store.RunwayStore(db.jdbc()), config.home().runwayFile(),
+                config.environment(), config.clock());
         for (Level l : Level.values()) {
             verdicts.put(l, new LongAdder());
         }
@@ -264,6 +267,11 @@ public final class Plutus implements AutoCloseable {
         return apiKeys;
     }
 
+    /** Provider balances, burn rate, days left, low-runway alerts and the router. */
+    public dev.plutus.runway.RunwayMonitor runway() {
+        return runway;
+    }
+
     public IngestStore ingestStore() {
         return ingestStore;
     }
@@ -373,6 +381,7 @@ public final class Plutus implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        runway.close();
         db.close();
     }
 }

@@ -17,6 +17,7 @@ public final class PlutusConfig {
     private final Duration pricingRefreshInterval;
     private final Duration ledgerSyncInterval;
     private final int maxPoolSize;
+    private final java.util.Map<String, String> environment;
 
     private PlutusConfig(Builder b) {
         this.home = b.home;
@@ -26,6 +27,7 @@ public final class PlutusConfig {
         this.pricingRefreshInterval = b.pricingRefreshInterval;
         this.ledgerSyncInterval = b.ledgerSyncInterval;
         this.maxPoolSize = b.maxPoolSize;
+        this.environment = java.util.Map.copyOf(b.environment);
     }
 
     public static Builder builder(PlutusHome home) {
@@ -40,6 +42,8 @@ public final class PlutusConfig {
     /** How often spend written by other processes into the same database is folded into the running totals. */
     public Duration ledgerSyncInterval() { return ledgerSyncInterval; }
     public int maxPoolSize() { return maxPoolSize; }
+    /** Where provider keys and HERMES_HOME are looked up (the process environment unless a test or host sets another). */
+    public java.util.Map<String, String> environment() { return environment; }
 
     public static final class Builder {
         private final PlutusHome home;
@@ -49,6 +53,7 @@ public final class PlutusConfig {
         private Duration pricingRefreshInterval = Duration.ofDays(1);
         private Duration ledgerSyncInterval = Duration.ofMillis(250);
         private int maxPoolSize = 4;
+        private java.util.Map<String, String> environment = System.getenv();
 
         private Builder(PlutusHome home) {
             this.home = Objects.requireNonNull(home, "home");
@@ -77,6 +82,8 @@ public final class PlutusConfig {
             this.maxPoolSize = n;
             return this;
         }
+
+        public Builder environment(java.util.Map<String, String> env) { this.environment = Objects.requireNonNull(env); return this; }
 
         public PlutusConfig build() {
             return new PlutusConfig(this);

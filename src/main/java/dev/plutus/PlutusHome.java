@@ -39,6 +39,11 @@ public record PlutusHome(Path dir) {
         return dir.resolve("plutus.yaml");
     }
 
+    /** Providers to watch for runway, the router and low-runway alerts. */
+    public Path runwayFile() {
+        return dir.resolve("runway.yaml");
+    }
+
     public Path logFile() {
         return dir.resolve("plutus.log");
     }

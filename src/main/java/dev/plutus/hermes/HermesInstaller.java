@@ -11,8 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,7 +25,6 @@ public final class HermesInstaller {
     private static final String BRIDGE_RESOURCE = "/dev/plutus/hermes/plutus_bridge/__init__.py";
     private static final String SHELL_HOOK_RESOURCE = "/dev/plutus/hermes/plutus_bridge/shell_hook.py";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     /** How the bridge behaves; written to bridge.json. */
     public record BridgeSettings(int timeoutMillis, String failMode, boolean autostart, String launcher) {
@@ -172,13 +169,7 @@ public final class HermesInstaller {
     }
 
     private Path backUp() throws IOException {
-        if (!Files.exists(configFile())) {
-            return null;
-        }
-        Path backup = configFile().resolveSibling("config.yaml.plutus-bak-" + STAMP.format(clock.instant()));
-        Files.copy(configFile(), backup, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-        return backup;
+        return dev.plutus.config.Backups.backUp(configFile(), clock);
     }
 
     private static int writeIfDifferent(Path file, String content) throws IOException {

@@ -157,6 +157,7 @@ public final class HookDispatcher {
         for (ScopeStatus s : plutus.unannounced(check)) {
             notices.add(BudgetMessages.notice(s, plutus.zone()));
         }
+        notices.addAll(plutus.runway().claimNotices());
         Optional<CronPauseRequest> pause = plutus.cronPauseIfDue(sessionId, check);
         HookAction action = notices.isEmpty() ? HookAction.NONE : new HookAction.InjectContext(String.join("\n\n", notices));
         return new HookReply(action, pause, Optional.empty());

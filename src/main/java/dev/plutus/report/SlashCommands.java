@@ -59,7 +59,8 @@ public final class SlashCommands {
                 case "stats" -> stats(args);
                 case "budget" -> budget(args);
                 case "setup" -> setup(args);
-                default -> text("Unknown command '/" + command + "' (stats, budget, setup).");
+                case "runway" -> runway(args);
+                default -> text("Unknown command '/" + command + "' (stats, budget, setup, runway).");
             };
         } catch (IllegalArgumentException | ConfigException e) {
             return text(e.getMessage());
@@ -172,8 +173,26 @@ public final class SlashCommands {
     }
 
     private Rendered statusOf(ScopeKind only, String title) {
-        return BudgetReport.render(title, allStatuses(only), plutus.zone(), plutus.budgets().error(),
+        Rendered r = BudgetReport.render(title, allStatuses(only), plutus.zone(), plutus.budgets().error(),
                 plutus.budgets().current().hasAnyLimit());
+        List<String> low = plutus.runway().activeAlertLines();
+        if (low.isEmpty()) {
+            return r;
+        }
+        if (r.json() instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            var arr = o.putArray("runway_alerts");
+            low.forEach(arr::add);
+        }
+        return new Rendered(r.text() + "\n" + RunwayReport.alertLines(low), r.json());
+    }
+
+    /** /runway [refresh]: money left, burn and days left per provider; {@code refresh} asks the providers now. */
+    public Rendered runway(List<String> args) {
+        boolean refresh = !args.isEmpty() && args.get(0).equalsIgnoreCase("refresh");
+        if (!args.isEmpty() && !refresh) {
+            throw new IllegalArgumentException("usage: /runway [refresh]");
+        }
+        return RunwayReport.render(plutus.runway().view(refresh));
     }
 
     public Rendered setup(List<String> args) {

@@ -30,7 +30,7 @@ final class HttpApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int MAX_BODY_BYTES = 1 << 20;
     private static final long DRAIN_LIMIT_BYTES = 16L << 20;
-    private static final Set<String> COMMANDS = Set.of("stats", "budget", "setup");
+    private static final Set<String> COMMANDS = Set.of("stats", "budget", "setup", "runway");
 
     private final Plutus plutus;
     private final AccessToken token;
@@ -146,8 +146,10 @@ final class HttpApi {
             return;
         }
         HookReply reply = plutus.hooks().dispatch(event, kwargs);
-        sendJson(ex, 200, reply.toJson());
+        byte[] answer = JSON.writeValueAsBytes(reply.toJson());
+        // Counted before the answer goes out, so whoever reads /metrics or /status after the reply sees it.
         status.hookHandled(event, System.nanoTime() - start);
+        send(ex, 200, "application/json", answer);
     }
 
     private void command(HttpExchange ex) throws IOException {

@@ -7,6 +7,7 @@ import dev.plutus.ingest.IngestCounters;
 import dev.plutus.ingest.IngestSettings;
 import dev.plutus.ingest.KeyRateLimiter;
 import dev.plutus.ingest.UsageIngestor;
+import dev.plutus.runway.RunwayScheduler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -38,6 +39,7 @@ public final class PlutusDaemon implements AutoCloseable {
     private final DaemonInfo info;
     private final SpoolReplayer replayer;
     private final UsageIngestor ingestor;
+    private final ScheduledExecutorService runwayThread;
 
     private PlutusDaemon(ServeOptions options, PlutusConfig config, InstanceLock lock) throws IOException {
         this.home = config.home();
@@ -78,6 +80,15 @@ public final class PlutusDaemon implements AutoCloseable {
         upkeep.scheduleWithFixedDelay(logFailures("spool replay", replayer::runOnce), 1, 1, TimeUnit.SECONDS);
         upkeep.scheduleWithFixedDelay(logFailures("forgetting old idempotent answers", ingestor::forgetOldAnswers),
                 1, 60, TimeUnit.MINUTES);
+        // Its own thread: provider calls may take the whole fetch time-out and must not hold up spool replay.
+        this.runwayThread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "plutus-runway");
+            t.setDaemon(true);
+            return t;
+        });
+        RunwayScheduler runway = new RunwayScheduler(plutus.runway(), config.clock());
+        runwayThread.scheduleWithFixedDelay(logFailures("runway", runway::tick), options.runwayFirstRun().toMillis(),
+                30_000, TimeUnit.MILLISECONDS);
         LOG.info("plutus daemon " + DaemonStatus.VERSION + " serving " + home.dir() + " on " + info.baseUrl()
                 + " (pid " + info.pid() + ")");
     }
@@ -127,6 +138,7 @@ public final class PlutusDaemon implements AutoCloseable {
         api.stop(2);
         httpThreads.shutdown();
         upkeep.shutdown();
+        runwayThread.shutdownNow();
         try {
             httpThreads.awaitTermination(10, TimeUnit.SECONDS);
             upkeep.awaitTermination(10, TimeUnit.SECONDS);

@@ -1,10 +1,20 @@
 package dev.plutus.server;
 
-/** Where the daemon listens and how many requests it handles at once. */
-public record ServeOptions(String host, int port, int threads) {
+/**
+ * Where the daemon listens, how many requests it handles at once, and how long after start the
+ * first runway run (refresh, snapshot, alerts, router) comes; later runs follow runway.yaml's period.
+ */
+public record ServeOptions(String host, int port, int threads, java.time.Duration runwayFirstRun) {
     public static final int DEFAULT_PORT = 8765;
 
+    public ServeOptions(String host, int port, int threads) {
+        this(host, port, threads, java.time.Duration.ofSeconds(30));
+    }
+
     public ServeOptions {
+        if (runwayFirstRun == null || runwayFirstRun.isNegative()) {
+            throw new IllegalArgumentException("runway first run must be zero or later");
+        }
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("host must not be empty");
         }

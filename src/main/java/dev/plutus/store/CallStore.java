@@ -116,6 +116,13 @@ public final class CallStore {
                 }, since.toEpochMilli(), upToId);
     }
 
+    /** Sessions with calls recorded through hooks or the API (not imported from Hermes's state.db). */
+    public List<String> sessionsWithCalls() {
+        return jdbc.query("""
+                SELECT DISTINCT session_id FROM llm_calls
+                WHERE session_id IS NOT NULL AND (event_id IS NULL OR event_id NOT LIKE 'hermes-state:%')""", rs -> rs.getString(1));
+    }
+
     public long maxId() {
         return jdbc.queryLong("SELECT COALESCE(MAX(id), 0) FROM llm_calls");
     }

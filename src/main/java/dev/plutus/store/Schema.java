@@ -173,5 +173,48 @@ final class Schema {
                 created_at      INTEGER NOT NULL,
                 PRIMARY KEY (key_id, idempotency_key)
             );
+            """,
+            // 3: runway — console balances users calibrate against, burn-rate snapshots, low-runway alert
+            // crossings, and every routing decision with the backup it made
+            """
+            CREATE TABLE runway_calibrations (
+                id             INTEGER PRIMARY KEY AUTOINCREMENT,
+                provider       TEXT NOT NULL,
+                calibrated_at  INTEGER NOT NULL,
+                balance_micros INTEGER NOT NULL,
+                spent_micros   INTEGER NOT NULL
+            );
+            CREATE INDEX runway_calibrations_provider ON runway_calibrations(provider, calibrated_at);
+
+            CREATE TABLE runway_snapshots (
+                taken_at         INTEGER NOT NULL,
+                provider         TEXT NOT NULL,
+                source           TEXT NOT NULL,
+                remaining_micros INTEGER,
+                burn_micros_day  INTEGER NOT NULL,
+                days_left        TEXT,
+                PRIMARY KEY (provider, taken_at)
+            );
+
+            CREATE TABLE runway_alerts (
+                provider   TEXT NOT NULL,
+                kind       TEXT NOT NULL,
+                active     INTEGER NOT NULL,
+                fired_at   INTEGER NOT NULL,
+                cleared_at INTEGER,
+                announced  INTEGER NOT NULL DEFAULT 0,
+                message    TEXT NOT NULL,
+                PRIMARY KEY (provider, kind)
+            );
+
+            CREATE TABLE route_decisions (
+                id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                decided_at INTEGER NOT NULL,
+                config     TEXT NOT NULL,
+                plan       TEXT NOT NULL,
+                reasons    TEXT NOT NULL,
+                outcome    TEXT NOT NULL,
+                backup     TEXT
+            );
             """);
 }

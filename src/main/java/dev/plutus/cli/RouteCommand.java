@@ -1,0 +1,73 @@
+package dev.plutus.cli;
+
+import dev.plutus.Plutus;
+import dev.plutus.config.ConfigException;
+import dev.plutus.runway.RouteResult;
+import dev.plutus.runway.RoutingRefused;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code plutus route}: moves Hermes's routing to the providers with the most runway; {@code route rollback} undoes it. */
+@Command(name = "route", mixinStandardHelpOptions = true,
+        description = {"Rewrites model, delegation and fallback_providers in Hermes's config.yaml by runway:",
+                "primary = flagship of the provider with the most days left, delegation = fast model of the next,",
+                "fallbacks = the others (flagships, then fast models). Backs up first; touches only routing lines.",
+                "  plutus route [--dry-run]",
+                "  plutus route rollback"},
+        subcommands = RouteCommand.Rollback.class)
+final class RouteCommand implements Callable<Integer> {
+    @Mixin PlutusCli.HomeOption home;
+    @Spec CommandSpec spec;
+    @Option(names = "--dry-run", description = "Print the diff, write nothing") boolean dryRun;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Plutus p = home.open()) {
+            RouteResult r = p.runway().route(p.runway().view(true), dryRun);
+            r.plan().reasons().forEach(line -> out.println("  " + line));
+            out.println("Plan: " + r.plan().summary());
+            switch (r.outcome()) {
+                case "unchanged" -> out.println(r.config() + " already routes this way; nothing written.");
+                case "dry-run" -> out.print(r.diff());
+                default -> {
+                    out.print(r.diff());
+                    out.println("Wrote " + r.config() + " (backup " + r.backup().getFileName() + "). New Hermes sessions use it; "
+                            + "`plutus route rollback` undoes it.");
+                }
+            }
+            out.flush();
+            return 0;
+        } catch (RoutingRefused e) {
+            spec.commandLine().getErr().println("plutus route: refused: " + e.getMessage());
+            return 3;
+        } catch (ConfigException | IllegalArgumentException e) {
+            spec.commandLine().getErr().println("plutus route: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    @Command(name = "rollback", mixinStandardHelpOptions = true,
+            description = "Restores config.yaml from the backup the newest routing write made (keeping the routed one as a backup).")
+    static final class Rollback implements Callable<Integer> {
+        @Mixin PlutusCli.HomeOption home;
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (Plutus p = home.open()) {
+                spec.commandLine().getOut().println(p.runway().rollback());
+                spec.commandLine().getOut().flush();
+                return 0;
+            } catch (ConfigException | IllegalArgumentException e) {
+                spec.commandLine().getErr().println("plutus route rollback: " + e.getMessage());
+                return 2;
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.plutus.runway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plutus.runway.ProviderException.Kind;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Anthropic has no balance API; its rate-limit headers (per-minute limits for API keys, 5-hour and
+ * 7-day utilization for subscription tokens) come back on any Messages call, so a one-token probe
+ * reads them. Models from {@code GET /v1/models}, following pages.
+ */
+final class AnthropicClient implements ProviderClient {
+    private static final String VERSION = "2023-06-01";
+
+    @Override
+    public ProviderReading read(ProviderRequest r) throws ProviderException {
+        ProviderHttp.requireKey(r);
+        String body = ProviderHttp.probeBody(r.probeModel());
+        HttpResponse<String> resp = ProviderHttp.exchange(r, auth(r, ProviderHttp.postJson(r, "/v1/messages", body)).build());
+        RateLimitStatus limits = RateLimitHeaders.anthropic(RateLimitHeaders.normalize(resp.headers().map()), resp.statusCode());
+        if (limits != null && (resp.statusCode() / 100 == 2 || resp.statusCode() == 429)) {
+            return ProviderReading.ofLimits(limits);
+        }
+        ProviderHttp.requireOk(r, resp);
+        throw new ProviderException(Kind.MALFORMED, "Anthropic answered without rate-limit headers");
+    }
+
+    @Override
+    public Set<String> models(ProviderRequest r) throws ProviderException {
+        ProviderHttp.requireKey(r);
+        Set<String> out = new LinkedHashSet<>();
+        String after = null;
+        for (int page = 0; page < 50; page++) {
+            String path = "/v1/models?limit=1000" + (after == null ? "" : "&after_id=" + java.net.URLEncoder.encode(after,
+                    java.nio.charset.StandardCharsets.UTF_8));
+            JsonNode body = ProviderHttp.json(r, auth(r, ProviderHttp.get(r, path)).build());
+            out.addAll(ProviderHttp.ids(body.path("data"), "id", null, "Anthropic /v1/models"));
+            if (!body.path("has_more").asBoolean(false) || !body.path("last_id").isTextual()) {
+                break;
+            }
+            after = body.path("last_id").asText();
+        }
+        return out;
+    }
+
+    private static HttpRequest.Builder auth(ProviderRequest r, HttpRequest.Builder b) {
+        b.header("anthropic-version", VERSION);
+        if (r.credential().isOAuthToken()) {
+            return b.header("Authorization", "Bearer " + r.credential().secret()).header("anthropic-beta", "oauth-2025-04-20");
+        }
+        return b.header("x-api-key", r.credential().secret());
+    }
+}

@@ -1,0 +1,146 @@
+package dev.plutus.runway;
+
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Asks every provider at once, each bounded by the configured time-out, and keeps answers for the
+ * cache period (failures for at most a minute, so a fixed key shows soon). One provider failing,
+ * hanging or throwing never affects the others' rows.
+ */
+public final class ProviderFetcher implements AutoCloseable {
+    private static final Duration FAILURE_TTL = Duration.ofMinutes(1);
+
+    private final HttpClient http;
+    private final Clock clock;
+    private final ExecutorService pool;
+    private final Map<String, Fetched> readings = new ConcurrentHashMap<>();
+    private final Map<String, CachedModels> models = new ConcurrentHashMap<>();
+
+    private record CachedModels(Set<String> ids, Instant at) {}
+
+    public ProviderFetcher(Clock clock, Duration connectTimeout) {
+        this.clock = clock;
+        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "plutus-runway-fetch-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Readings of every provider in {@code providers}, in their order; {@code refresh} skips the cache. */
+    public Map<String, Fetched> readAll(List<ProviderConfig> providers, RunwayConfig cfg, Credentials creds, boolean refresh) {
+        Map<String, Future<Fetched>> pending = new LinkedHashMap<>();
+        Map<String, Fetched> out = new LinkedHashMap<>();
+        Instant now = clock.instant();
+        for (ProviderConfig p : providers) {
+            Fetched cached = readings.get(cacheKey(p, creds));
+            if (!refresh && cached != null && fresh(cached, now, cfg.cacheTtl())) {
+                out.put(p.name(), cached);
+            } else {
+                pending.put(p.name(), pool.submit(() -> readNow(p, cfg, creds)));
+            }
+        }
+        long deadline = System.nanoTime() + cfg.timeout().plusSeconds(1).toNanos();
+        for (ProviderConfig p : providers) {
+            Future<Fetched> f = pending.get(p.name());
+            if (f == null) {
+                continue;
+            }
+            Fetched result;
+            try {
+                result = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                f.cancel(true);
+                result = new Fetched.Failed(ProviderException.Kind.TIMEOUT, "no answer within " + cfg.timeout().toSeconds() + " s",
+                        clock.instant());
+            } catch (ExecutionException e) {
+                result = new Fetched.Failed(ProviderException.Kind.MALFORMED, "reading failed: " + e.getCause(), clock.instant());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                result = new Fetched.Failed(ProviderException.Kind.TIMEOUT, "interrupted", clock.instant());
+            }
+            readings.put(cacheKey(p, creds), result);
+            out.put(p.name(), result);
+        }
+        // Keep the configured order even when some came from the cache.
+        Map<String, Fetched> ordered = new LinkedHashMap<>();
+        providers.forEach(p -> ordered.put(p.name(), out.get(p.name())));
+        return ordered;
+    }
+
+    private Fetched readNow(ProviderConfig p, RunwayConfig cfg, Credentials creds) {
+        Optional<ProviderRequest.Credential> key = creds.first(p.keyEnvs());
+        try {
+            if (p.kind() == ProviderKind.NONE) {
+                return new Fetched.Ok(ProviderReading.nothing(), clock.instant(), null);
+            }
+            if (key.isEmpty()) {
+                throw new ProviderException(ProviderException.Kind.NO_KEY, "no key in " + String.join(" or ", p.keyEnvs())
+                        + " (environment or Hermes .env)");
+            }
+            ProviderReading r = p.probeModel() == null && (p.kind() == ProviderKind.ANTHROPIC || p.kind() == ProviderKind.OPENAI)
+                    ? ProviderReading.nothing()
+                    : p.kind().client().read(request(p, cfg, key.get()));
+            return new Fetched.Ok(r, clock.instant(), key.get().envName());
+        } catch (ProviderException e) {
+            return new Fetched.Failed(e.kind(), e.getMessage(), clock.instant());
+        } catch (RuntimeException e) {
+            return new Fetched.Failed(ProviderException.Kind.MALFORMED, "unexpected answer: " + e.getClass().getSimpleName(),
+                    clock.instant());
+        }
+    }
+
+    /** The provider's live model ids, cached like readings. */
+    public Set<String> models(ProviderConfig p, RunwayConfig cfg, Credentials creds) throws ProviderException {
+        String k = cacheKey(p, creds);
+        CachedModels c = models.get(k);
+        Instant now = clock.instant();
+        if (c != null && Duration.between(c.at(), now).compareTo(cfg.cacheTtl()) < 0) {
+            return c.ids();
+        }
+        Optional<ProviderRequest.Credential> key = creds.first(p.keyEnvs());
+        if (key.isEmpty() && p.kind() != ProviderKind.NONE) {
+            throw new ProviderException(ProviderException.Kind.NO_KEY, "no key in " + String.join(" or ", p.keyEnvs()));
+        }
+        Set<String> ids = Set.copyOf(p.kind().client().models(request(p, cfg, key.orElse(null))));
+        models.put(k, new CachedModels(ids, now));
+        return ids;
+    }
+
+    private ProviderRequest request(ProviderConfig p, RunwayConfig cfg, ProviderRequest.Credential key) {
+        return new ProviderRequest(http, p.baseUrl(), key, cfg.timeout(), p.probeModel(), cfg.usdPerUnit(), clock);
+    }
+
+    private static boolean fresh(Fetched f, Instant now, Duration ttl) {
+        Duration keep = f instanceof Fetched.Failed && FAILURE_TTL.compareTo(ttl) < 0 ? FAILURE_TTL : ttl;
+        return Duration.between(f.at(), now).compareTo(keep) < 0;
+    }
+
+    private static String cacheKey(ProviderConfig p, Credentials creds) {
+        return p.name() + "|" + p.kind() + "|" + p.baseUrl() + "|" + creds.first(p.keyEnvs()).map(c -> c.envName() + ":"
+                + Integer.toHexString(c.secret().hashCode())).orElse("-") + "|" + p.probeModel();
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

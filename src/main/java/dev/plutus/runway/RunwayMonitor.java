@@ -1,0 +1,344 @@
+package dev.plutus.runway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plutus.Money;
+import dev.plutus.Plutus;
+import dev.plutus.config.AtomicFiles;
+import dev.plutus.config.Backups;
+import dev.plutus.store.RunwayStore;
+import dev.plutus.store.StatsQueries;
+import dev.plutus.store.UsageTotals;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Runway for every provider: live balances and rate limits, budget minus spend where there is no
+ * balance API, burn rate and days left, snapshots, low-runway alerts, and the router that moves
+ * Hermes's traffic to the provider with the most runway. One per {@link Plutus}; thread-safe.
+ */
+public final class RunwayMonitor implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger("dev.plutus.runway");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long PENDING_RECHECK_NANOS = 2_000_000_000L;
+
+    private final Plutus plutus;
+    private final RunwayStore store;
+    private final Path configFile;
+    private final Map<String, String> env;
+    private final Clock clock;
+    private final RunwayAlerts alerts;
+    private ProviderFetcher fetcher;
+    private volatile boolean noticePending;
+    private volatile long noticeCheckedAt = System.nanoTime() - PENDING_RECHECK_NANOS;
+
+    public RunwayMonitor(Plutus plutus, RunwayStore store, Path configFile, Map<String, String> env, Clock clock) {
+        this.plutus = plutus;
+        this.store = store;
+        this.configFile = configFile;
+        this.env = Map.copyOf(env);
+        this.clock = clock;
+        this.alerts = new RunwayAlerts(store, clock);
+    }
+
+    /** runway.yaml as it is now (auto-detection when absent); a broken file throws with file, line and field. */
+    public RunwayConfig config() {
+        return RunwayConfigParser.load(configFile, env);
+    }
+
+    public Path configFile() {
+        return configFile;
+    }
+
+    public RunwayStore store() {
+        return store;
+    }
+
+    public RunwayView view(boolean refresh) {
+        return view(config(), refresh);
+    }
+
+    public RunwayView view(RunwayConfig cfg, boolean refresh) {
+        Instant now = clock.instant();
+        ZoneId zone = plutus.zone();
+        Credentials creds = credentials(cfg);
+        Map<String, SpendSummary> spend = spendByProvider(cfg.providers(), now, zone);
+        Map<String, RunwayStore.Calibration> calibrations = store.latestCalibrations();
+        List<ProviderConfig> shown = new ArrayList<>();
+        for (ProviderConfig p : cfg.providers()) {
+            boolean evidence = creds.first(p.keyEnvs()).isPresent() || spend.get(p.name()).allMicros() > 0
+                    || calibrations.containsKey(p.name()) || p.budgetMicros() != null;
+            if (!cfg.autoDetected() || evidence) {
+                shown.add(p);
+            }
+        }
+        Map<String, Fetched> readings = fetcher().readAll(shown, cfg, creds, refresh);
+        List<ProviderRunway> out = new ArrayList<>();
+        for (ProviderConfig p : shown) {
+            out.add(RunwayForecaster.forecast(p, readings.get(p.name()), spend.get(p.name()), calibrations.get(p.name()), now, zone));
+        }
+        return new RunwayView(now, zone, cfg, out, store.recentSnapshots(12), store.activeAlerts());
+    }
+
+    /** Spend per runway provider, summed over the ledger ids each claims. */
+    private Map<String, SpendSummary> spendByProvider(List<ProviderConfig> providers, Instant now, ZoneId zone) {
+        Instant startOfDay = LocalDate.ofInstant(now, zone).atStartOfDay(zone).toInstant();
+        Map<String, Long> today = costs(startOfDay);
+        Map<String, Long> d7 = costs(now.minus(Duration.ofDays(7)));
+        Map<String, Long> d14 = costs(now.minus(Duration.ofDays(14)));
+        Map<String, Long> d30 = costs(now.minus(Duration.ofDays(30)));
+        Map<String, Long> all = costs(Instant.EPOCH);
+        Map<String, SpendSummary> out = new LinkedHashMap<>();
+        for (ProviderConfig p : providers) {
+            long last7 = sum(d7, p);
+            out.put(p.name(), new SpendSummary(sum(today, p), last7, sum(d14, p) - last7, sum(d30, p), sum(all, p)));
+        }
+        return out;
+    }
+
+    private Map<String, Long> costs(Instant since) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (UsageTotals t : plutus.stats().usage(StatsQueries.Grouping.PROVIDER, since)) {
+            out.merge(t.provider().toLowerCase(Locale.ROOT), t.costMicros(), Long::sum);
+        }
+        return out;
+    }
+
+    private static long sum(Map<String, Long> costs, ProviderConfig p) {
+        long s = 0;
+        for (String id : new LinkedHashSet<>(p.ledger())) {
+            s += costs.getOrDefault(id.toLowerCase(Locale.ROOT), 0L);
+        }
+        return s;
+    }
+
+    /** Appends one snapshot per provider to the history. */
+    public int snapshot(RunwayView v) {
+        List<RunwayStore.Snapshot> rows = new ArrayList<>();
+        for (ProviderRunway r : v.providers()) {
+            rows.add(new RunwayStore.Snapshot(v.at(), r.name(), r.source().label(), r.remainingMicros(), r.burnMicrosPerDay(), r.daysLeft()));
+        }
+        store.addSnapshots(rows);
+        return rows.size();
+    }
+
+    /**
+     * Records console balances read by the user: from now on, each such provider's estimate is that
+     * balance minus what Plutus records after this moment. Returns one line per provider.
+     */
+    public List<String> calibrate(Map<String, BigDecimal> balances) {
+        RunwayConfig cfg = config();
+        Instant now = clock.instant();
+        Map<String, SpendSummary> spend = spendByProvider(cfg.providers(), now, plutus.zone());
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, BigDecimal> e : balances.entrySet()) {
+            ProviderConfig p = cfg.provider(e.getKey()).orElseThrow(() -> new IllegalArgumentException("unknown provider '" + e.getKey()
+                    + "' (runway.yaml has " + String.join(", ", cfg.providers().stream().map(ProviderConfig::name).toList()) + ")"));
+            long balance = Money.usdToMicros(e.getValue());
+            long spent = spend.get(p.name()).allMicros();
+            store.addCalibration(new RunwayStore.Calibration(p.name(), now, balance, spent));
+            long budget = RunwayForecaster.backSolvedBudget(balance, spent);
+            String was = p.budgetMicros() == null ? "" : " (runway.yaml says " + Money.usd2(p.budgetMicros()) + ")";
+            lines.add(p.name() + ": balance " + Money.usd2(balance) + " + " + Money.usd2(spent) + " recorded = budget "
+                    + Money.usd2(budget) + was + ".");
+            LOG.info("runway calibrated: " + lines.get(lines.size() - 1));
+        }
+        return lines;
+    }
+
+    public HermesStateBackfill.Result backfill(Path stateDb) {
+        HermesStateBackfill.Result r = HermesStateBackfill.run(plutus, stateDb);
+        plutus.enforcement().setMeta("hermes_backfill", clock.instant() + " " + r.imported());
+        return r;
+    }
+
+    /** Plans the routing, checks every model is live, and writes config.yaml (or only diffs it with {@code dryRun}). */
+    public RouteResult route(RunwayView v, boolean dryRun) {
+        RunwayConfig cfg = v.config();
+        Path config = cfg.hermesHome().resolve("config.yaml");
+        RoutingPlan plan;
+        try {
+            plan = RoutingPlanner.plan(v.providers());
+            if (cfg.router().verifyModels()) {
+                verifyModels(plan, cfg);
+            }
+            if (!Files.isRegularFile(config)) {
+                throw new RoutingRefused("no Hermes config at " + config + " (set hermes_home in runway.yaml or HERMES_HOME)");
+            }
+            String before = Files.readString(config, StandardCharsets.UTF_8);
+            Credentials creds = credentials(cfg);
+            Set<String> managed = new LinkedHashSet<>();
+            cfg.providers().forEach(p -> managed.add(p.hermesProvider()));
+            String after = HermesRoutingEditor.apply(before, plan, managed,
+                    name -> cfg.provider(name).flatMap(p -> creds.first(p.keyEnvs())).map(ProviderRequest.Credential::envName).orElse(null),
+                    config.getFileName().toString());
+            RouteWriter.Outcome o = RouteWriter.write(config, before, after, plan, clock, dryRun);
+            if (!dryRun) {
+                decide(config, plan, o.status(), o.backup());
+            }
+            return new RouteResult(plan, o.status(), o.diff(), o.backup(), config);
+        } catch (RoutingRefused e) {
+            if (!dryRun) {
+                decide(config, null, "refused: " + e.getMessage(), null);
+            }
+            throw e;
+        } catch (IOException e) {
+            throw new RoutingRefused("cannot read or write " + config + ": " + e.getMessage());
+        }
+    }
+
+    private void verifyModels(RoutingPlan plan, RunwayConfig cfg) {
+        Credentials creds = credentials(cfg);
+        for (RoutingPlan.Route r : new LinkedHashSet<>(plan.allRoutes())) {
+            ProviderConfig p = cfg.provider(r.provider()).orElseThrow();
+            Set<String> live;
+            try {
+                live = fetcher().models(p, cfg, creds);
+            } catch (ProviderException e) {
+                throw new RoutingRefused("cannot check " + r.model() + " against " + p.name() + "'s live model list (" + e.kind().label()
+                        + ": " + e.getMessage() + "); nothing written (router.verify_models: false skips the check)");
+            }
+            if (!live.contains(r.model())) {
+                throw new RoutingRefused(p.name() + " does not list model '" + r.model() + "' (retired or misspelt); fix "
+                        + (r.model().equals(p.flagship()) ? "flagship" : "fast") + " for " + p.name() + " in runway.yaml; nothing written");
+            }
+        }
+    }
+
+    private void decide(Path config, RoutingPlan plan, String outcome, Path backup) {
+        ObjectNode p = JSON.createObjectNode();
+        ArrayNode reasons = JSON.createArrayNode();
+        if (plan != null) {
+            p.put("primary", plan.primary().describe()).put("delegation", plan.delegation().describe());
+            ArrayNode f = p.putArray("fallbacks");
+            plan.fallbacks().forEach(r -> f.add(r.describe()));
+            plan.reasons().forEach(reasons::add);
+        }
+        store.addDecision(clock.instant(), config.toString(), p.toString(), reasons.toString(), outcome,
+                backup == null ? null : backup.toString());
+        LOG.info("route " + config + ": " + outcome + (plan == null ? "" : " — " + plan.summary() + " — " + String.join("; ", plan.reasons())));
+    }
+
+    /** Puts back the config.yaml that the newest routing write replaced (after backing up the current one). */
+    public String rollback() {
+        Path config = config().hermesHome().resolve("config.yaml");
+        RunwayStore.Decision d = store.lastWrite(config.toString())
+                .orElseThrow(() -> new IllegalArgumentException("no routing change by Plutus to roll back in " + config));
+        Path backup = Path.of(d.backup());
+        if (!Files.isRegularFile(backup)) {
+            throw new IllegalArgumentException("the backup " + backup + " is gone; nothing rolled back");
+        }
+        try {
+            Path current = Backups.backUp(config, clock);
+            AtomicFiles.write(config, Files.readString(backup, StandardCharsets.UTF_8));
+            store.markRolledBack(d.id());
+            store.addDecision(clock.instant(), config.toString(), "{}", "[]", "rollback to " + backup.getFileName(),
+                    current == null ? null : current.toString());
+            String msg = "Restored " + config + " from " + backup.getFileName() + " (written " + d.at() + ")"
+                    + (current == null ? "." : "; the routed version is kept as " + current.getFileName() + ".");
+            LOG.info(msg);
+            return msg;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot restore " + config + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** What a scheduled run did. {@code route} is null when nothing could be routed ({@code routeError} says why). */
+    public record ScheduledRun(RunwayView view, List<RunwayAlerts.Alert> alerts, RouteResult route, String routeError) {}
+
+    /** Refresh, snapshot, alerts, and the router (writing only with {@code router.apply: true}). */
+    public ScheduledRun runScheduled() {
+        RunwayConfig cfg = config();
+        RunwayView v = view(cfg, true);
+        snapshot(v);
+        List<RunwayAlerts.Alert> fresh = alerts.evaluate(cfg, v.providers());
+        if (!fresh.isEmpty()) {
+            noticePending = true;
+        }
+        RouteResult route = null;
+        String error = null;
+        if (v.providers().stream().anyMatch(r -> r.config().routable())) {
+            try {
+                route = route(v, !cfg.router().apply());
+                if (!cfg.router().apply()) {
+                    LOG.info("route (router.apply is off, nothing written): " + route.plan().summary() + " — "
+                            + String.join("; ", route.plan().reasons()));
+                }
+            } catch (RoutingRefused e) {
+                error = e.getMessage();
+                LOG.warning("route refused: " + error);
+            }
+        }
+        return new ScheduledRun(v, fresh, route, error);
+    }
+
+    /** Runs alerts on a view taken elsewhere (the CLI's {@code --snapshot}). */
+    public List<RunwayAlerts.Alert> evaluateAlerts(RunwayView v) {
+        List<RunwayAlerts.Alert> fresh = alerts.evaluate(v.config(), v.providers());
+        if (!fresh.isEmpty()) {
+            noticePending = true;
+        }
+        return fresh;
+    }
+
+    /**
+     * Low-runway notices not yet shown in any conversation, each handed out once. Cheap when there
+     * are none: the database is asked at most every two seconds unless this process raised one.
+     */
+    public List<String> claimNotices() {
+        long now = System.nanoTime();
+        if (!noticePending && now - noticeCheckedAt < PENDING_RECHECK_NANOS) {
+            return List.of();
+        }
+        noticeCheckedAt = now;
+        noticePending = false;
+        if (!store.hasUnannounced()) {
+            return List.of();
+        }
+        return store.claimUnannounced();
+    }
+
+    public List<String> activeAlertLines() {
+        return store.activeAlerts().stream().map(RunwayStore.AlertRow::message).toList();
+    }
+
+    private Credentials credentials(RunwayConfig cfg) {
+        return Credentials.load(env, cfg.hermesHome());
+    }
+
+    private synchronized ProviderFetcher fetcher() {
+        if (fetcher == null) {
+            fetcher = new ProviderFetcher(clock, Duration.ofSeconds(5));
+        }
+        return fetcher;
+    }
+
+    public Optional<Instant> lastBackfill() {
+        return plutus.enforcement().meta("hermes_backfill").map(s -> Instant.parse(s.split(" ")[0]));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (fetcher != null) {
+            fetcher.close();
+        }
+    }
+}
