@@ -81,7 +81,9 @@ public final class YamlEditor {
             if (leaf) {
                 String comment = commentOf(line);
                 String head = line.substring(0, afterColon(line, m)) + " ";
-                lines.set(found, head + value + (comment.isEmpty() ? "" : " " + comment));
+                // Keep a trailing comment in its column when the new value leaves room, so the diff is the value alone.
+                int pad = comment.isEmpty() ? 0 : Math.max(1, commentStart(line) - head.length() - value.length());
+                lines.set(found, head + value + (comment.isEmpty() ? "" : " ".repeat(pad) + comment));
                 return finish(lines, endsWithNewline, path, value, fileName);
             }
             if (existing != null && !existing.isEmpty()) {

@@ -196,19 +196,28 @@ public final class HermesRoutingEditor {
         }
         String indent = " ".repeat(itemIndent < 0 ? 2 : itemIndent);
         boolean[] used = new boolean[items.size()];
+        // Exact matches first, so an entry the plan keeps is never rewritten to stand in for another.
+        int[] chosen = new int[routes.size()];
+        for (int r = 0; r < routes.size(); r++) {
+            chosen[r] = find(items, used, routes.get(r), true);
+            if (chosen[r] >= 0) {
+                used[chosen[r]] = true;
+            }
+        }
         List<String> block = new ArrayList<>(lines.subList(keyLine + 1, headerEnd));
-        for (RoutingPlan.Route r : routes) {
-            int exact = find(items, used, r, true);
-            int sameProvider = exact >= 0 ? exact : find(items, used, r, false);
-            if (exact >= 0) {
-                used[exact] = true;
-                block.addAll(lines.subList(items.get(exact).start(), items.get(exact).end()));
-            } else if (sameProvider >= 0) {
+        for (int r = 0; r < routes.size(); r++) {
+            RoutingPlan.Route route = routes.get(r);
+            if (chosen[r] >= 0) {
+                block.addAll(lines.subList(items.get(chosen[r]).start(), items.get(chosen[r]).end()));
+                continue;
+            }
+            int sameProvider = find(items, used, route, false);
+            if (sameProvider >= 0) {
                 used[sameProvider] = true;
-                block.addAll(withModel(lines.subList(items.get(sameProvider).start(), items.get(sameProvider).end()), items.get(sameProvider),
-                        r, indent, file));
+                Item it = items.get(sameProvider);
+                block.addAll(withModel(lines.subList(it.start(), it.end()), it, route, indent, file));
             } else {
-                block.addAll(newItem(indent, r));
+                block.addAll(newItem(indent, route));
             }
         }
         for (int i = 0; i < items.size(); i++) {

@@ -49,12 +49,12 @@ public final class LineDiff {
                 text.add(am.get(i));
                 i++;
                 j++;
-            } else if (j < bm.size() && (i == am.size() || lcs[i][j + 1] >= lcs[i + 1][j])) {
-                ops.append('+');
-                text.add(bm.get(j++));
-            } else {
+            } else if (i < am.size() && (j == bm.size() || lcs[i + 1][j] >= lcs[i][j + 1])) {
                 ops.append('-');
                 text.add(am.get(i++));
+            } else {
+                ops.append('+');
+                text.add(bm.get(j++));
             }
         }
         for (int k = a.size() - suffix; k < a.size(); k++) {
