@@ -237,7 +237,8 @@ public final class HermesRoutingEditor {
     private static int find(List<Item> items, boolean[] used, RoutingPlan.Route r, boolean exact) {
         for (int i = 0; i < items.size(); i++) {
             Item it = items.get(i);
-            if (!used[i] && it.provider().equals(r.hermesProvider()) && (!exact || it.model().equals(r.model()))) {
+            // An entry with its own endpoint or key is the user's: used as it is, never re-pointed at another model.
+            if (!used[i] && it.provider().equals(r.hermesProvider()) && (exact ? it.model().equals(r.model()) : !it.credentials())) {
                 return i;
             }
         }
