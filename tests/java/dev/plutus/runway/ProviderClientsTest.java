@@ -204,6 +204,8 @@ class ProviderClientsTest {
         FakeProviders.Seen g = fake.seen.get(fake.seen.size() - 1);
         assertEquals(KEY, g.headers().get("x-goog-api-key"));
         assertFalse(g.path().contains(KEY), "the key is never put in a URL");
+        assertEquals(2, fake.hits("/ge/models"), "the next page is asked for once; a repeated page token ends the listing");
+        assertTrue(g.path().contains("pageToken=Ch5tb2RlbHMvZ2VtaW5pLWVtYmVkZGluZy0wMDE"), g.path());
     }
 
     @Test

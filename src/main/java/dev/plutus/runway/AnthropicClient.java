@@ -38,10 +38,11 @@ final class AnthropicClient implements ProviderClient {
                     java.nio.charset.StandardCharsets.UTF_8));
             JsonNode body = ProviderHttp.json(r, auth(r, ProviderHttp.get(r, path)).build());
             out.addAll(ProviderHttp.ids(body.path("data"), "id", null, "Anthropic /v1/models"));
-            if (!body.path("has_more").asBoolean(false) || !body.path("last_id").isTextual()) {
+            String last = body.path("last_id").asText("");
+            if (!body.path("has_more").asBoolean(false) || last.isEmpty() || last.equals(after)) {
                 break;
             }
-            after = body.path("last_id").asText();
+            after = last;
         }
         return out;
     }

@@ -23,10 +23,11 @@ final class GeminiClient implements ProviderClient {
             // The key goes in a header, not the query string, so it never lands in a URL or a log line.
             JsonNode body = ProviderHttp.json(r, ProviderHttp.get(r, path).header("x-goog-api-key", r.credential().secret()).build());
             out.addAll(ProviderHttp.ids(body.path("models"), "name", "models/", "Gemini /models"));
-            if (!body.path("nextPageToken").isTextual() || body.path("nextPageToken").asText().isEmpty()) {
-                break;
+            String next = body.path("nextPageToken").asText("");
+            if (next.isEmpty() || next.equals(token)) {
+                break; // the last page, or a server repeating itself: either way no more pages
             }
-            token = body.path("nextPageToken").asText();
+            token = next;
         }
         return out;
     }
