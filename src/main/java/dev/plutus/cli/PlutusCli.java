@@ -72,6 +72,11 @@ public final class PlutusCli implements Callable<Integer> {
                 description = "Base URL of the OpenRouter API (default https://openrouter.ai/api/v1)")
         URI openRouterUrl;
 
+        /** This option when given here, else the parent command's: {@code plutus runway --home X calibrate …} works too. */
+        HomeOption orElse(HomeOption parent) {
+            return home == null && parent != null && parent.home != null ? parent : this;
+        }
+
         PlutusHome resolve() {
             return PlutusHome.resolve(home, System.getenv());
         }

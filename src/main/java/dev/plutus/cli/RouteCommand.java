@@ -56,11 +56,12 @@ final class RouteCommand implements Callable<Integer> {
             description = "Restores config.yaml from the backup the newest routing write made (keeping the routed one as a backup).")
     static final class Rollback implements Callable<Integer> {
         @Mixin PlutusCli.HomeOption home;
+        @picocli.CommandLine.ParentCommand RouteCommand parent;
         @Spec CommandSpec spec;
 
         @Override
         public Integer call() {
-            try (Plutus p = home.open()) {
+            try (Plutus p = home.orElse(parent.home).open()) {
                 spec.commandLine().getOut().println(p.runway().rollback());
                 spec.commandLine().getOut().flush();
                 return 0;

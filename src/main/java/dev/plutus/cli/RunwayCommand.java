@@ -74,6 +74,7 @@ final class RunwayCommand implements Callable<Integer> {
                     "budget = that balance + the spend Plutus has recorded; from then on, left = balance - new spend."})
     static final class Calibrate implements Callable<Integer> {
         @Mixin PlutusCli.HomeOption home;
+        @picocli.CommandLine.ParentCommand RunwayCommand parent;
         @Spec CommandSpec spec;
         @Parameters(arity = "1..*", paramLabel = "PROVIDER=USD", description = "e.g. anthropic=52.63") List<String> balances;
 
@@ -97,7 +98,7 @@ final class RunwayCommand implements Callable<Integer> {
                     return 2;
                 }
             }
-            try (Plutus p = home.open()) {
+            try (Plutus p = home.orElse(parent.home).open()) {
                 PrintWriter out = spec.commandLine().getOut();
                 p.runway().calibrate(parsed).forEach(out::println);
                 out.flush();
@@ -113,12 +114,13 @@ final class RunwayCommand implements Callable<Integer> {
             description = "Imports spend Hermes recorded before Plutus (state.db sessions); safe to run again.")
     static final class Backfill implements Callable<Integer> {
         @Mixin PlutusCli.HomeOption home;
+        @picocli.CommandLine.ParentCommand RunwayCommand parent;
         @Spec CommandSpec spec;
         @Option(names = "--state-db", paramLabel = "FILE", description = "Hermes's state.db (default: <hermes_home>/state.db)") Path stateDb;
 
         @Override
         public Integer call() {
-            try (Plutus p = home.open()) {
+            try (Plutus p = home.orElse(parent.home).open()) {
                 Path db = stateDb != null ? stateDb : p.runway().config().hermesHome().resolve("state.db");
                 HermesStateBackfill.Result r = p.runway().backfill(db);
                 PrintWriter out = spec.commandLine().getOut();
