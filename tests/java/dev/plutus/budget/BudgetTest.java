@@ -176,7 +176,8 @@ class BudgetTest {
         Files.writeString(f, original);
         BudgetEditor.apply(f, BudgetEditor.parse(List.of("global", "daily", "5")), ZoneId.of("UTC"));
         String after = Files.readString(f);
-        assertEquals(original.replace("daily_usd: 2.00   # raised in May", "daily_usd: 5.00 # raised in May"), after);
+        // Only the value changes: the comment keeps its column.
+        assertEquals(original.replace("daily_usd: 2.00   # raised in May", "daily_usd: 5.00   # raised in May"), after);
         BudgetEditor.apply(f, BudgetEditor.parse(List.of("cron_job", "nightly_digest", "weekly", "$3.5")), ZoneId.of("UTC"));
         BudgetConfig cfg = BudgetConfigParser.parse(Files.readString(f), "b", ZoneId.of("UTC"));
         assertEquals(3_500_000L, cfg.limitsFor(ScopeRef.of(ScopeKind.CRON_JOB, "nightly_digest")).perWindow().get(Window.WEEKLY));
