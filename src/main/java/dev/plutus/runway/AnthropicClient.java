@@ -1,9 +1,7 @@
 package dev.plutus.runway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.plutus.runway.ProviderException.Kind;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -18,14 +16,8 @@ final class AnthropicClient implements ProviderClient {
     @Override
     public ProviderReading read(ProviderRequest r) throws ProviderException {
         ProviderHttp.requireKey(r);
-        String body = ProviderHttp.probeBody(r.probeModel());
-        HttpResponse<String> resp = ProviderHttp.exchange(r, auth(r, ProviderHttp.postJson(r, "/v1/messages", body)).build());
-        RateLimitStatus limits = RateLimitHeaders.anthropic(RateLimitHeaders.normalize(resp.headers().map()), resp.statusCode());
-        if (limits != null && (resp.statusCode() / 100 == 2 || resp.statusCode() == 429)) {
-            return ProviderReading.ofLimits(limits);
-        }
-        ProviderHttp.requireOk(r, resp);
-        throw new ProviderException(Kind.MALFORMED, "Anthropic answered without rate-limit headers");
+        return ProviderHttp.probeLimits(r, auth(r, ProviderHttp.postJson(r, "/v1/messages", ProviderHttp.probeBody(r.probeModel()))).build(),
+                RateLimitHeaders::anthropic, "Anthropic");
     }
 
     @Override

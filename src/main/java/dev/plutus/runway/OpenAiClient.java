@@ -1,7 +1,5 @@
 package dev.plutus.runway;
 
-import dev.plutus.runway.ProviderException.Kind;
-import java.net.http.HttpResponse;
 import java.util.Set;
 
 /** OpenAI has no balance API for API keys; a one-token probe reads the per-minute {@code x-ratelimit-*} headers. */
@@ -10,16 +8,9 @@ final class OpenAiClient implements ProviderClient {
     @Override
     public ProviderReading read(ProviderRequest r) throws ProviderException {
         ProviderHttp.requireKey(r);
-        String body = ProviderHttp.probeBody(r.probeModel());
-        HttpResponse<String> resp = ProviderHttp.exchange(r, ProviderHttp.postJson(r, "/chat/completions", body)
-                .header("Authorization", "Bearer " + r.credential().secret()).build());
-        RateLimitStatus limits = RateLimitHeaders.openAi(RateLimitHeaders.normalize(resp.headers().map()), resp.statusCode(),
-                r.clock().instant());
-        if (limits != null && (resp.statusCode() / 100 == 2 || resp.statusCode() == 429)) {
-            return ProviderReading.ofLimits(limits);
-        }
-        ProviderHttp.requireOk(r, resp);
-        throw new ProviderException(Kind.MALFORMED, "OpenAI answered without rate-limit headers");
+        return ProviderHttp.probeLimits(r, ProviderHttp.postJson(r, "/chat/completions", ProviderHttp.probeBody(r.probeModel()))
+                .header("Authorization", "Bearer " + r.credential().secret()).build(),
+                (headers, status) -> RateLimitHeaders.openAi(headers, status, r.clock().instant()), "OpenAI");
     }
 
     @Override

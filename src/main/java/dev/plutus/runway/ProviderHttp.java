@@ -109,6 +109,21 @@ final class ProviderHttp {
         }
     }
 
+    /** Reads rate-limit headers off a probe's answer: a 429 carries them too; without any, the status decides the error. */
+    interface HeaderParser {
+        RateLimitStatus parse(java.util.Map<String, String> headers, int status);
+    }
+
+    static ProviderReading probeLimits(ProviderRequest r, HttpRequest probe, HeaderParser parser, String who) throws ProviderException {
+        HttpResponse<String> resp = exchange(r, probe);
+        RateLimitStatus limits = parser.parse(RateLimitHeaders.normalize(resp.headers().map()), resp.statusCode());
+        if (limits != null && (resp.statusCode() / 100 == 2 || resp.statusCode() == 429)) {
+            return ProviderReading.ofLimits(limits);
+        }
+        requireOk(r, resp);
+        throw new ProviderException(Kind.MALFORMED, who + " answered without rate-limit headers");
+    }
+
     /** The smallest Messages / Chat Completions request: one output token, whose answer carries the rate-limit headers. */
     static String probeBody(String model) {
         com.fasterxml.jackson.databind.node.ObjectNode o = JSON.createObjectNode().put("model", model).put("max_tokens", 1);
