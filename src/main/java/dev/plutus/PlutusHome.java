@@ -53,6 +53,11 @@ public record PlutusHome(Path dir) {
         return dir.resolve("daemon.token");
     }
 
+    /** The secret a browser presents to the dashboard when the daemon listens beyond loopback; mode 0600. */
+    public Path dashboardTokenFile() {
+        return dir.resolve("dashboard.token");
+    }
+
     /** Where the running daemon says it listens, its pid and since when. */
     public Path daemonInfoFile() {
         return dir.resolve("daemon.json");

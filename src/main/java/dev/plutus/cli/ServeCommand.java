@@ -58,6 +58,12 @@ final class ServeCommand implements Callable<Integer> {
         }, "plutus-shutdown"));
         err.println("plutus: serving " + h.dir() + " on " + daemon.info().baseUrl() + " (pid " + daemon.info().pid()
                 + "); log: " + h.logFile());
+        if (options.isLoopback()) {
+            err.println("plutus: dashboard at " + daemon.info().baseUrl() + "/");
+        } else {
+            err.println("plutus: warning: the dashboard is reachable from other hosts; it asks for the token in "
+                    + h.dashboardTokenFile() + ": open " + daemon.info().baseUrl() + "/?token=<that token> once per browser.");
+        }
         err.flush();
         stopped.await();
         return 0;

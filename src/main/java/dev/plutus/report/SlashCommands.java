@@ -32,7 +32,7 @@ import java.util.TreeSet;
  * same for the CLI, the Hermes bridge and the daemon. Bad arguments return usage text, not errors.
  */
 public final class SlashCommands {
-    private static final String STATS_USAGE = "usage: /stats [today|week|month] | /stats cron|providers|models|tools|sessions [today|week|month] | /stats raw [N]";
+    private static final String STATS_USAGE = "usage: /stats [today|week|month] | /stats cron|providers|models|tools|sessions|daily [today|week|month] | /stats raw [N]";
     private static final String DEFAULT_BUDGET = """
             # Plutus budget, written by /setup budget default. Amounts are USD.
             budgets:
@@ -77,6 +77,11 @@ public final class SlashCommands {
         Optional<StatsWindow> w = StatsWindow.parse(first);
         if (w.isPresent() && args.size() == 1) {
             return summary(w.get(), now);
+        }
+        if (first.equals("daily")) {
+            StatsWindow dw = args.size() > 1 ? StatsWindow.parse(args.get(1)).orElseThrow(() -> new IllegalArgumentException(STATS_USAGE))
+                    : StatsWindow.WEEK;
+            return StatsReport.daily(dw, plutus.stats().dailyCost(now.minus(dw.length()), now, plutus.zone()), plutus.zone());
         }
         if (first.equals("raw")) {
             int n = 20;

@@ -153,6 +153,21 @@ public final class StatsReport {
         return new Rendered(t.toString(), j);
     }
 
+    /** Cost per calendar day in the user's zone, for the dashboard's chart. */
+    public static Rendered daily(StatsWindow w, List<StatsQueries.DayCost> days, ZoneId zone) {
+        StringBuilder t = header("cost per day", w);
+        TextTable tt = new TextTable(new String[] {"Day", "Calls", "Cost"}, new boolean[] {false, true, true});
+        ArrayNode arr = J.arrayNode();
+        for (StatsQueries.DayCost d : days) {
+            tt.add(d.day().toString(), Fmt.count(d.calls()), Money.usd6(d.costMicros()));
+            arr.addObject().put("day", d.day().toString()).put("calls", d.calls()).put("cost_usd", Money.microsToUsd(d.costMicros()));
+        }
+        t.append(tt.render());
+        ObjectNode j = J.objectNode().put("window", w.name().toLowerCase()).put("zone", zone.getId());
+        j.set("days", arr);
+        return new Rendered(t.toString(), j);
+    }
+
     public static Rendered raw(List<LlmCall> calls, ZoneId zone) {
         StringBuilder t = new StringBuilder("Plutus — last " + calls.size() + " model calls\n" + RULE + "\n");
         TextTable tt = new TextTable(new String[] {"Time", "Session", "Provider", "Model", "In", "Out", "Cost", "Flags"},

@@ -38,7 +38,7 @@ final class HttpApi {
     private final HttpServer server;
 
     HttpApi(Plutus plutus, AccessToken token, DaemonStatus status, InetSocketAddress bind, ExecutorService executor,
-            UsageApi usage, MetricsText metrics, boolean loopback) throws IOException {
+            UsageApi usage, MetricsText metrics, DashboardApi dashboard, boolean loopback) throws IOException {
         this.plutus = plutus;
         this.token = token;
         this.status = status;
@@ -58,7 +58,12 @@ final class HttpApi {
                         metrics.render().getBytes(StandardCharsets.UTF_8)))
                 : ex -> guarded(ex, "GET", () -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
                         metrics.render().getBytes(StandardCharsets.UTF_8))));
+        dashboard.register(server);
         server.createContext("/", ex -> {
+            if (dashboard.handlesRoot(ex)) {
+                dashboard.root(ex);
+                return;
+            }
             try (ex) {
                 sendError(ex, 404, "no such endpoint: " + ex.getRequestURI().getPath());
             }

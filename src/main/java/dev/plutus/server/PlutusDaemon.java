@@ -60,8 +60,10 @@ public final class PlutusDaemon implements AutoCloseable {
         this.ingestor = new UsageIngestor(plutus, plutus.ingestStore(), ingestSettings, ingestCounters);
         UsageApi usage = new UsageApi(plutus.apiKeys(), new KeyRateLimiter(ingestSettings.requestsPerSecond(),
                 ingestSettings.burst(), System::nanoTime), ingestor, ingestCounters);
+        // Beyond loopback the dashboard shows spend to whoever can reach the port: it needs its own token then.
+        DashboardApi dashboard = new DashboardApi(plutus, options.isLoopback() ? null : AccessToken.ensure(home.dashboardTokenFile()));
         this.api = new HttpApi(plutus, token, status, bind, httpThreads, usage,
-                new MetricsText(plutus, status, ingestCounters), options.isLoopback());
+                new MetricsText(plutus, status, ingestCounters), dashboard, options.isLoopback());
         this.replayer = new SpoolReplayer(home.spoolDir(), plutus.hooks(), status);
         this.upkeep = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "plutus-spool");

@@ -147,4 +147,59 @@ public final class StatsQueries {
                             rs.getLong(7), rs.getLong(8), rs.getLong(9));
                 }, since.toEpochMilli(), limit);
     }
+
+    public record DayCost(java.time.LocalDate day, long calls, long costMicros) {}
+
+    /**
+     * Cost and calls per calendar day in {@code zone}, oldest first, every day from {@code since}'s
+     * date to {@code now}'s (days without calls included). Hourly rollups serve zones whose offset is
+     * a whole number of hours throughout; other zones (India, Nepal, Lord Howe...) are bucketed from
+     * raw rows so no call lands on the wrong day.
+     */
+    public List<DayCost> dailyCost(Instant since, Instant now, java.time.ZoneId zone) {
+        java.time.LocalDate first = java.time.LocalDate.ofInstant(since, zone);
+        java.time.LocalDate last = java.time.LocalDate.ofInstant(now, zone);
+        Instant start = first.atStartOfDay(zone).toInstant();
+        java.util.TreeMap<java.time.LocalDate, long[]> days = new java.util.TreeMap<>();
+        for (java.time.LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) {
+            days.put(d, new long[2]);
+        }
+        java.util.function.Consumer<long[]> add = row -> {
+            long[] acc = days.get(java.time.LocalDate.ofInstant(Instant.ofEpochMilli(row[0]), zone));
+            if (acc != null) {
+                acc[0] += row[1];
+                acc[1] += row[2];
+            }
+        };
+        if (wholeHourOffsets(zone, start, now)) {
+            long firstHour = Math.floorDiv(start.toEpochMilli(), RollupStore.HOUR_MS);
+            jdbc.query("""
+                    WITH w AS (SELECT last_id FROM rollup_state WHERE source = 'llm_calls')
+                    SELECT hour * 3600000, SUM(calls), SUM(cost_micros) FROM usage_hourly WHERE hour >= ? GROUP BY hour
+                    UNION ALL
+                    SELECT (ts / 3600000) * 3600000, COUNT(*), SUM(cost_micros) FROM llm_calls
+                    WHERE id > (SELECT last_id FROM w) AND ts >= ? GROUP BY ts / 3600000""",
+                    rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, firstHour, start.toEpochMilli()).forEach(add);
+        } else {
+            jdbc.query("SELECT ts, 1, cost_micros FROM llm_calls WHERE ts >= ?",
+                    rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, start.toEpochMilli()).forEach(add);
+        }
+        List<DayCost> out = new java.util.ArrayList<>();
+        days.forEach((d, v) -> out.add(new DayCost(d, v[0], v[1])));
+        return out;
+    }
+
+    private static boolean wholeHourOffsets(java.time.ZoneId zone, Instant from, Instant to) {
+        java.time.zone.ZoneRules rules = zone.getRules();
+        if (rules.getOffset(from).getTotalSeconds() % 3600 != 0) {
+            return false;
+        }
+        for (java.time.zone.ZoneOffsetTransition t = rules.nextTransition(from); t != null && t.getInstant().isBefore(to);
+             t = rules.nextTransition(t.getInstant())) {
+            if (t.getOffsetAfter().getTotalSeconds() % 3600 != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
 }
