@@ -265,10 +265,14 @@ public final class UsageIngestor {
 
     private static String eventId(ApiKey key, String idempotencyKey, int index) {
         if (idempotencyKey == null) {
-            return "evt_" + UUID.randomUUID().toString().replace("-", "");
+            // Time first, then randomness: new ids land at the end of the unique index instead of at random
+            // pages of it, which keeps batch inserts fast as the table grows.
+            return "evt_" + String.format("%012x", System.currentTimeMillis()) + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         }
-        String seed = key.keyId() + "\u0000" + idempotencyKey + "\u0000" + index;
-        return "evt_" + ApiKeys.sha256Hex(seed.getBytes(StandardCharsets.UTF_8)).substring(0, 32);
+        // Deterministic (a retry gets the same ids) and contiguous within one request: the batch's ids
+        // share a prefix, so they go to one place in the unique index rather than a thousand.
+        String seed = key.keyId() + "\u0000" + idempotencyKey;
+        return "evt_" + ApiKeys.sha256Hex(seed.getBytes(StandardCharsets.UTF_8)).substring(0, 28) + String.format("%04x", index);
     }
 
     private UsageAnswer replay(IngestStore.StoredAnswer kept) {
