@@ -46,4 +46,10 @@ public record LlmCall(
             throw new IllegalArgumentException("cost must not be negative");
         }
     }
+
+    /** The same call under another event id. */
+    public LlmCall withEventId(String id) {
+        return new LlmCall(id, timestamp, sessionId, rootSessionId, platform, cronJobId, senderId, provider, model, responseModel,
+                usage, estimated, costMicros, priced, priceEntry, latencyMillis, origin);
+    }
 }

@@ -69,6 +69,8 @@ public final class Plutus implements AutoCloseable {
     private final ApiKeys apiKeys;
     private final IngestStore ingestStore;
     private final dev.plutus.runway.RunwayMonitor runway;
+    /** Present in remote mode: model calls go to the central Plutus instead of this store. */
+    private final Optional<dev.plutus.remote.RemoteLink> remote;
     private final EnumMap<Level, LongAdder> verdicts =
             new EnumMap<>(Level.class);
     private ScheduledExecutorService background;
@@ -91,6 +93,8 @@ public final class Plutus implements AutoCloseable {
         this.hooks = new HookDispatcher(this);
         this.apiKeys = new ApiKeys(new ApiKeyStore(db.jdbc()), config.clock());
         this.ingestStore = new IngestStore(db.jdbc());
+        this.remote = dev.plutus.remote.RemoteSettings.fromEnvironment(config.environment())
+                .map(r -> new dev.plutus.remote.RemoteLink(r, new dev.plutus.store.RemoteOutbox(db.jdbc()), config.clock()));
         this.runway = new dev.plutus.runway.RunwayMonitor(this, new dev.plutus.store.RunwayStore(db.jdbc()), config.home().runwayFile(),
                 config.environment(), config.clock());
         for (Level l : Level.values()) {
@@ -132,6 +136,7 @@ public final class Plutus implements AutoCloseable {
         background.scheduleWithFixedDelay(guard("checkpoint", db::checkpoint), 1, 1, TimeUnit.SECONDS);
         background.scheduleWithFixedDelay(guard("retention", this::purgeIfDue), 10, 3600, TimeUnit.SECONDS);
         background.scheduleWithFixedDelay(guard("price refresh", this::refreshPricesIfDue), 30, 3600, TimeUnit.SECONDS);
+        remote.ifPresent(dev.plutus.remote.RemoteLink::start);
         return this;
     }
 
@@ -206,6 +211,17 @@ public final class Plutus implements AutoCloseable {
         for (CallEvent e : events) {
             prepared.add(prepare(e));
         }
+        if (remote.isPresent()) {
+            List<RecordedCall> out = new ArrayList<>(prepared.size());
+            for (int i = 0; i < prepared.size(); i++) {
+                LlmCall c = prepared.get(i);
+                if (c.eventId() == null) {
+                    c = c.withEventId("local:" + java.util.UUID.randomUUID());
+                }
+                out.add(new RecordedCall(c, !remote.get().enqueue(c, events.get(i).reportedCostUsd())));
+            }
+            return out;
+        }
         List<OptionalLong> ids = writer.writeAll(prepared);
         List<RecordedCall> out = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
@@ -265,6 +281,11 @@ public final class Plutus implements AutoCloseable {
     /** API keys for {@code /v1/usage}. */
     public ApiKeys apiKeys() {
         return apiKeys;
+    }
+
+    /** The link to the central Plutus in remote mode ({@code PLUTUS_REMOTE_URL} + {@code PLUTUS_API_KEY}); empty otherwise. */
+    public Optional<dev.plutus.remote.RemoteLink> remote() {
+        return remote;
     }
 
     /** Provider balances, burn rate, days left, low-runway alerts and the router. */
@@ -382,6 +403,7 @@ public final class Plutus implements AutoCloseable {
             }
         }
         runway.close();
+        remote.ifPresent(dev.plutus.remote.RemoteLink::close);
         db.close();
     }
 }

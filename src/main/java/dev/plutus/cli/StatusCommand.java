@@ -75,6 +75,12 @@ final class StatusCommand implements Callable<Integer> {
         out.printf("spool: %d replayed, %d set aside; unauthorized requests: %d%n",
                 status.path("spool").path("replayed").asLong(), status.path("spool").path("set_aside").asLong(),
                 status.path("unauthorized").asLong());
+        JsonNode remote = status.path("remote");
+        if (remote.isObject()) {
+            out.printf("remote: %s (workspace %s): %d pending, %d refused; central verdict %s%s%n", remote.path("url").asText(),
+                    remote.path("workspace").asText(), remote.path("pending").asLong(), remote.path("rejected").asLong(),
+                    remote.path("verdict").asText(), remote.path("last_error").isTextual() ? "; last error: " + remote.path("last_error").asText() : "");
+        }
         return 0;
     }
 

@@ -10,6 +10,7 @@ import dev.plutus.budget.BudgetMessages;
 import dev.plutus.budget.CronPauseRequest;
 import dev.plutus.budget.ScopeStatus;
 import dev.plutus.budget.Verdict;
+import dev.plutus.remote.RemoteVerdict;
 import dev.plutus.store.SessionRecord;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ public final class HookDispatcher {
     private final Plutus plutus;
     private final UsageEstimator estimator = new UsageEstimator();
     private final HookCounters counters = new HookCounters();
+    private volatile String lastRemoteNotice;
 
     public HookDispatcher(Plutus plutus) {
         this.plutus = plutus;
@@ -152,15 +154,29 @@ public final class HookDispatcher {
         if (sender != null && !sender.isBlank()) {
             plutus.sessions().setSender(sessionId, sender);
         }
-        BudgetCheck check = plutus.checkSession(sessionId);
         List<String> notices = new ArrayList<>();
-        for (ScopeStatus s : plutus.unannounced(check)) {
-            notices.add(BudgetMessages.notice(s, plutus.zone()));
+        Optional<CronPauseRequest> pause = Optional.empty();
+        if (plutus.remote().isPresent()) {
+            remoteNotice(plutus.remote().get().verdict()).ifPresent(notices::add);
+        } else {
+            BudgetCheck check = plutus.checkSession(sessionId);
+            for (ScopeStatus s : plutus.unannounced(check)) {
+                notices.add(BudgetMessages.notice(s, plutus.zone()));
+            }
+            pause = plutus.cronPauseIfDue(sessionId, check);
         }
         notices.addAll(plutus.runway().claimNotices());
-        Optional<CronPauseRequest> pause = plutus.cronPauseIfDue(sessionId, check);
         HookAction action = notices.isEmpty() ? HookAction.NONE : new HookAction.InjectContext(String.join("\n\n", notices));
         return new HookReply(action, pause, Optional.empty());
+    }
+
+    /** The central verdict's message, the first time this process sees it (a new verdict is announced again). */
+    private Optional<String> remoteNotice(RemoteVerdict v) {
+        if (v.level() == dev.plutus.budget.Level.OK || v.message() == null || v.message().equals(lastRemoteNotice)) {
+            return Optional.empty();
+        }
+        lastRemoteNotice = v.message();
+        return Optional.of(v.message().startsWith("[Plutus]") ? v.message() : "[Plutus] " + v.message());
     }
 
     private HookReply preApiRequest(JsonNode k) {
@@ -216,8 +232,17 @@ public final class HookDispatcher {
         return enforce(sessionId);
     }
 
-    /** Blocks work in hard breach; pauses the cron job once. */
+    /** Blocks work in hard breach; pauses the cron job once. In remote mode the central verdict decides. */
     private HookReply enforce(String sessionId) {
+        if (plutus.remote().isPresent()) {
+            RemoteVerdict v = plutus.remote().get().verdict();
+            if (v.level() == dev.plutus.budget.Level.HARD) {
+                counters.count("blocked");
+                return HookReply.of(new HookAction.BlockTool(v.message() != null ? v.message()
+                        : "Plutus: the central budget is exhausted. Tool calls are blocked; finish with a short summary."));
+            }
+            return HookReply.NOTHING;
+        }
         BudgetCheck check = plutus.checkSession(sessionId);
         if (check.verdict() instanceof Verdict.Hard hard) {
             counters.count("blocked");

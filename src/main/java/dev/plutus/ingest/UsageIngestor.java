@@ -238,6 +238,13 @@ public final class UsageIngestor {
         body.put("tier", settings.tier());
     }
 
+    /** {@code GET /v1/budget}: the verdict a sender would get for spend outside any provider or model limit (the global scope). */
+    public ObjectNode currentVerdict() {
+        ObjectNode o = JSON.createObjectNode();
+        o.set("budget", budgetJson(plutus.check(Scopes.of(null, null, null, null, null, null)).verdict()));
+        return o;
+    }
+
     private JsonNode budgetJson(Verdict v) {
         ObjectNode n = JSON.createObjectNode().put("level", v.level().label());
         if (v instanceof Verdict.Hard h) {

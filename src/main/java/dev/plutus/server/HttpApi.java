@@ -48,10 +48,11 @@ final class HttpApi {
         this.server = HttpServer.create(bind, 128);
         server.setExecutor(executor);
         server.createContext("/healthz", this::health);
-        server.createContext("/status", ex -> guarded(ex, "GET", () -> sendJson(ex, 200, status.toJson())));
+        server.createContext("/status", ex -> guarded(ex, "GET", () -> sendJson(ex, 200, statusJson())));
         server.createContext("/hooks/", ex -> guarded(ex, "POST", () -> hook(ex)));
         server.createContext("/commands/", ex -> guarded(ex, "POST", () -> command(ex)));
         server.createContext("/v1/usage", usage::handle);
+        server.createContext("/v1/budget", usage::budget);
         // Scrapers on the same host need no secret; anywhere else /metrics needs the token like the rest.
         server.createContext("/metrics", loopback
                 ? ex -> open(ex, () -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
@@ -68,6 +69,20 @@ final class HttpApi {
                 sendError(ex, 404, "no such endpoint: " + ex.getRequestURI().getPath());
             }
         });
+    }
+
+    private ObjectNode statusJson() {
+        ObjectNode o = status.toJson();
+        plutus.remote().ifPresent(r -> {
+            var c = r.counts();
+            ObjectNode n = o.putObject("remote").put("url", r.settings().url().toString()).put("workspace", r.settings().workspace())
+                    .put("pending", c.pending()).put("rejected", c.rejected())
+                    .put("oldest_pending", c.oldest() == null ? null : c.oldest().toString()).put("last_error", c.lastError())
+                    .put("verdict", r.verdict().level().label())
+                    .put("verdict_at", r.verdict().at() == null ? null : r.verdict().at().toString());
+            r.nextTry().ifPresent(t -> n.put("next_try", t.toString()));
+        });
+        return o;
     }
 
     void start() {

@@ -30,6 +30,28 @@ final class UsageApi {
         this.counters = counters;
     }
 
+    /** {@code GET /v1/budget}: the current verdict, for senders (Plutus in remote mode) that have nothing to send. */
+    void budget(HttpExchange ex) {
+        try {
+            if (!"GET".equals(ex.getRequestMethod())) {
+                ex.getResponseHeaders().add("Allow", "GET");
+                HttpApi.sendError(ex, 405, "/v1/budget takes GET");
+                return;
+            }
+            if (keys.authenticate(ex.getRequestHeaders().getFirst("Authorization")) instanceof ApiKeys.Authentication.Refused refused) {
+                ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"plutus\"");
+                HttpApi.sendError(ex, 401, refused.reason());
+                return;
+            }
+            HttpApi.sendJson(ex, 200, ingestor.currentVerdict());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "/v1/budget failed: " + e, e);
+            HttpApi.quietly(() -> HttpApi.sendError(ex, 500, "internal error: " + e.getMessage()));
+        } finally {
+            ex.close();
+        }
+    }
+
     void handle(HttpExchange ex) {
         int status = 500;
         try {

@@ -216,5 +216,20 @@ final class Schema {
                 outcome    TEXT NOT NULL,
                 backup     TEXT
             );
+            """,
+            // 4: remote mode — model calls waiting to be sent to the central Plutus; a row leaves only
+            // once the central instance has committed it (or stays, with the reason, if it refused it)
+            """
+            CREATE TABLE remote_outbox (
+                id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                event_id    TEXT NOT NULL UNIQUE,
+                body        TEXT NOT NULL,
+                created_at  INTEGER NOT NULL,
+                batch_key   TEXT,
+                attempts    INTEGER NOT NULL DEFAULT 0,
+                last_error  TEXT,
+                rejected    TEXT
+            );
+            CREATE INDEX remote_outbox_batch ON remote_outbox(batch_key);
             """);
 }

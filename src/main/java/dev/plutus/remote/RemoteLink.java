@@ -1,0 +1,253 @@
+package dev.plutus.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plutus.LlmCall;
+import dev.plutus.budget.Level;
+import dev.plutus.store.RemoteOutbox;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * This host's side of remote mode: model calls go into a durable outbox in the local database (so
+ * an accepted call survives the central instance being down, or this process dying), and a sender
+ * delivers them in batches of up to 1,000, retrying with back-off until the central instance has
+ * committed them. Each answer carries the central budget verdict, which this host then enforces.
+ */
+public final class RemoteLink implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger("dev.plutus.remote");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern EVENT_INDEX = Pattern.compile("^event (\\d+):");
+    static final int BATCH = 1000;
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+
+    private final RemoteSettings settings;
+    private final RemoteOutbox outbox;
+    private final Clock clock;
+    private final HttpClient http;
+    private volatile RemoteVerdict verdict = RemoteVerdict.UNKNOWN;
+    private final Object lifecycle = new Object();
+    private ScheduledExecutorService sender;
+    private Instant nextTry = Instant.EPOCH;
+    private Duration backoff = Duration.ZERO;
+    private Instant lastVerdictRead = Instant.EPOCH;
+
+    public RemoteLink(RemoteSettings settings, RemoteOutbox outbox, Clock clock) {
+        this.settings = settings;
+        this.outbox = outbox;
+        this.clock = clock;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    public RemoteSettings settings() {
+        return settings;
+    }
+
+    public RemoteVerdict verdict() {
+        return verdict;
+    }
+
+    /** Queues the call for the central instance; false when its event id is queued already. */
+    public boolean enqueue(LlmCall call, java.math.BigDecimal reportedCostUsd) {
+        return outbox.add(call.eventId(), body(call, reportedCostUsd).toString(), clock.instant());
+    }
+
+    ObjectNode body(LlmCall c, java.math.BigDecimal reportedCostUsd) {
+        ObjectNode o = JSON.createObjectNode().put("provider", c.provider()).put("model", c.model())
+                .put("input_tokens", c.usage().input()).put("output_tokens", c.usage().output())
+                .put("cache_read_tokens", c.usage().cacheRead()).put("cache_write_tokens", c.usage().cacheWrite())
+                .put("cache_write_1h_tokens", c.usage().cacheWrite1h()).put("reasoning_tokens", c.usage().reasoning())
+                .put("task_type", c.platform() == null || c.platform().isBlank() ? "general" : c.platform())
+                .put("workspace", settings.workspace()).put("source", settings.source())
+                .put("timestamp", c.timestamp().toString());
+        if (reportedCostUsd != null) {
+            o.put("cost_usd", reportedCostUsd);
+        }
+        return o;
+    }
+
+    /** Starts the background sender (the daemon and long-running hosts; a one-shot CLI leaves sending to them). */
+    public void start() {
+        synchronized (lifecycle) {
+            startSender();
+        }
+    }
+
+    private void startSender() {
+        if (sender != null) {
+            return;
+        }
+        sender = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "plutus-remote");
+            t.setDaemon(true);
+            return t;
+        });
+        long ms = settings.flushEvery().toMillis();
+        sender.scheduleWithFixedDelay(() -> {
+            try {
+                flushDue();
+            } catch (RuntimeException e) {
+                LOG.warning("remote send failed: " + e.getMessage());
+            }
+        }, 0, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** What one send attempt did. */
+    public enum Outcome { NOTHING_TO_SEND, SENT, REJECTED_ONE, RETRY_LATER, WAITING }
+
+    /** Sends while there is something queued and the back-off allows; refreshes the verdict when idle. */
+    synchronized void flushDue() {
+        Instant now = clock.instant();
+        if (now.isBefore(nextTry)) {
+            return;
+        }
+        Outcome o;
+        int rounds = 0;
+        do {
+            o = sendOnce();
+        } while ((o == Outcome.SENT || o == Outcome.REJECTED_ONE) && ++rounds < 50);
+        if (o == Outcome.NOTHING_TO_SEND && Duration.between(lastVerdictRead, now).compareTo(settings.verdictEvery()) >= 0) {
+            refreshVerdict();
+        }
+    }
+
+    /** One batch, now, whatever the back-off says (tests and shutdown use it). */
+    public synchronized Outcome sendOnce() {
+        RemoteOutbox.Batch b = outbox.next(BATCH);
+        if (b.isEmpty()) {
+            return Outcome.NOTHING_TO_SEND;
+        }
+        ArrayNode body = JSON.createArrayNode();
+        try {
+            for (String s : b.bodies()) {
+                body.add(JSON.readTree(s));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("an outbox row is not JSON", e);
+        }
+        HttpResponse<String> resp;
+        try {
+            resp = http.send(HttpRequest.newBuilder(settings.endpoint("/v1/usage")).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + settings.apiKey()).header("Content-Type", "application/json")
+                    .header("Idempotency-Key", b.key()).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return later(b, "central Plutus unreachable: " + e.getMessage(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return later(b, "interrupted", null);
+        }
+        int code = resp.statusCode();
+        if (code == 200) {
+            outbox.confirm(b);
+            readVerdict(resp.body());
+            backoff = Duration.ZERO;
+            nextTry = Instant.EPOCH;
+            return Outcome.SENT;
+        }
+        String error = errorOf(resp.body());
+        if (code == 400) {
+            Matcher m = EVENT_INDEX.matcher(error);
+            int index = m.find() ? Integer.parseInt(m.group(1)) : -1;
+            if (index >= 0 && index < b.ids().size()) {
+                // Nothing of a 400 body is recorded centrally: set the bad event aside, send the rest anew.
+                LOG.warning("central Plutus refused an event (kept in remote_outbox with the reason): " + error);
+                outbox.reject(b, index, error);
+                return Outcome.REJECTED_ONE;
+            }
+        }
+        Duration wait = switch (code) {
+            case 401, 403 -> Duration.ofMinutes(1);
+            case 402 -> Duration.ofMinutes(5);
+            case 429 -> resp.headers().firstValue("Retry-After").map(s -> Duration.ofSeconds(Long.parseLong(s.trim()))).orElse(null);
+            default -> null;
+        };
+        return later(b, "HTTP " + code + " from central Plutus: " + error, wait);
+    }
+
+    private Outcome later(RemoteOutbox.Batch b, String error, Duration wait) {
+        outbox.failed(b, error);
+        backoff = wait != null ? wait : backoff.isZero() ? Duration.ofSeconds(1) : min(backoff.multipliedBy(2), MAX_BACKOFF);
+        nextTry = clock.instant().plus(backoff);
+        LOG.warning("remote send of " + b.ids().size() + " event(s) deferred " + backoff.toSeconds() + " s: " + error);
+        return Outcome.RETRY_LATER;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private void refreshVerdict() {
+        lastVerdictRead = clock.instant();
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(settings.endpoint("/v1/budget")).timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + settings.apiKey()).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                readVerdict(r.body());
+            }
+        } catch (IOException e) {
+            LOG.fine("remote verdict not refreshed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void readVerdict(String body) {
+        try {
+            JsonNode b = JSON.readTree(body).path("budget");
+            if (b.isObject()) {
+                Level level = Level.valueOf(b.path("level").asText("ok").toUpperCase());
+                verdict = new RemoteVerdict(level, b.path("message").isTextual() ? b.path("message").asText() : null, clock.instant());
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warning("central Plutus answered without a readable budget verdict");
+        }
+    }
+
+    private static String errorOf(String body) {
+        try {
+            JsonNode n = JSON.readTree(body);
+            return n.path("error").asText(body);
+        } catch (IOException e) {
+            return body == null ? "" : body.length() > 200 ? body.substring(0, 200) : body;
+        }
+    }
+
+    public RemoteOutbox.Counts counts() {
+        return outbox.counts();
+    }
+
+    public List<RemoteOutbox.Rejected> rejected() {
+        return outbox.rejected();
+    }
+
+    public Optional<Instant> nextTry() {
+        return nextTry.equals(Instant.EPOCH) ? Optional.empty() : Optional.of(nextTry);
+    }
+
+    /** Stops the sender; what is queued stays in the outbox for the next start. */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (sender != null) {
+                sender.shutdownNow();
+                sender = null;
+            }
+        }
+    }
+}
