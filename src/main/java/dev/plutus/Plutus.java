@@ -73,6 +73,10 @@ public final class Plutus implements AutoCloseable {
     private final Optional<dev.plutus.remote.RemoteLink> remote;
     private final EnumMap<Level, LongAdder> verdicts =
             new EnumMap<>(Level.class);
+    private final dev.plutus.budget.ReservationBook reservations = new dev.plutus.budget.ReservationBook();
+    private final dev.plutus.store.ReservationStore reservationStore;
+    /** This process among those sharing the database, for reservations held there. */
+    private final String owner = java.util.UUID.randomUUID().toString();
     private ScheduledExecutorService background;
     /** Unpriced models this process has already put in the once-only ledger. */
     private final java.util.Set<String> unpricedSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -93,6 +97,7 @@ public final class Plutus implements AutoCloseable {
         this.hooks = new HookDispatcher(this);
         this.apiKeys = new ApiKeys(new ApiKeyStore(db.jdbc()), config.clock());
         this.ingestStore = new IngestStore(db.jdbc());
+        this.reservationStore = new dev.plutus.store.ReservationStore(db.jdbc());
         this.remote = dev.plutus.remote.RemoteSettings.fromEnvironment(config.environment())
                 .map(r -> new dev.plutus.remote.RemoteLink(r, new dev.plutus.store.RemoteOutbox(db.jdbc()), config.clock()));
         this.runway = new dev.plutus.runway.RunwayMonitor(this, new dev.plutus.store.RunwayStore(db.jdbc()), config.home().runwayFile(),
@@ -224,8 +229,16 @@ public final class Plutus implements AutoCloseable {
         }
         List<OptionalLong> ids = writer.writeAll(prepared);
         List<RecordedCall> out = new ArrayList<>(ids.size());
+        List<String> released = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             out.add(new RecordedCall(prepared.get(i), ids.get(i).isEmpty()));
+            // The real cost is counted now: the money held for the call goes back.
+            if (reservations.release(prepared.get(i).eventId())) {
+                released.add(prepared.get(i).eventId());
+            }
+        }
+        if (!released.isEmpty() && budgets.current().reservations().shared()) {
+            reservationStore.release(released);
         }
         return out;
     }
@@ -263,6 +276,70 @@ public final class Plutus implements AutoCloseable {
         Collection<ScopeRef> scopes = s.map(r -> Scopes.of(r.sessionId(), r.rootSessionId(), r.cronJobId(), r.senderId(),
                 r.provider(), r.model())).orElseGet(() -> Scopes.of(sessionId, null, null, null, null, null));
         return check(scopes);
+    }
+
+    /**
+     * Before a model call: holds its expected cost against every scope it falls under and answers
+     * the verdict with everything held counted; refused (nothing held) when that is hard. Recording
+     * the call under {@code intent.id()} ends the hold; {@link #release} ends it for a call that failed.
+     */
+    public dev.plutus.budget.ReservationBook.Outcome reserve(CallIntent intent) {
+        dev.plutus.budget.BudgetConfig cfg = budgets.current();
+        dev.plutus.budget.ReservationSettings rs = cfg.reservations();
+        Optional<SessionRecord> s = intent.sessionId() == null ? Optional.empty() : sessions.find(intent.sessionId());
+        Collection<ScopeRef> scopes = Scopes.of(intent.sessionId(), s.map(SessionRecord::rootSessionId).orElse(null),
+                s.map(SessionRecord::cronJobId).orElse(null), s.map(SessionRecord::senderId).orElse(null),
+                intent.provider(), intent.model());
+        Instant now = now();
+        dev.plutus.budget.ReservationBook.Outcome o;
+        if (!rs.enabled() || !cfg.hasAnyLimit()) {
+            BudgetCheck c = new BudgetEvaluator(tracker.ledger()).check(cfg, scopes, now);
+            o = c.verdict() instanceof dev.plutus.budget.Verdict.Hard ? new dev.plutus.budget.ReservationBook.Outcome.Refused(c)
+                    : new dev.plutus.budget.ReservationBook.Outcome.Admitted(intent.id(), 0, now, c);
+        } else {
+            long out = intent.maxOutputTokens() == null ? rs.expectedOutputTokens() : Math.min(rs.expectedOutputTokens(), intent.maxOutputTokens());
+            long micros = pricing.price(intent.provider(), intent.model(), null,
+                    new TokenUsage(intent.approxInputTokens(), Math.max(0, out), 0, 0, 0, 0)).micros();
+            Instant expires = now.plus(rs.ttl());
+            BudgetEvaluator ev = new BudgetEvaluator(tracker.ledger());
+            dev.plutus.budget.ReservationBook.Judge judge = held -> ev.check(cfg, scopes, now, held);
+            if (!rs.shared()) {
+                o = reservations.reserve(intent.id(), scopes, micros, now, expires, judge, dev.plutus.budget.ReservationBook.Elsewhere.NONE);
+            } else {
+                List<String> keys = scopes.stream().map(ScopeRef::describe).toList();
+                o = tracker.whileHolding(() -> reservationStore.exclusively(now, c -> {
+                    tracker.sync(c);
+                    Map<String, Long> others = reservationStore.heldByOthers(c, keys, owner, now);
+                    var r = reservations.reserve(intent.id(), scopes, micros, now, expires, judge,
+                            scope -> others.getOrDefault(scope.describe(), 0L));
+                    if (r instanceof dev.plutus.budget.ReservationBook.Outcome.Admitted) {
+                        try {
+                            reservationStore.hold(c, intent.id(), owner, micros, expires, keys);
+                        } catch (java.sql.SQLException | RuntimeException e) {
+                            reservations.release(intent.id());
+                            throw e;
+                        }
+                    }
+                    return r;
+                }));
+            }
+        }
+        verdicts.get(o.check().verdict().level()).increment();
+        return o;
+    }
+
+    /** Ends a hold whose call failed or was abandoned; false when nothing was held under that id. */
+    public boolean release(String intentId) {
+        boolean held = reservations.release(intentId);
+        if (held && budgets.current().reservations().shared()) {
+            reservationStore.release(List.of(intentId));
+        }
+        return held;
+    }
+
+    /** Money held now for calls in flight in the scope (by this process; in shared mode others' too). */
+    public long heldMicros(ScopeRef scope) {
+        return reservations.heldMicros(scope);
     }
 
     public BudgetCheck check(Collection<ScopeRef> scopes) {

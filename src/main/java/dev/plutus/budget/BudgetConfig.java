@@ -18,10 +18,16 @@ public record BudgetConfig(
         EnforcementMode onEstimated,
         EnforcementMode onUnpriced,
         ZoneId zone,
-        DayOfWeek weekStart) {
+        DayOfWeek weekStart,
+        ReservationSettings reservations) {
 
     public static final BigDecimal DEFAULT_SOFT = new BigDecimal("0.80");
     public static final BigDecimal DEFAULT_HARD = new BigDecimal("1.00");
+
+    public BudgetConfig(Map<ScopeKind, ScopeLimits> scopes, BigDecimal softPct, BigDecimal hardPct, EnforcementMode onEstimated,
+                        EnforcementMode onUnpriced, ZoneId zone, DayOfWeek weekStart) {
+        this(scopes, softPct, hardPct, onEstimated, onUnpriced, zone, weekStart, ReservationSettings.DEFAULT);
+    }
 
     public BudgetConfig {
         EnumMap<ScopeKind, ScopeLimits> copy = new EnumMap<>(ScopeKind.class);

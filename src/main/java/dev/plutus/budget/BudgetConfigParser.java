@@ -22,7 +22,7 @@ import java.util.Map;
  */
 public final class BudgetConfigParser {
     private static final List<String> TOP = List.of("budgets", "thresholds", "on_estimated", "on_unpriced",
-            "timezone", "week_start");
+            "timezone", "week_start", "reservations");
     private static final List<String> MODES = List.of("warn_only", "enforce");
 
     private BudgetConfigParser() {}
@@ -86,7 +86,18 @@ public final class BudgetConfigParser {
             }
         }
         return new BudgetConfig(scopes, soft, hard, mode(root.get("on_estimated")), mode(root.get("on_unpriced")),
-                zone, weekStart);
+                zone, weekStart, reservations(root.get("reservations")));
+    }
+
+    private static ReservationSettings reservations(YamlNode n) {
+        n.requireOnlyKeys(List.of("enabled", "expected_output_tokens", "ttl", "shared"));
+        ReservationSettings d = ReservationSettings.DEFAULT;
+        long expected = n.get("expected_output_tokens").wholeNumber().orElse(d.expectedOutputTokens());
+        if (expected < 0) {
+            throw n.get("expected_output_tokens").error("must not be negative");
+        }
+        return new ReservationSettings(n.get("enabled").bool().orElse(d.enabled()), expected,
+                n.get("ttl").duration().orElse(d.ttl()), n.get("shared").bool().orElse(d.shared()));
     }
 
     private static Limits limits(YamlNode n) {

@@ -23,6 +23,11 @@ public final class BudgetEvaluator {
     }
 
     public BudgetCheck check(BudgetConfig config, Collection<ScopeRef> scopes, Instant now) {
+        return check(config, scopes, now, scope -> 0);
+    }
+
+    /** As {@link #check(BudgetConfig, Collection, Instant)}, with money held for calls in flight counted as spent. */
+    public BudgetCheck check(BudgetConfig config, Collection<ScopeRef> scopes, Instant now, java.util.function.ToLongFunction<ScopeRef> held) {
         if (!config.hasAnyLimit()) {
             return BudgetCheck.NONE;
         }
@@ -30,7 +35,7 @@ public final class BudgetEvaluator {
         for (ScopeRef scope : scopes) {
             Limits limits = config.limitsFor(scope);
             for (Map.Entry<Window, Long> l : limits.perWindow().entrySet()) {
-                statuses.add(status(config, scope, l.getKey(), l.getValue(), now));
+                statuses.add(status(config, scope, l.getKey(), l.getValue(), now, held.applyAsLong(scope)));
             }
         }
         if (statuses.isEmpty()) {
@@ -47,14 +52,18 @@ public final class BudgetEvaluator {
     }
 
     public ScopeStatus status(BudgetConfig config, ScopeRef scope, Window window, long limitMicros, Instant now) {
+        return status(config, scope, window, limitMicros, now, 0);
+    }
+
+    private ScopeStatus status(BudgetConfig config, ScopeRef scope, Window window, long limitMicros, Instant now, long held) {
         WindowSpend spend = ledger.spend(scope, window, now);
         long hardAt = BudgetConfig.threshold(limitMicros, config.hardPct());
         long softAt = BudgetConfig.threshold(limitMicros, config.softPct());
-        Level level = spend.spentMicros() >= hardAt ? Level.HARD
-                : spend.spentMicros() >= softAt ? Level.SOFT : Level.OK;
+        long committed = spend.spentMicros() + held;
+        Level level = committed >= hardAt ? Level.HARD : committed >= softAt ? Level.SOFT : Level.OK;
         boolean degraded = false;
         if (level == Level.HARD && config.onEstimated() == EnforcementMode.WARN_ONLY
-                && spend.spentMicros() - spend.estimatedMicros() < hardAt) {
+                && committed - spend.estimatedMicros() < hardAt) {
             level = Level.SOFT;
             degraded = true;
         }
@@ -74,6 +83,6 @@ public final class BudgetEvaluator {
             periodKey = p.key();
             resetsAt = Instant.ofEpochMilli(p.endMillis());
         }
-        return new ScopeStatus(scope, window, spend, limitMicros, level, degraded, unpricedHard, periodKey, resetsAt);
+        return new ScopeStatus(scope, window, spend, limitMicros, level, degraded, unpricedHard, periodKey, resetsAt, held);
     }
 }

@@ -12,7 +12,8 @@ public final class BudgetMessages {
     private BudgetMessages() {}
 
     public static String spendLine(ScopeStatus s) {
-        return s.scope().describe() + " " + s.window().label() + " spend is " + Money.usd2(s.spentMicros()) + " of "
+        return s.scope().describe() + " " + s.window().label() + " spend is " + Money.usd2(s.spentMicros())
+                + (s.heldMicros() > 0 ? " + " + Money.usd2(s.heldMicros()) + " held for calls in flight" : "") + " of "
                 + Money.usdShort(s.limitMicros()) + " (" + s.percent() + "%)";
     }
 

@@ -8,7 +8,8 @@ import java.time.Instant;
  * estimated tokens under {@code on_estimated: warn_only}; {@code unpricedHard} when it was raised
  * to hard because calls with no known price make the spend unknown under {@code on_unpriced: enforce}.
  * {@code resetsAt} is when the window stops counting today's spend (for rolling windows, when
- * enough of it has aged out to fall back under the hard threshold).
+ * enough of it has aged out to fall back under the hard threshold). {@code heldMicros} is money
+ * reserved for calls in flight in this scope, counted toward the level but not in {@code spend}.
  */
 public record ScopeStatus(
         ScopeRef scope,
@@ -19,18 +20,20 @@ public record ScopeStatus(
         boolean degraded,
         boolean unpricedHard,
         String periodKey,
-        Instant resetsAt) {
+        Instant resetsAt,
+        long heldMicros) {
 
     public long spentMicros() {
         return spend.spentMicros();
     }
 
-    /** Percent of the limit spent, rounded down; a zero limit with any spend counts as 100 % or more. */
+    /** Percent of the limit spent or held, rounded down; a zero limit with any spend counts as 100 % or more. */
     public long percent() {
+        long committed = spend.spentMicros() + heldMicros;
         if (limitMicros == 0) {
-            return spend.spentMicros() == 0 ? 100 : 10_000;
+            return committed == 0 ? 100 : 10_000;
         }
-        return Math.multiplyExact(spend.spentMicros(), 100) / limitMicros;
+        return Math.multiplyExact(committed, 100) / limitMicros;
     }
 
     public boolean restsOnEstimates() {

@@ -85,13 +85,44 @@ public final class SpendTracker {
         }
     }
 
+    /**
+     * Runs {@code body} holding the lock that recording takes first, so work that needs the database's
+     * write lock too (a shared reservation) takes the two in the same order as recording does.
+     */
+    public <T> T whileHolding(java.util.function.Supplier<T> body) {
+        lock.lock();
+        try {
+            return body.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Folds in rows other processes stored since the last look; returns how many. */
     public int sync() {
+        try {
+            return sync(calls::ledgerAfter);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The same, reading on {@code c}: for a caller inside a transaction that must see what it holds the lock over. */
+    public int sync(java.sql.Connection c) throws java.sql.SQLException {
+        return sync((after, limit) -> calls.ledgerAfter(c, after, limit));
+    }
+
+    @FunctionalInterface
+    private interface Rows {
+        List<LedgerEntry> after(long id, int limit) throws java.sql.SQLException;
+    }
+
+    private int sync(Rows source) throws java.sql.SQLException {
         lock.lock();
         try {
             int n = 0;
             while (true) {
-                List<LedgerEntry> rows = calls.ledgerAfter(watermark, SYNC_BATCH);
+                List<LedgerEntry> rows = source.after(watermark, SYNC_BATCH);
                 for (LedgerEntry e : rows) {
                     ledger.addEntry(e);
                     watermark = e.id();

@@ -15,7 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
         "at each size, and database bytes per million calls (suite engine); the Hermes",
         "bridge -> daemon hook round trip, hook events/s with 4 sessions and the daemon's",
         "memory after many recorded calls (suite hooks; needs python3); POST /v1/usage",
-        "requests/s and batched events/s with p50/p99 (suite ingest)."})
+        "requests/s and batched events/s with p50/p99 (suite ingest); reservation + verdict",
+        "p50/p99 in memory and shared, and the overshoot of sessions racing one cap (suite reserve)."})
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -29,7 +30,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--writes", defaultValue = "40000", description = "Calls recorded in each throughput run (default: ${DEFAULT-VALUE})")
     int writes;
 
-    @Option(names = "--suite", defaultValue = "all", description = "engine, hooks, ingest or all (default: ${DEFAULT-VALUE})")
+    @Option(names = "--suite", defaultValue = "all", description = "engine, hooks, ingest, reserve or all (default: ${DEFAULT-VALUE})")
     String suite;
 
     @Option(names = "--hook-events", defaultValue = "100000", description = "Timed events per hook in the hooks suite (default: ${DEFAULT-VALUE})")
@@ -47,14 +48,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--ingest-threads", defaultValue = "16", description = "Client threads sending /v1/usage requests (default: ${DEFAULT-VALUE})")
     int ingestThreads;
 
+    @Option(names = "--reservations", defaultValue = "200000", description = "Timed reservations per run in the reserve suite (default: ${DEFAULT-VALUE})")
+    int reservations;
+
     @Override
     public Integer call() throws Exception {
         boolean scratch = dir == null;
         Path work = scratch ? Files.createTempDirectory("plutus-bench") : dir;
         PlutusCli.logTo(new dev.plutus.PlutusHome(work));
         try {
-            if (!List.of("engine", "hooks", "ingest", "all").contains(suite)) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--suite must be engine, hooks, ingest or all");
+            if (!List.of("engine", "hooks", "ingest", "reserve", "all").contains(suite)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--suite must be engine, hooks, ingest, reserve or all");
             }
             boolean all = suite.equals("all");
             if (all || suite.equals("engine")) {
@@ -62,6 +66,9 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (all || suite.equals("hooks")) {
                 new HookBenchmark(work.resolve("hooks"), spec.commandLine().getOut()).run(hookEvents, 4, 10_000, rssCalls);
+            }
+            if (all || suite.equals("reserve")) {
+                new ReservationBenchmark(work.resolve("reserve"), spec.commandLine().getOut()).run(reservations);
             }
             if (all || suite.equals("ingest")) {
                 new IngestBenchmark(work.resolve("ingest"), spec.commandLine().getOut()).run(ingestRequests, ingestBatches, ingestThreads);

@@ -162,6 +162,32 @@ public final class YamlNode {
         };
     }
 
+    private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+    /** A duration such as {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h} or {@code 2d}; longer than zero. */
+    public Optional<java.time.Duration> duration() {
+        Optional<String> t = text();
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        java.util.regex.Matcher m = DURATION.matcher(t.get().strip().toLowerCase());
+        if (!m.matches()) {
+            throw error("expected a duration such as 30s, 5m or 1h, got '" + t.get() + "'");
+        }
+        long v = Long.parseLong(m.group(1));
+        java.time.Duration d = switch (m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(v);
+            case "s" -> java.time.Duration.ofSeconds(v);
+            case "m" -> java.time.Duration.ofMinutes(v);
+            case "h" -> java.time.Duration.ofHours(v);
+            default -> java.time.Duration.ofDays(v);
+        };
+        if (d.isZero()) {
+            throw error("must be longer than 0");
+        }
+        return Optional.of(d);
+    }
+
     /** A value from a closed set, compared case-insensitively. */
     public Optional<String> oneOf(List<String> allowed) {
         Optional<String> t = text().map(s -> s.trim().toLowerCase());

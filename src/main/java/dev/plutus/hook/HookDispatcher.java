@@ -2,11 +2,13 @@ package dev.plutus.hook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plutus.CallEvent;
+import dev.plutus.CallIntent;
 import dev.plutus.Plutus;
 import dev.plutus.TokenUsage;
 import dev.plutus.ToolCall;
 import dev.plutus.budget.BudgetCheck;
 import dev.plutus.budget.BudgetMessages;
+import dev.plutus.budget.ReservationBook;
 import dev.plutus.budget.CronPauseRequest;
 import dev.plutus.budget.ScopeStatus;
 import dev.plutus.budget.Verdict;
@@ -114,10 +116,7 @@ public final class HookDispatcher {
             case "on_session_end" -> sessionEnd(kwargs);
             case "on_session_finalize" -> sessionFinalize(kwargs);
             case "on_session_reset" -> touch(kwargs);
-            case "api_request_error" -> {
-                counters.count("api_request_error");
-                yield HookReply.NOTHING;
-            }
+            case "api_request_error" -> apiRequestError(kwargs);
             default -> {
                 counters.count("unknown");
                 LOG.fine("ignoring unknown hook event '" + event + "'");
@@ -188,7 +187,32 @@ public final class HookDispatcher {
         }
         // Hermes cannot cancel a model call from this hook; the bridge may act on the block by
         // shrinking the request, so the verdict is returned all the same.
-        return enforce(sessionId);
+        String apiRequestId = text(k, "api_request_id");
+        String provider = text(k, "provider");
+        if (plutus.remote().isPresent() || apiRequestId == null || provider == null || provider.isBlank()) {
+            return enforce(sessionId);
+        }
+        // The call's expected cost is held until post_api_request records the real one (a retry of the
+        // same request renews the hold rather than adding to it).
+        JsonNode max = k.get("max_tokens");
+        ReservationBook.Outcome o = plutus.reserve(new CallIntent("api:" + apiRequestId, sessionId, text(k, "platform"), provider,
+                text(k, "model"), approx, max != null && max.canConvertToLong() ? max.asLong() : null));
+        if (o instanceof ReservationBook.Outcome.Refused r && r.check().verdict() instanceof Verdict.Hard hard) {
+            counters.count("blocked");
+            return new HookReply(new HookAction.BlockTool(BudgetMessages.blockMessage(hard.cause(), plutus.zone())),
+                    plutus.cronPauseIfDue(sessionId, r.check()), Optional.empty());
+        }
+        return HookReply.NOTHING;
+    }
+
+    /** A failed attempt that will not be retried spends nothing: its hold goes back at once. */
+    private HookReply apiRequestError(JsonNode k) {
+        counters.count("api_request_error");
+        String apiRequestId = text(k, "api_request_id");
+        if (apiRequestId != null && !k.path("retryable").asBoolean(false)) {
+            plutus.release("api:" + apiRequestId);
+        }
+        return HookReply.NOTHING;
     }
 
     private HookReply postApiRequest(JsonNode k) {

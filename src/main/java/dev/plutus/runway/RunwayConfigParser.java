@@ -16,12 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads runway.yaml; every mistake is reported with file, line and field, and unknown fields are errors. */
 public final class RunwayConfigParser {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@\\-]*");
     private static final Duration DEFAULT_CACHE = Duration.ofMinutes(5);
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -160,26 +158,7 @@ public final class RunwayConfigParser {
     }
 
     static Duration duration(YamlNode n, Duration fallback) {
-        if (n.isNull()) {
-            return fallback;
-        }
-        String t = n.text().orElseThrow().strip().toLowerCase();
-        Matcher m = DURATION.matcher(t);
-        if (!m.matches()) {
-            throw n.error("expected a duration such as 30s, 5m or 1h, got '" + t + "'");
-        }
-        long v = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(v);
-            case "s" -> Duration.ofSeconds(v);
-            case "m" -> Duration.ofMinutes(v);
-            case "h" -> Duration.ofHours(v);
-            default -> Duration.ofDays(v);
-        };
-        if (d.isZero()) {
-            throw n.error("must be longer than 0");
-        }
-        return d;
+        return n.duration().orElse(fallback);
     }
 
     static Path defaultHermesHome(Map<String, String> env) {

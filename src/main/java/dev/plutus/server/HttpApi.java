@@ -38,7 +38,7 @@ final class HttpApi {
     private final HttpServer server;
 
     HttpApi(Plutus plutus, AccessToken token, DaemonStatus status, InetSocketAddress bind, ExecutorService executor,
-            UsageApi usage, MetricsText metrics, DashboardApi dashboard, boolean loopback) throws IOException {
+            UsageApi usage, ReservationApi reservations, MetricsText metrics, DashboardApi dashboard, boolean loopback) throws IOException {
         this.plutus = plutus;
         this.token = token;
         this.status = status;
@@ -53,6 +53,7 @@ final class HttpApi {
         server.createContext("/commands/", ex -> guarded(ex, "POST", () -> command(ex)));
         server.createContext("/v1/usage", usage::handle);
         server.createContext("/v1/budget", usage::budget);
+        server.createContext("/v1/reservations", reservations::handle);
         // Scrapers on the same host need no secret; anywhere else /metrics needs the token like the rest.
         server.createContext("/metrics", loopback
                 ? ex -> open(ex, () -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",

@@ -58,11 +58,13 @@ public final class PlutusDaemon implements AutoCloseable {
         this.status = new DaemonStatus(config.clock(), plutus.hooks().counters());
         IngestCounters ingestCounters = new IngestCounters();
         this.ingestor = new UsageIngestor(plutus, plutus.ingestStore(), ingestSettings, ingestCounters);
-        UsageApi usage = new UsageApi(plutus.apiKeys(), new KeyRateLimiter(ingestSettings.requestsPerSecond(),
-                ingestSettings.burst(), System::nanoTime), ingestor, ingestCounters);
+        KeyRateLimiter limiter = new KeyRateLimiter(ingestSettings.requestsPerSecond(), ingestSettings.burst(), System::nanoTime);
+        UsageApi usage = new UsageApi(plutus.apiKeys(), limiter, ingestor, ingestCounters);
+        ReservationApi reservationApi = new ReservationApi(plutus, plutus.apiKeys(), limiter);
+        usage.endReservationsThrough(reservationApi);
         // Beyond loopback the dashboard shows spend to whoever can reach the port: it needs its own token then.
         DashboardApi dashboard = new DashboardApi(plutus, options.isLoopback() ? null : AccessToken.ensure(home.dashboardTokenFile()));
-        this.api = new HttpApi(plutus, token, status, bind, httpThreads, usage,
+        this.api = new HttpApi(plutus, token, status, bind, httpThreads, usage, reservationApi,
                 new MetricsText(plutus, status, ingestCounters), dashboard, options.isLoopback());
         this.replayer = new SpoolReplayer(home.spoolDir(), plutus.hooks(), status);
         this.upkeep = Executors.newSingleThreadScheduledExecutor(r -> {

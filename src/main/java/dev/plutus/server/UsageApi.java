@@ -7,6 +7,7 @@ import dev.plutus.ingest.KeyRateLimiter;
 import dev.plutus.ingest.UsageAnswer;
 import dev.plutus.ingest.UsageIngestor;
 import java.io.IOException;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,6 +23,13 @@ final class UsageApi {
     private final KeyRateLimiter limiter;
     private final UsageIngestor ingestor;
     private final IngestCounters counters;
+
+    private ReservationApi reservations;
+
+    /** Requests naming reservations in {@code Plutus-Reservation} end those holds once recorded. */
+    void endReservationsThrough(ReservationApi r) {
+        this.reservations = r;
+    }
 
     UsageApi(ApiKeys keys, KeyRateLimiter limiter, UsageIngestor ingestor, IngestCounters counters) {
         this.keys = keys;
@@ -78,6 +86,10 @@ final class UsageApi {
             UsageAnswer answer = ingestor.handle(key, body, ex.getRequestHeaders().getFirst("Idempotency-Key"));
             if (answer.replayed()) {
                 ex.getResponseHeaders().add("Idempotent-Replayed", "true");
+            }
+            List<String> named = ex.getRequestHeaders().getOrDefault("Plutus-Reservation", List.of());
+            if (answer.status() == 200 && reservations != null && !named.isEmpty()) {
+                reservations.releaseNamed(key, named);
             }
             HttpApi.sendJson(ex, status = answer.status(), answer.body());
         } catch (HttpApi.BodyTooLarge e) {

@@ -103,9 +103,15 @@ public final class CallStore {
     }
 
     public List<LedgerEntry> ledgerAfter(long afterId, int limit) {
-        return jdbc.query("SELECT " + LEDGER_COLUMNS + " FROM llm_calls WHERE id > ? ORDER BY id LIMIT ?",
-                CallStore::mapLedger, afterId, limit);
+        return jdbc.query(LEDGER_AFTER, CallStore::mapLedger, afterId, limit);
     }
+
+    /** The same, on a connection the caller holds (inside its transaction, without taking a second one from the pool). */
+    public List<LedgerEntry> ledgerAfter(java.sql.Connection c, long afterId, int limit) throws java.sql.SQLException {
+        return Jdbc.query(c, LEDGER_AFTER, CallStore::mapLedger, afterId, limit);
+    }
+
+    private static final String LEDGER_AFTER = "SELECT " + LEDGER_COLUMNS + " FROM llm_calls WHERE id > ? ORDER BY id LIMIT ?";
 
     /** Calls dated at or after {@code since} with ids up to {@code upToId}: the start-up rebuild of running totals. */
     public void forEachLedgerSince(Instant since, long upToId, java.util.function.Consumer<LedgerEntry> sink) {

@@ -1,0 +1,152 @@
+package dev.plutus.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import dev.plutus.CallIntent;
+import dev.plutus.Money;
+import dev.plutus.Plutus;
+import dev.plutus.budget.BudgetMessages;
+import dev.plutus.budget.ReservationBook;
+import dev.plutus.budget.Verdict;
+import dev.plutus.ingest.ApiKeys;
+import dev.plutus.ingest.KeyRateLimiter;
+import dev.plutus.store.ApiKey;
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The pre-check for agents reporting over HTTP: {@code POST /v1/reservations} holds a call's
+ * expected cost before it is made (or refuses it, when the budget is spent or held), {@code DELETE
+ * /v1/reservations/{id}} gives it back, and a {@code /v1/usage} request naming it in a
+ * {@code Plutus-Reservation} header ends it once the real cost is recorded. Authenticated by API key.
+ */
+final class ReservationApi {
+    private static final Logger LOG = Logger.getLogger("dev.plutus.server");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> FIELDS = Set.of("provider", "model", "input_tokens", "max_output_tokens");
+    private static final String PREFIX = "/v1/reservations";
+
+    private final Plutus plutus;
+    private final ApiKeys keys;
+    private final KeyRateLimiter limiter;
+
+    ReservationApi(Plutus plutus, ApiKeys keys, KeyRateLimiter limiter) {
+        this.plutus = plutus;
+        this.keys = keys;
+        this.limiter = limiter;
+    }
+
+    void handle(HttpExchange ex) {
+        try {
+            ApiKeys.Authentication auth = keys.authenticate(ex.getRequestHeaders().getFirst("Authorization"));
+            if (auth instanceof ApiKeys.Authentication.Refused refused) {
+                ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"plutus\"");
+                HttpApi.sendError(ex, 401, refused.reason());
+                return;
+            }
+            ApiKey key = ((ApiKeys.Authentication.Accepted) auth).key();
+            long retryAfter = limiter.acquire(key.keyId());
+            if (retryAfter > 0) {
+                ex.getResponseHeaders().add("Retry-After", Long.toString(retryAfter));
+                HttpApi.sendError(ex, 429, "rate limit for key " + key.keyId() + " exceeded; retry after " + retryAfter + " s");
+                return;
+            }
+            String path = ex.getRequestURI().getPath();
+            if (path.equals(PREFIX) && "POST".equals(ex.getRequestMethod())) {
+                create(ex, key);
+            } else if (path.startsWith(PREFIX + "/") && "DELETE".equals(ex.getRequestMethod())) {
+                String id = path.substring(PREFIX.length() + 1);
+                if (plutus.release(internalId(key, id))) {
+                    ex.sendResponseHeaders(204, -1);
+                } else {
+                    HttpApi.sendError(ex, 404, "no reservation " + id + " is held for this key (released, recorded or expired)");
+                }
+            } else {
+                ex.getResponseHeaders().add("Allow", path.equals(PREFIX) ? "POST" : "DELETE");
+                HttpApi.sendError(ex, 405, "POST " + PREFIX + " holds; DELETE " + PREFIX + "/{id} releases");
+            }
+        } catch (HttpApi.BodyTooLarge e) {
+            HttpApi.quietly(() -> HttpApi.sendError(ex, 413, "request body over " + HttpApi.MAX_BODY_BYTES + " bytes"));
+        } catch (IllegalArgumentException e) {
+            HttpApi.quietly(() -> HttpApi.sendError(ex, 400, e.getMessage()));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, PREFIX + " failed: " + e, e);
+            HttpApi.quietly(() -> HttpApi.sendError(ex, 500, "internal error: " + e.getMessage()));
+        } finally {
+            ex.close();
+        }
+    }
+
+    private void create(HttpExchange ex, ApiKey key) throws IOException {
+        JsonNode body;
+        try {
+            body = JSON.readTree(HttpApi.readBody(ex));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("body is not JSON: " + e.getOriginalMessage());
+        }
+        if (body == null || !body.isObject()) {
+            throw new IllegalArgumentException("body must be an object with provider, model, input_tokens, max_output_tokens");
+        }
+        body.fieldNames().forEachRemaining(f -> {
+            if (!FIELDS.contains(f)) {
+                throw new IllegalArgumentException("unknown field '" + f + "' (known: provider, model, input_tokens, max_output_tokens)");
+            }
+        });
+        String provider = body.path("provider").asText("");
+        if (provider.isBlank()) {
+            throw new IllegalArgumentException("field 'provider' is required");
+        }
+        long input = count(body, "input_tokens");
+        Long maxOut = body.hasNonNull("max_output_tokens") ? count(body, "max_output_tokens") : null;
+        String id = "res_" + UUID.randomUUID().toString().replace("-", "");
+        ReservationBook.Outcome o = plutus.reserve(new CallIntent(internalId(key, id), null, "api", provider,
+                body.path("model").isTextual() ? body.path("model").asText() : null, input, maxOut));
+        ObjectNode answer = JSON.createObjectNode();
+        ObjectNode budget = answer.putObject("budget").put("level", o.check().verdict().level().label());
+        if (o.check().verdict() instanceof Verdict.Hard h) {
+            budget.put("message", BudgetMessages.blockMessage(h.cause(), plutus.zone()));
+        } else if (o.check().verdict() instanceof Verdict.Soft s) {
+            budget.put("message", BudgetMessages.notice(s.cause(), plutus.zone()));
+        }
+        if (o instanceof ReservationBook.Outcome.Admitted a) {
+            answer.put("admitted", true).put("reservation_id", id).put("held_usd", Money.microsToUsd(a.micros()))
+                    .put("expires_at", a.expiresAt().toString());
+        } else {
+            answer.put("admitted", false);
+        }
+        HttpApi.sendJson(ex, 200, answer);
+    }
+
+    /** Ends the holds a /v1/usage request names in {@code Plutus-Reservation} (comma-separated), once its events are recorded. */
+    void releaseNamed(ApiKey key, List<String> headers) {
+        for (String h : headers) {
+            for (String id : h.split(",")) {
+                if (!id.isBlank()) {
+                    plutus.release(internalId(key, id.strip()));
+                }
+            }
+        }
+    }
+
+    /** Reservation ids are per key: one key cannot release another's hold. */
+    private static String internalId(ApiKey key, String id) {
+        return "v1:" + key.keyId() + ":" + id;
+    }
+
+    private static long count(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0 || v.asLong() > 100_000_000L) {
+            throw new IllegalArgumentException("field '" + field + "' must be a whole number from 0 to 100,000,000, got " + v);
+        }
+        return v.asLong();
+    }
+}

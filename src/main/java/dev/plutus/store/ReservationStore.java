@@ -1,0 +1,80 @@
+package dev.plutus.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reservations in the database, for processes that share plutus.db. Check-and-hold runs inside one
+ * write transaction ({@link #exclusively}): SQLite lets one writer in at a time across processes, so
+ * two processes cannot both take the last of a budget.
+ */
+public final class ReservationStore {
+    private final Jdbc jdbc;
+
+    public ReservationStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @FunctionalInterface
+    public interface Body<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code body} holding the database's write lock; expired reservations are dropped first. */
+    public <T> T exclusively(Instant now, Body<T> body) {
+        return jdbc.inTransaction(c -> {
+            Jdbc.update(c, "DELETE FROM reservations WHERE expires_at <= ?", now.toEpochMilli());
+            return body.run(c);
+        });
+    }
+
+    /** Money other owners hold now per scope key, for the given keys. */
+    public Map<String, Long> heldByOthers(Connection c, Collection<String> scopes, String owner, Instant now) throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        if (scopes.isEmpty()) {
+            return out;
+        }
+        String marks = String.join(", ", java.util.Collections.nCopies(scopes.size(), "?"));
+        Object[] params = new Object[scopes.size() + 2];
+        int i = 0;
+        for (String s : scopes) {
+            params[i++] = s;
+        }
+        params[i++] = owner;
+        params[i] = now.toEpochMilli();
+        Jdbc.query(c, "SELECT rs.scope, SUM(r.micros) FROM reservation_scopes rs JOIN reservations r ON r.id = rs.reservation_id "
+                + "WHERE rs.scope IN (" + marks + ") AND r.owner <> ? AND r.expires_at > ? GROUP BY rs.scope",
+                rs -> out.put(rs.getString(1), rs.getLong(2)), params);
+        return out;
+    }
+
+    public void hold(Connection c, String id, String owner, long micros, Instant expiresAt, List<String> scopes) throws SQLException {
+        Jdbc.update(c, "DELETE FROM reservations WHERE id = ?", id);
+        Jdbc.update(c, "INSERT INTO reservations(id, owner, micros, expires_at) VALUES (?, ?, ?, ?)", id, owner, micros,
+                expiresAt.toEpochMilli());
+        for (String s : scopes) {
+            Jdbc.update(c, "INSERT INTO reservation_scopes(reservation_id, scope) VALUES (?, ?)", id, s);
+        }
+    }
+
+    public void release(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        jdbc.inTransaction(c -> {
+            for (String id : ids) {
+                Jdbc.update(c, "DELETE FROM reservations WHERE id = ?", id);
+            }
+            return null;
+        });
+    }
+
+    public long count(Instant now) {
+        return jdbc.queryLong("SELECT COUNT(*) FROM reservations WHERE expires_at > ?", now.toEpochMilli());
+    }
+}
