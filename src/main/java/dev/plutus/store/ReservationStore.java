@@ -20,13 +20,8 @@ public final class ReservationStore {
         this.jdbc = jdbc;
     }
 
-    @FunctionalInterface
-    public interface Body<T> {
-        T run(Connection c) throws SQLException;
-    }
-
     /** Runs {@code body} holding the database's write lock; expired reservations are dropped first. */
-    public <T> T exclusively(Instant now, Body<T> body) {
+    public <T> T exclusively(Instant now, Jdbc.TransactionBody<T> body) {
         return jdbc.inTransaction(c -> {
             Jdbc.update(c, "DELETE FROM reservations WHERE expires_at <= ?", now.toEpochMilli());
             return body.run(c);
