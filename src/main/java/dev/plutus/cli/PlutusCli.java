@@ -262,6 +262,15 @@ public final class PlutusCli implements Callable<Integer> {
             HookReply reply;
             try (Plutus p = home.open()) {
                 reply = p.hooks().dispatch(event, kwargs);
+            } catch (dev.plutus.store.StoreException e) {
+                // The store is unusable: keep the event where the daemon replays from, answer "nothing to do".
+                dev.plutus.PlutusHome h = home.resolve();
+                java.nio.file.Files.createDirectories(h.spoolDir());
+                String line = JSON.createObjectNode().put("event", event).set("kwargs", kwargs).toString() + "\n";
+                java.nio.file.Files.writeString(h.spoolDir().resolve("cli-" + ProcessHandle.current().pid() + ".jsonl"), line,
+                        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                spec.commandLine().getErr().println("plutus hook: store unavailable (" + e.getMessage() + "); event spooled");
+                reply = HookReply.NOTHING;
             }
             spec.commandLine().getOut().println(JSON.writeValueAsString(reply.toJson()));
             spec.commandLine().getOut().flush();

@@ -22,8 +22,9 @@ import java.util.logging.Logger;
 
 /**
  * Takes a Hermes hook event (its name and keyword arguments as JSON) and returns what the hook
- * should return to Hermes. It never throws: a malformed or unknown event is counted and logged,
- * and the host carries on as if Plutus were not there.
+ * should return to Hermes. A malformed or unknown event is counted and logged, and the host carries
+ * on as if Plutus were not there. The one thing it throws is a {@link dev.plutus.store.StoreException}:
+ * an event that could not be stored must be kept by the caller, not answered as if it were.
  */
 public final class HookDispatcher {
     private static final Logger LOG = Logger.getLogger("dev.plutus.hook");
@@ -95,6 +96,12 @@ public final class HookDispatcher {
             return reply;
         } catch (MalformedEvent e) {
             return malformed(event, e.getMessage());
+        } catch (dev.plutus.store.StoreException e) {
+            // Not swallowed: the event is not stored, so the caller must keep it (the bridge spools it
+            // and applies its fail_mode; the daemon replays the spool once the store is back).
+            counters.count("store_errors");
+            LOG.warning("hook " + event + " could not be stored: " + e.getMessage());
+            throw e;
         } catch (RuntimeException e) {
             counters.count("errors");
             LOG.log(java.util.logging.Level.WARNING, "hook " + event + " failed: " + e, e);

@@ -166,7 +166,15 @@ final class HttpApi {
             sendJson(ex, 400, JSON.createObjectNode().put("error", "body is not JSON: " + e.getOriginalMessage()));
             return;
         }
-        HookReply reply = plutus.hooks().dispatch(event, kwargs);
+        HookReply reply;
+        try {
+            reply = plutus.hooks().dispatch(event, kwargs);
+        } catch (dev.plutus.store.StoreException e) {
+            // 503, not 200: the bridge keeps the event in its spool and applies fail_mode until the store is back.
+            ex.getResponseHeaders().add("X-Plutus-Error", "store unavailable");
+            sendJson(ex, 503, JSON.createObjectNode().put("error", "store unavailable: " + e.getMessage()));
+            return;
+        }
         byte[] answer = JSON.writeValueAsBytes(reply.toJson());
         // Counted before the answer goes out, so whoever reads /metrics or /status after the reply sees it.
         status.hookHandled(event, System.nanoTime() - start);
