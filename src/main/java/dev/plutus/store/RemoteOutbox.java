@@ -79,7 +79,7 @@ public final class RemoteOutbox {
 
     public Counts counts() {
         return jdbc.query("""
-                SELECT COALESCE(SUM(rejected IS NULL), 0), COALESCE(SUM(rejected IS NOT NULL), 0),
+                SELECT COALESCE(SUM(CASE WHEN rejected IS NULL THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN rejected IS NOT NULL THEN 1 ELSE 0 END), 0),
                        MIN(CASE WHEN rejected IS NULL THEN created_at END),
                        (SELECT last_error FROM remote_outbox WHERE last_error IS NOT NULL AND rejected IS NULL ORDER BY id LIMIT 1)
                 FROM remote_outbox""",

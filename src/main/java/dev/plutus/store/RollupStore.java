@@ -73,7 +73,7 @@ public final class RollupStore {
             long upTo = Math.min(max, last + BATCH);
             Jdbc.update(c, """
                     INSERT INTO tools_hourly(hour, tool_name, calls, failures, duration_ms)
-                    SELECT ts / 3600000, tool_name, COUNT(*), SUM(status <> 'ok'), SUM(duration_ms)
+                    SELECT ts / 3600000, tool_name, COUNT(*), SUM(CASE WHEN status <> 'ok' THEN 1 ELSE 0 END), SUM(duration_ms)
                     FROM tool_calls WHERE id > ? AND id <= ?
                     GROUP BY 1, 2
                     ON CONFLICT(hour, tool_name) DO UPDATE SET

@@ -84,10 +84,10 @@ public final class StatsQueries {
                 u AS (
                     SELECT tool_name AS t, calls AS n, failures AS f, duration_ms AS d FROM tools_hourly WHERE hour >= ?
                     UNION ALL
-                    SELECT tool_name, 1, status <> 'ok', duration_ms FROM tool_calls
+                    SELECT tool_name, 1, CASE WHEN status <> 'ok' THEN 1 ELSE 0 END, duration_ms FROM tool_calls
                       WHERE ts >= ? AND ts < ? AND id <= (SELECT last_id FROM w)
                     UNION ALL
-                    SELECT tool_name, 1, status <> 'ok', duration_ms FROM tool_calls
+                    SELECT tool_name, 1, CASE WHEN status <> 'ok' THEN 1 ELSE 0 END, duration_ms FROM tool_calls
                       WHERE id > (SELECT last_id FROM w) AND ts >= ?
                 )
                 SELECT t, SUM(n), SUM(f), SUM(d) FROM u GROUP BY t ORDER BY SUM(n) DESC, t LIMIT ?""",
@@ -104,8 +104,9 @@ public final class StatsQueries {
 
     public SessionTotals sessions(Instant since) {
         return jdbc.query("""
-                SELECT COUNT(*), COALESCE(SUM(platform = 'subagent'), 0), COALESCE(SUM(status = 'ok'), 0),
-                       COALESCE(SUM(status IN ('error', 'interrupted', 'stopped')), 0), COALESCE(SUM(status = 'running'), 0),
+                SELECT COUNT(*), COALESCE(SUM(CASE WHEN platform = 'subagent' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), 0),
+                       COALESCE(SUM(CASE WHEN status IN ('error', 'interrupted', 'stopped') THEN 1 ELSE 0 END), 0),
+                       COALESCE(SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END), 0),
                        COUNT(ended_at), COALESCE(SUM(ended_at - started_at), 0)
                 FROM sessions WHERE started_at >= ?""",
                 rs -> new SessionTotals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
@@ -121,7 +122,8 @@ public final class StatsQueries {
 
     public List<CronRuns> cronRuns(Instant since) {
         return jdbc.query("""
-                SELECT cron_job_id, COUNT(*), SUM(status = 'ok'), SUM(status IN ('error', 'interrupted', 'stopped')),
+                SELECT cron_job_id, COUNT(*), SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN status IN ('error', 'interrupted', 'stopped') THEN 1 ELSE 0 END),
                        COUNT(ended_at), COALESCE(SUM(ended_at - started_at), 0), MAX(started_at)
                 FROM sessions WHERE platform = 'cron' AND cron_job_id IS NOT NULL AND started_at >= ?
                 GROUP BY cron_job_id ORDER BY cron_job_id""",
@@ -138,7 +140,8 @@ public final class StatsQueries {
                        COUNT(l.id), COALESCE(SUM(l.cost_micros), 0), COALESCE(SUM(l.estimated), 0)
                 FROM (SELECT * FROM sessions WHERE started_at >= ? ORDER BY started_at DESC LIMIT ?) s
                 LEFT JOIN llm_calls l ON l.session_id = s.session_id
-                GROUP BY s.session_id ORDER BY s.started_at DESC""",
+                GROUP BY s.session_id, s.platform, s.model, s.status, s.started_at, s.ended_at
+                ORDER BY s.started_at DESC""",
                 rs -> {
                     long ended = rs.getLong(6);
                     boolean none = rs.wasNull();
