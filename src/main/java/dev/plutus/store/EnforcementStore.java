@@ -20,7 +20,7 @@ public final class EnforcementStore {
     public boolean recordAlert(String scope, String scopeId, String window, String periodKey, String level,
                                Instant at, long spentMicros, long limitMicros) {
         return jdbc.update("""
-                INSERT INTO budget_alerts(scope, scope_id, window, period_key, level, fired_at, spent_micros, limit_micros)
+                INSERT INTO budget_alerts(scope, scope_id, "window", period_key, level, fired_at, spent_micros, limit_micros)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
                 scope, scopeId, window, periodKey, level, at.toEpochMilli(), spentMicros, limitMicros) == 1;
     }
@@ -28,7 +28,7 @@ public final class EnforcementStore {
     /** True when this job was not yet paused in this period: the caller is the one to pause it. */
     public boolean recordCronPause(String cronJobId, String window, String periodKey, Instant at, String reason) {
         return jdbc.update("""
-                INSERT INTO cron_pauses(cron_job_id, window, period_key, paused_at, reason)
+                INSERT INTO cron_pauses(cron_job_id, "window", period_key, paused_at, reason)
                 VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
                 cronJobId, window, periodKey, at.toEpochMilli(), reason) == 1;
     }
@@ -36,7 +36,7 @@ public final class EnforcementStore {
     public record CronPauseRow(String cronJobId, String window, String periodKey, Instant pausedAt, String reason) {}
 
     public List<CronPauseRow> cronPauses() {
-        return jdbc.query("SELECT cron_job_id, window, period_key, paused_at, reason FROM cron_pauses ORDER BY paused_at DESC",
+        return jdbc.query("SELECT cron_job_id, \"window\", period_key, paused_at, reason FROM cron_pauses ORDER BY paused_at DESC",
                 rs -> new CronPauseRow(rs.getString(1), rs.getString(2), rs.getString(3),
                         Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5)));
     }

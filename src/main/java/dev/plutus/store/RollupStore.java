@@ -48,16 +48,16 @@ public final class RollupStore {
                     FROM llm_calls WHERE id > ? AND id <= ?
                     GROUP BY 1, 2, 3, 4, 5
                     ON CONFLICT(hour, provider, model, platform, cron_job_id) DO UPDATE SET
-                        calls = calls + excluded.calls,
-                        estimated_calls = estimated_calls + excluded.estimated_calls,
-                        unpriced_calls = unpriced_calls + excluded.unpriced_calls,
-                        input_tokens = input_tokens + excluded.input_tokens,
-                        output_tokens = output_tokens + excluded.output_tokens,
-                        cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
-                        cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
-                        reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
-                        cost_micros = cost_micros + excluded.cost_micros,
-                        latency_ms = latency_ms + excluded.latency_ms""", last, upTo);
+                        calls = usage_hourly.calls + excluded.calls,
+                        estimated_calls = usage_hourly.estimated_calls + excluded.estimated_calls,
+                        unpriced_calls = usage_hourly.unpriced_calls + excluded.unpriced_calls,
+                        input_tokens = usage_hourly.input_tokens + excluded.input_tokens,
+                        output_tokens = usage_hourly.output_tokens + excluded.output_tokens,
+                        cache_read_tokens = usage_hourly.cache_read_tokens + excluded.cache_read_tokens,
+                        cache_write_tokens = usage_hourly.cache_write_tokens + excluded.cache_write_tokens,
+                        reasoning_tokens = usage_hourly.reasoning_tokens + excluded.reasoning_tokens,
+                        cost_micros = usage_hourly.cost_micros + excluded.cost_micros,
+                        latency_ms = usage_hourly.latency_ms + excluded.latency_ms""", last, upTo);
             Jdbc.update(c, "UPDATE rollup_state SET last_id = ? WHERE source = 'llm_calls'", upTo);
             return upTo < max;
         });
@@ -77,9 +77,9 @@ public final class RollupStore {
                     FROM tool_calls WHERE id > ? AND id <= ?
                     GROUP BY 1, 2
                     ON CONFLICT(hour, tool_name) DO UPDATE SET
-                        calls = calls + excluded.calls,
-                        failures = failures + excluded.failures,
-                        duration_ms = duration_ms + excluded.duration_ms""", last, upTo);
+                        calls = tools_hourly.calls + excluded.calls,
+                        failures = tools_hourly.failures + excluded.failures,
+                        duration_ms = tools_hourly.duration_ms + excluded.duration_ms""", last, upTo);
             Jdbc.update(c, "UPDATE rollup_state SET last_id = ? WHERE source = 'tool_calls'", upTo);
             return upTo < max;
         });
