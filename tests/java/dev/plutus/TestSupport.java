@@ -78,7 +78,64 @@ public final class TestSupport {
         }
     }
 
+    /**
+     * A Plutus on {@code home}: the SQLite file there, or, when the run sets {@code plutus.test.store}
+     * to {@code postgres} (the second pass of mvn verify), a fresh schema on the PostgreSQL test server.
+     */
     public static Plutus open(Path home, Clock clock) {
-        return Plutus.open(PlutusConfig.builder(new PlutusHome(home)).clock(clock).build());
+        return Plutus.open(config(home).clock(clock).build());
+    }
+
+    private static boolean hasStore(Path home) {
+        try {
+            return java.nio.file.Files.exists(home.resolve("plutus.yaml"))
+                    && java.nio.file.Files.readString(home.resolve("plutus.yaml")).contains("store:");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A config builder on {@code home}, on the store this test pass runs against. */
+    public static PlutusConfig.Builder config(Path home) {
+        PlutusConfig.Builder b = PlutusConfig.builder(new PlutusHome(home));
+        if ("postgres".equals(System.getProperty("plutus.test.store")) && !hasStore(home)) {
+            try {
+                java.util.Map<String, String> env = postgresHome(home).orElseThrow(() -> new org.opentest4j.TestAbortedException(
+                        "no PostgreSQL test server (PLUTUS_TEST_PG_URL): .ci/postgres starts one"));
+                b.environment(env);
+            } catch (org.opentest4j.TestAbortedException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        } else if ("postgres".equals(System.getProperty("plutus.test.store"))) {
+            b.environment(java.util.Map.of("PLUTUS_STORE_PASSWORD", "plutus"));
+        }
+        return b;
+    }
+
+    /**
+     * A fresh PostgreSQL schema for one test, named in a plutus.yaml written into {@code home}, or
+     * empty when no test server is configured ({@code PLUTUS_TEST_PG_URL}, set by .ci/run). Returns
+     * the environment the Plutus opened on that home needs (the password).
+     */
+    public static java.util.Optional<java.util.Map<String, String>> postgresHome(Path home) throws Exception {
+        String url = System.getenv("PLUTUS_TEST_PG_URL");
+        if (url == null || url.isBlank()) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError("CI must run the PostgreSQL tests: .ci/run starts a server and sets PLUTUS_TEST_PG_URL");
+            }
+            return java.util.Optional.empty();
+        }
+        String schema = "t_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        }
+        String base = url.substring(0, url.indexOf('?') < 0 ? url.length() : url.indexOf('?'));
+        java.nio.file.Files.createDirectories(home);
+        // Added to what a test already wrote there (its ingest: section, say).
+        java.nio.file.Files.writeString(home.resolve("plutus.yaml"), "\nstore:\n  url: " + base + "?currentSchema=" + schema
+                + "\n  user: plutus\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        return java.util.Optional.of(java.util.Map.of("PLUTUS_STORE_PASSWORD", "plutus"));
     }
 }

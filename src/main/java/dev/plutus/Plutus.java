@@ -83,7 +83,8 @@ public final class Plutus implements AutoCloseable {
 
     private Plutus(PlutusConfig config) {
         this.config = config;
-        this.db = Database.open(config.home().database(), config.maxPoolSize());
+        this.db = dev.plutus.store.StoreSettings.load(config.home().settingsFile())
+                .open(config.home().database(), config.maxPoolSize(), config.environment());
         this.calls = new CallStore(db.jdbc());
         this.sessions = new SessionDirectory(new SessionStore(db.jdbc()));
         this.enforcement = new EnforcementStore(db.jdbc());

@@ -27,8 +27,7 @@ class DaemonTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     static PlutusDaemon start(Path home) throws Exception {
-        return PlutusDaemon.start(ServeOptions.loopback(0),
-                PlutusConfig.builder(new PlutusHome(home)).clock(Clock.systemUTC()).build());
+        return PlutusDaemon.start(ServeOptions.loopback(0), TestSupport.config(home).clock(Clock.systemUTC()).build());
     }
 
     static HttpResponse<String> post(PlutusDaemon d, String path, String body, String token) throws Exception {

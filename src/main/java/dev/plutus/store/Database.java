@@ -12,9 +12,10 @@ import java.sql.Statement;
 import java.util.Properties;
 
 /**
- * The SQLite database under PLUTUS_HOME: WAL journal, busy timeout, synchronous=NORMAL, foreign
- * keys on, IMMEDIATE write transactions (so two processes never deadlock upgrading a read lock),
- * and a HikariCP pool that hands each connection to one thread at a time.
+ * Where Plutus keeps its data. By default the SQLite file under PLUTUS_HOME: WAL journal, busy
+ * timeout, synchronous=NORMAL, foreign keys on, IMMEDIATE write transactions (so two processes never
+ * deadlock upgrading a read lock). Or a PostgreSQL database (plutus.yaml {@code store.url}) that
+ * several hosts share. Either way a HikariCP pool hands each connection to one thread at a time.
  */
 public final class Database implements AutoCloseable {
     private static final int BUSY_TIMEOUT_MS = 10_000;
@@ -23,10 +24,10 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final Jdbc jdbc;
 
-    private Database(Path file, HikariDataSource pool) {
+    private Database(Path file, HikariDataSource pool, Dialect dialect) {
         this.file = file;
         this.pool = pool;
-        this.jdbc = new Jdbc(pool);
+        this.jdbc = new Jdbc(pool, dialect);
     }
 
     public static Database open(Path file, int maxPoolSize) {
@@ -45,7 +46,75 @@ public final class Database implements AutoCloseable {
         hc.setMinimumIdle(1);
         hc.setConnectionTimeout(30_000);
         hc.setAutoCommit(true);
-        return new Database(file, new HikariDataSource(hc));
+        return new Database(file, new HikariDataSource(hc), Dialect.SQLITE);
+    }
+
+    /** A PostgreSQL store: {@code url} as {@code jdbc:postgresql://host:port/db}; migrated on first use, by one host at a time. */
+    public static Database openPostgres(String url, String user, String password, int maxPoolSize) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("plutus-postgres");
+        hc.setJdbcUrl(url);
+        if (user != null) {
+            hc.setUsername(user);
+        }
+        if (password != null) {
+            hc.setPassword(password);
+        }
+        hc.setMaximumPoolSize(maxPoolSize);
+        hc.setMinimumIdle(1);
+        // A store that is gone must fail a request in seconds, so the bridge spools and applies fail_mode.
+        hc.setConnectionTimeout(5_000);
+        hc.setInitializationFailTimeout(10_000);
+        hc.setAutoCommit(true);
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot connect to " + redact(url), e);
+        }
+        Database db = new Database(null, ds, Dialect.POSTGRES);
+        try {
+            db.migratePostgres();
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        return db;
+    }
+
+    private static String redact(String url) {
+        return url.replaceAll("password=[^&]*", "password=***");
+    }
+
+    private void migratePostgres() {
+        jdbc.inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(7400)");
+                s.execute("CREATE TABLE IF NOT EXISTS plutus_schema (version BIGINT NOT NULL)");
+                int version;
+                try (var rs = s.executeQuery("SELECT MAX(version) FROM plutus_schema")) {
+                    rs.next();
+                    version = rs.getInt(1);
+                }
+                if (version > Schema.MIGRATIONS.size()) {
+                    throw new IllegalStateException("database schema version " + version
+                            + " is newer than this Plutus understands (" + Schema.MIGRATIONS.size() + "); upgrade Plutus");
+                }
+                for (int v = version; v < Schema.MIGRATIONS.size(); v++) {
+                    for (String stmt : Dialect.POSTGRES.ddl(Schema.MIGRATIONS.get(v)).split(";\\s*\\n")) {
+                        if (!stmt.isBlank()) {
+                            s.execute(stmt);
+                        }
+                    }
+                    s.execute("INSERT INTO plutus_schema(version) VALUES (" + (v + 1) + ")");
+                }
+            }
+            return null;
+        });
+    }
+
+    public Dialect dialect() {
+        return jdbc.dialect();
     }
 
     public Jdbc jdbc() {
@@ -62,11 +131,14 @@ public final class Database implements AutoCloseable {
      * inside some writer's commit) seldom has anything left to do.
      */
     public void checkpoint() {
-        jdbc.query("PRAGMA wal_checkpoint(PASSIVE)", rs -> rs.getInt(1));
+        if (jdbc.dialect() == Dialect.SQLITE) {
+            jdbc.query("PRAGMA wal_checkpoint(PASSIVE)", rs -> rs.getInt(1));
+        }
     }
 
     public int schemaVersion() {
-        return (int) jdbc.queryLong("PRAGMA user_version");
+        return (int) (jdbc.dialect() == Dialect.SQLITE ? jdbc.queryLong("PRAGMA user_version")
+                : jdbc.queryLong("SELECT MAX(version) FROM plutus_schema"));
     }
 
     @Override

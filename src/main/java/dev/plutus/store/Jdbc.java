@@ -12,9 +12,29 @@ import javax.sql.DataSource;
 /** Small JDBC helpers: every statement is parameterised, never spliced together from values. */
 public final class Jdbc {
     private final DataSource dataSource;
+    private final Dialect dialect;
 
     public Jdbc(DataSource dataSource) {
+        this(dataSource, Dialect.SQLITE);
+    }
+
+    public Jdbc(DataSource dataSource, Dialect dialect) {
         this.dataSource = dataSource;
+        this.dialect = dialect;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** Takes the writers' turn inside {@code c}'s transaction where the store needs it (see {@link Dialect#writerLock()}). */
+    public void writerTurn(Connection c) throws SQLException {
+        String lock = dialect.writerLock();
+        if (lock != null) {
+            try (var s = c.createStatement()) {
+                s.execute(lock);
+            }
+        }
     }
 
     @FunctionalInterface

@@ -23,6 +23,7 @@ public final class ReservationStore {
     /** Runs {@code body} holding the database's write lock; expired reservations are dropped first. */
     public <T> T exclusively(Instant now, Jdbc.TransactionBody<T> body) {
         return jdbc.inTransaction(c -> {
+            jdbc.writerTurn(c);
             Jdbc.update(c, "DELETE FROM reservations WHERE expires_at <= ?", now.toEpochMilli());
             return body.run(c);
         });

@@ -62,7 +62,7 @@ public final class RunwayStore {
         Map<String, List<Snapshot>> out = new LinkedHashMap<>();
         jdbc.query("""
                 SELECT taken_at, provider, source, remaining_micros, burn_micros_day, days_left FROM (
-                    SELECT s.*, ROW_NUMBER() OVER (PARTITION BY provider ORDER BY taken_at DESC) AS n FROM runway_snapshots s)
+                    SELECT s.*, ROW_NUMBER() OVER (PARTITION BY provider ORDER BY taken_at DESC) AS n FROM runway_snapshots s) latest
                 WHERE n <= ? ORDER BY provider, taken_at""",
                 rs -> {
                     long remaining = rs.getLong(4);

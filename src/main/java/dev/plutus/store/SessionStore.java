@@ -28,7 +28,8 @@ public final class SessionStore {
                     sender_id         = COALESCE(sessions.sender_id, excluded.sender_id),
                     parent_session_id = COALESCE(sessions.parent_session_id, excluded.parent_session_id),
                     root_session_id   = COALESCE(sessions.root_session_id, excluded.root_session_id),
-                    started_at        = MIN(sessions.started_at, excluded.started_at)
+                    started_at        = CASE WHEN excluded.started_at < sessions.started_at
+                                             THEN excluded.started_at ELSE sessions.started_at END
                 """,
                 s.sessionId(), s.platform(), s.model(), s.provider(), s.cronJobId(), s.senderId(),
                 s.parentSessionId(), s.rootSessionId(), s.startedAt().toEpochMilli());
@@ -51,8 +52,9 @@ public final class SessionStore {
     /** Records the end of a turn or of the conversation; the latest end wins. */
     public void end(String sessionId, String status, Instant endedAt, String reason) {
         jdbc.update("""
-                UPDATE sessions SET status = ?, ended_at = MAX(COALESCE(ended_at, 0), ?), end_reason = COALESCE(?, end_reason)
-                WHERE session_id = ?""", status, endedAt.toEpochMilli(), reason, sessionId);
+                UPDATE sessions SET status = ?, ended_at = CASE WHEN ended_at > ? THEN ended_at ELSE ? END,
+                    end_reason = COALESCE(?, end_reason)
+                WHERE session_id = ?""", status, endedAt.toEpochMilli(), endedAt.toEpochMilli(), reason, sessionId);
     }
 
     /** Closes a session still marked running (on_session_finalize is a safety net, not a verdict). */
