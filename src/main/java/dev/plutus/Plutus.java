@@ -311,11 +311,15 @@ public final class Plutus implements AutoCloseable {
                 o = tracker.whileHolding(() -> reservationStore.exclusively(now, c -> {
                     tracker.sync(c);
                     Map<String, Long> others = reservationStore.heldByOthers(c, keys, owner, now);
+                    boolean renewal = reservations.isHeld(intent.id());
                     var r = reservations.reserve(intent.id(), scopes, micros, now, expires, judge,
                             scope -> others.getOrDefault(scope.describe(), 0L));
+                    if (renewal && r instanceof dev.plutus.budget.ReservationBook.Outcome.Refused) {
+                        reservationStore.release(c, intent.id());
+                    }
                     if (r instanceof dev.plutus.budget.ReservationBook.Outcome.Admitted) {
                         try {
-                            reservationStore.hold(c, intent.id(), owner, micros, expires, keys);
+                            reservationStore.hold(c, intent.id(), owner, micros, expires, keys, renewal);
                         } catch (java.sql.SQLException | RuntimeException e) {
                             reservations.release(intent.id());
                             throw e;

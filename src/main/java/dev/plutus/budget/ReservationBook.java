@@ -95,6 +95,15 @@ public final class ReservationBook {
         }
     }
 
+    public boolean isHeld(String id) {
+        lock.lock();
+        try {
+            return byId.containsKey(id);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Money held now for the scope. */
     public long heldMicros(ScopeRef scope) {
         lock.lock();

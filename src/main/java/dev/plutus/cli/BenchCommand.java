@@ -51,6 +51,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reservations", defaultValue = "200000", description = "Timed reservations per run in the reserve suite (default: ${DEFAULT-VALUE})")
     int reservations;
 
+    @Option(names = "--pg-url", paramLabel = "URL",
+            description = "Also measure on this PostgreSQL database (jdbc:postgresql://host/db?user=…&password=…); each run uses a new schema")
+    String pgUrl;
+
     @Override
     public Integer call() throws Exception {
         boolean scratch = dir == null;
@@ -68,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
                 new HookBenchmark(work.resolve("hooks"), spec.commandLine().getOut()).run(hookEvents, 4, 10_000, rssCalls);
             }
             if (all || suite.equals("reserve")) {
-                new ReservationBenchmark(work.resolve("reserve"), spec.commandLine().getOut()).run(reservations);
+                new ReservationBenchmark(work.resolve("reserve"), spec.commandLine().getOut()).run(reservations, pgUrl);
             }
             if (all || suite.equals("ingest")) {
                 new IngestBenchmark(work.resolve("ingest"), spec.commandLine().getOut()).run(ingestRequests, ingestBatches, ingestThreads);

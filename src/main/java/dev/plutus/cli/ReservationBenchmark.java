@@ -10,6 +10,7 @@ import dev.plutus.TokenUsage;
 import dev.plutus.budget.ReservationBook;
 import dev.plutus.budget.ScopeRef;
 import dev.plutus.budget.Window;
+import dev.plutus.server.DaemonProcess;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -36,24 +37,39 @@ final class ReservationBenchmark {
         this.out = out;
     }
 
-    void run(int ops) throws Exception {
+    /** {@code pgUrl}: a PostgreSQL database to measure as well ({@code jdbc:postgresql://…?user=…&password=…}), or null. */
+    void run(int ops, String pgUrl) throws Exception {
         out.println("Reservations (reserve = hold the expected cost and answer the verdict with everything held counted):");
-        latency("in memory", false, ops);
-        latency("shared (database)", true, Math.min(ops, 20_000));
+        latency("SQLite, in memory", home("local"), Map.of(), false, ops);
+        latency("SQLite, shared", home("shared"), Map.of(), true, Math.min(ops, 20_000));
         overshoot();
+        if (pgUrl != null) {
+            PostgresBench pg = new PostgresBench(pgUrl, dir);
+            latency("PostgreSQL, memory", pg.home("pg-local"), pg.env(), false, ops);
+            latency("PostgreSQL, shared", pg.home("pg-shared"), pg.env(), true, Math.min(ops, 20_000));
+            pgOvershoot(pg);
+            twoDaemons(pg);
+        }
         out.flush();
     }
 
-    private static Plutus open(Path home) {
-        return Plutus.open(PlutusConfig.builder(new PlutusHome(home)).clock(Clock.fixed(ReservationRace.NOON, ZoneOffset.UTC))
-                .environment(Map.of()).build());
+    private Path home(String name) throws java.io.IOException {
+        return Files.createDirectories(dir.resolve(name));
     }
 
-    private void latency(String label, boolean shared, int ops) throws Exception {
-        Path home = Files.createDirectories(dir.resolve(shared ? "shared" : "local"));
+    private static Plutus open(Path home) {
+        return open(home, Map.of());
+    }
+
+    private static Plutus open(Path home, Map<String, String> env) {
+        return Plutus.open(PlutusConfig.builder(new PlutusHome(home)).clock(Clock.fixed(ReservationRace.NOON, ZoneOffset.UTC))
+                .environment(env).build());
+    }
+
+    private void latency(String label, Path home, Map<String, String> env, boolean shared, int ops) throws Exception {
         Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 1000000\n  per_session:\n    default:\n"
                 + "      daily_usd: 100000\nreservations:\n  shared: " + shared + "\n");
-        try (Plutus p = open(home)) {
+        try (Plutus p = open(home, env)) {
             for (int s = 0; s < 8; s++) {
                 p.record(new CallEvent("seed-" + s, ReservationRace.NOON, "bench-s" + s, "cli", "anthropic", "claude-sonnet-4-6", null,
                         TokenUsage.of(1000, 100), false, 10, new BigDecimal("0.01")));
@@ -61,7 +77,7 @@ final class ReservationBenchmark {
             for (int threads : new int[] {1, 4}) {
                 LatencySample warm = drive(p, threads, Math.min(ops, 5_000), "warm-" + threads);
                 LatencySample s = drive(p, threads, ops, "run-" + threads);
-                out.printf("  %-18s %d thread%s: %,d reservations, p50 %s p99 %s (warm-up p99 %s)%n", label, threads, threads == 1 ? " " : "s",
+                out.printf("  %-20s %d thread%s: %,d reservations, p50 %s p99 %s (warm-up p99 %s)%n", label, threads, threads == 1 ? " " : "s",
                         ops, LatencySample.micros(s.percentile(50)), LatencySample.micros(s.percentile(99)),
                         LatencySample.micros(warm.percentile(99)));
             }
@@ -115,6 +131,104 @@ final class ReservationBenchmark {
             List<ReservationRace.SessionResult> both = new ArrayList<>(r.mine());
             both.addAll(r.theirs());
             report("2 processes × 4 threads, shared", p, limit, both);
+        }
+    }
+
+    private void pgOvershoot(PostgresBench pg) throws Exception {
+        Path a = pg.home("pg-race-a");
+        Path b = a.resolveSibling("pg-race-b");
+        Files.createDirectories(b);
+        Files.copy(a.resolve("plutus.yaml"), b.resolve("plutus.yaml"));
+        String budget = "budgets:\n  global:\n    daily_usd: 20\nreservations:\n  shared: true\n";
+        Files.writeString(a.resolve("budget.yaml"), budget);
+        Files.writeString(b.resolve("budget.yaml"), budget);
+        try (Plutus hostA = open(a, pg.env()); Plutus hostB = open(b, pg.env())) {
+            ExecutorService two = Executors.newFixedThreadPool(2);
+            Future<List<ReservationRace.SessionResult>> ra = two.submit(() -> ReservationRace.race(hostA, "a", 4, 1000, 1));
+            Future<List<ReservationRace.SessionResult>> rb = two.submit(() -> ReservationRace.race(hostB, "b", 4, 1000, 2));
+            List<ReservationRace.SessionResult> all = new ArrayList<>(ra.get());
+            all.addAll(rb.get());
+            two.shutdown();
+            report("PostgreSQL, 2 hosts × 4 threads, shared", hostA, 20_000_000, all);
+        }
+    }
+
+    /** Two daemons (two JVMs) on one PostgreSQL database, both driven at once over /v1/usage. */
+    private void twoDaemons(PostgresBench pg) throws Exception {
+        if (!Wrk.available()) {
+            out.println("  2 daemons on one PostgreSQL: skipped (needs wrk: apt-get install wrk)");
+            return;
+        }
+        Path a = pg.home("pg-daemon-a");
+        Path b = a.resolveSibling("pg-daemon-b");
+        Files.createDirectories(b);
+        String limits = "ingest:\n  rate_limit:\n    requests_per_second: 1000000\n    burst: 1000000\n";
+        Files.writeString(a.resolve("plutus.yaml"), limits + Files.readString(a.resolve("plutus.yaml")));
+        Files.copy(a.resolve("plutus.yaml"), b.resolve("plutus.yaml"));
+        String key;
+        try (Plutus p = open(a, pg.env())) {
+            key = p.apiKeys().create("bench").secret();
+        }
+        String event = "{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-6\",\"input_tokens\":1200,\"output_tokens\":800}";
+        String batch = "[" + String.join(",", java.util.Collections.nCopies(1000, event)) + "]";
+        try (DaemonProcess da = DaemonProcess.start(a, dir.resolve("pg-daemon-a.out"), pg.env());
+             DaemonProcess db = DaemonProcess.start(b, dir.resolve("pg-daemon-b.out"), pg.env())) {
+            java.net.URI ua = java.net.URI.create(da.info().baseUrl() + "/v1/usage");
+            java.net.URI ub = java.net.URI.create(db.info().baseUrl() + "/v1/usage");
+            for (String[] phase : new String[][] {{"single events", event, "8", "1"}, {"1,000-event batches", batch, "2", "1000"}}) {
+                ExecutorService two = Executors.newFixedThreadPool(2);
+                Future<Wrk.Result> fa = two.submit(() -> Wrk.run(ua, key, phase[1], Integer.parseInt(phase[2]), 10, dir));
+                Future<Wrk.Result> fb = two.submit(() -> Wrk.run(ub, key, phase[1], Integer.parseInt(phase[2]), 10, dir));
+                Wrk.Result ra = fa.get();
+                Wrk.Result rb = fb.get();
+                two.shutdown();
+                long each = Long.parseLong(phase[3]);
+                out.printf("  2 daemons on one PostgreSQL, %s: %,.0f + %,.0f = %,.0f events/s (p99 %s / %s per request)%n", phase[0],
+                        ra.requests() * each / ra.seconds(), rb.requests() * each / rb.seconds(),
+                        ra.requests() * each / ra.seconds() + rb.requests() * each / rb.seconds(), ra.p99(), rb.p99());
+            }
+        }
+    }
+
+    /** A fresh schema per home on the given PostgreSQL database; the password goes to the daemons by environment. */
+    private static final class PostgresBench {
+        private final String url;
+        private final String base;
+        private final String user;
+        private final String password;
+        private final Path dir;
+
+        PostgresBench(String url, Path dir) {
+            this.url = url;
+            this.dir = dir;
+            int q = url.indexOf('?');
+            this.base = q < 0 ? url : url.substring(0, q);
+            Map<String, String> params = new java.util.HashMap<>();
+            if (q >= 0) {
+                for (String kv : url.substring(q + 1).split("&")) {
+                    int eq = kv.indexOf('=');
+                    if (eq > 0) {
+                        params.put(kv.substring(0, eq), kv.substring(eq + 1));
+                    }
+                }
+            }
+            this.user = params.get("user");
+            this.password = params.get("password");
+        }
+
+        Map<String, String> env() {
+            return password == null ? Map.of() : Map.of("PLUTUS_STORE_PASSWORD", password);
+        }
+
+        Path home(String name) throws Exception {
+            String schema = "bench_" + name.replace('-', '_') + "_" + Long.toHexString(System.nanoTime());
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement st = c.createStatement()) {
+                st.execute("CREATE SCHEMA " + schema);
+            }
+            Path home = Files.createDirectories(dir.resolve(name));
+            Files.writeString(home.resolve("plutus.yaml"), "store:\n  url: " + base + "?currentSchema=" + schema + "\n"
+                    + (user == null ? "" : "  user: " + user + "\n"));
+            return home;
         }
     }
 

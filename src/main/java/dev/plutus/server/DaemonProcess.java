@@ -27,13 +27,19 @@ public final class DaemonProcess implements AutoCloseable {
     }
 
     public static DaemonProcess start(Path home, Path log) throws Exception {
+        return start(home, log, java.util.Map.of());
+    }
+
+    /** With {@code env} added to the daemon's environment (a store password, say). */
+    public static DaemonProcess start(Path home, Path log, java.util.Map<String, String> env) throws Exception {
         java.util.List<String> cmd = new java.util.ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_OPTIONS);
         cmd.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), "dev.plutus.cli.PlutusCli", "serve",
                 "--port", "0", "--home", home.toString()));
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        Process p = pb.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {

@@ -49,7 +49,6 @@ public final class CallStore {
      */
     public List<OptionalLong> insertAll(List<LlmCall> batch) {
         return jdbc.inTransaction(c -> {
-            jdbc.writerTurn(c);
             List<OptionalLong> ids = new ArrayList<>(batch.size());
             try (PreparedStatement session = c.prepareStatement(ENSURE_SESSION);
                  PreparedStatement insert = c.prepareStatement(INSERT_CALL);

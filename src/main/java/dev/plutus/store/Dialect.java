@@ -37,9 +37,9 @@ public enum Dialect {
     }
 
     /**
-     * First statement of a transaction that inserts model calls or holds reservations: on
-     * PostgreSQL an advisory lock makes such writers take turns (as SQLite's single writer does), so
-     * row ids commit in order and every host folding in rows by id sees each exactly once.
+     * First statement of every write transaction: on PostgreSQL an advisory lock makes writers take
+     * turns as SQLite's single writer does, so row ids commit in order (every host folding in rows by
+     * id sees each exactly once) and check-then-write steps stay atomic across hosts.
      */
     String writerLock() {
         return this == POSTGRES ? "SELECT pg_advisory_xact_lock(7401)" : null;

@@ -68,11 +68,16 @@ public final class Jdbc {
         return rows.isEmpty() ? 0 : rows.get(0);
     }
 
-    /** Runs {@code body} in one write transaction (BEGIN IMMEDIATE on SQLite), committing on success. */
+    /**
+     * Runs {@code body} in one write transaction, committing on success. Write transactions take
+     * turns on every store (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL), so a
+     * check-then-write inside one is atomic across processes and hosts alike.
+     */
     public <T> T inTransaction(TransactionBody<T> body) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                writerTurn(c);
                 T result = body.run(c);
                 c.commit();
                 return result;
