@@ -95,6 +95,16 @@ public final class TestSupport {
         }
     }
 
+    /** {@link #config(Path)} with {@code env} as the environment (plus what the store of this pass needs). */
+    public static PlutusConfig.Builder config(Path home, java.util.Map<String, String> env) {
+        PlutusConfig.Builder b = config(home);
+        java.util.Map<String, String> all = new java.util.HashMap<>(env);
+        if ("postgres".equals(System.getProperty("plutus.test.store"))) {
+            all.put("PLUTUS_STORE_PASSWORD", "plutus");
+        }
+        return b.environment(all);
+    }
+
     /** A config builder on {@code home}, on the store this test pass runs against. */
     public static PlutusConfig.Builder config(Path home) {
         PlutusConfig.Builder b = PlutusConfig.builder(new PlutusHome(home));

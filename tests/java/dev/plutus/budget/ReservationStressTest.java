@@ -25,8 +25,7 @@ class ReservationStressTest {
     static final long LIMIT = 20_000_000; // $20
 
     static Plutus open(Path home) {
-        return Plutus.open(PlutusConfig.builder(new PlutusHome(home)).clock(Clock.fixed(ReservationRace.NOON, ZoneOffset.UTC))
-                .environment(Map.of()).build());
+        return Plutus.open(dev.plutus.TestSupport.config(home, Map.of()).clock(Clock.fixed(ReservationRace.NOON, ZoneOffset.UTC)).build());
     }
 
     static long spent(Plutus p) {

@@ -62,7 +62,7 @@ class RunwayMonitorTest {
 
     Plutus open(String runwayYaml) throws Exception {
         Files.writeString(home.resolve("runway.yaml"), runwayYaml.replace("$FAKE", fake.base("").toString()).replace("$HERMES", hermes.toString()));
-        return Plutus.open(PlutusConfig.builder(new PlutusHome(home)).clock(clock).environment(Map.of()).build());
+        return Plutus.open(TestSupport.config(home, Map.of()).clock(clock).build());
     }
 
     void spend(Plutus p, String provider, String usd, Instant at) {
@@ -334,15 +334,15 @@ class RunwayMonitorTest {
 
     @Test
     void withoutRunwayYamlProvidersWithAKeyOrSpendShowUp() throws Exception {
-        try (Plutus p = Plutus.open(PlutusConfig.builder(new PlutusHome(home)).clock(clock)
-                .environment(Map.of("HERMES_HOME", hermes.toString())).build())) {
+        try (Plutus p = Plutus.open(TestSupport.config(home, Map.of("HERMES_HOME", hermes.toString())).clock(clock).build())) {
             Files.writeString(hermes.resolve(".env"), "");
             spend(p, "openrouter", "1.00", NOW);
             RunwayView v = p.runway().view(false);
             assertEquals(List.of("openrouter"), v.providers().stream().map(ProviderRunway::name).toList());
             assertTrue(v.config().autoDetected());
         }
-        assertEquals(List.of(), List.of(Files.readString(home.resolve("plutus.db"), StandardCharsets.ISO_8859_1).contains("sk-ds-test")
-                ? "secret" : "").stream().filter(s -> !s.isEmpty()).toList(), "no key is stored");
+        if (Files.exists(home.resolve("plutus.db"))) {
+            assertFalse(Files.readString(home.resolve("plutus.db"), StandardCharsets.ISO_8859_1).contains("sk-ds-test"), "no key is stored");
+        }
     }
 }

@@ -58,8 +58,7 @@ class DashboardBrowserTest {
         // The daemon's clock runs, but from today's noon: "today" and "last 24 h" then hold the same calls at any hour of the run.
         Instant noon = java.time.LocalDate.now(java.time.ZoneOffset.UTC).atTime(12, 0).toInstant(java.time.ZoneOffset.UTC);
         Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), noon));
-        PlutusConfig config = PlutusConfig.builder(new PlutusHome(home)).clock(clock)
-                .environment(Map.of("DEEPSEEK_API_KEY", "sk-test")).build();
+        PlutusConfig config = TestSupport.config(home, Map.of("DEEPSEEK_API_KEY", "sk-test")).clock(clock).build();
         Instant now = clock.instant();
         try (PlutusDaemon d = PlutusDaemon.start(ServeOptions.loopback(0), config); WebDriver browser = new WebDriver(profile)) {
             record(d, "c1", now.minus(Duration.ofHours(1)), "s1", "anthropic", "claude-sonnet-4-6", "3.456789");

@@ -38,7 +38,7 @@ class RemoteModeTest {
     @Test
     void edgeCallsReachTheCentralInstanceOnceWhateverTheNetworkDoes(@TempDir Path central, @TempDir Path edge) throws Exception {
         Files.writeString(central.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.000001\n");
-        PlutusConfig centralConfig = PlutusConfig.builder(new PlutusHome(central)).clock(Clock.systemUTC()).environment(Map.of()).build();
+        PlutusConfig centralConfig = TestSupport.config(central, Map.of()).clock(Clock.systemUTC()).build();
         AtomicReference<Mode> mode = new AtomicReference<>(Mode.DOWN);
         try (PlutusDaemon a = PlutusDaemon.start(ServeOptions.loopback(0), centralConfig)) {
             String key = a.plutus().apiKeys().create("edge-1").secret();

@@ -39,8 +39,7 @@ class ReservationApiTest {
     @Test
     void holdRefuseSettleAndRelease(@TempDir Path home) throws Exception {
         Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.04\n");
-        try (PlutusDaemon d = PlutusDaemon.start(ServeOptions.loopback(0),
-                PlutusConfig.builder(new PlutusHome(home)).clock(Clock.systemUTC()).environment(Map.of()).build())) {
+        try (PlutusDaemon d = PlutusDaemon.start(ServeOptions.loopback(0), TestSupport.config(home, Map.of()).clock(Clock.systemUTC()).build())) {
             String key = d.plutus().apiKeys().create("agent").secret();
             String other = d.plutus().apiKeys().create("other").secret();
             String call = "{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-6\",\"input_tokens\":9120}";
