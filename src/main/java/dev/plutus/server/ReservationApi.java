@@ -33,28 +33,17 @@ final class ReservationApi {
     private static final String PREFIX = "/v1/reservations";
 
     private final Plutus plutus;
-    private final ApiKeys keys;
-    private final KeyRateLimiter limiter;
+    private final KeyGate gate;
 
     ReservationApi(Plutus plutus, ApiKeys keys, KeyRateLimiter limiter) {
         this.plutus = plutus;
-        this.keys = keys;
-        this.limiter = limiter;
+        this.gate = new KeyGate(keys, limiter);
     }
 
     void handle(HttpExchange ex) {
         try {
-            ApiKeys.Authentication auth = keys.authenticate(ex.getRequestHeaders().getFirst("Authorization"));
-            if (auth instanceof ApiKeys.Authentication.Refused refused) {
-                ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"plutus\"");
-                HttpApi.sendError(ex, 401, refused.reason());
-                return;
-            }
-            ApiKey key = ((ApiKeys.Authentication.Accepted) auth).key();
-            long retryAfter = limiter.acquire(key.keyId());
-            if (retryAfter > 0) {
-                ex.getResponseHeaders().add("Retry-After", Long.toString(retryAfter));
-                HttpApi.sendError(ex, 429, "rate limit for key " + key.keyId() + " exceeded; retry after " + retryAfter + " s");
+            ApiKey key = gate.admit(ex, true).key();
+            if (key == null) {
                 return;
             }
             String path = ex.getRequestURI().getPath();

@@ -19,8 +19,7 @@ import java.util.logging.Logger;
 final class UsageApi {
     private static final Logger LOG = Logger.getLogger("dev.plutus.server");
 
-    private final ApiKeys keys;
-    private final KeyRateLimiter limiter;
+    private final KeyGate gate;
     private final UsageIngestor ingestor;
     private final IngestCounters counters;
 
@@ -32,8 +31,7 @@ final class UsageApi {
     }
 
     UsageApi(ApiKeys keys, KeyRateLimiter limiter, UsageIngestor ingestor, IngestCounters counters) {
-        this.keys = keys;
-        this.limiter = limiter;
+        this.gate = new KeyGate(keys, limiter);
         this.ingestor = ingestor;
         this.counters = counters;
     }
@@ -46,9 +44,7 @@ final class UsageApi {
                 HttpApi.sendError(ex, 405, "/v1/budget takes GET");
                 return;
             }
-            if (keys.authenticate(ex.getRequestHeaders().getFirst("Authorization")) instanceof ApiKeys.Authentication.Refused refused) {
-                ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"plutus\"");
-                HttpApi.sendError(ex, 401, refused.reason());
+            if (gate.admit(ex, false).key() == null) {
                 return;
             }
             HttpApi.sendJson(ex, 200, ingestor.currentVerdict());
@@ -68,20 +64,12 @@ final class UsageApi {
                 HttpApi.sendError(ex, status = 405, "/v1/usage takes POST");
                 return;
             }
-            ApiKeys.Authentication auth = keys.authenticate(ex.getRequestHeaders().getFirst("Authorization"));
-            if (auth instanceof ApiKeys.Authentication.Refused refused) {
-                ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"plutus\"");
-                HttpApi.sendError(ex, status = 401, refused.reason());
+            KeyGate.Admission admission = gate.admit(ex, true);
+            if (admission.key() == null) {
+                status = admission.refusedWith();
                 return;
             }
-            var key = ((ApiKeys.Authentication.Accepted) auth).key();
-            long retryAfter = limiter.acquire(key.keyId());
-            if (retryAfter > 0) {
-                ex.getResponseHeaders().add("Retry-After", Long.toString(retryAfter));
-                HttpApi.sendError(ex, status = 429, "rate limit for key " + key.keyId() + " exceeded; retry after "
-                        + retryAfter + " s");
-                return;
-            }
+            var key = admission.key();
             byte[] body = HttpApi.readBody(ex);
             UsageAnswer answer = ingestor.handle(key, body, ex.getRequestHeaders().getFirst("Idempotency-Key"));
             if (answer.replayed()) {
