@@ -230,16 +230,14 @@ public final class Plutus implements AutoCloseable {
         }
         List<OptionalLong> ids = writer.writeAll(prepared);
         List<RecordedCall> out = new ArrayList<>(ids.size());
-        List<String> released = new ArrayList<>();
+        java.util.Set<ScopeRef> released = new java.util.LinkedHashSet<>();
         for (int i = 0; i < ids.size(); i++) {
             out.add(new RecordedCall(prepared.get(i), ids.get(i).isEmpty()));
             // The real cost is counted now: the money held for the call goes back.
-            if (reservations.release(prepared.get(i).eventId())) {
-                released.add(prepared.get(i).eventId());
-            }
+            released.addAll(reservations.releaseScopes(prepared.get(i).eventId()));
         }
         if (!released.isEmpty() && budgets.current().reservations().shared()) {
-            reservationStore.release(released);
+            reservationStore.publish(owner, heldTotals(released), now());
         }
         return out;
     }
@@ -308,23 +306,13 @@ public final class Plutus implements AutoCloseable {
                 o = reservations.reserve(intent.id(), scopes, micros, now, expires, judge, dev.plutus.budget.ReservationBook.Elsewhere.NONE);
             } else {
                 List<String> keys = scopes.stream().map(ScopeRef::describe).toList();
-                o = tracker.whileHolding(() -> reservationStore.exclusively(now, c -> {
+                o = tracker.whileHolding(() -> reservationStore.exclusively(c -> {
                     tracker.sync(c);
-                    Map<String, Long> others = reservationStore.heldByOthers(c, keys, owner, now);
-                    boolean renewal = reservations.isHeld(intent.id());
+                    Map<String, Long> others = reservationStore.heldByOthers(c, keys, owner, now, rs.ttl());
                     var r = reservations.reserve(intent.id(), scopes, micros, now, expires, judge,
                             scope -> others.getOrDefault(scope.describe(), 0L));
-                    if (renewal && r instanceof dev.plutus.budget.ReservationBook.Outcome.Refused) {
-                        reservationStore.release(c, intent.id());
-                    }
-                    if (r instanceof dev.plutus.budget.ReservationBook.Outcome.Admitted) {
-                        try {
-                            reservationStore.hold(c, intent.id(), owner, micros, expires, keys, renewal);
-                        } catch (java.sql.SQLException | RuntimeException e) {
-                            reservations.release(intent.id());
-                            throw e;
-                        }
-                    }
+                    // What this process holds now (the new hold included, or a renewed one dropped) for the others to see.
+                    reservationStore.publish(c, owner, heldTotals(scopes), now);
                     return r;
                 }));
             }
@@ -335,11 +323,19 @@ public final class Plutus implements AutoCloseable {
 
     /** Ends a hold whose call failed or was abandoned; false when nothing was held under that id. */
     public boolean release(String intentId) {
-        boolean held = reservations.release(intentId);
-        if (held && budgets.current().reservations().shared()) {
-            reservationStore.release(List.of(intentId));
+        List<ScopeRef> scopes = reservations.releaseScopes(intentId);
+        if (!scopes.isEmpty() && budgets.current().reservations().shared()) {
+            reservationStore.publish(owner, heldTotals(scopes), now());
         }
-        return held;
+        return !scopes.isEmpty();
+    }
+
+    private Map<String, Long> heldTotals(Collection<ScopeRef> scopes) {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (ScopeRef s : scopes) {
+            out.put(s.describe(), reservations.heldMicros(s));
+        }
+        return out;
     }
 
     /** Money held now for calls in flight in the scope (by this process; in shared mode others' too). */

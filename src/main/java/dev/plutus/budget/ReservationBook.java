@@ -79,17 +79,22 @@ public final class ReservationBook {
 
     /** Ends the hold (the call's cost is recorded, or it failed); false when nothing was held under that id. */
     public boolean release(String id) {
+        return !releaseScopes(id).isEmpty();
+    }
+
+    /** Ends the hold and names the scopes it was held in (global among them); empty when nothing was held under that id. */
+    public List<ScopeRef> releaseScopes(String id) {
         if (id == null) {
-            return false;
+            return List.of();
         }
         lock.lock();
         try {
             Held h = byId.remove(id);
             if (h == null) {
-                return false;
+                return List.of();
             }
             unhold(h);
-            return true;
+            return h.scopes();
         } finally {
             lock.unlock();
         }

@@ -232,22 +232,15 @@ final class Schema {
             );
             CREATE INDEX remote_outbox_batch ON remote_outbox(batch_key);
             """,
-            // 5: reservations held in the database (budget.yaml reservations.shared), so that processes
-            // sharing this file see each other's calls in flight
+            // 5: reservations held in the database (budget.yaml reservations.shared): per process and scope,
+            // the money that process holds now, so processes sharing the database see each other's calls in flight
             """
-            CREATE TABLE reservations (
-                id         TEXT PRIMARY KEY,
-                owner      TEXT NOT NULL,
-                micros     INTEGER NOT NULL,
-                expires_at INTEGER NOT NULL
+            CREATE TABLE reservation_holds (
+                owner        TEXT NOT NULL,
+                scope        TEXT NOT NULL,
+                micros       INTEGER NOT NULL,
+                refreshed_at INTEGER NOT NULL,
+                PRIMARY KEY (scope, owner)
             );
-            CREATE INDEX reservations_expiry ON reservations(expires_at);
-
-            CREATE TABLE reservation_scopes (
-                reservation_id TEXT NOT NULL REFERENCES reservations(id) ON DELETE CASCADE,
-                scope          TEXT NOT NULL,
-                PRIMARY KEY (scope, reservation_id)
-            );
-            CREATE INDEX reservation_scopes_reservation ON reservation_scopes(reservation_id);
             """);
 }
