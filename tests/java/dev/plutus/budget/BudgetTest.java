@@ -20,6 +20,15 @@ class BudgetTest {
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
 
     @Test
+    void theShippedExampleParsesWithEverySection() throws Exception {
+        BudgetConfig cfg = BudgetConfigParser.parse(Files.readString(Path.of("budget.example.yaml")), "budget.example.yaml", ZoneId.of("UTC"));
+        assertEquals(5_000_000L, cfg.limitsFor(ScopeRef.GLOBAL).perWindow().get(Window.DAILY));
+        assertEquals(3_000_000L, cfg.limitsFor(ScopeRef.of(ScopeKind.CRON_JOB, "d200f53be09d")).perWindow().get(Window.DAILY));
+        assertEquals(ZoneId.of("Europe/Berlin"), cfg.zone());
+        assertEquals(new ReservationSettings(true, 1024, Duration.ofMinutes(10), false), cfg.reservations());
+    }
+
+    @Test
     void dstDaysLast23And25HoursInTheUsersZone() {
         PeriodCalendar cal = new PeriodCalendar(BERLIN, DayOfWeek.MONDAY);
         Period spring = cal.periodOf(Window.DAILY, Instant.parse("2026-03-29T12:00:00Z").toEpochMilli());
