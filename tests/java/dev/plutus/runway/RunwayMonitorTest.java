@@ -315,6 +315,18 @@ class RunwayMonitorTest {
     }
 
     @Test
+    void theReadmeRunwayExampleIsAValidRunwayYaml() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("# runway.yaml\n");
+        String yaml = readme.substring(start, readme.indexOf("```", start));
+        RunwayConfig cfg = RunwayConfigParser.parse(yaml, "README runway.yaml", Map.of());
+        assertEquals(List.of("deepseek", "anthropic", "google"), cfg.providers().stream().map(ProviderConfig::name).toList());
+        assertEquals(ProviderKind.GEMINI, cfg.provider("google").orElseThrow().kind());
+        assertEquals(new BigDecimal("3"), cfg.provider("google").orElseThrow().daysLeftBelow());
+        assertEquals(10_000_000L, cfg.alerts().balanceBelowMicros());
+    }
+
+    @Test
     void aBrokenRunwayYamlNamesFileLineAndField() throws Exception {
         try (Plutus p = open("providers:\n  deepseek:\n    budget: 5\n")) {
             var e = assertThrows(dev.plutus.config.ConfigException.class, () -> p.runway().view(false));
