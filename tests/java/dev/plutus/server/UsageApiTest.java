@@ -308,6 +308,8 @@ class UsageApiTest {
             assertTrue(text.contains("plutus_verdicts_total{level=\"ok\"} "), text);
             assertTrue(text.contains("plutus_hook_latency_seconds_count 1\n"), text);
             assertTrue(text.contains("plutus_hook_latency_seconds_bucket{le=\"+Inf\"} 1\n"), text);
+            assertTrue(text.contains("plutus_reservations_held_usd 0.000000\n"), text);
+            assertTrue(text.contains("# TYPE plutus_runway_remaining_usd gauge\n"), text);
             for (String line : text.split("\n")) {
                 assertTrue(line.startsWith("# HELP ") || line.startsWith("# TYPE ")
                         || line.matches("[a-z_]+(\\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*})? -?[0-9.eE+-]+"), "not exposition format: " + line);

@@ -55,6 +55,20 @@ final class MetricsText {
         for (Map.Entry<Level, Long> e : plutus.verdictCounts().entrySet()) {
             out.append("plutus_verdicts_total").append(labels("level", e.getKey().label())).append(' ').append(e.getValue()).append('\n');
         }
+        // Runway as of the newest snapshot (the daemon takes one every router.every): a scrape never calls a provider.
+        var latest = plutus.runway().store().recentSnapshots(1);
+        header(out, "plutus_runway_remaining_usd", "gauge", "Money left per provider at the last runway snapshot (live or estimated).");
+        latest.forEach((provider, snaps) -> snaps.stream().filter(x -> x.remainingMicros() != null).forEach(x ->
+                out.append("plutus_runway_remaining_usd").append(labels("provider", provider, "source", x.source())).append(' ')
+                        .append(Money.microsToUsd(x.remainingMicros()).toPlainString()).append('\n')));
+        header(out, "plutus_runway_days_left", "gauge", "Days of runway per provider at the last snapshot (absent when nothing is burning).");
+        latest.forEach((provider, snaps) -> snaps.stream().filter(x -> x.daysLeft() != null).forEach(x ->
+                out.append("plutus_runway_days_left").append(labels("provider", provider)).append(' ')
+                        .append(x.daysLeft().toPlainString()).append('\n')));
+        header(out, "plutus_reservations_held_usd", "gauge", "Money held now for model calls in flight (all scopes count toward global).");
+        out.append("plutus_reservations_held_usd ").append(Money.microsToUsd(plutus.heldMicros(dev.plutus.budget.ScopeRef.GLOBAL))
+                .toPlainString()).append('\n');
+
         header(out, "plutus_hook_events_total", "counter", "Hook events handled, by event (and malformed, unknown, errors).");
         plutus.hooks().counters().snapshot().forEach((k, v) -> out.append("plutus_hook_events_total")
                 .append(labels("kind", k)).append(' ').append(v).append('\n'));
