@@ -53,6 +53,15 @@ class PlutusCliTest {
     }
 
     @Test
+    void anUnreachableStoreIsOneClearLineAndExit2(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("plutus.yaml"), "store:\n  url: jdbc:postgresql://127.0.0.1:1/plutus\n  user: plutus\n");
+        Result r = run(home, "stats");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("plutus stats: cannot connect to jdbc:postgresql://127.0.0.1:1/plutus"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    @Test
     void priceJsonNamesTheEntryAndTheExactCost(@TempDir Path home) throws Exception {
         Result r = run(home, "price", "--model", "anthropic/claude-sonnet-4.5-20250929", "--input", "1000", "--output", "2000",
                 "--cache-read", "10000", "--cache-write", "400", "--json");

@@ -54,7 +54,15 @@ public final class PlutusCli implements Callable<Integer> {
 
     /** The command line wired to the given stdin; output goes where the CommandLine's writers point. */
     public static CommandLine commandLine(java.io.InputStream stdin) {
-        return new CommandLine(new PlutusCli(stdin)).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new PlutusCli(stdin)).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    // A broken settings file or an unreachable store is the user's to fix: say what, not where in the code.
+                    if (e instanceof dev.plutus.config.ConfigException || e instanceof dev.plutus.store.StoreException) {
+                        cmd.getErr().println("plutus " + cmd.getCommandName() + ": " + e.getMessage());
+                        return 2;
+                    }
+                    throw e;
+                });
     }
 
     @Override

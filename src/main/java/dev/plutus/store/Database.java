@@ -64,7 +64,7 @@ public final class Database implements AutoCloseable {
         hc.setMinimumIdle(1);
         // A store that is gone must fail a request in seconds, so the bridge spools and applies fail_mode.
         hc.setConnectionTimeout(5_000);
-        hc.setInitializationFailTimeout(10_000);
+        hc.setInitializationFailTimeout(5_000);
         hc.setAutoCommit(true);
         HikariDataSource ds;
         try {
