@@ -112,22 +112,19 @@ class BothStoresTest {
             assertTrue(p.runway().store().raiseAlert("anthropic", "balance", NOON, "low"));
             assertTrue(!p.runway().store().raiseAlert("anthropic", "balance", NOON, "low"), "once per crossing");
             assertEquals(List.of("low"), p.runway().store().claimUnannounced());
-            RemoteOutbox outbox = new RemoteOutbox(dbJdbc(p));
-            assertTrue(outbox.add("x1", "{}", NOON));
-            assertEquals(1, outbox.next(10).ids().size());
-            assertEquals(1, outbox.counts().pending());
+            try (Database db = StoreSettings.load(home.resolve("plutus.yaml")).open(home.resolve("unused.db"), 1, env)) {
+                assertEquals(Dialect.POSTGRES, db.dialect());
+                RemoteOutbox outbox = new RemoteOutbox(db.jdbc());
+                assertTrue(outbox.add("x1", "{}", NOON));
+                assertEquals(1, outbox.next(10).ids().size());
+                assertEquals(1, outbox.counts().pending());
+            }
             p.enforcement().setMeta("k", "v1");
             p.enforcement().setMeta("k", "v2");
             assertEquals("v2", p.enforcement().meta("k").orElseThrow());
             p.rollups().catchUp();
             p.purgeIfDue();
         }
-    }
-
-    private static Jdbc dbJdbc(Plutus p) throws Exception {
-        var f = Plutus.class.getDeclaredField("db");
-        f.setAccessible(true);
-        return ((Database) f.get(p)).jdbc();
     }
 
     @Test
