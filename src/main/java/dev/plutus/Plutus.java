@@ -74,9 +74,7 @@ public final class Plutus implements AutoCloseable {
     private final EnumMap<Level, LongAdder> verdicts =
             new EnumMap<>(Level.class);
     private final dev.plutus.budget.ReservationBook reservations = new dev.plutus.budget.ReservationBook();
-    private final dev.plutus.store.ReservationStore reservationStore;
-    /** This process among those sharing the database, for reservations held there. */
-    private final String owner = java.util.UUID.randomUUID().toString();
+    private final dev.plutus.budget.SharedReservations shared;
     private ScheduledExecutorService background;
     /** Unpriced models this process has already put in the once-only ledger. */
     private final java.util.Set<String> unpricedSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -98,7 +96,9 @@ public final class Plutus implements AutoCloseable {
         this.hooks = new HookDispatcher(this);
         this.apiKeys = new ApiKeys(new ApiKeyStore(db.jdbc()), config.clock());
         this.ingestStore = new IngestStore(db.jdbc());
-        this.reservationStore = new dev.plutus.store.ReservationStore(db.jdbc());
+        // This process among those sharing the database is a random owner id, for the reservations it holds there.
+        this.shared = new dev.plutus.budget.SharedReservations(reservations, new dev.plutus.store.ReservationStore(db.jdbc()), tracker,
+                java.util.UUID.randomUUID().toString());
         this.remote = dev.plutus.remote.RemoteSettings.fromEnvironment(config.environment())
                 .map(r -> new dev.plutus.remote.RemoteLink(r, new dev.plutus.store.RemoteOutbox(db.jdbc()), config.clock()));
         this.runway = new dev.plutus.runway.RunwayMonitor(this, new dev.plutus.store.RunwayStore(db.jdbc()), config.home().runwayFile(),
@@ -140,6 +140,7 @@ public final class Plutus implements AutoCloseable {
             tracker.ledger().evictIdle(now());
         }), 5, 60, TimeUnit.SECONDS);
         background.scheduleWithFixedDelay(guard("checkpoint", db::checkpoint), 1, 1, TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(guard("claims", this::republishLapsedClaims), 1, 1, TimeUnit.SECONDS);
         background.scheduleWithFixedDelay(guard("retention", this::purgeIfDue), 10, 3600, TimeUnit.SECONDS);
         background.scheduleWithFixedDelay(guard("price refresh", this::refreshPricesIfDue), 30, 3600, TimeUnit.SECONDS);
         remote.ifPresent(dev.plutus.remote.RemoteLink::start);
@@ -237,7 +238,7 @@ public final class Plutus implements AutoCloseable {
             released.addAll(reservations.releaseScopes(prepared.get(i).eventId()));
         }
         if (!released.isEmpty() && budgets.current().reservations().shared()) {
-            reservationStore.publish(owner, heldTotals(released), now());
+            shared.ended(released, now());
         }
         return out;
     }
@@ -300,21 +301,12 @@ public final class Plutus implements AutoCloseable {
             long micros = pricing.price(intent.provider(), intent.model(), null,
                     new TokenUsage(intent.approxInputTokens(), Math.max(0, out), 0, 0, 0, 0)).micros();
             Instant expires = now.plus(rs.ttl());
-            BudgetEvaluator ev = new BudgetEvaluator(tracker.ledger());
-            dev.plutus.budget.ReservationBook.Judge judge = held -> ev.check(cfg, scopes, now, held);
-            if (!rs.shared()) {
-                o = reservations.reserve(intent.id(), scopes, micros, now, expires, judge, dev.plutus.budget.ReservationBook.Elsewhere.NONE);
+            if (rs.shared()) {
+                o = shared.reserve(cfg, intent.id(), scopes, micros, now, expires);
             } else {
-                List<String> keys = scopes.stream().map(ScopeRef::describe).toList();
-                o = tracker.whileHolding(() -> reservationStore.exclusively(c -> {
-                    tracker.sync(c);
-                    Map<String, Long> others = reservationStore.heldByOthers(c, keys, owner, now, rs.ttl());
-                    var r = reservations.reserve(intent.id(), scopes, micros, now, expires, judge,
-                            scope -> others.getOrDefault(scope.describe(), 0L));
-                    // What this process holds now (the new hold included, or a renewed one dropped) for the others to see.
-                    reservationStore.publish(c, owner, heldTotals(scopes), now);
-                    return r;
-                }));
+                BudgetEvaluator ev = new BudgetEvaluator(tracker.ledger());
+                o = reservations.reserve(intent.id(), scopes, micros, now, expires, held -> ev.check(cfg, scopes, now, held),
+                        dev.plutus.budget.ReservationBook.Elsewhere.NONE);
             }
         }
         verdicts.get(o.check().verdict().level()).increment();
@@ -325,17 +317,19 @@ public final class Plutus implements AutoCloseable {
     public boolean release(String intentId) {
         List<ScopeRef> scopes = reservations.releaseScopes(intentId);
         if (!scopes.isEmpty() && budgets.current().reservations().shared()) {
-            reservationStore.publish(owner, heldTotals(scopes), now());
+            shared.ended(scopes, now());
         }
         return !scopes.isEmpty();
     }
 
-    private Map<String, Long> heldTotals(Collection<ScopeRef> scopes) {
-        Map<String, Long> out = new java.util.LinkedHashMap<>();
-        for (ScopeRef s : scopes) {
-            out.put(s.describe(), reservations.heldMicros(s));
-        }
-        return out;
+    /** In shared mode: reservations checked in the store, and those admitted from a claim in memory, since this process opened. */
+    public Map<String, Long> reservationPaths() {
+        return Map.of("store", shared.storeChecks(), "claim", shared.claimedAdmissions());
+    }
+
+    /** Shrinks what this process publishes as held for scopes whose claims lapsed (upkeep runs it every second). */
+    public int republishLapsedClaims() {
+        return budgets.current().reservations().shared() ? shared.republishLapsed(now()) : 0;
     }
 
     /** Money held now for calls in flight in the scope (by this process; in shared mode others' too). */
@@ -482,6 +476,14 @@ public final class Plutus implements AutoCloseable {
         }
         runway.close();
         remote.ifPresent(dev.plutus.remote.RemoteLink::close);
+        if (budgets.current().reservations().shared()) {
+            try {
+                shared.withdraw();
+            } catch (RuntimeException e) {
+                // The store may be gone; the rows then lapse after one ttl, as a crashed process's do.
+                LOG.warning("could not withdraw this process's reservations from the store: " + e.getMessage());
+            }
+        }
         db.close();
     }
 }

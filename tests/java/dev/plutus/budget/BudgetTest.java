@@ -25,7 +25,21 @@ class BudgetTest {
         assertEquals(5_000_000L, cfg.limitsFor(ScopeRef.GLOBAL).perWindow().get(Window.DAILY));
         assertEquals(3_000_000L, cfg.limitsFor(ScopeRef.of(ScopeKind.CRON_JOB, "d200f53be09d")).perWindow().get(Window.DAILY));
         assertEquals(ZoneId.of("Europe/Berlin"), cfg.zone());
-        assertEquals(new ReservationSettings(true, 1024, Duration.ofMinutes(10), false), cfg.reservations());
+        assertEquals(new ReservationSettings(true, 1024, Duration.ofMinutes(10), false, Duration.ofSeconds(2)), cfg.reservations());
+    }
+
+    @Test
+    void aClaimIsADurationNoLongerThanTheTtl() {
+        String base = "budgets:\n  global:\n    daily_usd: 10\nreservations:\n  shared: true\n";
+        assertEquals(Duration.ZERO, BudgetConfigParser.parse(base + "  claim: 0s\n", "budget.yaml", ZoneId.of("UTC")).reservations().claim());
+        assertEquals(Duration.ofSeconds(30), BudgetConfigParser.parse(base + "  ttl: 30s\n  claim: 30s\n", "budget.yaml", ZoneId.of("UTC"))
+                .reservations().claim());
+        assertEquals(Duration.ofSeconds(1), BudgetConfigParser.parse(base + "  ttl: 1s\n", "budget.yaml", ZoneId.of("UTC"))
+                .reservations().claim(), "the default claim shortens to a shorter ttl");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.plutus.config.ConfigException.class,
+                () -> BudgetConfigParser.parse(base + "  ttl: 30s\n  claim: 1m\n", "budget.yaml", ZoneId.of("UTC")));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("budget.yaml") && e.getMessage().contains("claim")
+                && e.getMessage().contains(":7:"), e.getMessage());
     }
 
     @Test

@@ -309,6 +309,7 @@ class UsageApiTest {
             assertTrue(text.contains("plutus_hook_latency_seconds_count 1\n"), text);
             assertTrue(text.contains("plutus_hook_latency_seconds_bucket{le=\"+Inf\"} 1\n"), text);
             assertTrue(text.contains("plutus_reservations_held_usd 0.000000\n"), text);
+            assertTrue(text.contains("plutus_shared_reservations_total{decided=\"store\"} 0\n"), text);
             assertTrue(text.contains("# TYPE plutus_runway_remaining_usd gauge\n"), text);
             for (String line : text.split("\n")) {
                 assertTrue(line.startsWith("# HELP ") || line.startsWith("# TYPE ")

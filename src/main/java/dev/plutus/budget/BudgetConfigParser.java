@@ -90,14 +90,19 @@ public final class BudgetConfigParser {
     }
 
     private static ReservationSettings reservations(YamlNode n) {
-        n.requireOnlyKeys(List.of("enabled", "expected_output_tokens", "ttl", "shared"));
+        n.requireOnlyKeys(List.of("enabled", "expected_output_tokens", "ttl", "shared", "claim"));
         ReservationSettings d = ReservationSettings.DEFAULT;
         long expected = n.get("expected_output_tokens").wholeNumber().orElse(d.expectedOutputTokens());
         if (expected < 0) {
             throw n.get("expected_output_tokens").error("must not be negative");
         }
-        return new ReservationSettings(n.get("enabled").bool().orElse(d.enabled()), expected,
-                n.get("ttl").duration().orElse(d.ttl()), n.get("shared").bool().orElse(d.shared()));
+        java.time.Duration ttl = n.get("ttl").duration().orElse(d.ttl());
+        java.time.Duration claim = n.get("claim").durationOrZero().orElse(d.claim().compareTo(ttl) > 0 ? ttl : d.claim());
+        if (claim.compareTo(ttl) > 0) {
+            throw n.get("claim").error("must not be longer than ttl (" + ttl.toSeconds() + "s)");
+        }
+        return new ReservationSettings(n.get("enabled").bool().orElse(d.enabled()), expected, ttl,
+                n.get("shared").bool().orElse(d.shared()), claim);
     }
 
     private static Limits limits(YamlNode n) {

@@ -51,6 +51,24 @@ public final class BudgetEvaluator {
         return new BudgetCheck(statuses, v);
     }
 
+    /**
+     * Money that can still be committed to {@code scope} before any of its windows reaches its hard
+     * threshold, with {@code held} counted as spent; {@link Long#MAX_VALUE} for a scope without
+     * limits, 0 once one is hard (an unpriced call under {@code on_unpriced: enforce} included).
+     */
+    public long headroom(BudgetConfig config, ScopeRef scope, Instant now, long held) {
+        long free = Long.MAX_VALUE;
+        for (Map.Entry<Window, Long> l : config.limitsFor(scope).perWindow().entrySet()) {
+            WindowSpend spend = ledger.spend(scope, l.getKey(), now);
+            if (spend.unpricedCalls() > 0 && config.onUnpriced() == EnforcementMode.ENFORCE) {
+                return 0;
+            }
+            long hardAt = BudgetConfig.threshold(l.getValue(), config.hardPct());
+            free = Math.min(free, Math.max(0, hardAt - spend.spentMicros() - held));
+        }
+        return free;
+    }
+
     public ScopeStatus status(BudgetConfig config, ScopeRef scope, Window window, long limitMicros, Instant now) {
         return status(config, scope, window, limitMicros, now, 0);
     }

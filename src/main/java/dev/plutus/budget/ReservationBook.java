@@ -15,14 +15,31 @@ import java.util.function.ToLongFunction;
  * while spent + held is below the hard threshold of every scope it falls under, and what it holds
  * counts against the next one at once. A hold ends when the call's real cost is recorded
  * ({@link #release}) or when its time is up (a call that never reported back cannot hold money forever).
+ *
+ * <p>Where processes share a store, each may also keep a <em>claim</em> per scope: money it has
+ * published as held beyond its holds, granted by the store under the writers' lock, which it may
+ * then hand out to its own calls in memory until the claim runs out or lapses
+ * ({@link #reserveClaimed}). Others count the claim as held, so the cap still holds between them.
  */
 public final class ReservationBook {
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Held> byId = new HashMap<>();
     private final Map<ScopeRef, Long> heldByScope = new HashMap<>();
+    private final Map<ScopeRef, Claim> claims = new HashMap<>();
     private long nextExpiry = Long.MAX_VALUE;
 
     private record Held(List<ScopeRef> scopes, long micros, long expiresAtMillis) {}
+
+    /**
+     * Money claimed beyond the holds for one scope, usable until {@code untilMillis} under the budget
+     * config it was sized by ({@code basis}: a reloaded budget.yaml voids every claim).
+     * {@code unlimited}: the scope had no limit when claimed, so nothing beyond the holds is published.
+     */
+    private record Claim(long micros, boolean unlimited, long untilMillis, Object basis) {
+        boolean covers(long need, long now, Object currentBasis) {
+            return now < untilMillis && basis == currentBasis && (unlimited || micros >= need);
+        }
+    }
 
     /** What became of a request to hold money: let through (with the verdict it was let through on), or refused. */
     public sealed interface Outcome {
@@ -59,13 +76,116 @@ public final class ReservationBook {
             if (check.verdict() instanceof Verdict.Hard) {
                 return new Outcome.Refused(check);
             }
-            Held h = new Held(List.copyOf(scopes), micros, expiresAt.toEpochMilli());
-            byId.put(id, h);
-            for (ScopeRef s : h.scopes()) {
-                heldByScope.merge(s, micros, Long::sum);
-            }
-            nextExpiry = Math.min(nextExpiry, h.expiresAtMillis());
+            hold(id, new Held(List.copyOf(scopes), micros, expiresAt.toEpochMilli()));
             return new Outcome.Admitted(id, micros, expiresAt, check);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Holds {@code micros} against claims this process already has, without asking the store: null
+     * when a scope has no live claim under {@code basis} large enough, or when the verdict would be
+     * hard (the store must then decide, exactly). Claims shrink by what they hand out.
+     */
+    public Outcome reserveClaimed(String id, Collection<ScopeRef> scopes, long micros, Instant now, Instant expiresAt,
+                                  Judge judge, Elsewhere elsewhere, Object basis) {
+        lock.lock();
+        try {
+            long nowMillis = now.toEpochMilli();
+            expire(nowMillis);
+            for (ScopeRef s : scopes) {
+                Claim c = claims.get(s);
+                if (c == null || !c.covers(micros, nowMillis, basis)) {
+                    return null;
+                }
+            }
+            Held again = byId.get(id);
+            if (again != null) {
+                // A retry is judged without counting itself twice; its old hold is covered by the claim already published.
+                byId.remove(id);
+                unhold(again);
+            }
+            BudgetCheck check = judge.check(scope -> heldByScope.getOrDefault(scope, 0L) + elsewhere.heldMicros(scope));
+            if (check.verdict() instanceof Verdict.Hard) {
+                if (again != null) {
+                    hold(id, again);
+                }
+                return null;
+            }
+            for (ScopeRef s : scopes) {
+                Claim c = claims.get(s);
+                if (!c.unlimited()) {
+                    claims.put(s, new Claim(c.micros() - micros, false, c.untilMillis(), c.basis()));
+                }
+            }
+            hold(id, new Held(List.copyOf(scopes), micros, expiresAt.toEpochMilli()));
+            return new Outcome.Admitted(id, micros, expiresAt, check);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Records claims the store granted (money per scope beyond the holds; {@link Long#MAX_VALUE}
+     * for a scope without limits), replacing earlier claims on those scopes.
+     */
+    public void grant(Map<ScopeRef, Long> micros, Instant until, Object basis) {
+        lock.lock();
+        try {
+            micros.forEach((s, m) -> claims.put(s, new Claim(m == Long.MAX_VALUE ? 0 : m, m == Long.MAX_VALUE, until.toEpochMilli(), basis)));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drops the claims on these scopes (a refusal: the last of a budget is handed out one exact check at a time). */
+    public void revoke(Collection<ScopeRef> scopes) {
+        lock.lock();
+        try {
+            scopes.forEach(claims::remove);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a live claim covers the scope, so what is published for it need not shrink when a hold ends. */
+    public boolean claimed(ScopeRef scope, Instant now) {
+        lock.lock();
+        try {
+            Claim c = claims.get(scope);
+            return c != null && now.toEpochMilli() < c.untilMillis();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drops claims whose time is up and names their scopes: what is published for them should shrink to the holds. */
+    public List<ScopeRef> dropLapsedClaims(Instant now) {
+        lock.lock();
+        try {
+            long nowMillis = now.toEpochMilli();
+            List<ScopeRef> out = new java.util.ArrayList<>();
+            for (Iterator<Map.Entry<ScopeRef, Claim>> it = claims.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<ScopeRef, Claim> e = it.next();
+                if (e.getValue().untilMillis() <= nowMillis) {
+                    it.remove();
+                    out.add(e.getKey());
+                }
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What the others sharing the store must count as held by this process for the scope: its holds and its live claim. */
+    public long publishedMicros(ScopeRef scope, Instant now) {
+        lock.lock();
+        try {
+            long held = heldByScope.getOrDefault(scope, 0L);
+            Claim c = claims.get(scope);
+            return c == null || c.unlimited() || now.toEpochMilli() >= c.untilMillis() ? held : held + c.micros();
         } finally {
             lock.unlock();
         }
@@ -156,6 +276,14 @@ public final class ReservationBook {
         }
         nextExpiry = next;
         return n;
+    }
+
+    private void hold(String id, Held h) {
+        byId.put(id, h);
+        for (ScopeRef s : h.scopes()) {
+            heldByScope.merge(s, h.micros(), Long::sum);
+        }
+        nextExpiry = Math.min(nextExpiry, h.expiresAtMillis());
     }
 
     private void unhold(Held h) {

@@ -112,6 +112,36 @@ public final class SpendTracker {
         return sync((after, limit) -> calls.ledgerAfter(c, after, limit));
     }
 
+    /** Calls at most this many rows are read per step; a step that returns fewer has reached the end. */
+    public static int syncBatch() {
+        return SYNC_BATCH;
+    }
+
+    /** The id of the newest call folded in; call under {@link #whileHolding} to have it stay so. */
+    public long watermark() {
+        lock.lock();
+        try {
+            return watermark;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Folds in {@code first}, rows already read after {@link #watermark()} (at most {@link #syncBatch()},
+     * in id order), then, if that batch was full, the rest on {@code c}.
+     */
+    public int sync(java.sql.Connection c, List<LedgerEntry> first) throws java.sql.SQLException {
+        boolean[] used = {false};
+        return sync((after, limit) -> {
+            if (!used[0]) {
+                used[0] = true;
+                return first;
+            }
+            return calls.ledgerAfter(c, after, limit);
+        });
+    }
+
     @FunctionalInterface
     private interface Rows {
         List<LedgerEntry> after(long id, int limit) throws java.sql.SQLException;

@@ -42,11 +42,13 @@ final class ReservationBenchmark {
         out.println("Reservations (reserve = hold the expected cost and answer the verdict with everything held counted):");
         latency("SQLite, in memory", home("local"), Map.of(), false, ops);
         latency("SQLite, shared", home("shared"), Map.of(), true, Math.min(ops, 20_000));
+        latency("SQLite, shared, claim 0s", home("shared-exact"), Map.of(), true, Math.min(ops, 20_000));
         overshoot();
         if (pgUrl != null) {
             PostgresBench pg = new PostgresBench(pgUrl, dir);
             latency("PostgreSQL, memory", pg.home("pg-local"), pg.env(), false, ops);
             latency("PostgreSQL, shared", pg.home("pg-shared"), pg.env(), true, Math.min(ops, 20_000));
+            latency("PostgreSQL, shared, claim 0s", pg.home("pg-shared-exact"), pg.env(), true, Math.min(ops, 20_000));
             pgOvershoot(pg);
             twoDaemons(pg);
         }
@@ -66,20 +68,27 @@ final class ReservationBenchmark {
                 .environment(env).build());
     }
 
+    /** A label ending in "claim 0s" turns claims off: every shared reservation is then checked in the store. */
     private void latency(String label, Path home, Map<String, String> env, boolean shared, int ops) throws Exception {
         Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 1000000\n  per_session:\n    default:\n"
-                + "      daily_usd: 100000\nreservations:\n  shared: " + shared + "\n");
+                + "      daily_usd: 100000\nreservations:\n  shared: " + shared + "\n" + (label.endsWith("claim 0s") ? "  claim: 0s\n" : ""));
         try (Plutus p = open(home, env)) {
+            p.budgets().error().ifPresent(e -> {
+                throw new IllegalStateException("the benchmark's budget.yaml is broken: " + e);
+            });
             for (int s = 0; s < 8; s++) {
                 p.record(new CallEvent("seed-" + s, ReservationRace.NOON, "bench-s" + s, "cli", "anthropic", "claude-sonnet-4-6", null,
                         TokenUsage.of(1000, 100), false, 10, new BigDecimal("0.01")));
             }
             for (int threads : new int[] {1, 4}) {
                 LatencySample warm = drive(p, threads, Math.min(ops, 5_000), "warm-" + threads);
+                long storeBefore = p.reservationPaths().get("store");
                 LatencySample s = drive(p, threads, ops, "run-" + threads);
-                out.printf("  %-20s %d thread%s: %,d reservations, p50 %s p99 %s (warm-up p99 %s)%n", label, threads, threads == 1 ? " " : "s",
-                        ops, LatencySample.micros(s.percentile(50)), LatencySample.micros(s.percentile(99)),
-                        LatencySample.micros(warm.percentile(99)));
+                long inStore = p.reservationPaths().get("store") - storeBefore;
+                out.printf("  %-28s %d thread%s: %,d reservations, p50 %s p99 %s p99.9 %s (warm-up p99 %s)%s%n", label, threads,
+                        threads == 1 ? " " : "s", ops, LatencySample.micros(s.percentile(50)), LatencySample.micros(s.percentile(99)),
+                        LatencySample.micros(s.percentile(99.9)), LatencySample.micros(warm.percentile(99)),
+                        shared ? String.format(", %,d checked in the store", inStore) : "");
             }
         }
     }

@@ -166,6 +166,15 @@ public final class YamlNode {
 
     /** A duration such as {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h} or {@code 2d}; longer than zero. */
     public Optional<java.time.Duration> duration() {
+        return duration(false);
+    }
+
+    /** The same, where 0 (written {@code 0s}, say) is allowed: it turns the setting off. */
+    public Optional<java.time.Duration> durationOrZero() {
+        return duration(true);
+    }
+
+    private Optional<java.time.Duration> duration(boolean zeroAllowed) {
         Optional<String> t = text();
         if (t.isEmpty()) {
             return Optional.empty();
@@ -182,7 +191,7 @@ public final class YamlNode {
             case "h" -> java.time.Duration.ofHours(v);
             default -> java.time.Duration.ofDays(v);
         };
-        if (d.isZero()) {
+        if (d.isZero() && !zeroAllowed) {
             throw error("must be longer than 0");
         }
         return Optional.of(d);

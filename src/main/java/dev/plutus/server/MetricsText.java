@@ -68,6 +68,10 @@ final class MetricsText {
         header(out, "plutus_reservations_held_usd", "gauge", "Money held now for model calls in flight (all scopes count toward global).");
         out.append("plutus_reservations_held_usd ").append(Money.microsToUsd(plutus.heldMicros(dev.plutus.budget.ScopeRef.GLOBAL))
                 .toPlainString()).append('\n');
+        header(out, "plutus_shared_reservations_total", "counter",
+                "Shared-mode reservations, by where they were decided: exactly in the store, or in memory from a claimed slice.");
+        new java.util.TreeMap<>(plutus.reservationPaths()).forEach((path, n) -> out.append("plutus_shared_reservations_total")
+                .append(labels("decided", path)).append(' ').append(n).append('\n'));
 
         header(out, "plutus_hook_events_total", "counter", "Hook events handled, by event (and malformed, unknown, errors).");
         plutus.hooks().counters().snapshot().forEach((k, v) -> out.append("plutus_hook_events_total")

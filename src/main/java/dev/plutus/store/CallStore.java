@@ -15,7 +15,7 @@ import java.util.OptionalLong;
 
 /** Model and tool calls. Inserts are idempotent on the event id. */
 public final class CallStore {
-    private static final String LEDGER_COLUMNS =
+    static final String LEDGER_COLUMNS =
             "id, ts, session_id, root_session_id, cron_job_id, sender_id, provider, model, cost_micros, estimated, priced";
 
     private static final String ENSURE_SESSION =

@@ -4,7 +4,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -27,24 +30,46 @@ public final class ReservationStore {
         return jdbc.inTransaction(body);
     }
 
-    /** Money other owners hold now per scope key, for the given keys; rows older than {@code ttl} are a dead owner's. */
-    public Map<String, Long> heldByOthers(Connection c, java.util.Collection<String> scopes, String owner, Instant now, Duration ttl)
+    /** What a check in the store reads: calls recorded after the reader's watermark (in id order), and what other owners hold per scope key. */
+    public record Look(List<LedgerEntry> calls, Map<String, Long> heldByOthers) {}
+
+    /**
+     * Reads, in one statement (one round trip on a networked store), up to {@code limit} calls after
+     * {@code afterId} and the money other owners hold now for the given scope keys; rows older than
+     * {@code ttl} are a dead owner's.
+     */
+    public Look look(Connection c, long afterId, int limit, Collection<String> scopes, String owner, Instant now, Duration ttl)
             throws SQLException {
-        Map<String, Long> out = new HashMap<>();
-        if (scopes.isEmpty()) {
-            return out;
-        }
-        Object[] params = new Object[scopes.size() + 2];
+        List<LedgerEntry> calls = new ArrayList<>();
+        Map<String, Long> held = new HashMap<>();
+        Object[] params = new Object[scopes.size() + 4];
         int i = 0;
+        params[i++] = afterId;
+        params[i++] = limit;
         for (String s : scopes) {
             params[i++] = s;
         }
         params[i++] = owner;
         params[i] = now.minus(ttl).toEpochMilli();
-        Jdbc.query(c, "SELECT scope, SUM(micros) FROM reservation_holds WHERE scope IN ("
-                + String.join(", ", Collections.nCopies(scopes.size(), "?")) + ") AND owner <> ? AND refreshed_at > ? GROUP BY scope",
-                rs -> out.put(rs.getString(1), rs.getLong(2)), params);
-        return out;
+        String nulls = String.join(", ", Collections.nCopies(CallStore.LEDGER_COLUMNS.split(",").length, "NULL"));
+        String holds = scopes.isEmpty() ? "" : " UNION ALL SELECT " + nulls + ", scope, SUM(micros) FROM reservation_holds WHERE scope IN ("
+                + String.join(", ", Collections.nCopies(scopes.size(), "?")) + ") AND owner <> ? AND refreshed_at > ? GROUP BY scope";
+        if (scopes.isEmpty()) {
+            params = java.util.Arrays.copyOf(params, 2);
+        }
+        Jdbc.query(c, "SELECT later.*, NULL, NULL FROM (SELECT " + CallStore.LEDGER_COLUMNS
+                + " FROM llm_calls WHERE id > ? ORDER BY id LIMIT ?) later" + holds, rs -> {
+                    String scope = rs.getString(12);
+                    if (scope == null) {
+                        calls.add(CallStore.mapLedger(rs));
+                    } else {
+                        held.put(scope, rs.getLong(13));
+                    }
+                    return Boolean.TRUE;
+                }, params);
+        // UNION ALL promises no order; a watermark needs the calls in id order.
+        calls.sort(java.util.Comparator.comparingLong(LedgerEntry::id));
+        return new Look(calls, held);
     }
 
     /** Publishes what {@code owner} holds now for each scope (absolute totals, so a lost or repeated write corrects itself). */
@@ -66,14 +91,9 @@ public final class ReservationStore {
                 + " ON CONFLICT(scope, owner) DO UPDATE SET micros = excluded.micros, refreshed_at = excluded.refreshed_at", params);
     }
 
-    /** The same, in its own transaction (after a hold ends). */
-    public void publish(String owner, Map<String, Long> totals, Instant now) {
-        if (!totals.isEmpty()) {
-            jdbc.inTransaction(c -> {
-                publish(c, owner, totals, now);
-                return null;
-            });
-        }
+    /** Deletes everything {@code owner} published (it is closing). */
+    public void withdraw(String owner) {
+        jdbc.inTransaction(c -> Jdbc.update(c, "DELETE FROM reservation_holds WHERE owner = ?", owner));
     }
 
     /** Money all owners with fresh rows hold for the scope. */
