@@ -105,6 +105,16 @@ public final class TestSupport {
         return b.environment(all);
     }
 
+    /**
+     * Puts {@code home} on the store this test pass runs against before something other than
+     * {@link #config} opens it (a daemon in its own process, a CLI command): on the PostgreSQL pass
+     * its plutus.yaml names a fresh schema (the password comes from the pass's environment).
+     */
+    public static Path onTestStore(Path home) {
+        config(home);
+        return home;
+    }
+
     /** A config builder on {@code home}, on the store this test pass runs against. */
     public static PlutusConfig.Builder config(Path home) {
         PlutusConfig.Builder b = PlutusConfig.builder(new PlutusHome(home));

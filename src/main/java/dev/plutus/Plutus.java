@@ -327,6 +327,15 @@ public final class Plutus implements AutoCloseable {
         return Map.of("store", shared.storeChecks(), "claim", shared.claimedAdmissions());
     }
 
+    /**
+     * In shared mode, money every process sharing the store publishes as held for the scope (holds
+     * for calls in flight and claimed slices of the headroom); 0 otherwise.
+     */
+    public long heldInStoreMicros(ScopeRef scope) {
+        dev.plutus.budget.ReservationSettings rs = budgets.current().reservations();
+        return rs.shared() ? shared.publishedByAll(scope, now(), rs.ttl()) : 0;
+    }
+
     /** Shrinks what this process publishes as held for scopes whose claims lapsed (upkeep runs it every second). */
     public int republishLapsedClaims() {
         return budgets.current().reservations().shared() ? shared.republishLapsed(now()) : 0;

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * processes sharing one. Spend must end at most the limit plus the largest call of each session
  * (the calls in flight when the cap closed); the figures are printed.
  */
+@org.junit.jupiter.api.Tag("store")
 class ReservationStressTest {
     static final long LIMIT = 20_000_000; // $20
 

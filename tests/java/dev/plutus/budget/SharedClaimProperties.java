@@ -34,6 +34,7 @@ import net.jqwik.api.Provide;
  * upkeep: the cap holds as the issue bounds it, and once every call has ended and every claim has
  * lapsed nothing stays held, so whatever budget is left is there for anyone.
  */
+@net.jqwik.api.Tag("store")
 class SharedClaimProperties {
     static final Instant NOON = Instant.parse("2026-12-01T12:00:00Z");
     static final String MODEL = "claude-sonnet-4-6";
@@ -70,8 +71,8 @@ class SharedClaimProperties {
         Path dir = Files.createTempDirectory("plutus-claims");
         TestSupport.MutableClock clock = new TestSupport.MutableClock(NOON, ZoneOffset.UTC);
         Files.writeString(dir.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 1\nreservations:\n  shared: true\n");
-        try (Plutus a = Plutus.open(PlutusConfig.builder(new PlutusHome(dir)).clock(clock).environment(Map.of()).build());
-             Plutus b = Plutus.open(PlutusConfig.builder(new PlutusHome(dir)).clock(clock).environment(Map.of()).build())) {
+        try (Plutus a = Plutus.open(TestSupport.config(dir, Map.of()).clock(clock).build());
+             Plutus b = Plutus.open(TestSupport.config(dir, Map.of()).clock(clock).build())) {
             assertInstanceOf(ReservationBook.Outcome.Admitted.class, a.reserve(new CallIntent("a:0", "a", "cli", "anthropic", MODEL, 1000, null)));
             long largest = 0;
             for (int i = 0; i < 25; i++) {
@@ -106,7 +107,7 @@ class SharedClaimProperties {
         Path dir = Files.createTempDirectory("plutus-claims");
         TestSupport.MutableClock clock = new TestSupport.MutableClock(NOON, ZoneOffset.UTC);
         Files.writeString(dir.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 2\nreservations:\n  shared: true\n");
-        try (Plutus p = Plutus.open(PlutusConfig.builder(new PlutusHome(dir)).clock(clock).environment(Map.of()).build())) {
+        try (Plutus p = Plutus.open(TestSupport.config(dir, Map.of()).clock(clock).build())) {
             int admitted = 0;
             long largest = 0;
             for (int i = 0; i < 1_000; i++) {
@@ -137,6 +138,7 @@ class SharedClaimProperties {
 
     /** A check whose publish fails leaves neither a hold nor a claim behind: nothing unpublished is handed out. */
     @net.jqwik.api.Example
+    @net.jqwik.api.Tag("sqlite-file")
     void aFailedPublishLeavesNoHoldAndNoClaim() throws Exception {
         Path dir = Files.createTempDirectory("plutus-claims");
         TestSupport.MutableClock clock = new TestSupport.MutableClock(NOON, ZoneOffset.UTC);
@@ -169,7 +171,7 @@ class SharedClaimProperties {
             Files.writeString(dir.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: " + race.limitCents() / 100.0
                     + "\nreservations:\n  shared: true\n  expected_output_tokens: 1024\n  claim: 2s\n");
             for (int h = 0; h < race.hosts(); h++) {
-                hosts.add(Plutus.open(PlutusConfig.builder(new PlutusHome(dir)).clock(clock).environment(Map.of()).build()));
+                hosts.add(Plutus.open(TestSupport.config(dir, Map.of()).clock(clock).build()));
             }
             int n = race.sessions().size();
             int[] next = new int[n];
@@ -205,11 +207,10 @@ class SharedClaimProperties {
                 p.syncLedger();
                 p.republishLapsedClaims();
             }
-            try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + new PlutusHome(dir).database());
-                 var rs = c.createStatement().executeQuery("SELECT COALESCE(SUM(micros), 0) FROM reservation_holds")) {
-                rs.next();
-                assertEquals(0, rs.getLong(1), "money still published as held after every call ended and every claim lapsed");
+            for (int s = 0; s < n; s++) {
+                assertEquals(0, judge.heldInStoreMicros(new ScopeRef(ScopeKind.SESSION, "s" + s)), "session s" + s + " still has money published as held");
             }
+            assertEquals(0, judge.heldInStoreMicros(ScopeRef.GLOBAL), "money still published as held after every call ended and every claim lapsed");
             // A call that fits in what is left must now pass on every host: no claim or hold outlived its call.
             for (int h = 0; h < hosts.size(); h++) {
                 var o = hosts.get(h).reserve(new CallIntent("probe-" + h, "probe-" + h, "cli", "anthropic", MODEL, 0, 0L));

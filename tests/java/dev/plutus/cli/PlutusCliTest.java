@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The command line as a user runs it: real files under a temp PLUTUS_HOME, a real local HTTP server. */
+@org.junit.jupiter.api.Tag("store")
 class PlutusCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,7 +36,13 @@ class PlutusCliTest {
         }
     }
 
+    /** Runs the CLI in this JVM; the home it names is put on the store of this test pass first. */
     static Result run(String stdin, String... args) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--home") && java.nio.file.Files.isDirectory(Path.of(args[i + 1]))) {
+                TestSupport.onTestStore(Path.of(args[i + 1]));
+            }
+        }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = PlutusCli.commandLine(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));

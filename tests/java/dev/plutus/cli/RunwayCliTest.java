@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** plutus runway / runway calibrate / route / route rollback as a user types them, against a local fake provider. */
+@org.junit.jupiter.api.Tag("store")
 class RunwayCliTest {
     @TempDir Path home;
     @TempDir Path hermes;

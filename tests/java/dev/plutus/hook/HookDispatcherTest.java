@@ -26,6 +26,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@org.junit.jupiter.api.Tag("store")
 class HookDispatcherTest {
     private static final Instant NOON = Instant.parse("2026-11-24T12:00:00Z");
 

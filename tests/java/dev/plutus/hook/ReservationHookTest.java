@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** pre_api_request holds a call's expected cost; post_api_request (or a final error) gives it back. */
+@org.junit.jupiter.api.Tag("store")
 class ReservationHookTest {
     static final Instant NOON = Instant.parse("2026-11-24T12:00:00Z");
     /** 9,120 prompt tokens at $3/M plus 1,024 expected output tokens at $15/M. */

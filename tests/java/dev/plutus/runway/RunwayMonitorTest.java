@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Runway end to end on a real SQLite home, a fake provider server on port 0, and a Hermes home with config.yaml and .env. */
+@org.junit.jupiter.api.Tag("store")
 class RunwayMonitorTest {
     static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
     @TempDir Path home;

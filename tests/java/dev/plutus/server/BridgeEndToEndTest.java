@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Hermes's side played by the real bridge (installed by the installer, run by python3), the daemon
  * in its own JVM: what the daemon ends up with must equal what the engine computes directly.
  */
+@org.junit.jupiter.api.Tag("store")
 class BridgeEndToEndTest {
     private static final List<String> COMPARED = List.of("models month", "providers month", "cron month", "tools month",
             "raw 50");

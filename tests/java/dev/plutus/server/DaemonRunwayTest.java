@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.plutus.PlutusConfig;
-import dev.plutus.PlutusHome;
 import dev.plutus.TestSupport;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
@@ -19,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The daemon runs the balancer itself on its schedule and answers /runway for the bridge. */
+@org.junit.jupiter.api.Tag("store")
 class DaemonRunwayTest {
 
     @Test
@@ -43,8 +43,7 @@ class DaemonRunwayTest {
                     providers:
                       deepseek: {base_url: http://127.0.0.1:%d/ds, flagship: deepseek-reasoner, fast: deepseek-chat}
                     """.formatted(hermes, fake.getAddress().getPort()));
-            PlutusConfig config = PlutusConfig.builder(new PlutusHome(home)).clock(Clock.systemUTC())
-                    .environment(Map.of("DEEPSEEK_API_KEY", "sk-ds")).build();
+            PlutusConfig config = TestSupport.config(home, Map.of("DEEPSEEK_API_KEY", "sk-ds")).clock(Clock.systemUTC()).build();
             try (PlutusDaemon d = PlutusDaemon.start(new ServeOptions("127.0.0.1", 0, 4, Duration.ZERO), config)) {
                 Path cfg = hermes.resolve("config.yaml");
                 long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The daemon as the bridge sees it: a real HTTP server on a free loopback port over a real SQLite file. */
+@org.junit.jupiter.api.Tag("store")
 class DaemonTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The dashboard in real headless Chromium against a real daemon: it loads without console errors,
  * shows what the store holds, switches range, and leaves a screenshot in target/dashboard/.
  */
+@org.junit.jupiter.api.Tag("store")
 class DashboardBrowserTest {
     static final Path ARTIFACTS = Path.of("target", "dashboard");
 

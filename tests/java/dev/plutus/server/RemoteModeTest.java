@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that can be down or lose answers; nothing is lost, nothing is counted twice, and the central
  * verdict is enforced on the edge.
  */
+@org.junit.jupiter.api.Tag("store")
 class RemoteModeTest {
     enum Mode { UP, DOWN, LOSE_ANSWER }
 

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The HTTP pre-check: hold before the call, refuse when the cap is spent or held, end the hold with the usage report. */
+@org.junit.jupiter.api.Tag("store")
 class ReservationApiTest {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 

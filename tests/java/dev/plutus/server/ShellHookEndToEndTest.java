@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 /** Hermes without Python plugins: the printed hooks: block, run as Hermes runs it, reaches the daemon. */
+@org.junit.jupiter.api.Tag("store")
 class ShellHookEndToEndTest {
     @Test
     void theSnippetsCommandsRecordCallsAndBlockToolsOverBudget(@TempDir Path tmp) throws Exception {
@@ -56,7 +57,7 @@ class ShellHookEndToEndTest {
         ObjectNode call = (ObjectNode) TestSupport.hermesJson("shell-hook-stdin-post_api_request.json");
         ((ObjectNode) call.get("extra")).put("started_at", now - 7).put("ended_at", now - 1);
         JsonNode tool = TestSupport.hermesJson("shell-hook-stdin-pre_tool_call.json");
-        try (DaemonProcess daemon = DaemonProcess.start(home, tmp.resolve("daemon.log"))) {
+        try (DaemonProcess daemon = DaemonProcess.start(TestSupport.onTestStore(home), tmp.resolve("daemon.log"))) {
             assertEquals("{}", run(command, call.toString()), "post_api_request answers nothing");
             JsonNode block = TestSupport.JSON.readTree(run(command, tool.toString()));
             assertEquals("block", block.path("action").asText(), block.toString());

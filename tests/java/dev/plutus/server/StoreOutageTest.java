@@ -19,12 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A store that fails never swallows an event: the daemon answers 503 (the bridge spools), the CLI spools, replay catches up. */
+@org.junit.jupiter.api.Tag("store")
 class StoreOutageTest {
 
     @Test
     void theDaemonAnswers503WhenItCannotStoreAnEvent(@TempDir Path home) throws Exception {
-        try (PlutusDaemon d = PlutusDaemon.start(ServeOptions.loopback(0),
-                PlutusConfig.builder(new PlutusHome(home)).clock(Clock.systemUTC()).environment(Map.of()).build())) {
+        try (PlutusDaemon d = PlutusDaemon.start(ServeOptions.loopback(0), TestSupport.config(home, Map.of()).clock(Clock.systemUTC()).build())) {
             d.plutus().close(); // the database goes away under the running daemon
             HttpResponse<String> r = DaemonTest.post(d, "/hooks/post_api_request",
                     DaemonTest.freshCall("post_api_request-anthropic-cache.json").toString(), DaemonTest.token(home));
@@ -34,6 +34,7 @@ class StoreOutageTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("sqlite-file")
     void theHookCommandSpoolsWhatItCannotStoreAndTheDaemonReplaysIt(@TempDir Path home) throws Exception {
         Files.createDirectories(home.resolve("plutus.db")); // a directory where the database should be: the store cannot open
         String call = DaemonTest.freshCall("post_api_request-anthropic-cache.json").toString();

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** POST /v1/usage and GET /metrics on a real daemon over a real SQLite file, as a remote agent calls them. */
+@org.junit.jupiter.api.Tag("store")
 class UsageApiTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String EXAMPLE = """

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@org.junit.jupiter.api.Tag("store")
 class StoreTest {
     private static final Instant NOON = Instant.parse("2026-11-24T12:00:00Z");
 
@@ -36,7 +37,20 @@ class StoreTest {
     }
 
     @Test
-    void migrationsAreVersionedAndANewerDatabaseIsRefused(@TempDir Path home) {
+    void aStoreWithANewerSchemaIsRefused(@TempDir Path home) {
+        dev.plutus.PlutusConfig cfg = TestSupport.config(home, java.util.Map.of()).build();
+        StoreSettings settings = StoreSettings.load(cfg.home().settingsFile());
+        try (Database db = settings.open(cfg.home().database(), 2, cfg.environment())) {
+            assertEquals(Schema.MIGRATIONS.size(), db.schemaVersion());
+            db.jdbc().update(db.jdbc().dialect() == Dialect.SQLITE ? "PRAGMA user_version = 99" : "INSERT INTO plutus_schema(version) VALUES (99)");
+        }
+        var e = assertThrows(IllegalStateException.class, () -> settings.open(cfg.home().database(), 2, cfg.environment()));
+        assertTrue(e.getMessage().contains("schema version 99 is newer than this Plutus"), e.getMessage());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Tag("sqlite-file")
+    void theSqliteFileIsInWalModeWithForeignKeysAndAVersion(@TempDir Path home) {
         try (Database db = Database.open(home.resolve("plutus.db"), 2)) {
             assertEquals(Schema.MIGRATIONS.size(), db.schemaVersion());
             assertEquals("wal", db.jdbc().query("PRAGMA journal_mode", rs -> rs.getString(1)).get(0));

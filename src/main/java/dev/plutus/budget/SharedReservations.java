@@ -163,6 +163,11 @@ public final class SharedReservations {
         return lapsed.size();
     }
 
+    /** Money every process sharing the store publishes as held for the scope now: their holds and claimed slices. */
+    public long publishedByAll(ScopeRef scope, Instant now, java.time.Duration ttl) {
+        return store.held(scope.describe(), now, ttl);
+    }
+
     /** Takes back everything this process published: it is closing and will admit nothing more. */
     public void withdraw() {
         store.withdraw(owner);
