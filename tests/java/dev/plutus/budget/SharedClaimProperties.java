@@ -95,9 +95,7 @@ class SharedClaimProperties {
             assertTrue(admitted > 0 && admitted < 60, "host A admitted " + admitted + " of 60");
             assertTrue(exposure < 1_000_000 + largest, "spent and held " + exposure + " pass the $1 cap by a call or more");
         } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            deleteTree(dir);
         }
     }
 
@@ -130,9 +128,7 @@ class SharedClaimProperties {
             assertTrue(admitted > 50 && spent >= 2_000_000 && spent < 2_000_000 + largest, admitted + " calls, spent " + spent);
             assertTrue(p.reservationPaths().get("store") > 8, "near the cap the store decided: " + p.reservationPaths());
         } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            deleteTree(dir);
         }
     }
 
@@ -156,9 +152,7 @@ class SharedClaimProperties {
             assertInstanceOf(ReservationBook.Outcome.Admitted.class, p.reserve(new CallIntent("c:2", "s", "cli", "anthropic", MODEL, 1000, null)));
             assertEquals(store + 1, p.reservationPaths().get("store"), "the new claim covers the next call");
         } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            deleteTree(dir);
         }
     }
 
@@ -226,9 +220,7 @@ class SharedClaimProperties {
             for (Plutus p : hosts) {
                 p.close();
             }
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            deleteTree(dir);
         }
     }
 
@@ -276,5 +268,12 @@ class SharedClaimProperties {
                 net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(-15, -1)));
         return Combinators.combine(Arbitraries.integers().between(minHosts, 3), Arbitraries.longs().between(0, 120), sessions,
                 step.list().ofMaxSize(300)).as(Race::new);
+    }
+
+    /** jqwik tries share no @TempDir: each makes its own home and removes it. */
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 }
