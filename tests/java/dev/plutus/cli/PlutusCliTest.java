@@ -346,6 +346,15 @@ class PlutusCliTest {
         assertFalse(Files.exists(home.resolve("daemon.json")), "nothing was started");
     }
 
+    @Test
+    void aMisspeltSectionOfPlutusYamlIsAnErrorNotASilentSqliteFile(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("plutus.yaml"), "# shared store\nstroe:\n  url: jdbc:postgresql://db.internal/plutus\n");
+        Result r = run(home, "stats");
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.err().contains("plutus.yaml:2: stroe: unknown field (expected one of store, ingest)"), r.err());
+        assertFalse(Files.exists(home.resolve("plutus.db")), "no SQLite file was made in its place");
+    }
+
     private static Result keys(Path home, String... args) {
         List<String> all = new ArrayList<>(List.of("keys"));
         all.addAll(List.of(args));

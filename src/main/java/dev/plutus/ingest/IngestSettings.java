@@ -1,7 +1,6 @@
 package dev.plutus.ingest;
 
 import dev.plutus.config.ConfigException;
-import dev.plutus.config.YamlDoc;
 import dev.plutus.config.YamlNode;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -52,7 +51,7 @@ public record IngestSettings(String orgId, String tier, long trackedLimit, boole
     }
 
     public static IngestSettings parse(String yaml, String fileName) {
-        YamlNode root = YamlDoc.parse(yaml, fileName);
+        YamlNode root = dev.plutus.config.SettingsFile.root(yaml, fileName);
         YamlNode n = root.get("ingest");
         IngestSettings d = defaults();
         if (n.isMissing() || n.isNull()) {

@@ -1,7 +1,6 @@
 package dev.plutus.store;
 
 import dev.plutus.config.ConfigException;
-import dev.plutus.config.YamlDoc;
 import dev.plutus.config.YamlNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +31,7 @@ public record StoreSettings(Optional<String> url, String user, String passwordEn
     }
 
     public static StoreSettings parse(String yaml, String fileName) {
-        YamlNode n = YamlDoc.parse(yaml, fileName).get("store");
+        YamlNode n = dev.plutus.config.SettingsFile.root(yaml, fileName).get("store");
         if (n.isNull()) {
             return SQLITE;
         }
