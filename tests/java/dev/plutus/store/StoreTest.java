@@ -1,6 +1,7 @@
 package dev.plutus.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,6 +60,39 @@ class StoreTest {
         }
         var e = assertThrows(IllegalStateException.class, () -> Database.open(home.resolve("plutus.db"), 2));
         assertTrue(e.getMessage().contains("newer than this Plutus"), e.getMessage());
+    }
+
+    @Test
+    void aBatchStoresEachEventOnceWithIdsInOrderAcrossStatements(@TempDir Path home) {
+        try (Plutus p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            assertFalse(p.record(call("old", NOON, "s", 5)).duplicate());
+            List<CallEvent> batch = new ArrayList<>();
+            for (int i = 0; i < 450; i++) {
+                // Three statements' worth; repeats of earlier rows (in this batch, and stored before) among them.
+                batch.add(i % 7 == 3 ? call("e1", NOON, "s" + (i % 5), 5) : i % 50 == 10 ? call("old", NOON, "s", 5)
+                        : call(i % 11 == 0 ? null : "e" + i, NOON, "s" + (i % 5), 1_000 + i));
+            }
+            List<dev.plutus.RecordedCall> out = p.recordAll(batch);
+            long fresh = out.stream().filter(r -> !r.duplicate()).count();
+            long expected = 0;
+            long micros = 5;
+            for (int i = 0; i < 450; i++) {
+                if (i % 7 != 3 && i % 50 != 10) {
+                    expected++;
+                    micros += 1_000 + i;
+                }
+                assertEquals(i % 7 == 3 || i % 50 == 10, out.get(i).duplicate(), "row " + i);
+            }
+            assertEquals(expected, fresh);
+            assertEquals(expected + 1, p.calls().count());
+            assertEquals(micros, p.ledger().spend(ScopeRef.GLOBAL, Window.DAILY, NOON).spentMicros());
+            // Each stored row holds what its own event said: ids were matched to rows in order.
+            for (dev.plutus.LlmCall c : p.calls().recent(500)) {
+                if (c.eventId() != null && c.eventId().startsWith("e")) {
+                    assertEquals(1_000 + Integer.parseInt(c.eventId().substring(1)), c.costMicros(), c.eventId());
+                }
+            }
+        }
     }
 
     @Test

@@ -5,7 +5,6 @@ import dev.plutus.LlmCall;
 import dev.plutus.ToolCall;
 import dev.plutus.TokenUsage;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -20,16 +19,19 @@ public final class CallStore {
 
     private static final String ENSURE_SESSION =
             "INSERT INTO sessions(session_id, platform, started_at) VALUES (?, ?, ?) ON CONFLICT(session_id) DO NOTHING";
-    private static final String INSERT_CALL = """
-            INSERT INTO llm_calls(event_id, ts, session_id, root_session_id, platform, cron_job_id, sender_id,
+    private static final String CALL_COLUMNS = """
+            event_id, ts, session_id, root_session_id, platform, cron_job_id, sender_id,
                 provider, model, response_model, input_tokens, output_tokens, cache_read_tokens,
                 cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_micros, priced,
-                price_entry, estimated, latency_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(event_id) DO NOTHING RETURNING id""";
-    private static final String INSERT_ORIGIN = """
-            INSERT INTO ingested_calls(call_id, key_id, workspace, task_type, source, tracked_tokens, over_free_limit)
-            VALUES (?, ?, ?, ?, ?, ?, ?)""";
+                price_entry, estimated, latency_ms""";
+    private static final int CALL_PARAMS = 21;
+    private static final int ORIGIN_PARAMS = 7;
+    /**
+     * Rows per INSERT on a networked store, where each statement is a round trip: 200 × 21
+     * parameters stays well inside PostgreSQL's limit. SQLite runs in this process, where one
+     * prepared single-row statement re-bound per row is cheapest.
+     */
+    private static final int ROWS_PER_STATEMENT = 200;
 
     private final Jdbc jdbc;
 
@@ -44,42 +46,145 @@ public final class CallStore {
 
     /**
      * Stores the calls in one transaction, in order; for each, its row id, or empty when its event
-     * id was already stored. Ids given in one transaction are consecutive: SQLite runs one writer at
-     * a time. Running totals are not touched here.
+     * id was already stored (or came earlier in the batch). Ids given in one transaction are
+     * consecutive: writers take turns on every store. Running totals are not touched here.
      */
     public List<OptionalLong> insertAll(List<LlmCall> batch) {
+        int perStatement = jdbc.dialect() == Dialect.SQLITE ? 1 : ROWS_PER_STATEMENT;
         return jdbc.inTransaction(c -> {
-            List<OptionalLong> ids = new ArrayList<>(batch.size());
-            try (PreparedStatement session = c.prepareStatement(ENSURE_SESSION);
-                 PreparedStatement insert = c.prepareStatement(INSERT_CALL);
-                 PreparedStatement origin = c.prepareStatement(INSERT_ORIGIN)) {
-                java.util.Set<String> sessionsEnsured = new java.util.HashSet<>();
-                for (LlmCall call : batch) {
-                    if (call.sessionId() != null && sessionsEnsured.add(call.sessionId())) {
-                        Jdbc.bind(session, call.sessionId(), call.platform(), call.timestamp().toEpochMilli());
-                        session.executeUpdate();
-                    }
-                    TokenUsage u = call.usage();
-                    Jdbc.bind(insert, call.eventId(), call.timestamp().toEpochMilli(), call.sessionId(),
-                            call.rootSessionId(), call.platform(), call.cronJobId(), call.senderId(), call.provider(),
-                            call.model(), call.responseModel(), u.input(), u.output(), u.cacheRead(), u.cacheWrite(),
-                            u.cacheWrite1h(), u.reasoning(), call.costMicros(), call.priced(), call.priceEntry(),
-                            call.estimated(), call.latencyMillis());
-                    OptionalLong id;
-                    try (ResultSet rs = insert.executeQuery()) {
-                        id = rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
-                    }
-                    CallOrigin o = call.origin();
-                    if (o != null && id.isPresent()) {
-                        Jdbc.bind(origin, id.getAsLong(), o.keyId(), o.workspace(), o.taskType(), o.source(),
-                                o.trackedTokens(), o.overFreeLimit());
-                        origin.executeUpdate();
-                    }
-                    ids.add(id);
+            try (Statements sessions = new Statements(c, n -> "INSERT INTO sessions(session_id, platform, started_at) VALUES "
+                    + rows(n, 3) + " ON CONFLICT(session_id) DO NOTHING");
+                 Statements calls = new Statements(c, n -> "INSERT INTO llm_calls(" + CALL_COLUMNS + ") VALUES "
+                    + rows(n, CALL_PARAMS) + " ON CONFLICT(event_id) DO NOTHING RETURNING id, event_id");
+                 Statements origins = new Statements(c, n -> "INSERT INTO ingested_calls(call_id, key_id, workspace, task_type, source,"
+                    + " tracked_tokens, over_free_limit) VALUES " + rows(n, ORIGIN_PARAMS))) {
+                ensureSessions(sessions, batch, perStatement);
+                List<OptionalLong> ids = new ArrayList<>(batch.size());
+                for (int from = 0; from < batch.size(); from += perStatement) {
+                    ids.addAll(insertChunk(calls, batch.subList(from, Math.min(batch.size(), from + perStatement))));
+                }
+                insertOrigins(origins, batch, ids, perStatement);
+                return ids;
+            }
+        });
+    }
+
+    /** Prepared multi-row statements by row count, for one transaction: a full chunk's statement is prepared once. */
+    private static final class Statements implements AutoCloseable {
+        private final Connection c;
+        private final java.util.function.IntFunction<String> sql;
+        private final java.util.Map<Integer, java.sql.PreparedStatement> byRows = new java.util.HashMap<>();
+
+        Statements(Connection c, java.util.function.IntFunction<String> sql) {
+            this.c = c;
+            this.sql = sql;
+        }
+
+        java.sql.PreparedStatement bound(int rows, Object[] params) throws SQLException {
+            java.sql.PreparedStatement ps = byRows.get(rows);
+            if (ps == null) {
+                ps = c.prepareStatement(sql.apply(rows));
+                byRows.put(rows, ps);
+            }
+            Jdbc.bind(ps, params);
+            return ps;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            for (java.sql.PreparedStatement ps : byRows.values()) {
+                ps.close();
+            }
+        }
+    }
+
+    private static void ensureSessions(Statements insert, List<LlmCall> batch, int perStatement) throws SQLException {
+        java.util.Map<String, LlmCall> first = new java.util.LinkedHashMap<>();
+        for (LlmCall call : batch) {
+            if (call.sessionId() != null) {
+                first.putIfAbsent(call.sessionId(), call);
+            }
+        }
+        List<LlmCall> sessions = List.copyOf(first.values());
+        for (int from = 0; from < sessions.size(); from += perStatement) {
+            List<LlmCall> chunk = sessions.subList(from, Math.min(sessions.size(), from + perStatement));
+            Object[] params = new Object[chunk.size() * 3];
+            int i = 0;
+            for (LlmCall call : chunk) {
+                params[i++] = call.sessionId();
+                params[i++] = call.platform();
+                params[i++] = call.timestamp().toEpochMilli();
+            }
+            insert.bound(chunk.size(), params).executeUpdate();
+        }
+    }
+
+    /**
+     * One multi-row INSERT. Rows skipped as duplicates return nothing, so which rows were stored is
+     * read off the event ids returned; the stored rows, in the order given, took increasing ids.
+     */
+    private static List<OptionalLong> insertChunk(Statements insert, List<LlmCall> chunk) throws SQLException {
+        Object[] params = new Object[chunk.size() * CALL_PARAMS];
+        int i = 0;
+        for (LlmCall call : chunk) {
+            TokenUsage u = call.usage();
+            for (Object v : new Object[] {call.eventId(), call.timestamp().toEpochMilli(), call.sessionId(),
+                    call.rootSessionId(), call.platform(), call.cronJobId(), call.senderId(), call.provider(),
+                    call.model(), call.responseModel(), u.input(), u.output(), u.cacheRead(), u.cacheWrite(),
+                    u.cacheWrite1h(), u.reasoning(), call.costMicros(), call.priced(), call.priceEntry(),
+                    call.estimated(), call.latencyMillis()}) {
+                params[i++] = v;
+            }
+        }
+        java.util.Set<String> storedEvents = new java.util.HashSet<>();
+        List<Long> storedIds = new ArrayList<>(chunk.size());
+        try (ResultSet rs = insert.bound(chunk.size(), params).executeQuery()) {
+            while (rs.next()) {
+                storedIds.add(rs.getLong(1));
+                String event = rs.getString(2);
+                if (event != null) {
+                    storedEvents.add(event);
                 }
             }
-            return ids;
-        });
+        }
+        storedIds.sort(null);
+        List<OptionalLong> out = new ArrayList<>(chunk.size());
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        int next = 0;
+        for (LlmCall call : chunk) {
+            // A repeated event id is stored once, for its first row.
+            boolean stored = call.eventId() == null || (storedEvents.contains(call.eventId()) && taken.add(call.eventId()));
+            out.add(stored ? OptionalLong.of(storedIds.get(next++)) : OptionalLong.empty());
+        }
+        if (next != storedIds.size()) {
+            throw new SQLException("stored " + storedIds.size() + " calls but matched " + next + " to the batch");
+        }
+        return out;
+    }
+
+    private static void insertOrigins(Statements insert, List<LlmCall> batch, List<OptionalLong> ids, int perStatement)
+            throws SQLException {
+        List<Object> params = new ArrayList<>();
+        int rows = 0;
+        for (int k = 0; k < batch.size(); k++) {
+            CallOrigin o = batch.get(k).origin();
+            if (o != null && ids.get(k).isPresent()) {
+                params.addAll(java.util.Arrays.asList(ids.get(k).getAsLong(), o.keyId(), o.workspace(), o.taskType(), o.source(),
+                        o.trackedTokens(), o.overFreeLimit()));
+                rows++;
+            }
+            if (rows == perStatement || (k == batch.size() - 1 && rows > 0)) {
+                insert.bound(rows, params.toArray()).executeUpdate();
+                params.clear();
+                rows = 0;
+            }
+        }
+    }
+
+    /** {@code n} parenthesised rows of {@code width} placeholders: the VALUES of a multi-row INSERT. */
+    private static String rows(int n, int width) {
+        String row = "(" + String.join(", ", java.util.Collections.nCopies(width, "?")) + ")";
+        return String.join(", ", java.util.Collections.nCopies(n, row));
     }
 
     /** Stores the tool call; returns false when its event id was already stored. */
