@@ -429,6 +429,10 @@ public final class Plutus implements AutoCloseable {
             return;
         }
         long removed = rollups.purgeBefore(now.minus(Duration.ofDays(config.retentionDays())));
+        int stale = shared.purgeStale(now, budgets.current().reservations().ttl());
+        if (stale > 0) {
+            LOG.info("retention: dropped " + stale + " reservation rows of processes that stopped refreshing them");
+        }
         enforcement.setMeta("last_purge", now.toString());
         if (removed > 0) {
             LOG.info("retention: purged " + removed + " calls older than " + config.retentionDays() + " days");

@@ -35,6 +35,7 @@ import net.jqwik.api.Provide;
  * lapsed nothing stays held, so whatever budget is left is there for anyone.
  */
 @net.jqwik.api.Tag("store")
+@net.jqwik.api.lifecycle.AddLifecycleHook(dev.plutus.SkipWithoutTestStore.class)
 class SharedClaimProperties {
     static final Instant NOON = Instant.parse("2026-12-01T12:00:00Z");
     static final String MODEL = "claude-sonnet-4-6";
@@ -151,6 +152,35 @@ class SharedClaimProperties {
             assertEquals(store + 1, p.reservationPaths().get("store"), "no claim survived the failure: the store was asked");
             assertInstanceOf(ReservationBook.Outcome.Admitted.class, p.reserve(new CallIntent("c:2", "s", "cli", "anthropic", MODEL, 1000, null)));
             assertEquals(store + 1, p.reservationPaths().get("store"), "the new claim covers the next call");
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** The holds table keeps live holds only: rows of ended holds go at once, a dead process's rows with the daily purge. */
+    @net.jqwik.api.Example
+    void theStoreKeepsRowsForLiveHoldsOnly() throws Exception {
+        Path dir = Files.createTempDirectory("plutus-claims");
+        TestSupport.MutableClock clock = new TestSupport.MutableClock(NOON, ZoneOffset.UTC);
+        Files.writeString(dir.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 100\nreservations:\n  shared: true\n");
+        PlutusConfig cfg = TestSupport.config(dir, Map.of()).clock(clock).build();
+        try (Plutus p = Plutus.open(cfg);
+             dev.plutus.store.Database db = dev.plutus.store.StoreSettings.load(cfg.home().settingsFile())
+                     .open(cfg.home().database(), 1, cfg.environment())) {
+            for (int s = 0; s < 40; s++) {
+                String id = "api:s" + s;
+                assertInstanceOf(ReservationBook.Outcome.Admitted.class, p.reserve(new CallIntent(id, "s" + s, "cli", "anthropic", MODEL, 1000, null)));
+                p.record(new CallEvent(id, clock.instant(), "s" + s, "cli", "anthropic", MODEL, null, new TokenUsage(1000, 500, 0, 0, 0, 0),
+                        false, 0, null));
+            }
+            assertTrue(db.jdbc().queryLong("SELECT COUNT(*) FROM reservation_holds") > 0, "claims are published while they last");
+            db.jdbc().update("INSERT INTO reservation_holds(owner, scope, micros, refreshed_at) VALUES ('dead', 'global', 5000, ?)",
+                    clock.instant().minus(Duration.ofDays(2)).toEpochMilli());
+            clock.advance(Duration.ofSeconds(3));
+            p.republishLapsedClaims();
+            assertEquals(1, db.jdbc().queryLong("SELECT COUNT(*) FROM reservation_holds"), "only the dead process's row is left");
+            p.purgeIfDue();
+            assertEquals(0, db.jdbc().queryLong("SELECT COUNT(*) FROM reservation_holds"), "the daily purge dropped it");
         } finally {
             deleteTree(dir);
         }

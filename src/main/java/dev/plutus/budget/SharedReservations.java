@@ -168,6 +168,12 @@ public final class SharedReservations {
         return store.held(scope.describe(), now, ttl);
     }
 
+    /** Drops rows of processes that died holding money, once they are older than the ttl and a day. */
+    public int purgeStale(Instant now, java.time.Duration ttl) {
+        java.time.Duration keep = ttl.compareTo(java.time.Duration.ofDays(1)) > 0 ? ttl : java.time.Duration.ofDays(1);
+        return store.purgeStale(now.minus(keep));
+    }
+
     /** Takes back everything this process published: it is closing and will admit nothing more. */
     public void withdraw() {
         store.withdraw(owner);

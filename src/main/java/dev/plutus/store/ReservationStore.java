@@ -72,23 +72,38 @@ public final class ReservationStore {
         return new Look(calls, held);
     }
 
-    /** Publishes what {@code owner} holds now for each scope (absolute totals, so a lost or repeated write corrects itself). */
+    /**
+     * Publishes what {@code owner} holds now for each scope (absolute totals, so a lost or repeated
+     * write corrects itself). A scope it holds nothing for loses its row: the table keeps live holds
+     * only, not one row for every session ever seen.
+     */
     public void publish(Connection c, String owner, Map<String, Long> totals, Instant now) throws SQLException {
-        if (totals.isEmpty()) {
-            return;
-        }
-        Object[] params = new Object[totals.size() * 4];
-        int i = 0;
+        List<Object> upserts = new ArrayList<>();
+        List<Object> zeros = new ArrayList<>();
+        zeros.add(owner);
         for (Map.Entry<String, Long> e : totals.entrySet()) {
-            params[i++] = owner;
-            params[i++] = e.getKey();
-            params[i++] = e.getValue();
-            params[i++] = now.toEpochMilli();
+            if (e.getValue() == 0) {
+                zeros.add(e.getKey());
+            } else {
+                upserts.addAll(List.of(owner, e.getKey(), e.getValue(), now.toEpochMilli()));
+            }
         }
-        // One statement for all scopes: a round trip each is most of a reservation's time on a networked store.
-        Jdbc.update(c, "INSERT INTO reservation_holds(owner, scope, micros, refreshed_at) VALUES "
-                + String.join(", ", Collections.nCopies(totals.size(), "(?, ?, ?, ?)"))
-                + " ON CONFLICT(scope, owner) DO UPDATE SET micros = excluded.micros, refreshed_at = excluded.refreshed_at", params);
+        // One statement for all scopes (two when some drop to nothing): a round trip each is most of a check's time on a networked store.
+        if (zeros.size() > 1) {
+            Jdbc.update(c, "DELETE FROM reservation_holds WHERE owner = ? AND scope IN ("
+                    + String.join(", ", Collections.nCopies(zeros.size() - 1, "?")) + ")", zeros.toArray());
+        }
+        if (!upserts.isEmpty()) {
+            Jdbc.update(c, "INSERT INTO reservation_holds(owner, scope, micros, refreshed_at) VALUES "
+                    + String.join(", ", Collections.nCopies(upserts.size() / 4, "(?, ?, ?, ?)"))
+                    + " ON CONFLICT(scope, owner) DO UPDATE SET micros = excluded.micros, refreshed_at = excluded.refreshed_at",
+                    upserts.toArray());
+        }
+    }
+
+    /** Deletes rows no process has refreshed since {@code before}: those of processes that died holding money. */
+    public int purgeStale(Instant before) {
+        return jdbc.inTransaction(c -> Jdbc.update(c, "DELETE FROM reservation_holds WHERE refreshed_at < ?", before.toEpochMilli()));
     }
 
     /** Deletes everything {@code owner} published (it is closing). */
