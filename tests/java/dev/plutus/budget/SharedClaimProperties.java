@@ -69,9 +69,8 @@ class SharedClaimProperties {
      */
     @net.jqwik.api.Example
     void aHostHandsOutNoMoreThanItsClaimWhileBlindToTheOthersSpend() throws Exception {
-        Path dir = Files.createTempDirectory("plutus-claims");
+        Path dir = sharedHome(1);
         TestSupport.MutableClock clock = new TestSupport.MutableClock(NOON, ZoneOffset.UTC);
-        Files.writeString(dir.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 1\nreservations:\n  shared: true\n");
         try (Plutus a = Plutus.open(TestSupport.config(dir, Map.of()).clock(clock).build());
              Plutus b = Plutus.open(TestSupport.config(dir, Map.of()).clock(clock).build())) {
             assertInstanceOf(ReservationBook.Outcome.Admitted.class, a.reserve(new CallIntent("a:0", "a", "cli", "anthropic", MODEL, 1000, null)));
@@ -103,9 +102,8 @@ class SharedClaimProperties {
     /** Far from the cap nearly every reservation comes out of a claim; at the cap the store refuses, and the claim is gone. */
     @net.jqwik.api.Example
     void claimsSpareTheStoreFarFromTheCapAndTheStoreDecidesAtIt() throws Exception {
-        Path dir = Files.createTempDirectory("plutus-claims");
+        Path dir = sharedHome(2);
         TestSupport.MutableClock clock = new TestSupport.MutableClock(NOON, ZoneOffset.UTC);
-        Files.writeString(dir.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 2\nreservations:\n  shared: true\n");
         try (Plutus p = Plutus.open(TestSupport.config(dir, Map.of()).clock(clock).build())) {
             int admitted = 0;
             long largest = 0;
@@ -137,9 +135,8 @@ class SharedClaimProperties {
     @net.jqwik.api.Example
     @net.jqwik.api.Tag("sqlite-file")
     void aFailedPublishLeavesNoHoldAndNoClaim() throws Exception {
-        Path dir = Files.createTempDirectory("plutus-claims");
+        Path dir = sharedHome(100);
         TestSupport.MutableClock clock = new TestSupport.MutableClock(NOON, ZoneOffset.UTC);
-        Files.writeString(dir.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 100\nreservations:\n  shared: true\n");
         try (Plutus p = Plutus.open(PlutusConfig.builder(new PlutusHome(dir)).clock(clock).environment(Map.of()).build());
              var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + new PlutusHome(dir).database())) {
             c.createStatement().execute("CREATE TRIGGER refuse_holds BEFORE INSERT ON reservation_holds BEGIN SELECT RAISE(ABORT, 'injected'); END");
@@ -160,9 +157,8 @@ class SharedClaimProperties {
     /** The holds table keeps live holds only: rows of ended holds go at once, a dead process's rows with the daily purge. */
     @net.jqwik.api.Example
     void theStoreKeepsRowsForLiveHoldsOnly() throws Exception {
-        Path dir = Files.createTempDirectory("plutus-claims");
+        Path dir = sharedHome(100);
         TestSupport.MutableClock clock = new TestSupport.MutableClock(NOON, ZoneOffset.UTC);
-        Files.writeString(dir.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 100\nreservations:\n  shared: true\n");
         PlutusConfig cfg = TestSupport.config(dir, Map.of()).clock(clock).build();
         try (Plutus p = Plutus.open(cfg);
              dev.plutus.store.Database db = dev.plutus.store.StoreSettings.load(cfg.home().settingsFile())
@@ -298,6 +294,13 @@ class SharedClaimProperties {
                 net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(-15, -1)));
         return Combinators.combine(Arbitraries.integers().between(minHosts, 3), Arbitraries.longs().between(0, 120), sessions,
                 step.list().ofMaxSize(300)).as(Race::new);
+    }
+
+    /** A fresh home (jqwik has no @TempDir) whose budget.yaml caps global spend a day, with reservations shared. */
+    private static Path sharedHome(int dailyUsd) throws java.io.IOException {
+        Path dir = Files.createTempDirectory("plutus-claims");
+        Files.writeString(dir.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: " + dailyUsd + "\nreservations:\n  shared: true\n");
+        return dir;
     }
 
     /** jqwik tries share no @TempDir: each makes its own home and removes it. */
