@@ -61,6 +61,33 @@ class ReservationHookTest {
         }
     }
 
+    /** Two processes on one store: a call in flight on one blocks the other; once its cost is recorded the other fits at once. */
+    @Test
+    void hostsSharingAStoreSeeEachOthersCallsInFlight(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.04\nreservations:\n  shared: true\n");
+        MutableClock clock = new MutableClock(NOON, ZoneId.of("UTC"));
+        try (Plutus a = TestSupport.open(home, clock); Plutus b = TestSupport.open(home, clock)) {
+            assertEquals(HookReply.NOTHING, a.hooks().dispatch("pre_api_request", pre("A", "A:api:1")));
+            assertEquals(EXPECTED, b.heldInStoreMicros(ScopeRef.GLOBAL), "B sees A's hold in the store");
+            HookReply blocked = b.hooks().dispatch("pre_api_request", pre("B", "B:api:1"));
+            assertTrue(blocked.action() instanceof HookAction.BlockTool block && block.message().contains("held for calls in flight"),
+                    blocked.toJson().toString());
+
+            ObjectNode post = (ObjectNode) TestSupport.hermesJson("post_api_request-openrouter.json");
+            post.put("session_id", "A").put("api_request_id", "A:api:1").put("provider", "anthropic").put("model", "claude-sonnet-4-6")
+                    .put("ended_at", NOON.getEpochSecond());
+            ((ObjectNode) post.get("usage")).put("input_tokens", 1000).put("output_tokens", 100).put("cache_read_tokens", 0)
+                    .put("cache_write_tokens", 0);
+            a.hooks().dispatch("post_api_request", post);
+            assertEquals(0, b.heldInStoreMicros(ScopeRef.GLOBAL), "near the cap A claimed nothing more: its hold is gone at once");
+            assertEquals(HookReply.NOTHING, b.hooks().dispatch("pre_api_request", pre("B", "B:api:1")), "B fits now, with no wait");
+            ObjectNode error = ((ObjectNode) TestSupport.hermesJson("api_request_error.json")).put("session_id", "B")
+                    .put("api_request_id", "B:api:1").put("retryable", false);
+            b.hooks().dispatch("api_request_error", error);
+            assertEquals(0, a.heldInStoreMicros(ScopeRef.GLOBAL), "a call that failed for good holds nothing anywhere");
+        }
+    }
+
     @Test
     void aHoldThatIsNeverSettledExpires(@TempDir Path home) throws Exception {
         Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.04\nreservations:\n  ttl: 1m\n");

@@ -149,12 +149,16 @@ public final class ReservationBook {
         }
     }
 
-    /** Whether a live claim covers the scope, so what is published for it need not shrink when a hold ends. */
+    /**
+     * Whether a live claim with money left covers the scope (or the scope had no limit), so what is
+     * published for it need not shrink when a hold ends; a claim spent down to nothing, near a cap,
+     * does not: the money a hold gave back must be free for the others at once.
+     */
     public boolean claimed(ScopeRef scope, Instant now) {
         lock.lock();
         try {
             Claim c = claims.get(scope);
-            return c != null && now.toEpochMilli() < c.untilMillis();
+            return c != null && now.toEpochMilli() < c.untilMillis() && (c.unlimited() || c.micros() > 0);
         } finally {
             lock.unlock();
         }
