@@ -31,6 +31,22 @@ class ReservationHookTest {
         return ((ObjectNode) TestSupport.hermesJson("pre_api_request.json")).put("session_id", session).put("api_request_id", apiRequestId);
     }
 
+    /** The call's result: 1,000 prompt and 100 output tokens of claude-sonnet-4-6, $0.0045. */
+    static ObjectNode post(String session, String apiRequestId) throws Exception {
+        ObjectNode post = (ObjectNode) TestSupport.hermesJson("post_api_request-openrouter.json");
+        post.put("session_id", session).put("api_request_id", apiRequestId).put("provider", "anthropic").put("model", "claude-sonnet-4-6")
+                .put("ended_at", NOON.getEpochSecond());
+        ((ObjectNode) post.get("usage")).put("input_tokens", 1000).put("output_tokens", 100).put("cache_read_tokens", 0)
+                .put("cache_write_tokens", 0);
+        return post;
+    }
+
+    /** The call failed for good (not retryable). */
+    static ObjectNode finalError(String session, String apiRequestId) throws Exception {
+        return ((ObjectNode) TestSupport.hermesJson("api_request_error.json")).put("session_id", session)
+                .put("api_request_id", apiRequestId).put("retryable", false);
+    }
+
     @Test
     void aCallInFlightCountsAgainstTheNextOneUntilItsCostIsRecorded(@TempDir Path home) throws Exception {
         Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.04\n");
@@ -44,19 +60,12 @@ class ReservationHookTest {
             assertEquals(HookReply.NOTHING, p.hooks().dispatch("pre_api_request", pre("A", "A:api:1")), "a retry renews its own hold");
             assertEquals(EXPECTED, p.heldMicros(ScopeRef.GLOBAL), "and is not counted twice");
 
-            ObjectNode post = (ObjectNode) TestSupport.hermesJson("post_api_request-openrouter.json");
-            post.put("session_id", "A").put("api_request_id", "A:api:1").put("provider", "anthropic").put("model", "claude-sonnet-4-6")
-                    .put("ended_at", NOON.getEpochSecond());
-            ((ObjectNode) post.get("usage")).put("input_tokens", 1000).put("output_tokens", 100).put("cache_read_tokens", 0)
-                    .put("cache_write_tokens", 0);
-            p.hooks().dispatch("post_api_request", post);
+            p.hooks().dispatch("post_api_request", post("A", "A:api:1"));
             assertEquals(0, p.heldMicros(ScopeRef.GLOBAL), "the real cost replaced the hold");
             assertEquals(4_500, p.ledger().spend(ScopeRef.GLOBAL, dev.plutus.budget.Window.DAILY, NOON).spentMicros());
 
             assertEquals(HookReply.NOTHING, p.hooks().dispatch("pre_api_request", pre("B", "B:api:1")), "B fits now");
-            ObjectNode error = ((ObjectNode) TestSupport.hermesJson("api_request_error.json")).put("session_id", "B")
-                    .put("api_request_id", "B:api:1").put("retryable", false);
-            p.hooks().dispatch("api_request_error", error);
+            p.hooks().dispatch("api_request_error", finalError("B", "B:api:1"));
             assertEquals(0, p.heldMicros(ScopeRef.GLOBAL), "a call that failed for good holds nothing");
         }
     }
@@ -73,17 +82,10 @@ class ReservationHookTest {
             assertTrue(blocked.action() instanceof HookAction.BlockTool block && block.message().contains("held for calls in flight"),
                     blocked.toJson().toString());
 
-            ObjectNode post = (ObjectNode) TestSupport.hermesJson("post_api_request-openrouter.json");
-            post.put("session_id", "A").put("api_request_id", "A:api:1").put("provider", "anthropic").put("model", "claude-sonnet-4-6")
-                    .put("ended_at", NOON.getEpochSecond());
-            ((ObjectNode) post.get("usage")).put("input_tokens", 1000).put("output_tokens", 100).put("cache_read_tokens", 0)
-                    .put("cache_write_tokens", 0);
-            a.hooks().dispatch("post_api_request", post);
+            a.hooks().dispatch("post_api_request", post("A", "A:api:1"));
             assertEquals(0, b.heldInStoreMicros(ScopeRef.GLOBAL), "near the cap A claimed nothing more: its hold is gone at once");
             assertEquals(HookReply.NOTHING, b.hooks().dispatch("pre_api_request", pre("B", "B:api:1")), "B fits now, with no wait");
-            ObjectNode error = ((ObjectNode) TestSupport.hermesJson("api_request_error.json")).put("session_id", "B")
-                    .put("api_request_id", "B:api:1").put("retryable", false);
-            b.hooks().dispatch("api_request_error", error);
+            b.hooks().dispatch("api_request_error", finalError("B", "B:api:1"));
             assertEquals(0, a.heldInStoreMicros(ScopeRef.GLOBAL), "a call that failed for good holds nothing anywhere");
         }
     }
