@@ -49,6 +49,25 @@ class StoreTest {
         assertTrue(e.getMessage().contains("schema version 99 is newer than this Plutus"), e.getMessage());
     }
 
+    /** Reservation holds may commit without waiting for the disk; calls never do. */
+    @Test
+    void onlyEphemeralTransactionsCommitWithoutWaitingForTheDisk(@TempDir Path home) {
+        dev.plutus.PlutusConfig cfg = TestSupport.config(home, java.util.Map.of()).build();
+        try (Database db = StoreSettings.load(cfg.home().settingsFile()).open(cfg.home().database(), 2, cfg.environment())) {
+            Jdbc jdbc = db.jdbc();
+            String show = jdbc.dialect() == Dialect.SQLITE ? "PRAGMA synchronous" : "SHOW synchronous_commit";
+            String durable = jdbc.inTransaction(c -> Jdbc.query(c, show, rs -> rs.getString(1)).get(0));
+            String ephemeral = jdbc.inEphemeralTransaction(c -> Jdbc.query(c, show, rs -> rs.getString(1)).get(0));
+            String after = jdbc.query(show, rs -> rs.getString(1)).get(0);
+            if (jdbc.dialect() == Dialect.SQLITE) {
+                // WAL with synchronous=NORMAL: no commit waits for a sync, durable or not.
+                assertEquals(List.of("1", "1", "1"), List.of(durable, ephemeral, after));
+            } else {
+                assertEquals(List.of("on", "off", "on"), List.of(durable, ephemeral, after), "the setting is the transaction's alone");
+            }
+        }
+    }
+
     @Test
     @org.junit.jupiter.api.Tag("sqlite-file")
     void theSqliteFileIsInWalModeWithForeignKeysAndAVersion(@TempDir Path home) {

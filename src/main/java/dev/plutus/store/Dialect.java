@@ -44,4 +44,15 @@ public enum Dialect {
     String writerLock() {
         return this == POSTGRES ? "SELECT pg_advisory_xact_lock(7401)" : null;
     }
+
+    /**
+     * The same for a transaction whose writes are republished anyway (reservation holds): on
+     * PostgreSQL its commit does not wait for the WAL to reach disk, in the same round trip as the
+     * lock. Visibility and order are unchanged; a server crash can lose the last fraction of a
+     * second of such writes, which the next publish restores. SQLite in WAL mode with
+     * synchronous=NORMAL already commits without a sync.
+     */
+    String ephemeralWriterLock() {
+        return this == POSTGRES ? "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(7401)" : null;
+    }
 }

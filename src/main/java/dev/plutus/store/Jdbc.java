@@ -29,7 +29,10 @@ public final class Jdbc {
 
     /** Takes the writers' turn inside {@code c}'s transaction where the store needs it (see {@link Dialect#writerLock()}). */
     public void writerTurn(Connection c) throws SQLException {
-        String lock = dialect.writerLock();
+        turn(c, dialect.writerLock());
+    }
+
+    private static void turn(Connection c, String lock) throws SQLException {
         if (lock != null) {
             try (var s = c.createStatement()) {
                 s.execute(lock);
@@ -74,10 +77,22 @@ public final class Jdbc {
      * check-then-write inside one is atomic across processes and hosts alike.
      */
     public <T> T inTransaction(TransactionBody<T> body) {
+        return inTransaction(body, dialect.writerLock());
+    }
+
+    /**
+     * As {@link #inTransaction}, for writes that are republished anyway (reservation holds): the
+     * commit need not wait for the disk (see {@link Dialect#ephemeralWriterLock()}). Never for calls.
+     */
+    public <T> T inEphemeralTransaction(TransactionBody<T> body) {
+        return inTransaction(body, dialect.ephemeralWriterLock());
+    }
+
+    private <T> T inTransaction(TransactionBody<T> body, String lock) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                writerTurn(c);
+                turn(c, lock);
                 T result = body.run(c);
                 c.commit();
                 return result;

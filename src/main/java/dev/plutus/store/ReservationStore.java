@@ -25,9 +25,12 @@ public final class ReservationStore {
         this.jdbc = jdbc;
     }
 
-    /** Runs {@code body} in a write transaction: whoever holds it sees every committed call and hold. */
+    /**
+     * Runs {@code body} in a write transaction: whoever holds it sees every committed call and hold.
+     * Holds are republished with every check, so their commits need not wait for the disk.
+     */
     public <T> T exclusively(Jdbc.TransactionBody<T> body) {
-        return jdbc.inTransaction(body);
+        return jdbc.inEphemeralTransaction(body);
     }
 
     /** What a check in the store reads: calls recorded after the reader's watermark (in id order), and what other owners hold per scope key. */
