@@ -92,7 +92,7 @@ public final class UsageIngestor {
         return ingest(key, body, null);
     }
 
-    /** Drops kept answers older than a day (a retry after that is a new request). */
+    /** Drops kept answers older than a day: a retry after that gets a fresh answer, its events (same ids) all duplicates. */
     public int forgetOldAnswers() {
         return store.forgetAnswersBefore(plutus.now().minus(KEEP_ANSWERS));
     }
