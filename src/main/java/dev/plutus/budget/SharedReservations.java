@@ -1,6 +1,7 @@
 package dev.plutus.budget;
 
 import dev.plutus.store.GroupCommitQueue;
+import dev.plutus.store.Jdbc;
 import dev.plutus.store.ReservationStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,7 +85,7 @@ public final class SharedReservations {
         Instant now = batch.get(batch.size() - 1).now();
         List<ReservationBook.Outcome> decided = new java.util.ArrayList<>(checks.size());
         try {
-            return tracker.whileHolding(() -> store.exclusively(c -> {
+            Jdbc.TransactionBody<List<java.util.Optional<ReservationBook.Outcome>>> body = c -> {
                 decided.clear();
                 if (!checks.isEmpty()) {
                     ReservationStore.Look look = store.look(c, tracker.watermark(), SpendTracker.syncBatch(), keys, owner, now,
@@ -114,7 +115,9 @@ public final class SharedReservations {
                     out.add(w instanceof Check ? java.util.Optional.of(next.next()) : java.util.Optional.empty());
                 }
                 return out;
-            }));
+            };
+            // Only checks read the ledger's watermark and fold in calls; a batch of republishes must not hold up recording.
+            return checks.isEmpty() ? store.exclusively(body) : tracker.whileHolding(() -> store.exclusively(body));
         } catch (RuntimeException e) {
             // Nothing was published: neither the claims granted nor the holds taken in memory for this batch may outlive the failure.
             book.revoke(scopes);
