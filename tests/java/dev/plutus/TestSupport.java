@@ -1,5 +1,7 @@
 package dev.plutus;
 
+import dev.plutus.core.HomeLayout;
+import dev.plutus.engine.EngineConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -82,8 +84,8 @@ public final class TestSupport {
      * A Plutus on {@code home}: the SQLite file there, or, when the run sets {@code plutus.test.store}
      * to {@code postgres} (the second pass of mvn verify), a fresh schema on the PostgreSQL test server.
      */
-    public static Plutus open(Path home, Clock clock) {
-        return Plutus.open(config(home).clock(clock).build());
+    public static TestEngine open(Path home, Clock clock) {
+        return TestEngine.open(config(home).clock(clock).build());
     }
 
     private static boolean hasStore(Path home) {
@@ -96,8 +98,8 @@ public final class TestSupport {
     }
 
     /** {@link #config(Path)} with {@code env} as the environment (plus what the store of this pass needs). */
-    public static PlutusConfig.Builder config(Path home, java.util.Map<String, String> env) {
-        PlutusConfig.Builder b = config(home);
+    public static EngineConfig.Builder config(Path home, java.util.Map<String, String> env) {
+        EngineConfig.Builder b = config(home);
         java.util.Map<String, String> all = new java.util.HashMap<>(env);
         if ("postgres".equals(System.getProperty("plutus.test.store"))) {
             all.put("PLUTUS_STORE_PASSWORD", "plutus");
@@ -116,8 +118,8 @@ public final class TestSupport {
     }
 
     /** A config builder on {@code home}, on the store this test pass runs against. */
-    public static PlutusConfig.Builder config(Path home) {
-        PlutusConfig.Builder b = PlutusConfig.builder(new PlutusHome(home));
+    public static EngineConfig.Builder config(Path home) {
+        EngineConfig.Builder b = EngineConfig.builder(new HomeLayout(home));
         if ("postgres".equals(System.getProperty("plutus.test.store")) && !hasStore(home)) {
             try {
                 java.util.Map<String, String> env = postgresHome(home).orElseThrow(() -> new org.opentest4j.TestAbortedException(

@@ -1,99 +1,100 @@
 package dev.plutus;
 
+import dev.plutus.engine.EngineConfig;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything a {@link Plutus} instance is opened with. Immutable; build with {@link #builder(PlutusHome)}.
- * The clock is injected so windows, retention and refresh intervals can be tested at any instant.
+ * How an embedded Plutus opens: its home, clock and intervals. Built once and validated as it is
+ * built: a bad value fails at {@link Builder#build()} with what is wrong, never later.
  */
 public final class PlutusConfig {
-    private final PlutusHome home;
-    private final Clock clock;
-    private final int retentionDays;
-    private final URI openRouterBaseUrl;
-    private final Duration pricingRefreshInterval;
-    private final Duration ledgerSyncInterval;
-    private final int maxPoolSize;
-    private final java.util.Map<String, String> environment;
+    private final EngineConfig engine;
+    private final boolean upkeep;
 
-    private PlutusConfig(Builder b) {
-        this.home = b.home;
-        this.clock = b.clock;
-        this.retentionDays = b.retentionDays;
-        this.openRouterBaseUrl = b.openRouterBaseUrl;
-        this.pricingRefreshInterval = b.pricingRefreshInterval;
-        this.ledgerSyncInterval = b.ledgerSyncInterval;
-        this.maxPoolSize = b.maxPoolSize;
-        this.environment = java.util.Map.copyOf(b.environment);
+    private PlutusConfig(EngineConfig engine, boolean upkeep) {
+        this.engine = engine;
+        this.upkeep = upkeep;
     }
 
     public static Builder builder(PlutusHome home) {
-        return new Builder(home);
+        return new Builder(Objects.requireNonNull(home, "home"));
     }
 
-    public PlutusHome home() { return home; }
-    public Clock clock() { return clock; }
-    public int retentionDays() { return retentionDays; }
-    public URI openRouterBaseUrl() { return openRouterBaseUrl; }
-    public Duration pricingRefreshInterval() { return pricingRefreshInterval; }
-    /** How often spend written by other processes into the same database is folded into the running totals. */
-    public Duration ledgerSyncInterval() { return ledgerSyncInterval; }
-    public int maxPoolSize() { return maxPoolSize; }
-    /** Where provider keys and HERMES_HOME are looked up (the process environment unless a test or host sets another). */
-    public java.util.Map<String, String> environment() { return environment; }
+    public PlutusHome home() {
+        return new PlutusHome(engine.home().dir());
+    }
+
+    public Clock clock() {
+        return engine.clock();
+    }
+
+    /** Whether {@link Plutus#open} starts the background upkeep (on by default). */
+    public boolean upkeep() {
+        return upkeep;
+    }
+
+    EngineConfig engine() {
+        return engine;
+    }
 
     public static final class Builder {
-        private final PlutusHome home;
-        private Clock clock = Clock.systemUTC();
-        private int retentionDays = 400;
-        private URI openRouterBaseUrl = URI.create("https://openrouter.ai/api/v1");
-        private Duration pricingRefreshInterval = Duration.ofDays(1);
-        private Duration ledgerSyncInterval = Duration.ofMillis(250);
-        private int maxPoolSize = 4;
-        private java.util.Map<String, String> environment = System.getenv();
+        private final EngineConfig.Builder engine;
+        private boolean upkeep = true;
 
         private Builder(PlutusHome home) {
-            this.home = Objects.requireNonNull(home, "home");
+            this.engine = EngineConfig.builder(home.layout());
         }
 
-        public Builder clock(Clock clock) { this.clock = Objects.requireNonNull(clock, "clock"); return this; }
-
-        public Builder retentionDays(int days) {
-            if (days < 1) {
-                throw new IllegalArgumentException("retention_days must be at least 1, got " + days);
-            }
-            this.retentionDays = days;
+        public Builder clock(Clock clock) {
+            engine.clock(clock);
             return this;
         }
 
-        public Builder openRouterBaseUrl(URI url) { this.openRouterBaseUrl = Objects.requireNonNull(url); return this; }
+        /** Days raw calls are kept before only their daily roll-ups remain (at least 1; default 400). */
+        public Builder retentionDays(int days) {
+            engine.retentionDays(days);
+            return this;
+        }
 
-        public Builder pricingRefreshInterval(Duration d) { this.pricingRefreshInterval = requirePositive(d, "pricing refresh interval"); return this; }
+        public Builder openRouterBaseUrl(URI url) {
+            engine.openRouterBaseUrl(url);
+            return this;
+        }
 
-        public Builder ledgerSyncInterval(Duration d) { this.ledgerSyncInterval = requirePositive(d, "ledger sync interval"); return this; }
+        public Builder pricingRefreshInterval(Duration d) {
+            engine.pricingRefreshInterval(d);
+            return this;
+        }
+
+        /** How often spend other processes record is folded in (positive; default 250 ms). */
+        public Builder ledgerSyncInterval(Duration d) {
+            engine.ledgerSyncInterval(d);
+            return this;
+        }
 
         public Builder maxPoolSize(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("pool size must be at least 1, got " + n);
-            }
-            this.maxPoolSize = n;
+            engine.maxPoolSize(n);
             return this;
         }
 
-        public Builder environment(java.util.Map<String, String> env) { this.environment = Objects.requireNonNull(env); return this; }
-
-        public PlutusConfig build() {
-            return new PlutusConfig(this);
+        /** Where {@code PLUTUS_REMOTE_URL}, the store's password and provider keys are read (default: the process environment). */
+        public Builder environment(Map<String, String> env) {
+            engine.environment(env);
+            return this;
         }
 
-        private static Duration requirePositive(Duration d, String what) {
-            if (d == null || d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException(what + " must be positive");
-            }
-            return d;
+        /** Off for a short-lived process: nothing runs in the background, budget.yaml is read once. */
+        public Builder upkeep(boolean on) {
+            this.upkeep = on;
+            return this;
+        }
+
+        public PlutusConfig build() {
+            return new PlutusConfig(engine.build(), upkeep);
         }
     }
 }

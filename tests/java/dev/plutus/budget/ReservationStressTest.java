@@ -1,12 +1,12 @@
 package dev.plutus.budget;
 
+import dev.plutus.TestEngine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plutus.Plutus;
-import dev.plutus.PlutusConfig;
-import dev.plutus.PlutusHome;
-import dev.plutus.cli.ReservationRace;
+import dev.plutus.engine.EngineConfig;
+import dev.plutus.core.HomeLayout;
+import dev.plutus.bench.ReservationRace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,11 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ReservationStressTest {
     static final long LIMIT = 20_000_000; // $20
 
-    static Plutus open(Path home) {
-        return Plutus.open(dev.plutus.TestSupport.config(home, Map.of()).clock(Clock.fixed(ReservationRace.NOON, ZoneOffset.UTC)).build());
+    static TestEngine open(Path home) {
+        return TestEngine.open(dev.plutus.TestSupport.config(home, Map.of()).clock(Clock.fixed(ReservationRace.NOON, ZoneOffset.UTC)).build());
     }
 
-    static long spent(Plutus p) {
+    static long spent(TestEngine p) {
         p.syncLedger();
         return p.ledger().spend(ScopeRef.GLOBAL, Window.DAILY, ReservationRace.NOON).spentMicros();
     }
@@ -37,14 +37,14 @@ class ReservationStressTest {
     @Test
     void eightThreadsRacingOneCapOvershootByLessThanOneCallEach(@TempDir Path home) throws Exception {
         Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 20\n");
-        try (Plutus p = open(home)) {
-            List<ReservationRace.SessionResult> r = ReservationRace.race(p, "t", 8, 1000, 42);
+        try (TestEngine p = open(home)) {
+            List<ReservationRace.SessionResult> r = ReservationRace.race(p.engine(), "t", 8, 1000, 42);
             long spent = spent(p);
             long bound = r.stream().mapToLong(ReservationRace.SessionResult::largestMicros).sum();
             int admitted = r.stream().mapToInt(ReservationRace.SessionResult::admitted).sum();
             System.out.printf("reservations, 8 threads: %d calls admitted, spend $%s of $20 (overshoot $%s, bound $%s)%n", admitted,
-                    dev.plutus.Money.microsToUsd(spent), dev.plutus.Money.microsToUsd(Math.max(0, spent - LIMIT)),
-                    dev.plutus.Money.microsToUsd(bound));
+                    dev.plutus.core.Money.microsToUsd(spent), dev.plutus.core.Money.microsToUsd(Math.max(0, spent - LIMIT)),
+                    dev.plutus.core.Money.microsToUsd(bound));
             assertTrue(spent <= LIMIT + bound, "spend " + spent + " exceeds limit + one call per session " + (LIMIT + bound));
             assertTrue(spent >= LIMIT * 9 / 10, "the budget was actually used up: " + spent);
             assertTrue(admitted < 8000, "the cap stopped the sessions");
@@ -55,8 +55,8 @@ class ReservationStressTest {
     @Test
     void twoProcessesSharingOneDatabaseHoldOneCap(@TempDir Path home) throws Exception {
         Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 20\nreservations:\n  shared: true\n");
-        try (Plutus p = open(home)) {
-            ReservationRace.TwoProcesses race = ReservationRace.raceTwoProcesses(p, home, 4, 1000);
+        try (TestEngine p = open(home)) {
+            ReservationRace.TwoProcesses race = ReservationRace.raceTwoProcesses(p.engine(), home, 4, 1000);
             List<ReservationRace.SessionResult> mine = race.mine();
             List<ReservationRace.SessionResult> theirs = race.theirs();
             assertEquals(4, theirs.size());
@@ -66,8 +66,8 @@ class ReservationStressTest {
             int mineAdmitted = mine.stream().mapToInt(ReservationRace.SessionResult::admitted).sum();
             int theirsAdmitted = theirs.stream().mapToInt(ReservationRace.SessionResult::admitted).sum();
             System.out.printf("reservations, 2 processes × 4 threads: %d + %d calls admitted, spend $%s of $20 (overshoot $%s, bound $%s)%n",
-                    mineAdmitted, theirsAdmitted, dev.plutus.Money.microsToUsd(spent),
-                    dev.plutus.Money.microsToUsd(Math.max(0, spent - LIMIT)), dev.plutus.Money.microsToUsd(bound));
+                    mineAdmitted, theirsAdmitted, dev.plutus.core.Money.microsToUsd(spent),
+                    dev.plutus.core.Money.microsToUsd(Math.max(0, spent - LIMIT)), dev.plutus.core.Money.microsToUsd(bound));
             assertTrue(spent <= LIMIT + bound, "spend " + spent + " exceeds limit + one call per session " + (LIMIT + bound));
             assertTrue(spent >= LIMIT * 9 / 10, "the budget was actually used up: " + spent);
             assertTrue(mineAdmitted > 0 && theirsAdmitted > 0, "both processes got calls through");

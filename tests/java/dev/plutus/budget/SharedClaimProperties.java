@@ -1,16 +1,16 @@
 package dev.plutus.budget;
 
+import dev.plutus.TestEngine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plutus.CallEvent;
-import dev.plutus.CallIntent;
-import dev.plutus.Plutus;
-import dev.plutus.PlutusConfig;
-import dev.plutus.PlutusHome;
+import dev.plutus.core.CallEvent;
+import dev.plutus.core.CallIntent;
+import dev.plutus.engine.EngineConfig;
+import dev.plutus.core.HomeLayout;
 import dev.plutus.TestSupport;
-import dev.plutus.TokenUsage;
+import dev.plutus.core.TokenUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,8 +71,8 @@ class SharedClaimProperties {
     void aHostHandsOutNoMoreThanItsClaimWhileBlindToTheOthersSpend() throws Exception {
         Path dir = sharedHome(1);
         TestSupport.MutableClock clock = new TestSupport.MutableClock(NOON, ZoneOffset.UTC);
-        try (Plutus a = Plutus.open(TestSupport.config(dir, Map.of()).clock(clock).build());
-             Plutus b = Plutus.open(TestSupport.config(dir, Map.of()).clock(clock).build())) {
+        try (TestEngine a = TestEngine.open(TestSupport.config(dir, Map.of()).clock(clock).build());
+             TestEngine b = TestEngine.open(TestSupport.config(dir, Map.of()).clock(clock).build())) {
             assertInstanceOf(ReservationBook.Outcome.Admitted.class, a.reserve(new CallIntent("a:0", "a", "cli", "anthropic", MODEL, 1000, null)));
             long largest = 0;
             for (int i = 0; i < 25; i++) {
@@ -104,7 +104,7 @@ class SharedClaimProperties {
     void claimsSpareTheStoreFarFromTheCapAndTheStoreDecidesAtIt() throws Exception {
         Path dir = sharedHome(2);
         TestSupport.MutableClock clock = new TestSupport.MutableClock(NOON, ZoneOffset.UTC);
-        try (Plutus p = Plutus.open(TestSupport.config(dir, Map.of()).clock(clock).build())) {
+        try (TestEngine p = TestEngine.open(TestSupport.config(dir, Map.of()).clock(clock).build())) {
             int admitted = 0;
             long largest = 0;
             for (int i = 0; i < 1_000; i++) {
@@ -137,8 +137,8 @@ class SharedClaimProperties {
     void aFailedPublishLeavesNoHoldAndNoClaim() throws Exception {
         Path dir = sharedHome(100);
         TestSupport.MutableClock clock = new TestSupport.MutableClock(NOON, ZoneOffset.UTC);
-        try (Plutus p = Plutus.open(PlutusConfig.builder(new PlutusHome(dir)).clock(clock).environment(Map.of()).build());
-             var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + new PlutusHome(dir).database())) {
+        try (TestEngine p = TestEngine.open(EngineConfig.builder(new HomeLayout(dir)).clock(clock).environment(Map.of()).build());
+             var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + new HomeLayout(dir).database())) {
             c.createStatement().execute("CREATE TRIGGER refuse_holds BEFORE INSERT ON reservation_holds BEGIN SELECT RAISE(ABORT, 'injected'); END");
             org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
                     () -> p.reserve(new CallIntent("c:0", "s", "cli", "anthropic", MODEL, 1000, null)));
@@ -159,8 +159,8 @@ class SharedClaimProperties {
     void theStoreKeepsRowsForLiveHoldsOnly() throws Exception {
         Path dir = sharedHome(100);
         TestSupport.MutableClock clock = new TestSupport.MutableClock(NOON, ZoneOffset.UTC);
-        PlutusConfig cfg = TestSupport.config(dir, Map.of()).clock(clock).build();
-        try (Plutus p = Plutus.open(cfg);
+        EngineConfig cfg = TestSupport.config(dir, Map.of()).clock(clock).build();
+        try (TestEngine p = TestEngine.open(cfg);
              dev.plutus.store.Database db = dev.plutus.store.StoreSettings.load(cfg.home().settingsFile())
                      .open(cfg.home().database(), 1, cfg.environment())) {
             for (int s = 0; s < 40; s++) {
@@ -186,12 +186,12 @@ class SharedClaimProperties {
     private static long[] play(Race race) throws Exception {
         Path dir = Files.createTempDirectory("plutus-claims");
         TestSupport.MutableClock clock = new TestSupport.MutableClock(NOON, ZoneOffset.UTC);
-        List<Plutus> hosts = new ArrayList<>();
+        List<TestEngine> hosts = new ArrayList<>();
         try {
             Files.writeString(dir.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: " + race.limitCents() / 100.0
                     + "\nreservations:\n  shared: true\n  expected_output_tokens: 1024\n  claim: 2s\n");
             for (int h = 0; h < race.hosts(); h++) {
-                hosts.add(Plutus.open(TestSupport.config(dir, Map.of()).clock(clock).build()));
+                hosts.add(TestEngine.open(TestSupport.config(dir, Map.of()).clock(clock).build()));
             }
             int n = race.sessions().size();
             int[] next = new int[n];
@@ -202,7 +202,7 @@ class SharedClaimProperties {
                 if (step < 0) {
                     // Upkeep republishes lapsed claims; it does not fold in others' spend, which hosts see late in earnest.
                     clock.advance(Duration.ofMillis(-step * 100L));
-                    for (Plutus p : hosts) {
+                    for (TestEngine p : hosts) {
                         p.republishLapsedClaims();
                     }
                     continue;
@@ -217,13 +217,13 @@ class SharedClaimProperties {
                     largest[s] = Math.max(largest[s], turn(hosts.get(s % race.hosts()), race, s, next, holding, stopped));
                 }
             }
-            Plutus judge = hosts.get(0);
+            TestEngine judge = hosts.get(0);
             judge.syncLedger();
             long limit = race.limitCents() * 10_000;
             long spent = judge.ledger().spend(ScopeRef.GLOBAL, Window.DAILY, clock.instant()).spentMicros();
 
             clock.advance(Duration.ofSeconds(3));
-            for (Plutus p : hosts) {
+            for (TestEngine p : hosts) {
                 p.syncLedger();
                 p.republishLapsedClaims();
             }
@@ -243,7 +243,7 @@ class SharedClaimProperties {
             }
             return new long[] {spent, limit, java.util.Arrays.stream(largest).sum(), java.util.Arrays.stream(largest).max().orElse(0)};
         } finally {
-            for (Plutus p : hosts) {
+            for (TestEngine p : hosts) {
                 p.close();
             }
             deleteTree(dir);
@@ -251,7 +251,7 @@ class SharedClaimProperties {
     }
 
     /** One session's turn; returns the cost of the call it recorded (0 if none). */
-    private static long turn(Plutus p, Race race, int s, int[] next, boolean[] holding, boolean[] stopped) {
+    private static long turn(TestEngine p, Race race, int s, int[] next, boolean[] holding, boolean[] stopped) {
         List<Call> calls = race.sessions().get(s);
         String id = "api:s" + s + ":" + next[s];
         if (!holding[s]) {

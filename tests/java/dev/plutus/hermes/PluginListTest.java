@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plutus.PlutusHome;
+import dev.plutus.core.HomeLayout;
 import dev.plutus.TestSupport;
 import dev.plutus.config.ConfigException;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +28,7 @@ class PluginListTest {
     void installOnTheCommentedExampleConfigAddsExactlyOneLine(@TempDir Path hermes) throws Exception {
         byte[] original = Files.readAllBytes(TestSupport.hermesFixture("config.example.yaml"));
         Files.write(hermes.resolve("config.yaml"), original);
-        HermesInstaller installer = new HermesInstaller(hermes, new PlutusHome(hermes.resolve("plutus")),
+        HermesInstaller installer = new HermesInstaller(hermes, new HomeLayout(hermes.resolve("plutus")),
                 PluginManifest.bundled(), Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC));
 
         List<String> report = installer.install(SETTINGS);
@@ -93,7 +93,7 @@ class PluginListTest {
     void brokenConfigIsRefusedWithoutWriting(@TempDir Path hermes) throws Exception {
         String broken = "plugins:\n  enabled: [a\nmodel: {\n";
         Files.writeString(hermes.resolve("config.yaml"), broken);
-        HermesInstaller installer = new HermesInstaller(hermes, new PlutusHome(hermes.resolve("plutus")),
+        HermesInstaller installer = new HermesInstaller(hermes, new HomeLayout(hermes.resolve("plutus")),
                 PluginManifest.bundled(), Clock.systemUTC());
         assertThrows(ConfigException.class, () -> installer.install(SETTINGS));
         assertEquals(broken, Files.readString(hermes.resolve("config.yaml")));

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plutus.PlutusHome;
+import dev.plutus.core.HomeLayout;
 import dev.plutus.TestSupport;
-import dev.plutus.TokenUsage;
+import dev.plutus.core.TokenUsage;
 import dev.plutus.config.ConfigException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -132,7 +132,7 @@ class PricingEngineTest {
                   cache_read_multiplier: 0.10
                   cache_write_multiplier: 1.25
                 """);
-        PricingEngine e = PricingEngine.load(new PlutusHome(dir));
+        PricingEngine e = PricingEngine.load(new HomeLayout(dir));
         assertTrue(e.problems().isEmpty(), e.problems().toString());
         CallCost owl = e.price("openrouter", "owl-alpha", null, TokenUsage.of(1000, 1000));
         assertTrue(owl.priced());
@@ -149,7 +149,7 @@ class PricingEngineTest {
     void brokenPricingFileIsReportedWithLineAndFieldAndLastGoodStays(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("pricing.yaml");
         Files.writeString(file, "models:\n  my-model:\n    input: 1\n    output: 2\n");
-        PricingEngine e = PricingEngine.load(new PlutusHome(dir));
+        PricingEngine e = PricingEngine.load(new HomeLayout(dir));
         assertTrue(e.price(null, "my-model", null, TokenUsage.of(1, 1)).priced());
         Files.writeString(file, "models:\n  my-model:\n    input: 1\n    output: lots\n");
         var problems = e.reload();

@@ -1,5 +1,9 @@
 package dev.plutus.runway;
 
+import dev.plutus.TestEngine;
+import dev.plutus.provider.ProviderKind;
+import dev.plutus.hermes.HermesStateBackfill;
+import dev.plutus.provider.FakeProviders;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,16 +11,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.plutus.CallEvent;
-import dev.plutus.Plutus;
-import dev.plutus.PlutusConfig;
-import dev.plutus.PlutusHome;
+import dev.plutus.core.CallEvent;
+import dev.plutus.engine.EngineConfig;
+import dev.plutus.core.HomeLayout;
 import dev.plutus.TestSupport;
-import dev.plutus.TokenUsage;
-import dev.plutus.hook.HookReply;
+import dev.plutus.core.TokenUsage;
+import dev.plutus.hermes.HookReply;
 import dev.plutus.report.Rendered;
 import dev.plutus.report.RunwayReport;
-import dev.plutus.report.SlashCommands;
+import dev.plutus.command.SlashCommands;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,12 +64,12 @@ class RunwayMonitorTest {
         fake.close();
     }
 
-    Plutus open(String runwayYaml) throws Exception {
+    TestEngine open(String runwayYaml) throws Exception {
         Files.writeString(home.resolve("runway.yaml"), runwayYaml.replace("$FAKE", fake.base("").toString()).replace("$HERMES", hermes.toString()));
-        return Plutus.open(TestSupport.config(home, Map.of()).clock(clock).build());
+        return TestEngine.open(TestSupport.config(home, Map.of()).clock(clock).build());
     }
 
-    void spend(Plutus p, String provider, String usd, Instant at) {
+    void spend(TestEngine p, String provider, String usd, Instant at) {
         p.record(new CallEvent("t" + ids.incrementAndGet(), at, "s-" + provider, "cli", provider, "m", null,
                 new TokenUsage(10, 10, 0, 0, 0, 0), false, 0, new BigDecimal(usd)));
     }
@@ -97,7 +100,7 @@ class RunwayMonitorTest {
     void liveBalancesEstimatesRateLimitsAndFailuresSideBySide() throws Exception {
         fake.fixture("/ds/user/balance", "deepseek-user-balance-usd-cny.json")
                 .answer("/an/v1/messages", FakeProviders.headerBlock("anthropic-ratelimit-headers.txt", 1, "{}"));
-        try (Plutus p = open(THREE)) {
+        try (TestEngine p = open(THREE)) {
             spend(p, "deepseek", "7.00", NOW.minus(Duration.ofDays(2)));
             spend(p, "anthropic", "14.00", NOW.minus(Duration.ofDays(3)));
             spend(p, "anthropic", "7.00", NOW.minus(Duration.ofDays(10)));
@@ -138,7 +141,7 @@ class RunwayMonitorTest {
             assertEquals(0, new BigDecimal("12.5").compareTo(r.json().path("providers").get(2).path("days_left").decimalValue()));
             assertEquals("openrouter", r.json().path("providers").get(3).path("provider").asText(), "unknown money ranks last");
             assertTrue(r.text().contains("Router: primary gemini/gemini-2.5-pro, delegation deepseek/deepseek-chat"), r.text());
-            String slash = new SlashCommands(p).run("runway", "").text();
+            String slash = p.commands().run("runway", "").text();
             assertTrue(slash.startsWith("Runway — 2026-12-01 12:00 UTC"), slash);
             String html = RunwayReport.html(v);
             assertTrue(html.contains("<td><b>deepseek</b>") && !html.contains("http://") && !html.contains("<script"), "self-contained");
@@ -151,7 +154,7 @@ class RunwayMonitorTest {
 
     @Test
     void calibrationBackSolvesTheBudgetAndLaterSpendCountsAgainstTheConsoleBalance() throws Exception {
-        try (Plutus p = open("hermes_home: $HERMES\nproviders:\n  anthropic: {probe: false, budget_usd: 200}\n")) {
+        try (TestEngine p = open("hermes_home: $HERMES\nproviders:\n  anthropic: {probe: false, budget_usd: 200}\n")) {
             spend(p, "anthropic", "21.83", NOW.minus(Duration.ofDays(1)));
             List<String> lines = p.runway().calibrate(Map.of("anthropic", new BigDecimal("52.63")));
             assertEquals(List.of("anthropic: balance $52.63 + $21.83 recorded = budget $74.46 (runway.yaml says $200.00)."), lines);
@@ -168,7 +171,7 @@ class RunwayMonitorTest {
     void lowRunwayAlertsFireOncePerCrossingEverywhere() throws Exception {
         Path dump = home.resolve("alerts.jsonl");
         fake.fixture("/ds/user/balance", "deepseek-user-balance-usd-cny.json").answer("/hook", 204, "");
-        try (Plutus p = open("hermes_home: $HERMES\nproviders:\n  deepseek: {base_url: $FAKE/ds}\n"
+        try (TestEngine p = open("hermes_home: $HERMES\nproviders:\n  deepseek: {base_url: $FAKE/ds}\n"
                 + "alerts:\n  balance_below_usd: 10\n  webhook: $FAKE/hook\n  command: \"cat >> " + dump + "; echo >> " + dump + "\"\n")) {
             p.runway().runScheduled();
             assertEquals(0, fake.hits("/hook"), "$12.50 is above $10");
@@ -185,7 +188,7 @@ class RunwayMonitorTest {
 
             p.runway().runScheduled();
             assertEquals(1, fake.hits("/hook"), "still low: no second alert for the same crossing");
-            String budget = new SlashCommands(p).run("budget", "").text();
+            String budget = p.commands().run("budget", "").text();
             assertTrue(budget.contains("⚠ Runway low: deepseek has $4.20 left (live), below $10.00."), budget);
 
             HookReply first = p.hooks().dispatch("pre_llm_call", TestSupport.hermesJson("pre_llm_call.json"));
@@ -223,7 +226,7 @@ class RunwayMonitorTest {
         fake.answer("/ds/user/balance", 200, "{\"is_available\":true,\"balance_infos\":[{\"currency\":\"USD\",\"total_balance\":\"500\"}]}");
         Path config = hermes.resolve("config.yaml");
         String original = Files.readString(config);
-        try (Plutus p = open(TWO_ROUTABLE)) {
+        try (TestEngine p = open(TWO_ROUTABLE)) {
             spend(p, "deepseek", "7.00", NOW.minus(Duration.ofDays(1)));   // $1/day: 500 days
             spend(p, "gemini", "14.00", NOW.minus(Duration.ofDays(1)));    // $2/day on $86 left: 43 days
             RunwayScheduler scheduler = new RunwayScheduler(p.runway(), clock);
@@ -265,7 +268,7 @@ class RunwayMonitorTest {
         fake.fixture("/ds/user/balance", "deepseek-user-balance-usd-cny.json");
         Path config = hermes.resolve("config.yaml");
         String original = Files.readString(config);
-        try (Plutus p = open(TWO_ROUTABLE.replace("flagship: gemini-2.5-pro", "flagship: gemini-3-pro-preview"))) {
+        try (TestEngine p = open(TWO_ROUTABLE.replace("flagship: gemini-2.5-pro", "flagship: gemini-3-pro-preview"))) {
             RunwayView v = p.runway().view(false);
             RoutingRefused e = assertThrows(RoutingRefused.class, () -> p.runway().route(v, false));
             assertTrue(e.getMessage().contains("google does not list model 'gemini-3-pro-preview' (retired or misspelt)"), e.getMessage());
@@ -292,25 +295,25 @@ class RunwayMonitorTest {
                     + "('20261113_100000_cccccc', 'cli', 'x', " + t + ", NULL, 0, 0, 'openai', NULL, NULL),"
                     + "('seen-by-plutus', 'cli', 'm', " + t + ", NULL, 10, 10, 'deepseek', 9.99, 9.99)");
         }
-        try (Plutus p = open("hermes_home: $HERMES\nproviders:\n  deepseek: {base_url: $FAKE/ds}\n  anthropic: {probe: false, budget_usd: 50}\n")) {
+        try (TestEngine p = open("hermes_home: $HERMES\nproviders:\n  deepseek: {base_url: $FAKE/ds}\n  anthropic: {probe: false, budget_usd: 50}\n")) {
             p.record(new CallEvent("hook-1", NOW.minus(Duration.ofDays(1)), "seen-by-plutus", "cli", "deepseek", "m", null,
                     new TokenUsage(10, 10, 0, 0, 0, 0), false, 0, new BigDecimal("0.10")));
-            HermesStateBackfill.Result r = p.runway().backfill(stateDb);
+            HermesStateBackfill.Result r = HermesStateBackfill.runAndMark(p.engine().recorder(), p.calls(), p.enforcement(), p.engine().clock(), stateDb);
             assertEquals(4, r.seen());
             assertEquals(2, r.imported());
             assertEquals(4_000_000L, r.importedMicros(), "actual cost where Hermes has it (2.75), else its estimate (1.25)");
             assertEquals(1, r.alreadyKnown());
             assertEquals(1, r.skippedEmpty());
-            HermesStateBackfill.Result again = p.runway().backfill(stateDb);
+            HermesStateBackfill.Result again = HermesStateBackfill.runAndMark(p.engine().recorder(), p.calls(), p.enforcement(), p.engine().clock(), stateDb);
             assertEquals(0, again.imported(), "running it again imports nothing twice");
             RunwayView v = p.runway().view(false);
             assertEquals(1_350_000L, find(v, "deepseek").spend().allMicros());
             assertEquals(47_250_000L, find(v, "anthropic").remainingMicros());
-            assertTrue(p.runway().lastBackfill().isPresent());
+            assertTrue(HermesStateBackfill.last(p.enforcement()).isPresent());
         }
         assertThrows(IllegalArgumentException.class, () -> {
-            try (Plutus p = open("hermes_home: $HERMES\n")) {
-                p.runway().backfill(hermes.resolve("nope.db"));
+            try (TestEngine p = open("hermes_home: $HERMES\n")) {
+                HermesStateBackfill.runAndMark(p.engine().recorder(), p.calls(), p.enforcement(), p.engine().clock(), hermes.resolve("nope.db"));
             }
         });
     }
@@ -329,17 +332,17 @@ class RunwayMonitorTest {
 
     @Test
     void aBrokenRunwayYamlNamesFileLineAndField() throws Exception {
-        try (Plutus p = open("providers:\n  deepseek:\n    budget: 5\n")) {
+        try (TestEngine p = open("providers:\n  deepseek:\n    budget: 5\n")) {
             var e = assertThrows(dev.plutus.config.ConfigException.class, () -> p.runway().view(false));
             assertEquals("runway.yaml:3: providers.deepseek.budget: unknown field (expected one of kind, base_url, key_env, budget_usd, "
                     + "ledger, flagship, fast, hermes_provider, probe, probe_model, balance_below_usd, days_left_below)", e.getMessage());
-            assertTrue(new SlashCommands(p).run("runway", "").text().startsWith("runway.yaml:3:"));
+            assertTrue(p.commands().run("runway", "").text().startsWith("runway.yaml:3:"));
         }
-        try (Plutus p = open("providers:\n  acme: {budget_usd: 5}\n")) {
+        try (TestEngine p = open("providers:\n  acme: {budget_usd: 5}\n")) {
             assertTrue(assertThrows(dev.plutus.config.ConfigException.class, () -> p.runway().config()).getMessage()
                     .contains("'acme' is not a provider Plutus knows; add kind:"));
         }
-        try (Plutus p = open("providers:\n  deepseek: {flagship: a}\n")) {
+        try (TestEngine p = open("providers:\n  deepseek: {flagship: a}\n")) {
             assertTrue(assertThrows(dev.plutus.config.ConfigException.class, () -> p.runway().config()).getMessage()
                     .contains("needs both flagship and fast"));
         }
@@ -347,7 +350,7 @@ class RunwayMonitorTest {
 
     @Test
     void withoutRunwayYamlProvidersWithAKeyOrSpendShowUp() throws Exception {
-        try (Plutus p = Plutus.open(TestSupport.config(home, Map.of("HERMES_HOME", hermes.toString())).clock(clock).build())) {
+        try (TestEngine p = TestEngine.open(TestSupport.config(home, Map.of("HERMES_HOME", hermes.toString())).clock(clock).build())) {
             Files.writeString(hermes.resolve(".env"), "");
             spend(p, "openrouter", "1.00", NOW);
             RunwayView v = p.runway().view(false);

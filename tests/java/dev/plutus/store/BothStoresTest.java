@@ -1,21 +1,21 @@
 package dev.plutus.store;
 
+import dev.plutus.TestEngine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.plutus.CallEvent;
-import dev.plutus.Plutus;
-import dev.plutus.PlutusConfig;
-import dev.plutus.PlutusHome;
+import dev.plutus.core.CallEvent;
+import dev.plutus.engine.EngineConfig;
+import dev.plutus.core.HomeLayout;
 import dev.plutus.TestSupport;
 import dev.plutus.TestSupport.HookEvent;
 import dev.plutus.TestSupport.MutableClock;
-import dev.plutus.TokenUsage;
+import dev.plutus.core.TokenUsage;
 import dev.plutus.budget.ScopeRef;
 import dev.plutus.budget.Window;
-import dev.plutus.cli.ReservationRace;
-import dev.plutus.report.SlashCommands;
+import dev.plutus.bench.ReservationRace;
+import dev.plutus.command.SlashCommands;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 class BothStoresTest {
     static final Instant NOON = Instant.parse("2026-11-24T12:00:00Z");
 
-    private static Plutus open(Path home, Map<String, String> env, java.time.Clock clock) {
-        return Plutus.open(PlutusConfig.builder(new PlutusHome(home)).clock(clock).environment(env).build());
+    private static TestEngine open(Path home, Map<String, String> env, java.time.Clock clock) {
+        return TestEngine.open(EngineConfig.builder(new HomeLayout(home)).clock(clock).environment(env).build());
     }
 
     private static Map<String, String> pg(Path home) throws Exception {
@@ -50,13 +50,13 @@ class BothStoresTest {
     }
 
     /** Everything a user sees after one Hermes session (and a cron run), as JSON. */
-    private static List<String> replaySession(Plutus p) throws Exception {
+    private static List<String> replaySession(TestEngine p) throws Exception {
         for (String f : List.of("session-sequence.jsonl", "session-sequence-cron.jsonl")) {
             for (HookEvent e : TestSupport.sequence(f)) {
                 p.hooks().dispatch(e.hook(), e.kwargs());
             }
         }
-        SlashCommands cmd = new SlashCommands(p);
+        SlashCommands cmd = p.commands();
         List<String> out = new ArrayList<>();
         for (String args : List.of("month", "providers month", "models month", "tools month", "cron month", "sessions month", "daily month")) {
             out.add(cmd.run("stats", args).json().toString());
@@ -74,10 +74,10 @@ class BothStoresTest {
         Files.writeString(postgres.resolve("budget.yaml"), budget);
         List<String> a;
         List<String> b;
-        try (Plutus p = open(sqlite, Map.of(), new MutableClock(NOON, ZoneId.of("UTC")))) {
+        try (TestEngine p = open(sqlite, Map.of(), new MutableClock(NOON, ZoneId.of("UTC")))) {
             a = replaySession(p);
         }
-        try (Plutus p = open(postgres, env, new MutableClock(NOON, ZoneId.of("UTC")))) {
+        try (TestEngine p = open(postgres, env, new MutableClock(NOON, ZoneId.of("UTC")))) {
             b = replaySession(p);
             assertTrue(p.calls().count() > 0);
         }
@@ -85,15 +85,15 @@ class BothStoresTest {
             assertEquals(a.get(i), b.get(i), "report " + i + " differs between SQLite and PostgreSQL");
         }
         // Reopening rebuilds the running totals from the database.
-        try (Plutus p = open(postgres, env, new MutableClock(NOON, ZoneId.of("UTC")))) {
-            assertEquals(a.get(a.size() - 2), new SlashCommands(p).run("budget", "").text());
+        try (TestEngine p = open(postgres, env, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            assertEquals(a.get(a.size() - 2), p.commands().run("budget", "").text());
         }
     }
 
     @Test
     void keysIdempotencyRunwayAndOutboxRecordsWorkOnPostgres(@TempDir Path home) throws Exception {
         Map<String, String> env = pg(home);
-        try (Plutus p = open(home, env, new MutableClock(NOON, ZoneId.of("UTC")))) {
+        try (TestEngine p = open(home, env, new MutableClock(NOON, ZoneId.of("UTC")))) {
             var created = p.apiKeys().create("agent");
             assertTrue(p.apiKeys().authenticate("Bearer " + created.secret()) instanceof dev.plutus.ingest.ApiKeys.Authentication.Accepted);
             p.apiKeys().revoke(created.key().keyId());
@@ -131,12 +131,12 @@ class BothStoresTest {
     void twoHostsOnOnePostgresKeepExactTotals(@TempDir Path hostA, @TempDir Path hostB) throws Exception {
         Map<String, String> env = pg(hostA);
         Files.copy(hostA.resolve("plutus.yaml"), hostB.resolve("plutus.yaml"));
-        try (Plutus a = open(hostA, env, new MutableClock(NOON, ZoneId.of("UTC")));
-             Plutus b = open(hostB, env, new MutableClock(NOON, ZoneId.of("UTC")))) {
+        try (TestEngine a = open(hostA, env, new MutableClock(NOON, ZoneId.of("UTC")));
+             TestEngine b = open(hostB, env, new MutableClock(NOON, ZoneId.of("UTC")))) {
             ExecutorService pool = Executors.newFixedThreadPool(8);
             List<Future<?>> f = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
-                Plutus host = t % 2 == 0 ? a : b;
+                TestEngine host = t % 2 == 0 ? a : b;
                 int thread = t;
                 f.add(pool.submit(() -> {
                     for (int i = 0; i < 250; i++) {
@@ -166,18 +166,18 @@ class BothStoresTest {
         Files.writeString(hostA.resolve("budget.yaml"), budget);
         Files.writeString(hostB.resolve("budget.yaml"), budget);
         java.time.Clock fixed = java.time.Clock.fixed(ReservationRace.NOON, java.time.ZoneOffset.UTC);
-        try (Plutus a = open(hostA, env, fixed); Plutus b = open(hostB, env, fixed)) {
+        try (TestEngine a = open(hostA, env, fixed); TestEngine b = open(hostB, env, fixed)) {
             ExecutorService two = Executors.newFixedThreadPool(2);
-            Future<List<ReservationRace.SessionResult>> ra = two.submit(() -> ReservationRace.race(a, "a", 4, 1000, 1));
-            Future<List<ReservationRace.SessionResult>> rb = two.submit(() -> ReservationRace.race(b, "b", 4, 1000, 2));
+            Future<List<ReservationRace.SessionResult>> ra = two.submit(() -> ReservationRace.race(a.engine(), "a", 4, 1000, 1));
+            Future<List<ReservationRace.SessionResult>> rb = two.submit(() -> ReservationRace.race(b.engine(), "b", 4, 1000, 2));
             List<ReservationRace.SessionResult> all = new ArrayList<>(ra.get());
             all.addAll(rb.get());
             two.shutdown();
             a.syncLedger();
             long spent = a.ledger().spend(ScopeRef.GLOBAL, Window.DAILY, ReservationRace.NOON).spentMicros();
             long bound = all.stream().mapToLong(ReservationRace.SessionResult::largestMicros).sum();
-            System.out.printf("postgres, 2 hosts × 4 sessions: spend $%s of $20, overshoot $%s (bound $%s)%n", dev.plutus.Money.microsToUsd(spent),
-                    dev.plutus.Money.microsToUsd(Math.max(0, spent - 20_000_000)), dev.plutus.Money.microsToUsd(bound));
+            System.out.printf("postgres, 2 hosts × 4 sessions: spend $%s of $20, overshoot $%s (bound $%s)%n", dev.plutus.core.Money.microsToUsd(spent),
+                    dev.plutus.core.Money.microsToUsd(Math.max(0, spent - 20_000_000)), dev.plutus.core.Money.microsToUsd(bound));
             assertTrue(spent <= 20_000_000 + bound, spent + " over the bound");
             assertTrue(spent >= 18_000_000, "the cap was reached: " + spent);
         }

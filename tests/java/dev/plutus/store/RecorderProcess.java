@@ -1,10 +1,10 @@
 package dev.plutus.store;
 
-import dev.plutus.CallEvent;
-import dev.plutus.Plutus;
-import dev.plutus.PlutusConfig;
-import dev.plutus.PlutusHome;
-import dev.plutus.TokenUsage;
+import dev.plutus.TestEngine;
+import dev.plutus.core.CallEvent;
+import dev.plutus.engine.EngineConfig;
+import dev.plutus.core.HomeLayout;
+import dev.plutus.core.TokenUsage;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,7 +18,7 @@ public final class RecorderProcess {
         String prefix = args[1];
         int n = Integer.parseInt(args[2]);
         Instant at = Instant.parse(args[3]);
-        try (Plutus p = Plutus.open(PlutusConfig.builder(new PlutusHome(home)).clock(Clock.fixed(at, ZoneOffset.UTC)).build())) {
+        try (TestEngine p = TestEngine.open(EngineConfig.builder(new HomeLayout(home)).clock(Clock.fixed(at, ZoneOffset.UTC)).build())) {
             for (int i = 0; i < n; i++) {
                 p.record(new CallEvent(prefix + i, at, prefix + "-session", "cli", "anthropic", "claude-sonnet-4-6", null,
                         TokenUsage.of(1000, 100), false, 10, new BigDecimal("0.000123")));

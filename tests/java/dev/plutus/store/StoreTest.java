@@ -1,19 +1,19 @@
 package dev.plutus.store;
 
+import dev.plutus.TestEngine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plutus.CallEvent;
-import dev.plutus.Plutus;
+import dev.plutus.core.CallEvent;
 import dev.plutus.TestSupport;
 import dev.plutus.TestSupport.MutableClock;
-import dev.plutus.TokenUsage;
-import dev.plutus.ToolCall;
+import dev.plutus.core.TokenUsage;
+import dev.plutus.core.ToolCall;
 import dev.plutus.budget.ScopeRef;
 import dev.plutus.budget.Window;
-import dev.plutus.report.SlashCommands;
+import dev.plutus.command.SlashCommands;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +39,7 @@ class StoreTest {
 
     @Test
     void aStoreWithANewerSchemaIsRefused(@TempDir Path home) {
-        dev.plutus.PlutusConfig cfg = TestSupport.config(home, java.util.Map.of()).build();
+        dev.plutus.engine.EngineConfig cfg = TestSupport.config(home, java.util.Map.of()).build();
         StoreSettings settings = StoreSettings.load(cfg.home().settingsFile());
         try (Database db = settings.open(cfg.home().database(), 2, cfg.environment())) {
             assertEquals(Schema.MIGRATIONS.size(), db.schemaVersion());
@@ -52,7 +52,7 @@ class StoreTest {
     /** Reservation holds may commit without waiting for the disk; calls never do. */
     @Test
     void onlyEphemeralTransactionsCommitWithoutWaitingForTheDisk(@TempDir Path home) {
-        dev.plutus.PlutusConfig cfg = TestSupport.config(home, java.util.Map.of()).build();
+        dev.plutus.engine.EngineConfig cfg = TestSupport.config(home, java.util.Map.of()).build();
         try (Database db = StoreSettings.load(cfg.home().settingsFile()).open(cfg.home().database(), 2, cfg.environment())) {
             Jdbc jdbc = db.jdbc();
             String show = jdbc.dialect() == Dialect.SQLITE ? "PRAGMA synchronous" : "SHOW synchronous_commit";
@@ -83,7 +83,7 @@ class StoreTest {
 
     @Test
     void aBatchStoresEachEventOnceWithIdsInOrderAcrossStatements(@TempDir Path home) {
-        try (Plutus p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
             assertFalse(p.record(call("old", NOON, "s", 5)).duplicate());
             List<CallEvent> batch = new ArrayList<>();
             for (int i = 0; i < 450; i++) {
@@ -91,7 +91,7 @@ class StoreTest {
                 batch.add(i % 7 == 3 ? call("e1", NOON, "s" + (i % 5), 5) : i % 50 == 10 ? call("old", NOON, "s", 5)
                         : call(i % 11 == 0 ? null : "e" + i, NOON, "s" + (i % 5), 1_000 + i));
             }
-            List<dev.plutus.RecordedCall> out = p.recordAll(batch);
+            List<dev.plutus.core.RecordedCall> out = p.recordAll(batch);
             long fresh = out.stream().filter(r -> !r.duplicate()).count();
             long expected = 0;
             long micros = 5;
@@ -106,7 +106,7 @@ class StoreTest {
             assertEquals(expected + 1, p.calls().count());
             assertEquals(micros, p.ledger().spend(ScopeRef.GLOBAL, Window.DAILY, NOON).spentMicros());
             // Each stored row holds what its own event said: ids were matched to rows in order.
-            for (dev.plutus.LlmCall c : p.calls().recent(500)) {
+            for (dev.plutus.core.LlmCall c : p.calls().recent(500)) {
                 if (c.eventId() != null && c.eventId().startsWith("e")) {
                     assertEquals(1_000 + Integer.parseInt(c.eventId().substring(1)), c.costMicros(), c.eventId());
                 }
@@ -116,7 +116,7 @@ class StoreTest {
 
     @Test
     void concurrentThreadsKeepExactTotals(@TempDir Path home) throws Exception {
-        try (Plutus p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
             ExecutorService pool = Executors.newFixedThreadPool(4);
             List<Future<?>> fs = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
@@ -139,7 +139,7 @@ class StoreTest {
 
     @Test
     void twoProcessesOnOneDatabaseKeepExactTotals(@TempDir Path home) throws Exception {
-        try (Plutus p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
             Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), RecorderProcess.class.getName(),
                     home.toString(), "other-", "1500", NOON.toString()).inheritIO().start();
@@ -152,7 +152,7 @@ class StoreTest {
             assertEquals(3000, p.calls().count());
             assertEquals(3000L * 123, p.ledger().spend(ScopeRef.GLOBAL, Window.DAILY, NOON).spentMicros());
             // A freshly opened instance rebuilds the same totals from the database.
-            try (Plutus again = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            try (TestEngine again = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
                 assertEquals(3000L * 123, again.ledger().spend(ScopeRef.GLOBAL, Window.DAILY, NOON).spentMicros());
             }
         }
@@ -161,7 +161,7 @@ class StoreTest {
     @Test
     void retentionPurgesRawRowsButRollupsKeepEverything(@TempDir Path home) throws Exception {
         MutableClock clock = new MutableClock(NOON, ZoneId.of("UTC"));
-        try (Plutus p = TestSupport.open(home, clock)) {
+        try (TestEngine p = TestSupport.open(home, clock)) {
             Instant old = NOON.minus(Duration.ofDays(500));
             p.record(call("old", old, "old-session", 5_000));
             p.recordTool(new ToolCall("tool-old", old, "old-session", "terminal", "ok", null, 5));
@@ -172,14 +172,14 @@ class StoreTest {
             assertEquals(7_000, p.stats().total(NOON.minus(Duration.ofDays(1))).costMicros());
             assertTrue(p.stats().recentSessions(NOON.minus(Duration.ofDays(600)), 10).stream()
                     .noneMatch(r -> r.sessionId().equals("old-session")), "sessions with no rows left go too");
-            String month = new SlashCommands(p).run("stats", "month").text();
+            String month = p.commands().run("stats", "month").text();
             assertTrue(month.contains("$0.007000"), month);
         }
     }
 
     @Test
     void statsWindowsCountPartialHoursFromRawRowsAndFullHoursFromRollups(@TempDir Path home) throws Exception {
-        try (Plutus p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
             Instant since = NOON.minus(Duration.ofHours(24));
             p.record(call("before", since.minusSeconds(60), "s", 1));
             p.record(call("edge", since.plusSeconds(60), "s", 10));

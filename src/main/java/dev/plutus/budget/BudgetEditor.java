@@ -1,6 +1,6 @@
 package dev.plutus.budget;
 
-import dev.plutus.Money;
+import dev.plutus.core.Money;
 import dev.plutus.config.AtomicFiles;
 import dev.plutus.config.YamlEditor;
 import java.io.IOException;

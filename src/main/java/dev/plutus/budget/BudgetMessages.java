@@ -1,6 +1,6 @@
 package dev.plutus.budget;
 
-import dev.plutus.Money;
+import dev.plutus.core.Money;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;

@@ -1,6 +1,6 @@
 package dev.plutus.budget;
 
-import dev.plutus.LlmCall;
+import dev.plutus.core.LlmCall;
 import dev.plutus.store.CallStore;
 import dev.plutus.store.LedgerEntry;
 import java.time.Duration;

@@ -1,5 +1,9 @@
 package dev.plutus.cli;
 
+import dev.plutus.bench.EngineBenchmark;
+import dev.plutus.bench.HookBenchmark;
+import dev.plutus.bench.IngestBenchmark;
+import dev.plutus.bench.ReservationBenchmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean scratch = dir == null;
         Path work = scratch ? Files.createTempDirectory("plutus-bench") : dir;
-        PlutusCli.logTo(new dev.plutus.PlutusHome(work));
+        PlutusCli.logTo(new dev.plutus.core.HomeLayout(work));
         try {
             if (!List.of("engine", "hooks", "ingest", "reserve", "all").contains(suite)) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--suite must be engine, hooks, ingest, reserve or all");

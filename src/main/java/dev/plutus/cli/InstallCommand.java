@@ -1,6 +1,6 @@
 package dev.plutus.cli;
 
-import dev.plutus.PlutusHome;
+import dev.plutus.core.HomeLayout;
 import dev.plutus.config.ConfigException;
 import dev.plutus.hermes.HermesInstaller;
 import dev.plutus.hermes.PluginManifest;
@@ -70,7 +70,7 @@ final class InstallCommand {
 
             @Override
             public Integer call() throws Exception {
-                PlutusHome h = home.resolve();
+                HomeLayout h = home.resolve();
                 String run = launcher != null ? launcher
                         : System.getenv().getOrDefault("PLUTUS_LAUNCHER", "plutus");
                 HermesInstaller installer = new HermesInstaller(hermesHome(hermesHome), h, PluginManifest.bundled(),

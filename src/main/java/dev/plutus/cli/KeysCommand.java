@@ -1,8 +1,9 @@
 package dev.plutus.cli;
 
+import dev.plutus.store.ApiKeyStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.plutus.Plutus;
+import dev.plutus.engine.Engine;
 import dev.plutus.ingest.ApiKeys;
 import dev.plutus.report.TextTable;
 import dev.plutus.store.ApiKey;
@@ -41,8 +42,8 @@ final class KeysCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             ApiKeys.Created created;
-            try (Plutus p = home.open()) {
-                created = p.apiKeys().create(name);
+            try (Engine p = home.open()) {
+                created = new ApiKeys(new ApiKeyStore(p.jdbc()), p.clock()).create(name);
             } catch (IllegalArgumentException e) {
                 spec.commandLine().getErr().println("plutus keys create: " + e.getMessage());
                 return 2;
@@ -70,8 +71,8 @@ final class KeysCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             java.util.List<ApiKey> keys;
-            try (Plutus p = home.open()) {
-                keys = p.apiKeys().list();
+            try (Engine p = home.open()) {
+                keys = new ApiKeys(new ApiKeyStore(p.jdbc()), p.clock()).list();
             }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
@@ -107,8 +108,8 @@ final class KeysCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             boolean found;
-            try (Plutus p = home.open()) {
-                found = p.apiKeys().revoke(keyId);
+            try (Engine p = home.open()) {
+                found = new ApiKeys(new ApiKeyStore(p.jdbc()), p.clock()).revoke(keyId);
             }
             if (!found) {
                 spec.commandLine().getErr().println("plutus keys revoke: no key " + keyId + " (see plutus keys list)");

@@ -1,17 +1,18 @@
 package dev.plutus.cli;
 
+import dev.plutus.hermes.HermesHost;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plutus.Plutus;
-import dev.plutus.PlutusConfig;
-import dev.plutus.PlutusHome;
-import dev.plutus.TokenUsage;
-import dev.plutus.hook.HookReply;
+import dev.plutus.engine.Engine;
+import dev.plutus.engine.EngineConfig;
+import dev.plutus.core.HomeLayout;
+import dev.plutus.core.TokenUsage;
+import dev.plutus.hermes.HookReply;
 import dev.plutus.pricing.CallCost;
 import dev.plutus.pricing.PricingEngine;
 import dev.plutus.report.Rendered;
-import dev.plutus.report.SlashCommands;
+import dev.plutus.command.SlashCommands;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -85,18 +86,18 @@ public final class PlutusCli implements Callable<Integer> {
             return home == null && parent != null && parent.home != null ? parent : this;
         }
 
-        PlutusHome resolve() {
-            return PlutusHome.resolve(home, System.getenv());
+        HomeLayout resolve() {
+            return HomeLayout.resolve(home, System.getenv());
         }
 
-        Plutus open() {
-            PlutusHome h = resolve();
+        Engine open() {
+            HomeLayout h = resolve();
             logTo(h);
-            return Plutus.open(config(h));
+            return Engine.open(config(h));
         }
 
-        PlutusConfig config(PlutusHome h) {
-            PlutusConfig.Builder b = PlutusConfig.builder(h);
+        EngineConfig config(HomeLayout h) {
+            EngineConfig.Builder b = EngineConfig.builder(h);
             String envUrl = System.getenv("PLUTUS_OPENROUTER_URL");
             if (openRouterUrl != null) {
                 b.openRouterBaseUrl(openRouterUrl);
@@ -118,11 +119,11 @@ public final class PlutusCli implements Callable<Integer> {
     }
 
     /** Sends the engine's log to plutus.log, keeping the terminal for command output. */
-    static void logTo(PlutusHome home) {
+    static void logTo(HomeLayout home) {
         logTo(home, new SimpleFormatter());
     }
 
-    static void logTo(PlutusHome home, java.util.logging.Formatter format) {
+    static void logTo(HomeLayout home, java.util.logging.Formatter format) {
         Logger root = Logger.getLogger("");
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);
@@ -165,8 +166,8 @@ public final class PlutusCli implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (Plutus p = home.open()) {
-                return print(spec, new SlashCommands(p).run(name, String.join(" ", args)), json);
+            try (Engine p = home.open(); HermesHost h = new HermesHost(p)) {
+                return print(spec, SlashCommands.of(p, h.runway()).run(name, String.join(" ", args)), json);
             }
         }
     }
@@ -268,11 +269,11 @@ public final class PlutusCli implements Callable<Integer> {
                 return 0;
             }
             HookReply reply;
-            try (Plutus p = home.open()) {
-                reply = p.hooks().dispatch(event, kwargs);
+            try (Engine p = home.open(); HermesHost h = new HermesHost(p)) {
+                reply = h.hooks().dispatch(event, kwargs);
             } catch (dev.plutus.store.StoreException e) {
                 // The store is unusable: keep the event where the daemon replays from, answer "nothing to do".
-                dev.plutus.PlutusHome h = home.resolve();
+                dev.plutus.core.HomeLayout h = home.resolve();
                 java.nio.file.Files.createDirectories(h.spoolDir());
                 String line = JSON.createObjectNode().put("event", event).set("kwargs", kwargs).toString() + "\n";
                 java.nio.file.Files.writeString(h.spoolDir().resolve("cli-" + ProcessHandle.current().pid() + ".jsonl"), line,

@@ -1,6 +1,7 @@
 package dev.plutus.cli;
 
-import dev.plutus.Plutus;
+import dev.plutus.hermes.HermesHost;
+import dev.plutus.engine.Engine;
 import dev.plutus.config.ConfigException;
 import dev.plutus.runway.RouteResult;
 import dev.plutus.runway.RoutingRefused;
@@ -28,8 +29,8 @@ final class RouteCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Plutus p = home.open()) {
-            RouteResult r = p.runway().route(p.runway().view(true), dryRun);
+        try (Engine p = home.open(); HermesHost h = new HermesHost(p)) {
+            RouteResult r = h.runway().route(h.runway().view(true), dryRun);
             r.plan().reasons().forEach(line -> out.println("  " + line));
             out.println("Plan: " + r.plan().summary());
             switch (r.outcome()) {
@@ -61,8 +62,8 @@ final class RouteCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (Plutus p = home.orElse(parent.home).open()) {
-                spec.commandLine().getOut().println(p.runway().rollback());
+            try (Engine p = home.orElse(parent.home).open(); HermesHost h = new HermesHost(p)) {
+                spec.commandLine().getOut().println(h.runway().rollback());
                 spec.commandLine().getOut().flush();
                 return 0;
             } catch (ConfigException | IllegalArgumentException e) {

@@ -1,12 +1,13 @@
 package dev.plutus.cli;
 
-import dev.plutus.Money;
-import dev.plutus.Plutus;
+import dev.plutus.hermes.HermesHost;
+import dev.plutus.core.Money;
+import dev.plutus.engine.Engine;
 import dev.plutus.config.AtomicFiles;
 import dev.plutus.config.ConfigException;
 import dev.plutus.report.Rendered;
 import dev.plutus.report.RunwayReport;
-import dev.plutus.runway.HermesStateBackfill;
+import dev.plutus.hermes.HermesStateBackfill;
 import dev.plutus.runway.RunwayAlerts;
 import dev.plutus.runway.RunwayView;
 import java.io.IOException;
@@ -41,12 +42,12 @@ final class RunwayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Plutus p = home.open()) {
-            RunwayView v = p.runway().view(refresh || snapshot);
+        try (Engine p = home.open(); HermesHost h = new HermesHost(p)) {
+            RunwayView v = h.runway().view(refresh || snapshot);
             if (snapshot) {
-                p.runway().snapshot(v);
-                List<RunwayAlerts.Alert> fresh = p.runway().evaluateAlerts(v);
-                v = p.runway().view(false);
+                h.runway().snapshot(v);
+                List<RunwayAlerts.Alert> fresh = h.runway().evaluateAlerts(v);
+                v = h.runway().view(false);
                 if (!json) {
                     spec.commandLine().getErr().println("Snapshot of " + v.providers().size() + " providers saved"
                             + (fresh.isEmpty() ? "." : "; " + fresh.size() + " new low-runway alert(s)."));
@@ -98,9 +99,9 @@ final class RunwayCommand implements Callable<Integer> {
                     return 2;
                 }
             }
-            try (Plutus p = home.orElse(parent.home).open()) {
+            try (Engine p = home.orElse(parent.home).open(); HermesHost h = new HermesHost(p)) {
                 PrintWriter out = spec.commandLine().getOut();
-                p.runway().calibrate(parsed).forEach(out::println);
+                h.runway().calibrate(parsed).forEach(out::println);
                 out.flush();
                 return 0;
             } catch (ConfigException | IllegalArgumentException e) {
@@ -120,9 +121,9 @@ final class RunwayCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (Plutus p = home.orElse(parent.home).open()) {
-                Path db = stateDb != null ? stateDb : p.runway().config().hermesHome().resolve("state.db");
-                HermesStateBackfill.Result r = p.runway().backfill(db);
+            try (Engine p = home.orElse(parent.home).open(); HermesHost h = new HermesHost(p)) {
+                Path db = stateDb != null ? stateDb : h.runway().config().hermesHome().resolve("state.db");
+                HermesStateBackfill.Result r = HermesStateBackfill.runAndMark(p.recorder(), p.calls(), p.enforcement(), p.clock(), db);
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("Read " + r.seen() + " Hermes sessions from " + db + ": imported " + r.imported() + " ("
                         + Money.usd2(r.importedMicros()) + "), " + r.alreadyKnown() + " already counted, " + r.skippedEmpty()

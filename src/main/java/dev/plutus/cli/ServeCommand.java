@@ -1,10 +1,10 @@
 package dev.plutus.cli;
 
-import dev.plutus.PlutusHome;
-import dev.plutus.server.InstanceLock;
-import dev.plutus.server.JsonLogFormatter;
-import dev.plutus.server.PlutusDaemon;
-import dev.plutus.server.ServeOptions;
+import dev.plutus.core.HomeLayout;
+import dev.plutus.http.InstanceLock;
+import dev.plutus.http.JsonLogFormatter;
+import dev.plutus.http.PlutusDaemon;
+import dev.plutus.http.ServeOptions;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -35,7 +35,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         ServeOptions options = new ServeOptions(host, port, threads);
-        PlutusHome h = home.resolve();
+        HomeLayout h = home.resolve();
         PlutusCli.logTo(h, new JsonLogFormatter());
         if (!options.isLoopback()) {
             err.println("plutus: warning: listening on " + host + ", not loopback. Every endpoint but /healthz and "

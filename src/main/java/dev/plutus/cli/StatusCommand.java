@@ -2,15 +2,12 @@ package dev.plutus.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.plutus.PlutusHome;
-import dev.plutus.server.AccessToken;
-import dev.plutus.server.DaemonInfo;
+import dev.plutus.core.HomeLayout;
+import dev.plutus.http.AccessToken;
+import dev.plutus.http.DaemonInfo;
+import dev.plutus.http.DaemonStatusClient;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -32,7 +29,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        PlutusHome h = home.resolve();
+        HomeLayout h = home.resolve();
         Optional<DaemonInfo> info = DaemonInfo.read(h.daemonInfoFile());
         if (info.isEmpty() || !info.get().processAlive()) {
             String why = info.isEmpty() ? "no daemon.json in " + h.dir()
@@ -47,7 +44,7 @@ final class StatusCommand implements Callable<Integer> {
         DaemonInfo d = info.get();
         JsonNode status;
         try {
-            status = fetchStatus(d, AccessToken.read(h.tokenFile()));
+            status = DaemonStatusClient.fetch(d, AccessToken.read(h.tokenFile()));
         } catch (IOException e) {
             out.println("plutus daemon: pid " + d.pid() + " runs but does not answer at " + d.baseUrl() + ": " + e.getMessage());
             return 4;
@@ -82,21 +79,5 @@ final class StatusCommand implements Callable<Integer> {
                     remote.path("verdict").asText(), remote.path("last_error").isTextual() ? "; last error: " + remote.path("last_error").asText() : "");
         }
         return 0;
-    }
-
-    static JsonNode fetchStatus(DaemonInfo d, AccessToken token) throws IOException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest req = HttpRequest.newBuilder(URI.create(d.baseUrl() + "/status")).timeout(Duration.ofSeconds(5))
-                .header("Authorization", "Bearer " + token.value()).GET().build();
-        try {
-            HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IOException("HTTP " + r.statusCode() + ": " + r.body());
-            }
-            return JSON.readTree(r.body());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
     }
 }

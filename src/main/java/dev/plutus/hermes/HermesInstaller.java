@@ -3,7 +3,7 @@ package dev.plutus.hermes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plutus.PlutusHome;
+import dev.plutus.core.HomeLayout;
 import dev.plutus.config.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,11 +39,11 @@ public final class HermesInstaller {
     }
 
     private final Path hermesHome;
-    private final PlutusHome plutusHome;
+    private final HomeLayout plutusHome;
     private final PluginManifest manifest;
     private final Clock clock;
 
-    public HermesInstaller(Path hermesHome, PlutusHome plutusHome, PluginManifest manifest, Clock clock) {
+    public HermesInstaller(Path hermesHome, HomeLayout plutusHome, PluginManifest manifest, Clock clock) {
         this.hermesHome = hermesHome;
         this.plutusHome = plutusHome;
         this.manifest = manifest;

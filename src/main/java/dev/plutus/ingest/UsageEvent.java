@@ -1,6 +1,6 @@
 package dev.plutus.ingest;
 
-import dev.plutus.TokenUsage;
+import dev.plutus.core.TokenUsage;
 import java.math.BigDecimal;
 import java.time.Instant;
 

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plutus.CallEvent;
-import dev.plutus.CallOrigin;
-import dev.plutus.Money;
-import dev.plutus.Plutus;
-import dev.plutus.RecordedCall;
+import dev.plutus.core.CallEvent;
+import dev.plutus.core.CallOrigin;
+import dev.plutus.core.Money;
+import dev.plutus.engine.BudgetGate;
+import dev.plutus.engine.CallRecorder;
+import java.time.Clock;
+import dev.plutus.core.RecordedCall;
 import dev.plutus.budget.BudgetCheck;
 import dev.plutus.budget.BudgetMessages;
 import dev.plutus.budget.Level;
@@ -47,7 +49,9 @@ public final class UsageIngestor {
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true)).build();
 
-    private final Plutus plutus;
+    private final CallRecorder recorder;
+    private final BudgetGate gate;
+    private final Clock clock;
     private final IngestStore store;
     private final IngestSettings settings;
     private final IngestCounters counters;
@@ -56,8 +60,11 @@ public final class UsageIngestor {
     /** Workspaces known to exist; they are never deleted, so only a new name costs a transaction. */
     private final java.util.Set<String> knownWorkspaces = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    public UsageIngestor(Plutus plutus, IngestStore store, IngestSettings settings, IngestCounters counters) {
-        this.plutus = plutus;
+    public UsageIngestor(CallRecorder recorder, BudgetGate gate, Clock clock, IngestStore store, IngestSettings settings,
+            IngestCounters counters) {
+        this.recorder = recorder;
+        this.gate = gate;
+        this.clock = clock;
         this.store = store;
         this.settings = settings;
         this.counters = counters;
@@ -85,7 +92,7 @@ public final class UsageIngestor {
             UsageAnswer answer = ingest(key, body, idempotencyKey);
             if (answer.status() < 500) {
                 store.keepAnswer(key.keyId(), idempotencyKey,
-                        new IngestStore.StoredAnswer(requestHash, answer.status(), answer.body().toString()), plutus.now());
+                        new IngestStore.StoredAnswer(requestHash, answer.status(), answer.body().toString()), clock.instant());
             }
             return answer;
         }
@@ -94,7 +101,7 @@ public final class UsageIngestor {
 
     /** Drops kept answers older than a day: a retry after that gets a fresh answer, its events (same ids) all duplicates. */
     public int forgetOldAnswers() {
-        return store.forgetAnswersBefore(plutus.now().minus(KEEP_ANSWERS));
+        return store.forgetAnswersBefore(clock.instant().minus(KEEP_ANSWERS));
     }
 
     private UsageAnswer ingest(ApiKey key, byte[] body, String idempotencyKey) {
@@ -105,15 +112,15 @@ public final class UsageIngestor {
             return error(400, e.getMessage());
         }
         List<UsageEvent> events = parsed.events();
-        Instant now = plutus.now();
+        Instant now = clock.instant();
         for (int i = 0; i < events.size(); i++) {
             Instant ts = events.get(i).timestamp();
             if (ts != null && ts.isAfter(now.plus(FUTURE_SLACK))) {
                 return error(400, (parsed.batch() ? "event " + i : "event") + ": field 'timestamp' is in the future (" + ts + ")");
             }
         }
-        YearMonth month = YearMonth.from(now.atZone(plutus.zone()));
-        Instant monthStart = month.atDay(1).atStartOfDay(plutus.zone()).toInstant();
+        YearMonth month = YearMonth.from(now.atZone(gate.zone()));
+        Instant monthStart = month.atDay(1).atStartOfDay(gate.zone()).toInstant();
 
         List<EventOutcome> outcomes = new ArrayList<>(events.size());
         List<CallEvent> toRecord = new ArrayList<>();
@@ -141,7 +148,7 @@ public final class UsageIngestor {
             outcomes.add(new EventOutcome(e, workspace, eventId, null));
         }
 
-        List<RecordedCall> recorded = plutus.recordAll(toRecord);
+        List<RecordedCall> recorded = recorder.recordAll(toRecord);
         int r = 0;
         int duplicates = 0;
         for (int i = 0; i < outcomes.size(); i++) {
@@ -165,7 +172,7 @@ public final class UsageIngestor {
 
         Map<String, BudgetCheck> checks = new LinkedHashMap<>();
         for (EventOutcome o : outcomes) {
-            checks.computeIfAbsent(o.event().provider() + "\u0000" + o.event().model(), k -> plutus.check(
+            checks.computeIfAbsent(o.event().provider() + "\u0000" + o.event().model(), k -> gate.check(
                     Scopes.of(null, null, null, null, o.event().provider(), o.event().model())));
         }
         Verdict worst = checks.values().stream().map(BudgetCheck::verdict)
@@ -241,16 +248,16 @@ public final class UsageIngestor {
     /** {@code GET /v1/budget}: the verdict a sender would get for spend outside any provider or model limit (the global scope). */
     public ObjectNode currentVerdict() {
         ObjectNode o = JSON.createObjectNode();
-        o.set("budget", budgetJson(plutus.check(Scopes.of(null, null, null, null, null, null)).verdict()));
+        o.set("budget", budgetJson(gate.check(Scopes.of(null, null, null, null, null, null)).verdict()));
         return o;
     }
 
     private JsonNode budgetJson(Verdict v) {
         ObjectNode n = JSON.createObjectNode().put("level", v.level().label());
         if (v instanceof Verdict.Hard h) {
-            n.put("message", BudgetMessages.blockMessage(h.cause(), plutus.zone()));
+            n.put("message", BudgetMessages.blockMessage(h.cause(), gate.zone()));
         } else if (v instanceof Verdict.Soft s) {
-            n.put("message", BudgetMessages.notice(s.cause(), plutus.zone()));
+            n.put("message", BudgetMessages.notice(s.cause(), gate.zone()));
         }
         return n;
     }

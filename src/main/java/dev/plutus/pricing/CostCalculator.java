@@ -1,6 +1,6 @@
 package dev.plutus.pricing;
 
-import dev.plutus.TokenUsage;
+import dev.plutus.core.TokenUsage;
 import java.math.BigDecimal;
 
 /**

@@ -1,6 +1,6 @@
 package dev.plutus.pricing;
 
-import dev.plutus.PlutusHome;
+import dev.plutus.core.HomeLayout;
 import dev.plutus.config.AtomicFiles;
 import dev.plutus.store.EnforcementStore;
 import java.io.IOException;
@@ -26,13 +26,13 @@ public final class PriceRefresher {
         record Failed(String reason) implements Outcome {}
     }
 
-    private final PlutusHome home;
+    private final HomeLayout home;
     private final URI baseUrl;
     private final Duration interval;
     private final EnforcementStore meta;
     private final PricingEngine engine;
 
-    public PriceRefresher(PlutusHome home, URI baseUrl, Duration interval, EnforcementStore meta, PricingEngine engine) {
+    public PriceRefresher(HomeLayout home, URI baseUrl, Duration interval, EnforcementStore meta, PricingEngine engine) {
         this.home = home;
         this.baseUrl = baseUrl;
         this.interval = interval;

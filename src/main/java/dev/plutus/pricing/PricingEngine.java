@@ -1,7 +1,7 @@
 package dev.plutus.pricing;
 
-import dev.plutus.PlutusHome;
-import dev.plutus.TokenUsage;
+import dev.plutus.core.HomeLayout;
+import dev.plutus.core.TokenUsage;
 import dev.plutus.config.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,18 +27,18 @@ public final class PricingEngine {
 
     private record Tables(PriceTable user, PriceTable fetched, PriceTable builtin) {}
 
-    private final PlutusHome home;
+    private final HomeLayout home;
     private final ConcurrentHashMap<String, Optional<PriceEntry>> resolved = new ConcurrentHashMap<>();
     private volatile Tables tables;
     private volatile List<String> problems = List.of();
 
-    private PricingEngine(PlutusHome home, Tables tables) {
+    private PricingEngine(HomeLayout home, Tables tables) {
         this.home = home;
         this.tables = tables;
     }
 
     /** Loads built-in, fetched and user prices. A broken file is reported in {@link #problems()} and left out. */
-    public static PricingEngine load(PlutusHome home) {
+    public static PricingEngine load(HomeLayout home) {
         PricingEngine engine = new PricingEngine(home, new Tables(PriceTable.empty(), PriceTable.empty(), builtinTable()));
         engine.reload();
         return engine;

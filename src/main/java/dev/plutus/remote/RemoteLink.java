@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plutus.LlmCall;
+import dev.plutus.core.LlmCall;
 import dev.plutus.budget.Level;
 import dev.plutus.store.RemoteOutbox;
 import java.io.IOException;

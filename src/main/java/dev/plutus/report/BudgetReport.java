@@ -3,7 +3,7 @@ package dev.plutus.report;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plutus.Money;
+import dev.plutus.core.Money;
 import dev.plutus.budget.Level;
 import dev.plutus.budget.ScopeStatus;
 import java.time.ZoneId;

@@ -1,5 +1,6 @@
 package dev.plutus.runway;
 
+import dev.plutus.provider.ProviderKind;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.util.List;

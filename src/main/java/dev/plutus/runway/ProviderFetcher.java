@@ -1,5 +1,11 @@
 package dev.plutus.runway;
 
+import dev.plutus.provider.Credentials;
+import dev.plutus.provider.ProviderKind;
+import dev.plutus.provider.Fetched;
+import dev.plutus.provider.ProviderException;
+import dev.plutus.provider.ProviderReading;
+import dev.plutus.provider.ProviderRequest;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package dev.plutus.runway;
 
+import dev.plutus.provider.LiveBalance;
+import dev.plutus.provider.RateLimitStatus;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;

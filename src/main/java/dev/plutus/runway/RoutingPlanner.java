@@ -1,6 +1,6 @@
 package dev.plutus.runway;
 
-import dev.plutus.Money;
+import dev.plutus.core.Money;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;

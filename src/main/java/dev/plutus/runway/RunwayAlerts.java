@@ -2,7 +2,7 @@ package dev.plutus.runway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plutus.Money;
+import dev.plutus.core.Money;
 import dev.plutus.store.RunwayStore;
 import java.io.IOException;
 import java.io.OutputStream;

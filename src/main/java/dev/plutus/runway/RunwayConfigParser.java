@@ -1,6 +1,7 @@
 package dev.plutus.runway;
 
-import dev.plutus.Money;
+import dev.plutus.provider.ProviderKind;
+import dev.plutus.core.Money;
 import dev.plutus.config.ConfigException;
 import dev.plutus.config.YamlDoc;
 import dev.plutus.config.YamlNode;

@@ -1,5 +1,8 @@
 package dev.plutus.runway;
 
+import dev.plutus.provider.Fetched;
+import dev.plutus.provider.LiveBalance;
+import dev.plutus.provider.RateLimitStatus;
 import dev.plutus.store.RunwayStore.Calibration;
 import java.math.BigDecimal;
 import java.math.RoundingMode;

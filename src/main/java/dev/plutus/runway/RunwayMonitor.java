@@ -1,12 +1,7 @@
 package dev.plutus.runway;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plutus.Money;
-import dev.plutus.Plutus;
-import dev.plutus.config.AtomicFiles;
-import dev.plutus.config.Backups;
+import dev.plutus.provider.Fetched;
+import dev.plutus.core.Money;
 import dev.plutus.store.RunwayStore;
 import dev.plutus.store.StatsQueries;
 import dev.plutus.store.UsageTotals;
@@ -27,20 +22,26 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import dev.plutus.provider.Credentials;
+import dev.plutus.provider.ProviderException;
 import java.util.Set;
 import java.util.logging.Logger;
 
 /**
  * Runway for every provider: live balances and rate limits, budget minus spend where there is no
  * balance API, burn rate and days left, snapshots, low-runway alerts, and the router that moves
- * Hermes's traffic to the provider with the most runway. One per {@link Plutus}; thread-safe.
+ * Hermes's traffic to the provider with the most runway. One per {@link Engine}; thread-safe.
  */
-public final class RunwayMonitor implements AutoCloseable {
+public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
     private static final Logger LOG = Logger.getLogger("dev.plutus.runway");
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long PENDING_RECHECK_NANOS = 2_000_000_000L;
 
-    private final Plutus plutus;
+    private final StatsQueries stats;
+    private final Supplier<ZoneId> zone;
+    private final Function<RunwayConfig, Credentials> keys;
+    private final Router router;
     private final RunwayStore store;
     private final Path configFile;
     private final Map<String, String> env;
@@ -50,8 +51,18 @@ public final class RunwayMonitor implements AutoCloseable {
     private volatile boolean noticePending;
     private volatile long noticeCheckedAt = System.nanoTime() - PENDING_RECHECK_NANOS;
 
-    public RunwayMonitor(Plutus plutus, RunwayStore store, Path configFile, Map<String, String> env, Clock clock) {
-        this.plutus = plutus;
+    /**
+     * @param stats recorded spend, per provider
+     * @param zone the zone "today" is counted in (the budgets' zone)
+     * @param keys provider keys for a runway.yaml (the environment, and the host's key file)
+     * @param router what moves the host's routing ({@link Router#NONE} when no host is routed)
+     */
+    public RunwayMonitor(StatsQueries stats, Supplier<ZoneId> zone, RunwayStore store, Path configFile, Map<String, String> env,
+            Function<RunwayConfig, Credentials> keys, Router router, Clock clock) {
+        this.stats = stats;
+        this.zone = zone;
+        this.keys = keys;
+        this.router = router;
         this.store = store;
         this.configFile = configFile;
         this.env = Map.copyOf(env);
@@ -78,7 +89,7 @@ public final class RunwayMonitor implements AutoCloseable {
 
     public RunwayView view(RunwayConfig cfg, boolean refresh) {
         Instant now = clock.instant();
-        ZoneId zone = plutus.zone();
+        ZoneId zone = this.zone.get();
         Credentials creds = credentials(cfg);
         Map<String, SpendSummary> spend = spendByProvider(cfg.providers(), now, zone);
         Map<String, RunwayStore.Calibration> calibrations = store.latestCalibrations();
@@ -116,7 +127,7 @@ public final class RunwayMonitor implements AutoCloseable {
 
     private Map<String, Long> costs(Instant since) {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (UsageTotals t : plutus.stats().usage(StatsQueries.Grouping.PROVIDER, since)) {
+        for (UsageTotals t : stats.usage(StatsQueries.Grouping.PROVIDER, since)) {
             out.merge(t.provider().toLowerCase(Locale.ROOT), t.costMicros(), Long::sum);
         }
         return out;
@@ -147,7 +158,7 @@ public final class RunwayMonitor implements AutoCloseable {
     public List<String> calibrate(Map<String, BigDecimal> balances) {
         RunwayConfig cfg = config();
         Instant now = clock.instant();
-        Map<String, SpendSummary> spend = spendByProvider(cfg.providers(), now, plutus.zone());
+        Map<String, SpendSummary> spend = spendByProvider(cfg.providers(), now, zone.get());
         List<String> lines = new ArrayList<>();
         for (Map.Entry<String, BigDecimal> e : balances.entrySet()) {
             ProviderConfig p = cfg.provider(e.getKey()).orElseThrow(() -> new IllegalArgumentException("unknown provider '" + e.getKey()
@@ -164,105 +175,24 @@ public final class RunwayMonitor implements AutoCloseable {
         return lines;
     }
 
-    public HermesStateBackfill.Result backfill(Path stateDb) {
-        HermesStateBackfill.Result r = HermesStateBackfill.run(plutus, stateDb);
-        plutus.enforcement().setMeta("hermes_backfill", clock.instant() + " " + r.imported());
-        return r;
-    }
-
-    /** Plans the routing, checks every model is live, and writes config.yaml (or only diffs it with {@code dryRun}). */
-    public RouteResult route(RunwayView v, boolean dryRun) {
-        RunwayConfig cfg = v.config();
-        Path config = cfg.hermesHome().resolve("config.yaml");
-        RoutingPlan plan;
-        try {
-            plan = RoutingPlanner.plan(v.providers());
-            if (cfg.router().verifyModels()) {
-                verifyModels(plan, cfg);
-            }
-            if (!Files.isRegularFile(config)) {
-                throw new RoutingRefused("no Hermes config at " + config + " (set hermes_home in runway.yaml or HERMES_HOME)");
-            }
-            String before = Files.readString(config, StandardCharsets.UTF_8);
-            Credentials creds = credentials(cfg);
-            Set<String> managed = new LinkedHashSet<>();
-            cfg.providers().forEach(p -> managed.add(p.hermesProvider()));
-            String after = HermesRoutingEditor.apply(before, plan, managed,
-                    name -> cfg.provider(name).flatMap(p -> creds.first(p.keyEnvs())).map(ProviderRequest.Credential::envName).orElse(null),
-                    config.getFileName().toString());
-            RouteWriter.Outcome o = RouteWriter.write(config, before, after, plan, clock, dryRun);
-            if (!dryRun) {
-                decide(config, plan, o.status(), o.backup());
-            }
-            return new RouteResult(plan, o.status(), o.diff(), o.backup(), config);
-        } catch (RoutingRefused e) {
-            if (!dryRun) {
-                decide(config, null, "refused: " + e.getMessage(), null);
-            }
-            throw e;
-        } catch (IOException e) {
-            throw new RoutingRefused("cannot read or write " + config + ": " + e.getMessage());
-        }
-    }
-
-    private void verifyModels(RoutingPlan plan, RunwayConfig cfg) {
-        Credentials creds = credentials(cfg);
-        for (RoutingPlan.Route r : new LinkedHashSet<>(plan.allRoutes())) {
-            ProviderConfig p = cfg.provider(r.provider()).orElseThrow();
-            Set<String> live;
-            try {
-                live = fetcher().models(p, cfg, creds);
-            } catch (ProviderException e) {
-                throw new RoutingRefused("cannot check " + r.model() + " against " + p.name() + "'s live model list (" + e.kind().label()
-                        + ": " + e.getMessage() + "); nothing written (router.verify_models: false skips the check)");
-            }
-            if (!live.contains(r.model())) {
-                throw new RoutingRefused(p.name() + " does not list model '" + r.model() + "' (retired or misspelt); fix "
-                        + (r.model().equals(p.flagship()) ? "flagship" : "fast") + " for " + p.name() + " in runway.yaml; nothing written");
-            }
-        }
-    }
-
-    private void decide(Path config, RoutingPlan plan, String outcome, Path backup) {
-        ObjectNode p = JSON.createObjectNode();
-        ArrayNode reasons = JSON.createArrayNode();
-        if (plan != null) {
-            p.put("primary", plan.primary().describe()).put("delegation", plan.delegation().describe());
-            ArrayNode f = p.putArray("fallbacks");
-            plan.fallbacks().forEach(r -> f.add(r.describe()));
-            plan.reasons().forEach(reasons::add);
-        }
-        store.addDecision(clock.instant(), config.toString(), p.toString(), reasons.toString(), outcome,
-                backup == null ? null : backup.toString());
-        LOG.info("route " + config + ": " + outcome + (plan == null ? "" : " — " + plan.summary() + " — " + String.join("; ", plan.reasons())));
-    }
-
-    /** Puts back the config.yaml that the newest routing write replaced (after backing up the current one). */
-    public String rollback() {
-        Path config = config().hermesHome().resolve("config.yaml");
-        RunwayStore.Decision d = store.lastWrite(config.toString())
-                .orElseThrow(() -> new IllegalArgumentException("no routing change by Plutus to roll back in " + config));
-        Path backup = Path.of(d.backup());
-        if (!Files.isRegularFile(backup)) {
-            throw new IllegalArgumentException("the backup " + backup + " is gone; nothing rolled back");
-        }
-        try {
-            Path current = Backups.backUp(config, clock);
-            AtomicFiles.write(config, Files.readString(backup, StandardCharsets.UTF_8));
-            store.markRolledBack(d.id());
-            store.addDecision(clock.instant(), config.toString(), "{}", "[]", "rollback to " + backup.getFileName(),
-                    current == null ? null : current.toString());
-            String msg = "Restored " + config + " from " + backup.getFileName() + " (written " + d.at() + ")"
-                    + (current == null ? "." : "; the routed version is kept as " + current.getFileName() + ".");
-            LOG.info(msg);
-            return msg;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot restore " + config + ": " + e.getMessage(), e);
-        }
-    }
-
     /** What a scheduled run did. {@code route} is null when nothing could be routed ({@code routeError} says why). */
     public record ScheduledRun(RunwayView view, List<RunwayAlerts.Alert> alerts, RouteResult route, String routeError) {}
+
+    /** Plans the routing and writes the host's config (or only diffs it with {@code dryRun}), through the router it was given. */
+    public RouteResult route(RunwayView v, boolean dryRun) {
+        return router.route(v, this, dryRun);
+    }
+
+    /** Puts back the config that the newest routing write replaced. */
+    public String rollback() {
+        return router.rollback(config());
+    }
+
+    /** The models the provider's API lists now (cached like every reading). */
+    @Override
+    public java.util.Set<String> liveModels(ProviderConfig p, RunwayConfig cfg) throws ProviderException {
+        return fetcher().models(p, cfg, credentials(cfg));
+    }
 
     /** Refresh, snapshot, alerts, and the router (writing only with {@code router.apply: true}). */
     public ScheduledRun runScheduled() {
@@ -320,8 +250,10 @@ public final class RunwayMonitor implements AutoCloseable {
         return store.activeAlerts().stream().map(RunwayStore.AlertRow::message).toList();
     }
 
-    private Credentials credentials(RunwayConfig cfg) {
-        return Credentials.load(env, cfg.hermesHome());
+    /** The provider keys this config's providers are read with. */
+    @Override
+    public Credentials credentials(RunwayConfig cfg) {
+        return keys.apply(cfg);
     }
 
     private synchronized ProviderFetcher fetcher() {
@@ -329,10 +261,6 @@ public final class RunwayMonitor implements AutoCloseable {
             fetcher = new ProviderFetcher(clock, Duration.ofSeconds(5));
         }
         return fetcher;
-    }
-
-    public Optional<Instant> lastBackfill() {
-        return plutus.enforcement().meta("hermes_backfill").map(s -> Instant.parse(s.split(" ")[0]));
     }
 
     @Override

@@ -1,9 +1,9 @@
 package dev.plutus.store;
 
-import dev.plutus.CallOrigin;
-import dev.plutus.LlmCall;
-import dev.plutus.ToolCall;
-import dev.plutus.TokenUsage;
+import dev.plutus.core.CallOrigin;
+import dev.plutus.core.LlmCall;
+import dev.plutus.core.ToolCall;
+import dev.plutus.core.TokenUsage;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

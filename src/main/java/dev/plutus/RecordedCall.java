@@ -1,5 +1,0 @@
-package dev.plutus;
-
-/** The outcome of recording a call: the stored call, and whether it was a replay already stored. */
-public record RecordedCall(LlmCall call, boolean duplicate) {
-}

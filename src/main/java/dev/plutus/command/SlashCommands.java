@@ -1,0 +1,382 @@
+package dev.plutus.command;
+
+import dev.plutus.report.BudgetReport;
+import dev.plutus.report.Rendered;
+import dev.plutus.report.RunwayReport;
+import dev.plutus.report.StatsReport;
+import dev.plutus.report.StatsWindow;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.plutus.engine.Engine;
+import dev.plutus.budget.BudgetConfig;
+import dev.plutus.budget.BudgetFile;
+import dev.plutus.budget.SpendLedger;
+import dev.plutus.core.HomeLayout;
+import dev.plutus.pricing.PricingEngine;
+import dev.plutus.runway.RunwayMonitor;
+import dev.plutus.store.CallStore;
+import dev.plutus.store.RollupStore;
+import dev.plutus.store.StatsQueries;
+import java.time.Clock;
+import dev.plutus.budget.BudgetEditor;
+import dev.plutus.budget.BudgetEvaluator;
+import dev.plutus.budget.Limits;
+import dev.plutus.budget.ScopeKind;
+import dev.plutus.budget.ScopeRef;
+import dev.plutus.budget.ScopeStatus;
+import dev.plutus.budget.Window;
+import dev.plutus.config.AtomicFiles;
+import dev.plutus.config.ConfigException;
+import dev.plutus.pricing.PriceRefresher;
+import dev.plutus.store.StatsQueries.Grouping;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * /stats, /budget and /setup with their argument strings exactly as typed after the command, the
+ * same for the CLI, the Hermes bridge and the daemon. Bad arguments return usage text, not errors.
+ */
+public final class SlashCommands {
+    private static final String STATS_USAGE = "usage: /stats [today|week|month] | /stats cron|providers|models|tools|sessions|daily [today|week|month] | /stats raw [N]";
+    private static final String DEFAULT_BUDGET = """
+            # Plutus budget, written by /setup budget default. Amounts are USD.
+            budgets:
+              global:
+                daily_usd: 5.00
+                monthly_usd: 100.00
+            thresholds:
+              soft_pct: 0.80   # one notice in the conversation at 80%
+              hard_pct: 1.00   # tools blocked, cron jobs paused at 100%
+            on_estimated:
+              mode: warn_only
+            """;
+
+    private final StatsQueries stats;
+    private final RollupStore rollups;
+    private final CallStore calls;
+    private final BudgetFile budgets;
+    private final SpendLedger ledger;
+    private final PricingEngine pricing;
+    private final PriceRefresher priceRefresher;
+    private final RunwayMonitor runway;
+    private final HomeLayout home;
+    private final Upkeep upkeep;
+    private final Clock clock;
+
+    /** What the commands read and what they ask to happen at once (a budget edit folds in other processes' spend and reloads). */
+    public interface Upkeep {
+        void syncLedger();
+
+        void reloadIfChanged();
+    }
+
+    public SlashCommands(StatsQueries stats, RollupStore rollups, CallStore calls, BudgetFile budgets, SpendLedger ledger,
+            PricingEngine pricing, PriceRefresher priceRefresher, RunwayMonitor runway, HomeLayout home, Upkeep upkeep, Clock clock) {
+        this.stats = stats;
+        this.rollups = rollups;
+        this.calls = calls;
+        this.budgets = budgets;
+        this.ledger = ledger;
+        this.pricing = pricing;
+        this.priceRefresher = priceRefresher;
+        this.runway = runway;
+        this.home = home;
+        this.upkeep = upkeep;
+        this.clock = clock;
+    }
+
+    /** The commands over an engine's parts and a runway monitor. */
+    public static SlashCommands of(Engine engine, RunwayMonitor runway) {
+        return new SlashCommands(engine.stats(), engine.rollups(), engine.calls(), engine.budgets(), engine.ledger(),
+                engine.pricing(), engine.priceRefresher(), runway, engine.config().home(), new Upkeep() {
+                    @Override
+                    public void syncLedger() {
+                        engine.syncLedger();
+                    }
+
+                    @Override
+                    public void reloadIfChanged() {
+                        engine.reloadIfChanged();
+                    }
+                }, engine.clock());
+    }
+
+    public Rendered run(String command, String rawArgs) {
+        List<String> args = words(rawArgs);
+        try {
+            return switch (command) {
+                case "stats" -> stats(args);
+                case "budget" -> budget(args);
+                case "setup" -> setup(args);
+                case "runway" -> runway(args);
+                default -> text("Unknown command '/" + command + "' (stats, budget, setup, runway).");
+            };
+        } catch (IllegalArgumentException | ConfigException e) {
+            return text(e.getMessage());
+        }
+    }
+
+    public Rendered stats(List<String> args) {
+        rollups.catchUp();
+        Instant now = clock.instant();
+        if (args.isEmpty()) {
+            return summary(StatsWindow.TODAY, now);
+        }
+        String first = args.get(0).toLowerCase();
+        Optional<StatsWindow> w = StatsWindow.parse(first);
+        if (w.isPresent() && args.size() == 1) {
+            return summary(w.get(), now);
+        }
+        if (first.equals("daily")) {
+            StatsWindow dw = args.size() > 1 ? StatsWindow.parse(args.get(1)).orElseThrow(() -> new IllegalArgumentException(STATS_USAGE))
+                    : StatsWindow.WEEK;
+            return StatsReport.daily(dw, stats.dailyCost(now.minus(dw.length()), now, budgets.current().zone()), budgets.current().zone());
+        }
+        if (first.equals("raw")) {
+            int n = 20;
+            if (args.size() > 1) {
+                try {
+                    n = Integer.parseInt(args.get(1));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("/stats raw takes a number of rows, got '" + args.get(1) + "'");
+                }
+            }
+            n = Math.max(1, Math.min(200, n));
+            return StatsReport.raw(calls.recent(n), budgets.current().zone());
+        }
+        StatsWindow window = StatsWindow.WEEK;
+        if (!first.equals("cron")) {
+            window = StatsWindow.TODAY;
+        }
+        if (args.size() > 1) {
+            window = StatsWindow.parse(args.get(1)).orElseThrow(() -> new IllegalArgumentException(STATS_USAGE));
+        }
+        Instant since = now.minus(window.length());
+        return switch (first) {
+            case "cron" -> StatsReport.cron(window, stats.cronRuns(since), stats.usage(Grouping.CRON_JOB, since));
+            case "providers" -> StatsReport.providers(window, stats.usage(Grouping.PROVIDER, since));
+            case "models" -> StatsReport.models(window, stats.usage(Grouping.MODEL, since));
+            case "tools" -> StatsReport.tools(window, stats.tools(since, 50));
+            case "sessions" -> StatsReport.sessions(window, stats.recentSessions(since, 30), budgets.current().zone());
+            default -> throw new IllegalArgumentException(STATS_USAGE);
+        };
+    }
+
+    private Rendered summary(StatsWindow w, Instant now) {
+        Instant since = now.minus(w.length());
+        return StatsReport.summary(w, stats.total(since), stats.sessions(since), stats.tools(since, 5));
+    }
+
+    public Rendered budget(List<String> args) {
+        upkeep.syncLedger();
+        if (!args.isEmpty() && args.get(0).equalsIgnoreCase("set")) {
+            BudgetEditor.SetRequest r = BudgetEditor.parse(args.subList(1, args.size()));
+            try {
+                BudgetEditor.apply(budgets.path(), r, clock.getZone());
+            } catch (IOException e) {
+                return text("Could not write " + budgets.path() + ": " + e.getMessage());
+            }
+            budgets.reload();
+            upkeep.reloadIfChanged();
+            Rendered status = statusOf(null, "budget status");
+            return new Rendered(BudgetEditor.describe(r) + " It is in force now.\n\n" + status.text(), status.json());
+        }
+        if (!args.isEmpty() && args.get(0).equalsIgnoreCase("cron")) {
+            return statusOf(ScopeKind.CRON_JOB, "cron job budgets");
+        }
+        if (!args.isEmpty()) {
+            Optional<ScopeKind> kind = ScopeKind.byLabel(args.get(0));
+            if (kind.isEmpty()) {
+                throw new IllegalArgumentException("usage: /budget | /budget cron | /budget <scope> | /budget set <scope> [<id>] <window> <amount>");
+            }
+            return statusOf(kind.get(), kind.get().label() + " budgets");
+        }
+        return statusOf(null, "budget status");
+    }
+
+    /** Every limited scope: global, every named override, and every active id under a default limit. */
+    public List<ScopeStatus> allStatuses(ScopeKind only) {
+        BudgetConfig cfg = budgets.current();
+        Instant now = clock.instant();
+        BudgetEvaluator ev = new BudgetEvaluator(ledger);
+        List<ScopeStatus> out = new ArrayList<>();
+        for (ScopeKind kind : ScopeKind.values()) {
+            if (only != null && kind != only) {
+                continue;
+            }
+            Set<String> ids = new TreeSet<>();
+            if (kind == ScopeKind.GLOBAL) {
+                ids.add("");
+            } else {
+                ids.addAll(cfg.limits(kind).overrides().keySet());
+                if (!cfg.limits(kind).defaults().isEmpty()) {
+                    ids.addAll(ledger.activeIds(kind, now));
+                }
+            }
+            for (String id : ids) {
+                ScopeRef ref = ScopeRef.of(kind, id);
+                Limits limits = cfg.limitsFor(ref);
+                for (Map.Entry<Window, Long> l : limits.perWindow().entrySet()) {
+                    out.add(ev.status(cfg, ref, l.getKey(), l.getValue(), now));
+                }
+            }
+        }
+        out.sort(Comparator.comparing((ScopeStatus s) -> s.scope().kind()).thenComparing(s -> s.scope().id())
+                .thenComparing(ScopeStatus::window));
+        return out;
+    }
+
+    private Rendered statusOf(ScopeKind only, String title) {
+        Rendered r = BudgetReport.render(title, allStatuses(only), budgets.current().zone(), budgets.error(),
+                budgets.current().hasAnyLimit());
+        List<String> low = runway.activeAlertLines();
+        if (low.isEmpty()) {
+            return r;
+        }
+        if (r.json() instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            var arr = o.putArray("runway_alerts");
+            low.forEach(arr::add);
+        }
+        return new Rendered(r.text() + "\n" + RunwayReport.alertLines(low), r.json());
+    }
+
+    /** /runway [refresh]: money left, burn and days left per provider; {@code refresh} asks the providers now. */
+    public Rendered runway(List<String> args) {
+        boolean refresh = !args.isEmpty() && args.get(0).equalsIgnoreCase("refresh");
+        if (!args.isEmpty() && !refresh) {
+            throw new IllegalArgumentException("usage: /runway [refresh]");
+        }
+        return RunwayReport.render(runway.view(refresh));
+    }
+
+    public Rendered setup(List<String> args) {
+        if (args.isEmpty()) {
+            return setupStatus();
+        }
+        String what = args.get(0).toLowerCase();
+        String how = args.size() > 1 ? args.get(1).toLowerCase() : "";
+        boolean force = args.size() > 2 && args.get(2).equalsIgnoreCase("force");
+        return switch (what) {
+            case "pricing" -> setupPricing(how, force);
+            case "budget" -> setupBudget(how);
+            default -> throw new IllegalArgumentException("usage: /setup | /setup pricing auto|minimal|skip | /setup budget default|custom|skip");
+        };
+    }
+
+    private Rendered setupPricing(String how, boolean force) {
+        switch (how) {
+            case "auto" -> {
+                PriceRefresher refresher = priceRefresher;
+                PriceRefresher.Outcome outcome = refresher.refresh(clock.instant(), force);
+                if (outcome instanceof PriceRefresher.Outcome.NotDue n) {
+                    return text("Prices were fetched from OpenRouter at " + n.lastFetched() + "; they refresh at most daily. "
+                            + "Use '/setup pricing auto force' to fetch now.");
+                }
+                if (outcome instanceof PriceRefresher.Outcome.Failed f) {
+                    return text("Could not refresh prices: " + f.reason() + ". Prices in force are unchanged.");
+                }
+                PriceRefresher.Outcome.Fetched done = (PriceRefresher.Outcome.Fetched) outcome;
+                StringBuilder t = new StringBuilder("Fetched " + done.models() + " OpenRouter models ("
+                        + pricing.builtinEntries() + " built-in, " + pricing.userEntries()
+                        + " of yours in pricing.yaml, which always win). The daemon refreshes them daily.\n");
+                if (!done.variablePrice().isEmpty()) {
+                    t.append("Variable-price models (recorded as unpriced): ").append(String.join(", ", done.variablePrice())).append('\n');
+                }
+                done.problems().forEach(p -> t.append("! ").append(p).append('\n'));
+                return text(t.toString());
+            }
+            case "minimal" -> {
+                try {
+                    Files.deleteIfExists(home.fetchedPricingFile());
+                } catch (IOException e) {
+                    return text("Could not remove fetched prices: " + e.getMessage());
+                }
+                priceRefresher.setMode("minimal");
+                pricing.reload();
+                return text("Using the " + pricing.builtinEntries() + " built-in prices and your pricing.yaml; "
+                        + "nothing is fetched.");
+            }
+            case "skip" -> {
+                priceRefresher.setMode("skip");
+                return text("Pricing setup skipped. Models with no price are recorded as unpriced (not $0) and shown in /stats.");
+            }
+            default -> throw new IllegalArgumentException("usage: /setup pricing auto|minimal|skip");
+        }
+    }
+
+    private Rendered setupBudget(String how) {
+        var file = budgets.path();
+        switch (how) {
+            case "default" -> {
+                if (Files.exists(file)) {
+                    return text(file + " already exists; it was left as it is. Change a limit with /budget set.");
+                }
+                try {
+                    AtomicFiles.write(file, DEFAULT_BUDGET);
+                } catch (IOException e) {
+                    return text("Could not write " + file + ": " + e.getMessage());
+                }
+                budgets.reload();
+                return text("Wrote " + file + ": global $5.00/day and $100.00/month, notice at 80%, block at 100%.");
+            }
+            case "custom" -> {
+                return text("""
+                        Set limits with /budget set <scope> [<id>] <window> <amount>, for example:
+                          /budget set global daily 5.00
+                          /budget set global monthly 100
+                          /budget set cron_job daily 1.00            (default for every cron job)
+                          /budget set cron_job d200f53be09d daily 3  (one job)
+                          /budget set sender weekly 10
+                          /budget set provider anthropic rolling_24h 20
+                          /budget set model claude-opus-4-7 daily 10
+                          /budget set session daily 2
+                        Windows: daily, weekly, monthly, rolling_24h, rolling_7d. Or edit %s by hand;
+                        it reloads within a second.""".formatted(file));
+            }
+            case "skip" -> {
+                return text("No budget: spend is tracked but never enforced.");
+            }
+            default -> throw new IllegalArgumentException("usage: /setup budget default|custom|skip");
+        }
+    }
+
+    private Rendered setupStatus() {
+
+        StringBuilder t = new StringBuilder("Plutus — setup\n" + "=".repeat(56) + "\n");
+        t.append("Home        : ").append(home.dir()).append('\n');
+        t.append("pricing.yaml: ").append(Files.exists(home.pricingFile()) ? pricing.userEntries() + " models" : "absent (optional)").append('\n');
+        t.append("Fetched     : ").append(Files.exists(home.fetchedPricingFile())
+                ? pricing.fetchedEntries() + " models, at " + priceRefresher.lastFetched().map(Object::toString).orElse("?")
+                : "none (run /setup pricing auto)").append('\n');
+        t.append("Built-in    : ").append(pricing.builtinEntries()).append(" models\n");
+        t.append("budget.yaml : ").append(budgets.exists()
+                ? (budgets.current().hasAnyLimit() ? "limits set" : "no limits") : "absent (run /setup budget default)").append('\n');
+        budgets.error().ifPresent(e -> t.append("! ").append(e).append('\n'));
+        pricing.problems().forEach(p -> t.append("! ").append(p).append('\n'));
+        var j = JsonNodeFactory.instance.objectNode();
+        j.put("home", home.dir().toString()).put("user_prices", pricing.userEntries())
+                .put("fetched_prices", pricing.fetchedEntries()).put("builtin_prices", pricing.builtinEntries())
+                .put("budget_file", budgets.exists()).put("budget_error", budgets.error().orElse(null));
+        return new Rendered(t.toString(), j);
+    }
+
+    private static Rendered text(String s) {
+        return new Rendered(s.endsWith("\n") ? s : s + "\n", JsonNodeFactory.instance.objectNode().put("message", s.strip()));
+    }
+
+    static List<String> words(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return List.of();
+        }
+        return Arrays.asList(raw.trim().split("\\s+"));
+    }
+}

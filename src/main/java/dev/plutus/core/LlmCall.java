@@ -1,0 +1,55 @@
+package dev.plutus.core;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One model call as recorded: who made it, when it ended, what it used and what it cost.
+ * {@code eventId} makes recording idempotent (a replayed event is stored once); it may be null.
+ * {@code cronJobId}, {@code senderId} and {@code rootSessionId} are resolved at record time,
+ * so a subagent's call carries the cron job and sender of the session that delegated it.
+ * {@code origin} is set for calls reported over {@code /v1/usage}, null for hook calls.
+ */
+public record LlmCall(
+        String eventId,
+        Instant timestamp,
+        String sessionId,
+        String rootSessionId,
+        String platform,
+        String cronJobId,
+        String senderId,
+        String provider,
+        String model,
+        String responseModel,
+        TokenUsage usage,
+        boolean estimated,
+        long costMicros,
+        boolean priced,
+        String priceEntry,
+        long latencyMillis,
+        CallOrigin origin) {
+
+    public LlmCall(String eventId, Instant timestamp, String sessionId, String rootSessionId, String platform,
+                   String cronJobId, String senderId, String provider, String model, String responseModel,
+                   TokenUsage usage, boolean estimated, long costMicros, boolean priced, String priceEntry,
+                   long latencyMillis) {
+        this(eventId, timestamp, sessionId, rootSessionId, platform, cronJobId, senderId, provider, model, responseModel,
+                usage, estimated, costMicros, priced, priceEntry, latencyMillis, null);
+    }
+
+    public LlmCall {
+        Objects.requireNonNull(timestamp, "timestamp");
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(usage, "usage");
+        if (costMicros < 0) {
+            throw new IllegalArgumentException("cost must not be negative");
+        }
+    }
+
+    /** The same call under another event id. */
+    public LlmCall withEventId(String id) {
+        return new LlmCall(id, timestamp, sessionId, rootSessionId, platform, cronJobId, senderId, provider, model, responseModel,
+                usage, estimated, costMicros, priced, priceEntry, latencyMillis, origin);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.plutus.core;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/**
+ * Money is carried as integer micro-dollars (1 USD = 1,000,000). These helpers convert at the
+ * edges only: user input in, text out. No arithmetic here ever goes through {@code double}.
+ */
+public final class Money {
+    public static final long MICROS_PER_USD = 1_000_000L;
+
+    private Money() {}
+
+    /** Parses a USD amount such as {@code "5"}, {@code "0.001"} or {@code "2.50"} exactly. */
+    public static long parseUsd(String text) {
+        BigDecimal usd;
+        try {
+            usd = new BigDecimal(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a dollar amount: '" + text + "'");
+        }
+        return usdToMicros(usd);
+    }
+
+    public static long usdToMicros(BigDecimal usd) {
+        if (usd.signum() < 0) {
+            throw new IllegalArgumentException("amount must not be negative: " + usd.toPlainString());
+        }
+        BigDecimal micros = usd.movePointRight(6);
+        if (micros.stripTrailingZeros().scale() > 0) {
+            throw new IllegalArgumentException("amount has more precision than a micro-dollar: " + usd.toPlainString());
+        }
+        return micros.longValueExact();
+    }
+
+    public static BigDecimal microsToUsd(long micros) {
+        return BigDecimal.valueOf(micros, 6);
+    }
+
+    /** {@code $1.234567}: all six decimals, as /stats shows cost. */
+    public static String usd6(long micros) {
+        return "$" + microsToUsd(micros).toPlainString();
+    }
+
+    /** {@code $1.23}: cents, rounded half-up, as /budget shows spend and limits. */
+    public static String usd2(long micros) {
+        return "$" + microsToUsd(micros).setScale(2, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    /** Cents when that is exact, otherwise enough decimals to show the amount exactly. */
+    public static String usdShort(long micros) {
+        BigDecimal usd = microsToUsd(micros).stripTrailingZeros();
+        if (usd.scale() < 2) {
+            usd = usd.setScale(2, RoundingMode.UNNECESSARY);
+        }
+        return "$" + usd.toPlainString();
+    }
+}

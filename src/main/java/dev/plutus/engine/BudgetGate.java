@@ -1,0 +1,121 @@
+package dev.plutus.engine;
+
+import dev.plutus.budget.BudgetCheck;
+import dev.plutus.budget.BudgetEvaluator;
+import dev.plutus.budget.BudgetFile;
+import dev.plutus.budget.BudgetMessages;
+import dev.plutus.budget.CronPauseRequest;
+import dev.plutus.budget.Level;
+import dev.plutus.budget.ScopeRef;
+import dev.plutus.budget.ScopeStatus;
+import dev.plutus.budget.Scopes;
+import dev.plutus.budget.SpendLedger;
+import dev.plutus.budget.Verdict;
+import dev.plutus.store.EnforcementStore;
+import dev.plutus.store.SessionDirectory;
+import dev.plutus.store.SessionRecord;
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Budget verdicts from this process's running totals: for a set of scopes or a session, which
+ * notices are due (once per scope, window and period, across processes), and when a cron job is to
+ * be paused.
+ */
+public final class BudgetGate {
+    private static final Logger LOG = LoggerFactory.getLogger(BudgetGate.class);
+
+    private final BudgetFile budgets;
+    private final SpendLedger ledger;
+    private final SessionDirectory sessions;
+    private final EnforcementStore enforcement;
+    private final Clock clock;
+    private final EnumMap<Level, LongAdder> verdicts = new EnumMap<>(Level.class);
+
+    BudgetGate(BudgetFile budgets, SpendLedger ledger, SessionDirectory sessions, EnforcementStore enforcement, Clock clock) {
+        this.budgets = budgets;
+        this.ledger = ledger;
+        this.sessions = sessions;
+        this.enforcement = enforcement;
+        this.clock = clock;
+        for (Level l : Level.values()) {
+            verdicts.put(l, new LongAdder());
+        }
+    }
+
+    /** Every limited scope the session spends into, and the verdict. */
+    public BudgetCheck checkSession(String sessionId) {
+        Optional<SessionRecord> s = sessionId == null ? Optional.empty() : sessions.find(sessionId);
+        return check(s.map(r -> Scopes.of(r.sessionId(), r.rootSessionId(), r.cronJobId(), r.senderId(), r.provider(), r.model()))
+                .orElseGet(() -> Scopes.of(sessionId, null, null, null, null, null)));
+    }
+
+    /** The scopes a call of this session to this provider and model falls under. */
+    public Collection<ScopeRef> callScopes(String sessionId, String provider, String model) {
+        Optional<SessionRecord> s = sessionId == null ? Optional.empty() : sessions.find(sessionId);
+        return Scopes.of(sessionId, s.map(SessionRecord::rootSessionId).orElse(null), s.map(SessionRecord::cronJobId).orElse(null),
+                s.map(SessionRecord::senderId).orElse(null), provider, model);
+    }
+
+    public BudgetCheck check(Collection<ScopeRef> scopes) {
+        BudgetCheck c = new BudgetEvaluator(ledger).check(budgets.current(), scopes, clock.instant());
+        count(c);
+        return c;
+    }
+
+    void count(BudgetCheck c) {
+        verdicts.get(c.verdict().level()).increment();
+    }
+
+    /** How many budget checks this process answered at each level, since it opened. */
+    public Map<Level, Long> verdictCounts() {
+        Map<Level, Long> out = new EnumMap<>(Level.class);
+        verdicts.forEach((l, n) -> out.put(l, n.sum()));
+        return out;
+    }
+
+    /** The zone budget periods are counted in (budget.yaml's timezone). */
+    public ZoneId zone() {
+        return budgets.current().zone();
+    }
+
+    /** Statuses at soft or hard not yet announced in their period; each is announced once, across processes. */
+    public List<ScopeStatus> unannounced(BudgetCheck check) {
+        List<ScopeStatus> out = new ArrayList<>();
+        for (ScopeStatus s : check.statuses()) {
+            if (s.level() != Level.OK && enforcement.recordAlert(s.scope().kind().label(), s.scope().id(),
+                    s.window().label(), s.periodKey(), s.level().label(), clock.instant(), s.spentMicros(), s.limitMicros())) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** A pause request for the session's cron job when it is in hard breach and not yet paused this period. */
+    public Optional<CronPauseRequest> cronPauseIfDue(String sessionId, BudgetCheck check) {
+        if (!(check.verdict() instanceof Verdict.Hard hard)) {
+            return Optional.empty();
+        }
+        Optional<String> job = sessions.find(sessionId).map(SessionRecord::cronJobId);
+        if (job.isEmpty()) {
+            return Optional.empty();
+        }
+        ScopeStatus cause = hard.cause();
+        String reason = BudgetMessages.pauseReason(cause);
+        if (enforcement.recordCronPause(job.get(), cause.window().label(), cause.scope().describe() + "@" + cause.periodKey(),
+                clock.instant(), reason)) {
+            LOG.warn("pausing cron job {}: {}", job.get(), reason);
+            return Optional.of(new CronPauseRequest(job.get(), reason));
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,266 @@
+package dev.plutus.engine;
+
+import dev.plutus.budget.BudgetFile;
+import dev.plutus.budget.PeriodCalendar;
+import dev.plutus.budget.ReservationBook;
+import dev.plutus.budget.SharedReservations;
+import dev.plutus.budget.SpendLedger;
+import dev.plutus.budget.SpendTracker;
+import dev.plutus.core.LlmCall;
+import dev.plutus.pricing.PriceRefresher;
+import dev.plutus.pricing.PricingEngine;
+import dev.plutus.remote.RemoteLink;
+import dev.plutus.remote.RemoteSettings;
+import dev.plutus.store.CallStore;
+import dev.plutus.store.Database;
+import dev.plutus.store.EnforcementStore;
+import dev.plutus.store.GroupCommitQueue;
+import dev.plutus.store.Jdbc;
+import dev.plutus.store.RemoteOutbox;
+import dev.plutus.store.ReservationStore;
+import dev.plutus.store.RollupStore;
+import dev.plutus.store.SessionDirectory;
+import dev.plutus.store.SessionStore;
+import dev.plutus.store.StatsQueries;
+import dev.plutus.store.StoreSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: opens the store, loads prices and budgets, and wires the recorder,
+ * reservations, budget verdicts and upkeep that hosts are given one by one. One per PLUTUS_HOME
+ * and process; thread-safe.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final EngineConfig config;
+    private final Database db;
+    private final CallStore calls;
+    private final SessionDirectory sessions;
+    private final EnforcementStore enforcement;
+    private final RollupStore rollups;
+    private final StatsQueries stats;
+    private final PricingEngine pricing;
+    private final BudgetFile budgets;
+    private final SpendTracker tracker;
+    private final PriceRefresher priceRefresher;
+    private final SharedReservations shared;
+    private final Optional<RemoteLink> remote;
+    private final BudgetGate gate;
+    private final Reservations reservations;
+    private final CallRecorder recorder;
+    private final Enforcer enforcer;
+    private Upkeep upkeep;
+
+    private Engine(EngineConfig config) {
+        this.config = config;
+        Clock clock = config.clock();
+        this.db = StoreSettings.load(config.home().settingsFile())
+                .open(config.home().database(), config.maxPoolSize(), config.environment());
+        Jdbc jdbc = db.jdbc();
+        this.calls = new CallStore(jdbc);
+        this.sessions = new SessionDirectory(new SessionStore(jdbc));
+        this.enforcement = new EnforcementStore(jdbc);
+        this.rollups = new RollupStore(jdbc);
+        this.stats = new StatsQueries(jdbc);
+        this.pricing = PricingEngine.load(config.home());
+        this.budgets = new BudgetFile(config.home().budgetFile(), clock.getZone());
+        this.tracker = new SpendTracker(calls, new SpendLedger(calendar()));
+        this.tracker.rebuild(calendar(), clock.instant());
+        ReservationBook book = new ReservationBook();
+        // This process among those sharing the database is a random owner id, for the reservations it holds there.
+        this.shared = new SharedReservations(book, new ReservationStore(jdbc), tracker, UUID.randomUUID().toString());
+        this.remote = RemoteSettings.fromEnvironment(config.environment())
+                .map(r -> new RemoteLink(r, new RemoteOutbox(jdbc), clock));
+        this.gate = new BudgetGate(budgets, tracker.ledger(), sessions, enforcement, clock);
+        this.reservations = new Reservations(budgets, tracker.ledger(), pricing, gate, book, shared, clock);
+        CallSink sink = remote.<CallSink>map(RemoteSink::new).orElseGet(() -> new StoreSink(
+                new GroupCommitQueue<LlmCall, OptionalLong>(512, tracker::recordAll), book, shared, budgets, clock));
+        this.recorder = new CallRecorder(sessions, pricing, enforcement, calls, sink, clock);
+        this.enforcer = remote.<Enforcer>map(RemoteEnforcer::new).orElseGet(() -> new LocalEnforcer(gate, reservations));
+        this.priceRefresher = new PriceRefresher(config.home(), config.openRouterBaseUrl(), config.pricingRefreshInterval(),
+                enforcement, pricing);
+        pricing.problems().forEach(p -> LOG.warn("{}", p));
+        budgets.error().ifPresent(e -> LOG.warn("{}", e));
+    }
+
+    /** Opens the database (creating and migrating it if needed) and loads prices and budgets. */
+    public static Engine open(EngineConfig config) {
+        return new Engine(config);
+    }
+
+    /**
+     * Starts the upkeep a long-running process needs: folding in spend other processes record,
+     * hot-reloading budget.yaml and pricing.yaml, rolling up, and purging past retention.
+     */
+    public synchronized Engine startUpkeep() {
+        if (upkeep != null) {
+            return this;
+        }
+        Duration second = Duration.ofSeconds(1);
+        upkeep = new Upkeep("upkeep")
+                .every("ledger sync", config.ledgerSyncInterval(), config.ledgerSyncInterval(), tracker::sync)
+                .every("reload", second, second, this::reloadIfChanged)
+                .every("rollup", Duration.ofSeconds(5), Duration.ofMinutes(1), () -> {
+                    rollups.catchUp();
+                    tracker.ledger().evictIdle(config.clock().instant());
+                })
+                .every("checkpoint", second, second, db::checkpoint)
+                .every("claims", second, second, reservations::republishLapsedClaims)
+                .every("retention", Duration.ofSeconds(10), Duration.ofHours(1), this::purgeIfDue)
+                .every("price refresh", Duration.ofSeconds(30), Duration.ofHours(1), this::refreshPricesIfDue);
+        remote.ifPresent(RemoteLink::start);
+        return this;
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    public Clock clock() {
+        return config.clock();
+    }
+
+    /** The store's connections, for stores of layers above (API keys, ingestion, runway). */
+    public Jdbc jdbc() {
+        return db.jdbc();
+    }
+
+    public CallRecorder recorder() {
+        return recorder;
+    }
+
+    public Reservations reservations() {
+        return reservations;
+    }
+
+    public BudgetGate gate() {
+        return gate;
+    }
+
+    /** Local or central verdicts, as this process was opened (remote mode with {@code PLUTUS_REMOTE_URL}). */
+    public Enforcer enforcer() {
+        return enforcer;
+    }
+
+    public SessionDirectory sessions() {
+        return sessions;
+    }
+
+    public StatsQueries stats() {
+        return stats;
+    }
+
+    public CallStore calls() {
+        return calls;
+    }
+
+    public EnforcementStore enforcement() {
+        return enforcement;
+    }
+
+    public RollupStore rollups() {
+        return rollups;
+    }
+
+    public PricingEngine pricing() {
+        return pricing;
+    }
+
+    public PriceRefresher priceRefresher() {
+        return priceRefresher;
+    }
+
+    public BudgetFile budgets() {
+        return budgets;
+    }
+
+    public SpendLedger ledger() {
+        return tracker.ledger();
+    }
+
+    /** The link to the central Plutus in remote mode; empty otherwise. */
+    public Optional<RemoteLink> remote() {
+        return remote;
+    }
+
+    /** Folds in spend recorded by other processes since the last look. */
+    public int syncLedger() {
+        return tracker.sync();
+    }
+
+    /** Re-reads budget.yaml and pricing.yaml if they changed; a new zone or week start rebuilds running totals. */
+    public void reloadIfChanged() {
+        if (budgets.reloadIfChanged()) {
+            budgets.error().ifPresent(e -> LOG.warn("{}", e));
+            PeriodCalendar current = tracker.ledger().calendar();
+            if (!current.zone().equals(gate.zone()) || current.weekStart() != budgets.current().weekStart()) {
+                tracker.rebuild(calendar(), config.clock().instant());
+            }
+        }
+        pricing.reloadIfChanged().forEach(p -> LOG.warn("{}", p));
+    }
+
+    /** Rolls up new rows and purges raw rows past retention when the last purge is a day old. */
+    public void purgeIfDue() {
+        Instant now = config.clock().instant();
+        Optional<Instant> last = enforcement.meta("last_purge").map(Instant::parse);
+        if (last.isPresent() && Duration.between(last.get(), now).compareTo(Duration.ofDays(1)) < 0) {
+            return;
+        }
+        long removed = rollups.purgeBefore(now.minus(Duration.ofDays(config.retentionDays())));
+        int stale = shared.purgeStale(now, budgets.current().reservations().ttl());
+        if (stale > 0) {
+            LOG.info("retention: dropped {} reservation rows of processes that stopped refreshing them", stale);
+        }
+        enforcement.setMeta("last_purge", now.toString());
+        if (removed > 0) {
+            LOG.info("retention: purged {} calls older than {} days", removed, config.retentionDays());
+        }
+    }
+
+    /** Fetches OpenRouter prices when the user chose automatic pricing and the last fetch is a day old. */
+    public void refreshPricesIfDue() {
+        if (priceRefresher.autoEnabled()) {
+            PriceRefresher.Outcome o = priceRefresher.refresh(config.clock().instant(), false);
+            if (o instanceof PriceRefresher.Outcome.Failed f) {
+                LOG.warn("price refresh: {}", f.reason());
+            } else if (o instanceof PriceRefresher.Outcome.Fetched done) {
+                LOG.info("price refresh: {} OpenRouter models", done.models());
+            }
+        }
+    }
+
+    private PeriodCalendar calendar() {
+        return new PeriodCalendar(budgets.current().zone(), budgets.current().weekStart());
+    }
+
+    @Override
+    public void close() {
+        Upkeep u;
+        synchronized (this) {
+            u = upkeep;
+            upkeep = null;
+        }
+        if (u != null) {
+            u.close();
+        }
+        remote.ifPresent(RemoteLink::close);
+        if (budgets.current().reservations().shared()) {
+            try {
+                shared.withdraw();
+            } catch (RuntimeException e) {
+                // The store may be gone; the rows then lapse after one ttl, as a crashed process's do.
+                LOG.warn("could not withdraw this process's reservations from the store: {}", e.getMessage());
+            }
+        }
+        db.close();
+    }
+}

@@ -1,0 +1,100 @@
+package dev.plutus.engine;
+
+import dev.plutus.core.HomeLayout;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a {@link Engine} instance is opened with. Immutable; build with {@link #builder(PlutusHome)}.
+ * The clock is injected so windows, retention and refresh intervals can be tested at any instant.
+ */
+public final class EngineConfig {
+    private final HomeLayout home;
+    private final Clock clock;
+    private final int retentionDays;
+    private final URI openRouterBaseUrl;
+    private final Duration pricingRefreshInterval;
+    private final Duration ledgerSyncInterval;
+    private final int maxPoolSize;
+    private final java.util.Map<String, String> environment;
+
+    private EngineConfig(Builder b) {
+        this.home = b.home;
+        this.clock = b.clock;
+        this.retentionDays = b.retentionDays;
+        this.openRouterBaseUrl = b.openRouterBaseUrl;
+        this.pricingRefreshInterval = b.pricingRefreshInterval;
+        this.ledgerSyncInterval = b.ledgerSyncInterval;
+        this.maxPoolSize = b.maxPoolSize;
+        this.environment = java.util.Map.copyOf(b.environment);
+    }
+
+    public static Builder builder(HomeLayout home) {
+        return new Builder(home);
+    }
+
+    public HomeLayout home() { return home; }
+    public Clock clock() { return clock; }
+    public int retentionDays() { return retentionDays; }
+    public URI openRouterBaseUrl() { return openRouterBaseUrl; }
+    public Duration pricingRefreshInterval() { return pricingRefreshInterval; }
+    /** How often spend written by other processes into the same database is folded into the running totals. */
+    public Duration ledgerSyncInterval() { return ledgerSyncInterval; }
+    public int maxPoolSize() { return maxPoolSize; }
+    /** Where provider keys and HERMES_HOME are looked up (the process environment unless a test or host sets another). */
+    public java.util.Map<String, String> environment() { return environment; }
+
+    public static final class Builder {
+        private final HomeLayout home;
+        private Clock clock = Clock.systemUTC();
+        private int retentionDays = 400;
+        private URI openRouterBaseUrl = URI.create("https://openrouter.ai/api/v1");
+        private Duration pricingRefreshInterval = Duration.ofDays(1);
+        private Duration ledgerSyncInterval = Duration.ofMillis(250);
+        private int maxPoolSize = 4;
+        private java.util.Map<String, String> environment = System.getenv();
+
+        private Builder(HomeLayout home) {
+            this.home = Objects.requireNonNull(home, "home");
+        }
+
+        public Builder clock(Clock clock) { this.clock = Objects.requireNonNull(clock, "clock"); return this; }
+
+        public Builder retentionDays(int days) {
+            if (days < 1) {
+                throw new IllegalArgumentException("retention_days must be at least 1, got " + days);
+            }
+            this.retentionDays = days;
+            return this;
+        }
+
+        public Builder openRouterBaseUrl(URI url) { this.openRouterBaseUrl = Objects.requireNonNull(url); return this; }
+
+        public Builder pricingRefreshInterval(Duration d) { this.pricingRefreshInterval = requirePositive(d, "pricing refresh interval"); return this; }
+
+        public Builder ledgerSyncInterval(Duration d) { this.ledgerSyncInterval = requirePositive(d, "ledger sync interval"); return this; }
+
+        public Builder maxPoolSize(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("pool size must be at least 1, got " + n);
+            }
+            this.maxPoolSize = n;
+            return this;
+        }
+
+        public Builder environment(java.util.Map<String, String> env) { this.environment = Objects.requireNonNull(env); return this; }
+
+        public EngineConfig build() {
+            return new EngineConfig(this);
+        }
+
+        private static Duration requirePositive(Duration d, String what) {
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(what + " must be positive");
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.plutus.engine;
+
+import dev.plutus.budget.BudgetCheck;
+import dev.plutus.budget.BudgetMessages;
+import dev.plutus.budget.ReservationBook;
+import dev.plutus.budget.ScopeStatus;
+import dev.plutus.budget.Verdict;
+import dev.plutus.core.CallIntent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Verdicts from this process's running totals and reservations. */
+public final class LocalEnforcer implements Enforcer {
+    private final BudgetGate gate;
+    private final Reservations reservations;
+
+    LocalEnforcer(BudgetGate gate, Reservations reservations) {
+        this.gate = gate;
+        this.reservations = reservations;
+    }
+
+    @Override
+    public Optional<Block> block(String sessionId) {
+        return blockFor(sessionId, gate.checkSession(sessionId));
+    }
+
+    @Override
+    public Announcements announce(String sessionId) {
+        BudgetCheck check = gate.checkSession(sessionId);
+        List<String> notices = new ArrayList<>();
+        for (ScopeStatus s : gate.unannounced(check)) {
+            notices.add(BudgetMessages.notice(s, gate.zone()));
+        }
+        return new Announcements(notices, gate.cronPauseIfDue(sessionId, check));
+    }
+
+    @Override
+    public Optional<Block> admit(CallIntent intent) {
+        ReservationBook.Outcome o = reservations.reserve(intent);
+        return o instanceof ReservationBook.Outcome.Refused r ? blockFor(intent.sessionId(), r.check()) : Optional.empty();
+    }
+
+    @Override
+    public boolean release(String intentId) {
+        return reservations.release(intentId);
+    }
+
+    private Optional<Block> blockFor(String sessionId, BudgetCheck check) {
+        if (check.verdict() instanceof Verdict.Hard hard) {
+            return Optional.of(new Block(BudgetMessages.blockMessage(hard.cause(), gate.zone()),
+                    gate.cronPauseIfDue(sessionId, check)));
+        }
+        return Optional.empty();
+    }
+}

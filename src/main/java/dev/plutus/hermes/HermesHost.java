@@ -1,0 +1,41 @@
+package dev.plutus.hermes;
+
+import dev.plutus.engine.Engine;
+import dev.plutus.provider.Credentials;
+import dev.plutus.runway.RunwayMonitor;
+import dev.plutus.store.RunwayStore;
+import java.util.Map;
+
+/**
+ * Plutus as Hermes sees it: the hook dispatcher, and the runway monitor whose router edits
+ * Hermes's config.yaml and whose keys come from Hermes's {@code .env}. Built from an engine's parts
+ * by whoever hosts hooks (the daemon, {@code plutus hook}, the CLI's runway commands).
+ */
+public final class HermesHost implements AutoCloseable {
+    private final RunwayMonitor runway;
+    private final HookDispatcher hooks;
+
+    public HermesHost(Engine engine) {
+        Map<String, String> env = engine.config().environment();
+        RunwayStore store = new RunwayStore(engine.jdbc());
+        this.runway = new RunwayMonitor(engine.stats(), engine.gate()::zone, store, engine.config().home().runwayFile(), env,
+                cfg -> Credentials.withDotEnv(env, cfg.hermesHome() == null ? null : cfg.hermesHome().resolve(".env")),
+                new HermesRouter(store, engine.clock()), engine.clock());
+        this.hooks = new HookDispatcher(engine.sessions(), engine.recorder(), engine.enforcer(), runway::claimNotices,
+                engine.clock());
+    }
+
+    public HookDispatcher hooks() {
+        return hooks;
+    }
+
+    /** Provider balances, burn rate, days left, low-runway alerts, and the router of Hermes's config.yaml. */
+    public RunwayMonitor runway() {
+        return runway;
+    }
+
+    @Override
+    public void close() {
+        runway.close();
+    }
+}

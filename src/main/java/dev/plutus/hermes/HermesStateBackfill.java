@@ -1,0 +1,149 @@
+package dev.plutus.hermes;
+
+import dev.plutus.core.CallEvent;
+import dev.plutus.engine.CallRecorder;
+import dev.plutus.store.CallStore;
+import dev.plutus.store.EnforcementStore;
+import java.time.Clock;
+import java.util.Optional;
+import dev.plutus.core.RecordedCall;
+import dev.plutus.core.TokenUsage;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Imports the spend Hermes itself recorded before Plutus was installed: one call per session of
+ * {@code state.db}'s {@code sessions} table (billing provider, actual cost, else Hermes's estimate,
+ * else Plutus's price for the tokens). Sessions Plutus already saw through hooks are skipped, and
+ * every imported row carries the id {@code hermes-state:<session id>}, so running it again imports
+ * only sessions that are new.
+ */
+public final class HermesStateBackfill {
+    private static final List<String> COLUMNS = List.of("id", "source", "model", "started_at", "ended_at", "input_tokens",
+            "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "billing_provider",
+            "estimated_cost_usd", "actual_cost_usd");
+
+    private HermesStateBackfill() {}
+
+    public record Result(int seen, int imported, int alreadyKnown, int skippedEmpty, long importedMicros) {}
+
+    /** Imports from {@code stateDb} and notes when, for {@code /setup} and {@code plutus runway}. */
+    public static Result runAndMark(CallRecorder recorder, CallStore calls, EnforcementStore meta, Clock clock, Path stateDb) {
+        Result r = run(recorder, calls, stateDb);
+        meta.setMeta("hermes_backfill", clock.instant() + " " + r.imported());
+        return r;
+    }
+
+    /** When the last backfill ran, if ever. */
+    public static Optional<Instant> last(EnforcementStore meta) {
+        return meta.meta("hermes_backfill").map(s -> Instant.parse(s.split(" ")[0]));
+    }
+
+    public static Result run(CallRecorder recorder, CallStore calls, Path stateDb) {
+        if (!Files.isRegularFile(stateDb)) {
+            throw new IllegalArgumentException("no Hermes state database at " + stateDb);
+        }
+        SQLiteConfig ro = new SQLiteConfig();
+        ro.setReadOnly(true);
+        ro.setBusyTimeout(5000);
+        List<CallEvent> events = new ArrayList<>();
+        int seen = 0;
+        int known = 0;
+        int empty = 0;
+        Set<String> plutusSessions = new HashSet<>(calls.sessionsWithCalls());
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + stateDb.toAbsolutePath(), ro.toProperties());
+             Statement st = c.createStatement()) {
+            Set<String> present = new HashSet<>();
+            try (ResultSet rs = st.executeQuery("PRAGMA table_info(sessions)")) {
+                while (rs.next()) {
+                    present.add(rs.getString("name"));
+                }
+            }
+            if (!present.contains("id")) {
+                throw new IllegalArgumentException(stateDb + " has no sessions table with an id column (is it Hermes's state.db?)");
+            }
+            StringBuilder sql = new StringBuilder("SELECT ");
+            for (int i = 0; i < COLUMNS.size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append(present.contains(COLUMNS.get(i)) ? COLUMNS.get(i) : "NULL");
+            }
+            sql.append(" FROM sessions ORDER BY started_at");
+            try (ResultSet rs = st.executeQuery(sql.toString())) {
+                while (rs.next()) {
+                    seen++;
+                    String id = rs.getString(1);
+                    if (plutusSessions.contains(id)) {
+                        known++;
+                        continue;
+                    }
+                    TokenUsage usage = new TokenUsage(count(rs, 6), count(rs, 7), count(rs, 8), count(rs, 9), 0,
+                            Math.min(count(rs, 10), count(rs, 7)));
+                    BigDecimal actual = amount(rs, 13);
+                    BigDecimal estimate = amount(rs, 12);
+                    BigDecimal cost = actual != null ? actual : estimate;
+                    if ((cost == null || cost.signum() == 0) && usage.equals(new TokenUsage(0, 0, 0, 0, 0, 0))) {
+                        empty++;
+                        continue;
+                    }
+                    Instant at = epoch(rs, 5) != null ? epoch(rs, 5) : epoch(rs, 4);
+                    if (at == null) {
+                        empty++;
+                        continue;
+                    }
+                    String provider = rs.getString(11);
+                    events.add(new CallEvent("hermes-state:" + id, at, id, rs.getString(2),
+                            provider == null || provider.isBlank() ? "unknown" : provider, rs.getString(3), null, usage,
+                            actual == null, 0, cost));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalArgumentException("cannot read " + stateDb + ": " + e.getMessage(), e);
+        }
+        int imported = 0;
+        long micros = 0;
+        for (RecordedCall r : recorder.recordAll(events)) {
+            if (!r.duplicate()) {
+                imported++;
+                micros += r.call().costMicros();
+            }
+        }
+        return new Result(seen, imported, known + (events.size() - imported), empty, micros);
+    }
+
+    private static long count(ResultSet rs, int col) throws SQLException {
+        long v = rs.getLong(col);
+        return rs.wasNull() || v < 0 ? 0 : v;
+    }
+
+    private static BigDecimal amount(ResultSet rs, int col) throws SQLException {
+        String v = rs.getString(col);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            BigDecimal d = new BigDecimal(v.trim());
+            return d.signum() < 0 ? null : d;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Instant epoch(ResultSet rs, int col) throws SQLException {
+        double v = rs.getDouble(col);
+        if (rs.wasNull() || v <= 0) {
+            return null;
+        }
+        return Instant.ofEpochMilli(Math.round(v * 1000));
+    }
+}

@@ -1,0 +1,165 @@
+package dev.plutus.http;
+
+import dev.plutus.command.SlashCommands;
+import dev.plutus.engine.Engine;
+import dev.plutus.engine.EngineThreads;
+import dev.plutus.engine.Upkeep;
+import dev.plutus.hermes.HermesHost;
+import dev.plutus.ingest.ApiKeys;
+import dev.plutus.store.ApiKeyStore;
+import dev.plutus.store.IngestStore;
+import java.time.Duration;
+import dev.plutus.engine.EngineConfig;
+import dev.plutus.core.HomeLayout;
+import dev.plutus.ingest.IngestCounters;
+import dev.plutus.ingest.IngestSettings;
+import dev.plutus.ingest.KeyRateLimiter;
+import dev.plutus.ingest.UsageIngestor;
+import dev.plutus.runway.RunwayScheduler;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The long-lived Plutus process Hermes's bridge talks to: the engine, its HTTP interface on
+ * loopback, the spool replayer, and the files that let others find it (daemon.json, daemon.token)
+ * and keep a second daemon off the same home (daemon.lock). Closing it answers the requests in
+ * flight, stops the background work and closes the database; each recorded call is committed
+ * before its hook is answered, so nothing acknowledged is ever lost.
+ */
+public final class PlutusDaemon implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger("dev.plutus.server");
+
+    private final HomeLayout home;
+    private final InstanceLock lock;
+    private final Engine plutus;
+    private final HermesHost hermes;
+    private final ApiKeys apiKeys;
+    private final ExecutorService httpThreads;
+    private final Upkeep upkeep;
+    private final HttpApi api;
+    private final DaemonStatus status;
+    private final DaemonInfo info;
+    private final SpoolReplayer replayer;
+    private final UsageIngestor ingestor;
+    private final Upkeep runwayThread;
+
+    private PlutusDaemon(ServeOptions options, EngineConfig config, InstanceLock lock) throws IOException {
+        this.home = config.home();
+        this.lock = lock;
+        // Read first: a broken plutus.yaml must fail before anything is opened or started.
+        IngestSettings ingestSettings = IngestSettings.load(home.settingsFile());
+        AccessToken token = AccessToken.ensure(home.tokenFile());
+        this.plutus = Engine.open(config).startUpkeep();
+        this.hermes = new HermesHost(plutus);
+        this.httpThreads = Executors.newFixedThreadPool(options.threads(), EngineThreads.named("http"));
+        InetSocketAddress bind = new InetSocketAddress(options.host(), options.port());
+        this.status = new DaemonStatus(config.clock(), hermes.hooks().counters());
+        IngestCounters ingestCounters = new IngestCounters();
+        this.ingestor = new UsageIngestor(plutus.recorder(), plutus.gate(), config.clock(), new IngestStore(plutus.jdbc()), ingestSettings,
+                ingestCounters);
+        KeyRateLimiter limiter = new KeyRateLimiter(ingestSettings.requestsPerSecond(), ingestSettings.burst(), System::nanoTime);
+        this.apiKeys = new ApiKeys(new ApiKeyStore(plutus.jdbc()), config.clock());
+        UsageApi usage = new UsageApi(apiKeys, limiter, ingestor, ingestCounters);
+        ReservationApi reservationApi = new ReservationApi(plutus.reservations(), plutus.gate()::zone, apiKeys, limiter);
+        usage.endReservationsThrough(reservationApi);
+        SlashCommands commands = SlashCommands.of(plutus, hermes.runway());
+        // Beyond loopback the dashboard shows spend to whoever can reach the port: it needs its own token then.
+        DashboardApi dashboard = new DashboardApi(commands, hermes.runway(), options.isLoopback() ? null : AccessToken.ensure(home.dashboardTokenFile()));
+        this.api = new HttpApi(hermes.hooks(), commands, plutus.remote(), token, status, bind, httpThreads, usage, reservationApi,
+                new MetricsText(plutus.stats(), plutus.gate(), plutus.reservations(), hermes.hooks().counters(),
+                        hermes.runway().store(), status, ingestCounters), dashboard, options.isLoopback());
+        this.replayer = new SpoolReplayer(home.spoolDir(), hermes.hooks(), status);
+        this.upkeep = new Upkeep("spool");
+        api.start();
+        this.info = new DaemonInfo(ProcessHandle.current().pid(), options.host(), api.port(), status.startedAt(),
+                DaemonStatus.VERSION);
+        status.listening(info.baseUrl());
+        info.write(home.daemonInfoFile());
+        int replayed = replayer.drainAtStart();
+        if (replayed > 0) {
+            LOG.info("replayed " + replayed + " spooled hook events at start");
+        }
+        upkeep.every("spool replay", Duration.ofSeconds(1), Duration.ofSeconds(1), replayer::runOnce)
+                .every("forgetting old idempotent answers", Duration.ofMinutes(1), Duration.ofHours(1), ingestor::forgetOldAnswers);
+        // Its own thread: provider calls may take the whole fetch time-out and must not hold up spool replay.
+        this.runwayThread = new Upkeep("runway");
+        RunwayScheduler runway = new RunwayScheduler(hermes.runway(), config.clock());
+        runwayThread.every("runway", options.runwayFirstRun(), Duration.ofSeconds(30), () -> runway.tick());
+        LOG.info("plutus daemon " + DaemonStatus.VERSION + " serving " + home.dir() + " on " + info.baseUrl()
+                + " (pid " + info.pid() + ")");
+    }
+
+    /** Starts a daemon for the home in {@code config}; fails when another one already serves it. */
+    public static PlutusDaemon start(ServeOptions options, EngineConfig config) throws IOException {
+        InstanceLock lock = InstanceLock.acquire(config.home().daemonLockFile());
+        try {
+            return new PlutusDaemon(options, config, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    public DaemonInfo info() {
+        return info;
+    }
+
+    public DaemonStatus status() {
+        return status;
+    }
+
+    public Engine plutus() {
+        return plutus;
+    }
+
+    /** API keys for {@code /v1/usage} and {@code /v1/reservations}. */
+    public ApiKeys apiKeys() {
+        return apiKeys;
+    }
+
+    public HermesHost hermes() {
+        return hermes;
+    }
+
+    /** Replays whatever the bridge spooled, now (tests and shutdown use it; the daemon does it every second). */
+    public int replaySpoolNow() {
+        return replayer.drainAtStart();
+    }
+
+    @Override
+    public void close() {
+        LOG.info("plutus daemon stopping");
+        api.stop(2);
+        httpThreads.shutdown();
+        runwayThread.close();
+        try {
+            httpThreads.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        upkeep.close();
+        hermes.close();
+        plutus.close();
+        try {
+            DaemonInfo.read(home.daemonInfoFile()).filter(i -> i.pid() == info.pid()).ifPresent(i -> {
+                try {
+                    Files.deleteIfExists(home.daemonInfoFile());
+                } catch (IOException ignored) {
+                    // A stale daemon.json names a dead pid; readers check that.
+                }
+            });
+            lock.close();
+        } catch (IOException e) {
+            LOG.warning("releasing " + home.daemonLockFile() + ": " + e.getMessage());
+        }
+        LOG.info("plutus daemon stopped");
+    }
+}

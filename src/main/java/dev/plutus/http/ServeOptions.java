@@ -1,0 +1,36 @@
+package dev.plutus.http;
+
+/**
+ * Where the daemon listens, how many requests it handles at once, and how long after start the
+ * first runway run (refresh, snapshot, alerts, router) comes; later runs follow runway.yaml's period.
+ */
+public record ServeOptions(String host, int port, int threads, java.time.Duration runwayFirstRun) {
+    public static final int DEFAULT_PORT = 8765;
+
+    public ServeOptions(String host, int port, int threads) {
+        this(host, port, threads, java.time.Duration.ofSeconds(30));
+    }
+
+    public ServeOptions {
+        if (runwayFirstRun == null || runwayFirstRun.isNegative()) {
+            throw new IllegalArgumentException("runway first run must be zero or later");
+        }
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("host must not be empty");
+        }
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+    }
+
+    public static ServeOptions loopback(int port) {
+        return new ServeOptions("127.0.0.1", port, 16);
+    }
+
+    public boolean isLoopback() {
+        return host.equals("127.0.0.1") || host.equals("::1") || host.equals("localhost");
+    }
+}

@@ -1,0 +1,181 @@
+package dev.plutus.hermes;
+
+import dev.plutus.TestEngine;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plutus.core.LlmCall;
+import dev.plutus.TestSupport;
+import dev.plutus.TestSupport.HookEvent;
+import dev.plutus.TestSupport.MutableClock;
+import dev.plutus.core.TokenUsage;
+import dev.plutus.budget.ScopeKind;
+import dev.plutus.budget.ScopeRef;
+import dev.plutus.budget.Window;
+import dev.plutus.pricing.PricingEngine;
+import dev.plutus.command.SlashCommands;
+import dev.plutus.store.SessionRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@org.junit.jupiter.api.Tag("store")
+class HookDispatcherTest {
+    private static final Instant NOON = Instant.parse("2026-11-24T12:00:00Z");
+
+    private static List<JsonNode> replay(TestEngine p, List<HookEvent> events) {
+        return events.stream().map(e -> (JsonNode) p.hooks().dispatch(e.hook(), e.kwargs()).toJson()).toList();
+    }
+
+    @Test
+    void cliSessionWithSubagentIsCapturedExactly(@TempDir Path home) throws Exception {
+        List<HookEvent> seq = TestSupport.sequence("session-sequence.jsonl");
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            List<JsonNode> replies = replay(p, seq);
+            assertTrue(replies.stream().allMatch(r -> r.size() == 0), "no budget, so no hook has anything to say");
+
+            PricingEngine pricing = p.pricing();
+            long expected = 0;
+            int withUsage = 0;
+            for (HookEvent e : seq) {
+                if (e.hook().equals("post_api_request") && !e.kwargs().get("usage").isNull()) {
+                    JsonNode u = e.kwargs().get("usage");
+                    expected += pricing.price(e.kwargs().get("provider").asText(), e.kwargs().get("model").asText(), null,
+                            new TokenUsage(u.get("input_tokens").asLong(), u.get("output_tokens").asLong(),
+                                    u.get("cache_read_tokens").asLong(), u.get("cache_write_tokens").asLong(), 0,
+                                    u.get("reasoning_tokens").asLong())).micros();
+                    withUsage++;
+                }
+            }
+            List<LlmCall> calls = p.calls().recent(100);
+            assertEquals(withUsage + 1, calls.size());
+            LlmCall estimated = calls.stream().filter(LlmCall::estimated).findFirst().orElseThrow();
+            assertEquals(5480, estimated.usage().input(), "input from the pre_api_request approximation");
+            assertEquals((86 + 3) / 4, estimated.usage().output(), "output from the response length");
+            long estimatedCost = estimated.costMicros();
+            assertEquals(expected + estimatedCost, calls.stream().mapToLong(LlmCall::costMicros).sum());
+
+            SessionRecord child = p.sessions().find("20261124_101508_9f3e21").orElseThrow();
+            assertEquals("20261124_101500_a1b2c3", child.parentSessionId());
+            assertEquals("20261124_101500_a1b2c3", child.rootSessionId());
+            assertEquals("ok", p.sessions().find("20261124_101500_a1b2c3").orElseThrow().status());
+
+            // The conversation's session budget includes its subagent's spend.
+            long rootSpend = p.ledger().spend(ScopeRef.of(ScopeKind.SESSION, "20261124_101500_a1b2c3"), Window.DAILY, NOON).spentMicros();
+            assertEquals(expected + estimatedCost, rootSpend);
+
+            String stats = p.commands().run("stats", "").text();
+            assertTrue(stats.contains("API calls    : 6 (1 estimated)"), stats);
+            assertTrue(stats.contains("Tool calls   : 3"), stats);
+            assertTrue(stats.contains("$0.0" ), stats);
+            String models = p.commands().run("stats", "models").text();
+            assertTrue(models.contains("claude-sonnet-4-6") && models.contains("deepseek-v4-flash"), models);
+        }
+    }
+
+    @Test
+    void replayedEventsAreRecordedOnce(@TempDir Path home) throws Exception {
+        JsonNode post = TestSupport.hermesJson("post_api_request-anthropic-cache.json");
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            p.hooks().dispatch("post_api_request", post);
+            p.hooks().dispatch("post_api_request", post);
+            assertEquals(1, p.calls().count());
+            assertEquals(14_076, p.ledger().spend(ScopeRef.GLOBAL, Window.DAILY, NOON).spentMicros());
+        }
+    }
+
+    @Test
+    void cronJobOverBudgetIsBlockedAndPausedOnce(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  per_cron_job:\n    default:\n      daily_usd: 0.002\n");
+        List<HookEvent> seq = TestSupport.sequence("session-sequence-cron.jsonl");
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            List<JsonNode> replies = replay(p, seq);
+            assertEquals("d200f53be09d", p.sessions().find("cron_d200f53be09d_20261124_030000").orElseThrow().cronJobId());
+            int toolIdx = indexOf(seq, "pre_tool_call");
+            JsonNode block = replies.get(toolIdx);
+            assertEquals("block", block.path("action").asText(), block.toString());
+            assertTrue(block.get("message").asText().contains("cron_job d200f53be09d daily spend"), block.toString());
+            assertEquals("d200f53be09d", block.path("pause_cron_job").path("job_id").asText());
+            long pauses = replies.stream().filter(r -> r.has("pause_cron_job")).count();
+            assertEquals(1, pauses, "paused once per window");
+
+            // A new run of the same job starting in breach is stopped before its first model call.
+            ObjectNode start = (ObjectNode) TestSupport.hermesJson("on_session_start-cron.json");
+            start.put("session_id", "cron_d200f53be09d_20261124_040000");
+            JsonNode r = p.hooks().dispatch("on_session_start", start).toJson();
+            assertTrue(r.has("stop_session"), r.toString());
+            assertFalse(r.has("pause_cron_job"), "already paused in this period");
+            ObjectNode pre = (ObjectNode) TestSupport.hermesJson("pre_llm_call.json");
+            pre.put("session_id", "cron_d200f53be09d_20261124_040000").put("platform", "cron");
+            assertEquals("[Plutus]", p.hooks().dispatch("pre_llm_call", pre).toJson().path("context").asText().substring(0, 8));
+        }
+    }
+
+    @Test
+    void softNoticeIsInjectedOncePerScopeWindowAndLevel(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.016\non_estimated: enforce\n");
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            p.hooks().dispatch("post_api_request", TestSupport.hermesJson("post_api_request-anthropic-cache.json"));
+            JsonNode pre = TestSupport.hermesJson("pre_llm_call.json");
+            JsonNode first = p.hooks().dispatch("pre_llm_call", pre).toJson();
+            assertTrue(first.path("context").asText().contains("Budget notice: global daily spend is $0.01 of $0.016 (87%)"), first.toString());
+            assertEquals(0, p.hooks().dispatch("pre_llm_call", pre).toJson().size());
+            assertEquals(0, p.hooks().dispatch("pre_tool_call", TestSupport.hermesJson("pre_tool_call.json")).toJson().size());
+        }
+        // The ledger of alerts is in the database: a restart does not repeat the notice.
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            assertEquals(0, p.hooks().dispatch("pre_llm_call", TestSupport.hermesJson("pre_llm_call.json")).toJson().size());
+        }
+    }
+
+    @Test
+    void senderBudgetsApplyToGatewayUsers(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  per_sender:\n    overrides:\n      \"184467301\":\n        daily_usd: 0.0001\non_estimated: enforce\n");
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            JsonNode pre = TestSupport.hermesJson("pre_llm_call-gateway.json");
+            p.hooks().dispatch("pre_llm_call", pre);
+            ObjectNode post = (ObjectNode) TestSupport.hermesJson("post_api_request-anthropic-cache.json");
+            post.put("session_id", pre.get("session_id").asText()).put("platform", "telegram");
+            p.hooks().dispatch("post_api_request", post);
+            ObjectNode tool = (ObjectNode) TestSupport.hermesJson("pre_tool_call.json");
+            tool.put("session_id", pre.get("session_id").asText());
+            JsonNode r = p.hooks().dispatch("pre_tool_call", tool).toJson();
+            assertTrue(r.path("message").asText().contains("sender 184467301"), r.toString());
+        }
+    }
+
+    @Test
+    void malformedAndUnknownEventsNeverThrowAndAreCounted(@TempDir Path home) throws Exception {
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            HookDispatcher h = p.hooks();
+            assertEquals(0, h.dispatch("post_api_request", TestSupport.JSON.readTree("[1,2]")).toJson().size());
+            assertEquals(0, h.dispatch("pre_tool_call", TestSupport.JSON.readTree("{}")).toJson().size());
+            assertEquals(0, h.dispatch("on_stream_delta", TestSupport.JSON.readTree("{\"session_id\":\"x\"}")).toJson().size());
+            assertEquals(0, h.dispatch("post_api_request", null).toJson().size());
+            assertEquals(3, h.counters().get("malformed"));
+            assertEquals(1, h.counters().get("unknown"));
+            // A broken usage record is replaced by an estimate: the call is never lost.
+            ObjectNode post = (ObjectNode) TestSupport.hermesJson("post_api_request-anthropic-cache.json");
+            ((ObjectNode) post.get("usage")).put("output_tokens", -5);
+            h.dispatch("post_api_request", post);
+            assertEquals(1, p.calls().count());
+            assertTrue(p.calls().recent(1).get(0).estimated());
+        }
+    }
+
+    private static int indexOf(List<HookEvent> seq, String hook) {
+        for (int i = 0; i < seq.size(); i++) {
+            if (seq.get(i).hook().equals(hook)) {
+                return i;
+            }
+        }
+        throw new AssertionError(hook);
+    }
+}

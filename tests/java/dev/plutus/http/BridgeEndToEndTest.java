@@ -1,0 +1,206 @@
+package dev.plutus.http;
+
+import dev.plutus.TestEngine;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plutus.core.HomeLayout;
+import dev.plutus.TestSupport;
+import dev.plutus.hermes.HermesInstaller;
+import dev.plutus.hermes.PluginManifest;
+import dev.plutus.command.SlashCommands;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hermes's side played by the real bridge (installed by the installer, run by python3), the daemon
+ * in its own JVM: what the daemon ends up with must equal what the engine computes directly.
+ */
+@org.junit.jupiter.api.Tag("store")
+class BridgeEndToEndTest {
+    private static final List<String> COMPARED = List.of("models month", "providers month", "cron month", "tools month",
+            "raw 50");
+    /** Reads decimals as written (0.076800 stays 0.076800), as the engine's own JSON holds them. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper EXACT = new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+    private static final String BUDGET = """
+            budgets:
+              global:
+                daily_usd: 50
+              per_session:
+                default:
+                  daily_usd: 20
+            timezone: UTC
+            """;
+
+    @Test
+    void aRealisticSessionThroughTheBridgeMatchesTheEngine(@TempDir Path tmp) throws Exception {
+        Path events = shiftedSequence(tmp, "session-sequence.jsonl");
+        Path home = tmp.resolve("plutus");
+        Path plugin = install(tmp.resolve("hermes"), home);
+        try (DaemonProcess daemon = DaemonProcess.start(home, tmp.resolve("daemon.log"))) {
+            List<JsonNode> out = drive(plugin, events, 0, Integer.MAX_VALUE, "stats,budget");
+            assertTrue(out.stream().allMatch(n -> !n.has("reply") || n.get("reply").isNull()), out.toString());
+            String bridgeStats = out.stream().filter(n -> "stats".equals(n.path("command").asText()))
+                    .findFirst().orElseThrow().get("text").asText();
+            assertTrue(bridgeStats.contains("Plutus"), bridgeStats);
+            assertSameAsEngine(daemon.info(), home, events, tmp.resolve("direct"));
+        }
+    }
+
+    @Test
+    void sigkillMidSessionLosesNothingAndCountsNothingTwice(@TempDir Path tmp) throws Exception {
+        Path events = shiftedSequence(tmp, "session-sequence.jsonl");
+        Path home = tmp.resolve("plutus");
+        Path plugin = install(tmp.resolve("hermes"), home);
+        DaemonProcess first = DaemonProcess.start(home, tmp.resolve("daemon.log"));
+        drive(plugin, events, 0, 9, null);
+        first.kill();
+        // Hermes carries on with the subagent while the daemon is gone: the bridge spools.
+        List<JsonNode> whileDown = drive(plugin, events, 9, Integer.MAX_VALUE, null);
+        assertTrue(whileDown.size() > 10);
+        try (var spool = Files.list(home.resolve("spool"))) {
+            assertEquals(1, spool.count(), "one spool file from the driver process");
+        }
+        try (DaemonProcess second = DaemonProcess.start(home, tmp.resolve("daemon.log"))) {
+            assertSameAsEngine(second.info(), home, events, tmp.resolve("direct"));
+            // The events of the first part, replayed again (as if the bridge had spooled after a late answer), change nothing.
+            drive(plugin, events, 0, 9, null);
+            assertSameAsEngine(second.info(), home, events, tmp.resolve("direct2"));
+        }
+    }
+
+    @Test
+    void aCronJobOverItsBudgetIsBlockedAndPausedOnceThroughTheBridge(@TempDir Path tmp) throws Exception {
+        Path events = shiftedSequence(tmp, "session-sequence-cron.jsonl");
+        Path home = tmp.resolve("plutus");
+        Path plugin = install(tmp.resolve("hermes"), home);
+        Files.writeString(home.resolve("budget.yaml"), """
+                budgets:
+                  per_cron_job:
+                    default:
+                      daily_usd: 0.0001
+                on_estimated:
+                  mode: enforce
+                timezone: UTC
+                """);
+        try (DaemonProcess daemon = DaemonProcess.start(home, tmp.resolve("daemon.log"))) {
+            List<JsonNode> out = drive(plugin, events, 0, Integer.MAX_VALUE, null);
+            JsonNode block = out.stream().filter(n -> "pre_tool_call".equals(n.path("hook").asText())).findFirst().orElseThrow();
+            assertEquals("block", block.path("reply").path("action").asText(), out.toString());
+            assertTrue(block.path("reply").path("message").asText().contains("cron_job d200f53be09d"), block.toString());
+            JsonNode paused = out.get(out.size() - 1).get("paused");
+            assertEquals(1, paused.size(), out.toString());
+            assertEquals("d200f53be09d", paused.get(0).get("job_id").asText());
+            // A new run of the same job in the same window is stopped at its start, and not paused again.
+            List<JsonNode> rerun = drive(plugin, events, 0, 2, null);
+            assertTrue(rerun.get(1).path("reply").path("context").asText().contains("stopped this run"), rerun.toString());
+            assertEquals(0, rerun.get(rerun.size() - 1).get("paused").size());
+        }
+    }
+
+    private static Path install(Path hermes, Path home) throws IOException {
+        Files.createDirectories(home);
+        Files.writeString(home.resolve("budget.yaml"), BUDGET);
+        Files.createDirectories(hermes);
+        Files.copy(TestSupport.hermesFixture("config.example.yaml"), hermes.resolve("config.yaml"));
+        HermesInstaller installer = new HermesInstaller(hermes, new HomeLayout(home), PluginManifest.bundled(), Clock.systemUTC());
+        // A generous timeout: this test is about what is counted, not about the 250 ms default.
+        installer.install(new HermesInstaller.BridgeSettings(10_000, "open", false, "plutus"));
+        return installer.pluginDir();
+    }
+
+    /** The fixture sequence moved to end a minute ago, so every window of the reports holds it. */
+    static Path shiftedSequence(Path tmp, String fixture) throws IOException {
+        List<TestSupport.HookEvent> seq = TestSupport.sequence(fixture);
+        double last = 0;
+        for (TestSupport.HookEvent e : seq) {
+            last = Math.max(last, e.kwargs().path("ended_at").asDouble(0));
+        }
+        double shift = System.currentTimeMillis() / 1000.0 - 60 - last;
+        StringBuilder out = new StringBuilder();
+        for (TestSupport.HookEvent e : seq) {
+            ObjectNode k = e.kwargs().deepCopy();
+            for (String f : List.of("started_at", "ended_at")) {
+                if (k.path(f).isNumber()) {
+                    k.put(f, k.get(f).asDouble() + shift);
+                }
+            }
+            ObjectNode line = TestSupport.JSON.createObjectNode().put("hook", e.hook());
+            line.set("kwargs", k);
+            out.append(line).append('\n');
+        }
+        Path file = tmp.resolve("events.jsonl");
+        Files.writeString(file, out.toString());
+        return file;
+    }
+
+    static List<JsonNode> drive(Path plugin, Path events, int start, int end, String commands) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("python3", Path.of("tests/python/hermes_driver.py").toAbsolutePath().toString(),
+                plugin.toString(), events.toString(), Integer.toString(start), Integer.toString(end)));
+        if (commands != null) {
+            cmd.add(commands);
+        }
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), stdout);
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : stdout.split("\n")) {
+            if (!line.isBlank()) {
+                out.add(TestSupport.JSON.readTree(line));
+            }
+        }
+        return out;
+    }
+
+    private static void assertSameAsEngine(DaemonInfo daemon, Path home, Path events, Path direct) throws Exception {
+        Files.createDirectories(direct);
+        Files.writeString(direct.resolve("budget.yaml"), BUDGET);
+        String token = Files.readString(home.resolve("daemon.token")).strip();
+        try (TestEngine engine = TestSupport.open(direct, Clock.systemUTC())) {
+            for (String line : Files.readAllLines(events)) {
+                JsonNode e = TestSupport.JSON.readTree(line);
+                engine.hooks().dispatch(e.get("hook").asText(), e.get("kwargs"));
+            }
+            SlashCommands commands = engine.commands();
+            for (String args : COMPARED) {
+                assertEquals(commands.run("stats", args).text(), command(daemon, token, "stats", args, false), "/stats " + args);
+            }
+            assertEquals(commands.run("budget", "").text(), command(daemon, token, "budget", "", false), "/budget");
+            JsonNode mine = EXACT.readTree(command(daemon, token, "stats", "month", true));
+            JsonNode theirs = commands.run("stats", "month").json();
+            // Compared as JSON text: node classes differ after a round trip (int vs long), values must not.
+            assertEquals(theirs.get("usage").toString(), mine.get("usage").toString());
+            assertEquals(theirs.get("tools").toString(), mine.get("tools").toString());
+            for (String f : List.of("sessions", "subagents", "ok", "failed", "running")) {
+                assertEquals(theirs.get("sessions").get(f).asLong(), mine.get("sessions").get(f).asLong(), "sessions." + f);
+            }
+            assertTrue(mine.get("usage").get("calls").asLong() >= 5, mine.toString());
+        }
+    }
+
+    private static String command(DaemonInfo d, String token, String name, String args, boolean json) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(d.baseUrl() + "/commands/" + name + (json ? "?format=json" : "")))
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(args)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
+}

@@ -1,0 +1,154 @@
+package dev.plutus.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plutus.engine.EngineConfig;
+import dev.plutus.core.HomeLayout;
+import dev.plutus.TestSupport;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The daemon as the bridge sees it: a real HTTP server on a free loopback port over a real SQLite file. */
+@org.junit.jupiter.api.Tag("store")
+class DaemonTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    static PlutusDaemon start(Path home) throws Exception {
+        return PlutusDaemon.start(ServeOptions.loopback(0), TestSupport.config(home).clock(Clock.systemUTC()).build());
+    }
+
+    static HttpResponse<String> post(PlutusDaemon d, String path, String body, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(d.info().baseUrl() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String token(Path home) throws Exception {
+        return Files.readString(home.resolve("daemon.token")).strip();
+    }
+
+    static ObjectNode freshCall(String fixture) throws Exception {
+        ObjectNode k = (ObjectNode) TestSupport.hermesJson(fixture);
+        double now = System.currentTimeMillis() / 1000.0;
+        return k.put("started_at", now - 2).put("ended_at", now);
+    }
+
+    @Test
+    void hooksCommandsAndStatusOverHttp(@TempDir Path home) throws Exception {
+        try (PlutusDaemon d = start(home)) {
+            String token = token(home);
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("daemon.token"))));
+            assertEquals(64, token.length());
+
+            HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create(d.info().baseUrl() + "/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+            assertTrue(health.body().contains("\"status\":\"ok\""));
+
+            assertEquals(401, post(d, "/hooks/post_api_request", "{}", null).statusCode());
+            assertEquals(401, post(d, "/hooks/post_api_request", "{}", "wrong").statusCode());
+
+            HttpResponse<String> r = post(d, "/hooks/post_api_request", freshCall("post_api_request-anthropic-cache.json").toString(), token);
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("{}", r.body());
+            assertEquals(1, d.plutus().calls().count());
+
+            HttpResponse<String> bad = post(d, "/hooks/post_api_request", "{not json", token);
+            assertEquals(400, bad.statusCode());
+            assertEquals(1, d.plutus().calls().count());
+
+            HttpResponse<String> huge = post(d, "/hooks/post_api_request", "x".repeat(HttpApi.MAX_BODY_BYTES + 10), token);
+            assertEquals(413, huge.statusCode());
+
+            HttpResponse<String> stats = post(d, "/commands/stats", "models today", token);
+            assertEquals(200, stats.statusCode());
+            assertTrue(stats.body().contains("claude-sonnet-4-6"), stats.body());
+            assertEquals(404, post(d, "/commands/rm", "-rf", token).statusCode());
+
+            HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(URI.create(d.info().baseUrl() + "/hooks/x"))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(405, get.statusCode());
+
+            JsonNode status = StatusCommandAccess.fetch(d.info(), AccessToken.read(home.resolve("daemon.token")));
+            assertEquals(1, status.path("requests").path("hook.post_api_request").asLong());
+            assertEquals(2, status.path("unauthorized").asLong());
+            assertTrue(status.path("hook_latency_us").path("p99_at_most").asLong() > 0);
+
+            DaemonInfo info = DaemonInfo.read(home.resolve("daemon.json")).orElseThrow();
+            assertEquals(ProcessHandle.current().pid(), info.pid());
+            assertEquals(d.info().port(), info.port());
+
+            InstanceLock.AlreadyRunning second = assertThrows(InstanceLock.AlreadyRunning.class, () -> start(home));
+            assertTrue(second.getMessage().contains("daemon.lock"));
+        }
+        assertFalse(Files.exists(home.resolve("daemon.json")), "a clean stop removes daemon.json");
+        try (PlutusDaemon again = start(home)) {
+            assertEquals(1, again.plutus().calls().count(), "the call survived the restart");
+        }
+    }
+
+    @Test
+    void statusCommandTellsWhetherTheDaemonRuns(@TempDir Path home) throws Exception {
+        try (PlutusDaemon d = start(home)) {
+            var out = new java.io.StringWriter();
+            var cli = dev.plutus.cli.PlutusCli.commandLine(java.io.InputStream.nullInputStream());
+            cli.setOut(new java.io.PrintWriter(out, true));
+            assertEquals(0, cli.execute("status", "--home", home.toString()));
+            assertTrue(out.toString().contains("running, pid " + ProcessHandle.current().pid()), out.toString());
+            assertTrue(out.toString().contains(d.info().baseUrl()), out.toString());
+            assertTrue(out.toString().contains("hook requests: 0\n"), "no latency figures before any request: " + out);
+        }
+        var out = new java.io.StringWriter();
+        var cli = dev.plutus.cli.PlutusCli.commandLine(java.io.InputStream.nullInputStream());
+        cli.setOut(new java.io.PrintWriter(out, true));
+        assertEquals(3, cli.execute("status", "--home", home.toString()));
+        assertTrue(out.toString().contains("not running"), out.toString());
+    }
+
+    @Test
+    void spooledEventsAreReplayedOnceAndBadLinesSetAside(@TempDir Path home) throws Exception {
+        Path spool = home.resolve("spool");
+        Files.createDirectories(spool);
+        ObjectNode call = freshCall("post_api_request-anthropic-cache.json");
+        ObjectNode tool = (ObjectNode) TestSupport.hermesJson("post_tool_call.json");
+        tool.put("_plutus_ts", System.currentTimeMillis() / 1000.0);
+        String lines = TestSupport.JSON.createObjectNode().put("event", "post_api_request").set("kwargs", call) + "\n"
+                + TestSupport.JSON.createObjectNode().put("event", "post_api_request").set("kwargs", call) + "\n"
+                + "{\"event\": \"post_tool_call\", \"kwargs\": " + tool + "}\n"
+                + "{\"event\": \"post_api_requ";   // a bridge killed mid-write
+        Files.writeString(spool.resolve("host-123.jsonl"), lines, StandardCharsets.UTF_8);
+        try (PlutusDaemon d = start(home)) {
+            assertEquals(1, d.plutus().calls().count(), "the duplicate carries the same api_request_id");
+            assertEquals(1, d.plutus().stats().tools(java.time.Instant.EPOCH, 10).size());
+            try (var files = Files.list(spool)) {
+                assertEquals(java.util.List.of("rejected.jsonl"), files.map(p -> p.getFileName().toString()).toList());
+            }
+            String rejected = Files.readString(spool.resolve("rejected.jsonl"));
+            assertTrue(rejected.contains("\"line\":4") && rejected.contains("not JSON"), rejected);
+
+            // Spooled while running: claimed on one pass, replayed on the next.
+            ObjectNode later = freshCall("post_api_request-openrouter.json");
+            Files.writeString(spool.resolve("host-456.jsonl"),
+                    TestSupport.JSON.createObjectNode().put("event", "post_api_request").set("kwargs", later) + "\n");
+            d.replaySpoolNow();
+            assertEquals(2, d.plutus().calls().count());
+        }
+    }
+}
