@@ -275,6 +275,216 @@ class UsageApiTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("sqlite-file")
+    void aFailedStoreWriteLeavesTheMonthsTokensAsTheyWereAndTheRetryCountsOnce(@TempDir Path home) throws Exception {
+        // The cap sits exactly at two events: a failed attempt that stayed counted would push the retry over it.
+        try (PlutusDaemon d = start(home, "ingest:\n  tracked_limit: 4000\n  block_over_free_limit: true\n", null)) {
+            String key = d.apiKeys().create("flaky store").secret();
+            assertEquals(2000, json(usage(d, key, EXAMPLE)).get("tracked_tokens_mtd").asLong());
+            Map<String, String> idem = Map.of("Idempotency-Key", "after-outage");
+            HttpResponse<String> failed;
+            try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.resolve("plutus.db"));
+                 var st = c.createStatement()) {
+                st.executeUpdate("CREATE TRIGGER refuse_calls BEFORE INSERT ON llm_calls BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+                failed = usage(d.info().baseUrl(), key, EXAMPLE, idem);
+                assertEquals(1, d.plutus().calls().count());
+                st.executeUpdate("DROP TRIGGER refuse_calls");
+            }
+            HttpResponse<String> retry = usage(d.info().baseUrl(), key, EXAMPLE, idem);
+            assertEquals(200, retry.statusCode(), "the failed attempt's tokens must not count against the cap: " + retry.body());
+            assertTrue(json(retry).get("recorded").asBoolean(), retry.body());
+            assertFalse(json(retry).has("duplicate"), retry.body());
+            assertEquals(4000, json(retry).get("tracked_tokens_mtd").asLong(), retry.body());
+            assertFalse(json(retry).get("over_free_limit").asBoolean(), retry.body());
+            assertEquals(2, d.plutus().calls().count());
+
+            HttpResponse<String> replay = usage(d.info().baseUrl(), key, EXAMPLE, idem);
+            assertEquals(retry.body(), replay.body(), "the retry's answer is the one kept");
+            HttpResponse<String> past = usage(d, key, EXAMPLE);
+            assertEquals(402, past.statusCode(), "the cap still holds once the month really is full: " + past.body());
+            assertEquals(4000, json(past).get("tracked_tokens_mtd").asLong(), past.body());
+            assertEquals(2, d.plutus().calls().count());
+            assertEquals(503, failed.statusCode(), failed.body());
+            assertTrue(json(failed).get("error").asText().contains("store unavailable"), failed.body());
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Tag("sqlite-file")
+    void aWriteThatFailsHalfwayCountsTheEventsItDidCommitOnce(@TempDir Path home) throws Exception {
+        try (PlutusDaemon d = start(home, null, null)) {
+            String key = d.apiKeys().create("half").secret();
+            Map<String, String> idem = Map.of("Idempotency-Key", "half-done");
+            String batch = "[" + openAi(100) + "," + openAi(7) + "]";
+            HttpResponse<String> failed;
+            try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.resolve("plutus.db"));
+                 var st = c.createStatement()) {
+                // Only the second event fails: the writer retries the failed batch row by row, so the first commits.
+                st.executeUpdate("CREATE TRIGGER refuse_seven BEFORE INSERT ON llm_calls WHEN NEW.input_tokens = 7"
+                        + " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+                failed = usage(d.info().baseUrl(), key, batch, idem);
+                st.executeUpdate("DROP TRIGGER refuse_seven");
+            }
+            assertEquals(503, failed.statusCode(), failed.body());
+            assertEquals(1, d.plutus().calls().count(), "the first event was committed before the second failed");
+            HttpResponse<String> retry = usage(d.info().baseUrl(), key, batch, idem);
+            assertEquals(200, retry.statusCode(), retry.body());
+            JsonNode results = json(retry).get("results");
+            assertTrue(results.get(0).path("duplicate").asBoolean(), retry.body());
+            assertFalse(results.get(1).has("duplicate"), retry.body());
+            assertEquals(107, json(retry).get("tracked_tokens_mtd").asLong(), "each committed event counted once: " + retry.body());
+            assertEquals(2, d.plutus().calls().count());
+        }
+    }
+
+    @Test
+    void oneIdempotencyKeyWithADifferentBodyIs422AndRecordsNothing(@TempDir Path home) throws Exception {
+        try (PlutusDaemon d = start(home, null, null)) {
+            String key = d.apiKeys().create("reuser").secret();
+            Map<String, String> idem = Map.of("Idempotency-Key", "req-7");
+            String batch = "[" + EXAMPLE + "," + EXAMPLE + "]";
+            HttpResponse<String> first = usage(d.info().baseUrl(), key, batch, idem);
+            assertEquals(200, first.statusCode(), first.body());
+
+            String other = "[{\"provider\":\"openai\",\"model\":\"gpt-4.1\",\"input_tokens\":5}]";
+            HttpResponse<String> reused = usage(d.info().baseUrl(), key, other, idem);
+            assertEquals(422, reused.statusCode(), reused.body());
+            JsonNode conflict = json(reused);
+            assertTrue(conflict.get("error").asText().contains("different body"), reused.body());
+            assertEquals("req-7", conflict.get("idempotency_key").asText(), reused.body());
+            assertEquals(2, d.plutus().calls().count(), "nothing of the second body is recorded");
+
+            // The same events with other spacing and key order are the same body: the kept answer, not a 422.
+            String respaced = "[ " + batch.substring(1).replace("\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-6\"",
+                    "\"model\": \"claude-sonnet-4-6\", \"provider\": \"anthropic\"");
+            assertTrue(!respaced.equals(batch) && respaced.contains("\"model\": \"claude"), respaced);
+            HttpResponse<String> same = usage(d.info().baseUrl(), key, respaced, idem);
+            assertEquals(200, same.statusCode(), same.body());
+            assertEquals("true", same.headers().firstValue("Idempotent-Replayed").orElse(""));
+            assertEquals(first.body(), same.body());
+            assertEquals(2, d.plutus().calls().count());
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Tag("sqlite-file")
+    void twoBodiesInFlightAtOnceUnderOneKeyGetOne200AndOne422(@TempDir Path home) throws Exception {
+        // Deterministic: an outside writer holds the database, so both requests are in flight when it lets go.
+        try (PlutusDaemon d = start(home, null, null)) {
+            String key = d.apiKeys().create("racer").secret();
+            assertEquals(200, usage(d, key, openAi(1)).statusCode()); // its workspace exists: only the request's own rows are left to write
+            Map<String, String> idem = Map.of("Idempotency-Key", "held");
+            List<String> bodies = List.of(openAi(11), openAi(22));
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+            try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.resolve("plutus.db"));
+                 var st = c.createStatement()) {
+                st.execute("BEGIN IMMEDIATE");
+                for (String body : bodies) {
+                    answers.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return usage(d.info().baseUrl(), key, body, idem);
+                        } catch (Exception e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    }));
+                }
+                Thread.sleep(1500);
+                assertFalse(answers.stream().anyMatch(java.util.concurrent.CompletableFuture::isDone), "both wait for the database");
+                st.execute("COMMIT");
+            }
+            assertOne200AndOne422(d, bodies, answers.get(0).get(), answers.get(1).get());
+            assertEquals(2, d.plutus().calls().count(), "the first call and the winning body's");
+        }
+    }
+
+    @Test
+    void twoBodiesRacingUnderOneKeyNeverGetADuplicateAnswer(@TempDir Path home) throws Exception {
+        int rounds = 40;
+        try (PlutusDaemon d = start(home, null, null)) {
+            String key = d.apiKeys().create("racer").secret();
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                for (int round = 0; round < rounds; round++) {
+                    Map<String, String> idem = Map.of("Idempotency-Key", "race-" + round);
+                    List<String> bodies = List.of(openAi(1000 + round), openAi(2000 + round));
+                    var go = new java.util.concurrent.CountDownLatch(1);
+                    List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+                    for (String body : bodies) {
+                        answers.add(pool.submit(() -> {
+                            go.await();
+                            return usage(d.info().baseUrl(), key, body, idem);
+                        }));
+                    }
+                    go.countDown();
+                    assertOne200AndOne422(d, bodies, answers.get(0).get(), answers.get(1).get());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(rounds, d.plutus().calls().count(), "one body of each round is recorded, once");
+        }
+    }
+
+    private static String openAi(int inputTokens) {
+        return "{\"provider\":\"openai\",\"model\":\"gpt-4.1\",\"input_tokens\":" + inputTokens + "}";
+    }
+
+    /** One body won the key and is recorded as sent; the other is refused, not told its events are duplicates. */
+    private static void assertOne200AndOne422(PlutusDaemon d, List<String> bodies, HttpResponse<String> a, HttpResponse<String> b)
+            throws Exception {
+        List<Integer> codes = List.of(a.statusCode(), b.statusCode());
+        assertTrue(codes.contains(200) && codes.contains(422), a.body() + " / " + b.body());
+        HttpResponse<String> won = a.statusCode() == 200 ? a : b;
+        String winner = won == a ? bodies.get(0) : bodies.get(1);
+        assertFalse(json(won).has("duplicate"), won.body());
+        assertTrue(json(won == a ? b : a).get("error").asText().contains("different body"), (won == a ? b : a).body());
+        LlmCall stored = d.plutus().calls().recent(1).get(0);
+        assertEquals(json(won).get("event_id").asText(), stored.eventId());
+        assertEquals(TestSupport.JSON.readTree(winner).get("input_tokens").asLong(), stored.usage().input());
+    }
+
+    @Test
+    void a400NamesTheEventAndTheFieldInItsOwnMembers(@TempDir Path home) throws Exception {
+        String ok = "{\"provider\":\"openai\",\"input_tokens\":1}";
+        String badThird = "[" + ok + "," + ok + "," + ok + ",{\"provider\":\"openai\",\"input_tokens\":\"12\"}," + ok + "]";
+        try (PlutusDaemon d = start(home, null, null)) {
+            String key = d.apiKeys().create("shapes").secret();
+            assertError(usage(d, key, badThird), 3, "input_tokens", "event 3: field 'input_tokens' must be a whole number");
+            assertError(usage(d, key, "[" + ok + ",{\"model\":\"gpt-4.1\"}]"), 1, "provider", "event 1: field 'provider' is required");
+            assertError(usage(d, key, "[" + ok + "," + ok + ",{\"provider\":\"x\",\"input_token\":5}]"), 2, "input_token",
+                    "unknown field 'input_token'");
+            assertError(usage(d, key, "[" + ok + ",{\"provider\":\"x\",\"timestamp\":\"2999-01-01T00:00:00Z\"}]"), 1, "timestamp",
+                    "is in the future");
+            assertError(usage(d, key, "[" + ok + ",7]"), 1, null, "event 1: must be an object");
+            assertError(usage(d, key, "{\"provider\":\"openai\",\"cost_usd\":-1}"), 0, "cost_usd", "must not be negative");
+            assertError(usage(d, key, "42"), null, null, "must be an event object or an array of events");
+            assertError(usage(d, key, "{\"provider\":"), null, null, "malformed JSON");
+            assertError(usage(d.info().baseUrl(), key, ok, Map.of("Idempotency-Key", "has space")), null, null, "Idempotency-Key must be");
+            assertEquals(0, d.plutus().calls().count());
+        }
+    }
+
+    private static void assertError(HttpResponse<String> r, Integer eventIndex, String field, String message) throws Exception {
+        assertEquals(400, r.statusCode(), r.body());
+        JsonNode e = json(r);
+        assertTrue(e.get("error").asText().contains(message), r.body());
+        assertEquals(eventIndex == null ? null : eventIndex.longValue(), e.path("event_index").isIntegralNumber()
+                ? Long.valueOf(e.get("event_index").asLong()) : null, r.body());
+        assertTrue(eventIndex != null || e.has("event_index") && e.get("event_index").isNull(), "event_index is null, not left out: " + r.body());
+        assertEquals(field, e.path("field").isTextual() ? e.get("field").asText() : null, r.body());
+        assertTrue(field != null || e.has("field") && e.get("field").isNull(), "field is null, not left out: " + r.body());
+        List<String> members = iterable(e.fieldNames());
+        java.util.Collections.sort(members);
+        assertEquals(List.of("error", "event_index", "field"), members, r.body());
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
     void workspacesAreCreatedUpToTheCapThenBilledToDefault(@TempDir Path home) throws Exception {
         try (PlutusDaemon d = start(home, "ingest:\n  workspace_cap: 2\n", null)) {
             String key = d.apiKeys().create("ws").secret();

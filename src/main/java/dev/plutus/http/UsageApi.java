@@ -83,6 +83,12 @@ final class UsageApi {
         } catch (HttpApi.BodyTooLarge e) {
             HttpApi.quietly(() -> HttpApi.sendError(ex, 413, "request body over " + HttpApi.MAX_BODY_BYTES + " bytes"));
             status = 413;
+        } catch (dev.plutus.store.StoreException e) {
+            // Nothing of the request is acknowledged: the sender keeps its events and retries them.
+            LOG.log(Level.WARNING, "/v1/usage: store unavailable: " + e, e);
+            ex.getResponseHeaders().add("X-Plutus-Error", "store unavailable");
+            HttpApi.quietly(() -> HttpApi.sendError(ex, 503, "store unavailable: " + e.getMessage()));
+            status = 503;
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "/v1/usage failed: " + e, e);
             HttpApi.quietly(() -> HttpApi.sendError(ex, 500, "internal error: " + e.getMessage()));

@@ -19,7 +19,8 @@ import java.util.Set;
  * Reads a {@code /v1/usage} body: one event object or an array of 1 to 1,000. Strict on purpose:
  * a misspelt field or a token count sent as text would otherwise be billed as zero, so any field
  * it does not know, any wrong type and any negative, fractional or absurd number is refused with
- * the event's index and the field's name. Nothing of a refused body is recorded.
+ * the event's index and the field's name (in the message and as {@link UsageError}'s members).
+ * Nothing of a refused body is recorded.
  */
 public final class UsageEventParser {
     public static final int MAX_EVENTS = 1000;
@@ -60,7 +61,7 @@ public final class UsageEventParser {
             throw new UsageRejected("empty body: send one event object or an array of events");
         }
         if (root.isObject()) {
-            return new Parsed(List.of(event(root, "event")), false);
+            return new Parsed(List.of(event(root, new At("event", 0))), false);
         }
         if (!root.isArray()) {
             throw new UsageRejected("body must be an event object or an array of events, not " + root.getNodeType().name().toLowerCase());
@@ -75,39 +76,46 @@ public final class UsageEventParser {
         for (int i = 0; i < root.size(); i++) {
             JsonNode e = root.get(i);
             if (!e.isObject()) {
-                throw new UsageRejected("event " + i + ": must be an object");
+                throw new UsageRejected("event " + i + ": must be an object", i, null);
             }
-            out.add(event(e, "event " + i));
+            out.add(event(e, new At("event " + i, i)));
         }
         return new Parsed(out, true);
     }
 
-    private static UsageEvent event(JsonNode e, String where) throws UsageRejected {
+    /** Where a problem is: the event as a message names it, and its index in the body. */
+    private record At(String label, int index) {
+        UsageRejected field(String field, String problem) {
+            return new UsageRejected(label + ": field '" + field + "' " + problem, index, field);
+        }
+    }
+
+    private static UsageEvent event(JsonNode e, At where) throws UsageRejected {
         for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             if (!FIELDS.contains(f.getKey())) {
-                throw new UsageRejected(where + ": unknown field '" + f.getKey() + "' (known: " + String.join(", ", FIELDS) + ")");
+                throw new UsageRejected(where.label() + ": unknown field '" + f.getKey() + "' (known: " + String.join(", ", FIELDS) + ")",
+                        where.index(), f.getKey());
             }
             JsonNode v = f.getValue();
             if (TEXT_FIELDS.contains(f.getKey()) && !v.isNull()) {
                 if (!v.isTextual()) {
-                    throw new UsageRejected(where + ": field '" + f.getKey() + "' must be a string");
+                    throw where.field(f.getKey(), "must be a string");
                 }
                 if (v.asText().length() > MAX_TEXT) {
-                    throw new UsageRejected(where + ": field '" + f.getKey() + "' is longer than " + MAX_TEXT + " characters");
+                    throw where.field(f.getKey(), "is longer than " + MAX_TEXT + " characters");
                 }
             }
         }
         String provider = text(e, "provider");
         if (provider == null || provider.isBlank()) {
-            throw new UsageRejected(where + ": field 'provider' is required");
+            throw where.field("provider", "is required");
         }
         long input = tokens(e, "input_tokens", where);
         long output = tokens(e, "output_tokens", where);
         long reasoning = tokens(e, "reasoning_tokens", where);
         if (reasoning > output) {
-            throw new UsageRejected(where + ": field 'reasoning_tokens' (" + reasoning + ") is part of output_tokens ("
-                    + output + ") and cannot exceed it");
+            throw where.field("reasoning_tokens", "(" + reasoning + ") is part of output_tokens (" + output + ") and cannot exceed it");
         }
         TokenUsage usage = new TokenUsage(input, output, tokens(e, "cache_read_tokens", where),
                 tokens(e, "cache_write_tokens", where), tokens(e, "cache_write_1h_tokens", where), reasoning);
@@ -116,47 +124,47 @@ public final class UsageEventParser {
                 orDefault(text(e, "source"), "api"), timestamp(e, where));
     }
 
-    private static long tokens(JsonNode e, String field, String where) throws UsageRejected {
+    private static long tokens(JsonNode e, String field, At where) throws UsageRejected {
         JsonNode v = e.get(field);
         if (v == null || v.isNull()) {
             return 0;
         }
         if (!v.isNumber()) {
-            throw new UsageRejected(where + ": field '" + field + "' must be a whole number, not " + v.getNodeType().name().toLowerCase());
+            throw where.field(field, "must be a whole number, not " + v.getNodeType().name().toLowerCase());
         }
         BigDecimal d = v.decimalValue();
         if (d.signum() < 0) {
-            throw new UsageRejected(where + ": field '" + field + "' must not be negative (" + d.toPlainString() + ")");
+            throw where.field(field, "must not be negative (" + d.toPlainString() + ")");
         }
         if (d.stripTrailingZeros().scale() > 0) {
-            throw new UsageRejected(where + ": field '" + field + "' must be a whole number (" + d.toPlainString() + ")");
+            throw where.field(field, "must be a whole number (" + d.toPlainString() + ")");
         }
         if (d.compareTo(BigDecimal.valueOf(MAX_TOKENS)) > 0) {
-            throw new UsageRejected(where + ": field '" + field + "' is too large (" + d.toPlainString() + " > " + MAX_TOKENS + ")");
+            throw where.field(field, "is too large (" + d.toPlainString() + " > " + MAX_TOKENS + ")");
         }
         return d.longValueExact();
     }
 
-    private static BigDecimal cost(JsonNode e, String where) throws UsageRejected {
+    private static BigDecimal cost(JsonNode e, At where) throws UsageRejected {
         JsonNode v = e.get("cost_usd");
         if (v == null || v.isNull()) {
             return null;
         }
         if (!v.isNumber()) {
-            throw new UsageRejected(where + ": field 'cost_usd' must be a number");
+            throw where.field("cost_usd", "must be a number");
         }
         BigDecimal d = v.decimalValue();
         if (d.signum() < 0) {
-            throw new UsageRejected(where + ": field 'cost_usd' must not be negative (" + d.toPlainString() + ")");
+            throw where.field("cost_usd", "must not be negative (" + d.toPlainString() + ")");
         }
         if (d.compareTo(MAX_COST_USD) > 0) {
-            throw new UsageRejected(where + ": field 'cost_usd' is too large (" + d.toPlainString() + " > " + MAX_COST_USD + ")");
+            throw where.field("cost_usd", "is too large (" + d.toPlainString() + " > " + MAX_COST_USD + ")");
         }
         return d;
     }
 
     /** ISO-8601 text or Unix seconds: when the call happened, for senders that buffer and send later. */
-    private static Instant timestamp(JsonNode e, String where) throws UsageRejected {
+    private static Instant timestamp(JsonNode e, At where) throws UsageRejected {
         JsonNode v = e.get("timestamp");
         if (v == null || v.isNull()) {
             return null;
@@ -165,7 +173,7 @@ public final class UsageEventParser {
             if (v.isNumber()) {
                 BigDecimal s = v.decimalValue();
                 if (s.signum() < 0 || s.compareTo(BigDecimal.valueOf(32_503_680_000L)) >= 0) {
-                    throw new UsageRejected(where + ": field 'timestamp' is out of range (" + s.toPlainString() + ")");
+                    throw where.field("timestamp", "is out of range (" + s.toPlainString() + ")");
                 }
                 return Instant.ofEpochMilli(s.movePointRight(3).longValue());
             }
@@ -173,9 +181,9 @@ public final class UsageEventParser {
                 return Instant.parse(v.asText());
             }
         } catch (DateTimeParseException ex) {
-            throw new UsageRejected(where + ": field 'timestamp' is not ISO-8601 (" + v.asText() + ")");
+            throw where.field("timestamp", "is not ISO-8601 (" + v.asText() + ")");
         }
-        throw new UsageRejected(where + ": field 'timestamp' must be ISO-8601 text or Unix seconds");
+        throw where.field("timestamp", "must be ISO-8601 text or Unix seconds");
     }
 
     private static String text(JsonNode e, String field) {

@@ -38,7 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the same budgets as hook events (the answer carries the verdict, so remote agents can stop), are
  * metered against the month's tracked-token cap, and are never dropped past it unless
  * {@code block_over_free_limit} is on. An Idempotency-Key makes the event ids deterministic, so a
- * retry after a lost answer records nothing twice even if the first attempt's answer was never kept.
+ * retry after a lost answer records nothing twice even if the first attempt's answer was never kept;
+ * the key is bound to the body's hash before anything is written, so another body under the same key
+ * is refused (422) rather than told that events it never sent are duplicates.
  */
 public final class UsageIngestor {
     static final Duration KEEP_ANSWERS = Duration.ofHours(24);
@@ -79,15 +81,21 @@ public final class UsageIngestor {
     public UsageAnswer handle(ApiKey key, byte[] body, String idempotencyKey) {
         if (idempotencyKey != null) {
             if (idempotencyKey.isBlank() || idempotencyKey.length() > 255 || !idempotencyKey.chars().allMatch(c -> c > 32 && c < 127)) {
-                return error(400, "Idempotency-Key must be 1 to 255 visible ASCII characters");
+                return rejected(UsageError.of("Idempotency-Key must be 1 to 255 visible ASCII characters"));
             }
-            String requestHash = ApiKeys.sha256Hex(body);
-            Optional<IngestStore.StoredAnswer> kept = store.answer(key.keyId(), idempotencyKey);
-            if (kept.isPresent()) {
-                if (!kept.get().requestSha256().equals(requestHash)) {
-                    return error(422, "Idempotency-Key '" + idempotencyKey + "' was already used with a different body");
+            String requestHash = RequestHash.of(body);
+            Optional<IngestStore.StoredAnswer> bound = store.claim(key.keyId(), idempotencyKey, requestHash, clock.instant());
+            if (bound.isPresent()) {
+                IngestStore.StoredAnswer earlier = bound.get();
+                // Answers kept before bodies were hashed canonically carry the hash of the bytes as sent.
+                if (!earlier.requestSha256().equals(requestHash) && !earlier.requestSha256().equals(ApiKeys.sha256Hex(body))) {
+                    return conflict(idempotencyKey);
                 }
-                return replay(kept.get());
+                if (earlier.answered()) {
+                    return replay(earlier);
+                }
+                // The same body is in flight or failed without an answer: its events have the same ids,
+                // so ingesting it again records none of them twice.
             }
             UsageAnswer answer = ingest(key, body, idempotencyKey);
             if (answer.status() < 500) {
@@ -109,14 +117,15 @@ public final class UsageIngestor {
         try {
             parsed = UsageEventParser.parse(body);
         } catch (UsageRejected e) {
-            return error(400, e.getMessage());
+            return rejected(e.answer());
         }
         List<UsageEvent> events = parsed.events();
         Instant now = clock.instant();
         for (int i = 0; i < events.size(); i++) {
             Instant ts = events.get(i).timestamp();
             if (ts != null && ts.isAfter(now.plus(FUTURE_SLACK))) {
-                return error(400, (parsed.batch() ? "event " + i : "event") + ": field 'timestamp' is in the future (" + ts + ")");
+                return rejected(new UsageError((parsed.batch() ? "event " + i : "event") + ": field 'timestamp' is in the future (" + ts + ")",
+                        i, "timestamp"));
             }
         }
         YearMonth month = YearMonth.from(now.atZone(gate.zone()));
@@ -125,47 +134,52 @@ public final class UsageIngestor {
         List<EventOutcome> outcomes = new ArrayList<>(events.size());
         List<CallEvent> toRecord = new ArrayList<>();
         Map<String, String> workspaceNotes = new LinkedHashMap<>();
-        for (int i = 0; i < events.size(); i++) {
-            UsageEvent e = events.get(i);
-            Instant ts = e.timestamp() != null ? e.timestamp() : now;
-            String workspace = resolveWorkspace(e.workspace(), now, workspaceNotes);
-            long tracked = e.trackedTokens();
-            boolean thisMonth = !ts.isBefore(monthStart);
-            long after = thisMonth ? monthly.add(month, monthStart, tracked) : monthly.current(month, monthStart);
-            boolean over = settings.capped() && after > settings.trackedLimit();
-            if (over && settings.blockOverFreeLimit()) {
-                if (thisMonth) {
-                    monthly.add(month, monthStart, -tracked);
-                }
-                outcomes.add(new EventOutcome(e, workspace, null, "over the free tier's " + settings.trackedLimit()
-                        + " tracked tokens this month"));
-                continue;
-            }
-            String eventId = eventId(key, idempotencyKey, i);
-            CallOrigin origin = new CallOrigin(key.keyId(), workspace, e.taskType(), e.source(), tracked, over);
-            toRecord.add(new CallEvent(eventId, ts, null, "api", e.provider(), e.model() == null ? "unknown" : e.model(),
-                    null, e.usage(), false, 0, e.costUsd(), origin));
-            outcomes.add(new EventOutcome(e, workspace, eventId, null));
-        }
-
-        List<RecordedCall> recorded = recorder.recordAll(toRecord);
-        int r = 0;
         int duplicates = 0;
-        for (int i = 0; i < outcomes.size(); i++) {
-            EventOutcome o = outcomes.get(i);
-            if (o.eventId() == null) {
-                continue;
-            }
-            RecordedCall rc = recorded.get(r++);
-            if (rc.duplicate()) {
-                duplicates++;
-                if (!rc.call().timestamp().isBefore(monthStart)) {
-                    monthly.add(month, monthStart, -rc.call().origin().trackedTokens());
+        // The month's count moves only once the events are committed; until then they are held against the cap.
+        try (MonthlyTokens.Hold hold = monthly.hold(month, monthStart)) {
+            for (int i = 0; i < events.size(); i++) {
+                UsageEvent e = events.get(i);
+                Instant ts = e.timestamp() != null ? e.timestamp() : now;
+                String workspace = resolveWorkspace(e.workspace(), now, workspaceNotes);
+                long tracked = e.trackedTokens();
+                boolean thisMonth = !ts.isBefore(monthStart);
+                long after = thisMonth ? hold.add(tracked) : hold.total();
+                boolean over = settings.capped() && after > settings.trackedLimit();
+                if (over && settings.blockOverFreeLimit()) {
+                    if (thisMonth) {
+                        hold.add(-tracked);
+                    }
+                    outcomes.add(new EventOutcome(e, workspace, null, "over the free tier's " + settings.trackedLimit()
+                            + " tracked tokens this month"));
+                    continue;
                 }
-            } else {
-                ingestedCostMicros.addAndGet(rc.call().costMicros());
+                String eventId = eventId(key, idempotencyKey, i);
+                CallOrigin origin = new CallOrigin(key.keyId(), workspace, e.taskType(), e.source(), tracked, over);
+                toRecord.add(new CallEvent(eventId, ts, null, "api", e.provider(), e.model() == null ? "unknown" : e.model(),
+                        null, e.usage(), false, 0, e.costUsd(), origin));
+                outcomes.add(new EventOutcome(e, workspace, eventId, null));
             }
-            outcomes.set(i, o.recorded(rc));
+
+            List<RecordedCall> recorded = recorder.recordAll(toRecord);
+            long newTokensThisMonth = 0;
+            int r = 0;
+            for (int i = 0; i < outcomes.size(); i++) {
+                EventOutcome o = outcomes.get(i);
+                if (o.eventId() == null) {
+                    continue;
+                }
+                RecordedCall rc = recorded.get(r++);
+                if (rc.duplicate()) {
+                    duplicates++; // counted when it was first committed
+                } else {
+                    ingestedCostMicros.addAndGet(rc.call().costMicros());
+                    if (!rc.call().timestamp().isBefore(monthStart)) {
+                        newTokensThisMonth += rc.call().origin().trackedTokens();
+                    }
+                }
+                outcomes.set(i, o.recorded(rc));
+            }
+            hold.commit(newTokensThisMonth);
         }
         int blocked = (int) outcomes.stream().filter(o -> o.eventId() == null).count();
         counters.events(toRecord.size() - duplicates, blocked, duplicates);
@@ -229,7 +243,7 @@ public final class UsageIngestor {
     }
 
     private void quota(ObjectNode body, YearMonth month, Instant monthStart) {
-        long mtd = monthly.current(month, monthStart);
+        long mtd = monthly.committed(month, monthStart);
         if (settings.balanceUsd() == null) {
             body.putNull("balance_after");
         } else {
@@ -297,8 +311,15 @@ public final class UsageIngestor {
         }
     }
 
-    private static UsageAnswer error(int status, String message) {
-        return new UsageAnswer(status, JSON.createObjectNode().put("error", message), false);
+    private static UsageAnswer rejected(UsageError error) {
+        return new UsageAnswer(400, JSON.valueToTree(error), false);
+    }
+
+    private static UsageAnswer conflict(String idempotencyKey) {
+        return new UsageAnswer(422, JSON.createObjectNode()
+                .put("error", "Idempotency-Key '" + idempotencyKey + "' was already used with a different body;"
+                        + " a key names one request: send another body under a new key")
+                .put("idempotency_key", idempotencyKey), false);
     }
 
     private record EventOutcome(UsageEvent event, String workspace, String eventId, String refusal, RecordedCall call) {

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 public final class RemoteLink implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("dev.plutus.remote");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern EVENT_INDEX = Pattern.compile("^event (\\d+):");
+    private static final Pattern LEGACY_EVENT_INDEX = Pattern.compile("^event (\\d+):");
     static final int BATCH = 1000;
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
@@ -162,8 +162,7 @@ public final class RemoteLink implements AutoCloseable {
         }
         String error = errorOf(resp.body());
         if (code == 400) {
-            Matcher m = EVENT_INDEX.matcher(error);
-            int index = m.find() ? Integer.parseInt(m.group(1)) : -1;
+            int index = refusedEvent(resp.body());
             if (index >= 0 && index < b.ids().size()) {
                 // Nothing of a 400 body is recorded centrally: set the bad event aside, send the rest anew.
                 LOG.warning("central Plutus refused an event (kept in remote_outbox with the reason): " + error);
@@ -217,6 +216,29 @@ public final class RemoteLink implements AutoCloseable {
         } catch (IOException | IllegalArgumentException e) {
             LOG.warning("central Plutus answered without a readable budget verdict");
         }
+    }
+
+    /**
+     * The index of the one event a 400 refuses, -1 when it names none: the answer's {@code event_index}
+     * (null when the problem is with the body as a whole). A central Plutus from before that member
+     * existed names the event only in its message ("event 3: ..."), which is read then and only then.
+     */
+    static int refusedEvent(String body) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(body == null ? "" : body);
+        } catch (IOException e) {
+            return -1;
+        }
+        if (n == null || !n.isObject()) {
+            return -1;
+        }
+        if (n.has("event_index")) {
+            JsonNode i = n.get("event_index");
+            return i.isIntegralNumber() && i.canConvertToInt() ? i.intValue() : -1;
+        }
+        Matcher m = LEGACY_EVENT_INDEX.matcher(n.path("error").asText(""));
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     private static String errorOf(String body) {

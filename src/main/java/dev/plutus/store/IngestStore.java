@@ -6,8 +6,17 @@ import java.util.Optional;
 
 /** What {@code /v1/usage} keeps besides the calls: workspaces, the month's tracked tokens, idempotent answers. */
 public final class IngestStore {
-    /** An answer kept for a retried request with the same Idempotency-Key. */
-    public record StoredAnswer(String requestSha256, int status, String body) {}
+    /**
+     * What an Idempotency-Key is bound to: the hash of the request it was first used with, and the
+     * answer kept for a retry of that request (status {@link #UNANSWERED} while none is kept yet).
+     */
+    public record StoredAnswer(String requestSha256, int status, String body) {
+        public static final int UNANSWERED = 0;
+
+        public boolean answered() {
+            return status != UNANSWERED;
+        }
+    }
 
     private final Jdbc jdbc;
 
@@ -52,12 +61,31 @@ public final class IngestStore {
                 rs -> new StoredAnswer(rs.getString(1), rs.getInt(2), rs.getString(3)), keyId, idempotencyKey).stream().findFirst();
     }
 
-    /** Keeps the first answer given for the key; a concurrent duplicate does not overwrite it. */
+    /**
+     * Binds the key to the request's hash before any of its events is written, so that a request
+     * under the same key with another body, even one in flight at the same moment, finds the binding.
+     * Empty when this call made the binding; otherwise what the key was already bound to.
+     */
+    public Optional<StoredAnswer> claim(String keyId, String idempotencyKey, String requestSha256, Instant at) {
+        int bound = jdbc.update("""
+                INSERT INTO idempotent_requests(key_id, idempotency_key, request_sha256, status, response, created_at)
+                VALUES (?, ?, ?, ?, '', ?) ON CONFLICT(key_id, idempotency_key) DO NOTHING""",
+                keyId, idempotencyKey, requestSha256, StoredAnswer.UNANSWERED, at.toEpochMilli());
+        // Empty here too if the binding was forgotten in between (a day old): nothing is bound any more.
+        return bound == 1 ? Optional.empty() : answer(keyId, idempotencyKey);
+    }
+
+    /**
+     * Keeps the answer for the key's request: fills in its binding unless an answer is kept already
+     * (the first answer stays) or the key is bound to another body; binds the key if nothing does.
+     */
     public void keepAnswer(String keyId, String idempotencyKey, StoredAnswer a, Instant at) {
         jdbc.update("""
                 INSERT INTO idempotent_requests(key_id, idempotency_key, request_sha256, status, response, created_at)
-                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key_id, idempotency_key) DO NOTHING""",
-                keyId, idempotencyKey, a.requestSha256(), a.status(), a.body(), at.toEpochMilli());
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key_id, idempotency_key) DO UPDATE
+                SET status = excluded.status, response = excluded.response
+                WHERE idempotent_requests.status = ? AND idempotent_requests.request_sha256 = excluded.request_sha256""",
+                keyId, idempotencyKey, a.requestSha256(), a.status(), a.body(), at.toEpochMilli(), StoredAnswer.UNANSWERED);
     }
 
     public int forgetAnswersBefore(Instant before) {

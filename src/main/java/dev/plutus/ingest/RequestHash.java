@@ -1,0 +1,64 @@
+package dev.plutus.ingest;
+
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What an Idempotency-Key is bound to: the SHA-256 of the request body's canonical bytes (members
+ * sorted by name, no whitespace, numbers as written), so a retry that re-serialises the same events
+ * with other spacing or member order is the same request. A body that is not JSON is hashed as sent.
+ */
+final class RequestHash {
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
+
+    private RequestHash() {}
+
+    static String of(byte[] body) {
+        return ApiKeys.sha256Hex(canonical(body));
+    }
+
+    static byte[] canonical(byte[] body) {
+        try {
+            JsonNode root = JSON.readTree(body);
+            if (root == null || root.isMissingNode()) {
+                return body;
+            }
+            return JSON.writeValueAsBytes(sorted(root));
+        } catch (IOException e) {
+            return body;
+        }
+    }
+
+    private static JsonNode sorted(JsonNode n) {
+        if (n.isObject()) {
+            List<String> names = new ArrayList<>();
+            n.fieldNames().forEachRemaining(names::add);
+            names.sort(null);
+            ObjectNode out = JSON.createObjectNode();
+            for (String name : names) {
+                out.set(name, sorted(n.get(name)));
+            }
+            return out;
+        }
+        if (n.isArray()) {
+            ArrayNode out = JSON.createArrayNode();
+            n.forEach(e -> out.add(sorted(e)));
+            return out;
+        }
+        return n;
+    }
+}
