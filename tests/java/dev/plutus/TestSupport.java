@@ -119,7 +119,7 @@ public final class TestSupport {
 
     /** A config builder on {@code home}, on the store this test pass runs against. */
     public static EngineConfig.Builder config(Path home) {
-        EngineConfig.Builder b = EngineConfig.builder(new HomeLayout(home));
+        EngineConfig.Builder b = EngineConfig.builder(new HomeLayout(home)).cronSessionIds(new dev.plutus.hermes.HermesSessionIds());
         if ("postgres".equals(System.getProperty("plutus.test.store")) && !hasStore(home)) {
             try {
                 java.util.Map<String, String> env = postgresHome(home).orElseThrow(() -> new org.opentest4j.TestAbortedException(

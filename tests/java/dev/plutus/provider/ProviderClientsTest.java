@@ -1,6 +1,5 @@
 package dev.plutus.provider;
 
-import dev.plutus.provider.Credentials;
 import dev.plutus.runway.ProviderFetcher;
 import dev.plutus.runway.RunwayConfig;
 import dev.plutus.runway.RunwayConfigParser;
@@ -228,14 +227,14 @@ class ProviderClientsTest {
         Credentials creds = new Credentials(Map.of("DEEPSEEK_API_KEY", KEY, "OPENROUTER_API_KEY", KEY, "ANTHROPIC_API_KEY", KEY), Map.of());
         try (ProviderFetcher f = new ProviderFetcher(CLOCK, Duration.ofSeconds(1))) {
             long start = System.nanoTime();
-            Map<String, Fetched> r = f.readAll(cfg.providers(), cfg, creds, false);
+            Map<String, ProviderAnswer> r = f.readAll(cfg.providers(), cfg, creds, false);
             long tookMs = (System.nanoTime() - start) / 1_000_000;
             assertTrue(tookMs < 4000, "the hanging provider is cut off at the time-out, not waited for: " + tookMs + " ms");
             assertEquals(List.of("deepseek", "openrouter", "anthropic", "gemini"), List.copyOf(r.keySet()));
-            assertEquals(12_500_000L, ((Fetched.Ok) r.get("deepseek")).reading().balance().orElseThrow().remainingMicros());
-            assertEquals(Kind.TIMEOUT, ((Fetched.Failed) r.get("openrouter")).kind());
-            assertEquals(Kind.BAD_KEY, ((Fetched.Failed) r.get("anthropic")).kind());
-            assertEquals(Kind.NO_KEY, ((Fetched.Failed) r.get("gemini")).kind());
+            assertEquals(12_500_000L, ((ProviderAnswer.Ok) r.get("deepseek")).reading().balance().orElseThrow().remainingMicros());
+            assertEquals(Kind.TIMEOUT, ((ProviderAnswer.Failed) r.get("openrouter")).kind());
+            assertEquals(Kind.BAD_KEY, ((ProviderAnswer.Failed) r.get("anthropic")).kind());
+            assertEquals(Kind.NO_KEY, ((ProviderAnswer.Failed) r.get("gemini")).kind());
             int before = fake.hits("/ds/user/balance");
             f.readAll(cfg.providers(), cfg, creds, false);
             assertEquals(before, fake.hits("/ds/user/balance"), "answered from the 5-minute cache");

@@ -298,22 +298,22 @@ class RunwayMonitorTest {
         try (TestEngine p = open("hermes_home: $HERMES\nproviders:\n  deepseek: {base_url: $FAKE/ds}\n  anthropic: {probe: false, budget_usd: 50}\n")) {
             p.record(new CallEvent("hook-1", NOW.minus(Duration.ofDays(1)), "seen-by-plutus", "cli", "deepseek", "m", null,
                     new TokenUsage(10, 10, 0, 0, 0, 0), false, 0, new BigDecimal("0.10")));
-            HermesStateBackfill.Result r = HermesStateBackfill.runAndMark(p.engine().recorder(), p.calls(), p.enforcement(), p.engine().clock(), stateDb);
+            HermesStateBackfill.Result r = HermesStateBackfill.runAndMark(p.engine().recorder(), p.calls(), p.engine().meta(), p.engine().clock(), stateDb);
             assertEquals(4, r.seen());
             assertEquals(2, r.imported());
             assertEquals(4_000_000L, r.importedMicros(), "actual cost where Hermes has it (2.75), else its estimate (1.25)");
             assertEquals(1, r.alreadyKnown());
             assertEquals(1, r.skippedEmpty());
-            HermesStateBackfill.Result again = HermesStateBackfill.runAndMark(p.engine().recorder(), p.calls(), p.enforcement(), p.engine().clock(), stateDb);
+            HermesStateBackfill.Result again = HermesStateBackfill.runAndMark(p.engine().recorder(), p.calls(), p.engine().meta(), p.engine().clock(), stateDb);
             assertEquals(0, again.imported(), "running it again imports nothing twice");
             RunwayView v = p.runway().view(false);
             assertEquals(1_350_000L, find(v, "deepseek").spend().allMicros());
             assertEquals(47_250_000L, find(v, "anthropic").remainingMicros());
-            assertTrue(HermesStateBackfill.last(p.enforcement()).isPresent());
+            assertTrue(HermesStateBackfill.last(p.engine().meta()).isPresent());
         }
         assertThrows(IllegalArgumentException.class, () -> {
             try (TestEngine p = open("hermes_home: $HERMES\n")) {
-                HermesStateBackfill.runAndMark(p.engine().recorder(), p.calls(), p.enforcement(), p.engine().clock(), hermes.resolve("nope.db"));
+                HermesStateBackfill.runAndMark(p.engine().recorder(), p.calls(), p.engine().meta(), p.engine().clock(), hermes.resolve("nope.db"));
             }
         });
     }

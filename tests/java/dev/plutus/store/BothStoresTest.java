@@ -119,9 +119,9 @@ class BothStoresTest {
                 assertEquals(1, outbox.next(10).ids().size());
                 assertEquals(1, outbox.counts().pending());
             }
-            p.enforcement().setMeta("k", "v1");
-            p.enforcement().setMeta("k", "v2");
-            assertEquals("v2", p.enforcement().meta("k").orElseThrow());
+            p.engine().meta().put("k", "v1");
+            p.engine().meta().put("k", "v2");
+            assertEquals("v2", p.engine().meta().get("k").orElseThrow());
             p.rollups().catchUp();
             p.purgeIfDue();
         }

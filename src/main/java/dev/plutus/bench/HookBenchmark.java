@@ -1,5 +1,6 @@
 package dev.plutus.bench;
 
+import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plutus.core.HomeLayout;
@@ -29,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * way Hermes calls a hook; then the daemon records many calls and its resident memory is read.
  */
 public final class HookBenchmark {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final Path dir;
     private final PrintWriter out;

@@ -30,7 +30,7 @@ public final class SharedReservations {
 
     private final ReservationBook book;
     private final ReservationStore store;
-    private final SpendTracker tracker;
+    private final LedgerSync tracker;
     private final String owner;
     /** What the others held per scope at the last check in the store: counted, stale but safe, by in-memory admissions. */
     private final Map<ScopeRef, Long> othersSeen = new ConcurrentHashMap<>();
@@ -38,7 +38,7 @@ public final class SharedReservations {
     private final LongAdder claimedAdmissions = new LongAdder();
     private final GroupCommitQueue<StoreWork, java.util.Optional<ReservationBook.Outcome>> work = new GroupCommitQueue<>(64, this::inStore);
 
-    public SharedReservations(ReservationBook book, ReservationStore store, SpendTracker tracker, String owner) {
+    public SharedReservations(ReservationBook book, ReservationStore store, LedgerSync tracker, String owner) {
         this.book = book;
         this.store = store;
         this.tracker = tracker;
@@ -88,7 +88,7 @@ public final class SharedReservations {
             Jdbc.TransactionBody<List<java.util.Optional<ReservationBook.Outcome>>> body = c -> {
                 decided.clear();
                 if (!checks.isEmpty()) {
-                    ReservationStore.Look look = store.look(c, tracker.watermark(), SpendTracker.syncBatch(), keys, owner, now,
+                    ReservationStore.Look look = store.look(c, tracker.watermark(), LedgerSync.syncBatch(), keys, owner, now,
                             checks.get(0).cfg().reservations().ttl());
                     tracker.sync(c, look.calls());
                     for (ScopeRef s : scopes) {

@@ -1,5 +1,6 @@
 package dev.plutus.cli;
 
+import dev.plutus.core.Json;
 import dev.plutus.store.ApiKeyStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "API keys for POST /v1/usage.",
         subcommands = {KeysCommand.Create.class, KeysCommand.List.class, KeysCommand.Revoke.class})
 final class KeysCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     @Spec CommandSpec spec;
 
     @Override

@@ -1,6 +1,8 @@
 package dev.plutus.cli;
 
+import dev.plutus.core.Json;
 import dev.plutus.hermes.HermesHost;
+import dev.plutus.hermes.HermesSessionIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,7 +39,7 @@ import picocli.CommandLine.Parameters;
                 PlutusCli.Hook.class, ServeCommand.class, StatusCommand.class, InstallCommand.Install.class,
                 InstallCommand.Uninstall.class, KeysCommand.class, RunwayCommand.class, RouteCommand.class, BenchCommand.class})
 public final class PlutusCli implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -97,7 +99,7 @@ public final class PlutusCli implements Callable<Integer> {
         }
 
         EngineConfig config(HomeLayout h) {
-            EngineConfig.Builder b = EngineConfig.builder(h);
+            EngineConfig.Builder b = EngineConfig.builder(h).cronSessionIds(new HermesSessionIds());
             String envUrl = System.getenv("PLUTUS_OPENROUTER_URL");
             if (openRouterUrl != null) {
                 b.openRouterBaseUrl(openRouterUrl);

@@ -123,7 +123,7 @@ final class RunwayCommand implements Callable<Integer> {
         public Integer call() {
             try (Engine p = home.orElse(parent.home).open(); HermesHost h = new HermesHost(p)) {
                 Path db = stateDb != null ? stateDb : h.runway().config().hermesHome().resolve("state.db");
-                HermesStateBackfill.Result r = HermesStateBackfill.runAndMark(p.recorder(), p.calls(), p.enforcement(), p.clock(), db);
+                HermesStateBackfill.Result r = HermesStateBackfill.runAndMark(p.recorder(), p.calls(), p.meta(), p.clock(), db);
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("Read " + r.seen() + " Hermes sessions from " + db + ": imported " + r.imported() + " ("
                         + Money.usd2(r.importedMicros()) + "), " + r.alreadyKnown() + " already counted, " + r.skippedEmpty()

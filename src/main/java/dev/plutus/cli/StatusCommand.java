@@ -1,5 +1,6 @@
 package dev.plutus.cli;
 
+import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plutus.core.HomeLayout;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Tells whether the daemon runs, where, since when, and what it has handled. Exit code 3 when it does not run.")
 final class StatusCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     @Mixin PlutusCli.HomeOption home;
     @Spec CommandSpec spec;

@@ -129,7 +129,7 @@ public final class SlashCommands {
         rollups.catchUp();
         Instant now = clock.instant();
         if (args.isEmpty()) {
-            return summary(StatsWindow.TODAY, now);
+            return summary(StatsWindow.LAST_24_HOURS, now);
         }
         String first = args.get(0).toLowerCase();
         Optional<StatsWindow> w = StatsWindow.parse(first);
@@ -138,7 +138,7 @@ public final class SlashCommands {
         }
         if (first.equals("daily")) {
             StatsWindow dw = args.size() > 1 ? StatsWindow.parse(args.get(1)).orElseThrow(() -> new IllegalArgumentException(STATS_USAGE))
-                    : StatsWindow.WEEK;
+                    : StatsWindow.LAST_7_DAYS;
             return StatsReport.daily(dw, stats.dailyCost(now.minus(dw.length()), now, budgets.current().zone()), budgets.current().zone());
         }
         if (first.equals("raw")) {
@@ -153,9 +153,9 @@ public final class SlashCommands {
             n = Math.max(1, Math.min(200, n));
             return StatsReport.raw(calls.recent(n), budgets.current().zone());
         }
-        StatsWindow window = StatsWindow.WEEK;
+        StatsWindow window = StatsWindow.LAST_7_DAYS;
         if (!first.equals("cron")) {
-            window = StatsWindow.TODAY;
+            window = StatsWindow.LAST_24_HOURS;
         }
         if (args.size() > 1) {
             window = StatsWindow.parse(args.get(1)).orElseThrow(() -> new IllegalArgumentException(STATS_USAGE));
@@ -284,7 +284,7 @@ public final class SlashCommands {
                 if (outcome instanceof PriceRefresher.Outcome.Failed f) {
                     return text("Could not refresh prices: " + f.reason() + ". Prices in force are unchanged.");
                 }
-                PriceRefresher.Outcome.Fetched done = (PriceRefresher.Outcome.Fetched) outcome;
+                PriceRefresher.Outcome.ProviderAnswer done = (PriceRefresher.Outcome.ProviderAnswer) outcome;
                 StringBuilder t = new StringBuilder("Fetched " + done.models() + " OpenRouter models ("
                         + pricing.builtinEntries() + " built-in, " + pricing.userEntries()
                         + " of yours in pricing.yaml, which always win). The daemon refreshes them daily.\n");

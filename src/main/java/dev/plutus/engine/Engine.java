@@ -1,11 +1,12 @@
 package dev.plutus.engine;
 
+import dev.plutus.core.Upkeep;
 import dev.plutus.budget.BudgetFile;
 import dev.plutus.budget.PeriodCalendar;
 import dev.plutus.budget.ReservationBook;
 import dev.plutus.budget.SharedReservations;
 import dev.plutus.budget.SpendLedger;
-import dev.plutus.budget.SpendTracker;
+import dev.plutus.budget.LedgerSync;
 import dev.plutus.core.LlmCall;
 import dev.plutus.pricing.PriceRefresher;
 import dev.plutus.pricing.PricingEngine;
@@ -16,6 +17,7 @@ import dev.plutus.store.Database;
 import dev.plutus.store.EnforcementStore;
 import dev.plutus.store.GroupCommitQueue;
 import dev.plutus.store.Jdbc;
+import dev.plutus.store.MetaStore;
 import dev.plutus.store.RemoteOutbox;
 import dev.plutus.store.ReservationStore;
 import dev.plutus.store.RollupStore;
@@ -45,11 +47,12 @@ public final class Engine implements AutoCloseable {
     private final CallStore calls;
     private final SessionDirectory sessions;
     private final EnforcementStore enforcement;
+    private final MetaStore meta;
     private final RollupStore rollups;
     private final StatsQueries stats;
     private final PricingEngine pricing;
     private final BudgetFile budgets;
-    private final SpendTracker tracker;
+    private final LedgerSync tracker;
     private final PriceRefresher priceRefresher;
     private final SharedReservations shared;
     private final Optional<RemoteLink> remote;
@@ -66,13 +69,14 @@ public final class Engine implements AutoCloseable {
                 .open(config.home().database(), config.maxPoolSize(), config.environment());
         Jdbc jdbc = db.jdbc();
         this.calls = new CallStore(jdbc);
-        this.sessions = new SessionDirectory(new SessionStore(jdbc));
+        this.sessions = new SessionDirectory(new SessionStore(jdbc), config.cronSessionIds());
         this.enforcement = new EnforcementStore(jdbc);
+        this.meta = new MetaStore(jdbc);
         this.rollups = new RollupStore(jdbc);
         this.stats = new StatsQueries(jdbc);
         this.pricing = PricingEngine.load(config.home());
         this.budgets = new BudgetFile(config.home().budgetFile(), clock.getZone());
-        this.tracker = new SpendTracker(calls, new SpendLedger(calendar()));
+        this.tracker = new LedgerSync(calls, new SpendLedger(calendar()));
         this.tracker.rebuild(calendar(), clock.instant());
         ReservationBook book = new ReservationBook();
         // This process among those sharing the database is a random owner id, for the reservations it holds there.
@@ -86,7 +90,7 @@ public final class Engine implements AutoCloseable {
         this.recorder = new CallRecorder(sessions, pricing, enforcement, calls, sink, clock);
         this.enforcer = remote.<Enforcer>map(RemoteEnforcer::new).orElseGet(() -> new LocalEnforcer(gate, reservations));
         this.priceRefresher = new PriceRefresher(config.home(), config.openRouterBaseUrl(), config.pricingRefreshInterval(),
-                enforcement, pricing);
+                meta, pricing);
         pricing.problems().forEach(p -> LOG.warn("{}", p));
         budgets.error().ifPresent(e -> LOG.warn("{}", e));
     }
@@ -166,6 +170,10 @@ public final class Engine implements AutoCloseable {
         return enforcement;
     }
 
+    public MetaStore meta() {
+        return meta;
+    }
+
     public RollupStore rollups() {
         return rollups;
     }
@@ -211,7 +219,7 @@ public final class Engine implements AutoCloseable {
     /** Rolls up new rows and purges raw rows past retention when the last purge is a day old. */
     public void purgeIfDue() {
         Instant now = config.clock().instant();
-        Optional<Instant> last = enforcement.meta("last_purge").map(Instant::parse);
+        Optional<Instant> last = meta.get("last_purge").map(Instant::parse);
         if (last.isPresent() && Duration.between(last.get(), now).compareTo(Duration.ofDays(1)) < 0) {
             return;
         }
@@ -220,7 +228,7 @@ public final class Engine implements AutoCloseable {
         if (stale > 0) {
             LOG.info("retention: dropped {} reservation rows of processes that stopped refreshing them", stale);
         }
-        enforcement.setMeta("last_purge", now.toString());
+        meta.put("last_purge", now.toString());
         if (removed > 0) {
             LOG.info("retention: purged {} calls older than {} days", removed, config.retentionDays());
         }
@@ -232,7 +240,7 @@ public final class Engine implements AutoCloseable {
             PriceRefresher.Outcome o = priceRefresher.refresh(config.clock().instant(), false);
             if (o instanceof PriceRefresher.Outcome.Failed f) {
                 LOG.warn("price refresh: {}", f.reason());
-            } else if (o instanceof PriceRefresher.Outcome.Fetched done) {
+            } else if (o instanceof PriceRefresher.Outcome.ProviderAnswer done) {
                 LOG.info("price refresh: {} OpenRouter models", done.models());
             }
         }

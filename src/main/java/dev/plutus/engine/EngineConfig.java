@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import dev.plutus.store.CronSessionIds;
 
 /**
  * Everything a {@link Engine} instance is opened with. Immutable; build with {@link #builder(PlutusHome)}.
@@ -19,6 +20,7 @@ public final class EngineConfig {
     private final Duration ledgerSyncInterval;
     private final int maxPoolSize;
     private final java.util.Map<String, String> environment;
+    private final CronSessionIds cronSessionIds;
 
     private EngineConfig(Builder b) {
         this.home = b.home;
@@ -29,6 +31,7 @@ public final class EngineConfig {
         this.ledgerSyncInterval = b.ledgerSyncInterval;
         this.maxPoolSize = b.maxPoolSize;
         this.environment = java.util.Map.copyOf(b.environment);
+        this.cronSessionIds = b.cronSessionIds;
     }
 
     public static Builder builder(HomeLayout home) {
@@ -45,6 +48,8 @@ public final class EngineConfig {
     public int maxPoolSize() { return maxPoolSize; }
     /** Where provider keys and HERMES_HOME are looked up (the process environment unless a test or host sets another). */
     public java.util.Map<String, String> environment() { return environment; }
+    /** How the host names its cron sessions (none unless the host says). */
+    public CronSessionIds cronSessionIds() { return cronSessionIds; }
 
     public static final class Builder {
         private final HomeLayout home;
@@ -55,6 +60,7 @@ public final class EngineConfig {
         private Duration ledgerSyncInterval = Duration.ofMillis(250);
         private int maxPoolSize = 4;
         private java.util.Map<String, String> environment = System.getenv();
+        private CronSessionIds cronSessionIds = CronSessionIds.NONE;
 
         private Builder(HomeLayout home) {
             this.home = Objects.requireNonNull(home, "home");
@@ -85,6 +91,8 @@ public final class EngineConfig {
         }
 
         public Builder environment(java.util.Map<String, String> env) { this.environment = Objects.requireNonNull(env); return this; }
+
+        public Builder cronSessionIds(CronSessionIds ids) { this.cronSessionIds = Objects.requireNonNull(ids); return this; }
 
         public EngineConfig build() {
             return new EngineConfig(this);

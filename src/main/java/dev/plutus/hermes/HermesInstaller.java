@@ -1,5 +1,6 @@
 package dev.plutus.hermes;
 
+import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,7 +25,7 @@ import java.util.stream.Stream;
 public final class HermesInstaller {
     private static final String BRIDGE_RESOURCE = "/dev/plutus/hermes/plutus_bridge/__init__.py";
     private static final String SHELL_HOOK_RESOURCE = "/dev/plutus/hermes/plutus_bridge/shell_hook.py";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     /** How the bridge behaves; written to bridge.json. */
     public record BridgeSettings(int timeoutMillis, String failMode, boolean autostart, String launcher) {

@@ -1,5 +1,6 @@
 package dev.plutus.hermes;
 
+import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HermesRouter implements Router {
     private static final Logger LOG = LoggerFactory.getLogger(HermesRouter.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final RunwayStore store;
     private final Clock clock;

@@ -3,7 +3,7 @@ package dev.plutus.hermes;
 import dev.plutus.core.CallEvent;
 import dev.plutus.engine.CallRecorder;
 import dev.plutus.store.CallStore;
-import dev.plutus.store.EnforcementStore;
+import dev.plutus.store.MetaStore;
 import java.time.Clock;
 import java.util.Optional;
 import dev.plutus.core.RecordedCall;
@@ -40,15 +40,15 @@ public final class HermesStateBackfill {
     public record Result(int seen, int imported, int alreadyKnown, int skippedEmpty, long importedMicros) {}
 
     /** Imports from {@code stateDb} and notes when, for {@code /setup} and {@code plutus runway}. */
-    public static Result runAndMark(CallRecorder recorder, CallStore calls, EnforcementStore meta, Clock clock, Path stateDb) {
+    public static Result runAndMark(CallRecorder recorder, CallStore calls, MetaStore meta, Clock clock, Path stateDb) {
         Result r = run(recorder, calls, stateDb);
-        meta.setMeta("hermes_backfill", clock.instant() + " " + r.imported());
+        meta.put("hermes_backfill", clock.instant() + " " + r.imported());
         return r;
     }
 
     /** When the last backfill ran, if ever. */
-    public static Optional<Instant> last(EnforcementStore meta) {
-        return meta.meta("hermes_backfill").map(s -> Instant.parse(s.split(" ")[0]));
+    public static Optional<Instant> last(MetaStore meta) {
+        return meta.get("hermes_backfill").map(s -> Instant.parse(s.split(" ")[0]));
     }
 
     public static Result run(CallRecorder recorder, CallStore calls, Path stateDb) {

@@ -15,7 +15,8 @@ import java.util.function.Supplier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Takes a Hermes hook event (its name and keyword arguments as JSON) and returns what the hook
@@ -24,7 +25,7 @@ import java.util.logging.Logger;
  * an event that could not be stored must be kept by the caller, not answered as if it were.
  */
 public final class HookDispatcher {
-    private static final Logger LOG = Logger.getLogger("dev.plutus.hook");
+    private static final Logger LOG = LoggerFactory.getLogger(HookDispatcher.class);
 
     private final SessionDirectory sessions;
     private final CallRecorder recorder;
@@ -85,7 +86,7 @@ public final class HookDispatcher {
             return ReplayOutcome.REJECTED;
         } catch (RuntimeException e) {
             counters.count("errors");
-            LOG.log(java.util.logging.Level.WARNING, "replay of " + event + " failed, will retry: " + e, e);
+            LOG.warn("replay of {} failed, will retry: {}", event, e, e);
             return ReplayOutcome.RETRY;
         }
     }
@@ -108,11 +109,11 @@ public final class HookDispatcher {
             // Not swallowed: the event is not stored, so the caller must keep it (the bridge spools it
             // and applies its fail_mode; the daemon replays the spool once the store is back).
             counters.count("store_errors");
-            LOG.warning("hook " + event + " could not be stored: " + e.getMessage());
+            LOG.warn("hook {} could not be stored: {}", event, e.getMessage());
             throw e;
         } catch (RuntimeException e) {
             counters.count("errors");
-            LOG.log(java.util.logging.Level.WARNING, "hook " + event + " failed: " + e, e);
+            LOG.warn("hook {} failed: {}", event, e, e);
             return HookReply.NOTHING;
         }
     }
@@ -134,7 +135,7 @@ public final class HookDispatcher {
             case "api_request_error" -> apiRequestError(kwargs);
             default -> {
                 counters.count("unknown");
-                LOG.fine("ignoring unknown hook event '" + event + "'");
+                LOG.debug("ignoring unknown hook event '{}'", event);
                 yield HookReply.NOTHING;
             }
         };
@@ -142,7 +143,7 @@ public final class HookDispatcher {
 
     private HookReply malformed(String event, String why) {
         counters.count("malformed");
-        LOG.warning("malformed " + event + " event: " + why);
+        LOG.warn("malformed {} event: {}", event, why);
         return HookReply.NOTHING;
     }
 
@@ -224,7 +225,7 @@ public final class HookDispatcher {
             } catch (MalformedEvent e) {
                 // Keep the call: a broken usage record is replaced by an estimate, never dropped.
                 counters.count("malformed");
-                LOG.warning("post_api_request " + apiRequestId + ": " + e.getMessage() + "; tokens estimated instead");
+                LOG.warn("post_api_request {}: {}; tokens estimated instead", apiRequestId, e.getMessage());
                 usage = estimator.estimate(apiRequestId, sessionId, k);
                 estimated = true;
             }

@@ -1,8 +1,8 @@
 package dev.plutus.hermes;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plutus.budget.CronPauseRequest;
+import dev.plutus.core.Json;
 import java.util.Optional;
 
 /**
@@ -18,15 +18,16 @@ public record HookReply(HookAction action, Optional<CronPauseRequest> pause, Opt
         return new HookReply(action, Optional.empty(), Optional.empty());
     }
 
+    /** The answer as it goes over the wire. */
+    public HookAnswer answer() {
+        String context = action instanceof HookAction.InjectContext c ? c.text() : null;
+        String message = action instanceof HookAction.BlockTool b ? b.message() : null;
+        return new HookAnswer(context, message == null ? null : "block", message,
+                pause.map(p -> new HookAnswer.CronPause(p.jobId(), p.reason())).orElse(null),
+                stopSession.map(HookAnswer.StopSession::new).orElse(null));
+    }
+
     public ObjectNode toJson() {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        if (action instanceof HookAction.InjectContext c) {
-            o.put("context", c.text());
-        } else if (action instanceof HookAction.BlockTool b) {
-            o.put("action", "block").put("message", b.message());
-        }
-        pause.ifPresent(p -> o.putObject("pause_cron_job").put("job_id", p.jobId()).put("reason", p.reason()));
-        stopSession.ifPresent(r -> o.putObject("stop_session").put("reason", r));
-        return o;
+        return Json.MAPPER.valueToTree(answer());
     }
 }

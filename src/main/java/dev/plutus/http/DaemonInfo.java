@@ -1,5 +1,6 @@
 package dev.plutus.http;
 
+import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plutus.config.AtomicFiles;
@@ -11,7 +12,7 @@ import java.util.Optional;
 
 /** What a running daemon publishes in PLUTUS_HOME so the bridge and `plutus status` can find it. */
 public record DaemonInfo(long pid, String host, int port, Instant startedAt, String version) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     public String baseUrl() {
         String h = host.contains(":") ? "[" + host + "]" : host;

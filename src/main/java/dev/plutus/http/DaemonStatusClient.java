@@ -1,5 +1,6 @@
 package dev.plutus.http;
 
+import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -11,7 +12,7 @@ import java.time.Duration;
 
 /** Asks a running daemon for its {@code /status}: for {@code plutus status} and the hook benchmark. */
 public final class DaemonStatusClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private DaemonStatusClient() {}
 

@@ -14,8 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The web dashboard and the JSON it reads: {@code GET /} (one self-contained page), and
@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * elsewhere every request needs the dashboard token (a {@code ?token=} link sets a cookie once).
  */
 final class DashboardApi {
-    private static final Logger LOG = Logger.getLogger("dev.plutus.server");
+    private static final Logger LOG = LoggerFactory.getLogger(DashboardApi.class);
     private static final String COOKIE = "plutus_dashboard";
 
     private final SlashCommands commands;
@@ -82,7 +82,7 @@ final class DashboardApi {
         } catch (IllegalArgumentException e) {
             HttpApi.quietly(() -> HttpApi.sendError(ex, 400, e.getMessage()));
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "dashboard request " + ex.getRequestURI() + " failed: " + e, e);
+            LOG.warn("dashboard request {} failed: {}", ex.getRequestURI(), e, e);
             HttpApi.quietly(() -> HttpApi.sendError(ex, 500, "internal error: " + e.getMessage()));
         } finally {
             ex.close();

@@ -1,5 +1,6 @@
 package dev.plutus.http;
 
+import dev.plutus.core.Json;
 import dev.plutus.hermes.HookDispatcher;
 import dev.plutus.remote.RemoteLink;
 import java.util.Optional;
@@ -17,8 +18,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's HTTP interface on loopback: {@code POST /hooks/{event}} (the hook's keyword
@@ -28,8 +29,8 @@ import java.util.logging.Logger;
  * (open on loopback). Everything else requires the local access token.
  */
 final class HttpApi {
-    private static final Logger LOG = Logger.getLogger("dev.plutus.server");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    private static final ObjectMapper JSON = Json.MAPPER;
     static final int MAX_BODY_BYTES = 1 << 20;
     private static final long DRAIN_LIMIT_BYTES = 16L << 20;
     private static final Set<String> COMMANDS = Set.of("stats", "budget", "setup", "runway");
@@ -127,7 +128,7 @@ final class HttpApi {
         } catch (BodyTooLarge e) {
             quietly(() -> sendError(ex, 413, "request body over " + MAX_BODY_BYTES + " bytes"));
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "request " + ex.getRequestURI() + " failed: " + e, e);
+            LOG.warn("request {} failed: {}", ex.getRequestURI(), e, e);
             quietly(() -> sendError(ex, 500, "internal error: " + e.getMessage()));
         } finally {
             ex.close();
@@ -143,7 +144,7 @@ final class HttpApi {
             }
             h.handle();
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "request " + ex.getRequestURI() + " failed: " + e, e);
+            LOG.warn("request {} failed: {}", ex.getRequestURI(), e, e);
             quietly(() -> sendError(ex, 500, "internal error: " + e.getMessage()));
         } finally {
             ex.close();

@@ -1,5 +1,6 @@
 package dev.plutus.http;
 
+import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -9,7 +10,7 @@ import java.util.logging.LogRecord;
 
 /** One JSON object per log line (ts, level, logger, thread, msg, error), for the daemon's plutus.log. */
 public final class JsonLogFormatter extends Formatter {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     @Override
     public String format(LogRecord r) {

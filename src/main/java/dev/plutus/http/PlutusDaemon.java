@@ -2,8 +2,8 @@ package dev.plutus.http;
 
 import dev.plutus.command.SlashCommands;
 import dev.plutus.engine.Engine;
-import dev.plutus.engine.EngineThreads;
-import dev.plutus.engine.Upkeep;
+import dev.plutus.core.PlutusThreads;
+import dev.plutus.core.Upkeep;
 import dev.plutus.hermes.HermesHost;
 import dev.plutus.ingest.ApiKeys;
 import dev.plutus.store.ApiKeyStore;
@@ -24,8 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The long-lived Plutus process Hermes's bridge talks to: the engine, its HTTP interface on
@@ -35,7 +35,7 @@ import java.util.logging.Logger;
  * before its hook is answered, so nothing acknowledged is ever lost.
  */
 public final class PlutusDaemon implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger("dev.plutus.server");
+    private static final Logger LOG = LoggerFactory.getLogger(PlutusDaemon.class);
 
     private final HomeLayout home;
     private final InstanceLock lock;
@@ -59,7 +59,7 @@ public final class PlutusDaemon implements AutoCloseable {
         AccessToken token = AccessToken.ensure(home.tokenFile());
         this.plutus = Engine.open(config).startUpkeep();
         this.hermes = new HermesHost(plutus);
-        this.httpThreads = Executors.newFixedThreadPool(options.threads(), EngineThreads.named("http"));
+        this.httpThreads = Executors.newFixedThreadPool(options.threads(), PlutusThreads.named("http"));
         InetSocketAddress bind = new InetSocketAddress(options.host(), options.port());
         this.status = new DaemonStatus(config.clock(), hermes.hooks().counters());
         IngestCounters ingestCounters = new IngestCounters();
@@ -85,7 +85,7 @@ public final class PlutusDaemon implements AutoCloseable {
         info.write(home.daemonInfoFile());
         int replayed = replayer.drainAtStart();
         if (replayed > 0) {
-            LOG.info("replayed " + replayed + " spooled hook events at start");
+            LOG.info("replayed {} spooled hook events at start", replayed);
         }
         upkeep.every("spool replay", Duration.ofSeconds(1), Duration.ofSeconds(1), replayer::runOnce)
                 .every("forgetting old idempotent answers", Duration.ofMinutes(1), Duration.ofHours(1), ingestor::forgetOldAnswers);
@@ -93,8 +93,7 @@ public final class PlutusDaemon implements AutoCloseable {
         this.runwayThread = new Upkeep("runway");
         RunwayScheduler runway = new RunwayScheduler(hermes.runway(), config.clock());
         runwayThread.every("runway", options.runwayFirstRun(), Duration.ofSeconds(30), () -> runway.tick());
-        LOG.info("plutus daemon " + DaemonStatus.VERSION + " serving " + home.dir() + " on " + info.baseUrl()
-                + " (pid " + info.pid() + ")");
+        LOG.info("plutus daemon {} serving {} on {} (pid {})", DaemonStatus.VERSION, home.dir(), info.baseUrl(), info.pid());
     }
 
     /** Starts a daemon for the home in {@code config}; fails when another one already serves it. */
@@ -158,7 +157,7 @@ public final class PlutusDaemon implements AutoCloseable {
             });
             lock.close();
         } catch (IOException e) {
-            LOG.warning("releasing " + home.daemonLockFile() + ": " + e.getMessage());
+            LOG.warn("releasing {}: {}", home.daemonLockFile(), e.getMessage());
         }
         LOG.info("plutus daemon stopped");
     }

@@ -1,5 +1,6 @@
 package dev.plutus.http;
 
+import dev.plutus.core.Json;
 import dev.plutus.engine.Reservations;
 import java.time.ZoneId;
 import java.util.function.Supplier;
@@ -19,8 +20,8 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pre-check for agents reporting over HTTP: {@code POST /v1/reservations} holds a call's
@@ -29,8 +30,8 @@ import java.util.logging.Logger;
  * {@code Plutus-Reservation} header ends it once the real cost is recorded. Authenticated by API key.
  */
 final class ReservationApi {
-    private static final Logger LOG = Logger.getLogger("dev.plutus.server");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(ReservationApi.class);
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final Set<String> FIELDS = Set.of("provider", "model", "input_tokens", "max_output_tokens");
     private static final String PREFIX = "/v1/reservations";
 
@@ -69,7 +70,7 @@ final class ReservationApi {
         } catch (IllegalArgumentException e) {
             HttpApi.quietly(() -> HttpApi.sendError(ex, 400, e.getMessage()));
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, PREFIX + " failed: " + e, e);
+            LOG.warn("{} failed: {}", PREFIX, e, e);
             HttpApi.quietly(() -> HttpApi.sendError(ex, 500, "internal error: " + e.getMessage()));
         } finally {
             ex.close();

@@ -1,5 +1,6 @@
 package dev.plutus.http;
 
+import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plutus.config.AtomicFiles;
@@ -12,8 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.stream.Stream;
 
 /**
@@ -26,8 +27,8 @@ import java.util.stream.Stream;
  * keeps the rest of the file for the next pass.
  */
 final class SpoolReplayer {
-    private static final Logger LOG = Logger.getLogger("dev.plutus.server");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(SpoolReplayer.class);
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final String CLAIMED = ".replaying";
 
     private final Path dir;
@@ -57,7 +58,7 @@ final class SpoolReplayer {
                 Files.move(fresh, fresh.resolveSibling(fresh.getFileName() + "." + System.nanoTime() + CLAIMED));
             }
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "spool replay in " + dir + " failed: " + e.getMessage(), e);
+            LOG.warn("spool replay in {} failed: {}", dir, e.getMessage(), e);
         }
         return replayed;
     }
@@ -114,14 +115,13 @@ final class SpoolReplayer {
         Files.delete(file);
         status.replayed(done, setAside);
         if (done + setAside > 0) {
-            LOG.info("replayed " + done + " spooled hook events from " + file.getFileName()
-                    + (setAside > 0 ? ", set aside " + setAside + " in rejected.jsonl" : ""));
+            LOG.info("replayed {} spooled hook events from {}{}", done, file.getFileName(), (setAside > 0 ? ", set aside " + setAside + " in rejected.jsonl" : ""));
         }
         return done;
     }
 
     private void reject(Path file, int lineNo, String line, String problem) throws IOException {
-        LOG.warning("spool " + file.getFileName() + " line " + lineNo + ": " + problem + "; moved to rejected.jsonl");
+        LOG.warn("spool {} line {}: {}; moved to rejected.jsonl", file.getFileName(), lineNo, problem);
         var o = JSON.createObjectNode().put("file", file.getFileName().toString()).put("line", lineNo)
                 .put("problem", problem).put("raw", line);
         Files.writeString(dir.resolve("rejected.jsonl"), o + "\n", StandardCharsets.UTF_8,

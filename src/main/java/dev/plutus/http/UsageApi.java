@@ -8,8 +8,8 @@ import dev.plutus.ingest.UsageAnswer;
 import dev.plutus.ingest.UsageIngestor;
 import java.io.IOException;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/usage}: authenticated by API key (not the bridge's token), rate-limited per key,
@@ -17,7 +17,7 @@ import java.util.logging.Logger;
  * daemon killed right after answering has lost nothing it acknowledged.
  */
 final class UsageApi {
-    private static final Logger LOG = Logger.getLogger("dev.plutus.server");
+    private static final Logger LOG = LoggerFactory.getLogger(UsageApi.class);
 
     private final KeyGate gate;
     private final UsageIngestor ingestor;
@@ -49,7 +49,7 @@ final class UsageApi {
             }
             HttpApi.sendJson(ex, 200, ingestor.currentVerdict());
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "/v1/budget failed: " + e, e);
+            LOG.warn("/v1/budget failed: {}", e, e);
             HttpApi.quietly(() -> HttpApi.sendError(ex, 500, "internal error: " + e.getMessage()));
         } finally {
             ex.close();
@@ -85,12 +85,12 @@ final class UsageApi {
             status = 413;
         } catch (dev.plutus.store.StoreException e) {
             // Nothing of the request is acknowledged: the sender keeps its events and retries them.
-            LOG.log(Level.WARNING, "/v1/usage: store unavailable: " + e, e);
+            LOG.warn("/v1/usage: store unavailable: {}", e, e);
             ex.getResponseHeaders().add("X-Plutus-Error", "store unavailable");
             HttpApi.quietly(() -> HttpApi.sendError(ex, 503, "store unavailable: " + e.getMessage()));
             status = 503;
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "/v1/usage failed: " + e, e);
+            LOG.warn("/v1/usage failed: {}", e, e);
             HttpApi.quietly(() -> HttpApi.sendError(ex, 500, "internal error: " + e.getMessage()));
         } finally {
             counters.request(status);

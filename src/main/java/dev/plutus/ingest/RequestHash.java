@@ -1,5 +1,6 @@
 package dev.plutus.ingest;
 
+import dev.plutus.core.Json;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,12 +19,7 @@ import java.util.List;
  * with other spacing or member order is the same request. A body that is not JSON is hashed as sent.
  */
 final class RequestHash {
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-            .build();
+    private static final ObjectMapper JSON = Json.EXACT;
 
     private RequestHash() {}
 

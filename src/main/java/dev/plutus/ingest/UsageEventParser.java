@@ -1,5 +1,6 @@
 package dev.plutus.ingest;
 
+import dev.plutus.core.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,12 +36,7 @@ public final class UsageEventParser {
             "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens", "cost_usd",
             "task_type", "workspace", "source", "timestamp");
     /** Decimals stay exact: 0.1 is one tenth, not the double nearest to it. */
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            // {"input_tokens": 5, "input_tokens": 500}: refuse rather than guess which one was meant
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    private static final ObjectMapper JSON = Json.EXACT;
 
     private UsageEventParser() {}
 

@@ -1,5 +1,6 @@
 package dev.plutus.ingest;
 
+import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -45,11 +46,9 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class UsageIngestor {
     static final Duration KEEP_ANSWERS = Duration.ofHours(24);
     static final Duration FUTURE_SLACK = Duration.ofMinutes(5);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     /** Kept answers are read back digit for digit: 0.015600 stays 0.015600 in a replay. */
-    private static final ObjectMapper EXACT = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true)).build();
+    private static final ObjectMapper EXACT = Json.EXACT;
 
     private final CallRecorder recorder;
     private final BudgetGate gate;

@@ -1,5 +1,6 @@
 package dev.plutus.pricing;
 
+import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -38,7 +39,7 @@ public final class OpenRouterCatalog {
     }
 
     public static List<PriceEntry> parse(String json, String asOf) throws IOException {
-        JsonNode data = new ObjectMapper().readTree(json).path("data");
+        JsonNode data = Json.MAPPER.readTree(json).path("data");
         if (!data.isArray()) {
             throw new IOException("OpenRouter model list has no 'data' array");
         }

@@ -2,7 +2,7 @@ package dev.plutus.pricing;
 
 import dev.plutus.core.HomeLayout;
 import dev.plutus.config.AtomicFiles;
-import dev.plutus.store.EnforcementStore;
+import dev.plutus.store.MetaStore;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -21,7 +21,7 @@ public final class PriceRefresher {
 
     /** What a refresh did. */
     public sealed interface Outcome {
-        record Fetched(int models, List<String> variablePrice, List<String> problems) implements Outcome {}
+        record ProviderAnswer(int models, List<String> variablePrice, List<String> problems) implements Outcome {}
         record NotDue(Instant lastFetched) implements Outcome {}
         record Failed(String reason) implements Outcome {}
     }
@@ -29,10 +29,10 @@ public final class PriceRefresher {
     private final HomeLayout home;
     private final URI baseUrl;
     private final Duration interval;
-    private final EnforcementStore meta;
+    private final MetaStore meta;
     private final PricingEngine engine;
 
-    public PriceRefresher(HomeLayout home, URI baseUrl, Duration interval, EnforcementStore meta, PricingEngine engine) {
+    public PriceRefresher(HomeLayout home, URI baseUrl, Duration interval, MetaStore meta, PricingEngine engine) {
         this.home = home;
         this.baseUrl = baseUrl;
         this.interval = interval;
@@ -46,15 +46,15 @@ public final class PriceRefresher {
 
     /** True once the user chose {@code /setup pricing auto}: the daemon then keeps the table fresh. */
     public boolean autoEnabled() {
-        return meta.meta(MODE).map("auto"::equals).orElse(false);
+        return meta.get(MODE).map("auto"::equals).orElse(false);
     }
 
     public void setMode(String mode) {
-        meta.setMeta(MODE, mode);
+        meta.put(MODE, mode);
     }
 
     public Optional<Instant> lastFetched() {
-        return meta.meta(FETCHED_AT).map(Instant::parse);
+        return meta.get(FETCHED_AT).map(Instant::parse);
     }
 
     public Outcome refresh(Instant now, boolean force) {
@@ -79,10 +79,10 @@ public final class PriceRefresher {
         } catch (IOException e) {
             return new Outcome.Failed("could not write " + home.fetchedPricingFile() + ": " + e.getMessage());
         }
-        meta.setMeta(FETCHED_AT, now.toString());
+        meta.put(FETCHED_AT, now.toString());
         setMode("auto");
         List<String> problems = engine.reload();
         List<String> variable = entries.stream().filter(PriceEntry::variablePrice).map(PriceEntry::key).sorted().toList();
-        return new Outcome.Fetched(entries.size(), variable, problems);
+        return new Outcome.ProviderAnswer(entries.size(), variable, problems);
     }
 }

@@ -1,5 +1,6 @@
 package dev.plutus.provider;
 
+import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plutus.provider.ProviderException.Kind;
@@ -13,7 +14,7 @@ import java.net.http.HttpTimeoutException;
 
 /** HTTP for provider clients: one place that turns statuses, time-outs and bad JSON into a {@link ProviderException}. */
 final class ProviderHttp {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = Json.MAPPER;
 
     private ProviderHttp() {}
 

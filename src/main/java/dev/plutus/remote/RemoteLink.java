@@ -1,5 +1,7 @@
 package dev.plutus.remote;
 
+import dev.plutus.core.Json;
+import dev.plutus.core.PlutusThreads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -19,7 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,8 +33,8 @@ import java.util.regex.Pattern;
  * committed them. Each answer carries the central budget verdict, which this host then enforces.
  */
 public final class RemoteLink implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger("dev.plutus.remote");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteLink.class);
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final Pattern LEGACY_EVENT_INDEX = Pattern.compile("^event (\\d+):");
     static final int BATCH = 1000;
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
@@ -92,19 +95,9 @@ public final class RemoteLink implements AutoCloseable {
         if (sender != null) {
             return;
         }
-        sender = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "plutus-remote");
-            t.setDaemon(true);
-            return t;
-        });
+        sender = Executors.newSingleThreadScheduledExecutor(PlutusThreads.named("remote"));
         long ms = settings.flushEvery().toMillis();
-        sender.scheduleWithFixedDelay(() -> {
-            try {
-                flushDue();
-            } catch (RuntimeException e) {
-                LOG.warning("remote send failed: " + e.getMessage());
-            }
-        }, 0, ms, TimeUnit.MILLISECONDS);
+        sender.scheduleWithFixedDelay(PlutusThreads.guarded("remote send", this::flushDue), 0, ms, TimeUnit.MILLISECONDS);
     }
 
     /** What one send attempt did. */
@@ -165,7 +158,7 @@ public final class RemoteLink implements AutoCloseable {
             int index = refusedEvent(resp.body());
             if (index >= 0 && index < b.ids().size()) {
                 // Nothing of a 400 body is recorded centrally: set the bad event aside, send the rest anew.
-                LOG.warning("central Plutus refused an event (kept in remote_outbox with the reason): " + error);
+                LOG.warn("central Plutus refused an event (kept in remote_outbox with the reason): {}", error);
                 outbox.reject(b, index, error);
                 return Outcome.REJECTED_ONE;
             }
@@ -183,7 +176,7 @@ public final class RemoteLink implements AutoCloseable {
         outbox.failed(b, error);
         backoff = wait != null ? wait : backoff.isZero() ? Duration.ofSeconds(1) : min(backoff.multipliedBy(2), MAX_BACKOFF);
         nextTry = clock.instant().plus(backoff);
-        LOG.warning("remote send of " + b.ids().size() + " event(s) deferred " + backoff.toSeconds() + " s: " + error);
+        LOG.warn("remote send of {} event(s) deferred {} s: {}", b.ids().size(), backoff.toSeconds(), error);
         return Outcome.RETRY_LATER;
     }
 
@@ -200,7 +193,7 @@ public final class RemoteLink implements AutoCloseable {
                 readVerdict(r.body());
             }
         } catch (IOException e) {
-            LOG.fine("remote verdict not refreshed: " + e.getMessage());
+            LOG.debug("remote verdict not refreshed: {}", e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -214,7 +207,7 @@ public final class RemoteLink implements AutoCloseable {
                 verdict = new RemoteVerdict(level, b.path("message").isTextual() ? b.path("message").asText() : null, clock.instant());
             }
         } catch (IOException | IllegalArgumentException e) {
-            LOG.warning("central Plutus answered without a readable budget verdict");
+            LOG.warn("central Plutus answered without a readable budget verdict");
         }
     }
 

@@ -107,9 +107,9 @@ public final class RunwayReport {
         if (w.utilization() != null) {
             what = w.name() + " " + w.utilization().movePointRight(2).setScale(0, RoundingMode.HALF_UP).toPlainString() + "% used";
         } else if (w.remaining() != null && w.limit() != null) {
-            what = w.name() + " " + Fmt.count(w.remaining()) + "/" + Fmt.count(w.limit()) + " left";
+            what = w.name() + " " + ReportFormat.count(w.remaining()) + "/" + ReportFormat.count(w.limit()) + " left";
         } else {
-            what = w.name() + (w.remaining() == null ? "" : " " + Fmt.count(w.remaining()) + " left");
+            what = w.name() + (w.remaining() == null ? "" : " " + ReportFormat.count(w.remaining()) + " left");
         }
         return what + (w.resetsAt() == null ? "" : " (resets " + DateTimeFormatter.ofPattern("MM-dd HH:mm:ss", Locale.ROOT)
                 .format(w.resetsAt().atZone(zone)) + ")");

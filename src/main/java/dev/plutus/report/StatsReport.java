@@ -28,22 +28,22 @@ public final class StatsReport {
         StringBuilder t = new StringBuilder();
         t.append("Plutus — ").append(w.title()).append('\n').append(RULE).append('\n');
         long finished = s.ok() + s.failed();
-        t.append(kv("Sessions", Fmt.count(s.sessions()) + (s.subagents() > 0 ? " (" + s.subagents() + " subagents)" : "")));
-        t.append(kv("Success rate", finished == 0 ? "n/a" : Fmt.percent(s.ok(), finished) + " (ok=" + s.ok() + ", failed=" + s.failed() + ")"));
-        t.append(kv("API calls", Fmt.count(u.calls()) + qualifiers(u)));
-        t.append(kv("Tool calls", Fmt.count(tools.stream().mapToLong(ToolTotals::calls).sum())));
-        t.append(kv("Tokens in", Fmt.count(u.promptTokens())
-                + " (uncached " + Fmt.count(u.inputTokens()) + ", cache read " + Fmt.count(u.cacheReadTokens())
-                + ", cache write " + Fmt.count(u.cacheWriteTokens()) + ")"));
-        t.append(kv("Tokens out", Fmt.count(u.outputTokens()) + (u.reasoningTokens() > 0 ? " (reasoning " + Fmt.count(u.reasoningTokens()) + ")" : "")));
+        t.append(kv("Sessions", ReportFormat.count(s.sessions()) + (s.subagents() > 0 ? " (" + s.subagents() + " subagents)" : "")));
+        t.append(kv("Success rate", finished == 0 ? "n/a" : ReportFormat.percent(s.ok(), finished) + " (ok=" + s.ok() + ", failed=" + s.failed() + ")"));
+        t.append(kv("API calls", ReportFormat.count(u.calls()) + qualifiers(u)));
+        t.append(kv("Tool calls", ReportFormat.count(tools.stream().mapToLong(ToolTotals::calls).sum())));
+        t.append(kv("Tokens in", ReportFormat.count(u.promptTokens())
+                + " (uncached " + ReportFormat.count(u.inputTokens()) + ", cache read " + ReportFormat.count(u.cacheReadTokens())
+                + ", cache write " + ReportFormat.count(u.cacheWriteTokens()) + ")"));
+        t.append(kv("Tokens out", ReportFormat.count(u.outputTokens()) + (u.reasoningTokens() > 0 ? " (reasoning " + ReportFormat.count(u.reasoningTokens()) + ")" : "")));
         t.append(kv("Cost", (u.estimatedCalls() > 0 ? "~" : "") + Money.usd6(u.costMicros())));
-        t.append(kv("Avg latency", u.calls() == 0 ? "n/a" : Fmt.duration(u.latencyMillis() / u.calls())));
-        t.append(kv("Avg duration", s.endedCount() == 0 ? "n/a" : Fmt.duration(s.avgDurationMillis())));
+        t.append(kv("Avg latency", u.calls() == 0 ? "n/a" : ReportFormat.duration(u.latencyMillis() / u.calls())));
+        t.append(kv("Avg duration", s.endedCount() == 0 ? "n/a" : ReportFormat.duration(s.avgDurationMillis())));
         if (!tools.isEmpty()) {
             t.append("\nTop tools:\n");
             TextTable tt = new TextTable(new String[] {"Tool", "Calls", "Failures", "Avg ms"}, new boolean[] {false, true, true, true});
             for (ToolTotals x : tools) {
-                tt.add(x.toolName(), Fmt.count(x.calls()), Fmt.count(x.failures()), x.avgMillis() + "ms");
+                tt.add(x.toolName(), ReportFormat.count(x.calls()), ReportFormat.count(x.failures()), x.avgMillis() + "ms");
             }
             t.append(tt.render());
         }
@@ -67,8 +67,8 @@ public final class StatsReport {
                 new boolean[] {false, true, true, true, true, true, true});
         ArrayNode arr = J.arrayNode();
         for (UsageTotals u : rows) {
-            tt.add(u.provider(), Fmt.count(u.calls()), Fmt.count(u.realCalls()), Fmt.count(u.estimatedCalls()),
-                    Fmt.percent(u.estimatedCalls(), u.calls()), Fmt.count(u.unpricedCalls()), Money.usd6(u.costMicros()));
+            tt.add(u.provider(), ReportFormat.count(u.calls()), ReportFormat.count(u.realCalls()), ReportFormat.count(u.estimatedCalls()),
+                    ReportFormat.percent(u.estimatedCalls(), u.calls()), ReportFormat.count(u.unpricedCalls()), Money.usd6(u.costMicros()));
             arr.add(usageJson(u));
         }
         t.append(tt.isEmpty() ? "No model calls in this window.\n" : tt.render());
@@ -85,7 +85,7 @@ public final class StatsReport {
                 new boolean[] {false, false, true, true, true, true});
         ArrayNode arr = J.arrayNode();
         for (UsageTotals u : rows) {
-            tt.add(u.provider(), u.model(), Fmt.count(u.calls()), Fmt.count(u.realCalls()), Fmt.count(u.estimatedCalls()),
+            tt.add(u.provider(), u.model(), ReportFormat.count(u.calls()), ReportFormat.count(u.realCalls()), ReportFormat.count(u.estimatedCalls()),
                     u.unpricedCalls() == u.calls() ? "unpriced" : Money.usd6(u.costMicros()));
             arr.add(usageJson(u));
         }
@@ -108,8 +108,8 @@ public final class StatsReport {
         ArrayNode arr = J.arrayNode();
         for (CronRuns r : runs) {
             UsageTotals u = byJob.getOrDefault(r.cronJobId(), UsageTotals.empty());
-            tt.add(r.cronJobId(), Fmt.count(r.runs()), Fmt.count(r.ok()), Fmt.count(r.failed()), Fmt.count(u.promptTokens()),
-                    Fmt.count(u.outputTokens()), Money.usd6(u.costMicros()), r.endedCount() == 0 ? "n/a" : Fmt.duration(r.avgDurationMillis()));
+            tt.add(r.cronJobId(), ReportFormat.count(r.runs()), ReportFormat.count(r.ok()), ReportFormat.count(r.failed()), ReportFormat.count(u.promptTokens()),
+                    ReportFormat.count(u.outputTokens()), Money.usd6(u.costMicros()), r.endedCount() == 0 ? "n/a" : ReportFormat.duration(r.avgDurationMillis()));
             ObjectNode o = arr.addObject();
             o.put("cron_job_id", r.cronJobId()).put("runs", r.runs()).put("ok", r.ok()).put("failed", r.failed())
                     .put("avg_duration_ms", r.avgDurationMillis());
@@ -127,7 +127,7 @@ public final class StatsReport {
         TextTable tt = new TextTable(new String[] {"Tool", "Calls", "Failures", "Fail%", "Avg ms"},
                 new boolean[] {false, true, true, true, true});
         for (ToolTotals x : tools) {
-            tt.add(x.toolName(), Fmt.count(x.calls()), Fmt.count(x.failures()), Fmt.percent(x.failures(), x.calls()), x.avgMillis() + "ms");
+            tt.add(x.toolName(), ReportFormat.count(x.calls()), ReportFormat.count(x.failures()), ReportFormat.percent(x.failures(), x.calls()), x.avgMillis() + "ms");
         }
         t.append(tt.isEmpty() ? "No tool calls in this window.\n" : tt.render());
         ObjectNode j = J.objectNode().put("window", w.name().toLowerCase());
@@ -142,7 +142,7 @@ public final class StatsReport {
         ArrayNode arr = J.arrayNode();
         for (StatsQueries.SessionRow r : rows) {
             tt.add(TS.format(r.startedAt().atZone(zone)), r.sessionId(), nz(r.platform()), nz(r.model()), r.status(),
-                    Fmt.count(r.calls()), (r.estimatedCalls() > 0 ? "~" : "") + Money.usd6(r.costMicros()));
+                    ReportFormat.count(r.calls()), (r.estimatedCalls() > 0 ? "~" : "") + Money.usd6(r.costMicros()));
             arr.addObject().put("session_id", r.sessionId()).put("platform", r.platform()).put("model", r.model())
                     .put("status", r.status()).put("started_at", r.startedAt().toString())
                     .put("calls", r.calls()).put("cost_usd", Money.microsToUsd(r.costMicros()));
@@ -159,7 +159,7 @@ public final class StatsReport {
         TextTable tt = new TextTable(new String[] {"Day", "Calls", "Cost"}, new boolean[] {false, true, true});
         ArrayNode arr = J.arrayNode();
         for (StatsQueries.DayCost d : days) {
-            tt.add(d.day().toString(), Fmt.count(d.calls()), Money.usd6(d.costMicros()));
+            tt.add(d.day().toString(), ReportFormat.count(d.calls()), Money.usd6(d.costMicros()));
             arr.addObject().put("day", d.day().toString()).put("calls", d.calls()).put("cost_usd", Money.microsToUsd(d.costMicros()));
         }
         t.append(tt.render());
@@ -176,7 +176,7 @@ public final class StatsReport {
         for (LlmCall c : calls) {
             String flags = (c.estimated() ? "est " : "") + (c.priced() ? "" : "unpriced");
             tt.add(TS.format(c.timestamp().atZone(zone)), nz(c.sessionId()), c.provider(), c.model(),
-                    Fmt.count(c.usage().promptTokens()), Fmt.count(c.usage().output()), Money.usd6(c.costMicros()), flags.trim());
+                    ReportFormat.count(c.usage().promptTokens()), ReportFormat.count(c.usage().output()), Money.usd6(c.costMicros()), flags.trim());
             ObjectNode o = arr.addObject();
             o.put("ts", c.timestamp().toString()).put("session_id", c.sessionId()).put("provider", c.provider())
                     .put("model", c.model()).put("input_tokens", c.usage().input()).put("output_tokens", c.usage().output())

@@ -5,9 +5,9 @@ import java.util.Optional;
 
 /** The look-back of a /stats report: the last 24 hours, 7 days or 30 days. */
 public enum StatsWindow {
-    TODAY("last 24 h", Duration.ofHours(24)),
-    WEEK("last 7 days", Duration.ofDays(7)),
-    MONTH("last 30 days", Duration.ofDays(30));
+    LAST_24_HOURS("last 24 h", Duration.ofHours(24)),
+    LAST_7_DAYS("last 7 days", Duration.ofDays(7)),
+    LAST_30_DAYS("last 30 days", Duration.ofDays(30));
 
     private final String title;
     private final Duration length;
@@ -27,9 +27,9 @@ public enum StatsWindow {
 
     public static Optional<StatsWindow> parse(String word) {
         return switch (word.toLowerCase()) {
-            case "today", "day", "24h" -> Optional.of(TODAY);
-            case "week", "7d" -> Optional.of(WEEK);
-            case "month", "30d" -> Optional.of(MONTH);
+            case "today", "day", "24h" -> Optional.of(LAST_24_HOURS);
+            case "week", "7d" -> Optional.of(LAST_7_DAYS);
+            case "month", "30d" -> Optional.of(LAST_30_DAYS);
             default -> Optional.empty();
         };
     }

@@ -1,8 +1,9 @@
 package dev.plutus.runway;
 
+import dev.plutus.core.PlutusThreads;
 import dev.plutus.provider.Credentials;
 import dev.plutus.provider.ProviderKind;
-import dev.plutus.provider.Fetched;
+import dev.plutus.provider.ProviderAnswer;
 import dev.plutus.provider.ProviderException;
 import dev.plutus.provider.ProviderReading;
 import dev.plutus.provider.ProviderRequest;
@@ -35,7 +36,7 @@ public final class ProviderFetcher implements AutoCloseable {
     private final HttpClient http;
     private final Clock clock;
     private final ExecutorService pool;
-    private final Map<String, Fetched> readings = new ConcurrentHashMap<>();
+    private final Map<String, ProviderAnswer> readings = new ConcurrentHashMap<>();
     private final Map<String, CachedModels> models = new ConcurrentHashMap<>();
 
     private record CachedModels(Set<String> ids, Instant at) {}
@@ -43,21 +44,16 @@ public final class ProviderFetcher implements AutoCloseable {
     public ProviderFetcher(Clock clock, Duration connectTimeout) {
         this.clock = clock;
         this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NORMAL).build();
-        AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "plutus-runway-fetch-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = Executors.newCachedThreadPool(PlutusThreads.named("runway-fetch"));
     }
 
     /** Readings of every provider in {@code providers}, in their order; {@code refresh} skips the cache. */
-    public Map<String, Fetched> readAll(List<ProviderConfig> providers, RunwayConfig cfg, Credentials creds, boolean refresh) {
-        Map<String, Future<Fetched>> pending = new LinkedHashMap<>();
-        Map<String, Fetched> out = new LinkedHashMap<>();
+    public Map<String, ProviderAnswer> readAll(List<ProviderConfig> providers, RunwayConfig cfg, Credentials creds, boolean refresh) {
+        Map<String, Future<ProviderAnswer>> pending = new LinkedHashMap<>();
+        Map<String, ProviderAnswer> out = new LinkedHashMap<>();
         Instant now = clock.instant();
         for (ProviderConfig p : providers) {
-            Fetched cached = readings.get(cacheKey(p, creds));
+            ProviderAnswer cached = readings.get(cacheKey(p, creds));
             if (!refresh && cached != null && fresh(cached, now, cfg.cacheTtl())) {
                 out.put(p.name(), cached);
             } else {
@@ -66,37 +62,37 @@ public final class ProviderFetcher implements AutoCloseable {
         }
         long deadline = System.nanoTime() + cfg.timeout().plusSeconds(1).toNanos();
         for (ProviderConfig p : providers) {
-            Future<Fetched> f = pending.get(p.name());
+            Future<ProviderAnswer> f = pending.get(p.name());
             if (f == null) {
                 continue;
             }
-            Fetched result;
+            ProviderAnswer result;
             try {
                 result = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 f.cancel(true);
-                result = new Fetched.Failed(ProviderException.Kind.TIMEOUT, "no answer within " + cfg.timeout().toSeconds() + " s",
+                result = new ProviderAnswer.Failed(ProviderException.Kind.TIMEOUT, "no answer within " + cfg.timeout().toSeconds() + " s",
                         clock.instant());
             } catch (ExecutionException e) {
-                result = new Fetched.Failed(ProviderException.Kind.MALFORMED, "reading failed: " + e.getCause(), clock.instant());
+                result = new ProviderAnswer.Failed(ProviderException.Kind.MALFORMED, "reading failed: " + e.getCause(), clock.instant());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                result = new Fetched.Failed(ProviderException.Kind.TIMEOUT, "interrupted", clock.instant());
+                result = new ProviderAnswer.Failed(ProviderException.Kind.TIMEOUT, "interrupted", clock.instant());
             }
             readings.put(cacheKey(p, creds), result);
             out.put(p.name(), result);
         }
         // Keep the configured order even when some came from the cache.
-        Map<String, Fetched> ordered = new LinkedHashMap<>();
+        Map<String, ProviderAnswer> ordered = new LinkedHashMap<>();
         providers.forEach(p -> ordered.put(p.name(), out.get(p.name())));
         return ordered;
     }
 
-    private Fetched readNow(ProviderConfig p, RunwayConfig cfg, Credentials creds) {
+    private ProviderAnswer readNow(ProviderConfig p, RunwayConfig cfg, Credentials creds) {
         Optional<ProviderRequest.Credential> key = creds.first(p.keyEnvs());
         try {
             if (p.kind() == ProviderKind.NONE) {
-                return new Fetched.Ok(ProviderReading.nothing(), clock.instant(), null);
+                return new ProviderAnswer.Ok(ProviderReading.nothing(), clock.instant(), null);
             }
             if (key.isEmpty()) {
                 throw new ProviderException(ProviderException.Kind.NO_KEY, "no key in " + String.join(" or ", p.keyEnvs())
@@ -105,11 +101,11 @@ public final class ProviderFetcher implements AutoCloseable {
             ProviderReading r = p.probeModel() == null && (p.kind() == ProviderKind.ANTHROPIC || p.kind() == ProviderKind.OPENAI)
                     ? ProviderReading.nothing()
                     : p.kind().client().read(request(p, cfg, key.get()));
-            return new Fetched.Ok(r, clock.instant(), key.get().envName());
+            return new ProviderAnswer.Ok(r, clock.instant(), key.get().envName());
         } catch (ProviderException e) {
-            return new Fetched.Failed(e.kind(), e.getMessage(), clock.instant());
+            return new ProviderAnswer.Failed(e.kind(), e.getMessage(), clock.instant());
         } catch (RuntimeException e) {
-            return new Fetched.Failed(ProviderException.Kind.MALFORMED, "unexpected answer: " + e.getClass().getSimpleName(),
+            return new ProviderAnswer.Failed(ProviderException.Kind.MALFORMED, "unexpected answer: " + e.getClass().getSimpleName(),
                     clock.instant());
         }
     }
@@ -135,8 +131,8 @@ public final class ProviderFetcher implements AutoCloseable {
         return new ProviderRequest(http, p.baseUrl(), key, cfg.timeout(), p.probeModel(), cfg.usdPerUnit(), clock);
     }
 
-    private static boolean fresh(Fetched f, Instant now, Duration ttl) {
-        Duration keep = f instanceof Fetched.Failed && FAILURE_TTL.compareTo(ttl) < 0 ? FAILURE_TTL : ttl;
+    private static boolean fresh(ProviderAnswer f, Instant now, Duration ttl) {
+        Duration keep = f instanceof ProviderAnswer.Failed && FAILURE_TTL.compareTo(ttl) < 0 ? FAILURE_TTL : ttl;
         return Duration.between(f.at(), now).compareTo(keep) < 0;
     }
 

@@ -1,5 +1,6 @@
 package dev.plutus.runway;
 
+import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plutus.core.Money;
@@ -15,7 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Low-runway alerts: a provider whose money left falls below {@code balance_below_usd}, or whose
@@ -23,8 +25,8 @@ import java.util.logging.Logger;
  * notice in the next Hermes turn); it re-arms when the provider is back above the threshold.
  */
 public final class RunwayAlerts {
-    private static final Logger LOG = Logger.getLogger("dev.plutus.runway");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(RunwayAlerts.class);
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final RunwayStore store;
     private final Clock clock;
@@ -60,7 +62,7 @@ public final class RunwayAlerts {
             }
         }
         for (Alert a : fresh) {
-            LOG.warning(a.message());
+            LOG.warn("{}", a.message());
             deliver(cfg, a);
         }
         return fresh;
@@ -72,7 +74,7 @@ public final class RunwayAlerts {
                 fresh.add(new Alert(r, kind, message, threshold));
             }
         } else if (store.clearAlert(r.name(), kind, clock.instant())) {
-            LOG.info("runway alert cleared: " + r.name() + " " + kind + " is back above " + threshold);
+            LOG.info("runway alert cleared: {} {} is back above {}", r.name(), kind, threshold);
         }
     }
 
@@ -103,10 +105,10 @@ public final class RunwayAlerts {
                         .header("Content-Type", "application/json").header("User-Agent", "plutus")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
                 if (resp.statusCode() / 100 != 2) {
-                    LOG.warning("runway alert webhook " + cfg.alerts().webhook().getHost() + " answered HTTP " + resp.statusCode());
+                    LOG.warn("runway alert webhook {} answered HTTP {}", cfg.alerts().webhook().getHost(), resp.statusCode());
                 }
             } catch (IOException e) {
-                LOG.warning("runway alert webhook " + cfg.alerts().webhook().getHost() + " failed: " + e.getMessage());
+                LOG.warn("runway alert webhook {} failed: {}", cfg.alerts().webhook().getHost(), e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -130,12 +132,12 @@ public final class RunwayAlerts {
             }
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                LOG.warning("runway alert command timed out after 30 s: " + command);
+                LOG.warn("runway alert command timed out after 30 s: {}", command);
             } else if (p.exitValue() != 0) {
-                LOG.warning("runway alert command exited " + p.exitValue() + ": " + command);
+                LOG.warn("runway alert command exited {}: {}", p.exitValue(), command);
             }
         } catch (IOException e) {
-            LOG.warning("runway alert command failed to start: " + e.getMessage());
+            LOG.warn("runway alert command failed to start: {}", e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,6 +1,6 @@
 package dev.plutus.runway;
 
-import dev.plutus.provider.Fetched;
+import dev.plutus.provider.ProviderAnswer;
 import dev.plutus.provider.LiveBalance;
 import dev.plutus.provider.RateLimitStatus;
 import dev.plutus.store.RunwayStore.Calibration;
@@ -19,15 +19,15 @@ public final class RunwayForecaster {
 
     private RunwayForecaster() {}
 
-    public static ProviderRunway forecast(ProviderConfig p, Fetched fetched, SpendSummary spend, Calibration calibration,
+    public static ProviderRunway forecast(ProviderConfig p, ProviderAnswer fetched, SpendSummary spend, Calibration calibration,
                                           Instant now, ZoneId zone) {
         LiveBalance balance = null;
         RateLimitStatus limits = null;
         String error = null;
-        if (fetched instanceof Fetched.Ok ok) {
+        if (fetched instanceof ProviderAnswer.Ok ok) {
             balance = ok.reading().balance().orElse(null);
             limits = ok.reading().limits().orElse(null);
-        } else if (fetched instanceof Fetched.Failed f) {
+        } else if (fetched instanceof ProviderAnswer.Failed f) {
             error = f.describe();
         }
         ProviderRunway.Source source;

@@ -1,6 +1,6 @@
 package dev.plutus.runway;
 
-import dev.plutus.provider.Fetched;
+import dev.plutus.provider.ProviderAnswer;
 import dev.plutus.core.Money;
 import dev.plutus.store.RunwayStore;
 import dev.plutus.store.StatsQueries;
@@ -27,7 +27,8 @@ import java.util.function.Supplier;
 import dev.plutus.provider.Credentials;
 import dev.plutus.provider.ProviderException;
 import java.util.Set;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runway for every provider: live balances and rate limits, budget minus spend where there is no
@@ -35,7 +36,7 @@ import java.util.logging.Logger;
  * Hermes's traffic to the provider with the most runway. One per {@link Engine}; thread-safe.
  */
 public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
-    private static final Logger LOG = Logger.getLogger("dev.plutus.runway");
+    private static final Logger LOG = LoggerFactory.getLogger(RunwayMonitor.class);
     private static final long PENDING_RECHECK_NANOS = 2_000_000_000L;
 
     private final StatsQueries stats;
@@ -101,7 +102,7 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
                 shown.add(p);
             }
         }
-        Map<String, Fetched> readings = fetcher().readAll(shown, cfg, creds, refresh);
+        Map<String, ProviderAnswer> readings = fetcher().readAll(shown, cfg, creds, refresh);
         List<ProviderRunway> out = new ArrayList<>();
         for (ProviderConfig p : shown) {
             out.add(RunwayForecaster.forecast(p, readings.get(p.name()), spend.get(p.name()), calibrations.get(p.name()), now, zone));
@@ -170,7 +171,7 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
             String was = p.budgetMicros() == null ? "" : " (runway.yaml says " + Money.usd2(p.budgetMicros()) + ")";
             lines.add(p.name() + ": balance " + Money.usd2(balance) + " + " + Money.usd2(spent) + " recorded = budget "
                     + Money.usd2(budget) + was + ".");
-            LOG.info("runway calibrated: " + lines.get(lines.size() - 1));
+            LOG.info("runway calibrated: {}", lines.get(lines.size() - 1));
         }
         return lines;
     }
@@ -209,12 +210,11 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
             try {
                 route = route(v, !cfg.router().apply());
                 if (!cfg.router().apply()) {
-                    LOG.info("route (router.apply is off, nothing written): " + route.plan().summary() + " — "
-                            + String.join("; ", route.plan().reasons()));
+                    LOG.info("route (router.apply is off, nothing written): {} — {}", route.plan().summary(), String.join("; ", route.plan().reasons()));
                 }
             } catch (RoutingRefused e) {
                 error = e.getMessage();
-                LOG.warning("route refused: " + error);
+                LOG.warn("route refused: {}", error);
             }
         }
         return new ScheduledRun(v, fresh, route, error);

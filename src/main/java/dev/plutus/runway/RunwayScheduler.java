@@ -3,8 +3,8 @@ package dev.plutus.runway;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@link RunwayMonitor#runScheduled()} every {@code router.every} (default hourly): the
@@ -12,7 +12,7 @@ import java.util.logging.Logger;
  * runway.yaml each time so a changed period holds from the next tick.
  */
 public final class RunwayScheduler {
-    private static final Logger LOG = Logger.getLogger("dev.plutus.runway");
+    private static final Logger LOG = LoggerFactory.getLogger(RunwayScheduler.class);
 
     private final RunwayMonitor monitor;
     private final Clock clock;
@@ -29,7 +29,7 @@ public final class RunwayScheduler {
         try {
             every = monitor.config().router().every();
         } catch (RuntimeException e) {
-            LOG.warning("runway: " + e.getMessage() + " (scheduled run skipped)");
+            LOG.warn("runway: {} (scheduled run skipped)", e.getMessage());
             return null;
         }
         Instant now = clock.instant();
@@ -40,7 +40,7 @@ public final class RunwayScheduler {
         try {
             return monitor.runScheduled();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "runway scheduled run failed: " + e.getMessage(), e);
+            LOG.warn("runway scheduled run failed: {}", e.getMessage(), e);
             return null;
         }
     }

@@ -46,13 +46,4 @@ public final class EnforcementStore {
         return jdbc.update("INSERT INTO unpriced_models(provider, model, first_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 provider, model, at.toEpochMilli()) == 1;
     }
-
-    public Optional<String> meta(String key) {
-        List<String> v = jdbc.query("SELECT value FROM meta WHERE key = ?", rs -> rs.getString(1), key);
-        return v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
-    }
-
-    public void setMeta(String key, String value) {
-        jdbc.update("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value);
-    }
 }

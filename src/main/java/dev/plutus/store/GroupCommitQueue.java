@@ -6,8 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: concurrent writers share transactions. A commit costs SQLite about as much for one
@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  * fails alone.
  */
 public final class GroupCommitQueue<T, R> {
-    private static final Logger LOG = Logger.getLogger(GroupCommitQueue.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitQueue.class));
 
     private record Pending<T, R>(T item, CompletableFuture<R> result) {}
 
@@ -96,8 +96,7 @@ public final class GroupCommitQueue<T, R> {
                 batch.get(0).result().completeExceptionally(batchFailure);
                 return;
             }
-            LOG.log(Level.WARNING, "batch of " + batch.size() + " writes failed; retrying one by one: "
-                    + batchFailure.getMessage());
+            LOG.warn("batch of {} writes failed; retrying one by one: {}", batch.size(), batchFailure.getMessage());
             for (Pending<T, R> p : batch) {
                 try {
                     complete(List.of(p), writer.apply(List.of(p.item())));

@@ -4,8 +4,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What is known about each session, cached in front of {@link SessionStore}. A subagent inherits
@@ -13,11 +11,10 @@ import java.util.regex.Pattern;
  * counts toward the job's and the sender's budgets.
  */
 public final class SessionDirectory {
-    /** {@code cron_<job_id>_<YYYYMMDD>_<HHMMSS>}; the job id may itself contain underscores. */
-    private static final Pattern CRON_SESSION = Pattern.compile("^cron_(.+)_(\\d{8})_(\\d{6})$");
     private static final int CACHE_LIMIT = 20_000;
 
     private final SessionStore store;
+    private final CronSessionIds cronIds;
     private final Map<String, SessionRecord> cache = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, SessionRecord> eldest) {
@@ -38,16 +35,9 @@ public final class SessionDirectory {
     };
     private static final long MISS_TTL_NANOS = 2_000_000_000L;
 
-    public SessionDirectory(SessionStore store) {
+    public SessionDirectory(SessionStore store, CronSessionIds cronIds) {
         this.store = store;
-    }
-
-    public static Optional<String> cronJobId(String sessionId, String platform) {
-        if (sessionId == null || !"cron".equals(platform)) {
-            return Optional.empty();
-        }
-        Matcher m = CRON_SESSION.matcher(sessionId);
-        return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+        this.cronIds = cronIds;
     }
 
     public Optional<SessionRecord> find(String sessionId) {
@@ -79,7 +69,7 @@ public final class SessionDirectory {
     /** Records a sighting of a session (start, or any hook that names it) and returns what is known. */
     public SessionRecord observe(String sessionId, String platform, String model, String provider, Instant at) {
         Optional<SessionRecord> known = find(sessionId);
-        String cron = cronJobId(sessionId, platform).orElse(null);
+        String cron = cronIds.jobOf(sessionId, platform).orElse(null);
         if (known.isPresent() && !changes(known.get(), platform, model, provider, cron)) {
             return known.get();
         }

@@ -1,4 +1,4 @@
-package dev.plutus.engine;
+package dev.plutus.core;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -10,10 +10,10 @@ import org.slf4j.LoggerFactory;
  * every executor in the daemon, the engine and the runway names its threads here, so a thread dump
  * tells whose they are, and none of them keeps the JVM alive.
  */
-public final class EngineThreads {
-    private static final Logger LOG = LoggerFactory.getLogger(EngineThreads.class);
+public final class PlutusThreads {
+    private static final Logger LOG = LoggerFactory.getLogger(PlutusThreads.class);
 
-    private EngineThreads() {}
+    private PlutusThreads() {}
 
     /** Daemon threads named {@code plutus-<name>-<n>}. */
     public static ThreadFactory named(String name) {

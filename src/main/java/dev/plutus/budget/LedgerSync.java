@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * rows written elsewhere while this process was idle. SQLite serialises writers, so when an insert
  * is given id N every row below N is already committed (or gone for good).
  */
-public final class SpendTracker {
+public final class LedgerSync {
     private static final int SYNC_BATCH = 10_000;
 
     private final CallStore calls;
@@ -24,7 +24,7 @@ public final class SpendTracker {
     private volatile SpendLedger ledger;
     private long watermark;
 
-    public SpendTracker(CallStore calls, SpendLedger ledger) {
+    public LedgerSync(CallStore calls, SpendLedger ledger) {
         this.calls = calls;
         this.ledger = ledger;
     }

@@ -1,4 +1,4 @@
-package dev.plutus.engine;
+package dev.plutus.core;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,13 +16,13 @@ public final class Upkeep implements AutoCloseable {
     private final List<String> tasks = new ArrayList<>();
 
     public Upkeep(String name) {
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(EngineThreads.named(name));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(PlutusThreads.named(name));
     }
 
     /** Runs the task first after {@code initial}, then {@code period} after each run ends. */
     public synchronized Upkeep every(String task, Duration initial, Duration period, Runnable body) {
         tasks.add(task);
-        scheduler.scheduleWithFixedDelay(EngineThreads.guarded(task, body), initial.toMillis(), period.toMillis(),
+        scheduler.scheduleWithFixedDelay(PlutusThreads.guarded(task, body), initial.toMillis(), period.toMillis(),
                 TimeUnit.MILLISECONDS);
         return this;
     }

@@ -3,8 +3,8 @@ package dev.plutus.report;
 import java.util.Locale;
 
 /** Number formats shared by the reports. */
-final class Fmt {
-    private Fmt() {}
+final class ReportFormat {
+    private ReportFormat() {}
 
     static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);

@@ -1,0 +1,90 @@
+package dev.plutus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The package layering the README's "Architecture" section describes, checked on the sources: each
+ * package uses only packages below it (so there is no cycle), and the root package is the
+ * embedding API alone.
+ */
+class ArchitectureTest {
+    /** Bottom to top: a package may use only those before it. */
+    static final List<String> LAYERS = List.of("core", "config", "store", "pricing", "budget", "provider", "remote", "engine",
+            "runway", "report", "command", "hermes", "ingest", "http", "bench", "cli", "");
+
+    private static final Path SOURCES = Path.of("src/main/java/dev/plutus");
+    private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.plutus((?:\\.[a-z]\\w*)*)\\.[A-Z]");
+    private static final Pattern NON_CODE = Pattern.compile(
+            "//[^\\n]*|/\\*.*?\\*/|\"\"\"(?:.|\\n)*?\"\"\"|\"(?:\\\\.|[^\"\\\\\\n])*\"|'(?:\\\\.|[^'\\\\\\n])*'", Pattern.DOTALL);
+
+    @Test
+    void everyPackageUsesOnlyPackagesBelowIt() throws IOException {
+        Map<String, Set<String>> uses = packageGraph(SOURCES);
+        assertEquals(new TreeSet<>(LAYERS), new TreeSet<>(uses.keySet()), "every package has its place in LAYERS");
+        List<String> upward = new ArrayList<>();
+        uses.forEach((pkg, used) -> used.forEach(u -> {
+            if (LAYERS.indexOf(u) >= LAYERS.indexOf(pkg)) {
+                upward.add(name(pkg) + " -> " + name(u));
+            }
+        }));
+        assertEquals(List.of(), upward, "dependencies that point up (or sideways) the layers");
+    }
+
+    @Test
+    void theRootPackageIsTheEmbeddingApiOnly() throws IOException {
+        try (Stream<Path> files = Files.list(SOURCES)) {
+            assertEquals(Set.of("Plutus.java", "PlutusConfig.java", "PlutusHome.java"),
+                    new TreeSet<>(files.filter(Files::isRegularFile).map(f -> f.getFileName().toString()).toList()));
+        }
+    }
+
+    @Test
+    void theCheckSeesAnUpwardReference(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        // The checker itself must find a violation: a store class naming an engine class, in code, not in a comment.
+        Path store = Files.createDirectories(dir.resolve("store"));
+        Files.writeString(store.resolve("A.java"), "package dev.plutus.store;\n// dev.plutus.http.Ignored in a comment\n"
+                + "import dev.plutus.engine.Engine;\nclass A { String s = \"dev.plutus.cli.InAString\"; }\n");
+        Map<String, Set<String>> uses = packageGraph(dir);
+        assertEquals(Set.of("engine"), uses.get("store"));
+    }
+
+    /** Package (relative to dev.plutus, "" for the root) to the project packages its code names. */
+    static Map<String, Set<String>> packageGraph(Path root) throws IOException {
+        Map<String, Set<String>> out = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                String pkg = root.relativize(f.getParent()).toString().replace('/', '.');
+                String code = NON_CODE.matcher(Files.readString(f)).replaceAll(" ");
+                Set<String> used = out.computeIfAbsent(pkg, k -> new TreeSet<>());
+                Matcher m = REFERENCE.matcher(code.replaceFirst("(?m)^package [\\w.]+;", ""));
+                while (m.find()) {
+                    String u = m.group(1).isEmpty() ? "" : m.group(1).substring(1);
+                    if (!u.equals(pkg)) {
+                        used.add(u);
+                    }
+                }
+            }
+        }
+        assertTrue(!out.isEmpty(), "no sources under " + root);
+        return out;
+    }
+
+    private static String name(String pkg) {
+        return pkg.isEmpty() ? "dev.plutus" : "dev.plutus." + pkg;
+    }
+}
