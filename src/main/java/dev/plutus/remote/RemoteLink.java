@@ -16,6 +16,9 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -38,6 +41,13 @@ public final class RemoteLink implements AutoCloseable {
     private static final Pattern LEGACY_EVENT_INDEX = Pattern.compile("^event (\\d+):");
     static final int BATCH = 1000;
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+    /**
+     * The range a central Retry-After is held to: at least a second, so "0" or a date already past
+     * cannot make the sender spin; at most an hour, so a wrong clock or a typo cannot park it for days.
+     */
+    static final Duration MIN_RETRY_AFTER = Duration.ofSeconds(1);
+    static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+    private static final Pattern DELTA_SECONDS = Pattern.compile("\\d+");
 
     private final RemoteSettings settings;
     private final RemoteOutbox outbox;
@@ -166,7 +176,7 @@ public final class RemoteLink implements AutoCloseable {
         Duration wait = switch (code) {
             case 401, 403 -> Duration.ofMinutes(1);
             case 402 -> Duration.ofMinutes(5);
-            case 429 -> resp.headers().firstValue("Retry-After").map(s -> Duration.ofSeconds(Long.parseLong(s.trim()))).orElse(null);
+            case 429, 503 -> resp.headers().firstValue("Retry-After").flatMap(v -> retryAfter(v, clock.instant())).orElse(null);
             default -> null;
         };
         return later(b, "HTTP " + code + " from central Plutus: " + error, wait);
@@ -178,6 +188,27 @@ public final class RemoteLink implements AutoCloseable {
         nextTry = clock.instant().plus(backoff);
         LOG.warn("remote send of {} event(s) deferred {} s: {}", b.ids().size(), backoff.toSeconds(), error);
         return Outcome.RETRY_LATER;
+    }
+
+    /**
+     * How long a {@code Retry-After} value asks to wait from {@code now} (RFC 9110 §10.2.3: delta-seconds
+     * or an IMF-fixdate), held to {@link #MIN_RETRY_AFTER}..{@link #MAX_RETRY_AFTER}; empty when it is
+     * neither, and the caller backs off as for any other failure.
+     */
+    static Optional<Duration> retryAfter(String value, Instant now) {
+        String v = value.trim();
+        Duration wait;
+        if (DELTA_SECONDS.matcher(v).matches()) {
+            // More digits than a long holds is still "a very long time", not an unreadable answer.
+            wait = v.length() > 12 ? MAX_RETRY_AFTER : Duration.ofSeconds(Long.parseLong(v));
+        } else {
+            try {
+                wait = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (DateTimeParseException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(wait.compareTo(MIN_RETRY_AFTER) < 0 ? MIN_RETRY_AFTER : min(wait, MAX_RETRY_AFTER));
     }
 
     private static Duration min(Duration a, Duration b) {
