@@ -79,8 +79,14 @@ public final class YamlNode {
                 throw new YamlNode(t.getKeyNode(), path, file).error("keys must be plain text");
             }
             String key = k.getValue();
-            out.put(key, new YamlNode(t.getValueNode(), path.isEmpty() ? key : path + "." + key, file,
-                    k.getStartMark().getLine() + 1));
+            YamlNode value = new YamlNode(t.getValueNode(), path.isEmpty() ? key : path + "." + key, file,
+                    k.getStartMark().getLine() + 1);
+            // SnakeYAML checks duplicate keys only when it constructs Java objects, never on the composed
+            // node tree read here: without this the later value would silently win.
+            YamlNode first = out.putIfAbsent(key, value);
+            if (first != null) {
+                throw value.keyError("duplicate key (first on line " + first.keyLine + ")");
+            }
         }
         return out;
     }
