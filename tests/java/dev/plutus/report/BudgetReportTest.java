@@ -1,0 +1,88 @@
+package dev.plutus.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.plutus.budget.Level;
+import dev.plutus.budget.ScopeKind;
+import dev.plutus.budget.ScopeRef;
+import dev.plutus.budget.ScopeStatus;
+import dev.plutus.budget.Window;
+import dev.plutus.budget.WindowSpend;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** /budget from constructed scope statuses: cents, flags, notes, resets and the empty states. */
+class BudgetReportTest {
+    static final ZoneId UTC = ZoneId.of("UTC");
+    static final String HEAD = "Plutus — Budgets\n" + "=".repeat(72) + "\n";
+    static final String LEGEND = "\nLegend: (blank)=ok  !=soft  █=hard (tools blocked, cron paused)  ~est=rests partly on estimated tokens\n";
+
+    private static ScopeStatus status(ScopeRef scope, Window window, WindowSpend spend, long limit, Level level, boolean degraded,
+                                      String period, String resets) {
+        return new ScopeStatus(scope, window, spend, limit, level, degraded, false, period, resets == null ? null : Instant.parse(resets), 0);
+    }
+
+    @Test
+    void everyScopeIsOneAlignedLineWithSpendInCentsAndWhyItIsFlagged() {
+        List<ScopeStatus> statuses = List.of(
+                status(ScopeRef.GLOBAL, Window.DAILY, new WindowSpend(4_256_789, 0, 0), 5_000_000, Level.SOFT, false,
+                        "2026-11-24", "2026-11-25T00:00:00Z"),
+                status(ScopeRef.of(ScopeKind.CRON_JOB, "d200f53be09d"), Window.MONTHLY, new WindowSpend(12_345_000, 2_000_000, 0),
+                        10_000_000, Level.HARD, false, "2026-11", "2026-12-01T00:00:00Z"),
+                status(ScopeRef.of(ScopeKind.MODEL, "claude-sonnet-4-6"), Window.ROLLING_24H, new WindowSpend(1_000, 0, 3), 2_500,
+                        Level.OK, false, "rolling", null),
+                status(ScopeRef.of(ScopeKind.SENDER, "alice"), Window.WEEKLY, new WindowSpend(7_000_000, 7_000_000, 0), 5_000_000,
+                        Level.SOFT, true, "2026-W48", "2026-11-30T00:00:00Z"),
+                status(ScopeRef.of(ScopeKind.SESSION, "s1"), Window.DAILY, new WindowSpend(10, 0, 0), 0, Level.HARD, false,
+                        "2026-11-24", "2026-11-25T00:00:00Z"));
+        Rendered r = BudgetReport.render("Budgets", statuses, UTC, Optional.empty(), true);
+        assertEquals(HEAD + """
+                   Scope                    Window        Spent    Limit       %  Resets                Notes
+                -------------------------------------------------------------------------------------------------------------------
+                !  global                   daily         $4.26    $5.00     85%  2026-11-25 00:00 UTC
+                █  cron_job d200f53be09d    monthly      $12.35   $10.00    123%  2026-12-01 00:00 UTC  ~est
+                   model claude-sonnet-4-6  rolling_24h   $0.00  $0.0025     40%  -                     ~unpriced:3
+                !  sender alice             weekly        $7.00    $5.00    140%  2026-11-30 00:00 UTC  ~est (hard→soft: estimates)
+                █  session s1               daily         $0.00    $0.00  >9999%  2026-11-25 00:00 UTC
+                """ + LEGEND, r.text());
+        assertEquals("{\"scope\":\"global\",\"id\":\"\",\"window\":\"daily\",\"spent_usd\":4.256789,\"limit_usd\":5.000000,"
+                + "\"level\":\"soft\",\"percent\":85,\"estimated_usd\":0.000000,\"unpriced_calls\":0,\"degraded\":false,"
+                + "\"period\":\"2026-11-24\",\"resets_at\":\"2026-11-25T00:00:00Z\"}", r.json().path("scopes").get(0).toString());
+        assertEquals("{\"scope\":\"model\",\"id\":\"claude-sonnet-4-6\",\"window\":\"rolling_24h\",\"spent_usd\":0.001000,"
+                + "\"limit_usd\":0.002500,\"level\":\"ok\",\"percent\":40,\"estimated_usd\":0.000000,\"unpriced_calls\":3,"
+                + "\"degraded\":false,\"period\":\"rolling\",\"resets_at\":null}", r.json().path("scopes").get(2).toString());
+        assertEquals("12.345000", r.json().path("scopes").get(1).path("spent_usd").decimalValue().toPlainString(),
+                "JSON carries the exact amount the text rounds to cents");
+        assertEquals(false, r.json().has("error"));
+    }
+
+    @Test
+    void heldMoneyCountsTowardThePercentButNotTheSpentColumn() {
+        ScopeStatus held = new ScopeStatus(ScopeRef.GLOBAL, Window.DAILY, new WindowSpend(1_000_000, 0, 0), 4_000_000, Level.OK, false,
+                false, "2026-11-24", null, 1_000_000);
+        assertEquals(HEAD + """
+                   Scope   Window  Spent  Limit    %  Resets  Notes
+                ---------------------------------------------------
+                   global  daily   $1.00  $4.00  50%  -
+                """ + LEGEND, BudgetReport.render("Budgets", List.of(held), UTC, Optional.empty(), true).text());
+    }
+
+    @Test
+    void withNoBudgetsItSaysHowToSetOneAndABrokenFileIsShownAboveTheTable() {
+        assertEquals(HEAD + """
+                No budgets are set: spend is tracked but nothing is enforced.
+                Set one with /budget set global daily 5.00, or /setup budget default.
+                """ + LEGEND, BudgetReport.render("Budgets", List.of(), UTC, Optional.empty(), false).text());
+        assertEquals("{\"scopes\":[]}", BudgetReport.render("Budgets", List.of(), UTC, Optional.empty(), false).json().toString());
+
+        String error = "budget.yaml:3: budgets.global.daily_usd: expected a number, got 'five'";
+        Rendered broken = BudgetReport.render("Budgets for cron_job d200f53be09d", List.of(), UTC, Optional.of(error), true);
+        assertEquals("Plutus — Budgets for cron_job d200f53be09d\n" + "=".repeat(72) + "\n"
+                + "! budget.yaml has an error; the last good budget stays in force:\n  " + error + "\n\n"
+                + "No scope in this view has a limit.\n" + LEGEND, broken.text());
+        assertEquals("{\"scopes\":[],\"error\":\"" + error + "\"}", broken.json().toString());
+    }
+}
