@@ -150,6 +150,45 @@ class BridgeTest(unittest.TestCase):
         self.assertEqual([("d200f53be09d", "daily cap")], self.paused)
         self.assertEqual({"context": "Budget notice: 85% of daily"}, ctx.hooks["pre_llm_call"](**fixture("pre_llm_call.json")))
 
+    def test_a_cron_job_resumed_by_the_user_is_paused_again_in_the_next_period(self):
+        # The daemon asks once per job, window and period; its reason names the period.
+        self.daemon = FakeDaemon(self.home)
+        ctx, _ = self.register()
+        kwargs = fixture("pre_tool_call.json")
+
+        def over_budget(period):
+            self.daemon.replies["pre_tool_call"] = {
+                "action": "block", "message": "global daily $5.00 spent",
+                "pause_cron_job": {"job_id": "d200f53be09d",
+                                   "reason": "Plutus: global daily spend is $5.01 of $5 (100%%) (%s)" % period}}
+
+        over_budget("2026-11-24")
+        ctx.hooks["pre_tool_call"](**kwargs)
+        ctx.hooks["pre_tool_call"](**kwargs)   # the same request delivered again: still one pause
+        self.assertEqual(1, len(self.paused))
+        self.daemon.replies["pre_tool_call"] = {}   # the user resumed the job; the budget reset at midnight
+        ctx.hooks["pre_tool_call"](**kwargs)
+        over_budget("2026-11-25")
+        ctx.hooks["pre_tool_call"](**kwargs)
+        ctx.hooks["pre_tool_call"](**kwargs)
+        self.assertEqual([("d200f53be09d", "Plutus: global daily spend is $5.01 of $5 (100%) (2026-11-24)"),
+                          ("d200f53be09d", "Plutus: global daily spend is $5.01 of $5 (100%) (2026-11-25)")], self.paused)
+
+    def test_a_pause_the_cron_api_refused_is_not_retried_within_its_period(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.replies["pre_tool_call"] = {"pause_cron_job": {"job_id": "j1", "reason": "cap (2026-11-24)"}}
+        ctx, bridge = self.register()
+        attempts = []
+
+        def refuse(job_id, reason=None):
+            attempts.append(job_id)
+            raise RuntimeError("no such job")
+
+        bridge.pause_job = refuse
+        self.assertIsNone(ctx.hooks["pre_tool_call"](**fixture("pre_tool_call.json")), "a failed pause never raises")
+        ctx.hooks["pre_tool_call"](**fixture("pre_tool_call.json"))
+        self.assertEqual(["j1"], attempts)
+
     def test_a_cron_session_stopped_at_start_gets_a_tiny_request_and_a_stop_notice(self):
         self.daemon = FakeDaemon(self.home)
         self.daemon.replies["on_session_start"] = {"stop_session": {"reason": "cron_job d200f53be09d is over its daily budget."}}

@@ -60,7 +60,10 @@ class Bridge:
         self.last_autostart = 0.0
         self.unchecked = set()        # sessions whose tools ran while the daemon was unreachable
         self.warned = set()           # sessions already told so (once each)
-        self.paused_jobs = set()
+        # job id -> reason of the pause last carried out for it. The daemon asks once per job, window
+        # and period, and its reason names the period, so only a repeat of the same request is skipped:
+        # a job the user resumed is paused again when it goes over budget in a later period.
+        self.paused_jobs = {}
         self.stopped = {}             # session -> why Plutus stopped it
         self.pause_job = pause_job or _hermes_pause_job
 
@@ -205,8 +208,7 @@ class Bridge:
                 self.unchecked.add(session)
         else:
             pause = reply.get("pause_cron_job")
-            if pause and pause.get("job_id") not in self.paused_jobs:
-                self.paused_jobs.add(pause["job_id"])
+            if pause and self._first_asking(pause):
                 try:
                     self.pause_job(pause["job_id"], reason=pause.get("reason"))
                     log.warning("Plutus paused cron job %s: %s", pause["job_id"], pause.get("reason"))
@@ -233,6 +235,15 @@ class Bridge:
             if notes:
                 out["context"] = "\n\n".join(notes)
         return out or None
+
+    def _first_asking(self, pause):
+        """True the first time the daemon asks for this pause; a failed pause is not retried until it asks anew."""
+        job, reason = pause.get("job_id"), pause.get("reason")
+        with self.lock:
+            if job in self.paused_jobs and self.paused_jobs[job] == reason:
+                return False
+            self.paused_jobs[job] = reason
+            return True
 
     def llm_request(self, request=None, session_id=None, **_):
         """Middleware: a session Plutus stopped makes no costly model call; the request shrinks to one line."""
