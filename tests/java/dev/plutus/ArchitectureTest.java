@@ -29,8 +29,6 @@ class ArchitectureTest {
 
     private static final Path SOURCES = Path.of("src/main/java/dev/plutus");
     private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.plutus((?:\\.[a-z]\\w*)*)\\.[A-Z]");
-    private static final Pattern NON_CODE = Pattern.compile(
-            "//[^\\n]*|/\\*.*?\\*/|\"\"\"(?:.|\\n)*?\"\"\"|\"(?:\\\\.|[^\"\\\\\\n])*\"|'(?:\\\\.|[^'\\\\\\n])*'", Pattern.DOTALL);
 
     @Test
     void everyPackageUsesOnlyPackagesBelowIt() throws IOException {
@@ -69,7 +67,7 @@ class ArchitectureTest {
         try (Stream<Path> files = Files.walk(root)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 String pkg = root.relativize(f.getParent()).toString().replace('/', '.');
-                String code = NON_CODE.matcher(Files.readString(f)).replaceAll(" ");
+                String code = codeOnly(Files.readString(f));
                 Set<String> used = out.computeIfAbsent(pkg, k -> new TreeSet<>());
                 Matcher m = REFERENCE.matcher(code.replaceFirst("(?m)^package [\\w.]+;", ""));
                 while (m.find()) {
@@ -82,6 +80,38 @@ class ArchitectureTest {
         }
         assertTrue(!out.isEmpty(), "no sources under " + root);
         return out;
+    }
+
+    /** The source with comments, string and char literals and text blocks blanked out. */
+    static String codeOnly(String src) {
+        StringBuilder out = new StringBuilder(src.length());
+        int i = 0;
+        while (i < src.length()) {
+            char c = src.charAt(i);
+            if (src.startsWith("//", i)) {
+                i = end(src, src.indexOf('\n', i), src.length());
+            } else if (src.startsWith("/*", i)) {
+                i = end(src, src.indexOf("*/", i + 2), src.length() - 2) + 2;
+            } else if (src.startsWith("\"\"\"", i)) {
+                i = end(src, src.indexOf("\"\"\"", i + 3), src.length() - 3) + 3;
+            } else if (c == '"' || c == '\'') {
+                int j = i + 1;
+                while (j < src.length() && src.charAt(j) != c) {
+                    j += src.charAt(j) == '\\' ? 2 : 1;
+                }
+                i = j + 1;
+            } else {
+                out.append(c);
+                i++;
+                continue;
+            }
+            out.append(' ');
+        }
+        return out.toString();
+    }
+
+    private static int end(String src, int found, int otherwise) {
+        return found < 0 ? otherwise : found;
     }
 
     private static String name(String pkg) {

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.plutus.runway.LiveBalance;
+import dev.plutus.provider.LiveBalance;
 import dev.plutus.runway.ProviderConfig;
-import dev.plutus.runway.ProviderKind;
+import dev.plutus.provider.ProviderKind;
 import dev.plutus.runway.ProviderRunway;
 import dev.plutus.runway.ProviderRunway.Source;
-import dev.plutus.runway.RateLimitStatus;
+import dev.plutus.provider.RateLimitStatus;
 import dev.plutus.runway.RunwayConfig;
 import dev.plutus.runway.RunwayView;
 import dev.plutus.runway.SpendSummary;

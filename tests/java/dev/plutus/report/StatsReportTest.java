@@ -2,8 +2,8 @@ package dev.plutus.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.plutus.LlmCall;
-import dev.plutus.TokenUsage;
+import dev.plutus.core.LlmCall;
+import dev.plutus.core.TokenUsage;
 import dev.plutus.store.StatsQueries.CronRuns;
 import dev.plutus.store.StatsQueries.DayCost;
 import dev.plutus.store.StatsQueries.SessionRow;
@@ -32,7 +32,7 @@ class StatsReportTest {
         UsageTotals u = new UsageTotals(null, null, null, 12, 2, 1, 1000, 500, 20_000, 300, 40, 1_234_567, 18_000);
         SessionTotals s = new SessionTotals(3, 1, 2, 1, 0, 3, 270_000);
         List<ToolTotals> tools = List.of(new ToolTotals("terminal", 7, 1, 1750), new ToolTotals("read_file", 12, 0, 480));
-        Rendered r = StatsReport.summary(StatsWindow.TODAY, u, s, tools);
+        Rendered r = StatsReport.summary(StatsWindow.LAST_24_HOURS, u, s, tools);
         assertEquals("Plutus — last 24 h\n" + RULE56 + """
                 Sessions     : 3 (1 subagents)
                 Success rate : 66.7% (ok=2, failed=1)
@@ -61,7 +61,7 @@ class StatsReportTest {
 
     @Test
     void aQuietWindowSaysNotApplicableAndZeroSpendIsShownAsZero() {
-        Rendered r = StatsReport.summary(StatsWindow.MONTH, UsageTotals.empty(), NO_SESSIONS, List.of());
+        Rendered r = StatsReport.summary(StatsWindow.LAST_30_DAYS, UsageTotals.empty(), NO_SESSIONS, List.of());
         assertEquals("Plutus — last 30 days\n" + RULE56 + """
                 Sessions     : 0
                 Success rate : n/a
@@ -82,7 +82,7 @@ class StatsReportTest {
         List<UsageTotals> rows = List.of(
                 usage("openrouter", "qwen/qwen3-coder-480b-a35b-instruct", null, 3, 1, 0, 1200, 300, 0, 2_500_000),
                 usage("deepseek", "deepseek-v4-pro", null, 10, 0, 10, 5000, 700, 0, 0));
-        Rendered r = StatsReport.models(StatsWindow.WEEK, rows);
+        Rendered r = StatsReport.models(StatsWindow.LAST_7_DAYS, rows);
         String footer = """
 
                 Rows are grouped by provider, then by calls. 'unpriced' means no price entry matched:
@@ -100,12 +100,12 @@ class StatsReportTest {
         assertEquals("week", r.json().path("window").asText());
 
         assertEquals("Plutus — models (last 7 days)\n" + RULE72 + "No model calls in this window.\n" + footer,
-                StatsReport.models(StatsWindow.WEEK, List.of()).text());
+                StatsReport.models(StatsWindow.LAST_7_DAYS, List.of()).text());
     }
 
     @Test
     void providersShowTheShareOfEstimatedCalls() {
-        Rendered r = StatsReport.providers(StatsWindow.TODAY, List.of(
+        Rendered r = StatsReport.providers(StatsWindow.LAST_24_HOURS, List.of(
                 usage("anthropic", null, null, 8, 2, 0, 100, 10, 0, 10_000_000),
                 usage("ollama", null, null, 1, 1, 1, 0, 0, 0, 0)));
         assertEquals("Plutus — providers (last 24 h)\n" + RULE72 + """
@@ -125,7 +125,7 @@ class StatsReportTest {
         Instant at = Instant.parse("2026-11-24T06:00:00Z");
         List<CronRuns> runs = List.of(new CronRuns("d200f53be09d", 4, 3, 1, 4, 480_000, at), new CronRuns("nightly", 1, 0, 0, 0, 0, at));
         List<UsageTotals> byJob = List.of(usage(null, null, "d200f53be09d", 8, 0, 0, 10_000, 2_000, 50_000, 345_678));
-        Rendered r = StatsReport.cron(StatsWindow.TODAY, runs, byJob);
+        Rendered r = StatsReport.cron(StatsWindow.LAST_24_HOURS, runs, byJob);
         assertEquals("Plutus — cron jobs (last 24 h)\n" + RULE72 + """
                 Job ID        Runs  OK  Fail  Tok-in  Tok-out       Cost  Avg dur
                 -----------------------------------------------------------------
@@ -137,12 +137,12 @@ class StatsReportTest {
         assertEquals("0.345678", r.json().path("cron_jobs").get(0).path("usage").path("cost_usd").decimalValue().toPlainString());
         assertEquals(0, r.json().path("cron_jobs").get(1).path("usage").path("calls").asInt());
         assertEquals("Plutus — cron jobs (last 30 days)\n" + RULE72 + "No cron runs in this window.\n\nCost includes work the job delegated to subagents.\n",
-                StatsReport.cron(StatsWindow.MONTH, List.of(), List.of()).text());
+                StatsReport.cron(StatsWindow.LAST_30_DAYS, List.of(), List.of()).text());
     }
 
     @Test
     void toolsShowTheirFailureShare() {
-        Rendered r = StatsReport.tools(StatsWindow.TODAY, List.of(new ToolTotals("terminal", 3, 1, 3000), new ToolTotals("web_search", 0, 0, 0)));
+        Rendered r = StatsReport.tools(StatsWindow.LAST_24_HOURS, List.of(new ToolTotals("terminal", 3, 1, 3000), new ToolTotals("web_search", 0, 0, 0)));
         assertEquals("Plutus — tools (last 24 h)\n" + RULE72 + """
                 Tool        Calls  Failures  Fail%  Avg ms
                 ------------------------------------------
@@ -150,7 +150,7 @@ class StatsReportTest {
                 web_search      0         0     0%     0ms
                 """, r.text());
         assertEquals("Plutus — tools (last 24 h)\n" + RULE72 + "No tool calls in this window.\n",
-                StatsReport.tools(StatsWindow.TODAY, List.of()).text());
+                StatsReport.tools(StatsWindow.LAST_24_HOURS, List.of()).text());
     }
 
     @Test
@@ -159,7 +159,7 @@ class StatsReportTest {
                 new SessionRow("20261124_101500_a1b2c3", "telegram", "claude-sonnet-4-6", "ok", Instant.parse("2026-11-24T09:15:00Z"),
                         Instant.parse("2026-11-24T09:20:00Z"), 4, 1_500_000, 1),
                 new SessionRow("s2", null, null, "running", Instant.parse("2026-11-24T11:00:00Z"), null, 0, 0, 0));
-        Rendered r = StatsReport.sessions(StatsWindow.TODAY, rows, ZoneId.of("Europe/Berlin"));
+        Rendered r = StatsReport.sessions(StatsWindow.LAST_24_HOURS, rows, ZoneId.of("Europe/Berlin"));
         assertEquals("Plutus — sessions (last 24 h)\n" + RULE72 + """
                 Started              Session                 Platform  Model              Status   Calls        Cost
                 ----------------------------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ class StatsReportTest {
 
     @Test
     void dailyCostListsEveryDayAndNamesTheZone() {
-        Rendered r = StatsReport.daily(StatsWindow.WEEK, List.of(new DayCost(LocalDate.parse("2026-11-23"), 0, 0),
+        Rendered r = StatsReport.daily(StatsWindow.LAST_7_DAYS, List.of(new DayCost(LocalDate.parse("2026-11-23"), 0, 0),
                 new DayCost(LocalDate.parse("2026-11-24"), 1234, 98_765_432)), ZoneId.of("Asia/Kolkata"));
         assertEquals("Plutus — cost per day (last 7 days)\n" + RULE72 + """
                 Day         Calls        Cost

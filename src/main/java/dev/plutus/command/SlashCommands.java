@@ -284,7 +284,7 @@ public final class SlashCommands {
                 if (outcome instanceof PriceRefresher.Outcome.Failed f) {
                     return text("Could not refresh prices: " + f.reason() + ". Prices in force are unchanged.");
                 }
-                PriceRefresher.Outcome.ProviderAnswer done = (PriceRefresher.Outcome.ProviderAnswer) outcome;
+                PriceRefresher.Outcome.Fetched done = (PriceRefresher.Outcome.Fetched) outcome;
                 StringBuilder t = new StringBuilder("Fetched " + done.models() + " OpenRouter models ("
                         + pricing.builtinEntries() + " built-in, " + pricing.userEntries()
                         + " of yours in pricing.yaml, which always win). The daemon refreshes them daily.\n");

@@ -240,7 +240,7 @@ public final class Engine implements AutoCloseable {
             PriceRefresher.Outcome o = priceRefresher.refresh(config.clock().instant(), false);
             if (o instanceof PriceRefresher.Outcome.Failed f) {
                 LOG.warn("price refresh: {}", f.reason());
-            } else if (o instanceof PriceRefresher.Outcome.ProviderAnswer done) {
+            } else if (o instanceof PriceRefresher.Outcome.Fetched done) {
                 LOG.info("price refresh: {} OpenRouter models", done.models());
             }
         }

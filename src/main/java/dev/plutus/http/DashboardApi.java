@@ -145,9 +145,9 @@ final class DashboardApi {
 
     private static String range(StatsWindow w) {
         return switch (w) {
-            case TODAY -> "24h";
-            case WEEK -> "7d";
-            case MONTH -> "30d";
+            case LAST_24_HOURS -> "24h";
+            case LAST_7_DAYS -> "7d";
+            case LAST_30_DAYS -> "30d";
         };
     }
 

@@ -21,7 +21,7 @@ public final class PriceRefresher {
 
     /** What a refresh did. */
     public sealed interface Outcome {
-        record ProviderAnswer(int models, List<String> variablePrice, List<String> problems) implements Outcome {}
+        record Fetched(int models, List<String> variablePrice, List<String> problems) implements Outcome {}
         record NotDue(Instant lastFetched) implements Outcome {}
         record Failed(String reason) implements Outcome {}
     }
@@ -83,6 +83,6 @@ public final class PriceRefresher {
         setMode("auto");
         List<String> problems = engine.reload();
         List<String> variable = entries.stream().filter(PriceEntry::variablePrice).map(PriceEntry::key).sorted().toList();
-        return new Outcome.ProviderAnswer(entries.size(), variable, problems);
+        return new Outcome.Fetched(entries.size(), variable, problems);
     }
 }

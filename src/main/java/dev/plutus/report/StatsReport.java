@@ -52,7 +52,7 @@ public final class StatsReport {
                     .append("see /stats models, then add prices to pricing.yaml or run /setup pricing auto.\n");
         }
         ObjectNode j = J.objectNode();
-        j.put("window", w.name().toLowerCase());
+        j.put("window", w.key());
         j.set("usage", usageJson(u));
         ObjectNode sj = j.putObject("sessions");
         sj.put("sessions", s.sessions()).put("subagents", s.subagents()).put("ok", s.ok()).put("failed", s.failed())
@@ -74,7 +74,7 @@ public final class StatsReport {
         t.append(tt.isEmpty() ? "No model calls in this window.\n" : tt.render());
         t.append("\nEst% = share of calls whose provider returned no usage (tokens estimated locally).\n")
                 .append("Under on_estimated: warn_only, a hard verdict that rests on estimates is lowered to soft.\n");
-        ObjectNode j = J.objectNode().put("window", w.name().toLowerCase());
+        ObjectNode j = J.objectNode().put("window", w.key());
         j.set("providers", arr);
         return new Rendered(t.toString(), j);
     }
@@ -92,7 +92,7 @@ public final class StatsReport {
         t.append(tt.isEmpty() ? "No model calls in this window.\n" : tt.render());
         t.append("\nRows are grouped by provider, then by calls. 'unpriced' means no price entry matched:\n")
                 .append("run /setup pricing auto, or add the model to pricing.yaml.\n");
-        ObjectNode j = J.objectNode().put("window", w.name().toLowerCase());
+        ObjectNode j = J.objectNode().put("window", w.key());
         j.set("models", arr);
         return new Rendered(t.toString(), j);
     }
@@ -117,7 +117,7 @@ public final class StatsReport {
         }
         t.append(tt.isEmpty() ? "No cron runs in this window.\n" : tt.render());
         t.append("\nCost includes work the job delegated to subagents.\n");
-        ObjectNode j = J.objectNode().put("window", w.name().toLowerCase());
+        ObjectNode j = J.objectNode().put("window", w.key());
         j.set("cron_jobs", arr);
         return new Rendered(t.toString(), j);
     }
@@ -130,7 +130,7 @@ public final class StatsReport {
             tt.add(x.toolName(), ReportFormat.count(x.calls()), ReportFormat.count(x.failures()), ReportFormat.percent(x.failures(), x.calls()), x.avgMillis() + "ms");
         }
         t.append(tt.isEmpty() ? "No tool calls in this window.\n" : tt.render());
-        ObjectNode j = J.objectNode().put("window", w.name().toLowerCase());
+        ObjectNode j = J.objectNode().put("window", w.key());
         j.set("tools", toolsJson(tools));
         return new Rendered(t.toString(), j);
     }
@@ -148,7 +148,7 @@ public final class StatsReport {
                     .put("calls", r.calls()).put("cost_usd", Money.microsToUsd(r.costMicros()));
         }
         t.append(tt.isEmpty() ? "No sessions in this window.\n" : tt.render());
-        ObjectNode j = J.objectNode().put("window", w.name().toLowerCase());
+        ObjectNode j = J.objectNode().put("window", w.key());
         j.set("sessions", arr);
         return new Rendered(t.toString(), j);
     }
@@ -163,7 +163,7 @@ public final class StatsReport {
             arr.addObject().put("day", d.day().toString()).put("calls", d.calls()).put("cost_usd", Money.microsToUsd(d.costMicros()));
         }
         t.append(tt.render());
-        ObjectNode j = J.objectNode().put("window", w.name().toLowerCase()).put("zone", zone.getId());
+        ObjectNode j = J.objectNode().put("window", w.key()).put("zone", zone.getId());
         j.set("days", arr);
         return new Rendered(t.toString(), j);
     }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * fails alone.
  */
 public final class GroupCommitQueue<T, R> {
-    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitQueue.class));
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitQueue.class);
 
     private record Pending<T, R>(T item, CompletableFuture<R> result) {}
 
