@@ -23,9 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.logging.Handler;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,6 +49,7 @@ public final class PlutusCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        LogSetup.toConsole();
         System.exit(commandLine(System.in).execute(args));
     }
 
@@ -122,21 +120,7 @@ public final class PlutusCli implements Callable<Integer> {
 
     /** Sends the engine's log to plutus.log, keeping the terminal for command output. */
     static void logTo(HomeLayout home) {
-        logTo(home, new SimpleFormatter());
-    }
-
-    static void logTo(HomeLayout home, java.util.logging.Formatter format) {
-        Logger root = Logger.getLogger("");
-        for (Handler h : root.getHandlers()) {
-            root.removeHandler(h);
-        }
-        try {
-            Files.createDirectories(home.dir());
-            root.addHandler(new SharedLogHandler(home.logFile(), format));
-        } catch (IOException e) {
-            System.err.println("plutus: cannot write " + home.logFile() + ": " + e.getMessage());
-        }
-        Logger.getLogger("com.zaxxer.hikari").setLevel(java.util.logging.Level.WARNING);
+        LogSetup.toFile(home);
     }
 
     static int print(CommandLine.Model.CommandSpec spec, Rendered r, boolean json) {

@@ -2,7 +2,6 @@ package dev.plutus.cli;
 
 import dev.plutus.core.HomeLayout;
 import dev.plutus.http.InstanceLock;
-import dev.plutus.http.JsonLogFormatter;
 import dev.plutus.http.PlutusDaemon;
 import dev.plutus.http.ServeOptions;
 import java.io.PrintWriter;
@@ -36,7 +35,7 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ServeOptions options = new ServeOptions(host, port, threads);
         HomeLayout h = home.resolve();
-        PlutusCli.logTo(h, new JsonLogFormatter());
+        PlutusCli.logTo(h);
         if (!options.isLoopback()) {
             err.println("plutus: warning: listening on " + host + ", not loopback. Every endpoint but /healthz and "
                     + "/v1/usage (API keys) needs the token in " + h.tokenFile() + "; keep that file private.");
