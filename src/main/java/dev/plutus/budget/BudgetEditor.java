@@ -3,6 +3,7 @@ package dev.plutus.budget;
 import dev.plutus.core.Money;
 import dev.plutus.config.AtomicFiles;
 import dev.plutus.config.YamlEditor;
+import dev.plutus.config.YamlPath;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +59,7 @@ public final class BudgetEditor {
         if (!amount.contains(".")) {
             amount = new BigDecimal(amount).setScale(2).toPlainString();
         }
-        String updated = YamlEditor.setScalar(text, path, amount, file.toString());
+        String updated = YamlEditor.of(text, file.toString()).setScalar(YamlPath.of(path), amount).text();
         BudgetConfigParser.parse(updated, file.toString(), defaultZone);
         AtomicFiles.write(file, updated);
         return updated;

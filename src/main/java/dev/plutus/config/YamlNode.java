@@ -51,6 +51,15 @@ public final class YamlNode {
         return node instanceof MappingNode;
     }
 
+    public boolean isList() {
+        return node instanceof SequenceNode;
+    }
+
+    /** A single value, null included. */
+    public boolean isScalar() {
+        return node instanceof ScalarNode;
+    }
+
     public ConfigException error(String message) {
         return errorAt(line(), message);
     }

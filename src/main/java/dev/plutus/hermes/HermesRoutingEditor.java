@@ -4,31 +4,27 @@ import dev.plutus.runway.RoutingPlan;
 import dev.plutus.runway.RoutingRefused;
 import dev.plutus.config.ConfigException;
 import dev.plutus.config.YamlEditor;
+import dev.plutus.config.YamlNode;
+import dev.plutus.config.YamlPath;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Writes a {@link RoutingPlan} into Hermes's config.yaml text by editing only routing lines
+ * Writes a {@link RoutingPlan} into Hermes's config.yaml text by editing only routing values
  * ({@code model.default}/{@code model.provider}, {@code delegation.provider}/{@code model},
- * the {@code fallback_providers} entries): comments, key order and every other line stay
- * byte-identical. It refuses (rather than guesses) where an edit could send a key to the wrong
- * provider or drop one; {@link RoutingSafety} re-checks the result.
+ * the {@code fallback_providers} entries) through {@link YamlEditor}: comments, key order and every
+ * other byte stay as they were. It refuses (rather than guesses) where an edit could send a key to
+ * the wrong provider or drop one; {@link RoutingSafety} re-checks the result.
  */
 public final class HermesRoutingEditor {
-    private static final Pattern TOP_FALLBACK = Pattern.compile("^fallback_providers\\s*:(.*)$");
-    private static final Pattern TOP_MODEL = Pattern.compile("^model\\s*:(.*)$");
-    private static final Pattern ITEM_START = Pattern.compile("^(\\s*)-(\\s|$)");
-    private static final Pattern MODEL_LINE = Pattern.compile("^(\\s*(?:-\\s+)?model\\s*:)(\\s*)([^#]*?)(\\s+#.*)?$");
-    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/@\\-]*");
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final Set<String> CREDENTIAL_KEYS = Set.of("api_key", "key_env", "base_url");
+    private static final YamlPath FALLBACKS = YamlPath.of("fallback_providers");
 
     private HermesRoutingEditor() {}
 
@@ -38,51 +34,42 @@ public final class HermesRoutingEditor {
      */
     public static String apply(String text, RoutingPlan plan, Set<String> managedHermesProviders,
                                Function<String, String> keyEnvOf, String fileName) {
-        Map<String, Object> root = RoutingSafety.load(text, fileName);
-        String out = text;
+        // Refuses duplicate keys anywhere, which Hermes would silently resolve to the last one.
+        RoutingSafety.load(text, fileName);
         try {
-            out = routeModel(out, root, plan.primary(), keyEnvOf, fileName);
-            out = routeSection(out, root, "delegation", plan.delegation(), keyEnvOf, fileName);
+            YamlEditor doc = YamlEditor.of(text, fileName);
+            doc = routeModel(doc, plan.primary(), keyEnvOf, fileName);
+            doc = routeSection(doc, "delegation", plan.delegation(), keyEnvOf, fileName);
+            return routeFallbacks(doc, plan.fallbacks(), managedHermesProviders, fileName).text();
         } catch (ConfigException e) {
             throw new RoutingRefused(e.getMessage());
         }
-        return routeFallbacks(out, RoutingSafety.load(out, fileName), plan.fallbacks(), managedHermesProviders, fileName);
     }
 
-    private static String routeModel(String text, Map<String, Object> root, RoutingPlan.Route r, Function<String, String> keyEnvOf,
-                                     String file) {
-        Object model = root.get("model");
-        if (model instanceof String || model == null && root.containsKey("model")) {
+    private static YamlEditor routeModel(YamlEditor doc, RoutingPlan.Route r, Function<String, String> keyEnvOf, String file) {
+        YamlNode model = doc.root().get("model");
+        if (model.isScalar()) {
             // "model: some-id" is Hermes's short form; the long form is the only way to name the provider too.
-            List<String> lines = lines(text);
-            for (int i = 0; i < lines.size(); i++) {
-                Matcher m = TOP_MODEL.matcher(lines.get(i));
-                if (m.matches()) {
-                    String comment = comment(m.group(1));
-                    lines.set(i, "model:" + (comment.isEmpty() ? "" : " " + comment));
-                    lines.add(i + 1, "  default: " + scalar(r.model()));
-                    lines.add(i + 2, "  provider: " + scalar(r.hermesProvider()));
-                    return join(lines, text);
-                }
-            }
-            throw new RoutingRefused(file + ": 'model' is not a top-level key this edit can find; route by hand");
+            LinkedHashMap<String, String> fields = new LinkedHashMap<>();
+            fields.put("default", r.model());
+            fields.put("provider", r.hermesProvider());
+            return doc.replaceWithMapping(YamlPath.of("model"), fields);
         }
-        String idKey = model instanceof Map<?, ?> m && !m.containsKey("default") && m.containsKey("model") ? "model" : "default";
-        Map<?, ?> section = model instanceof Map<?, ?> m ? m : Map.of();
-        text = guardCredentials(text, section, "model", r, keyEnvOf, file);
-        text = YamlEditor.setScalar(text, List.of("model", idKey), scalar(r.model()), file);
-        return YamlEditor.setScalar(text, List.of("model", "provider"), scalar(r.hermesProvider()), file);
+        String idKey = model.isMapping() && model.get("default").isMissing() && !model.get("model").isMissing() ? "model" : "default";
+        doc = guardCredentials(doc, model, "model", r, keyEnvOf, file);
+        doc = doc.setScalar(YamlPath.of("model", idKey), r.model());
+        return doc.setScalar(YamlPath.of("model", "provider"), r.hermesProvider());
     }
 
-    private static String routeSection(String text, Map<String, Object> root, String key, RoutingPlan.Route r,
-                                       Function<String, String> keyEnvOf, String file) {
-        Object section = root.get(key);
-        if (section != null && !(section instanceof Map)) {
+    private static YamlEditor routeSection(YamlEditor doc, String key, RoutingPlan.Route r, Function<String, String> keyEnvOf,
+                                           String file) {
+        YamlNode section = doc.root().get(key);
+        if (!section.isNull() && !section.isMapping()) {
             throw new RoutingRefused(file + ": '" + key + "' is not a mapping; route by hand");
         }
-        text = guardCredentials(text, section == null ? Map.of() : (Map<?, ?>) section, key, r, keyEnvOf, file);
-        text = YamlEditor.setScalar(text, List.of(key, "provider"), scalar(r.hermesProvider()), file);
-        return YamlEditor.setScalar(text, List.of(key, "model"), scalar(r.model()), file);
+        doc = guardCredentials(doc, section, key, r, keyEnvOf, file);
+        doc = doc.setScalar(YamlPath.of(key, "provider"), r.hermesProvider());
+        return doc.setScalar(YamlPath.of(key, "model"), r.model());
     }
 
     /**
@@ -90,22 +77,23 @@ public final class HermesRoutingEditor {
      * {@code ${VAR}} key reference is pointed at the new provider's variable; a literal key or a
      * base_url is a refusal, since neither can be moved without losing it.
      */
-    private static String guardCredentials(String text, Map<?, ?> section, String key, RoutingPlan.Route r,
-                                           Function<String, String> keyEnvOf, String file) {
-        String oldProvider = Objects.toString(section.get("provider"), "");
+    private static YamlEditor guardCredentials(YamlEditor doc, YamlNode section, String key, RoutingPlan.Route r,
+                                               Function<String, String> keyEnvOf, String file) {
+        String oldProvider = text(section.get("provider"));
         if (oldProvider.equals(r.hermesProvider())) {
-            return text;
+            return doc;
         }
-        Object baseUrl = section.get("base_url");
-        if (baseUrl != null && !baseUrl.toString().isBlank()) {
-            throw new RoutingRefused(file + ": " + key + ".base_url is set (" + baseUrl + ") and " + key + ".provider would change from '"
-                    + oldProvider + "' to '" + r.hermesProvider() + "'; remove base_url or move it to a providers: entry, then route again");
+        YamlNode baseUrl = section.get("base_url");
+        if (present(baseUrl)) {
+            throw new RoutingRefused(file + ": " + key + ".base_url is set (" + text(baseUrl) + ") and " + key
+                    + ".provider would change from '" + oldProvider + "' to '" + r.hermesProvider()
+                    + "'; remove base_url or move it to a providers: entry, then route again");
         }
-        Object apiKey = section.get("api_key");
-        if (apiKey == null || apiKey.toString().isBlank()) {
-            return text;
+        YamlNode apiKey = section.get("api_key");
+        if (!present(apiKey)) {
+            return doc;
         }
-        Matcher ref = ENV_REF.matcher(apiKey.toString().strip());
+        Matcher ref = ENV_REF.matcher(text(apiKey).strip());
         if (!ref.matches()) {
             throw new RoutingRefused(file + ": " + key + ".api_key holds a key for '" + oldProvider + "' and " + key
                     + ".provider would change to '" + r.hermesProvider() + "'; move the key to Hermes's .env, then route again");
@@ -115,200 +103,79 @@ public final class HermesRoutingEditor {
             throw new RoutingRefused(file + ": " + key + ".api_key refers to ${" + ref.group(1) + "}, and no key for '" + r.provider()
                     + "' was found to point it at; set one, then route again");
         }
-        return YamlEditor.setScalar(text, List.of(key, "api_key"), "${" + newVar + "}", file);
+        return doc.setScalar(YamlPath.of(key, "api_key"), "${" + newVar + "}");
     }
 
-    private record Item(int start, int end, String provider, String model, boolean credentials, Map<?, ?> entry) {}
+    private record Entry(String provider, String model, boolean credentials) {}
 
-    private static String routeFallbacks(String text, Map<String, Object> root, List<RoutingPlan.Route> routes,
-                                         Set<String> managed, String file) {
-        List<String> lines = lines(text);
-        int keyLine = -1;
-        for (int i = 0; i < lines.size(); i++) {
-            if (TOP_FALLBACK.matcher(lines.get(i)).matches()) {
-                keyLine = i;
-                break;
-            }
-        }
-        Object existing = root.get("fallback_providers");
-        if (existing != null && !(existing instanceof List)) {
+    private static YamlEditor routeFallbacks(YamlEditor doc, List<RoutingPlan.Route> routes, Set<String> managed, String file) {
+        YamlNode list = doc.root().get("fallback_providers");
+        if (!list.isNull() && !list.isList()) {
             throw new RoutingRefused(file + ": fallback_providers is not a list; route by hand");
         }
-        List<?> entries = existing == null ? List.of() : (List<?>) existing;
-        if (keyLine < 0) {
-            if (routes.isEmpty()) {
-                return text;
+        List<Entry> entries = new ArrayList<>();
+        for (YamlNode e : list.isList() ? list.items() : List.<YamlNode>of()) {
+            if (!e.isMapping()) {
+                throw new RoutingRefused(file + ":" + e.line() + ": a fallback_providers entry is not a mapping; route by hand");
             }
-            List<String> add = new ArrayList<>(List.of("", "# Fallback order written by plutus route.", "fallback_providers:"));
-            routes.forEach(r -> add.addAll(newItem("  ", r)));
-            while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
-                lines.remove(lines.size() - 1);
-            }
-            lines.addAll(add);
-            return String.join("\n", lines) + "\n";
+            boolean credentials = CREDENTIAL_KEYS.stream().anyMatch(k -> present(e.get(k)));
+            entries.add(new Entry(text(e.get("provider")), text(e.get("model")), credentials));
         }
-        Matcher km = TOP_FALLBACK.matcher(lines.get(keyLine));
-        km.matches();
-        String inline = stripComment(km.group(1)).strip();
-        if (!inline.isEmpty() && !inline.equals("[]") && !inline.equals("~") && !inline.equals("null")) {
-            throw new RoutingRefused(file + ":" + (keyLine + 1) + ": fallback_providers is written in flow style; "
-                    + "rewrite it as an indented list, then route again");
-        }
-        int end = keyLine + 1;
-        while (end < lines.size()) {
-            String l = lines.get(end);
-            if (!l.isBlank() && !l.stripLeading().startsWith("#") && indent(l) == 0 && !l.startsWith("-")) {
-                break;
-            }
-            end++;
-        }
-        // Blank lines and column-0 comments after the last entry belong to whatever follows.
-        while (end > keyLine + 1 && (lines.get(end - 1).isBlank() || lines.get(end - 1).startsWith("#"))) {
-            end--;
-        }
-        List<Item> items = new ArrayList<>();
-        int itemIndent = -1;
-        int headerEnd = end;
-        for (int i = keyLine + 1; i < end; i++) {
-            Matcher m = ITEM_START.matcher(lines.get(i));
-            if (m.find() && !lines.get(i).stripLeading().startsWith("#") && (itemIndent < 0 || m.group(1).length() == itemIndent)) {
-                if (itemIndent < 0) {
-                    itemIndent = m.group(1).length();
-                    headerEnd = i;
-                }
-                if (!items.isEmpty()) {
-                    Item prev = items.remove(items.size() - 1);
-                    items.add(new Item(prev.start(), i, null, null, false, null));
-                }
-                items.add(new Item(i, end, null, null, false, null));
-            }
-        }
-        if (items.size() != entries.size()) {
-            throw new RoutingRefused(file + ":" + (keyLine + 1) + ": could not match the lines of fallback_providers to its "
-                    + entries.size() + " entries; route by hand");
-        }
-        for (int i = 0; i < items.size(); i++) {
-            Item it = items.get(i);
-            if (!(entries.get(i) instanceof Map<?, ?> e)) {
-                throw new RoutingRefused(file + ":" + (it.start() + 1) + ": a fallback_providers entry is not a mapping; route by hand");
-            }
-            boolean creds = CREDENTIAL_KEYS.stream().anyMatch(k -> e.get(k) != null && !e.get(k).toString().isBlank());
-            items.set(i, new Item(it.start(), it.end(), Objects.toString(e.get("provider"), ""), Objects.toString(e.get("model"), ""),
-                    creds, e));
-        }
-        String indent = " ".repeat(itemIndent < 0 ? 2 : itemIndent);
-        boolean[] used = new boolean[items.size()];
+        boolean[] used = new boolean[entries.size()];
         // Exact matches first, so an entry the plan keeps is never rewritten to stand in for another.
         int[] chosen = new int[routes.size()];
         for (int r = 0; r < routes.size(); r++) {
-            chosen[r] = find(items, used, routes.get(r), true);
+            chosen[r] = find(entries, used, routes.get(r), true);
             if (chosen[r] >= 0) {
                 used[chosen[r]] = true;
             }
         }
-        List<String> block = new ArrayList<>(lines.subList(keyLine + 1, headerEnd));
+        List<YamlEditor.Item> items = new ArrayList<>();
         for (int r = 0; r < routes.size(); r++) {
             RoutingPlan.Route route = routes.get(r);
             if (chosen[r] >= 0) {
-                block.addAll(lines.subList(items.get(chosen[r]).start(), items.get(chosen[r]).end()));
+                items.add(new YamlEditor.Kept(chosen[r]));
                 continue;
             }
-            int sameProvider = find(items, used, route, false);
+            int sameProvider = find(entries, used, route, false);
             if (sameProvider >= 0) {
                 used[sameProvider] = true;
-                Item it = items.get(sameProvider);
-                block.addAll(withModel(lines.subList(it.start(), it.end()), it, route, indent, file));
+                doc = doc.setScalar(FALLBACKS.index(sameProvider).key("model"), route.model());
+                items.add(new YamlEditor.Kept(sameProvider));
             } else {
-                block.addAll(newItem(indent, route));
+                LinkedHashMap<String, String> fields = new LinkedHashMap<>();
+                fields.put("provider", route.hermesProvider());
+                fields.put("model", route.model());
+                items.add(new YamlEditor.NewMapping(fields));
             }
         }
-        for (int i = 0; i < items.size(); i++) {
-            Item it = items.get(i);
-            if (!used[i] && (it.credentials() || !managed.contains(it.provider()))) {
+        for (int i = 0; i < entries.size(); i++) {
+            if (!used[i] && (entries.get(i).credentials() || !managed.contains(entries.get(i).provider()))) {
                 // Never dropped: an entry with its own endpoint or key, or one for a provider runway.yaml does not manage.
-                block.addAll(lines.subList(it.start(), it.end()));
+                items.add(new YamlEditor.Kept(i));
             }
         }
-        List<String> out = new ArrayList<>(lines.subList(0, keyLine));
-        out.add(block.isEmpty() || !inline.isEmpty() ? "fallback_providers:" + commentSuffix(km.group(1)) : lines.get(keyLine));
-        out.addAll(block);
-        out.addAll(lines.subList(end, lines.size()));
-        return join(out, text);
+        return doc.rewriteList(FALLBACKS, items, YamlEditor.Placement.endWithNote("Fallback order written by plutus route."));
     }
 
-    private static int find(List<Item> items, boolean[] used, RoutingPlan.Route r, boolean exact) {
-        for (int i = 0; i < items.size(); i++) {
-            Item it = items.get(i);
+    private static int find(List<Entry> entries, boolean[] used, RoutingPlan.Route r, boolean exact) {
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
             // An entry with its own endpoint or key is the user's: used as it is, never re-pointed at another model.
-            if (!used[i] && it.provider().equals(r.hermesProvider()) && (exact ? it.model().equals(r.model()) : !it.credentials())) {
+            if (!used[i] && e.provider().equals(r.hermesProvider()) && (exact ? e.model().equals(r.model()) : !e.credentials())) {
                 return i;
             }
         }
         return -1;
     }
 
-    private static List<String> withModel(List<String> itemLines, Item item, RoutingPlan.Route r, String indent, String file) {
-        List<String> out = new ArrayList<>(itemLines);
-        for (int i = 0; i < out.size(); i++) {
-            Matcher m = MODEL_LINE.matcher(out.get(i));
-            if (m.matches() && !out.get(i).stripLeading().startsWith("#")) {
-                out.set(i, m.group(1) + (m.group(2).isEmpty() ? " " : m.group(2)) + scalar(r.model())
-                        + (m.group(4) == null ? "" : m.group(4)));
-                return out;
-            }
-        }
-        if (item.entry().keySet().stream().allMatch(k -> k.equals("provider") || k.equals("model"))) {
-            return newItem(indent, r);
-        }
-        throw new RoutingRefused(file + ":" + (item.start() + 1) + ": cannot find the model line of the fallback entry for '"
-                + item.provider() + "'; route by hand");
+    /** A scalar's text; "" for null, a missing key or a nested block. */
+    private static String text(YamlNode n) {
+        return n.isScalar() ? n.textOr("") : "";
     }
 
-    private static List<String> newItem(String indent, RoutingPlan.Route r) {
-        return List.of(indent + "- provider: " + scalar(r.hermesProvider()), indent + "  model: " + scalar(r.model()));
-    }
-
-    static String scalar(String v) {
-        return PLAIN.matcher(v).matches() && !v.equals("null") && !v.equals("true") && !v.equals("false")
-                ? v : "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    private static String comment(String rest) {
-        int i = rest.indexOf(" #");
-        return i >= 0 ? rest.substring(i + 1).strip() : rest.strip().startsWith("#") ? rest.strip() : "";
-    }
-
-    private static String commentSuffix(String rest) {
-        String c = comment(rest);
-        return c.isEmpty() ? "" : " " + c;
-    }
-
-    private static String stripComment(String rest) {
-        String t = rest.strip();
-        if (t.startsWith("#")) {
-            return "";
-        }
-        int i = rest.indexOf(" #");
-        return i >= 0 ? rest.substring(0, i) : rest;
-    }
-
-    private static int indent(String l) {
-        int i = 0;
-        while (i < l.length() && l.charAt(i) == ' ') {
-            i++;
-        }
-        return i;
-    }
-
-    private static List<String> lines(String text) {
-        List<String> l = new ArrayList<>(Arrays.asList(text.split("\n", -1)));
-        if (!l.isEmpty() && l.get(l.size() - 1).isEmpty()) {
-            l.remove(l.size() - 1);
-        }
-        return l;
-    }
-
-    private static String join(List<String> lines, String original) {
-        return String.join("\n", lines) + (original.endsWith("\n") || original.isEmpty() ? "\n" : "");
+    /** Set to something other than null or blank. */
+    private static boolean present(YamlNode n) {
+        return !n.isNull() && !(n.isScalar() && n.textOr("").isBlank());
     }
 }

@@ -1,5 +1,7 @@
 package dev.plutus.hermes;
 
+import dev.plutus.config.ConfigException;
+import dev.plutus.config.YamlDoc;
 import dev.plutus.runway.RoutingPlan;
 import dev.plutus.runway.RoutingRefused;
 import java.util.ArrayList;
@@ -9,10 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * The checks every routed config.yaml passes before it is written and again after: it parses, it
@@ -29,11 +27,9 @@ public final class RoutingSafety {
     static Map<String, Object> load(String text, String file) {
         Object doc;
         try {
-            LoaderOptions o = new LoaderOptions();
-            o.setAllowDuplicateKeys(false);
-            doc = new Yaml(new SafeConstructor(o)).load(text);
-        } catch (YAMLException e) {
-            throw new RoutingRefused(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+            doc = YamlDoc.load(text, file);
+        } catch (ConfigException e) {
+            throw new RoutingRefused(e.getMessage());
         }
         if (doc == null) {
             return new LinkedHashMap<>();
