@@ -5,6 +5,8 @@ import http.server
 import json
 import os
 import shutil
+import socket
+import socketserver
 import sys
 import tempfile
 import threading
@@ -27,7 +29,8 @@ HOOKS = ["on_session_start", "pre_llm_call", "pre_api_request", "post_api_reques
 class FakeDaemon:
     """Answers /hooks/<event> with whatever `replies` says for that event (default {}), after `delay`."""
 
-    def __init__(self, home, token="t0ken"):
+    def __init__(self, home, token="t0ken", unix=False):
+        """unix: listen only on a Unix socket in home, published in daemon.json next to a TCP port nobody answers."""
         self.requests, self.replies, self.delay = [], {}, 0.0
         outer = self
 
@@ -54,10 +57,18 @@ class FakeDaemon:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        info = {"pid": os.getpid(), "host": "127.0.0.1"}
+        if unix:
+            Handler.address_string = lambda self: "unix"
+            info["socket"] = os.path.join(home, "daemon.sock")
+            self.server = UnixHTTPServer(info["socket"], Handler)
+            info["port"] = unused_port()
+        else:
+            self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+            info["port"] = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         with open(os.path.join(home, "daemon.json"), "w") as f:
-            json.dump({"pid": os.getpid(), "host": "127.0.0.1", "port": self.server.server_address[1]}, f)
+            json.dump(info, f)
         with open(os.path.join(home, "daemon.token"), "w") as f:
             f.write(token + "\n")
 
@@ -67,6 +78,16 @@ class FakeDaemon:
 
     def hook_bodies(self):
         return [(p[len("/hooks/"):], json.loads(b)) for p, b in self.requests if p.startswith("/hooks/")]
+
+
+class UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+def unused_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def fixture(name):
@@ -282,6 +303,29 @@ class BridgeTest(unittest.TestCase):
         ctx, _ = self.register()
         ctx.hooks["post_api_request"](**fixture("post_api_request-openrouter.json"))
         self.assertEqual(1, len(self.spooled()))
+
+    def test_hooks_and_commands_go_over_the_daemons_unix_socket_when_it_has_one(self):
+        self.daemon = FakeDaemon(self.home, unix=True)
+        self.daemon.replies["pre_tool_call"] = {"action": "block", "message": "spent"}
+        ctx, _ = self.register()
+        self.assertEqual({"action": "block", "message": "spent"}, ctx.hooks["pre_tool_call"](**fixture("pre_tool_call.json")))
+        for _ in range(3):   # one kept-alive connection
+            ctx.hooks["post_tool_call"](**fixture("post_tool_call.json"))
+        self.assertIn("ran /commands/stats", ctx.commands["stats"]("today"))
+        self.assertEqual(5, len(self.daemon.requests))
+        self.assertEqual([], self.spooled())
+
+    def test_a_published_socket_that_is_gone_falls_back_to_tcp(self):
+        self.daemon = FakeDaemon(self.home)
+        with open(os.path.join(self.home, "daemon.json")) as f:
+            info = json.load(f)
+        info["socket"] = os.path.join(self.home, "gone.sock")
+        with open(os.path.join(self.home, "daemon.json"), "w") as f:
+            json.dump(info, f)
+        ctx, _ = self.register()
+        self.assertIsNone(ctx.hooks["post_tool_call"](**fixture("post_tool_call.json")))
+        self.assertEqual(1, len(self.daemon.requests))
+        self.assertEqual([], self.spooled())
 
     def test_commands_are_forwarded_with_their_raw_arguments(self):
         self.daemon = FakeDaemon(self.home)

@@ -55,7 +55,7 @@ class Bridge:
         self.home = settings["plutus_home"]
         self.local = threading.local()
         self.lock = threading.Lock()
-        self.endpoint = None          # (host, port, token, daemon.json mtime)
+        self.endpoint = None          # (host, port, token, daemon.json mtime, hook socket path or None)
         self.down_until = 0.0         # after a failure, spool straight away for a moment
         self.last_autostart = 0.0
         self.unchecked = set()        # sessions whose tools ran while the daemon was unreachable
@@ -77,9 +77,24 @@ class Bridge:
                 info = json.load(f)
             with open(os.path.join(self.home, "daemon.token"), encoding="ascii") as f:
                 token = f.read().strip()
-            ep = self.endpoint = (info["host"], int(info["port"]), token, mtime)
+            ep = self.endpoint = (info["host"], int(info["port"]), token, mtime, info.get("socket"))
             self.close()
         return ep
+
+    def _connect(self, host, port, unix_path, timeout):
+        """The daemon's own socket for the bridge when it has one (no TCP handshake, owner-only); else TCP."""
+        if unix_path:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.settimeout(timeout)
+                sock.connect(unix_path)
+                return sock
+            except OSError as e:
+                sock.close()
+                log.debug("hook socket %s unusable (%s); using TCP", unix_path, e)
+        sock = socket.create_connection((host, port), timeout=timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
 
     def post(self, path, body, timeout_ms, content_type="application/json"):
         """POST over this thread's kept-alive connection; returns (status, body bytes) or raises.
@@ -87,7 +102,7 @@ class Bridge:
         A minimal HTTP/1.1 client: http.client parses every response's headers with the email
         package, which costs more than the daemon takes to answer a hook.
         """
-        host, port, token, _ = self._endpoint()
+        host, port, token, _, unix_path = self._endpoint()
         head = ("POST %s HTTP/1.1\r\nHost: %s:%d\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\n"
                 "Content-Length: %d\r\n\r\n" % (path, host, port, token, content_type, len(body))).encode("ascii")
         for attempt in (0, 1):
@@ -95,8 +110,7 @@ class Bridge:
             fresh = sock is None
             try:
                 if fresh:
-                    sock = socket.create_connection((host, port), timeout=timeout_ms / 1000.0)
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    sock = self._connect(host, port, unix_path, timeout_ms / 1000.0)
                     self.local.sock, self.local.buf = sock, b""
                 sock.settimeout(timeout_ms / 1000.0)
                 sock.sendall(head + body)

@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.plutus.engine.EngineConfig;
 import dev.plutus.TestSupport;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,8 +41,8 @@ class DaemonRunwayTest {
                     providers:
                       deepseek: {base_url: http://127.0.0.1:%d/ds, flagship: deepseek-reasoner, fast: deepseek-chat}
                     """.formatted(hermes, fake.getAddress().getPort()));
-            EngineConfig config = TestSupport.config(home, Map.of("DEEPSEEK_API_KEY", "sk-ds")).clock(Clock.systemUTC()).build();
-            try (PlutusDaemon d = PlutusDaemon.start(new ServeOptions("127.0.0.1", 0, 4, Duration.ZERO), config)) {
+            try (DaemonHarness d = DaemonHarness.in(home).env(Map.of("DEEPSEEK_API_KEY", "sk-ds"))
+                    .options(new ServeOptions("127.0.0.1", 0, 4, Duration.ZERO)).start()) {
                 Path cfg = hermes.resolve("config.yaml");
                 long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
                 while (!Files.readString(cfg).contains("default: deepseek-reasoner") && System.nanoTime() < deadline) {

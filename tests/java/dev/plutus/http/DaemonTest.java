@@ -18,26 +18,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The daemon as the bridge sees it: a real HTTP server on a free loopback port over a real SQLite file. */
 @org.junit.jupiter.api.Tag("store")
 class DaemonTest {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = DaemonHarness.HTTP;
 
-    static PlutusDaemon start(Path home) throws Exception {
-        return PlutusDaemon.start(ServeOptions.loopback(0), TestSupport.config(home).clock(Clock.systemUTC()).build());
+    static DaemonHarness start(Path home) throws Exception {
+        return DaemonHarness.start(home);
     }
 
-    static HttpResponse<String> post(PlutusDaemon d, String path, String body, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(d.info().baseUrl() + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    static HttpResponse<String> post(DaemonHarness d, String path, String body, String token) throws Exception {
+        return d.post(path, body, token);
     }
 
     static String token(Path home) throws Exception {
@@ -52,7 +46,7 @@ class DaemonTest {
 
     @Test
     void hooksCommandsAndStatusOverHttp(@TempDir Path home) throws Exception {
-        try (PlutusDaemon d = start(home)) {
+        try (DaemonHarness d = start(home)) {
             String token = token(home);
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("daemon.token"))));
             assertEquals(64, token.length());
@@ -74,7 +68,7 @@ class DaemonTest {
             assertEquals(400, bad.statusCode());
             assertEquals(1, d.plutus().calls().count());
 
-            HttpResponse<String> huge = post(d, "/hooks/post_api_request", "x".repeat(HttpApi.MAX_BODY_BYTES + 10), token);
+            HttpResponse<String> huge = post(d, "/hooks/post_api_request", "x".repeat(HttpLimits.DEFAULTS.maxBodyBytes() + 10), token);
             assertEquals(413, huge.statusCode());
 
             HttpResponse<String> stats = post(d, "/commands/stats", "models today", token);
@@ -99,14 +93,14 @@ class DaemonTest {
             assertTrue(second.getMessage().contains("daemon.lock"));
         }
         assertFalse(Files.exists(home.resolve("daemon.json")), "a clean stop removes daemon.json");
-        try (PlutusDaemon again = start(home)) {
+        try (DaemonHarness again = start(home)) {
             assertEquals(1, again.plutus().calls().count(), "the call survived the restart");
         }
     }
 
     @Test
     void statusCommandTellsWhetherTheDaemonRuns(@TempDir Path home) throws Exception {
-        try (PlutusDaemon d = start(home)) {
+        try (DaemonHarness d = start(home)) {
             var out = new java.io.StringWriter();
             var cli = dev.plutus.cli.PlutusCli.commandLine(java.io.InputStream.nullInputStream());
             cli.setOut(new java.io.PrintWriter(out, true));
@@ -134,7 +128,7 @@ class DaemonTest {
                 + "{\"event\": \"post_tool_call\", \"kwargs\": " + tool + "}\n"
                 + "{\"event\": \"post_api_requ";   // a bridge killed mid-write
         Files.writeString(spool.resolve("host-123.jsonl"), lines, StandardCharsets.UTF_8);
-        try (PlutusDaemon d = start(home)) {
+        try (DaemonHarness d = start(home)) {
             assertEquals(1, d.plutus().calls().count(), "the duplicate carries the same api_request_id");
             assertEquals(1, d.plutus().stats().tools(java.time.Instant.EPOCH, 10).size());
             try (var files = Files.list(spool)) {
@@ -147,7 +141,7 @@ class DaemonTest {
             ObjectNode later = freshCall("post_api_request-openrouter.json");
             Files.writeString(spool.resolve("host-456.jsonl"),
                     TestSupport.JSON.createObjectNode().put("event", "post_api_request").set("kwargs", later) + "\n");
-            d.replaySpoolNow();
+            d.daemon().replaySpoolNow();
             assertEquals(2, d.plutus().calls().count());
         }
     }

@@ -59,9 +59,9 @@ class DashboardBrowserTest {
         // The daemon's clock runs, but from today's noon: "today" and "last 24 h" then hold the same calls at any hour of the run.
         Instant noon = java.time.LocalDate.now(java.time.ZoneOffset.UTC).atTime(12, 0).toInstant(java.time.ZoneOffset.UTC);
         Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), noon));
-        EngineConfig config = TestSupport.config(home, Map.of("DEEPSEEK_API_KEY", "sk-test")).clock(clock).build();
         Instant now = clock.instant();
-        try (PlutusDaemon d = PlutusDaemon.start(ServeOptions.loopback(0), config); WebDriver browser = new WebDriver(profile)) {
+        try (DaemonHarness d = DaemonHarness.in(home).env(Map.of("DEEPSEEK_API_KEY", "sk-test")).clock(clock).start();
+             WebDriver browser = new WebDriver(profile)) {
             record(d, "c1", now.minus(Duration.ofHours(1)), "s1", "anthropic", "claude-sonnet-4-6", "3.456789");
             record(d, "c2", now.minus(Duration.ofHours(2)), "s1", "anthropic", "claude-sonnet-4-6", "1.000001");
             record(d, "c3", now.minus(Duration.ofHours(3)), "s2", "deepseek", "deepseek-v4-flash", "0.012345");
@@ -116,7 +116,7 @@ class DashboardBrowserTest {
         return false;
     }
 
-    private static void record(PlutusDaemon d, String id, Instant at, String session, String provider, String model, String usd) {
+    private static void record(DaemonHarness d, String id, Instant at, String session, String provider, String model, String usd) {
         d.plutus().recorder().record(new CallEvent(id, at, session, "cli", provider, model, null, new TokenUsage(1000, 200, 0, 0, 0, 0), false, 900,
                 new BigDecimal(usd)));
     }
@@ -125,7 +125,7 @@ class DashboardBrowserTest {
     void beyondLoopbackTheDashboardNeedsItsToken(@TempDir Path home) throws Exception {
         EngineConfig config = EngineConfig.builder(new HomeLayout(home)).clock(Clock.systemUTC()).environment(Map.of()).build();
         // 127.0.0.2 is a loopback address to the kernel, but not one the daemon treats as private.
-        try (PlutusDaemon d = PlutusDaemon.start(new ServeOptions("127.0.0.2", 0, 4), config)) {
+        try (DaemonHarness d = DaemonHarness.on(home, config, new ServeOptions("127.0.0.2", 0, 4))) {
             HttpClient http = HttpClient.newHttpClient();
             String base = d.info().baseUrl();
             assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());

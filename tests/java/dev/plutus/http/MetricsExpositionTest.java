@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plutus.TestSupport;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,14 +36,13 @@ class MetricsExpositionTest {
 
     @Test
     void everySampleBelongsToOneDeclaredFamilyAndHistogramsAddUp(@TempDir Path home) throws Exception {
-        try (PlutusDaemon d = PlutusDaemon.start(ServeOptions.loopback(0), TestSupport.config(home).clock(Clock.systemUTC()).build())) {
-            String token = DaemonTest.token(home);
+        try (DaemonHarness d = DaemonHarness.start(home)) {
+            String token = d.token();
             for (int i = 0; i < 5; i++) {
                 DaemonTest.post(d, "/hooks/pre_tool_call", TestSupport.hermesJson("pre_tool_call.json").toString(), token);
             }
             DaemonTest.post(d, "/hooks/post_api_request", TestSupport.hermesJson("post_api_request-anthropic-cache.json").toString(), token);
-            HttpResponse<String> m = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(d.info().baseUrl() + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> m = d.send("GET", "/metrics", null, null);
             assertEquals(200, m.statusCode());
             Map<String, Family> families = parse(m.body());
 

@@ -30,7 +30,7 @@ class PostgresOutageTest {
         Optional<Map<String, String>> env = TestSupport.postgresHome(home);
         assumeTrue(env.isPresent(), "no PostgreSQL test server (PLUTUS_TEST_PG_URL): .ci/postgres starts one");
         String admin = System.getenv("PLUTUS_TEST_PG_URL").replace("user=plutus&password=plutus", "user=postgres");
-        try (PlutusDaemon d = PlutusDaemon.start(ServeOptions.loopback(0),
+        try (DaemonHarness d = DaemonHarness.on(home,
                 EngineConfig.builder(new HomeLayout(home)).clock(Clock.systemUTC()).environment(env.get()).build())) {
             String token = DaemonTest.token(home);
             assertEquals(200, DaemonTest.post(d, "/hooks/post_api_request",
@@ -57,7 +57,7 @@ class PostgresOutageTest {
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (System.nanoTime() < deadline) {
                 try {
-                    d.replaySpoolNow();
+                    d.daemon().replaySpoolNow();
                     if (d.plutus().calls().count() >= 2) {
                         break;
                     }

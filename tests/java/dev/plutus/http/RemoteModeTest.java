@@ -39,9 +39,8 @@ class RemoteModeTest {
     @Test
     void edgeCallsReachTheCentralInstanceOnceWhateverTheNetworkDoes(@TempDir Path central, @TempDir Path edge) throws Exception {
         Files.writeString(central.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.000001\n");
-        EngineConfig centralConfig = TestSupport.config(central, Map.of()).clock(Clock.systemUTC()).build();
         AtomicReference<Mode> mode = new AtomicReference<>(Mode.DOWN);
-        try (PlutusDaemon a = PlutusDaemon.start(ServeOptions.loopback(0), centralConfig)) {
+        try (DaemonHarness a = DaemonHarness.start(central)) {
             String key = a.apiKeys().create("edge-1").secret();
             HttpServer proxy = proxy(a.info().baseUrl(), mode);
             try {

@@ -9,38 +9,21 @@ import dev.plutus.engine.EngineConfig;
 import dev.plutus.core.HomeLayout;
 import dev.plutus.TestSupport;
 import dev.plutus.budget.ScopeRef;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The HTTP pre-check: hold before the call, refuse when the cap is spent or held, end the hold with the usage report. */
 @org.junit.jupiter.api.Tag("store")
 class ReservationApiTest {
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    static HttpResponse<String> send(PlutusDaemon d, String method, String path, String key, String body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(d.info().baseUrl() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (key != null) {
-            b.header("Authorization", "Bearer " + key);
-        }
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    static HttpResponse<String> send(DaemonHarness d, String method, String path, String key, String body, String... headers) throws Exception {
+        return d.send(method, path, body, key, headers);
     }
 
     @Test
     void holdRefuseSettleAndRelease(@TempDir Path home) throws Exception {
-        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.04\n");
-        try (PlutusDaemon d = PlutusDaemon.start(ServeOptions.loopback(0), TestSupport.config(home, Map.of()).clock(Clock.systemUTC()).build())) {
+        try (DaemonHarness d = DaemonHarness.in(home).file("budget.yaml", "budgets:\n  global:\n    daily_usd: 0.04\n").start()) {
             String key = d.apiKeys().create("agent").secret();
             String other = d.apiKeys().create("other").secret();
             String call = "{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-6\",\"input_tokens\":9120}";

@@ -24,7 +24,7 @@ class StoreOutageTest {
 
     @Test
     void theDaemonAnswers503WhenItCannotStoreAnEvent(@TempDir Path home) throws Exception {
-        try (PlutusDaemon d = PlutusDaemon.start(ServeOptions.loopback(0), TestSupport.config(home, Map.of()).clock(Clock.systemUTC()).build())) {
+        try (DaemonHarness d = DaemonHarness.start(home)) {
             d.plutus().close(); // the database goes away under the running daemon
             HttpResponse<String> r = DaemonTest.post(d, "/hooks/post_api_request",
                     DaemonTest.freshCall("post_api_request-anthropic-cache.json").toString(), DaemonTest.token(home));
@@ -50,7 +50,7 @@ class StoreOutageTest {
             assertEquals(1, files.count());
         }
         Files.delete(home.resolve("plutus.db"));
-        try (PlutusDaemon d = PlutusDaemon.start(ServeOptions.loopback(0),
+        try (DaemonHarness d = DaemonHarness.on(home,
                 EngineConfig.builder(new HomeLayout(home)).clock(Clock.systemUTC()).environment(Map.of()).build())) {
             assertEquals(1, d.plutus().calls().count(), "replayed at start");
             assertEquals(TestSupport.hermesJson("post_api_request-anthropic-cache.json").path("api_request_id").asText(),

@@ -27,20 +27,20 @@ import org.junit.jupiter.api.io.TempDir;
 /** POST /v1/usage and GET /metrics on a real daemon over a real SQLite file, as a remote agent calls them. */
 @org.junit.jupiter.api.Tag("store")
 class UsageApiTest {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = DaemonHarness.HTTP;
     private static final String EXAMPLE = """
             {"provider":"anthropic","model":"claude-sonnet-4-6","input_tokens":1200,"output_tokens":800,
              "task_type":"code_review","workspace":"prod"}""";
 
-    private static PlutusDaemon start(Path home, String plutusYaml, String budgetYaml) throws Exception {
-        Files.createDirectories(home);
+    private static DaemonHarness start(Path home, String plutusYaml, String budgetYaml) throws Exception {
+        DaemonHarness.Builder b = DaemonHarness.in(home);
         if (plutusYaml != null) {
-            Files.writeString(home.resolve("plutus.yaml"), plutusYaml);
+            b.file("plutus.yaml", plutusYaml);
         }
         if (budgetYaml != null) {
-            Files.writeString(home.resolve("budget.yaml"), budgetYaml);
+            b.file("budget.yaml", budgetYaml);
         }
-        return PlutusDaemon.start(ServeOptions.loopback(0), TestSupport.config(home).clock(Clock.systemUTC()).build());
+        return b.start();
     }
 
     static HttpResponse<String> usage(String baseUrl, String key, String body, Map<String, String> headers) throws Exception {
@@ -53,7 +53,7 @@ class UsageApiTest {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static HttpResponse<String> usage(PlutusDaemon d, String key, String body) throws Exception {
+    private static HttpResponse<String> usage(DaemonHarness d, String key, String body) throws Exception {
         return usage(d.info().baseUrl(), key, body, Map.of());
     }
 
@@ -63,7 +63,7 @@ class UsageApiTest {
 
     @Test
     void theSeedsExampleIsRecordedPricedAndAnsweredWithEveryQuotaField(@TempDir Path home) throws Exception {
-        try (PlutusDaemon d = start(home, null, null)) {
+        try (DaemonHarness d = start(home, null, null)) {
             String key = d.apiKeys().create("prod agent").secret();
             HttpResponse<String> r = usage(d, key, EXAMPLE);
             assertEquals(200, r.statusCode(), r.body());
@@ -99,7 +99,7 @@ class UsageApiTest {
 
     @Test
     void batchesAnswerPerEventAndIngestedSpendCountsTowardTheSameBudgets(@TempDir Path home) throws Exception {
-        try (PlutusDaemon d = start(home, "ingest:\n  balance_usd: 10\n", """
+        try (DaemonHarness d = start(home, "ingest:\n  balance_usd: 10\n", """
                 budgets:
                   global:
                     daily_usd: 1.00
@@ -146,7 +146,7 @@ class UsageApiTest {
         cases.put("[{\"provider\":\"openai\"},3]", "event 1: must be an object");
         cases.put("{\"provider\":\"" + "p".repeat(201) + "\"}", "longer than 200");
         cases.put(many, "batch of 1001 events");
-        try (PlutusDaemon d = start(home, null, null)) {
+        try (DaemonHarness d = start(home, null, null)) {
             String key = d.apiKeys().create("fuzz").secret();
             for (Map.Entry<String, String> c : cases.entrySet()) {
                 HttpResponse<String> r = usage(d, key, c.getKey());
@@ -162,7 +162,7 @@ class UsageApiTest {
 
     @Test
     void keysMissingInvalidOrRevokedAre401AndRevocationByTheCliTakesEffectAtOnce(@TempDir Path home) throws Exception {
-        try (PlutusDaemon d = start(home, null, null)) {
+        try (DaemonHarness d = start(home, null, null)) {
             var created = d.apiKeys().create("to revoke");
             String key = created.secret();
             for (String bad : new String[] {null, "plutus_sk_wrong", "sk-ant-123"}) {
@@ -194,7 +194,7 @@ class UsageApiTest {
     @Test
     void pastTheFreeCapEventsAreFlaggedNotDroppedUnlessBlockingIsOn(@TempDir Path tmp) throws Exception {
         String event = "{\"provider\":\"openai\",\"model\":\"gpt-4.1\",\"input_tokens\":600,\"output_tokens\":200}";
-        try (PlutusDaemon d = start(tmp.resolve("flag"), "ingest:\n  tracked_limit: 1000\n", null)) {
+        try (DaemonHarness d = start(tmp.resolve("flag"), "ingest:\n  tracked_limit: 1000\n", null)) {
             String key = d.apiKeys().create("free").secret();
             JsonNode first = json(usage(d, key, event));
             assertFalse(first.get("over_free_limit").asBoolean());
@@ -207,7 +207,7 @@ class UsageApiTest {
             assertEquals(1600, json(second).get("tracked_tokens_mtd").asLong());
             assertEquals(2, d.plutus().calls().count());
         }
-        try (PlutusDaemon d = start(tmp.resolve("block"), """
+        try (DaemonHarness d = start(tmp.resolve("block"), """
                 ingest:
                   tracked_limit: 1000
                   block_over_free_limit: true
@@ -230,17 +230,19 @@ class UsageApiTest {
 
     @Test
     void oversizedBodiesAre413AndBurstsPastTheKeysRateAre429WithRetryAfter(@TempDir Path home) throws Exception {
-        try (PlutusDaemon d = start(home, "ingest:\n  rate_limit:\n    requests_per_second: 0.5\n    burst: 2\n", null)) {
+        try (DaemonHarness d = start(home, "ingest:\n  rate_limit:\n    requests_per_second: 0.5\n    burst: 2\n", null)) {
             String key = d.apiKeys().create("slow").secret();
             String other = d.apiKeys().create("other").secret();
             HttpResponse<String> huge = usage(d, key, "[" + "{\"provider\":\"x\"},".repeat(80_000) + "{\"provider\":\"x\"}]");
             assertEquals(413, huge.statusCode());
+            // Jetty refuses a body over the limit before the key is looked at: it costs the key none of its rate.
+            assertEquals(200, usage(d, key, EXAMPLE).statusCode());
             assertEquals(200, usage(d, key, EXAMPLE).statusCode());
             HttpResponse<String> limited = usage(d, key, EXAMPLE);
             assertEquals(429, limited.statusCode(), limited.body());
             assertTrue(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow()) >= 1);
             assertEquals(200, usage(d, other, EXAMPLE).statusCode(), "each key has its own bucket");
-            assertEquals(2, d.plutus().calls().count());
+            assertEquals(3, d.plutus().calls().count());
             HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(URI.create(d.info().baseUrl() + "/v1/usage")).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(405, get.statusCode());
@@ -249,7 +251,7 @@ class UsageApiTest {
 
     @Test
     void anIdempotencyKeyMakesRetriesRecordNothingTwiceEvenWhenTheAnswerWasLost(@TempDir Path home) throws Exception {
-        try (PlutusDaemon d = start(home, null, null)) {
+        try (DaemonHarness d = start(home, null, null)) {
             String key = d.apiKeys().create("retrying").secret();
             Map<String, String> idem = Map.of("Idempotency-Key", "req-42");
             String batch = "[" + EXAMPLE + "," + EXAMPLE + "]";
@@ -278,7 +280,7 @@ class UsageApiTest {
     @org.junit.jupiter.api.Tag("sqlite-file")
     void aFailedStoreWriteLeavesTheMonthsTokensAsTheyWereAndTheRetryCountsOnce(@TempDir Path home) throws Exception {
         // The cap sits exactly at two events: a failed attempt that stayed counted would push the retry over it.
-        try (PlutusDaemon d = start(home, "ingest:\n  tracked_limit: 4000\n  block_over_free_limit: true\n", null)) {
+        try (DaemonHarness d = start(home, "ingest:\n  tracked_limit: 4000\n  block_over_free_limit: true\n", null)) {
             String key = d.apiKeys().create("flaky store").secret();
             assertEquals(2000, json(usage(d, key, EXAMPLE)).get("tracked_tokens_mtd").asLong());
             Map<String, String> idem = Map.of("Idempotency-Key", "after-outage");
@@ -312,7 +314,7 @@ class UsageApiTest {
     @Test
     @org.junit.jupiter.api.Tag("sqlite-file")
     void aWriteThatFailsHalfwayCountsTheEventsItDidCommitOnce(@TempDir Path home) throws Exception {
-        try (PlutusDaemon d = start(home, null, null)) {
+        try (DaemonHarness d = start(home, null, null)) {
             String key = d.apiKeys().create("half").secret();
             Map<String, String> idem = Map.of("Idempotency-Key", "half-done");
             String batch = "[" + openAi(100) + "," + openAi(7) + "]";
@@ -339,7 +341,7 @@ class UsageApiTest {
 
     @Test
     void oneIdempotencyKeyWithADifferentBodyIs422AndRecordsNothing(@TempDir Path home) throws Exception {
-        try (PlutusDaemon d = start(home, null, null)) {
+        try (DaemonHarness d = start(home, null, null)) {
             String key = d.apiKeys().create("reuser").secret();
             Map<String, String> idem = Map.of("Idempotency-Key", "req-7");
             String batch = "[" + EXAMPLE + "," + EXAMPLE + "]";
@@ -370,7 +372,7 @@ class UsageApiTest {
     @org.junit.jupiter.api.Tag("sqlite-file")
     void twoBodiesInFlightAtOnceUnderOneKeyGetOne200AndOne422(@TempDir Path home) throws Exception {
         // Deterministic: an outside writer holds the database, so both requests are in flight when it lets go.
-        try (PlutusDaemon d = start(home, null, null)) {
+        try (DaemonHarness d = start(home, null, null)) {
             String key = d.apiKeys().create("racer").secret();
             assertEquals(200, usage(d, key, openAi(1)).statusCode()); // its workspace exists: only the request's own rows are left to write
             Map<String, String> idem = Map.of("Idempotency-Key", "held");
@@ -400,7 +402,7 @@ class UsageApiTest {
     @Test
     void twoBodiesRacingUnderOneKeyNeverGetADuplicateAnswer(@TempDir Path home) throws Exception {
         int rounds = 40;
-        try (PlutusDaemon d = start(home, null, null)) {
+        try (DaemonHarness d = start(home, null, null)) {
             String key = d.apiKeys().create("racer").secret();
             var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
             try {
@@ -430,7 +432,7 @@ class UsageApiTest {
     }
 
     /** One body won the key and is recorded as sent; the other is refused, not told its events are duplicates. */
-    private static void assertOne200AndOne422(PlutusDaemon d, List<String> bodies, HttpResponse<String> a, HttpResponse<String> b)
+    private static void assertOne200AndOne422(DaemonHarness d, List<String> bodies, HttpResponse<String> a, HttpResponse<String> b)
             throws Exception {
         List<Integer> codes = List.of(a.statusCode(), b.statusCode());
         assertTrue(codes.contains(200) && codes.contains(422), a.body() + " / " + b.body());
@@ -447,7 +449,7 @@ class UsageApiTest {
     void a400NamesTheEventAndTheFieldInItsOwnMembers(@TempDir Path home) throws Exception {
         String ok = "{\"provider\":\"openai\",\"input_tokens\":1}";
         String badThird = "[" + ok + "," + ok + "," + ok + ",{\"provider\":\"openai\",\"input_tokens\":\"12\"}," + ok + "]";
-        try (PlutusDaemon d = start(home, null, null)) {
+        try (DaemonHarness d = start(home, null, null)) {
             String key = d.apiKeys().create("shapes").secret();
             assertError(usage(d, key, badThird), 3, "input_tokens", "event 3: field 'input_tokens' must be a whole number");
             assertError(usage(d, key, "[" + ok + ",{\"model\":\"gpt-4.1\"}]"), 1, "provider", "event 1: field 'provider' is required");
@@ -486,7 +488,7 @@ class UsageApiTest {
 
     @Test
     void workspacesAreCreatedUpToTheCapThenBilledToDefault(@TempDir Path home) throws Exception {
-        try (PlutusDaemon d = start(home, "ingest:\n  workspace_cap: 2\n", null)) {
+        try (DaemonHarness d = start(home, "ingest:\n  workspace_cap: 2\n", null)) {
             String key = d.apiKeys().create("ws").secret();
             for (String ws : List.of("a", "b", "a")) {
                 assertEquals(ws, json(usage(d, key, "{\"provider\":\"x\",\"workspace\":\"" + ws + "\"}")).get("workspace").asText());
@@ -501,7 +503,7 @@ class UsageApiTest {
 
     @Test
     void metricsExposeSpendTokensVerdictsHookLatencyAndIngestion(@TempDir Path home) throws Exception {
-        try (PlutusDaemon d = start(home, null, null)) {
+        try (DaemonHarness d = start(home, null, null)) {
             String key = d.apiKeys().create("m").secret();
             usage(d, key, EXAMPLE);
             usage(d, null, EXAMPLE);

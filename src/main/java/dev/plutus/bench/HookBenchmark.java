@@ -52,7 +52,8 @@ public final class HookBenchmark {
             Files.write(driver, in.readAllBytes());
         }
         try (DaemonProcess daemon = DaemonProcess.start(home, dir.resolve("daemon.out"))) {
-            out.printf("Hook round trip (python3 bridge -> daemon pid %d on %s):%n", daemon.pid(), daemon.info().baseUrl());
+            String via = daemon.info().socket() == null ? daemon.info().baseUrl() : daemon.info().socket();
+            out.printf("Hook round trip (python3 bridge -> daemon pid %d on %s):%n", daemon.pid(), via);
             out.flush();
             Process p = new ProcessBuilder("python3", driver.toString(), installer.pluginDir().toString(),
                     Integer.toString(perHook), Integer.toString(threads), Integer.toString(perThread))

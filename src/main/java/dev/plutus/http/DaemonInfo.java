@@ -10,8 +10,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 
-/** What a running daemon publishes in PLUTUS_HOME so the bridge and `plutus status` can find it. */
-public record DaemonInfo(long pid, String host, int port, Instant startedAt, String version) {
+/**
+ * What a running daemon publishes in PLUTUS_HOME so the bridge and `plutus status` can find it;
+ * {@code socket} is the hooks' Unix domain socket, null when the daemon has none (hooks then use TCP).
+ */
+public record DaemonInfo(long pid, String host, int port, Instant startedAt, String version, String socket) {
     private static final ObjectMapper JSON = Json.MAPPER;
 
     public String baseUrl() {
@@ -22,6 +25,9 @@ public record DaemonInfo(long pid, String host, int port, Instant startedAt, Str
     public void write(Path file) throws IOException {
         var o = JSON.createObjectNode().put("pid", pid).put("host", host).put("port", port)
                 .put("started_at", startedAt.toString()).put("version", version).put("url", baseUrl());
+        if (socket != null) {
+            o.put("socket", socket);
+        }
         AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n");
     }
 
@@ -32,7 +38,8 @@ public record DaemonInfo(long pid, String host, int port, Instant startedAt, Str
         try {
             JsonNode n = JSON.readTree(file.toFile());
             return Optional.of(new DaemonInfo(n.path("pid").asLong(), n.path("host").asText("127.0.0.1"),
-                    n.path("port").asInt(), Instant.parse(n.path("started_at").asText()), n.path("version").asText("")));
+                    n.path("port").asInt(), Instant.parse(n.path("started_at").asText()), n.path("version").asText(""),
+                    n.hasNonNull("socket") ? n.get("socket").asText() : null));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

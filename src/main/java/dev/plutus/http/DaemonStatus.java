@@ -1,6 +1,6 @@
 package dev.plutus.http;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plutus.hermes.HookCounters;
 import java.time.Clock;
@@ -67,21 +67,16 @@ public final class DaemonStatus {
     }
 
     public ObjectNode toJson() {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("version", VERSION).put("pid", ProcessHandle.current().pid()).put("url", url)
-                .put("started_at", startedAt.toString())
-                .put("uptime_seconds", Duration.between(startedAt, clock.instant()).toSeconds());
-        ObjectNode req = o.putObject("requests");
+        return Json.MAPPER.valueToTree(answer());
+    }
+
+    StatusAnswer answer() {
         Map<String, Long> sorted = new TreeMap<>();
         requests.forEach((k, v) -> sorted.put(k, v.sum()));
-        sorted.forEach(req::put);
-        o.put("unauthorized", rejected.sum()).put("malformed_bodies", malformed.sum());
-        ObjectNode hooks = o.putObject("hook_events");
-        hookCounters.snapshot().forEach(hooks::put);
-        ObjectNode lat = o.putObject("hook_latency_us");
-        lat.put("count", hookLatency.count()).put("p50_at_most", hookLatency.percentileMicros(0.50))
-                .put("p99_at_most", hookLatency.percentileMicros(0.99));
-        o.putObject("spool").put("replayed", replayed.sum()).put("set_aside", replayRejected.sum());
-        return o;
+        return new StatusAnswer(VERSION, ProcessHandle.current().pid(), url, startedAt.toString(),
+                Duration.between(startedAt, clock.instant()).toSeconds(), sorted, rejected.sum(), malformed.sum(),
+                new java.util.LinkedHashMap<>(hookCounters.snapshot()),
+                new StatusAnswer.Latency(hookLatency.count(), hookLatency.percentileMicros(0.50), hookLatency.percentileMicros(0.99)),
+                new StatusAnswer.Spool(replayed.sum(), replayRejected.sum()), null);
     }
 }

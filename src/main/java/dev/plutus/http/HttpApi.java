@@ -1,266 +1,183 @@
 package dev.plutus.http;
 
 import dev.plutus.core.Json;
-import dev.plutus.hermes.HookDispatcher;
-import dev.plutus.remote.RemoteLink;
 import java.util.Optional;
+import dev.plutus.remote.RemoteLink;
+import dev.plutus.hermes.HookDispatcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.plutus.hermes.HookReply;
 import dev.plutus.report.Rendered;
 import dev.plutus.command.SlashCommands;
+import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.json.JavalinJackson;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's HTTP interface on loopback: {@code POST /hooks/{event}} (the hook's keyword
- * arguments in, what the hook returns to Hermes out), {@code POST /commands/{name}} (raw argument
- * string in, the command's text out), {@code GET /status}, the unauthenticated {@code GET /healthz},
- * {@code POST /v1/usage} (authenticated by API key, see {@link UsageApi}) and {@code GET /metrics}
- * (open on loopback). Everything else requires the local access token.
+ * The daemon's HTTP interface and its one routing table: {@code POST /hooks/{event}} (the hook's
+ * keyword arguments in, what the hook returns to Hermes out), {@code POST /commands/{name}} (raw
+ * argument string in, the command's text out), {@code GET /status}, the unauthenticated
+ * {@code GET /healthz}, the API-key endpoints under {@code /v1} ({@link UsageApi},
+ * {@link ReservationApi}), {@code GET /metrics} (open on loopback) and the dashboard
+ * ({@link DashboardApi}). The bridge's endpoints require the local access token. A route answers
+ * only its method (others get 405 from the router), unknown paths get 404, and every refusal has
+ * the shape {@link ErrorMapper} gives it.
  */
 final class HttpApi {
-    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final ObjectMapper JSON = Json.MAPPER;
-    static final int MAX_BODY_BYTES = 1 << 20;
-    private static final long DRAIN_LIMIT_BYTES = 16L << 20;
     private static final Set<String> COMMANDS = Set.of("stats", "budget", "setup", "runway");
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final HookDispatcher hooks;
     private final SlashCommands commands;
     private final Optional<RemoteLink> remote;
     private final AccessToken token;
     private final DaemonStatus status;
-    private final HttpServer server;
+    private final Javalin app;
+    private final JettyConnectors connectors;
 
-    HttpApi(HookDispatcher hooks, SlashCommands commands, Optional<RemoteLink> remote, AccessToken token, DaemonStatus status, InetSocketAddress bind, ExecutorService executor,
-            UsageApi usage, ReservationApi reservations, MetricsText metrics, DashboardApi dashboard, boolean loopback) throws IOException {
+    HttpApi(HookDispatcher hooks, SlashCommands commands, Optional<RemoteLink> remote, AccessToken token, DaemonStatus status, JettyConnectors connectors, HttpLimits limits,
+            UsageApi usage, ReservationApi reservations, MetricsText metrics, DashboardApi dashboard, boolean loopback) {
         this.hooks = hooks;
         this.commands = commands;
         this.remote = remote;
         this.token = token;
         this.status = status;
-        // Without TCP_NODELAY every answer waits out the client's delayed ACK (~40 ms on Linux): the JDK
-        // server writes headers and body separately. The property is read when the server is created.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        this.server = HttpServer.create(bind, 128);
-        server.setExecutor(executor);
-        server.createContext("/healthz", this::health);
-        server.createContext("/status", ex -> guarded(ex, "GET", () -> sendJson(ex, 200, statusJson())));
-        server.createContext("/hooks/", ex -> guarded(ex, "POST", () -> hook(ex)));
-        server.createContext("/commands/", ex -> guarded(ex, "POST", () -> command(ex)));
-        server.createContext("/v1/usage", usage::handle);
-        server.createContext("/v1/budget", usage::budget);
-        server.createContext("/v1/reservations", reservations::handle);
-        // Scrapers on the same host need no secret; anywhere else /metrics needs the token like the rest.
-        server.createContext("/metrics", loopback
-                ? ex -> open(ex, () -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                        metrics.render().getBytes(StandardCharsets.UTF_8)))
-                : ex -> guarded(ex, "GET", () -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                        metrics.render().getBytes(StandardCharsets.UTF_8))));
-        dashboard.register(server);
-        server.createContext("/", ex -> {
-            if (dashboard.handlesRoot(ex)) {
-                dashboard.root(ex);
-                return;
+        this.connectors = connectors;
+        ErrorMapper errors = new ErrorMapper(limits);
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.startupWatcherEnabled = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.http.prefer405over404 = true;
+            config.http.maxRequestSize = limits.maxBodyBytes();
+            config.jsonMapper(new JavalinJackson(JSON, false));
+            connectors.configure(config, errors);
+            RoutesConfig routes = config.routes;
+            routes.get("/healthz", this::health);
+            routes.get("/status", bridge(ctx -> sendJson(ctx, 200, JSON.valueToTree(statusJson()))));
+            routes.post("/hooks/{event}", bridge(this::hook));
+            routes.post("/commands/{name}", bridge(this::command));
+            routes.post("/v1/usage", usage::usage);
+            routes.after("/v1/usage", usage::count);
+            routes.get("/v1/budget", usage::budget);
+            routes.post("/v1/reservations", reservations::hold);
+            routes.delete("/v1/reservations/{id}", reservations::release);
+            // Scrapers on the same host need no secret; anywhere else /metrics needs the token like the rest.
+            Handler scrape = ctx -> send(ctx, 200, PROMETHEUS_TEXT, metrics.render().getBytes(StandardCharsets.UTF_8));
+            routes.get("/metrics", loopback ? scrape : bridge(scrape));
+            for (String page : new String[] {"/", "/index.html", "/dashboard"}) {
+                routes.get(page, dashboard::page);
             }
-            try (ex) {
-                sendError(ex, 404, "no such endpoint: " + ex.getRequestURI().getPath());
-            }
+            routes.get("/api/<what>", dashboard::api);
+            errors.register(routes);
         });
     }
 
-    private ObjectNode statusJson() {
-        ObjectNode o = status.toJson();
-        remote.ifPresent(r -> {
-            var c = r.counts();
-            ObjectNode n = o.putObject("remote").put("url", r.settings().url().toString()).put("workspace", r.settings().workspace())
-                    .put("pending", c.pending()).put("rejected", c.rejected())
-                    .put("oldest_pending", c.oldest() == null ? null : c.oldest().toString()).put("last_error", c.lastError())
-                    .put("verdict", r.verdict().level().label())
-                    .put("verdict_at", r.verdict().at() == null ? null : r.verdict().at().toString());
-            r.nextTry().ifPresent(t -> n.put("next_try", t.toString()));
-        });
-        return o;
+    /** A bridge endpoint: the local access token first. */
+    private Handler bridge(Handler h) {
+        return ctx -> {
+            if (!token.matchesBearer(ctx.header("Authorization"))) {
+                status.rejected();
+                throw new HttpError(401, "missing or wrong access token (see daemon.token in PLUTUS_HOME)");
+            }
+            h.handle(ctx);
+        };
+    }
+
+    private StatusAnswer statusJson() {
+        StatusAnswer a = status.answer();
+        return remote.map(r -> a.withRemote(StatusAnswer.Remote.of(r))).orElse(a);
     }
 
     void start() {
-        server.start();
+        app.start();
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return connectors.port();
     }
 
-    /** Stops accepting, lets requests in flight finish for up to {@code graceSeconds}. */
-    void stop(int graceSeconds) {
-        server.stop(graceSeconds);
+    /** Stops accepting and answers the requests in flight (Jetty's graceful stop), then stops the threads. */
+    void stop() {
+        app.stop();
     }
 
-    @FunctionalInterface
-    interface Handler {
-        void handle() throws IOException;
+    private void health(Context ctx) {
+        ObjectNode o = JSON.createObjectNode().put("status", "ok").put("pid", ProcessHandle.current().pid())
+                .put("started_at", status.startedAt().toString()).put("version", DaemonStatus.VERSION);
+        sendJson(ctx, 200, o);
     }
 
-    private void guarded(HttpExchange ex, String method, Handler h) {
-        // Not try-with-resources: its catch blocks would run after the exchange is closed, too late to answer.
-        try {
-            if (!token.matchesBearer(ex.getRequestHeaders().getFirst("Authorization"))) {
-                status.rejected();
-                sendError(ex, 401, "missing or wrong access token (see daemon.token in PLUTUS_HOME)");
-                return;
-            }
-            if (!method.equals(ex.getRequestMethod())) {
-                ex.getResponseHeaders().add("Allow", method);
-                sendError(ex, 405, ex.getRequestURI().getPath() + " takes " + method);
-                return;
-            }
-            h.handle();
-        } catch (BodyTooLarge e) {
-            quietly(() -> sendError(ex, 413, "request body over " + MAX_BODY_BYTES + " bytes"));
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("request {} failed: {}", ex.getRequestURI(), e, e);
-            quietly(() -> sendError(ex, 500, "internal error: " + e.getMessage()));
-        } finally {
-            ex.close();
-        }
-    }
-
-    private void open(HttpExchange ex, Handler h) {
-        try {
-            if (!"GET".equals(ex.getRequestMethod())) {
-                ex.getResponseHeaders().add("Allow", "GET");
-                sendError(ex, 405, ex.getRequestURI().getPath() + " takes GET");
-                return;
-            }
-            h.handle();
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("request {} failed: {}", ex.getRequestURI(), e, e);
-            quietly(() -> sendError(ex, 500, "internal error: " + e.getMessage()));
-        } finally {
-            ex.close();
-        }
-    }
-
-    private void health(HttpExchange ex) throws IOException {
-        try (ex) {
-            ObjectNode o = JSON.createObjectNode().put("status", "ok").put("pid", ProcessHandle.current().pid())
-                    .put("started_at", status.startedAt().toString()).put("version", DaemonStatus.VERSION);
-            sendJson(ex, 200, o);
-        }
-    }
-
-    private void hook(HttpExchange ex) throws IOException {
+    private void hook(Context ctx) {
         long start = System.nanoTime();
-        String event = ex.getRequestURI().getPath().substring("/hooks/".length());
-        byte[] body = readBody(ex);
+        String event = ctx.pathParam("event");
+        byte[] body = readBody(ctx);
         JsonNode kwargs;
         try {
             kwargs = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (IOException e) {
             // Hermes must carry on: answer "no directive", and say why for the bridge's log.
             status.malformed();
-            ex.getResponseHeaders().add("X-Plutus-Error", "body is not JSON");
-            sendJson(ex, 400, JSON.createObjectNode().put("error", "body is not JSON: " + e.getOriginalMessage()));
-            return;
+            throw new HttpError(400, "body is not JSON: " + originalMessage(e), java.util.Map.of("X-Plutus-Error", "body is not JSON"));
         }
         HookReply reply;
         try {
             reply = hooks.dispatch(event, kwargs);
         } catch (dev.plutus.store.StoreException e) {
             // 503, not 200: the bridge keeps the event in its spool and applies fail_mode until the store is back.
-            ex.getResponseHeaders().add("X-Plutus-Error", "store unavailable");
-            sendJson(ex, 503, JSON.createObjectNode().put("error", "store unavailable: " + e.getMessage()));
-            return;
+            throw new HttpError(503, "store unavailable: " + e.getMessage(), java.util.Map.of("X-Plutus-Error", "store unavailable"));
         }
-        byte[] answer = JSON.writeValueAsBytes(reply.toJson());
+        byte[] answer = toBytes(reply.toJson());
         // Counted before the answer goes out, so whoever reads /metrics or /status after the reply sees it.
         status.hookHandled(event, System.nanoTime() - start);
-        send(ex, 200, "application/json", answer);
+        send(ctx, 200, "application/json", answer);
     }
 
-    private void command(HttpExchange ex) throws IOException {
-        String name = ex.getRequestURI().getPath().substring("/commands/".length());
+    private void command(Context ctx) {
+        String name = ctx.pathParam("name");
         if (!COMMANDS.contains(name)) {
-            sendError(ex, 404, "unknown command '" + name + "' (" + String.join(", ", COMMANDS.stream().sorted().toList()) + ")");
-            return;
+            throw new HttpError(404, "unknown command '" + name + "' (" + String.join(", ", COMMANDS.stream().sorted().toList()) + ")");
         }
-        String args = new String(readBody(ex), StandardCharsets.UTF_8);
+        String args = new String(readBody(ctx), StandardCharsets.UTF_8);
         Rendered r = commands.run(name, args);
         status.commandHandled(name);
-        if ("json".equals(queryParam(ex, "format"))) {
-            sendJson(ex, 200, r.json());
+        if ("json".equals(ctx.queryParam("format"))) {
+            sendJson(ctx, 200, r.json());
         } else {
-            send(ex, 200, "text/plain; charset=utf-8", r.text().getBytes(StandardCharsets.UTF_8));
+            send(ctx, 200, "text/plain; charset=utf-8", r.text().getBytes(StandardCharsets.UTF_8));
         }
     }
 
-    static byte[] readBody(HttpExchange ex) throws IOException {
-        try (InputStream in = ex.getRequestBody()) {
-            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (body.length > MAX_BODY_BYTES) {
-                // Read on (up to a bound) so the client, still sending, gets the 413 and not a reset.
-                byte[] sink = new byte[64 * 1024];
-                long drained = 0;
-                for (int n; drained < DRAIN_LIMIT_BYTES && (n = in.read(sink)) > 0; ) {
-                    drained += n;
-                }
-                throw new BodyTooLarge();
-            }
-            return body;
-        }
+    /** The whole body; Jetty has already refused one over the limit (413) or one that stalls (timeout). */
+    static byte[] readBody(Context ctx) {
+        return ctx.bodyAsBytes();
     }
 
-    private static String queryParam(HttpExchange ex, String name) {
-        String q = ex.getRequestURI().getRawQuery();
-        if (q == null) {
-            return null;
-        }
-        for (String part : q.split("&")) {
-            int eq = part.indexOf('=');
-            if (eq > 0 && part.substring(0, eq).equals(name)) {
-                return part.substring(eq + 1);
-            }
-        }
-        return null;
+    static String originalMessage(IOException e) {
+        return e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
     }
 
-    static void sendJson(HttpExchange ex, int code, JsonNode body) throws IOException {
-        send(ex, code, "application/json", JSON.writeValueAsBytes(body));
+    static void sendJson(Context ctx, int code, JsonNode body) {
+        send(ctx, code, "application/json", toBytes(body));
     }
 
-    static void sendError(HttpExchange ex, int code, String message) throws IOException {
-        sendJson(ex, code, JSON.createObjectNode().put("error", message));
-    }
-
-    static void send(HttpExchange ex, int code, String contentType, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", contentType);
-        ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            ex.getResponseBody().write(body);
-        }
-    }
-
-    static void quietly(Handler h) {
+    private static byte[] toBytes(JsonNode body) {
         try {
-            h.handle();
-        } catch (IOException | RuntimeException ignored) {
-            // The client went away or a response was already started; nothing more to tell it.
+            return JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    static final class BodyTooLarge extends IOException {
-        BodyTooLarge() {
-            super("body too large");
-        }
+    static void send(Context ctx, int code, String contentType, byte[] body) {
+        ctx.status(code).contentType(contentType).result(body);
     }
 }

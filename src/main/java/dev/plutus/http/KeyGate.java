@@ -1,12 +1,12 @@
 package dev.plutus.http;
 
-import com.sun.net.httpserver.HttpExchange;
 import dev.plutus.ingest.ApiKeys;
 import dev.plutus.ingest.KeyRateLimiter;
 import dev.plutus.store.ApiKey;
-import java.io.IOException;
+import io.javalin.http.Context;
+import java.util.Map;
 
-/** The door of the API-key endpoints: answers 401 for a missing, wrong or revoked key and 429 past the key's rate. */
+/** The door of the API-key endpoints: refuses a missing, wrong or revoked key with 401 and a request past the key's rate with 429. */
 final class KeyGate {
     private final ApiKeys keys;
     private final KeyRateLimiter limiter;
@@ -16,23 +16,18 @@ final class KeyGate {
         this.limiter = limiter;
     }
 
-    /** Who is asking; {@code key} null when the request was already answered with {@code refusedWith}. */
-    record Admission(ApiKey key, int refusedWith) {}
-
-    Admission admit(HttpExchange ex, boolean rateLimited) throws IOException {
-        ApiKeys.Authentication auth = keys.authenticate(ex.getRequestHeaders().getFirst("Authorization"));
+    /** Who is asking; throws the refusal when the key does not open the door. */
+    ApiKey admit(Context ctx, boolean rateLimited) {
+        ApiKeys.Authentication auth = keys.authenticate(ctx.header("Authorization"));
         if (auth instanceof ApiKeys.Authentication.Refused refused) {
-            ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"plutus\"");
-            HttpApi.sendError(ex, 401, refused.reason());
-            return new Admission(null, 401);
+            throw new HttpError(401, refused.reason(), Map.of("WWW-Authenticate", "Bearer realm=\"plutus\""));
         }
         ApiKey key = ((ApiKeys.Authentication.Accepted) auth).key();
         long retryAfter = rateLimited ? limiter.acquire(key.keyId()) : 0;
         if (retryAfter > 0) {
-            ex.getResponseHeaders().add("Retry-After", Long.toString(retryAfter));
-            HttpApi.sendError(ex, 429, "rate limit for key " + key.keyId() + " exceeded; retry after " + retryAfter + " s");
-            return new Admission(null, 429);
+            throw new HttpError(429, "rate limit for key " + key.keyId() + " exceeded; retry after " + retryAfter + " s",
+                    Map.of("Retry-After", Long.toString(retryAfter)));
         }
-        return new Admission(key, 0);
+        return key;
     }
 }

@@ -17,9 +17,9 @@ import dev.plutus.ingest.KeyRateLimiter;
 import dev.plutus.ingest.UsageIngestor;
 import dev.plutus.runway.RunwayScheduler;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.util.concurrent.ExecutorService;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,15 +36,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class PlutusDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlutusDaemon.class);
+    /** The hooks' Unix domain socket, in PLUTUS_HOME; its path is published in daemon.json. */
+    public static final String HOOK_SOCKET = "daemon.sock";
 
     private final HomeLayout home;
     private final InstanceLock lock;
     private final Engine plutus;
     private final HermesHost hermes;
     private final ApiKeys apiKeys;
-    private final ExecutorService httpThreads;
     private final Upkeep upkeep;
     private final HttpApi api;
+    private final Path hookSocket;
     private final DaemonStatus status;
     private final DaemonInfo info;
     private final SpoolReplayer replayer;
@@ -59,8 +61,6 @@ public final class PlutusDaemon implements AutoCloseable {
         AccessToken token = AccessToken.ensure(home.tokenFile());
         this.plutus = Engine.open(config).startUpkeep();
         this.hermes = new HermesHost(plutus);
-        this.httpThreads = Executors.newFixedThreadPool(options.threads(), PlutusThreads.named("http"));
-        InetSocketAddress bind = new InetSocketAddress(options.host(), options.port());
         this.status = new DaemonStatus(config.clock(), hermes.hooks().counters());
         IngestCounters ingestCounters = new IngestCounters();
         this.ingestor = new UsageIngestor(plutus.recorder(), plutus.gate(), config.clock(), new IngestStore(plutus.jdbc()), ingestSettings,
@@ -73,19 +73,30 @@ public final class PlutusDaemon implements AutoCloseable {
         SlashCommands commands = SlashCommands.of(plutus, hermes.runway());
         // Beyond loopback the dashboard shows spend to whoever can reach the port: it needs its own token then.
         DashboardApi dashboard = new DashboardApi(commands, hermes.runway(), options.isLoopback() ? null : AccessToken.ensure(home.dashboardTokenFile()));
-        this.api = new HttpApi(hermes.hooks(), commands, plutus.remote(), token, status, bind, httpThreads, usage, reservationApi,
+        // Hooks get a socket of their own (owner-only, like the token) when its path fits the kernel's limit.
+        this.hookSocket = JettyConnectors.usableSocketPath(home.dir().resolve(HOOK_SOCKET));
+        if (hookSocket == null) {
+            LOG.warn("{} is too long a path for a Unix socket; hooks use TCP", home.dir().resolve(HOOK_SOCKET));
+        } else {
+            Files.deleteIfExists(hookSocket); // left by a daemon that was killed; the lock says none runs now
+        }
+        this.api = new HttpApi(hermes.hooks(), commands, plutus.remote(), token, status, new JettyConnectors(options, hookSocket),
+                options.limits(), usage, reservationApi,
                 new MetricsText(plutus.stats(), plutus.gate(), plutus.reservations(), hermes.hooks().counters(),
                         hermes.runway().store(), status, ingestCounters), dashboard, options.isLoopback());
         this.replayer = new SpoolReplayer(home.spoolDir(), hermes.hooks(), status);
         this.upkeep = new Upkeep("spool");
         api.start();
+        if (hookSocket != null) {
+            Files.setPosixFilePermissions(hookSocket, PosixFilePermissions.fromString("rw-------"));
+        }
         this.info = new DaemonInfo(ProcessHandle.current().pid(), options.host(), api.port(), status.startedAt(),
-                DaemonStatus.VERSION);
+                DaemonStatus.VERSION, hookSocket == null ? null : hookSocket.toString());
         status.listening(info.baseUrl());
         info.write(home.daemonInfoFile());
         int replayed = replayer.drainAtStart();
         if (replayed > 0) {
-            LOG.info("replayed {} spooled hook events at start", replayed);
+            LOG.info("replayed {} spooled hook events at start");
         }
         upkeep.every("spool replay", Duration.ofSeconds(1), Duration.ofSeconds(1), replayer::runOnce)
                 .every("forgetting old idempotent answers", Duration.ofMinutes(1), Duration.ofHours(1), ingestor::forgetOldAnswers);
@@ -93,7 +104,7 @@ public final class PlutusDaemon implements AutoCloseable {
         this.runwayThread = new Upkeep("runway");
         RunwayScheduler runway = new RunwayScheduler(hermes.runway(), config.clock());
         runwayThread.every("runway", options.runwayFirstRun(), Duration.ofSeconds(30), () -> runway.tick());
-        LOG.info("plutus daemon {} serving {} on {} (pid {})", DaemonStatus.VERSION, home.dir(), info.baseUrl(), info.pid());
+        LOG.info("plutus daemon {} serving {} on {} (pid {})");
     }
 
     /** Starts a daemon for the home in {@code config}; fails when another one already serves it. */
@@ -136,14 +147,8 @@ public final class PlutusDaemon implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("plutus daemon stopping");
-        api.stop(2);
-        httpThreads.shutdown();
+        api.stop();
         runwayThread.close();
-        try {
-            httpThreads.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         upkeep.close();
         hermes.close();
         plutus.close();
@@ -151,6 +156,9 @@ public final class PlutusDaemon implements AutoCloseable {
             DaemonInfo.read(home.daemonInfoFile()).filter(i -> i.pid() == info.pid()).ifPresent(i -> {
                 try {
                     Files.deleteIfExists(home.daemonInfoFile());
+                    if (hookSocket != null) {
+                        Files.deleteIfExists(hookSocket);
+                    }
                 } catch (IOException ignored) {
                     // A stale daemon.json names a dead pid; readers check that.
                 }

@@ -1,13 +1,12 @@
 package dev.plutus.http;
 
 import dev.plutus.core.Json;
-import dev.plutus.engine.Reservations;
-import java.time.ZoneId;
 import java.util.function.Supplier;
+import java.time.ZoneId;
+import dev.plutus.engine.Reservations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
 import dev.plutus.core.CallIntent;
 import dev.plutus.core.Money;
 import dev.plutus.budget.BudgetMessages;
@@ -16,12 +15,10 @@ import dev.plutus.budget.Verdict;
 import dev.plutus.ingest.ApiKeys;
 import dev.plutus.ingest.KeyRateLimiter;
 import dev.plutus.store.ApiKey;
-import java.io.IOException;
+import io.javalin.http.Context;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The pre-check for agents reporting over HTTP: {@code POST /v1/reservations} holds a call's
@@ -30,10 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@code Plutus-Reservation} header ends it once the real cost is recorded. Authenticated by API key.
  */
 final class ReservationApi {
-    private static final Logger LOG = LoggerFactory.getLogger(ReservationApi.class);
     private static final ObjectMapper JSON = Json.MAPPER;
     private static final Set<String> FIELDS = Set.of("provider", "model", "input_tokens", "max_output_tokens");
-    private static final String PREFIX = "/v1/reservations";
 
     private final Reservations reservations;
     private final Supplier<ZoneId> zone;
@@ -45,56 +40,26 @@ final class ReservationApi {
         this.gate = new KeyGate(keys, limiter);
     }
 
-    void handle(HttpExchange ex) {
-        try {
-            ApiKey key = gate.admit(ex, true).key();
-            if (key == null) {
-                return;
-            }
-            String path = ex.getRequestURI().getPath();
-            if (path.equals(PREFIX) && "POST".equals(ex.getRequestMethod())) {
-                create(ex, key);
-            } else if (path.startsWith(PREFIX + "/") && "DELETE".equals(ex.getRequestMethod())) {
-                String id = path.substring(PREFIX.length() + 1);
-                if (reservations.release(internalId(key, id))) {
-                    ex.sendResponseHeaders(204, -1);
-                } else {
-                    HttpApi.sendError(ex, 404, "no reservation " + id + " is held for this key (released, recorded or expired)");
-                }
-            } else {
-                ex.getResponseHeaders().add("Allow", path.equals(PREFIX) ? "POST" : "DELETE");
-                HttpApi.sendError(ex, 405, "POST " + PREFIX + " holds; DELETE " + PREFIX + "/{id} releases");
-            }
-        } catch (HttpApi.BodyTooLarge e) {
-            HttpApi.quietly(() -> HttpApi.sendError(ex, 413, "request body over " + HttpApi.MAX_BODY_BYTES + " bytes"));
-        } catch (IllegalArgumentException e) {
-            HttpApi.quietly(() -> HttpApi.sendError(ex, 400, e.getMessage()));
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("{} failed: {}", PREFIX, e, e);
-            HttpApi.quietly(() -> HttpApi.sendError(ex, 500, "internal error: " + e.getMessage()));
-        } finally {
-            ex.close();
-        }
-    }
-
-    private void create(HttpExchange ex, ApiKey key) throws IOException {
+    /** {@code POST /v1/reservations}: holds the call's expected cost, or says why not. */
+    void hold(Context ctx) {
+        ApiKey key = gate.admit(ctx, true);
         JsonNode body;
         try {
-            body = JSON.readTree(HttpApi.readBody(ex));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("body is not JSON: " + e.getOriginalMessage());
+            body = JSON.readTree(HttpApi.readBody(ctx));
+        } catch (java.io.IOException e) {
+            throw HttpError.badRequest("body is not JSON: " + HttpApi.originalMessage(e));
         }
         if (body == null || !body.isObject()) {
-            throw new IllegalArgumentException("body must be an object with provider, model, input_tokens, max_output_tokens");
+            throw HttpError.badRequest("body must be an object with provider, model, input_tokens, max_output_tokens");
         }
         body.fieldNames().forEachRemaining(f -> {
             if (!FIELDS.contains(f)) {
-                throw new IllegalArgumentException("unknown field '" + f + "' (known: provider, model, input_tokens, max_output_tokens)");
+                throw HttpError.badRequest("unknown field '" + f + "' (known: provider, model, input_tokens, max_output_tokens)");
             }
         });
         String provider = body.path("provider").asText("");
         if (provider.isBlank()) {
-            throw new IllegalArgumentException("field 'provider' is required");
+            throw HttpError.badRequest("field 'provider' is required");
         }
         long input = count(body, "input_tokens");
         Long maxOut = body.hasNonNull("max_output_tokens") ? count(body, "max_output_tokens") : null;
@@ -114,7 +79,17 @@ final class ReservationApi {
         } else {
             answer.put("admitted", false);
         }
-        HttpApi.sendJson(ex, 200, answer);
+        HttpApi.sendJson(ctx, 200, answer);
+    }
+
+    /** {@code DELETE /v1/reservations/{id}}: gives a hold back before its call is reported. */
+    void release(Context ctx) {
+        ApiKey key = gate.admit(ctx, true);
+        String id = ctx.pathParam("id");
+        if (!reservations.release(internalId(key, id))) {
+            throw new HttpError(404, "no reservation " + id + " is held for this key (released, recorded or expired)");
+        }
+        ctx.status(204);
     }
 
     /** Ends the holds a /v1/usage request names in {@code Plutus-Reservation} (comma-separated), once its events are recorded. */
@@ -139,7 +114,7 @@ final class ReservationApi {
             return 0;
         }
         if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0 || v.asLong() > 100_000_000L) {
-            throw new IllegalArgumentException("field '" + field + "' must be a whole number from 0 to 100,000,000, got " + v);
+            throw HttpError.badRequest("field '" + field + "' must be a whole number from 0 to 100,000,000, got " + v);
         }
         return v.asLong();
     }

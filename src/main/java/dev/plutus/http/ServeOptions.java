@@ -1,14 +1,19 @@
 package dev.plutus.http;
 
 /**
- * Where the daemon listens, how many requests it handles at once, and how long after start the
- * first runway run (refresh, snapshot, alerts, router) comes; later runs follow runway.yaml's period.
+ * Where the daemon listens, how many requests it handles at once, how long after start the first
+ * runway run (refresh, snapshot, alerts, router) comes (later runs follow runway.yaml's period),
+ * and the limits its HTTP front holds every client to.
  */
-public record ServeOptions(String host, int port, int threads, java.time.Duration runwayFirstRun) {
+public record ServeOptions(String host, int port, int threads, java.time.Duration runwayFirstRun, HttpLimits limits) {
     public static final int DEFAULT_PORT = 8765;
 
     public ServeOptions(String host, int port, int threads) {
         this(host, port, threads, java.time.Duration.ofSeconds(30));
+    }
+
+    public ServeOptions(String host, int port, int threads, java.time.Duration runwayFirstRun) {
+        this(host, port, threads, runwayFirstRun, HttpLimits.DEFAULTS);
     }
 
     public ServeOptions {
@@ -24,10 +29,17 @@ public record ServeOptions(String host, int port, int threads, java.time.Duratio
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
+        if (limits == null) {
+            throw new IllegalArgumentException("limits must not be null");
+        }
     }
 
     public static ServeOptions loopback(int port) {
         return new ServeOptions("127.0.0.1", port, 16);
+    }
+
+    public ServeOptions withLimits(HttpLimits l) {
+        return new ServeOptions(host, port, threads, runwayFirstRun, l);
     }
 
     public boolean isLoopback() {

@@ -1,15 +1,14 @@
 package dev.plutus.http;
 
-import com.sun.net.httpserver.HttpExchange;
 import dev.plutus.ingest.ApiKeys;
 import dev.plutus.ingest.IngestCounters;
 import dev.plutus.ingest.KeyRateLimiter;
 import dev.plutus.ingest.UsageAnswer;
 import dev.plutus.ingest.UsageIngestor;
-import java.io.IOException;
+import dev.plutus.store.ApiKey;
+import io.javalin.http.Context;
+import java.util.Collections;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/usage}: authenticated by API key (not the bridge's token), rate-limited per key,
@@ -17,8 +16,6 @@ import org.slf4j.LoggerFactory;
  * daemon killed right after answering has lost nothing it acknowledged.
  */
 final class UsageApi {
-    private static final Logger LOG = LoggerFactory.getLogger(UsageApi.class);
-
     private final KeyGate gate;
     private final UsageIngestor ingestor;
     private final IngestCounters counters;
@@ -37,64 +34,27 @@ final class UsageApi {
     }
 
     /** {@code GET /v1/budget}: the current verdict, for senders (Plutus in remote mode) that have nothing to send. */
-    void budget(HttpExchange ex) {
-        try {
-            if (!"GET".equals(ex.getRequestMethod())) {
-                ex.getResponseHeaders().add("Allow", "GET");
-                HttpApi.sendError(ex, 405, "/v1/budget takes GET");
-                return;
-            }
-            if (gate.admit(ex, false).key() == null) {
-                return;
-            }
-            HttpApi.sendJson(ex, 200, ingestor.currentVerdict());
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("/v1/budget failed: {}", e, e);
-            HttpApi.quietly(() -> HttpApi.sendError(ex, 500, "internal error: " + e.getMessage()));
-        } finally {
-            ex.close();
-        }
+    void budget(Context ctx) {
+        gate.admit(ctx, false);
+        HttpApi.sendJson(ctx, 200, ingestor.currentVerdict());
     }
 
-    void handle(HttpExchange ex) {
-        int status = 500;
-        try {
-            if (!"POST".equals(ex.getRequestMethod())) {
-                ex.getResponseHeaders().add("Allow", "POST");
-                HttpApi.sendError(ex, status = 405, "/v1/usage takes POST");
-                return;
-            }
-            KeyGate.Admission admission = gate.admit(ex, true);
-            if (admission.key() == null) {
-                status = admission.refusedWith();
-                return;
-            }
-            var key = admission.key();
-            byte[] body = HttpApi.readBody(ex);
-            UsageAnswer answer = ingestor.handle(key, body, ex.getRequestHeaders().getFirst("Idempotency-Key"));
-            if (answer.replayed()) {
-                ex.getResponseHeaders().add("Idempotent-Replayed", "true");
-            }
-            List<String> named = ex.getRequestHeaders().getOrDefault("Plutus-Reservation", List.of());
-            if (answer.status() == 200 && reservations != null && !named.isEmpty()) {
-                reservations.releaseNamed(key, named);
-            }
-            HttpApi.sendJson(ex, status = answer.status(), answer.body());
-        } catch (HttpApi.BodyTooLarge e) {
-            HttpApi.quietly(() -> HttpApi.sendError(ex, 413, "request body over " + HttpApi.MAX_BODY_BYTES + " bytes"));
-            status = 413;
-        } catch (dev.plutus.store.StoreException e) {
-            // Nothing of the request is acknowledged: the sender keeps its events and retries them.
-            LOG.warn("/v1/usage: store unavailable: {}", e, e);
-            ex.getResponseHeaders().add("X-Plutus-Error", "store unavailable");
-            HttpApi.quietly(() -> HttpApi.sendError(ex, 503, "store unavailable: " + e.getMessage()));
-            status = 503;
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("/v1/usage failed: {}", e, e);
-            HttpApi.quietly(() -> HttpApi.sendError(ex, 500, "internal error: " + e.getMessage()));
-        } finally {
-            counters.request(status);
-            ex.close();
+    void usage(Context ctx) {
+        ApiKey key = gate.admit(ctx, true);
+        byte[] body = HttpApi.readBody(ctx);
+        UsageAnswer answer = ingestor.handle(key, body, ctx.header("Idempotency-Key"));
+        if (answer.replayed()) {
+            ctx.header("Idempotent-Replayed", "true");
         }
+        List<String> named = Collections.list(ctx.req().getHeaders("Plutus-Reservation"));
+        if (answer.status() == 200 && reservations != null && !named.isEmpty()) {
+            reservations.releaseNamed(key, named);
+        }
+        HttpApi.sendJson(ctx, answer.status(), answer.body());
+    }
+
+    /** After every {@code /v1/usage} request, refused ones included: its final status, for /metrics. */
+    void count(Context ctx) {
+        counters.request(ctx.statusCode());
     }
 }

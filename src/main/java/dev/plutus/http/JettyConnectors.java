@@ -1,0 +1,105 @@
+package dev.plutus.http;
+
+import io.javalin.config.JavalinConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.SizeLimitHandler;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Where the daemon listens and what each client may cost it, on Jetty: the TCP connector every
+ * client uses, and, for the bridge's hooks, a Unix domain socket in PLUTUS_HOME with its own
+ * threads, so no other traffic queues in front of a hook. Every limit of {@link HttpLimits} is set
+ * here; none is left to a Jetty default or to a JVM-wide property.
+ */
+final class JettyConnectors {
+    /** The kernel's limit for a socket path (sun_path) is 108 bytes on Linux, 104 on macOS. */
+    private static final int MAX_SOCKET_PATH_BYTES = 100;
+    /** Each connector runs one acceptor and one selector thread, taken from its own pool. */
+    private static final int IO_THREADS = 2;
+    private static final long GRACEFUL_STOP_MILLIS = 2_000;
+
+    private final ServeOptions options;
+    private final Path hookSocket;
+    private ServerConnector tcp;
+
+    /** {@code hookSocket} null: hooks share the TCP connector. */
+    JettyConnectors(ServeOptions options, Path hookSocket) {
+        this.options = options;
+        this.hookSocket = hookSocket;
+    }
+
+    /** The socket path when it fits the kernel's limit, else null (the bridge then uses TCP). */
+    static Path usableSocketPath(Path candidate) {
+        return candidate.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH_BYTES
+                ? candidate.toAbsolutePath() : null;
+    }
+
+    void configure(JavalinConfig config, ErrorMapper errors) {
+        HttpLimits limits = options.limits();
+        config.jetty.threadPool = pool("plutus-http", options.threads());
+        config.jetty.modifyHttpConfiguration(http -> {
+            http.setRequestHeaderSize(limits.maxHeaderBytes());
+            // Applies from the end of the headers to the end of the answer; the connector's own idle timeout covers the rest.
+            http.setIdleTimeout(limits.bodyTimeout().toMillis());
+            http.setSendServerVersion(false);
+            http.setSendXPoweredBy(false);
+        });
+        config.jetty.modifyServer(server -> {
+            // On stop, connectors close first and requests in flight get this long to be answered.
+            server.setStopTimeout(GRACEFUL_STOP_MILLIS);
+            server.insertHandler(new SizeLimitHandler(limits.maxBodyBytes(), -1));
+            server.setErrorHandler(errors.jettyErrors());
+        });
+        config.jetty.addConnector(this::tcp);
+        if (hookSocket != null) {
+            config.jetty.addConnector(this::hookSocket);
+        }
+    }
+
+    int port() {
+        return tcp.getLocalPort();
+    }
+
+    private ServerConnector tcp(Server server, HttpConfiguration http) {
+        HttpLimits limits = options.limits();
+        tcp = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        tcp.setHost(options.host());
+        tcp.setPort(options.port());
+        tcp.setIdleTimeout(limits.headerTimeout().toMillis());
+        tcp.setAcceptQueueSize(128);
+        // Without it every answer waits out the client's delayed ACK (~40 ms on Linux).
+        tcp.setAcceptedTcpNoDelay(true);
+        server.addBean(new NetworkConnectionLimit(limits.maxConnections(), tcp));
+        return tcp;
+    }
+
+    private UnixDomainServerConnector hookSocket(Server server, HttpConfiguration http) {
+        HttpLimits limits = options.limits();
+        QueuedThreadPool threads = pool("plutus-hooks", limits.hookThreads());
+        UnixDomainServerConnector c = new UnixDomainServerConnector(server, threads, null, null, 1, 1, new HttpConnectionFactory(http));
+        c.setUnixDomainPath(hookSocket);
+        c.setIdleTimeout(limits.headerTimeout().toMillis());
+        c.setAcceptQueueSize(128);
+        server.addBean(new NetworkConnectionLimit(limits.maxConnections(), c));
+        return c;
+    }
+
+    /**
+     * {@code handlers} requests at once. Its queue is Jetty's unbounded default (Jetty warns against
+     * bounding it): what bounds the work waiting in it is the connection limit of its connector.
+     */
+    private static QueuedThreadPool pool(String name, int handlers) {
+        int max = handlers + IO_THREADS;
+        QueuedThreadPool pool = new QueuedThreadPool(max, Math.min(max, 4));
+        pool.setName(name);
+        pool.setDaemon(true);
+        return pool;
+    }
+}
