@@ -10,7 +10,6 @@ import dev.plutus.engine.CallRecorder;
 import dev.plutus.engine.Enforcer;
 import dev.plutus.store.SessionDirectory;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.function.Supplier;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,31 +56,29 @@ public final class HookDispatcher {
      */
     public ReplayOutcome replay(String event, JsonNode kwargs) {
         counters.count("replayed");
-        if (kwargs == null || !kwargs.isObject()) {
-            malformed(event, "keyword arguments are not a JSON object");
-            return ReplayOutcome.REJECTED;
-        }
         try {
-            switch (event) {
-                case "pre_tool_call", "api_request_error", "on_session_start" -> touch(kwargs);
-                case "pre_llm_call" -> {
-                    touch(kwargs);
-                    String sender = text(kwargs, "sender_id");
-                    if (sender != null && !sender.isBlank()) {
-                        sessions.setSender(required(kwargs, "session_id"), sender);
-                    }
+            HookEvent e = HookEvents.parse(event, kwargs, clock.instant());
+            if (e instanceof HookEvent.PreToolCall t) {
+                seen(t.sessionId(), t.platform(), t.model(), t.at());
+            } else if (e instanceof HookEvent.ApiRequestError f) {
+                seen(f.sessionId(), f.platform(), f.model(), f.at());
+            } else if (e instanceof HookEvent.SessionStart s) {
+                seen(s.sessionId(), s.platform(), s.model(), s.at());
+            } else if (e instanceof HookEvent.PreLlmCall p) {
+                seen(p.sessionId(), p.platform(), p.model(), p.at());
+                if (p.senderId() != null && !p.senderId().isBlank()) {
+                    rememberSender(need(p.sessionId(), "session_id"), p.senderId());
                 }
-                case "pre_api_request" -> {
-                    touch(kwargs);
-                    long approx = kwargs.path("approx_input_tokens").asLong(0);
-                    if (approx > 0) {
-                        estimator.rememberRequest(text(kwargs, "api_request_id"), text(kwargs, "session_id"), approx);
-                    }
+            } else if (e instanceof HookEvent.PreApiRequest p) {
+                seen(p.sessionId(), p.platform(), null, p.at());
+                if (p.approxInputTokens() > 0) {
+                    estimator.rememberRequest(p.apiRequestId(), p.sessionId(), p.approxInputTokens());
                 }
-                default -> handle(event, kwargs);
+            } else {
+                handle(e);
             }
             return ReplayOutcome.DONE;
-        } catch (MalformedEvent e) {
+        } catch (HookEvents.Malformed e) {
             malformed(event, e.getMessage());
             return ReplayOutcome.REJECTED;
         } catch (RuntimeException e) {
@@ -96,14 +93,11 @@ public final class HookDispatcher {
 
     public HookReply dispatch(String event, JsonNode kwargs) {
         counters.count("events");
-        if (kwargs == null || !kwargs.isObject()) {
-            return malformed(event, "keyword arguments are not a JSON object");
-        }
         try {
-            HookReply reply = handle(event, kwargs);
+            HookReply reply = handle(HookEvents.parse(event, kwargs, clock.instant()));
             counters.count("event." + event);
             return reply;
-        } catch (MalformedEvent e) {
+        } catch (HookEvents.Malformed e) {
             return malformed(event, e.getMessage());
         } catch (dev.plutus.store.StoreException e) {
             // Not swallowed: the event is not stored, so the caller must keep it (the bridge spools it
@@ -118,27 +112,38 @@ public final class HookDispatcher {
         }
     }
 
-    private HookReply handle(String event, JsonNode kwargs) {
-        return switch (event) {
-            case "on_session_start" -> sessionStart(kwargs);
-            case "pre_llm_call" -> preLlmCall(kwargs);
-            case "pre_api_request" -> preApiRequest(kwargs);
-            case "post_api_request" -> postApiRequest(kwargs);
-            case "pre_tool_call" -> preToolCall(kwargs);
-            case "post_tool_call" -> postToolCall(kwargs);
-            case "post_llm_call" -> touch(kwargs);
-            case "subagent_start" -> subagentStart(kwargs);
-            case "subagent_stop" -> subagentStop(kwargs);
-            case "on_session_end" -> sessionEnd(kwargs);
-            case "on_session_finalize" -> sessionFinalize(kwargs);
-            case "on_session_reset" -> touch(kwargs);
-            case "api_request_error" -> apiRequestError(kwargs);
-            default -> {
-                counters.count("unknown");
-                LOG.debug("ignoring unknown hook event '{}'", event);
-                yield HookReply.NOTHING;
+    private HookReply handle(HookEvent e) {
+        if (e instanceof HookEvent.SessionStart s) {
+            return sessionStart(s);
+        } else if (e instanceof HookEvent.PreLlmCall p) {
+            return preLlmCall(p);
+        } else if (e instanceof HookEvent.PreApiRequest p) {
+            return preApiRequest(p);
+        } else if (e instanceof HookEvent.PostApiRequest p) {
+            return postApiRequest(p);
+        } else if (e instanceof HookEvent.PreToolCall t) {
+            return enforce(need(t.sessionId(), "session_id"));
+        } else if (e instanceof HookEvent.PostToolCall t) {
+            return postToolCall(t);
+        } else if (e instanceof HookEvent.ApiRequestError f) {
+            return apiRequestError(f);
+        } else if (e instanceof HookEvent.SubagentStart s) {
+            sessions.linkChild(need(s.childSessionId(), "child_session_id"), need(s.parentSessionId(), "parent_session_id"), s.at());
+        } else if (e instanceof HookEvent.SubagentStop s) {
+            subagentStop(s);
+        } else if (e instanceof HookEvent.SessionEnd s) {
+            sessionEnd(s);
+        } else if (e instanceof HookEvent.SessionFinalize f) {
+            if (f.sessionId() != null && sessions.find(f.sessionId()).isPresent()) {
+                sessions.finalizeSession(f.sessionId(), f.at(), f.reason());
             }
-        };
+        } else if (e instanceof HookEvent.SessionSeen s) {
+            seen(s.sessionId(), s.platform(), s.model(), s.at());
+        } else if (e instanceof HookEvent.Unknown u) {
+            counters.count("unknown");
+            LOG.debug("ignoring unknown hook event '{}'", u.name());
+        }
+        return HookReply.NOTHING;
     }
 
     private HookReply malformed(String event, String why) {
@@ -147,9 +152,9 @@ public final class HookDispatcher {
         return HookReply.NOTHING;
     }
 
-    private HookReply sessionStart(JsonNode k) {
-        String sessionId = required(k, "session_id");
-        SessionRecord s = sessions.observe(sessionId, text(k, "platform"), text(k, "model"), null, at(k));
+    private HookReply sessionStart(HookEvent.SessionStart e) {
+        String sessionId = need(e.sessionId(), "session_id");
+        SessionRecord s = sessions.observe(sessionId, e.platform(), e.model(), null, e.at());
         if (s.cronJobId() == null) {
             return HookReply.NOTHING;
         }
@@ -159,13 +164,10 @@ public final class HookDispatcher {
                 .orElse(HookReply.NOTHING);
     }
 
-    private HookReply preLlmCall(JsonNode k) {
-        String sessionId = required(k, "session_id");
-        sessions.observe(sessionId, text(k, "platform"), text(k, "model"), null, at(k));
-        String sender = text(k, "sender_id");
-        if (sender != null && !sender.isBlank()) {
-            sessions.setSender(sessionId, sender);
-        }
+    private HookReply preLlmCall(HookEvent.PreLlmCall e) {
+        String sessionId = need(e.sessionId(), "session_id");
+        sessions.observe(sessionId, e.platform(), e.model(), null, e.at());
+        rememberSender(sessionId, e.senderId());
         Enforcer.Announcements due = enforcer.announce(sessionId);
         List<String> notices = new ArrayList<>(due.notices());
         notices.addAll(runwayNotices.get());
@@ -173,77 +175,62 @@ public final class HookDispatcher {
         return new HookReply(action, due.pause(), Optional.empty());
     }
 
-    private HookReply preApiRequest(JsonNode k) {
-        String sessionId = required(k, "session_id");
-        sessions.observe(sessionId, text(k, "platform"), null, null, at(k));
-        long approx = k.path("approx_input_tokens").asLong(0);
-        if (approx > 0) {
-            estimator.rememberRequest(text(k, "api_request_id"), sessionId, approx);
+    private void rememberSender(String sessionId, String sender) {
+        if (sender != null && !sender.isBlank()) {
+            sessions.setSender(sessionId, sender);
+        }
+    }
+
+    private HookReply preApiRequest(HookEvent.PreApiRequest e) {
+        String sessionId = need(e.sessionId(), "session_id");
+        sessions.observe(sessionId, e.platform(), null, null, e.at());
+        if (e.approxInputTokens() > 0) {
+            estimator.rememberRequest(e.apiRequestId(), sessionId, e.approxInputTokens());
         }
         // Hermes cannot cancel a model call from this hook; the bridge may act on the block by
         // shrinking the request, so the verdict is returned all the same.
-        String apiRequestId = text(k, "api_request_id");
-        String provider = text(k, "provider");
-        if (apiRequestId == null || provider == null || provider.isBlank()) {
+        if (e.apiRequestId() == null || e.provider() == null || e.provider().isBlank()) {
             return enforce(sessionId);
         }
         // The call's expected cost is held until post_api_request records the real one (a retry of the
         // same request renews the hold rather than adding to it).
-        JsonNode max = k.get("max_tokens");
-        Optional<Enforcer.Block> refused = enforcer.admit(new CallIntent("api:" + apiRequestId, sessionId, text(k, "platform"), provider,
-                text(k, "model"), approx, max != null && max.canConvertToLong() ? max.asLong() : null));
+        Optional<Enforcer.Block> refused = enforcer.admit(new CallIntent("api:" + e.apiRequestId(), sessionId, e.platform(),
+                e.provider(), e.model(), e.approxInputTokens(), e.maxTokens()));
         return refused.map(this::blocked).orElse(HookReply.NOTHING);
     }
 
     /** A failed attempt that will not be retried spends nothing: its hold goes back at once. */
-    private HookReply apiRequestError(JsonNode k) {
+    private HookReply apiRequestError(HookEvent.ApiRequestError e) {
         counters.count("api_request_error");
-        String apiRequestId = text(k, "api_request_id");
-        if (apiRequestId != null && !k.path("retryable").asBoolean(false)) {
-            enforcer.release("api:" + apiRequestId);
+        if (e.apiRequestId() != null && !e.retryable()) {
+            enforcer.release("api:" + e.apiRequestId());
         }
         return HookReply.NOTHING;
     }
 
-    private HookReply postApiRequest(JsonNode k) {
-        String sessionId = required(k, "session_id");
-        String provider = text(k, "provider");
-        if (provider == null || provider.isBlank()) {
-            provider = "unknown";
+    private HookReply postApiRequest(HookEvent.PostApiRequest e) {
+        String sessionId = need(e.sessionId(), "session_id");
+        String provider = e.provider() == null || e.provider().isBlank() ? "unknown" : e.provider();
+        TokenUsage usage = e.usage();
+        boolean estimated = usage == null;
+        if (e.usageProblem() != null) {
+            // Keep the call: a broken usage record is replaced by an estimate, never dropped.
+            counters.count("malformed");
+            LOG.warn("post_api_request {}: {}; tokens estimated instead", e.apiRequestId(), e.usageProblem());
         }
-        String apiRequestId = text(k, "api_request_id");
-        JsonNode usageNode = k.get("usage");
-        TokenUsage usage;
-        boolean estimated = false;
-        if (usageNode == null || usageNode.isNull()) {
-            usage = estimator.estimate(apiRequestId, sessionId, k);
-            estimated = true;
+        if (estimated) {
+            usage = estimator.estimate(e.apiRequestId(), sessionId, e.outputChars());
         } else {
-            try {
-                usage = parseUsage(usageNode);
-                estimator.takeApproxInput(apiRequestId, null);
-            } catch (MalformedEvent e) {
-                // Keep the call: a broken usage record is replaced by an estimate, never dropped.
-                counters.count("malformed");
-                LOG.warn("post_api_request {}: {}; tokens estimated instead", apiRequestId, e.getMessage());
-                usage = estimator.estimate(apiRequestId, sessionId, k);
-                estimated = true;
-            }
+            estimator.takeApproxInput(e.apiRequestId(), null);
         }
-        Instant ts = epochSeconds(k, "ended_at").orElse(at(k));
-        long latency = Math.round(k.path("api_duration").asDouble(0) * 1000);
-        String eventId = apiRequestId != null ? "api:" + apiRequestId : bridgeEventId(k).map(id -> "hook:" + id).orElse(null);
-        recorder.record(new CallEvent(eventId, ts, sessionId,
-                text(k, "platform"), provider, text(k, "model"), text(k, "response_model"), usage, estimated, latency, null));
+        String eventId = e.apiRequestId() != null ? "api:" + e.apiRequestId()
+                : e.bridgeEventId() != null ? "hook:" + e.bridgeEventId() : null;
+        recorder.record(new CallEvent(eventId, e.endedAt(), sessionId, e.platform(), provider, e.model(), e.responseModel(), usage,
+                estimated, e.latencyMillis(), null));
         if (estimated) {
             counters.count("estimated_calls");
         }
         return HookReply.NOTHING;
-    }
-
-    private HookReply preToolCall(JsonNode k) {
-        String sessionId = required(k, "session_id");
-        return enforce(sessionId);
     }
 
     /** Blocks work in hard breach; pauses the cron job once. In remote mode the central verdict decides. */
@@ -256,126 +243,44 @@ public final class HookDispatcher {
         return new HookReply(new HookAction.BlockTool(b.message()), b.pause(), Optional.empty());
     }
 
-    private HookReply postToolCall(JsonNode k) {
-        String sessionId = required(k, "session_id");
-        String tool = required(k, "tool_name");
-        String callId = text(k, "tool_call_id");
-        String status = Optional.ofNullable(text(k, "status")).orElse("ok");
-        String eventId = callId != null ? "tool:" + sessionId + ":" + callId : bridgeEventId(k).map(id -> "hook:" + id).orElse(null);
-        recorder.recordTool(new ToolCall(eventId, at(k), sessionId, tool, status, text(k, "error_type"), Math.max(0, k.path("duration_ms").asLong(0))));
+    private HookReply postToolCall(HookEvent.PostToolCall e) {
+        String sessionId = need(e.sessionId(), "session_id");
+        String tool = need(e.toolName(), "tool_name");
+        String eventId = e.toolCallId() != null ? "tool:" + sessionId + ":" + e.toolCallId()
+                : e.bridgeEventId() != null ? "hook:" + e.bridgeEventId() : null;
+        recorder.recordTool(new ToolCall(eventId, e.at(), sessionId, tool, e.status(), e.errorType(), e.durationMillis()));
         return HookReply.NOTHING;
     }
 
-    private HookReply touch(JsonNode k) {
-        String sessionId = text(k, "session_id");
+    private void seen(String sessionId, String platform, String model, java.time.Instant at) {
         if (sessionId != null) {
-            sessions.observe(sessionId, text(k, "platform"), text(k, "model"), null, at(k));
+            sessions.observe(sessionId, platform, model, null, at);
         }
-        return HookReply.NOTHING;
     }
 
-    private HookReply subagentStart(JsonNode k) {
-        sessions.linkChild(required(k, "child_session_id"), required(k, "parent_session_id"), at(k));
-        return HookReply.NOTHING;
-    }
-
-    private HookReply subagentStop(JsonNode k) {
-        String child = required(k, "child_session_id");
-        String parent = required(k, "parent_session_id");
+    private void subagentStop(HookEvent.SubagentStop e) {
+        String child = need(e.childSessionId(), "child_session_id");
+        String parent = need(e.parentSessionId(), "parent_session_id");
         if (sessions.find(child).map(SessionRecord::parentSessionId).isEmpty()) {
-            sessions.linkChild(child, parent, at(k));
+            sessions.linkChild(child, parent, e.at());
         }
         sessions.countSubagent(parent);
-        String status = text(k, "child_status");
+        String status = e.childStatus();
         sessions.end(child, "completed".equals(status) ? "ok" : "interrupted".equals(status) ? "interrupted" : "error",
-                at(k), status);
-        return HookReply.NOTHING;
+                e.at(), status);
     }
 
-    private HookReply sessionEnd(JsonNode k) {
-        String sessionId = required(k, "session_id");
-        sessions.observe(sessionId, text(k, "platform"), null, null, at(k));
-        String status = k.path("completed").asBoolean(false) ? "ok"
-                : k.path("interrupted").asBoolean(false) ? "interrupted" : "error";
-        sessions.end(sessionId, status, at(k), text(k, "reason"));
-        return HookReply.NOTHING;
+    private void sessionEnd(HookEvent.SessionEnd e) {
+        String sessionId = need(e.sessionId(), "session_id");
+        sessions.observe(sessionId, e.platform(), null, null, e.at());
+        String status = e.completed() ? "ok" : e.interrupted() ? "interrupted" : "error";
+        sessions.end(sessionId, status, e.at(), e.reason());
     }
 
-    private HookReply sessionFinalize(JsonNode k) {
-        String sessionId = text(k, "session_id");
-        if (sessionId == null) {
-            sessionId = text(k, "old_session_id");
+    private static String need(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new HookEvents.Malformed("missing " + field);
         }
-        if (sessionId == null) {
-            return HookReply.NOTHING;
-        }
-        if (sessions.find(sessionId).isPresent()) {
-            sessions.finalizeSession(sessionId, at(k), text(k, "reason"));
-        }
-        return HookReply.NOTHING;
+        return value;
     }
-
-    private static TokenUsage parseUsage(JsonNode u) {
-        if (!u.isObject()) {
-            throw new MalformedEvent("usage is not an object");
-        }
-        try {
-            return new TokenUsage(count(u, "input_tokens"), count(u, "output_tokens"), count(u, "cache_read_tokens"),
-                    count(u, "cache_write_tokens"), count(u, "cache_write_1h_tokens"), count(u, "reasoning_tokens"));
-        } catch (IllegalArgumentException e) {
-            throw new MalformedEvent("usage: " + e.getMessage());
-        }
-    }
-
-    private static long count(JsonNode u, String field) {
-        JsonNode v = u.get(field);
-        if (v == null || v.isNull()) {
-            return 0;
-        }
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw new MalformedEvent("usage." + field + " is not a whole number: " + v);
-        }
-        return v.asLong();
-    }
-
-    /**
-     * When the hook fired: the bridge stamps {@code _plutus_ts} (epoch seconds), which matters when
-     * a spooled event is replayed later; a direct call is handled as it fires.
-     */
-    private Instant at(JsonNode k) {
-        return epochSeconds(k, "_plutus_ts").orElseGet(clock::instant);
-    }
-
-    /** The bridge's id for this hook firing, which makes events without a Hermes id idempotent too. */
-    private static Optional<String> bridgeEventId(JsonNode k) {
-        return Optional.ofNullable(text(k, "_plutus_event_id")).filter(s -> !s.isBlank());
-    }
-
-    private static Optional<Instant> epochSeconds(JsonNode k, String field) {
-        JsonNode v = k.get(field);
-        if (v == null || !v.isNumber() || v.asDouble() <= 0) {
-            return Optional.empty();
-        }
-        return Optional.of(Instant.ofEpochMilli(Math.round(v.asDouble() * 1000)));
-    }
-
-    private static String text(JsonNode k, String field) {
-        JsonNode v = k.get(field);
-        return v == null || v.isNull() ? null : v.asText();
-    }
-
-    private static String required(JsonNode k, String field) {
-        String v = text(k, field);
-        if (v == null || v.isBlank()) {
-            throw new MalformedEvent("missing " + field);
-        }
-        return v;
-    }
-
-    private static final class MalformedEvent extends RuntimeException {
-        MalformedEvent(String message) {
-            super(message);
-        }
-    }
-
 }

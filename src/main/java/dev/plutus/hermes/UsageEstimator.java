@@ -1,6 +1,5 @@
 package dev.plutus.hermes;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.plutus.core.TokenUsage;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,18 +37,10 @@ final class UsageEstimator {
         return v == null ? 0 : v;
     }
 
-    TokenUsage estimate(String apiRequestId, String sessionId, JsonNode kwargs) {
+    /** {@code outputChars}: the response's text and tool calls, in characters. */
+    TokenUsage estimate(String apiRequestId, String sessionId, long outputChars) {
         long input = takeApproxInput(apiRequestId, sessionId);
-        long chars = Math.max(0, kwargs.path("assistant_content_chars").asLong(0));
-        // The bridge sends the tool calls' size instead of the response itself, to keep hooks small.
-        chars += Math.max(0, kwargs.path("_plutus_tool_call_chars").asLong(0));
-        JsonNode calls = kwargs.path("response").path("assistant_message").path("tool_calls");
-        if (calls.isArray()) {
-            for (JsonNode c : calls) {
-                chars += c.path("name").asText("").length() + c.path("arguments").asText("").length();
-            }
-        }
-        long output = (chars + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN;
+        long output = (Math.max(0, outputChars) + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN;
         return TokenUsage.of(input, output);
     }
 }
