@@ -35,9 +35,7 @@ class BridgeEndToEndTest {
     private static final List<String> COMPARED = List.of("models month", "providers month", "cron month", "tools month",
             "raw 50");
     /** Reads decimals as written (0.076800 stays 0.076800), as the engine's own JSON holds them. */
-    private static final com.fasterxml.jackson.databind.ObjectMapper EXACT = new com.fasterxml.jackson.databind.ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+    private static final com.fasterxml.jackson.databind.ObjectMapper EXACT = dev.plutus.core.Json.EXACT;
     private static final String BUDGET = """
             budgets:
               global:

@@ -93,7 +93,7 @@ final class WebDriver implements AutoCloseable {
     void click(String css) throws Exception {
         JsonNode el = call("POST", "/session/" + session + "/element",
                 JSON.createObjectNode().put("using", "css selector").put("value", css)).path("value");
-        String id = el.fields().next().getValue().asText();
+        String id = el.properties().iterator().next().getValue().asText();
         call("POST", "/session/" + session + "/element/" + id + "/click", JSON.createObjectNode());
     }
 

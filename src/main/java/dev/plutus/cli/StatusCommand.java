@@ -67,7 +67,7 @@ final class StatusCommand implements Callable<Integer> {
                     lat.path("p50_at_most").asLong(), lat.path("p99_at_most").asLong());
         }
         StringBuilder events = new StringBuilder();
-        status.path("hook_events").fields().forEachRemaining(e -> events.append("  ").append(e.getKey()).append(": ")
+        status.path("hook_events").properties().forEach(e -> events.append("  ").append(e.getKey()).append(": ")
                 .append(e.getValue().asLong()).append('\n'));
         out.print(events);
         out.printf("spool: %d replayed, %d set aside; unauthorized requests: %d%n",

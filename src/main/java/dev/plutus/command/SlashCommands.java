@@ -69,18 +69,18 @@ public final class SlashCommands {
     private final PriceRefresher priceRefresher;
     private final RunwayMonitor runway;
     private final HomeLayout home;
-    private final Upkeep upkeep;
+    private final Refresh refresh;
     private final Clock clock;
 
     /** What the commands read and what they ask to happen at once (a budget edit folds in other processes' spend and reloads). */
-    public interface Upkeep {
+    public interface Refresh {
         void syncLedger();
 
         void reloadIfChanged();
     }
 
     public SlashCommands(StatsQueries stats, RollupStore rollups, CallStore calls, BudgetFile budgets, SpendLedger ledger,
-            PricingEngine pricing, PriceRefresher priceRefresher, RunwayMonitor runway, HomeLayout home, Upkeep upkeep, Clock clock) {
+            PricingEngine pricing, PriceRefresher priceRefresher, RunwayMonitor runway, HomeLayout home, Refresh refresh, Clock clock) {
         this.stats = stats;
         this.rollups = rollups;
         this.calls = calls;
@@ -90,14 +90,14 @@ public final class SlashCommands {
         this.priceRefresher = priceRefresher;
         this.runway = runway;
         this.home = home;
-        this.upkeep = upkeep;
+        this.refresh = refresh;
         this.clock = clock;
     }
 
     /** The commands over an engine's parts and a runway monitor. */
     public static SlashCommands of(Engine engine, RunwayMonitor runway) {
         return new SlashCommands(engine.stats(), engine.rollups(), engine.calls(), engine.budgets(), engine.ledger(),
-                engine.pricing(), engine.priceRefresher(), runway, engine.config().home(), new Upkeep() {
+                engine.pricing(), engine.priceRefresher(), runway, engine.config().home(), new Refresh() {
                     @Override
                     public void syncLedger() {
                         engine.syncLedger();
@@ -177,7 +177,7 @@ public final class SlashCommands {
     }
 
     public Rendered budget(List<String> args) {
-        upkeep.syncLedger();
+        refresh.syncLedger();
         if (!args.isEmpty() && args.get(0).equalsIgnoreCase("set")) {
             BudgetEditor.SetRequest r = BudgetEditor.parse(args.subList(1, args.size()));
             try {
@@ -186,7 +186,7 @@ public final class SlashCommands {
                 return text("Could not write " + budgets.path() + ": " + e.getMessage());
             }
             budgets.reload();
-            upkeep.reloadIfChanged();
+            refresh.reloadIfChanged();
             Rendered status = statusOf(null, "budget status");
             return new Rendered(BudgetEditor.describe(r) + " It is in force now.\n\n" + status.text(), status.json());
         }

@@ -11,7 +11,6 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,8 +86,7 @@ public final class UsageEventParser {
     }
 
     private static UsageEvent event(JsonNode e, At where) throws UsageRejected {
-        for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
+        for (Map.Entry<String, JsonNode> f : e.properties()) {
             if (!FIELDS.contains(f.getKey())) {
                 throw new UsageRejected(where.label() + ": unknown field '" + f.getKey() + "' (known: " + String.join(", ", FIELDS) + ")",
                         where.index(), f.getKey());
