@@ -3,7 +3,6 @@ package dev.plutus.ingest;
 import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plutus.core.CallEvent;
 import dev.plutus.core.CallOrigin;
@@ -192,87 +191,51 @@ public final class UsageIngestor {
                 .max((a, b) -> Integer.compare(a.level().ordinal(), b.level().ordinal())).orElse(Verdict.OK);
 
         int status = toRecord.isEmpty() ? 402 : 200;
-        ObjectNode answer = parsed.batch() ? batch(outcomes, month, monthStart) : single(outcomes.get(0), month, monthStart);
-        if (status == 402) {
-            answer.put("error", "free tier token cap reached and block_over_free_limit is on; nothing was recorded")
-                    .put("upgrade_url", settings.upgradeUrl());
+        UsageReceipt.Quota quota = quota(month, monthStart);
+        UsageReceipt.Refusal refusal = status != 402 ? null : new UsageReceipt.Refusal(
+                "free tier token cap reached and block_over_free_limit is on; nothing was recorded", settings.upgradeUrl());
+        UsageReceipt.Budget budget = budget(worst);
+        List<String> warnings = List.copyOf(workspaceNotes.values());
+        UsageReceipt receipt;
+        if (parsed.batch()) {
+            List<UsageReceipt.EventResult> results = outcomes.stream().map(this::result).toList();
+            long recorded = results.stream().filter(UsageReceipt.EventResult::recorded).count();
+            receipt = new UsageReceipt.Batch(settings.orgId(), results, recorded, results.size() - recorded, quota, refusal, budget,
+                    warnings);
+        } else {
+            receipt = UsageReceipt.Single.of(settings.orgId(), result(outcomes.get(0)), quota, refusal, budget, warnings);
         }
-        answer.set("budget", budgetJson(worst));
-        if (!workspaceNotes.isEmpty()) {
-            ArrayNode w = answer.putArray("warnings");
-            workspaceNotes.values().forEach(w::add);
-        }
-        return new UsageAnswer(status, answer, false);
+        return new UsageAnswer(status, EXACT.valueToTree(receipt), false);
     }
 
-    private ObjectNode single(EventOutcome o, YearMonth month, Instant monthStart) {
-        ObjectNode body = JSON.createObjectNode().put("org_id", settings.orgId());
-        writeEvent(body, o);
-        quota(body, month, monthStart);
-        return body;
-    }
-
-    private ObjectNode batch(List<EventOutcome> outcomes, YearMonth month, Instant monthStart) {
-        ObjectNode body = JSON.createObjectNode().put("org_id", settings.orgId());
-        ArrayNode results = body.putArray("results");
-        long recorded = 0;
-        for (EventOutcome o : outcomes) {
-            writeEvent(results.addObject(), o);
-            recorded += o.eventId() != null ? 1 : 0;
-        }
-        body.put("recorded", recorded).put("blocked", outcomes.size() - recorded);
-        quota(body, month, monthStart);
-        return body;
-    }
-
-    private void writeEvent(ObjectNode n, EventOutcome o) {
-        n.put("recorded", o.eventId() != null);
+    private UsageReceipt.EventResult result(EventOutcome o) {
         if (o.eventId() == null) {
-            n.putNull("event_id").putNull("cost_usd").put("over_free_limit", true).put("reason", o.refusal());
-            return;
+            return UsageReceipt.EventResult.refused(o.refusal());
         }
-        n.put("event_id", o.eventId()).put("cost_usd", Money.microsToUsd(o.call().call().costMicros()))
-                .put("estimated", o.event().costUsd() == null)
-                .put("priced", o.call().call().priced())
-                .put("over_free_limit", o.call().call().origin().overFreeLimit())
-                .put("workspace", o.workspace());
-        if (o.call().duplicate()) {
-            n.put("duplicate", true);
-        }
+        return new UsageReceipt.EventResult(true, o.eventId(), Money.microsToUsd(o.call().call().costMicros()),
+                o.event().costUsd() == null, o.call().call().priced(), o.call().call().origin().overFreeLimit(), o.workspace(), null,
+                o.call().duplicate() ? Boolean.TRUE : null);
     }
 
-    private void quota(ObjectNode body, YearMonth month, Instant monthStart) {
+    private UsageReceipt.Quota quota(YearMonth month, Instant monthStart) {
         long mtd = monthly.committed(month, monthStart);
-        if (settings.balanceUsd() == null) {
-            body.putNull("balance_after");
-        } else {
-            body.put("balance_after", settings.balanceUsd().subtract(Money.microsToUsd(ingestedCostMicros.get())));
-        }
-        body.put("over_free_limit", settings.capped() && mtd > settings.trackedLimit())
-                .put("tracked_tokens_mtd", mtd);
-        if (settings.capped()) {
-            body.put("tracked_limit", settings.trackedLimit());
-        } else {
-            body.putNull("tracked_limit");
-        }
-        body.put("tier", settings.tier());
+        BigDecimal balance = settings.balanceUsd() == null ? null
+                : settings.balanceUsd().subtract(Money.microsToUsd(ingestedCostMicros.get()));
+        return new UsageReceipt.Quota(balance, settings.capped() && mtd > settings.trackedLimit(), mtd,
+                settings.capped() ? settings.trackedLimit() : null, settings.tier());
     }
 
     /** {@code GET /v1/budget}: the verdict a sender would get for spend outside any provider or model limit (the global scope). */
     public ObjectNode currentVerdict() {
         ObjectNode o = JSON.createObjectNode();
-        o.set("budget", budgetJson(gate.check(Scopes.of(null, null, null, null, null, null)).verdict()));
+        o.set("budget", JSON.valueToTree(budget(gate.check(Scopes.of(null, null, null, null, null, null)).verdict())));
         return o;
     }
 
-    private JsonNode budgetJson(Verdict v) {
-        ObjectNode n = JSON.createObjectNode().put("level", v.level().label());
-        if (v instanceof Verdict.Hard h) {
-            n.put("message", BudgetMessages.blockMessage(h.cause(), gate.zone()));
-        } else if (v instanceof Verdict.Soft s) {
-            n.put("message", BudgetMessages.notice(s.cause(), gate.zone()));
-        }
-        return n;
+    private UsageReceipt.Budget budget(Verdict v) {
+        String message = v instanceof Verdict.Hard h ? BudgetMessages.blockMessage(h.cause(), gate.zone())
+                : v instanceof Verdict.Soft s ? BudgetMessages.notice(s.cause(), gate.zone()) : null;
+        return new UsageReceipt.Budget(v.level().label(), message);
     }
 
     /** The workspace the event is billed to: its own, created on first use while under the cap, else "default". */
