@@ -1,6 +1,7 @@
 package dev.plutus;
 
 import dev.plutus.engine.EngineConfig;
+import dev.plutus.hermes.HermesSessionIds;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,7 +47,8 @@ public final class PlutusConfig {
         private boolean upkeep = true;
 
         private Builder(PlutusHome home) {
-            this.engine = EngineConfig.builder(home.layout());
+            // Sessions named as Hermes names its cron runs count toward their job's budget, as they always have.
+            this.engine = EngineConfig.builder(home.layout()).cronSessionIds(new HermesSessionIds());
         }
 
         public Builder clock(Clock clock) {

@@ -77,6 +77,19 @@ class LogSetupTest {
     }
 
     @Test
+    void aLogLeftOpenToOthersByAnOlderVersionBecomesOwnerOnly() throws IOException {
+        HomeLayout home = new HomeLayout(dir.resolve("old-home"));
+        Files.createDirectories(home.dir());
+        Files.writeString(home.logFile(), "{\"ts\":\"2026-01-01T00:00:00Z\",\"msg\":\"an older version's line\"}\n");
+        Files.setPosixFilePermissions(home.logFile(), PosixFilePermissions.fromString("rw-r--r--"));
+        LogSetup.toFile(home);
+        LoggerFactory.getLogger("dev.plutus.test").info("appended by this version");
+
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home.logFile())));
+        assertTrue(Files.readString(home.logFile()).startsWith("{\"ts\""), "the older lines are kept");
+    }
+
+    @Test
     void rotationKeepsAtMostMaxFilesHoldingTheNewestRecords() throws IOException {
         Path log = dir.resolve("plutus.log");
         LogSetup.toFile(log, 2_000, 3);

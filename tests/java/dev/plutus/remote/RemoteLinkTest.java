@@ -160,11 +160,23 @@ class RemoteLinkTest {
     }
 
     @Test
+    void aRetryAfterDateAlreadyPastNeverMeansARetryEverySecond() {
+        queue(1);
+        List<Long> waits = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            script.add(Answer.status(429, Map.of("Retry-After", "Tue, 24 Nov 2026 11:52:00 GMT")));
+            link.sendOnce();
+            waits.add(waitAfterFailure().toSeconds());
+        }
+        assertEquals(List.of(1L, 2L, 4L, 8L), waits, "a date already past on our clock: the back-off doubles, not once a second");
+    }
+
+    @Test
     void retryAfterIsHeldToASecondUpToAnHourAndAnUnreadableOneBacksOff() {
         assertEquals(Optional.of(Duration.ofSeconds(90)), RemoteLink.retryAfter("Tue, 24 Nov 2026 12:01:30 GMT", NOON));
         assertEquals(Optional.of(Duration.ofSeconds(5)), RemoteLink.retryAfter(" 5 ", NOON));
         assertEquals(Optional.of(RemoteLink.MIN_RETRY_AFTER), RemoteLink.retryAfter("0", NOON));
-        assertEquals(Optional.of(RemoteLink.MIN_RETRY_AFTER), RemoteLink.retryAfter("Sun, 06 Nov 1994 08:49:37 GMT", NOON), "a date past");
+        assertEquals(Optional.empty(), RemoteLink.retryAfter("Sun, 06 Nov 1994 08:49:37 GMT", NOON), "a date past: the back-off decides");
         assertEquals(Optional.of(RemoteLink.MAX_RETRY_AFTER), RemoteLink.retryAfter("86400", NOON));
         assertEquals(Optional.of(RemoteLink.MAX_RETRY_AFTER), RemoteLink.retryAfter("99999999999999999999999", NOON));
         assertEquals(Optional.of(RemoteLink.MAX_RETRY_AFTER), RemoteLink.retryAfter("Fri, 01 Jan 2027 00:00:00 GMT", NOON));

@@ -162,9 +162,22 @@ final class SharedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent> 
         options.addAll(List.of(extra));
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
             FileAttribute<?> ownerOnly = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-            return FileChannel.open(path, options, ownerOnly);
+            FileChannel channel = FileChannel.open(path, options, ownerOnly);
+            tightenIfOurs(path);
+            return channel;
         }
         return FileChannel.open(path, options);
+    }
+
+    /** A log written by an older version (0644) becomes owner-only too; one owned by another user is left as it is. */
+    private static void tightenIfOurs(Path path) {
+        try {
+            if (Files.getOwner(path).getName().equals(System.getProperty("user.name"))) {
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // Permissions stay as they were; logging goes on.
+        }
     }
 
     private void closeOut() throws IOException {

@@ -96,7 +96,7 @@ public final class PlutusDaemon implements AutoCloseable {
         info.write(home.daemonInfoFile());
         int replayed = replayer.drainAtStart();
         if (replayed > 0) {
-            LOG.info("replayed {} spooled hook events at start");
+            LOG.info("replayed {} spooled hook events at start", replayed);
         }
         upkeep.every("spool replay", Duration.ofSeconds(1), Duration.ofSeconds(1), replayer::runOnce)
                 .every("forgetting old idempotent answers", Duration.ofMinutes(1), Duration.ofHours(1), ingestor::forgetOldAnswers);
@@ -104,7 +104,7 @@ public final class PlutusDaemon implements AutoCloseable {
         this.runwayThread = new Upkeep("runway");
         RunwayScheduler runway = new RunwayScheduler(hermes.runway(), config.clock());
         runwayThread.every("runway", options.runwayFirstRun(), Duration.ofSeconds(30), () -> runway.tick());
-        LOG.info("plutus daemon {} serving {} on {} (pid {})");
+        LOG.info("plutus daemon {} serving {} on {} (pid {})", DaemonStatus.VERSION, home.dir(), info.baseUrl(), info.pid());
     }
 
     /** Starts a daemon for the home in {@code config}; fails when another one already serves it. */

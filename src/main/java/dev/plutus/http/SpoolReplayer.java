@@ -115,7 +115,8 @@ final class SpoolReplayer {
         Files.delete(file);
         status.replayed(done, setAside);
         if (done + setAside > 0) {
-            LOG.info("replayed {} spooled hook events from {}{}");
+            LOG.info("replayed {} spooled hook events from {}{}", done, file.getFileName(),
+                    setAside > 0 ? ", set aside " + setAside + " in rejected.jsonl" : "");
         }
         return done;
     }

@@ -204,6 +204,11 @@ public final class RemoteLink implements AutoCloseable {
         } else {
             try {
                 wait = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                if (wait.isNegative() || wait.isZero()) {
+                    // A date already past says nothing about when to come back (clocks disagree): back off
+                    // as for any failure, so it never becomes a retry every second.
+                    return Optional.empty();
+                }
             } catch (DateTimeParseException e) {
                 return Optional.empty();
             }
