@@ -31,6 +31,9 @@ import org.sqlite.SQLiteConfig;
  * only sessions that are new.
  */
 public final class HermesStateBackfill {
+    /** The event id of an imported session's call is this and the session id: a second run finds it already stored. */
+    static final String ID_PREFIX = "hermes-state:";
+
     private static final List<String> COLUMNS = List.of("id", "source", "model", "started_at", "ended_at", "input_tokens",
             "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "billing_provider",
             "estimated_cost_usd", "actual_cost_usd");
@@ -62,7 +65,7 @@ public final class HermesStateBackfill {
         int seen = 0;
         int known = 0;
         int empty = 0;
-        Set<String> plutusSessions = new HashSet<>(calls.sessionsWithCalls());
+        Set<String> plutusSessions = new HashSet<>(calls.sessionsWithCallsNotFrom(ID_PREFIX));
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + stateDb.toAbsolutePath(), ro.toProperties());
              Statement st = c.createStatement()) {
             Set<String> present = new HashSet<>();
@@ -102,7 +105,7 @@ public final class HermesStateBackfill {
                         continue;
                     }
                     String provider = rs.getString(11);
-                    events.add(new CallEvent("hermes-state:" + id, at, id, rs.getString(2),
+                    events.add(new CallEvent(ID_PREFIX + id, at, id, rs.getString(2),
                             provider == null || provider.isBlank() ? "unknown" : provider, rs.getString(3), null, usage,
                             actual == null, 0, cost));
                 }

@@ -227,11 +227,12 @@ public final class CallStore {
                 }, since.toEpochMilli(), upToId);
     }
 
-    /** Sessions with calls recorded through hooks or the API (not imported from Hermes's state.db). */
-    public List<String> sessionsWithCalls() {
+    /** Sessions with calls whose event id does not start with {@code importedPrefix} (those an import wrote itself). */
+    public List<String> sessionsWithCallsNotFrom(String importedPrefix) {
         return jdbc.query("""
                 SELECT DISTINCT session_id FROM llm_calls
-                WHERE session_id IS NOT NULL AND (event_id IS NULL OR event_id NOT LIKE 'hermes-state:%')""", rs -> rs.getString(1));
+                WHERE session_id IS NOT NULL AND (event_id IS NULL OR event_id NOT LIKE ? ESCAPE '!')""", rs -> rs.getString(1),
+                importedPrefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
     }
 
     public long maxId() {
