@@ -14,10 +14,6 @@ import java.util.Optional;
 public record HookReply(HookAction action, Optional<CronPauseRequest> pause, Optional<String> stopSession) {
     public static final HookReply NOTHING = new HookReply(HookAction.NONE, Optional.empty(), Optional.empty());
 
-    public static HookReply of(HookAction action) {
-        return new HookReply(action, Optional.empty(), Optional.empty());
-    }
-
     /** The answer as it goes over the wire. */
     public HookAnswer answer() {
         String context = action instanceof HookAction.InjectContext c ? c.text() : null;

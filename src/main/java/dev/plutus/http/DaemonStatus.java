@@ -1,7 +1,5 @@
 package dev.plutus.http;
 
-import dev.plutus.core.Json;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plutus.hermes.HookCounters;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,10 +62,6 @@ public final class DaemonStatus {
     void replayed(int done, int setAside) {
         replayed.add(done);
         replayRejected.add(setAside);
-    }
-
-    public ObjectNode toJson() {
-        return Json.MAPPER.valueToTree(answer());
     }
 
     StatusAnswer answer() {

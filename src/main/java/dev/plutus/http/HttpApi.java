@@ -135,7 +135,8 @@ final class HttpApi {
             // 503, not 200: the bridge keeps the event in its spool and applies fail_mode until the store is back.
             throw new HttpError(503, "store unavailable: " + e.getMessage(), java.util.Map.of("X-Plutus-Error", "store unavailable"));
         }
-        byte[] answer = toBytes(reply.toJson());
+        // The wire record straight to bytes: no tree in between on the hook path.
+        byte[] answer = toBytes(reply.answer());
         // Counted before the answer goes out, so whoever reads /metrics or /status after the reply sees it.
         status.hookHandled(event, System.nanoTime() - start);
         send(ctx, 200, "application/json", answer);
@@ -169,7 +170,7 @@ final class HttpApi {
         send(ctx, code, "application/json", toBytes(body));
     }
 
-    private static byte[] toBytes(JsonNode body) {
+    private static byte[] toBytes(Object body) {
         try {
             return JSON.writeValueAsBytes(body);
         } catch (IOException e) {
