@@ -137,6 +137,36 @@ class HttpFrontTest {
         }
     }
 
+    @Test
+    @org.junit.jupiter.api.Tag("sqlite-file")
+    void aRequestStillInFlightAtStopDoesNotKeepTheStoreOpen(@TempDir Path home) throws Exception {
+        DaemonHarness h = DaemonHarness.start(home);
+        String key = h.apiKeys().create("slow").secret();
+        String body = "{\"provider\":\"openai\",\"model\":\"gpt-4.1\",\"input_tokens\":5}";
+        Thread inFlight;
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.resolve("plutus.db"));
+             var st = c.createStatement()) {
+            // Another writer holds the database: the request's write waits on it past the 2 s grace period.
+            st.execute("BEGIN EXCLUSIVE");
+            inFlight = new Thread(() -> {
+                try {
+                    UsageApiTest.usage(h.info().baseUrl(), key, body, java.util.Map.of());
+                } catch (Exception expected) {
+                    // the connection is cut by the stop
+                }
+            });
+            inFlight.start();
+            Thread.sleep(300);
+            assertTimeoutPreemptively(Duration.ofSeconds(20), h::close, "a timed-out graceful stop still closes the store");
+            st.execute("ROLLBACK");
+        }
+        inFlight.join(10_000);
+        assertTrue(Files.notExists(home.resolve("daemon.json")), "the daemon finished its shutdown");
+        try (DaemonHarness again = DaemonHarness.start(home)) {
+            assertEquals(200, again.get("/healthz", null).statusCode(), "the lock and the database were released");
+        }
+    }
+
     private static int readUntilClosed(InputStream in) throws Exception {
         int first = in.read();
         while (first != -1 && in.read() != -1) {

@@ -147,7 +147,12 @@ public final class PlutusDaemon implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("plutus daemon stopping");
-        api.stop();
+        try {
+            api.stop();
+        } catch (RuntimeException e) {
+            // Jetty finishes stopping before it reports a graceful-stop timeout; the store must still close.
+            LOG.warn("http front stopped with requests still unanswered after the grace period: {}", e.toString());
+        }
         runwayThread.close();
         upkeep.close();
         hermes.close();
