@@ -144,6 +144,23 @@ final class DaemonHarness implements AutoCloseable {
         }
     }
 
+    /**
+     * A POST that announces {@code contentLength} bytes and sends none of them, answered as raw text
+     * (status line, headers, body). A body over the limit is refused from its length alone; sending it
+     * would race the refusal against the connection reset that follows it.
+     */
+    String announceOnly(String path, long contentLength, String bearer) throws IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", daemon.info().port())) {
+            s.setSoTimeout(10_000);
+            String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + (bearer == null ? "" : "Authorization: Bearer " + bearer + "\r\n")
+                    + "Content-Length: " + contentLength + "\r\n\r\n";
+            s.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     HttpResponse<String> get(String path, String bearer) throws IOException {
         return send("GET", path, null, bearer);
     }

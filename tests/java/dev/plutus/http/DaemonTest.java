@@ -68,8 +68,8 @@ class DaemonTest {
             assertEquals(400, bad.statusCode());
             assertEquals(1, d.plutus().calls().count());
 
-            HttpResponse<String> huge = post(d, "/hooks/post_api_request", "x".repeat(HttpLimits.DEFAULTS.maxBodyBytes() + 10), token);
-            assertEquals(413, huge.statusCode());
+            String huge = d.announceOnly("/hooks/post_api_request", HttpLimits.DEFAULTS.maxBodyBytes() + 10L, token);
+            assertTrue(huge.startsWith("HTTP/1.1 413 "), huge);
 
             HttpResponse<String> stats = post(d, "/commands/stats", "models today", token);
             assertEquals(200, stats.statusCode());
