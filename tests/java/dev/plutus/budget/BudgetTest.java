@@ -167,7 +167,7 @@ class BudgetTest {
     void brokenFileKeepsLastGoodBudgetInForce(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("budget.yaml");
         Files.writeString(f, "budgets:\n  global:\n    daily_usd: 5\n");
-        BudgetFile file = new BudgetFile(f, ZoneId.of("UTC"));
+        BudgetFile file = new BudgetFile(f, dir.resolve("budget.last-good.yaml"), ZoneId.of("UTC"));
         assertEquals(5_000_000L, file.current().limitsFor(ScopeRef.GLOBAL).perWindow().get(Window.DAILY));
         Files.writeString(f, "budgets:\n  global:\n    daily_usd: -1\n");
         file.reload();

@@ -188,6 +188,10 @@ class PlutusCliTest {
 
         Result set = run(home, "budget", "set", "global", "daily", "50");
         assertEquals(0, set.exit(), set.err());
+        assertTrue(set.out().endsWith("No daemon runs for " + home + ": this is the budget it enforces when started.\n"), set.out());
+        Result refused = run(home, "budget", "set", "global", "fortnightly", "50");
+        assertEquals(1, refused.exit(), "a refusal exits non-zero: " + refused.out());
+        assertTrue(refused.out().startsWith("unknown window 'fortnightly'"), refused.out());
         JsonNode after = run(home, "budget", "--json").json().get("scopes").get(0);
         assertEquals("ok", after.get("level").asText());
         assertTrue(Files.readString(home.resolve("budget.yaml")).contains("daily_usd: 50"));

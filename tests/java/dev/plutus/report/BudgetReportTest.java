@@ -1,13 +1,16 @@
 package dev.plutus.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plutus.budget.BudgetFile;
 import dev.plutus.budget.Level;
 import dev.plutus.budget.ScopeKind;
 import dev.plutus.budget.ScopeRef;
 import dev.plutus.budget.ScopeStatus;
 import dev.plutus.budget.Window;
 import dev.plutus.budget.WindowSpend;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
@@ -18,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class BudgetReportTest {
     static final ZoneId UTC = ZoneId.of("UTC");
     static final String HEAD = "Plutus — Budgets\n" + "=".repeat(72) + "\n";
-    static final String LEGEND = "\nLegend: (blank)=ok  !=soft  █=hard (tools blocked, cron paused)  ~est=rests partly on estimated tokens\n";
+    static final String IN_FORCE = "\nIn force: budget.yaml (0123456789ab)";
+    static final String LEGEND = IN_FORCE + "\nLegend: (blank)=ok  !=soft  █=hard (tools blocked, cron paused)  ~est=rests partly on estimated tokens\n";
 
     private static ScopeStatus status(ScopeRef scope, Window window, WindowSpend spend, long limit, Level level, boolean degraded,
                                       String period, String resets) {
@@ -38,7 +42,7 @@ class BudgetReportTest {
                         Level.SOFT, true, "2026-W48", "2026-11-30T00:00:00Z"),
                 status(ScopeRef.of(ScopeKind.SESSION, "s1"), Window.DAILY, new WindowSpend(10, 0, 0), 0, Level.HARD, false,
                         "2026-11-24", "2026-11-25T00:00:00Z"));
-        Rendered r = BudgetReport.render("Budgets", statuses, UTC, Optional.empty(), true);
+        Rendered r = BudgetReport.render("Budgets", statuses, UTC, standing(true, Optional.empty()));
         assertEquals(HEAD + """
                    Scope                    Window        Spent    Limit       %  Resets                Notes
                 -------------------------------------------------------------------------------------------------------------------
@@ -67,7 +71,12 @@ class BudgetReportTest {
                    Scope   Window  Spent  Limit    %  Resets  Notes
                 ---------------------------------------------------
                    global  daily   $1.00  $4.00  50%  -
-                """ + LEGEND, BudgetReport.render("Budgets", List.of(held), UTC, Optional.empty(), true).text());
+                """ + LEGEND, BudgetReport.render("Budgets", List.of(held), UTC, standing(true, Optional.empty())).text());
+    }
+
+    private static BudgetFile.Standing standing(boolean anyLimit, Optional<String> refusal) {
+        return new BudgetFile.Standing(Path.of("/home/u/plutus/budget.yaml"), Path.of("/home/u/plutus/budget.last-good.yaml"),
+                BudgetFile.Source.FILE, "0123456789ab", anyLimit, refusal, false, Optional.empty());
     }
 
     @Test
@@ -75,14 +84,30 @@ class BudgetReportTest {
         assertEquals(HEAD + """
                 No budgets are set: spend is tracked but nothing is enforced.
                 Set one with /budget set global daily 5.00, or /setup budget default.
-                """ + LEGEND, BudgetReport.render("Budgets", List.of(), UTC, Optional.empty(), false).text());
-        assertEquals("{\"scopes\":[]}", BudgetReport.render("Budgets", List.of(), UTC, Optional.empty(), false).json().toString());
+                """ + LEGEND, BudgetReport.render("Budgets", List.of(), UTC, standing(false, Optional.empty())).text());
+        assertEquals("{\"scopes\":[],\"budget_file\":{\"path\":\"/home/u/plutus/budget.yaml\",\"in_force\":\"file\","
+                + "\"digest\":\"0123456789ab\",\"state\":\"loaded\",\"any_limit\":false}}",
+                BudgetReport.render("Budgets", List.of(), UTC, standing(false, Optional.empty())).json().toString());
 
         String error = "budget.yaml:3: budgets.global.daily_usd: expected a number, got 'five'";
-        Rendered broken = BudgetReport.render("Budgets for cron_job d200f53be09d", List.of(), UTC, Optional.of(error), true);
+        Rendered broken = BudgetReport.render("Budgets for cron_job d200f53be09d", List.of(), UTC, standing(true, Optional.of(error)));
         assertEquals("Plutus — Budgets for cron_job d200f53be09d\n" + "=".repeat(72) + "\n"
-                + "! budget.yaml has an error; the last good budget stays in force:\n  " + error + "\n\n"
+                + "! budget.yaml on disk is refused; the budget loaded before it stays in force (0123456789ab):\n  " + error + "\n\n"
                 + "No scope in this view has a limit.\n" + LEGEND, broken.text());
-        assertEquals("{\"scopes\":[],\"error\":\"" + error + "\"}", broken.json().toString());
+        assertEquals(error, broken.json().path("error").asText());
+        assertEquals("refused", broken.json().path("budget_file").path("state").asText());
+        assertEquals(error, broken.json().path("budget_file").path("error").asText());
+    }
+
+    @Test
+    void aRefusedFileWithNothingGoodBeforeItSaysNothingIsEnforced() {
+        String error = "budget.yaml:1: budgets: is empty: list at least one scope under it, or write 'budgets: {}' to enforce no budget at all";
+        BudgetFile.Standing none = new BudgetFile.Standing(Path.of("budget.yaml"), Path.of("budget.last-good.yaml"), BudgetFile.Source.NONE,
+                "", false, Optional.of(error), false, Optional.empty());
+        String text = BudgetReport.render("Budgets", List.of(), UTC, none).text();
+        assertTrue(text.contains("! budget.yaml on disk is refused; no earlier good budget is known, so NOTHING IS ENFORCED until it is fixed:\n  "
+                + error), text);
+        assertTrue(text.contains("No limit is in force: spend is tracked but nothing is enforced until budget.yaml is fixed."), text);
+        assertTrue(text.contains("In force: no budget\n"), text);
     }
 }

@@ -1,6 +1,7 @@
 package dev.plutus.budget;
 
 import dev.plutus.core.Money;
+import dev.plutus.config.ConfigException;
 import dev.plutus.config.YamlDoc;
 import dev.plutus.config.YamlNode;
 import java.math.BigDecimal;
@@ -19,11 +20,17 @@ import java.util.Map;
  * {@code per_sender} with {@code default}/{@code overrides}, {@code thresholds}, {@code on_estimated})
  * plus weekly and rolling windows, per-provider/model/session scopes, {@code on_unpriced},
  * {@code timezone} and {@code week_start}. Every error names the file, line and field.
+ *
+ * <p>A file that would loosen the budget by accident is refused, never read as "no limits": an
+ * empty or comments-only file, {@code budgets:} with nothing under it, a key left without a value
+ * (a file cut mid-write, say), a scope with no limit, a duplicated key. The one way to enforce no
+ * budget at all is to say so: {@code budgets: {}}.
  */
 public final class BudgetConfigParser {
     private static final List<String> TOP = List.of("budgets", "thresholds", "on_estimated", "on_unpriced",
             "timezone", "week_start", "reservations");
     private static final List<String> MODES = List.of("warn_only", "enforce");
+    private static final String NO_VALUE = "has no value (a file cut short, or a value left out): give it one or remove the key";
 
     private BudgetConfigParser() {}
 
@@ -49,6 +56,12 @@ public final class BudgetConfigParser {
                 scopes.put(kind, new ScopeLimits(limits(n), Map.of()));
             } else {
                 n.requireOnlyKeys(List.of("default", "overrides"));
+                if (n.get("default").isMissing() && n.get("overrides").isMissing()) {
+                    throw n.keyError("has no limits: give it a 'default' or 'overrides', or remove the scope");
+                }
+                if (n.get("overrides").isMapping() && n.get("overrides").entries().isEmpty()) {
+                    throw n.get("overrides").keyError("is empty: list at least one id with its limits, or remove it");
+                }
                 Map<String, Limits> overrides = new HashMap<>();
                 for (Map.Entry<String, YamlNode> o : n.get("overrides").entries().entrySet()) {
                     String id = ScopeRef.canonicalId(kind, o.getKey());
@@ -85,8 +98,35 @@ public final class BudgetConfigParser {
                 throw ws.error("expected a day of the week such as monday or sunday, got '" + ws.text().get() + "'");
             }
         }
+        ReservationSettings reservations = reservations(root.get("reservations"));
+        requireValues(root);
+        if (budgets.isMissing()) {
+            int end = Math.max(1, (int) yaml.lines().count());
+            throw new ConfigException(fileName + ":" + end + ": budgets: missing: the file "
+                    + (root.isMissing() || root.isNull() ? "is empty or holds only comments" : "sets no 'budgets'")
+                    + ". To enforce no budget at all, write 'budgets: {}'");
+        }
         return new BudgetConfig(scopes, soft, hard, mode(root.get("on_estimated")), mode(root.get("on_unpriced")),
-                zone, weekStart, reservations(root.get("reservations")));
+                zone, weekStart, reservations);
+    }
+
+    /** Every key has a value: an empty one is a file cut short or a limit left out, not "no limit". */
+    private static void requireValues(YamlNode n) {
+        if (n.isList()) {
+            n.items().forEach(BudgetConfigParser::requireValues);
+            return;
+        }
+        if (!n.isMapping()) {
+            return;
+        }
+        for (YamlNode v : n.entries().values()) {
+            if (v.isNull()) {
+                throw v.keyError(v.path().equals("budgets")
+                        ? "is empty: list at least one scope under it, or write 'budgets: {}' to enforce no budget at all"
+                        : NO_VALUE);
+            }
+            requireValues(v);
+        }
     }
 
     private static ReservationSettings reservations(YamlNode n) {
@@ -114,8 +154,11 @@ public final class BudgetConfigParser {
         n.requireOnlyKeys(fields);
         for (Window w : Window.values()) {
             YamlNode v = n.get(w.yamlField());
-            if (v.isNull()) {
+            if (v.isMissing()) {
                 continue;
+            }
+            if (v.isNull()) {
+                throw v.keyError(NO_VALUE);
             }
             BigDecimal usd = v.nonNegativeDecimal().orElseThrow();
             try {
@@ -123,6 +166,9 @@ public final class BudgetConfigParser {
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw v.error(e.getMessage());
             }
+        }
+        if (perWindow.isEmpty() && !n.isMissing()) {
+            throw n.keyError("has no limits: give it one (daily_usd: 5.00, say) or remove it");
         }
         return new Limits(perWindow);
     }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * {@code /budget set <scope> [<id>] <window> <amount>}: changes one limit in budget.yaml, leaving
@@ -44,7 +45,7 @@ public final class BudgetEditor {
 
     /** Writes the limit into the file (created if absent) and returns the new text. */
     public static String apply(Path file, SetRequest r, ZoneId defaultZone) throws IOException {
-        String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        String text = openNoBudget(Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "");
         List<String> path = new ArrayList<>(List.of("budgets", r.kind().yamlKey()));
         if (r.kind() != ScopeKind.GLOBAL) {
             if (r.id() == null) {
@@ -63,6 +64,16 @@ public final class BudgetEditor {
         BudgetConfigParser.parse(updated, file.toString(), defaultZone);
         AtomicFiles.write(file, updated);
         return updated;
+    }
+
+    private static final Pattern NO_BUDGET = Pattern.compile("(?m)^budgets:[ \\t]*\\{[ \\t]*}");
+
+    /**
+     * {@code budgets: {}} (no budget, said explicitly) becomes {@code budgets:} so the first limit
+     * can go under it as an indented block; the editor leaves flow-style mappings alone otherwise.
+     */
+    private static String openNoBudget(String text) {
+        return NO_BUDGET.matcher(text).replaceFirst("budgets:");
     }
 
     public static String describe(SetRequest r) {

@@ -1,32 +1,130 @@
 package dev.plutus.budget;
 
+import dev.plutus.config.AtomicFiles;
 import dev.plutus.config.ConfigException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * budget.yaml as currently in force. {@link #reloadIfChanged()} re-reads it when its size or
- * modification time moved; a file that does not parse leaves the last good budget in force and
- * its error is kept for /budget and /setup to show. No file means no limits.
+ * budget.yaml as currently in force. The budget in force only ever changes to a file that parses
+ * completely ({@link BudgetConfigParser} refuses an empty, comments-only, cut or duplicated file)
+ * and, on a hot reload, that read the same at two looks in a row: an editor that truncates the
+ * file and writes it back in chunks never opens a window with fewer limits. A refused file leaves
+ * the last good budget in force and its error is kept for /budget, /status and the log.
+ *
+ * <p>Every budget that goes into force is also copied to {@code lastGood}, so a process started
+ * while budget.yaml is refused (or missing) enforces that copy rather than nothing. Only an
+ * explicit {@code budgets: {}} removes every limit; a missing file does so only when there is no
+ * earlier budget to keep.
  */
 public final class BudgetFile {
+    /** What one look at the file did. */
+    public enum Reload {
+        /** The file is as it was when last looked at. */
+        UNCHANGED,
+        /** The file changed since the last look; it goes into force once a second look finds it the same. */
+        SETTLING,
+        /** The file went into force (its budget may equal the one before, a comment changed, say). */
+        APPLIED,
+        /** The file is broken or missing; the last good budget stays in force. */
+        REFUSED
+    }
+
+    /** Where the budget in force was read from. */
+    public enum Source {
+        /** budget.yaml, read by this process. */
+        FILE,
+        /** The last good copy: budget.yaml was refused or missing when this process started. */
+        LAST_GOOD,
+        /** No budget was ever good here: nothing is enforced. */
+        NONE
+    }
+
+    /**
+     * The budget in force and how the file on disk stands to it. {@code digest} identifies the text
+     * in force (the first 12 hex digits of its SHA-256; empty for {@link Source#NONE}); {@code
+     * refusal} says why the file on disk is not in force; {@code settling} that the file changed
+     * and waits for a second look.
+     */
+    public record Standing(Path file, Path lastGood, Source source, String digest, boolean anyLimit,
+            Optional<String> refusal, boolean settling, Optional<String> copyProblem) {
+
+        /** What the file on disk is, in one word: {@code loaded}, {@code settling} or {@code refused}. */
+        public String fileState() {
+            return refusal.isPresent() ? "refused" : settling ? "settling" : "loaded";
+        }
+
+        /** Lines for people: empty when the file on disk is exactly the budget in force. */
+        public String notice() {
+            StringBuilder t = new StringBuilder();
+            refusal.ifPresent(e -> {
+                String keeps = switch (source) {
+                    case FILE -> "the budget loaded before it stays in force (" + digest + ")";
+                    case LAST_GOOD -> "the last good budget, saved in " + lastGood.getFileName() + ", is in force (" + digest + ")";
+                    case NONE -> "no earlier good budget is known, so NOTHING IS ENFORCED until it is fixed";
+                };
+                t.append("! ").append(file.getFileName()).append(" on disk is refused; ").append(keeps).append(":\n  ")
+                        .append(e).append('\n');
+            });
+            if (refusal.isEmpty() && settling) {
+                t.append("! ").append(file.getFileName()).append(" changed on disk; it goes into force once it has stopped changing")
+                        .append(" (two looks a second apart find it the same)\n");
+            }
+            copyProblem.ifPresent(p -> t.append("! ").append(p).append('\n'));
+            return t.toString();
+        }
+    }
+
+    /** One look at the file: its size, time and identity, and its bytes (null when absent or unreadable). */
+    private record Look(String stamp, byte[] bytes, String readError) {
+        boolean sameContent(Look o) {
+            return o != null && Arrays.equals(bytes, o.bytes) && java.util.Objects.equals(readError, o.readError);
+        }
+
+        boolean same(Look o) {
+            return sameContent(o) && stamp.equals(o.stamp);
+        }
+    }
+
     private final Path file;
+    private final Path lastGood;
     private final ZoneId defaultZone;
     private volatile BudgetConfig current;
+    private volatile Source source;
+    private volatile String digest;
     private volatile String error;
-    private volatile String stamp = "";
+    private volatile String copyProblem;
+    /** The look last acted on (applied or refused) and a changed look waiting for its confirmation. */
+    private Look seen;
+    private volatile Look pending;
 
-    public BudgetFile(Path file, ZoneId defaultZone) {
+    /** Loads {@code file}; when it is refused or missing, the copy at {@code lastGood} if there is one. */
+    public BudgetFile(Path file, Path lastGood, ZoneId defaultZone) {
         this.file = file;
+        this.lastGood = lastGood;
         this.defaultZone = defaultZone;
         this.current = BudgetConfig.none(defaultZone);
-        reload();
+        this.source = Source.NONE;
+        this.digest = "";
+        Look now = look();
+        seen = now;
+        if (act(now) == Reload.REFUSED || now.bytes() == null) {
+            // Nothing from budget.yaml is in force yet: the last budget that was good here is.
+            fallBackToLastGood();
+        }
     }
 
     public Path path() {
@@ -37,7 +135,7 @@ public final class BudgetFile {
         return current;
     }
 
-    /** The last load's error (file, line, field), if the file in force is not the one on disk. */
+    /** Why the file on disk is not in force (file, line, field), if it is not. */
     public Optional<String> error() {
         return Optional.ofNullable(error);
     }
@@ -46,32 +144,127 @@ public final class BudgetFile {
         return Files.exists(file);
     }
 
-    /** Re-reads the file if it changed on disk; true when the budget in force changed. */
-    public synchronized boolean reloadIfChanged() {
-        if (stampOf().equals(stamp)) {
-            return false;
-        }
-        return reload();
+    public Standing standing() {
+        return new Standing(file, lastGood, source, digest, current.hasAnyLimit(), Optional.ofNullable(error),
+                pending != null, Optional.ofNullable(copyProblem));
     }
 
-    /** Re-reads the file; true when the budget in force changed. */
-    public synchronized boolean reload() {
-        String newStamp = stampOf();
-        BudgetConfig before = current;
+    /**
+     * The upkeep's look, once a second: a file that changed goes into force (or is refused) only
+     * when this look finds it exactly as the previous one did.
+     */
+    public synchronized Reload reloadIfChanged() {
+        Look previous = pending;
+        if (previous == null && seen != null && stampOf().equals(seen.stamp())) {
+            return Reload.UNCHANGED;
+        }
+        Look now = look();
+        if (now.sameContent(seen)) {
+            seen = now;
+            pending = null;
+            return Reload.UNCHANGED;
+        }
+        if (!now.same(previous)) {
+            pending = now;
+            return Reload.SETTLING;
+        }
+        pending = null;
+        seen = now;
+        return act(now);
+    }
+
+    /** Re-reads the file now, for Plutus's own edits (written whole, by rename). */
+    public synchronized Reload reload() {
+        Look now = look();
+        pending = null;
+        seen = now;
+        return act(now);
+    }
+
+    private Reload act(Look look) {
+        if (look.readError() != null) {
+            error = file + ":1: cannot read the file (" + look.readError() + "); the last good budget stays in force";
+            return Reload.REFUSED;
+        }
+        if (look.bytes() == null) {
+            if (!current.hasAnyLimit()) {
+                current = BudgetConfig.none(defaultZone);
+                source = Source.NONE;
+                digest = "";
+                error = null;
+                return Reload.APPLIED;
+            }
+            error = file + ":1: the file is missing; the last good budget stays in force. To remove every budget, "
+                    + "write 'budgets: {}' in it";
+            return Reload.REFUSED;
+        }
         try {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            current = BudgetConfigParser.parse(text, file.toString(), defaultZone);
+            String text = utf8(look.bytes());
+            BudgetConfig parsed = BudgetConfigParser.parse(text, file.toString(), defaultZone);
+            current = parsed;
+            source = Source.FILE;
+            digest = digestOf(look.bytes());
             error = null;
-        } catch (NoSuchFileException e) {
-            current = BudgetConfig.none(defaultZone);
-            error = null;
-        } catch (IOException e) {
-            error = file + ": cannot read: " + e.getMessage();
+            keepAsLastGood(text);
+            return Reload.APPLIED;
         } catch (ConfigException e) {
             error = e.getMessage();
+            return Reload.REFUSED;
         }
-        stamp = newStamp;
-        return !before.equals(current);
+    }
+
+    /** At start only: budget.yaml is refused or missing, so the last budget that was good here is enforced. */
+    private void fallBackToLastGood() {
+        try {
+            byte[] bytes = Files.readAllBytes(lastGood);
+            current = BudgetConfigParser.parse(utf8(bytes), lastGood.toString(), defaultZone);
+            source = Source.LAST_GOOD;
+            digest = digestOf(bytes);
+            if (error == null && current.hasAnyLimit()) {
+                error = file + ":1: the file is missing; the last good budget stays in force. To remove every budget, "
+                        + "write 'budgets: {}' in it";
+            }
+        } catch (NoSuchFileException e) {
+            // nothing was ever good here
+        } catch (IOException | ConfigException e) {
+            copyProblem = "the last good copy " + lastGood + " cannot be used: " + e.getMessage();
+        }
+    }
+
+    private void keepAsLastGood(String text) {
+        try {
+            if (Files.exists(lastGood) && Files.readString(lastGood, StandardCharsets.UTF_8).equals(text)) {
+                return;
+            }
+            AtomicFiles.write(lastGood, text);
+            copyProblem = null;
+        } catch (IOException e) {
+            copyProblem = "could not save the last good copy " + lastGood + ": " + e.getMessage();
+        }
+    }
+
+    private String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(file + ":1: the file is not UTF-8 text");
+        }
+    }
+
+    /** Size, time and identity before and after reading; a file that moved under the read counts as changing. */
+    private Look look() {
+        String before = stampOf();
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            String after = stampOf();
+            return new Look(before.equals(after) ? after : "moving:" + after, bytes, null);
+        } catch (NoSuchFileException e) {
+            return new Look(stampOf(), null, null);
+        } catch (IOException e) {
+            // Unreadable is not "no budget": it is refused, and looked at again.
+            return new Look("unreadable", null, String.valueOf(e.getMessage()));
+        }
     }
 
     private String stampOf() {
@@ -80,6 +273,14 @@ public final class BudgetFile {
             return a.size() + "@" + a.lastModifiedTime().toMillis() + "#" + a.fileKey();
         } catch (IOException e) {
             return "absent";
+        }
+    }
+
+    private static String digestOf(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -15,6 +15,9 @@ import dev.plutus.pricing.CallCost;
 import dev.plutus.pricing.PricingEngine;
 import dev.plutus.report.Rendered;
 import dev.plutus.command.SlashCommands;
+import dev.plutus.http.AccessToken;
+import dev.plutus.http.DaemonCommandClient;
+import dev.plutus.http.DaemonInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -135,7 +138,7 @@ public final class PlutusCli implements Callable<Integer> {
             out.print(r.text());
         }
         out.flush();
-        return 0;
+        return r.refused() ? 1 : 0;
     }
 
     /** A slash command run from the shell: the same text (or JSON) Hermes shows for /stats, /budget, /setup. */
@@ -152,6 +155,11 @@ public final class PlutusCli implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            return runHere();
+        }
+
+        /** The command on an engine of this process, over the files as they are now. */
+        final int runHere() {
             try (Engine p = home.open(); HermesHost h = new HermesHost(p)) {
                 return print(spec, SlashCommands.of(p, h.runway()).run(name, String.join(" ", args)), json);
             }
@@ -178,6 +186,50 @@ public final class PlutusCli implements Callable<Integer> {
     static final class Budget extends SlashCommand {
         Budget() {
             super("budget");
+        }
+
+        /**
+         * With the daemon up, the daemon answers (and makes {@code budget set} edits): the budget it
+         * enforces can differ from a fresh read of budget.yaml, which may be refused or still settling.
+         */
+        @Override
+        public Integer call() {
+            HomeLayout h = home.resolve();
+            java.util.Optional<DaemonInfo> daemon = DaemonInfo.read(h.daemonInfoFile()).filter(DaemonInfo::processAlive);
+            if (daemon.isEmpty()) {
+                int exit = runHere();
+                if (!json && exit == 0) {
+                    spec.commandLine().getOut().println("No daemon runs for " + h.dir() + ": this is the budget it enforces when started.");
+                }
+                return exit;
+            }
+            DaemonInfo d = daemon.get();
+            DaemonCommandClient.Answer a;
+            try {
+                a = DaemonCommandClient.run(d, AccessToken.read(h.tokenFile()), "budget", String.join(" ", args), json);
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("plutus budget: the daemon (pid " + d.pid() + ", " + d.baseUrl()
+                        + ") did not answer: " + e.getMessage() + "; showing budget.yaml as this command reads it,"
+                        + " which may not be what the daemon enforces");
+                return runHere();
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                try {
+                    JsonNode j = JSON.readTree(a.body());
+                    if (j instanceof ObjectNode o) {
+                        o.putObject("daemon").put("pid", d.pid()).put("url", d.baseUrl());
+                    }
+                    out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(j));
+                } catch (IOException e) {
+                    throw new IllegalStateException("the daemon answered JSON that does not parse: " + e.getMessage(), e);
+                }
+            } else {
+                out.print(a.body());
+                out.println("Answered by the running daemon (pid " + d.pid() + ", " + d.baseUrl() + "): this is the budget it enforces.");
+            }
+            out.flush();
+            return a.refused() ? 1 : 0;
         }
     }
 

@@ -118,11 +118,16 @@ public final class SlashCommands {
                 case "budget" -> budget(args);
                 case "setup" -> setup(args);
                 case "runway" -> runway(args);
-                default -> text("Unknown command '/" + command + "' (stats, budget, setup, runway).");
+                default -> refusal("Unknown command '/" + command + "' (stats, budget, setup, runway).");
             };
         } catch (IllegalArgumentException | ConfigException e) {
-            return text(e.getMessage());
+            return refusal(e.getMessage());
         }
+    }
+
+    /** The budget in force and how budget.yaml on disk stands to it, for the daemon's /status. */
+    public BudgetFile.Standing budgetStanding() {
+        return budgets.standing();
     }
 
     public Rendered stats(List<String> args) {
@@ -183,11 +188,16 @@ public final class SlashCommands {
             try {
                 BudgetEditor.apply(budgets.path(), r, clock.getZone());
             } catch (IOException e) {
-                return text("Could not write " + budgets.path() + ": " + e.getMessage());
+                return refusal("Could not write " + budgets.path() + ": " + e.getMessage());
             }
+            // Written whole by rename, so it goes into force at once, without the two looks a hand edit waits for.
             budgets.reload();
             refresh.reloadIfChanged();
             Rendered status = statusOf(null, "budget status");
+            if (budgets.error().isPresent()) {
+                return new Rendered("Wrote " + budgets.path() + " but it is refused; the budget in force is unchanged.\n\n"
+                        + status.text(), status.json(), true);
+            }
             return new Rendered(BudgetEditor.describe(r) + " It is in force now.\n\n" + status.text(), status.json());
         }
         if (!args.isEmpty() && args.get(0).equalsIgnoreCase("cron")) {
@@ -236,8 +246,7 @@ public final class SlashCommands {
     }
 
     private Rendered statusOf(ScopeKind only, String title) {
-        Rendered r = BudgetReport.render(title, allStatuses(only), budgets.current().zone(), budgets.error(),
-                budgets.current().hasAnyLimit());
+        Rendered r = BudgetReport.render(title, allStatuses(only), budgets.current().zone(), budgets.standing());
         List<String> low = runway.activeAlertLines();
         if (low.isEmpty()) {
             return r;
@@ -340,7 +349,7 @@ public final class SlashCommands {
                           /budget set model claude-opus-4-7 daily 10
                           /budget set session daily 2
                         Windows: daily, weekly, monthly, rolling_24h, rolling_7d. Or edit %s by hand;
-                        it reloads within a second.""".formatted(file));
+                        it is in force within about two seconds once it stops changing.""".formatted(file));
             }
             case "skip" -> {
                 return text("No budget: spend is tracked but never enforced.");
@@ -371,6 +380,11 @@ public final class SlashCommands {
 
     private static Rendered text(String s) {
         return new Rendered(s.endsWith("\n") ? s : s + "\n", JsonNodeFactory.instance.objectNode().put("message", s.strip()));
+    }
+
+    private static Rendered refusal(String s) {
+        Rendered r = text(s);
+        return new Rendered(r.text(), r.json(), true);
     }
 
     static List<String> words(String raw) {

@@ -34,6 +34,11 @@ public record HomeLayout(Path dir) {
         return dir.resolve("budget.yaml");
     }
 
+    /** A copy of the last budget.yaml that went into force, enforced when the file is refused at start. */
+    public Path budgetLastGoodFile() {
+        return dir.resolve("budget.last-good.yaml");
+    }
+
     /** Instance settings: the {@code ingest:} section for /v1/usage, later the store URL. */
     public Path settingsFile() {
         return dir.resolve("plutus.yaml");

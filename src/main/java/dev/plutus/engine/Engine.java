@@ -75,7 +75,7 @@ public final class Engine implements AutoCloseable {
         this.rollups = new RollupStore(jdbc);
         this.stats = new StatsQueries(jdbc);
         this.pricing = PricingEngine.load(config.home());
-        this.budgets = new BudgetFile(config.home().budgetFile(), clock.getZone());
+        this.budgets = new BudgetFile(config.home().budgetFile(), config.home().budgetLastGoodFile(), clock.getZone());
         this.tracker = new LedgerSync(calls, new SpendLedger(calendar()));
         this.tracker.rebuild(calendar(), clock.instant());
         ReservationBook book = new ReservationBook();
@@ -92,7 +92,7 @@ public final class Engine implements AutoCloseable {
         this.priceRefresher = new PriceRefresher(config.home(), config.openRouterBaseUrl(), config.pricingRefreshInterval(),
                 meta, pricing);
         pricing.problems().forEach(p -> LOG.warn("{}", p));
-        budgets.error().ifPresent(e -> LOG.warn("{}", e));
+        logRefusal();
     }
 
     /** Opens the database (creating and migrating it if needed) and loads prices and budgets. */
@@ -206,14 +206,29 @@ public final class Engine implements AutoCloseable {
 
     /** Re-reads budget.yaml and pricing.yaml if they changed; a new zone or week start rebuilds running totals. */
     public void reloadIfChanged() {
-        if (budgets.reloadIfChanged()) {
-            budgets.error().ifPresent(e -> LOG.warn("{}", e));
-            PeriodCalendar current = tracker.ledger().calendar();
-            if (!current.zone().equals(gate.zone()) || current.weekStart() != budgets.current().weekStart()) {
-                tracker.rebuild(calendar(), config.clock().instant());
-            }
+        BudgetFile.Reload outcome = budgets.reloadIfChanged();
+        if (outcome == BudgetFile.Reload.REFUSED) {
+            logRefusal();
+        } else if (outcome == BudgetFile.Reload.APPLIED) {
+            BudgetFile.Standing s = budgets.standing();
+            LOG.info("{} is in force ({}, {})", s.file(), s.digest().isEmpty() ? "no budget" : s.digest(),
+                    s.anyLimit() ? "limits set" : "no limits");
+            s.copyProblem().ifPresent(p -> LOG.warn("{}", p));
+        }
+        // Compared on every call, not only on APPLIED: a budget set through /budget set went into force by its own reload.
+        PeriodCalendar current = tracker.ledger().calendar();
+        if (!current.zone().equals(gate.zone()) || current.weekStart() != budgets.current().weekStart()) {
+            tracker.rebuild(calendar(), config.clock().instant());
         }
         pricing.reloadIfChanged().forEach(p -> LOG.warn("{}", p));
+    }
+
+    /** A refused budget.yaml is an error in the log, saying what stays in force instead. */
+    private void logRefusal() {
+        BudgetFile.Standing s = budgets.standing();
+        if (s.refusal().isPresent() || s.copyProblem().isPresent()) {
+            LOG.error("{}", s.notice().strip());
+        }
     }
 
     /** Rolls up new rows and purges raw rows past retention when the last purge is a day old. */

@@ -71,6 +71,6 @@ public final class DaemonStatus {
                 Duration.between(startedAt, clock.instant()).toSeconds(), sorted, rejected.sum(), malformed.sum(),
                 new java.util.LinkedHashMap<>(hookCounters.snapshot()),
                 new StatusAnswer.Latency(hookLatency.count(), hookLatency.percentileMicros(0.50), hookLatency.percentileMicros(0.99)),
-                new StatusAnswer.Spool(replayed.sum(), replayRejected.sum()), null);
+                new StatusAnswer.Spool(replayed.sum(), replayRejected.sum()), null, null);
     }
 }

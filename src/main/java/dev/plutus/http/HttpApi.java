@@ -33,6 +33,8 @@ import java.util.Set;
 final class HttpApi {
     private static final ObjectMapper JSON = Json.MAPPER;
     private static final Set<String> COMMANDS = Set.of("stats", "budget", "setup", "runway");
+    /** Set on a command's answer that did nothing but say why (bad arguments, an edit that would not load). */
+    static final String REFUSED_HEADER = "X-Plutus-Refused";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final HookDispatcher hooks;
@@ -93,7 +95,7 @@ final class HttpApi {
     }
 
     private StatusAnswer statusJson() {
-        StatusAnswer a = status.answer();
+        StatusAnswer a = status.answer().withBudget(StatusAnswer.Budget.of(commands.budgetStanding()));
         return remote.map(r -> a.withRemote(StatusAnswer.Remote.of(r))).orElse(a);
     }
 
@@ -150,6 +152,10 @@ final class HttpApi {
         String args = new String(readBody(ctx), StandardCharsets.UTF_8);
         Rendered r = commands.run(name, args);
         status.commandHandled(name);
+        if (r.refused()) {
+            // Still 200, so the bridge shows the text in the chat; `plutus budget set` exits non-zero on it.
+            ctx.header(REFUSED_HEADER, "true");
+        }
         if ("json".equals(ctx.queryParam("format"))) {
             sendJson(ctx, 200, r.json());
         } else {

@@ -2,7 +2,9 @@ package dev.plutus.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.plutus.budget.BudgetFile;
 import dev.plutus.remote.RemoteLink;
+import java.util.Locale;
 import java.util.Map;
 
 /** {@code GET /status} on the wire: what {@code plutus status} and monitoring read. */
@@ -10,7 +12,7 @@ record StatusAnswer(String version, long pid, String url, @JsonProperty("started
         @JsonProperty("uptime_seconds") long uptimeSeconds, Map<String, Long> requests, long unauthorized,
         @JsonProperty("malformed_bodies") long malformedBodies, @JsonProperty("hook_events") Map<String, Long> hookEvents,
         @JsonProperty("hook_latency_us") Latency hookLatencyUs, Spool spool,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Remote remote) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Remote remote, @JsonInclude(JsonInclude.Include.NON_NULL) Budget budget) {
 
     record Latency(long count, @JsonProperty("p50_at_most") long p50AtMost, @JsonProperty("p99_at_most") long p99AtMost) {}
 
@@ -29,8 +31,26 @@ record StatusAnswer(String version, long pid, String url, @JsonProperty("started
         }
     }
 
+    /**
+     * The budget in force and budget.yaml on disk: {@code in_force} is {@code file}, {@code last_good}
+     * or {@code none}; {@code state} is {@code loaded}, {@code settling} or {@code refused}, with the reason.
+     */
+    record Budget(String file, @JsonProperty("in_force") String inForce, String digest, @JsonProperty("any_limit") boolean anyLimit,
+            String state, @JsonInclude(JsonInclude.Include.NON_NULL) String error) {
+
+        static Budget of(BudgetFile.Standing s) {
+            return new Budget(s.file().toString(), s.source().name().toLowerCase(Locale.ROOT), s.digest(), s.anyLimit(), s.fileState(),
+                    s.refusal().orElse(null));
+        }
+    }
+
     StatusAnswer withRemote(Remote r) {
         return new StatusAnswer(version, pid, url, startedAt, uptimeSeconds, requests, unauthorized, malformedBodies, hookEvents,
-                hookLatencyUs, spool, r);
+                hookLatencyUs, spool, r, budget);
+    }
+
+    StatusAnswer withBudget(Budget b) {
+        return new StatusAnswer(version, pid, url, startedAt, uptimeSeconds, requests, unauthorized, malformedBodies, hookEvents,
+                hookLatencyUs, spool, remote, b);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plutus.core.Money;
+import dev.plutus.budget.BudgetFile;
 import dev.plutus.budget.Level;
 import dev.plutus.budget.ScopeStatus;
 import java.time.ZoneId;
@@ -17,11 +18,14 @@ public final class BudgetReport {
 
     private BudgetReport() {}
 
-    public static Rendered render(String title, List<ScopeStatus> statuses, ZoneId zone, Optional<String> fileError,
-                                  boolean anyLimit) {
+    public static Rendered render(String title, List<ScopeStatus> statuses, ZoneId zone, BudgetFile.Standing standing) {
+        Optional<String> fileError = standing.refusal();
+        boolean anyLimit = standing.anyLimit();
         StringBuilder t = new StringBuilder("Plutus — " + title + "\n" + "=".repeat(72) + "\n");
-        fileError.ifPresent(e -> t.append("! budget.yaml has an error; the last good budget stays in force:\n  ")
-                .append(e).append("\n\n"));
+        String notice = standing.notice();
+        if (!notice.isEmpty()) {
+            t.append(notice).append('\n');
+        }
         TextTable tt = new TextTable(new String[] {"", "Scope", "Window", "Spent", "Limit", "%", "Resets", "Notes"},
                 new boolean[] {false, false, false, true, true, true, false, false});
         ArrayNode arr = JsonNodeFactory.instance.arrayNode();
@@ -40,7 +44,9 @@ public final class BudgetReport {
                     .put("unpriced_calls", s.spend().unpricedCalls()).put("degraded", s.degraded())
                     .put("period", s.periodKey()).put("resets_at", s.resetsAt() == null ? null : s.resetsAt().toString());
         }
-        if (!anyLimit) {
+        if (!anyLimit && fileError.isPresent()) {
+            t.append("No limit is in force: spend is tracked but nothing is enforced until budget.yaml is fixed.\n");
+        } else if (!anyLimit) {
             t.append("No budgets are set: spend is tracked but nothing is enforced.\n")
                     .append("Set one with /budget set global daily 5.00, or /setup budget default.\n");
         } else if (tt.isEmpty()) {
@@ -48,10 +54,24 @@ public final class BudgetReport {
         } else {
             t.append(tt.render());
         }
-        t.append("\nLegend: (blank)=ok  !=soft  █=hard (tools blocked, cron paused)  ~est=rests partly on estimated tokens\n");
+        t.append("\nIn force: ").append(inForce(standing)).append('\n');
+        t.append("Legend: (blank)=ok  !=soft  █=hard (tools blocked, cron paused)  ~est=rests partly on estimated tokens\n");
         ObjectNode j = JsonNodeFactory.instance.objectNode();
         j.set("scopes", arr);
         fileError.ifPresent(e -> j.put("error", e));
+        ObjectNode f = j.putObject("budget_file");
+        f.put("path", standing.file().toString()).put("in_force", standing.source().name().toLowerCase(java.util.Locale.ROOT))
+                .put("digest", standing.digest()).put("state", standing.fileState()).put("any_limit", anyLimit);
+        fileError.ifPresent(e -> f.put("error", e));
+        standing.copyProblem().ifPresent(p -> f.put("copy_problem", p));
         return new Rendered(t.toString(), j);
+    }
+
+    private static String inForce(BudgetFile.Standing s) {
+        return switch (s.source()) {
+            case FILE -> s.file().getFileName() + " (" + s.digest() + ")";
+            case LAST_GOOD -> "the last good copy " + s.lastGood().getFileName() + " (" + s.digest() + ")";
+            case NONE -> "no budget";
+        };
     }
 }
