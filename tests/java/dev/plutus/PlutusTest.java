@@ -62,4 +62,18 @@ class PlutusTest {
             assertFalse(p.release("c2"), "recording the call ended its hold");
         }
     }
+
+    @Test
+    void aVerdictThatCannotBeComputedIsUnknownNeverOk(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 100\n");
+        try (Plutus p = open(home)) {
+            try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.resolve("plutus.db"));
+                 var s = c.createStatement()) {
+                s.execute("ALTER TABLE sessions RENAME TO sessions_gone");
+            }
+            Verdict.Unknown unknown = assertInstanceOf(Verdict.Unknown.class, p.checkSession("never-seen").verdict());
+            assertEquals("unknown", unknown.level().label());
+            assertTrue(unknown.reason().contains("sessions"), unknown.reason());
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.plutus.budget;
 
+import dev.plutus.core.Money;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -47,6 +48,7 @@ public final class BudgetEvaluator {
             case OK -> Verdict.OK;
             case SOFT -> new Verdict.Soft(worst);
             case HARD -> new Verdict.Hard(worst);
+            case UNKNOWN -> throw new IllegalStateException("a scope status is never unknown");
         };
         return new BudgetCheck(statuses, v);
     }
@@ -64,7 +66,7 @@ public final class BudgetEvaluator {
                 return 0;
             }
             long hardAt = BudgetConfig.threshold(l.getValue(), config.hardPct());
-            free = Math.min(free, Math.max(0, hardAt - spend.spentMicros() - held));
+            free = Math.min(free, Math.max(0, Money.minus(Money.minus(hardAt, spend.spentMicros()), held)));
         }
         return free;
     }
@@ -77,11 +79,11 @@ public final class BudgetEvaluator {
         WindowSpend spend = ledger.spend(scope, window, now);
         long hardAt = BudgetConfig.threshold(limitMicros, config.hardPct());
         long softAt = BudgetConfig.threshold(limitMicros, config.softPct());
-        long committed = spend.spentMicros() + held;
+        long committed = Money.plus(spend.spentMicros(), held);
         Level level = committed >= hardAt ? Level.HARD : committed >= softAt ? Level.SOFT : Level.OK;
         boolean degraded = false;
         if (level == Level.HARD && config.onEstimated() == EnforcementMode.WARN_ONLY
-                && committed - spend.estimatedMicros() < hardAt) {
+                && Money.minus(committed, spend.estimatedMicros()) < hardAt) {
             level = Level.SOFT;
             degraded = true;
         }

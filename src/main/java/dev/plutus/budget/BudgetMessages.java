@@ -43,8 +43,13 @@ public final class BudgetMessages {
             case SOFT -> "[Plutus] Budget notice: " + spendLine(s) + "."
                     + (s.degraded() ? " It is over the hard limit, but rests partly on estimated token counts, so "
                     + "work is not blocked (on_estimated: warn_only)." : " Keep the remaining work short.");
-            case OK -> "";
+            case OK, UNKNOWN -> "";
         };
+    }
+
+    /** What a host is told when no verdict could be computed: it must apply its fail mode, not go on as if all were well. */
+    public static String unknown(String reason) {
+        return "Plutus could not compute the budget verdict (" + reason + "); it is unknown, not ok: apply your fail mode.";
     }
 
     public static String pauseReason(ScopeStatus s) {

@@ -3,11 +3,14 @@ package dev.plutus.budget;
 import dev.plutus.core.LlmCall;
 import dev.plutus.store.CallStore;
 import dev.plutus.store.LedgerEntry;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the in-memory {@link SpendLedger} equal to the call table. Every stored row is applied
@@ -15,18 +18,26 @@ import java.util.concurrent.locks.ReentrantLock;
  * and first folds in any rows with lower ids that other processes wrote; {@link #sync()} picks up
  * rows written elsewhere while this process was idle. SQLite serialises writers, so when an insert
  * is given id N every row below N is already committed (or gone for good).
+ *
+ * <p>Every row is folded in at a time no later than now, so a row dated ahead (another host's clock,
+ * a row stored before times were checked at the door) never moves a budget period; and a row that
+ * cannot be counted at all (a negative cost) is reported and set aside, never allowed to stop
+ * start-up or later recording.
  */
 public final class LedgerSync {
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerSync.class);
     private static final int SYNC_BATCH = 10_000;
 
     private final CallStore calls;
+    private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile SpendLedger ledger;
     private long watermark;
 
-    public LedgerSync(CallStore calls, SpendLedger ledger) {
+    public LedgerSync(CallStore calls, SpendLedger ledger, Clock clock) {
         this.calls = calls;
         this.ledger = ledger;
+        this.clock = clock;
     }
 
     public SpendLedger ledger() {
@@ -43,7 +54,7 @@ public final class LedgerSync {
                     Math.min(calendar.periodOf(Window.WEEKLY, nowMillis).startMillis(),
                             nowMillis - Duration.ofDays(7).toMillis()));
             long upTo = calls.maxId();
-            calls.forEachLedgerSince(Instant.ofEpochMilli(since), upTo, fresh::addEntry);
+            calls.forEachLedgerSince(Instant.ofEpochMilli(since), upTo, e -> fold(fresh, e, nowMillis));
             watermark = upTo;
             ledger = fresh;
         } finally {
@@ -71,12 +82,13 @@ public final class LedgerSync {
                 }
                 long own = ids.get(i).getAsLong();
                 if (own > watermark + 1) {
-                    calls.ledgerBetween(watermark, own - 1).forEach(ledger::addEntry);
+                    long now = clock.millis();
+                    calls.ledgerBetween(watermark, own - 1).forEach(e -> fold(ledger, e, now));
                 }
                 LlmCall call = batch.get(i);
                 ledger.add(Scopes.of(call.sessionId(), call.rootSessionId(), call.cronJobId(), call.senderId(),
-                        call.provider(), call.model()), call.timestamp().toEpochMilli(), call.costMicros(),
-                        call.estimated(), call.priced());
+                        call.provider(), call.model()), Math.min(call.timestamp().toEpochMilli(), clock.millis()),
+                        call.costMicros(), call.estimated(), call.priced());
                 watermark = Math.max(watermark, own);
             }
             return ids;
@@ -142,6 +154,20 @@ public final class LedgerSync {
         });
     }
 
+    /** Counts a stored row at its time or now, whichever is earlier; a row that cannot be counted is reported and skipped. */
+    private static void fold(SpendLedger into, LedgerEntry e, long nowMillis) {
+        if (e.costMicros() < 0) {
+            LOG.warn("call row {} has a negative cost ({} micro-dollars); it is set aside and not counted toward budgets",
+                    e.id(), e.costMicros());
+            return;
+        }
+        try {
+            into.add(Scopes.forCall(e), Math.min(e.timestampMillis(), nowMillis), e.costMicros(), e.estimated(), e.priced());
+        } catch (RuntimeException ex) {
+            LOG.warn("call row {} cannot be counted toward budgets ({}); it is set aside", e.id(), ex.toString());
+        }
+    }
+
     @FunctionalInterface
     private interface Rows {
         List<LedgerEntry> after(long id, int limit) throws java.sql.SQLException;
@@ -151,10 +177,11 @@ public final class LedgerSync {
         lock.lock();
         try {
             int n = 0;
+            long now = clock.millis();
             while (true) {
                 List<LedgerEntry> rows = source.after(watermark, SYNC_BATCH);
                 for (LedgerEntry e : rows) {
-                    ledger.addEntry(e);
+                    fold(ledger, e, now);
                     watermark = e.id();
                 }
                 n += rows.size();

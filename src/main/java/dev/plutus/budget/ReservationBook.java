@@ -72,7 +72,7 @@ public final class ReservationBook {
             if (again != null) {
                 unhold(again);
             }
-            BudgetCheck check = judge.check(scope -> heldByScope.getOrDefault(scope, 0L) + elsewhere.heldMicros(scope));
+            BudgetCheck check = judge.check(scope -> dev.plutus.core.Money.plus(heldByScope.getOrDefault(scope, 0L), elsewhere.heldMicros(scope)));
             if (check.verdict() instanceof Verdict.Hard) {
                 return new Outcome.Refused(check);
             }
@@ -106,7 +106,7 @@ public final class ReservationBook {
                 byId.remove(id);
                 unhold(again);
             }
-            BudgetCheck check = judge.check(scope -> heldByScope.getOrDefault(scope, 0L) + elsewhere.heldMicros(scope));
+            BudgetCheck check = judge.check(scope -> dev.plutus.core.Money.plus(heldByScope.getOrDefault(scope, 0L), elsewhere.heldMicros(scope)));
             if (check.verdict() instanceof Verdict.Hard) {
                 if (again != null) {
                     hold(id, again);

@@ -1,11 +1,13 @@
 package dev.plutus.budget;
 
+import dev.plutus.core.Money;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * Spend over a rolling window, to the minute: one bucket per minute that saw spend, evicted as it
- * ages out, with running sums so a read costs O(1) amortized. Not thread-safe; its owner locks.
+ * ages out, with running sums so a read costs O(1) amortized. Sums saturate; once a running sum has
+ * saturated it is recomputed from the buckets as they age out. Not thread-safe; its owner locks.
  */
 final class RollingCounter {
     private static final long MINUTE_MS = 60_000L;
@@ -22,15 +24,15 @@ final class RollingCounter {
 
     void add(long epochMillis, long cost, boolean isEstimated, boolean priced) {
         long[] b = buckets.computeIfAbsent(Math.floorDiv(epochMillis, MINUTE_MS), m -> new long[3]);
-        b[0] += cost;
-        spent += cost;
+        b[0] = Money.plus(b[0], cost);
+        spent = Money.plus(spent, cost);
         if (isEstimated) {
-            b[1] += cost;
-            estimated += cost;
+            b[1] = Money.plus(b[1], cost);
+            estimated = Money.plus(estimated, cost);
         }
         if (!priced) {
-            b[2]++;
-            unpriced++;
+            b[2] = Money.plus(b[2], 1);
+            unpriced = Money.plus(unpriced, 1);
         }
     }
 
@@ -46,6 +48,12 @@ final class RollingCounter {
         long remaining = spent;
         if (remaining < thresholdMicros) {
             return null;
+        }
+        if (remaining == Long.MAX_VALUE) {
+            remaining = 0;
+            for (long[] b : buckets.values()) {
+                remaining = Money.plus(remaining, b[0]);
+            }
         }
         for (Map.Entry<Long, long[]> e : buckets.entrySet()) {
             remaining -= e.getValue()[0];
@@ -63,11 +71,26 @@ final class RollingCounter {
 
     private void evict(long nowMillis) {
         long oldestKept = Math.floorDiv(nowMillis, MINUTE_MS) - windowMinutes + 1;
+        boolean saturated = spent == Long.MAX_VALUE || estimated == Long.MAX_VALUE || unpriced == Long.MAX_VALUE;
+        boolean evicted = false;
         while (!buckets.isEmpty() && buckets.firstKey() < oldestKept) {
             long[] b = buckets.pollFirstEntry().getValue();
-            spent -= b[0];
-            estimated -= b[1];
-            unpriced -= b[2];
+            evicted = true;
+            if (!saturated) {
+                spent -= b[0];
+                estimated -= b[1];
+                unpriced -= b[2];
+            }
+        }
+        if (saturated && evicted) {
+            spent = 0;
+            estimated = 0;
+            unpriced = 0;
+            for (long[] b : buckets.values()) {
+                spent = Money.plus(spent, b[0]);
+                estimated = Money.plus(estimated, b[1]);
+                unpriced = Money.plus(unpriced, b[2]);
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.plutus.budget;
 
+import dev.plutus.core.Money;
 import java.time.Instant;
 
 /**
@@ -29,11 +30,16 @@ public record ScopeStatus(
 
     /** Percent of the limit spent or held, rounded down; a zero limit with any spend counts as 100 % or more. */
     public long percent() {
-        long committed = spend.spentMicros() + heldMicros;
+        long committed = Money.plus(spend.spentMicros(), heldMicros);
         if (limitMicros == 0) {
             return committed == 0 ? 100 : 10_000;
         }
-        return Math.multiplyExact(committed, 100) / limitMicros;
+        if (committed <= Long.MAX_VALUE / 100) {
+            return committed * 100 / limitMicros;
+        }
+        // Past $92 billion committed * 100 no longer fits a long.
+        return java.math.BigInteger.valueOf(committed).multiply(java.math.BigInteger.valueOf(100))
+                .divide(java.math.BigInteger.valueOf(limitMicros)).min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValue();
     }
 
     public boolean restsOnEstimates() {

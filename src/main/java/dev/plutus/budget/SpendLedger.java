@@ -1,5 +1,6 @@
 package dev.plutus.budget;
 
+import dev.plutus.core.Money;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Set;
@@ -31,10 +32,6 @@ public final class SpendLedger {
             counters.computeIfAbsent(scope, s -> new ScopeCounters())
                     .add(day, week, month, epochMillis, costMicros, estimated, priced);
         }
-    }
-
-    public void addEntry(dev.plutus.store.LedgerEntry e) {
-        add(Scopes.forCall(e), e.timestampMillis(), e.costMicros(), e.estimated(), e.priced());
     }
 
     public WindowSpend spend(ScopeRef scope, Window window, Instant now) {
@@ -97,12 +94,13 @@ public final class SpendLedger {
                 periodStart[i] = p.startMillis();
                 values[i] = new long[3];
             }
-            values[i][0] += cost;
+            // Saturating: a total past $9.2 trillion stays there rather than wrapping to "money left".
+            values[i][0] = Money.plus(values[i][0], cost);
             if (est) {
-                values[i][1] += cost;
+                values[i][1] = Money.plus(values[i][1], cost);
             }
             if (!priced) {
-                values[i][2]++;
+                values[i][2] = Money.plus(values[i][2], 1);
             }
         }
 

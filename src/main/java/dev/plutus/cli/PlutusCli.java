@@ -290,6 +290,9 @@ public final class PlutusCli implements Callable<Integer> {
     @Command(name = "hook", mixinStandardHelpOptions = true,
             description = "Handles one Hermes hook event: reads its keyword arguments as JSON on stdin, prints the hook's return value as JSON ({} when none).")
     static final class Hook implements Callable<Integer> {
+        /** Exit status when the hook asks for a verdict and none could be computed. */
+        static final int VERDICT_UNKNOWN = 3;
+
         @Mixin HomeOption home;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
         @Parameters(index = "0", paramLabel = "EVENT", description = "Hook name, e.g. post_api_request") String event;
@@ -309,6 +312,8 @@ public final class PlutusCli implements Callable<Integer> {
             HookReply reply;
             try (Engine p = home.open(); HermesHost h = new HermesHost(p)) {
                 reply = h.hooks().dispatch(event, kwargs);
+            } catch (dev.plutus.engine.VerdictUnknown e) {
+                return unknown(e);
             } catch (dev.plutus.store.StoreException e) {
                 // The store is unusable: keep the event where the daemon replays from, answer "nothing to do".
                 dev.plutus.core.HomeLayout h = home.resolve();
@@ -317,11 +322,26 @@ public final class PlutusCli implements Callable<Integer> {
                 java.nio.file.Files.writeString(h.spoolDir().resolve("cli-" + ProcessHandle.current().pid() + ".jsonl"), line,
                         StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
                 spec.commandLine().getErr().println("plutus hook: store unavailable (" + e.getMessage() + "); event spooled");
+                if (dev.plutus.hermes.HookDispatcher.asksForVerdict(event)) {
+                    return unknown(new dev.plutus.engine.VerdictUnknown("store unavailable: " + e.getMessage(), e));
+                }
                 reply = HookReply.NOTHING;
             }
             spec.commandLine().getOut().println(JSON.writeValueAsString(reply.toJson()));
             spec.commandLine().getOut().flush();
             return 0;
+        }
+
+        /**
+         * Not "{}": that reads as "go on". {@code {"budget": {"level": "unknown", ...}}} as /v1/usage says it,
+         * and exit 3 for a caller that reads only the status, so its fail mode decides.
+         */
+        private int unknown(dev.plutus.engine.VerdictUnknown e) {
+            spec.commandLine().getErr().println("plutus hook: " + e.getMessage());
+            spec.commandLine().getOut().println(JSON.createObjectNode().set("budget", JSON.createObjectNode()
+                    .put("level", "unknown").put("message", e.getMessage())).toString());
+            spec.commandLine().getOut().flush();
+            return VERDICT_UNKNOWN;
         }
     }
 }

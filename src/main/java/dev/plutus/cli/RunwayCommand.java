@@ -127,7 +127,8 @@ final class RunwayCommand implements Callable<Integer> {
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("Read " + r.seen() + " Hermes sessions from " + db + ": imported " + r.imported() + " ("
                         + Money.usd2(r.importedMicros()) + "), " + r.alreadyKnown() + " already counted, " + r.skippedEmpty()
-                        + " without usage.");
+                        + " without usage" + (r.outOfRange() > 0 ? ", " + r.outOfRange() + " set aside as out of range (see plutus.log)" : "")
+                        + ".");
                 out.flush();
                 return 0;
             } catch (ConfigException | IllegalArgumentException e) {

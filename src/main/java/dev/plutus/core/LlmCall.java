@@ -9,6 +9,9 @@ import java.util.Objects;
  * {@code cronJobId}, {@code senderId} and {@code rootSessionId} are resolved at record time,
  * so a subagent's call carries the cron job and sender of the session that delegated it.
  * {@code origin} is set for calls reported over {@code /v1/usage}, null for hook calls.
+ * {@code timestamp} is when the call counts; {@code reportedAt} is the sender's own time for it when
+ * that lay ahead of the moment the call was received (the call then counts when it was received, so
+ * no sender's clock can move a budget period), null otherwise.
  */
 public record LlmCall(
         String eventId,
@@ -27,14 +30,23 @@ public record LlmCall(
         boolean priced,
         String priceEntry,
         long latencyMillis,
-        CallOrigin origin) {
+        CallOrigin origin,
+        Instant reportedAt) {
 
     public LlmCall(String eventId, Instant timestamp, String sessionId, String rootSessionId, String platform,
                    String cronJobId, String senderId, String provider, String model, String responseModel,
                    TokenUsage usage, boolean estimated, long costMicros, boolean priced, String priceEntry,
                    long latencyMillis) {
         this(eventId, timestamp, sessionId, rootSessionId, platform, cronJobId, senderId, provider, model, responseModel,
-                usage, estimated, costMicros, priced, priceEntry, latencyMillis, null);
+                usage, estimated, costMicros, priced, priceEntry, latencyMillis, null, null);
+    }
+
+    public LlmCall(String eventId, Instant timestamp, String sessionId, String rootSessionId, String platform,
+                   String cronJobId, String senderId, String provider, String model, String responseModel,
+                   TokenUsage usage, boolean estimated, long costMicros, boolean priced, String priceEntry,
+                   long latencyMillis, CallOrigin origin) {
+        this(eventId, timestamp, sessionId, rootSessionId, platform, cronJobId, senderId, provider, model, responseModel,
+                usage, estimated, costMicros, priced, priceEntry, latencyMillis, origin, null);
     }
 
     public LlmCall {
@@ -50,6 +62,6 @@ public record LlmCall(
     /** The same call under another event id. */
     public LlmCall withEventId(String id) {
         return new LlmCall(id, timestamp, sessionId, rootSessionId, platform, cronJobId, senderId, provider, model, responseModel,
-                usage, estimated, costMicros, priced, priceEntry, latencyMillis, origin);
+                usage, estimated, costMicros, priced, priceEntry, latencyMillis, origin, reportedAt);
     }
 }

@@ -34,6 +34,28 @@ public final class Money {
         return micros.longValueExact();
     }
 
+    /**
+     * {@code a + b}, held to {@link Long#MAX_VALUE} (and {@link Long#MIN_VALUE}) instead of wrapping:
+     * a total that large is already absurd, and a wrapped one would read as money left.
+     */
+    public static long plus(long a, long b) {
+        long r = a + b;
+        // Overflow only when both have the sign the result lacks.
+        if (((a ^ r) & (b ^ r)) < 0) {
+            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return r;
+    }
+
+    /** {@code a - b}, saturating as {@link #plus} does. */
+    public static long minus(long a, long b) {
+        long r = a - b;
+        if (((a ^ b) & (a ^ r)) < 0) {
+            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return r;
+    }
+
     public static BigDecimal microsToUsd(long micros) {
         return BigDecimal.valueOf(micros, 6);
     }

@@ -52,11 +52,20 @@ public final class BudgetGate {
         }
     }
 
-    /** Every limited scope the session spends into, and the verdict. */
+    /**
+     * Every limited scope the session spends into, and the verdict; {@link Verdict.Unknown} (never ok)
+     * when it cannot be computed.
+     */
     public BudgetCheck checkSession(String sessionId) {
-        Optional<SessionRecord> s = sessionId == null ? Optional.empty() : sessions.find(sessionId);
-        return check(s.map(r -> Scopes.of(r.sessionId(), r.rootSessionId(), r.cronJobId(), r.senderId(), r.provider(), r.model()))
-                .orElseGet(() -> Scopes.of(sessionId, null, null, null, null, null)));
+        Collection<ScopeRef> scopes;
+        try {
+            Optional<SessionRecord> s = sessionId == null ? Optional.empty() : sessions.find(sessionId);
+            scopes = s.map(r -> Scopes.of(r.sessionId(), r.rootSessionId(), r.cronJobId(), r.senderId(), r.provider(), r.model()))
+                    .orElseGet(() -> Scopes.of(sessionId, null, null, null, null, null));
+        } catch (RuntimeException e) {
+            return unknown(e);
+        }
+        return check(scopes);
     }
 
     /** The scopes a call of this session to this provider and model falls under. */
@@ -66,8 +75,21 @@ public final class BudgetGate {
                 s.map(SessionRecord::senderId).orElse(null), provider, model);
     }
 
+    /** The verdict for these scopes; {@link Verdict.Unknown} (never ok) when it cannot be computed. */
     public BudgetCheck check(Collection<ScopeRef> scopes) {
-        BudgetCheck c = new BudgetEvaluator(ledger).check(budgets.current(), scopes, clock.instant());
+        BudgetCheck c;
+        try {
+            c = new BudgetEvaluator(ledger).check(budgets.current(), scopes, clock.instant());
+        } catch (RuntimeException e) {
+            return unknown(e);
+        }
+        count(c);
+        return c;
+    }
+
+    private BudgetCheck unknown(RuntimeException e) {
+        LOG.warn("budget verdict unknown: {}", e.toString(), e);
+        BudgetCheck c = new BudgetCheck(List.of(), new Verdict.Unknown(VerdictUnknown.reasonOf(e)));
         count(c);
         return c;
     }

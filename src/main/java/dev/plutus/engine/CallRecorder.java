@@ -1,6 +1,8 @@
 package dev.plutus.engine;
 
 import dev.plutus.core.CallEvent;
+import dev.plutus.core.InputRanges;
+import dev.plutus.core.TokenUsage;
 import dev.plutus.core.LlmCall;
 import dev.plutus.core.RecordedCall;
 import dev.plutus.core.ToolCall;
@@ -11,6 +13,7 @@ import dev.plutus.store.EnforcementStore;
 import dev.plutus.store.SessionDirectory;
 import dev.plutus.store.SessionRecord;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -70,9 +73,32 @@ public final class CallRecorder {
         return calls.insertTool(t);
     }
 
+    /**
+     * The one door every call comes through (hooks, {@code /v1/usage}, the spool, the state.db import,
+     * JVM callers): a call dated ahead of now counts now, with the sender's time kept as
+     * {@link LlmCall#reportedAt()}, so a sender's clock (or a timestamp in the wrong unit) can never move
+     * a budget period and make spent money vanish from it. Times no call can have are refused; the
+     * hosts that must not refuse (hooks) clamp them before they get here.
+     */
     private LlmCall prepare(CallEvent e) {
+        Instant received = clock.instant();
+        Optional<String> timeProblem = InputRanges.timeProblem(e.timestamp(), received);
+        if (timeProblem.isPresent()) {
+            throw new IllegalArgumentException("call " + e.eventId() + ": timestamp " + timeProblem.get());
+        }
+        Instant countsAt = e.timestamp().isAfter(received) ? received : e.timestamp();
+        Instant reportedAt = countsAt.equals(e.timestamp()) ? null : e.timestamp();
+        if (e.latencyMillis() > InputRanges.MAX_DURATION_MILLIS) {
+            throw new IllegalArgumentException("call " + e.eventId() + ": latency of " + e.latencyMillis() + " ms is over "
+                    + InputRanges.MAX_DURATION_MILLIS);
+        }
+        if (e.reportedCostUsd() != null && e.reportedCostUsd().compareTo(InputRanges.MAX_COST_USD) > 0) {
+            throw new IllegalArgumentException("call " + e.eventId() + ": cost_usd " + e.reportedCostUsd().toPlainString()
+                    + " is over " + InputRanges.MAX_COST_USD.toPlainString());
+        }
+        requireTokens(e);
         Optional<SessionRecord> session = e.sessionId() == null ? Optional.empty()
-                : Optional.of(sessions.observe(e.sessionId(), e.platform(), e.model(), e.provider(), e.timestamp()));
+                : Optional.of(sessions.observe(e.sessionId(), e.platform(), e.model(), e.provider(), countsAt));
         CallCost cost = e.reportedCostUsd() != null
                 ? new CallCost(e.reportedCostUsd(), CallCost.of(e.reportedCostUsd(), null).micros(), null, null)
                 : pricing.price(e.provider(), e.model(), e.responseModel(), e.usage());
@@ -81,11 +107,21 @@ public final class CallRecorder {
             LOG.warn("unpriced model: {} (provider {}); its calls are recorded at $0 and counted as unpriced."
                     + " Add it to pricing.yaml or run /setup pricing auto.", cost.unpricedReason(), e.provider());
         }
-        return new LlmCall(e.eventId(), e.timestamp(), e.sessionId(),
+        return new LlmCall(e.eventId(), countsAt, e.sessionId(),
                 session.map(SessionRecord::rootSessionId).orElse(null),
                 e.platform() != null ? e.platform() : session.map(SessionRecord::platform).orElse(null),
                 session.map(SessionRecord::cronJobId).orElse(null), session.map(SessionRecord::senderId).orElse(null),
                 e.provider(), e.model(), e.responseModel(), e.usage(), e.estimated(), cost.micros(), cost.priced(),
-                cost.entryKey(), e.latencyMillis(), e.origin());
+                cost.entryKey(), e.latencyMillis(), e.origin(), reportedAt);
+    }
+
+    private static void requireTokens(CallEvent e) {
+        TokenUsage u = e.usage();
+        for (long n : new long[] {u.input(), u.output(), u.cacheRead(), u.cacheWrite(), u.cacheWrite1h(), u.reasoning()}) {
+            if (n > InputRanges.MAX_TOKENS) {
+                throw new IllegalArgumentException("call " + e.eventId() + ": a token count of " + n + " is over "
+                        + InputRanges.MAX_TOKENS);
+            }
+        }
     }
 }

@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * Who decides whether a session may go on spending: this process's own ledger, or a central Plutus
- * (remote mode). Chosen once, when the engine opens, so hosts never branch on the mode.
+ * (remote mode). Chosen once, when the engine opens, so hosts never branch on the mode. A verdict
+ * that cannot be computed is thrown as {@link VerdictUnknown}, never answered as "may go on".
  */
 public sealed interface Enforcer permits LocalEnforcer, RemoteEnforcer {
 

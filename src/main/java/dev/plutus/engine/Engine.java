@@ -76,7 +76,7 @@ public final class Engine implements AutoCloseable {
         this.stats = new StatsQueries(jdbc);
         this.pricing = PricingEngine.load(config.home());
         this.budgets = new BudgetFile(config.home().budgetFile(), config.home().budgetLastGoodFile(), clock.getZone());
-        this.tracker = new LedgerSync(calls, new SpendLedger(calendar()));
+        this.tracker = new LedgerSync(calls, new SpendLedger(calendar()), clock);
         this.tracker.rebuild(calendar(), clock.instant());
         ReservationBook book = new ReservationBook();
         // This process among those sharing the database is a random owner id, for the reservations it holds there.

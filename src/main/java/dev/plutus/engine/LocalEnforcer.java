@@ -22,12 +22,12 @@ public final class LocalEnforcer implements Enforcer {
 
     @Override
     public Optional<Block> block(String sessionId) {
-        return blockFor(sessionId, gate.checkSession(sessionId));
+        return blockFor(sessionId, known(gate.checkSession(sessionId)));
     }
 
     @Override
     public Announcements announce(String sessionId) {
-        BudgetCheck check = gate.checkSession(sessionId);
+        BudgetCheck check = known(gate.checkSession(sessionId));
         List<String> notices = new ArrayList<>();
         for (ScopeStatus s : gate.unannounced(check)) {
             notices.add(BudgetMessages.notice(s, gate.zone()));
@@ -37,8 +37,22 @@ public final class LocalEnforcer implements Enforcer {
 
     @Override
     public Optional<Block> admit(CallIntent intent) {
-        ReservationBook.Outcome o = reservations.reserve(intent);
+        ReservationBook.Outcome o;
+        try {
+            o = reservations.reserve(intent);
+        } catch (RuntimeException e) {
+            throw new VerdictUnknown(VerdictUnknown.reasonOf(e), e);
+        }
+        known(o.check());
         return o instanceof ReservationBook.Outcome.Refused r ? blockFor(intent.sessionId(), r.check()) : Optional.empty();
+    }
+
+    /** The check, unless its verdict is unknown: that is thrown, so no caller can take it for ok. */
+    private static BudgetCheck known(BudgetCheck check) {
+        if (check.verdict() instanceof Verdict.Unknown u) {
+            throw new VerdictUnknown(u.reason(), null);
+        }
+        return check;
     }
 
     @Override

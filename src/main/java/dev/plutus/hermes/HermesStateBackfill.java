@@ -1,6 +1,8 @@
 package dev.plutus.hermes;
 
 import dev.plutus.core.CallEvent;
+import dev.plutus.core.InputRanges;
+import dev.plutus.core.Money;
 import dev.plutus.engine.CallRecorder;
 import dev.plutus.store.CallStore;
 import dev.plutus.store.MetaStore;
@@ -31,6 +33,7 @@ import org.sqlite.SQLiteConfig;
  * only sessions that are new.
  */
 public final class HermesStateBackfill {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HermesStateBackfill.class);
     /** The event id of an imported session's call is this and the session id: a second run finds it already stored. */
     static final String ID_PREFIX = "hermes-state:";
 
@@ -40,11 +43,12 @@ public final class HermesStateBackfill {
 
     private HermesStateBackfill() {}
 
-    public record Result(int seen, int imported, int alreadyKnown, int skippedEmpty, long importedMicros) {}
+    /** {@code outOfRange}: sessions set aside because a time, cost or token count lies outside {@link InputRanges}. */
+    public record Result(int seen, int imported, int alreadyKnown, int skippedEmpty, long importedMicros, int outOfRange) {}
 
     /** Imports from {@code stateDb} and notes when, for {@code /setup} and {@code plutus runway}. */
     public static Result runAndMark(CallRecorder recorder, CallStore calls, MetaStore meta, Clock clock, Path stateDb) {
-        Result r = run(recorder, calls, stateDb);
+        Result r = run(recorder, calls, clock, stateDb);
         meta.put("hermes_backfill", clock.instant() + " " + r.imported());
         return r;
     }
@@ -54,7 +58,7 @@ public final class HermesStateBackfill {
         return meta.get("hermes_backfill").map(s -> Instant.parse(s.split(" ")[0]));
     }
 
-    public static Result run(CallRecorder recorder, CallStore calls, Path stateDb) {
+    public static Result run(CallRecorder recorder, CallStore calls, Clock clock, Path stateDb) {
         if (!Files.isRegularFile(stateDb)) {
             throw new IllegalArgumentException("no Hermes state database at " + stateDb);
         }
@@ -65,6 +69,8 @@ public final class HermesStateBackfill {
         int seen = 0;
         int known = 0;
         int empty = 0;
+        int outOfRange = 0;
+        Instant now = clock.instant();
         Set<String> plutusSessions = new HashSet<>(calls.sessionsWithCallsNotFrom(ID_PREFIX));
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + stateDb.toAbsolutePath(), ro.toProperties());
              Statement st = c.createStatement()) {
@@ -104,6 +110,12 @@ public final class HermesStateBackfill {
                         empty++;
                         continue;
                     }
+                    Optional<String> problem = outOfRange(at, now, cost, usage);
+                    if (problem.isPresent()) {
+                        outOfRange++;
+                        LOG.warn("state.db session {} not imported: {}", id, problem.get());
+                        continue;
+                    }
                     String provider = rs.getString(11);
                     events.add(new CallEvent(ID_PREFIX + id, at, id, rs.getString(2),
                             provider == null || provider.isBlank() ? "unknown" : provider, rs.getString(3), null, usage,
@@ -118,10 +130,25 @@ public final class HermesStateBackfill {
         for (RecordedCall r : recorder.recordAll(events)) {
             if (!r.duplicate()) {
                 imported++;
-                micros += r.call().costMicros();
+                micros = Money.plus(micros, r.call().costMicros());
             }
         }
-        return new Result(seen, imported, known + (events.size() - imported), empty, micros);
+        return new Result(seen, imported, known + (events.size() - imported), empty, micros, outOfRange);
+    }
+
+    /** What puts a session outside the ranges every call must fall in (the same door as hooks and /v1/usage). */
+    private static Optional<String> outOfRange(Instant at, Instant now, BigDecimal cost, TokenUsage usage) {
+        Optional<String> time = InputRanges.timeProblem(at, now);
+        if (time.isPresent()) {
+            return Optional.of("its time " + time.get());
+        }
+        if (cost != null && cost.compareTo(InputRanges.MAX_COST_USD) > 0) {
+            return Optional.of("its cost $" + cost.toPlainString() + " is over $" + InputRanges.MAX_COST_USD.toPlainString());
+        }
+        if (Math.max(Math.max(usage.input(), usage.output()), Math.max(usage.cacheRead(), usage.cacheWrite())) > InputRanges.MAX_TOKENS) {
+            return Optional.of("a token count is over " + InputRanges.MAX_TOKENS);
+        }
+        return Optional.empty();
     }
 
     private static long count(ResultSet rs, int col) throws SQLException {
@@ -142,11 +169,12 @@ public final class HermesStateBackfill {
         }
     }
 
+    /** Unix seconds; a value no instant can hold reads as the earliest one, so the range check sets the session aside. */
     private static Instant epoch(ResultSet rs, int col) throws SQLException {
         double v = rs.getDouble(col);
         if (rs.wasNull() || v <= 0) {
             return null;
         }
-        return Instant.ofEpochMilli(Math.round(v * 1000));
+        return InputRanges.fromEpochSeconds(v).orElse(Instant.EPOCH);
     }
 }

@@ -8,6 +8,7 @@ import dev.plutus.core.ToolCall;
 import dev.plutus.store.SessionRecord;
 import dev.plutus.engine.CallRecorder;
 import dev.plutus.engine.Enforcer;
+import dev.plutus.engine.VerdictUnknown;
 import dev.plutus.store.SessionDirectory;
 import java.time.Clock;
 import java.util.function.Supplier;
@@ -57,7 +58,7 @@ public final class HookDispatcher {
     public ReplayOutcome replay(String event, JsonNode kwargs) {
         counters.count("replayed");
         try {
-            HookEvent e = HookEvents.parse(event, kwargs, clock.instant());
+            HookEvent e = HookEvents.parse(event, kwargs, clock.instant(), note -> clamped(event, note));
             if (e instanceof HookEvent.PreToolCall t) {
                 seen(t.sessionId(), t.platform(), t.model(), t.at());
             } else if (e instanceof HookEvent.ApiRequestError f) {
@@ -78,7 +79,8 @@ public final class HookDispatcher {
                 handle(e);
             }
             return ReplayOutcome.DONE;
-        } catch (HookEvents.Malformed e) {
+        } catch (HookEvents.Malformed | IllegalArgumentException e) {
+            // Replaying again would fail the same way: set aside, not retried for ever in front of the rest.
             malformed(event, e.getMessage());
             return ReplayOutcome.REJECTED;
         } catch (RuntimeException e) {
@@ -91,14 +93,23 @@ public final class HookDispatcher {
     /** What became of a replayed event: stored, unusable (set aside), or to be tried again later. */
     public enum ReplayOutcome { DONE, REJECTED, RETRY }
 
+    /**
+     * The hook's answer. Throws {@link VerdictUnknown} when the event asks for a verdict (may a tool
+     * run, may a call go out, are notices due) and none could be computed, whatever failed: the host
+     * answers that as it answers an unreachable Plutus, so its fail mode decides, never "ok".
+     */
     public HookReply dispatch(String event, JsonNode kwargs) {
         counters.count("events");
         try {
-            HookReply reply = handle(HookEvents.parse(event, kwargs, clock.instant()));
+            HookReply reply = handle(HookEvents.parse(event, kwargs, clock.instant(), note -> clamped(event, note)));
             counters.count("event." + event);
             return reply;
         } catch (HookEvents.Malformed e) {
             return malformed(event, e.getMessage());
+        } catch (VerdictUnknown e) {
+            counters.count("verdict_unknown");
+            LOG.warn("hook {}: {}", event, e.getMessage());
+            throw e;
         } catch (dev.plutus.store.StoreException e) {
             // Not swallowed: the event is not stored, so the caller must keep it (the bridge spools it
             // and applies its fail_mode; the daemon replays the spool once the store is back).
@@ -106,10 +117,30 @@ public final class HookDispatcher {
             LOG.warn("hook {} could not be stored: {}", event, e.getMessage());
             throw e;
         } catch (RuntimeException e) {
+            if (VERDICT_EVENTS.contains(event)) {
+                counters.count("verdict_unknown");
+                LOG.warn("hook {} failed, its verdict is unknown: {}", event, e, e);
+                throw new VerdictUnknown(VerdictUnknown.reasonOf(e), e);
+            }
             counters.count("errors");
             LOG.warn("hook {} failed: {}", event, e, e);
             return HookReply.NOTHING;
         }
+    }
+
+    /** Hooks whose answer is a verdict (on_session_start stops a cron run in hard breach). */
+    private static final java.util.Set<String> VERDICT_EVENTS = java.util.Set.of("pre_tool_call", "pre_llm_call",
+            "pre_api_request", "on_session_start");
+
+    /** Whether the hook's answer is a budget verdict, which must never default to "ok" when it cannot be computed. */
+    public static boolean asksForVerdict(String event) {
+        return VERDICT_EVENTS.contains(event);
+    }
+
+    /** A number of the hook's arguments was out of range and clamped (see {@link HookEvents#parse}): counted and logged. */
+    private void clamped(String event, String note) {
+        counters.count("clamped");
+        LOG.warn("{}: {}", event, note);
     }
 
     private HookReply handle(HookEvent e) {

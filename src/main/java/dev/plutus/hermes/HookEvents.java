@@ -1,9 +1,11 @@
 package dev.plutus.hermes;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.plutus.core.InputRanges;
 import dev.plutus.core.TokenUsage;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Reads a hook's keyword arguments (JSON, as the bridge forwards them) into its {@link HookEvent}. */
 public final class HookEvents {
@@ -18,10 +20,20 @@ public final class HookEvents {
 
     /** @param receivedAt when the hook arrived, its time when the bridge did not stamp one */
     public static HookEvent parse(String name, JsonNode k, Instant receivedAt) {
+        return parse(name, k, receivedAt, note -> { });
+    }
+
+    /**
+     * As {@link #parse(String, JsonNode, Instant)}; every number out of its range (see
+     * {@link InputRanges}) is clamped rather than refused, since Hermes must carry on whatever it
+     * sends, and {@code clamped} is told what was clamped. A time before 2000, further ahead than the
+     * slack, or not a finite number becomes the time the hook arrived.
+     */
+    public static HookEvent parse(String name, JsonNode k, Instant receivedAt, Consumer<String> clamped) {
         if (k == null || !k.isObject()) {
             throw new Malformed("keyword arguments are not a JSON object");
         }
-        Instant at = epochSeconds(k, "_plutus_ts").orElse(receivedAt);
+        Instant at = time(k, "_plutus_ts", receivedAt, receivedAt, clamped);
         return switch (name) {
             case "on_session_start" -> new HookEvent.SessionStart(text(k, "session_id"), text(k, "platform"), text(k, "model"), at);
             case "pre_llm_call" -> new HookEvent.PreLlmCall(text(k, "session_id"), text(k, "platform"), text(k, "model"),
@@ -29,16 +41,16 @@ public final class HookEvents {
             case "pre_api_request" -> {
                 JsonNode max = k.get("max_tokens");
                 yield new HookEvent.PreApiRequest(text(k, "session_id"), text(k, "platform"), text(k, "api_request_id"),
-                        text(k, "provider"), text(k, "model"), k.path("approx_input_tokens").asLong(0),
-                        max != null && max.canConvertToLong() ? max.asLong() : null, at);
+                        text(k, "provider"), text(k, "model"), tokens(k, "approx_input_tokens", clamped),
+                        max != null && max.canConvertToLong() ? InputRanges.clampTokens(max.asLong()) : null, at);
             }
-            case "post_api_request" -> postApiRequest(k, at);
+            case "post_api_request" -> postApiRequest(k, at, receivedAt, clamped);
             case "api_request_error" -> new HookEvent.ApiRequestError(text(k, "session_id"), text(k, "platform"), text(k, "model"),
                     text(k, "api_request_id"), k.path("retryable").asBoolean(false), at);
             case "pre_tool_call" -> new HookEvent.PreToolCall(text(k, "session_id"), text(k, "platform"), text(k, "model"), at);
             case "post_tool_call" -> new HookEvent.PostToolCall(text(k, "session_id"), text(k, "tool_name"), text(k, "tool_call_id"),
                     Optional.ofNullable(text(k, "status")).orElse("ok"), text(k, "error_type"),
-                    Math.max(0, k.path("duration_ms").asLong(0)), bridgeEventId(k), at);
+                    duration(k, "duration_ms", 1, clamped), bridgeEventId(k), at);
             case "subagent_start" -> new HookEvent.SubagentStart(text(k, "child_session_id"), text(k, "parent_session_id"), at);
             case "subagent_stop" -> new HookEvent.SubagentStop(text(k, "child_session_id"), text(k, "parent_session_id"),
                     text(k, "child_status"), at);
@@ -52,7 +64,7 @@ public final class HookEvents {
         };
     }
 
-    private static HookEvent.PostApiRequest postApiRequest(JsonNode k, Instant at) {
+    private static HookEvent.PostApiRequest postApiRequest(JsonNode k, Instant at, Instant receivedAt, Consumer<String> clamped) {
         JsonNode u = k.get("usage");
         TokenUsage usage = null;
         String problem = null;
@@ -65,7 +77,7 @@ public final class HookEvents {
         }
         return new HookEvent.PostApiRequest(text(k, "session_id"), text(k, "platform"), text(k, "api_request_id"),
                 text(k, "provider"), text(k, "model"), text(k, "response_model"), usage, problem, outputChars(k),
-                epochSeconds(k, "ended_at").orElse(at), Math.round(k.path("api_duration").asDouble(0) * 1000), bridgeEventId(k), at);
+                time(k, "ended_at", at, receivedAt, clamped), duration(k, "api_duration", 1000, clamped), bridgeEventId(k), at);
     }
 
     private static TokenUsage usage(JsonNode u) {
@@ -88,7 +100,62 @@ public final class HookEvents {
         if (!v.isIntegralNumber() || !v.canConvertToLong()) {
             throw new Malformed("usage." + field + " is not a whole number: " + v);
         }
+        if (v.asLong() > InputRanges.MAX_TOKENS) {
+            throw new Malformed("usage." + field + " is over " + InputRanges.MAX_TOKENS + ": " + v);
+        }
         return v.asLong();
+    }
+
+    /** A token count the hook only estimates with (a request's prompt size): held to its range. */
+    private static long tokens(JsonNode k, String field, Consumer<String> clamped) {
+        JsonNode v = k.get(field);
+        if (v == null || !v.isNumber()) {
+            return 0;
+        }
+        long n = v.canConvertToLong() ? v.asLong() : v.asDouble() > 0 ? Long.MAX_VALUE : 0;
+        long held = InputRanges.clampTokens(n);
+        if (held != n) {
+            clamped.accept(field + " " + v + " held to " + held);
+        }
+        return held;
+    }
+
+    /** A duration sent in {@code unitMillis} units (seconds: 1000), in milliseconds held to 0 .. one day. */
+    private static long duration(JsonNode k, String field, int unitMillis, Consumer<String> clamped) {
+        JsonNode v = k.get(field);
+        if (v == null || !v.isNumber()) {
+            return 0;
+        }
+        double seconds = v.asDouble() * unitMillis / 1000.0;
+        long ms = InputRanges.durationFromSeconds(seconds);
+        if (Double.isNaN(seconds) || seconds < 0 || ms == InputRanges.MAX_DURATION_MILLIS) {
+            clamped.accept(field + " " + v + " held to " + ms + " ms");
+        }
+        return ms;
+    }
+
+    /**
+     * A time sent as Unix seconds: {@code fallback} when absent, and the time the hook arrived when it
+     * is not one a call can have (a day ahead, milliseconds sent as seconds, 1e300, before 2000).
+     */
+    private static Instant time(JsonNode k, String field, Instant fallback, Instant receivedAt, Consumer<String> clamped) {
+        JsonNode v = k.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        Optional<Instant> t = v.isNumber() ? InputRanges.fromEpochSeconds(v.asDouble()) : Optional.empty();
+        Optional<String> problem = t.isEmpty() ? Optional.of("is not a time in Unix seconds")
+                : InputRanges.timeProblem(t.get(), receivedAt);
+        if (problem.isPresent()) {
+            clamped.accept(field + " " + abbreviated(v) + " " + problem.get() + "; the time the hook arrived is used");
+            return receivedAt;
+        }
+        return t.get();
+    }
+
+    private static String abbreviated(JsonNode v) {
+        String s = v.toString();
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
     }
 
     /** The response's size in characters: its text, and its tool calls (the bridge sends their size instead of them). */
@@ -108,14 +175,6 @@ public final class HookEvents {
     private static String bridgeEventId(JsonNode k) {
         String id = text(k, "_plutus_event_id");
         return id == null || id.isBlank() ? null : id;
-    }
-
-    private static Optional<Instant> epochSeconds(JsonNode k, String field) {
-        JsonNode v = k.get(field);
-        if (v == null || !v.isNumber() || v.asDouble() <= 0) {
-            return Optional.empty();
-        }
-        return Optional.of(Instant.ofEpochMilli(Math.round(v.asDouble() * 1000)));
     }
 
     private static String text(JsonNode k, String field) {

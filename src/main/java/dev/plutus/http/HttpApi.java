@@ -136,6 +136,9 @@ final class HttpApi {
         } catch (dev.plutus.store.StoreException e) {
             // 503, not 200: the bridge keeps the event in its spool and applies fail_mode until the store is back.
             throw new HttpError(503, "store unavailable: " + e.getMessage(), java.util.Map.of("X-Plutus-Error", "store unavailable"));
+        } catch (dev.plutus.engine.VerdictUnknown e) {
+            // 503 too: the bridge treats it as an unreachable daemon, so fail_mode decides (closed blocks the tool).
+            throw new HttpError(503, e.getMessage(), java.util.Map.of("X-Plutus-Error", "verdict unknown"));
         }
         // The wire record straight to bytes: no tree in between on the hook path.
         byte[] answer = toBytes(reply.answer());

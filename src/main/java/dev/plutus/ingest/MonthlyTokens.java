@@ -1,5 +1,6 @@
 package dev.plutus.ingest;
 
+import dev.plutus.core.Money;
 import dev.plutus.store.IngestStore;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -66,14 +67,14 @@ final class MonthlyTokens {
             synchronized (MonthlyTokens.this) {
                 mine += tokens;
                 held += tokens;
-                return committed + held;
+                return Money.plus(committed, held);
             }
         }
 
         /** The month's committed and held tokens, for an event that adds none. */
         long total() {
             synchronized (MonthlyTokens.this) {
-                return committed + held;
+                return Money.plus(committed, held);
             }
         }
 
@@ -81,7 +82,7 @@ final class MonthlyTokens {
         void commit(long tokens) {
             synchronized (MonthlyTokens.this) {
                 if (of.equals(month)) {
-                    committed += tokens;
+                    committed = Money.plus(committed, tokens);
                 }
                 committedAll = true;
             }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.plutus.core.InputRanges;
 import dev.plutus.core.TokenUsage;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -24,9 +25,9 @@ import java.util.Set;
  */
 public final class UsageEventParser {
     public static final int MAX_EVENTS = 1000;
-    /** More than any single call could use; larger counts are typos or overflow attempts. */
-    static final long MAX_TOKENS = 1_000_000_000_000L;
-    static final BigDecimal MAX_COST_USD = new BigDecimal("1000000");
+    /** More than any single call could use; larger counts are typos or overflow attempts (see {@link InputRanges}). */
+    static final long MAX_TOKENS = InputRanges.MAX_TOKENS;
+    static final BigDecimal MAX_COST_USD = InputRanges.MAX_COST_USD;
     static final int MAX_TEXT = 200;
     private static final Set<String> TOKEN_FIELDS = Set.of("input_tokens", "output_tokens", "cache_read_tokens",
             "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens");

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plutus.core.CallEvent;
 import dev.plutus.core.CallOrigin;
+import dev.plutus.core.InputRanges;
 import dev.plutus.core.Money;
 import dev.plutus.engine.BudgetGate;
 import dev.plutus.engine.CallRecorder;
+import dev.plutus.engine.VerdictUnknown;
 import java.time.Clock;
 import dev.plutus.core.RecordedCall;
 import dev.plutus.budget.BudgetCheck;
@@ -43,8 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * is refused (422) rather than told that events it never sent are duplicates.
  */
 public final class UsageIngestor {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UsageIngestor.class);
     static final Duration KEEP_ANSWERS = Duration.ofHours(24);
-    static final Duration FUTURE_SLACK = Duration.ofMinutes(5);
     private static final ObjectMapper JSON = Json.MAPPER;
     /** Kept answers are read back digit for digit: 0.015600 stays 0.015600 in a replay. */
     private static final ObjectMapper EXACT = Json.EXACT;
@@ -97,8 +99,14 @@ public final class UsageIngestor {
             }
             UsageAnswer answer = ingest(key, body, idempotencyKey);
             if (answer.status() < 500) {
-                store.keepAnswer(key.keyId(), idempotencyKey,
-                        new IngestStore.StoredAnswer(requestHash, answer.status(), answer.body().toString()), clock.instant());
+                try {
+                    store.keepAnswer(key.keyId(), idempotencyKey,
+                            new IngestStore.StoredAnswer(requestHash, answer.status(), answer.body().toString()), clock.instant());
+                } catch (RuntimeException e) {
+                    // The events are committed: answering 5xx now would have the sender retry and wonder. A retry
+                    // without the kept answer ingests the same body again under the same event ids, recording nothing twice.
+                    LOG.warn("/v1/usage: the answer for Idempotency-Key {} could not be kept: {}", idempotencyKey, e.toString());
+                }
             }
             return answer;
         }
@@ -121,8 +129,9 @@ public final class UsageIngestor {
         Instant now = clock.instant();
         for (int i = 0; i < events.size(); i++) {
             Instant ts = events.get(i).timestamp();
-            if (ts != null && ts.isAfter(now.plus(FUTURE_SLACK))) {
-                return rejected(new UsageError((parsed.batch() ? "event " + i : "event") + ": field 'timestamp' is in the future (" + ts + ")",
+            Optional<String> problem = ts == null ? Optional.empty() : InputRanges.timeProblem(ts, now);
+            if (problem.isPresent()) {
+                return rejected(new UsageError((parsed.batch() ? "event " + i : "event") + ": field 'timestamp' " + problem.get(),
                         i, "timestamp"));
             }
         }
@@ -170,7 +179,7 @@ public final class UsageIngestor {
                 if (rc.duplicate()) {
                     duplicates++; // counted when it was first committed
                 } else {
-                    ingestedCostMicros.addAndGet(rc.call().costMicros());
+                    ingestedCostMicros.accumulateAndGet(rc.call().costMicros(), Money::plus);
                     if (!rc.call().timestamp().isBefore(monthStart)) {
                         newTokensThisMonth += rc.call().origin().trackedTokens();
                     }
@@ -179,8 +188,29 @@ public final class UsageIngestor {
             }
             hold.commit(newTokensThisMonth);
         }
+        // The events are committed: from here on nothing may turn the answer into a 5xx (the sender would retry),
+        // so what cannot be computed is answered as unknown.
+        try {
+            return answer(parsed, outcomes, toRecord.size(), duplicates, month, monthStart, workspaceNotes);
+        } catch (RuntimeException e) {
+            LOG.warn("/v1/usage: events committed, but the answer could not be completed: {}", e.toString(), e);
+            UsageReceipt.Budget budget = budget(new Verdict.Unknown(VerdictUnknown.reasonOf(e)));
+            UsageReceipt.Quota quota = new UsageReceipt.Quota(null, false, 0, settings.capped() ? settings.trackedLimit() : null,
+                    settings.tier());
+            List<String> warnings = List.of("the answer is incomplete (" + VerdictUnknown.reasonOf(e)
+                    + "); the events were recorded");
+            UsageReceipt receipt = parsed.batch()
+                    ? new UsageReceipt.Batch(settings.orgId(), outcomes.stream().map(this::result).toList(), toRecord.size(),
+                            outcomes.size() - toRecord.size(), quota, null, budget, warnings)
+                    : UsageReceipt.Single.of(settings.orgId(), result(outcomes.get(0)), quota, null, budget, warnings);
+            return new UsageAnswer(toRecord.isEmpty() ? 402 : 200, EXACT.valueToTree(receipt), false);
+        }
+    }
+
+    private UsageAnswer answer(UsageEventParser.Parsed parsed, List<EventOutcome> outcomes, int toRecord, int duplicates,
+            YearMonth month, Instant monthStart, Map<String, String> workspaceNotes) {
         int blocked = (int) outcomes.stream().filter(o -> o.eventId() == null).count();
-        counters.events(toRecord.size() - duplicates, blocked, duplicates);
+        counters.events(toRecord - duplicates, blocked, duplicates);
 
         Map<String, BudgetCheck> checks = new LinkedHashMap<>();
         for (EventOutcome o : outcomes) {
@@ -190,7 +220,7 @@ public final class UsageIngestor {
         Verdict worst = checks.values().stream().map(BudgetCheck::verdict)
                 .max((a, b) -> Integer.compare(a.level().ordinal(), b.level().ordinal())).orElse(Verdict.OK);
 
-        int status = toRecord.isEmpty() ? 402 : 200;
+        int status = toRecord == 0 ? 402 : 200;
         UsageReceipt.Quota quota = quota(month, monthStart);
         UsageReceipt.Refusal refusal = status != 402 ? null : new UsageReceipt.Refusal(
                 "free tier token cap reached and block_over_free_limit is on; nothing was recorded", settings.upgradeUrl());
@@ -234,7 +264,8 @@ public final class UsageIngestor {
 
     private UsageReceipt.Budget budget(Verdict v) {
         String message = v instanceof Verdict.Hard h ? BudgetMessages.blockMessage(h.cause(), gate.zone())
-                : v instanceof Verdict.Soft s ? BudgetMessages.notice(s.cause(), gate.zone()) : null;
+                : v instanceof Verdict.Soft s ? BudgetMessages.notice(s.cause(), gate.zone())
+                : v instanceof Verdict.Unknown u ? BudgetMessages.unknown(u.reason()) : null;
         return new UsageReceipt.Budget(v.level().label(), message);
     }
 

@@ -23,11 +23,11 @@ public final class CallStore {
             event_id, ts, session_id, root_session_id, platform, cron_job_id, sender_id,
                 provider, model, response_model, input_tokens, output_tokens, cache_read_tokens,
                 cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_micros, priced,
-                price_entry, estimated, latency_ms""";
-    private static final int CALL_PARAMS = 21;
+                price_entry, estimated, latency_ms, reported_ts""";
+    private static final int CALL_PARAMS = 22;
     private static final int ORIGIN_PARAMS = 7;
     /**
-     * Rows per INSERT on a networked store, where each statement is a round trip: 200 × 21
+     * Rows per INSERT on a networked store, where each statement is a round trip: 200 × 22
      * parameters stays well inside PostgreSQL's limit. SQLite runs in this process, where one
      * prepared single-row statement re-bound per row is cheapest.
      */
@@ -132,7 +132,7 @@ public final class CallStore {
                     call.rootSessionId(), call.platform(), call.cronJobId(), call.senderId(), call.provider(),
                     call.model(), call.responseModel(), u.input(), u.output(), u.cacheRead(), u.cacheWrite(),
                     u.cacheWrite1h(), u.reasoning(), call.costMicros(), call.priced(), call.priceEntry(),
-                    call.estimated(), call.latencyMillis()}) {
+                    call.estimated(), call.latencyMillis(), call.reportedAt() == null ? null : call.reportedAt().toEpochMilli()}) {
                 params[i++] = v;
             }
         }
@@ -256,6 +256,11 @@ public final class CallStore {
         Jdbc.update(c, ENSURE_SESSION, sessionId, platform, at.toEpochMilli());
     }
 
+    private static Instant reportedAt(ResultSet rs) throws SQLException {
+        long ms = rs.getLong("reported_ts");
+        return rs.wasNull() ? null : Instant.ofEpochMilli(ms);
+    }
+
     static LedgerEntry mapLedger(ResultSet rs) throws SQLException {
         return new LedgerEntry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getString(8), rs.getLong(9), rs.getInt(10) != 0, rs.getInt(11) != 0);
@@ -271,6 +276,7 @@ public final class CallStore {
                 u, rs.getInt("estimated") != 0, rs.getLong("cost_micros"), rs.getInt("priced") != 0,
                 rs.getString("price_entry"), rs.getLong("latency_ms"), rs.getString("o_key") == null ? null
                         : new CallOrigin(rs.getString("o_key"), rs.getString("o_workspace"), rs.getString("o_task"),
-                                rs.getString("o_source"), rs.getLong("o_tracked"), rs.getInt("o_over") != 0));
+                                rs.getString("o_source"), rs.getLong("o_tracked"), rs.getInt("o_over") != 0),
+                reportedAt(rs));
     }
 }

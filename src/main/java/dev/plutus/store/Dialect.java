@@ -55,4 +55,21 @@ public enum Dialect {
     String ephemeralWriterLock() {
         return this == POSTGRES ? "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(7401)" : null;
     }
+
+    /**
+     * {@code SUM(expr)} of a 64-bit column, held to the largest long: SQLite's SUM fails on overflow and
+     * PostgreSQL's leaves bigint, so one hostile total would otherwise break every report that reads it.
+     * SQLite sums as TOTAL (a double), exact while the total is below 2^53 ($9 billion in micro-dollars).
+     * An empty group sums to 0.
+     */
+    public String sum(String expr) {
+        return this == SQLITE ? "CAST(MIN(TOTAL(" + expr + "), 9223372036854775807) AS INTEGER)"
+                : "CAST(LEAST(COALESCE(SUM(" + expr + "), 0), 9223372036854775807) AS BIGINT)";
+    }
+
+    /** {@code a + b} of two 64-bit values, held to the largest long (SQLite would turn it into a double, PostgreSQL fail). */
+    public String plus(String a, String b) {
+        return this == SQLITE ? "CAST(MIN(" + a + " + " + b + ", 9223372036854775807) AS INTEGER)"
+                : "CAST(LEAST(CAST(" + a + " AS NUMERIC) + " + b + ", 9223372036854775807) AS BIGINT)";
+    }
 }

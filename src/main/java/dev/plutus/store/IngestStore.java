@@ -46,14 +46,14 @@ public final class IngestStore {
     /** Tokens of ingested calls dated at or after {@code since} (the month's start). */
     public long trackedTokensSince(Instant since) {
         return jdbc.queryLong("""
-                SELECT COALESCE(SUM(o.tracked_tokens), 0) FROM ingested_calls o JOIN llm_calls c ON c.id = o.call_id
-                WHERE c.ts >= ?""", since.toEpochMilli());
+                SELECT %s FROM ingested_calls o JOIN llm_calls c ON c.id = o.call_id
+                WHERE c.ts >= ?""".formatted(jdbc.dialect().sum("o.tracked_tokens")), since.toEpochMilli());
     }
 
     /** Ingested cost in micro-dollars over all time (what a prepaid balance is drawn down by). */
     public long ingestedCostMicros() {
         return jdbc.queryLong("""
-                SELECT COALESCE(SUM(c.cost_micros), 0) FROM ingested_calls o JOIN llm_calls c ON c.id = o.call_id""");
+                SELECT %s FROM ingested_calls o JOIN llm_calls c ON c.id = o.call_id""".formatted(jdbc.dialect().sum("c.cost_micros")));
     }
 
     public Optional<StoredAnswer> answer(String keyId, String idempotencyKey) {

@@ -37,30 +37,40 @@ public final class RollupStore {
                 return false;
             }
             long upTo = Math.min(max, last + BATCH);
+            Dialect d = jdbc.dialect();
             Jdbc.update(c, """
                     INSERT INTO usage_hourly(hour, provider, model, platform, cron_job_id, calls, estimated_calls,
                         unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
                         reasoning_tokens, cost_micros, latency_ms)
                     SELECT ts / 3600000, provider, model, COALESCE(platform, ''), COALESCE(cron_job_id, ''),
-                           COUNT(*), SUM(estimated), SUM(1 - priced), SUM(input_tokens), SUM(output_tokens),
-                           SUM(cache_read_tokens), SUM(cache_write_tokens + cache_write_1h_tokens),
-                           SUM(reasoning_tokens), SUM(cost_micros), SUM(latency_ms)
+                           COUNT(*), SUM(estimated), SUM(1 - priced), %s, %s,
+                           %s, %s,
+                           %s, %s, %s
                     FROM llm_calls WHERE id > ? AND id <= ?
                     GROUP BY 1, 2, 3, 4, 5
                     ON CONFLICT(hour, provider, model, platform, cron_job_id) DO UPDATE SET
                         calls = usage_hourly.calls + excluded.calls,
                         estimated_calls = usage_hourly.estimated_calls + excluded.estimated_calls,
                         unpriced_calls = usage_hourly.unpriced_calls + excluded.unpriced_calls,
-                        input_tokens = usage_hourly.input_tokens + excluded.input_tokens,
-                        output_tokens = usage_hourly.output_tokens + excluded.output_tokens,
-                        cache_read_tokens = usage_hourly.cache_read_tokens + excluded.cache_read_tokens,
-                        cache_write_tokens = usage_hourly.cache_write_tokens + excluded.cache_write_tokens,
-                        reasoning_tokens = usage_hourly.reasoning_tokens + excluded.reasoning_tokens,
-                        cost_micros = usage_hourly.cost_micros + excluded.cost_micros,
-                        latency_ms = usage_hourly.latency_ms + excluded.latency_ms""", last, upTo);
+                        input_tokens = %s,
+                        output_tokens = %s,
+                        cache_read_tokens = %s,
+                        cache_write_tokens = %s,
+                        reasoning_tokens = %s,
+                        cost_micros = %s,
+                        latency_ms = %s""".formatted(d.sum("input_tokens"), d.sum("output_tokens"),
+                    d.sum("cache_read_tokens"), d.sum("cache_write_tokens + cache_write_1h_tokens"), d.sum("reasoning_tokens"),
+                    d.sum("cost_micros"), d.sum("latency_ms"), grown(d, "input_tokens"), grown(d, "output_tokens"),
+                    grown(d, "cache_read_tokens"), grown(d, "cache_write_tokens"), grown(d, "reasoning_tokens"),
+                    grown(d, "cost_micros"), grown(d, "latency_ms")), last, upTo);
             Jdbc.update(c, "UPDATE rollup_state SET last_id = ? WHERE source = 'llm_calls'", upTo);
             return upTo < max;
         });
+    }
+
+    /** An hour's total plus the rows being folded in, held to the largest long. */
+    private static String grown(Dialect d, String column) {
+        return d.plus("usage_hourly." + column, "excluded." + column);
     }
 
     private boolean catchUpTools() {

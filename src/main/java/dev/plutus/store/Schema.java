@@ -242,5 +242,10 @@ final class Schema {
                 refreshed_at INTEGER NOT NULL,
                 PRIMARY KEY (scope, owner)
             );
+            """,
+            // 6: the sender's own time for a call it dated ahead of its arrival; the call counts (ts) at its arrival,
+            // so no sender's clock moves a budget period, and what the sender said is kept
+            """
+            ALTER TABLE llm_calls ADD COLUMN reported_ts INTEGER;
             """);
 }

@@ -34,6 +34,7 @@ public final class StatsQueries {
     }
 
     public List<UsageTotals> usage(Grouping g, Instant since) {
+        Dialect d = jdbc.dialect();
         long start = since.toEpochMilli();
         long firstFullHour = Math.floorDiv(start, RollupStore.HOUR_MS) + 1;
         String rawCols = """
@@ -55,10 +56,11 @@ public final class StatsQueries {
                     UNION ALL
                     SELECT %2$s FROM llm_calls WHERE id > (SELECT last_id FROM w) AND ts >= ?
                 )
-                SELECT p, m, j, SUM(calls), SUM(est), SUM(unpriced), SUM(i), SUM(o), SUM(cr), SUM(cw), SUM(r),
-                       SUM(cost), SUM(lat)
+                SELECT p, m, j, SUM(calls), SUM(est), SUM(unpriced), %3$s, %4$s, %5$s, %6$s, %7$s,
+                       %8$s, %9$s
                 FROM u GROUP BY p, m, j HAVING SUM(calls) > 0
-                ORDER BY p, SUM(calls) DESC, m, j""".formatted(rollCols, rawCols);
+                ORDER BY p, SUM(calls) DESC, m, j""".formatted(rollCols, rawCols, d.sum("i"), d.sum("o"), d.sum("cr"), d.sum("cw"),
+                d.sum("r"), d.sum("cost"), d.sum("lat"));
         return jdbc.query(sql, rs -> new UsageTotals(rs.getString(1), rs.getString(2), rs.getString(3),
                 rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
                 rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13)),
@@ -90,7 +92,7 @@ public final class StatsQueries {
                     SELECT tool_name, 1, CASE WHEN status <> 'ok' THEN 1 ELSE 0 END, duration_ms FROM tool_calls
                       WHERE id > (SELECT last_id FROM w) AND ts >= ?
                 )
-                SELECT t, SUM(n), SUM(f), SUM(d) FROM u GROUP BY t ORDER BY SUM(n) DESC, t LIMIT ?""",
+                SELECT t, SUM(n), SUM(f), %s FROM u GROUP BY t ORDER BY SUM(n) DESC, t LIMIT ?""".formatted(jdbc.dialect().sum("d")),
                 rs -> new ToolTotals(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)),
                 firstFullHour, start, firstFullHour * RollupStore.HOUR_MS, start, limit);
     }
@@ -107,8 +109,8 @@ public final class StatsQueries {
                 SELECT COUNT(*), COALESCE(SUM(CASE WHEN platform = 'subagent' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), 0),
                        COALESCE(SUM(CASE WHEN status IN ('error', 'interrupted', 'stopped') THEN 1 ELSE 0 END), 0),
                        COALESCE(SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END), 0),
-                       COUNT(ended_at), COALESCE(SUM(ended_at - started_at), 0)
-                FROM sessions WHERE started_at >= ?""",
+                       COUNT(ended_at), %s
+                FROM sessions WHERE started_at >= ?""".formatted(jdbc.dialect().sum("ended_at - started_at")),
                 rs -> new SessionTotals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
                         rs.getLong(6), rs.getLong(7)), since.toEpochMilli()).get(0);
     }
@@ -124,9 +126,9 @@ public final class StatsQueries {
         return jdbc.query("""
                 SELECT cron_job_id, COUNT(*), SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END),
                        SUM(CASE WHEN status IN ('error', 'interrupted', 'stopped') THEN 1 ELSE 0 END),
-                       COUNT(ended_at), COALESCE(SUM(ended_at - started_at), 0), MAX(started_at)
+                       COUNT(ended_at), %s, MAX(started_at)
                 FROM sessions WHERE platform = 'cron' AND cron_job_id IS NOT NULL AND started_at >= ?
-                GROUP BY cron_job_id ORDER BY cron_job_id""",
+                GROUP BY cron_job_id ORDER BY cron_job_id""".formatted(jdbc.dialect().sum("ended_at - started_at")),
                 rs -> new CronRuns(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
                         rs.getLong(6), Instant.ofEpochMilli(rs.getLong(7))), since.toEpochMilli());
     }
@@ -137,11 +139,11 @@ public final class StatsQueries {
     public List<SessionRow> recentSessions(Instant since, int limit) {
         return jdbc.query("""
                 SELECT s.session_id, s.platform, s.model, s.status, s.started_at, s.ended_at,
-                       COUNT(l.id), COALESCE(SUM(l.cost_micros), 0), COALESCE(SUM(l.estimated), 0)
+                       COUNT(l.id), %s, COALESCE(SUM(l.estimated), 0)
                 FROM (SELECT * FROM sessions WHERE started_at >= ? ORDER BY started_at DESC LIMIT ?) s
                 LEFT JOIN llm_calls l ON l.session_id = s.session_id
                 GROUP BY s.session_id, s.platform, s.model, s.status, s.started_at, s.ended_at
-                ORDER BY s.started_at DESC""",
+                ORDER BY s.started_at DESC""".formatted(jdbc.dialect().sum("l.cost_micros")),
                 rs -> {
                     long ended = rs.getLong(6);
                     boolean none = rs.wasNull();
@@ -171,17 +173,17 @@ public final class StatsQueries {
             long[] acc = days.get(java.time.LocalDate.ofInstant(Instant.ofEpochMilli(row[0]), zone));
             if (acc != null) {
                 acc[0] += row[1];
-                acc[1] += row[2];
+                acc[1] = dev.plutus.core.Money.plus(acc[1], row[2]);
             }
         };
         if (wholeHourOffsets(zone, start, now)) {
             long firstHour = Math.floorDiv(start.toEpochMilli(), RollupStore.HOUR_MS);
             jdbc.query("""
                     WITH w AS (SELECT last_id FROM rollup_state WHERE source = 'llm_calls')
-                    SELECT hour * 3600000, SUM(calls), SUM(cost_micros) FROM usage_hourly WHERE hour >= ? GROUP BY hour
+                    SELECT hour * 3600000, SUM(calls), %1$s FROM usage_hourly WHERE hour >= ? GROUP BY hour
                     UNION ALL
-                    SELECT (ts / 3600000) * 3600000, COUNT(*), SUM(cost_micros) FROM llm_calls
-                    WHERE id > (SELECT last_id FROM w) AND ts >= ? GROUP BY ts / 3600000""",
+                    SELECT (ts / 3600000) * 3600000, COUNT(*), %1$s FROM llm_calls
+                    WHERE id > (SELECT last_id FROM w) AND ts >= ? GROUP BY ts / 3600000""".formatted(jdbc.dialect().sum("cost_micros")),
                     rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, firstHour, start.toEpochMilli()).forEach(add);
         } else {
             jdbc.query("SELECT ts, 1, cost_micros FROM llm_calls WHERE ts >= ?",
