@@ -169,6 +169,106 @@ class PricingEngineTest {
         assertTrue(neg.getMessage().contains("negative"), neg.getMessage());
     }
 
+    /** Issue 15, point 2: every number in a price file is range-checked at the door, naming file, line and field. */
+    @Test
+    void absurdNumbersInAPriceFileAreRefusedWithFileLineAndField(@TempDir Path dir) throws Exception {
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("-0.5", "must not be negative");
+        refused.put("1e300", "must be at most 10000");
+        refused.put("10000.000001", "must be at most 10000");
+        refused.put(".nan", "expected a number");
+        refused.put(".inf", "expected a number");
+        refused.put("1".repeat(1200), "characters long");
+        refused.put("0.000000000000000000001", "more than 20 decimal places");
+        refused.put("1e-30", "more than 20 decimal places");
+        for (Map.Entry<String, String> bad : refused.entrySet()) {
+            ConfigException e = assertThrows(ConfigException.class, () -> PriceTableParser.parse(
+                    "models:\n  m:\n    input: 1\n    output: " + bad.getKey() + "\n", "pricing.yaml", PriceOrigin.USER), bad.getKey());
+            assertTrue(e.getMessage().startsWith("pricing.yaml:4: models.m.output:") && e.getMessage().contains(bad.getValue()),
+                    bad.getKey() + " -> " + e.getMessage());
+            assertTrue(e.getMessage().length() < 200, "the message quotes no 1,200-digit number: " + e.getMessage());
+        }
+        ConfigException mult = assertThrows(ConfigException.class, () -> PriceTableParser.parse(
+                "defaults:\n  cache_read_multiplier: 1e9\nmodels: {}\n", "pricing.yaml", PriceOrigin.USER));
+        assertTrue(mult.getMessage().startsWith("pricing.yaml:2: defaults.cache_read_multiplier: must be at most 100"), mult.getMessage());
+        ConfigException tier = assertThrows(ConfigException.class, () -> PriceTableParser.parse(
+                "models:\n  m:\n    input: 1\n    output: 2\n    tiers:\n      - above_prompt_tokens: 1e30\n        input: 2\n",
+                "pricing.yaml", PriceOrigin.USER));
+        assertTrue(tier.getMessage().startsWith("pricing.yaml:6: models.m.tiers[0].above_prompt_tokens: must be a whole number"),
+                tier.getMessage());
+        ConfigException tierPrice = assertThrows(ConfigException.class, () -> PriceTableParser.parse(
+                "models:\n  m:\n    input: 1\n    output: 2\n    tiers:\n      - above_prompt_tokens: 200000\n        input: -2\n",
+                "pricing.yaml", PriceOrigin.USER));
+        assertTrue(tierPrice.getMessage().startsWith("pricing.yaml:7: models.m.tiers[0].input:"), tierPrice.getMessage());
+        ConfigException fallback = assertThrows(ConfigException.class, () -> PriceTableParser.parse(
+                "provisional_fallback:\n  input: 1\n  output: 1e6\n", "pricing.yaml", PriceOrigin.USER));
+        assertTrue(fallback.getMessage().startsWith("pricing.yaml:3: provisional_fallback.output:"), fallback.getMessage());
+        // OpenRouter's -1 ("priced per request") stays accepted on variable-price entries, and only there.
+        assertTrue(PriceTableParser.parse("models:\n  r:\n    variable_price: true\n    input: -1\n    output: -1\n",
+                "f.yaml", PriceOrigin.FETCHED).find("r").orElseThrow().variablePrice());
+        assertThrows(ConfigException.class, () -> PriceTableParser.parse(
+                "models:\n  r:\n    variable_price: true\n    input: -7\n    output: -1\n", "f.yaml", PriceOrigin.FETCHED));
+
+        // A reload that meets such a file keeps the table in force before it.
+        Path file = dir.resolve("pricing.yaml");
+        Files.writeString(file, "models:\n  my-model:\n    input: 1\n    output: 2\n");
+        PricingEngine engine = PricingEngine.load(new HomeLayout(dir));
+        Files.writeString(file, "models:\n  my-model:\n    input: 1\n    output: 1e300\n");
+        var problems = engine.reload();
+        assertEquals(1, problems.size());
+        assertTrue(problems.get(0).startsWith(file + ":4: models.my-model.output: price must be at most 10000"), problems.get(0));
+        assertEquals(new BigDecimal("2"), engine.price(null, "my-model", null, TokenUsage.of(0, 1_000_000)).exactUsd());
+    }
+
+    @Test
+    void anOpenRouterModelWithAnAbsurdPriceIsLeftOutNotWrittenIntoTheTable() throws Exception {
+        String json = """
+                {"data": [
+                  {"id": "a/sane", "pricing": {"prompt": "0.000003", "completion": "0.000015"}},
+                  {"id": "a/absurd", "pricing": {"prompt": "1e300", "completion": "0.000015"}},
+                  {"id": "a/negative-tier", "pricing": {"prompt": "0.000003", "completion": "0.000015",
+                    "overrides": [{"min_prompt_tokens": 200000, "prompt": "-0.5"}]}}
+                ]}""";
+        var entries = OpenRouterCatalog.parse(json, "2026-08-08");
+        assertEquals(java.util.List.of("openrouter/a/sane"), entries.stream().map(PriceEntry::key).toList());
+        assertEquals(1, PriceTableParser.parse(PriceTableWriter.write(entries, "t"), "f.yaml", PriceOrigin.FETCHED).size());
+    }
+
+    @Test
+    void anUnknownModelsStandInIsItsProvidersDearestModelElseTheFallback(@TempDir Path dir) throws Exception {
+        PriceEntry anthropic = builtin.standIn("anthropic");
+        PriceEntry dearest = PricingEngine.builtinTable().entries().stream().filter(e -> "anthropic".equals(e.provider()))
+                .max(java.util.Comparator.comparing(PriceEntry::output).thenComparing(PriceEntry::input)).orElseThrow();
+        assertEquals(0, dearest.output().compareTo(anthropic.output()));
+        assertEquals(0, dearest.input().compareTo(anthropic.input()));
+        assertEquals("google", builtin.standIn("gemini").provider(), "Hermes's gemini provider is google in the tables");
+        assertEquals(PricingEngine.DEFAULT_FALLBACK, builtin.standIn("acme"));
+        assertEquals(PricingEngine.DEFAULT_FALLBACK, builtin.standIn(null));
+        CallCost c = builtin.provisional("acme", TokenUsage.of(1_000_000, 1_000_000), "no price for model 'x'");
+        assertTrue(c.provisional() && !c.priced());
+        assertEquals(90_000_000, c.micros(), "$15 in + $75 out per million");
+
+        // pricing.yaml may set the fallback, and a dearer model of a provider raises its stand-in.
+        Files.writeString(dir.resolve("pricing.yaml"), """
+                provisional_fallback:
+                  input: 3
+                  output: 9
+                models:
+                  claude-imaginary-ultra:
+                    provider: anthropic
+                    input: 900
+                    output: 4000
+                """);
+        PricingEngine e = PricingEngine.load(new HomeLayout(dir));
+        assertTrue(e.problems().isEmpty(), e.problems().toString());
+        assertEquals("provisional-fallback", e.standIn("acme").key());
+        assertEquals(0, new BigDecimal("9").compareTo(e.standIn("acme").output()));
+        assertEquals("claude-imaginary-ultra", e.standIn("anthropic").key());
+        long before = e.generation();
+        e.reload();
+        assertTrue(e.generation() > before, "a reload is a new generation of prices");
+    }
+
     @Test
     void openRouterCatalogFixtureParsesExactlyAndFlagsVariablePrices() throws Exception {
         String json = Files.readString(TestSupport.fixtures().resolve("pricing/openrouter-models.json"));

@@ -54,7 +54,7 @@ class StatsReportTest {
                 """, r.text());
         assertEquals("{\"window\":\"today\",\"usage\":{\"calls\":12,\"estimated_calls\":2,\"unpriced_calls\":1,\"input_tokens\":1000,"
                 + "\"output_tokens\":500,\"cache_read_tokens\":20000,\"cache_write_tokens\":300,\"reasoning_tokens\":40,"
-                + "\"cost_usd\":1.234567,\"latency_ms\":18000},\"sessions\":{\"sessions\":3,\"subagents\":1,\"ok\":2,\"failed\":1,"
+                + "\"cost_usd\":1.234567,\"latency_ms\":18000,\"provisional_calls\":0,\"provisional_usd\":0.000000},\"sessions\":{\"sessions\":3,\"subagents\":1,\"ok\":2,\"failed\":1,"
                 + "\"running\":0,\"avg_duration_ms\":90000},\"tools\":[{\"tool\":\"terminal\",\"calls\":7,\"failures\":1,\"avg_ms\":250},"
                 + "{\"tool\":\"read_file\",\"calls\":12,\"failures\":0,\"avg_ms\":40}]}", r.json().toString());
     }
@@ -96,7 +96,7 @@ class StatsReportTest {
                 """ + footer, r.text());
         assertEquals("{\"provider\":\"deepseek\",\"model\":\"deepseek-v4-pro\",\"calls\":10,\"estimated_calls\":0,\"unpriced_calls\":10,"
                 + "\"input_tokens\":5000,\"output_tokens\":700,\"cache_read_tokens\":0,\"cache_write_tokens\":0,\"reasoning_tokens\":0,"
-                + "\"cost_usd\":0.000000,\"latency_ms\":0}", r.json().path("models").get(1).toString());
+                + "\"cost_usd\":0.000000,\"latency_ms\":0,\"provisional_calls\":0,\"provisional_usd\":0.000000}", r.json().path("models").get(1).toString());
         assertEquals("week", r.json().path("window").asText());
 
         assertEquals("Plutus — models (last 7 days)\n" + RULE72 + "No model calls in this window.\n" + footer,

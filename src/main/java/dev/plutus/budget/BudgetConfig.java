@@ -38,10 +38,10 @@ public record BudgetConfig(
         }
     }
 
-    /** No limits at all: spend is tracked, nothing is enforced. */
+    /** No limits at all: spend is tracked (unknown models at provisional prices), nothing is enforced. */
     public static BudgetConfig none(ZoneId zone) {
         return new BudgetConfig(Map.of(), DEFAULT_SOFT, DEFAULT_HARD, EnforcementMode.WARN_ONLY,
-                EnforcementMode.WARN_ONLY, zone, DayOfWeek.MONDAY);
+                EnforcementMode.PROVISIONAL, zone, DayOfWeek.MONDAY);
     }
 
     public ScopeLimits limits(ScopeKind kind) {

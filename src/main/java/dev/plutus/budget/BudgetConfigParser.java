@@ -31,6 +31,7 @@ public final class BudgetConfigParser {
             "timezone", "week_start", "reservations");
     private static final List<String> MODES = List.of("warn_only", "enforce");
     private static final String NO_VALUE = "has no value (a file cut short, or a value left out): give it one or remove the key";
+    private static final List<String> UNPRICED_MODES = List.of("provisional", "warn_only", "enforce");
 
     private BudgetConfigParser() {}
 
@@ -106,8 +107,8 @@ public final class BudgetConfigParser {
                     + (root.isMissing() || root.isNull() ? "is empty or holds only comments" : "sets no 'budgets'")
                     + ". To enforce no budget at all, write 'budgets: {}'");
         }
-        return new BudgetConfig(scopes, soft, hard, mode(root.get("on_estimated")), mode(root.get("on_unpriced")),
-                zone, weekStart, reservations);
+        return new BudgetConfig(scopes, soft, hard, mode(root.get("on_estimated"), MODES, EnforcementMode.WARN_ONLY),
+                mode(root.get("on_unpriced"), UNPRICED_MODES, EnforcementMode.PROVISIONAL), zone, weekStart, reservations);
     }
 
     /** Every key has a value: an empty one is a file cut short or a limit left out, not "no limit". */
@@ -182,16 +183,15 @@ public final class BudgetConfigParser {
     }
 
     /** {@code on_estimated: {mode: enforce}} as in hermes-telemetry, or simply {@code on_estimated: enforce}. */
-    private static EnforcementMode mode(YamlNode n) {
+    private static EnforcementMode mode(YamlNode n, List<String> allowed, EnforcementMode absent) {
         if (n.isNull()) {
-            return EnforcementMode.WARN_ONLY;
+            return absent;
         }
         YamlNode m = n;
         if (n.isMapping()) {
             n.requireOnlyKeys(List.of("mode"));
             m = n.get("mode");
         }
-        return m.oneOf(MODES).map(s -> s.equals("enforce") ? EnforcementMode.ENFORCE : EnforcementMode.WARN_ONLY)
-                .orElse(EnforcementMode.WARN_ONLY);
+        return m.oneOf(allowed).map(s -> EnforcementMode.valueOf(s.toUpperCase(Locale.ROOT))).orElse(absent);
     }
 }

@@ -31,7 +31,7 @@ public final class LedgerSync {
     private final CallStore calls;
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
-    private volatile SpendLedger ledger;
+    private final SpendLedger ledger;
     private long watermark;
 
     public LedgerSync(CallStore calls, SpendLedger ledger, Clock clock) {
@@ -44,7 +44,10 @@ public final class LedgerSync {
         return ledger;
     }
 
-    /** Replaces the ledger with one rebuilt from the database for the windows current at {@code now}. */
+    /**
+     * Rebuilds the ledger's totals from the database for the windows current at {@code now} (after a
+     * new zone, or stored calls re-priced); the ledger object stays the same, its totals switch at once.
+     */
     public void rebuild(PeriodCalendar calendar, Instant now) {
         lock.lock();
         try {
@@ -56,7 +59,7 @@ public final class LedgerSync {
             long upTo = calls.maxId();
             calls.forEachLedgerSince(Instant.ofEpochMilli(since), upTo, e -> fold(fresh, e, nowMillis));
             watermark = upTo;
-            ledger = fresh;
+            ledger.replaceWith(fresh);
         } finally {
             lock.unlock();
         }
@@ -88,7 +91,7 @@ public final class LedgerSync {
                 LlmCall call = batch.get(i);
                 ledger.add(Scopes.of(call.sessionId(), call.rootSessionId(), call.cronJobId(), call.senderId(),
                         call.provider(), call.model()), Math.min(call.timestamp().toEpochMilli(), clock.millis()),
-                        call.costMicros(), call.estimated(), call.priced());
+                        call.costMicros(), call.estimated(), call.priced(), call.provisional());
                 watermark = Math.max(watermark, own);
             }
             return ids;
@@ -162,7 +165,8 @@ public final class LedgerSync {
             return;
         }
         try {
-            into.add(Scopes.forCall(e), Math.min(e.timestampMillis(), nowMillis), e.costMicros(), e.estimated(), e.priced());
+            into.add(Scopes.forCall(e), Math.min(e.timestampMillis(), nowMillis), e.costMicros(), e.estimated(), e.priced(),
+                    e.provisional());
         } catch (RuntimeException ex) {
             LOG.warn("call row {} cannot be counted toward budgets ({}); it is set aside", e.id(), ex.toString());
         }

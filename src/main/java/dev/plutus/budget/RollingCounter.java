@@ -17,13 +17,14 @@ final class RollingCounter {
     private long spent;
     private long estimated;
     private long unpriced;
+    private long provisional;
 
     RollingCounter(long windowMinutes) {
         this.windowMinutes = windowMinutes;
     }
 
-    void add(long epochMillis, long cost, boolean isEstimated, boolean priced) {
-        long[] b = buckets.computeIfAbsent(Math.floorDiv(epochMillis, MINUTE_MS), m -> new long[3]);
+    void add(long epochMillis, long cost, boolean isEstimated, boolean priced, boolean isProvisional) {
+        long[] b = buckets.computeIfAbsent(Math.floorDiv(epochMillis, MINUTE_MS), m -> new long[4]);
         b[0] = Money.plus(b[0], cost);
         spent = Money.plus(spent, cost);
         if (isEstimated) {
@@ -34,12 +35,16 @@ final class RollingCounter {
             b[2] = Money.plus(b[2], 1);
             unpriced = Money.plus(unpriced, 1);
         }
+        if (isProvisional) {
+            b[3] = Money.plus(b[3], cost);
+            provisional = Money.plus(provisional, cost);
+        }
     }
 
     /** Spend in the minutes (now - window, now]; older minutes are dropped on the way. */
     WindowSpend read(long nowMillis) {
         evict(nowMillis);
-        return new WindowSpend(spent, estimated, unpriced);
+        return new WindowSpend(spent, estimated, unpriced, provisional);
     }
 
     /** When spend drops below {@code thresholdMicros} if nothing more is spent; null if it already is. */
@@ -71,7 +76,8 @@ final class RollingCounter {
 
     private void evict(long nowMillis) {
         long oldestKept = Math.floorDiv(nowMillis, MINUTE_MS) - windowMinutes + 1;
-        boolean saturated = spent == Long.MAX_VALUE || estimated == Long.MAX_VALUE || unpriced == Long.MAX_VALUE;
+        boolean saturated = spent == Long.MAX_VALUE || estimated == Long.MAX_VALUE || unpriced == Long.MAX_VALUE
+                || provisional == Long.MAX_VALUE;
         boolean evicted = false;
         while (!buckets.isEmpty() && buckets.firstKey() < oldestKept) {
             long[] b = buckets.pollFirstEntry().getValue();
@@ -80,16 +86,19 @@ final class RollingCounter {
                 spent -= b[0];
                 estimated -= b[1];
                 unpriced -= b[2];
+                provisional -= b[3];
             }
         }
         if (saturated && evicted) {
             spent = 0;
             estimated = 0;
             unpriced = 0;
+            provisional = 0;
             for (long[] b : buckets.values()) {
                 spent = Money.plus(spent, b[0]);
                 estimated = Money.plus(estimated, b[1]);
                 unpriced = Money.plus(unpriced, b[2]);
+                provisional = Money.plus(provisional, b[3]);
             }
         }
     }

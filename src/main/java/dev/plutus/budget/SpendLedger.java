@@ -13,29 +13,48 @@ import java.util.concurrent.ConcurrentHashMap;
  * no longer change a verdict (the stores keep it for reports). Rolling windows keep minute buckets.
  */
 public final class SpendLedger {
-    private final PeriodCalendar calendar;
-    private final ConcurrentHashMap<ScopeRef, ScopeCounters> counters = new ConcurrentHashMap<>();
+    /** The calendar and the counters cut by it, swapped together by {@link #replaceWith}. */
+    private record State(PeriodCalendar calendar, ConcurrentHashMap<ScopeRef, ScopeCounters> counters) {}
+
+    private volatile State state;
 
     public SpendLedger(PeriodCalendar calendar) {
-        this.calendar = calendar;
+        this.state = new State(calendar, new ConcurrentHashMap<>());
     }
 
     public PeriodCalendar calendar() {
-        return calendar;
+        return state.calendar();
+    }
+
+    /**
+     * Takes over {@code fresh}'s totals in one step, so every holder of this ledger (verdicts,
+     * reservations) sees the rebuilt totals at once and never a half-filled ledger.
+     */
+    public void replaceWith(SpendLedger fresh) {
+        state = fresh.state;
     }
 
     public void add(Collection<ScopeRef> scopes, long epochMillis, long costMicros, boolean estimated, boolean priced) {
-        Period day = calendar.periodOf(Window.DAILY, epochMillis);
-        Period week = calendar.periodOf(Window.WEEKLY, epochMillis);
-        Period month = calendar.periodOf(Window.MONTHLY, epochMillis);
+        add(scopes, epochMillis, costMicros, estimated, priced, false);
+    }
+
+    /** {@code provisional}: the cost is a stand-in price for a model with no known price. */
+    public void add(Collection<ScopeRef> scopes, long epochMillis, long costMicros, boolean estimated, boolean priced,
+                    boolean provisional) {
+        State s = state;
+        Period day = s.calendar().periodOf(Window.DAILY, epochMillis);
+        Period week = s.calendar().periodOf(Window.WEEKLY, epochMillis);
+        Period month = s.calendar().periodOf(Window.MONTHLY, epochMillis);
         for (ScopeRef scope : scopes) {
-            counters.computeIfAbsent(scope, s -> new ScopeCounters())
-                    .add(day, week, month, epochMillis, costMicros, estimated, priced);
+            s.counters().computeIfAbsent(scope, k -> new ScopeCounters())
+                    .add(day, week, month, epochMillis, costMicros, estimated, priced, provisional);
         }
     }
 
     public WindowSpend spend(ScopeRef scope, Window window, Instant now) {
-        ScopeCounters c = counters.get(scope);
+        State s = state;
+        PeriodCalendar calendar = s.calendar();
+        ScopeCounters c = s.counters().get(scope);
         if (c == null) {
             return WindowSpend.ZERO;
         }
@@ -45,7 +64,7 @@ public final class SpendLedger {
 
     /** For a rolling window in breach: when spend falls below the threshold if nothing more is spent. */
     public Instant rollingRelief(ScopeRef scope, Window window, long thresholdMicros, Instant now) {
-        ScopeCounters c = counters.get(scope);
+        ScopeCounters c = state.counters().get(scope);
         Long at = c == null ? null : c.relief(window, thresholdMicros, now.toEpochMilli());
         return at == null ? null : Instant.ofEpochMilli(at);
     }
@@ -53,7 +72,9 @@ public final class SpendLedger {
     /** Ids of the given kind that have spend in the current day, week, month or rolling week. */
     public Set<String> activeIds(ScopeKind kind, Instant now) {
         Set<String> ids = new TreeSet<>();
-        for (var e : counters.entrySet()) {
+        State s = state;
+        PeriodCalendar calendar = s.calendar();
+        for (var e : s.counters().entrySet()) {
             if (e.getKey().kind() == kind && !e.getValue().idle(calendar, now.toEpochMilli())) {
                 ids.add(e.getKey().id());
             }
@@ -63,36 +84,37 @@ public final class SpendLedger {
 
     /** Drops scopes with no spend left in any current window, so per-session counters do not pile up. */
     public int evictIdle(Instant now) {
-        int before = counters.size();
-        counters.entrySet().removeIf(e -> e.getValue().idle(calendar, now.toEpochMilli()));
-        return before - counters.size();
+        State s = state;
+        int before = s.counters().size();
+        s.counters().entrySet().removeIf(e -> e.getValue().idle(s.calendar(), now.toEpochMilli()));
+        return before - s.counters().size();
     }
 
     public int scopeCount() {
-        return counters.size();
+        return state.counters().size();
     }
 
     private static final class ScopeCounters {
         private final long[] periodStart = {Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE};
-        private final long[][] values = new long[3][3];
+        private final long[][] values = new long[3][4];
         private final RollingCounter day = new RollingCounter(24 * 60);
         private final RollingCounter week = new RollingCounter(7 * 24 * 60);
 
-        synchronized void add(Period d, Period w, Period m, long ts, long cost, boolean est, boolean priced) {
-            addCalendar(0, d, cost, est, priced);
-            addCalendar(1, w, cost, est, priced);
-            addCalendar(2, m, cost, est, priced);
-            day.add(ts, cost, est, priced);
-            week.add(ts, cost, est, priced);
+        synchronized void add(Period d, Period w, Period m, long ts, long cost, boolean est, boolean priced, boolean prov) {
+            addCalendar(0, d, cost, est, priced, prov);
+            addCalendar(1, w, cost, est, priced, prov);
+            addCalendar(2, m, cost, est, priced, prov);
+            day.add(ts, cost, est, priced, prov);
+            week.add(ts, cost, est, priced, prov);
         }
 
-        private void addCalendar(int i, Period p, long cost, boolean est, boolean priced) {
+        private void addCalendar(int i, Period p, long cost, boolean est, boolean priced, boolean prov) {
             if (p.startMillis() < periodStart[i]) {
                 return;
             }
             if (p.startMillis() > periodStart[i]) {
                 periodStart[i] = p.startMillis();
-                values[i] = new long[3];
+                values[i] = new long[4];
             }
             // Saturating: a total past $9.2 trillion stays there rather than wrapping to "money left".
             values[i][0] = Money.plus(values[i][0], cost);
@@ -102,6 +124,9 @@ public final class SpendLedger {
             if (!priced) {
                 values[i][2] = Money.plus(values[i][2], 1);
             }
+            if (prov) {
+                values[i][3] = Money.plus(values[i][3], cost);
+            }
         }
 
         synchronized WindowSpend calendar(Window w, Period current) {
@@ -109,7 +134,7 @@ public final class SpendLedger {
             if (periodStart[i] != current.startMillis()) {
                 return WindowSpend.ZERO;
             }
-            return new WindowSpend(values[i][0], values[i][1], values[i][2]);
+            return new WindowSpend(values[i][0], values[i][1], values[i][2], values[i][3]);
         }
 
         synchronized WindowSpend rolling(Window w, long now) {

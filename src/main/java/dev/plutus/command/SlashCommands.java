@@ -298,7 +298,7 @@ public final class SlashCommands {
                         + pricing.builtinEntries() + " built-in, " + pricing.userEntries()
                         + " of yours in pricing.yaml, which always win). The daemon refreshes them daily.\n");
                 if (!done.variablePrice().isEmpty()) {
-                    t.append("Variable-price models (recorded as unpriced): ").append(String.join(", ", done.variablePrice())).append('\n');
+                    t.append("Variable-price models (recorded as unpriced, at a provisional price): ").append(String.join(", ", done.variablePrice())).append('\n');
                 }
                 done.problems().forEach(p -> t.append("! ").append(p).append('\n'));
                 return text(t.toString());
@@ -316,7 +316,8 @@ public final class SlashCommands {
             }
             case "skip" -> {
                 priceRefresher.setMode("skip");
-                return text("Pricing setup skipped. Models with no price are recorded as unpriced (not $0) and shown in /stats.");
+                return text("Pricing setup skipped. Models with no price are recorded as unpriced and counted at a provisional"
+                        + " price (on_unpriced in budget.yaml), marked in /stats and /budget.");
             }
             default -> throw new IllegalArgumentException("usage: /setup pricing auto|minimal|skip");
         }

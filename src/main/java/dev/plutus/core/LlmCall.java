@@ -12,6 +12,8 @@ import java.util.Objects;
  * {@code timestamp} is when the call counts; {@code reportedAt} is the sender's own time for it when
  * that lay ahead of the moment the call was received (the call then counts when it was received, so
  * no sender's clock can move a budget period), null otherwise.
+ * {@code provisional}: no price was known, and {@code costMicros} is a stand-in price (the call is
+ * not {@code priced}) that is replaced once a real price appears.
  */
 public record LlmCall(
         String eventId,
@@ -31,14 +33,15 @@ public record LlmCall(
         String priceEntry,
         long latencyMillis,
         CallOrigin origin,
-        Instant reportedAt) {
+        Instant reportedAt,
+        boolean provisional) {
 
     public LlmCall(String eventId, Instant timestamp, String sessionId, String rootSessionId, String platform,
                    String cronJobId, String senderId, String provider, String model, String responseModel,
                    TokenUsage usage, boolean estimated, long costMicros, boolean priced, String priceEntry,
                    long latencyMillis) {
         this(eventId, timestamp, sessionId, rootSessionId, platform, cronJobId, senderId, provider, model, responseModel,
-                usage, estimated, costMicros, priced, priceEntry, latencyMillis, null, null);
+                usage, estimated, costMicros, priced, priceEntry, latencyMillis, null, null, false);
     }
 
     public LlmCall(String eventId, Instant timestamp, String sessionId, String rootSessionId, String platform,
@@ -46,7 +49,7 @@ public record LlmCall(
                    TokenUsage usage, boolean estimated, long costMicros, boolean priced, String priceEntry,
                    long latencyMillis, CallOrigin origin) {
         this(eventId, timestamp, sessionId, rootSessionId, platform, cronJobId, senderId, provider, model, responseModel,
-                usage, estimated, costMicros, priced, priceEntry, latencyMillis, origin, null);
+                usage, estimated, costMicros, priced, priceEntry, latencyMillis, origin, null, false);
     }
 
     public LlmCall {
@@ -57,11 +60,14 @@ public record LlmCall(
         if (costMicros < 0) {
             throw new IllegalArgumentException("cost must not be negative");
         }
+        if (provisional && priced) {
+            throw new IllegalArgumentException("a priced call is not provisional");
+        }
     }
 
     /** The same call under another event id. */
     public LlmCall withEventId(String id) {
         return new LlmCall(id, timestamp, sessionId, rootSessionId, platform, cronJobId, senderId, provider, model, responseModel,
-                usage, estimated, costMicros, priced, priceEntry, latencyMillis, origin, reportedAt);
+                usage, estimated, costMicros, priced, priceEntry, latencyMillis, origin, reportedAt, provisional);
     }
 }

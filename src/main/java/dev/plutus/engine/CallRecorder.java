@@ -1,5 +1,7 @@
 package dev.plutus.engine;
 
+import dev.plutus.budget.BudgetFile;
+import dev.plutus.budget.EnforcementMode;
 import dev.plutus.core.CallEvent;
 import dev.plutus.core.InputRanges;
 import dev.plutus.core.TokenUsage;
@@ -7,6 +9,7 @@ import dev.plutus.core.LlmCall;
 import dev.plutus.core.RecordedCall;
 import dev.plutus.core.ToolCall;
 import dev.plutus.pricing.CallCost;
+import dev.plutus.pricing.PriceEntry;
 import dev.plutus.pricing.PricingEngine;
 import dev.plutus.store.CallStore;
 import dev.plutus.store.EnforcementStore;
@@ -16,29 +19,41 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Prices each call, resolves who made it (session root, cron job, sender), and hands it to the sink. */
+/**
+ * Prices each call, resolves who made it (session root, cron job, sender), and hands it to the sink.
+ * A call no price matches is counted at a provisional price under {@code on_unpriced: provisional}
+ * (the default), and its session is told so once per model ({@link #provisionalNotices}).
+ */
 public final class CallRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(CallRecorder.class);
+    /** Sessions with a provisional-price notice waiting for their next turn; past this many, new ones wait for none. */
+    private static final int PENDING_SESSIONS_LIMIT = 10_000;
+
+    private record PendingNotice(String provider, String model, String text) {}
 
     private final SessionDirectory sessions;
     private final PricingEngine pricing;
+    private final BudgetFile budgets;
     private final EnforcementStore enforcement;
     private final CallStore calls;
     private final CallSink sink;
     private final Clock clock;
     /** Unpriced models this process has already put in the once-only ledger. */
     private final Set<String> unpricedSeen = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Map<String, PendingNotice>> pendingNotices = new ConcurrentHashMap<>();
 
-    CallRecorder(SessionDirectory sessions, PricingEngine pricing, EnforcementStore enforcement, CallStore calls, CallSink sink,
-            Clock clock) {
+    CallRecorder(SessionDirectory sessions, PricingEngine pricing, BudgetFile budgets, EnforcementStore enforcement,
+            CallStore calls, CallSink sink, Clock clock) {
         this.sessions = sessions;
         this.pricing = pricing;
+        this.budgets = budgets;
         this.enforcement = enforcement;
         this.calls = calls;
         this.sink = sink;
@@ -102,17 +117,29 @@ public final class CallRecorder {
         CallCost cost = e.reportedCostUsd() != null
                 ? new CallCost(e.reportedCostUsd(), CallCost.of(e.reportedCostUsd(), null).micros(), null, null)
                 : pricing.price(e.provider(), e.model(), e.responseModel(), e.usage());
+        if (!cost.priced() && budgets.current().onUnpriced() == EnforcementMode.PROVISIONAL) {
+            cost = pricing.provisional(e.provider(), e.usage(), cost.unpricedReason());
+            if (e.sessionId() != null) {
+                awaitNotice(e.sessionId(), e.provider(), e.model(), cost.entry());
+            }
+        }
         if (!cost.priced() && unpricedSeen.add(e.provider() + "\u0000" + e.model())
                 && enforcement.recordUnpriced(e.provider(), e.model(), clock.instant())) {
-            LOG.warn("unpriced model: {} (provider {}); its calls are recorded at $0 and counted as unpriced."
-                    + " Add it to pricing.yaml or run /setup pricing auto.", cost.unpricedReason(), e.provider());
+            if (cost.provisional()) {
+                LOG.warn("unpriced model: {} (provider {}); its calls count at the provisional price of {} until a price"
+                        + " is known. Add it to pricing.yaml or run /setup pricing auto.", cost.unpricedReason(), e.provider(),
+                        cost.entryKey());
+            } else {
+                LOG.warn("unpriced model: {} (provider {}); its calls are recorded at $0 and counted as unpriced."
+                        + " Add it to pricing.yaml or run /setup pricing auto.", cost.unpricedReason(), e.provider());
+            }
         }
         return new LlmCall(e.eventId(), countsAt, e.sessionId(),
                 session.map(SessionRecord::rootSessionId).orElse(null),
                 e.platform() != null ? e.platform() : session.map(SessionRecord::platform).orElse(null),
                 session.map(SessionRecord::cronJobId).orElse(null), session.map(SessionRecord::senderId).orElse(null),
                 e.provider(), e.model(), e.responseModel(), e.usage(), e.estimated(), cost.micros(), cost.priced(),
-                cost.entryKey(), e.latencyMillis(), e.origin(), reportedAt);
+                cost.entryKey(), e.latencyMillis(), e.origin(), reportedAt, cost.provisional());
     }
 
     private static void requireTokens(CallEvent e) {
@@ -123,5 +150,44 @@ public final class CallRecorder {
                         + InputRanges.MAX_TOKENS);
             }
         }
+    }
+
+    private void awaitNotice(String sessionId, String provider, String model, PriceEntry standIn) {
+        if (pendingNotices.size() >= PENDING_SESSIONS_LIMIT && !pendingNotices.containsKey(sessionId)) {
+            return;
+        }
+        pendingNotices.computeIfAbsent(sessionId, s -> new ConcurrentHashMap<>())
+                .putIfAbsent(provider + "\u0000" + model, new PendingNotice(provider, model, noticeText(provider, model, standIn)));
+    }
+
+    /**
+     * Notices for the conversation of {@code sessionId}: one the first time the session used each model
+     * at a provisional price (once per session and model, across processes and restarts).
+     */
+    public List<String> provisionalNotices(String sessionId) {
+        if (sessionId == null || pendingNotices.isEmpty()) {
+            return List.of();
+        }
+        Map<String, PendingNotice> due = pendingNotices.remove(sessionId);
+        if (due == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (PendingNotice n : due.values()) {
+            if (enforcement.recordProvisionalNotice(sessionId, n.provider(), n.model(), clock.instant())) {
+                out.add(n.text());
+            }
+        }
+        return out;
+    }
+
+    static String noticeText(String provider, String model, PriceEntry standIn) {
+        String price = "$" + standIn.input().stripTrailingZeros().toPlainString() + " in / $"
+                + standIn.output().stripTrailingZeros().toPlainString() + " out per million tokens";
+        String whose = PricingEngine.FALLBACK_KEY.equals(standIn.key()) ? "Plutus's fallback price (" + price + ")"
+                : "the price of " + provider + "'s dearest known model, " + standIn.key() + " (" + price + ")";
+        return "[Plutus] Model '" + model + "' (provider " + provider + ") has no known price. Its calls count toward"
+                + " budgets at a provisional price, " + whose + ", until a real price is known (add it to pricing.yaml"
+                + " or run /setup pricing auto); they are then re-priced. /stats and /budget mark provisional amounts.";
     }
 }

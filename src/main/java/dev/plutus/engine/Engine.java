@@ -53,6 +53,7 @@ public final class Engine implements AutoCloseable {
     private final PricingEngine pricing;
     private final BudgetFile budgets;
     private final LedgerSync tracker;
+    private final ProvisionalRepricer repricer;
     private final PriceRefresher priceRefresher;
     private final SharedReservations shared;
     private final Optional<RemoteLink> remote;
@@ -77,7 +78,10 @@ public final class Engine implements AutoCloseable {
         this.pricing = PricingEngine.load(config.home());
         this.budgets = new BudgetFile(config.home().budgetFile(), config.home().budgetLastGoodFile(), clock.getZone());
         this.tracker = new LedgerSync(calls, new SpendLedger(calendar()), clock);
+        this.repricer = new ProvisionalRepricer(calls, pricing, tracker, meta, this::calendar, clock);
         this.tracker.rebuild(calendar(), clock.instant());
+        // Prices may have changed while no process ran: calls stored at provisional prices follow now.
+        this.repricer.repriceIfPricesChanged();
         ReservationBook book = new ReservationBook();
         // This process among those sharing the database is a random owner id, for the reservations it holds there.
         this.shared = new SharedReservations(book, new ReservationStore(jdbc), tracker, UUID.randomUUID().toString());
@@ -87,7 +91,7 @@ public final class Engine implements AutoCloseable {
         this.reservations = new Reservations(budgets, tracker.ledger(), pricing, gate, book, shared, clock);
         CallSink sink = remote.<CallSink>map(RemoteSink::new).orElseGet(() -> new StoreSink(
                 new GroupCommitQueue<LlmCall, OptionalLong>(512, tracker::recordAll), book, shared, budgets, clock));
-        this.recorder = new CallRecorder(sessions, pricing, enforcement, calls, sink, clock);
+        this.recorder = new CallRecorder(sessions, pricing, budgets, enforcement, calls, sink, clock);
         this.enforcer = remote.<Enforcer>map(RemoteEnforcer::new).orElseGet(() -> new LocalEnforcer(gate, reservations));
         this.priceRefresher = new PriceRefresher(config.home(), config.openRouterBaseUrl(), config.pricingRefreshInterval(),
                 meta, pricing);
@@ -221,6 +225,18 @@ public final class Engine implements AutoCloseable {
             tracker.rebuild(calendar(), config.clock().instant());
         }
         pricing.reloadIfChanged().forEach(p -> LOG.warn("{}", p));
+        if (repricer.repriceIfPricesChanged() == 0) {
+            repricer.followOthers();
+        }
+    }
+
+    /**
+     * Re-prices stored provisional calls at the current prices (a real price where one is known now)
+     * and rebuilds the running totals; returns how many calls changed. The upkeep does this within a
+     * second of a price change; hosts call it to have it done now.
+     */
+    public int repriceProvisional() {
+        return repricer.reprice();
     }
 
     /** A refused budget.yaml is an error in the log, saying what stays in force instead. */

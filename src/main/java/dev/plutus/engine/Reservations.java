@@ -4,6 +4,7 @@ import dev.plutus.budget.BudgetCheck;
 import dev.plutus.budget.BudgetConfig;
 import dev.plutus.budget.BudgetEvaluator;
 import dev.plutus.budget.BudgetFile;
+import dev.plutus.budget.EnforcementMode;
 import dev.plutus.budget.ReservationBook;
 import dev.plutus.budget.ReservationSettings;
 import dev.plutus.budget.ScopeRef;
@@ -12,6 +13,7 @@ import dev.plutus.budget.SpendLedger;
 import dev.plutus.budget.Verdict;
 import dev.plutus.core.CallIntent;
 import dev.plutus.core.TokenUsage;
+import dev.plutus.pricing.CallCost;
 import dev.plutus.pricing.PricingEngine;
 import java.time.Clock;
 import java.time.Instant;
@@ -61,8 +63,13 @@ public final class Reservations {
         } else {
             long out = intent.maxOutputTokens() == null ? rs.expectedOutputTokens()
                     : Math.min(rs.expectedOutputTokens(), intent.maxOutputTokens());
-            long micros = pricing.price(intent.provider(), intent.model(), null,
-                    new TokenUsage(intent.approxInputTokens(), Math.max(0, out), 0, 0, 0, 0)).micros();
+            TokenUsage expected = new TokenUsage(intent.approxInputTokens(), Math.max(0, out), 0, 0, 0, 0);
+            CallCost cost = pricing.price(intent.provider(), intent.model(), null, expected);
+            if (!cost.priced() && cfg.onUnpriced() == EnforcementMode.PROVISIONAL) {
+                // The call will be counted at the stand-in price: hold that much, as for any other call.
+                cost = pricing.provisional(intent.provider(), expected, cost.unpricedReason());
+            }
+            long micros = cost.micros();
             Instant expires = now.plus(rs.ttl());
             if (rs.shared()) {
                 o = shared.reserve(cfg, intent.id(), scopes, micros, now, expires);

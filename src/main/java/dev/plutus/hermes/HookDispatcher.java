@@ -201,6 +201,7 @@ public final class HookDispatcher {
         rememberSender(sessionId, e.senderId());
         Enforcer.Announcements due = enforcer.announce(sessionId);
         List<String> notices = new ArrayList<>(due.notices());
+        notices.addAll(recorder.provisionalNotices(sessionId));
         notices.addAll(runwayNotices.get());
         HookAction action = notices.isEmpty() ? HookAction.NONE : new HookAction.InjectContext(String.join("\n\n", notices));
         return new HookReply(action, due.pause(), Optional.empty());

@@ -49,7 +49,7 @@ final class MetricsText {
             out.append("plutus_calls_total").append(labels("provider", u.provider(), "model", u.model())).append(' ')
                     .append(u.calls()).append('\n');
         }
-        header(out, "plutus_unpriced_calls_total", "counter", "Calls no price entry matched (recorded at $0).");
+        header(out, "plutus_unpriced_calls_total", "counter", "Calls no price entry matched (counted at a provisional price, or $0 under on_unpriced: warn_only).");
         for (UsageTotals u : usage) {
             out.append("plutus_unpriced_calls_total").append(labels("provider", u.provider(), "model", u.model())).append(' ')
                     .append(u.unpricedCalls()).append('\n');

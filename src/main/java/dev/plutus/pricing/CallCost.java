@@ -6,13 +6,24 @@ import java.math.RoundingMode;
 /**
  * The price of one call. {@code exactUsd} is the exact product of tokens and prices; the stored
  * amount is {@code micros}, that value rounded once, half-even, to the micro-dollar.
- * An unpriced call has no entry and costs zero until a price is known.
+ * An unpriced call has no entry and costs zero until a price is known, unless it is
+ * {@code provisional}: then it is counted at {@code entry}'s price (the provider's dearest model, or
+ * the fallback) and still reported unpriced, until a real price re-prices it.
  */
-public record CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, String unpricedReason) {
+public record CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, String unpricedReason, boolean provisional) {
+
+    public CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, String unpricedReason) {
+        this(exactUsd, micros, entry, unpricedReason, false);
+    }
 
     public static CallCost of(BigDecimal exactUsd, PriceEntry entry) {
         return new CallCost(exactUsd, exactUsd.movePointRight(6).setScale(0, RoundingMode.HALF_EVEN).longValueExact(),
                 entry, null);
+    }
+
+    /** An unknown model's call counted at {@code stand-in}'s prices until its own price is known. */
+    public static CallCost provisional(BigDecimal exactUsd, PriceEntry standIn, String reason) {
+        return new CallCost(exactUsd, of(exactUsd, standIn).micros(), standIn, reason, true);
     }
 
     public static CallCost unpriced(String reason, PriceEntry variableEntry) {

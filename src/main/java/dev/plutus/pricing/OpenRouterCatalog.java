@@ -19,6 +19,7 @@ import java.util.List;
  * USD per token in strings and are converted exactly; {@code -1} marks a variable-price router.
  */
 public final class OpenRouterCatalog {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OpenRouterCatalog.class);
     private final URI baseUrl;
     private final HttpClient http;
 
@@ -75,11 +76,34 @@ public final class OpenRouterCatalog {
                         perMillion(o.path("input_cache_read")), perMillion(o.path("input_cache_write")),
                         perMillion(o.path("input_cache_write_1h"))));
             }
+            String problem = outOfRange(variable, input, output, cacheRead, cacheWrite, cacheWrite1h, reasoning, tiers);
+            if (problem != null) {
+                // Written out, it would make the whole fetched table unreadable (see PriceLimits).
+                LOG.warn("OpenRouter model {} left out: a price {}", id, problem);
+                continue;
+            }
             out.add(new PriceEntry("openrouter/" + id, "openrouter", input, output, cacheRead, cacheWrite, cacheWrite1h,
                     variable ? null : reasoning, variable ? List.of() : tiers, List.of(), variable,
                     "openrouter /api/v1/models id " + id, asOf, PriceOrigin.FETCHED));
         }
         return out;
+    }
+
+    private static String outOfRange(boolean variable, BigDecimal input, BigDecimal output, BigDecimal cacheRead,
+            BigDecimal cacheWrite, BigDecimal cacheWrite1h, BigDecimal reasoning, List<PriceTier> tiers) {
+        List<BigDecimal> prices = new ArrayList<>(java.util.Arrays.asList(input, output, cacheRead, cacheWrite, cacheWrite1h, reasoning));
+        if (!variable) {
+            for (PriceTier t : tiers) {
+                prices.addAll(java.util.Arrays.asList(t.input(), t.output(), t.cacheRead(), t.cacheWrite(), t.cacheWrite1h()));
+            }
+        }
+        for (BigDecimal p : prices) {
+            String problem = p == null ? null : PriceLimits.priceProblem(p);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
     }
 
     private static BigDecimal perMillion(JsonNode v) {

@@ -10,14 +10,25 @@ import java.util.Optional;
 public final class PriceTable {
     private final Map<String, PriceEntry> byName;
     private final List<PriceEntry> entries;
+    private final PriceEntry provisionalFallback;
 
-    private PriceTable(Map<String, PriceEntry> byName, List<PriceEntry> entries) {
+    private PriceTable(Map<String, PriceEntry> byName, List<PriceEntry> entries, PriceEntry provisionalFallback) {
         this.byName = byName;
         this.entries = entries;
+        this.provisionalFallback = provisionalFallback;
     }
 
     public static PriceTable empty() {
-        return new PriceTable(Map.of(), List.of());
+        return new PriceTable(Map.of(), List.of(), null);
+    }
+
+    /** The same entries, with the price for unknown models of providers that have no known price. */
+    public PriceTable withProvisionalFallback(PriceEntry fallback) {
+        return new PriceTable(byName, entries, fallback);
+    }
+
+    public Optional<PriceEntry> provisionalFallback() {
+        return Optional.ofNullable(provisionalFallback);
     }
 
     /** Builds a table; a name or alias given to two different entries is an error. */
@@ -29,7 +40,7 @@ public final class PriceTable {
                 put(byName, ModelNames.normalize(alias), e, fileName);
             }
         }
-        return new PriceTable(Map.copyOf(byName), List.copyOf(entries));
+        return new PriceTable(Map.copyOf(byName), List.copyOf(entries), null);
     }
 
     private static void put(Map<String, PriceEntry> byName, String name, PriceEntry e, String fileName) {

@@ -12,7 +12,10 @@ import java.util.Optional;
 /**
  * Reads price tables: the built-in one, the user's pricing.yaml (hermes-telemetry's format is
  * accepted as is: {@code models:} with {@code input/output/cache_read/cache_write/reasoning}, and
- * {@code defaults:} multipliers) and the fetched one. Prices are USD per million tokens.
+ * {@code defaults:} multipliers) and the fetched one. Prices are USD per million tokens; every
+ * number must lie in {@link PriceLimits}' range, else the file is refused naming file, line and field.
+ * {@code provisional_fallback:} (same fields as an entry) is the price of a call to an unknown model
+ * of a provider with no known price (see {@link PricingEngine#provisional}).
  */
 public final class PriceTableParser {
     private static final List<String> ENTRY_FIELDS = List.of("provider", "input", "output", "cache_read",
@@ -30,20 +33,30 @@ public final class PriceTableParser {
             throw root.error("expected a mapping with a 'models' key");
         }
         for (Map.Entry<String, YamlNode> top : root.entries().entrySet()) {
-            if (!top.getKey().startsWith("_") && !List.of("models", "defaults", "schema").contains(top.getKey())) {
+            if (!top.getKey().startsWith("_") && !List.of("models", "defaults", "schema", "provisional_fallback")
+                    .contains(top.getKey())) {
                 throw top.getValue().keyError("unknown top-level key '" + top.getKey()
-                        + "' (expected models, defaults or schema; price entries go under 'models:')");
+                        + "' (expected models, defaults, provisional_fallback or schema; price entries go under 'models:')");
             }
         }
         YamlNode defaults = root.get("defaults");
         defaults.requireOnlyKeys(List.of("cache_read_multiplier", "cache_write_multiplier"));
-        BigDecimal readMult = defaults.get("cache_read_multiplier").nonNegativeDecimal().orElse(DEFAULT_CACHE_READ_MULTIPLIER);
-        BigDecimal writeMult = defaults.get("cache_write_multiplier").nonNegativeDecimal().orElse(DEFAULT_CACHE_WRITE_MULTIPLIER);
+        BigDecimal readMult = multiplier(defaults.get("cache_read_multiplier")).orElse(DEFAULT_CACHE_READ_MULTIPLIER);
+        BigDecimal writeMult = multiplier(defaults.get("cache_write_multiplier")).orElse(DEFAULT_CACHE_WRITE_MULTIPLIER);
         List<PriceEntry> entries = new ArrayList<>();
         for (Map.Entry<String, YamlNode> e : root.get("models").entries().entrySet()) {
             entries.add(entry(e.getKey(), e.getValue(), readMult, writeMult, origin));
         }
-        return PriceTable.of(entries, fileName);
+        PriceTable table = PriceTable.of(entries, fileName);
+        YamlNode fallback = root.get("provisional_fallback");
+        if (fallback.isNull()) {
+            return table;
+        }
+        PriceEntry f = entry(PricingEngine.FALLBACK_KEY, fallback, readMult, writeMult, origin);
+        if (f.variablePrice() || !f.tiers().isEmpty() || !f.aliases().isEmpty()) {
+            throw fallback.error("takes prices only (input, output, cache_read, cache_write, cache_write_1h, reasoning)");
+        }
+        return table.withProvisionalFallback(f);
     }
 
     private static PriceEntry entry(String key, YamlNode n, BigDecimal readMult, BigDecimal writeMult, PriceOrigin origin) {
@@ -71,11 +84,13 @@ public final class PriceTableParser {
         List<PriceTier> tiers = new ArrayList<>();
         for (YamlNode t : n.get("tiers").items()) {
             t.requireOnlyKeys(TIER_FIELDS);
-            long above = t.get("above_prompt_tokens").wholeNumber()
-                    .orElseThrow(() -> t.error("needs 'above_prompt_tokens'"));
-            if (above < 0) {
-                throw t.get("above_prompt_tokens").error("must not be negative");
-            }
+            YamlNode aboveNode = t.get("above_prompt_tokens");
+            long above = number(aboveNode).map(d -> {
+                if (d.signum() < 0 || d.compareTo(BigDecimal.valueOf(PriceLimits.MAX_TIER_TOKENS)) > 0) {
+                    throw aboveNode.error("must be a whole number from 0 to " + PriceLimits.MAX_TIER_TOKENS + ", got " + d);
+                }
+                return aboveNode.wholeNumber().orElseThrow();
+            }).orElseThrow(() -> t.error("needs 'above_prompt_tokens'"));
             tiers.add(new PriceTier(above, price(t.get("input"), false).orElse(null), price(t.get("output"), false).orElse(null),
                     price(t.get("cache_read"), false).orElse(null), price(t.get("cache_write"), false).orElse(null),
                     price(t.get("cache_write_1h"), false).orElse(null)));
@@ -90,16 +105,42 @@ public final class PriceTableParser {
                 reasoning, tiers, aliases, variable, source, asOf, origin);
     }
 
-    /** A price; negative ones are only accepted on variable-price entries (OpenRouter writes -1 there). */
+    /**
+     * A price within {@link PriceLimits}; on variable-price entries -1, OpenRouter's "priced per
+     * request", is read as 0 (such entries never price a call).
+     */
     private static Optional<BigDecimal> price(YamlNode n, boolean variable) {
-        Optional<BigDecimal> d = n.decimal();
-        if (d.isPresent() && d.get().signum() < 0) {
-            if (variable) {
-                return Optional.of(BigDecimal.ZERO);
-            }
-            throw n.error("price must not be negative, got " + d.get().toPlainString());
+        Optional<BigDecimal> d = number(n);
+        if (d.isEmpty()) {
+            return d;
+        }
+        if (variable && d.get().compareTo(BigDecimal.ONE.negate()) == 0) {
+            return Optional.of(BigDecimal.ZERO);
+        }
+        String problem = PriceLimits.priceProblem(d.get());
+        if (problem != null) {
+            throw n.error("price " + problem);
         }
         return d;
+    }
+
+    private static Optional<BigDecimal> multiplier(YamlNode n) {
+        Optional<BigDecimal> d = number(n);
+        String problem = d.map(PriceLimits::multiplierProblem).orElse(null);
+        if (problem != null) {
+            throw n.error(problem);
+        }
+        return d;
+    }
+
+    /** A number, refused unread when its text is longer than any valid one (a 1,200-digit literal, say). */
+    private static Optional<BigDecimal> number(YamlNode n) {
+        Optional<String> t = n.text();
+        if (t.isPresent() && t.get().trim().length() > PriceLimits.MAX_TEXT) {
+            throw n.error("is " + t.get().trim().length() + " characters long; a number here has at most "
+                    + PriceLimits.MAX_TEXT);
+        }
+        return n.decimal();
     }
 
     /** Parses or fails with a message naming the file; used where a bad file must not stop the caller. */

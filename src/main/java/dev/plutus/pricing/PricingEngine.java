@@ -6,12 +6,14 @@ import dev.plutus.config.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,16 +22,33 @@ import java.util.concurrent.ConcurrentHashMap;
  * built-in table; in each, the most specific name first (provider-qualified, then with leading
  * path segments removed, each then without a release date). Nothing matches by prefix, so an
  * unknown model is reported unpriced instead of being charged as some other model.
+ *
+ * <p>Under {@code on_unpriced: provisional} an unpriced call is still counted, at a stand-in price
+ * ({@link #provisional}): the dearest model the same provider has in the tables, else the fallback.
  */
 public final class PricingEngine {
     private static final String BUILTIN_RESOURCE = "/dev/plutus/pricing/builtin/models.yaml";
     private static final int RESOLUTION_CACHE_LIMIT = 10_000;
+    /** The key a fallback price is reported under (price_entry of the calls it priced). */
+    public static final String FALLBACK_KEY = "provisional-fallback";
+    /**
+     * The stand-in for a provider with no known price, unless pricing.yaml sets
+     * {@code provisional_fallback}: USD 15 in / 75 out per million tokens, about what the dearest
+     * frontier models cost, so an unknown model is rather over- than under-counted.
+     */
+    public static final PriceEntry DEFAULT_FALLBACK = new PriceEntry(FALLBACK_KEY, null, new BigDecimal("15"),
+            new BigDecimal("75"), new BigDecimal("1.5"), new BigDecimal("18.75"), new BigDecimal("30"), null, List.of(),
+            List.of(), false, "Plutus default provisional price", null, PriceOrigin.BUILTIN);
+    /** Hermes's provider ids whose models the tables list under another provider name. */
+    private static final Map<String, String> TABLE_PROVIDER = Map.of("gemini", "google", "openai-codex", "openai");
 
     private record Tables(PriceTable user, PriceTable fetched, PriceTable builtin) {}
 
     private final HomeLayout home;
     private final ConcurrentHashMap<String, Optional<PriceEntry>> resolved = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, PriceEntry> standIns = new ConcurrentHashMap<>();
     private volatile Tables tables;
+    private volatile long generation;
     private volatile List<String> problems = List.of();
 
     private PricingEngine(HomeLayout home, Tables tables) {
@@ -75,6 +94,8 @@ public final class PricingEngine {
         PriceTable fetched = readOr(home.fetchedPricingFile(), PriceOrigin.FETCHED, t.fetched(), errors);
         tables = new Tables(user, fetched, t.builtin());
         resolved.clear();
+        standIns.clear();
+        generation++;
         problems = List.copyOf(errors);
         return problems;
     }
@@ -172,6 +193,50 @@ public final class PricingEngine {
             return CallCost.unpriced("model '" + entry.get().key() + "' has a variable price", entry.get());
         }
         return CallCost.of(CostCalculator.exactUsd(entry.get(), usage), entry.get());
+    }
+
+    /**
+     * The price of a call the tables could not price, to count it by until a real price is known:
+     * the provider's dearest model (highest output price, then input price) among the entries a
+     * lookup would use, else pricing.yaml's {@code provisional_fallback}, else {@link #DEFAULT_FALLBACK}.
+     */
+    public CallCost provisional(String provider, TokenUsage usage, String unpricedReason) {
+        PriceEntry standIn = standIn(provider);
+        return CallCost.provisional(CostCalculator.exactUsd(standIn, usage), standIn, unpricedReason);
+    }
+
+    /** The entry {@link #provisional} prices this provider's unknown models at. */
+    public PriceEntry standIn(String provider) {
+        String p = provider == null ? "" : ModelNames.normalize(provider);
+        return standIns.computeIfAbsent(TABLE_PROVIDER.getOrDefault(p, p), this::dearest);
+    }
+
+    private PriceEntry dearest(String provider) {
+        Tables t = tables;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        PriceEntry best = null;
+        for (PriceTable table : List.of(t.user(), t.fetched(), t.builtin())) {
+            for (PriceEntry e : table.entries()) {
+                // An entry a higher table overrides is not a price any call pays.
+                if (!seen.add(ModelNames.normalize(e.key())) || e.variablePrice() || e.provider() == null
+                        || provider.isEmpty() || !ModelNames.normalize(e.provider()).equals(provider)) {
+                    continue;
+                }
+                if (best == null || DEAREST.compare(e, best) > 0) {
+                    best = e;
+                }
+            }
+        }
+        return best != null ? best : t.user().provisionalFallback().orElse(DEFAULT_FALLBACK);
+    }
+
+    private static final java.util.Comparator<PriceEntry> DEAREST = java.util.Comparator
+            .comparing(PriceEntry::output).thenComparing(PriceEntry::input)
+            .thenComparing(PriceEntry::key, java.util.Comparator.reverseOrder());
+
+    /** Counts reloads of the price files: a change means stored provisional calls may price differently now. */
+    public long generation() {
+        return generation;
     }
 
     public int userEntries() {

@@ -32,7 +32,8 @@ public final class BudgetReport {
         for (ScopeStatus s : statuses) {
             String flag = s.level() == Level.HARD ? "█" : s.level() == Level.SOFT ? "!" : " ";
             String notes = (s.restsOnEstimates() ? "~est " : "") + (s.degraded() ? "(hard→soft: estimates) " : "")
-                    + (s.spend().unpricedCalls() > 0 ? "~unpriced:" + s.spend().unpricedCalls() : "");
+                    + (s.spend().unpricedCalls() > 0 ? "~unpriced:" + s.spend().unpricedCalls() + " " : "")
+                    + (s.spend().provisionalMicros() > 0 ? "~provisional:" + Money.usd2(s.spend().provisionalMicros()) : "");
             String pct = s.percent() >= 10_000 ? ">9999%" : s.percent() + "%";
             tt.add(flag, s.scope().describe(), s.window().label(), Money.usd2(s.spentMicros()), Money.usdShort(s.limitMicros()),
                     pct, s.resetsAt() == null ? "-" : RESET.format(s.resetsAt().atZone(zone)), notes.trim());
@@ -41,7 +42,8 @@ public final class BudgetReport {
                     .put("spent_usd", Money.microsToUsd(s.spentMicros())).put("limit_usd", Money.microsToUsd(s.limitMicros()))
                     .put("level", s.level().label()).put("percent", s.percent())
                     .put("estimated_usd", Money.microsToUsd(s.spend().estimatedMicros()))
-                    .put("unpriced_calls", s.spend().unpricedCalls()).put("degraded", s.degraded())
+                    .put("unpriced_calls", s.spend().unpricedCalls())
+                    .put("provisional_usd", Money.microsToUsd(s.spend().provisionalMicros())).put("degraded", s.degraded())
                     .put("period", s.periodKey()).put("resets_at", s.resetsAt() == null ? null : s.resetsAt().toString());
         }
         if (!anyLimit && fileError.isPresent()) {
@@ -56,6 +58,10 @@ public final class BudgetReport {
         }
         t.append("\nIn force: ").append(inForce(standing)).append('\n');
         t.append("Legend: (blank)=ok  !=soft  █=hard (tools blocked, cron paused)  ~est=rests partly on estimated tokens\n");
+        if (statuses.stream().anyMatch(s -> s.spend().provisionalMicros() > 0)) {
+            t.append("~provisional=that much of the spend is calls to models with no known price, counted at a stand-in\n")
+                    .append("price (on_unpriced: provisional) until a real one is known; they are then re-priced.\n");
+        }
         ObjectNode j = JsonNodeFactory.instance.objectNode();
         j.set("scopes", arr);
         fileError.ifPresent(e -> j.put("error", e));

@@ -36,7 +36,8 @@ public final class StatsReport {
                 + " (uncached " + ReportFormat.count(u.inputTokens()) + ", cache read " + ReportFormat.count(u.cacheReadTokens())
                 + ", cache write " + ReportFormat.count(u.cacheWriteTokens()) + ")"));
         t.append(kv("Tokens out", ReportFormat.count(u.outputTokens()) + (u.reasoningTokens() > 0 ? " (reasoning " + ReportFormat.count(u.reasoningTokens()) + ")" : "")));
-        t.append(kv("Cost", (u.estimatedCalls() > 0 ? "~" : "") + Money.usd6(u.costMicros())));
+        t.append(kv("Cost", (u.estimatedCalls() > 0 ? "~" : "") + Money.usd6(u.costMicros())
+                + (u.provisionalCalls() > 0 ? " (" + Money.usd6(u.provisionalMicros()) + " provisional)" : "")));
         t.append(kv("Avg latency", u.calls() == 0 ? "n/a" : ReportFormat.duration(u.latencyMillis() / u.calls())));
         t.append(kv("Avg duration", s.endedCount() == 0 ? "n/a" : ReportFormat.duration(s.avgDurationMillis())));
         if (!tools.isEmpty()) {
@@ -47,8 +48,14 @@ public final class StatsReport {
             }
             t.append(tt.render());
         }
-        if (u.unpricedCalls() > 0) {
-            t.append("\n").append(u.unpricedCalls()).append(" call(s) used models with no known price and are counted at $0: ")
+        if (u.provisionalCalls() > 0) {
+            t.append("\n").append(u.provisionalCalls()).append(" call(s) used models with no known price and are counted")
+                    .append(" at provisional prices (").append(Money.usd6(u.provisionalMicros())).append("), re-priced once a price")
+                    .append(" is known: see /stats models, then add prices to pricing.yaml or run /setup pricing auto.\n");
+        }
+        if (u.unpricedCalls() > u.provisionalCalls()) {
+            t.append("\n").append(u.unpricedCalls() - u.provisionalCalls())
+                    .append(" call(s) used models with no known price and are counted at $0: ")
                     .append("see /stats models, then add prices to pricing.yaml or run /setup pricing auto.\n");
         }
         ObjectNode j = J.objectNode();
@@ -68,7 +75,7 @@ public final class StatsReport {
         ArrayNode arr = J.arrayNode();
         for (UsageTotals u : rows) {
             tt.add(u.provider(), ReportFormat.count(u.calls()), ReportFormat.count(u.realCalls()), ReportFormat.count(u.estimatedCalls()),
-                    ReportFormat.percent(u.estimatedCalls(), u.calls()), ReportFormat.count(u.unpricedCalls()), Money.usd6(u.costMicros()));
+                    ReportFormat.percent(u.estimatedCalls(), u.calls()), ReportFormat.count(u.unpricedCalls()), cost(u));
             arr.add(usageJson(u));
         }
         t.append(tt.isEmpty() ? "No model calls in this window.\n" : tt.render());
@@ -86,12 +93,15 @@ public final class StatsReport {
         ArrayNode arr = J.arrayNode();
         for (UsageTotals u : rows) {
             tt.add(u.provider(), u.model(), ReportFormat.count(u.calls()), ReportFormat.count(u.realCalls()), ReportFormat.count(u.estimatedCalls()),
-                    u.unpricedCalls() == u.calls() ? "unpriced" : Money.usd6(u.costMicros()));
+                    u.unpricedCalls() == u.calls() && u.provisionalCalls() == 0 ? "unpriced" : cost(u));
             arr.add(usageJson(u));
         }
         t.append(tt.isEmpty() ? "No model calls in this window.\n" : tt.render());
         t.append("\nRows are grouped by provider, then by calls. 'unpriced' means no price entry matched:\n")
                 .append("run /setup pricing auto, or add the model to pricing.yaml.\n");
+        if (rows.stream().anyMatch(u -> u.provisionalCalls() > 0)) {
+            t.append("'provisional': counted at a stand-in price (the provider's dearest known model) until a price is known.\n");
+        }
         ObjectNode j = J.objectNode().put("window", w.key());
         j.set("models", arr);
         return new Rendered(t.toString(), j);
@@ -174,7 +184,7 @@ public final class StatsReport {
                 new boolean[] {false, false, false, false, true, true, true, false});
         ArrayNode arr = J.arrayNode();
         for (LlmCall c : calls) {
-            String flags = (c.estimated() ? "est " : "") + (c.priced() ? "" : "unpriced");
+            String flags = (c.estimated() ? "est " : "") + (c.provisional() ? "provisional" : c.priced() ? "" : "unpriced");
             tt.add(TS.format(c.timestamp().atZone(zone)), nz(c.sessionId()), c.provider(), c.model(),
                     ReportFormat.count(c.usage().promptTokens()), ReportFormat.count(c.usage().output()), Money.usd6(c.costMicros()), flags.trim());
             ObjectNode o = arr.addObject();
@@ -182,7 +192,8 @@ public final class StatsReport {
                     .put("model", c.model()).put("input_tokens", c.usage().input()).put("output_tokens", c.usage().output())
                     .put("cache_read_tokens", c.usage().cacheRead()).put("cache_write_tokens", c.usage().cacheWrite())
                     .put("reasoning_tokens", c.usage().reasoning()).put("cost_usd", Money.microsToUsd(c.costMicros()))
-                    .put("estimated", c.estimated()).put("priced", c.priced()).put("price_entry", c.priceEntry());
+                    .put("estimated", c.estimated()).put("priced", c.priced()).put("provisional", c.provisional())
+                    .put("price_entry", c.priceEntry());
         }
         t.append(tt.isEmpty() ? "No model calls recorded.\n" : tt.render());
         return new Rendered(t.toString(), J.objectNode().set("calls", arr));
@@ -190,6 +201,11 @@ public final class StatsReport {
 
     private static StringBuilder header(String what, StatsWindow w) {
         return new StringBuilder("Plutus — " + what + " (" + w.title() + ")\n" + "=".repeat(72) + "\n");
+    }
+
+    /** A cost cell; one that rests partly on provisional prices says so. */
+    private static String cost(UsageTotals u) {
+        return Money.usd6(u.costMicros()) + (u.provisionalCalls() > 0 ? " provisional" : "");
     }
 
     private static String qualifiers(UsageTotals u) {
@@ -221,7 +237,8 @@ public final class StatsReport {
                 .put("input_tokens", u.inputTokens()).put("output_tokens", u.outputTokens())
                 .put("cache_read_tokens", u.cacheReadTokens()).put("cache_write_tokens", u.cacheWriteTokens())
                 .put("reasoning_tokens", u.reasoningTokens()).put("cost_usd", Money.microsToUsd(u.costMicros()))
-                .put("latency_ms", u.latencyMillis());
+                .put("latency_ms", u.latencyMillis()).put("provisional_calls", u.provisionalCalls())
+                .put("provisional_usd", Money.microsToUsd(u.provisionalMicros()));
         return o;
     }
 

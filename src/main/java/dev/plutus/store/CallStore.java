@@ -15,7 +15,7 @@ import java.util.OptionalLong;
 /** Model and tool calls. Inserts are idempotent on the event id. */
 public final class CallStore {
     static final String LEDGER_COLUMNS =
-            "id, ts, session_id, root_session_id, cron_job_id, sender_id, provider, model, cost_micros, estimated, priced";
+            "id, ts, session_id, root_session_id, cron_job_id, sender_id, provider, model, cost_micros, estimated, priced, provisional";
 
     private static final String ENSURE_SESSION =
             "INSERT INTO sessions(session_id, platform, started_at) VALUES (?, ?, ?) ON CONFLICT(session_id) DO NOTHING";
@@ -23,8 +23,8 @@ public final class CallStore {
             event_id, ts, session_id, root_session_id, platform, cron_job_id, sender_id,
                 provider, model, response_model, input_tokens, output_tokens, cache_read_tokens,
                 cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_micros, priced,
-                price_entry, estimated, latency_ms, reported_ts""";
-    private static final int CALL_PARAMS = 22;
+                price_entry, estimated, latency_ms, reported_ts, provisional""";
+    private static final int CALL_PARAMS = 23;
     private static final int ORIGIN_PARAMS = 7;
     /**
      * Rows per INSERT on a networked store, where each statement is a round trip: 200 × 22
@@ -132,7 +132,8 @@ public final class CallStore {
                     call.rootSessionId(), call.platform(), call.cronJobId(), call.senderId(), call.provider(),
                     call.model(), call.responseModel(), u.input(), u.output(), u.cacheRead(), u.cacheWrite(),
                     u.cacheWrite1h(), u.reasoning(), call.costMicros(), call.priced(), call.priceEntry(),
-                    call.estimated(), call.latencyMillis(), call.reportedAt() == null ? null : call.reportedAt().toEpochMilli()}) {
+                    call.estimated(), call.latencyMillis(), call.reportedAt() == null ? null : call.reportedAt().toEpochMilli(),
+                    call.provisional()}) {
                 params[i++] = v;
             }
         }
@@ -263,7 +264,8 @@ public final class CallStore {
 
     static LedgerEntry mapLedger(ResultSet rs) throws SQLException {
         return new LedgerEntry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getString(6), rs.getString(7), rs.getString(8), rs.getLong(9), rs.getInt(10) != 0, rs.getInt(11) != 0);
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getLong(9), rs.getInt(10) != 0, rs.getInt(11) != 0,
+                rs.getInt(12) != 0);
     }
 
     static LlmCall mapCall(ResultSet rs) throws SQLException {
@@ -277,6 +279,72 @@ public final class CallStore {
                 rs.getString("price_entry"), rs.getLong("latency_ms"), rs.getString("o_key") == null ? null
                         : new CallOrigin(rs.getString("o_key"), rs.getString("o_workspace"), rs.getString("o_task"),
                                 rs.getString("o_source"), rs.getLong("o_tracked"), rs.getInt("o_over") != 0),
-                reportedAt(rs));
+                reportedAt(rs), rs.getInt("provisional") != 0);
     }
+
+    /** A stored call counted at a provisional price: what re-pricing it needs. */
+    public record ProvisionalCall(long id, long timestampMillis, String platform, String cronJobId, String provider,
+                                  String model, String responseModel, TokenUsage usage, long costMicros, String priceEntry) {}
+
+    /**
+     * A provisional call's new price: real ({@code priced}, no longer provisional) or another stand-in.
+     * Applied only while the row still holds the cost {@code call} was read with.
+     */
+    public record Repricing(ProvisionalCall call, long toMicros, boolean priced, String priceEntry) {}
+
+    /** Provisional calls with ids above {@code afterId}, oldest first. */
+    public List<ProvisionalCall> provisionalAfter(long afterId, int limit) {
+        return jdbc.query("""
+                SELECT id, ts, platform, cron_job_id, provider, model, response_model, input_tokens, output_tokens,
+                       cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_micros, price_entry
+                FROM llm_calls WHERE provisional = 1 AND id > ? ORDER BY id LIMIT ?""",
+                rs -> new ProvisionalCall(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), rs.getString(7), new TokenUsage(rs.getLong(8), rs.getLong(9), rs.getLong(10),
+                        rs.getLong(11), rs.getLong(12), rs.getLong(13)), rs.getLong(14), rs.getString(15)), afterId, limit);
+    }
+
+    /**
+     * Applies new prices to provisional calls in one transaction, with the hourly rollups of the rows
+     * already rolled up (each row's change is applied exactly once: only a row still provisional at the
+     * cost it was read with is changed), and marks the store re-priced under {@link #REPRICED_KEY} so
+     * every process sharing it rebuilds its running totals. Returns how many rows changed.
+     */
+    public int reprice(List<Repricing> changes) {
+        if (changes.isEmpty()) {
+            return 0;
+        }
+        return jdbc.inTransaction(c -> {
+            long rolledUpTo = Jdbc.query(c, "SELECT last_id FROM rollup_state WHERE source = 'llm_calls'", rs -> rs.getLong(1)).get(0);
+            int changed = 0;
+            for (Repricing r : changes) {
+                ProvisionalCall p = r.call();
+                int n = Jdbc.update(c, """
+                        UPDATE llm_calls SET cost_micros = ?, priced = ?, provisional = ?, price_entry = ?
+                        WHERE id = ? AND provisional = 1 AND cost_micros = ?""",
+                        r.toMicros(), r.priced(), !r.priced(), r.priceEntry(), p.id(), p.costMicros());
+                if (n == 0) {
+                    continue;
+                }
+                changed++;
+                if (p.id() <= rolledUpTo) {
+                    Jdbc.update(c, """
+                            UPDATE usage_hourly SET cost_micros = cost_micros + ?, unpriced_calls = unpriced_calls - ?,
+                                provisional_calls = provisional_calls - ?, provisional_micros = provisional_micros + ?
+                            WHERE hour = ? AND provider = ? AND model = ? AND platform = ? AND cron_job_id = ?""",
+                            r.toMicros() - p.costMicros(), r.priced() ? 1 : 0, r.priced() ? 1 : 0,
+                            r.priced() ? -p.costMicros() : r.toMicros() - p.costMicros(),
+                            p.timestampMillis() / RollupStore.HOUR_MS, p.provider(), p.model(),
+                            p.platform() == null ? "" : p.platform(), p.cronJobId() == null ? "" : p.cronJobId());
+                }
+            }
+            if (changed > 0) {
+                Jdbc.update(c, "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        REPRICED_KEY, java.util.UUID.randomUUID().toString());
+            }
+            return changed;
+        });
+    }
+
+    /** The meta key whose value changes whenever stored calls are re-priced. */
+    public static final String REPRICED_KEY = "calls_repriced";
 }

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * The once-only ledgers: budget alerts (one per scope, window, period and level), cron pauses (one
- * per job, window and period) and unpriced models (one warning each). A unique key makes "first"
+ * per job, window and period), unpriced models (one warning each) and provisional-price notices (one
+ * per session and model). A unique key makes "first"
  * hold across every process sharing the database.
  */
 public final class EnforcementStore {
@@ -39,6 +40,13 @@ public final class EnforcementStore {
         return jdbc.query("SELECT cron_job_id, \"window\", period_key, paused_at, reason FROM cron_pauses ORDER BY paused_at DESC",
                 rs -> new CronPauseRow(rs.getString(1), rs.getString(2), rs.getString(3),
                         Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5)));
+    }
+
+    /** True the first time this session used this model at a provisional price: the caller tells the conversation. */
+    public boolean recordProvisionalNotice(String sessionId, String provider, String model, Instant at) {
+        return jdbc.update("""
+                INSERT INTO provisional_notices(session_id, provider, model, noticed_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT DO NOTHING""", sessionId, provider, model, at.toEpochMilli()) == 1;
     }
 
     /** True the first time this model is seen without a price. */

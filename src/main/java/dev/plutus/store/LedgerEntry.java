@@ -12,5 +12,6 @@ public record LedgerEntry(
         String model,
         long costMicros,
         boolean estimated,
-        boolean priced) {
+        boolean priced,
+        boolean provisional) {
 }

@@ -54,7 +54,8 @@ public final class ReservationStore {
         }
         params[i++] = owner;
         params[i] = now.minus(ttl).toEpochMilli();
-        String nulls = String.join(", ", Collections.nCopies(CallStore.LEDGER_COLUMNS.split(",").length, "NULL"));
+        int ledgerColumns = CallStore.LEDGER_COLUMNS.split(",").length;
+        String nulls = String.join(", ", Collections.nCopies(ledgerColumns, "NULL"));
         String holds = scopes.isEmpty() ? "" : " UNION ALL SELECT " + nulls + ", scope, SUM(micros) FROM reservation_holds WHERE scope IN ("
                 + String.join(", ", Collections.nCopies(scopes.size(), "?")) + ") AND owner <> ? AND refreshed_at > ? GROUP BY scope";
         if (scopes.isEmpty()) {
@@ -62,11 +63,11 @@ public final class ReservationStore {
         }
         Jdbc.query(c, "SELECT later.*, NULL, NULL FROM (SELECT " + CallStore.LEDGER_COLUMNS
                 + " FROM llm_calls WHERE id > ? ORDER BY id LIMIT ?) later" + holds, rs -> {
-                    String scope = rs.getString(12);
+                    String scope = rs.getString(ledgerColumns + 1);
                     if (scope == null) {
                         calls.add(CallStore.mapLedger(rs));
                     } else {
-                        held.put(scope, rs.getLong(13));
+                        held.put(scope, rs.getLong(ledgerColumns + 2));
                     }
                     return Boolean.TRUE;
                 }, params);

@@ -41,11 +41,12 @@ public final class RollupStore {
             Jdbc.update(c, """
                     INSERT INTO usage_hourly(hour, provider, model, platform, cron_job_id, calls, estimated_calls,
                         unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-                        reasoning_tokens, cost_micros, latency_ms)
+                        reasoning_tokens, cost_micros, latency_ms, provisional_calls, provisional_micros)
                     SELECT ts / 3600000, provider, model, COALESCE(platform, ''), COALESCE(cron_job_id, ''),
                            COUNT(*), SUM(estimated), SUM(1 - priced), %s, %s,
                            %s, %s,
-                           %s, %s, %s
+                           %s, %s, %s, SUM(provisional),
+                           %s
                     FROM llm_calls WHERE id > ? AND id <= ?
                     GROUP BY 1, 2, 3, 4, 5
                     ON CONFLICT(hour, provider, model, platform, cron_job_id) DO UPDATE SET
@@ -58,11 +59,14 @@ public final class RollupStore {
                         cache_write_tokens = %s,
                         reasoning_tokens = %s,
                         cost_micros = %s,
-                        latency_ms = %s""".formatted(d.sum("input_tokens"), d.sum("output_tokens"),
+                        latency_ms = %s,
+                        provisional_calls = usage_hourly.provisional_calls + excluded.provisional_calls,
+                        provisional_micros = %s""".formatted(d.sum("input_tokens"), d.sum("output_tokens"),
                     d.sum("cache_read_tokens"), d.sum("cache_write_tokens + cache_write_1h_tokens"), d.sum("reasoning_tokens"),
-                    d.sum("cost_micros"), d.sum("latency_ms"), grown(d, "input_tokens"), grown(d, "output_tokens"),
+                    d.sum("cost_micros"), d.sum("latency_ms"), d.sum("CASE WHEN provisional = 1 THEN cost_micros ELSE 0 END"),
+                    grown(d, "input_tokens"), grown(d, "output_tokens"),
                     grown(d, "cache_read_tokens"), grown(d, "cache_write_tokens"), grown(d, "reasoning_tokens"),
-                    grown(d, "cost_micros"), grown(d, "latency_ms")), last, upTo);
+                    grown(d, "cost_micros"), grown(d, "latency_ms"), grown(d, "provisional_micros")), last, upTo);
             Jdbc.update(c, "UPDATE rollup_state SET last_id = ? WHERE source = 'llm_calls'", upTo);
             return upTo < max;
         });
@@ -122,6 +126,7 @@ public final class RollupStore {
                   AND NOT EXISTS (SELECT 1 FROM tool_calls t WHERE t.session_id = sessions.session_id)""", ms);
         jdbc.update("DELETE FROM budget_alerts WHERE fired_at < ?", ms);
         jdbc.update("DELETE FROM cron_pauses WHERE paused_at < ?", ms);
+        jdbc.update("DELETE FROM provisional_notices WHERE noticed_at < ?", ms);
         return removed;
     }
 }

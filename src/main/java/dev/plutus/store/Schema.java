@@ -247,5 +247,21 @@ final class Schema {
             // so no sender's clock moves a budget period, and what the sender said is kept
             """
             ALTER TABLE llm_calls ADD COLUMN reported_ts INTEGER;
+            """,
+            // 7: provisional prices — a call to a model with no known price is counted at a stand-in price
+            // and flagged, so it can be re-priced (its rollup adjusted) once a real price appears; the
+            // conversation is told once per session and model
+            """
+            ALTER TABLE llm_calls ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX llm_calls_provisional ON llm_calls(id) WHERE provisional = 1;
+            ALTER TABLE usage_hourly ADD COLUMN provisional_calls INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE usage_hourly ADD COLUMN provisional_micros INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE provisional_notices (
+                session_id TEXT NOT NULL,
+                provider   TEXT NOT NULL,
+                model      TEXT NOT NULL,
+                noticed_at INTEGER NOT NULL,
+                PRIMARY KEY (session_id, provider, model)
+            );
             """);
 }

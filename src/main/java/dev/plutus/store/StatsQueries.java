@@ -40,12 +40,14 @@ public final class StatsQueries {
         String rawCols = """
                 %s AS p, %s AS m, %s AS j, 1 AS calls, estimated AS est, 1 - priced AS unpriced, input_tokens AS i,
                 output_tokens AS o, cache_read_tokens AS cr, cache_write_tokens + cache_write_1h_tokens AS cw,
-                reasoning_tokens AS r, cost_micros AS cost, latency_ms AS lat"""
+                reasoning_tokens AS r, cost_micros AS cost, latency_ms AS lat, provisional AS pc,
+                CASE WHEN provisional = 1 THEN cost_micros ELSE 0 END AS pm"""
                 .formatted(g.provider, g.model, g.cron.equals("NULL") ? "NULL" : "COALESCE(cron_job_id, '')");
         String rollCols = """
                 %s AS p, %s AS m, %s AS j, calls, estimated_calls AS est, unpriced_calls AS unpriced,
                 input_tokens AS i, output_tokens AS o, cache_read_tokens AS cr, cache_write_tokens AS cw,
-                reasoning_tokens AS r, cost_micros AS cost, latency_ms AS lat"""
+                reasoning_tokens AS r, cost_micros AS cost, latency_ms AS lat, provisional_calls AS pc,
+                provisional_micros AS pm"""
                 .formatted(g.provider, g.model, g.cron);
         String sql = """
                 WITH w AS (SELECT last_id FROM rollup_state WHERE source = 'llm_calls'),
@@ -57,13 +59,13 @@ public final class StatsQueries {
                     SELECT %2$s FROM llm_calls WHERE id > (SELECT last_id FROM w) AND ts >= ?
                 )
                 SELECT p, m, j, SUM(calls), SUM(est), SUM(unpriced), %3$s, %4$s, %5$s, %6$s, %7$s,
-                       %8$s, %9$s
+                       %8$s, %9$s, SUM(pc), %10$s
                 FROM u GROUP BY p, m, j HAVING SUM(calls) > 0
                 ORDER BY p, SUM(calls) DESC, m, j""".formatted(rollCols, rawCols, d.sum("i"), d.sum("o"), d.sum("cr"), d.sum("cw"),
-                d.sum("r"), d.sum("cost"), d.sum("lat"));
+                d.sum("r"), d.sum("cost"), d.sum("lat"), d.sum("pm"));
         return jdbc.query(sql, rs -> new UsageTotals(rs.getString(1), rs.getString(2), rs.getString(3),
                 rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
-                rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13)),
+                rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getLong(15)),
                 firstFullHour, start, firstFullHour * RollupStore.HOUR_MS, start);
     }
 
