@@ -14,8 +14,13 @@ public final class TextTable {
         this.rightAligned = rightAligned;
     }
 
+    /** One row; a cell's control characters are escaped, so one cell stays on one line and its width is what shows. */
     public void add(String... cells) {
-        rows.add(cells);
+        String[] safe = new String[cells.length];
+        for (int i = 0; i < cells.length; i++) {
+            safe[i] = dev.plutus.core.TerminalSafe.of(cells[i]);
+        }
+        rows.add(safe);
     }
 
     boolean isEmpty() {

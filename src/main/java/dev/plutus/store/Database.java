@@ -36,6 +36,7 @@ public final class Database implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create directory for " + file + ": " + e.getMessage(), e);
         }
+        createOwnerOnly(file);
         String url = "jdbc:sqlite:" + file.toAbsolutePath();
         migrate(url);
         HikariConfig hc = new HikariConfig();
@@ -47,6 +48,22 @@ public final class Database implements AutoCloseable {
         hc.setConnectionTimeout(30_000);
         hc.setAutoCommit(true);
         return new Database(file, new HikariDataSource(hc), Dialect.SQLITE);
+    }
+
+    /**
+     * Creates the database file mode 0600 before SQLite does (SQLite would make it 0644 under the
+     * usual umask): it holds every prompt's cost and session id. SQLite gives the -wal and -shm
+     * files it makes later the database file's own mode.
+     */
+    private static void createOwnerOnly(Path file) {
+        try {
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (java.nio.file.FileAlreadyExistsException | UnsupportedOperationException existingOrNotPosix) {
+            // An existing database keeps the mode its owner gave it.
+        } catch (IOException e) {
+            throw new StoreException("cannot create " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** A PostgreSQL store: {@code url} as {@code jdbc:postgresql://host:port/db}; migrated on first use, by one host at a time. */

@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * its own items and those of callers waiting behind it, who then find their work done. A lone caller
  * writes its own items at once, with no hand-off to another thread. Every caller returns only after
  * its items are committed. When a batch fails, its items are retried one by one so one bad item
- * fails alone.
+ * fails alone. A write of a single item (a hook's call) goes ahead of bulk items already queued (a
+ * 1,000-event /v1/usage batch): each transaction takes single items first, so one waits behind at
+ * most the transaction in progress, never behind every bulk item queued before it.
  */
 public final class GroupCommitQueue<T, R> {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitQueue.class);
@@ -23,6 +25,7 @@ public final class GroupCommitQueue<T, R> {
     private record Pending<T, R>(T item, CompletableFuture<R> result) {}
 
     private final ConcurrentLinkedQueue<Pending<T, R>> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Pending<T, R>> singles = new ConcurrentLinkedQueue<>();
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Function<List<T>, List<R>> writer;
     private final int maxBatch;
@@ -41,10 +44,11 @@ public final class GroupCommitQueue<T, R> {
      */
     public List<R> writeAll(List<T> items) {
         List<Pending<T, R>> mine = new ArrayList<>(items.size());
+        ConcurrentLinkedQueue<Pending<T, R>> lane = items.size() == 1 ? singles : queue;
         for (T item : items) {
             Pending<T, R> p = new Pending<>(item, new CompletableFuture<>());
             mine.add(p);
-            queue.add(p);
+            lane.add(p);
         }
         while (!mine.get(mine.size() - 1).result().isDone()) {
             writeLock.lock();
@@ -67,7 +71,7 @@ public final class GroupCommitQueue<T, R> {
 
     /** Items queued and not yet taken by a writer. */
     public int pending() {
-        return queue.size();
+        return queue.size() + singles.size();
     }
 
     public R write(T item) {
@@ -76,15 +80,18 @@ public final class GroupCommitQueue<T, R> {
 
     private void drain() {
         List<Pending<T, R>> batch = new ArrayList<>();
-        for (Pending<T, R> p; (p = queue.poll()) != null; ) {
-            batch.add(p);
-            if (batch.size() == maxBatch) {
-                write(batch);
-                batch.clear();
+        while (true) {
+            for (Pending<T, R> p; batch.size() < maxBatch && (p = singles.poll()) != null; ) {
+                batch.add(p);
             }
-        }
-        if (!batch.isEmpty()) {
+            for (Pending<T, R> p; batch.size() < maxBatch && (p = queue.poll()) != null; ) {
+                batch.add(p);
+            }
+            if (batch.isEmpty()) {
+                return;
+            }
             write(batch);
+            batch = new ArrayList<>();
         }
     }
 
