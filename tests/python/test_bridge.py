@@ -252,6 +252,54 @@ class BridgeTest(unittest.TestCase):
         self.assertEqual(call["api_request_id"], spooled_call["api_request_id"])
         self.assertEqual(call["usage"], spooled_call["usage"])
 
+    def test_spool_files_are_created_owner_only(self):
+        ctx, _ = self.register()   # no daemon: everything goes to the spool
+        old = os.umask(0o022)
+        try:
+            ctx.hooks["post_api_request"](**fixture("post_api_request-anthropic-cache.json"))
+        finally:
+            os.umask(old)
+        files = glob.glob(os.path.join(self.home, "spool", "*.jsonl"))
+        self.assertEqual(1, len(files))
+        self.assertEqual(0o600, os.stat(files[0]).st_mode & 0o777)
+
+    def test_an_unwritable_spool_holds_events_in_memory_says_so_once_and_writes_them_later(self):
+        ctx, bridge = self.register()   # no daemon
+        blocker = os.path.join(self.home, "spool")
+        with open(blocker, "w") as f:
+            f.write("a file where the spool directory should be")   # even root cannot create files in it
+        call = fixture("post_api_request-anthropic-cache.json")
+        with self.assertLogs("plutus.bridge", level="WARNING") as logs:
+            ctx.hooks["post_api_request"](**call)
+            ctx.hooks["post_tool_call"](**fixture("post_tool_call.json"))
+            first = ctx.hooks["pre_llm_call"](**fixture("pre_llm_call.json"))
+            second = ctx.hooks["pre_llm_call"](**dict(fixture("pre_llm_call.json"), session_id="another"))
+        self.assertEqual(1, sum("cannot write its spool" in line for line in logs.output), logs.output)
+        self.assertIn("held in memory", first["context"])
+        self.assertNotIn("spool", second["context"], "said once")
+        self.assertEqual(4, len(bridge.held), "nothing dropped")
+        os.remove(blocker)
+        ctx.hooks["on_session_end"](**fixture("on_session_end.json"))
+        events = self.spooled()
+        self.assertEqual(5, len(events), "held events written first, then the new one")
+        self.assertEqual(["post_api_request", "post_tool_call", "pre_llm_call", "pre_llm_call"], [e["event"] for e in events[:4]])
+        self.assertEqual(call["api_request_id"], events[0]["kwargs"]["api_request_id"])
+        self.assertEqual(0, len(bridge.held))
+
+    def test_the_memory_queue_is_bounded(self):
+        ctx, bridge = self.register()
+        with open(os.path.join(self.home, "spool"), "w") as f:
+            f.write("blocker")
+        old = plutus_bridge.MAX_HELD
+        plutus_bridge.MAX_HELD = 3
+        try:
+            for _ in range(5):
+                ctx.hooks["post_tool_call"](**fixture("post_tool_call.json"))
+        finally:
+            plutus_bridge.MAX_HELD = old
+        self.assertEqual(3, len(bridge.held))
+        self.assertEqual(2, bridge.dropped)
+
     def shell(self, payload, **overrides):
         out = io.StringIO()
         self.assertEqual(0, shell_hook.main(io.StringIO(payload), out, dict(self.settings, **overrides)))

@@ -5,6 +5,7 @@ only. Nothing here ever raises into Hermes: when the daemon is unreachable or sl
 appended to the spool in PLUTUS_HOME (the daemon replays it later; each event carries an id, so
 nothing is counted twice) and pre_tool_call follows fail_mode (open or closed).
 """
+import collections
 import json
 import logging
 import os
@@ -21,6 +22,8 @@ HEAVY = ("conversation_history", "request_messages", "request", "user_message", 
          "assistant_response", "response", "args", "result", "child_goal", "child_summary",
          "tool_call_history", "middleware_trace", "response_text", "final_response")
 UNREACHABLE = "Plutus budget daemon is unreachable"
+# Events the spool could not take (full disk, unwritable directory) wait in memory, up to this many.
+MAX_HELD = 10000
 
 
 def load_settings(path=None):
@@ -65,6 +68,10 @@ class Bridge:
         # a job the user resumed is paused again when it goes over budget in a later period.
         self.paused_jobs = {}
         self.stopped = {}             # session -> why Plutus stopped it
+        self.held = collections.deque()   # spool lines not yet written: retried before every new one
+        self.spool_problem = None     # why the spool refused them, while it does
+        self.spool_told = False       # the conversation was told (once per episode)
+        self.dropped = 0              # events lost because even the memory queue was full
         self.pause_job = pause_job or _hermes_pause_job
 
     # --- transport -------------------------------------------------------------------------
@@ -154,13 +161,47 @@ class Bridge:
         return status, body
 
     def spool(self, event, body):
+        """Appends the event to the spool (owner-only file); if that fails it waits in memory and is retried."""
         line = '{"event": %s, "kwargs": %s}\n' % (json.dumps(event), body)
-        spool_dir = os.path.join(self.home, "spool")
         with self.lock:
-            os.makedirs(spool_dir, exist_ok=True)
+            self.held.append(line)
+            if len(self.held) > MAX_HELD:
+                self.held.popleft()
+                self.dropped += 1
+                if self.dropped == 1:
+                    log.error("Plutus spool unwritable and %d events already held in memory: the oldest are being dropped",
+                              MAX_HELD)
+            self._flush_held()
+
+    def _flush_held(self):
+        """Writes the events held in memory to the spool, oldest first; the caller holds self.lock."""
+        if not self.held:
+            return True
+        spool_dir = os.path.join(self.home, "spool")
+        try:
+            os.makedirs(spool_dir, mode=0o700, exist_ok=True)
             name = "%s-%d.jsonl" % (socket.gethostname(), os.getpid())
-            with open(os.path.join(spool_dir, name), "a", encoding="utf-8") as f:
-                f.write(line)
+            fd = os.open(os.path.join(spool_dir, name), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as f:
+                while self.held:
+                    f.write(self.held[0])
+                    f.flush()
+                    self.held.popleft()
+        except (OSError, ValueError) as e:
+            if self.spool_problem is None:
+                log.warning("Plutus cannot write its spool (%s); %d event(s) held in memory and retried", e, len(self.held))
+            self.spool_problem = str(e)
+            return False
+        if self.spool_problem is not None:
+            log.warning("Plutus spool writable again; held events written")
+        self.spool_problem, self.spool_told = None, False
+        return True
+
+    def retry_held(self):
+        """Called after the daemon answered: the spool may be writable again (the daemon replays it)."""
+        if self.held:
+            with self.lock:
+                self._flush_held()
 
     def autostart(self):
         if not self.s["autostart"] or time.time() - self.last_autostart < 30:
@@ -180,6 +221,7 @@ class Bridge:
             try:
                 status, body = self.post("/hooks/" + event, payload.encode("utf-8"), self.s["timeout_ms"])
                 if status == 200:
+                    self.retry_held()
                     return json.loads(body or b"{}")
                 if status == 400:
                     log.warning("Plutus rejected %s: %s", event, body[:200])
@@ -246,6 +288,10 @@ class Bridge:
                 self.warned.add(session)
                 notes.append(UNREACHABLE + "; spend is still recorded and will be counted, but budgets were "
                              "not enforced while it was away.")
+            if self.spool_problem is not None and not self.spool_told:
+                self.spool_told = True
+                notes.append("Plutus cannot write its spool (%s): %d event(s) are held in memory and retried; they are "
+                             "lost if Hermes stops before the disk is fixed." % (self.spool_problem, len(self.held)))
             if notes:
                 out["context"] = "\n\n".join(notes)
         return out or None
