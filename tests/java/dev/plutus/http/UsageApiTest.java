@@ -138,7 +138,7 @@ class UsageApiTest {
         cases.put("{\"provider\":\"openai\",\"cost_usd\":-0.01}", "'cost_usd' must not be negative");
         cases.put("{\"provider\":\"openai\",\"cost_usd\":1e30}", "'cost_usd' is too large");
         cases.put("{\"provider\":\"openai\",\"input_token\":5}", "unknown field 'input_token'");
-        cases.put("{\"provider\":\"openai\",\"input_tokens\":5,\"input_tokens\":500}", "Duplicate field 'input_tokens'");
+        cases.put("{\"provider\":\"openai\",\"input_tokens\":5,\"input_tokens\":500}", "field 'input_tokens' appears twice");
         cases.put("{\"provider\":\"openai\",\"output_tokens\":5,\"reasoning_tokens\":9}", "'reasoning_tokens' (9) is part of output_tokens");
         cases.put("{\"provider\":\"openai\",\"timestamp\":\"2999-01-01T00:00:00Z\"}", "'timestamp' is in the future");
         cases.put("{\"provider\":\"openai\",\"timestamp\":\"yesterday\"}", "'timestamp' is not ISO-8601");

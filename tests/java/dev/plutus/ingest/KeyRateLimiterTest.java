@@ -27,4 +27,20 @@ class KeyRateLimiterTest {
         slow.acquire("c");
         assertEquals(10, slow.acquire("c"));
     }
+
+    @Test
+    void eventsAreChargedAfterTheBodyIsReadAndABatchCanPutTheKeyInDebt() {
+        AtomicLong nanos = new AtomicLong(0);
+        KeyRateLimiter events = new KeyRateLimiter(1000, 2000, nanos::get);
+        assertEquals(0, events.available("a"));
+        events.charge("a", 1000);
+        events.charge("a", 1000);
+        assertEquals(1, events.available("a"), "two full batches spent the burst: the third waits");
+        events.charge("a", 1000);
+        events.charge("a", 5000);
+        assertEquals(3, events.available("a"), "debt is held to one burst: 2,001 events at 1,000/s, rounded up");
+        assertEquals(0, events.available("b"), "other keys are not affected");
+        nanos.addAndGet(2_001_000_000L);
+        assertEquals(0, events.available("a"));
+    }
 }

@@ -29,12 +29,13 @@ final class RequestHash {
 
     static byte[] canonical(byte[] body) {
         try {
-            JsonNode root = JSON.readTree(body);
+            // The same bounded reading as the events' own: a hostile body costs no big tree here either.
+            JsonNode root = UsageBodyReader.read(body);
             if (root == null || root.isMissingNode()) {
                 return body;
             }
             return JSON.writeValueAsBytes(sorted(root));
-        } catch (IOException e) {
+        } catch (UsageRejected | IOException e) {
             return body;
         }
     }

@@ -1,7 +1,6 @@
 package dev.plutus.ingest;
 
 import dev.plutus.core.Json;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,8 +34,6 @@ public final class UsageEventParser {
     private static final List<String> FIELDS = List.of("provider", "model", "input_tokens", "output_tokens",
             "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens", "cost_usd",
             "task_type", "workspace", "source", "timestamp");
-    /** Decimals stay exact: 0.1 is one tenth, not the double nearest to it. */
-    private static final ObjectMapper JSON = Json.EXACT;
 
     private UsageEventParser() {}
 
@@ -44,15 +41,8 @@ public final class UsageEventParser {
     public record Parsed(List<UsageEvent> events, boolean batch) {}
 
     public static Parsed parse(byte[] body) throws UsageRejected {
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new UsageRejected("malformed JSON: " + e.getOriginalMessage() + " (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")");
-        } catch (java.io.IOException e) {
-            throw new UsageRejected("unreadable body: " + e.getMessage());
-        }
+        // Limits hold while the bytes are read: a hostile body never becomes a big tree.
+        JsonNode root = UsageBodyReader.read(body);
         if (root == null || root.isMissingNode()) {
             throw new UsageRejected("empty body: send one event object or an array of events");
         }
