@@ -127,7 +127,7 @@ class ConfigFilesTest {
 
         ConfigException e = assertThrows(ConfigException.class,
                 () -> SettingsFile.root("store:\n  url: x\n\nstroe:\n  url: y\n", "/home/u/plutus.yaml"));
-        assertEquals("/home/u/plutus.yaml:4: stroe: unknown field (expected one of store, ingest)", e.getMessage());
+        assertEquals("/home/u/plutus.yaml:4: stroe: unknown field (expected one of store, ingest, http)", e.getMessage());
         assertEquals("plutus.yaml:1: expected a mapping of keys to values",
                 assertThrows(ConfigException.class, () -> SettingsFile.root("- store\n", "plutus.yaml")).getMessage());
     }

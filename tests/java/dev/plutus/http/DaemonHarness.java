@@ -126,6 +126,11 @@ final class DaemonHarness implements AutoCloseable {
         return Files.readString(home.resolve("daemon.token")).strip();
     }
 
+    /** The read-only token: the dashboard's JSON and /metrics. */
+    String readToken() throws IOException {
+        return Files.readString(home.resolve("dashboard.token")).strip();
+    }
+
     /** {@code method path} with {@code body} (null: none), {@code bearer} as Authorization (null: none), then header name/value pairs. */
     HttpResponse<String> send(String method, String path, String body, String bearer, String... headers) throws IOException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))

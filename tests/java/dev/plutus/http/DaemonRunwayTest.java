@@ -54,7 +54,8 @@ class DaemonRunwayTest {
                 assertEquals(200, r.statusCode());
                 assertTrue(r.body().contains("deepseek") && r.body().contains("$12.50"), r.body());
                 String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(d.info().baseUrl() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                        java.net.URI.create(d.info().baseUrl() + "/metrics")).header("Authorization", "Bearer " + d.readToken()).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
                 assertTrue(metrics.contains("plutus_runway_remaining_usd{provider=\"deepseek\",source=\"live\"} 12.500000\n"), metrics);
                 HttpResponse<String> j = DaemonTest.post(d, "/commands/runway?format=json", "refresh", DaemonTest.token(home));
                 assertEquals("deepseek", TestSupport.JSON.readTree(j.body()).path("providers").get(0).path("provider").asText());

@@ -126,7 +126,7 @@ class HttpFrontTest {
         try (DaemonHarness h = DaemonHarness.in(home).limits(limits).start();
              Socket slow = new Socket("127.0.0.1", h.daemon().info().port())) {
             OutputStream out = slow.getOutputStream();
-            out.write(("POST /hooks/pre_tool_call HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + h.token()
+            out.write(("POST /hooks/pre_tool_call HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + h.token()
                     + "\r\nContent-Length: 100\r\n\r\n{\"a\":").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             long start = System.nanoTime();
@@ -193,7 +193,7 @@ class HttpFrontTest {
     record RawResponse(int statusCode, String body) {}
 
     /** One hook over the daemon's Unix domain socket, as the bridge sends it. */
-    private static RawResponse hookOverSocket(DaemonHarness h) throws Exception {
+    static RawResponse hookOverSocket(DaemonHarness h) throws Exception {
         byte[] body = TestSupport.hermesJson("pre_tool_call.json").toString().getBytes(StandardCharsets.UTF_8);
         String head = "POST /hooks/pre_tool_call HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + h.token()
                 + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";

@@ -42,7 +42,7 @@ class MetricsExpositionTest {
                 DaemonTest.post(d, "/hooks/pre_tool_call", TestSupport.hermesJson("pre_tool_call.json").toString(), token);
             }
             DaemonTest.post(d, "/hooks/post_api_request", TestSupport.hermesJson("post_api_request-anthropic-cache.json").toString(), token);
-            HttpResponse<String> m = d.send("GET", "/metrics", null, null);
+            HttpResponse<String> m = d.send("GET", "/metrics", null, d.readToken());
             assertEquals(200, m.statusCode());
             Map<String, Family> families = parse(m.body());
 

@@ -508,7 +508,8 @@ class UsageApiTest {
             usage(d, key, EXAMPLE);
             usage(d, null, EXAMPLE);
             DaemonTest.post(d, "/hooks/pre_tool_call", TestSupport.hermesJson("pre_tool_call.json").toString(), DaemonTest.token(home));
-            HttpResponse<String> m = HTTP.send(HttpRequest.newBuilder(URI.create(d.info().baseUrl() + "/metrics")).GET().build(),
+            HttpResponse<String> m = HTTP.send(HttpRequest.newBuilder(URI.create(d.info().baseUrl() + "/metrics"))
+                            .header("Authorization", "Bearer " + d.readToken()).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, m.statusCode());
             assertTrue(m.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));

@@ -8,7 +8,7 @@ import java.util.List;
  * its line instead of a silent default (a host quietly on its own SQLite file would not share budgets).
  */
 public final class SettingsFile {
-    public static final List<String> SECTIONS = List.of("store", "ingest");
+    public static final List<String> SECTIONS = List.of("store", "ingest", "http");
 
     private SettingsFile() {}
 

@@ -14,8 +14,12 @@ import java.util.function.Function;
 /**
  * The web dashboard and the JSON it reads: {@code GET /} (one self-contained page), and
  * {@code GET /api/summary|daily|models|providers|tools|cron|sessions?range=24h|7d|30d},
- * {@code /api/budget}, {@code /api/credits/status}. Open on loopback; when the daemon listens
- * elsewhere every request needs the dashboard token (a {@code ?token=} link sets a cookie once).
+ * {@code /api/budget}, {@code /api/credits/status}, and {@code POST /api/credits/refresh} (asks the
+ * providers now: billed probes, so never on a GET, which any {@code <img>} tag can send). Every
+ * {@code /api} request needs the dashboard token (read-only): as a cookie, a Bearer header or a
+ * {@code ?token=} link. On loopback the page itself sets the cookie (HttpOnly, SameSite=Strict: other
+ * sites' pages cannot send it, and {@link HostCheck} keeps rebound names out); elsewhere the page
+ * needs the token too.
  */
 final class DashboardApi {
     private static final String COOKIE = "plutus_dashboard";
@@ -23,13 +27,15 @@ final class DashboardApi {
     private final SlashCommands commands;
     private final RunwayMonitor runway;
     private final AccessToken token;
+    private final boolean loopback;
     private final byte[] page;
 
-    /** {@code token} null: loopback, no token needed. */
-    DashboardApi(SlashCommands commands, RunwayMonitor runway, AccessToken token) throws IOException {
+    /** {@code loopback}: the page is served without the token and hands it to the browser as a cookie. */
+    DashboardApi(SlashCommands commands, RunwayMonitor runway, AccessToken token, boolean loopback) throws IOException {
         this.commands = commands;
         this.runway = runway;
         this.token = token;
+        this.loopback = loopback;
         try (InputStream in = DashboardApi.class.getResourceAsStream("/dev/plutus/dashboard/index.html")) {
             if (in == null) {
                 throw new IOException("dashboard page missing from the jar");
@@ -40,7 +46,7 @@ final class DashboardApi {
 
     /** Every dashboard request: its token when the daemon listens beyond loopback, and no caching or sniffing of the answer. */
     private void admit(Context ctx) {
-        if (token != null && !authorized(ctx)) {
+        if (!authorized(ctx)) {
             throw new HttpError(401, "the dashboard needs its token: open it with ?token=<contents of dashboard.token>");
         }
         ctx.header("Cache-Control", "no-store");
@@ -51,7 +57,7 @@ final class DashboardApi {
         String q = ctx.queryParam("token");
         if (q != null && token.matches(q)) {
             // Once, from the link: afterwards the cookie carries it and the token leaves the address bar.
-            ctx.header("Set-Cookie", COOKIE + "=" + token.value() + "; Path=/; HttpOnly; SameSite=Strict");
+            setCookie(ctx);
             return true;
         }
         return token.matchesBearer(ctx.header("Authorization")) || token.matches(ctx.cookie(COOKIE));
@@ -59,7 +65,13 @@ final class DashboardApi {
 
     /** {@code GET /}, {@code /index.html}, {@code /dashboard}: the page. */
     void page(Context ctx) {
-        admit(ctx);
+        if (loopback) {
+            setCookie(ctx);
+            ctx.header("Cache-Control", "no-store");
+            ctx.header("X-Content-Type-Options", "nosniff");
+        } else {
+            admit(ctx);
+        }
         ctx.header("Content-Security-Policy",
                 "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:");
         HttpApi.send(ctx, 200, "text/html; charset=utf-8", page);
@@ -82,11 +94,26 @@ final class DashboardApi {
             case "cron" -> stats.apply("cron");
             case "sessions" -> stats.apply("sessions");
             case "budget" -> commands.budget(List.of()).json();
-            case "credits/status" -> RunwayReport.render(runway.view("1".equals(ctx.queryParam("refresh")))).json();
+            case "credits/status" -> {
+                if (ctx.queryParam("refresh") != null) {
+                    throw HttpError.badRequest("a refresh asks the providers (billed probes): POST /api/credits/refresh instead");
+                }
+                yield RunwayReport.render(runway.view(false)).json();
+            }
             default -> throw new HttpError(404, "no such endpoint: /api/" + what + " (summary, daily, models, providers, tools, "
                     + "cron, sessions, budget, credits/status)");
         };
         HttpApi.sendJson(ctx, 200, body);
+    }
+
+    /** {@code POST /api/credits/refresh}: the providers asked now, and the fresh view. */
+    void refresh(Context ctx) {
+        admit(ctx);
+        HttpApi.sendJson(ctx, 200, RunwayReport.render(runway.view(true)).json());
+    }
+
+    private void setCookie(Context ctx) {
+        ctx.header("Set-Cookie", COOKIE + "=" + token.value() + "; Path=/; HttpOnly; SameSite=Strict");
     }
 
     private static String range(StatsWindow w) {

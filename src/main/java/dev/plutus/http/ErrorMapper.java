@@ -32,9 +32,11 @@ final class ErrorMapper {
     private static final ObjectMapper JSON = Json.MAPPER;
 
     private final HttpLimits limits;
+    private final StoreHealth storeHealth;
 
-    ErrorMapper(HttpLimits limits) {
+    ErrorMapper(HttpLimits limits, StoreHealth storeHealth) {
         this.limits = limits;
+        this.storeHealth = storeHealth;
     }
 
     void register(RoutesConfig routes) {
@@ -44,18 +46,36 @@ final class ErrorMapper {
         });
         routes.exception(HttpResponseException.class, this::routerRefusal);
         // Nothing of the request was acknowledged: the sender keeps what it sent and retries (the bridge spools hooks).
-        routes.exception(StoreException.class, (e, ctx) -> {
-            LOG.warn("{} {}: store unavailable: {}", ctx.method(), ctx.path(), e.getMessage(), e);
-            ctx.header("X-Plutus-Error", "store unavailable");
-            answer(ctx, 503, "store unavailable: " + e.getMessage());
-        });
+        routes.exception(StoreException.class, this::storeFailure);
         // Jetty's refusals met while reading the body (past the size limit, say): the status it chose.
         routes.exception(org.eclipse.jetty.http.HttpException.RuntimeException.class,
                 (e, ctx) -> answer(ctx, e.getCode(), message(e.getCode())));
         routes.exception(Exception.class, (e, ctx) -> {
+            // A full disk or a read-only database may arrive wrapped (a batch writer's future, say): still the store's.
+            if (StoreHealth.storeCause(e) != null) {
+                storeFailure(e, ctx);
+                return;
+            }
+            // Jetty's verdict on the request itself (a chunked body cut short, say), met while the handler read it.
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof org.eclipse.jetty.http.HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+                    answer(ctx, http.getCode(), t instanceof org.eclipse.jetty.io.EofException
+                            ? "the request body ends early or its chunked encoding is broken" : message(http.getCode()));
+                    return;
+                }
+            }
             LOG.warn("{} {} failed: {}", ctx.method(), ctx.path(), e, e);
             answer(ctx, 500, "internal error; the daemon's log has the details");
         });
+    }
+
+    /** 503: nothing of the request was kept, so the sender keeps it and retries; /healthz says unhealthy until a write succeeds. */
+    void storeFailure(Exception e, Context ctx) {
+        LOG.warn("{} {}: store unavailable: {}", ctx.method(), ctx.path(), e.getMessage(), e);
+        storeHealth.failed(e);
+        ctx.header("X-Plutus-Error", "store unavailable");
+        ctx.header("Retry-After", "5");
+        answer(ctx, 503, "store unavailable: " + StoreHealth.reason(e));
     }
 
     private void routerRefusal(HttpResponseException e, Context ctx) {
@@ -94,6 +114,7 @@ final class ErrorMapper {
         return switch (code) {
             case 413 -> "request body over " + limits.maxBodyBytes() + " bytes";
             case 431 -> "request headers over " + limits.maxHeaderBytes() + " bytes";
+            case 400 -> "malformed HTTP request (request line, headers or body framing)";
             default -> HttpStatus.getMessage(code);
         };
     }

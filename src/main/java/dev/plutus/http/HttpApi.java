@@ -25,8 +25,9 @@ import java.util.Set;
  * keyword arguments in, what the hook returns to Hermes out), {@code POST /commands/{name}} (raw
  * argument string in, the command's text out), {@code GET /status}, the unauthenticated
  * {@code GET /healthz}, the API-key endpoints under {@code /v1} ({@link UsageApi},
- * {@link ReservationApi}), {@code GET /metrics} (open on loopback) and the dashboard
- * ({@link DashboardApi}). The bridge's endpoints require the local access token. A route answers
+ * {@link ReservationApi}), {@code GET /metrics} and the dashboard ({@link DashboardApi}). The
+ * bridge's endpoints require the local access token; {@code /metrics} takes it or the read-only
+ * token (dashboard.token), so a scraper never holds a secret that can write. A route answers
  * only its method (others get 405 from the router), unknown paths get 404, and every refusal has
  * the shape {@link ErrorMapper} gives it.
  */
@@ -44,16 +45,21 @@ final class HttpApi {
     private final DaemonStatus status;
     private final Javalin app;
     private final JettyConnectors connectors;
+    private final AccessToken readToken;
+    private final StoreHealth storeHealth;
 
-    HttpApi(HookDispatcher hooks, SlashCommands commands, Optional<RemoteLink> remote, AccessToken token, DaemonStatus status, JettyConnectors connectors, HttpLimits limits,
-            UsageApi usage, ReservationApi reservations, MetricsText metrics, DashboardApi dashboard, boolean loopback) {
+    HttpApi(HookDispatcher hooks, SlashCommands commands, Optional<RemoteLink> remote, AccessToken token, AccessToken readToken,
+            DaemonStatus status, StoreHealth storeHealth, JettyConnectors connectors, HttpLimits limits,
+            UsageApi usage, ReservationApi reservations, MetricsText metrics, DashboardApi dashboard) {
         this.hooks = hooks;
         this.commands = commands;
         this.remote = remote;
         this.token = token;
+        this.readToken = readToken;
         this.status = status;
+        this.storeHealth = storeHealth;
         this.connectors = connectors;
-        ErrorMapper errors = new ErrorMapper(limits);
+        ErrorMapper errors = new ErrorMapper(limits, storeHealth);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.startupWatcherEnabled = false;
@@ -63,6 +69,7 @@ final class HttpApi {
             config.jsonMapper(new JavalinJackson(JSON, false));
             connectors.configure(config, errors);
             RoutesConfig routes = config.routes;
+            routes.before(HttpApi::wellFormedQuery);
             routes.get("/healthz", this::health);
             routes.get("/status", bridge(ctx -> sendJson(ctx, 200, JSON.valueToTree(statusJson()))));
             routes.post("/hooks/{event}", bridge(this::hook));
@@ -72,13 +79,13 @@ final class HttpApi {
             routes.get("/v1/budget", usage::budget);
             routes.post("/v1/reservations", reservations::hold);
             routes.delete("/v1/reservations/{id}", reservations::release);
-            // Scrapers on the same host need no secret; anywhere else /metrics needs the token like the rest.
-            Handler scrape = ctx -> send(ctx, 200, PROMETHEUS_TEXT, metrics.render().getBytes(StandardCharsets.UTF_8));
-            routes.get("/metrics", loopback ? scrape : bridge(scrape));
+            // Any page a browser loads could read an open /metrics on loopback: a token, the read-only one will do.
+            routes.get("/metrics", reader(ctx -> send(ctx, 200, PROMETHEUS_TEXT, metrics.render().getBytes(StandardCharsets.UTF_8))));
             for (String page : new String[] {"/", "/index.html", "/dashboard"}) {
                 routes.get(page, dashboard::page);
             }
             routes.get("/api/<what>", dashboard::api);
+            routes.post("/api/credits/refresh", dashboard::refresh);
             errors.register(routes);
         });
     }
@@ -92,6 +99,41 @@ final class HttpApi {
             }
             h.handle(ctx);
         };
+    }
+
+    /** A read-only endpoint: the read-only token, or the bridge's (which may do more). */
+    private Handler reader(Handler h) {
+        return ctx -> {
+            String presented = ctx.header("Authorization");
+            if (!readToken.matchesBearer(presented) && !token.matchesBearer(presented)) {
+                status.rejected();
+                throw new HttpError(401, "missing or wrong token: send dashboard.token (read-only) or daemon.token from PLUTUS_HOME "
+                        + "as Authorization: Bearer", java.util.Map.of("WWW-Authenticate", "Bearer realm=\"plutus\""));
+            }
+            h.handle(ctx);
+        };
+    }
+
+    /**
+     * A query string that is not valid percent-encoding ({@code ?range=%ZZ}) is refused: decoded
+     * leniently it would silently become another value (or none, and the default would answer).
+     */
+    static void wellFormedQuery(Context ctx) {
+        String q = ctx.queryString();
+        if (q == null) {
+            return;
+        }
+        for (int i = 0; i < q.length(); i++) {
+            if (q.charAt(i) == '%' && (i + 2 >= q.length() || Character.digit(q.charAt(i + 1), 16) < 0
+                    || Character.digit(q.charAt(i + 2), 16) < 0)) {
+                throw HttpError.badRequest("query string has a '%' not followed by two hex digits, at character " + (i + 1));
+            }
+        }
+        try {
+            java.net.URLDecoder.decode(q, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest("query string is not valid percent-encoding");
+        }
     }
 
     private StatusAnswer statusJson() {
@@ -112,10 +154,13 @@ final class HttpApi {
         app.stop();
     }
 
+    /** 200 {"status": "ok"}; 503 {"status": "unhealthy", "reason": ...} while the store refuses writes. */
     private void health(Context ctx) {
-        ObjectNode o = JSON.createObjectNode().put("status", "ok").put("pid", ProcessHandle.current().pid())
-                .put("started_at", status.startedAt().toString()).put("version", DaemonStatus.VERSION);
-        sendJson(ctx, 200, o);
+        Optional<String> problem = storeHealth.problem();
+        ObjectNode o = JSON.createObjectNode().put("status", problem.isPresent() ? "unhealthy" : "ok");
+        problem.ifPresent(p -> o.put("reason", "store unavailable: " + p));
+        o.put("pid", ProcessHandle.current().pid()).put("started_at", status.startedAt().toString()).put("version", DaemonStatus.VERSION);
+        sendJson(ctx, problem.isPresent() ? 503 : 200, o);
     }
 
     private void hook(Context ctx) {
@@ -128,18 +173,21 @@ final class HttpApi {
         } catch (IOException e) {
             // Hermes must carry on: answer "no directive", and say why for the bridge's log.
             status.malformed();
-            throw new HttpError(400, "body is not JSON: " + originalMessage(e), java.util.Map.of("X-Plutus-Error", "body is not JSON"));
+            throw new HttpError(400, "body is not JSON: " + jsonProblem(e), java.util.Map.of("X-Plutus-Error", "body is not JSON"));
         }
         HookReply reply;
         try {
             reply = hooks.dispatch(event, kwargs);
         } catch (dev.plutus.store.StoreException e) {
             // 503, not 200: the bridge keeps the event in its spool and applies fail_mode until the store is back.
-            throw new HttpError(503, "store unavailable: " + e.getMessage(), java.util.Map.of("X-Plutus-Error", "store unavailable"));
+            storeHealth.failed(e);
+            throw new HttpError(503, "store unavailable: " + StoreHealth.reason(e),
+                    java.util.Map.of("X-Plutus-Error", "store unavailable", "Retry-After", "5"));
         } catch (dev.plutus.engine.VerdictUnknown e) {
             // 503 too: the bridge treats it as an unreachable daemon, so fail_mode decides (closed blocks the tool).
             throw new HttpError(503, e.getMessage(), java.util.Map.of("X-Plutus-Error", "verdict unknown"));
         }
+        storeHealth.succeeded();
         // The wire record straight to bytes: no tree in between on the hook path.
         byte[] answer = toBytes(reply.answer());
         // Counted before the answer goes out, so whoever reads /metrics or /status after the reply sees it.
@@ -171,8 +219,10 @@ final class HttpApi {
         return ctx.bodyAsBytes();
     }
 
-    static String originalMessage(IOException e) {
-        return e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+    /** What is wrong with a body that is not JSON, in plain words (never the parser's own text). */
+    static String jsonProblem(IOException e) {
+        return e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                ? dev.plutus.ingest.JsonProblem.describe(j, "body") : "unreadable body";
     }
 
     static void sendJson(Context ctx, int code, JsonNode body) {

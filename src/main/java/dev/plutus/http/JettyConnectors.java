@@ -8,6 +8,7 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.EagerContentHandler;
 import org.eclipse.jetty.server.handler.SizeLimitHandler;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -16,7 +17,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * Where the daemon listens and what each client may cost it, on Jetty: the TCP connector every
  * client uses, and, for the bridge's hooks, a Unix domain socket in PLUTUS_HOME with its own
  * threads, so no other traffic queues in front of a hook. Every limit of {@link HttpLimits} is set
- * here; none is left to a Jetty default or to a JVM-wide property.
+ * here; none is left to a Jetty default or to a JVM-wide property. In front of the router, outermost
+ * first: {@link ClientGuard} (header and request deadlines, connections per client), {@link HostCheck},
+ * the body size limit, and Jetty's eager content loading, which reads a body without holding a
+ * thread: a client that trickles its body ties up a connection, never one of the handler threads.
  */
 final class JettyConnectors {
     /** The kernel's limit for a socket path (sun_path) is 108 bytes on Linux, 104 on macOS. */
@@ -24,10 +28,13 @@ final class JettyConnectors {
     /** Each connector runs one acceptor and one selector thread, taken from its own pool. */
     private static final int IO_THREADS = 2;
     private static final long GRACEFUL_STOP_MILLIS = 2_000;
+    /** Chunk framing counted by the eager loader on top of the body itself. */
+    private static final int EAGER_SLACK_BYTES = 64 * 1024;
 
     private final ServeOptions options;
     private final Path hookSocket;
     private ServerConnector tcp;
+    private ClientGuard guard;
 
     /** {@code hookSocket} null: hooks share the TCP connector. */
     JettyConnectors(ServeOptions options, Path hookSocket) {
@@ -54,7 +61,14 @@ final class JettyConnectors {
         config.jetty.modifyServer(server -> {
             // On stop, connectors close first and requests in flight get this long to be answered.
             server.setStopTimeout(GRACEFUL_STOP_MILLIS);
+            // Each insert goes right under the server: the last one here sees a request first.
+            // Whole bodies up to the limit are gathered before dispatch; a bigger one reaches the size limit below and gets 413.
+            server.insertHandler(new EagerContentHandler(new EagerContentHandler.RetainedContentLoaderFactory(
+                    limits.maxBodyBytes() + EAGER_SLACK_BYTES, -1, false)));
             server.insertHandler(new SizeLimitHandler(limits.maxBodyBytes(), -1));
+            server.insertHandler(new HostCheck(options.host(), options.allowedHosts()));
+            guard = new ClientGuard(limits.headerTimeout(), limits.bodyTimeout(), limits.maxConnectionsPerClient(), server.getScheduler());
+            server.insertHandler(guard);
             server.setErrorHandler(errors.jettyErrors());
         });
         config.jetty.addConnector(this::tcp);
@@ -77,6 +91,7 @@ final class JettyConnectors {
         // Without it every answer waits out the client's delayed ACK (~40 ms on Linux).
         tcp.setAcceptedTcpNoDelay(true);
         server.addBean(new NetworkConnectionLimit(limits.maxConnections(), tcp));
+        tcp.addEventListener(guard.connections());
         return tcp;
     }
 
@@ -88,6 +103,7 @@ final class JettyConnectors {
         c.setIdleTimeout(limits.headerTimeout().toMillis());
         c.setAcceptQueueSize(128);
         server.addBean(new NetworkConnectionLimit(limits.maxConnections(), c));
+        c.addEventListener(guard.connections());
         return c;
     }
 

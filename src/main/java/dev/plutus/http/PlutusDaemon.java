@@ -67,12 +67,15 @@ public final class PlutusDaemon implements AutoCloseable {
                 ingestCounters);
         KeyRateLimiter limiter = new KeyRateLimiter(ingestSettings.requestsPerSecond(), ingestSettings.burst(), System::nanoTime);
         this.apiKeys = new ApiKeys(new ApiKeyStore(plutus.jdbc()), config.clock());
-        UsageApi usage = new UsageApi(apiKeys, limiter, ingestor, ingestCounters);
+        KeyRateLimiter eventLimiter = new KeyRateLimiter(ingestSettings.eventsPerSecond(), ingestSettings.eventBurst(), System::nanoTime);
+        StoreHealth storeHealth = new StoreHealth();
+        UsageApi usage = new UsageApi(apiKeys, limiter, eventLimiter, ingestor, ingestCounters, options.limits().ingestSlots(), storeHealth);
         ReservationApi reservationApi = new ReservationApi(plutus.reservations(), plutus.gate()::zone, apiKeys, limiter);
         usage.endReservationsThrough(reservationApi);
         SlashCommands commands = SlashCommands.of(plutus, hermes.runway());
-        // Beyond loopback the dashboard shows spend to whoever can reach the port: it needs its own token then.
-        DashboardApi dashboard = new DashboardApi(commands, hermes.runway(), options.isLoopback() ? null : AccessToken.ensure(home.dashboardTokenFile()));
+        // The read-only token: the dashboard's JSON and /metrics. On loopback the page hands it to the browser as a cookie.
+        AccessToken readToken = AccessToken.ensure(home.dashboardTokenFile());
+        DashboardApi dashboard = new DashboardApi(commands, hermes.runway(), readToken, options.isLoopback());
         // Hooks get a socket of their own (owner-only, like the token) when its path fits the kernel's limit.
         this.hookSocket = JettyConnectors.usableSocketPath(home.dir().resolve(HOOK_SOCKET));
         if (hookSocket == null) {
@@ -80,10 +83,11 @@ public final class PlutusDaemon implements AutoCloseable {
         } else {
             Files.deleteIfExists(hookSocket); // left by a daemon that was killed; the lock says none runs now
         }
-        this.api = new HttpApi(hermes.hooks(), commands, plutus.remote(), token, status, new JettyConnectors(options, hookSocket),
-                options.limits(), usage, reservationApi,
+        ServeOptions served = options.withAllowedHosts(HttpSettings.load(home.settingsFile()).allowedHosts());
+        this.api = new HttpApi(hermes.hooks(), commands, plutus.remote(), token, readToken, status, storeHealth,
+                new JettyConnectors(served, hookSocket), options.limits(), usage, reservationApi,
                 new MetricsText(plutus.stats(), plutus.gate(), plutus.reservations(), hermes.hooks().counters(),
-                        hermes.runway().store(), status, ingestCounters), dashboard, options.isLoopback());
+                        hermes.runway().store(), status, ingestCounters), dashboard);
         this.replayer = new SpoolReplayer(home.spoolDir(), hermes.hooks(), status);
         this.upkeep = new Upkeep("spool");
         api.start();

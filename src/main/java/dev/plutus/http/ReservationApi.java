@@ -47,7 +47,7 @@ final class ReservationApi {
         try {
             body = JSON.readTree(HttpApi.readBody(ctx));
         } catch (java.io.IOException e) {
-            throw HttpError.badRequest("body is not JSON: " + HttpApi.originalMessage(e));
+            throw HttpError.badRequest("body is not JSON: " + HttpApi.jsonProblem(e));
         }
         if (body == null || !body.isObject()) {
             throw HttpError.badRequest("body must be an object with provider, model, input_tokens, max_output_tokens");

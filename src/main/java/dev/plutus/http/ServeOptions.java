@@ -3,9 +3,11 @@ package dev.plutus.http;
 /**
  * Where the daemon listens, how many requests it handles at once, how long after start the first
  * runway run (refresh, snapshot, alerts, router) comes (later runs follow runway.yaml's period),
- * and the limits its HTTP front holds every client to.
+ * the limits its HTTP front holds every client to, and the host names it answers to besides the
+ * loopback ones and its own address ({@link HostCheck}; plutus.yaml adds {@code http.allowed_hosts}).
  */
-public record ServeOptions(String host, int port, int threads, java.time.Duration runwayFirstRun, HttpLimits limits) {
+public record ServeOptions(String host, int port, int threads, java.time.Duration runwayFirstRun, HttpLimits limits,
+                           java.util.Set<String> allowedHosts) {
     public static final int DEFAULT_PORT = 8765;
 
     public ServeOptions(String host, int port, int threads) {
@@ -14,6 +16,10 @@ public record ServeOptions(String host, int port, int threads, java.time.Duratio
 
     public ServeOptions(String host, int port, int threads, java.time.Duration runwayFirstRun) {
         this(host, port, threads, runwayFirstRun, HttpLimits.DEFAULTS);
+    }
+
+    public ServeOptions(String host, int port, int threads, java.time.Duration runwayFirstRun, HttpLimits limits) {
+        this(host, port, threads, runwayFirstRun, limits, java.util.Set.of());
     }
 
     public ServeOptions {
@@ -32,6 +38,7 @@ public record ServeOptions(String host, int port, int threads, java.time.Duratio
         if (limits == null) {
             throw new IllegalArgumentException("limits must not be null");
         }
+        allowedHosts = java.util.Set.copyOf(allowedHosts);
     }
 
     public static ServeOptions loopback(int port) {
@@ -39,7 +46,14 @@ public record ServeOptions(String host, int port, int threads, java.time.Duratio
     }
 
     public ServeOptions withLimits(HttpLimits l) {
-        return new ServeOptions(host, port, threads, runwayFirstRun, l);
+        return new ServeOptions(host, port, threads, runwayFirstRun, l, allowedHosts);
+    }
+
+    /** These names answered too, besides loopback and the listening address (a reverse proxy's name, say). */
+    public ServeOptions withAllowedHosts(java.util.Set<String> names) {
+        java.util.Set<String> all = new java.util.HashSet<>(allowedHosts);
+        all.addAll(names);
+        return new ServeOptions(host, port, threads, runwayFirstRun, limits, all);
     }
 
     public boolean isLoopback() {

@@ -9,16 +9,25 @@ import dev.plutus.store.ApiKey;
 import io.javalin.http.Context;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
- * {@code POST /v1/usage}: authenticated by API key (not the bridge's token), rate-limited per key,
- * bodies up to 1 MiB. Every answer after a 200 is sent only once the events are committed, so a
- * daemon killed right after answering has lost nothing it acknowledged.
+ * {@code POST /v1/usage}: authenticated by API key (not the bridge's token), rate-limited per key in
+ * requests and in events, bodies up to 1 MiB. Every answer after a 200 is sent only once the events
+ * are committed, so a daemon killed right after answering has lost nothing it acknowledged. Only a
+ * few bodies are parsed and recorded at once ({@link HttpLimits#ingestSlots()}): the rest are told
+ * to come back (503, Retry-After) rather than piling up in memory and in the store's write queue,
+ * where hook writes wait behind them.
  */
 final class UsageApi {
     private final KeyGate gate;
     private final UsageIngestor ingestor;
     private final IngestCounters counters;
+    private final KeyRateLimiter events;
+    private final Semaphore slots;
+    private final StoreHealth storeHealth;
 
     private ReservationApi reservations;
 
@@ -27,10 +36,14 @@ final class UsageApi {
         this.reservations = r;
     }
 
-    UsageApi(ApiKeys keys, KeyRateLimiter limiter, UsageIngestor ingestor, IngestCounters counters) {
+    UsageApi(ApiKeys keys, KeyRateLimiter limiter, KeyRateLimiter events, UsageIngestor ingestor, IngestCounters counters,
+            int ingestSlots, StoreHealth storeHealth) {
+        this.storeHealth = storeHealth;
         this.gate = new KeyGate(keys, limiter);
+        this.events = events;
         this.ingestor = ingestor;
         this.counters = counters;
+        this.slots = new Semaphore(ingestSlots);
     }
 
     /** {@code GET /v1/budget}: the current verdict, for senders (Plutus in remote mode) that have nothing to send. */
@@ -39,10 +52,27 @@ final class UsageApi {
         HttpApi.sendJson(ctx, 200, ingestor.currentVerdict());
     }
 
-    void usage(Context ctx) {
+    void usage(Context ctx) throws InterruptedException {
         ApiKey key = gate.admit(ctx, true);
-        byte[] body = HttpApi.readBody(ctx);
-        UsageAnswer answer = ingestor.handle(key, body, ctx.header("Idempotency-Key"));
+        long wait = events.available(key.keyId());
+        if (wait > 0) {
+            throw new HttpError(429, "event rate limit for key " + key.keyId() + " exceeded; retry after " + wait + " s",
+                    Map.of("Retry-After", Long.toString(wait)));
+        }
+        if (!slots.tryAcquire(HttpLimits.INGEST_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new HttpError(503, "busy recording other batches; retry after 1 s", Map.of("Retry-After", "1"));
+        }
+        UsageAnswer answer;
+        try {
+            byte[] body = HttpApi.readBody(ctx);
+            answer = ingestor.handle(key, body, ctx.header("Idempotency-Key"));
+        } finally {
+            slots.release();
+        }
+        events.charge(key.keyId(), answer.status() == 200 && answer.body().has("results") ? answer.body().get("results").size() : 1);
+        if (answer.status() == 200) {
+            storeHealth.succeeded();
+        }
         if (answer.replayed()) {
             ctx.header("Idempotent-Replayed", "true");
         }

@@ -1,0 +1,48 @@
+package dev.plutus.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plutus.config.ConfigException;
+import dev.plutus.ingest.IngestSettings;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** plutus.yaml's http: section, the event rate of ingest:, and what the Host check lets through. */
+class HttpSettingsTest {
+    @Test
+    void allowedHostsAreReadAndBadOnesNamedWithTheirLine() {
+        assertEquals(Set.of("plutus.internal", "10.0.0.5"),
+                HttpSettings.parse("http:\n  allowed_hosts: [plutus.internal, 10.0.0.5]\n", "plutus.yaml").allowedHosts());
+        assertEquals(Set.of(), HttpSettings.parse("ingest:\n  tier: free\n", "plutus.yaml").allowedHosts());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> HttpSettings.parse("http:\n  allowed_hosts: [\"https://x.example/\"]\n", "plutus.yaml"));
+        assertTrue(e.getMessage().startsWith("plutus.yaml:2"), e.getMessage());
+        assertThrows(ConfigException.class, () -> HttpSettings.parse("http:\n  allowed_host: [x]\n", "plutus.yaml"));
+    }
+
+    @Test
+    void theHostCheckAnswersOwnNamesAndAddressesOnly() {
+        HostCheck check = new HostCheck("127.0.0.1", Set.of("Plutus.Internal"));
+        for (String ok : new String[] {"localhost", "LOCALHOST:8765", "localhost.", "127.0.0.1:8765", "[::1]:8765", "::1",
+                "plutus.internal", "10.1.2.3:80", "[fe80::1]:8765", null}) {
+            assertTrue(check.allows(ok), String.valueOf(ok));
+        }
+        for (String bad : new String[] {"evil.example", "localhost.evil.example", "127.0.0.1.nip.io", "internal", ""}) {
+            assertFalse(check.allows(bad), bad);
+        }
+    }
+
+    @Test
+    void theEventRateIsAnIngestSetting() {
+        IngestSettings s = IngestSettings.parse("ingest:\n  rate_limit: {events_per_second: 100, event_burst: 5000}\n", "plutus.yaml");
+        assertEquals(100, s.eventsPerSecond());
+        assertEquals(5000, s.eventBurst());
+        assertEquals(20_000, IngestSettings.defaults().eventsPerSecond());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> IngestSettings.parse("ingest:\n  rate_limit: {event_burst: 10}\n", "plutus.yaml"));
+        assertTrue(e.getMessage().contains("one full batch"), e.getMessage());
+    }
+}
