@@ -136,6 +136,8 @@ class DaemonTest {
             }
             String rejected = Files.readString(spool.resolve("rejected.jsonl"));
             assertTrue(rejected.contains("\"line\":4") && rejected.contains("not JSON"), rejected);
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(spool.resolve("rejected.jsonl"))), "set-aside usage lines are owner-only");
 
             // Spooled while running: claimed on one pass, replayed on the next.
             ObjectNode later = freshCall("post_api_request-openrouter.json");

@@ -125,7 +125,14 @@ final class SpoolReplayer {
         LOG.warn("spool {} line {}: {}; moved to rejected.jsonl", file.getFileName(), lineNo, problem);
         var o = JSON.createObjectNode().put("file", file.getFileName().toString()).put("line", lineNo)
                 .put("problem", problem).put("raw", line);
-        Files.writeString(dir.resolve("rejected.jsonl"), o + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Path rejected = dir.resolve("rejected.jsonl");
+        try {
+            // The raw lines are usage records: owner-only, like the spool they came from.
+            Files.createFile(rejected, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (java.nio.file.FileAlreadyExistsException kept) {
+            // appended to below
+        }
+        Files.writeString(rejected, o + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 }
