@@ -355,7 +355,7 @@ class PlutusCliTest {
         Files.writeString(home.resolve("plutus.yaml"), "# shared store\nstroe:\n  url: jdbc:postgresql://db.internal/plutus\n");
         Result r = run(home, "stats");
         assertEquals(2, r.exit(), r.out());
-        assertTrue(r.err().contains("plutus.yaml:2: stroe: unknown field (expected one of store, ingest)"), r.err());
+        assertTrue(r.err().contains("plutus.yaml:2: stroe: unknown field (expected one of store, ingest, http)"), r.err());
         assertFalse(Files.exists(home.resolve("plutus.db")), "no SQLite file was made in its place");
     }
 

@@ -68,8 +68,8 @@ class HardCapHoldsTest {
                     "api:x" + (now + 120));
             assertEquals(noon.toEpochMilli(), kept.get(0)[0]);
             assertEquals(noon.plusSeconds(120).toEpochMilli(), kept.get(0)[1]);
-            assertEquals(200, d.get("/api/summary", null).statusCode(), "a 1e300 duration was clamped, not stored");
-            assertEquals(200, d.get("/metrics", null).statusCode());
+            assertEquals(200, d.get("/api/summary", d.readToken()).statusCode(), "a 1e300 duration was clamped, not stored");
+            assertEquals(200, d.get("/metrics", d.readToken()).statusCode());
         }
         clock.advance(Duration.ofHours(1));
         try (DaemonHarness d = start(home, clock)) {
@@ -118,7 +118,7 @@ class HardCapHoldsTest {
         }
         try (DaemonHarness d = start(home, clock)) {
             for (String path : List.of("/api/summary", "/api/budget", "/api/daily", "/api/models", "/metrics")) {
-                HttpResponse<String> r = d.get(path, null);
+                HttpResponse<String> r = d.get(path, d.readToken());
                 assertEquals(200, r.statusCode(), path + ": " + r.body());
             }
             assertEquals(200, d.post("/commands/budget", "", d.token()).statusCode());
@@ -127,7 +127,7 @@ class HardCapHoldsTest {
             HttpResponse<String> more = UsageApiTest.usage(d.baseUrl(), key, "{\"provider\": \"openai\", \"cost_usd\": 1000000}", Map.of());
             assertEquals(200, more.statusCode(), more.body());
             assertEquals("hard", json(more).path("budget").path("level").asText());
-            JsonNode budget = json(d.get("/api/budget", null));
+            JsonNode budget = json(d.get("/api/budget", d.readToken()));
             assertTrue(budget.toString().contains("hard"), budget.toString());
         }
     }

@@ -66,7 +66,7 @@ class ProvisionalDashboardTest {
     }
 
     private static JsonNode json(DaemonHarness d, String path) throws Exception {
-        var r = d.get(path, null);
+        var r = d.get(path, d.readToken());
         assertEquals(200, r.statusCode(), r.body());
         return TestSupport.JSON.readTree(r.body());
     }
