@@ -57,6 +57,33 @@ class HostileFrontTest {
     }
 
     @Test
+    void aStallingFloodUnderEveryPerClientCapStillLeavesAPlaceForANewClient(@TempDir Path home) throws Exception {
+        // As if spread over many addresses: no client reaches its own cap, together they fill the connector.
+        HttpLimits limits = HttpLimits.DEFAULTS.withMaxConnections(20).withMaxConnectionsPerClient(1000);
+        try (DaemonHarness h = DaemonHarness.in(home).limits(limits).start()) {
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 40; i++) {
+                    Socket s = new Socket("127.0.0.1", h.info().port());
+                    s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-A".getBytes(StandardCharsets.US_ASCII));
+                    stalled.add(s);
+                    Thread.sleep(5);
+                }
+                long start = System.nanoTime();
+                HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/healthz"))
+                        .timeout(Duration.ofSeconds(8)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, health.statusCode());
+                // Without the rule it waits in the accept queue for the 10 s header deadline (and times out here).
+                assertTrue(millisSince(start) < 5000, "/healthz took " + millisSince(start) + " ms behind a full connector");
+            } finally {
+                for (Socket s : stalled) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void slowlorisConnectionsAreCutAtTheHeaderDeadlineAndNeverStallHooksOrHealth(@TempDir Path home) throws Exception {
         HttpLimits limits = HttpLimits.DEFAULTS.withHeaderTimeout(Duration.ofSeconds(2)).withMaxConnectionsPerClient(32);
         try (DaemonHarness h = DaemonHarness.in(home).limits(limits).start()) {

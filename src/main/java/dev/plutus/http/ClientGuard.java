@@ -24,7 +24,11 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * either it is closed. One client address holds at most {@code perClient} connections: a further
  * one first evicts that client's oldest connection still waiting for its request head (a stalled
  * one, most likely), and is refused only when all of them are busy with requests. So a flood of
- * silent connections cannot shut out a client that sends whole requests.
+ * silent connections cannot shut out a client that sends whole requests. The same holds across
+ * clients: a flood spread over many addresses, each under the per-client cap, would otherwise fill
+ * the connector's {@code maxConnections} and leave new clients in the accept queue until a header
+ * deadline frees a place. When a connection takes the last place, the oldest connection still
+ * waiting for its head of the client with the most connections is closed, so one place stays free.
  *
  * <p>Installed on the connectors as a connection listener, and in front of the handlers as a
  * wrapper (which sees when a request's head is in and when its answer is done).
@@ -33,27 +37,35 @@ final class ClientGuard extends Handler.Wrapper {
     private final Duration headerTimeout;
     private final Duration requestTimeout;
     private final int perClient;
+    private final int maxConnections;
     private final Scheduler scheduler;
     private final Map<Connection, Tracked> tracked = new ConcurrentHashMap<>();
     /** Per client address, its connections oldest first; guarded by {@code this}. */
     private final Map<Object, Deque<Tracked>> byClient = new HashMap<>();
 
-    ClientGuard(Duration headerTimeout, Duration requestTimeout, int perClient, Scheduler scheduler) {
+    /** Per connector: each has its own {@code maxConnections}, and Unix-socket peers are all one local user. */
+    private final Map<Object, Integer> openPerConnector = new HashMap<>();
+
+    ClientGuard(Duration headerTimeout, Duration requestTimeout, int perClient, int maxConnections, Scheduler scheduler) {
         this.headerTimeout = headerTimeout;
         this.requestTimeout = requestTimeout;
         this.perClient = perClient;
+        this.maxConnections = maxConnections;
         this.scheduler = scheduler;
     }
 
     private final class Tracked {
         final Connection connection;
         final Object client;
+        final Object connector;
         boolean busy;
         Scheduler.Task deadline;
 
         Tracked(Connection connection, Object client) {
             this.connection = connection;
             this.client = client;
+            this.connector = connection.getEndPoint().getLocalSocketAddress() == null ? "unknown"
+                    : connection.getEndPoint().getLocalSocketAddress().toString();
         }
 
         /** (Re)starts the one deadline this connection has; the earlier one no longer applies. */
@@ -110,6 +122,13 @@ final class ClientGuard extends Handler.Wrapper {
             if (!refused) {
                 mine.addLast(t);
                 tracked.put(connection, t);
+                int open = openPerConnector.merge(t.connector, 1, Integer::sum);
+                if (evicted == null && open >= maxConnections) {
+                    evicted = oldestWaitingOfBiggestClient(t);
+                    if (evicted != null) {
+                        byClient.get(evicted.client).remove(evicted);
+                    }
+                }
             }
         }
         if (evicted != null) {
@@ -130,6 +149,7 @@ final class ClientGuard extends Handler.Wrapper {
         }
         t.disarm();
         synchronized (this) {
+            openPerConnector.computeIfPresent(t.connector, (k, n) -> n <= 1 ? null : n - 1);
             Deque<Tracked> mine = byClient.get(t.client);
             if (mine != null) {
                 mine.remove(t);
@@ -189,6 +209,25 @@ final class ClientGuard extends Handler.Wrapper {
         if (tracked.containsKey(t.connection)) {
             t.arm(headerTimeout);
         }
+    }
+
+    /** On {@code fresh}'s connector, the oldest connection waiting for its head of the client holding the most; guarded by {@code this}. */
+    private Tracked oldestWaitingOfBiggestClient(Tracked fresh) {
+        Tracked victim = null;
+        int most = 0;
+        for (Deque<Tracked> d : byClient.values()) {
+            if (d.size() <= most) {
+                continue;
+            }
+            for (Tracked o : d) {
+                if (o != fresh && !o.busy && o.connector.equals(fresh.connector)) {
+                    victim = o;
+                    most = d.size();
+                    break;
+                }
+            }
+        }
+        return victim;
     }
 
     /** The host part of an IP address; every Unix-socket peer is the same local user. */

@@ -67,7 +67,8 @@ final class JettyConnectors {
                     limits.maxBodyBytes() + EAGER_SLACK_BYTES, -1, false)));
             server.insertHandler(new SizeLimitHandler(limits.maxBodyBytes(), -1));
             server.insertHandler(new HostCheck(options.host(), options.allowedHosts()));
-            guard = new ClientGuard(limits.headerTimeout(), limits.bodyTimeout(), limits.maxConnectionsPerClient(), server.getScheduler());
+            guard = new ClientGuard(limits.headerTimeout(), limits.bodyTimeout(), limits.maxConnectionsPerClient(),
+                    limits.maxConnections(), server.getScheduler());
             server.insertHandler(guard);
             server.setErrorHandler(errors.jettyErrors());
         });
