@@ -19,6 +19,17 @@ final class LatencySample {
         return size;
     }
 
+    /** How many took longer than {@code limit} nanoseconds. */
+    long countAbove(long limit) {
+        long n = 0;
+        for (int i = 0; i < size; i++) {
+            if (nanos[i] > limit) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** The nearest-rank percentile, {@code p} in (0, 100]. */
     long percentile(double p) {
         if (size == 0) {

@@ -1,6 +1,7 @@
 package dev.plutus.cli;
 
 import dev.plutus.bench.EngineBenchmark;
+import dev.plutus.bench.FrontBenchmark;
 import dev.plutus.bench.HookBenchmark;
 import dev.plutus.bench.IngestBenchmark;
 import dev.plutus.bench.ReservationBenchmark;
@@ -20,7 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
         "bridge -> daemon hook round trip, hook events/s with 4 sessions and the daemon's",
         "memory after many recorded calls (suite hooks; needs python3); POST /v1/usage",
         "requests/s and batched events/s with p50/p99 (suite ingest); reservation + verdict",
-        "p50/p99 in memory and shared, and the overshoot of sessions racing one cap (suite reserve)."})
+        "p50/p99 in memory and shared, and the overshoot of sessions racing one cap (suite reserve);",
+        "hook p50/p99/max over the Unix socket and TCP while slowloris clients trickle requests,",
+        "and while threads stream /v1/usage batches (suite front)."})
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -34,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--writes", defaultValue = "40000", description = "Calls recorded in each throughput run (default: ${DEFAULT-VALUE})")
     int writes;
 
-    @Option(names = "--suite", defaultValue = "all", description = "engine, hooks, ingest, reserve or all (default: ${DEFAULT-VALUE})")
+    @Option(names = "--suite", defaultValue = "all", description = "engine, hooks, ingest, reserve, front or all (default: ${DEFAULT-VALUE})")
     String suite;
 
     @Option(names = "--hook-events", defaultValue = "100000", description = "Timed events per hook in the hooks suite (default: ${DEFAULT-VALUE})")
@@ -55,6 +58,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reservations", defaultValue = "200000", description = "Timed reservations per run in the reserve suite (default: ${DEFAULT-VALUE})")
     int reservations;
 
+    @Option(names = "--front-hooks", defaultValue = "2000",
+            description = "Timed hooks per transport and hook in the front suite (default: ${DEFAULT-VALUE})")
+    int frontHooks;
+
     @Option(names = "--pg-url", paramLabel = "URL",
             description = "Also measure on this PostgreSQL database (jdbc:postgresql://host/db?user=…&password=…); each run uses a new schema")
     String pgUrl;
@@ -65,8 +72,8 @@ final class BenchCommand implements Callable<Integer> {
         Path work = scratch ? Files.createTempDirectory("plutus-bench") : dir;
         PlutusCli.logTo(new dev.plutus.core.HomeLayout(work));
         try {
-            if (!List.of("engine", "hooks", "ingest", "reserve", "all").contains(suite)) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--suite must be engine, hooks, ingest, reserve or all");
+            if (!List.of("engine", "hooks", "ingest", "reserve", "front", "all").contains(suite)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--suite must be engine, hooks, ingest, reserve, front or all");
             }
             boolean all = suite.equals("all");
             if (all || suite.equals("engine")) {
@@ -80,6 +87,9 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (all || suite.equals("ingest")) {
                 new IngestBenchmark(work.resolve("ingest"), spec.commandLine().getOut()).run(ingestRequests, ingestBatches, ingestThreads);
+            }
+            if (all || suite.equals("front")) {
+                new FrontBenchmark(work.resolve("front"), spec.commandLine().getOut(), java.time.Clock.systemUTC()).run(frontHooks, 6);
             }
         } finally {
             if (scratch) {
