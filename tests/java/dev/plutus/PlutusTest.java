@@ -76,4 +76,25 @@ class PlutusTest {
             assertTrue(unknown.reason().contains("sessions"), unknown.reason());
         }
     }
+
+    @Test
+    void aFirstStartOnARefusedBudgetFileAnswersUnknownNeverOk(@TempDir Path home) throws Exception {
+        // The user meant a $1 budget; a key written twice refuses the file, and there is no earlier good copy.
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 1\n    daily_usd: 1\n");
+        try (Plutus p = open(home)) {
+            Verdict.Unknown unknown = assertInstanceOf(Verdict.Unknown.class, p.checkSession("s").verdict());
+            assertTrue(unknown.reason().contains("budget.yaml is refused and no earlier good budget is known"), unknown.reason());
+            assertTrue(unknown.reason().contains("duplicate key"), unknown.reason());
+            ReservationBook.Outcome o = p.reserve(new CallIntent("c1", "s", "api", "anthropic", "claude-sonnet-4-6", 2_000, 1_000L));
+            assertInstanceOf(ReservationBook.Outcome.Refused.class, o, "nothing is held on an unknown verdict");
+            assertInstanceOf(Verdict.Unknown.class, o.check().verdict());
+            // Spend is still recorded, and counts once the file is fixed.
+            p.record(new CallEvent("e1", NOON, "s", "api", "anthropic", "claude-sonnet-4-6", null, TokenUsage.of(400_000, 0),
+                    false, 10, null));
+        }
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 1\n");
+        try (Plutus p = open(home)) {
+            assertInstanceOf(Verdict.Hard.class, p.checkSession("s").verdict());
+        }
+    }
 }

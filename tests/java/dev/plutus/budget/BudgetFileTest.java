@@ -196,13 +196,25 @@ class BudgetFileTest {
     }
 
     @Test
-    void aRefusedFileAtAFirstStartSaysNothingIsEnforced() throws Exception {
+    void aRefusedFileAtAFirstStartLeavesEveryVerdictUnknownUntilItIsFixed() throws Exception {
         Files.writeString(file(), "budgets:\n");
         BudgetFile f = open();
         assertEquals(BudgetFile.Source.NONE, f.standing().source());
         assertFalse(f.current().hasAnyLimit());
-        assertTrue(f.standing().notice().contains("no earlier good budget is known, so NOTHING IS ENFORCED until it is fixed"),
+        assertTrue(f.standing().verdictUnknown());
+        assertTrue(f.unenforceable().orElseThrow().startsWith("budget.yaml is refused and no earlier good budget is known: " + file()
+                + ":1: budgets: is empty"), f.unenforceable().get());
+        assertTrue(f.standing().notice().contains("no earlier good budget is known, so EVERY BUDGET VERDICT IS UNKNOWN until it is fixed"),
                 f.standing().notice());
         assertFalse(Files.exists(dir.resolve("budget.last-good.yaml")));
+
+        Files.writeString(file(), "budgets:\n  global:\n    daily_usd: 1\n");
+        assertEquals(BudgetFile.Reload.APPLIED, f.reload());
+        assertTrue(f.unenforceable().isEmpty(), "fixed: the budget is known again");
+
+        // A home that never had budget.yaml is unbudgeted, not unknown.
+        Files.delete(file());
+        Files.delete(dir.resolve("budget.last-good.yaml"));
+        assertTrue(open().unenforceable().isEmpty());
     }
 }

@@ -154,4 +154,36 @@ class HardCapHoldsTest {
             assertEquals("block", out.get(0).path("reply").path("action").asText(), out.toString());
         }
     }
+
+    @Test
+    void aFirstStartOnARefusedBudgetFileAnswersUnknownEverywhereAVerdictIsAsked(@TempDir Path home) throws Exception {
+        // The user meant a $1 budget; a key written twice refuses the file and no earlier good copy exists.
+        try (DaemonHarness d = DaemonHarness.in(home).file("budget.yaml", "budgets:\n  global:\n    daily_usd: 1\n    daily_usd: 1\n")
+                .clock(Clock.systemUTC()).start()) {
+            for (String event : List.of("pre_tool_call", "pre_llm_call")) {
+                HttpResponse<String> r = hook(d, event, "{\"session_id\": \"s1\"}");
+                assertEquals(503, r.statusCode(), event + ": " + r.body());
+                assertEquals("verdict unknown", r.headers().firstValue("X-Plutus-Error").orElse(""), event);
+                assertTrue(json(r).path("error").asText().contains("budget.yaml is refused and no earlier good budget is known"), r.body());
+            }
+            // Spend still goes in, and its answer says the verdict is unknown.
+            String key = d.apiKeys().create("agent").secret();
+            HttpResponse<String> usage = UsageApiTest.usage(d.baseUrl(), key, "{\"provider\": \"openai\", \"cost_usd\": 4}", Map.of());
+            assertEquals(200, usage.statusCode(), usage.body());
+            assertEquals("unknown", json(usage).path("budget").path("level").asText(), usage.body());
+            // The places people read stay up and say so.
+            HttpResponse<String> budget = d.get("/api/budget", null);
+            assertEquals(200, budget.statusCode(), budget.body());
+            assertEquals("unknown", json(budget).path("verdict").asText(), budget.body());
+            HttpResponse<String> text = d.post("/commands/budget", "", d.token());
+            assertEquals(200, text.statusCode());
+            assertTrue(text.body().contains("EVERY BUDGET VERDICT IS UNKNOWN"), text.body());
+            assertEquals(200, d.get("/metrics", null).statusCode());
+
+            // Fixed: the $4 already recorded makes the budget hard at once.
+            Files.writeString(home.resolve("budget.yaml"), ONE_DOLLAR_A_DAY);
+            d.plutus().budgets().reload();
+            assertEquals("block", json(hook(d, "pre_tool_call", "{\"session_id\": \"s1\"}")).path("action").asText());
+        }
+    }
 }

@@ -100,14 +100,23 @@ class BudgetReportTest {
     }
 
     @Test
-    void aRefusedFileWithNothingGoodBeforeItSaysNothingIsEnforced() {
+    void aRefusedFileWithNothingGoodBeforeItSaysEveryVerdictIsUnknown() {
         String error = "budget.yaml:1: budgets: is empty: list at least one scope under it, or write 'budgets: {}' to enforce no budget at all";
         BudgetFile.Standing none = new BudgetFile.Standing(Path.of("budget.yaml"), Path.of("budget.last-good.yaml"), BudgetFile.Source.NONE,
                 "", false, Optional.of(error), false, Optional.empty());
-        String text = BudgetReport.render("Budgets", List.of(), UTC, none).text();
-        assertTrue(text.contains("! budget.yaml on disk is refused; no earlier good budget is known, so NOTHING IS ENFORCED until it is fixed:\n  "
-                + error), text);
-        assertTrue(text.contains("No limit is in force: spend is tracked but nothing is enforced until budget.yaml is fixed."), text);
+        Rendered r = BudgetReport.render("Budgets", List.of(), UTC, none);
+        String text = r.text();
+        assertTrue(text.contains("! budget.yaml on disk is refused; no earlier good budget is known, so EVERY BUDGET VERDICT IS UNKNOWN"
+                + " until it is fixed (hooks answer 503 and your fail_mode applies):\n  " + error), text);
+        assertTrue(text.contains("No limit is known: spend is tracked, and every budget verdict is unknown"), text);
         assertTrue(text.contains("In force: no budget\n"), text);
+        assertEquals("unknown", r.json().path("verdict").asText());
+
+        // Absent (not refused) in a home that never had a budget: simply unbudgeted, no verdict is unknown.
+        BudgetFile.Standing absent = new BudgetFile.Standing(Path.of("budget.yaml"), Path.of("budget.last-good.yaml"),
+                BudgetFile.Source.NONE, "", false, Optional.empty(), false, Optional.empty());
+        Rendered plain = BudgetReport.render("Budgets", List.of(), UTC, absent);
+        assertTrue(plain.text().contains("No budgets are set"), plain.text());
+        assertTrue(plain.json().path("verdict").isMissingNode());
     }
 }

@@ -28,7 +28,9 @@ import java.util.Optional;
  * <p>Every budget that goes into force is also copied to {@code lastGood}, so a process started
  * while budget.yaml is refused (or missing) enforces that copy rather than nothing. Only an
  * explicit {@code budgets: {}} removes every limit; a missing file does so only when there is no
- * earlier budget to keep.
+ * earlier budget to keep. A refused file with no earlier good budget to fall back on (a first start
+ * on a broken file) is not "no budget": the user meant one, so every verdict is unknown until it is
+ * fixed ({@link #unenforceable()}), and hosts apply their fail mode.
  */
 public final class BudgetFile {
     /** What one look at the file did. */
@@ -49,7 +51,10 @@ public final class BudgetFile {
         FILE,
         /** The last good copy: budget.yaml was refused or missing when this process started. */
         LAST_GOOD,
-        /** No budget was ever good here: nothing is enforced. */
+        /**
+         * No budget was ever good here: nothing is enforced when budget.yaml is absent, and every
+         * verdict is unknown while it is refused.
+         */
         NONE
     }
 
@@ -61,6 +66,11 @@ public final class BudgetFile {
      */
     public record Standing(Path file, Path lastGood, Source source, String digest, boolean anyLimit,
             Optional<String> refusal, boolean settling, Optional<String> copyProblem) {
+
+        /** budget.yaml is refused and no earlier good budget is known: every verdict is unknown. */
+        public boolean verdictUnknown() {
+            return source == Source.NONE && refusal.isPresent();
+        }
 
         /** What the file on disk is, in one word: {@code loaded}, {@code settling} or {@code refused}. */
         public String fileState() {
@@ -74,7 +84,8 @@ public final class BudgetFile {
                 String keeps = switch (source) {
                     case FILE -> "the budget loaded before it stays in force (" + digest + ")";
                     case LAST_GOOD -> "the last good budget, saved in " + lastGood.getFileName() + ", is in force (" + digest + ")";
-                    case NONE -> "no earlier good budget is known, so NOTHING IS ENFORCED until it is fixed";
+                    case NONE -> "no earlier good budget is known, so EVERY BUDGET VERDICT IS UNKNOWN until it is fixed"
+                            + " (hooks answer 503 and your fail_mode applies)";
                 };
                 t.append("! ").append(file.getFileName()).append(" on disk is refused; ").append(keeps).append(":\n  ")
                         .append(e).append('\n');
@@ -138,6 +149,18 @@ public final class BudgetFile {
     /** Why the file on disk is not in force (file, line, field), if it is not. */
     public Optional<String> error() {
         return Optional.ofNullable(error);
+    }
+
+    /**
+     * Why no verdict can be computed from the budget in force: budget.yaml is refused and no earlier
+     * good budget is known here, so the limits the user meant are unknown. Empty otherwise.
+     */
+    public Optional<String> unenforceable() {
+        String e = error;
+        if (source != Source.NONE || e == null) {
+            return Optional.empty();
+        }
+        return Optional.of("budget.yaml is refused and no earlier good budget is known: " + e);
     }
 
     public boolean exists() {

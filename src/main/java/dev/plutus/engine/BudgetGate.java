@@ -77,6 +77,11 @@ public final class BudgetGate {
 
     /** The verdict for these scopes; {@link Verdict.Unknown} (never ok) when it cannot be computed. */
     public BudgetCheck check(Collection<ScopeRef> scopes) {
+        Optional<BudgetCheck> refused = unenforceable();
+        if (refused.isPresent()) {
+            count(refused.get());
+            return refused.get();
+        }
         BudgetCheck c;
         try {
             c = new BudgetEvaluator(ledger).check(budgets.current(), scopes, clock.instant());
@@ -85,6 +90,15 @@ public final class BudgetGate {
         }
         count(c);
         return c;
+    }
+
+    /**
+     * An unknown verdict while budget.yaml is refused with no earlier good budget to enforce: the user
+     * meant limits that are not known, so "no limit, ok" would fail open. (The refusal is logged, and
+     * shown on /budget and /status, where it is read; it is not logged again at every check.)
+     */
+    Optional<BudgetCheck> unenforceable() {
+        return budgets.unenforceable().map(reason -> new BudgetCheck(List.of(), new Verdict.Unknown(reason)));
     }
 
     private BudgetCheck unknown(RuntimeException e) {

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Holds a call's expected cost against every scope before it goes out, so concurrent calls cannot
@@ -48,9 +49,15 @@ public final class Reservations {
 
     /**
      * Holds the intent's expected cost against every scope it falls under and answers the verdict
-     * with everything held counted; refused (nothing held) when that is hard.
+     * with everything held counted; refused (nothing held) when that is hard, or unknown (budget.yaml
+     * refused with no earlier good budget: the limits meant are not known).
      */
     public ReservationBook.Outcome reserve(CallIntent intent) {
+        Optional<BudgetCheck> unknown = gate.unenforceable();
+        if (unknown.isPresent()) {
+            gate.count(unknown.get());
+            return new ReservationBook.Outcome.Refused(unknown.get());
+        }
         BudgetConfig cfg = budgets.current();
         ReservationSettings rs = cfg.reservations();
         Collection<ScopeRef> scopes = gate.callScopes(intent.sessionId(), intent.provider(), intent.model());

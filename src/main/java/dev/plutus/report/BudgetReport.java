@@ -46,7 +46,10 @@ public final class BudgetReport {
                     .put("provisional_usd", Money.microsToUsd(s.spend().provisionalMicros())).put("degraded", s.degraded())
                     .put("period", s.periodKey()).put("resets_at", s.resetsAt() == null ? null : s.resetsAt().toString());
         }
-        if (!anyLimit && fileError.isPresent()) {
+        if (standing.verdictUnknown()) {
+            t.append("No limit is known: spend is tracked, and every budget verdict is unknown (hooks answer 503, so your\n")
+                    .append("fail_mode decides) until budget.yaml is fixed.\n");
+        } else if (!anyLimit && fileError.isPresent()) {
             t.append("No limit is in force: spend is tracked but nothing is enforced until budget.yaml is fixed.\n");
         } else if (!anyLimit) {
             t.append("No budgets are set: spend is tracked but nothing is enforced.\n")
@@ -65,6 +68,9 @@ public final class BudgetReport {
         ObjectNode j = JsonNodeFactory.instance.objectNode();
         j.set("scopes", arr);
         fileError.ifPresent(e -> j.put("error", e));
+        if (standing.verdictUnknown()) {
+            j.put("verdict", "unknown");
+        }
         ObjectNode f = j.putObject("budget_file");
         f.put("path", standing.file().toString()).put("in_force", standing.source().name().toLowerCase(java.util.Locale.ROOT))
                 .put("digest", standing.digest()).put("state", standing.fileState()).put("any_limit", anyLimit);
