@@ -105,6 +105,25 @@ class RemoteModeTest {
     }
 
     @Test
+    void withNoCentralVerdictToBeHadAVerdictHookIsUnknownNeverOk(@TempDir Path edge) throws Exception {
+        int dead;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            dead = s.getLocalPort();
+        }
+        Map<String, String> env = Map.of("PLUTUS_REMOTE_URL", "http://127.0.0.1:" + dead, "PLUTUS_API_KEY", "plutus_sk_x");
+        try (TestEngine b = TestEngine.open(EngineConfig.builder(new HomeLayout(edge)).clock(Clock.systemUTC()).environment(env).build())) {
+            for (String event : java.util.List.of("pre_tool_call", "pre_llm_call")) {
+                dev.plutus.engine.VerdictUnknown e = org.junit.jupiter.api.Assertions.assertThrows(dev.plutus.engine.VerdictUnknown.class,
+                        () -> b.hooks().dispatch(event, TestSupport.hermesJson(event + ".json")), event);
+                assertTrue(e.getMessage().contains("no budget verdict from the central Plutus yet"), e.getMessage());
+            }
+            // Recording is not a verdict: the call still goes into the outbox.
+            b.hooks().dispatch("post_api_request", DaemonTest.freshCall("post_api_request-anthropic-cache.json"));
+            assertEquals(1, b.remote().orElseThrow().counts().pending());
+        }
+    }
+
+    @Test
     void halfAConfigurationIsAnError(@TempDir Path edge) {
         var e = org.junit.jupiter.api.Assertions.assertThrows(dev.plutus.config.ConfigException.class, () -> TestEngine.open(
                 EngineConfig.builder(new HomeLayout(edge)).environment(Map.of("PLUTUS_REMOTE_URL", "https://central.example.com")).build()));

@@ -284,4 +284,40 @@ class RemoteLinkTest {
         assertEquals(2, received.size());
         assertEquals(Level.OK, link.verdict().level());
     }
+    @Test
+    void aVerdictNeverReadTooOldOrNotComputedCentrallyIsUnknownNeverOk() {
+        assertEquals(Level.UNKNOWN, link.verdict().level(), "before any answer there is no verdict, not an ok one");
+        script.add(Answer.status(503, Map.of()));
+        RemoteVerdict none = link.enforceable();
+        assertEquals(Level.UNKNOWN, none.level());
+        assertEquals("no budget verdict from the central Plutus yet (HTTP 503 from central Plutus: busy)", none.message());
+        assertEquals(List.of("GET /v1/budget"), received.stream().map(r -> r.method() + " " + r.path()).toList(), "read on demand");
+        assertEquals(Level.UNKNOWN, link.enforceable().level());
+        assertEquals(1, received.size(), "a central that failed is asked again only after a gap, so hooks stay fast");
+
+        clock.advance(RemoteLink.ON_DEMAND_GAP);
+        script.add(Answer.ok("hard"));
+        assertEquals(new RemoteVerdict(Level.HARD, "central says hard", clock.instant()), link.enforceable());
+        clock.advance(Duration.ofSeconds(90));
+        assertEquals(Level.HARD, link.enforceable().level(), "three refresh intervals old: still in force");
+        assertEquals(2, received.size(), "a fresh verdict is not read again on demand");
+
+        clock.advance(Duration.ofSeconds(1));
+        script.add(Answer.status(503, Map.of()));
+        RemoteVerdict stale = link.enforceable();
+        assertEquals(Level.UNKNOWN, stale.level(), "the central instance has not been heard from: its last hard is not kept, nor taken for ok");
+        assertEquals("the central Plutus's last budget verdict (hard, read 2026-11-24T12:00:05Z) is older than 90 s"
+                + " (HTTP 503 from central Plutus: busy)", stale.message());
+
+        clock.advance(RemoteLink.ON_DEMAND_GAP);
+        script.add(new Answer(200, Map.of(), "{\"budget\":{\"level\":\"unknown\"}}"));
+        assertEquals("the central Plutus could not compute the budget verdict", link.enforceable().message());
+        clock.advance(RemoteLink.ON_DEMAND_GAP);
+        script.add(new Answer(200, Map.of(), "{\"budget\":{}}"));
+        assertEquals(Level.UNKNOWN, link.enforceable().level(), "an answer without a level says nothing");
+
+        clock.advance(RemoteLink.ON_DEMAND_GAP);
+        script.add(Answer.ok("ok"));
+        assertEquals(Level.OK, link.enforceable().level());
+    }
 }

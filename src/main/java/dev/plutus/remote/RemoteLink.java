@@ -58,7 +58,11 @@ public final class RemoteLink implements AutoCloseable {
     private ScheduledExecutorService sender;
     private Instant nextTry = Instant.EPOCH;
     private Duration backoff = Duration.ZERO;
-    private Instant lastVerdictRead = Instant.EPOCH;
+    private volatile Instant lastVerdictRead = Instant.EPOCH;
+    /** When a verdict was last asked for on demand (a hook found none fresh), so a dead central is asked at most so often. */
+    private final java.util.concurrent.atomic.AtomicReference<Instant> lastAskedOnDemand = new java.util.concurrent.atomic.AtomicReference<>(Instant.EPOCH);
+    /** Why the last attempt to hear from the central instance failed; null after an answer. */
+    private volatile String lastProblem;
 
     public RemoteLink(RemoteSettings settings, RemoteOutbox outbox, Clock clock) {
         this.settings = settings;
@@ -71,8 +75,53 @@ public final class RemoteLink implements AutoCloseable {
         return settings;
     }
 
+    /** The last verdict read from the central instance, however old ({@link RemoteVerdict#UNKNOWN} before any). */
     public RemoteVerdict verdict() {
         return verdict;
+    }
+
+    /** The least time between two on-demand reads of the verdict, so a dead central cannot slow every hook. */
+    static final Duration ON_DEMAND_GAP = Duration.ofSeconds(5);
+    /** How long a hook waits for an on-demand read (the bridge's own timeout is longer). */
+    static final Duration ON_DEMAND_TIMEOUT = Duration.ofSeconds(2);
+
+    /**
+     * The verdict to enforce now: the last one read while it is younger than
+     * {@link RemoteSettings#verdictMaxAge()}, else {@link dev.plutus.budget.Level#UNKNOWN} saying why,
+     * never "ok" by default. With none fresh (or the last one unknown) it is read on demand (at most every
+     * {@link #ON_DEMAND_GAP}): a one-shot process has no sender to read it, and a daemon's may be
+     * waiting out a back-off.
+     */
+    public RemoteVerdict enforceable() {
+        Instant now = clock.instant();
+        RemoteVerdict last = verdict;
+        if (!fresh(last, now) || last.level() == Level.UNKNOWN) {
+            Instant asked = lastAskedOnDemand.get();
+            if (Duration.between(asked, now).compareTo(ON_DEMAND_GAP) >= 0 && lastAskedOnDemand.compareAndSet(asked, now)) {
+                readVerdict(ON_DEMAND_TIMEOUT);
+            }
+        }
+        RemoteVerdict v = verdict;
+        if (v.at() == null) {
+            return RemoteVerdict.unknown("no budget verdict from the central Plutus yet" + problem(), null);
+        }
+        if (!fresh(v, now)) {
+            return RemoteVerdict.unknown("the central Plutus's last budget verdict (" + v.level().label() + ", read " + v.at()
+                    + ") is older than " + settings.verdictMaxAge().toSeconds() + " s" + problem(), v.at());
+        }
+        if (v.level() == Level.UNKNOWN && v.message() == null) {
+            return RemoteVerdict.unknown("the central Plutus could not compute the budget verdict", v.at());
+        }
+        return v;
+    }
+
+    private boolean fresh(RemoteVerdict v, Instant now) {
+        return v.at() != null && Duration.between(v.at(), now).compareTo(settings.verdictMaxAge()) <= 0;
+    }
+
+    private String problem() {
+        String p = lastProblem;
+        return p == null ? "" : " (" + p + ")";
     }
 
     /** Queues the call for the central instance; false when its event id is queued already. */
@@ -150,6 +199,7 @@ public final class RemoteLink implements AutoCloseable {
                     .header("Idempotency-Key", b.key()).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
+            lastProblem = "central Plutus unreachable: " + e;
             return later(b, "central Plutus unreachable: " + e.getMessage(), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -183,6 +233,7 @@ public final class RemoteLink implements AutoCloseable {
     }
 
     private Outcome later(RemoteOutbox.Batch b, String error, Duration wait) {
+        lastProblem = error;
         outbox.failed(b, error);
         backoff = wait != null ? wait : backoff.isZero() ? Duration.ofSeconds(1) : min(backoff.multipliedBy(2), MAX_BACKOFF);
         nextTry = clock.instant().plus(backoff);
@@ -222,13 +273,21 @@ public final class RemoteLink implements AutoCloseable {
 
     private void refreshVerdict() {
         lastVerdictRead = clock.instant();
+        readVerdict(Duration.ofSeconds(10));
+    }
+
+    /** {@code GET /v1/budget}; what went wrong is kept for the unknown verdict's reason. */
+    private void readVerdict(Duration timeout) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(settings.endpoint("/v1/budget")).timeout(Duration.ofSeconds(10))
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(settings.endpoint("/v1/budget")).timeout(timeout)
                     .header("Authorization", "Bearer " + settings.apiKey()).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) {
                 readVerdict(r.body());
+            } else {
+                lastProblem = "HTTP " + r.statusCode() + " from central Plutus: " + errorOf(r.body());
             }
         } catch (IOException e) {
+            lastProblem = "central Plutus unreachable: " + e;
             LOG.debug("remote verdict not refreshed: {}", e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -239,10 +298,15 @@ public final class RemoteLink implements AutoCloseable {
         try {
             JsonNode b = JSON.readTree(body).path("budget");
             if (b.isObject()) {
-                Level level = Level.valueOf(b.path("level").asText("ok").toUpperCase());
+                // No level is not "ok": a central Plutus that answers without one has said nothing.
+                Level level = Level.valueOf(b.path("level").asText("unknown").toUpperCase(java.util.Locale.ROOT));
                 verdict = new RemoteVerdict(level, b.path("message").isTextual() ? b.path("message").asText() : null, clock.instant());
+                lastProblem = null;
+                return;
             }
+            lastProblem = "central Plutus answered without a budget verdict";
         } catch (IOException | IllegalArgumentException e) {
+            lastProblem = "central Plutus answered without a readable budget verdict";
             LOG.warn("central Plutus answered without a readable budget verdict");
         }
     }

@@ -52,6 +52,15 @@ public record RemoteSettings(URI url, String apiKey, String workspace, String so
         }
     }
 
+    /**
+     * How old the central verdict may be and still be enforced: three refresh intervals. Past that the
+     * central instance has not been heard from (down, unreachable, refusing this key), so the verdict
+     * is unknown and the host's fail mode decides, rather than the last answer holding forever.
+     */
+    public Duration verdictMaxAge() {
+        return verdictEvery.multipliedBy(3);
+    }
+
     /** {@code <url>/v1/usage}, whether or not the URL was given with a trailing slash or the path itself. */
     public URI endpoint(String path) {
         String b = url.toString().replaceAll("/+$", "");
