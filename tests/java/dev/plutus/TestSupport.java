@@ -81,6 +81,43 @@ public final class TestSupport {
     }
 
     /**
+     * The system clock, failing on demand: while armed, {@link #instant()} throws a plain
+     * {@link IllegalStateException} (not a store error) on threads whose name starts with one of
+     * {@code threads} (every thread when none is given), so a fault lands on request handling only.
+     */
+    public static final class FaultyClock extends Clock {
+        private final java.util.List<String> threads;
+        private volatile boolean armed;
+
+        public FaultyClock(String... threads) {
+            this.threads = java.util.List.of(threads);
+        }
+
+        public void arm(boolean on) {
+            armed = on;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId z) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Instant instant() {
+            String me = Thread.currentThread().getName();
+            if (armed && (threads.isEmpty() || threads.stream().anyMatch(me::startsWith))) {
+                throw new IllegalStateException("the clock broke");
+            }
+            return Instant.now();
+        }
+    }
+
+    /**
      * A Plutus on {@code home}: the SQLite file there, or, when the run sets {@code plutus.test.store}
      * to {@code postgres} (the second pass of mvn verify), a fresh schema on the PostgreSQL test server.
      */

@@ -139,6 +139,28 @@ class PlutusCliTest {
     }
 
     @Test
+    void hookWhoseVerdictIsUnknownExits3AndSaysUnknownNeverEmpty(@TempDir Path home) throws Exception {
+        // A first start on a refused budget.yaml (a key written twice): the budget meant is not known.
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 1\n    daily_usd: 500\n");
+        for (String event : List.of("pre_tool_call", "pre_llm_call")) {
+            Result r = run("{\"session_id\": \"s1\"}", "hook", "--home", home.toString(), event);
+            assertEquals(3, r.exit(), event + ": " + r.out() + r.err());
+            JsonNode budget = r.json().path("budget");
+            assertEquals("unknown", budget.path("level").asText(), r.out());
+            assertTrue(budget.path("message").asText().contains("budget.yaml is refused and no earlier good budget is known"), r.out());
+            assertTrue(budget.path("message").asText().contains("apply your fail mode"), r.out());
+            assertTrue(r.err().startsWith("plutus hook: Plutus could not compute the budget verdict"), r.err());
+        }
+        // Recording asks for no verdict: it goes in and exits 0 with "nothing to do".
+        double now = System.currentTimeMillis() / 1000.0;
+        ObjectNode kwargs = (ObjectNode) TestSupport.hermesJson("post_api_request-anthropic-cache.json");
+        kwargs.put("started_at", now - 3).put("ended_at", now);
+        Result rec = run(kwargs.toString(), "hook", "--home", home.toString(), "post_api_request");
+        assertEquals(0, rec.exit(), rec.err());
+        assertEquals("{}", rec.out().strip());
+    }
+
+    @Test
     void toolStatsCountFailures(@TempDir Path home) throws Exception {
         for (String fixture : List.of("post_tool_call.json", "post_tool_call-error.json")) {
             Result r = run(TestSupport.hermesJson(fixture).toString(), "hook", "--home", home.toString(), "post_tool_call");

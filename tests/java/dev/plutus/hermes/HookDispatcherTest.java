@@ -178,4 +178,22 @@ class HookDispatcherTest {
         }
         throw new AssertionError(hook);
     }
+    @Test
+    void anyFaultWhileAVerdictIsAskedForIsAnUnknownVerdictNeverOk(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 1\n");
+        TestSupport.FaultyClock clock = new TestSupport.FaultyClock();
+        try (TestEngine p = TestSupport.open(home, clock)) {
+            clock.arm(true);
+            for (String event : java.util.List.of("pre_tool_call", "pre_llm_call", "pre_api_request", "on_session_start")) {
+                dev.plutus.engine.VerdictUnknown e = org.junit.jupiter.api.Assertions.assertThrows(dev.plutus.engine.VerdictUnknown.class,
+                        () -> p.hooks().dispatch(event, dev.plutus.core.Json.MAPPER.readTree("{\"session_id\": \"s1\"}")), event);
+                assertTrue(e.getMessage().contains("IllegalStateException: the clock broke"), e.getMessage());
+                assertTrue(e.getMessage().contains("it is unknown, not ok"), e.getMessage());
+            }
+            // A hook that asks for no verdict still answers "nothing to do": Hermes carries on.
+            assertEquals(HookReply.NOTHING, p.hooks().dispatch("post_tool_call", dev.plutus.core.Json.MAPPER.readTree("{\"session_id\": \"s1\"}")));
+            clock.arm(false);
+            assertEquals(HookReply.NOTHING, p.hooks().dispatch("pre_tool_call", dev.plutus.core.Json.MAPPER.readTree("{\"session_id\": \"s1\"}")));
+        }
+    }
 }

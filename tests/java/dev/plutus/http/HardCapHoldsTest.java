@@ -156,6 +156,36 @@ class HardCapHoldsTest {
     }
 
     @Test
+    void aFaultThatIsNoStoreErrorOnTheVerdictPathIs503AndTheBridgeBlocksUnderFailModeClosed(@TempDir Path tmp) throws Exception {
+        Path home = tmp.resolve("plutus");
+        // The fault strikes request handling only (both connectors' threads), never the daemon's upkeep.
+        TestSupport.FaultyClock clock = new TestSupport.FaultyClock("plutus-http", "plutus-hooks");
+        try (DaemonHarness d = start(home, clock)) {
+            clock.arm(true);
+            HttpResponse<String> r = hook(d, "pre_tool_call", "{\"session_id\": \"s1\"}");
+            assertEquals(503, r.statusCode(), r.body());
+            assertEquals("verdict unknown", r.headers().firstValue("X-Plutus-Error").orElse(""));
+            assertTrue(json(r).path("error").asText().contains("IllegalStateException: the clock broke"), r.body());
+
+            Path hermes = tmp.resolve("hermes");
+            Files.createDirectories(hermes);
+            Files.copy(TestSupport.hermesFixture("config.example.yaml"), hermes.resolve("config.yaml"));
+            HermesInstaller installer = new HermesInstaller(hermes, new HomeLayout(home), PluginManifest.bundled(), Clock.systemUTC());
+            installer.install(new HermesInstaller.BridgeSettings(10_000, "closed", false, "plutus"));
+            Path events = tmp.resolve("events.jsonl");
+            Files.writeString(events, "{\"hook\": \"pre_tool_call\", \"kwargs\": {\"session_id\": \"s2\","
+                    + " \"tool_name\": \"terminal\", \"args\": {}}}\n");
+            List<JsonNode> out = BridgeEndToEndTest.drive(installer.pluginDir(), events, 0, 1, null);
+            assertEquals("block", out.get(0).path("reply").path("action").asText(), out.toString());
+
+            clock.arm(false);
+            HttpResponse<String> healed = hook(d, "pre_tool_call", "{\"session_id\": \"s1\"}");
+            assertEquals(200, healed.statusCode(), healed.body());
+            assertEquals("{}", healed.body().strip());
+        }
+    }
+
+    @Test
     void aFirstStartOnARefusedBudgetFileAnswersUnknownEverywhereAVerdictIsAsked(@TempDir Path home) throws Exception {
         // The user meant a $1 budget; a key written twice refuses the file and no earlier good copy exists.
         try (DaemonHarness d = DaemonHarness.in(home).file("budget.yaml", "budgets:\n  global:\n    daily_usd: 1\n    daily_usd: 1\n")
