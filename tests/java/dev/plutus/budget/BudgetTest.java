@@ -209,4 +209,23 @@ class BudgetTest {
         assertThrows(IllegalArgumentException.class, () -> BudgetEditor.parse(List.of("global", "fortnightly", "5")));
         assertThrows(IllegalArgumentException.class, () -> BudgetEditor.parse(List.of("global", "daily", "lots")));
     }
+    @Test
+    void aLimitOverABillionDollarsPerWindowIsRefusedAtItsLineAndThresholdsNeverOverflow() {
+        BudgetConfig max = BudgetConfigParser.parse("budgets:\n  global:\n    daily_usd: 1000000000\nthresholds:\n  hard_pct: 10\n",
+                "budget.yaml", ZoneId.of("UTC"));
+        assertEquals(Limits.MAX_USD.movePointRight(6).longValueExact(), max.limitsFor(ScopeRef.GLOBAL).perWindow().get(Window.DAILY));
+        assertEquals(10_000_000_000_000_000L, BudgetConfig.threshold(Limits.MAX_MICROS, max.hardPct()), "the largest limit at 10x fits");
+        for (String[] c : new String[][] {
+                {"budgets:\n  global:\n    daily_usd: 1000000000.01\n", "budget.yaml:3: budgets.global.daily_usd: "},
+                {"budgets:\n  global:\n    daily_usd: 1\n  per_model:\n    overrides:\n      m:\n        weekly_usd: 9223372036854.775807\n",
+                        "budget.yaml:7: budgets.per_model.overrides.m.weekly_usd: "},
+                {"budgets:\n  per_sender:\n    default: {monthly_usd: 1e30}\n", "budget.yaml:3: budgets.per_sender.default.monthly_usd: "}}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> BudgetConfigParser.parse(c[0], "budget.yaml", ZoneId.of("UTC")));
+            assertTrue(e.getMessage().startsWith(c[1] + "is over the largest limit Plutus takes ($1,000,000,000 per window)"),
+                    e.getMessage());
+        }
+        // A config built in code with a limit near a long's end: the thresholds saturate instead of throwing.
+        assertEquals(Long.MAX_VALUE, BudgetConfig.threshold(Long.MAX_VALUE - 1, new java.math.BigDecimal("1.5")));
+        assertEquals(Long.MAX_VALUE - 1, BudgetConfig.threshold(Long.MAX_VALUE - 1, java.math.BigDecimal.ONE));
+    }
 }

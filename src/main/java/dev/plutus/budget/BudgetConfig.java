@@ -56,8 +56,15 @@ public record BudgetConfig(
         return scopes.values().stream().anyMatch(s -> !s.isEmpty());
     }
 
-    /** The spend at which a limit turns soft or hard: the threshold times the limit, rounded up to the micro-dollar. */
+    /**
+     * The spend at which a limit turns soft or hard: the threshold times the limit, rounded up to the
+     * micro-dollar; {@link Long#MAX_VALUE} when that is beyond a long (a limit built in code, not read
+     * from budget.yaml, which caps limits at {@link Limits#MAX_USD}), so a verdict never fails on it.
+     */
     public static long threshold(long limitMicros, BigDecimal pct) {
-        return BigDecimal.valueOf(limitMicros).multiply(pct).setScale(0, RoundingMode.CEILING).longValueExact();
+        BigDecimal t = BigDecimal.valueOf(limitMicros).multiply(pct).setScale(0, RoundingMode.CEILING);
+        return t.compareTo(LONG_MAX) >= 0 ? Long.MAX_VALUE : t.longValueExact();
     }
+
+    private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 }

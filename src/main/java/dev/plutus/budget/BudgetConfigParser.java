@@ -162,6 +162,10 @@ public final class BudgetConfigParser {
                 throw v.keyError(NO_VALUE);
             }
             BigDecimal usd = v.nonNegativeDecimal().orElseThrow();
+            if (usd.compareTo(Limits.MAX_USD) > 0) {
+                throw v.error("is over the largest limit Plutus takes ($1,000,000,000 per window), got " + usd.toPlainString()
+                        + "; to enforce no limit on this window, remove it");
+            }
             try {
                 perWindow.put(w, Money.usdToMicros(usd));
             } catch (IllegalArgumentException | ArithmeticException e) {
