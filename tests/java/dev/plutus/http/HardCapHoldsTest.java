@@ -133,6 +133,44 @@ class HardCapHoldsTest {
     }
 
     @Test
+    void ninetyThreeBatchesOfAThousandMillionDollarCallsAreAllCommittedAndEveryAnswerStaysUp(@TempDir Path home) throws Exception {
+        // 93,000 calls at the largest cost_usd: $93 billion, past what "micro-dollars times 100" (a percent) holds in a long.
+        String event = "{\"provider\": \"openai\", \"model\": \"gpt-4o\", \"cost_usd\": 1000000}";
+        String batch = "[" + String.join(",", java.util.Collections.nCopies(1_000, event)) + "]";
+        long started = System.nanoTime();
+        try (DaemonHarness d = start(home, Clock.systemUTC())) {
+            String key = d.apiKeys().create("agent").secret();
+            for (int i = 0; i < 93; i++) {
+                HttpResponse<String> r = UsageApiTest.usage(d.baseUrl(), key, batch, Map.of());
+                assertEquals(200, r.statusCode(), "batch " + i + ": " + r.body());
+                JsonNode answer = json(r);
+                assertEquals(1_000, answer.path("recorded").asInt(-1), "batch " + i);
+                assertEquals("hard", answer.path("budget").path("level").asText(), "batch " + i);
+            }
+            assertEquals(93_000, d.plutus().calls().count(), "every event once");
+            for (String path : List.of("/api/budget", "/api/summary", "/api/models", "/metrics")) {
+                HttpResponse<String> r = d.get(path, null);
+                assertEquals(200, r.statusCode(), path + ": " + r.body());
+            }
+            HttpResponse<String> budget = d.post("/commands/budget", "", d.token());
+            assertEquals(200, budget.statusCode(), budget.body());
+            assertTrue(budget.body().contains("$93000000000.00") && budget.body().contains("█"), budget.body());
+            JsonNode global = json(d.get("/api/budget", null)).path("scopes").get(0);
+            assertEquals("hard", global.path("level").asText(), global.toString());
+            assertEquals(0, new java.math.BigDecimal("93000000000").compareTo(global.path("spent_usd").decimalValue()), global.toString());
+            assertEquals(9_300_000_000_000L, global.path("percent").asLong(), "exact, not wrapped around");
+            assertEquals("block", json(hook(d, "pre_tool_call", "{\"session_id\": \"s1\"}")).path("action").asText());
+        }
+        // The same totals are rebuilt from the store at the next start.
+        try (DaemonHarness d = start(home, Clock.systemUTC())) {
+            assertEquals("block", json(hook(d, "pre_tool_call", "{\"session_id\": \"s1\"}")).path("action").asText());
+            assertEquals(200, d.get("/metrics", null).statusCode());
+        }
+        org.slf4j.LoggerFactory.getLogger(HardCapHoldsTest.class).info("93 x 1,000 events through /v1/usage and a restart: {} ms",
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    @Test
     void aVerdictThatCannotBeComputedIs503AndTheBridgeBlocksUnderFailModeClosed(@TempDir Path tmp) throws Exception {
         Path home = tmp.resolve("plutus");
         try (DaemonHarness d = start(home, Clock.systemUTC())) {
