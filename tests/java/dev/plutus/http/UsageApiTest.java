@@ -122,6 +122,37 @@ class UsageApiTest {
     }
 
     @Test
+    void eventsPricedAtAStandInAreMarkedProvisionalEachAndInTheBatchTotal(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = start(home, null, null)) {
+            String key = d.apiKeys().create("agent").secret();
+            HttpResponse<String> r = usage(d, key, "["
+                    + "{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-6\",\"output_tokens\":1000},"
+                    + "{\"provider\":\"anthropic\",\"model\":\"claude-nobody-priced\",\"output_tokens\":1000000},"
+                    + "{\"provider\":\"anthropic\",\"model\":\"claude-nobody-priced\",\"output_tokens\":1000,\"cost_usd\":0.5},"
+                    + "{\"provider\":\"anthropic\",\"model\":\"claude-also-unpriced\",\"input_tokens\":1000000}]");
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode a = json(r);
+            JsonNode results = a.path("results");
+            assertTrue(results.get(0).path("provisional").isMissingNode(), "a priced model: " + results.get(0));
+            assertTrue(results.get(1).path("provisional").asBoolean(), results.get(1).toString());
+            assertFalse(results.get(1).path("priced").asBoolean(true), "a stand-in is not a price");
+            assertTrue(results.get(1).path("cost_usd").decimalValue().signum() > 0, "counted, not $0: " + results.get(1));
+            assertTrue(results.get(2).path("provisional").isMissingNode(), "the sender's own cost: " + results.get(2));
+            assertTrue(results.get(3).path("provisional").asBoolean(), results.get(3).toString());
+            assertEquals(2, a.path("provisional_calls").asInt(), r.body());
+            assertEquals(0, results.get(1).path("cost_usd").decimalValue().add(results.get(3).path("cost_usd").decimalValue())
+                    .compareTo(a.path("provisional_usd").decimalValue()), r.body());
+
+            JsonNode one = json(usage(d, key, "{\"provider\":\"anthropic\",\"model\":\"claude-nobody-priced\",\"output_tokens\":10}"));
+            assertTrue(one.path("provisional").asBoolean(), one.toString());
+            JsonNode priced = json(usage(d, key, EXAMPLE));
+            assertTrue(priced.path("provisional").isMissingNode(), priced.toString());
+            JsonNode plain = json(usage(d, key, "[" + EXAMPLE + "]"));
+            assertTrue(plain.path("provisional_calls").isMissingNode() && plain.path("provisional_usd").isMissingNode(), plain.toString());
+        }
+    }
+
+    @Test
     void everyBadBodyIsRefusedWithItsEventAndFieldAndRecordsNothing(@TempDir Path home) throws Exception {
         String many = "[" + String.join(",", java.util.Collections.nCopies(1001, "{\"provider\":\"x\"}")) + "]";
         Map<String, String> cases = new java.util.LinkedHashMap<>();

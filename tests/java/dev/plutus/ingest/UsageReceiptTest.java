@@ -15,7 +15,7 @@ class UsageReceiptTest {
 
     @Test
     void aRecordedSingleEventIsFlatWithTheMonthsQuota() {
-        var e = new UsageReceipt.EventResult(true, "evt_1", new BigDecimal("0.015600"), false, true, false, "default", null, null);
+        var e = new UsageReceipt.EventResult(true, "evt_1", new BigDecimal("0.015600"), false, true, null, false, "default", null, null);
         JsonNode j = Json.EXACT.valueToTree(UsageReceipt.Single.of("org", e, FREE, null, OK, List.of()));
         assertEquals("{\"org_id\":\"org\",\"recorded\":true,\"event_id\":\"evt_1\",\"cost_usd\":0.015600,\"estimated\":false,"
                 + "\"priced\":true,\"workspace\":\"default\",\"balance_after\":null,\"over_free_limit\":false,"
@@ -26,7 +26,7 @@ class UsageReceiptTest {
     void aRefusedEventKeepsNullIdAndCostAndSaysWhyAndTheRefusalIsNamed() {
         var refused = UsageReceipt.EventResult.refused("over the free tier's 1000 tracked tokens this month");
         var hard = new UsageReceipt.Budget("hard", "over budget");
-        JsonNode j = Json.EXACT.valueToTree(new UsageReceipt.Batch("org", List.of(refused), 0, 1,
+        JsonNode j = Json.EXACT.valueToTree(UsageReceipt.Batch.of("org", List.of(refused), 0, 1,
                 new UsageReceipt.Quota(new BigDecimal("8.80"), true, 1500, null, "pro"),
                 new UsageReceipt.Refusal("cap reached", "https://example.invalid/up"), hard, List.of("workspace 'x' not created")));
         assertEquals("{\"org_id\":\"org\",\"results\":[{\"recorded\":false,\"event_id\":null,\"cost_usd\":null,"
@@ -34,5 +34,29 @@ class UsageReceiptTest {
                 + "\"blocked\":1,\"balance_after\":8.80,\"over_free_limit\":true,\"tracked_tokens_mtd\":1500,\"tracked_limit\":null,"
                 + "\"tier\":\"pro\",\"error\":\"cap reached\",\"upgrade_url\":\"https://example.invalid/up\","
                 + "\"budget\":{\"level\":\"hard\",\"message\":\"over budget\"},\"warnings\":[\"workspace 'x' not created\"]}", j.toString());
+    }
+    @Test
+    void aCostAtAStandInPriceIsMarkedProvisionalAndTheBatchTotalsIt() {
+        var standIn = new UsageReceipt.EventResult(true, "evt_1", new BigDecimal("75.000000"), true, false, true, false, "default", null,
+                null);
+        var priced = new UsageReceipt.EventResult(true, "evt_2", new BigDecimal("0.015600"), true, true, null, false, "default", null,
+                null);
+        var another = new UsageReceipt.EventResult(true, "evt_3", new BigDecimal("0.500000"), true, false, true, false, "default", null,
+                null);
+        JsonNode single = Json.EXACT.valueToTree(UsageReceipt.Single.of("org", standIn, FREE, null, OK, List.of()));
+        assertEquals("{\"org_id\":\"org\",\"recorded\":true,\"event_id\":\"evt_1\",\"cost_usd\":75.000000,\"estimated\":true,"
+                + "\"priced\":false,\"provisional\":true,\"workspace\":\"default\",\"balance_after\":null,\"over_free_limit\":false,"
+                + "\"tracked_tokens_mtd\":1200,\"tracked_limit\":1000000,\"tier\":\"free\",\"budget\":{\"level\":\"ok\"}}", single.toString());
+        JsonNode batch = Json.EXACT.valueToTree(UsageReceipt.Batch.of("org", List.of(standIn, priced, another), 3, 0, FREE, null, OK,
+                List.of()));
+        assertEquals("{\"recorded\":true,\"event_id\":\"evt_2\",\"cost_usd\":0.015600,\"estimated\":true,\"priced\":true,"
+                + "\"over_free_limit\":false,\"workspace\":\"default\"}", batch.path("results").get(1).toString());
+        assertEquals(2, batch.path("provisional_calls").asLong());
+        assertEquals(new BigDecimal("75.500000"), batch.path("provisional_usd").decimalValue());
+        JsonNode none = Json.EXACT.valueToTree(UsageReceipt.Batch.of("org", List.of(priced), 1, 0, FREE, null, OK, List.of()));
+        List<String> members = new java.util.ArrayList<>();
+        none.fieldNames().forEachRemaining(members::add);
+        assertEquals(List.of("org_id", "results", "recorded", "blocked", "balance_after", "over_free_limit", "tracked_tokens_mtd",
+                "tracked_limit", "tier", "budget"), members, "no provisional totals when nothing is provisional");
     }
 }

@@ -200,7 +200,7 @@ public final class UsageIngestor {
             List<String> warnings = List.of("the answer is incomplete (" + VerdictUnknown.reasonOf(e)
                     + "); the events were recorded");
             UsageReceipt receipt = parsed.batch()
-                    ? new UsageReceipt.Batch(settings.orgId(), outcomes.stream().map(this::result).toList(), toRecord.size(),
+                    ? UsageReceipt.Batch.of(settings.orgId(), outcomes.stream().map(this::result).toList(), toRecord.size(),
                             outcomes.size() - toRecord.size(), quota, null, budget, warnings)
                     : UsageReceipt.Single.of(settings.orgId(), result(outcomes.get(0)), quota, null, budget, warnings);
             return new UsageAnswer(toRecord.isEmpty() ? 402 : 200, EXACT.valueToTree(receipt), false);
@@ -230,7 +230,7 @@ public final class UsageIngestor {
         if (parsed.batch()) {
             List<UsageReceipt.EventResult> results = outcomes.stream().map(this::result).toList();
             long recorded = results.stream().filter(UsageReceipt.EventResult::recorded).count();
-            receipt = new UsageReceipt.Batch(settings.orgId(), results, recorded, results.size() - recorded, quota, refusal, budget,
+            receipt = UsageReceipt.Batch.of(settings.orgId(), results, recorded, results.size() - recorded, quota, refusal, budget,
                     warnings);
         } else {
             receipt = UsageReceipt.Single.of(settings.orgId(), result(outcomes.get(0)), quota, refusal, budget, warnings);
@@ -243,7 +243,8 @@ public final class UsageIngestor {
             return UsageReceipt.EventResult.refused(o.refusal());
         }
         return new UsageReceipt.EventResult(true, o.eventId(), Money.microsToUsd(o.call().call().costMicros()),
-                o.event().costUsd() == null, o.call().call().priced(), o.call().call().origin().overFreeLimit(), o.workspace(), null,
+                o.event().costUsd() == null, o.call().call().priced(), o.call().call().provisional() ? Boolean.TRUE : null,
+                o.call().call().origin().overFreeLimit(), o.workspace(), null,
                 o.call().duplicate() ? Boolean.TRUE : null);
     }
 

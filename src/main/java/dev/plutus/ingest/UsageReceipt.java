@@ -15,17 +15,22 @@ import java.util.List;
  */
 public sealed interface UsageReceipt {
 
-    /** One event: recorded (its id and cost), or refused (why). */
-    @JsonPropertyOrder({"recorded", "event_id", "cost_usd", "estimated", "priced", "over_free_limit", "workspace", "reason",
-            "duplicate"})
+    /**
+     * One event: recorded (its id and cost), or refused (why). {@code provisional} is true (and
+     * present) only when the cost is a stand-in for a model with no known price; it is re-priced
+     * once a price is known.
+     */
+    @JsonPropertyOrder({"recorded", "event_id", "cost_usd", "estimated", "priced", "provisional", "over_free_limit", "workspace",
+            "reason", "duplicate"})
     record EventResult(boolean recorded, @JsonProperty("event_id") @JsonInclude(Include.ALWAYS) String eventId,
             @JsonProperty("cost_usd") @JsonInclude(Include.ALWAYS) BigDecimal costUsd,
             @JsonInclude(Include.NON_NULL) Boolean estimated, @JsonInclude(Include.NON_NULL) Boolean priced,
+            @JsonInclude(Include.NON_NULL) Boolean provisional,
             @JsonProperty("over_free_limit") boolean overFreeLimit, @JsonInclude(Include.NON_NULL) String workspace,
             @JsonInclude(Include.NON_NULL) String reason, @JsonInclude(Include.NON_NULL) Boolean duplicate) {
 
         static EventResult refused(String reason) {
-            return new EventResult(false, null, null, null, null, true, null, reason, null);
+            return new EventResult(false, null, null, null, null, null, true, null, reason, null);
         }
     }
 
@@ -44,18 +49,36 @@ public sealed interface UsageReceipt {
     record Single(@JsonProperty("org_id") String orgId, boolean recorded, @JsonProperty("event_id") @JsonInclude(Include.ALWAYS) String eventId,
             @JsonProperty("cost_usd") @JsonInclude(Include.ALWAYS) BigDecimal costUsd,
             @JsonInclude(Include.NON_NULL) Boolean estimated, @JsonInclude(Include.NON_NULL) Boolean priced,
+            @JsonInclude(Include.NON_NULL) Boolean provisional,
             @JsonInclude(Include.NON_NULL) String workspace, @JsonInclude(Include.NON_NULL) String reason,
             @JsonInclude(Include.NON_NULL) Boolean duplicate, @JsonUnwrapped Quota quota,
             @JsonUnwrapped @JsonInclude(Include.NON_NULL) Refusal refusal, Budget budget,
             @JsonInclude(Include.NON_EMPTY) List<String> warnings) implements UsageReceipt {
 
         static Single of(String orgId, EventResult e, Quota quota, Refusal refusal, Budget budget, List<String> warnings) {
-            return new Single(orgId, e.recorded(), e.eventId(), e.costUsd(), e.estimated(), e.priced(), e.workspace(), e.reason(),
-                    e.duplicate(), quota, refusal, budget, warnings);
+            return new Single(orgId, e.recorded(), e.eventId(), e.costUsd(), e.estimated(), e.priced(), e.provisional(), e.workspace(),
+                    e.reason(), e.duplicate(), quota, refusal, budget, warnings);
         }
     }
 
+    /**
+     * A batch: each event's outcome, how many were recorded and blocked, and, when any event's cost is
+     * a stand-in, how many ({@code provisional_calls}) and how much of the batch's cost that is
+     * ({@code provisional_usd}); both absent otherwise.
+     */
     record Batch(@JsonProperty("org_id") String orgId, List<EventResult> results, long recorded, long blocked,
+            @JsonProperty("provisional_calls") @JsonInclude(Include.NON_NULL) Long provisionalCalls,
+            @JsonProperty("provisional_usd") @JsonInclude(Include.NON_NULL) BigDecimal provisionalUsd,
             @JsonUnwrapped Quota quota, @JsonUnwrapped @JsonInclude(Include.NON_NULL) Refusal refusal, Budget budget,
-            @JsonInclude(Include.NON_EMPTY) List<String> warnings) implements UsageReceipt {}
+            @JsonInclude(Include.NON_EMPTY) List<String> warnings) implements UsageReceipt {
+
+        /** The batch with its provisional totals summed from {@code results}. */
+        static Batch of(String orgId, List<EventResult> results, long recorded, long blocked, Quota quota, Refusal refusal,
+                Budget budget, List<String> warnings) {
+            List<EventResult> standIns = results.stream().filter(r -> Boolean.TRUE.equals(r.provisional())).toList();
+            return new Batch(orgId, results, recorded, blocked, standIns.isEmpty() ? null : (long) standIns.size(),
+                    standIns.isEmpty() ? null : standIns.stream().map(EventResult::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add),
+                    quota, refusal, budget, warnings);
+        }
+    }
 }
