@@ -44,7 +44,8 @@ public final class Plutus implements AutoCloseable {
 
     /**
      * Before a model call: holds its expected cost against every scope it falls under and answers
-     * the verdict with everything held counted; refused (nothing held) when that is hard. Recording
+     * the verdict with everything held counted; refused (nothing held) when that is hard, or unknown
+     * ({@code Verdict.Unknown}: budget.yaml is refused and no good budget was ever in force). Recording
      * the call under {@code intent.id()} ends the hold; {@link #release} ends it for a call that failed.
      */
     public ReservationBook.Outcome reserve(CallIntent intent) {
@@ -56,7 +57,7 @@ public final class Plutus implements AutoCloseable {
         return engine.reservations().release(intentId);
     }
 
-    /** Every limited scope the session spends into, and the verdict. */
+    /** Every limited scope the session spends into, and the verdict ({@code Verdict.Unknown}, never ok, when none can be computed). */
     public BudgetCheck checkSession(String sessionId) {
         return engine.gate().checkSession(sessionId);
     }

@@ -72,6 +72,8 @@ final class ReservationApi {
             budget.put("message", BudgetMessages.blockMessage(h.cause(), zone.get()));
         } else if (o.check().verdict() instanceof Verdict.Soft s) {
             budget.put("message", BudgetMessages.notice(s.cause(), zone.get()));
+        } else if (o.check().verdict() instanceof Verdict.Unknown u) {
+            budget.put("message", BudgetMessages.unknown(u.reason()));
         }
         if (o instanceof ReservationBook.Outcome.Admitted a) {
             answer.put("admitted", true).put("reservation_id", id).put("held_usd", Money.microsToUsd(a.micros()))
