@@ -149,13 +149,13 @@ class HardCapHoldsTest {
             }
             assertEquals(93_000, d.plutus().calls().count(), "every event once");
             for (String path : List.of("/api/budget", "/api/summary", "/api/models", "/metrics")) {
-                HttpResponse<String> r = d.get(path, null);
+                HttpResponse<String> r = d.get(path, d.readToken());
                 assertEquals(200, r.statusCode(), path + ": " + r.body());
             }
             HttpResponse<String> budget = d.post("/commands/budget", "", d.token());
             assertEquals(200, budget.statusCode(), budget.body());
             assertTrue(budget.body().contains("$93000000000.00") && budget.body().contains("█"), budget.body());
-            JsonNode global = json(d.get("/api/budget", null)).path("scopes").get(0);
+            JsonNode global = json(d.get("/api/budget", d.readToken())).path("scopes").get(0);
             assertEquals("hard", global.path("level").asText(), global.toString());
             assertEquals(0, new java.math.BigDecimal("93000000000").compareTo(global.path("spent_usd").decimalValue()), global.toString());
             assertEquals(9_300_000_000_000L, global.path("percent").asLong(), "exact, not wrapped around");
@@ -164,7 +164,7 @@ class HardCapHoldsTest {
         // The same totals are rebuilt from the store at the next start.
         try (DaemonHarness d = start(home, Clock.systemUTC())) {
             assertEquals("block", json(hook(d, "pre_tool_call", "{\"session_id\": \"s1\"}")).path("action").asText());
-            assertEquals(200, d.get("/metrics", null).statusCode());
+            assertEquals(200, d.get("/metrics", d.readToken()).statusCode());
         }
         org.slf4j.LoggerFactory.getLogger(HardCapHoldsTest.class).info("93 x 1,000 events through /v1/usage and a restart: {} ms",
                 (System.nanoTime() - started) / 1_000_000);
@@ -240,13 +240,13 @@ class HardCapHoldsTest {
             assertEquals(200, usage.statusCode(), usage.body());
             assertEquals("unknown", json(usage).path("budget").path("level").asText(), usage.body());
             // The places people read stay up and say so.
-            HttpResponse<String> budget = d.get("/api/budget", null);
+            HttpResponse<String> budget = d.get("/api/budget", d.readToken());
             assertEquals(200, budget.statusCode(), budget.body());
             assertEquals("unknown", json(budget).path("verdict").asText(), budget.body());
             HttpResponse<String> text = d.post("/commands/budget", "", d.token());
             assertEquals(200, text.statusCode());
             assertTrue(text.body().contains("EVERY BUDGET VERDICT IS UNKNOWN"), text.body());
-            assertEquals(200, d.get("/metrics", null).statusCode());
+            assertEquals(200, d.get("/metrics", d.readToken()).statusCode());
 
             // Fixed: the $4 already recorded makes the budget hard at once.
             Files.writeString(home.resolve("budget.yaml"), ONE_DOLLAR_A_DAY);
