@@ -147,4 +147,105 @@ class DaemonTest {
             assertEquals(2, d.plutus().calls().count());
         }
     }
+
+    private static String spoolLine(ObjectNode kwargs) {
+        return TestSupport.JSON.createObjectNode().put("event", "post_api_request").set("kwargs", kwargs) + "\n";
+    }
+
+    private static ObjectNode callWithId(String id) throws Exception {
+        return freshCall("post_api_request-anthropic-cache.json").put("api_request_id", id);
+    }
+
+    private static long callsWithId(DaemonHarness d, String id) {
+        return d.plutus().calls().recent(1000).stream().filter(c -> ("api:" + id).equals(c.eventId())).count();
+    }
+
+    @Test
+    void aSpoolFileWithBytesThatAreNotUtf8CostsOnlyItsBadLinesAndNeverStopsTheOtherFiles(@TempDir Path home) throws Exception {
+        Path spool = home.resolve("spool");
+        try (DaemonHarness d = start(home)) {
+            Files.createDirectories(spool);
+            Files.writeString(spool.resolve("agood-0.jsonl"), spoolLine(callWithId("req_a")));
+            Files.writeString(spool.resolve("zgood-2.jsonl"), spoolLine(callWithId("req_z")));
+            byte[] noise = new byte[100];
+            new java.util.Random(15).nextBytes(noise);
+            noise[0] = (byte) 0xC3;   // a lead byte with no continuation: never valid UTF-8
+            noise[1] = (byte) 0x28;
+            var evil = new java.io.ByteArrayOutputStream();
+            evil.write(spoolLine(callWithId("req_e1")).getBytes(StandardCharsets.UTF_8));
+            evil.write(spoolLine(callWithId("req_e2")).getBytes(StandardCharsets.UTF_8));
+            evil.write("{\"event\": \"post_api_request\", \"kwargs\": {\"api_duration\": NaN}}\n".getBytes(StandardCharsets.UTF_8));
+            evil.write(noise);
+            evil.write('\n');
+            evil.write(spoolLine(callWithId("req_e3")).getBytes(StandardCharsets.UTF_8));
+            Files.write(spool.resolve("evil-1.jsonl"), evil.toByteArray());
+
+            d.daemon().replaySpoolNow();
+            d.daemon().replaySpoolNow();
+
+            for (String id : java.util.List.of("req_a", "req_z", "req_e1", "req_e2", "req_e3")) {
+                assertEquals(1, callsWithId(d, id), id + " recorded exactly once");
+            }
+            try (var files = Files.list(spool)) {
+                assertEquals(java.util.List.of("rejected.jsonl"), files.map(p -> p.getFileName().toString()).toList());
+            }
+            java.util.List<JsonNode> rejected = new java.util.ArrayList<>();
+            for (String line : Files.readAllLines(spool.resolve("rejected.jsonl"))) {
+                rejected.add(TestSupport.JSON.readTree(line));
+            }
+            assertTrue(rejected.size() >= 2, rejected.toString());
+            JsonNode nan = rejected.stream().filter(r -> r.path("raw").asText().contains("NaN")).findFirst().orElseThrow();
+            String reason = nan.path("problem").asText();
+            assertTrue(reason.contains("'NaN' is not a number JSON allows"), reason);
+            assertFalse(reason.contains("JsonReadFeature") || reason.contains("ALLOW_"), "no Jackson text: " + reason);
+            var bytesKept = new java.io.ByteArrayOutputStream();
+            for (JsonNode r : rejected) {
+                if (r.has("raw_base64")) {
+                    assertTrue(r.path("problem").asText().startsWith("not UTF-8"), r.toString());
+                    if (bytesKept.size() > 0) {
+                        bytesKept.write('\n');
+                    }
+                    bytesKept.write(java.util.Base64.getDecoder().decode(r.path("raw_base64").asText()));
+                }
+            }
+            // The noise may hold newlines of its own: whatever was not decodable is kept byte for byte.
+            String noiseText = new String(noise, StandardCharsets.ISO_8859_1);
+            String keptText = new String(bytesKept.toByteArray(), StandardCharsets.ISO_8859_1);
+            for (String piece : noiseText.split("\n")) {
+                if (StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(piece.getBytes(StandardCharsets.ISO_8859_1)),
+                        java.nio.CharBuffer.allocate(1000), true).isError()) {
+                    assertTrue(keptText.contains(piece), "undecodable line kept exactly");
+                }
+            }
+            assertTrue(keptText.startsWith(new String(new byte[] {(byte) 0xC3, 0x28}, StandardCharsets.ISO_8859_1)), keptText);
+        }
+    }
+
+    @Test
+    void aDirectoryOrDanglingLinkNamedLikeASpoolFileIsSkippedAndLoggedOnce(@TempDir Path home) throws Exception {
+        Path spool = home.resolve("spool");
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(SpoolReplayer.class);
+        var seen = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        seen.start();
+        logger.addAppender(seen);
+        try (DaemonHarness d = start(home)) {
+            Files.createDirectories(spool.resolve("dir-1.jsonl"));
+            Files.createSymbolicLink(spool.resolve("link-3.jsonl"), spool.resolve("nowhere"));
+            Files.writeString(spool.resolve("agood-0.jsonl"), spoolLine(callWithId("req_a")));
+            Files.writeString(spool.resolve("zgood-2.jsonl"), spoolLine(callWithId("req_z")));
+            for (int i = 0; i < 4; i++) {
+                d.daemon().replaySpoolNow();
+            }
+            assertEquals(1, callsWithId(d, "req_a"));
+            assertEquals(1, callsWithId(d, "req_z"));
+            assertTrue(Files.isDirectory(spool.resolve("dir-1.jsonl")), "left where it is");
+            assertTrue(Files.isSymbolicLink(spool.resolve("link-3.jsonl")), "left where it is");
+            var warnings = seen.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(1, warnings.stream().filter(w -> w.contains("dir-1.jsonl") && w.contains("directory")).count(), warnings.toString());
+            assertEquals(1, warnings.stream().filter(w -> w.contains("link-3.jsonl")).count(), warnings.toString());
+            assertTrue(seen.list.stream().allMatch(e -> e.getThrowableProxy() == null), "no stack traces");
+        } finally {
+            logger.detachAppender(seen);
+        }
+    }
 }

@@ -6,13 +6,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plutus.config.AtomicFiles;
 import dev.plutus.hermes.HookDispatcher;
 import dev.plutus.hermes.HookDispatcher.ReplayOutcome;
+import dev.plutus.ingest.JsonProblem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.stream.Stream;
@@ -23,8 +27,11 @@ import java.util.stream.Stream;
  * first claims new files by renaming them to {@code .replaying} (later appends then start a new
  * file), and replays files claimed on an earlier pass, so a bridge that was mid-append when the
  * file was renamed has long finished. Events carry ids, so replaying one twice records it once.
- * A line that cannot be used is moved to {@code rejected.jsonl} with the reason; a store failure
- * keeps the rest of the file for the next pass.
+ * A line that cannot be used (not UTF-8, not JSON, not an event) is moved to {@code rejected.jsonl}
+ * with the reason and its exact bytes; a store failure keeps the rest of the file for the next pass.
+ * Each spool file is handled on its own: an entry that cannot be read (a directory or a dangling link
+ * named like a spool file, a file the daemon may not read) is skipped and logged once, and every
+ * other file is still replayed.
  */
 final class SpoolReplayer {
     private static final Logger LOG = LoggerFactory.getLogger(SpoolReplayer.class);
@@ -34,6 +41,8 @@ final class SpoolReplayer {
     private final Path dir;
     private final HookDispatcher hooks;
     private final DaemonStatus status;
+    /** Entries already reported as unusable, with the problem told: each is logged once, not every second. */
+    private final Map<Path, String> reported = new HashMap<>();
 
     SpoolReplayer(Path dir, HookDispatcher hooks, DaemonStatus status) {
         this.dir = dir;
@@ -47,18 +56,36 @@ final class SpoolReplayer {
             return 0;
         }
         int replayed = 0;
+        List<Path> claimed;
+        List<Path> fresh;
         try {
-            for (Path claimed : list(CLAIMED)) {
-                replayed += replay(claimed);
-            }
-            for (Path fresh : list(".jsonl")) {
-                if (fresh.getFileName().toString().equals("rejected.jsonl")) {
-                    continue;
-                }
-                Files.move(fresh, fresh.resolveSibling(fresh.getFileName() + "." + System.nanoTime() + CLAIMED));
-            }
+            claimed = list(CLAIMED);
+            fresh = list(".jsonl");
+            reported.remove(dir);
         } catch (IOException e) {
-            LOG.warn("spool replay in {} failed: {}", dir, e.getMessage(), e);
+            skip(dir, "cannot be listed (" + e.getMessage() + ")");
+            return 0;
+        }
+        for (Path file : claimed) {
+            if (usable(file)) {
+                try {
+                    replayed += replay(file);
+                    reported.remove(file);
+                } catch (IOException e) {
+                    skip(file, "cannot be replayed now (" + e.getMessage() + "); tried again each pass");
+                }
+            }
+        }
+        for (Path file : fresh) {
+            if (file.getFileName().toString().equals("rejected.jsonl") || !usable(file)) {
+                continue;
+            }
+            try {
+                Files.move(file, file.resolveSibling(file.getFileName() + "." + System.nanoTime() + CLAIMED));
+                reported.remove(file);
+            } catch (IOException e) {
+                skip(file, "cannot be claimed for replay (" + e.getMessage() + ")");
+            }
         }
         return replayed;
     }
@@ -75,29 +102,55 @@ final class SpoolReplayer {
         }
     }
 
+    /** Only regular files are spool files; anything else with the name is left where it is. */
+    private boolean usable(Path entry) {
+        if (Files.isRegularFile(entry)) {
+            return true;
+        }
+        skip(entry, Files.isDirectory(entry) ? "is a directory, not a spool file"
+                : Files.isSymbolicLink(entry) ? "is a link to nothing readable" : "is not a regular file");
+        return false;
+    }
+
+    private void skip(Path entry, String problem) {
+        if (!problem.equals(reported.put(entry, problem))) {
+            LOG.warn("spool entry {} {}; skipped, other spool files are still replayed", entry, problem);
+        }
+    }
+
     private int replay(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<SpoolLine> lines = SpoolLine.split(Files.readAllBytes(file));
         int done = 0;
         int setAside = 0;
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank()) {
-                continue;
+        List<SpoolLine> readable = new ArrayList<>();
+        for (SpoolLine line : lines) {
+            if (line.text() == null) {
+                setAside++;
+                reject(file, line, "not UTF-8 text (kept as raw_base64)");
+            } else if (!line.text().isBlank()) {
+                readable.add(line);
             }
+        }
+        for (int i = 0; i < readable.size(); i++) {
+            SpoolLine line = readable.get(i);
             String problem;
             JsonNode n;
             try {
-                n = JSON.readTree(line);
-                problem = n.hasNonNull("event") && n.path("event").isTextual() ? null : "no event name";
+                n = JSON.readTree(line.text());
+                problem = n != null && n.hasNonNull("event") && n.path("event").isTextual() ? null : "no event name";
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 n = null;
-                problem = "not JSON (" + e.getOriginalMessage() + ")";
+                problem = "not JSON: " + JsonProblem.describe(e, "line " + line.number());
             }
             if (problem == null) {
                 ReplayOutcome outcome = hooks.replay(n.get("event").asText(), n.get("kwargs"));
                 if (outcome == ReplayOutcome.RETRY) {
                     // Keep this event and the rest for the next pass; what was stored stays stored.
-                    AtomicFiles.write(file, String.join("\n", lines.subList(i, lines.size())) + "\n");
+                    StringBuilder rest = new StringBuilder();
+                    for (SpoolLine kept : readable.subList(i, readable.size())) {
+                        rest.append(kept.text()).append('\n');
+                    }
+                    AtomicFiles.write(file, rest.toString());
                     status.replayed(done, setAside);
                     return done;
                 }
@@ -107,7 +160,7 @@ final class SpoolReplayer {
             }
             if (problem != null) {
                 setAside++;
-                reject(file, i + 1, line, problem);
+                reject(file, line, problem);
             } else {
                 done++;
             }
@@ -121,10 +174,17 @@ final class SpoolReplayer {
         return done;
     }
 
-    private void reject(Path file, int lineNo, String line, String problem) throws IOException {
-        LOG.warn("spool {} line {}: {}; moved to rejected.jsonl", file.getFileName(), lineNo, problem);
-        var o = JSON.createObjectNode().put("file", file.getFileName().toString()).put("line", lineNo)
-                .put("problem", problem).put("raw", line);
+    private void reject(Path file, SpoolLine line, String problem) throws IOException {
+        LOG.warn("spool {} line {}: {}; moved to rejected.jsonl", file.getFileName(), line.number(), problem);
+        var o = JSON.createObjectNode().put("file", file.getFileName().toString()).put("line", line.number())
+                .put("problem", problem);
+        if (line.text() != null) {
+            o.put("raw", line.text());
+        } else {
+            // Undecodable bytes are kept exactly, so nothing the bridge wrote is lost.
+            o.put("raw", new String(line.bytes(), StandardCharsets.UTF_8))
+                    .put("raw_base64", Base64.getEncoder().encodeToString(line.bytes()));
+        }
         Path rejected = dir.resolve("rejected.jsonl");
         try {
             // The raw lines are usage records: owner-only, like the spool they came from.

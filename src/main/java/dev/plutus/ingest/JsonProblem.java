@@ -19,6 +19,7 @@ public final class JsonProblem {
     private static final Pattern CHARACTER = Pattern.compile("code (\\d+)\\)");
     private static final Pattern MAXIMUM = Pattern.compile("maximum allowed \\((\\d+)");
     private static final Pattern TOKEN = Pattern.compile("Unrecognized token '([^']{1,40})");
+    private static final Pattern NON_NUMERIC = Pattern.compile("Non-standard token '([^']{1,20})'");
 
     private JsonProblem() {}
 
@@ -31,6 +32,11 @@ public final class JsonProblem {
         }
         if (e instanceof JsonEOFException || original.startsWith("Unexpected end-of-input")) {
             return "malformed JSON: the body ends in the middle of a JSON value" + at;
+        }
+        Matcher nonNumeric = NON_NUMERIC.matcher(original);
+        if (nonNumeric.find()) {
+            return "malformed JSON: '" + dev.plutus.core.TerminalSafe.of(nonNumeric.group(1))
+                    + "' is not a number JSON allows (no NaN or Infinity)" + at;
         }
         Matcher token = TOKEN.matcher(original);
         if (token.find()) {
