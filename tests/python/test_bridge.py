@@ -31,7 +31,7 @@ class FakeDaemon:
 
     def __init__(self, home, token="t0ken", unix=False):
         """unix: listen only on a Unix socket in home, published in daemon.json next to a TCP port nobody answers."""
-        self.requests, self.replies, self.delay = [], {}, 0.0
+        self.requests, self.replies, self.delay, self.statuses = [], {}, 0.0, {}
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -45,8 +45,14 @@ class FakeDaemon:
                 outer.requests.append((self.path, body))
                 if self.path.startswith("/commands/"):
                     return self._send(200, ("ran " + self.path + " with '" + body.decode() + "'").encode())
-                reply = outer.replies.get(self.path[len("/hooks/"):], {})
-                self._send(200, json.dumps(reply).encode())
+                event = self.path[len("/hooks/"):]
+                try:   # as strict as the daemon: NaN and Infinity are not JSON
+                    json.loads(body, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+                except ValueError as e:
+                    return self._send(400, json.dumps({"error": "malformed JSON: %s" % e}).encode())
+                if event in outer.statuses:
+                    return self._send(outer.statuses[event], b'{"error":"refused"}')
+                self._send(200, json.dumps(outer.replies.get(event, {})).encode())
 
             def _send(self, code, payload):
                 self.send_response(code)
@@ -405,6 +411,80 @@ class BridgeTest(unittest.TestCase):
         ctx, _ = self.register()
         self.assertIsNone(ctx.hooks["post_api_request"](session_id=object(), usage={"input_tokens": set([1])}))
         self.assertIsNone(ctx.hooks["pre_tool_call"]())
+
+
+    def test_a_nan_kwarg_in_pre_tool_call_is_sent_as_valid_json_and_gets_the_real_verdict(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.replies["pre_tool_call"] = {"action": "block", "message": "global daily $5.00 of $5.00 spent"}
+        ctx, _ = self.register(fail_mode="closed")
+        nan = float("nan")
+        reply = ctx.hooks["pre_tool_call"](**dict(fixture("pre_tool_call.json"), task_id=nan,
+                                                  extra={"depth": [float("inf"), {"x": -float("inf")}]}))
+        self.assertEqual({"action": "block", "message": "global daily $5.00 of $5.00 spent"}, reply)
+        (event, sent), = self.daemon.hook_bodies()
+        self.assertEqual("pre_tool_call", event)
+        self.assertIsNone(sent["task_id"])
+        self.assertEqual([None, {"x": None}], sent["extra"]["depth"])
+        self.assertEqual([], self.spooled())
+        self.daemon.replies["pre_tool_call"] = {}
+        self.assertIsNone(ctx.hooks["pre_tool_call"](**dict(fixture("pre_tool_call.json"), task_id=nan)),
+                          "a daemon that says ok lets the tool run, even under fail_mode closed")
+
+    def test_a_post_api_request_with_a_nan_duration_is_recorded_not_dropped(self):
+        self.daemon = FakeDaemon(self.home)
+        ctx, _ = self.register()
+        call = dict(fixture("post_api_request-anthropic-cache.json"), api_duration=float("nan"))
+        ctx.hooks["post_api_request"](**call)
+        (event, sent), = self.daemon.hook_bodies()
+        self.assertEqual(("post_api_request", call["api_request_id"], None), (event, sent["api_request_id"], sent["api_duration"]))
+        self.assertEqual(call["usage"], sent["usage"])
+        self.assertEqual([], self.spooled())
+
+    def test_a_refused_post_api_request_is_spooled_and_said_once(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.statuses["post_api_request"] = 400
+        ctx, _ = self.register()
+        first = fixture("post_api_request-anthropic-cache.json")
+        second = fixture("post_api_request-openrouter.json")
+        with self.assertLogs("plutus.bridge", level="DEBUG") as logs:
+            self.assertIsNone(ctx.hooks["post_api_request"](**first))
+            self.assertIsNone(ctx.hooks["post_api_request"](**second))
+        self.assertEqual(1, sum("rejected.jsonl" in line and line.startswith("WARNING") for line in logs.output), logs.output)
+        spooled = self.spooled()
+        self.assertEqual(["post_api_request", "post_api_request"], [e["event"] for e in spooled])
+        self.assertEqual([first["api_request_id"], second["api_request_id"]], [e["kwargs"]["api_request_id"] for e in spooled])
+        self.assertEqual(2, len(self.daemon.requests), "the daemon is up: each event was offered to it first")
+
+    def test_a_refused_pre_tool_call_follows_fail_mode(self):
+        self.daemon = FakeDaemon(self.home)
+        for status in (400, 500, 503):
+            self.daemon.statuses["pre_tool_call"] = status
+            ctx, _ = self.register(fail_mode="closed")
+            reply = ctx.hooks["pre_tool_call"](**fixture("pre_tool_call.json"))
+            self.assertEqual("block", reply["action"], status)
+            self.assertIn("HTTP %d" % status, reply["message"])
+            ctx, _ = self.register(fail_mode="open")
+            self.assertIsNone(ctx.hooks["pre_tool_call"](**fixture("pre_tool_call.json")), status)
+            warn = ctx.hooks["pre_llm_call"](**fixture("pre_llm_call.json"))
+            self.assertIn("budgets were not enforced", warn["context"], "the conversation is told the tool ran unchecked")
+
+    def test_shell_hooks_read_nan_as_null(self):
+        self.daemon = FakeDaemon(self.home)
+        with open(os.path.join(FIXTURES, "shell-hook-stdin-post_api_request.json")) as f:
+            payload = json.load(f)
+        payload.setdefault("extra", {}).update(api_duration="<nan>", task_id="<inf>")
+        text = json.dumps(payload).replace('"<nan>"', "NaN").replace('"<inf>"', "-Infinity")
+        self.assertIn('"api_duration": NaN', text)
+        self.assertEqual({}, self.shell(text))
+        (event, sent), = self.daemon.hook_bodies()
+        self.assertEqual("post_api_request", event)
+        self.assertIsNone(sent["api_duration"])
+        self.assertIsNone(sent["task_id"])
+        self.assertEqual([], self.spooled())
+
+    def test_odd_keys_and_non_finite_values_always_make_strict_json(self):
+        self.assertEqual('{"1.5": null, "(1, 2)": [null, 3], "s": "{1}"}',
+                         plutus_bridge.to_json({1.5: float("-inf"), (1, 2): (float("nan"), 3), "s": {1}}))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ nothing is counted twice) and pre_tool_call follows fail_mode (open or closed).
 import collections
 import json
 import logging
+import math
 import os
 import socket
 import subprocess
@@ -38,6 +39,31 @@ def load_settings(path=None):
     s.setdefault("hooks", [])
     s.setdefault("commands", [])
     return s
+
+
+def finite(value):
+    """The value with every NaN or infinite float (at any depth) replaced by None.
+
+    json.dumps writes them as NaN/Infinity, which is not JSON: the daemon would refuse the whole event.
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        # Keys as the daemon reads them: text (json.dumps refuses a NaN or tuple key, losing the event).
+        return {k if isinstance(k, str) else str(k): finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
+def to_json(kwargs):
+    """Strict JSON for the daemon and the spool: non-finite numbers become null, anything else odd a string."""
+    return json.dumps(finite(kwargs), default=str, allow_nan=False)
+
+
+def parse_json(text):
+    """Parses JSON, reading the non-standard NaN/Infinity that Python's json accepts as null."""
+    return json.loads(text, parse_constant=lambda _: None)
 
 
 def slim(event, kwargs):
@@ -72,6 +98,7 @@ class Bridge:
         self.spool_problem = None     # why the spool refused them, while it does
         self.spool_told = False       # the conversation was told (once per episode)
         self.dropped = 0              # events lost because even the memory queue was full
+        self.refusal_told = False     # the log was told that refused events are spooled (once)
         self.pause_job = pause_job or _hermes_pause_job
 
     # --- transport -------------------------------------------------------------------------
@@ -215,24 +242,38 @@ class Bridge:
             log.warning("could not start the Plutus daemon: %s", e)
 
     def forward(self, event, kwargs):
-        """The daemon's answer as a dict, or None when it could not be reached (the event is spooled)."""
-        payload = json.dumps(slim(event, kwargs), default=str)
+        """The daemon's answer as a dict, or None when it gave none (the event is spooled).
+
+        None covers a daemon that is down or slow and one that answered anything but 200: no verdict
+        was computed, so pre_tool_call follows fail_mode, and the event is kept in the spool rather than
+        dropped (the daemon replays it, and sets aside in spool/rejected.jsonl what it still refuses).
+        """
+        self.local.why = None
+        payload = to_json(slim(event, kwargs))
         if time.time() >= self.down_until:
             try:
                 status, body = self.post("/hooks/" + event, payload.encode("utf-8"), self.s["timeout_ms"])
                 if status == 200:
                     self.retry_held()
                     return json.loads(body or b"{}")
-                if status == 400:
-                    log.warning("Plutus rejected %s: %s", event, body[:200])
-                    return {}
-                log.warning("Plutus daemon answered %s to %s; event spooled", status, event)
+                self.local.why = "the daemon refused the event (HTTP %d)" % status
+                self._refused(event, status, body)
             except Exception as e:  # noqa: BLE001
                 log.warning("%s (%s); %s spooled", UNREACHABLE, e, event)
                 self.down_until = time.time() + 2.0
                 self.autostart()
         self.spool(event, payload)
         return None
+
+    def _refused(self, event, status, body):
+        text = body[:200].decode("utf-8", "replace")
+        if not self.refusal_told:
+            self.refusal_told = True
+            log.warning("Plutus daemon answered %d to %s (%s): no verdict, so fail_mode applies; the event is spooled for "
+                        "the daemon to replay, which sets what it still refuses aside in spool/rejected.jsonl (said once)",
+                        status, event, text)
+        else:
+            log.debug("Plutus daemon answered %d to %s (%s); event spooled", status, event, text)
 
     def close(self):
         """Closes this thread's connection to the daemon."""
@@ -260,7 +301,9 @@ class Bridge:
         if reply is None:
             if event == "pre_tool_call":
                 if self.s["fail_mode"] == "closed":
-                    return {"action": "block", "message": UNREACHABLE + " and fail_mode is closed; the tool was not run."}
+                    why = getattr(self.local, "why", None)
+                    head = UNREACHABLE if why is None else "Plutus could not compute a budget verdict (%s)" % why
+                    return {"action": "block", "message": head + " and fail_mode is closed; the tool was not run."}
                 self.unchecked.add(session)
         else:
             pause = reply.get("pause_cron_job")

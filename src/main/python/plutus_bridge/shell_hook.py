@@ -27,11 +27,12 @@ def kwargs_of(payload):
 
 def main(stdin=sys.stdin, stdout=sys.stdout, settings=None):
     try:
-        payload = json.loads(stdin.read() or "{}")
-        event = payload.get("hook_event_name") or (sys.argv[1] if len(sys.argv) > 1 else "")
         spec = importlib.util.spec_from_file_location("plutus_bridge", os.path.join(HERE, "__init__.py"))
         bridge_module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(bridge_module)
+        # Python's json accepts NaN and Infinity, which are not JSON: read them as null, as the plugin sends them.
+        payload = bridge_module.parse_json(stdin.read() or "{}")
+        event = payload.get("hook_event_name") or (sys.argv[1] if len(sys.argv) > 1 else "")
         bridge = bridge_module.Bridge(settings or bridge_module.load_settings(os.path.join(HERE, "bridge.json")))
         try:
             answer = bridge.on_hook(event, kwargs_of(payload)) or {}

@@ -112,14 +112,52 @@ class BridgeEndToEndTest {
         }
     }
 
+    @Test
+    void nanKwargsReachTheRealDaemonAsValidJsonAndGetARealVerdictUnderFailClosed(@TempDir Path tmp) throws Exception {
+        Path home = tmp.resolve("plutus");
+        Path plugin = install(tmp.resolve("hermes"), home, "closed");
+        Files.writeString(home.resolve("budget.yaml"), """
+                budgets:
+                  global:
+                    daily_usd: 0.0001
+                timezone: UTC
+                """);
+        ObjectNode call = (ObjectNode) TestSupport.hermesJson("post_api_request-anthropic-cache.json");
+        double now = System.currentTimeMillis() / 1000.0;
+        call.put("started_at", now - 2).put("ended_at", now).put("api_duration", "<nan>").put("task_id", "<inf>");
+        ObjectNode tool = ((ObjectNode) TestSupport.hermesJson("pre_tool_call.json")).put("task_id", "<nan>");
+        String lines = TestSupport.JSON.createObjectNode().put("hook", "post_api_request").set("kwargs", call) + "\n"
+                + TestSupport.JSON.createObjectNode().put("hook", "pre_tool_call").set("kwargs", tool) + "\n";
+        // Python's json reads these as float('nan') and float('inf'): the kwargs Hermes can hand the bridge.
+        Path events = tmp.resolve("events.jsonl");
+        Files.writeString(events, lines.replace("\"<nan>\"", "NaN").replace("\"<inf>\"", "Infinity"));
+        try (DaemonProcess daemon = DaemonProcess.start(home, tmp.resolve("daemon.log"))) {
+            List<JsonNode> out = drive(plugin, events, 0, Integer.MAX_VALUE, null);
+            JsonNode verdict = out.get(1).path("reply");
+            assertEquals("block", verdict.path("action").asText(), out.toString());
+            assertTrue(verdict.path("message").asText().contains("global"), verdict.toString());
+            assertTrue(!verdict.path("message").asText().contains("unreachable") && !verdict.path("message").asText().contains("HTTP"),
+                    "the daemon's own verdict, not fail_mode: " + verdict);
+            String token = Files.readString(home.resolve("daemon.token")).strip();
+            JsonNode stats = EXACT.readTree(command(daemon.info(), token, "stats", "month", true));
+            assertEquals(1, stats.get("usage").get("calls").asLong(), "the call with a NaN duration was recorded, once");
+            assertTrue(!Files.exists(home.resolve("spool")) || Files.list(home.resolve("spool")).findAny().isEmpty(),
+                    "nothing was refused or spooled");
+        }
+    }
+
     private static Path install(Path hermes, Path home) throws IOException {
+        return install(hermes, home, "open");
+    }
+
+    private static Path install(Path hermes, Path home, String failMode) throws IOException {
         Files.createDirectories(home);
         Files.writeString(home.resolve("budget.yaml"), BUDGET);
         Files.createDirectories(hermes);
         Files.copy(TestSupport.hermesFixture("config.example.yaml"), hermes.resolve("config.yaml"));
         HermesInstaller installer = new HermesInstaller(hermes, new HomeLayout(home), PluginManifest.bundled(), Clock.systemUTC());
         // A generous timeout: this test is about what is counted, not about the 250 ms default.
-        installer.install(new HermesInstaller.BridgeSettings(10_000, "open", false, "plutus"));
+        installer.install(new HermesInstaller.BridgeSettings(10_000, failMode, false, "plutus"));
         return installer.pluginDir();
     }
 
