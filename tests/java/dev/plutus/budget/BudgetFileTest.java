@@ -2,8 +2,10 @@ package dev.plutus.budget;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plutus.TestSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
@@ -132,21 +134,46 @@ class BudgetFileTest {
         BudgetFile f = open();
         assertEquals(BudgetFile.Reload.UNCHANGED, f.reloadIfChanged());
         // A prefix of the new file that happens to parse, with fewer limits than the whole.
-        Files.writeString(file(), "budgets:\n  global:\n    daily_usd: 9\n");
+        Files.writeString(file(), "budgets:\n  global:\n    daily_usd: 0.5\n");
         assertEquals(BudgetFile.Reload.SETTLING, f.reloadIfChanged());
         assertEquals(1_000_000L, globalDaily(f));
         assertTrue(f.standing().settling());
         assertTrue(f.standing().notice().contains("changed on disk; it goes into force once it has stopped changing"), f.standing().notice());
-        Files.writeString(file(), "budgets:\n  global:\n    daily_usd: 9\n    monthly_usd: 90\n");
+        // The whole new file only tightens (a lower daily, a monthly added, the model limit kept): two looks suffice.
+        String tighter = GOOD.replace("daily_usd: 1.00", "daily_usd: 0.5\n    monthly_usd: 9");
+        Files.writeString(file(), tighter);
         assertEquals(BudgetFile.Reload.SETTLING, f.reloadIfChanged(), "still being written: the look before differs");
         assertEquals(1_000_000L, globalDaily(f));
         assertEquals(BudgetFile.Reload.APPLIED, f.reloadIfChanged());
-        assertEquals(9_000_000L, globalDaily(f));
-        assertEquals(90_000_000L, f.current().limitsFor(ScopeRef.GLOBAL).perWindow().get(Window.MONTHLY));
+        assertEquals(500_000L, globalDaily(f));
+        assertEquals(9_000_000L, f.current().limitsFor(ScopeRef.GLOBAL).perWindow().get(Window.MONTHLY));
+        assertEquals(List.of(), f.lastLoosening());
         assertFalse(f.standing().settling());
         // Saved again with the same bytes: nothing to do.
-        Files.writeString(file(), "budgets:\n  global:\n    daily_usd: 9\n    monthly_usd: 90\n");
+        Files.writeString(file(), tighter);
         assertEquals(BudgetFile.Reload.UNCHANGED, f.reloadIfChanged());
+    }
+
+    @Test
+    void budgetSetRefusesToEditARefusedFileAndSaysHowFarALimitMayGo() throws Exception {
+        String cut = "budgets:\n  global:\n    daily_usd:";
+        Files.writeString(file(), cut);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BudgetEditor.apply(file(), BudgetEditor.parse(List.of("global", "daily", "2")), UTC));
+        assertTrue(e.getMessage().startsWith("Not changed: " + file() + " on disk is refused"), e.getMessage());
+        assertTrue(e.getMessage().contains("budget.yaml:3: budgets.global.daily_usd: has no value"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("Fix the file first, then set the limit again."), e.getMessage());
+        assertEquals(cut, Files.readString(file()), "the refused file is left as it was");
+
+        IllegalArgumentException over = assertThrows(IllegalArgumentException.class,
+                () -> BudgetEditor.parse(List.of("global", "daily", "1e20")));
+        assertEquals("$100000000000000000000 is over the largest limit Plutus takes ($1,000,000,000 per window); to enforce no limit"
+                + " on this window, remove it from budget.yaml", over.getMessage());
+        Files.writeString(file(), "budgets:\n  global:\n    daily_usd: 1e20\n");
+        BudgetFile f = open();
+        assertTrue(f.error().orElseThrow().endsWith("budget.yaml:3: budgets.global.daily_usd: is over the largest limit Plutus takes"
+                + " ($1,000,000,000 per window), got 100000000000000000000; to enforce no limit on this window, remove it"),
+                f.error().get());
     }
 
     @Test
@@ -186,9 +213,14 @@ class BudgetFileTest {
         assertEquals(1_000_000L, globalDaily(missing));
         assertTrue(missing.error().orElseThrow().contains("the file is missing"), missing.error().get());
 
-        // Fixed while running: the file goes into force and becomes the copy.
+        // Fixed while running: the file goes into force and becomes the copy (it loosens the copy, so after the settle period).
+        TestSupport.MutableClock clock = new TestSupport.MutableClock(java.time.Instant.parse("2026-03-02T10:00:00Z"), UTC);
+        missing = new BudgetFile(file(), dir.resolve("budget.last-good.yaml"), clock, BudgetFile.LOOSENING_SETTLE);
         Files.writeString(file(), "budgets:\n  global:\n    daily_usd: 3\n");
         missing.reloadIfChanged();
+        assertEquals(BudgetFile.Reload.SETTLING, missing.reloadIfChanged());
+        assertEquals(1_000_000L, globalDaily(missing));
+        clock.advance(BudgetFile.LOOSENING_SETTLE);
         assertEquals(BudgetFile.Reload.APPLIED, missing.reloadIfChanged());
         assertEquals(3_000_000L, globalDaily(missing));
         assertEquals(BudgetFile.Source.FILE, missing.standing().source());

@@ -13,6 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -56,7 +60,9 @@ class BudgetSlowSaveTest {
     void limitsAreNeverAbsentWhileTheFileIsRewrittenInPlaceInChunks(@TempDir Path home) throws Exception {
         Path file = home.resolve("budget.yaml");
         Files.writeString(file, BEFORE);
-        try (TestEngine p = TestSupport.open(home, Clock.systemUTC()).startBackground()) {
+        // AFTER raises the global cap: a loosening, so it waits for the settle period (shortened here) too.
+        try (TestEngine p = TestEngine.open(TestSupport.config(home).budgetLooseningSettle(Duration.ofSeconds(2)).build())
+                .startBackground()) {
             ObjectNode kwargs = (ObjectNode) TestSupport.hermesJson("post_api_request-anthropic-cache.json");
             double now = System.currentTimeMillis() / 1000.0;
             kwargs.put("started_at", now - 3).put("ended_at", now);
@@ -118,6 +124,197 @@ class BudgetSlowSaveTest {
                     .get(Window.WEEKLY));
             assertTrue(p.budgets().error().isEmpty(), p.budgets().error().toString());
             assertEquals(AFTER, Files.readString(home.resolve("budget.last-good.yaml")));
+        }
+    }
+
+    /** The tester's file: the per-session scope comes first, so a prefix holding only it parses. */
+    private static final String SESSION_FIRST = """
+            budgets:
+              per_session:
+                default:
+                  daily_usd: 100
+              global:
+                daily_usd: 1.00
+            """;
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+
+    private static Long globalDaily(BudgetFile f) {
+        return f.current().limitsFor(ScopeRef.GLOBAL).perWindow().get(Window.DAILY);
+    }
+
+    /**
+     * Saved line by line after truncation, with pauses from 1.5 s to 9 s between lines (the upkeep
+     * looking once a second, timed by a clock moved by hand): the prefix holding only per_session
+     * parses and would drop the global cap, so it waits for the settle period, which no pause
+     * reaches; the global cap is in force at every look, and the whole file goes into force.
+     */
+    @Test
+    void aParsablePrefixThatDropsALimitNeverGoesIntoForceDuringALineByLineSave(@TempDir Path dir) throws Exception {
+        for (Duration pause : List.of(Duration.ofMillis(1500), Duration.ofMillis(2500), Duration.ofSeconds(9))) {
+            Path file = dir.resolve("budget.yaml");
+            Files.writeString(file, SESSION_FIRST);
+            Files.deleteIfExists(dir.resolve("budget.last-good.yaml"));
+            TestSupport.MutableClock clock = new TestSupport.MutableClock(T0, ZoneId.of("UTC"));
+            BudgetFile f = new BudgetFile(file, dir.resolve("budget.last-good.yaml"), clock, BudgetFile.LOOSENING_SETTLE);
+            assertEquals(1_000_000L, globalDaily(f));
+
+            List<String> lines = SESSION_FIRST.lines().toList();
+            int looks = 0;
+            boolean prefixWaited = false;
+            long sinceLook = 0;
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                for (String line : lines) {
+                    ch.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+                    ch.force(false);
+                    // The pause after this line, with the upkeep's look at every whole second.
+                    for (long left = pause.toMillis(); left > 0; ) {
+                        long step = Math.min(left, 1000 - sinceLook);
+                        clock.advance(Duration.ofMillis(step));
+                        left -= step;
+                        sinceLook += step;
+                        if (sinceLook == 1000) {
+                            sinceLook = 0;
+                            f.reloadIfChanged();
+                            looks++;
+                            assertEquals(1_000_000L, globalDaily(f), pause + ": the global cap at look " + looks + " after '" + line + "'");
+                            assertEquals(100_000_000L, f.current().limitsFor(ScopeRef.of(ScopeKind.SESSION, "s1")).perWindow()
+                                    .get(Window.DAILY), pause + ": the session cap at look " + looks);
+                            prefixWaited |= f.standing().looseningAt().isPresent();
+                        }
+                    }
+                }
+            }
+            assertTrue(prefixWaited, pause + ": the per_session-only prefix was seen and held back as a loosening");
+            // Whole now, and the same budget as before: it goes into force within two looks, without the settle period.
+            BudgetFile.Reload last = BudgetFile.Reload.SETTLING;
+            for (int i = 0; i < 3 && last != BudgetFile.Reload.APPLIED && last != BudgetFile.Reload.UNCHANGED; i++) {
+                clock.advance(Duration.ofSeconds(1));
+                last = f.reloadIfChanged();
+            }
+            assertTrue(f.error().isEmpty(), f.error().toString());
+            assertTrue(f.standing().looseningAt().isEmpty() && !f.standing().settling(), pause + ": " + f.standing());
+            assertEquals(1_000_000L, globalDaily(f));
+            assertEquals(SESSION_FIRST, Files.readString(dir.resolve("budget.last-good.yaml")));
+        }
+    }
+
+    /**
+     * A plain hand edit that loosens (the global cap raised, the session scope removed) waits until
+     * it has stayed unchanged for the settle period, is shown as waiting until then, and goes into
+     * force at its end, reported as a loosening; a tightening edit goes into force at the second look.
+     */
+    @Test
+    void aLooseningEditGoesIntoForceAfterTheSettlePeriodAndATighteningOneAtOnce(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("budget.yaml");
+        Files.writeString(file, SESSION_FIRST);
+        TestSupport.MutableClock clock = new TestSupport.MutableClock(T0, ZoneId.of("UTC"));
+        BudgetFile f = new BudgetFile(file, dir.resolve("budget.last-good.yaml"), clock, BudgetFile.LOOSENING_SETTLE);
+
+        String looser = "budgets:\n  global:\n    daily_usd: 5.00\nthresholds:\n  hard_pct: 1.2\non_unpriced: warn_only\n";
+        Files.writeString(file, looser);
+        assertEquals(BudgetFile.Reload.SETTLING, f.reloadIfChanged());
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(BudgetFile.Reload.SETTLING, f.reloadIfChanged(), "the two looks agree, but it loosens");
+        BudgetFile.Standing waiting = f.standing();
+        assertEquals(Optional.of(T0.plus(BudgetFile.LOOSENING_SETTLE)), waiting.looseningAt());
+        assertEquals(List.of("global daily limit raised from $1.00 to $5.00", "per_session default daily limit removed (was $100.00)",
+                "hard_pct raised from 1.00 to 1.2", "on_unpriced lowered from provisional to warn_only"), waiting.loosening());
+        assertEquals("settling", waiting.fileState());
+        assertEquals(Optional.of("settling: loosening waits until 10:00:10"), waiting.looseningWait());
+        assertTrue(waiting.notice().contains("budget.yaml changed on disk and LOOSENS the budget in force (global daily limit raised from"
+                + " $1.00 to $5.00; per_session default daily limit removed (was $100.00);"), waiting.notice());
+        assertTrue(waiting.notice().contains("it goes into force at 10:00:10 if it stays unchanged until then"), waiting.notice());
+        for (int s = 2; s < 10; s++) {
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(BudgetFile.Reload.SETTLING, f.reloadIfChanged(), s + " s after it was first seen");
+            assertEquals(1_000_000L, globalDaily(f));
+        }
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(BudgetFile.Reload.APPLIED, f.reloadIfChanged(), "unchanged for 10 s");
+        assertEquals(5_000_000L, globalDaily(f));
+        assertEquals(waiting.loosening(), f.lastLoosening());
+        assertTrue(f.standing().looseningAt().isEmpty() && f.standing().notice().isEmpty(), f.standing().notice());
+
+        // Changed again while waiting: the settle period starts over from the new text.
+        Files.writeString(file, "budgets:\n  global:\n    daily_usd: 7.00\n");
+        f.reloadIfChanged();
+        clock.advance(Duration.ofSeconds(6));
+        f.reloadIfChanged();
+        Files.writeString(file, "budgets:\n  global:\n    daily_usd: 8.00\n");
+        clock.advance(Duration.ofSeconds(6));
+        assertEquals(BudgetFile.Reload.SETTLING, f.reloadIfChanged());
+        clock.advance(Duration.ofSeconds(6));
+        assertEquals(BudgetFile.Reload.SETTLING, f.reloadIfChanged(), "8.00 has been there for 6 s only");
+        assertEquals(5_000_000L, globalDaily(f));
+        clock.advance(Duration.ofSeconds(4));
+        assertEquals(BudgetFile.Reload.APPLIED, f.reloadIfChanged());
+        assertEquals(8_000_000L, globalDaily(f));
+
+        // Tightening: a lower cap and a new scope go into force at the second look.
+        Files.writeString(file, "budgets:\n  global:\n    daily_usd: 2.00\n  per_model:\n    default:\n      daily_usd: 1\n");
+        assertEquals(BudgetFile.Reload.SETTLING, f.reloadIfChanged());
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(BudgetFile.Reload.APPLIED, f.reloadIfChanged());
+        assertEquals(2_000_000L, globalDaily(f));
+        assertEquals(List.of(), f.lastLoosening());
+
+        // Plutus's own edit (written whole, by rename) goes into force at once, even when it raises a limit.
+        BudgetEditor.apply(file, BudgetEditor.parse(List.of("global", "daily", "20")), ZoneId.of("UTC"));
+        assertEquals(BudgetFile.Reload.APPLIED, f.reload());
+        assertEquals(20_000_000L, globalDaily(f));
+    }
+
+    /**
+     * The tester's reproduction, in real time against the engine's own once-a-second reload: the
+     * file with per_session first, rewritten line by line after truncation with 1.5 s pauses, is
+     * sampled all through; the global cap is never absent, and the whole file is in force at the end.
+     */
+    @Test
+    void theEngineKeepsTheGlobalCapThroughALineByLineSaveWithPauses(@TempDir Path home) throws Exception {
+        Path file = home.resolve("budget.yaml");
+        Files.writeString(file, SESSION_FIRST);
+        try (TestEngine p = TestSupport.open(home, Clock.systemUTC()).startBackground()) {
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicInteger samples = new AtomicInteger();
+            AtomicBoolean sawLoosening = new AtomicBoolean();
+            List<String> open = new ArrayList<>();
+            Thread sampler = new Thread(() -> {
+                while (writing.get()) {
+                    samples.incrementAndGet();
+                    Long daily = globalDaily(p.budgets());
+                    BudgetFile.Standing s = p.budgets().standing();
+                    sawLoosening.compareAndSet(false, s.looseningAt().isPresent());
+                    if (!Long.valueOf(1_000_000L).equals(daily)) {
+                        synchronized (open) {
+                            open.add("limit " + daily + ", file " + s.fileState());
+                        }
+                    }
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            sampler.start();
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                for (String line : SESSION_FIRST.lines().toList()) {
+                    Thread.sleep(1500);
+                    ch.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+                    ch.force(false);
+                }
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (System.nanoTime() < deadline && (p.budgets().standing().settling() || p.budgets().error().isPresent())) {
+                Thread.sleep(20);
+            }
+            writing.set(false);
+            sampler.join();
+            assertTrue(samples.get() > 300, samples.get() + " samples");
+            assertTrue(sawLoosening.get(), "the per_session-only prefix was held back as a loosening");
+            assertEquals(List.of(), open, "samples without the global cap during the save");
+            assertTrue(p.budgets().error().isEmpty() && !p.budgets().standing().settling(), p.budgets().standing().toString());
+            assertEquals(100_000_000L, p.budgets().current().limitsFor(ScopeRef.of(ScopeKind.SESSION, "s1")).perWindow().get(Window.DAILY));
         }
     }
 }

@@ -145,4 +145,41 @@ class BudgetInForceTest {
             assertEquals("file", budgetStatus(d).path("in_force").asText());
         }
     }
+
+    /**
+     * `plutus budget set` on a refused budget.yaml would complete the broken text with the new
+     * limit and write a file that drops every other limit in force: it is refused instead, naming
+     * the file's problem, and neither the file nor the budget in force changes.
+     */
+    @Test
+    void budgetSetOnARefusedFileIsRefusedAndDropsNoLimit(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.in(home).file("budget.yaml", GOOD).start()) {
+            String cut = "budgets:\n  global:\n    daily_usd:";
+            Files.writeString(home.resolve("budget.yaml"), cut);
+            JsonNode refused = awaitState(d, "refused");
+            assertTrue(refused.path("error").asText().endsWith("budget.yaml:3: budgets.global.daily_usd: has no value (a file cut short,"
+                    + " or a value left out): give it one or remove the key"), refused.toString());
+
+            Result set = cli(home, "budget", "set", "global", "daily", "2");
+            assertEquals(1, set.exit(), set.out() + set.err());
+            assertTrue(set.out().contains("Not changed: " + home.resolve("budget.yaml") + " on disk is refused, and setting a limit in it"
+                    + " would drop the limits it is meant to hold (the budget in force, also saved in budget.last-good.yaml, stays as it is)"),
+                    set.out());
+            assertTrue(set.out().contains("budgets.global.daily_usd: has no value"), set.out());
+            assertTrue(set.out().contains("Fix the file first, then set the limit again."), set.out());
+            assertEquals(cut, Files.readString(home.resolve("budget.yaml")), "the file is left as it was");
+            JsonNode json = cli(home, "budget", "--json").json();
+            assertEquals(0, new BigDecimal("1.00").compareTo(globalDaily(json)), json.toString());
+            assertEquals(3, json.path("scopes").size(), "every limit in force stays: " + json);
+
+            // Fixed, the edit goes through and into force at once.
+            Files.writeString(home.resolve("budget.yaml"), GOOD);
+            awaitState(d, "loaded");
+            Result fixed = cli(home, "budget", "set", "global", "daily", "2");
+            assertEquals(0, fixed.exit(), fixed.out() + fixed.err());
+            JsonNode after = cli(home, "budget", "--json").json();
+            assertEquals(0, new BigDecimal("2").compareTo(globalDaily(after)), after.toString());
+            assertEquals(3, after.path("scopes").size(), after.toString());
+        }
+    }
 }

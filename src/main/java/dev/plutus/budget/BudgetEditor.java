@@ -40,12 +40,32 @@ public final class BudgetEditor {
         Window window = Window.byLabel(windowText).orElseThrow(() -> new IllegalArgumentException(
                 "unknown window '" + windowText + "' (daily, weekly, monthly, rolling_24h, rolling_7d)"));
         String amount = args.get(args.size() - 1).replace("$", "");
-        return new SetRequest(kind, id, window, Money.parseUsd(amount));
+        BigDecimal usd;
+        try {
+            usd = new BigDecimal(amount.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a dollar amount: '" + amount + "'");
+        }
+        if (usd.compareTo(Limits.MAX_USD) > 0) {
+            throw new IllegalArgumentException("$" + usd.toPlainString() + " is over the largest limit Plutus takes ($1,000,000,000 per"
+                    + " window); to enforce no limit on this window, remove it from budget.yaml");
+        }
+        return new SetRequest(kind, id, window, Money.usdToMicros(usd));
     }
 
     /** Writes the limit into the file (created if absent) and returns the new text. */
     public static String apply(Path file, SetRequest r, ZoneId defaultZone) throws IOException {
-        String text = openNoBudget(Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "");
+        String onDisk = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
+        if (onDisk != null) {
+            // Editing a refused file would keep only what of it parses, plus the new limit: the rest of its limits would go.
+            try {
+                BudgetConfigParser.parse(onDisk, file.toString(), defaultZone);
+            } catch (dev.plutus.config.ConfigException e) {
+                throw new IllegalArgumentException("Not changed: " + file + " on disk is refused, and setting a limit in it would drop"
+                        + " the limits it is meant to hold:\n  " + e.getMessage() + "\nFix the file first, then set the limit again.");
+            }
+        }
+        String text = openNoBudget(onDisk == null ? "" : onDisk);
         List<String> path = new ArrayList<>(List.of("budgets", r.kind().yamlKey()));
         if (r.kind() != ScopeKind.GLOBAL) {
             if (r.id() == null) {

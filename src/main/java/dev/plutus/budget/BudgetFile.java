@@ -13,8 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -24,6 +29,14 @@ import java.util.Optional;
  * and, on a hot reload, that read the same at two looks in a row: an editor that truncates the
  * file and writes it back in chunks never opens a window with fewer limits. A refused file leaves
  * the last good budget in force and its error is kept for /budget, /status and the log.
+ *
+ * <p>A hand edit that LOOSENS the budget in force ({@link BudgetLoosening}: a limit removed or
+ * raised, a threshold raised, an enforcement mode lowered, ...) must also stay unchanged for {@link
+ * #LOOSENING_SETTLE} (10 s) from the look that first saw it before it goes into force: a slow
+ * in-place save whose prefix happens to parse (a scope listed before the global cap, say) would
+ * otherwise drop the limits still to be written for as long as the editor pauses. A change that only
+ * tightens or keeps limits goes into force after the two looks. Plutus's own edits ({@link #reload()},
+ * written whole by rename) go into force at once.
  *
  * <p>Every budget that goes into force is also copied to {@code lastGood}, so a process started
  * while budget.yaml is refused (or missing) enforces that copy rather than nothing. Only an
@@ -37,7 +50,10 @@ public final class BudgetFile {
     public enum Reload {
         /** The file is as it was when last looked at. */
         UNCHANGED,
-        /** The file changed since the last look; it goes into force once a second look finds it the same. */
+        /**
+         * The file changed since the last look; it goes into force once a second look finds it the
+         * same, and, when it loosens the budget in force, once it has stayed so for the settle period.
+         */
         SETTLING,
         /** The file went into force (its budget may equal the one before, a comment changed, say). */
         APPLIED,
@@ -62,10 +78,34 @@ public final class BudgetFile {
      * The budget in force and how the file on disk stands to it. {@code digest} identifies the text
      * in force (the first 12 hex digits of its SHA-256; empty for {@link Source#NONE}); {@code
      * refusal} says why the file on disk is not in force; {@code settling} that the file changed
-     * and waits for a second look.
+     * and waits for a second look; {@code looseningAt} when the file loosens the budget in force and
+     * goes into force then if it stays unchanged, with what it loosens in {@code loosening}.
      */
     public record Standing(Path file, Path lastGood, Source source, String digest, boolean anyLimit,
-            Optional<String> refusal, boolean settling, Optional<String> copyProblem) {
+            Optional<String> refusal, boolean settling, Optional<String> copyProblem, Optional<Instant> looseningAt,
+            List<String> loosening, ZoneId zone) {
+
+        public Standing {
+            loosening = List.copyOf(loosening);
+        }
+
+        /** A standing with no loosening waiting. */
+        public Standing(Path file, Path lastGood, Source source, String digest, boolean anyLimit, Optional<String> refusal,
+                boolean settling, Optional<String> copyProblem) {
+            this(file, lastGood, source, digest, anyLimit, refusal, settling, copyProblem, Optional.empty(), List.of(), ZoneId.of("UTC"));
+        }
+
+        /** The file on disk loosens the budget and waits: what it loosens, and when it goes into force. */
+        public Optional<String> looseningNotice() {
+            return looseningAt.map(at -> "! " + file.getFileName() + " changed on disk and LOOSENS the budget in force ("
+                    + String.join("; ", loosening) + "); it goes into force at " + TIME.format(at.atZone(zone))
+                    + " if it stays unchanged until then, so a save still being written never drops a limit");
+        }
+
+        /** {@code settling: loosening waits until 14:05:09}, or empty when no loosening waits. */
+        public Optional<String> looseningWait() {
+            return looseningAt.map(at -> "settling: loosening waits until " + TIME.format(at.atZone(zone)));
+        }
 
         /** budget.yaml is refused and no earlier good budget is known: every verdict is unknown. */
         public boolean verdictUnknown() {
@@ -90,7 +130,8 @@ public final class BudgetFile {
                 t.append("! ").append(file.getFileName()).append(" on disk is refused; ").append(keeps).append(":\n  ")
                         .append(e).append('\n');
             });
-            if (refusal.isEmpty() && settling) {
+            looseningNotice().ifPresent(n -> t.append(n).append('\n'));
+            if (refusal.isEmpty() && looseningAt.isEmpty() && settling) {
                 t.append("! ").append(file.getFileName()).append(" changed on disk; it goes into force once it has stopped changing")
                         .append(" (two looks a second apart find it the same)\n");
             }
@@ -110,9 +151,15 @@ public final class BudgetFile {
         }
     }
 
+    /** How long a hand edit that loosens the budget must stay unchanged before it goes into force. */
+    public static final Duration LOOSENING_SETTLE = Duration.ofSeconds(10);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
     private final Path file;
     private final Path lastGood;
     private final ZoneId defaultZone;
+    private final Clock clock;
+    private final Duration looseningSettle;
     private volatile BudgetConfig current;
     private volatile Source source;
     private volatile String digest;
@@ -121,18 +168,33 @@ public final class BudgetFile {
     /** The look last acted on (applied or refused) and a changed look waiting for its confirmation. */
     private Look seen;
     private volatile Look pending;
+    /** When {@code pending} was first seen; a loosening goes into force only {@code looseningSettle} after it. */
+    private Instant pendingSince;
+    private volatile Instant looseningAt;
+    private volatile List<String> loosening = List.of();
+    private volatile List<String> lastApplied = List.of();
 
     /** Loads {@code file}; when it is refused or missing, the copy at {@code lastGood} if there is one. */
     public BudgetFile(Path file, Path lastGood, ZoneId defaultZone) {
+        this(file, lastGood, Clock.system(defaultZone), LOOSENING_SETTLE);
+    }
+
+    /**
+     * As above, with the clock that times the settle period, and the period a loosening hand edit
+     * must stay unchanged for ({@link #LOOSENING_SETTLE} unless a test says otherwise).
+     */
+    public BudgetFile(Path file, Path lastGood, Clock clock, Duration looseningSettle) {
         this.file = file;
         this.lastGood = lastGood;
-        this.defaultZone = defaultZone;
+        this.defaultZone = clock.getZone();
+        this.clock = clock;
+        this.looseningSettle = looseningSettle;
         this.current = BudgetConfig.none(defaultZone);
         this.source = Source.NONE;
         this.digest = "";
         Look now = look();
         seen = now;
-        if (act(now) == Reload.REFUSED || now.bytes() == null) {
+        if (act(now, null) == Reload.REFUSED || now.bytes() == null) {
             // Nothing from budget.yaml is in force yet: the last budget that was good here is.
             fallBackToLastGood();
         }
@@ -169,12 +231,18 @@ public final class BudgetFile {
 
     public Standing standing() {
         return new Standing(file, lastGood, source, digest, current.hasAnyLimit(), Optional.ofNullable(error),
-                pending != null, Optional.ofNullable(copyProblem));
+                pending != null, Optional.ofNullable(copyProblem), Optional.ofNullable(looseningAt), loosening, defaultZone);
+    }
+
+    /** What the change that last went into force loosened (empty when it only tightened or kept limits). */
+    public List<String> lastLoosening() {
+        return lastApplied;
     }
 
     /**
      * The upkeep's look, once a second: a file that changed goes into force (or is refused) only
-     * when this look finds it exactly as the previous one did.
+     * when this look finds it exactly as the previous one did, and, when it loosens the budget in
+     * force, only once it has stayed so for the settle period since it was first seen.
      */
     public synchronized Reload reloadIfChanged() {
         Look previous = pending;
@@ -184,33 +252,50 @@ public final class BudgetFile {
         Look now = look();
         if (now.sameContent(seen)) {
             seen = now;
-            pending = null;
+            clearPending();
             return Reload.UNCHANGED;
         }
         if (!now.same(previous)) {
+            clearPending();
             pending = now;
+            pendingSince = clock.instant();
             return Reload.SETTLING;
         }
-        pending = null;
-        seen = now;
-        return act(now);
+        Reload r = act(now, pendingSince.plus(looseningSettle));
+        if (r != Reload.SETTLING) {
+            clearPending();
+            seen = now;
+        }
+        return r;
     }
 
-    /** Re-reads the file now, for Plutus's own edits (written whole, by rename). */
+    /** Re-reads the file now, for Plutus's own edits (written whole, by rename): a loosening too goes into force at once. */
     public synchronized Reload reload() {
         Look now = look();
-        pending = null;
+        clearPending();
         seen = now;
-        return act(now);
+        return act(now, null);
     }
 
-    private Reload act(Look look) {
+    private void clearPending() {
+        pending = null;
+        pendingSince = null;
+        looseningAt = null;
+        loosening = List.of();
+    }
+
+    /**
+     * Puts the look into force, or refuses it; a parsed file that loosens the budget in force waits
+     * (SETTLING) while the clock is before {@code looseningDue} (null: no wait).
+     */
+    private Reload act(Look look, Instant looseningDue) {
         if (look.readError() != null) {
             error = file + ":1: cannot read the file (" + look.readError() + "); the last good budget stays in force";
             return Reload.REFUSED;
         }
         if (look.bytes() == null) {
             if (!current.hasAnyLimit()) {
+                lastApplied = List.of();
                 current = BudgetConfig.none(defaultZone);
                 source = Source.NONE;
                 digest = "";
@@ -224,6 +309,13 @@ public final class BudgetFile {
         try {
             String text = utf8(look.bytes());
             BudgetConfig parsed = BudgetConfigParser.parse(text, file.toString(), defaultZone);
+            List<String> loosens = loosenedBy(parsed);
+            if (!loosens.isEmpty() && looseningDue != null && clock.instant().isBefore(looseningDue)) {
+                looseningAt = looseningDue;
+                loosening = loosens;
+                return Reload.SETTLING;
+            }
+            lastApplied = loosens;
             current = parsed;
             source = Source.FILE;
             digest = digestOf(look.bytes());
@@ -234,6 +326,17 @@ public final class BudgetFile {
             error = e.getMessage();
             return Reload.REFUSED;
         }
+    }
+
+    /**
+     * What {@code next} loosens. While every verdict is unknown (refused, nothing good known) hosts
+     * may be blocking everything, so any budget at all lets calls through: it waits like a loosening.
+     */
+    private List<String> loosenedBy(BudgetConfig next) {
+        if (source == Source.NONE && error != null) {
+            return List.of("every verdict is unknown now (" + file.getFileName() + " was refused); this budget ends that");
+        }
+        return BudgetLoosening.between(current, next);
     }
 
     /** At start only: budget.yaml is refused or missing, so the last budget that was good here is enforced. */

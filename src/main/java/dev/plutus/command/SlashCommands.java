@@ -185,6 +185,10 @@ public final class SlashCommands {
         refresh.syncLedger();
         if (!args.isEmpty() && args.get(0).equalsIgnoreCase("set")) {
             BudgetEditor.SetRequest r = BudgetEditor.parse(args.subList(1, args.size()));
+            Optional<String> notNow = editBlocked(budgets.standing());
+            if (notNow.isPresent()) {
+                return refusal(notNow.get());
+            }
             try {
                 BudgetEditor.apply(budgets.path(), r, clock.getZone());
             } catch (IOException e) {
@@ -381,6 +385,25 @@ public final class SlashCommands {
 
     private static Rendered text(String s) {
         return new Rendered(s.endsWith("\n") ? s : s + "\n", JsonNodeFactory.instance.objectNode().put("message", s.strip()));
+    }
+
+    /**
+     * Why {@code /budget set} must not write now. It edits the file on disk, so on a refused file it
+     * would write one holding the new limit and whatever of the broken text parses, and the limits
+     * in force would vanish; on a file still settling it could capture half a save.
+     */
+    private static Optional<String> editBlocked(BudgetFile.Standing s) {
+        if (s.refusal().isPresent()) {
+            String kept = s.source() == BudgetFile.Source.NONE ? "" : " (the budget in force, also saved in "
+                    + s.lastGood().getFileName() + ", stays as it is)";
+            return Optional.of("Not changed: " + s.file() + " on disk is refused, and setting a limit in it would drop the limits it"
+                    + " is meant to hold" + kept + ":\n  " + s.refusal().get() + "\nFix the file first, then set the limit again.");
+        }
+        if (s.settling()) {
+            return Optional.of("Not changed: " + s.file() + " changed on disk moments ago and is not in force yet (it may still be"
+                    + " being saved)" + s.looseningWait().map(w -> "; " + w).orElse("") + ". Try again once it is in force.");
+        }
+        return Optional.empty();
     }
 
     private static Rendered refusal(String s) {

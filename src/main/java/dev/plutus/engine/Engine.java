@@ -62,6 +62,8 @@ public final class Engine implements AutoCloseable {
     private final CallRecorder recorder;
     private final Enforcer enforcer;
     private Upkeep upkeep;
+    /** The loosening wait last logged, so a file waiting to loosen the budget is logged once, not every second. */
+    private volatile Optional<Instant> loggedLoosening = Optional.empty();
 
     private Engine(EngineConfig config) {
         this.config = config;
@@ -76,7 +78,8 @@ public final class Engine implements AutoCloseable {
         this.rollups = new RollupStore(jdbc);
         this.stats = new StatsQueries(jdbc);
         this.pricing = PricingEngine.load(config.home());
-        this.budgets = new BudgetFile(config.home().budgetFile(), config.home().budgetLastGoodFile(), clock.getZone());
+        this.budgets = new BudgetFile(config.home().budgetFile(), config.home().budgetLastGoodFile(), clock,
+                config.budgetLooseningSettle());
         this.tracker = new LedgerSync(calls, new SpendLedger(calendar()), clock);
         this.repricer = new ProvisionalRepricer(calls, pricing, tracker, meta, this::calendar, clock);
         this.tracker.rebuild(calendar(), clock.instant());
@@ -213,10 +216,20 @@ public final class Engine implements AutoCloseable {
         BudgetFile.Reload outcome = budgets.reloadIfChanged();
         if (outcome == BudgetFile.Reload.REFUSED) {
             logRefusal();
+        } else if (outcome == BudgetFile.Reload.SETTLING) {
+            BudgetFile.Standing s = budgets.standing();
+            if (s.looseningAt().isPresent() && !s.looseningAt().equals(loggedLoosening)) {
+                loggedLoosening = s.looseningAt();
+                LOG.warn("{}", s.looseningNotice().orElseThrow());
+            }
         } else if (outcome == BudgetFile.Reload.APPLIED) {
             BudgetFile.Standing s = budgets.standing();
             LOG.info("{} is in force ({}, {})", s.file(), s.digest().isEmpty() ? "no budget" : s.digest(),
                     s.anyLimit() ? "limits set" : "no limits");
+            if (!budgets.lastLoosening().isEmpty()) {
+                LOG.warn("{} LOOSENED the budget in force, unchanged for {}s: {}", s.file(),
+                        config.budgetLooseningSettle().toSeconds(), String.join("; ", budgets.lastLoosening()));
+            }
             s.copyProblem().ifPresent(p -> LOG.warn("{}", p));
         }
         // Compared on every call, not only on APPLIED: a budget set through /budget set went into force by its own reload.

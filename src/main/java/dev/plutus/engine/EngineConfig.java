@@ -21,6 +21,7 @@ public final class EngineConfig {
     private final int maxPoolSize;
     private final java.util.Map<String, String> environment;
     private final CronSessionIds cronSessionIds;
+    private final Duration budgetLooseningSettle;
 
     private EngineConfig(Builder b) {
         this.home = b.home;
@@ -32,6 +33,7 @@ public final class EngineConfig {
         this.maxPoolSize = b.maxPoolSize;
         this.environment = java.util.Map.copyOf(b.environment);
         this.cronSessionIds = b.cronSessionIds;
+        this.budgetLooseningSettle = b.budgetLooseningSettle;
     }
 
     public static Builder builder(HomeLayout home) {
@@ -50,6 +52,8 @@ public final class EngineConfig {
     public java.util.Map<String, String> environment() { return environment; }
     /** How the host names its cron sessions (none unless the host says). */
     public CronSessionIds cronSessionIds() { return cronSessionIds; }
+    /** How long a hand edit of budget.yaml that loosens the budget must stay unchanged before it goes into force. */
+    public Duration budgetLooseningSettle() { return budgetLooseningSettle; }
 
     public static final class Builder {
         private final HomeLayout home;
@@ -61,6 +65,7 @@ public final class EngineConfig {
         private int maxPoolSize = 4;
         private java.util.Map<String, String> environment = System.getenv();
         private CronSessionIds cronSessionIds = CronSessionIds.NONE;
+        private Duration budgetLooseningSettle = dev.plutus.budget.BudgetFile.LOOSENING_SETTLE;
 
         private Builder(HomeLayout home) {
             this.home = Objects.requireNonNull(home, "home");
@@ -93,6 +98,8 @@ public final class EngineConfig {
         public Builder environment(java.util.Map<String, String> env) { this.environment = Objects.requireNonNull(env); return this; }
 
         public Builder cronSessionIds(CronSessionIds ids) { this.cronSessionIds = Objects.requireNonNull(ids); return this; }
+
+        public Builder budgetLooseningSettle(Duration d) { this.budgetLooseningSettle = requirePositive(d, "budget loosening settle period"); return this; }
 
         public EngineConfig build() {
             return new EngineConfig(this);

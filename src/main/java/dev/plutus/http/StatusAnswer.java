@@ -33,14 +33,17 @@ record StatusAnswer(String version, long pid, String url, @JsonProperty("started
 
     /**
      * The budget in force and budget.yaml on disk: {@code in_force} is {@code file}, {@code last_good}
-     * or {@code none}; {@code state} is {@code loaded}, {@code settling} or {@code refused}, with the reason.
+     * or {@code none}; {@code state} is {@code loaded}, {@code settling} or {@code refused}, with the reason;
+     * {@code loosening_at} when the file on disk loosens the budget and waits to go into force then.
      */
     record Budget(String file, @JsonProperty("in_force") String inForce, String digest, @JsonProperty("any_limit") boolean anyLimit,
-            String state, @JsonInclude(JsonInclude.Include.NON_NULL) String error) {
+            String state, @JsonInclude(JsonInclude.Include.NON_NULL) String error,
+            @JsonProperty("loosening_at") @JsonInclude(JsonInclude.Include.NON_NULL) String looseningAt,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) java.util.List<String> loosening) {
 
         static Budget of(BudgetFile.Standing s) {
             return new Budget(s.file().toString(), s.source().name().toLowerCase(Locale.ROOT), s.digest(), s.anyLimit(), s.fileState(),
-                    s.refusal().orElse(null));
+                    s.refusal().orElse(null), s.looseningAt().map(Object::toString).orElse(null), s.loosening());
         }
     }
 

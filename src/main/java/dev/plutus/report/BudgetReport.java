@@ -76,6 +76,10 @@ public final class BudgetReport {
                 .put("digest", standing.digest()).put("state", standing.fileState()).put("any_limit", anyLimit);
         fileError.ifPresent(e -> f.put("error", e));
         standing.copyProblem().ifPresent(p -> f.put("copy_problem", p));
+        standing.looseningAt().ifPresent(at -> {
+            f.put("loosening_at", at.toString());
+            standing.loosening().forEach(f.withArray("loosening")::add);
+        });
         return new Rendered(t.toString(), j);
     }
 
