@@ -198,6 +198,45 @@ class BudgetSlowSaveTest {
         }
     }
 
+    /** A restart in the middle of such a save: the prefix on disk waits against the last good copy like any loosening. */
+    @Test
+    void aRestartMidSaveKeepsTheLastGoodBudgetUntilThePrefixHasSettled(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("budget.yaml");
+        Path lastGood = dir.resolve("budget.last-good.yaml");
+        Files.writeString(file, SESSION_FIRST);
+        TestSupport.MutableClock clock = new TestSupport.MutableClock(T0, ZoneId.of("UTC"));
+        new BudgetFile(file, lastGood, clock, BudgetFile.LOOSENING_SETTLE);
+        assertEquals(SESSION_FIRST, Files.readString(lastGood));
+        // The save was cut by the restart after its per_session lines: a valid file without the global cap.
+        String prefix = SESSION_FIRST.substring(0, SESSION_FIRST.indexOf("  global:"));
+        Files.writeString(file, prefix);
+
+        BudgetFile restarted = new BudgetFile(file, lastGood, clock, BudgetFile.LOOSENING_SETTLE);
+        assertEquals(1_000_000L, globalDaily(restarted), "the last good global cap is in force at start");
+        assertTrue(restarted.standing().looseningAt().isPresent(), restarted.standing().toString());
+        for (int look = 1; look <= 5; look++) {
+            clock.advance(Duration.ofSeconds(1));
+            restarted.reloadIfChanged();
+            assertEquals(1_000_000L, globalDaily(restarted), "look " + look);
+        }
+        // The rest of the save arrives: the whole file goes into force; the prefix never did.
+        Files.writeString(file, SESSION_FIRST);
+        for (int look = 0; look < 3; look++) {
+            clock.advance(Duration.ofSeconds(1));
+            restarted.reloadIfChanged();
+        }
+        assertEquals(1_000_000L, globalDaily(restarted));
+        assertTrue(restarted.standing().looseningAt().isEmpty() && !restarted.standing().settling(), restarted.standing().toString());
+
+        // Left cut for good, the prefix is a real (if unwise) edit: it goes into force after the settle period.
+        Files.writeString(file, prefix);
+        for (int look = 0; look < 15; look++) {
+            clock.advance(Duration.ofSeconds(1));
+            restarted.reloadIfChanged();
+        }
+        assertEquals(null, restarted.current().limitsFor(ScopeRef.GLOBAL).perWindow().get(Window.DAILY));
+    }
+
     /**
      * A plain hand edit that loosens (the global cap raised, the session scope removed) waits until
      * it has stayed unchanged for the settle period, is shown as waiting until then, and goes into
@@ -311,7 +350,9 @@ class BudgetSlowSaveTest {
             writing.set(false);
             sampler.join();
             assertTrue(samples.get() > 300, samples.get() + " samples");
-            assertTrue(sawLoosening.get(), "the per_session-only prefix was held back as a loosening");
+            // Whether two looks fell inside one pause depends on the scheduler; the simulated-clock test above
+            // shows the prefix held back deterministically. Here: never a sample without the cap.
+            System.out.println("real-time slow save: " + samples.get() + " samples, prefix seen as a loosening: " + sawLoosening.get());
             assertEquals(List.of(), open, "samples without the global cap during the save");
             assertTrue(p.budgets().error().isEmpty() && !p.budgets().standing().settling(), p.budgets().standing().toString());
             assertEquals(100_000_000L, p.budgets().current().limitsFor(ScopeRef.of(ScopeKind.SESSION, "s1")).perWindow().get(Window.DAILY));

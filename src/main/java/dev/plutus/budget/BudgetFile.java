@@ -194,9 +194,15 @@ public final class BudgetFile {
         this.digest = "";
         Look now = look();
         seen = now;
-        if (act(now, null) == Reload.REFUSED || now.bytes() == null) {
-            // Nothing from budget.yaml is in force yet: the last budget that was good here is.
-            fallBackToLastGood();
+        Instant startedAt = clock.instant();
+        // The last budget that was good here is in force first; budget.yaml then goes through the same
+        // door as any edit: a file that loosens it may be a save a restart cut short, and waits.
+        boolean lastGoodInForce = loadLastGood();
+        Reload r = act(now, lastGoodInForce ? startedAt.plus(looseningSettle) : null);
+        if (r == Reload.SETTLING) {
+            seen = null;
+            pending = now;
+            pendingSince = startedAt;
         }
     }
 
@@ -339,21 +345,19 @@ public final class BudgetFile {
         return BudgetLoosening.between(current, next);
     }
 
-    /** At start only: budget.yaml is refused or missing, so the last budget that was good here is enforced. */
-    private void fallBackToLastGood() {
+    /** At start only: the copy of the last budget that was good here, in force until budget.yaml is. */
+    private boolean loadLastGood() {
         try {
             byte[] bytes = Files.readAllBytes(lastGood);
             current = BudgetConfigParser.parse(utf8(bytes), lastGood.toString(), defaultZone);
             source = Source.LAST_GOOD;
             digest = digestOf(bytes);
-            if (error == null && current.hasAnyLimit()) {
-                error = file + ":1: the file is missing; the last good budget stays in force. To remove every budget, "
-                        + "write 'budgets: {}' in it";
-            }
+            return true;
         } catch (NoSuchFileException e) {
-            // nothing was ever good here
+            return false; // nothing was ever good here
         } catch (IOException | ConfigException e) {
             copyProblem = "the last good copy " + lastGood + " cannot be used: " + e.getMessage();
+            return false;
         }
     }
 
