@@ -235,6 +235,13 @@ class BudgetSlowSaveTest {
             restarted.reloadIfChanged();
         }
         assertEquals(null, restarted.current().limitsFor(ScopeRef.GLOBAL).perWindow().get(Window.DAILY));
+
+        // A loosening edited by hand long before a one-shot command starts is not a save in progress: no wait.
+        Files.writeString(lastGood, SESSION_FIRST);
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(clock.instant().minus(Duration.ofMinutes(5))));
+        BudgetFile later = new BudgetFile(file, lastGood, clock, BudgetFile.LOOSENING_SETTLE);
+        assertEquals(null, later.current().limitsFor(ScopeRef.GLOBAL).perWindow().get(Window.DAILY));
+        assertTrue(later.standing().looseningAt().isEmpty(), later.standing().toString());
     }
 
     /**

@@ -198,7 +198,7 @@ public final class BudgetFile {
         // The last budget that was good here is in force first; budget.yaml then goes through the same
         // door as any edit: a file that loosens it may be a save a restart cut short, and waits.
         boolean lastGoodInForce = loadLastGood();
-        Reload r = act(now, lastGoodInForce ? startedAt.plus(looseningSettle) : null);
+        Reload r = act(now, lastGoodInForce && !untouchedFor(looseningSettle, startedAt) ? startedAt.plus(looseningSettle) : null);
         if (r == Reload.SETTLING) {
             seen = null;
             pending = now;
@@ -343,6 +343,19 @@ public final class BudgetFile {
             return List.of("every verdict is unknown now (" + file.getFileName() + " was refused); this budget ends that");
         }
         return BudgetLoosening.between(current, next);
+    }
+
+    /**
+     * At start only: the file was last written at least {@code settle} ago, so it is not a save in
+     * progress (a one-shot command on a file edited an hour ago need not wait for a settle it would
+     * never see).
+     */
+    private boolean untouchedFor(Duration settle, Instant now) {
+        try {
+            return !Files.getLastModifiedTime(file).toInstant().isAfter(now.minus(settle));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** At start only: the copy of the last budget that was good here, in force until budget.yaml is. */
