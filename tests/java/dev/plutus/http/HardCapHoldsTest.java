@@ -180,16 +180,7 @@ class HardCapHoldsTest {
             assertEquals(503, r.statusCode(), r.body());
             assertTrue(json(r).path("error").asText().contains("unknown"), r.body());
 
-            Path hermes = tmp.resolve("hermes");
-            Files.createDirectories(hermes);
-            Files.copy(TestSupport.hermesFixture("config.example.yaml"), hermes.resolve("config.yaml"));
-            HermesInstaller installer = new HermesInstaller(hermes, new HomeLayout(home), PluginManifest.bundled(), Clock.systemUTC());
-            installer.install(new HermesInstaller.BridgeSettings(10_000, "closed", false, "plutus"));
-            Path events = tmp.resolve("events.jsonl");
-            Files.writeString(events, "{\"hook\": \"pre_tool_call\", \"kwargs\": {\"session_id\": \"never-seen-2\","
-                    + " \"tool_name\": \"terminal\", \"args\": {}}}\n");
-            List<JsonNode> out = BridgeEndToEndTest.drive(installer.pluginDir(), events, 0, 1, null);
-            assertEquals("block", out.get(0).path("reply").path("action").asText(), out.toString());
+            assertTheRealBridgeBlocksUnderFailModeClosed(tmp, home, "never-seen-2");
         }
     }
 
@@ -205,16 +196,7 @@ class HardCapHoldsTest {
             assertEquals("verdict unknown", r.headers().firstValue("X-Plutus-Error").orElse(""));
             assertTrue(json(r).path("error").asText().contains("an internal error") && !r.body().contains("IllegalStateException"), r.body());
 
-            Path hermes = tmp.resolve("hermes");
-            Files.createDirectories(hermes);
-            Files.copy(TestSupport.hermesFixture("config.example.yaml"), hermes.resolve("config.yaml"));
-            HermesInstaller installer = new HermesInstaller(hermes, new HomeLayout(home), PluginManifest.bundled(), Clock.systemUTC());
-            installer.install(new HermesInstaller.BridgeSettings(10_000, "closed", false, "plutus"));
-            Path events = tmp.resolve("events.jsonl");
-            Files.writeString(events, "{\"hook\": \"pre_tool_call\", \"kwargs\": {\"session_id\": \"s2\","
-                    + " \"tool_name\": \"terminal\", \"args\": {}}}\n");
-            List<JsonNode> out = BridgeEndToEndTest.drive(installer.pluginDir(), events, 0, 1, null);
-            assertEquals("block", out.get(0).path("reply").path("action").asText(), out.toString());
+            assertTheRealBridgeBlocksUnderFailModeClosed(tmp, home, "s2");
 
             clock.arm(false);
             HttpResponse<String> healed = hook(d, "pre_tool_call", "{\"session_id\": \"s1\"}");
@@ -253,5 +235,19 @@ class HardCapHoldsTest {
             d.plutus().budgets().reload();
             assertEquals("block", json(hook(d, "pre_tool_call", "{\"session_id\": \"s1\"}")).path("action").asText());
         }
+    }
+
+    /** The bridge as installed in Hermes, {@code fail_mode: closed}: a pre_tool_call the daemon cannot judge is blocked. */
+    private static void assertTheRealBridgeBlocksUnderFailModeClosed(Path tmp, Path home, String session) throws Exception {
+        Path hermes = tmp.resolve("hermes");
+        Files.createDirectories(hermes);
+        Files.copy(TestSupport.hermesFixture("config.example.yaml"), hermes.resolve("config.yaml"));
+        HermesInstaller installer = new HermesInstaller(hermes, new HomeLayout(home), PluginManifest.bundled(), Clock.systemUTC());
+        installer.install(new HermesInstaller.BridgeSettings(10_000, "closed", false, "plutus"));
+        Path events = tmp.resolve("events.jsonl");
+        Files.writeString(events, "{\"hook\": \"pre_tool_call\", \"kwargs\": {\"session_id\": \"" + session + "\","
+                + " \"tool_name\": \"terminal\", \"args\": {}}}\n");
+        List<JsonNode> out = BridgeEndToEndTest.drive(installer.pluginDir(), events, 0, 1, null);
+        assertEquals("block", out.get(0).path("reply").path("action").asText(), out.toString());
     }
 }
