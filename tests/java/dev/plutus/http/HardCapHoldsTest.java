@@ -133,6 +133,19 @@ class HardCapHoldsTest {
     }
 
     @Test
+    void aToolCallThatNamesNoSessionIsStillBlockedByTheGlobalCap(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = start(home, Clock.systemUTC())) {
+            String key = d.apiKeys().create("agent").secret();
+            assertEquals(200, UsageApiTest.usage(d.baseUrl(), key, "{\"provider\": \"openai\", \"cost_usd\": 5}", Map.of()).statusCode());
+            for (String kwargs : List.of("{\"tool_name\": \"t\"}", "{}", "{\"session_id\": \"\"}", "{\"session_id\": null}")) {
+                HttpResponse<String> r = hook(d, "pre_tool_call", kwargs);
+                assertEquals(200, r.statusCode(), kwargs + " -> " + r.body());
+                assertEquals("block", json(r).path("action").asText(), "$5 of $1 today, whatever the session: " + kwargs + " -> " + r.body());
+            }
+        }
+    }
+
+    @Test
     void ninetyThreeBatchesOfAThousandMillionDollarCallsAreAllCommittedAndEveryAnswerStaysUp(@TempDir Path home) throws Exception {
         // 93,000 calls at the largest cost_usd: $93 billion, past what "micro-dollars times 100" (a percent) holds in a long.
         String event = "{\"provider\": \"openai\", \"model\": \"gpt-4o\", \"cost_usd\": 1000000}";

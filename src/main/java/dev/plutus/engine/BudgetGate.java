@@ -138,7 +138,7 @@ public final class BudgetGate {
 
     /** A pause request for the session's cron job when it is in hard breach and not yet paused this period. */
     public Optional<CronPauseRequest> cronPauseIfDue(String sessionId, BudgetCheck check) {
-        if (!(check.verdict() instanceof Verdict.Hard hard)) {
+        if (!(check.verdict() instanceof Verdict.Hard hard) || sessionId == null) {
             return Optional.empty();
         }
         Optional<String> job = sessions.find(sessionId).map(SessionRecord::cronJobId);

@@ -153,7 +153,8 @@ public final class HookDispatcher {
         } else if (e instanceof HookEvent.PostApiRequest p) {
             return postApiRequest(p);
         } else if (e instanceof HookEvent.PreToolCall t) {
-            return enforce(need(t.sessionId(), "session_id"));
+            // No session named: the scopes that do not depend on one (the global cap) still decide.
+            return enforce(t.sessionId() == null || t.sessionId().isBlank() ? null : t.sessionId());
         } else if (e instanceof HookEvent.PostToolCall t) {
             return postToolCall(t);
         } else if (e instanceof HookEvent.ApiRequestError f) {
