@@ -468,6 +468,14 @@ class BridgeTest(unittest.TestCase):
             warn = ctx.hooks["pre_llm_call"](**fixture("pre_llm_call.json"))
             self.assertIn("budgets were not enforced", warn["context"], "the conversation is told the tool ran unchecked")
 
+    def test_shell_hooks_forward_a_tool_call_whatever_shape_its_arguments_have(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.replies["pre_tool_call"] = {"action": "block", "message": "global daily $5.00 of $1.00 spent"}
+        for stdin in ('{"hook_event_name": "pre_tool_call", "tool_name": "t", "extra": [1, 2]}',
+                      '{"hook_event_name": "pre_tool_call", "extra": "text"}'):
+            self.assertEqual("block", self.shell(stdin, fail_mode="closed").get("action"), stdin)
+        self.assertEqual(["pre_tool_call", "pre_tool_call"], [e for e, _ in self.daemon.hook_bodies()])
+
     def test_shell_hooks_read_nan_as_null(self):
         self.daemon = FakeDaemon(self.home)
         with open(os.path.join(FIXTURES, "shell-hook-stdin-post_api_request.json")) as f:

@@ -15,7 +15,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def kwargs_of(payload):
-    kwargs = dict(payload.get("extra") or {})
+    # Whatever shape arrives, the event still goes to the daemon: a tool call it cannot tie to a
+    # session is judged on the scopes that need none (the global cap), never waved through.
+    if not isinstance(payload, dict):
+        payload = {}
+    extra = payload.get("extra")
+    kwargs = dict(extra) if isinstance(extra, dict) else {}
     if payload.get("tool_name") is not None:
         kwargs["tool_name"] = payload["tool_name"]
     if payload.get("tool_input") is not None:
@@ -31,8 +36,14 @@ def main(stdin=sys.stdin, stdout=sys.stdout, settings=None):
         bridge_module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(bridge_module)
         # Python's json accepts NaN and Infinity, which are not JSON: read them as null, as the plugin sends them.
-        payload = bridge_module.parse_json(stdin.read() or "{}")
-        event = payload.get("hook_event_name") or (sys.argv[1] if len(sys.argv) > 1 else "")
+        raw = stdin.read() or "{}"
+        try:
+            payload = bridge_module.parse_json(raw)
+        except ValueError:
+            sys.stderr.write("plutus shell hook: stdin is not JSON; the event goes on without its arguments\n")
+            payload = {}
+        named = payload.get("hook_event_name") if isinstance(payload, dict) else None
+        event = named or (sys.argv[1] if len(sys.argv) > 1 else "")
         bridge = bridge_module.Bridge(settings or bridge_module.load_settings(os.path.join(HERE, "bridge.json")))
         try:
             answer = bridge.on_hook(event, kwargs_of(payload)) or {}
