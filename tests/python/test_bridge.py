@@ -32,12 +32,18 @@ class FakeDaemon:
     def __init__(self, home, token="t0ken", unix=False):
         """unix: listen only on a Unix socket in home, published in daemon.json next to a TCP port nobody answers."""
         self.requests, self.replies, self.delay, self.statuses = [], {}, 0.0, {}
+        self.max_body, self.refused_for_size = None, 0   # body limit in bytes (None: any), bodies refused for it
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_POST(self):
+                if outer.max_body is not None and int(self.headers.get("Content-Length", 0)) > outer.max_body:
+                    # As the daemon does: refuse at once, without reading the body, and close.
+                    outer.refused_for_size += 1
+                    self.close_connection = True
+                    return self._send(413, b'{"error":"request body over the limit"}', close=True)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if self.headers.get("Authorization") != "Bearer " + token:
                     return self._send(401, b'{"error":"token"}')
@@ -54,9 +60,11 @@ class FakeDaemon:
                     return self._send(outer.statuses[event], b'{"error":"refused"}')
                 self._send(200, json.dumps(outer.replies.get(event, {})).encode())
 
-            def _send(self, code, payload):
+            def _send(self, code, payload, close=False):
                 self.send_response(code)
                 self.send_header("Content-Length", str(len(payload)))
+                if close:
+                    self.send_header("Connection", "close")
                 self.end_headers()
                 self.wfile.write(payload)
 
@@ -493,6 +501,121 @@ class BridgeTest(unittest.TestCase):
     def test_odd_keys_and_non_finite_values_always_make_strict_json(self):
         self.assertEqual('{"1.5": null, "(1, 2)": [null, 3], "s": "{1}"}',
                          plutus_bridge.to_json({1.5: float("-inf"), (1, 2): (float("nan"), 3), "s": {1}}))
+
+
+    def test_kwargs_that_cannot_be_serialised_are_still_recorded(self):
+        class Unprintable:
+            def __str__(self):
+                raise ValueError("no str")
+
+            def __repr__(self):
+                raise ValueError("no repr")
+
+        looped = {"name": "loop"}
+        looped["self"] = looped
+        deep = []
+        for _ in range(5000):
+            deep = [deep]
+        self.daemon = FakeDaemon(self.home)
+        ctx, _ = self.register()
+        call = fixture("post_api_request-anthropic-cache.json")
+        cases = {"looped": looped, "unprintable": Unprintable(), "colliding": {1: "a", "1": "b"}, "deep": deep,
+                 "printable_only_by_repr": type("R", (), {"__str__": lambda self: 1 / 0, "__repr__": lambda self: "R!"})()}
+        for name, value in cases.items():
+            self.assertIsNone(ctx.hooks["post_api_request"](**dict(call, api_request_id=name, extra=value)), name)
+        sent = {body["api_request_id"]: body for event, body in self.daemon.hook_bodies()}
+        self.assertEqual(set(cases), set(sent), "every call reached the daemon")
+        for name in cases:
+            self.assertEqual(call["usage"], sent[name]["usage"], name)
+            self.assertEqual((call["session_id"], call["provider"], call["model"]),
+                             (sent[name]["session_id"], sent[name]["provider"], sent[name]["model"]), name)
+        self.assertEqual({"name": "loop", "self": "<cycle>"}, sent["looped"]["extra"])
+        self.assertEqual("<unserialisable Unprintable>", sent["unprintable"]["extra"])
+        self.assertEqual("R!", sent["printable_only_by_repr"]["extra"])
+        self.assertEqual({"1": "b", "1~2": "a"}, sent["colliding"]["extra"], "both values kept")
+        self.assertEqual([], self.spooled())
+
+    def test_kwargs_that_fail_to_serialise_entirely_still_send_what_the_daemon_needs_and_say_so_once(self):
+        class Unreadable(dict):
+            def items(self):
+                raise RuntimeError("changed while read")
+
+        self.daemon = FakeDaemon(self.home)
+        bridge = plutus_bridge.Bridge(dict(self.settings))
+        self.addCleanup(bridge.close)
+        call = fixture("post_api_request-anthropic-cache.json")
+        with self.assertLogs("plutus.bridge", level="DEBUG") as logs:
+            bridge.on_hook("post_api_request", Unreadable(call, messages=["x"]))
+            bridge.on_hook("post_api_request", Unreadable(call, api_request_id="second"))
+        self.assertEqual(1, sum(line.startswith("WARNING") and "serialise" in line for line in logs.output), logs.output)
+        (_, first), (_, second) = self.daemon.hook_bodies()
+        self.assertEqual((call["api_request_id"], "second"), (first["api_request_id"], second["api_request_id"]))
+        for sent in (first, second):
+            self.assertEqual(call["usage"], sent["usage"])
+            self.assertEqual((call["session_id"], call["provider"], call["model"]), (sent["session_id"], sent["provider"], sent["model"]))
+            self.assertNotIn("messages", sent)
+            self.assertTrue(sent["_plutus_event_id"])
+        self.daemon.stop()
+        self.daemon = None
+        bridge.close()
+        bridge.on_hook("post_api_request", Unreadable(call, api_request_id="while down", extra=object()))
+        (spooled,) = self.spooled()
+        self.assertEqual(("while down", call["usage"]), (spooled["kwargs"]["api_request_id"], spooled["kwargs"]["usage"]))
+
+    def test_unserialisable_kwargs_are_spooled_while_the_daemon_is_down(self):
+        looped = []
+        looped.append(looped)
+        ctx, _ = self.register()
+        call = fixture("post_api_request-anthropic-cache.json")
+        ctx.hooks["post_api_request"](**dict(call, extra=looped, **{"weird": {1: "a", "1": "b"}}))
+        (spooled,) = self.spooled()
+        self.assertEqual((call["api_request_id"], call["usage"]), (spooled["kwargs"]["api_request_id"], spooled["kwargs"]["usage"]))
+        self.assertEqual(["<cycle>"], spooled["kwargs"]["extra"])
+        self.assertEqual({"1": "b", "1~2": "a"}, spooled["kwargs"]["weird"])
+
+    def test_a_2mb_post_api_request_is_recorded_trimmed_and_the_next_pre_tool_call_gets_a_real_verdict(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.max_body = 1 << 20
+        self.daemon.replies["pre_tool_call"] = {"action": "block", "message": "global daily $5.00 of $5.00 spent"}
+        ctx, _ = self.register(fail_mode="open")
+        call = dict(fixture("post_api_request-anthropic-cache.json"), messages=["x" * 1000] * 2000, note="small")
+        self.assertIsNone(ctx.hooks["post_api_request"](**call))
+        reply = ctx.hooks["pre_tool_call"](**dict(fixture("pre_tool_call.json"), extra="y" * (2 << 20)))
+        self.assertEqual({"action": "block", "message": "global daily $5.00 of $5.00 spent"}, reply,
+                         "the daemon was not taken for down: its verdict came back")
+        self.assertEqual(0, self.daemon.refused_for_size, "no body went over the limit")
+        (_, recorded), (_, tool) = self.daemon.hook_bodies()
+        self.assertEqual((call["api_request_id"], call["usage"], call["model"], call["provider"], call["session_id"]),
+                         (recorded["api_request_id"], recorded["usage"], recorded["model"], recorded["provider"], recorded["session_id"]))
+        self.assertEqual((["messages"], "small"), (recorded["_plutus_trimmed"], recorded["note"]), "only the heavy field went")
+        self.assertEqual(["extra"], tool["_plutus_trimmed"])
+        self.assertTrue(all(len(body) <= 1 << 20 for _, body in self.daemon.requests))
+        self.assertEqual([], self.spooled())
+
+    def test_needed_fields_too_big_for_the_limit_are_cut_not_refused(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.max_body = 4096
+        ctx, _ = self.register(max_body_bytes=4096)
+        call = dict(fixture("post_api_request-anthropic-cache.json"), model="m" * 10000)
+        ctx.hooks["post_api_request"](**call)
+        (_, recorded), = self.daemon.hook_bodies()
+        self.assertEqual((call["api_request_id"], call["usage"]), (recorded["api_request_id"], recorded["usage"]))
+        self.assertEqual("m" * 1024, recorded["model"])
+        self.assertEqual(0, self.daemon.refused_for_size)
+
+    def test_a_body_refused_for_size_while_being_sent_counts_as_refused_not_as_a_daemon_down(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.max_body = 1 << 20
+        self.daemon.replies["pre_tool_call"] = {"action": "block", "message": "over budget"}
+        # The bridge believes in a bigger limit than the daemon's: the daemon answers 413 mid-body and closes.
+        ctx, bridge = self.register(max_body_bytes=64 << 20, fail_mode="open")
+        call = dict(fixture("post_api_request-anthropic-cache.json"), messages=["x" * 1000] * 8000)
+        self.assertIsNone(ctx.hooks["post_api_request"](**call))
+        self.assertEqual(1, self.daemon.refused_for_size)
+        self.assertEqual("the daemon refused the event (HTTP 413)", bridge.local.why)
+        self.assertEqual([call["api_request_id"]], [e["kwargs"]["api_request_id"] for e in self.spooled()],
+                         "kept in the spool for the daemon to replay")
+        self.assertEqual({"action": "block", "message": "over budget"}, ctx.hooks["pre_tool_call"](**fixture("pre_tool_call.json")))
 
 
 if __name__ == "__main__":

@@ -41,24 +41,93 @@ def load_settings(path=None):
     return s
 
 
-def finite(value):
-    """The value with every NaN or infinite float (at any depth) replaced by None.
+# The daemon's request body limit (HttpLimits.maxBodyBytes): a bigger hook is trimmed to fit, never refused.
+MAX_BODY_BYTES = 1 << 20
+# Nesting kept in a kwarg; deeper levels are replaced by a note (json.dumps would hit Python's recursion limit).
+MAX_DEPTH = 64
+# What the daemon reads from a hook (HookEvents): kept whole when a body must shrink to fit its limit.
+NEEDED = ("session_id", "platform", "model", "api_request_id", "provider", "response_model", "usage", "ended_at",
+          "api_duration", "assistant_content_chars", "approx_input_tokens", "max_tokens", "sender_id", "retryable",
+          "tool_name", "tool_call_id", "status", "error_type", "duration_ms", "child_session_id", "parent_session_id",
+          "child_status", "completed", "interrupted", "reason", "old_session_id")
+# A needed field too long to send (a megabyte "model") keeps this many characters.
+MAX_NEEDED_CHARS = 1024
 
-    json.dumps writes them as NaN/Infinity, which is not JSON: the daemon would refuse the whole event.
+
+def text_of(value):
+    """str(value); repr(value) when str raises; a placeholder naming the type when both do."""
+    for convert in (str, repr):
+        try:
+            out = convert(value)
+            if isinstance(out, str):
+                return str.__str__(out)
+        except Exception:  # noqa: BLE001 - a kwarg's own __str__ may raise anything
+            pass
+    try:
+        name = type(value).__name__
+    except Exception:  # noqa: BLE001
+        name = "object"
+    return "<unserialisable %s>" % name
+
+
+def clean(value, depth=0, seen=None):
+    """The value as strict JSON data, whatever it holds.
+
+    Non-finite floats become null (json.dumps would write NaN, which the daemon refuses); dict keys
+    become text, a key that then collides with another gets a suffix (both values are kept); a
+    container that holds itself, or nests deeper than MAX_DEPTH, is cut there with a note; anything
+    else is its text (see text_of).
     """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int.__int__(value)
     if isinstance(value, float):
+        value = float.__float__(value)
         return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        # Keys as the daemon reads them: text (json.dumps refuses a NaN or tuple key, losing the event).
-        return {k if isinstance(k, str) else str(k): finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [finite(v) for v in value]
-    return value
+    if not isinstance(value, (dict, list, tuple)):
+        return text_of(value)
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return "<cycle>"
+    if depth >= MAX_DEPTH:
+        return "<nested deeper than %d>" % MAX_DEPTH
+    seen.add(id(value))
+    try:
+        if isinstance(value, dict):
+            items = list(value.items())
+            # A key that was text keeps its name; a converted one that collides with any key gets the suffix.
+            taken = {str.__str__(k) for k, _ in items if isinstance(k, str)}
+            out = {}
+            for k, v in items:
+                if isinstance(k, str):
+                    key = str.__str__(k)
+                else:
+                    name = key = text_of(k)
+                    n = 1
+                    while key in taken:
+                        n += 1
+                        key = "%s~%d" % (name, n)
+                    taken.add(key)
+                out[key] = clean(v, depth + 1, seen)
+            return out
+        return [clean(v, depth + 1, seen) for v in list(value)]
+    except RecursionError:
+        return "<nested too deep>"
+    except Exception:  # noqa: BLE001 - a dict changed while read, an odd subclass: keep its text
+        return text_of(value)
+    finally:
+        seen.discard(id(value))
+
+
+def finite(value):
+    """The value with every NaN or infinite float (at any depth) replaced by None; see clean."""
+    return clean(value)
 
 
 def to_json(kwargs):
     """Strict JSON for the daemon and the spool: non-finite numbers become null, anything else odd a string."""
-    return json.dumps(finite(kwargs), default=str, allow_nan=False)
+    return json.dumps(clean(kwargs), allow_nan=False)
 
 
 def parse_json(text):
@@ -66,16 +135,72 @@ def parse_json(text):
     return json.loads(text, parse_constant=lambda _: None)
 
 
+def tool_call_chars(kwargs):
+    """The size of the response's tool calls, which the daemon counts as output when usage is missing."""
+    try:
+        calls = (((kwargs.get("response") or {}).get("assistant_message") or {}).get("tool_calls") or [])
+        return sum(len(str(c.get("name") or "")) + len(str(c.get("arguments") or "")) for c in calls if isinstance(c, dict))
+    except Exception:  # noqa: BLE001 - a response of another shape: nothing to count
+        return 0
+
+
 def slim(event, kwargs):
     """The kwargs as JSON-safe data without the heavy fields, stamped with an event id and time."""
     out = {k: v for k, v in kwargs.items() if k not in HEAVY}
     if event == "post_api_request" and kwargs.get("usage") is None:
-        calls = (((kwargs.get("response") or {}).get("assistant_message") or {}).get("tool_calls") or [])
-        out["_plutus_tool_call_chars"] = sum(len(str(c.get("name") or "")) + len(str(c.get("arguments") or ""))
-                                             for c in calls if isinstance(c, dict))
+        out["_plutus_tool_call_chars"] = tool_call_chars(kwargs)
     out["_plutus_event_id"] = uuid.uuid4().hex
     out["_plutus_ts"] = time.time()
     return out
+
+
+def needed(key):
+    return key in NEEDED or key.startswith("_plutus_")
+
+
+def size(data):
+    return len(json.dumps(data, allow_nan=False).encode("utf-8"))
+
+
+def fit(data, limit):
+    """The cleaned kwargs as a JSON body of at most `limit` bytes.
+
+    Fields the daemon does not read go first, largest first, and are named in _plutus_trimmed; if
+    the needed ones are still too big, their long texts are cut, and at last only their plain values stay.
+    """
+    body = json.dumps(data, allow_nan=False)
+    if len(body.encode("utf-8")) <= limit:
+        return body
+    out = dict(data)
+    out["_plutus_trimmed"] = []
+    total = size(out)
+    for key, weight in sorted(((k, size({k: v})) for k, v in data.items() if not needed(k)), key=lambda kw: -kw[1]):
+        if total <= limit:
+            break
+        del out[key]
+        out["_plutus_trimmed"].append(key[:100])
+        total -= weight - len(json.dumps(key[:100]).encode("utf-8"))
+    body = json.dumps(out, allow_nan=False)
+    if len(body.encode("utf-8")) <= limit:
+        return body
+    out = {k: v for k, v in out.items() if needed(k)}
+    out = {k[:MAX_NEEDED_CHARS]: cut(v) for k, v in out.items()}
+    body = json.dumps(out, allow_nan=False)
+    if len(body.encode("utf-8")) <= limit:
+        return body
+    return json.dumps({k: v for k, v in out.items() if v is None or isinstance(v, (bool, int, float))
+                       or (isinstance(v, str) and len(v) <= 256)}, allow_nan=False)
+
+
+def cut(value, depth=0):
+    """Cleaned data with every text held to MAX_NEEDED_CHARS and every container to 64 entries."""
+    if isinstance(value, str):
+        return value[:MAX_NEEDED_CHARS]
+    if isinstance(value, dict):
+        return {k[:MAX_NEEDED_CHARS]: cut(v, depth + 1) for k, v in list(value.items())[:64]} if depth < 4 else None
+    if isinstance(value, list):
+        return [cut(v, depth + 1) for v in value[:64]] if depth < 4 else None
+    return value
 
 
 class Bridge:
@@ -99,6 +224,7 @@ class Bridge:
         self.spool_told = False       # the conversation was told (once per episode)
         self.dropped = 0              # events lost because even the memory queue was full
         self.refusal_told = False     # the log was told that refused events are spooled (once)
+        self.clean_problem_told = False   # the log was told that some kwargs could not be serialised (once)
         self.pause_job = pause_job or _hermes_pause_job
 
     # --- transport -------------------------------------------------------------------------
@@ -147,7 +273,16 @@ class Bridge:
                     sock = self._connect(host, port, unix_path, timeout_ms / 1000.0)
                     self.local.sock, self.local.buf = sock, b""
                 sock.settimeout(timeout_ms / 1000.0)
-                sock.sendall(head + body)
+                try:
+                    sock.sendall(head + body)
+                except ConnectionError:
+                    # A daemon that refuses a body (413) answers and closes while it is still being sent:
+                    # its answer is the verdict on the request, not a sign that it is down.
+                    answer = self._answer_after_write_error(sock)
+                    if answer is None:
+                        raise
+                    self.close()
+                    return answer
                 return self._response(sock)
             except (ConnectionError, EOFError) as e:
                 self.close()
@@ -158,6 +293,14 @@ class Bridge:
                 self.close()
                 raise
         raise ConnectionError("unreachable")
+
+    def _answer_after_write_error(self, sock):
+        """The (status, body) the daemon sent before it stopped reading, or None when it sent none."""
+        try:
+            sock.settimeout(0.2)
+            return self._response(sock)
+        except Exception:  # noqa: BLE001 - nothing readable: the original write error stands
+            return None
 
     def _response(self, sock):
         buf = self.local.buf
@@ -249,7 +392,7 @@ class Bridge:
         dropped (the daemon replays it, and sets aside in spool/rejected.jsonl what it still refuses).
         """
         self.local.why = None
-        payload = to_json(slim(event, kwargs))
+        payload = self.payload(event, kwargs)
         if time.time() >= self.down_until:
             try:
                 status, body = self.post("/hooks/" + event, payload.encode("utf-8"), self.s["timeout_ms"])
@@ -264,6 +407,41 @@ class Bridge:
                 self.autostart()
         self.spool(event, payload)
         return None
+
+    def payload(self, event, kwargs):
+        """The event as a JSON body within the daemon's limit; never raises, so the event is sent or spooled.
+
+        Kwargs that cannot be made into JSON at all leave at least what the daemon prices and
+        attributes with (usage, ids, provider, model), each field cleaned on its own.
+        """
+        limit = self.s.get("max_body_bytes") or MAX_BODY_BYTES
+        try:
+            return fit(clean(slim(event, kwargs)), limit)
+        except Exception as e:  # noqa: BLE001 - a RecursionError, an odd mapping: keep what can be kept
+            if not self.clean_problem_told:
+                self.clean_problem_told = True
+                log.warning("Plutus could not serialise the %s kwargs (%s: %s); only the fields it needs are sent "
+                            "(said once)", event, type(e).__name__, e)
+            else:
+                log.debug("Plutus could not serialise the %s kwargs (%s)", event, e)
+        kept = {"_plutus_event_id": uuid.uuid4().hex, "_plutus_ts": time.time()}
+        try:
+            names = [k for k in list(kwargs) if isinstance(k, str) and needed(k)]
+        except Exception:  # noqa: BLE001
+            names = []
+        for name in names:
+            try:
+                value = clean(kwargs[name])
+                json.dumps(value, allow_nan=False)
+                kept[name] = value
+            except Exception:  # noqa: BLE001
+                kept[name] = "<unserialisable>"
+        if event == "post_api_request" and kept.get("usage") is None:
+            kept["_plutus_tool_call_chars"] = tool_call_chars(kwargs)
+        try:
+            return fit(kept, limit)
+        except Exception:  # noqa: BLE001
+            return json.dumps({k: kept[k] for k in ("_plutus_event_id", "_plutus_ts")})
 
     def _refused(self, event, status, body):
         text = body[:200].decode("utf-8", "replace")

@@ -146,6 +146,37 @@ class BridgeEndToEndTest {
         }
     }
 
+    @Test
+    void aPostApiRequestOverTheDaemonsBodyLimitIsRecordedTrimmedAndTheNextToolGetsARealVerdict(@TempDir Path tmp) throws Exception {
+        Path home = tmp.resolve("plutus");
+        Path plugin = install(tmp.resolve("hermes"), home, "open");
+        Files.writeString(home.resolve("budget.yaml"), """
+                budgets:
+                  global:
+                    daily_usd: 0.0001
+                timezone: UTC
+                """);
+        ObjectNode call = (ObjectNode) TestSupport.hermesJson("post_api_request-anthropic-cache.json");
+        double now = System.currentTimeMillis() / 1000.0;
+        String twoMegabytes = "x".repeat(2 << 20);
+        call.put("started_at", now - 2).put("ended_at", now).put("messages", twoMegabytes);
+        ObjectNode tool = ((ObjectNode) TestSupport.hermesJson("pre_tool_call.json")).put("extra", twoMegabytes);
+        Path events = tmp.resolve("events.jsonl");
+        Files.writeString(events, TestSupport.JSON.createObjectNode().put("hook", "post_api_request").set("kwargs", call) + "\n"
+                + TestSupport.JSON.createObjectNode().put("hook", "pre_tool_call").set("kwargs", tool) + "\n");
+        try (DaemonProcess daemon = DaemonProcess.start(home, tmp.resolve("daemon.log"))) {
+            List<JsonNode> out = drive(plugin, events, 0, Integer.MAX_VALUE, null);
+            JsonNode verdict = out.get(1).path("reply");
+            assertEquals("block", verdict.path("action").asText(), "under fail_mode open only the daemon blocks: " + out);
+            assertTrue(verdict.path("message").asText().contains("global"), verdict.toString());
+            String token = Files.readString(home.resolve("daemon.token")).strip();
+            JsonNode stats = EXACT.readTree(command(daemon.info(), token, "stats", "month", true));
+            assertEquals(1, stats.get("usage").get("calls").asLong(), "the 2 MB call was recorded, once");
+            assertTrue(!Files.exists(home.resolve("spool")) || Files.list(home.resolve("spool")).findAny().isEmpty(),
+                    "nothing was refused or spooled");
+        }
+    }
+
     private static Path install(Path hermes, Path home) throws IOException {
         return install(hermes, home, "open");
     }
