@@ -49,6 +49,12 @@ final class ServeCommand implements Callable<Integer> {
         } catch (dev.plutus.config.ConfigException e) {
             err.println("plutus serve: " + e.getMessage());
             return 2;
+        } catch (Throwable e) {
+            // The daemon closed what it had started; say why and exit non-zero rather than leave it half up.
+            err.println("plutus serve: the daemon could not start: " + e);
+            e.printStackTrace(err);
+            err.flush();
+            return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -26,8 +26,10 @@ public final class PlutusThreads {
     }
 
     /**
-     * The task, made to log and survive its own failure: a scheduled task that throws is never run
-     * again, and a periodic upkeep step that fails once must run at its next turn.
+     * The task, made to log and survive its own failure: a scheduled task that throws anything is
+     * never run again, and a periodic upkeep step that fails once must run at its next turn. That
+     * holds for an Error too (an OutOfMemoryError from one oversized input must not stop spool replay
+     * for good): it is logged at ERROR, named, and the task keeps its schedule.
      */
     public static Runnable guarded(String what, Runnable task) {
         return () -> {
@@ -35,6 +37,8 @@ public final class PlutusThreads {
                 task.run();
             } catch (RuntimeException e) {
                 LOG.warn("background {} failed: {}", what, e.getMessage(), e);
+            } catch (Throwable e) {
+                LOG.error("background {} failed with {}; it runs again at its next turn", what, e, e);
             }
         };
     }

@@ -56,59 +56,70 @@ public final class PlutusDaemon implements AutoCloseable {
     private PlutusDaemon(ServeOptions options, EngineConfig config, InstanceLock lock) throws IOException {
         this.home = config.home();
         this.lock = lock;
-        // Read first: a broken plutus.yaml must fail before anything is opened or started.
-        IngestSettings ingestSettings = IngestSettings.load(home.settingsFile());
-        AccessToken token = AccessToken.ensure(home.tokenFile());
-        this.plutus = Engine.open(config).startUpkeep();
-        this.hermes = new HermesHost(plutus);
-        this.status = new DaemonStatus(config.clock(), hermes.hooks().counters());
-        IngestCounters ingestCounters = new IngestCounters();
-        this.ingestor = new UsageIngestor(plutus.recorder(), plutus.gate(), config.clock(), new IngestStore(plutus.jdbc()), ingestSettings,
-                ingestCounters);
-        KeyRateLimiter limiter = new KeyRateLimiter(ingestSettings.requestsPerSecond(), ingestSettings.burst(), System::nanoTime);
-        this.apiKeys = new ApiKeys(new ApiKeyStore(plutus.jdbc()), config.clock());
-        KeyRateLimiter eventLimiter = new KeyRateLimiter(ingestSettings.eventsPerSecond(), ingestSettings.eventBurst(), System::nanoTime);
-        StoreHealth storeHealth = new StoreHealth();
-        UsageApi usage = new UsageApi(apiKeys, limiter, eventLimiter, ingestor, ingestCounters, options.limits().ingestSlots(), storeHealth);
-        ReservationApi reservationApi = new ReservationApi(plutus.reservations(), plutus.gate()::zone, apiKeys, limiter);
-        usage.endReservationsThrough(reservationApi);
-        SlashCommands commands = SlashCommands.of(plutus, hermes.runway());
-        // The read-only token: the dashboard's JSON and /metrics. On loopback the page hands it to the browser as a cookie.
-        AccessToken readToken = AccessToken.ensure(home.dashboardTokenFile());
-        DashboardApi dashboard = new DashboardApi(commands, hermes.runway(), readToken, options.isLoopback());
-        // Hooks get a socket of their own (owner-only, like the token) when its path fits the kernel's limit.
-        this.hookSocket = JettyConnectors.usableSocketPath(home.dir().resolve(HOOK_SOCKET));
-        if (hookSocket == null) {
-            LOG.warn("{} is too long a path for a Unix socket; hooks use TCP", home.dir().resolve(HOOK_SOCKET));
-        } else {
-            Files.deleteIfExists(hookSocket); // left by a daemon that was killed; the lock says none runs now
+        try {
+            // Read first: a broken plutus.yaml must fail before anything is opened or started.
+            IngestSettings ingestSettings = IngestSettings.load(home.settingsFile());
+            AccessToken token = AccessToken.ensure(home.tokenFile());
+            this.plutus = Engine.open(config).startUpkeep();
+            this.hermes = new HermesHost(plutus);
+            this.status = new DaemonStatus(config.clock(), hermes.hooks().counters());
+            IngestCounters ingestCounters = new IngestCounters();
+            this.ingestor = new UsageIngestor(plutus.recorder(), plutus.gate(), config.clock(), new IngestStore(plutus.jdbc()), ingestSettings,
+                    ingestCounters);
+            KeyRateLimiter limiter = new KeyRateLimiter(ingestSettings.requestsPerSecond(), ingestSettings.burst(), System::nanoTime);
+            this.apiKeys = new ApiKeys(new ApiKeyStore(plutus.jdbc()), config.clock());
+            KeyRateLimiter eventLimiter = new KeyRateLimiter(ingestSettings.eventsPerSecond(), ingestSettings.eventBurst(), System::nanoTime);
+            StoreHealth storeHealth = new StoreHealth();
+            UsageApi usage = new UsageApi(apiKeys, limiter, eventLimiter, ingestor, ingestCounters, options.limits().ingestSlots(), storeHealth);
+            ReservationApi reservationApi = new ReservationApi(plutus.reservations(), plutus.gate()::zone, apiKeys, limiter);
+            usage.endReservationsThrough(reservationApi);
+            SlashCommands commands = SlashCommands.of(plutus, hermes.runway());
+            // The read-only token: the dashboard's JSON and /metrics. On loopback the page hands it to the browser as a cookie.
+            AccessToken readToken = AccessToken.ensure(home.dashboardTokenFile());
+            DashboardApi dashboard = new DashboardApi(commands, hermes.runway(), readToken, options.isLoopback());
+            // Hooks get a socket of their own (owner-only, like the token) when its path fits the kernel's limit.
+            this.hookSocket = JettyConnectors.usableSocketPath(home.dir().resolve(HOOK_SOCKET));
+            if (hookSocket == null) {
+                LOG.warn("{} is too long a path for a Unix socket; hooks use TCP", home.dir().resolve(HOOK_SOCKET));
+            } else {
+                Files.deleteIfExists(hookSocket); // left by a daemon that was killed; the lock says none runs now
+            }
+            ServeOptions served = options.withAllowedHosts(HttpSettings.load(home.settingsFile()).allowedHosts());
+            this.api = new HttpApi(hermes.hooks(), commands, plutus.remote(), token, readToken, status, storeHealth,
+                    new JettyConnectors(served, hookSocket), options.limits(), usage, reservationApi,
+                    new MetricsText(plutus.stats(), plutus.gate(), plutus.reservations(), hermes.hooks().counters(),
+                            hermes.runway().store(), status, ingestCounters), dashboard);
+            this.replayer = new SpoolReplayer(home.spoolDir(), hermes.hooks(), status);
+            this.upkeep = new Upkeep("spool");
+            api.start();
+            if (hookSocket != null) {
+                Files.setPosixFilePermissions(hookSocket, PosixFilePermissions.fromString("rw-------"));
+            }
+            this.info = new DaemonInfo(ProcessHandle.current().pid(), options.host(), api.port(), status.startedAt(),
+                    DaemonStatus.VERSION, hookSocket == null ? null : hookSocket.toString());
+            status.listening(info.baseUrl());
+            info.write(home.daemonInfoFile());
+            int replayed = replayer.drainAtStart();
+            if (replayed > 0) {
+                LOG.info("replayed {} spooled hook events at start", replayed);
+            }
+            upkeep.every("spool replay", Duration.ofSeconds(1), Duration.ofSeconds(1), replayer::runOnce)
+                    .every("forgetting old idempotent answers", Duration.ofMinutes(1), Duration.ofHours(1), ingestor::forgetOldAnswers);
+            // Its own thread: provider calls may take the whole fetch time-out and must not hold up spool replay.
+            this.runwayThread = new Upkeep("runway");
+            RunwayScheduler runway = new RunwayScheduler(hermes.runway(), config.clock());
+            runwayThread.every("runway", options.runwayFirstRun(), Duration.ofSeconds(30), () -> runway.tick());
+            LOG.info("plutus daemon {} serving {} on {} (pid {})", DaemonStatus.VERSION, home.dir(), info.baseUrl(), info.pid());
+        } catch (Throwable e) {
+            // Started but not whole (the port may already be open, daemon.json written): undo it all, so
+            // nothing half-up answers healthz while replay never runs; start() releases the lock.
+            try {
+                stopStarted();
+            } catch (Throwable alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
+            throw e;
         }
-        ServeOptions served = options.withAllowedHosts(HttpSettings.load(home.settingsFile()).allowedHosts());
-        this.api = new HttpApi(hermes.hooks(), commands, plutus.remote(), token, readToken, status, storeHealth,
-                new JettyConnectors(served, hookSocket), options.limits(), usage, reservationApi,
-                new MetricsText(plutus.stats(), plutus.gate(), plutus.reservations(), hermes.hooks().counters(),
-                        hermes.runway().store(), status, ingestCounters), dashboard);
-        this.replayer = new SpoolReplayer(home.spoolDir(), hermes.hooks(), status);
-        this.upkeep = new Upkeep("spool");
-        api.start();
-        if (hookSocket != null) {
-            Files.setPosixFilePermissions(hookSocket, PosixFilePermissions.fromString("rw-------"));
-        }
-        this.info = new DaemonInfo(ProcessHandle.current().pid(), options.host(), api.port(), status.startedAt(),
-                DaemonStatus.VERSION, hookSocket == null ? null : hookSocket.toString());
-        status.listening(info.baseUrl());
-        info.write(home.daemonInfoFile());
-        int replayed = replayer.drainAtStart();
-        if (replayed > 0) {
-            LOG.info("replayed {} spooled hook events at start", replayed);
-        }
-        upkeep.every("spool replay", Duration.ofSeconds(1), Duration.ofSeconds(1), replayer::runOnce)
-                .every("forgetting old idempotent answers", Duration.ofMinutes(1), Duration.ofHours(1), ingestor::forgetOldAnswers);
-        // Its own thread: provider calls may take the whole fetch time-out and must not hold up spool replay.
-        this.runwayThread = new Upkeep("runway");
-        RunwayScheduler runway = new RunwayScheduler(hermes.runway(), config.clock());
-        runwayThread.every("runway", options.runwayFirstRun(), Duration.ofSeconds(30), () -> runway.tick());
-        LOG.info("plutus daemon {} serving {} on {} (pid {})", DaemonStatus.VERSION, home.dir(), info.baseUrl(), info.pid());
     }
 
     /** Starts a daemon for the home in {@code config}; fails when another one already serves it. */
@@ -116,8 +127,13 @@ public final class PlutusDaemon implements AutoCloseable {
         InstanceLock lock = InstanceLock.acquire(config.home().daemonLockFile());
         try {
             return new PlutusDaemon(options, config, lock);
-        } catch (IOException | RuntimeException e) {
-            lock.close();
+        } catch (Throwable e) {
+            // An Error too (an OutOfMemoryError while draining the spool): the caller must see the start fail.
+            try {
+                lock.close();
+            } catch (IOException alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
             throw e;
         }
     }
@@ -151,31 +167,52 @@ public final class PlutusDaemon implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("plutus daemon stopping");
+        stopStarted();
         try {
-            api.stop();
-        } catch (RuntimeException e) {
-            // Jetty finishes stopping before it reports a graceful-stop timeout; the store must still close.
-            LOG.warn("http front stopped with requests still unanswered after the grace period: {}", e.toString());
-        }
-        runwayThread.close();
-        upkeep.close();
-        hermes.close();
-        plutus.close();
-        try {
-            DaemonInfo.read(home.daemonInfoFile()).filter(i -> i.pid() == info.pid()).ifPresent(i -> {
-                try {
-                    Files.deleteIfExists(home.daemonInfoFile());
-                    if (hookSocket != null) {
-                        Files.deleteIfExists(hookSocket);
-                    }
-                } catch (IOException ignored) {
-                    // A stale daemon.json names a dead pid; readers check that.
-                }
-            });
             lock.close();
         } catch (IOException e) {
             LOG.warn("releasing {}: {}", home.daemonLockFile(), e.getMessage());
         }
         LOG.info("plutus daemon stopped");
+    }
+
+    /** Stops whatever the constructor got to start, last started first; a start that failed midway calls it too. */
+    private void stopStarted() {
+        if (api != null) {
+            try {
+                api.stop();
+            } catch (RuntimeException e) {
+                // Jetty finishes stopping before it reports a graceful-stop timeout; the store must still close.
+                LOG.warn("http front stopped with requests still unanswered after the grace period: {}", e.toString());
+            }
+        }
+        if (runwayThread != null) {
+            runwayThread.close();
+        }
+        if (upkeep != null) {
+            upkeep.close();
+        }
+        if (hermes != null) {
+            hermes.close();
+        }
+        if (plutus != null) {
+            plutus.close();
+        }
+        if (info != null) {
+            DaemonInfo.read(home.daemonInfoFile()).filter(i -> i.pid() == info.pid()).ifPresent(i -> {
+                try {
+                    Files.deleteIfExists(home.daemonInfoFile());
+                } catch (IOException ignored) {
+                    // A stale daemon.json names a dead pid; readers check that.
+                }
+            });
+        }
+        if (hookSocket != null) {
+            try {
+                Files.deleteIfExists(hookSocket);
+            } catch (IOException ignored) {
+                // the next daemon deletes it before it binds
+            }
+        }
     }
 }

@@ -3,16 +3,20 @@ package dev.plutus.http;
 import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.plutus.config.AtomicFiles;
 import dev.plutus.hermes.HookDispatcher;
 import dev.plutus.hermes.HookDispatcher.ReplayOutcome;
 import dev.plutus.ingest.JsonProblem;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -29,6 +33,8 @@ import java.util.stream.Stream;
  * file was renamed has long finished. Events carry ids, so replaying one twice records it once.
  * A line that cannot be used (not UTF-8, not JSON, not an event) is moved to {@code rejected.jsonl}
  * with the reason and its exact bytes; a store failure keeps the rest of the file for the next pass.
+ * Files are read as a stream, one line at a time: a spool file may be far larger than the heap, and a
+ * line longer than {@link #MAX_LINE_BYTES} is set aside with its bytes copied to {@code spool/oversized/}.
  * Each spool file is handled on its own: an entry that cannot be read (a directory or a dangling link
  * named like a spool file, a file the daemon may not read) is skipped and logged once, and every
  * other file is still replayed.
@@ -37,17 +43,31 @@ final class SpoolReplayer {
     private static final Logger LOG = LoggerFactory.getLogger(SpoolReplayer.class);
     private static final ObjectMapper JSON = Json.MAPPER;
     private static final String CLAIMED = ".replaying";
+    /**
+     * The longest spool line replayed: a line carries a hook's whole kwargs, which may exceed the 1 MiB
+     * a hook request body may be, but a line is held in memory (bytes, text, JSON tree) while it is
+     * replayed. A longer line is set aside, its bytes streamed to {@code spool/oversized/}.
+     */
+    static final int MAX_LINE_BYTES = 8 * 1024 * 1024;
+    /** Where lines longer than {@link #MAX_LINE_BYTES} are kept, one file each. */
+    static final String OVERSIZED = "oversized";
 
     private final Path dir;
     private final HookDispatcher hooks;
     private final DaemonStatus status;
+    private final int maxLineBytes;
     /** Entries already reported as unusable, with the problem told: each is logged once, not every second. */
     private final Map<Path, String> reported = new HashMap<>();
 
     SpoolReplayer(Path dir, HookDispatcher hooks, DaemonStatus status) {
+        this(dir, hooks, status, MAX_LINE_BYTES);
+    }
+
+    SpoolReplayer(Path dir, HookDispatcher hooks, DaemonStatus status, int maxLineBytes) {
         this.dir = dir;
         this.hooks = hooks;
         this.status = status;
+        this.maxLineBytes = maxLineBytes;
     }
 
     /** Replays what earlier passes claimed, then claims what arrived since. Returns events replayed. */
@@ -119,50 +139,52 @@ final class SpoolReplayer {
     }
 
     private int replay(Path file) throws IOException {
-        List<SpoolLine> lines = SpoolLine.split(Files.readAllBytes(file));
         int done = 0;
         int setAside = 0;
-        List<SpoolLine> readable = new ArrayList<>();
-        for (SpoolLine line : lines) {
-            if (line.text() == null) {
-                setAside++;
-                reject(file, line, "not UTF-8 text (kept as raw_base64)");
-            } else if (!line.text().isBlank()) {
-                readable.add(line);
-            }
-        }
-        for (int i = 0; i < readable.size(); i++) {
-            SpoolLine line = readable.get(i);
-            String problem;
-            JsonNode n;
-            try {
-                n = JSON.readTree(line.text());
-                problem = n != null && n.hasNonNull("event") && n.path("event").isTextual() ? null : "no event name";
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                n = null;
-                problem = "not JSON: " + JsonProblem.describe(e, "line " + line.number());
-            }
-            if (problem == null) {
-                ReplayOutcome outcome = hooks.replay(n.get("event").asText(), n.get("kwargs"));
-                if (outcome == ReplayOutcome.RETRY) {
-                    // Keep this event and the rest for the next pass; what was stored stays stored.
-                    StringBuilder rest = new StringBuilder();
-                    for (SpoolLine kept : readable.subList(i, readable.size())) {
-                        rest.append(kept.text()).append('\n');
+        try (SpoolLineReader lines = new SpoolLineReader(Files.newInputStream(file), maxLineBytes,
+                dir.resolve(OVERSIZED), file.getFileName().toString())) {
+            for (SpoolLine line = lines.next(); line != null; line = lines.next()) {
+                if (line.oversized()) {
+                    setAside++;
+                    reject(file, line, "longer than the " + maxLineBytes + " bytes a spool line may hold ("
+                            + line.length() + " bytes); its bytes are kept in " + OVERSIZED + "/" + line.sideFile().getFileName());
+                    continue;
+                }
+                if (line.text() == null) {
+                    setAside++;
+                    reject(file, line, "not UTF-8 text (kept as raw_base64)");
+                    continue;
+                }
+                if (line.text().isBlank()) {
+                    continue;
+                }
+                String problem;
+                JsonNode n;
+                try {
+                    n = JSON.readTree(line.text());
+                    problem = n != null && n.hasNonNull("event") && n.path("event").isTextual() ? null : "no event name";
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    n = null;
+                    problem = "not JSON: " + JsonProblem.describe(e, "line " + line.number());
+                }
+                if (problem == null) {
+                    ReplayOutcome outcome = hooks.replay(n.get("event").asText(), n.get("kwargs"));
+                    if (outcome == ReplayOutcome.RETRY) {
+                        // Keep this event and the rest for the next pass; what was stored stays stored.
+                        keepRest(file, line, lines);
+                        status.replayed(done, setAside);
+                        return done;
                     }
-                    AtomicFiles.write(file, rest.toString());
-                    status.replayed(done, setAside);
-                    return done;
+                    if (outcome == ReplayOutcome.REJECTED) {
+                        problem = "the event was malformed (see plutus.log)";
+                    }
                 }
-                if (outcome == ReplayOutcome.REJECTED) {
-                    problem = "the event was malformed (see plutus.log)";
+                if (problem != null) {
+                    setAside++;
+                    reject(file, line, problem);
+                } else {
+                    done++;
                 }
-            }
-            if (problem != null) {
-                setAside++;
-                reject(file, line, problem);
-            } else {
-                done++;
             }
         }
         Files.delete(file);
@@ -174,11 +196,37 @@ final class SpoolReplayer {
         return done;
     }
 
+    /**
+     * Replaces {@code file} with {@code current} and every byte after it, streamed: a temp file in the
+     * spool (a name no pass claims), synced, renamed over the file, so a crash leaves the old file or the new.
+     */
+    private void keepRest(Path file, SpoolLine current, SpoolLineReader lines) throws IOException {
+        Path tmp = dir.resolve("." + file.getFileName() + ".rest");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+                    OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch))) {
+                out.write(current.bytes());
+                out.write('\n');
+                lines.remainderTo(out);
+                out.flush();
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     private void reject(Path file, SpoolLine line, String problem) throws IOException {
         LOG.warn("spool {} line {}: {}; moved to rejected.jsonl", file.getFileName(), line.number(), problem);
         var o = JSON.createObjectNode().put("file", file.getFileName().toString()).put("line", line.number())
                 .put("problem", problem);
-        if (line.text() != null) {
+        if (line.oversized()) {
+            // Too long to hold: the bytes went to a file of their own, exactly as the bridge wrote them.
+            o.put("length", line.length()).put("raw_file", OVERSIZED + "/" + line.sideFile().getFileName());
+        } else if (line.text() != null) {
             o.put("raw", line.text());
         } else {
             // Undecodable bytes are kept exactly, so nothing the bridge wrote is lost.
