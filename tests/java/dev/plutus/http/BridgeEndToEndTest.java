@@ -115,13 +115,7 @@ class BridgeEndToEndTest {
     @Test
     void nanKwargsReachTheRealDaemonAsValidJsonAndGetARealVerdictUnderFailClosed(@TempDir Path tmp) throws Exception {
         Path home = tmp.resolve("plutus");
-        Path plugin = install(tmp.resolve("hermes"), home, "closed");
-        Files.writeString(home.resolve("budget.yaml"), """
-                budgets:
-                  global:
-                    daily_usd: 0.0001
-                timezone: UTC
-                """);
+        Path plugin = installUnderATinyCap(tmp, home, "closed");
         ObjectNode call = (ObjectNode) TestSupport.hermesJson("post_api_request-anthropic-cache.json");
         double now = System.currentTimeMillis() / 1000.0;
         call.put("started_at", now - 2).put("ended_at", now).put("api_duration", "<nan>").put("task_id", "<inf>");
@@ -138,24 +132,14 @@ class BridgeEndToEndTest {
             assertTrue(verdict.path("message").asText().contains("global"), verdict.toString());
             assertTrue(!verdict.path("message").asText().contains("unreachable") && !verdict.path("message").asText().contains("HTTP"),
                     "the daemon's own verdict, not fail_mode: " + verdict);
-            String token = Files.readString(home.resolve("daemon.token")).strip();
-            JsonNode stats = EXACT.readTree(command(daemon.info(), token, "stats", "month", true));
-            assertEquals(1, stats.get("usage").get("calls").asLong(), "the call with a NaN duration was recorded, once");
-            assertTrue(!Files.exists(home.resolve("spool")) || Files.list(home.resolve("spool")).findAny().isEmpty(),
-                    "nothing was refused or spooled");
+            assertRecordedOnceAndNothingSpooled(home, daemon, "the call with a NaN duration");
         }
     }
 
     @Test
     void aPostApiRequestOverTheDaemonsBodyLimitIsRecordedTrimmedAndTheNextToolGetsARealVerdict(@TempDir Path tmp) throws Exception {
         Path home = tmp.resolve("plutus");
-        Path plugin = install(tmp.resolve("hermes"), home, "open");
-        Files.writeString(home.resolve("budget.yaml"), """
-                budgets:
-                  global:
-                    daily_usd: 0.0001
-                timezone: UTC
-                """);
+        Path plugin = installUnderATinyCap(tmp, home, "open");
         ObjectNode call = (ObjectNode) TestSupport.hermesJson("post_api_request-anthropic-cache.json");
         double now = System.currentTimeMillis() / 1000.0;
         String twoMegabytes = "x".repeat(2 << 20);
@@ -169,12 +153,28 @@ class BridgeEndToEndTest {
             JsonNode verdict = out.get(1).path("reply");
             assertEquals("block", verdict.path("action").asText(), "under fail_mode open only the daemon blocks: " + out);
             assertTrue(verdict.path("message").asText().contains("global"), verdict.toString());
-            String token = Files.readString(home.resolve("daemon.token")).strip();
-            JsonNode stats = EXACT.readTree(command(daemon.info(), token, "stats", "month", true));
-            assertEquals(1, stats.get("usage").get("calls").asLong(), "the 2 MB call was recorded, once");
-            assertTrue(!Files.exists(home.resolve("spool")) || Files.list(home.resolve("spool")).findAny().isEmpty(),
-                    "nothing was refused or spooled");
+            assertRecordedOnceAndNothingSpooled(home, daemon, "the 2 MB call");
         }
+    }
+
+    /** The bridge installed with {@code failMode}, over a home whose global budget ($0.0001 a day) any call breaks. */
+    private static Path installUnderATinyCap(Path tmp, Path home, String failMode) throws IOException {
+        Path plugin = install(tmp.resolve("hermes"), home, failMode);
+        Files.writeString(home.resolve("budget.yaml"), """
+                budgets:
+                  global:
+                    daily_usd: 0.0001
+                timezone: UTC
+                """);
+        return plugin;
+    }
+
+    private static void assertRecordedOnceAndNothingSpooled(Path home, DaemonProcess daemon, String what) throws Exception {
+        String token = Files.readString(home.resolve("daemon.token")).strip();
+        JsonNode stats = EXACT.readTree(command(daemon.info(), token, "stats", "month", true));
+        assertEquals(1, stats.get("usage").get("calls").asLong(), what + " was recorded, once");
+        assertTrue(!Files.exists(home.resolve("spool")) || Files.list(home.resolve("spool")).findAny().isEmpty(),
+                "nothing was refused or spooled");
     }
 
     private static Path install(Path hermes, Path home) throws IOException {
