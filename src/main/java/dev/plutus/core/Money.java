@@ -78,4 +78,35 @@ public final class Money {
         }
         return "$" + usd.toPlainString();
     }
+
+    /**
+     * The one way every view prints an amount of money: cents from $1 up; below $1, at least two
+     * significant digits (up to the micro-dollar), so $0.0024 never reads as $0.00.
+     */
+    public static String display(long micros) {
+        return display(micros, 0);
+    }
+
+    /**
+     * {@link #display(long)}, with at least as many decimals as {@code referenceMicros} needs to be
+     * shown exactly: spend printed beside a $0.004 limit has three decimals or more.
+     */
+    public static String display(long micros, long referenceMicros) {
+        int decimals = Math.max(2, exactDecimals(referenceMicros));
+        long magnitude = micros == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(micros);
+        if (magnitude > 0 && magnitude < MICROS_PER_USD) {
+            // Decimals that leave two significant digits: 0.0024 (2,400 micros) needs 4.
+            int digits = Long.toString(magnitude).length();
+            decimals = Math.max(decimals, Math.min(6, 6 - digits + 2));
+        }
+        return (micros < 0 ? "-$" : "$")
+                + microsToUsd(magnitude).setScale(decimals, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    private static int exactDecimals(long micros) {
+        if (micros == 0 || micros == Long.MIN_VALUE) {
+            return 0;
+        }
+        return Math.max(0, microsToUsd(Math.abs(micros)).stripTrailingZeros().scale());
+    }
 }
