@@ -104,6 +104,112 @@ class RemoteModeTest {
         }
     }
 
+    /**
+     * The central instance enforces session and cron job budgets for a remote edge: the edge sends who
+     * made each call, and enforces each session's own central verdict. A cron job over its cap is stopped
+     * (its subagent too); an interactive session of the same host goes on.
+     */
+    @Test
+    void theCentralInstanceEnforcesCronAndSessionBudgetsOfAnEdge(@TempDir Path central, @TempDir Path edge) throws Exception {
+        Files.writeString(central.resolve("budget.yaml"), "budgets:\n  per_cron_job:\n    default:\n      daily_usd: 0.000001\n");
+        try (DaemonHarness a = DaemonHarness.start(central)) {
+            String key = a.apiKeys().create("edge-1").secret();
+            Map<String, String> env = Map.of("PLUTUS_REMOTE_URL", a.info().baseUrl(), "PLUTUS_API_KEY", key);
+            try (TestEngine b = TestEngine.open(EngineConfig.builder(new HomeLayout(edge)).clock(Clock.systemUTC()).environment(env)
+                    .cronSessionIds(new dev.plutus.hermes.HermesSessionIds()).build())) {
+                String cron = "cron_d200f53be09d_20261124_030000";
+                b.hooks().dispatch("on_session_start", TestSupport.hermesJson("on_session_start-cron.json"));
+                b.hooks().dispatch("subagent_start", TestSupport.JSON.createObjectNode().put("parent_session_id", cron)
+                        .put("child_session_id", "sub-1").put("session_id", cron));
+                b.hooks().dispatch("post_api_request", DaemonTest.freshCall("post_api_request-anthropic-cache.json")
+                        .put("session_id", cron).put("api_request_id", "cron-call-1").put("platform", "cron"));
+                RemoteLink link = b.remote().orElseThrow();
+                assertEquals(RemoteLink.Outcome.SENT, link.sendOnce());
+
+                var recorded = a.plutus().calls().recent(1).get(0);
+                assertEquals(cron, recorded.sessionId(), "the central instance knows which session made the call");
+                assertEquals("d200f53be09d", recorded.cronJobId(), "and which cron job");
+                assertEquals(Level.OK, link.verdict().level(), "no global budget: the host-wide verdict is ok");
+
+                HookReply cronTool = b.hooks().dispatch("pre_tool_call", ((ObjectNode) TestSupport.hermesJson("pre_tool_call.json"))
+                        .put("session_id", cron).put("task_id", cron));
+                assertTrue(cronTool.toJson().toString().contains("budget exhausted"), cronTool.toJson().toString());
+                HookReply subTool = b.hooks().dispatch("pre_tool_call", ((ObjectNode) TestSupport.hermesJson("pre_tool_call.json"))
+                        .put("session_id", "sub-1").put("task_id", "sub-1"));
+                assertTrue(subTool.toJson().toString().contains("budget exhausted"),
+                        "a subagent of the cron job spends into the job's budget: " + subTool.toJson());
+                HookReply cliTool = b.hooks().dispatch("pre_tool_call", TestSupport.hermesJson("pre_tool_call.json"));
+                assertTrue(!cliTool.toJson().toString().contains("budget exhausted"),
+                        "another session of the host goes on: " + cliTool.toJson());
+
+                HttpResponse<String> asked = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(a.info().baseUrl()
+                        + "/v1/budget?session_id=" + cron)).header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals("hard", TestSupport.JSON.readTree(asked.body()).path("budget").path("level").asText(), asked.body());
+                HttpResponse<String> tooLong = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(a.info().baseUrl()
+                        + "/v1/budget?session_id=" + "s".repeat(201))).header("Authorization", "Bearer " + key).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(400, tooLong.statusCode(), tooLong.body());
+            }
+        }
+    }
+
+    /** An edge upgraded before its central instance: the session members are dropped, nothing is set aside. */
+    @Test
+    void anOlderCentralThatRefusesSessionMembersStillGetsEveryCall(@TempDir Path central, @TempDir Path edge) throws Exception {
+        try (DaemonHarness a = DaemonHarness.start(central)) {
+            String key = a.apiKeys().create("edge-1").secret();
+            HttpServer old = olderCentral(a.info().baseUrl());
+            try {
+                Map<String, String> env = Map.of("PLUTUS_REMOTE_URL", "http://127.0.0.1:" + old.getAddress().getPort(), "PLUTUS_API_KEY", key);
+                try (TestEngine b = TestEngine.open(EngineConfig.builder(new HomeLayout(edge)).clock(Clock.systemUTC()).environment(env).build())) {
+                    b.hooks().dispatch("post_api_request", DaemonTest.freshCall("post_api_request-anthropic-cache.json"));
+                    RemoteLink link = b.remote().orElseThrow();
+                    assertEquals(RemoteLink.Outcome.REJECTED_ONE, link.sendOnce(), "refused once for the unknown member");
+                    assertEquals(RemoteLink.Outcome.SENT, link.sendOnce());
+                    assertEquals(0, link.rejected().size(), "nothing set aside");
+                    assertEquals(1, a.plutus().calls().count());
+                }
+            } finally {
+                old.stop(0);
+            }
+        }
+    }
+
+    /** A central instance from before the session members: refuses them as unknown fields, as it did. */
+    private static HttpServer olderCentral(String target) throws Exception {
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
+        HttpClient http = HttpClient.newHttpClient();
+        s.createContext("/", ex -> {
+            try (ex) {
+                byte[] body = ex.getRequestBody().readAllBytes();
+                if (new String(body, StandardCharsets.UTF_8).contains("\"session_id\"")) {
+                    byte[] refusal = "{\"error\":\"event 0: unknown field 'session_id' (known: provider, model)\",\"event_index\":0,\"field\":\"session_id\"}"
+                            .getBytes(StandardCharsets.UTF_8);
+                    ex.sendResponseHeaders(400, refusal.length);
+                    ex.getResponseBody().write(refusal);
+                    return;
+                }
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(target + ex.getRequestURI()))
+                        .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+                for (String h : new String[] {"Authorization", "Idempotency-Key", "Content-Type"}) {
+                    String v = ex.getRequestHeaders().getFirst(h);
+                    if (v != null) {
+                        b.header(h, v);
+                    }
+                }
+                HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+                ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
+                if (r.body().length > 0) {
+                    ex.getResponseBody().write(r.body());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        s.start();
+        return s;
+    }
+
     @Test
     void withNoCentralVerdictToBeHadAVerdictHookIsUnknownNeverOk(@TempDir Path edge) throws Exception {
         int dead;

@@ -243,7 +243,7 @@ class RemoteLinkTest {
         assertEquals("{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-6\",\"input_tokens\":1200,\"output_tokens\":340,"
                 + "\"cache_read_tokens\":0,\"cache_write_tokens\":0,\"cache_write_1h_tokens\":0,\"reasoning_tokens\":0,"
                 + "\"task_type\":\"cron\",\"workspace\":\"edge-1\",\"source\":\"plutus@edge\","
-                + "\"timestamp\":\"2026-11-24T11:59:55Z\",\"cost_usd\":0.0123}", first.get(0).toString());
+                + "\"timestamp\":\"2026-11-24T11:59:55Z\",\"cost_usd\":0.0123,\"session_id\":\"s1\"}", first.get(0).toString());
         assertEquals(1, TestSupport.JSON.readTree(usagePosts().get(1).body()).size());
         assertEquals("Bearer plutus_sk_test", usagePosts().get(0).authorization());
         assertEquals(new RemoteVerdict(Level.HARD, "spent", NOON), link.verdict());

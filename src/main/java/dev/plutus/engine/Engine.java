@@ -95,7 +95,7 @@ public final class Engine implements AutoCloseable {
         CallSink sink = remote.<CallSink>map(RemoteSink::new).orElseGet(() -> new StoreSink(
                 new GroupCommitQueue<LlmCall, OptionalLong>(512, tracker::recordAll), book, shared, budgets, clock));
         this.recorder = new CallRecorder(sessions, pricing, budgets, enforcement, calls, sink, clock);
-        this.enforcer = remote.<Enforcer>map(RemoteEnforcer::new).orElseGet(() -> new LocalEnforcer(gate, reservations));
+        this.enforcer = remote.<Enforcer>map(link -> new RemoteEnforcer(link, sessions)).orElseGet(() -> new LocalEnforcer(gate, reservations));
         this.priceRefresher = new PriceRefresher(config.home(), config.openRouterBaseUrl(), config.pricingRefreshInterval(),
                 meta, pricing);
         pricing.problems().forEach(p -> LOG.warn("{}", p));

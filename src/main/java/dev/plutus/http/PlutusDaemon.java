@@ -65,7 +65,7 @@ public final class PlutusDaemon implements AutoCloseable {
             this.status = new DaemonStatus(config.clock(), hermes.hooks().counters());
             IngestCounters ingestCounters = new IngestCounters();
             this.ingestor = new UsageIngestor(plutus.recorder(), plutus.gate(), config.clock(), new IngestStore(plutus.jdbc()), ingestSettings,
-                    ingestCounters);
+                    ingestCounters, plutus.sessions());
             KeyRateLimiter limiter = new KeyRateLimiter(ingestSettings.requestsPerSecond(), ingestSettings.burst(), System::nanoTime);
             this.apiKeys = new ApiKeys(new ApiKeyStore(plutus.jdbc()), config.clock());
             KeyRateLimiter eventLimiter = new KeyRateLimiter(ingestSettings.eventsPerSecond(), ingestSettings.eventBurst(), System::nanoTime);

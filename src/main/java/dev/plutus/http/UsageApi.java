@@ -4,6 +4,8 @@ import dev.plutus.ingest.ApiKeys;
 import dev.plutus.ingest.IngestCounters;
 import dev.plutus.ingest.KeyRateLimiter;
 import dev.plutus.ingest.UsageAnswer;
+import dev.plutus.ingest.UsageEvent;
+import dev.plutus.ingest.UsageEventParser;
 import dev.plutus.ingest.UsageIngestor;
 import dev.plutus.store.ApiKey;
 import io.javalin.http.Context;
@@ -49,7 +51,21 @@ final class UsageApi {
     /** {@code GET /v1/budget}: the current verdict, for senders (Plutus in remote mode) that have nothing to send. */
     void budget(Context ctx) {
         gate.admit(ctx, false);
-        HttpApi.sendJson(ctx, 200, ingestor.currentVerdict());
+        String session = ctx.queryParam("session_id");
+        if (session == null) {
+            HttpApi.sendJson(ctx, 200, ingestor.currentVerdict());
+            return;
+        }
+        String[] values = new String[4];
+        String[] names = {"session_id", "root_session_id", "cron_job_id", "sender"};
+        for (int i = 0; i < names.length; i++) {
+            String v = ctx.queryParam(names[i]);
+            if (v != null && (v.isBlank() || v.length() > UsageEventParser.MAX_TEXT)) {
+                throw new HttpError(400, names[i] + " must be 1 to " + UsageEventParser.MAX_TEXT + " characters");
+            }
+            values[i] = v;
+        }
+        HttpApi.sendJson(ctx, 200, ingestor.sessionVerdict(new UsageEvent.SessionFacts(values[0], values[1], values[2], values[3])));
     }
 
     void usage(Context ctx) throws InterruptedException {

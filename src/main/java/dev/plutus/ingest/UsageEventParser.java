@@ -27,13 +27,14 @@ public final class UsageEventParser {
     /** More than any single call could use; larger counts are typos or overflow attempts (see {@link InputRanges}). */
     static final long MAX_TOKENS = InputRanges.MAX_TOKENS;
     static final BigDecimal MAX_COST_USD = InputRanges.MAX_COST_USD;
-    static final int MAX_TEXT = 200;
+    public static final int MAX_TEXT = 200;
     private static final Set<String> TOKEN_FIELDS = Set.of("input_tokens", "output_tokens", "cache_read_tokens",
             "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens");
-    private static final Set<String> TEXT_FIELDS = Set.of("provider", "model", "task_type", "workspace", "source");
+    private static final Set<String> TEXT_FIELDS = Set.of("provider", "model", "task_type", "workspace", "source",
+            "session_id", "root_session_id", "cron_job_id", "sender");
     private static final List<String> FIELDS = List.of("provider", "model", "input_tokens", "output_tokens",
             "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens", "cost_usd",
-            "task_type", "workspace", "source", "timestamp");
+            "task_type", "workspace", "source", "timestamp", "session_id", "root_session_id", "cron_job_id", "sender");
 
     private UsageEventParser() {}
 
@@ -106,7 +107,22 @@ public final class UsageEventParser {
                 tokens(e, "cache_write_tokens", where), tokens(e, "cache_write_1h_tokens", where), reasoning);
         return new UsageEvent(provider.strip(), blankToNull(text(e, "model")), usage, cost(e, where),
                 orDefault(text(e, "task_type"), "general"), orDefault(text(e, "workspace"), "default"),
-                orDefault(text(e, "source"), "api"), timestamp(e, where));
+                orDefault(text(e, "source"), "api"), timestamp(e, where), session(e, where));
+    }
+
+    /** The optional session members; the others only make sense with a session to attach them to. */
+    private static UsageEvent.SessionFacts session(JsonNode e, At where) throws UsageRejected {
+        String session = blankToNull(text(e, "session_id"));
+        if (session == null) {
+            for (String f : List.of("root_session_id", "cron_job_id", "sender")) {
+                if (blankToNull(text(e, f)) != null) {
+                    throw where.field(f, "needs session_id: it describes the session that made the call");
+                }
+            }
+            return null;
+        }
+        return new UsageEvent.SessionFacts(session, blankToNull(text(e, "root_session_id")), blankToNull(text(e, "cron_job_id")),
+                blankToNull(text(e, "sender")));
     }
 
     private static long tokens(JsonNode e, String field, At where) throws UsageRejected {

@@ -20,6 +20,7 @@ import dev.plutus.budget.Scopes;
 import dev.plutus.budget.Verdict;
 import dev.plutus.store.ApiKey;
 import dev.plutus.store.IngestStore;
+import dev.plutus.store.SessionDirectory;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -57,13 +58,15 @@ public final class UsageIngestor {
     private final IngestStore store;
     private final IngestSettings settings;
     private final IngestCounters counters;
+    private final SessionDirectory sessions;
     private final MonthlyTokens monthly;
     private final AtomicLong ingestedCostMicros;
     /** Workspaces known to exist; they are never deleted, so only a new name costs a transaction. */
     private final java.util.Set<String> knownWorkspaces = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public UsageIngestor(CallRecorder recorder, BudgetGate gate, Clock clock, IngestStore store, IngestSettings settings,
-            IngestCounters counters) {
+            IngestCounters counters, SessionDirectory sessions) {
+        this.sessions = sessions;
         this.recorder = recorder;
         this.gate = gate;
         this.clock = clock;
@@ -162,7 +165,12 @@ public final class UsageIngestor {
                 }
                 String eventId = eventId(key, idempotencyKey, i);
                 CallOrigin origin = new CallOrigin(key.keyId(), workspace, e.taskType(), e.source(), tracked, over);
-                toRecord.add(new CallEvent(eventId, ts, null, "api", e.provider(), e.model() == null ? "unknown" : e.model(),
+                UsageEvent.SessionFacts who = e.session();
+                if (who != null) {
+                    // Known before the call is recorded, so its root, cron job and sender scopes count it.
+                    sessions.reported(who.sessionId(), who.rootSessionId(), who.cronJobId(), who.sender(), e.provider(), e.model(), ts);
+                }
+                toRecord.add(new CallEvent(eventId, ts, who == null ? null : who.sessionId(), "api", e.provider(), e.model() == null ? "unknown" : e.model(),
                         null, e.usage(), false, 0, e.costUsd(), origin));
                 outcomes.add(new EventOutcome(e, workspace, eventId, null));
             }
@@ -201,8 +209,8 @@ public final class UsageIngestor {
                     + "); the events were recorded");
             UsageReceipt receipt = parsed.batch()
                     ? UsageReceipt.Batch.of(settings.orgId(), outcomes.stream().map(this::result).toList(), toRecord.size(),
-                            outcomes.size() - toRecord.size(), quota, null, budget, warnings)
-                    : UsageReceipt.Single.of(settings.orgId(), result(outcomes.get(0)), quota, null, budget, warnings);
+                            outcomes.size() - toRecord.size(), quota, null, budget, Map.of(), warnings)
+                    : UsageReceipt.Single.of(settings.orgId(), result(outcomes.get(0)), quota, null, budget, Map.of(), warnings);
             return new UsageAnswer(toRecord.isEmpty() ? 402 : 200, EXACT.valueToTree(receipt), false);
         }
     }
@@ -219,6 +227,13 @@ public final class UsageIngestor {
         }
         Verdict worst = checks.values().stream().map(BudgetCheck::verdict)
                 .max((a, b) -> Integer.compare(a.level().ordinal(), b.level().ordinal())).orElse(Verdict.OK);
+        // Apart from the request's verdict: a sender enforces each session's own, and one session's cap must not stop the others.
+        Map<String, UsageReceipt.Budget> sessionVerdicts = new LinkedHashMap<>();
+        for (EventOutcome o : outcomes) {
+            if (o.event().session() != null) {
+                sessionVerdicts.computeIfAbsent(o.event().session().sessionId(), id -> budget(gate.checkSession(id).verdict()));
+            }
+        }
 
         int status = toRecord == 0 ? 402 : 200;
         UsageReceipt.Quota quota = quota(month, monthStart);
@@ -231,9 +246,10 @@ public final class UsageIngestor {
             List<UsageReceipt.EventResult> results = outcomes.stream().map(this::result).toList();
             long recorded = results.stream().filter(UsageReceipt.EventResult::recorded).count();
             receipt = UsageReceipt.Batch.of(settings.orgId(), results, recorded, results.size() - recorded, quota, refusal, budget,
-                    warnings);
+                    sessionVerdicts, warnings);
         } else {
-            receipt = UsageReceipt.Single.of(settings.orgId(), result(outcomes.get(0)), quota, refusal, budget, warnings);
+            receipt = UsageReceipt.Single.of(settings.orgId(), result(outcomes.get(0)), quota, refusal, budget, sessionVerdicts,
+                    warnings);
         }
         return new UsageAnswer(status, EXACT.valueToTree(receipt), false);
     }
@@ -260,6 +276,21 @@ public final class UsageIngestor {
     public ObjectNode currentVerdict() {
         ObjectNode o = JSON.createObjectNode();
         o.set("budget", JSON.valueToTree(budget(gate.check(Scopes.of(null, null, null, null, null, null)).verdict())));
+        return o;
+    }
+
+    /**
+     * {@code GET /v1/budget?session_id=…}: the verdict for every scope the session spends into (global,
+     * its root session, cron job and sender as its calls reported them). A session never reported
+     * gets the global and its own session scope, plus those of the root, cron job and sender asked with it.
+     */
+    public ObjectNode sessionVerdict(UsageEvent.SessionFacts asked) {
+        java.util.Set<dev.plutus.budget.ScopeRef> scopes = new java.util.LinkedHashSet<>(gate.callScopes(asked.sessionId(), null, null));
+        // What the sender knows of a session may be ahead of what its calls have told this instance.
+        scopes.addAll(Scopes.of(asked.sessionId(), asked.rootSessionId(), asked.cronJobId(), asked.sender(), null, null));
+        ObjectNode o = JSON.createObjectNode();
+        o.put("session_id", asked.sessionId());
+        o.set("budget", JSON.valueToTree(budget(gate.check(scopes).verdict())));
         return o;
     }
 

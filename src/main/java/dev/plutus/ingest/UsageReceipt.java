@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code POST /v1/usage} answers when it took the request, on the wire: one event's outcome
@@ -39,7 +40,10 @@ public sealed interface UsageReceipt {
             @JsonProperty("over_free_limit") boolean overFreeLimit, @JsonProperty("tracked_tokens_mtd") long trackedTokensMtd,
             @JsonProperty("tracked_limit") @JsonInclude(Include.ALWAYS) Long trackedLimit, String tier) {}
 
-    /** The worst budget verdict over the providers and models of the request. */
+    /**
+     * The worst budget verdict over the providers and models of the request (the global scope among
+     * them); the verdicts of the sessions the events named are in {@code sessions}.
+     */
     record Budget(String level, @JsonInclude(Include.NON_NULL) String message) {}
 
     /** Set when nothing was recorded because the free tier's cap blocks. */
@@ -53,11 +57,13 @@ public sealed interface UsageReceipt {
             @JsonInclude(Include.NON_NULL) String workspace, @JsonInclude(Include.NON_NULL) String reason,
             @JsonInclude(Include.NON_NULL) Boolean duplicate, @JsonUnwrapped Quota quota,
             @JsonUnwrapped @JsonInclude(Include.NON_NULL) Refusal refusal, Budget budget,
+            @JsonInclude(Include.NON_EMPTY) Map<String, Budget> sessions,
             @JsonInclude(Include.NON_EMPTY) List<String> warnings) implements UsageReceipt {
 
-        static Single of(String orgId, EventResult e, Quota quota, Refusal refusal, Budget budget, List<String> warnings) {
+        static Single of(String orgId, EventResult e, Quota quota, Refusal refusal, Budget budget, Map<String, Budget> sessions,
+                List<String> warnings) {
             return new Single(orgId, e.recorded(), e.eventId(), e.costUsd(), e.estimated(), e.priced(), e.provisional(), e.workspace(),
-                    e.reason(), e.duplicate(), quota, refusal, budget, warnings);
+                    e.reason(), e.duplicate(), quota, refusal, budget, sessions, warnings);
         }
     }
 
@@ -70,15 +76,16 @@ public sealed interface UsageReceipt {
             @JsonProperty("provisional_calls") @JsonInclude(Include.NON_NULL) Long provisionalCalls,
             @JsonProperty("provisional_usd") @JsonInclude(Include.NON_NULL) BigDecimal provisionalUsd,
             @JsonUnwrapped Quota quota, @JsonUnwrapped @JsonInclude(Include.NON_NULL) Refusal refusal, Budget budget,
+            @JsonInclude(Include.NON_EMPTY) Map<String, Budget> sessions,
             @JsonInclude(Include.NON_EMPTY) List<String> warnings) implements UsageReceipt {
 
         /** The batch with its provisional totals summed from {@code results}. */
         static Batch of(String orgId, List<EventResult> results, long recorded, long blocked, Quota quota, Refusal refusal,
-                Budget budget, List<String> warnings) {
+                Budget budget, Map<String, Budget> sessions, List<String> warnings) {
             List<EventResult> standIns = results.stream().filter(r -> Boolean.TRUE.equals(r.provisional())).toList();
             return new Batch(orgId, results, recorded, blocked, standIns.isEmpty() ? null : (long) standIns.size(),
                     standIns.isEmpty() ? null : standIns.stream().map(EventResult::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add),
-                    quota, refusal, budget, warnings);
+                    quota, refusal, budget, sessions, warnings);
         }
     }
 }

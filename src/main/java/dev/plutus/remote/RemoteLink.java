@@ -10,6 +10,9 @@ import dev.plutus.core.LlmCall;
 import dev.plutus.budget.Level;
 import dev.plutus.store.RemoteOutbox;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -61,6 +64,25 @@ public final class RemoteLink implements AutoCloseable {
     private volatile Instant lastVerdictRead = Instant.EPOCH;
     /** When a verdict was last asked for on demand (a hook found none fresh), so a dead central is asked at most so often. */
     private final java.util.concurrent.atomic.AtomicReference<Instant> lastAskedOnDemand = new java.util.concurrent.atomic.AtomicReference<>(Instant.EPOCH);
+    /** False once the central instance refused the session members as unknown (it predates them). */
+    private volatile boolean centralTakesSessions = true;
+    /** The central verdicts of this host's sessions, most recently asked last; bounded so a long-lived host cannot grow it. */
+    private final java.util.Map<String, SessionVerdict> sessionVerdicts = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, SessionVerdict> eldest) {
+            return size() > SESSIONS_KEPT;
+        }
+    };
+    static final int SESSIONS_KEPT = 1_000;
+    /** How many of the most recently asked sessions an idle refresh reads again. */
+    static final int SESSIONS_REFRESHED = 20;
+
+    /**
+     * A session's central verdict (null until read), when it was last read on demand, and when a hook
+     * last needed it (the idle refresh keeps only those in use fresh).
+     */
+    private record SessionVerdict(RemoteSession session, RemoteVerdict verdict, Instant askedAt, Instant usedAt) {}
+
     /** Why the last attempt to hear from the central instance failed; null after an answer. */
     private volatile String lastProblem;
 
@@ -115,6 +137,113 @@ public final class RemoteLink implements AutoCloseable {
         return v;
     }
 
+    /**
+     * The verdict to enforce for one session: the worse of {@link #enforceable()} and the session's own,
+     * which the central instance computes over every scope the session spends into (its root session,
+     * cron job and sender as this host reported them). The session's is read on demand when none is
+     * fresh (at most every {@link #ON_DEMAND_GAP}), and kept fresh by the sender while the session is
+     * active; without a fresh one the verdict is unknown, never the host-wide "ok".
+     */
+    public RemoteVerdict enforceable(RemoteSession session) {
+        RemoteVerdict global = enforceable();
+        String sessionId = session == null ? null : session.sessionId();
+        if (sessionId == null || sessionId.isBlank() || !askable(session) || !centralTakesSessions
+                || global.level() == Level.HARD || global.level() == Level.UNKNOWN) {
+            return global;
+        }
+        Instant now = clock.instant();
+        SessionVerdict known = usedNow(session, now);
+        if (known.verdict() == null || !fresh(known.verdict(), now)) {
+            if (Duration.between(known.askedAt(), now).compareTo(ON_DEMAND_GAP) >= 0) {
+                synchronized (sessionVerdicts) {
+                    SessionVerdict k = sessionVerdicts.get(sessionId);
+                    sessionVerdicts.put(sessionId, new SessionVerdict(session, k == null ? null : k.verdict(), now, now));
+                }
+                readSessionVerdict(session, ON_DEMAND_TIMEOUT);
+            }
+            known = sessionVerdict(sessionId);
+        }
+        RemoteVerdict v = known == null ? null : known.verdict();
+        if (v == null || !fresh(v, now)) {
+            return RemoteVerdict.unknown("no fresh budget verdict for session " + sessionId + " from the central Plutus" + problem(),
+                    v == null ? null : v.at());
+        }
+        if (v.level() == Level.UNKNOWN) {
+            return RemoteVerdict.unknown(v.message() != null ? v.message()
+                    : "the central Plutus could not compute the budget verdict of session " + sessionId, v.at());
+        }
+        return v.level().compareTo(global.level()) > 0 ? v : global;
+    }
+
+    private SessionVerdict sessionVerdict(String sessionId) {
+        synchronized (sessionVerdicts) {
+            return sessionVerdicts.get(sessionId);
+        }
+    }
+
+    /** Marks the session as needed now and returns what is known of it. */
+    private SessionVerdict usedNow(RemoteSession session, Instant now) {
+        synchronized (sessionVerdicts) {
+            SessionVerdict k = sessionVerdicts.get(session.sessionId());
+            SessionVerdict used = k == null ? new SessionVerdict(session, null, Instant.EPOCH, now)
+                    : new SessionVerdict(session, k.verdict(), k.askedAt(), now);
+            sessionVerdicts.put(session.sessionId(), used);
+            return used;
+        }
+    }
+
+    /** Keeps a verdict read for the session (an answer may name a session no hook has asked about yet). */
+    private void keepSessionVerdict(String sessionId, RemoteVerdict verdict) {
+        synchronized (sessionVerdicts) {
+            SessionVerdict k = sessionVerdicts.get(sessionId);
+            sessionVerdicts.put(sessionId, k == null
+                    ? new SessionVerdict(new RemoteSession(sessionId, null, null, null), verdict, Instant.EPOCH, Instant.EPOCH)
+                    : new SessionVerdict(k.session(), verdict, k.askedAt(), k.usedAt()));
+        }
+    }
+
+    /** Whether every member fits what the central instance takes in a query. */
+    private static boolean askable(RemoteSession s) {
+        return java.util.stream.Stream.of(s.sessionId(), s.rootSessionId(), s.cronJobId(), s.senderId())
+                .allMatch(v -> v == null || v.length() <= SESSION_TEXT_MAX);
+    }
+
+    /** {@code GET /v1/budget?session_id=…&root_session_id=…&cron_job_id=…&sender=…}. */
+    private void readSessionVerdict(RemoteSession session, Duration timeout) {
+        String sessionId = session.sessionId();
+        StringBuilder query = new StringBuilder("/v1/budget?session_id=").append(URLEncoder.encode(sessionId, StandardCharsets.UTF_8));
+        String[][] more = {{"root_session_id", session.rootSessionId()}, {"cron_job_id", session.cronJobId()}, {"sender", session.senderId()}};
+        for (String[] m : more) {
+            if (m[1] != null && !m[1].isBlank()) {
+                query.append('&').append(m[0]).append('=').append(URLEncoder.encode(m[1], StandardCharsets.UTF_8));
+            }
+        }
+        try {
+            URI uri = settings.endpoint(query.toString());
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(timeout)
+                    .header("Authorization", "Bearer " + settings.apiKey()).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                lastProblem = "HTTP " + r.statusCode() + " from central Plutus: " + errorOf(r.body());
+                return;
+            }
+            parseVerdict(JSON.readTree(r.body()).path("budget")).ifPresent(v -> keepSessionVerdict(sessionId, v));
+        } catch (IOException e) {
+            lastProblem = "central Plutus unreachable: " + e;
+            LOG.debug("session verdict not read: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The sessions asked about most recently, newest first, for the idle refresh. */
+    private List<String> recentSessions(int n) {
+        synchronized (sessionVerdicts) {
+            List<String> all = new java.util.ArrayList<>(sessionVerdicts.keySet());
+            java.util.Collections.reverse(all);
+            return List.copyOf(all.subList(0, Math.min(n, all.size())));
+        }
+    }
+
     private boolean fresh(RemoteVerdict v, Instant now) {
         return v.at() != null && Duration.between(v.at(), now).compareTo(settings.verdictMaxAge()) <= 0;
     }
@@ -140,8 +269,38 @@ public final class RemoteLink implements AutoCloseable {
         if (reportedCostUsd != null) {
             o.put("cost_usd", reportedCostUsd);
         }
+        putSession(o, c);
         return o;
     }
+
+    /**
+     * Who made the call, so the central instance can enforce session, cron job and sender budgets. Left
+     * out when a value would be refused there (over its length limit): the call still counts globally.
+     */
+    private static void putSession(ObjectNode o, LlmCall c) {
+        if (c.sessionId() == null || c.sessionId().isBlank()) {
+            return;
+        }
+        String[][] members = {{"session_id", c.sessionId()}, {"root_session_id", c.rootSessionId()},
+                {"cron_job_id", c.cronJobId()}, {"sender", c.senderId()}};
+        for (String[] m : members) {
+            if (m[1] != null && m[1].length() > SESSION_TEXT_MAX) {
+                LOG.warn("call {}: {} is longer than {} characters; sent without its session", c.eventId(), m[0], SESSION_TEXT_MAX);
+                return;
+            }
+        }
+        for (String[] m : members) {
+            // A session that is its own root says nothing more by naming it.
+            if (m[1] != null && !m[1].isBlank() && !(m[0].equals("root_session_id") && m[1].equals(c.sessionId()))) {
+                o.put(m[0], m[1]);
+            }
+        }
+    }
+
+    /** The session members, which a central Plutus from before they existed refuses as unknown fields. */
+    static final List<String> SESSION_MEMBERS = List.of("session_id", "root_session_id", "cron_job_id", "sender");
+    /** The longest text a central Plutus takes in one member. */
+    static final int SESSION_TEXT_MAX = 200;
 
     /** Starts the background sender (the daemon and long-running hosts; a one-shot CLI leaves sending to them). */
     public void start() {
@@ -187,7 +346,11 @@ public final class RemoteLink implements AutoCloseable {
         ArrayNode body = JSON.createArrayNode();
         try {
             for (String s : b.bodies()) {
-                body.add(JSON.readTree(s));
+                JsonNode event = JSON.readTree(s);
+                if (!centralTakesSessions && event instanceof ObjectNode eo) {
+                    eo.remove(SESSION_MEMBERS);
+                }
+                body.add(event);
             }
         } catch (IOException e) {
             throw new IllegalStateException("an outbox row is not JSON", e);
@@ -214,6 +377,13 @@ public final class RemoteLink implements AutoCloseable {
             return Outcome.SENT;
         }
         String error = errorOf(resp.body());
+        if (code == 400 && centralTakesSessions && SESSION_MEMBERS.stream().anyMatch(m -> error.contains("unknown field '" + m + "'"))) {
+            // An older central Plutus: send without the session members rather than set every event aside.
+            LOG.warn("the central Plutus does not take session members (older version); session, cron job and sender budgets"
+                    + " are not enforced centrally until it is upgraded");
+            centralTakesSessions = false;
+            return Outcome.REJECTED_ONE;
+        }
         if (code == 400) {
             int index = refusedEvent(resp.body());
             if (index >= 0 && index < b.ids().size()) {
@@ -274,6 +444,15 @@ public final class RemoteLink implements AutoCloseable {
     private void refreshVerdict() {
         lastVerdictRead = clock.instant();
         readVerdict(Duration.ofSeconds(10));
+        if (centralTakesSessions) {
+            for (String session : recentSessions(SESSIONS_REFRESHED)) {
+                SessionVerdict known = sessionVerdict(session);
+                // Only sessions whose hooks asked lately: a finished conversation is not read forever.
+                if (known != null && Duration.between(known.usedAt(), clock.instant()).compareTo(settings.verdictMaxAge()) <= 0) {
+                    readSessionVerdict(known.session(), Duration.ofSeconds(10));
+                }
+            }
+        }
     }
 
     /** {@code GET /v1/budget}; what went wrong is kept for the unknown verdict's reason. */
@@ -296,19 +475,35 @@ public final class RemoteLink implements AutoCloseable {
 
     private void readVerdict(String body) {
         try {
-            JsonNode b = JSON.readTree(body).path("budget");
-            if (b.isObject()) {
-                // No level is not "ok": a central Plutus that answers without one has said nothing.
-                Level level = Level.valueOf(b.path("level").asText("unknown").toUpperCase(java.util.Locale.ROOT));
-                verdict = new RemoteVerdict(level, b.path("message").isTextual() ? b.path("message").asText() : null, clock.instant());
-                lastProblem = null;
+            JsonNode answer = JSON.readTree(body);
+            Optional<RemoteVerdict> v = parseVerdict(answer.path("budget"));
+            if (v.isEmpty()) {
+                lastProblem = "central Plutus answered without a budget verdict";
                 return;
             }
-            lastProblem = "central Plutus answered without a budget verdict";
+            verdict = v.get();
+            lastProblem = null;
+            answer.path("sessions").properties().forEach(
+                    e -> parseVerdict(e.getValue()).ifPresent(sv -> keepSessionVerdict(e.getKey(), sv)));
         } catch (IOException | IllegalArgumentException e) {
             lastProblem = "central Plutus answered without a readable budget verdict";
             LOG.warn("central Plutus answered without a readable budget verdict");
         }
+    }
+
+    /** A {@code budget} member as a verdict read now; empty when it is not one. */
+    private Optional<RemoteVerdict> parseVerdict(JsonNode b) {
+        if (!b.isObject()) {
+            return Optional.empty();
+        }
+        // No level is not "ok": a central Plutus that answers without one has said nothing.
+        Level level;
+        try {
+            level = Level.valueOf(b.path("level").asText("unknown").toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            level = Level.UNKNOWN;
+        }
+        return Optional.of(new RemoteVerdict(level, b.path("message").isTextual() ? b.path("message").asText() : null, clock.instant()));
     }
 
     /**

@@ -77,6 +77,26 @@ public final class SessionDirectory {
         return reload(sessionId);
     }
 
+    /**
+     * A session as a remote Plutus reports it with a call: created, or completed with the root, cron job
+     * and sender it names (what is already known is kept, as for any sighting).
+     */
+    public SessionRecord reported(String sessionId, String rootSessionId, String cronJobId, String senderId, String provider,
+            String model, Instant at) {
+        String root = sessionId.equals(rootSessionId) ? null : rootSessionId;
+        Optional<SessionRecord> known = find(sessionId);
+        if (known.isPresent() && !adds(known.get(), root, cronJobId, senderId)) {
+            return known.get();
+        }
+        store.upsert(new SessionRecord(sessionId, null, model, provider, cronJobId, senderId, null, root, at, null, "running"));
+        return reload(sessionId);
+    }
+
+    private static boolean adds(SessionRecord s, String root, String cron, String sender) {
+        return (root != null && s.rootSessionId() == null) || (cron != null && s.cronJobId() == null)
+                || (sender != null && s.senderId() == null);
+    }
+
     /** Links a subagent to the session that delegated to it. */
     public SessionRecord linkChild(String childId, String parentId, Instant at) {
         SessionRecord parent = find(parentId).orElseGet(() -> observe(parentId, null, null, null, at));
