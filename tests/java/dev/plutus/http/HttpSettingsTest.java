@@ -21,6 +21,10 @@ class HttpSettingsTest {
                 () -> HttpSettings.parse("http:\n  allowed_hosts: [\"https://x.example/\"]\n", "plutus.yaml"));
         assertTrue(e.getMessage().startsWith("plutus.yaml:2"), e.getMessage());
         assertThrows(ConfigException.class, () -> HttpSettings.parse("http:\n  allowed_host: [x]\n", "plutus.yaml"));
+        assertTrue(HttpSettings.parse("http:\n  behind_proxy: true\n", "plutus.yaml").behindProxy());
+        assertFalse(HttpSettings.parse("http:\n  allowed_hosts: [x]\n", "plutus.yaml").behindProxy());
+        ConfigException notABoolean = assertThrows(ConfigException.class, () -> HttpSettings.parse("http:\n  behind_proxy: yes please\n", "plutus.yaml"));
+        assertTrue(notABoolean.getMessage().contains("behind_proxy must be true or false"), notABoolean.getMessage());
     }
 
     @Test

@@ -30,15 +30,30 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "16", description = "Requests handled at once (default: ${DEFAULT-VALUE})")
     int threads;
 
+    /** Whether plutus.yaml says a reverse proxy fronts the daemon; a broken file is reported by the start itself. */
+    private static boolean behindProxy(HomeLayout h) {
+        try {
+            return dev.plutus.http.HttpSettings.load(h.settingsFile()).behindProxy();
+        } catch (dev.plutus.config.ConfigException e) {
+            return false;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         ServeOptions options = new ServeOptions(host, port, threads);
         HomeLayout h = home.resolve();
         PlutusCli.logTo(h);
+        boolean behindProxy = behindProxy(h);
         if (!options.isLoopback()) {
             err.println("plutus: warning: listening on " + host + ", not loopback. Every endpoint but /healthz and "
                     + "/v1/usage (API keys) needs the token in " + h.tokenFile() + "; keep that file private.");
+            err.println(behindProxy
+                    ? "plutus: http.behind_proxy is on: X-Forwarded-Proto/-For/-Host are honoured from a proxy on this host only;"
+                            + " clients that reach port " + port + " directly speak plain HTTP, so firewall it to the proxy."
+                    : "plutus: warning: this is plain HTTP: tokens and API keys cross the network readable. Put a TLS reverse"
+                            + " proxy in front and set http.behind_proxy: true in plutus.yaml (README, \"TLS\").");
         }
         PlutusDaemon daemon;
         try {
@@ -66,8 +81,8 @@ final class ServeCommand implements Callable<Integer> {
         if (options.isLoopback()) {
             err.println("plutus: dashboard at " + daemon.info().baseUrl() + "/");
         } else {
-            err.println("plutus: warning: the dashboard is reachable from other hosts; it asks for the token in "
-                    + h.dashboardTokenFile() + ": open " + daemon.info().baseUrl() + "/?token=<that token> once per browser.");
+            err.println("plutus: the dashboard is reachable from other hosts: open it and paste the token in "
+                    + h.dashboardTokenFile() + " once per browser.");
         }
         err.flush();
         stopped.await();

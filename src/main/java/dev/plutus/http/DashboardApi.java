@@ -47,7 +47,7 @@ final class DashboardApi {
     /** Every dashboard request: its token when the daemon listens beyond loopback, and no caching or sniffing of the answer. */
     private void admit(Context ctx) {
         if (!authorized(ctx)) {
-            throw new HttpError(401, "the dashboard needs its token: open it with ?token=<contents of dashboard.token>");
+            throw new HttpError(401, "the dashboard needs its token: open the dashboard and paste the contents of dashboard.token");
         }
         ctx.header("Cache-Control", "no-store");
         ctx.header("X-Content-Type-Options", "nosniff");
@@ -63,12 +63,15 @@ final class DashboardApi {
         return token.matchesBearer(ctx.header("Authorization")) || token.matches(ctx.cookie(COOKIE));
     }
 
-    /** {@code GET /}, {@code /index.html}, {@code /dashboard}: the page. */
+    /** {@code GET /}, {@code /index.html}, {@code /dashboard}: the page, or the sign-in form without the token. */
     void page(Context ctx) {
         if (loopback) {
             setCookie(ctx);
             ctx.header("Cache-Control", "no-store");
             ctx.header("X-Content-Type-Options", "nosniff");
+        } else if (!authorized(ctx)) {
+            signIn(ctx, 401, "");
+            return;
         } else {
             admit(ctx);
         }
@@ -112,8 +115,41 @@ final class DashboardApi {
         HttpApi.sendJson(ctx, 200, RunwayReport.render(runway.view(true)).json());
     }
 
+    /**
+     * {@code POST /signin}: the token pasted into the form becomes the cookie, so it never has to be in
+     * an address (a link, a proxy's log, the browser's history). Then back to the page.
+     */
+    void signInPost(Context ctx) {
+        String given = ctx.formParam("token");
+        if (given == null || !token.matches(given.strip())) {
+            signIn(ctx, 401, "That is not the token in dashboard.token.");
+            return;
+        }
+        setCookie(ctx);
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("Location", "/");
+        ctx.status(303);
+    }
+
+    private static void signIn(Context ctx, int status, String problem) {
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+        String page = """
+                <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+                <title>Plutus: sign in</title><style>body{font:16px system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}
+                input{width:100%%;font:inherit;padding:.4rem;box-sizing:border-box}button{margin-top:.6rem;font:inherit}</style></head>
+                <body><h1>Plutus</h1><p>Paste the token from <code>dashboard.token</code> in PLUTUS_HOME.</p>
+                <p role="alert">%s</p><form method="post" action="/signin"><input name="token" type="password"
+                autocomplete="off" aria-label="dashboard token" required><button type="submit">Open the dashboard</button></form>
+                </body></html>""".formatted(problem);
+        HttpApi.send(ctx, status, "text/html; charset=utf-8", page.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** {@code Secure} when the browser reached us over HTTPS (directly, or through a trusted proxy that says so). */
     private void setCookie(Context ctx) {
-        ctx.header("Set-Cookie", COOKIE + "=" + token.value() + "; Path=/; HttpOnly; SameSite=Strict");
+        boolean https = "https".equalsIgnoreCase(ctx.req().getScheme());
+        ctx.header("Set-Cookie", COOKIE + "=" + token.value() + "; Path=/; HttpOnly; SameSite=Strict" + (https ? "; Secure" : ""));
     }
 
     private static String range(StatsWindow w) {

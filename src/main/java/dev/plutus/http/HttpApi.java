@@ -84,6 +84,7 @@ final class HttpApi {
             for (String page : new String[] {"/", "/index.html", "/dashboard"}) {
                 routes.get(page, dashboard::page);
             }
+            routes.post("/signin", dashboard::signInPost);
             routes.get("/api/<what>", dashboard::api);
             routes.post("/api/credits/refresh", dashboard::refresh);
             errors.register(routes);

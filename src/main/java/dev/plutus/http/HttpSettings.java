@@ -11,12 +11,16 @@ import java.util.Set;
 
 /**
  * The {@code http:} section of plutus.yaml: {@code allowed_hosts}, the names (besides the loopback
- * ones) a browser may reach the daemon by, for a reverse proxy or a name in /etc/hosts.
+ * ones) a browser may reach the daemon by, for a reverse proxy or a name in /etc/hosts; and
+ * {@code behind_proxy}, true when a TLS-terminating reverse proxy on this host forwards to the
+ * daemon (its {@code X-Forwarded-*} headers are then honoured, from loopback peers only).
  */
-record HttpSettings(Set<String> allowedHosts) {
-    static HttpSettings load(Path file) {
+public record HttpSettings(Set<String> allowedHosts, boolean behindProxy) {
+    static final HttpSettings NONE = new HttpSettings(Set.of(), false);
+
+    public static HttpSettings load(Path file) {
         if (!Files.exists(file)) {
-            return new HttpSettings(Set.of());
+            return NONE;
         }
         try {
             return parse(Files.readString(file), file.toString());
@@ -28,9 +32,18 @@ record HttpSettings(Set<String> allowedHosts) {
     static HttpSettings parse(String yaml, String fileName) {
         YamlNode n = dev.plutus.config.SettingsFile.root(yaml, fileName).get("http");
         if (n.isMissing() || n.isNull()) {
-            return new HttpSettings(Set.of());
+            return NONE;
         }
-        n.requireOnlyKeys(List.of("allowed_hosts"));
+        n.requireOnlyKeys(List.of("allowed_hosts", "behind_proxy"));
+        YamlNode proxy = n.get("behind_proxy");
+        boolean behindProxy = false;
+        if (!proxy.isMissing() && !proxy.isNull()) {
+            String v = proxy.text().orElse("");
+            if (!v.equals("true") && !v.equals("false")) {
+                throw proxy.error("behind_proxy must be true or false");
+            }
+            behindProxy = v.equals("true");
+        }
         YamlNode hosts = n.get("allowed_hosts");
         Set<String> names = new LinkedHashSet<>();
         if (!hosts.isMissing() && !hosts.isNull()) {
@@ -45,6 +58,6 @@ record HttpSettings(Set<String> allowedHosts) {
                 names.add(name);
             }
         }
-        return new HttpSettings(Set.copyOf(names));
+        return new HttpSettings(Set.copyOf(names), behindProxy);
     }
 }

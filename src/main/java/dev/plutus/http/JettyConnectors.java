@@ -33,13 +33,18 @@ final class JettyConnectors {
 
     private final ServeOptions options;
     private final Path hookSocket;
+    private final boolean behindProxy;
     private ServerConnector tcp;
     private ClientGuard guard;
 
-    /** {@code hookSocket} null: hooks share the TCP connector. */
-    JettyConnectors(ServeOptions options, Path hookSocket) {
+    /**
+     * {@code hookSocket} null: hooks share the TCP connector. {@code behindProxy}: a reverse proxy on
+     * this host forwards to the daemon, and its forwarded headers are honoured (see {@link LoopbackProxyHeaders}).
+     */
+    JettyConnectors(ServeOptions options, Path hookSocket, boolean behindProxy) {
         this.options = options;
         this.hookSocket = hookSocket;
+        this.behindProxy = behindProxy;
     }
 
     /** The socket path when it fits the kernel's limit, else null (the bridge then uses TCP). */
@@ -57,6 +62,9 @@ final class JettyConnectors {
             http.setIdleTimeout(limits.bodyTimeout().toMillis());
             http.setSendServerVersion(false);
             http.setSendXPoweredBy(false);
+            if (behindProxy) {
+                http.addCustomizer(new LoopbackProxyHeaders());
+            }
         });
         config.jetty.modifyServer(server -> {
             // On stop, connectors close first and requests in flight get this long to be answered.

@@ -59,6 +59,7 @@ public final class PlutusDaemon implements AutoCloseable {
         try {
             // Read first: a broken plutus.yaml must fail before anything is opened or started.
             IngestSettings ingestSettings = IngestSettings.load(home.settingsFile());
+            HttpSettings httpSettings = HttpSettings.load(home.settingsFile());
             AccessToken token = AccessToken.ensure(home.tokenFile());
             this.plutus = Engine.open(config).startUpkeep();
             this.hermes = new HermesHost(plutus);
@@ -84,9 +85,9 @@ public final class PlutusDaemon implements AutoCloseable {
             } else {
                 Files.deleteIfExists(hookSocket); // left by a daemon that was killed; the lock says none runs now
             }
-            ServeOptions served = options.withAllowedHosts(HttpSettings.load(home.settingsFile()).allowedHosts());
+            ServeOptions served = options.withAllowedHosts(httpSettings.allowedHosts());
             this.api = new HttpApi(hermes.hooks(), commands, plutus.remote(), token, readToken, status, storeHealth,
-                    new JettyConnectors(served, hookSocket), options.limits(), usage, reservationApi,
+                    new JettyConnectors(served, hookSocket, httpSettings.behindProxy()), options.limits(), usage, reservationApi,
                     new MetricsText(plutus.stats(), plutus.gate(), plutus.reservations(), hermes.hooks().counters(),
                             hermes.runway().store(), status, ingestCounters), dashboard);
             this.replayer = new SpoolReplayer(home.spoolDir(), hermes.hooks(), status);
