@@ -76,6 +76,8 @@ final class HttpApi {
             routes.post("/commands/{name}", bridge(this::command));
             routes.post("/v1/usage", usage::usage);
             routes.after("/v1/usage", usage::count);
+            routes.post("/v1/traces", usage::traces);
+            routes.after("/v1/traces", usage::count);
             routes.get("/v1/budget", usage::budget);
             routes.post("/v1/reservations", reservations::hold);
             routes.delete("/v1/reservations/{id}", reservations::release);

@@ -1,6 +1,12 @@
 package dev.plutus.http;
 
 import dev.plutus.ingest.ApiKeys;
+import dev.plutus.ingest.GenAiSpans;
+import dev.plutus.ingest.OtlpSpan;
+import dev.plutus.ingest.OtlpTraceReader;
+import dev.plutus.ingest.UsageRejected;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import dev.plutus.ingest.IngestCounters;
 import dev.plutus.ingest.KeyRateLimiter;
 import dev.plutus.ingest.UsageAnswer;
@@ -97,6 +103,82 @@ final class UsageApi {
             reservations.releaseNamed(key, named);
         }
         HttpApi.sendJson(ctx, answer.status(), answer.body());
+    }
+
+    /**
+     * {@code POST /v1/traces}: OTLP/HTTP trace export (protobuf or JSON, gzip or not). Spans that follow
+     * the GenAI conventions become calls, as {@code /v1/usage} events would (same key, limits, budgets);
+     * other spans are passed over. The answer follows OTLP: 200 with a partial success naming how many
+     * model-call spans were rejected and why; 400 only for a body that is not an export at all.
+     */
+    void traces(Context ctx) throws InterruptedException {
+        ApiKey key = gate.admit(ctx, true);
+        long wait = events.available(key.keyId());
+        if (wait > 0) {
+            throw new HttpError(429, "event rate limit for key " + key.keyId() + " exceeded; retry after " + wait + " s",
+                    Map.of("Retry-After", Long.toString(wait)));
+        }
+        String type = java.util.Objects.requireNonNullElse(ctx.contentType(), "").toLowerCase(java.util.Locale.ROOT);
+        boolean json = type.startsWith("application/json");
+        if (!json && !type.startsWith("application/x-protobuf")) {
+            throw new HttpError(415, "Content-Type must be application/x-protobuf or application/json (OTLP/HTTP), not '"
+                    + (type.isEmpty() ? "none" : type) + "'");
+        }
+        String encoding = java.util.Objects.requireNonNullElse(ctx.header("Content-Encoding"), "identity").strip();
+        boolean gzip = encoding.equalsIgnoreCase("gzip");
+        if (!gzip && !encoding.equalsIgnoreCase("identity")) {
+            throw new HttpError(415, "Content-Encoding must be gzip or none, not '" + encoding + "'");
+        }
+        if (!slots.tryAcquire(HttpLimits.INGEST_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new HttpError(503, "busy recording other batches; retry after 1 s", Map.of("Retry-After", "1"));
+        }
+        List<OtlpSpan> spans;
+        List<String> rejections = new java.util.ArrayList<>();
+        UsageIngestor.SpanIntake intake;
+        try {
+            byte[] body = OtlpTraceReader.expand(HttpApi.readBody(ctx), gzip);
+            spans = json ? OtlpTraceReader.json(body) : OtlpTraceReader.protobuf(body);
+            List<UsageEvent> calls = new java.util.ArrayList<>();
+            List<String> ids = new java.util.ArrayList<>();
+            java.time.Instant now = java.time.Instant.now(ingestor.clock());
+            for (OtlpSpan span : spans) {
+                GenAiSpans.Mapped mapped = GenAiSpans.map(span, now);
+                if (mapped instanceof GenAiSpans.Mapped.Call c) {
+                    calls.add(c.event());
+                    ids.add(c.eventId());
+                } else if (mapped instanceof GenAiSpans.Mapped.Rejected r) {
+                    rejections.add(r.reason());
+                }
+            }
+            intake = ingestor.ingestSpans(key, calls, ids);
+        } catch (UsageRejected e) {
+            throw HttpError.badRequest(e.getMessage());
+        } finally {
+            slots.release();
+        }
+        events.charge(key.keyId(), Math.max(1, spans.size()));
+        storeHealth.succeeded();
+        if (intake.refusal() != null) {
+            for (int i = 0; i < intake.refused(); i++) {
+                rejections.add(intake.refusal());
+            }
+        }
+        String message = rejections.isEmpty() ? "" : rejections.get(0)
+                + (rejections.size() > 1 ? " (and " + (rejections.size() - 1) + " more rejected)" : "");
+        if (json) {
+            com.fasterxml.jackson.databind.node.ObjectNode answer = dev.plutus.core.Json.MAPPER.createObjectNode();
+            if (!rejections.isEmpty()) {
+                // OTLP/JSON writes 64-bit integers as strings, as protobuf's JSON mapping does.
+                answer.putObject("partialSuccess").put("rejectedSpans", Integer.toString(rejections.size())).put("errorMessage", message);
+            }
+            HttpApi.sendJson(ctx, 200, answer);
+            return;
+        }
+        ExportTraceServiceResponse.Builder answer = ExportTraceServiceResponse.newBuilder();
+        if (!rejections.isEmpty()) {
+            answer.setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(rejections.size()).setErrorMessage(message));
+        }
+        HttpApi.send(ctx, 200, "application/x-protobuf", answer.build().toByteArray());
     }
 
     /** After every {@code /v1/usage} request, refused ones included: its final status, for /metrics. */

@@ -81,6 +81,10 @@ public final class UsageIngestor {
         return settings;
     }
 
+    public Clock clock() {
+        return clock;
+    }
+
     public UsageAnswer handle(ApiKey key, byte[] body, String idempotencyKey) {
         if (idempotencyKey != null) {
             if (idempotencyKey.isBlank() || idempotencyKey.length() > 255 || !idempotencyKey.chars().allMatch(c -> c > 32 && c < 127)) {
@@ -116,6 +120,27 @@ public final class UsageIngestor {
         return ingest(key, body, null);
     }
 
+    /** What {@link #ingestSpans} did: new calls recorded, calls already recorded, and calls refused with why. */
+    public record SpanIntake(int recorded, int duplicates, int refused, String refusal) {}
+
+    /**
+     * Records model calls read from OTLP spans under their own ids ({@code otlp_<trace>_<span>}), so an
+     * export sent again records nothing twice. Metered and budgeted as {@code /v1/usage} events.
+     */
+    public SpanIntake ingestSpans(ApiKey key, List<UsageEvent> events, List<String> ids) {
+        if (events.isEmpty()) {
+            return new SpanIntake(0, 0, 0, null);
+        }
+        Instant now = clock.instant();
+        YearMonth month = YearMonth.from(now.atZone(gate.zone()));
+        Instant monthStart = month.atDay(1).atStartOfDay(gate.zone()).toInstant();
+        Recorded rec = record(key, events, ids::get, now, month, monthStart);
+        List<EventOutcome> refused = rec.outcomes().stream().filter(o -> o.eventId() == null).toList();
+        counters.events(rec.toRecord().size() - rec.duplicates(), refused.size(), rec.duplicates());
+        return new SpanIntake(rec.toRecord().size() - rec.duplicates(), rec.duplicates(), refused.size(),
+                refused.isEmpty() ? null : refused.get(0).refusal());
+    }
+
     /** Drops kept answers older than a day: a retry after that gets a fresh answer, its events (same ids) all duplicates. */
     public int forgetOldAnswers() {
         return store.forgetAnswersBefore(clock.instant().minus(KEEP_ANSWERS));
@@ -140,7 +165,40 @@ public final class UsageIngestor {
         }
         YearMonth month = YearMonth.from(now.atZone(gate.zone()));
         Instant monthStart = month.atDay(1).atStartOfDay(gate.zone()).toInstant();
+        Recorded rec = record(key, events, i -> eventId(key, idempotencyKey, i), now, month, monthStart);
+        List<EventOutcome> outcomes = rec.outcomes();
+        List<CallEvent> toRecord = rec.toRecord();
+        Map<String, String> workspaceNotes = rec.workspaceNotes();
+        int duplicates = rec.duplicates();
+        // The events are committed: from here on nothing may turn the answer into a 5xx (the sender would retry),
+        // so what cannot be computed is answered as unknown.
+        try {
+            return answer(parsed, outcomes, toRecord.size(), duplicates, month, monthStart, workspaceNotes);
+        } catch (RuntimeException e) {
+            LOG.warn("/v1/usage: events committed, but the answer could not be completed: {}", e.toString(), e);
+            UsageReceipt.Budget budget = budget(new Verdict.Unknown(VerdictUnknown.reasonOf(e)));
+            UsageReceipt.Quota quota = new UsageReceipt.Quota(null, false, 0, settings.capped() ? settings.trackedLimit() : null,
+                    settings.tier());
+            List<String> warnings = List.of("the answer is incomplete (" + VerdictUnknown.reasonOf(e)
+                    + "); the events were recorded");
+            UsageReceipt receipt = parsed.batch()
+                    ? UsageReceipt.Batch.of(settings.orgId(), outcomes.stream().map(this::result).toList(), toRecord.size(),
+                            outcomes.size() - toRecord.size(), quota, null, budget, Map.of(), warnings)
+                    : UsageReceipt.Single.of(settings.orgId(), result(outcomes.get(0)), quota, null, budget, Map.of(), warnings);
+            return new UsageAnswer(toRecord.isEmpty() ? 402 : 200, EXACT.valueToTree(receipt), false);
+        }
+    }
 
+    /** What {@link #record} did: each event's outcome, the calls handed to the recorder, and notes for the answer. */
+    private record Recorded(List<EventOutcome> outcomes, List<CallEvent> toRecord, Map<String, String> workspaceNotes,
+                            int duplicates) {}
+
+    /**
+     * Records validated events under the ids {@code ids} gives them (the same ids on a retry record
+     * nothing twice), metered against the month's tracked tokens.
+     */
+    private Recorded record(ApiKey key, List<UsageEvent> events, java.util.function.IntFunction<String> ids, Instant now,
+            YearMonth month, Instant monthStart) {
         List<EventOutcome> outcomes = new ArrayList<>(events.size());
         List<CallEvent> toRecord = new ArrayList<>();
         Map<String, String> workspaceNotes = new LinkedHashMap<>();
@@ -163,7 +221,7 @@ public final class UsageIngestor {
                             + " tracked tokens this month"));
                     continue;
                 }
-                String eventId = eventId(key, idempotencyKey, i);
+                String eventId = ids.apply(i);
                 CallOrigin origin = new CallOrigin(key.keyId(), workspace, e.taskType(), e.source(), tracked, over);
                 UsageEvent.SessionFacts who = e.session();
                 if (who != null) {
@@ -196,23 +254,7 @@ public final class UsageIngestor {
             }
             hold.commit(newTokensThisMonth);
         }
-        // The events are committed: from here on nothing may turn the answer into a 5xx (the sender would retry),
-        // so what cannot be computed is answered as unknown.
-        try {
-            return answer(parsed, outcomes, toRecord.size(), duplicates, month, monthStart, workspaceNotes);
-        } catch (RuntimeException e) {
-            LOG.warn("/v1/usage: events committed, but the answer could not be completed: {}", e.toString(), e);
-            UsageReceipt.Budget budget = budget(new Verdict.Unknown(VerdictUnknown.reasonOf(e)));
-            UsageReceipt.Quota quota = new UsageReceipt.Quota(null, false, 0, settings.capped() ? settings.trackedLimit() : null,
-                    settings.tier());
-            List<String> warnings = List.of("the answer is incomplete (" + VerdictUnknown.reasonOf(e)
-                    + "); the events were recorded");
-            UsageReceipt receipt = parsed.batch()
-                    ? UsageReceipt.Batch.of(settings.orgId(), outcomes.stream().map(this::result).toList(), toRecord.size(),
-                            outcomes.size() - toRecord.size(), quota, null, budget, Map.of(), warnings)
-                    : UsageReceipt.Single.of(settings.orgId(), result(outcomes.get(0)), quota, null, budget, Map.of(), warnings);
-            return new UsageAnswer(toRecord.isEmpty() ? 402 : 200, EXACT.valueToTree(receipt), false);
-        }
+        return new Recorded(outcomes, toRecord, workspaceNotes, duplicates);
     }
 
     private UsageAnswer answer(UsageEventParser.Parsed parsed, List<EventOutcome> outcomes, int toRecord, int duplicates,

@@ -1,0 +1,194 @@
+package dev.plutus.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plutus.TestSupport;
+import dev.plutus.core.LlmCall;
+import dev.plutus.core.TokenUsage;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Agents that describe their model calls as OpenTelemetry GenAI spans: the real SDK's OTLP/HTTP
+ * exporter sends them to a daemon on port 0, and they become priced, budgeted calls, once each.
+ */
+@org.junit.jupiter.api.Tag("store")
+class OtlpReceiverTest {
+    @Test
+    void theSdksExporterDeliversGenAiSpansAsCallsOnceEach(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.start(home)) {
+            String key = d.apiKeys().create("otel agent").secret();
+            Keeping kept = new Keeping(OtlpHttpSpanExporter.builder().setEndpoint(d.baseUrl() + "/v1/traces")
+                    .addHeader("Authorization", "Bearer " + key).setCompression("gzip").build());
+            SdkTracerProvider tracing = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(kept))
+                    .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "support-bot"))).build();
+            Tracer tracer = tracing.get("agent");
+
+            Span agent = tracer.spanBuilder("invoke_agent support").startSpan();
+            agent.setAttribute("gen_ai.operation.name", "invoke_agent");
+            agent.setAttribute("gen_ai.provider.name", "anthropic");
+            agent.setAttribute("gen_ai.usage.input_tokens", 999_999L); // the sum of the calls inside: not counted again
+            chat(tracer, "anthropic", "claude-sonnet-4-6", 1200, 300, 200, "conv-1");
+            chat(tracer, "openai", "gpt-4.1", 5000, 800, 0, "conv-1");
+            tracer.spanBuilder("SELECT customers").startSpan().end(); // not a GenAI span
+            agent.end();
+            assertTrue(tracing.forceFlush().join(10, TimeUnit.SECONDS).isSuccess(), "every export was answered 2xx");
+
+            List<LlmCall> calls = d.plutus().calls().recent(10);
+            assertEquals(2, calls.size(), calls.toString());
+            LlmCall claude = calls.stream().filter(c -> c.provider().equals("anthropic")).findFirst().orElseThrow();
+            assertEquals(new TokenUsage(1000, 300, 200, 0, 0, 0), claude.usage(),
+                    "input_tokens includes cache reads in the conventions; Plutus keeps them apart");
+            assertEquals(d.plutus().pricing().price("anthropic", "claude-sonnet-4-6", null, claude.usage()).micros(), claude.costMicros());
+            assertEquals("conv-1", claude.sessionId());
+            assertEquals("otlp:support-bot", claude.origin().source());
+            assertTrue(claude.eventId().startsWith("otlp_"), claude.eventId());
+
+            // An exporter that retries after a lost answer sends the same spans again: nothing is counted twice.
+            assertTrue(kept.delegate.export(kept.sent).join(10, TimeUnit.SECONDS).isSuccess());
+            assertEquals(2, d.plutus().calls().count());
+            tracing.shutdown().join(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aBadSpanIsRejectedByCountWhileTheRestAreRecorded(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.start(home)) {
+            String key = d.apiKeys().create("json agent").secret();
+            long now = System.currentTimeMillis() * 1_000_000L;
+            String body = """
+                    {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"py-agent"}}]},
+                     "scopeSpans":[{"spans":[
+                      {"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"chat gpt-4.1",
+                       "startTimeUnixNano":"%d","endTimeUnixNano":"%d","attributes":[
+                        {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},
+                        {"key":"gen_ai.system","value":{"stringValue":"openai"}},
+                        {"key":"gen_ai.request.model","value":{"stringValue":"gpt-4.1"}},
+                        {"key":"gen_ai.usage.input_tokens","value":{"intValue":"100"}},
+                        {"key":"gen_ai.usage.output_tokens","value":{"intValue":20}}]},
+                      {"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b175","name":"chat gpt-4.1",
+                       "startTimeUnixNano":"%d","endTimeUnixNano":"%d","attributes":[
+                        {"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},
+                        {"key":"gen_ai.usage.input_tokens","value":{"intValue":"-5"}}]},
+                      {"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b176","name":"chat",
+                       "startTimeUnixNano":"1","endTimeUnixNano":"%d","attributes":[
+                        {"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},
+                        {"key":"gen_ai.usage.output_tokens","value":{"intValue":"5"}}]}]}]}]}"""
+                    .formatted(now, now, now, now, now + 3_600_000_000_000L);
+            HttpResponse<String> r = post(d, key, "application/json", null, body.getBytes(StandardCharsets.UTF_8));
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode partial = TestSupport.JSON.readTree(r.body()).path("partialSuccess");
+            assertEquals("2", partial.path("rejectedSpans").asText(), r.body());
+            String why = partial.path("errorMessage").asText();
+            assertTrue(why.contains("gen_ai.usage.input_tokens must not be negative"), why);
+            assertTrue(why.contains("and 1 more"), why);
+            assertEquals(1, d.plutus().calls().count(), "the good span of the export is recorded");
+            LlmCall call = d.plutus().calls().recent(1).get(0);
+            assertEquals(TokenUsage.of(100, 20), call.usage());
+            assertEquals("otlp_5b8efff798038103d269b633813fc60c_eee19b7ec3c1b174", call.eventId());
+        }
+    }
+
+    @Test
+    void whatIsNotAnExportIsRefusedAndNothingIsRecorded(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.start(home)) {
+            String key = d.apiKeys().create("k").secret();
+            assertEquals(401, post(d, null, "application/x-protobuf", null, new byte[0]).statusCode());
+            assertEquals(415, post(d, key, "text/plain", null, new byte[] {1}).statusCode());
+            assertEquals(415, post(d, key, "application/x-protobuf", "br", new byte[] {1}).statusCode());
+            HttpResponse<String> garbage = post(d, key, "application/x-protobuf", null, new byte[] {(byte) 0xff, (byte) 0xff, 0x01});
+            assertEquals(400, garbage.statusCode(), garbage.body());
+            assertTrue(garbage.body().contains("not an OTLP ExportTraceServiceRequest"), garbage.body());
+            // 64 MiB of zeros in well under 1 MiB of gzip: refused while it expands, never held whole.
+            ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+            try (GZIPOutputStream z = new GZIPOutputStream(bomb)) {
+                byte[] zeros = new byte[1 << 20];
+                for (int i = 0; i < 64; i++) {
+                    z.write(zeros);
+                }
+            }
+            HttpResponse<String> expanded = post(d, key, "application/x-protobuf", "gzip", bomb.toByteArray());
+            assertEquals(400, expanded.statusCode(), expanded.body());
+            assertTrue(expanded.body().contains("expands to more than 8 MiB"), expanded.body());
+            HttpResponse<String> notJson = post(d, key, "application/json", null, "{\"resourceSpans\": [".getBytes(StandardCharsets.UTF_8));
+            assertEquals(400, notJson.statusCode(), notJson.body());
+            assertEquals(0, d.plutus().calls().count());
+        }
+    }
+
+    private static void chat(Tracer tracer, String provider, String model, long input, long output, long cacheRead, String conversation) {
+        Span s = tracer.spanBuilder("chat " + model).startSpan();
+        s.setAttribute("gen_ai.operation.name", "chat");
+        s.setAttribute("gen_ai.provider.name", provider);
+        s.setAttribute("gen_ai.request.model", model);
+        s.setAttribute("gen_ai.usage.input_tokens", input);
+        s.setAttribute("gen_ai.usage.output_tokens", output);
+        if (cacheRead > 0) {
+            s.setAttribute("gen_ai.usage.cache_read.input_tokens", cacheRead);
+        }
+        s.setAttribute("gen_ai.conversation.id", conversation);
+        s.end();
+    }
+
+    private static HttpResponse<String> post(DaemonHarness d, String key, String type, String encoding, byte[] body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(d.baseUrl() + "/v1/traces")).header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        if (encoding != null) {
+            b.header("Content-Encoding", encoding);
+        }
+        return DaemonHarness.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Sends through the real exporter and keeps what it sent, to send it again. */
+    private static final class Keeping implements SpanExporter {
+        final SpanExporter delegate;
+        final List<SpanData> sent = new ArrayList<>();
+
+        Keeping(SpanExporter delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public synchronized CompletableResultCode export(Collection<SpanData> spans) {
+            sent.addAll(spans);
+            return delegate.export(spans);
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return delegate.flush();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return delegate.shutdown();
+        }
+    }
+}
