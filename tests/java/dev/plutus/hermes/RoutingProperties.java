@@ -57,11 +57,18 @@ class RoutingProperties {
             boolean uKnown = u.remainingMicros() != null;
             boolean bestKnown = best.remainingMicros() != null;
             assertTrue(bestKnown || !uKnown, "a provider with unknown money ranks above one whose money is known");
-            if (uKnown && bestKnown && u.daysLeft() != null && best.daysLeft() != null) {
-                assertTrue(best.daysLeft().compareTo(u.daysLeft()) >= 0, best + " vs " + u);
+            // Days left compare where both burn; one that burns nothing counts its money at the busiest burn,
+            // and with no burn anywhere money decides: $0.50 nobody spends never outranks $93 being spent.
+            long busiest = usable.stream().filter(r -> r.remainingMicros() != null).mapToLong(ProviderRunway::burnMicrosPerDay).max().orElse(0);
+            if (uKnown && bestKnown && busiest > 0) {
+                java.math.BigDecimal bestDays = best.burnMicrosPerDay() > 0 ? best.daysLeft()
+                        : java.math.BigDecimal.valueOf(best.remainingMicros()).divide(java.math.BigDecimal.valueOf(busiest), 1, java.math.RoundingMode.DOWN);
+                java.math.BigDecimal uDays = u.burnMicrosPerDay() > 0 ? u.daysLeft()
+                        : java.math.BigDecimal.valueOf(u.remainingMicros()).divide(java.math.BigDecimal.valueOf(busiest), 1, java.math.RoundingMode.DOWN);
+                assertTrue(bestDays.compareTo(uDays) >= 0, best + " vs " + u);
             }
-            if (uKnown && bestKnown && best.daysLeft() != null && u.daysLeft() == null) {
-                throw new AssertionError("a provider with endless runway ranks below one with " + best.daysLeft() + " days");
+            if (uKnown && bestKnown && busiest == 0) {
+                assertTrue(best.remainingMicros() >= u.remainingMicros(), "nothing burns: most money first; " + best + " vs " + u);
             }
         }
         assertEquals(best.config().flagship(), plan.primary().model());

@@ -116,7 +116,7 @@ class RunwayReportTest {
                 + "\"since\":\"2026-11-24T12:00:00Z\"}", j.path("alerts").get(0).toString());
         assertEquals("{\"apply\":false,\"primary\":\"openrouter/qwen3-max\",\"delegation\":\"deepseek/deepseek-chat\","
                 + "\"fallbacks\":[\"deepseek/deepseek-reasoner\",\"deepseek/deepseek-chat\"],\"reasons\":["
-                + "\"#1 openrouter: $12.34 live, 24.6 days left\",\"#2 deepseek: $2.00 estimate, 1.8 days left\","
+                + "\"#1 openrouter: $12.34 live, 24.6 days left; ranked by days left\",\"#2 deepseek: $2.00 estimate, 1.8 days left; ranked by days left\","
                 + "\"anthropic: not routed (no flagship/fast models in runway.yaml)\"]}", j.path("router").toString());
     }
 

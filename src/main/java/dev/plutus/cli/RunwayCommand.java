@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
 final class RunwayCommand implements Callable<Integer> {
     @Mixin PlutusCli.HomeOption home;
     @Spec CommandSpec spec;
-    @Option(names = "--refresh", description = "Ask the providers now instead of using answers up to 5 minutes old") boolean refresh;
+    @Option(names = "--refresh", description = "Ask the providers now (including the one-token Anthropic/OpenAI rate-limit probes) instead of using "
+            + "stored answers up to runway.yaml's cache age old") boolean refresh;
     @Option(names = "--snapshot", description = "Append this reading to the burn-rate history (and raise low-runway alerts)") boolean snapshot;
     @Option(names = "--json", description = "Print JSON") boolean json;
     @Option(names = "--html", paramLabel = "FILE", description = "Also write a self-contained HTML page") Path html;
@@ -43,11 +44,12 @@ final class RunwayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine p = home.open(); HermesHost h = new HermesHost(p)) {
-            RunwayView v = h.runway().view(refresh || snapshot);
+            // Anthropic/OpenAI rate-limit probes cost a token each: only --refresh (or --snapshot) runs them.
+            RunwayView v = h.runway().view(refresh || snapshot, refresh || snapshot);
             if (snapshot) {
                 h.runway().snapshot(v);
                 List<RunwayAlerts.Alert> fresh = h.runway().evaluateAlerts(v);
-                v = h.runway().view(false);
+                v = h.runway().view(false, false);
                 if (!json) {
                     spec.commandLine().getErr().println("Snapshot of " + v.providers().size() + " providers saved"
                             + (fresh.isEmpty() ? "." : "; " + fresh.size() + " new low-runway alert(s)."));
@@ -127,7 +129,8 @@ final class RunwayCommand implements Callable<Integer> {
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("Read " + r.seen() + " Hermes sessions from " + db + ": imported " + r.imported() + " ("
                         + Money.usd2(r.importedMicros()) + "), " + r.alreadyKnown() + " already counted, " + r.skippedEmpty()
-                        + " without usage" + (r.outOfRange() > 0 ? ", " + r.outOfRange() + " set aside as out of range (see plutus.log)" : "")
+                        + " without usage" + (r.grown() > 0 ? ", " + r.grown() + " grown since the last import (the growth imported)" : "")
+                        + (r.outOfRange() > 0 ? ", " + r.outOfRange() + " set aside as out of range (see plutus.log)" : "")
                         + ".");
                 out.flush();
                 return 0;

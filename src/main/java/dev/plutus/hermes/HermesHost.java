@@ -1,6 +1,8 @@
 package dev.plutus.hermes;
 
 import dev.plutus.engine.Engine;
+import dev.plutus.provider.ClaudeOAuthFile;
+import dev.plutus.provider.CodexAuthFile;
 import dev.plutus.provider.Credentials;
 import dev.plutus.runway.RunwayMonitor;
 import dev.plutus.store.RunwayStore;
@@ -18,8 +20,10 @@ public final class HermesHost implements AutoCloseable {
     public HermesHost(Engine engine) {
         Map<String, String> env = engine.config().environment();
         RunwayStore store = new RunwayStore(engine.jdbc());
+        ClaudeOAuthFile claude = ClaudeOAuthFile.fromEnvironment(env, engine.clock());
+        CodexAuthFile codex = CodexAuthFile.fromEnvironment(env);
         this.runway = new RunwayMonitor(engine.stats(), engine.gate()::zone, store, engine.config().home().runwayFile(), env,
-                cfg -> Credentials.withDotEnv(env, cfg.hermesHome() == null ? null : cfg.hermesHome().resolve(".env")),
+                cfg -> Credentials.withDotEnv(env, cfg.hermesHome() == null ? null : cfg.hermesHome().resolve(".env")).withLogins(claude, codex),
                 new HermesRouter(store, engine.clock()), engine.clock());
         this.hooks = new HookDispatcher(engine.sessions(), engine.recorder(), engine.enforcer(), runway::claimNotices,
                 engine.clock());

@@ -10,6 +10,7 @@ import dev.plutus.provider.Credentials;
 import dev.plutus.provider.ProviderException;
 import dev.plutus.provider.ProviderRequest;
 import dev.plutus.runway.ProviderConfig;
+import dev.plutus.runway.ProviderRunway;
 import dev.plutus.runway.RouteResult;
 import dev.plutus.runway.Router;
 import dev.plutus.runway.RoutingPlan;
@@ -24,7 +25,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,10 +56,7 @@ public final class HermesRouter implements Router {
         Path config = cfg.hermesHome().resolve("config.yaml");
         RoutingPlan plan;
         try {
-            plan = RoutingPlanner.plan(v.providers());
-            if (cfg.router().verifyModels()) {
-                verifyModels(plan, cfg, providers);
-            }
+            plan = planWithLiveModels(v, providers);
             if (!Files.isRegularFile(config)) {
                 throw new RoutingRefused("no Hermes config at " + config + " (set hermes_home in runway.yaml or HERMES_HOME)");
             }
@@ -82,21 +82,46 @@ public final class HermesRouter implements Router {
         }
     }
 
-    private void verifyModels(RoutingPlan plan, RunwayConfig cfg, ProviderLookup providers) {
+    /**
+     * Plans, then checks every planned model against its provider's live list. A provider whose list
+     * cannot be read (HTTP 500, hang, bad key) is left out of the plan, with the reason, and the rest
+     * is planned again; a model the provider does not list refuses the whole plan (runway.yaml is wrong).
+     */
+    private static RoutingPlan planWithLiveModels(RunwayView v, ProviderLookup providers) {
+        RunwayConfig cfg = v.config();
+        List<ProviderRunway> candidates = new ArrayList<>(v.providers());
+        List<String> leftOut = new ArrayList<>();
+        while (true) {
+            RoutingPlan plan = RoutingPlanner.plan(candidates, cfg.alerts(), leftOut);
+            if (!cfg.router().verifyModels()) {
+                return plan;
+            }
+            String unreadable = verifyModels(plan, cfg, providers, leftOut);
+            if (unreadable == null) {
+                return plan;
+            }
+            candidates.removeIf(r -> r.name().equals(unreadable));
+        }
+    }
+
+    /** Null when every planned model is live; else the provider whose list could not be read (its reason added to {@code leftOut}). */
+    private static String verifyModels(RoutingPlan plan, RunwayConfig cfg, ProviderLookup providers, List<String> leftOut) {
         for (RoutingPlan.Route r : new LinkedHashSet<>(plan.allRoutes())) {
             ProviderConfig p = cfg.provider(r.provider()).orElseThrow();
             Set<String> live;
             try {
                 live = providers.liveModels(p, cfg);
             } catch (ProviderException e) {
-                throw new RoutingRefused("cannot check " + r.model() + " against " + p.name() + "'s live model list (" + e.kind().label()
-                        + ": " + e.getMessage() + "); nothing written (router.verify_models: false skips the check)");
+                leftOut.add(p.name() + ": left out (cannot check " + r.model() + " against its live model list: " + e.kind().label()
+                        + ": " + e.getMessage() + "; router.verify_models: false skips the check)");
+                return p.name();
             }
             if (!live.contains(r.model())) {
                 throw new RoutingRefused(p.name() + " does not list model '" + r.model() + "' (retired or misspelt); fix "
                         + (r.model().equals(p.flagship()) ? "flagship" : "fast") + " for " + p.name() + " in runway.yaml; nothing written");
             }
         }
+        return null;
     }
 
     private void decide(Path config, RoutingPlan plan, String outcome, Path backup) {

@@ -14,12 +14,33 @@ import java.util.Optional;
  * them there). Secrets are handed to clients only; nothing here logs or prints one.
  */
 public final class Credentials {
+    /** The variable a Claude Code OAuth token is read from; without it, Claude Code's own credentials file. */
+    public static final String CLAUDE_OAUTH_ENV = "CLAUDE_CODE_OAUTH_TOKEN";
+
     private final Map<String, String> env;
     private final Map<String, String> dotEnv;
+    private final ClaudeOAuthFile claude;
+    private final CodexAuthFile codex;
 
     public Credentials(Map<String, String> env, Map<String, String> dotEnv) {
+        this(env, dotEnv, null, null);
+    }
+
+    private Credentials(Map<String, String> env, Map<String, String> dotEnv, ClaudeOAuthFile claude, CodexAuthFile codex) {
         this.env = Map.copyOf(env);
         this.dotEnv = Map.copyOf(dotEnv);
+        this.claude = claude;
+        this.codex = codex;
+    }
+
+    /** These keys plus the logins other tools keep in the home directory (either may be null). */
+    public Credentials withLogins(ClaudeOAuthFile claude, CodexAuthFile codex) {
+        return new Credentials(env, dotEnv, claude, codex);
+    }
+
+    /** The ChatGPT plan of the Codex login, when there is one. */
+    public Optional<String> chatGptPlan() {
+        return codex == null ? Optional.empty() : codex.chatGptPlan();
     }
 
     /** The environment plus the dotenv {@code file} when it exists (an unreadable file counts as empty). */
@@ -41,6 +62,9 @@ public final class Credentials {
             String v = env.get(n);
             if (v == null || v.isBlank()) {
                 v = dotEnv.get(n);
+            }
+            if ((v == null || v.isBlank()) && n.equals(CLAUDE_OAUTH_ENV) && claude != null) {
+                v = claude.accessToken().orElse(null);
             }
             if (v != null && !v.isBlank()) {
                 return Optional.of(new ProviderRequest.Credential(n, v.strip()));

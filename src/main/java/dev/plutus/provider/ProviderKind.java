@@ -17,7 +17,8 @@ public enum ProviderKind {
             "openrouter", null, new OpenRouterClient()),
     ANTHROPIC("anthropic", "https://api.anthropic.com", List.of("ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"),
             List.of("anthropic"), "anthropic", "claude-haiku-4-5", new AnthropicClient()),
-    OPENAI("openai", "https://api.openai.com/v1", List.of("OPENAI_API_KEY"), List.of("openai", "openai-api", "openai-codex"),
+    // Not "openai-codex": those calls run on the ChatGPT subscription, another account than the API key's.
+    OPENAI("openai", "https://api.openai.com/v1", List.of("OPENAI_API_KEY"), List.of("openai", "openai-api"),
             "openai-api", "gpt-4.1-nano", new OpenAiClient()),
     GEMINI("gemini", "https://generativelanguage.googleapis.com/v1beta", List.of("GEMINI_API_KEY", "GOOGLE_API_KEY"),
             List.of("gemini", "google"), "gemini", null, new GeminiClient()),
@@ -50,6 +51,9 @@ public enum ProviderKind {
     public String defaultHermesProvider() { return hermesProvider; }
     public String defaultProbeModel() { return probeModel; }
     public ProviderClient client() { return client; }
+
+    /** Whether the provider's API tells the money left (else runway is an estimate the user calibrates). */
+    public boolean hasBalanceApi() { return this == DEEPSEEK || this == OPENROUTER; }
 
     public static Optional<ProviderKind> byLabel(String label) {
         return Arrays.stream(values()).filter(k -> k.label.equalsIgnoreCase(label)).findFirst();

@@ -40,14 +40,14 @@ public final class RunwayReport {
         }
         TextTable t = new TextTable(new String[] {"provider", "left", "source", "burn/day", "trend", "days left", "runs out",
                 "today", "7d", "30d", "all time"}, new boolean[] {false, true, false, true, false, true, false, true, true, true, true});
-        for (ProviderRunway r : RoutingPlanner.rank(v.providers())) {
+        for (ProviderRunway r : RoutingPlanner.rank(v.providers(), v.config().alerts())) {
             t.add(r.name(), r.remainingMicros() == null ? "?" : Money.usd2(r.remainingMicros()), r.source().label(),
                     Money.usd2(r.burnMicrosPerDay()), r.trendLabel(), days(r), r.exhaustsOn() == null ? "-" : r.exhaustsOn().toString(),
                     Money.usd2(r.spend().todayMicros()), Money.usd2(r.spend().last7Micros()), Money.usd2(r.spend().last30Micros()),
                     Money.usd2(r.spend().allMicros()));
         }
         sb.append(t.render()).append('\n');
-        for (ProviderRunway r : RoutingPlanner.rank(v.providers())) {
+        for (ProviderRunway r : RoutingPlanner.rank(v.providers(), v.config().alerts())) {
             for (String note : notes(r, v)) {
                 sb.append("  ").append(r.name()).append(": ").append(note).append('\n');
             }
@@ -87,6 +87,10 @@ public final class RunwayReport {
         if (l != null) {
             out.add("rate limits " + l.status() + ": " + String.join(", ", l.windows().stream().map(w -> window(w, v.zone())).toList())
                     + (l.retryAfterSeconds() == null ? "" : "; retry after " + l.retryAfterSeconds() + " s"));
+        }
+        if (r.subscription() != null) {
+            out.add("ChatGPT " + r.subscription() + " subscription (Codex login): no usage API, and its calls (openai-codex) are not counted"
+                    + " against this API account");
         }
         if (r.source() == ProviderRunway.Source.ESTIMATE) {
             out.add("estimate: budget " + Money.usd2(r.budgetMicros()) + " − " + Money.usd2(r.spend().allMicros()) + " recorded"
@@ -146,7 +150,7 @@ public final class RunwayReport {
             return null;
         }
         try {
-            RoutingPlan p = RoutingPlanner.plan(v.providers());
+            RoutingPlan p = RoutingPlanner.plan(v.providers(), v.config().alerts());
             return "Router: " + p.summary() + (v.config().router().apply() ? " (applied every " + human(v.config().router().every()) + ")"
                     : " (plan only; router.apply: true writes it, or run `plutus route`)");
         } catch (RoutingRefused e) {
@@ -163,7 +167,7 @@ public final class RunwayReport {
         o.put("at", v.at().toString()).put("zone", v.zone().getId());
         ArrayNode ps = o.putArray("providers");
         int rank = 0;
-        for (ProviderRunway r : RoutingPlanner.rank(v.providers())) {
+        for (ProviderRunway r : RoutingPlanner.rank(v.providers(), v.config().alerts())) {
             ObjectNode p = ps.addObject();
             p.put("rank", ++rank).put("provider", r.name()).put("kind", r.config().kind().label()).put("source", r.source().label());
             putUsd(p, "remaining_usd", r.remainingMicros());
@@ -219,6 +223,9 @@ public final class RunwayReport {
             }
             p.put("error", r.error());
             p.put("calibrated_at", r.calibratedAt() == null ? null : r.calibratedAt().toString());
+            if (r.subscription() != null) {
+                p.put("chatgpt_plan", r.subscription());
+            }
             p.put("fetched_at", r.fetchedAt() == null ? null : r.fetchedAt().toString());
             ArrayNode h = p.putArray("history");
             for (RunwayStore.Snapshot snap : v.history().getOrDefault(r.name(), List.of())) {
@@ -236,7 +243,7 @@ public final class RunwayReport {
             ObjectNode route = o.putObject("router");
             route.put("apply", v.config().router().apply());
             try {
-                RoutingPlan p = RoutingPlanner.plan(v.providers());
+                RoutingPlan p = RoutingPlanner.plan(v.providers(), v.config().alerts());
                 route.put("primary", p.primary().describe()).put("delegation", p.delegation().describe());
                 ArrayNode f = route.putArray("fallbacks");
                 p.fallbacks().forEach(x -> f.add(x.describe()));
@@ -280,7 +287,7 @@ public final class RunwayReport {
         v.alerts().forEach(a -> sb.append("<div class=\"alert\">").append(esc(a.message())).append("</div>\n"));
         sb.append("<table><thead><tr><th>Provider</th><th>Left</th><th>Source</th><th>Burn/day</th><th>Trend</th><th>Days left</th>"
                 + "<th>Runs out</th><th>7d</th><th>30d</th><th>All time</th><th>History</th></tr></thead><tbody>\n");
-        for (ProviderRunway r : RoutingPlanner.rank(v.providers())) {
+        for (ProviderRunway r : RoutingPlanner.rank(v.providers(), v.config().alerts())) {
             boolean low = v.alerts().stream().anyMatch(a -> a.provider().equals(r.name()));
             sb.append("<tr data-provider=\"").append(esc(r.name())).append("\"><td><b>").append(esc(r.name())).append("</b>");
             for (String note : notes(r, v)) {

@@ -7,6 +7,7 @@ import dev.plutus.provider.ProviderAnswer;
 import dev.plutus.provider.ProviderException;
 import dev.plutus.provider.ProviderReading;
 import dev.plutus.provider.ProviderRequest;
+import dev.plutus.store.RunwayStore;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,7 +29,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Asks every provider at once, each bounded by the configured time-out, and keeps answers for the
  * cache period (failures for at most a minute, so a fixed key shows soon). One provider failing,
- * hanging or throwing never affects the others' rows.
+ * hanging or throwing never affects the others' rows. Answers are also kept in the store, so the
+ * cache spans processes: a {@code plutus runway} from a shell uses the daemon's answers and the
+ * daemon uses the shell's. A reading that asks a model for one token (Anthropic's and OpenAI's
+ * rate-limit probes) runs only when probing is allowed; otherwise the last probe's answer is shown,
+ * whatever its age.
  */
 public final class ProviderFetcher implements AutoCloseable {
     private static final Duration FAILURE_TTL = Duration.ofMinutes(1);
@@ -38,24 +43,42 @@ public final class ProviderFetcher implements AutoCloseable {
     private final ExecutorService pool;
     private final Map<String, ProviderAnswer> readings = new ConcurrentHashMap<>();
     private final Map<String, CachedModels> models = new ConcurrentHashMap<>();
+    private final RunwayStore store;
 
     private record CachedModels(Set<String> ids, Instant at) {}
 
     public ProviderFetcher(Clock clock, Duration connectTimeout) {
+        this(clock, connectTimeout, null);
+    }
+
+    /** {@code store}: where answers are kept for other processes (null: this process only). */
+    public ProviderFetcher(Clock clock, Duration connectTimeout, RunwayStore store) {
         this.clock = clock;
+        this.store = store;
         this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NORMAL).build();
         this.pool = Executors.newCachedThreadPool(PlutusThreads.named("runway-fetch"));
     }
 
     /** Readings of every provider in {@code providers}, in their order; {@code refresh} skips the cache. */
     public Map<String, ProviderAnswer> readAll(List<ProviderConfig> providers, RunwayConfig cfg, Credentials creds, boolean refresh) {
+        return readAll(providers, cfg, creds, refresh, true);
+    }
+
+    /** As {@link #readAll(List, RunwayConfig, Credentials, boolean)}; without {@code probe} no reading that costs tokens runs. */
+    public Map<String, ProviderAnswer> readAll(List<ProviderConfig> providers, RunwayConfig cfg, Credentials creds, boolean refresh,
+                                               boolean probe) {
         Map<String, Future<ProviderAnswer>> pending = new LinkedHashMap<>();
         Map<String, ProviderAnswer> out = new LinkedHashMap<>();
         Instant now = clock.instant();
         for (ProviderConfig p : providers) {
-            ProviderAnswer cached = readings.get(cacheKey(p, creds));
+            String key = cacheKey(p, creds);
+            ProviderAnswer cached = refresh && probe ? null : cached(key);
             if (!refresh && cached != null && fresh(cached, now, cfg.cacheTtl())) {
                 out.put(p.name(), cached);
+            } else if (!probe && costsTokens(p, creds)) {
+                // The last probe's answer, however old, or nothing: a token is spent only when asked for.
+                out.put(p.name(), cached != null ? cached : new ProviderAnswer.Ok(ProviderReading.nothing(), now,
+                        creds.first(p.keyEnvs()).map(ProviderRequest.Credential::envName).orElse(null)));
             } else {
                 pending.put(p.name(), pool.submit(() -> readNow(p, cfg, creds)));
             }
@@ -79,13 +102,47 @@ public final class ProviderFetcher implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 result = new ProviderAnswer.Failed(ProviderException.Kind.TIMEOUT, "interrupted", clock.instant());
             }
-            readings.put(cacheKey(p, creds), result);
+            keep(cacheKey(p, creds), result);
             out.put(p.name(), result);
         }
         // Keep the configured order even when some came from the cache.
         Map<String, ProviderAnswer> ordered = new LinkedHashMap<>();
         providers.forEach(p -> ordered.put(p.name(), out.get(p.name())));
         return ordered;
+    }
+
+    /** The answer this process holds, or the store's when it is newer. */
+    private ProviderAnswer cached(String key) {
+        ProviderAnswer mine = readings.get(key);
+        if (store == null) {
+            return mine;
+        }
+        Optional<RunwayStore.StoredReading> stored = store.reading(key);
+        if (stored.isPresent() && (mine == null || stored.get().at().isAfter(mine.at()))) {
+            Optional<ProviderAnswer> a = StoredAnswers.read(stored.get().answer(), stored.get().at());
+            if (a.isPresent()) {
+                readings.put(key, a.get());
+                return a.get();
+            }
+        }
+        return mine;
+    }
+
+    private void keep(String key, ProviderAnswer a) {
+        readings.put(key, a);
+        if (store != null) {
+            try {
+                store.putReading(key, a.at(), StoredAnswers.write(a));
+            } catch (RuntimeException e) {
+                // The answer is still shown and kept in memory; the next reading tries the store again.
+            }
+        }
+    }
+
+    /** Anthropic's and OpenAI's readings ask a model for a token; the others read a free endpoint or nothing. */
+    private static boolean costsTokens(ProviderConfig p, Credentials creds) {
+        return p.probeModel() != null && (p.kind() == ProviderKind.ANTHROPIC || p.kind() == ProviderKind.OPENAI)
+                && creds.first(p.keyEnvs()).isPresent();
     }
 
     private ProviderAnswer readNow(ProviderConfig p, RunwayConfig cfg, Credentials creds) {

@@ -10,7 +10,8 @@ import java.time.LocalDate;
  * One provider's runway now. {@code remainingMicros} is the live balance ({@link Source#LIVE}) or
  * budget minus spend ({@link Source#ESTIMATE}); null when unknown. {@code daysLeft} is null when
  * nothing is burning or nothing is known; {@code trendPct} compares the last 7 days with the 7
- * before (null when there is nothing to compare).
+ * before (null when there is nothing to compare). {@code subscription} names a chat subscription
+ * plan found beside the API account (the ChatGPT plan of a Codex login), null when none.
  */
 public record ProviderRunway(
         ProviderConfig config,
@@ -26,7 +27,20 @@ public record ProviderRunway(
         BigDecimal daysLeft,
         LocalDate exhaustsOn,
         Instant calibratedAt,
-        Instant fetchedAt) {
+        Instant fetchedAt,
+        String subscription) {
+
+    public ProviderRunway(ProviderConfig config, Source source, Long remainingMicros, Long budgetMicros, LiveBalance balance,
+                          RateLimitStatus limits, String error, SpendSummary spend, long burnMicrosPerDay, BigDecimal trendPct,
+                          BigDecimal daysLeft, LocalDate exhaustsOn, Instant calibratedAt, Instant fetchedAt) {
+        this(config, source, remainingMicros, budgetMicros, balance, limits, error, spend, burnMicrosPerDay, trendPct, daysLeft,
+                exhaustsOn, calibratedAt, fetchedAt, null);
+    }
+
+    public ProviderRunway withSubscription(String plan) {
+        return new ProviderRunway(config, source, remainingMicros, budgetMicros, balance, limits, error, spend, burnMicrosPerDay,
+                trendPct, daysLeft, exhaustsOn, calibratedAt, fetchedAt, plan);
+    }
 
     public enum Source {
         LIVE("live"), ESTIMATE("estimate"), UNKNOWN("unknown");

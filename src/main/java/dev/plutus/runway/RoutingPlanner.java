@@ -2,6 +2,7 @@ package dev.plutus.runway;
 
 import dev.plutus.core.Money;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -11,26 +12,86 @@ import java.util.List;
  * provider with the most runway, delegation = the fast model of the best other provider,
  * fallbacks = the other providers' flagships in rank order, then their fast models. Providers
  * without flagship/fast models, out of money, or refused by their rate limits are left out.
+ *
+ * <p>Days left only mean something for a provider that is burning money. One with no spend in 7
+ * days is ranked by its money at the burn of the busiest provider (the traffic it would take
+ * over), so $0.50 that nobody spends never outranks $93 being spent; when nothing burns at all the
+ * money left decides. A provider below its own low-runway alert thresholds ranks after every
+ * provider above theirs, so the router never promotes one it is warning about.
  */
 public final class RoutingPlanner {
-    /** Most runway first: usable, then known money, then days left (nothing burning counts as endless), then money left. */
-    static final Comparator<ProviderRunway> MOST_RUNWAY = Comparator
-            .comparing((ProviderRunway r) -> !r.usable())
-            .thenComparing(r -> r.remainingMicros() == null)
-            .thenComparing(r -> r.daysLeft() == null ? BigDecimal.valueOf(Long.MAX_VALUE) : r.daysLeft(), Comparator.reverseOrder())
-            .thenComparing(r -> r.remainingMicros() == null ? 0L : r.remainingMicros(), Comparator.reverseOrder())
-            .thenComparing(ProviderRunway::name);
-
     private RoutingPlanner() {}
 
+    /** Most runway first; thresholds from {@code alerts} apply where a provider has none of its own (null: none). */
+    public static List<ProviderRunway> rank(List<ProviderRunway> providers, RunwayConfig.Alerts alerts) {
+        long referenceBurn = referenceBurn(providers);
+        Comparator<ProviderRunway> most = Comparator
+                .comparing((ProviderRunway r) -> !r.usable())
+                .thenComparing(r -> belowThreshold(r, alerts) != null)
+                .thenComparing(r -> r.remainingMicros() == null)
+                .thenComparing(r -> effectiveDays(r, referenceBurn), Comparator.nullsLast(Comparator.reverseOrder()))
+                .thenComparing(r -> r.remainingMicros() == null ? 0L : r.remainingMicros(), Comparator.reverseOrder())
+                .thenComparing(ProviderRunway::name);
+        return providers.stream().sorted(most).toList();
+    }
+
+    /** The busiest burn among usable providers whose money is known: what a promoted provider would take on. */
+    static long referenceBurn(List<ProviderRunway> providers) {
+        return providers.stream().filter(r -> r.usable() && r.remainingMicros() != null).mapToLong(ProviderRunway::burnMicrosPerDay)
+                .max().orElse(0);
+    }
+
     public static List<ProviderRunway> rank(List<ProviderRunway> providers) {
-        return providers.stream().sorted(MOST_RUNWAY).toList();
+        return rank(providers, null);
+    }
+
+    /**
+     * The days the ranking compares: days left for a provider that burns; for one that does not, its
+     * money at {@code referenceBurn} (the busiest provider's burn); null when money is unknown or
+     * nothing burns anywhere (then money left decides).
+     */
+    public static BigDecimal effectiveDays(ProviderRunway r, long referenceBurn) {
+        if (r.remainingMicros() == null) {
+            return null;
+        }
+        if (r.remainingMicros() <= 0) {
+            return BigDecimal.ZERO.setScale(1);
+        }
+        if (r.burnMicrosPerDay() > 0 && r.daysLeft() != null) {
+            return r.daysLeft();
+        }
+        return referenceBurn <= 0 ? null
+                : BigDecimal.valueOf(r.remainingMicros()).divide(BigDecimal.valueOf(referenceBurn), 1, RoundingMode.DOWN);
+    }
+
+    /** Which alert threshold the provider is under (e.g. "$0.50 left, below $10.00"), or null when it is above both. */
+    public static String belowThreshold(ProviderRunway r, RunwayConfig.Alerts alerts) {
+        Long balanceBelow = r.config().balanceBelowMicros() != null ? r.config().balanceBelowMicros()
+                : alerts == null ? null : alerts.balanceBelowMicros();
+        BigDecimal daysBelow = r.config().daysLeftBelow() != null ? r.config().daysLeftBelow() : alerts == null ? null : alerts.daysLeftBelow();
+        if (balanceBelow != null && r.remainingMicros() != null && r.remainingMicros() < balanceBelow) {
+            return Money.usd2(r.remainingMicros()) + " left, below the alert threshold " + Money.usd2(balanceBelow);
+        }
+        if (daysBelow != null && r.daysLeft() != null && r.daysLeft().compareTo(daysBelow) < 0) {
+            return r.daysLeft().toPlainString() + " days left, below the alert threshold " + daysBelow.toPlainString() + " days";
+        }
+        return null;
     }
 
     public static RoutingPlan plan(List<ProviderRunway> providers) {
-        List<String> reasons = new ArrayList<>();
+        return plan(providers, null);
+    }
+
+    public static RoutingPlan plan(List<ProviderRunway> providers, RunwayConfig.Alerts alerts) {
+        return plan(providers, alerts, List.of());
+    }
+
+    /** {@code leftOut}: reasons for providers the caller already excluded (shown first among the reasons). */
+    public static RoutingPlan plan(List<ProviderRunway> providers, RunwayConfig.Alerts alerts, List<String> leftOut) {
+        List<String> reasons = new ArrayList<>(leftOut);
         List<ProviderRunway> ranked = new ArrayList<>();
-        for (ProviderRunway r : rank(providers)) {
+        long referenceBurn = referenceBurn(providers);
+        for (ProviderRunway r : rank(providers, alerts)) {
             if (!r.config().routable()) {
                 reasons.add(r.name() + ": not routed (no flagship/fast models in runway.yaml)");
             } else if (!r.usable()) {
@@ -38,7 +99,7 @@ public final class RoutingPlanner {
                         ? "rate limit rejected" : "no money left") + ")");
             } else {
                 ranked.add(r);
-                reasons.add("#" + ranked.size() + " " + r.name() + ": " + describe(r));
+                reasons.add("#" + ranked.size() + " " + r.name() + ": " + describe(r) + "; " + why(r, alerts, referenceBurn));
             }
         }
         if (ranked.isEmpty()) {
@@ -55,6 +116,23 @@ public final class RoutingPlanner {
         others.forEach(o -> fallbacks.add(route(o, o.config().flagship())));
         others.forEach(o -> fallbacks.add(route(o, o.config().fast())));
         return new RoutingPlan(primary, delegation, fallbacks, reasons);
+    }
+
+    /** The key that placed the provider where it is, in words. */
+    private static String why(ProviderRunway r, RunwayConfig.Alerts alerts, long referenceBurn) {
+        String below = belowThreshold(r, alerts);
+        String key;
+        if (r.remainingMicros() == null) {
+            key = "ranked after every provider whose money is known";
+        } else if (r.burnMicrosPerDay() > 0) {
+            key = "ranked by days left";
+        } else if (referenceBurn > 0) {
+            key = "no spend in 7 days: ranked as " + effectiveDays(r, referenceBurn).toPlainString() + " days at the busiest burn of "
+                    + Money.usd2(referenceBurn) + "/day";
+        } else {
+            key = "nothing burns anywhere: ranked by money left";
+        }
+        return below == null ? key : key + "; " + below + ", so ranked after every provider above its thresholds (never promoted)";
     }
 
     private static RoutingPlan.Route route(ProviderRunway r, String model) {

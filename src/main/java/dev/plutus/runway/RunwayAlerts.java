@@ -8,11 +8,15 @@ import dev.plutus.store.RunwayStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Low-runway alerts: a provider whose money left falls below {@code balance_below_usd}, or whose
  * days left fall below {@code days_left_below}. Each crossing alerts once (webhook, command, a
- * notice in the next Hermes turn); it re-arms when the provider is back above the threshold.
+ * notice in the next Hermes turn); it re-arms only when the provider is back 10% above the
+ * threshold, so one hovering at it does not alert on every reading. Webhook deliveries go through a
+ * stored outbox: one that fails is tried again with growing pauses (1 min doubling to 1 h) until the
+ * webhook takes it, across restarts.
  */
 public final class RunwayAlerts {
     private static final Logger LOG = LoggerFactory.getLogger(RunwayAlerts.class);
@@ -30,11 +37,26 @@ public final class RunwayAlerts {
 
     private final RunwayStore store;
     private final Clock clock;
+    /** Re-arming needs the value back above the threshold by this fraction of it. */
+    static final BigDecimal REARM_MARGIN = new BigDecimal("0.10");
+    static final Duration FIRST_RETRY = Duration.ofMinutes(1);
+    static final Duration LONGEST_RETRY = Duration.ofHours(1);
+    /** How old a balance-less provider's calibration may get before the user is asked for a fresh console balance. */
+    static final Duration RECALIBRATE_AFTER = Duration.ofDays(3);
+    static final String RECALIBRATE = "recalibrate";
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, String> env;
 
     public RunwayAlerts(RunwayStore store, Clock clock) {
+        this(store, clock, Map.of());
+    }
+
+    /** {@code env}: where the webhook's auth header value is looked up. */
+    public RunwayAlerts(RunwayStore store, Clock clock, Map<String, String> env) {
         this.store = store;
         this.clock = clock;
+        this.env = Map.copyOf(env);
     }
 
     /** A low-runway condition that holds now. */
@@ -51,12 +73,14 @@ public final class RunwayAlerts {
             }
             if (balanceBelow != null) {
                 boolean low = r.remainingMicros() < balanceBelow;
-                check(r, "balance", low, "Runway low: " + r.name() + " has " + Money.usd2(r.remainingMicros()) + " left ("
+                boolean clear = BigDecimal.valueOf(r.remainingMicros()).compareTo(rearmAt(BigDecimal.valueOf(balanceBelow))) >= 0;
+                check(r, "balance", low, clear, "Runway low: " + r.name() + " has " + Money.usd2(r.remainingMicros()) + " left ("
                         + r.source().label() + "), below " + Money.usd2(balanceBelow) + ".", Money.usd2(balanceBelow), fresh);
             }
             if (daysBelow != null) {
                 boolean low = r.daysLeft() != null && r.daysLeft().compareTo(daysBelow) < 0;
-                check(r, "days_left", low, "Runway low: " + r.name() + " has " + (r.daysLeft() == null ? "?" : r.daysLeft().toPlainString())
+                boolean clear = r.daysLeft() == null || r.daysLeft().compareTo(rearmAt(daysBelow)) >= 0;
+                check(r, "days_left", low, clear, "Runway low: " + r.name() + " has " + (r.daysLeft() == null ? "?" : r.daysLeft().toPlainString())
                         + " days left at " + Money.usd2(r.burnMicrosPerDay()) + "/day (below " + daysBelow.toPlainString() + " days)"
                         + (r.exhaustsOn() == null ? "" : "; runs out around " + r.exhaustsOn()) + ".", daysBelow.toPlainString() + " days", fresh);
             }
@@ -65,15 +89,20 @@ public final class RunwayAlerts {
             LOG.warn("{}", a.message());
             deliver(cfg, a);
         }
+        deliverPending(cfg);
         return fresh;
     }
 
-    private void check(ProviderRunway r, String kind, boolean low, String message, String threshold, List<Alert> fresh) {
+    private static BigDecimal rearmAt(BigDecimal threshold) {
+        return threshold.add(threshold.multiply(REARM_MARGIN));
+    }
+
+    private void check(ProviderRunway r, String kind, boolean low, boolean clear, String message, String threshold, List<Alert> fresh) {
         if (low) {
             if (store.raiseAlert(r.name(), kind, clock.instant(), message)) {
                 fresh.add(new Alert(r, kind, message, threshold));
             }
-        } else if (store.clearAlert(r.name(), kind, clock.instant())) {
+        } else if (clear && store.clearAlert(r.name(), kind, clock.instant())) {
             LOG.info("runway alert cleared: {} {} is back above {}", r.name(), kind, threshold);
         }
     }
@@ -100,21 +129,92 @@ public final class RunwayAlerts {
             throw new IllegalStateException(e);
         }
         if (cfg.alerts().webhook() != null) {
-            try {
-                HttpResponse<Void> resp = http.send(HttpRequest.newBuilder(cfg.alerts().webhook()).timeout(Duration.ofSeconds(10))
-                        .header("Content-Type", "application/json").header("User-Agent", "plutus")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
-                if (resp.statusCode() / 100 != 2) {
-                    LOG.warn("runway alert webhook {} answered HTTP {}", cfg.alerts().webhook().getHost(), resp.statusCode());
-                }
-            } catch (IOException e) {
-                LOG.warn("runway alert webhook {} failed: {}", cfg.alerts().webhook().getHost(), e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            store.enqueueAlert(clock.instant(), new String(body, StandardCharsets.UTF_8));
         }
         if (cfg.alerts().command() != null) {
             runCommand(cfg.alerts().command(), body, a.message());
+        }
+    }
+
+    /**
+     * Sends every stored alert whose next try is due to the webhook; one it does not take (no 2xx, no
+     * answer, the auth variable unset) stays, to be tried again after twice the last pause. Returns how many were delivered.
+     */
+    public int deliverPending(RunwayConfig cfg) {
+        URI hook = cfg.alerts().webhook();
+        if (hook == null) {
+            return 0;
+        }
+        int delivered = 0;
+        for (RunwayStore.PendingAlert p : store.dueAlerts(clock.instant())) {
+            String error = send(cfg, hook, p.body());
+            if (error == null) {
+                store.alertDelivered(p.id(), clock.instant());
+                delivered++;
+            } else {
+                Duration pause = backoff(p.attempts() + 1);
+                store.alertFailed(p.id(), clock.instant().plus(pause), error);
+                LOG.warn("runway alert webhook {}: {} (try {}; next in {} min)", hook.getHost(), error, p.attempts() + 1, pause.toMinutes());
+            }
+        }
+        return delivered;
+    }
+
+    /** The pause after the {@code attempt}-th failed try: 1 min, 2, 4, ... at most an hour. */
+    static Duration backoff(int attempt) {
+        Duration d = FIRST_RETRY;
+        for (int i = 1; i < attempt && d.compareTo(LONGEST_RETRY) < 0; i++) {
+            d = d.multipliedBy(2);
+        }
+        return d.compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : d;
+    }
+
+    /** Null when the webhook took it; else why not (never with the auth value in it). */
+    private String send(RunwayConfig cfg, URI hook, String body) {
+        HttpRequest.Builder req = HttpRequest.newBuilder(hook).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").header("User-Agent", "plutus")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        String authEnv = cfg.alerts().webhookAuthEnv();
+        if (authEnv != null) {
+            String value = env.get(authEnv);
+            if (value == null || value.isBlank()) {
+                return "environment variable " + authEnv + " (alerts.webhook_auth_env) is not set";
+            }
+            req.header(cfg.alerts().webhookAuthHeader(), value.strip());
+        }
+        try {
+            HttpResponse<Void> resp = http.send(req.build(), HttpResponse.BodyHandlers.discarding());
+            return resp.statusCode() / 100 == 2 ? null : "answered HTTP " + resp.statusCode();
+        } catch (IOException e) {
+            return "failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        } catch (IllegalArgumentException e) {
+            return "refused the request: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Asks for a fresh console balance of every provider without a balance API whose calibration is
+     * older than three days: a standing notice (in /runway, /budget, and once in the next Hermes turn)
+     * that ends when the provider is calibrated again.
+     */
+    public void remindRecalibration(RunwayConfig cfg, Map<String, RunwayStore.Calibration> calibrations, java.time.ZoneId zone) {
+        Instant now = clock.instant();
+        for (ProviderConfig p : cfg.providers()) {
+            RunwayStore.Calibration c = calibrations.get(p.name());
+            if (c == null || p.kind().hasBalanceApi()) {
+                continue;
+            }
+            Duration age = Duration.between(c.at(), now);
+            if (age.compareTo(RECALIBRATE_AFTER) > 0) {
+                store.raiseAlert(p.name(), RECALIBRATE, now, "Recalibrate " + p.name() + ": its balance was last read off the console "
+                        + age.toDays() + " days ago (" + java.time.LocalDate.ofInstant(c.at(), zone) + "); Plutus's estimate drifts from it. "
+                        + "Read the console and run `plutus runway calibrate " + p.name() + "=<balance>`.");
+            } else {
+                store.clearAlert(p.name(), RECALIBRATE, now);
+            }
         }
     }
 

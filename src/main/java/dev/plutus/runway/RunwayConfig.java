@@ -31,8 +31,17 @@ public record RunwayConfig(
     /** {@code apply}: write Hermes's config.yaml on each scheduled run (else the decision is only logged). */
     public record Router(boolean apply, Duration every, boolean verifyModels) {}
 
-    /** Thresholds for every provider (a provider's own override them); {@code command} runs with the alert as JSON on stdin. */
-    public record Alerts(Long balanceBelowMicros, BigDecimal daysLeftBelow, URI webhook, String command) {}
+    /**
+     * Thresholds for every provider (a provider's own override them); {@code command} runs with the alert as JSON on stdin.
+     * {@code webhookAuthEnv} names the environment variable whose value is sent in the {@code webhookAuthHeader} header
+     * (the secret stays out of runway.yaml); both null when the webhook takes no credential.
+     */
+    public record Alerts(Long balanceBelowMicros, BigDecimal daysLeftBelow, URI webhook, String command, String webhookAuthEnv,
+                         String webhookAuthHeader) {
+        public Alerts(Long balanceBelowMicros, BigDecimal daysLeftBelow, URI webhook, String command) {
+            this(balanceBelowMicros, daysLeftBelow, webhook, command, null, null);
+        }
+    }
 
     public Optional<ProviderConfig> provider(String name) {
         return providers.stream().filter(p -> p.name().equalsIgnoreCase(name)).findFirst();

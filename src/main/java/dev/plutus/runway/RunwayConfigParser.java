@@ -78,10 +78,19 @@ public final class RunwayConfigParser {
             throw r.get("every").error("must be at least 1m");
         }
         YamlNode a = root.get("alerts");
-        a.requireOnlyKeys(List.of("balance_below_usd", "days_left_below", "webhook", "command"));
+        a.requireOnlyKeys(List.of("balance_below_usd", "days_left_below", "webhook", "command", "webhook_auth_env", "webhook_auth_header"));
+        String authEnv = a.get("webhook_auth_env").text().map(String::strip).filter(s -> !s.isEmpty()).orElse(null);
+        String authHeader = a.get("webhook_auth_header").text().map(String::strip).filter(s -> !s.isEmpty()).orElse(null);
+        if (authHeader != null && authEnv == null) {
+            throw a.get("webhook_auth_header").error("needs webhook_auth_env: the variable that holds the header's value");
+        }
+        if (authHeader != null && !authHeader.matches("[A-Za-z0-9-]+")) {
+            throw a.get("webhook_auth_header").error("'" + authHeader + "' is not a header name");
+        }
         RunwayConfig.Alerts alerts = new RunwayConfig.Alerts(usd(a.get("balance_below_usd")),
                 a.get("days_left_below").nonNegativeDecimal().orElse(null), a.get("webhook").text().map(u -> url(a.get("webhook"), u)).orElse(null),
-                a.get("command").text().filter(s -> !s.isBlank()).orElse(null));
+                a.get("command").text().filter(s -> !s.isBlank()).orElse(null), authEnv,
+                authEnv == null ? null : authHeader == null ? "Authorization" : authHeader);
         return new RunwayConfig(providers, false, cache, timeout, rates, hermesHome, router, alerts);
     }
 

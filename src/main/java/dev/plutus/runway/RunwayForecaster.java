@@ -21,6 +21,17 @@ public final class RunwayForecaster {
 
     public static ProviderRunway forecast(ProviderConfig p, ProviderAnswer fetched, SpendSummary spend, Calibration calibration,
                                           Instant now, ZoneId zone) {
+        return forecast(p, fetched, spend, calibration, calibration == null ? 0 : Math.max(0, spend.allMicros() - calibration.spentMicros()),
+                now, zone);
+    }
+
+    /**
+     * {@code spentAfterCalibration}: spend whose call time is after the calibration. Only that is
+     * taken off the console balance: spend dated earlier (a backfill, a late spool replay) was already
+     * in the balance the user read, however late Plutus learnt of it.
+     */
+    public static ProviderRunway forecast(ProviderConfig p, ProviderAnswer fetched, SpendSummary spend, Calibration calibration,
+                                          long spentAfterCalibration, Instant now, ZoneId zone) {
         LiveBalance balance = null;
         RateLimitStatus limits = null;
         String error = null;
@@ -40,8 +51,8 @@ public final class RunwayForecaster {
             budget = balance.limitMicros();
         } else if (calibration != null) {
             source = ProviderRunway.Source.ESTIMATE;
-            budget = backSolvedBudget(calibration.balanceMicros(), calibration.spentMicros());
-            remaining = budget - spend.allMicros();
+            remaining = calibration.balanceMicros() - spentAfterCalibration;
+            budget = backSolvedBudget(calibration.balanceMicros(), spend.allMicros() - spentAfterCalibration);
             calibratedAt = calibration.at();
         } else if (p.budgetMicros() != null) {
             source = ProviderRunway.Source.ESTIMATE;

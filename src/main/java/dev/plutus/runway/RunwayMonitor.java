@@ -1,6 +1,7 @@
 package dev.plutus.runway;
 
 import dev.plutus.provider.ProviderAnswer;
+import dev.plutus.provider.ProviderKind;
 import dev.plutus.core.Money;
 import dev.plutus.store.RunwayStore;
 import dev.plutus.store.StatsQueries;
@@ -68,7 +69,7 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
         this.configFile = configFile;
         this.env = Map.copyOf(env);
         this.clock = clock;
-        this.alerts = new RunwayAlerts(store, clock);
+        this.alerts = new RunwayAlerts(store, clock, env);
     }
 
     /** runway.yaml as it is now (auto-detection when absent); a broken file throws with file, line and field. */
@@ -89,6 +90,15 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
     }
 
     public RunwayView view(RunwayConfig cfg, boolean refresh) {
+        return view(cfg, refresh, true);
+    }
+
+    /** Without {@code probe}, no reading that costs tokens runs (the last probe's answer is shown): what a plain {@code plutus runway} asks for. */
+    public RunwayView view(boolean refresh, boolean probe) {
+        return view(config(), refresh, probe);
+    }
+
+    public RunwayView view(RunwayConfig cfg, boolean refresh, boolean probe) {
         Instant now = clock.instant();
         ZoneId zone = this.zone.get();
         Credentials creds = credentials(cfg);
@@ -97,16 +107,21 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
         List<ProviderConfig> shown = new ArrayList<>();
         for (ProviderConfig p : cfg.providers()) {
             boolean evidence = creds.first(p.keyEnvs()).isPresent() || spend.get(p.name()).allMicros() > 0
-                    || calibrations.containsKey(p.name()) || p.budgetMicros() != null;
+                    || calibrations.containsKey(p.name()) || p.budgetMicros() != null
+                    || (p.kind() == ProviderKind.OPENAI && creds.chatGptPlan().isPresent());
             if (!cfg.autoDetected() || evidence) {
                 shown.add(p);
             }
         }
-        Map<String, ProviderAnswer> readings = fetcher().readAll(shown, cfg, creds, refresh);
+        Map<String, ProviderAnswer> readings = fetcher().readAll(shown, cfg, creds, refresh, probe);
         List<ProviderRunway> out = new ArrayList<>();
         for (ProviderConfig p : shown) {
-            out.add(RunwayForecaster.forecast(p, readings.get(p.name()), spend.get(p.name()), calibrations.get(p.name()), now, zone));
+            RunwayStore.Calibration c = calibrations.get(p.name());
+            long after = c == null ? 0 : spentAfter(p, c.at());
+            ProviderRunway r = RunwayForecaster.forecast(p, readings.get(p.name()), spend.get(p.name()), c, after, now, zone);
+            out.add(p.kind() == ProviderKind.OPENAI ? r.withSubscription(creds.chatGptPlan().orElse(null)) : r);
         }
+        alerts.remindRecalibration(cfg, calibrations, zone);
         return new RunwayView(now, zone, cfg, out, store.recentSnapshots(12), store.activeAlerts());
     }
 
@@ -124,6 +139,11 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
             out.put(p.name(), new SpendSummary(sum(today, p), last7, sum(d14, p) - last7, sum(d30, p), sum(all, p)));
         }
         return out;
+    }
+
+    /** Spend of {@code p} whose call time is at or after {@code at} (the console was read before the command ran). */
+    private long spentAfter(ProviderConfig p, Instant at) {
+        return sum(costs(at), p);
     }
 
     private Map<String, Long> costs(Instant since) {
@@ -159,20 +179,27 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
     public List<String> calibrate(Map<String, BigDecimal> balances) {
         RunwayConfig cfg = config();
         Instant now = clock.instant();
+        List<String> unknown = balances.keySet().stream().filter(n -> cfg.provider(n).isEmpty()).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown provider" + (unknown.size() > 1 ? "s " : " ") + "'" + String.join("', '", unknown)
+                    + "' (runway.yaml has " + String.join(", ", cfg.providers().stream().map(ProviderConfig::name).toList())
+                    + "); nothing calibrated");
+        }
         Map<String, SpendSummary> spend = spendByProvider(cfg.providers(), now, zone.get());
         List<String> lines = new ArrayList<>();
+        List<RunwayStore.Calibration> rows = new ArrayList<>();
         for (Map.Entry<String, BigDecimal> e : balances.entrySet()) {
-            ProviderConfig p = cfg.provider(e.getKey()).orElseThrow(() -> new IllegalArgumentException("unknown provider '" + e.getKey()
-                    + "' (runway.yaml has " + String.join(", ", cfg.providers().stream().map(ProviderConfig::name).toList()) + ")"));
+            ProviderConfig p = cfg.provider(e.getKey()).orElseThrow();
             long balance = Money.usdToMicros(e.getValue());
             long spent = spend.get(p.name()).allMicros();
-            store.addCalibration(new RunwayStore.Calibration(p.name(), now, balance, spent));
+            rows.add(new RunwayStore.Calibration(p.name(), now, balance, spent));
             long budget = RunwayForecaster.backSolvedBudget(balance, spent);
             String was = p.budgetMicros() == null ? "" : " (runway.yaml says " + Money.usd2(p.budgetMicros()) + ")";
             lines.add(p.name() + ": balance " + Money.usd2(balance) + " + " + Money.usd2(spent) + " recorded = budget "
                     + Money.usd2(budget) + was + ".");
-            LOG.info("runway calibrated: {}", lines.get(lines.size() - 1));
         }
+        store.addCalibrations(rows);
+        lines.forEach(l -> LOG.info("runway calibrated: {}", l));
         return lines;
     }
 
@@ -240,6 +267,7 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
         }
         noticeCheckedAt = now;
         noticePending = false;
+        remindRecalibration();
         if (!store.hasUnannounced()) {
             return List.of();
         }
@@ -247,7 +275,27 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
     }
 
     public List<String> activeAlertLines() {
+        remindRecalibration();
         return store.activeAlerts().stream().map(RunwayStore.AlertRow::message).toList();
+    }
+
+    /** Raises (or ends) the reminders to recalibrate; a broken runway.yaml is reported where runway is shown, not here. */
+    private void remindRecalibration() {
+        try {
+            alerts.remindRecalibration(config(), store.latestCalibrations(), zone.get());
+        } catch (RuntimeException e) {
+            LOG.debug("recalibration reminder skipped: {}", e.getMessage());
+        }
+    }
+
+    /** Sends the stored alerts a webhook has not taken yet, when their next try is due (the daemon's every tick). */
+    public int retryAlerts() {
+        try {
+            return alerts.deliverPending(config());
+        } catch (RuntimeException e) {
+            LOG.debug("alert retry skipped: {}", e.getMessage());
+            return 0;
+        }
     }
 
     /** The provider keys this config's providers are read with. */
@@ -258,7 +306,7 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
 
     private synchronized ProviderFetcher fetcher() {
         if (fetcher == null) {
-            fetcher = new ProviderFetcher(clock, Duration.ofSeconds(5));
+            fetcher = new ProviderFetcher(clock, Duration.ofSeconds(5), store);
         }
         return fetcher;
     }

@@ -32,6 +32,7 @@ public final class RunwayScheduler {
             LOG.warn("runway: {} (scheduled run skipped)", e.getMessage());
             return null;
         }
+        monitor.retryAlerts();
         Instant now = clock.instant();
         if (lastRun != null && Duration.between(lastRun, now).compareTo(every) < 0) {
             return null;

@@ -236,6 +236,24 @@ public final class CallStore {
                 importedPrefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
     }
 
+    /** What earlier imports stored for one session: the sums of its imported calls and the time of the newest. */
+    public record ImportedTotals(long input, long output, long cacheRead, long cacheWrite, long reasoning, long costMicros,
+                                 java.time.Instant lastAt) {}
+
+    /** Per session, the totals of the calls whose event id starts with {@code importedPrefix}. */
+    public java.util.Map<String, ImportedTotals> importedTotals(String importedPrefix) {
+        java.util.Map<String, ImportedTotals> out = new java.util.HashMap<>();
+        jdbc.query("""
+                SELECT session_id, SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens),
+                       SUM(cache_write_tokens + cache_write_1h_tokens), SUM(reasoning_tokens), SUM(cost_micros), MAX(ts)
+                FROM llm_calls WHERE session_id IS NOT NULL AND event_id LIKE ? ESCAPE '!' GROUP BY session_id""",
+                rs -> new Object[] {rs.getString(1), new ImportedTotals(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                        rs.getLong(6), rs.getLong(7), java.time.Instant.ofEpochMilli(rs.getLong(8)))},
+                importedPrefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%")
+                .forEach(row -> out.put((String) row[0], (ImportedTotals) row[1]));
+        return out;
+    }
+
     public long maxId() {
         return jdbc.queryLong("SELECT COALESCE(MAX(id), 0) FROM llm_calls");
     }

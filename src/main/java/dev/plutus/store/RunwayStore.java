@@ -28,6 +28,17 @@ public final class RunwayStore {
                 c.provider(), c.at().toEpochMilli(), c.balanceMicros(), c.spentMicros());
     }
 
+    /** All or none: one transaction. */
+    public void addCalibrations(List<Calibration> rows) {
+        jdbc.inTransaction(c -> {
+            for (Calibration r : rows) {
+                Jdbc.update(c, "INSERT INTO runway_calibrations(provider, calibrated_at, balance_micros, spent_micros) VALUES (?, ?, ?, ?)",
+                        r.provider(), r.at().toEpochMilli(), r.balanceMicros(), r.spentMicros());
+            }
+            return null;
+        });
+    }
+
     /** The newest calibration of each provider. */
     public Map<String, Calibration> latestCalibrations() {
         Map<String, Calibration> out = new LinkedHashMap<>();
@@ -159,5 +170,57 @@ public final class RunwayStore {
     private static Decision decision(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new Decision(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
                 rs.getString(5), rs.getString(6), rs.getString(7));
+    }
+
+    /** A provider's last answer, as the runway monitor serialised it. */
+    public record StoredReading(Instant at, String answer) {}
+
+    public Optional<StoredReading> reading(String cacheKey) {
+        List<StoredReading> r = jdbc.query("SELECT fetched_at, answer FROM runway_readings WHERE cache_key = ?",
+                rs -> new StoredReading(Instant.ofEpochMilli(rs.getLong(1)), rs.getString(2)), cacheKey);
+        return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
+    }
+
+    /** Keeps the newer of the stored and the given answer (two processes may read at once). */
+    public void putReading(String cacheKey, Instant at, String answer) {
+        jdbc.update("""
+                INSERT INTO runway_readings(cache_key, fetched_at, answer) VALUES (?, ?, ?)
+                ON CONFLICT (cache_key) DO UPDATE SET fetched_at = excluded.fetched_at, answer = excluded.answer
+                WHERE runway_readings.fetched_at <= excluded.fetched_at""", cacheKey, at.toEpochMilli(), answer);
+    }
+
+    /** An alert the webhook has not taken yet. */
+    public record PendingAlert(long id, Instant createdAt, String body, int attempts, Instant nextAt, String lastError) {}
+
+    public void enqueueAlert(Instant at, String body) {
+        jdbc.update("INSERT INTO runway_alert_outbox(created_at, body, attempts, next_at) VALUES (?, ?, 0, ?)",
+                at.toEpochMilli(), body, at.toEpochMilli());
+    }
+
+    /** Undelivered alerts whose next try is due at {@code now}, oldest first. */
+    public List<PendingAlert> dueAlerts(Instant now) {
+        return jdbc.query("""
+                SELECT id, created_at, body, attempts, next_at, last_error FROM runway_alert_outbox
+                WHERE delivered_at IS NULL AND next_at <= ? ORDER BY id""", RunwayStore::pending, now.toEpochMilli());
+    }
+
+    public List<PendingAlert> undeliveredAlerts() {
+        return jdbc.query("""
+                SELECT id, created_at, body, attempts, next_at, last_error FROM runway_alert_outbox
+                WHERE delivered_at IS NULL ORDER BY id""", RunwayStore::pending);
+    }
+
+    public void alertDelivered(long id, Instant at) {
+        jdbc.update("UPDATE runway_alert_outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?", at.toEpochMilli(), id);
+    }
+
+    public void alertFailed(long id, Instant nextAt, String error) {
+        jdbc.update("UPDATE runway_alert_outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?",
+                nextAt.toEpochMilli(), error, id);
+    }
+
+    private static PendingAlert pending(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new PendingAlert(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getInt(4),
+                Instant.ofEpochMilli(rs.getLong(5)), rs.getString(6));
     }
 }

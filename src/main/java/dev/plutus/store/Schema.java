@@ -263,5 +263,26 @@ final class Schema {
                 noticed_at INTEGER NOT NULL,
                 PRIMARY KEY (session_id, provider, model)
             );
+            """,
+            // 8: runway across processes — each provider's last answer (so `plutus runway` from a shell uses
+            // the same cache as the daemon), and low-runway alerts a webhook has not yet taken, kept until
+            // it does, with when to try again
+            """
+            CREATE TABLE runway_readings (
+                cache_key  TEXT PRIMARY KEY,
+                fetched_at INTEGER NOT NULL,
+                answer     TEXT NOT NULL
+            );
+
+            CREATE TABLE runway_alert_outbox (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                created_at   INTEGER NOT NULL,
+                body         TEXT NOT NULL,
+                attempts     INTEGER NOT NULL DEFAULT 0,
+                next_at      INTEGER NOT NULL,
+                last_error   TEXT,
+                delivered_at INTEGER
+            );
+            CREATE INDEX runway_alert_outbox_due ON runway_alert_outbox(delivered_at, next_at);
             """);
 }
