@@ -33,10 +33,15 @@ class FakeDaemon:
         """unix: listen only on a Unix socket in home, published in daemon.json next to a TCP port nobody answers."""
         self.requests, self.replies, self.delay, self.statuses = [], {}, 0.0, {}
         self.max_body, self.refused_for_size = None, 0   # body limit in bytes (None: any), bodies refused for it
+        self.connections = 0   # connections accepted
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                outer.connections += 1
+                super().setup()
 
             def do_POST(self):
                 if outer.max_body is not None and int(self.headers.get("Content-Length", 0)) > outer.max_body:
@@ -122,6 +127,45 @@ class BridgeTest(unittest.TestCase):
         if self.daemon:
             self.daemon.stop()
         shutil.rmtree(self.home, ignore_errors=True)
+
+    def test_hooks_on_a_fresh_thread_each_reuse_one_connection(self):
+        # Newer Hermes runs every hook callback on a new worker thread: the bridge must not connect per hook.
+        for unix in (False, True):
+            home = tempfile.mkdtemp(prefix="plutus-bridge-pool-")
+            self.addCleanup(shutil.rmtree, home, True)
+            daemon = FakeDaemon(home, unix=unix)
+            self.addCleanup(daemon.stop)
+            ctx, _ = self.register(plutus_home=home)
+            call = fixture("post_api_request-anthropic-cache.json")
+            for i in range(30):
+                worker = threading.Thread(target=ctx.hooks["post_api_request"], kwargs=dict(call, api_request_id="r%d" % i))
+                worker.start()
+                worker.join()
+            self.assertEqual(30, len(daemon.hook_bodies()), "unix=%s" % unix)
+            self.assertEqual(1, daemon.connections, "unix=%s: one connection reused by 30 threads" % unix)
+            self.assertEqual([], os.listdir(os.path.join(home, "spool")) if os.path.isdir(os.path.join(home, "spool")) else [])
+
+    def test_concurrent_hooks_open_at_most_one_connection_each_and_keep_them(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.delay = 0.05
+        ctx, bridge = self.register()
+        call = fixture("post_api_request-anthropic-cache.json")
+
+        def burst(tag):
+            workers = [threading.Thread(target=ctx.hooks["post_api_request"], kwargs=dict(call, api_request_id="%s%d" % (tag, i)))
+                       for i in range(6)]
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+
+        burst("a")
+        first = self.daemon.connections
+        self.assertTrue(1 <= first <= 6, first)
+        burst("b")
+        self.assertEqual(12, len(self.daemon.hook_bodies()))
+        self.assertLessEqual(self.daemon.connections, 6 + 6 - min(first, plutus_bridge.transport.MAX_IDLE),
+                             "the second burst reuses the connections the first one left idle")
 
     def register(self, **overrides):
         ctx = RecordingContext()

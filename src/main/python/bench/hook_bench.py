@@ -1,56 +1,51 @@
-"""Hook round-trip benchmark: Hermes's side of the bridge, timed. Run by `plutus bench --suite hooks`.
+"""Hook benchmark: the time a hook takes inside Hermes's own plugin manager. Run by `plutus bench --suite hooks`.
 
-usage: hook_bench.py PLUGIN_DIR EVENTS_PER_HOOK THREADS EVENTS_PER_THREAD
-Prints one JSON object: per-hook p50/p99 (µs) of the callback as Hermes calls it, and events/s with
-THREADS concurrent sessions (one thread each, alternating post_api_request and pre_tool_call).
+usage: hook_bench.py HERMES_SRC EVENTS_PER_HOOK THREADS EVENTS_PER_THREAD
+HERMES_HOME (set by the caller, a scratch directory) holds config.yaml with `plutus` enabled and
+the installed plugin; HERMES_SRC holds Hermes's plugin manager (hermes_cli/plugins.py and the files
+INTEGRATION.md §14 lists). Each hook is timed around the manager's own call, in two dispatch styles:
+  loop    - invoke_hook on the caller's thread (Hermes at 306e2d23 and v0.19.0)
+  thread  - invoke_hook on a fresh thread per hook, joined with a timeout (the bounded dispatch of
+            newer Hermes, which runs every bounded callback on a new worker thread)
+Prints one JSON object with p50/p99/max per style and hook, the counts the caller checks against
+the daemon (hooks and post_api_request calls sent), connections the bridge opened, and what was
+spooled. It never decides a figure is good: the caller refuses the run when any count disagrees.
 """
-import importlib.util
 import json
 import os
 import sys
 import threading
 import time
 
-
-class Ctx:
-    def __init__(self):
-        self.hooks = {}
-
-    def register_hook(self, name, cb):
-        self.hooks[name] = cb
-
-    def register_command(self, *a, **k):
-        pass
-
-    def register_middleware(self, *a, **k):
-        pass
+HOOKS = ("pre_llm_call", "pre_api_request", "post_api_request", "pre_tool_call", "post_tool_call")
 
 
-def load(plugin_dir):
-    spec = importlib.util.spec_from_file_location("hermes_plugins.plutus", os.path.join(plugin_dir, "__init__.py"),
-                                                  submodule_search_locations=[plugin_dir])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["hermes_plugins.plutus"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def post_api_request(session, n):
+def kwargs_for(hook, session, n):
     now = time.time()
-    return {"task_id": session, "turn_id": session + ":t", "api_request_id": "%s:t:api:%d" % (session, n),
-            "session_id": session, "platform": "cli", "model": "claude-sonnet-4-6", "provider": "anthropic",
-            "base_url": "https://api.anthropic.com", "api_mode": "anthropic_messages", "api_call_count": n,
-            "api_duration": 2.5, "started_at": now - 2.5, "ended_at": now, "finish_reason": "tool_calls",
-            "message_count": 12, "response_model": "claude-sonnet-4-6",
-            "usage": {"input_tokens": 96, "output_tokens": 420, "cache_read_tokens": 8460, "cache_write_tokens": 1320,
-                      "reasoning_tokens": 0, "request_count": 1, "prompt_tokens": 9876, "total_tokens": 10296},
-            "assistant_content_chars": 300, "assistant_tool_call_count": 1,
-            "conversation_history": [{"role": "user", "content": "x" * 2000}] * 8}
-
-
-def pre_tool_call(session, n):
-    return {"tool_name": "terminal", "args": {"command": "ls -la"}, "task_id": session, "session_id": session,
-            "tool_call_id": "toolu_%d" % n, "turn_id": session + ":t", "api_request_id": "%s:t:api:%d" % (session, n)}
+    base = {"session_id": session, "task_id": session, "turn_id": session + ":t", "platform": "cli"}
+    request_id = "%s:t:api:%d" % (session, n)
+    if hook == "pre_llm_call":
+        return dict(base, user_message="hello", conversation_history=[{"role": "user", "content": "x" * 2000}] * 8,
+                    is_first_turn=n == 0, model="claude-sonnet-4-6", sender_id="u1")
+    if hook == "pre_api_request":
+        return dict(base, api_request_id=request_id, model="claude-sonnet-4-6", provider="anthropic",
+                    api_mode="anthropic_messages", api_call_count=n, message_count=12, approx_input_tokens=9876,
+                    max_tokens=4096, request_char_count=40000)
+    if hook == "post_api_request":
+        return dict(base, api_request_id=request_id, model="claude-sonnet-4-6", provider="anthropic",
+                    base_url="https://api.anthropic.com", api_mode="anthropic_messages", api_call_count=n,
+                    api_duration=2.5, started_at=now - 2.5, ended_at=now, finish_reason="tool_calls", message_count=12,
+                    response_model="claude-sonnet-4-6",
+                    usage={"input_tokens": 96, "output_tokens": 420, "cache_read_tokens": 8460,
+                           "cache_write_tokens": 1320, "reasoning_tokens": 0, "request_count": 1,
+                           "prompt_tokens": 9876, "total_tokens": 10296},
+                    assistant_content_chars=300, assistant_tool_call_count=1,
+                    conversation_history=[{"role": "user", "content": "x" * 2000}] * 8)
+    if hook == "pre_tool_call":
+        return dict(base, tool_name="terminal", args={"command": "ls -la"}, tool_call_id="toolu_%d" % n,
+                    api_request_id=request_id)
+    return dict(base, tool_name="terminal", args={"command": "ls -la"}, tool_call_id="toolu_%d" % n,
+                result="total 0", status="ok", duration_ms=12, api_request_id=request_id)
 
 
 def pct(samples, q):
@@ -58,31 +53,63 @@ def pct(samples, q):
     return s[min(len(s) - 1, max(0, int(-(-q * len(s) // 1)) - 1))] / 1000.0
 
 
-def main(plugin_dir, per_hook, threads, per_thread):
-    module = load(plugin_dir)
-    ctx = Ctx()
-    module.register(ctx)
-    result = {}
-    for name, make in (("post_api_request", post_api_request), ("pre_tool_call", pre_tool_call)):
-        cb = ctx.hooks[name]
-        for i in range(200):
-            cb(**make("warm-" + name, i))
-        samples = []
-        for i in range(per_hook):
-            kwargs = make("lat-" + name, i)
-            t0 = time.perf_counter_ns()
-            cb(**kwargs)
-            samples.append(time.perf_counter_ns() - t0)
-        result[name] = {"events": per_hook, "p50_us": pct(samples, 0.50), "p99_us": pct(samples, 0.99),
-                        "max_us": max(samples) / 1000.0}
+def main(hermes_src, per_hook, threads, per_thread):
+    sys.path.insert(0, hermes_src)
+    from hermes_cli import plugins  # Hermes's real plugin manager, from HERMES_SRC
+
+    plugins.discover_plugins()
+    module = sys.modules.get("hermes_plugins.plutus")
+    if module is None or not all(plugins.has_hook(h) for h in HOOKS):
+        raise SystemExit("Hermes's plugin manager did not load the plutus plugin from %s" % os.environ.get("HERMES_HOME"))
+    opened = [0]
+    client = getattr(module, "transport", None)   # absent in bridges older than the connection pool
+    if client is not None:
+        connect = client.DaemonClient._connect
+
+        def counting_connect(self, *a):
+            opened[0] += 1
+            return connect(self, *a)
+
+        client.DaemonClient._connect = counting_connect
+    failures = []
+
+    def loop(hook, kwargs):
+        plugins.invoke_hook(hook, **kwargs)
+
+    def fresh_thread(hook, kwargs):
+        worker = threading.Thread(target=plugins.invoke_hook, args=(hook,), kwargs=kwargs, daemon=True)
+        worker.start()
+        worker.join(30)
+        if worker.is_alive():
+            failures.append("%s did not return within 30 s" % hook)
+
+    sent = {"hooks": 0, "post_api_request": 0}
+    result = {"styles": {}}
+    for style, dispatch in (("loop", loop), ("thread", fresh_thread)):
+        before = opened[0]
+        figures = {}
+        for hook in HOOKS:
+            for i in range(200):
+                dispatch(hook, kwargs_for(hook, "warm-%s-%s" % (style, hook), i))
+            samples = []
+            for i in range(per_hook):
+                kwargs = kwargs_for(hook, "lat-%s-%s" % (style, hook), i)
+                t0 = time.perf_counter_ns()
+                dispatch(hook, kwargs)
+                samples.append(time.perf_counter_ns() - t0)
+            n = 200 + per_hook
+            sent["hooks"] += n
+            if hook == "post_api_request":
+                sent["post_api_request"] += n
+            figures[hook] = {"events": per_hook, "p50_us": pct(samples, 0.50), "p99_us": pct(samples, 0.99),
+                             "max_us": max(samples) / 1000.0}
+        result["styles"][style] = {"hooks": figures, "connections_opened": opened[0] - before if client is not None else -1}
 
     def session(k):
         sid = "conc-%d" % k
         for i in range(per_thread):
-            if i % 2 == 0:
-                ctx.hooks["post_api_request"](**post_api_request(sid, i))
-            else:
-                ctx.hooks["pre_tool_call"](**pre_tool_call(sid, i))
+            hook = "post_api_request" if i % 2 == 0 else "pre_tool_call"
+            plugins.invoke_hook(hook, **kwargs_for(hook, sid, i))
 
     workers = [threading.Thread(target=session, args=(k,)) for k in range(threads)]
     t0 = time.perf_counter()
@@ -91,10 +118,15 @@ def main(plugin_dir, per_hook, threads, per_thread):
     for w in workers:
         w.join()
     elapsed = time.perf_counter() - t0
+    sent["hooks"] += threads * per_thread
+    sent["post_api_request"] += threads * ((per_thread + 1) // 2)
     result["concurrent"] = {"sessions": threads, "events": threads * per_thread,
                             "events_per_s": threads * per_thread / elapsed}
-    spool = os.path.join(module.load_settings(os.path.join(plugin_dir, "bridge.json"))["plutus_home"], "spool")
-    result["spooled_files"] = len(os.listdir(spool)) if os.path.isdir(spool) else 0
+    spool = os.path.join(module.load_settings(os.path.join(os.path.dirname(module.__file__), "bridge.json"))["plutus_home"],
+                         "spool")
+    result["spooled_files"] = sorted(os.listdir(spool)) if os.path.isdir(spool) else []
+    result["sent"] = sent
+    result["failures"] = failures
     print(json.dumps(result))
 
 

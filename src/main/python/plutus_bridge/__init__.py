@@ -18,6 +18,18 @@ import uuid
 
 log = logging.getLogger("plutus.bridge")
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _load_transport():
+    """transport.py beside this file, whether this was loaded as a package (Hermes) or as a lone file (shell_hook.py)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("plutus_bridge_transport", os.path.join(HERE, "transport.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+transport = _load_transport()
 # Large kwargs the daemon never reads: dropping them keeps each hook a small, fast request.
 HEAVY = ("conversation_history", "request_messages", "request", "user_message", "assistant_message",
          "assistant_response", "response", "args", "result", "child_goal", "child_summary",
@@ -226,6 +238,7 @@ class Bridge:
         self.refusal_told = False     # the log was told that refused events are spooled (once)
         self.clean_problem_told = False   # the log was told that some kwargs could not be serialised (once)
         self.pause_job = pause_job or _hermes_pause_job
+        self.client = transport.DaemonClient()
 
     # --- transport -------------------------------------------------------------------------
     def _endpoint(self):
@@ -241,94 +254,9 @@ class Bridge:
             self.close()
         return ep
 
-    def _connect(self, host, port, unix_path, timeout):
-        """The daemon's own socket for the bridge when it has one (no TCP handshake, owner-only); else TCP."""
-        if unix_path:
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                sock.settimeout(timeout)
-                sock.connect(unix_path)
-                return sock
-            except OSError as e:
-                sock.close()
-                log.debug("hook socket %s unusable (%s); using TCP", unix_path, e)
-        sock = socket.create_connection((host, port), timeout=timeout)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return sock
-
     def post(self, path, body, timeout_ms, content_type="application/json"):
-        """POST over this thread's kept-alive connection; returns (status, body bytes) or raises.
-
-        A minimal HTTP/1.1 client: http.client parses every response's headers with the email
-        package, which costs more than the daemon takes to answer a hook.
-        """
-        host, port, token, _, unix_path = self._endpoint()
-        head = ("POST %s HTTP/1.1\r\nHost: %s:%d\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\n"
-                "Content-Length: %d\r\n\r\n" % (path, host, port, token, content_type, len(body))).encode("ascii")
-        for attempt in (0, 1):
-            sock = getattr(self.local, "sock", None)
-            fresh = sock is None
-            try:
-                if fresh:
-                    sock = self._connect(host, port, unix_path, timeout_ms / 1000.0)
-                    self.local.sock, self.local.buf = sock, b""
-                sock.settimeout(timeout_ms / 1000.0)
-                try:
-                    sock.sendall(head + body)
-                except ConnectionError:
-                    # A daemon that refuses a body (413) answers and closes while it is still being sent:
-                    # its answer is the verdict on the request, not a sign that it is down.
-                    answer = self._answer_after_write_error(sock)
-                    if answer is None:
-                        raise
-                    self.close()
-                    return answer
-                return self._response(sock)
-            except (ConnectionError, EOFError) as e:
-                self.close()
-                if fresh or attempt == 1:   # a kept-alive connection the daemon closed gets one retry
-                    raise
-                log.debug("retrying on a new connection: %s", e)
-            except Exception:
-                self.close()
-                raise
-        raise ConnectionError("unreachable")
-
-    def _answer_after_write_error(self, sock):
-        """The (status, body) the daemon sent before it stopped reading, or None when it sent none."""
-        try:
-            sock.settimeout(0.2)
-            return self._response(sock)
-        except Exception:  # noqa: BLE001 - nothing readable: the original write error stands
-            return None
-
-    def _response(self, sock):
-        buf = self.local.buf
-        while b"\r\n\r\n" not in buf:
-            chunk = sock.recv(65536)
-            if not chunk:
-                raise EOFError("daemon closed the connection")
-            buf += chunk
-        header, _, buf = buf.partition(b"\r\n\r\n")
-        lines = header.split(b"\r\n")
-        status = int(lines[0].split(b" ", 2)[1])
-        length, close = 0, False
-        for line in lines[1:]:
-            name, _, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                length = int(value.strip())
-            elif name == b"connection" and value.strip().lower() == b"close":
-                close = True
-        while len(buf) < length:
-            chunk = sock.recv(65536)
-            if not chunk:
-                raise EOFError("daemon closed the connection mid-answer")
-            buf += chunk
-        body, self.local.buf = buf[:length], buf[length:]
-        if close:
-            self.close()
-        return status, body
+        """POST over a pooled kept-alive connection (transport.py); returns (status, body bytes) or raises."""
+        return self.client.post(self._endpoint(), path, body, timeout_ms, content_type)
 
     def spool(self, event, body):
         """Appends the event to the spool (owner-only file); if that fails it waits in memory and is retried."""
@@ -454,13 +382,8 @@ class Bridge:
             log.debug("Plutus daemon answered %d to %s (%s); event spooled", status, event, text)
 
     def close(self):
-        """Closes this thread's connection to the daemon."""
-        sock = getattr(self.local, "sock", None)
-        if sock is not None:
-            try:
-                sock.close()
-            finally:
-                self.local.sock, self.local.buf = None, b""
+        """Closes the idle connections to the daemon."""
+        self.client.close_all()
 
     # --- hooks -----------------------------------------------------------------------------
     def on_hook(self, event, kwargs):

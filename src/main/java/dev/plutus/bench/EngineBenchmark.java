@@ -55,7 +55,7 @@ public final class EngineBenchmark {
     public void run(int writes, List<Long> sizes) throws Exception {
         HomeLayout home = new HomeLayout(dir);
         Files.createDirectories(dir);
-        try (InputStream example = Engine.class.getResourceAsStream("bundled/budget.example.yaml")) {
+        try (InputStream example = Engine.class.getResourceAsStream("/dev/plutus/bundled/budget.example.yaml")) {
             Files.write(home.budgetFile(), example.readAllBytes());
         }
         line("Plutus engine benchmark: %s, %d cores, Java %s", dir, Runtime.getRuntime().availableProcessors(),
@@ -67,6 +67,11 @@ public final class EngineBenchmark {
             recordThroughput(p, writes, 1);
             recordThroughput(p, writes, 4);
             recordBatches(p, writes);
+            long stored = p.calls().count();
+            long expected = (long) writes + (writes / 4) * 4L + writes;
+            if (stored != expected) {
+                throw new BenchmarkRefused("the throughput phases stored " + stored + " calls, expected " + expected);
+            }
         }
         for (long size : sizes) {
             fillTo(home, size);

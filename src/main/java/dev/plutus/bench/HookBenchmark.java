@@ -40,7 +40,15 @@ public final class HookBenchmark {
         this.out = out;
     }
 
-    public void run(int perHook, int threads, int perThread, long rssCalls) throws Exception {
+    /**
+     * Runs the bridge inside Hermes's real plugin manager (from {@code hermesSrc}) against a daemon on
+     * a scratch home; the Python side never sees the user's PLUTUS_HOME or HERMES_HOME.
+     */
+    public void run(Path hermesSrc, int perHook, int threads, int perThread, long rssCalls) throws Exception {
+        if (hermesSrc == null || !Files.isRegularFile(hermesSrc.resolve("hermes_cli/plugins.py"))) {
+            throw new BenchmarkRefused("the hooks suite needs Hermes's plugin manager (hermes_cli/plugins.py and the files of "
+                    + "INTEGRATION.md §14): pass --hermes-src DIR or set PLUTUS_HERMES_SRC" + (hermesSrc == null ? "" : "; not found in " + hermesSrc));
+        }
         Path home = dir.resolve("plutus");
         Path hermes = dir.resolve("hermes");
         Files.createDirectories(hermes);
@@ -53,31 +61,66 @@ public final class HookBenchmark {
         }
         try (DaemonProcess daemon = DaemonProcess.start(home, dir.resolve("daemon.out"))) {
             String via = daemon.info().socket() == null ? daemon.info().baseUrl() : daemon.info().socket();
-            out.printf("Hook round trip (python3 bridge -> daemon pid %d on %s):%n", daemon.pid(), via);
+            out.printf("Hooks as Hermes sees them (Hermes's plugin manager from %s, python3 bridge -> daemon pid %d on %s):%n",
+                    hermesSrc, daemon.pid(), via);
             out.flush();
-            Process p = new ProcessBuilder("python3", driver.toString(), installer.pluginDir().toString(),
+            ProcessBuilder pb = new ProcessBuilder("python3", driver.toString(), hermesSrc.toString(),
                     Integer.toString(perHook), Integer.toString(threads), Integer.toString(perThread))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            // The bridge reads PLUTUS_HOME before bridge.json: the user's must never reach it.
+            pb.environment().remove("PLUTUS_HOME");
+            pb.environment().put("HERMES_HOME", hermes.toString());
+            Process p = pb.start();
             String result = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() != 0) {
-                throw new IllegalStateException("hook_bench.py failed: " + result);
+                throw new BenchmarkRefused("hook_bench.py failed: " + result);
             }
             JsonNode r = JSON.readTree(result);
-            for (String hook : List.of("pre_tool_call", "post_api_request")) {
-                JsonNode h = r.get(hook);
-                out.printf("  %-17s %,d events  p50 %.0f µs  p99 %.0f µs  max %.0f µs%n", hook, h.get("events").asLong(),
-                        h.get("p50_us").asDouble(), h.get("p99_us").asDouble(), h.get("max_us").asDouble());
-            }
-            JsonNode c = r.get("concurrent");
-            out.printf("  %d concurrent sessions: %,.0f hook events/s (%,d events); spool files: %d%n",
-                    c.get("sessions").asInt(), c.get("events_per_s").asDouble(), c.get("events").asLong(),
-                    r.get("spooled_files").asInt());
+            refuseUnless(r.path("spooled_files").isEmpty(), "the bridge spooled events (" + r.path("spooled_files")
+                    + "): their times are the spool's, not the daemon's");
+            refuseUnless(r.path("failures").isEmpty(), "hooks failed: " + r.path("failures"));
             JsonNode status = dev.plutus.http.DaemonStatusClient.fetch(daemon.info(), dev.plutus.http.AccessToken.read(home.resolve("daemon.token")));
             JsonNode lat = status.path("hook_latency_us");
-            out.printf("  inside the daemon: %,d hooks, p50 <= %d µs, p99 <= %d µs (bucket bounds)%n", lat.path("count").asLong(),
+            long sentHooks = r.path("sent").path("hooks").asLong();
+            refuseUnless(lat.path("count").asLong() == sentHooks, "the daemon counted " + lat.path("count").asLong()
+                    + " hooks, the driver sent " + sentHooks);
+            long sentCalls = r.path("sent").path("post_api_request").asLong();
+            long stored = storedCalls(home);
+            refuseUnless(stored == sentCalls, "the daemon stored " + stored + " calls, the driver sent " + sentCalls
+                    + " post_api_request events");
+            for (String style : List.of("loop", "thread")) {
+                JsonNode st = r.path("styles").path(style);
+                out.printf("  %s dispatch (%s), connections opened by the bridge: %d%n", style,
+                        style.equals("loop") ? "invoke_hook on the caller's thread" : "a fresh thread per hook, as newer Hermes",
+                        st.path("connections_opened").asLong());
+                st.path("hooks").fields().forEachRemaining(h -> out.printf("    %-17s %,d events  p50 %.0f µs  p99 %.0f µs  max %.0f µs%n",
+                        h.getKey(), h.getValue().get("events").asLong(), h.getValue().get("p50_us").asDouble(),
+                        h.getValue().get("p99_us").asDouble(), h.getValue().get("max_us").asDouble()));
+            }
+            JsonNode c = r.get("concurrent");
+            out.printf("  %d concurrent sessions: %,.0f hook events/s (%,d events)%n",
+                    c.get("sessions").asInt(), c.get("events_per_s").asDouble(), c.get("events").asLong());
+            out.printf("  checked: %,d hooks sent = %,d counted by the daemon; %,d calls sent = %,d stored; nothing spooled%n",
+                    sentHooks, lat.path("count").asLong(), sentCalls, stored);
+            out.printf("  inside the daemon: p50 <= %d µs, p99 <= %d µs (bucket bounds)%n",
                     lat.path("p50_at_most").asLong(), lat.path("p99_at_most").asLong());
             out.flush();
             recordMany(daemon, home, rssCalls);
+            long after = storedCalls(home);
+            refuseUnless(after == stored + rssCalls, "after the RSS phase the daemon stored " + after + " calls, expected "
+                    + (stored + rssCalls));
+        }
+    }
+
+    private static long storedCalls(Path home) {
+        try (dev.plutus.store.Database db = dev.plutus.store.Database.open(new HomeLayout(home).database(), 1)) {
+            return new dev.plutus.store.CallStore(db.jdbc()).count();
+        }
+    }
+
+    private static void refuseUnless(boolean measured, String why) {
+        if (!measured) {
+            throw new BenchmarkRefused(why);
         }
     }
 

@@ -62,6 +62,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Timed hooks per transport and hook in the front suite (default: ${DEFAULT-VALUE})")
     int frontHooks;
 
+    @Option(names = "--hermes-src", paramLabel = "DIR",
+            description = "Hermes's source with hermes_cli/plugins.py, for the hooks suite (default: $PLUTUS_HERMES_SRC)")
+    Path hermesSrc;
+
     @Option(names = "--pg-url", paramLabel = "URL",
             description = "Also measure on this PostgreSQL database (jdbc:postgresql://host/db?user=…&password=…); each run uses a new schema")
     String pgUrl;
@@ -80,7 +84,9 @@ final class BenchCommand implements Callable<Integer> {
                 new EngineBenchmark(work.resolve("engine"), spec.commandLine().getOut()).run(writes, sizes.stream().sorted().toList());
             }
             if (all || suite.equals("hooks")) {
-                new HookBenchmark(work.resolve("hooks"), spec.commandLine().getOut()).run(hookEvents, 4, 10_000, rssCalls);
+                Path hermes = hermesSrc != null ? hermesSrc
+                        : System.getenv("PLUTUS_HERMES_SRC") == null ? null : Path.of(System.getenv("PLUTUS_HERMES_SRC"));
+                new HookBenchmark(work.resolve("hooks"), spec.commandLine().getOut()).run(hermes, hookEvents, 4, 10_000, rssCalls);
             }
             if (all || suite.equals("reserve")) {
                 new ReservationBenchmark(work.resolve("reserve"), spec.commandLine().getOut()).run(reservations, pgUrl);
@@ -91,6 +97,10 @@ final class BenchCommand implements Callable<Integer> {
             if (all || suite.equals("front")) {
                 new FrontBenchmark(work.resolve("front"), spec.commandLine().getOut(), java.time.Clock.systemUTC()).run(frontHooks, 6);
             }
+        } catch (dev.plutus.bench.BenchmarkRefused e) {
+            spec.commandLine().getOut().flush();
+            spec.commandLine().getErr().println("plutus bench: no figure printed for what follows: " + e.getMessage());
+            return 2;
         } finally {
             if (scratch) {
                 try (var files = Files.walk(work)) {

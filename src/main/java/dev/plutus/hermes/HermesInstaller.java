@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 public final class HermesInstaller {
     private static final String BRIDGE_RESOURCE = "/dev/plutus/hermes/plutus_bridge/__init__.py";
     private static final String SHELL_HOOK_RESOURCE = "/dev/plutus/hermes/plutus_bridge/shell_hook.py";
+    private static final String TRANSPORT_RESOURCE = "/dev/plutus/hermes/plutus_bridge/transport.py";
     private static final ObjectMapper JSON = Json.MAPPER;
 
     /** How the bridge behaves; written to bridge.json. */
@@ -132,6 +133,7 @@ public final class HermesInstaller {
         changed += writeIfDifferent(dir.resolve("plugin.yaml"), manifest.hermesPluginYaml());
         changed += writeIfDifferent(dir.resolve("__init__.py"), bridgeSource());
         changed += writeIfDifferent(dir.resolve("shell_hook.py"), resource(SHELL_HOOK_RESOURCE));
+        changed += writeIfDifferent(dir.resolve("transport.py"), resource(TRANSPORT_RESOURCE));
         changed += writeIfDifferent(dir.resolve("bridge.json"), bridgeJson(settings));
         if (changed == 0) {
             done.add("Plugin files in " + dir + " are up to date.");
