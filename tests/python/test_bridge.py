@@ -120,7 +120,8 @@ class BridgeTest(unittest.TestCase):
         self.paused = []
         self.settings = {"plutus_home": self.home, "timeout_ms": 250, "command_timeout_ms": 2000, "fail_mode": "open",
                          "autostart": False, "launcher": "plutus", "hooks": HOOKS,
-                         "commands": [{"name": "stats"}, {"name": "budget"}, {"name": "setup"}]}
+                         "commands": [{"name": "stats"}, {"name": "budget"}, {"name": "setup"}],
+                         "hermes_config": os.path.join(self.home, "no-hermes-config.yaml")}
         self.daemon = None
 
     def tearDown(self):
@@ -271,16 +272,19 @@ class BridgeTest(unittest.TestCase):
     def test_a_cron_session_stopped_at_start_gets_a_tiny_request_and_a_stop_notice(self):
         self.daemon = FakeDaemon(self.home)
         self.daemon.replies["on_session_start"] = {"stop_session": {"reason": "cron_job d200f53be09d is over its daily budget."}}
+        self.daemon.replies["llm_request"] = {"action": "block", "message": "cron_job d200f53be09d is over its daily budget."}
         ctx, _ = self.register()
         start = fixture("on_session_start-cron.json")
         self.assertIsNone(ctx.hooks["on_session_start"](**start))
         note = ctx.hooks["pre_llm_call"](session_id=start["session_id"], platform="cron")
         self.assertIn("over its daily budget", note["context"])
         request = {"model": "deepseek-v4-pro", "messages": [{"role": "user", "content": "x" * 5000}], "tools": [{}]}
-        shrunk = ctx.middleware["llm_request"](request=request, session_id=start["session_id"])["request"]
+        shrunk = ctx.middleware["llm_request"](request=request, session_id=start["session_id"],
+                                               api_mode="chat_completions")["request"]
         self.assertEqual(16, shrunk["max_tokens"])
         self.assertNotIn("tools", shrunk)
         self.assertLess(len(json.dumps(shrunk["messages"])), 200)
+        self.daemon.replies["llm_request"] = {}   # another session, under budget
         self.assertIsNone(ctx.middleware["llm_request"](request=request, session_id="other"))
 
     def test_a_chat_only_session_in_hard_breach_is_stopped_until_its_budget_resets(self):
@@ -289,10 +293,12 @@ class BridgeTest(unittest.TestCase):
         ctx, _ = self.register()
         pre = fixture("pre_api_request.json")
         request = {"model": "m", "messages": [{"role": "user", "content": "long"}], "max_tokens": 4096}
+        self.daemon.replies["llm_request"] = self.daemon.replies["pre_api_request"]
         ctx.hooks["pre_api_request"](**pre)
         shrunk = ctx.middleware["llm_request"](request=request, session_id=pre["session_id"])
         self.assertEqual(16, shrunk["request"]["max_tokens"])
         self.daemon.replies["pre_api_request"] = {}
+        self.daemon.replies["llm_request"] = {}
         ctx.hooks["pre_api_request"](**pre)
         self.assertIsNone(ctx.middleware["llm_request"](request=request, session_id=pre["session_id"]))
 
@@ -432,6 +438,87 @@ class BridgeTest(unittest.TestCase):
         self.assertIsNone(ctx.hooks["post_tool_call"](**fixture("post_tool_call.json")))
         self.assertEqual(1, len(self.daemon.requests))
         self.assertEqual([], self.spooled())
+
+    def test_a_stopped_cron_run_is_told_why_once_per_turn(self):
+        self.daemon = FakeDaemon(self.home)
+        block = "Plutus: budget exhausted: cron_job d200f53be09d daily spend is $0.0022 of $0.002 (112%). Tool calls are blocked."
+        self.daemon.replies["on_session_start"] = {"stop_session": {"reason": block}}
+        self.daemon.replies["pre_llm_call"] = {"context": "[Plutus] " + block[len("Plutus: "):] + " Do not start new work."}
+        ctx, _ = self.register()
+        start = fixture("on_session_start-cron.json")
+        ctx.hooks["on_session_start"](**start)
+        note = ctx.hooks["pre_llm_call"](session_id=start["session_id"], platform="cron")["context"]
+        self.assertEqual(1, note.count("$0.0022 of $0.002"), note)
+        self.assertIn("Plutus stopped this run", note)
+        self.daemon.replies["pre_llm_call"] = {}
+        note = ctx.hooks["pre_llm_call"](session_id=start["session_id"], platform="cron")["context"]
+        self.assertEqual(1, note.count("$0.0022 of $0.002"), "without this turn's notice the reason is given once: " + note)
+
+    def test_fail_closed_does_not_say_budgets_went_unenforced(self):
+        ctx, _ = self.register(fail_mode="closed")   # no daemon
+        self.assertEqual("block", ctx.hooks["pre_tool_call"](**fixture("pre_tool_call.json"))["action"])
+        note = ctx.hooks["pre_llm_call"](**fixture("pre_llm_call.json"))["context"]
+        self.assertNotIn("not enforced", note)
+        self.assertIn("tools are blocked", note)
+
+    def test_a_hung_daemon_answers_a_command_quickly_and_says_it_runs(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.delay = 8.0
+        settings = dict(self.settings)
+        del settings["command_timeout_ms"]   # the default bound
+        ctx = RecordingContext()
+        bridge = plutus_bridge.register(ctx, plutus_bridge.load_settings(self.write_bridge_json(settings)))
+        self.addCleanup(bridge.close)
+        started = time.monotonic()
+        with self.assertLogs("plutus.bridge", "WARNING") as logs:
+            text = ctx.commands["stats"]("")
+        self.assertLess(time.monotonic() - started, 7.5, "bounded well below the daemon's delay")
+        self.assertIn("running but did not answer", text)
+        self.assertNotIn("plutus serve", text)
+        self.assertEqual(1, len(logs.output))
+        self.assertNotIn("Traceback", logs.output[0])
+        self.assertEqual(1, len(logs.output[0].splitlines()))
+
+    def write_bridge_json(self, settings):
+        path = os.path.join(self.home, "bridge.json")
+        with open(path, "w") as f:
+            json.dump(settings, f)
+        return path
+
+    def test_the_bridge_timeout_stays_below_hermes_hook_callback_timeout(self):
+        config = os.path.join(self.home, "config.yaml")
+        with open(config, "w") as f:
+            f.write("model: x\nplugins:\n  enabled: [plutus]\n  hook_callback_timeout: 0.2  # seconds\n")
+        self.assertEqual(0.2, plutus_bridge.hermes_hook_timeout(config))
+        with open(config) as f:
+            self.assertEqual(0.2, float(plutus_bridge._scan_hook_timeout(f.read())))
+        _, bridge = self.register(hermes_config=config, timeout_ms=250)
+        self.assertEqual(50, bridge.s["timeout_ms"])
+        with open(config, "w") as f:
+            f.write("plugins:\n  hook_callback_timeout: 0\n")
+        _, bridge = self.register(hermes_config=config, timeout_ms=250)
+        self.assertEqual(250, bridge.s["timeout_ms"], "0 means Hermes sets no limit")
+
+    def test_auxiliary_calls_are_forwarded_where_the_host_fires_them(self):
+        self.daemon = FakeDaemon(self.home)
+        ctx, _ = self.register(auxiliary_hooks=True)
+        self.assertIn("post_auxiliary_call", ctx.hooks)
+        ctx.hooks["post_auxiliary_call"](aux_task="compression", session_id="s1", api_request_id="aux-1", provider="openrouter",
+                                         model="google/gemini-2.5-flash", usage={"input_tokens": 9000, "output_tokens": 700},
+                                         api_duration=1.5, streaming=False)
+        event, body = self.daemon.hook_bodies()[-1]
+        self.assertEqual("post_auxiliary_call", event)
+        self.assertEqual(("compression", 9000), (body["aux_task"], body["usage"]["input_tokens"]))
+        ctx, _ = self.register()
+        self.assertNotIn("post_auxiliary_call", ctx.hooks, "a host without them gets no unknown-hook warning")
+
+    def test_a_daemon_timeout_logs_one_line(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.delay = 1.0
+        ctx, _ = self.register(timeout_ms=100)
+        with self.assertLogs("plutus.bridge", "WARNING") as logs:
+            ctx.hooks["post_api_request"](**fixture("post_api_request-anthropic-cache.json"))
+        self.assertTrue(all(len(line.splitlines()) == 1 and "Traceback" not in line for line in logs.output), logs.output)
 
     def test_commands_are_forwarded_with_their_raw_arguments(self):
         self.daemon = FakeDaemon(self.home)

@@ -44,7 +44,7 @@ def load_settings(path=None):
         s = json.load(f)
     s["plutus_home"] = os.path.expanduser(os.environ.get("PLUTUS_HOME") or s.get("plutus_home") or "~/.hermes/plutus")
     s.setdefault("timeout_ms", 250)
-    s.setdefault("command_timeout_ms", 15000)
+    s.setdefault("command_timeout_ms", 3000)
     s.setdefault("fail_mode", "open")
     s.setdefault("autostart", False)
     s.setdefault("launcher", "plutus")
@@ -215,6 +215,156 @@ def cut(value, depth=0):
     return value
 
 
+# --- stopping a request (see docs/hermes-request-shapes.md) -------------------------------------
+STOP_TEXT = "The budget for this run is exhausted. Reply: stopped."
+# The smallest output limit every API below accepts (the Responses API refuses less than 16).
+STOP_TOKENS = 16
+# System blocks up to this size survive a shrink: an OAuth identity line some endpoints insist on, never a prompt.
+SHORT_SYSTEM_CHARS = 256
+# Reasoning/thinking switches inside extra_body or additionalModelRequestFields: a budget there would not fit 16 tokens.
+THINKING_KEYS = ("reasoning", "thinking", "reasoning_config", "enable_thinking")
+
+
+def one_line(e):
+    """An exception as one short line for the log (no traceback)."""
+    text = str(e).splitlines()[0] if str(e) else ""
+    return "%s: %s" % (type(e).__name__, text) if text else type(e).__name__
+
+
+def approx_tokens(request):
+    """A rough prompt size (characters / 4) of a request, for the daemon's expected-cost check."""
+    try:
+        return len(json.dumps(request, default=str)) // 4
+    except Exception:  # noqa: BLE001
+        return 0
+
+
+def requested_max_tokens(request, api_mode):
+    """The output limit the request asks for, wherever its API keeps it; None when it sets none."""
+    if api_mode == "bedrock_converse" or "inferenceConfig" in request:
+        value = (request.get("inferenceConfig") or {}).get("maxTokens")
+    else:
+        value = next((request[k] for k in ("max_output_tokens", "max_completion_tokens", "max_tokens")
+                      if isinstance(request.get(k), int)), None)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _without_thinking(extra):
+    return {k: v for k, v in extra.items() if k not in THINKING_KEYS} if isinstance(extra, dict) else extra
+
+
+def _short_system(system):
+    """The system blocks short enough to keep (an identity line), without cache markers; None when none."""
+    if isinstance(system, str):
+        return system if len(system) <= SHORT_SYSTEM_CHARS else None
+    if not isinstance(system, list):
+        return None
+    kept = [{k: v for k, v in b.items() if k != "cache_control"} for b in system
+            if isinstance(b, dict) and len(str(b.get("text") or "")) <= SHORT_SYSTEM_CHARS]
+    return kept or None
+
+
+def _shrink_chat(r):
+    # Chat Completions: OpenAI's reasoning models take max_completion_tokens and refuse max_tokens; never both.
+    for k in ("tools", "tool_choice", "parallel_tool_calls", "functions", "function_call", "response_format",
+              "prediction", "audio", "modalities", "n"):
+        r.pop(k, None)
+    r["messages"] = [{"role": "user", "content": STOP_TEXT}]
+    if "max_completion_tokens" in r or "reasoning_effort" in r:
+        r.pop("max_tokens", None)
+        r["max_completion_tokens"] = STOP_TOKENS
+    else:
+        r["max_tokens"] = STOP_TOKENS
+    if "reasoning_effort" in r:
+        r["reasoning_effort"] = "low"
+    if "extra_body" in r:
+        r["extra_body"] = _without_thinking(r["extra_body"])
+    return r
+
+
+def _shrink_responses(r):
+    # Responses API: input + max_output_tokens (at least 16); it has no messages or max_tokens.
+    for k in ("tools", "tool_choice", "parallel_tool_calls", "previous_response_id", "include", "messages",
+              "max_tokens", "max_completion_tokens", "text", "prompt_cache_key"):
+        r.pop(k, None)
+    r["input"] = [{"role": "user", "content": [{"type": "input_text", "text": STOP_TEXT}]}]
+    if "instructions" in r:   # some backends (ChatGPT's Codex) insist on instructions: keep one short line
+        r["instructions"] = "Answer in one word."
+    r["max_output_tokens"] = STOP_TOKENS
+    if isinstance(r.get("reasoning"), dict):
+        r["reasoning"] = {"effort": "low"}
+    if "extra_body" in r:
+        r["extra_body"] = _without_thinking(r["extra_body"])
+    return r
+
+
+def _shrink_anthropic(r):
+    # Messages API: max_tokens is required, and thinking.budget_tokens must stay below it: thinking goes.
+    for k in ("tools", "tool_choice", "thinking", "context_management", "mcp_servers", "container"):
+        r.pop(k, None)
+    if r.get("temperature") is not None and "top_p" in r:
+        r.pop("top_p")
+    system = _short_system(r.pop("system", None))
+    if system is not None:
+        r["system"] = system
+    r["messages"] = [{"role": "user", "content": STOP_TEXT}]
+    r["max_tokens"] = STOP_TOKENS
+    if "extra_body" in r:
+        r["extra_body"] = _without_thinking(r["extra_body"])
+    return r
+
+
+def _shrink_bedrock(r):
+    # Converse: the limit is inferenceConfig.maxTokens; there is no top-level max_tokens.
+    for k in ("toolConfig", "max_tokens", "promptVariables"):
+        r.pop(k, None)
+    r.pop("system", None)
+    r["messages"] = [{"role": "user", "content": [{"text": STOP_TEXT}]}]
+    inference = dict(r.get("inferenceConfig") or {})
+    inference["maxTokens"] = STOP_TOKENS
+    r["inferenceConfig"] = inference
+    if isinstance(r.get("additionalModelRequestFields"), dict):
+        r["additionalModelRequestFields"] = _without_thinking(r["additionalModelRequestFields"])
+    return r
+
+
+SHRINKERS = {"chat_completions": _shrink_chat, "codex_responses": _shrink_responses,
+             "anthropic_messages": _shrink_anthropic, "bedrock_converse": _shrink_bedrock}
+
+
+def _shrink_unknown(r):
+    """A format Plutus does not know: only fields it already has are changed, none added. Returns the levers used."""
+    used = []
+    if isinstance(r.get("messages"), list):
+        r["messages"] = [{"role": "user", "content": STOP_TEXT}]
+        used.append("messages replaced by one line")
+    elif isinstance(r.get("input"), (list, str)):
+        r["input"] = STOP_TEXT
+        used.append("input replaced by one line")
+    for k in ("max_tokens", "max_completion_tokens", "max_output_tokens"):
+        if k in r:
+            r[k] = STOP_TOKENS
+            used.append("%s=%d" % (k, STOP_TOKENS))
+    if isinstance(r.get("inferenceConfig"), dict) and "maxTokens" in r["inferenceConfig"]:
+        r["inferenceConfig"] = dict(r["inferenceConfig"], maxTokens=STOP_TOKENS)
+        used.append("inferenceConfig.maxTokens=%d" % STOP_TOKENS)
+    for k in ("tools", "toolConfig", "tool_choice"):
+        if r.pop(k, None) is not None:
+            used.append("%s dropped" % k)
+    return used
+
+
+def shrink_request(request, api_mode):
+    """The request as one its provider accepts and that costs almost nothing, and the lever used when
+    the format is unknown (None for a known one)."""
+    r = dict(request)
+    shrinker = SHRINKERS.get(api_mode)
+    if shrinker is not None:
+        return shrinker(r), None
+    used = _shrink_unknown(r)
+    return r, ", ".join(used) if used else "nothing it could change safely (request left as it was)"
+
+
 class Bridge:
     def __init__(self, settings, pause_job=None):
         self.s = settings
@@ -237,6 +387,7 @@ class Bridge:
         self.dropped = 0              # events lost because even the memory queue was full
         self.refusal_told = False     # the log was told that refused events are spooled (once)
         self.clean_problem_told = False   # the log was told that some kwargs could not be serialised (once)
+        self.lever_told = set()       # api_modes whose shrink lever was logged
         self.pause_job = pause_job or _hermes_pause_job
         self.client = transport.DaemonClient()
 
@@ -330,7 +481,7 @@ class Bridge:
                 self.local.why = "the daemon refused the event (HTTP %d)" % status
                 self._refused(event, status, body)
             except Exception as e:  # noqa: BLE001
-                log.warning("%s (%s); %s spooled", UNREACHABLE, e, event)
+                log.warning("%s (%s); %s spooled", UNREACHABLE, one_line(e), event)
                 self.down_until = time.time() + 2.0
                 self.autostart()
         self.spool(event, payload)
@@ -416,7 +567,7 @@ class Bridge:
                     log.warning("could not pause cron job %s: %s", pause["job_id"], e)
             if reply.get("stop_session"):
                 self.stopped[session] = reply["stop_session"].get("reason") or "The budget is exhausted."
-            elif event == "pre_api_request":
+            elif event in ("pre_api_request", "llm_request"):
                 # Hermes ignores this hook's answer, so a hard verdict here stops the session through
                 # the request middleware instead: chat-only sessions are stopped too, not just tool users.
                 if reply.get("action") == "block":
@@ -427,11 +578,19 @@ class Bridge:
         if event == "pre_llm_call":
             notes = [out["context"]] if out.get("context") else []
             if session in self.stopped:
-                notes.append(self.stopped[session] + " Plutus stopped this run: reply in one line and call no tools.")
+                # The budget notice of this turn already says why: the stop is then one line, not the reason twice.
+                reason = self.stopped[session]
+                said = reason[len("Plutus: "):] if reason.startswith("Plutus: ") else reason
+                why = "" if any(said in n for n in notes) else reason + " "
+                notes.append(why + "Plutus stopped this run: reply in one line and call no tools.")
             if (reply is None or session in self.unchecked) and session not in self.warned:
                 self.warned.add(session)
-                notes.append(UNREACHABLE + "; spend is still recorded and will be counted, but budgets were "
-                             "not enforced while it was away.")
+                if self.s["fail_mode"] == "closed":
+                    notes.append(UNREACHABLE + "; spend is still recorded and will be counted, and tools are blocked "
+                                 "until it answers again (fail_mode: closed).")
+                else:
+                    notes.append(UNREACHABLE + "; spend is still recorded and will be counted, but budgets were "
+                                 "not enforced while it was away.")
             if self.spool_problem is not None and not self.spool_told:
                 self.spool_told = True
                 notes.append("Plutus cannot write its spool (%s): %d event(s) are held in memory and retried; they are "
@@ -449,18 +608,47 @@ class Bridge:
             self.paused_jobs[job] = reason
             return True
 
-    def llm_request(self, request=None, session_id=None, **_):
-        """Middleware: a session Plutus stopped makes no costly model call; the request shrinks to one line."""
+    def llm_request(self, request=None, session_id=None, api_mode=None, **context):
+        """Middleware: a session over budget makes no costly model call; its request shrinks to one line.
+
+        Hermes applies this middleware before it fires pre_api_request, so the verdict is asked for
+        here, for this very call; the last one known stands only when the daemon gives none.
+        """
         try:
-            if session_id in self.stopped and isinstance(request, dict):
-                small = dict(request)
-                small["messages"] = [{"role": "user", "content": "The budget for this run is exhausted. Reply: stopped."}]
-                small.pop("tools", None)
-                small["max_tokens"] = 16
-                return {"request": small}
+            if not isinstance(request, dict) or self._stop_reason(session_id, request, api_mode, context) is None:
+                return None
+            small, lever = shrink_request(request, api_mode)
+            if lever is not None and api_mode not in self.lever_told:
+                self.lever_told.add(api_mode)
+                log.warning("Plutus stopped a request of unknown api_mode %r by the safest lever it has: %s (said once "
+                            "per api_mode)", api_mode, lever)
+            return {"request": small}
         except Exception as e:  # noqa: BLE001
             log.warning("Plutus middleware error: %s", e)
         return None
+
+    def _stop_reason(self, session, request, api_mode, context):
+        """Why this call must not go out at full size, or None: the daemon's verdict now, else the last one known."""
+        kwargs = {"session_id": session, "platform": context.get("platform"), "model": context.get("model"),
+                  "provider": context.get("provider"), "api_request_id": context.get("api_request_id"),
+                  "api_mode": api_mode, "approx_input_tokens": approx_tokens(request),
+                  "max_tokens": requested_max_tokens(request, api_mode)}
+        reply = self.ask("llm_request", kwargs)
+        if reply is not None:
+            self.carry_out("llm_request", kwargs, reply)
+        return self.stopped.get(session or "")
+
+    def ask(self, event, kwargs):
+        """The daemon's answer to a question that records nothing (so nothing is spooled), or None."""
+        if time.time() < self.down_until:
+            return None
+        try:
+            status, body = self.post("/hooks/" + event, to_json(kwargs).encode("utf-8"), self.s["timeout_ms"])
+            return json.loads(body or b"{}") if status == 200 else None
+        except Exception as e:  # noqa: BLE001
+            log.warning("%s (%s); %s answered from the last verdict known", UNREACHABLE, one_line(e), event)
+            self.down_until = time.time() + 2.0
+            return None
 
     # --- commands --------------------------------------------------------------------------
     def command(self, name, raw_args):
@@ -469,9 +657,15 @@ class Bridge:
                                      self.s["command_timeout_ms"], "text/plain; charset=utf-8")
             text = body.decode("utf-8", "replace")
             return text if status == 200 else "Plutus: %s (HTTP %d)" % (text.strip(), status)
+        except (socket.timeout, TimeoutError) as e:
+            # It accepted the connection, so it runs: starting another would not help.
+            log.warning("Plutus daemon did not answer /%s within %d ms (%s)", name, self.s["command_timeout_ms"], one_line(e))
+            return ("Plutus: the budget daemon is running but did not answer within %.1f s; it may be busy or stuck "
+                    "(`%s status` shows its state, its log is plutus.log in %s)."
+                    % (self.s["command_timeout_ms"] / 1000.0, self.s["launcher"], self.home))
         except Exception as e:  # noqa: BLE001
             self.autostart()
-            return "%s (%s). Start it with `%s serve`." % (UNREACHABLE, e, self.s["launcher"])
+            return "%s (%s). Start it with `%s serve`." % (UNREACHABLE, one_line(e), self.s["launcher"])
 
 
 def _hermes_pause_job(job_id, reason=None):
@@ -479,10 +673,82 @@ def _hermes_pause_job(job_id, reason=None):
     return pause_job(job_id, reason=reason)
 
 
+# Side-task model calls (compression, titles, vision, ...): newer Hermes fires these (INTEGRATION.md §13).
+AUXILIARY_HOOKS = ("pre_auxiliary_call", "post_auxiliary_call")
+# A hook makes at most two attempts (a kept-alive connection the daemon closed is retried once) and may
+# then write the spool: the bridge's timeout is held to this share of Hermes's hook_callback_timeout.
+HOOK_TIMEOUT_SHARE = 4
+
+
+def hermes_hook_timeout(config_path=None):
+    """plugins.hook_callback_timeout from Hermes's config.yaml in seconds, or None (unset, 0 = no limit, unreadable)."""
+    path = config_path or os.path.join(os.path.expanduser(os.environ.get("HERMES_HOME") or "~/.hermes"), "config.yaml")
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        return None
+    value = None
+    try:
+        import yaml  # Hermes itself depends on PyYAML
+        value = ((yaml.safe_load(text) or {}).get("plugins") or {}).get("hook_callback_timeout")
+    except ImportError:
+        value = _scan_hook_timeout(text)
+    except Exception:  # noqa: BLE001 - a config Hermes could not read either
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
+
+
+def _scan_hook_timeout(text):
+    """The key under a top-level `plugins:` mapping, for a Python without PyYAML."""
+    inside = False
+    for line in text.splitlines():
+        if line and not line[0].isspace() and not line.startswith("#"):
+            inside = line.split(":", 1)[0].strip() == "plugins"
+            continue
+        stripped = line.strip()
+        if inside and stripped.startswith("hook_callback_timeout:"):
+            return stripped.split(":", 1)[1].split("#", 1)[0].strip().strip("'\"")
+    return None
+
+
+def fit_timeout(settings, hook_timeout_s):
+    """Holds the bridge's timeout safely below Hermes's hook timeout; returns the cap applied, or None."""
+    if hook_timeout_s is None:
+        return None
+    cap = max(1, int(hook_timeout_s * 1000 / HOOK_TIMEOUT_SHARE))
+    if settings["timeout_ms"] <= cap:
+        return None
+    log.warning("Hermes's plugins.hook_callback_timeout is %gs: Plutus holds its daemon timeout to %d ms (bridge.json says "
+                "%d) so no hook outlasts it and Hermes never skips its callbacks", hook_timeout_s, cap, settings["timeout_ms"])
+    settings["timeout_ms"] = cap
+    return cap
+
+
+def host_has_auxiliary_hooks():
+    """Whether this Hermes fires pre/post_auxiliary_call: it lists them, or it has the newer dispatch that fires them."""
+    try:
+        from hermes_cli import plugins as hermes_plugins
+        if all(h in getattr(hermes_plugins, "VALID_HOOKS", ()) for h in AUXILIARY_HOOKS):
+            return True
+        import importlib.util
+        return importlib.util.find_spec("hermes_cli.plugins_dispatch") is not None
+    except Exception:  # noqa: BLE001 - not inside Hermes, or an older one
+        return False
+
+
 def register(ctx, settings=None):
     s = settings or load_settings()
+    fit_timeout(s, hermes_hook_timeout(s.get("hermes_config")))
     bridge = Bridge(s)
-    for hook in s["hooks"]:
+    hooks = list(s["hooks"])
+    if s.get("auxiliary_hooks", host_has_auxiliary_hooks()):
+        hooks += [h for h in AUXILIARY_HOOKS if h not in hooks]
+    for hook in hooks:
         ctx.register_hook(hook, (lambda h: lambda **kw: bridge.on_hook(h, kw))(hook))
     for c in s["commands"]:
         ctx.register_command(c["name"], (lambda n: lambda raw_args="": bridge.command(n, raw_args))(c["name"]),

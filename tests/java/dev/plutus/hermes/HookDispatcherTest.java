@@ -119,13 +119,84 @@ class HookDispatcherTest {
     }
 
     @Test
+    void theMiddlewareAsksForTheVerdictOfTheCallItIsAboutToLetOut(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.002\non_estimated: enforce\n");
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            ObjectNode ask = (ObjectNode) TestSupport.hermesJson("pre_api_request.json");
+            ask.put("api_request_id", ask.get("api_request_id").asText() + "-mw").put("approx_input_tokens", 10).put("max_tokens", 16);
+            assertEquals(0, p.hooks().dispatch("llm_request", ask).toJson().size(), "under budget: the call goes out");
+            p.hooks().dispatch("post_api_request", TestSupport.hermesJson("post_api_request-anthropic-cache.json"));
+            ask.put("api_request_id", ask.get("api_request_id").asText() + "2");
+            JsonNode verdict = p.hooks().dispatch("llm_request", ask).toJson();
+            assertEquals("block", verdict.path("action").asText(), verdict.toString());
+            // Spend printed with its limit's precision, never "$0.01 of $0.002".
+            assertTrue(verdict.path("message").asText().contains("global daily spend is $0.014 "), verdict.toString());
+            assertEquals(1, p.calls().count(), "asking records nothing");
+        }
+    }
+
+    @Test
+    void auxiliaryCallsAreRecordedPricedBudgetedAndShownApart(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.01\non_estimated: enforce\n");
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            ObjectNode aux = dev.plutus.core.Json.MAPPER.createObjectNode().put("aux_task", "compression")
+                    .put("session_id", "20261124_101500_a1b2c3").put("api_request_id", "aux-7f3a").put("provider", "anthropic")
+                    .put("model", "claude-sonnet-4-6").put("api_mode", "anthropic_messages").put("api_duration", 2.5)
+                    .put("streaming", false);
+            aux.putObject("usage").put("input_tokens", 3000).put("output_tokens", 500);
+            p.hooks().dispatch("pre_auxiliary_call", aux);
+            p.hooks().dispatch("post_auxiliary_call", aux);
+            p.hooks().dispatch("post_auxiliary_call", aux);   // the same attempt again: counted once
+            ObjectNode failed = aux.deepCopy().put("api_request_id", "aux-7f3b").put("error_type", "rate_limit");
+            failed.putNull("usage");
+            p.hooks().dispatch("post_auxiliary_call", failed);
+            ObjectNode title = aux.deepCopy().put("aux_task", "title_generation").put("api_request_id", "aux-8");
+            title.putObject("usage").put("input_tokens", 200).put("output_tokens", 10);
+            p.hooks().dispatch("post_auxiliary_call", title);
+
+            long compression = p.pricing().price("anthropic", "claude-sonnet-4-6", null, TokenUsage.of(3000, 500)).micros();
+            long titles = p.pricing().price("anthropic", "claude-sonnet-4-6", null, TokenUsage.of(200, 10)).micros();
+            assertEquals(2, p.calls().count());
+            assertEquals(compression + titles, p.ledger().spend(ScopeRef.GLOBAL, Window.DAILY, NOON).spentMicros());
+            JsonNode tool = p.hooks().dispatch("pre_tool_call", TestSupport.hermesJson("pre_tool_call.json")).toJson();
+            assertEquals("block", tool.path("action").asText(), "auxiliary spend counts against the budget: " + tool);
+
+            dev.plutus.report.Rendered stats = p.commands().run("stats", "");
+            assertTrue(stats.text().contains("API calls    : 2"), stats.text());
+            assertTrue(stats.text().contains("  auxiliary  : 2 (" + dev.plutus.core.Money.display(compression + titles) + "): compression 1 "
+                    + dev.plutus.core.Money.display(compression) + ", title_generation 1"), stats.text());
+            assertEquals("compression", stats.json().path("auxiliary").get(0).path("task").asText(), stats.json().toString());
+        }
+    }
+
+    @Test
+    void aGlobalNoticeReachedInASubagentWaitsForTheRootSession(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.016\non_estimated: enforce\n");
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            String root = "20261124_101500_a1b2c3";
+            String child = "20261124_101508_9f3e21";
+            p.hooks().dispatch("subagent_start", TestSupport.hermesJson("subagent_start.json"));
+            ObjectNode post = (ObjectNode) TestSupport.hermesJson("post_api_request-anthropic-cache.json");
+            post.put("session_id", child).put("platform", "subagent");
+            p.hooks().dispatch("post_api_request", post);
+            ObjectNode childTurn = (ObjectNode) TestSupport.hermesJson("pre_llm_call.json");
+            childTurn.put("session_id", child).put("platform", "subagent");
+            assertEquals(0, p.hooks().dispatch("pre_llm_call", childTurn).toJson().size(), "not spent on the subagent");
+            ObjectNode rootTurn = (ObjectNode) TestSupport.hermesJson("pre_llm_call.json");
+            rootTurn.put("session_id", root);
+            JsonNode notice = p.hooks().dispatch("pre_llm_call", rootTurn).toJson();
+            assertTrue(notice.path("context").asText().contains("Budget notice: global daily spend"), notice.toString());
+        }
+    }
+
+    @Test
     void softNoticeIsInjectedOncePerScopeWindowAndLevel(@TempDir Path home) throws Exception {
         Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.016\non_estimated: enforce\n");
         try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
             p.hooks().dispatch("post_api_request", TestSupport.hermesJson("post_api_request-anthropic-cache.json"));
             JsonNode pre = TestSupport.hermesJson("pre_llm_call.json");
             JsonNode first = p.hooks().dispatch("pre_llm_call", pre).toJson();
-            assertTrue(first.path("context").asText().contains("Budget notice: global daily spend is $0.01 of $0.016 (87%)"), first.toString());
+            assertTrue(first.path("context").asText().contains("Budget notice: global daily spend is $0.014 of $0.016 (87%)"), first.toString());
             assertEquals(0, p.hooks().dispatch("pre_llm_call", pre).toJson().size());
             assertEquals(0, p.hooks().dispatch("pre_tool_call", TestSupport.hermesJson("pre_tool_call.json")).toJson().size());
         }

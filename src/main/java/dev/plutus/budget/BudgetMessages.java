@@ -12,9 +12,10 @@ public final class BudgetMessages {
     private BudgetMessages() {}
 
     public static String spendLine(ScopeStatus s) {
-        return s.scope().describe() + " " + s.window().label() + " spend is " + Money.usd2(s.spentMicros())
-                + (s.heldMicros() > 0 ? " + " + Money.usd2(s.heldMicros()) + " held for calls in flight" : "") + " of "
-                + Money.usdShort(s.limitMicros()) + " (" + s.percent() + "%)";
+        // Spend with its limit's precision: $0.0022 of $0.002, never $0.00 of $0.002.
+        return s.scope().describe() + " " + s.window().label() + " spend is " + Money.display(s.spentMicros(), s.limitMicros())
+                + (s.heldMicros() > 0 ? " + " + Money.display(s.heldMicros(), s.limitMicros()) + " held for calls in flight" : "")
+                + " of " + Money.display(s.limitMicros()) + " (" + s.percent() + "%)";
     }
 
     public static String resets(ScopeStatus s, ZoneId zone) {

@@ -178,7 +178,7 @@ public final class SlashCommands {
 
     private Rendered summary(StatsWindow w, Instant now) {
         Instant since = now.minus(w.length());
-        return StatsReport.summary(w, stats.total(since), stats.sessions(since), stats.tools(since, 5));
+        return StatsReport.summary(w, stats.total(since), stats.sessions(since), stats.tools(since, 5), stats.auxiliary(since));
     }
 
     public Rendered budget(List<String> args) {

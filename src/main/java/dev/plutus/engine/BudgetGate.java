@@ -126,8 +126,22 @@ public final class BudgetGate {
 
     /** Statuses at soft or hard not yet announced in their period; each is announced once, across processes. */
     public List<ScopeStatus> unannounced(BudgetCheck check) {
+        return unannounced(check, null);
+    }
+
+    /**
+     * As {@link #unannounced(BudgetCheck)}, for the conversation of {@code sessionId}. A subagent is told
+     * only about its session scope: a notice for a wider scope (global, provider, sender, ...) stays
+     * due for the root session, whose conversation the user reads, instead of being spent on the child.
+     */
+    public List<ScopeStatus> unannounced(BudgetCheck check, String sessionId) {
+        boolean child = sessionId != null && sessions.find(sessionId)
+                .map(r -> r.parentSessionId() != null || !r.rootOrSelf().equals(sessionId)).orElse(false);
         List<ScopeStatus> out = new ArrayList<>();
         for (ScopeStatus s : check.statuses()) {
+            if (child && s.scope().kind() != dev.plutus.budget.ScopeKind.SESSION) {
+                continue;
+            }
             if (s.level() != Level.OK && enforcement.recordAlert(s.scope().kind().label(), s.scope().id(),
                     s.window().label(), s.periodKey(), s.level().label(), clock.instant(), s.spentMicros(), s.limitMicros())) {
                 out.add(s);

@@ -29,7 +29,7 @@ public final class LocalEnforcer implements Enforcer {
     public Announcements announce(String sessionId) {
         BudgetCheck check = known(gate.checkSession(sessionId));
         List<String> notices = new ArrayList<>();
-        for (ScopeStatus s : gate.unannounced(check)) {
+        for (ScopeStatus s : gate.unannounced(check, sessionId)) {
             notices.add(BudgetMessages.notice(s, gate.zone()));
         }
         return new Announcements(notices, gate.cronPauseIfDue(sessionId, check));

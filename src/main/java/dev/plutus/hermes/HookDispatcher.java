@@ -130,7 +130,7 @@ public final class HookDispatcher {
 
     /** Hooks whose answer is a verdict (on_session_start stops a cron run in hard breach). */
     private static final java.util.Set<String> VERDICT_EVENTS = java.util.Set.of("pre_tool_call", "pre_llm_call",
-            "pre_api_request", "on_session_start");
+            "pre_api_request", "llm_request", "on_session_start");
 
     /** Whether the hook's answer is a budget verdict, which must never default to "ok" when it cannot be computed. */
     public static boolean asksForVerdict(String event) {
@@ -152,6 +152,8 @@ public final class HookDispatcher {
             return preApiRequest(p);
         } else if (e instanceof HookEvent.PostApiRequest p) {
             return postApiRequest(p);
+        } else if (e instanceof HookEvent.AuxiliaryCall a) {
+            return auxiliaryCall(a);
         } else if (e instanceof HookEvent.PreToolCall t) {
             // No session named: the scopes that do not depend on one (the global cap) still decide.
             return enforce(t.sessionId() == null || t.sessionId().isBlank() ? null : t.sessionId());
@@ -264,6 +266,46 @@ public final class HookDispatcher {
             counters.count("estimated_calls");
         }
         return HookReply.NOTHING;
+    }
+
+    /** Prefix of the event id of an auxiliary call: how the store tells those calls apart (see {@link #auxiliaryTask}). */
+    public static final String AUXILIARY_PREFIX = "aux:";
+
+    /**
+     * Recorded, priced and counted against the session's budgets like any call. Its event id
+     * ({@code aux:<task>:<api_request_id>}) marks it as auxiliary in the store, so /stats shows it apart.
+     * A failed attempt with no usage is not recorded: the provider refused it and billed nothing.
+     */
+    private HookReply auxiliaryCall(HookEvent.AuxiliaryCall e) {
+        counters.count("auxiliary_calls");
+        if (e.failed() && e.usage() == null) {
+            return HookReply.NOTHING;
+        }
+        String provider = e.provider() == null || e.provider().isBlank() ? "unknown" : e.provider();
+        TokenUsage usage = e.usage();
+        boolean estimated = usage == null;
+        if (e.usageProblem() != null) {
+            counters.count("malformed");
+            LOG.warn("post_auxiliary_call {}: {}; tokens estimated instead", e.apiRequestId(), e.usageProblem());
+        }
+        if (estimated) {
+            usage = estimator.estimate(null, e.sessionId(), 0);
+        }
+        String id = e.apiRequestId() != null && !e.apiRequestId().isBlank() ? e.apiRequestId()
+                : e.bridgeEventId() != null ? "hook:" + e.bridgeEventId() : null;
+        String eventId = id == null ? null : AUXILIARY_PREFIX + e.auxTask().replace(':', '_') + ":" + id;
+        recorder.record(new CallEvent(eventId, e.at(), e.sessionId(), null, provider, e.model(), e.responseModel(), usage,
+                estimated, e.latencyMillis(), null));
+        return HookReply.NOTHING;
+    }
+
+    /** The side task of an auxiliary call from its stored event id, or null for any other call. */
+    public static String auxiliaryTask(String eventId) {
+        if (eventId == null || !eventId.startsWith(AUXILIARY_PREFIX)) {
+            return null;
+        }
+        int end = eventId.indexOf(':', AUXILIARY_PREFIX.length());
+        return end < 0 ? "other" : eventId.substring(AUXILIARY_PREFIX.length(), end);
     }
 
     /** Blocks work in hard breach; pauses the cron job once. In remote mode the central verdict decides. */

@@ -28,6 +28,15 @@ public sealed interface HookEvent {
             String responseModel, TokenUsage usage, String usageProblem, long outputChars, Instant endedAt, long latencyMillis,
             String bridgeEventId, Instant at) implements HookEvent {}
 
+    /**
+     * A side-task model call Hermes made outside the turn's own requests ({@code post_auxiliary_call}):
+     * {@code auxTask} names it (compression, title_generation, vision, ...); {@code sessionId} null
+     * outside a turn; {@code failed} when Hermes reported an error for the attempt.
+     */
+    record AuxiliaryCall(String sessionId, String auxTask, String apiRequestId, String provider, String model,
+            String responseModel, TokenUsage usage, String usageProblem, boolean failed, boolean streaming, long latencyMillis,
+            String bridgeEventId, Instant at) implements HookEvent {}
+
     record ApiRequestError(String sessionId, String platform, String model, String apiRequestId, boolean retryable, Instant at)
             implements HookEvent {}
 

@@ -38,13 +38,16 @@ public final class HookEvents {
             case "on_session_start" -> new HookEvent.SessionStart(text(k, "session_id"), text(k, "platform"), text(k, "model"), at);
             case "pre_llm_call" -> new HookEvent.PreLlmCall(text(k, "session_id"), text(k, "platform"), text(k, "model"),
                     text(k, "sender_id"), at);
-            case "pre_api_request" -> {
+            // llm_request: the bridge's request middleware asks for the verdict on the call it is about to let out.
+            case "pre_api_request", "llm_request" -> {
                 JsonNode max = k.get("max_tokens");
                 yield new HookEvent.PreApiRequest(text(k, "session_id"), text(k, "platform"), text(k, "api_request_id"),
                         text(k, "provider"), text(k, "model"), tokens(k, "approx_input_tokens", clamped),
                         max != null && max.canConvertToLong() ? InputRanges.clampTokens(max.asLong()) : null, at);
             }
             case "post_api_request" -> postApiRequest(k, at, receivedAt, clamped);
+            case "post_auxiliary_call" -> auxiliaryCall(k, at, clamped);
+            case "pre_auxiliary_call" -> new HookEvent.SessionSeen(blankToNull(text(k, "session_id")), null, null, at);
             case "api_request_error" -> new HookEvent.ApiRequestError(text(k, "session_id"), text(k, "platform"), text(k, "model"),
                     text(k, "api_request_id"), k.path("retryable").asBoolean(false), at);
             case "pre_tool_call" -> new HookEvent.PreToolCall(text(k, "session_id"), text(k, "platform"), text(k, "model"), at);
@@ -78,6 +81,31 @@ public final class HookEvents {
         return new HookEvent.PostApiRequest(text(k, "session_id"), text(k, "platform"), text(k, "api_request_id"),
                 text(k, "provider"), text(k, "model"), text(k, "response_model"), usage, problem, outputChars(k),
                 time(k, "ended_at", at, receivedAt, clamped), duration(k, "api_duration", 1000, clamped), bridgeEventId(k), at);
+    }
+
+    /** A side-task model call (compression, title, vision, ...): no ended_at, so it counts when the hook fired. */
+    private static HookEvent.AuxiliaryCall auxiliaryCall(JsonNode k, Instant at, Consumer<String> clamped) {
+        JsonNode u = k.get("usage");
+        TokenUsage usage = null;
+        String problem = null;
+        if (u != null && !u.isNull()) {
+            try {
+                usage = usage(u);
+            } catch (Malformed e) {
+                problem = e.getMessage();
+            }
+        }
+        JsonNode error = k.get("error");
+        boolean failed = (error != null && !error.isNull() && !(error.isTextual() && error.asText().isBlank()))
+                || (k.hasNonNull("error_type") && !k.get("error_type").asText().isBlank());
+        String task = text(k, "aux_task");
+        return new HookEvent.AuxiliaryCall(blankToNull(text(k, "session_id")), task == null || task.isBlank() ? "other" : task,
+                text(k, "api_request_id"), text(k, "provider"), text(k, "model"), text(k, "response_model"), usage, problem,
+                failed, k.path("streaming").asBoolean(false), duration(k, "api_duration", 1000, clamped), bridgeEventId(k), at);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     private static TokenUsage usage(JsonNode u) {

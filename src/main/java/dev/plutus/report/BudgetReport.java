@@ -33,9 +33,9 @@ public final class BudgetReport {
             String flag = s.level() == Level.HARD ? "█" : s.level() == Level.SOFT ? "!" : " ";
             String notes = (s.restsOnEstimates() ? "~est " : "") + (s.degraded() ? "(hard→soft: estimates) " : "")
                     + (s.spend().unpricedCalls() > 0 ? "~unpriced:" + s.spend().unpricedCalls() + " " : "")
-                    + (s.spend().provisionalMicros() > 0 ? "~provisional:" + Money.usd2(s.spend().provisionalMicros()) : "");
+                    + (s.spend().provisionalMicros() > 0 ? "~provisional:" + Money.display(s.spend().provisionalMicros(), s.limitMicros()) : "");
             String pct = s.percent() >= 10_000 ? ">9999%" : s.percent() + "%";
-            tt.add(flag, s.scope().describe(), s.window().label(), Money.usd2(s.spentMicros()), Money.usdShort(s.limitMicros()),
+            tt.add(flag, s.scope().describe(), s.window().label(), Money.display(s.spentMicros(), s.limitMicros()), Money.display(s.limitMicros()),
                     pct, s.resetsAt() == null ? "-" : RESET.format(s.resetsAt().atZone(zone)), notes.trim());
             ObjectNode o = arr.addObject();
             o.put("scope", s.scope().kind().label()).put("id", s.scope().id()).put("window", s.window().label())

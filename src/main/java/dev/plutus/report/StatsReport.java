@@ -25,12 +25,24 @@ public final class StatsReport {
     private StatsReport() {}
 
     public static Rendered summary(StatsWindow w, UsageTotals u, SessionTotals s, List<ToolTotals> tools) {
+        return summary(w, u, s, tools, List.of());
+    }
+
+    /** {@code aux}: Hermes's side-task model calls (compression, titles, vision, ...), included in the totals and shown apart. */
+    public static Rendered summary(StatsWindow w, UsageTotals u, SessionTotals s, List<ToolTotals> tools,
+            List<StatsQueries.AuxiliaryTotals> aux) {
         StringBuilder t = new StringBuilder();
         t.append("Plutus — ").append(w.title()).append('\n').append(RULE).append('\n');
         long finished = s.ok() + s.failed();
         t.append(kv("Sessions", ReportFormat.count(s.sessions()) + (s.subagents() > 0 ? " (" + s.subagents() + " subagents)" : "")));
         t.append(kv("Success rate", finished == 0 ? "n/a" : ReportFormat.percent(s.ok(), finished) + " (ok=" + s.ok() + ", failed=" + s.failed() + ")"));
         t.append(kv("API calls", ReportFormat.count(u.calls()) + qualifiers(u)));
+        if (!aux.isEmpty()) {
+            long calls = aux.stream().mapToLong(StatsQueries.AuxiliaryTotals::calls).sum();
+            long cost = aux.stream().mapToLong(StatsQueries.AuxiliaryTotals::costMicros).reduce(0L, Money::plus);
+            t.append(kv("  auxiliary", ReportFormat.count(calls) + " (" + Money.display(cost) + "): " + String.join(", ",
+                    aux.stream().map(a -> a.task() + " " + ReportFormat.count(a.calls()) + " " + Money.display(a.costMicros())).toList())));
+        }
         t.append(kv("Tool calls", ReportFormat.count(tools.stream().mapToLong(ToolTotals::calls).sum())));
         t.append(kv("Tokens in", ReportFormat.count(u.promptTokens())
                 + " (uncached " + ReportFormat.count(u.inputTokens()) + ", cache read " + ReportFormat.count(u.cacheReadTokens())
@@ -65,6 +77,8 @@ public final class StatsReport {
         sj.put("sessions", s.sessions()).put("subagents", s.subagents()).put("ok", s.ok()).put("failed", s.failed())
                 .put("running", s.running()).put("avg_duration_ms", s.avgDurationMillis());
         j.set("tools", toolsJson(tools));
+        ArrayNode auxJson = j.putArray("auxiliary");
+        aux.forEach(a -> auxJson.addObject().put("task", a.task()).put("calls", a.calls()).put("cost_usd", Money.usd6(a.costMicros())));
         return new Rendered(t.toString(), j);
     }
 

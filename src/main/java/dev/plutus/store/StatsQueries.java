@@ -80,6 +80,28 @@ public final class StatsQueries {
         }
     }
 
+    /** Side-task model calls of one kind (compression, title_generation, vision, ...). */
+    public record AuxiliaryTotals(String task, long calls, long costMicros) {}
+
+    /**
+     * Auxiliary calls since {@code since}, by task, dearest first. The Hermes bridge stores them with
+     * an event id {@code aux:<task>:<request id>} (HookDispatcher.AUXILIARY_PREFIX); read from the raw
+     * calls, so calls already purged past retention are only in the totals.
+     */
+    public List<AuxiliaryTotals> auxiliary(Instant since) {
+        java.util.Map<String, long[]> byTask = new java.util.TreeMap<>();
+        jdbc.query("SELECT event_id, cost_micros FROM llm_calls WHERE ts >= ? AND event_id LIKE 'aux:%'", rs -> {
+            String id = rs.getString(1);
+            int end = id.indexOf(':', 4);
+            long[] t = byTask.computeIfAbsent(end < 0 ? "other" : id.substring(4, end), k -> new long[2]);
+            t[0]++;
+            t[1] = dev.plutus.core.Money.plus(t[1], rs.getLong(2));
+            return null;
+        }, since.toEpochMilli());
+        return byTask.entrySet().stream().map(e -> new AuxiliaryTotals(e.getKey(), e.getValue()[0], e.getValue()[1]))
+                .sorted(java.util.Comparator.comparingLong(AuxiliaryTotals::costMicros).reversed()).toList();
+    }
+
     public List<ToolTotals> tools(Instant since, int limit) {
         long start = since.toEpochMilli();
         long firstFullHour = Math.floorDiv(start, RollupStore.HOUR_MS) + 1;
