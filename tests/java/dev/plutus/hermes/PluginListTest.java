@@ -25,6 +25,22 @@ class PluginListTest {
     private static final HermesInstaller.BridgeSettings SETTINGS = new HermesInstaller.BridgeSettings(250, "open", false, "plutus");
 
     @Test
+    void installWarnsAboutAHermesHookTimeoutBelowTheBridgesWorstCase(@TempDir Path hermes) throws Exception {
+        HermesInstaller installer = new HermesInstaller(hermes, new HomeLayout(hermes.resolve("plutus")),
+                PluginManifest.bundled(), Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC));
+        Files.writeString(hermes.resolve("config.yaml"), "plugins:\n  enabled: []\n  hook_callback_timeout: 0.5\n");
+        List<String> report = installer.install(SETTINGS);
+        String warning = report.stream().filter(l -> l.contains("hook_callback_timeout")).findFirst().orElseThrow(report::toString);
+        assertTrue(warning.contains("is 0.5 s") && warning.contains("worst case of 1000 ms") && warning.contains("125 ms"), warning);
+
+        for (String fine : List.of("plugins:\n  enabled: []\n  hook_callback_timeout: 30\n",
+                "plugins:\n  enabled: []\n  hook_callback_timeout: 0\n", "plugins:\n  enabled: []\n")) {
+            Files.writeString(hermes.resolve("config.yaml"), fine);
+            assertTrue(installer.install(SETTINGS).stream().noneMatch(l -> l.contains("hook_callback_timeout")), fine);
+        }
+    }
+
+    @Test
     void installOnTheCommentedExampleConfigAddsExactlyOneLine(@TempDir Path hermes) throws Exception {
         byte[] original = Files.readAllBytes(TestSupport.hermesFixture("config.example.yaml"));
         Files.write(hermes.resolve("config.yaml"), original);

@@ -76,7 +76,42 @@ public final class HermesInstaller {
         if (PluginList.disabledNames(edited).contains(manifest.name())) {
             done.add("Warning: '" + manifest.name() + "' is also in plugins.disabled, which wins; remove it there.");
         }
+        hookTimeoutWarning(edited, settings).ifPresent(done::add);
         return done;
+    }
+
+    /**
+     * A hook can take two attempts of the bridge's timeout and then a spool write; the bridge holds its
+     * timeout to a quarter of Hermes's (plutus_bridge.HOOK_TIMEOUT_SHARE) so it never outlasts it.
+     */
+    static final int HOOK_TIMEOUT_SHARE = 4;
+
+    /**
+     * A warning when Hermes's {@code plugins.hook_callback_timeout} is below the bridge's worst case:
+     * newer Hermes then skips the plugin's callbacks for 60 s after one slow call, and spend goes unrecorded.
+     */
+    static java.util.Optional<String> hookTimeoutWarning(String config, BridgeSettings settings) {
+        java.math.BigDecimal seconds;
+        try {
+            seconds = dev.plutus.config.YamlDoc.parse(config, "config.yaml").get("plugins").get("hook_callback_timeout")
+                    .decimal().orElse(null);
+        } catch (RuntimeException e) {
+            return java.util.Optional.empty();   // a config Hermes could not read either: nothing to compare
+        }
+        if (seconds == null || seconds.signum() <= 0) {
+            return java.util.Optional.empty();   // unset (30 s) or 0 (no limit)
+        }
+        long hermesMillis = seconds.multiply(java.math.BigDecimal.valueOf(1000)).longValue();
+        long worstMillis = (long) settings.timeoutMillis() * HOOK_TIMEOUT_SHARE;
+        if (hermesMillis >= worstMillis) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("Warning: plugins.hook_callback_timeout is " + seconds.stripTrailingZeros().toPlainString()
+                + " s in " + "config.yaml, below the bridge's worst case of " + worstMillis + " ms (two attempts of --timeout-ms "
+                + settings.timeoutMillis() + " and a spool write). Hermes skips a plugin's callbacks for 60 s after one that"
+                + " times out, so spend would go unrecorded: the bridge holds its own timeout to "
+                + Math.max(1, hermesMillis / HOOK_TIMEOUT_SHARE) + " ms (events it cannot send in time are spooled);"
+                + " raise hook_callback_timeout to at least " + (worstMillis + 999) / 1000 + " s to keep --timeout-ms.");
     }
 
     /**
