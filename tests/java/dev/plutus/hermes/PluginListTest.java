@@ -30,7 +30,7 @@ class PluginListTest {
                 PluginManifest.bundled(), Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC));
         Files.writeString(hermes.resolve("config.yaml"), "plugins:\n  enabled: []\n  hook_callback_timeout: 0.5\n");
         List<String> report = installer.install(SETTINGS);
-        String warning = report.stream().filter(l -> l.contains("hook_callback_timeout")).findFirst().orElseThrow(report::toString);
+        String warning = report.stream().filter(l -> l.contains("hook_callback_timeout")).findFirst().orElseThrow(() -> new AssertionError(report.toString()));
         assertTrue(warning.contains("is 0.5 s") && warning.contains("worst case of 1000 ms") && warning.contains("125 ms"), warning);
 
         for (String fine : List.of("plugins:\n  enabled: []\n  hook_callback_timeout: 30\n",

@@ -309,6 +309,10 @@ public final class PlutusCli implements Callable<Integer> {
                 spec.commandLine().getOut().println("{}");
                 return 0;
             }
+            java.util.Optional<Integer> viaDaemon = viaDaemon(kwargs);
+            if (viaDaemon.isPresent()) {
+                return viaDaemon.get();
+            }
             HookReply reply;
             try (Engine p = home.open(); HermesHost h = new HermesHost(p)) {
                 reply = h.hooks().dispatch(event, kwargs);
@@ -330,6 +334,38 @@ public final class PlutusCli implements Callable<Integer> {
             spec.commandLine().getOut().println(JSON.writeValueAsString(reply.toJson()));
             spec.commandLine().getOut().flush();
             return 0;
+        }
+
+        /**
+         * With a daemon running, it handles the event (no cold engine per event, and its counters see it).
+         * Empty when none runs or it could not be reached; a refusal other than "verdict unknown" also
+         * falls back to handling the event here, so it is never lost.
+         */
+        private java.util.Optional<Integer> viaDaemon(JsonNode kwargs) throws IOException {
+            dev.plutus.core.HomeLayout h = home.resolve();
+            java.util.Optional<DaemonInfo> daemon = DaemonInfo.read(h.daemonInfoFile()).filter(DaemonInfo::processAlive);
+            if (daemon.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            DaemonCommandClient.HookAnswer a;
+            try {
+                a = DaemonCommandClient.hook(daemon.get(), AccessToken.read(h.tokenFile()), event, JSON.writeValueAsString(kwargs));
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("plutus hook: the daemon (pid " + daemon.get().pid() + ") did not answer ("
+                        + e.getMessage() + "); handling the event here");
+                return java.util.Optional.empty();
+            }
+            if (a.status() == 200) {
+                spec.commandLine().getOut().println(a.body().isBlank() ? "{}" : a.body().strip());
+                spec.commandLine().getOut().flush();
+                return java.util.Optional.of(0);
+            }
+            if ("verdict unknown".equals(a.error())) {
+                return java.util.Optional.of(unknown(new dev.plutus.engine.VerdictUnknown(a.body(), null)));
+            }
+            spec.commandLine().getErr().println("plutus hook: the daemon answered HTTP " + a.status() + " (" + a.body().strip()
+                    + "); handling the event here");
+            return java.util.Optional.empty();
         }
 
         /**

@@ -19,6 +19,26 @@ public final class DaemonCommandClient {
 
     private DaemonCommandClient() {}
 
+    /** The daemon's answer to a hook: its status, its body, and its X-Plutus-Error header ("" when none). */
+    public record HookAnswer(int status, String body, String error) {}
+
+    /** Sends one hook event to the running daemon ({@code POST /hooks/{event}}), as the bridge does. */
+    public static HookAnswer hook(DaemonInfo d, AccessToken token, String event, String kwargsJson) throws IOException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(d.baseUrl() + "/hooks/"
+                        + java.net.URLEncoder.encode(event, StandardCharsets.UTF_8).replace("+", "%20")))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token.value())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(kwargsJson, StandardCharsets.UTF_8)).build();
+        try {
+            HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new HookAnswer(r.statusCode(), r.body(), r.headers().firstValue("X-Plutus-Error").orElse(""));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
     public static Answer run(DaemonInfo d, AccessToken token, String name, String args, boolean json) throws IOException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest req = HttpRequest.newBuilder(URI.create(d.baseUrl() + "/commands/" + name + (json ? "?format=json" : "")))
