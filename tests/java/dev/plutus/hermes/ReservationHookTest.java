@@ -55,7 +55,7 @@ class ReservationHookTest {
             assertEquals(HookReply.NOTHING, p.hooks().dispatch("pre_api_request", pre("A", "A:api:1")));
             assertEquals(EXPECTED, p.heldMicros(ScopeRef.GLOBAL));
             HookReply b = p.hooks().dispatch("pre_api_request", pre("B", "B:api:1"));
-            assertTrue(b.action() instanceof HookAction.BlockTool block && block.message().contains("$0.04 held for calls in flight"),
+            assertTrue(b.action() instanceof HookAction.BlockTool block && block.message().contains("$0.043 held for calls in flight"),
                     b.toJson().toString());
             assertEquals(HookReply.NOTHING, p.hooks().dispatch("pre_api_request", pre("A", "A:api:1")), "a retry renews its own hold");
             assertEquals(EXPECTED, p.heldMicros(ScopeRef.GLOBAL), "and is not counted twice");

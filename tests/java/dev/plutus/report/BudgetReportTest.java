@@ -44,13 +44,13 @@ class BudgetReportTest {
                         "2026-11-24", "2026-11-25T00:00:00Z"));
         Rendered r = BudgetReport.render("Budgets", statuses, UTC, standing(true, Optional.empty()));
         assertEquals(HEAD + """
-                   Scope                    Window        Spent    Limit       %  Resets                Notes
-                -------------------------------------------------------------------------------------------------------------------
-                !  global                   daily         $4.26    $5.00     85%  2026-11-25 00:00 UTC
-                █  cron_job d200f53be09d    monthly      $12.35   $10.00    123%  2026-12-01 00:00 UTC  ~est
-                   model claude-sonnet-4-6  rolling_24h   $0.00  $0.0025     40%  -                     ~unpriced:3
-                !  sender alice             weekly        $7.00    $5.00    140%  2026-11-30 00:00 UTC  ~est (hard→soft: estimates)
-                █  session s1               daily         $0.00    $0.00  >9999%  2026-11-25 00:00 UTC
+                   Scope                    Window           Spent    Limit       %  Resets                Notes
+                ----------------------------------------------------------------------------------------------------------------------
+                !  global                   daily            $4.26    $5.00     85%  2026-11-25 00:00 UTC
+                █  cron_job d200f53be09d    monthly         $12.35   $10.00    123%  2026-12-01 00:00 UTC  ~est
+                   model claude-sonnet-4-6  rolling_24h    $0.0010  $0.0025     40%  -                     ~unpriced:3
+                !  sender alice             weekly           $7.00    $5.00    140%  2026-11-30 00:00 UTC  ~est (hard→soft: estimates)
+                █  session s1               daily        $0.000010    $0.00  >9999%  2026-11-25 00:00 UTC
                 """ + LEGEND, r.text());
         assertEquals("{\"scope\":\"global\",\"id\":\"\",\"window\":\"daily\",\"spent_usd\":4.256789,\"limit_usd\":5.000000,"
                 + "\"level\":\"soft\",\"percent\":85,\"estimated_usd\":0.000000,\"unpriced_calls\":0,\"provisional_usd\":0.000000,\"degraded\":false,"

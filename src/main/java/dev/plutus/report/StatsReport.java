@@ -77,8 +77,10 @@ public final class StatsReport {
         sj.put("sessions", s.sessions()).put("subagents", s.subagents()).put("ok", s.ok()).put("failed", s.failed())
                 .put("running", s.running()).put("avg_duration_ms", s.avgDurationMillis());
         j.set("tools", toolsJson(tools));
-        ArrayNode auxJson = j.putArray("auxiliary");
-        aux.forEach(a -> auxJson.addObject().put("task", a.task()).put("calls", a.calls()).put("cost_usd", Money.usd6(a.costMicros())));
+        if (!aux.isEmpty()) {
+            ArrayNode auxJson = j.putArray("auxiliary");
+            aux.forEach(a -> auxJson.addObject().put("task", a.task()).put("calls", a.calls()).put("cost_usd", Money.usd6(a.costMicros())));
+        }
         return new Rendered(t.toString(), j);
     }
 
