@@ -101,7 +101,8 @@ class RealHermesTest(unittest.TestCase):
         cls.plutus_home = tempfile.mkdtemp(prefix="plutus-home-")
         plugin = os.path.join(cls.hermes_home, "plugins", "plutus")
         os.makedirs(plugin)
-        shutil.copy(os.path.join(ROOT, "src", "main", "python", "plutus_bridge", "__init__.py"), plugin)
+        for name in ("__init__.py", "transport.py"):
+            shutil.copy(os.path.join(ROOT, "src", "main", "python", "plutus_bridge", name), plugin)
         with open(os.path.join(plugin, "plugin.yaml"), "w") as f:
             f.write("name: plutus\nversion: '0.1.0'\nkind: standalone\n")
         with open(os.path.join(plugin, "bridge.json"), "w") as f:
