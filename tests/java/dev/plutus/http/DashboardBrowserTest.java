@@ -39,58 +39,108 @@ class DashboardBrowserTest {
     static final Path ARTIFACTS = Path.of("target", "dashboard");
 
     @Test
-    void dashboardShowsTheStoredNumbersWithNoConsoleErrors(@TempDir Path home, @TempDir Path profile) throws Exception {
-        boolean ci = "true".equals(System.getenv("CI"));
-        if (ci && !WebDriver.available()) {
-            throw new AssertionError("CI must have chromium and chromedriver: .ci/run installs them");
-        }
-        assumeTrue(WebDriver.available(), "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
-        HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
-        byte[] balance = Files.readAllBytes(TestSupport.fixtures().resolve("providers/deepseek-user-balance-usd-cny.json"));
-        fake.createContext("/ds/user/balance", ex -> {
-            try (ex) {
-                ex.sendResponseHeaders(200, balance.length);
-                ex.getResponseBody().write(balance);
-            }
-        });
-        fake.start();
-        Files.writeString(home.resolve("runway.yaml"), "providers:\n  deepseek: {base_url: http://127.0.0.1:" + fake.getAddress().getPort() + "/ds}\n");
-        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 20\n");
-        // The daemon's clock runs, but from today's noon: "today" and "last 24 h" then hold the same calls at any hour of the run.
-        Instant noon = java.time.LocalDate.now(java.time.ZoneOffset.UTC).atTime(12, 0).toInstant(java.time.ZoneOffset.UTC);
-        Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), noon));
+    void dashboardShowsTheStoredNumbersWithNoConsoleErrors(@TempDir Path home, @TempDir Path profile, @TempDir Path downloads) throws Exception {
+        requireBrowser();
+        HttpServer fake = fakeDeepSeek();
+        writeConfig(home, fake);
+        Clock clock = noonToday();
         Instant now = clock.instant();
         try (DaemonHarness d = DaemonHarness.in(home).env(Map.of("DEEPSEEK_API_KEY", "sk-test")).clock(clock).start();
-             WebDriver browser = new WebDriver(profile)) {
-            record(d, "c1", now.minus(Duration.ofHours(1)), "s1", "anthropic", "claude-sonnet-4-6", "3.456789");
-            record(d, "c2", now.minus(Duration.ofHours(2)), "s1", "anthropic", "claude-sonnet-4-6", "1.000001");
-            record(d, "c3", now.minus(Duration.ofHours(3)), "s2", "deepseek", "deepseek-v4-flash", "0.012345");
-            record(d, "c4", now.minus(Duration.ofDays(3)), "s3", "openrouter", "anthropic/claude-sonnet-4.6", "7.5");
+             WebDriver browser = new WebDriver(profile, downloads)) {
+            record(d, "c1", now.minus(Duration.ofHours(1)), "s1", "cli", "anthropic", "claude-sonnet-4-6", "3.456789");
+            record(d, "c2", now.minus(Duration.ofHours(2)), "s1", "cli", "anthropic", "claude-sonnet-4-6", "1.000001");
+            record(d, "c3", now.minus(Duration.ofHours(3)), "s2", "telegram", "deepseek", "deepseek-v4-flash", "0.012345");
+            record(d, "c4", now.minus(Duration.ofDays(3)), "s3", "cli", "openrouter", "anthropic/claude-sonnet-4.6", "7.5");
             d.plutus().recorder().recordTool(new ToolCall("t1", now.minus(Duration.ofHours(1)), "s1", "terminal", "ok", null, 120));
             d.plutus().recorder().recordTool(new ToolCall("t2", now.minus(Duration.ofHours(1)), "s1", "web_search", "error", "tool_error", 800));
+            ingest(d, now.minus(Duration.ofMinutes(30)), "prod", "0.5");
 
             browser.open(d.info().baseUrl() + "/?range=7d");
             browser.waitFor("return document.body.dataset.loaded >= '1'", Duration.ofSeconds(30));
-            JsonNode shown = browser.script("""
-                    const rows = id => [...document.querySelectorAll('#' + id + ' tbody tr')].map(r => r.innerText.replace(/\\s+/g, ' ').trim());
-                    return {cost: document.getElementById('cost').innerText, calls: document.getElementById('calls').innerText,
-                            models: rows('models'), runway: rows('runway'), budget: rows('budget'), sessions: rows('sessions-table'),
-                            tools: [...document.querySelectorAll('#tools-table tr')].map(r => r.innerText.replace(/\\s+/g, ' ').trim()),
-                            days: document.querySelectorAll('#daily rect').length, range: document.body.dataset.range};""");
-            assertEquals("$11.97", shown.path("cost").asText(), "3.456789 + 1.000001 + 0.012345 + 7.5 = 11.969135");
-            assertEquals("4", shown.path("calls").asText());
+            JsonNode shown = browser.script(SHOWN);
+            assertEquals("$12.47", shown.path("cost").asText(), "3.456789 + 1.000001 + 0.012345 + 7.5 + 0.5 = 12.469135");
+            assertEquals("5", shown.path("calls").asText());
             assertEquals("7d", shown.path("range").asText());
             assertTrue(contains(shown.path("models"), "anthropic claude-sonnet-4-6 2 0") && contains(shown.path("models"), "$4.46"), shown.toString());
             assertTrue(contains(shown.path("models"), "deepseek deepseek-v4-flash 1") && contains(shown.path("models"), "$0.0123"), shown.toString());
             assertTrue(contains(shown.path("runway"), "deepseek $12.50 live"), shown.toString());
-            assertTrue(contains(shown.path("budget"), "global daily $4.47 $20.00"), shown.toString());
+            assertTrue(contains(shown.path("runway"), "set OPENAI_API_KEY (environment or ~/.hermes/.env), or plutus runway calibrate openai=<balance>"),
+                    "an unconfigured provider says what to do: " + shown);
+            assertEquals(0, shown.path("runwayErrors").asInt(), "no red error pill for a provider that is only not set up");
+            assertTrue(contains(shown.path("budget"), "global daily $4.97 $20.00"), shown.toString());
+            assertTrue(shown.path("zone").asText().contains("times in UTC"), "the zone is shown: " + shown);
             assertTrue(contains(shown.path("tools"), "terminal") && contains(shown.path("tools"), "web_search"), shown.toString());
-            assertEquals(3, shown.path("sessions").size());
-            assertTrue(shown.path("days").asInt() >= 7, "a bar for each day of the range");
+            assertEquals(3, shown.path("sessions").size(), "s1, s2, s3 (the ingested call has no session)");
+            assertEquals(8, shown.path("buckets").asInt(), "a bar per calendar day the 7 days touch: clipped first day, 6 whole, today");
+            assertChartAgreesWithCards(browser);
+            assertEquals("Cost per day", shown.path("chartTitle").asText());
 
             browser.click("button[data-range='24h']");
             browser.waitFor("return document.body.dataset.range === '24h' && document.body.dataset.loaded >= '2'", Duration.ofSeconds(20));
-            assertEquals("$4.47", browser.script("return document.getElementById('cost').innerText").asText(), "the 3-day-old call is out");
+            assertEquals("$4.97", browser.script("return document.getElementById('cost').innerText").asText(), "the 3-day-old call is out");
+            JsonNode hours = browser.script(SHOWN);
+            assertEquals("Cost per hour", hours.path("chartTitle").asText());
+            assertEquals(25, hours.path("buckets").asInt(), "24 h from noon: the hour bars are clipped to the range (noon to noon)");
+            assertChartAgreesWithCards(browser);
+
+            // Filters: each one narrows every card, table and bar, and the address keeps it.
+            choose(browser, "provider", "deepseek");
+            JsonNode deepseek = browser.script(SHOWN);
+            assertEquals("$0.0123", deepseek.path("cost").asText());
+            assertEquals("1", deepseek.path("calls").asText());
+            assertEquals(1, deepseek.path("models").size(), deepseek.toString());
+            assertEquals(1, deepseek.path("sessions").size(), deepseek.toString());
+            assertTrue(deepseek.path("view").asText().contains("provider=deepseek"), deepseek.toString());
+            assertChartAgreesWithCards(browser);
+            choose(browser, "provider", "");
+            choose(browser, "platform", "cli");
+            assertEquals("$4.46", browser.script("return document.getElementById('cost').innerText").asText(), "c1 + c2, the cli calls of the last 24 h");
+            choose(browser, "platform", "");
+            choose(browser, "workspace", "prod");
+            JsonNode prod = browser.script(SHOWN);
+            assertEquals("$0.5000", prod.path("cost").asText(), prod.toString());
+            assertEquals("1", prod.path("calls").asText());
+            choose(browser, "workspace", "");
+
+            // A custom range of dates in the budget zone: the day c4 was made, alone.
+            String day = java.time.LocalDate.ofInstant(now, java.time.ZoneOffset.UTC).minusDays(3).toString();
+            browser.script("document.getElementById('from').value = '" + day + "'; document.getElementById('to').value = '"
+                    + day + "'; document.querySelector('#custom button').click(); return true;");
+            browser.waitFor("return document.body.dataset.range === 'custom' && document.body.dataset.view.includes('from=')", Duration.ofSeconds(20));
+            browser.waitFor("return document.getElementById('calls').innerText === '1'", Duration.ofSeconds(20));
+            assertEquals("$7.50", browser.script("return document.getElementById('cost').innerText").asText(), "only c4 on that day");
+            assertEquals(24, browser.script(SHOWN).path("buckets").asInt(), "one day: hourly bars");
+            browser.click("button[data-range='24h']");
+            browser.waitFor("return document.body.dataset.range === '24h' && document.getElementById('cost').innerText === '$4.97'", Duration.ofSeconds(20));
+
+            // Drill-down: a session's own calls and tools.
+            browser.click("#sessions-table button[data-session='s1']");
+            browser.waitFor("return document.getElementById('detail').dataset.session === 's1'", Duration.ofSeconds(20));
+            JsonNode detail = browser.script("""
+                    const rows = id => [...document.querySelectorAll('#' + id + ' tbody tr')].map(r => r.innerText.replace(/\\s+/g, ' ').trim());
+                    return {calls: rows('detail-calls'), tools: rows('detail-tools'), meta: document.getElementById('detail-meta').innerText};""");
+            assertEquals(2, detail.path("calls").size(), detail.toString());
+            assertTrue(contains(detail.path("calls"), "$3.46") && contains(detail.path("calls"), "$1.00"), detail.toString());
+            assertEquals(2, detail.path("tools").size(), detail.toString());
+            assertTrue(contains(detail.path("tools"), "web_search error"), detail.toString());
+            assertTrue(detail.path("meta").asText().contains("$4.46"), detail.toString());
+
+            // CSV: what is shown, downloaded; its cost column adds up to the cost card.
+            browser.script("window.scrollTo(0, 0); return true;");
+            browser.click("#csv");
+            Path csv = awaitDownload(downloads);
+            List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+            assertEquals("bucket_start,zone,provider,model,platform,workspace,calls,input_tokens,output_tokens,cache_read_tokens,"
+                    + "cache_write_tokens,cost_usd", lines.get(0));
+            BigDecimal sum = BigDecimal.ZERO;
+            long calls = 0;
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.split(",");
+                calls += Long.parseLong(f[6]);
+                sum = sum.add(new BigDecimal(f[11]));
+            }
+            assertEquals(4, calls, String.join("\n", lines));
+            assertEquals(0, new BigDecimal("4.969135").compareTo(sum), "the CSV holds exactly the 24 h calls: " + lines);
 
             browser.screenshot(ARTIFACTS.resolve("dashboard.png"));
             List<String> problems = new ArrayList<>();
@@ -107,6 +157,196 @@ class DashboardBrowserTest {
         assertTrue(Files.size(ARTIFACTS.resolve("dashboard.png")) > 10_000, "the screenshot is kept as a test artifact");
     }
 
+    /**
+     * A month of calls on four providers, laid out at 1440 px and at 390 px (a phone): no sideways
+     * scroll, every card and every cell inside the window, the budget table whole. The two screenshots
+     * are the README's: {@code -Dplutus.dashboard.screenshots=docs} copies them there.
+     */
+    @Test
+    void dashboardFitsADesktopAndAPhone(@TempDir Path home, @TempDir Path profile) throws Exception {
+        requireBrowser();
+        HttpServer fake = fakeDeepSeek();
+        writeConfig(home, fake);
+        Files.writeString(home.resolve("budget.yaml"), """
+                budgets:
+                  global:
+                    daily_usd: 20
+                    monthly_usd: 400
+                  per_provider:
+                    overrides:
+                      anthropic: {daily_usd: 8}
+                      deepseek: {weekly_usd: 3}
+                  per_model:
+                    overrides:
+                      gpt-5.1: {monthly_usd: 50}
+                timezone: Europe/Berlin
+                """);
+        Clock clock = noonToday();
+        Instant now = clock.instant();
+        try (DaemonHarness d = DaemonHarness.in(home).env(Map.of("DEEPSEEK_API_KEY", "sk-test")).clock(clock).start();
+             WebDriver browser = new WebDriver(profile)) {
+            String[][] models = {{"anthropic", "claude-sonnet-4-6"}, {"openai", "gpt-5.1"}, {"deepseek", "deepseek-v4-flash"},
+                    {"openrouter", "moonshotai/kimi-k2"}};
+            String[] platforms = {"cli", "telegram", "cron", "discord"};
+            java.util.Random random = new java.util.Random(19);
+            for (int i = 0; i < 400; i++) {
+                String[] m = models[random.nextInt(models.length)];
+                Instant at = now.minus(Duration.ofMinutes(random.nextInt(30 * 24 * 60)));
+                String cost = BigDecimal.valueOf(random.nextInt(400_000) + 2_000, 6).toPlainString();
+                record(d, "m" + i, at, "sess-" + (i / 6), platforms[(i / 6) % platforms.length], m[0], m[1], cost);
+                if (i % 3 == 0) {
+                    d.plutus().recorder().recordTool(new ToolCall("tool" + i, at, "sess-" + (i / 6),
+                            new String[] {"terminal", "web_search", "read_file", "patch", "browser_navigate"}[i % 5], i % 17 == 0 ? "error" : "ok",
+                            i % 17 == 0 ? "tool_error" : null, 40 + random.nextInt(4000)));
+                }
+            }
+            for (String r : List.of("24h", "7d")) {
+                for (int width : new int[] {1440, 390}) {
+                    browser.viewport(width, 900);
+                    browser.open(d.info().baseUrl() + "/?range=" + r);
+                    browser.waitFor("return document.body.dataset.loaded >= '1' && document.body.dataset.range === '" + r + "'", Duration.ofSeconds(30));
+                    JsonNode fit = browser.script(FIT);
+                    assertTrue(fit.path("pageWidth").asInt() <= width, width + " px: the page scrolls sideways: " + fit);
+                    assertEquals(List.of(), list(fit.path("outside")), width + " px: cut off at the right edge: " + fit);
+                    assertEquals(14, fit.path("sections").asInt(), "every card is there: " + fit);
+                    if (width == 1440) {
+                        assertTrue(fit.path("budgetWhole").asBoolean(), "the budget table (Resets, forecast) fits its card at 1440 px: " + fit);
+                        assertTrue(fit.path("runwayWhole").asBoolean(), "the runway table fits its card at 1440 px: " + fit);
+                    }
+                    assertChartAgreesWithCards(browser);
+                    if (r.equals("7d")) {
+                        // The phone picture stops after the first few screens: the rest is more of the same cards.
+                        int height = Math.min(width < 600 ? 2600 : 6000, browser.script("return document.documentElement.scrollHeight").asInt());
+                        browser.viewport(width, height);
+                        Path png = ARTIFACTS.resolve("dashboard-" + width + ".png");
+                        browser.screenshot(png);
+                        assertTrue(Files.size(png) > 10_000, png + " is a real picture");
+                        String docs = System.getProperty("plutus.dashboard.screenshots");
+                        if (docs != null && !docs.isBlank()) {
+                            Files.createDirectories(Path.of(docs));
+                            Files.copy(png, Path.of(docs).resolve(png.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    }
+                }
+            }
+        } finally {
+            fake.stop(0);
+        }
+    }
+
+    /** What the page shows, read the way a person would (innerText). */
+    private static final String SHOWN = """
+            const rows = id => [...document.querySelectorAll('#' + id + ' tbody tr')].map(r => r.innerText.replace(/\\s+/g, ' ').trim());
+            return {cost: document.getElementById('cost').innerText, calls: document.getElementById('calls').innerText,
+                    models: rows('models'), runway: rows('runway'), budget: rows('budget'), sessions: rows('sessions-table'),
+                    runwayErrors: document.querySelectorAll('#runway .pill.error, #runway .pill.hard').length,
+                    tools: [...document.querySelectorAll('#tools-table tr')].map(r => r.innerText.replace(/\\s+/g, ' ').trim()),
+                    buckets: document.querySelectorAll('#chart rect.bucket').length, range: document.body.dataset.range,
+                    view: document.body.dataset.view, zone: document.getElementById('zone').innerText,
+                    chartTitle: document.getElementById('chart-title').innerText};""";
+
+    /** Whether the layout fits the window: the page's width, any visible element past the right edge, the sections. */
+    private static final String FIT = """
+            const w = document.documentElement.clientWidth, outside = [];
+            for (const e of document.querySelectorAll('header *, main *')) {
+              if (e.closest('svg') && e.tagName !== 'svg') continue;
+              const r = e.getBoundingClientRect();
+              if (r.width > 0 && (r.right > w + 0.5 || r.left < -0.5)) outside.push((e.id || e.tagName) + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+            }
+            const sections = [...document.querySelectorAll('main > section')].filter(s => s.id !== 'problem' && s.id !== 'detail');
+            const b = document.getElementById('budget-box');
+            return {pageWidth: document.documentElement.scrollWidth, outside: outside.slice(0, 10),
+                    sections: [...sections, ...document.querySelectorAll('.card')].filter(s => s.getBoundingClientRect().width > 0).length,
+                    budgetWhole: b.scrollWidth <= b.clientWidth,
+                    runwayWhole: document.getElementById('runway').parentElement.scrollWidth <= document.getElementById('runway').parentElement.clientWidth};""";
+
+    /** The chart's bars add up to the cost and calls cards, to the micro-dollar. */
+    private static void assertChartAgreesWithCards(WebDriver browser) throws Exception {
+        JsonNode sums = browser.script("""
+                let m = 0, c = 0;
+                for (const b of document.querySelectorAll('#chart rect.bucket')) { m += Math.round(Number(b.dataset.cost) * 1e6); c += Number(b.dataset.calls); }
+                return {micros: m, calls: c, card: document.getElementById('cost').innerText, cardCalls: document.getElementById('calls').innerText};""");
+        String cardCalls = sums.path("cardCalls").asText().replace(",", "");
+        assertEquals(Long.parseLong(cardCalls), sums.path("calls").asLong(), "bars and the calls card: " + sums);
+        String card = sums.path("card").asText();
+        BigDecimal bars = BigDecimal.valueOf(sums.path("micros").asLong(), 6);
+        int places = card.length() - card.indexOf('.') - 1;
+        assertEquals(card, "$" + String.format("%,." + places + "f", bars.setScale(places, java.math.RoundingMode.HALF_UP)),
+                "bars and the cost card: " + sums);
+    }
+
+    private static void choose(WebDriver browser, String filter, String value) throws Exception {
+        String before = browser.script("return document.body.dataset.loaded").asText();
+        browser.script("const s = document.getElementById('f-" + filter + "'); s.value = '" + value + "'; "
+                + "s.dispatchEvent(new Event('change')); return true;");
+        browser.waitFor("return document.body.dataset.loaded !== '" + before + "' && (document.body.dataset.view.includes('"
+                + filter + "=" + value + "') === " + !value.isEmpty() + ")", Duration.ofSeconds(20));
+    }
+
+    private static Path awaitDownload(Path dir) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (var files = Files.list(dir)) {
+                var done = files.filter(f -> f.getFileName().toString().endsWith(".csv")).findFirst();
+                if (done.isPresent()) {
+                    return done.get();
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no CSV was downloaded to " + dir);
+    }
+
+    private static List<String> list(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private static void requireBrowser() {
+        boolean ci = "true".equals(System.getenv("CI"));
+        if (ci && !WebDriver.available()) {
+            throw new AssertionError("CI must have chromium and chromedriver: .ci/run installs them");
+        }
+        assumeTrue(WebDriver.available(), "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
+    }
+
+    private static HttpServer fakeDeepSeek() throws Exception {
+        HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
+        byte[] balance = Files.readAllBytes(TestSupport.fixtures().resolve("providers/deepseek-user-balance-usd-cny.json"));
+        fake.createContext("/ds/user/balance", ex -> {
+            try (ex) {
+                ex.sendResponseHeaders(200, balance.length);
+                ex.getResponseBody().write(balance);
+            }
+        });
+        fake.start();
+        return fake;
+    }
+
+    /** DeepSeek answers from the fake; OpenAI has no key (its row says how to give it one); a $20 daily cap. */
+    private static void writeConfig(Path home, HttpServer fake) throws Exception {
+        Files.writeString(home.resolve("runway.yaml"), "hermes_home: " + home + "\nproviders:\n  deepseek: {base_url: http://127.0.0.1:"
+                + fake.getAddress().getPort() + "/ds}\n  openai: {probe: false}\n");
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 20\n");
+    }
+
+    /** The daemon's clock runs, but from today's noon: "today" and "last 24 h" then hold the same calls at any hour of the run. */
+    private static Clock noonToday() {
+        Instant noon = java.time.LocalDate.now(java.time.ZoneOffset.UTC).atTime(12, 0).toInstant(java.time.ZoneOffset.UTC);
+        return Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), noon));
+    }
+
+    private static void ingest(DaemonHarness d, Instant at, String workspace, String usd) throws Exception {
+        String key = d.apiKeys().create("dashboard test").secret();
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(d.info().baseUrl() + "/v1/usage"))
+                .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"provider\":\"openrouter\",\"model\":\"anthropic/claude-sonnet-4.6\",\"input_tokens\":100,\"output_tokens\":10,"
+                                + "\"cost_usd\":" + usd + ",\"workspace\":\"" + workspace + "\",\"timestamp\":\"" + at + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+    }
+
     private static boolean contains(JsonNode rows, String text) {
         for (JsonNode r : rows) {
             if (r.asText().contains(text)) {
@@ -116,8 +356,8 @@ class DashboardBrowserTest {
         return false;
     }
 
-    private static void record(DaemonHarness d, String id, Instant at, String session, String provider, String model, String usd) {
-        d.plutus().recorder().record(new CallEvent(id, at, session, "cli", provider, model, null, new TokenUsage(1000, 200, 0, 0, 0, 0), false, 900,
+    private static void record(DaemonHarness d, String id, Instant at, String session, String platform, String provider, String model, String usd) {
+        d.plutus().recorder().record(new CallEvent(id, at, session, platform, provider, model, null, new TokenUsage(1000, 200, 0, 0, 0, 0), false, 900,
                 new BigDecimal(usd)));
     }
 

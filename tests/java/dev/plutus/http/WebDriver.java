@@ -34,6 +34,11 @@ final class WebDriver implements AutoCloseable {
     }
 
     WebDriver(Path profileDir) throws Exception {
+        this(profileDir, null);
+    }
+
+    /** {@code downloads}: where files the page downloads land (null: Chromium's default). */
+    WebDriver(Path profileDir, Path downloads) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -64,6 +69,9 @@ final class WebDriver implements AutoCloseable {
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--window-size=1400,1800", "--user-data-dir=" + profileDir)) {
             opts.withArray("args").add(a);
+        }
+        if (downloads != null) {
+            opts.putObject("prefs").put("download.default_directory", downloads.toString()).put("download.prompt_for_download", false);
         }
         always.putObject("goog:loggingPrefs").put("browser", "ALL");
         session = call("POST", "/session", caps).path("value").path("sessionId").asText();
@@ -100,6 +108,14 @@ final class WebDriver implements AutoCloseable {
     /** The browser console since the last call: level (SEVERE, WARNING, INFO) and message. */
     JsonNode consoleLog() throws Exception {
         return call("POST", "/session/" + session + "/se/log", JSON.createObjectNode().put("type", "browser")).path("value");
+    }
+
+    /** Lays the page out at {@code width} x {@code height} CSS pixels, as a device that size would (a phone when narrow). */
+    void viewport(int width, int height) throws Exception {
+        ObjectNode params = JSON.createObjectNode().put("width", width).put("height", height).put("deviceScaleFactor", 1)
+                .put("mobile", width < 600);
+        call("POST", "/session/" + session + "/goog/cdp/execute", JSON.createObjectNode().put("cmd", "Emulation.setDeviceMetricsOverride")
+                .set("params", params));
     }
 
     void screenshot(Path png) throws Exception {

@@ -14,7 +14,7 @@ import java.util.function.Function;
 /**
  * The web dashboard and the JSON it reads: {@code GET /} (one self-contained page), and
  * {@code GET /api/summary|daily|models|providers|tools|cron|sessions?range=24h|7d|30d},
- * {@code /api/budget}, {@code /api/credits/status}, and {@code POST /api/credits/refresh} (asks the
+ * {@code /api/budget}, {@code /api/credits/status}, {@code /api/explore} and {@code /api/session} ({@link DashboardExplore}), and {@code POST /api/credits/refresh} (asks the
  * providers now: billed probes, so never on a GET, which any {@code <img>} tag can send). Every
  * {@code /api} request needs the dashboard token (read-only): as a cookie, a Bearer header or a
  * {@code ?token=} link. On loopback the page itself sets the cookie (HttpOnly, SameSite=Strict: other
@@ -28,11 +28,14 @@ final class DashboardApi {
     private final RunwayMonitor runway;
     private final AccessToken token;
     private final boolean loopback;
+    private final DashboardExplore explore;
     private final byte[] page;
 
     /** {@code loopback}: the page is served without the token and hands it to the browser as a cookie. */
-    DashboardApi(SlashCommands commands, RunwayMonitor runway, AccessToken token, boolean loopback) throws IOException {
+    DashboardApi(SlashCommands commands, RunwayMonitor runway, AccessToken token, boolean loopback, DashboardExplore explore)
+            throws IOException {
         this.commands = commands;
+        this.explore = explore;
         this.runway = runway;
         this.token = token;
         this.loopback = loopback;
@@ -84,6 +87,10 @@ final class DashboardApi {
     void api(Context ctx) {
         admit(ctx);
         String what = ctx.pathParam("what");
+        if (what.equals("explore") || what.equals("session")) {
+            HttpApi.sendJson(ctx, 200, what.equals("explore") ? explore.explore(ctx) : explore.session(ctx));
+            return;
+        }
         String range = java.util.Objects.requireNonNullElse(ctx.queryParam("range"), "24h");
         StatsWindow w = StatsWindow.parse(range).orElseThrow(() -> HttpError.badRequest(
                 "range must be 24h, 7d or 30d, got '" + range + "'"));
@@ -104,7 +111,7 @@ final class DashboardApi {
                 yield RunwayReport.render(runway.view(false)).json();
             }
             default -> throw new HttpError(404, "no such endpoint: /api/" + what + " (summary, daily, models, providers, tools, "
-                    + "cron, sessions, budget, credits/status)");
+                    + "cron, sessions, budget, credits/status, explore, session)");
         };
         HttpApi.sendJson(ctx, 200, body);
     }

@@ -7,6 +7,7 @@ import dev.plutus.core.Upkeep;
 import dev.plutus.hermes.HermesHost;
 import dev.plutus.ingest.ApiKeys;
 import dev.plutus.store.ApiKeyStore;
+import dev.plutus.store.ExploreQueries;
 import dev.plutus.store.IngestStore;
 import java.time.Duration;
 import dev.plutus.engine.EngineConfig;
@@ -77,7 +78,8 @@ public final class PlutusDaemon implements AutoCloseable {
             SlashCommands commands = SlashCommands.of(plutus, hermes.runway());
             // The read-only token: the dashboard's JSON and /metrics. On loopback the page hands it to the browser as a cookie.
             AccessToken readToken = AccessToken.ensure(home.dashboardTokenFile());
-            DashboardApi dashboard = new DashboardApi(commands, hermes.runway(), readToken, options.isLoopback());
+            DashboardApi dashboard = new DashboardApi(commands, hermes.runway(), readToken, options.isLoopback(),
+                    new DashboardExplore(new ExploreQueries(plutus.jdbc()), plutus.gate()::zone, config.clock()));
             // Hooks get a socket of their own (owner-only, like the token) when its path fits the kernel's limit.
             this.hookSocket = JettyConnectors.usableSocketPath(home.dir().resolve(HOOK_SOCKET));
             if (hookSocket == null) {

@@ -1,0 +1,106 @@
+package dev.plutus.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plutus.store.ExploreQueries.Filter;
+import dev.plutus.store.ExploreQueries.Slice;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The dashboard's ranges in the budget zone, and buckets that add up to the totals they sit beside. */
+class ExploreReportTest {
+    private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
+    private static final Instant NOW = Instant.parse("2026-03-10T09:30:00Z"); // 10:30 in Berlin
+
+    @Test
+    void todayIsTheCalendarDayInTheBudgetZoneAnd24hIsRolling() {
+        ExploreReport.Range today = ExploreReport.Range.parse("today", null, null, NOW, BERLIN);
+        assertEquals(Instant.parse("2026-03-09T23:00:00Z"), today.from(), "midnight in Berlin");
+        assertEquals(NOW, today.to());
+        ExploreReport.Range day = ExploreReport.Range.parse("24h", null, null, NOW, BERLIN);
+        assertEquals(Instant.parse("2026-03-09T09:30:00Z"), day.from());
+        assertTrue(day.hourly() && today.hourly());
+        ExploreReport.Range week = ExploreReport.Range.parse(null, "2026-03-01", "2026-03-07", NOW, BERLIN);
+        assertEquals(Instant.parse("2026-02-28T23:00:00Z"), week.from());
+        assertEquals(Instant.parse("2026-03-07T23:00:00Z"), week.to(), "a date as 'to' includes that whole day");
+        assertEquals(false, week.hourly());
+        assertEquals(Instant.parse("2026-03-09T22:00:00Z"),
+                ExploreReport.Range.parse(null, "2026-03-09T23:00", null, NOW, BERLIN).from(), "a local time is in the budget zone");
+        assertEquals(Instant.parse("2026-03-09T23:00:00Z"),
+                ExploreReport.Range.parse(null, "2026-03-09T23:00Z", null, NOW, BERLIN).from(), "an instant keeps its offset");
+        assertEquals(NOW, ExploreReport.Range.parse(null, "2026-03-09", "2026-04-30", NOW, BERLIN).to(), "a range ends now at the latest");
+    }
+
+    @Test
+    void badRangesAreRefusedByName() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ExploreReport.Range.parse("1y", null, null, NOW, BERLIN))
+                .getMessage().contains("today, 24h, 7d or 30d"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ExploreReport.Range.parse(null, "yesterday", null, NOW, BERLIN))
+                .getMessage().contains("'from' must be a date"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ExploreReport.Range.parse(null, null, "2026-03-01", NOW, BERLIN))
+                .getMessage().contains("'to' needs a 'from'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ExploreReport.Range.parse(null, "2026-03-05", "2026-03-01", NOW, BERLIN))
+                .getMessage().contains("must be before"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ExploreReport.Range.parse(null, "2024-01-01", null, NOW, BERLIN))
+                .getMessage().contains("at most 400 days"));
+    }
+
+    @Test
+    void hourBarsAreClippedToTheRangeAndAddUpToTheTotals() {
+        ExploreReport.Range day = ExploreReport.Range.parse("24h", null, null, NOW, BERLIN);
+        // The first slice starts before the range (its calls do not: the query starts at 'from'); it belongs to the first bar.
+        List<Slice> slices = List.of(slice("2026-03-09T09:30:00Z", "anthropic", 2, 1_500_000), slice("2026-03-09T22:45:00Z", "deepseek", 1, 250_000),
+                slice("2026-03-10T09:15:00Z", "anthropic", 1, 125_000), slice("2026-03-10T09:15:00Z", "deepseek", 3, 3));
+        JsonNode o = ExploreReport.render(day, BERLIN, Filter.NONE, slices, List.of(), List.of(), 50);
+        JsonNode buckets = o.path("buckets");
+        assertEquals(25, buckets.size(), "10:30 yesterday to 10:30 today in Berlin: a part hour, 23 hours, a part hour");
+        assertEquals(day.from().toString(), buckets.get(0).path("start").asText());
+        assertEquals("2026-03-09T10:00:00Z", buckets.get(0).path("end").asText());
+        assertEquals(NOW.toString(), buckets.get(24).path("end").asText());
+        assertEquals(0, new BigDecimal("1.5").compareTo(buckets.get(0).path("cost_usd").decimalValue()));
+        assertEquals(0, new BigDecimal("0.125003").compareTo(buckets.get(24).path("cost_usd").decimalValue()));
+        assertEquals(0, new BigDecimal("0.125").compareTo(buckets.get(24).path("by_provider").path("anthropic").decimalValue()));
+        BigDecimal sum = BigDecimal.ZERO;
+        long calls = 0;
+        for (JsonNode b : buckets) {
+            sum = sum.add(b.path("cost_usd").decimalValue());
+            calls += b.path("calls").asLong();
+        }
+        assertEquals(0, sum.compareTo(o.path("totals").path("cost_usd").decimalValue()));
+        assertEquals(0, new BigDecimal("1.875003").compareTo(sum));
+        assertEquals(7, calls);
+        assertEquals(o.path("totals").path("calls").asLong(), calls);
+        assertEquals("Europe/Berlin", o.path("zone").asText());
+
+        JsonNode deepseek = ExploreReport.render(day, BERLIN, new Filter("deepseek", null, null, null), slices, List.of(), List.of(), 50);
+        assertEquals(4, deepseek.path("totals").path("calls").asLong());
+        assertEquals(2, deepseek.path("options").path("providers").size(), "the choices stay while a filter is on");
+        assertEquals(1, deepseek.path("providers").size());
+    }
+
+    @Test
+    void dayBarsFollowTheZoneAcrossDstAndHalfHourOffsets() {
+        ExploreReport.Range dst = ExploreReport.Range.parse(null, "2026-03-29", "2026-03-29", Instant.parse("2026-04-02T00:00:00Z"), BERLIN);
+        assertEquals(23, ExploreReport.render(dst, BERLIN, Filter.NONE, List.of(), List.of(), List.of(), 50).path("buckets").size(),
+                "the day the clocks go forward has 23 hours");
+        ZoneId kolkata = ZoneId.of("Asia/Kolkata");
+        ExploreReport.Range week = ExploreReport.Range.parse(null, "2026-03-01", "2026-03-03", NOW, kolkata);
+        // 23:45 UTC on the 1st is 05:15 on the 2nd in Kolkata.
+        JsonNode o = ExploreReport.render(week, kolkata, Filter.NONE, List.of(slice("2026-03-01T23:45:00Z", "openai", 1, 10)), List.of(), List.of(), 50);
+        assertEquals(3, o.path("buckets").size());
+        assertEquals("2026-03-02", o.path("buckets").get(1).path("label").asText());
+        assertEquals(1, o.path("buckets").get(1).path("calls").asLong());
+        assertEquals("+05:30", ExploreReport.zoneName(ZoneId.of("+05:30")));
+        assertEquals("UTC", ExploreReport.zoneName(ZoneId.of("Z")));
+    }
+
+    private static Slice slice(String at, String provider, long calls, long micros) {
+        return new Slice(Instant.parse(at), provider, "m-" + provider, "cli", "default", "", calls, 0, 0, 0, 10 * calls, calls, 0, 0, micros, 0);
+    }
+}
