@@ -57,7 +57,7 @@ class ProvisionalDashboardTest {
                 assertTrue(shown.path("costSub").asText().contains("provisional"), shown.toString());
                 assertTrue(shown.path("costSub").asText().contains("$75.00 of it for 1 call(s)"), shown.toString());
                 assertTrue(any(shown.path("models"), "mystery-1", "$75.00 provisional"), shown.toString());
-                assertTrue(any(shown.path("models"), "claude-sonnet-4-6", "$0.5000") && !any(shown.path("models"), "claude-sonnet-4-6", "provisional"),
+                assertTrue(any(shown.path("models"), "claude-sonnet-4-6", "$0.50") && !any(shown.path("models"), "claude-sonnet-4-6", "provisional"),
                         shown.toString());
                 assertTrue(any(shown.path("budget"), "global daily", "$75.50 provisional"), shown.toString());
                 browser.screenshot(DashboardBrowserTest.ARTIFACTS.resolve("provisional.png"));
