@@ -23,9 +23,16 @@ import org.junit.jupiter.api.Test;
  * embedding API alone.
  */
 class ArchitectureTest {
-    /** Bottom to top: a package may use only those before it. */
+    /**
+     * Bottom to top: a package may use only those before it. The framework adapters sit above the
+     * root, so nothing in Plutus depends on them (or on the frameworks they are compiled against).
+     */
     static final List<String> LAYERS = List.of("core", "config", "store", "pricing", "budget", "provider", "remote", "engine",
-            "runway", "report", "command", "hermes", "ingest", "http", "bench", "cli", "");
+            "runway", "report", "command", "hermes", "ingest", "http", "bench", "cli", "",
+            "adapter", "adapter.otel", "adapter.langchain4j", "adapter.springai");
+
+    /** What an adapter may use: the embedding API and the values it answers with, besides other adapters. */
+    private static final Set<String> EMBEDDING_API = Set.of("", "core", "budget");
 
     private static final Path SOURCES = Path.of("src/main/java/dev/plutus");
     /** A class named with its package ({@code dev.plutus.http.PlutusDaemon}), or a whole package imported ({@code dev.plutus.http.*}). */
@@ -42,6 +49,18 @@ class ArchitectureTest {
             }
         }));
         assertEquals(List.of(), upward, "dependencies that point up (or sideways) the layers");
+    }
+
+    @Test
+    void adaptersUseOnlyTheEmbeddingApi() throws IOException {
+        List<String> beyond = new ArrayList<>();
+        packageGraph(SOURCES).forEach((pkg, used) -> {
+            if (pkg.startsWith("adapter")) {
+                used.stream().filter(u -> !EMBEDDING_API.contains(u) && !u.startsWith("adapter"))
+                        .forEach(u -> beyond.add(name(pkg) + " -> " + name(u)));
+            }
+        });
+        assertEquals(List.of(), beyond, "adapters reaching past the embedding API (Plutus, PlutusConfig, core values, verdicts)");
     }
 
     @Test

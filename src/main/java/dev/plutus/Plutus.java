@@ -7,6 +7,7 @@ import dev.plutus.core.CallIntent;
 import dev.plutus.core.RecordedCall;
 import dev.plutus.core.ToolCall;
 import dev.plutus.engine.Engine;
+import java.time.Clock;
 import java.util.List;
 
 /**
@@ -55,6 +56,27 @@ public final class Plutus implements AutoCloseable {
     /** Ends the hold of a call that failed or was abandoned; false when nothing was held under that id. */
     public boolean release(String intentId) {
         return engine.reservations().release(intentId);
+    }
+
+    /**
+     * Names who a session works for: {@code platform} (the agent or app making its calls) and
+     * {@code senderId} (the user it answers), so its holds and calls count toward that sender's
+     * budget ({@code per_sender}) from now on. Either may be null to leave it as it is; repeating the
+     * same facts costs a cache look-up.
+     */
+    public void identifySession(String sessionId, String platform, String senderId) {
+        if (sessionId == null || sessionId.isBlank()) {
+            throw new IllegalArgumentException("a session id is required to name its platform or sender");
+        }
+        engine.sessions().observe(sessionId, platform, null, null, engine.clock().instant());
+        if (senderId != null && !senderId.isBlank()) {
+            engine.sessions().setSender(sessionId, senderId);
+        }
+    }
+
+    /** The clock this Plutus dates calls and budget periods by ({@link PlutusConfig.Builder#clock}). */
+    public Clock clock() {
+        return engine.clock();
     }
 
     /** Every limited scope the session spends into, and the verdict ({@code Verdict.Unknown}, never ok, when none can be computed). */

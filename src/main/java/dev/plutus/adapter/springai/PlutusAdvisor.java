@@ -1,0 +1,184 @@
+package dev.plutus.adapter.springai;
+
+import dev.plutus.adapter.BudgetExceededException;
+import dev.plutus.adapter.CallIds;
+import dev.plutus.adapter.ChatGuard;
+import dev.plutus.adapter.PromptTokens;
+import dev.plutus.core.TokenUsage;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.ai.chat.client.ChatClientRequest;
+import org.springframework.ai.chat.client.ChatClientResponse;
+import org.springframework.ai.chat.client.advisor.api.CallAdvisor;
+import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
+import org.springframework.ai.chat.client.advisor.api.StreamAdvisor;
+import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.metadata.Usage;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.model.Generation;
+import org.springframework.ai.chat.prompt.ChatOptions;
+import org.springframework.core.Ordered;
+import reactor.core.publisher.Flux;
+
+/**
+ * Plutus as a Spring AI {@code ChatClient} advisor, for calls and streams: the expected cost is held
+ * against every budget before the request goes down the chain (a full hard budget throws
+ * {@link BudgetExceededException}, a stream fails with it, and nothing is sent), the real usage is
+ * recorded from the response (a stream's once, from its last usage), and the hold is given back on
+ * an error or a cancelled stream. Ids come from the advisor parameters {@link #SESSION_ID},
+ * {@link #USER_ID}, {@link #AGENT_ID} ({@code .advisors(a -> a.param(PlutusAdvisor.SESSION_ID, id))}),
+ * else from {@link ChatGuard#context()}. It runs last before the model, so messages other advisors
+ * add (chat memory) are counted.
+ */
+public final class PlutusAdvisor implements CallAdvisor, StreamAdvisor {
+    public static final String SESSION_ID = "plutus.session_id";
+    public static final String USER_ID = "plutus.user_id";
+    public static final String AGENT_ID = "plutus.agent_id";
+
+    private final ChatGuard guard;
+    private final String provider;
+    private final ChatOptions defaults;
+
+    /**
+     * @param provider the provider as the price table names it ({@code openai}, {@code anthropic}, ...)
+     * @param defaults the chat model's default options (its model name and output cap), for requests that name none; may be null
+     */
+    public PlutusAdvisor(ChatGuard guard, String provider, ChatOptions defaults) {
+        this.guard = Objects.requireNonNull(guard, "guard");
+        this.provider = Objects.requireNonNull(provider, "provider");
+        this.defaults = defaults;
+    }
+
+    @Override
+    public String getName() {
+        return "plutus";
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE - 100;
+    }
+
+    @Override
+    public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
+        ChatGuard.Admission admission = guard.admit(callRequest(request));
+        ChatClientResponse response;
+        try {
+            response = chain.nextCall(request);
+        } catch (RuntimeException | Error e) {
+            admission.release(e.getClass().getSimpleName());
+            throw e;
+        }
+        ChatResponse chat = response == null ? null : response.chatResponse();
+        end(admission, chat == null ? null : chat.getMetadata().getUsage(), model(chat), outputText(chat));
+        return response;
+    }
+
+    @Override
+    public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
+        return Flux.defer(() -> {
+            ChatGuard.Admission admission = guard.admit(callRequest(request));
+            AtomicReference<Usage> lastUsage = new AtomicReference<>();
+            AtomicReference<String> responseModel = new AtomicReference<>();
+            StringBuilder text = new StringBuilder();
+            return chain.nextStream(request)
+                    .doOnNext(r -> {
+                        ChatResponse chat = r.chatResponse();
+                        if (chat == null) {
+                            return;
+                        }
+                        Usage u = chat.getMetadata().getUsage();
+                        if (u != null && (positive(u.getPromptTokens()) || positive(u.getCompletionTokens()))) {
+                            lastUsage.set(u);
+                        }
+                        String m = model(chat);
+                        if (m != null) {
+                            responseModel.set(m);
+                        }
+                        synchronized (text) {
+                            text.append(outputText(chat));
+                        }
+                    })
+                    .doOnComplete(() -> {
+                        String all;
+                        synchronized (text) {
+                            all = text.toString();
+                        }
+                        end(admission, lastUsage.get(), responseModel.get(), all);
+                    })
+                    .doOnError(e -> admission.release(e.getClass().getSimpleName()))
+                    .doOnCancel(() -> admission.release("cancelled"));
+        });
+    }
+
+    private ChatGuard.CallRequest callRequest(ChatClientRequest request) {
+        ChatOptions options = request.prompt().getOptions();
+        String model = options != null && options.getModel() != null ? options.getModel() : defaults == null ? null : defaults.getModel();
+        Integer max = options != null && options.getMaxTokens() != null ? options.getMaxTokens()
+                : defaults == null ? null : defaults.getMaxTokens();
+        PromptTokens tokens = new PromptTokens();
+        for (Message m : request.prompt().getInstructions()) {
+            tokens.message().text(m.getText());
+        }
+        return new ChatGuard.CallRequest(ids(request.context()).orElse(guard.context().current()), provider, model, tokens.tokens(), max);
+    }
+
+    static CallIds ids(Map<String, Object> context) {
+        if (context.get(CallIds.class.getName()) instanceof CallIds given) {
+            return given;
+        }
+        return new CallIds(text(context.get(SESSION_ID)), text(context.get(USER_ID)), text(context.get(AGENT_ID)));
+    }
+
+    private static String text(Object o) {
+        return o == null ? null : o.toString();
+    }
+
+    /**
+     * Spring AI's usage in Plutus's classes. OpenAI counts cached tokens inside the prompt tokens;
+     * the other providers' prompt counts are taken as excluding them (as Anthropic reports them).
+     * Reasoning tokens are inside the completion count and not reported apart here.
+     */
+    private void end(ChatGuard.Admission admission, Usage u, String responseModel, String outputText) {
+        if (u == null || !(positive(u.getPromptTokens()) || positive(u.getCompletionTokens()))) {
+            admission.recordEstimated(PromptTokens.ofOutput(outputText), responseModel);
+            return;
+        }
+        long prompt = count(u.getPromptTokens());
+        long cacheRead = u.getCacheReadInputTokens() == null ? 0 : Math.max(0, u.getCacheReadInputTokens());
+        long cacheWrite = u.getCacheWriteInputTokens() == null ? 0 : Math.max(0, u.getCacheWriteInputTokens());
+        long input = "openai".equals(provider) ? Math.max(0, prompt - cacheRead - cacheWrite) : prompt;
+        admission.record(new TokenUsage(input, count(u.getCompletionTokens()), cacheRead, cacheWrite, 0, 0), responseModel);
+    }
+
+    private static String model(ChatResponse chat) {
+        if (chat == null || chat.getMetadata() == null) {
+            return null;
+        }
+        String m = chat.getMetadata().getModel();
+        return m == null || m.isBlank() ? null : m;
+    }
+
+    private static String outputText(ChatResponse chat) {
+        if (chat == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Generation g : chat.getResults()) {
+            if (g.getOutput() != null && g.getOutput().getText() != null) {
+                sb.append(g.getOutput().getText());
+            }
+        }
+        return sb.toString();
+    }
+
+    private static boolean positive(Integer n) {
+        return n != null && n > 0;
+    }
+
+    private static long count(Integer n) {
+        return n == null || n < 0 ? 0 : n;
+    }
+}
