@@ -177,37 +177,10 @@ class RemoteModeTest {
 
     /** A central instance from before the session members: refuses them as unknown fields, as it did. */
     private static HttpServer olderCentral(String target) throws Exception {
-        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-        HttpClient http = HttpClient.newHttpClient();
-        s.createContext("/", ex -> {
-            try (ex) {
-                byte[] body = ex.getRequestBody().readAllBytes();
-                if (new String(body, StandardCharsets.UTF_8).contains("\"session_id\"")) {
-                    byte[] refusal = "{\"error\":\"event 0: unknown field 'session_id' (known: provider, model)\",\"event_index\":0,\"field\":\"session_id\"}"
-                            .getBytes(StandardCharsets.UTF_8);
-                    ex.sendResponseHeaders(400, refusal.length);
-                    ex.getResponseBody().write(refusal);
-                    return;
-                }
-                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(target + ex.getRequestURI()))
-                        .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-                for (String h : new String[] {"Authorization", "Idempotency-Key", "Content-Type"}) {
-                    String v = ex.getRequestHeaders().getFirst(h);
-                    if (v != null) {
-                        b.header(h, v);
-                    }
-                }
-                HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-                ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
-                if (r.body().length > 0) {
-                    ex.getResponseBody().write(r.body());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        s.start();
-        return s;
+        byte[] refusal = "{\"error\":\"event 0: unknown field 'session_id' (known: provider, model)\",\"event_index\":0,\"field\":\"session_id\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        return forwarder(target, body -> new String(body, StandardCharsets.UTF_8).contains("\"session_id\"") ? new Refusal(400, refusal) : null,
+                () -> false);
     }
 
     @Test
@@ -238,13 +211,30 @@ class RemoteModeTest {
 
     /** Forwards to the central daemon when up; answers 503 when down; forwards but answers 502 when losing answers. */
     private static HttpServer proxy(String target, AtomicReference<Mode> mode) throws Exception {
+        return forwarder(target, body -> mode.get() == Mode.DOWN ? new Refusal(503, new byte[0]) : null,
+                () -> mode.get() == Mode.LOSE_ANSWER);
+    }
+
+    /** An answer given instead of forwarding. */
+    private record Refusal(int status, byte[] body) {}
+
+    /**
+     * Forwards each request to {@code target}, unless {@code refuse} answers it; when {@code loseAnswer}
+     * says so, the forwarded request's answer is replaced by a 502.
+     */
+    private static HttpServer forwarder(String target, java.util.function.Function<byte[], Refusal> refuse,
+            java.util.function.BooleanSupplier loseAnswer) throws Exception {
         HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
         HttpClient http = HttpClient.newHttpClient();
         s.createContext("/", ex -> {
             try (ex) {
                 byte[] body = ex.getRequestBody().readAllBytes();
-                if (mode.get() == Mode.DOWN) {
-                    ex.sendResponseHeaders(503, -1);
+                Refusal refused = refuse.apply(body);
+                if (refused != null) {
+                    ex.sendResponseHeaders(refused.status(), refused.body().length == 0 ? -1 : refused.body().length);
+                    if (refused.body().length > 0) {
+                        ex.getResponseBody().write(refused.body());
+                    }
                     return;
                 }
                 HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(target + ex.getRequestURI()))
@@ -256,7 +246,7 @@ class RemoteModeTest {
                     }
                 }
                 HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-                if (mode.get() == Mode.LOSE_ANSWER) {
+                if (loseAnswer.getAsBoolean()) {
                     ex.sendResponseHeaders(502, -1);
                     return;
                 }

@@ -68,33 +68,34 @@ public final class HookEvents {
     }
 
     private static HookEvent.PostApiRequest postApiRequest(JsonNode k, Instant at, Instant receivedAt, Consumer<String> clamped) {
-        JsonNode u = k.get("usage");
-        TokenUsage usage = null;
-        String problem = null;
-        if (u != null && !u.isNull()) {
-            try {
-                usage = usage(u);
-            } catch (Malformed e) {
-                problem = e.getMessage();
-            }
-        }
+        ReadUsage read = readUsage(k);
+        TokenUsage usage = read.usage();
+        String problem = read.problem();
         return new HookEvent.PostApiRequest(text(k, "session_id"), text(k, "platform"), text(k, "api_request_id"),
                 text(k, "provider"), text(k, "model"), text(k, "response_model"), usage, problem, outputChars(k),
                 time(k, "ended_at", at, receivedAt, clamped), duration(k, "api_duration", 1000, clamped), bridgeEventId(k), at);
     }
 
+    /** A hook's {@code usage}, or why it could not be read (null both when there is none). */
+    private record ReadUsage(TokenUsage usage, String problem) {}
+
+    private static ReadUsage readUsage(JsonNode k) {
+        JsonNode u = k.get("usage");
+        if (u == null || u.isNull()) {
+            return new ReadUsage(null, null);
+        }
+        try {
+            return new ReadUsage(usage(u), null);
+        } catch (Malformed e) {
+            return new ReadUsage(null, e.getMessage());
+        }
+    }
+
     /** A side-task model call (compression, title, vision, ...): no ended_at, so it counts when the hook fired. */
     private static HookEvent.AuxiliaryCall auxiliaryCall(JsonNode k, Instant at, Consumer<String> clamped) {
-        JsonNode u = k.get("usage");
-        TokenUsage usage = null;
-        String problem = null;
-        if (u != null && !u.isNull()) {
-            try {
-                usage = usage(u);
-            } catch (Malformed e) {
-                problem = e.getMessage();
-            }
-        }
+        ReadUsage read = readUsage(k);
+        TokenUsage usage = read.usage();
+        String problem = read.problem();
         JsonNode error = k.get("error");
         boolean failed = (error != null && !error.isNull() && !(error.isTextual() && error.asText().isBlank()))
                 || (k.hasNonNull("error_type") && !k.get("error_type").asText().isBlank());
