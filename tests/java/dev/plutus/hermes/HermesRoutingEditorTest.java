@@ -72,8 +72,11 @@ class HermesRoutingEditorTest {
                   provider: anthropic                 # empty = inherit the parent's provider and credentials
                   model: claude-sonnet-4-6            # empty = inherit the parent's model
                 """), after);
+        // The user's openrouter fallback is not Plutus's to manage: it stays first, where the user put it.
         assertTrue(after.contains("""
                 fallback_providers:
+                  - provider: openrouter
+                    model: anthropic/claude-sonnet-4.6
                   - provider: anthropic
                     model: claude-opus-4-7
                   - provider: deepseek
@@ -82,16 +85,10 @@ class HermesRoutingEditorTest {
                     model: claude-sonnet-4-6
                   - provider: deepseek
                     model: deepseek-v4-flash
-                """), after);
-        assertEquals(before.lines().count() + 6, after.lines().count(), "three fallback entries added, nothing else");
-        // The user's openrouter fallback is not Plutus's to manage: it stays, after the planned ones.
-        assertTrue(after.contains("""
-                    model: deepseek-v4-flash
                     # base_url / api_key / key_env are also accepted per entry
-                  - provider: openrouter
-                    model: anthropic/claude-sonnet-4.6
 
                 # Legacy single fallback"""), after);
+        assertEquals(before.lines().count() + 6, after.lines().count(), "three fallback entries added, nothing else");
         assertEquals(after, HermesRoutingEditor.apply(after, SEED_PLAN, MANAGED, KEY_ENVS, "config.yaml"), "idempotent");
     }
 
@@ -158,15 +155,64 @@ class HermesRoutingEditorTest {
                   default: claude-opus-4-7
                   provider: anthropic
                 fallback_providers:
-                - provider: gemini
-                  model: gemini-3.1-pro-preview
                 - provider: deepseek
                   model: deepseek-chat
                   key_env: DEEPSEEK_ALT_KEY
+                - provider: gemini
+                  model: gemini-3.1-pro-preview
                 delegation:
                   provider: gemini
                   model: gemini-3.5-flash
                 """, out);
+    }
+
+    @Test
+    void pinnedFallbacksKeepTheirPlacesAndTheLegacyFallbackModelLeavesADrainedProvider() {
+        String text = """
+                model: {default: claude-sonnet-4-6, provider: anthropic}
+                fallback_providers:
+                - provider: deepseek
+                  model: deepseek-v4-flash
+                - provider: my-proxy
+                  model: qwen3
+                - provider: gemini
+                  model: gemini-old
+                - provider: anthropic
+                  model: claude-haiku
+                  base_url: https://proxy.example.com
+                fallback_model:
+                  provider: deepseek   # the drained one
+                  model: deepseek-v4-flash
+                """;
+        // deepseek is drained: the plan leaves it out.
+        RoutingPlan plan = new RoutingPlan(r("gemini", "gemini-3.1-pro-preview"), r("anthropic", "claude-sonnet-4-6"),
+                List.of(r("anthropic", "claude-opus-4-7"), r("anthropic", "claude-sonnet-4-6")), List.of());
+        String out = HermesRoutingEditor.apply(text, plan, MANAGED, KEY_ENVS, "config.yaml");
+        RoutingSafety.verify(text, out, plan, "config.yaml");
+        assertEquals("""
+                model: {default: gemini-3.1-pro-preview, provider: gemini}
+                fallback_providers:
+                - provider: anthropic
+                  model: claude-opus-4-7
+                - provider: my-proxy
+                  model: qwen3
+                - provider: anthropic
+                  model: claude-sonnet-4-6
+                - provider: anthropic
+                  model: claude-haiku
+                  base_url: https://proxy.example.com
+                fallback_model:
+                  provider: anthropic  # the drained one
+                  model: claude-sonnet-4-6
+                delegation:
+                  provider: anthropic
+                  model: claude-sonnet-4-6
+                """, out, "my-proxy stays second and the proxied entry fourth; deepseek is gone from both fallback keys");
+        assertEquals(out, HermesRoutingEditor.apply(out, plan, MANAGED, KEY_ENVS, "config.yaml"), "idempotent");
+        String own = text.replace("  model: deepseek-v4-flash\n\n", "").replace("fallback_model:\n  provider: deepseek   # the drained one\n"
+                + "  model: deepseek-v4-flash\n", "fallback_model:\n  provider: deepseek\n  model: deepseek-v4-flash\n  key_env: DS_ALT\n");
+        assertTrue(HermesRoutingEditor.apply(own, plan, MANAGED, KEY_ENVS, "config.yaml")
+                .contains("fallback_model:\n  provider: deepseek\n  model: deepseek-v4-flash\n  key_env: DS_ALT\n"), "the user's own entry stays");
     }
 
     @Test

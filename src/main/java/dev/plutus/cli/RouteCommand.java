@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
                 "primary = flagship of the provider with the most days left, delegation = fast model of the next,",
                 "fallbacks = the others (flagships, then fast models). Backs up first; touches only routing lines.",
                 "  plutus route [--dry-run]",
-                "  plutus route rollback"},
-        subcommands = RouteCommand.Rollback.class)
+                "  plutus route rollback [--force]   (pauses the automatic router)",
+                "  plutus route resume              (lets it write again)"},
+        subcommands = {RouteCommand.Rollback.class, RouteCommand.Resume.class})
 final class RouteCommand implements Callable<Integer> {
     @Mixin PlutusCli.HomeOption home;
     @Spec CommandSpec spec;
@@ -42,6 +43,7 @@ final class RouteCommand implements Callable<Integer> {
                             + "`plutus route rollback` undoes it.");
                 }
             }
+            h.runway().paused().ifPresent(why -> out.println("The automatic router is " + why + "; `plutus route resume` lets it write again."));
             out.flush();
             return 0;
         } catch (RoutingRefused e) {
@@ -54,8 +56,34 @@ final class RouteCommand implements Callable<Integer> {
     }
 
     @Command(name = "rollback", mixinStandardHelpOptions = true,
-            description = "Restores config.yaml from the backup the newest routing write made (keeping the routed one as a backup).")
+            description = {"Restores config.yaml from the backup the newest routing write made (keeping the routed one as a backup)",
+                    "and pauses the automatic router until `plutus route resume`. Refused, with the diff, when config.yaml",
+                    "is no longer what Plutus wrote."})
     static final class Rollback implements Callable<Integer> {
+        @Mixin PlutusCli.HomeOption home;
+        @picocli.CommandLine.ParentCommand RouteCommand parent;
+        @Spec CommandSpec spec;
+        @Option(names = "--force", description = "Roll back even over edits made after routing (they stay in a backup)") boolean force;
+
+        @Override
+        public Integer call() {
+            try (Engine p = home.orElse(parent.home).open(); HermesHost h = new HermesHost(p)) {
+                spec.commandLine().getOut().println(h.runway().rollback(force));
+                spec.commandLine().getOut().flush();
+                return 0;
+            } catch (RoutingRefused e) {
+                spec.commandLine().getErr().println("plutus route rollback: refused: " + e.getMessage());
+                return 3;
+            } catch (ConfigException | IllegalArgumentException e) {
+                spec.commandLine().getErr().println("plutus route rollback: " + e.getMessage());
+                return 2;
+            }
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+            description = "Lets the automatic router (router.apply: true) write config.yaml again after a rollback paused it.")
+    static final class Resume implements Callable<Integer> {
         @Mixin PlutusCli.HomeOption home;
         @picocli.CommandLine.ParentCommand RouteCommand parent;
         @Spec CommandSpec spec;
@@ -63,11 +91,11 @@ final class RouteCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             try (Engine p = home.orElse(parent.home).open(); HermesHost h = new HermesHost(p)) {
-                spec.commandLine().getOut().println(h.runway().rollback());
+                spec.commandLine().getOut().println(h.runway().resume());
                 spec.commandLine().getOut().flush();
                 return 0;
             } catch (ConfigException | IllegalArgumentException e) {
-                spec.commandLine().getErr().println("plutus route rollback: " + e.getMessage());
+                spec.commandLine().getErr().println("plutus route resume: " + e.getMessage());
                 return 2;
             }
         }

@@ -1,6 +1,9 @@
 package dev.plutus.hermes;
 
 import dev.plutus.core.Json;
+import dev.plutus.core.Reasons;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plutus.config.LineDiff;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,9 +28,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +48,12 @@ import org.slf4j.LoggerFactory;
 public final class HermesRouter implements Router {
     private static final Logger LOG = LoggerFactory.getLogger(HermesRouter.class);
     private static final ObjectMapper JSON = Json.MAPPER;
+
+    private static final int ATTEMPTS = 5;
+    private static final String ENTRIES = "config_entries";
+    private static final String WRITTEN = "written_sha256";
+    private static final String ROLLBACK = "rollback";
+    private static final String RESUMED = "resumed";
 
     private final RunwayStore store;
     private final Clock clock;
@@ -55,30 +69,92 @@ public final class HermesRouter implements Router {
         RunwayConfig cfg = v.config();
         Path config = cfg.hermesHome().resolve("config.yaml");
         RoutingPlan plan;
+        Integer entries = null;
         try {
             plan = planWithLiveModels(v, providers);
             if (!Files.isRegularFile(config)) {
                 throw new RoutingRefused("no Hermes config at " + config + " (set hermes_home in runway.yaml or HERMES_HOME)");
             }
-            String before = Files.readString(config, StandardCharsets.UTF_8);
             Credentials creds = providers.credentials(cfg);
             Set<String> managed = new LinkedHashSet<>();
             cfg.providers().forEach(p -> managed.add(p.hermesProvider()));
-            String after = HermesRoutingEditor.apply(before, plan, managed,
-                    name -> cfg.provider(name).flatMap(p -> creds.first(p.keyEnvs())).map(ProviderRequest.Credential::envName).orElse(null),
-                    config.getFileName().toString());
-            RouteWriter.Outcome o = RouteWriter.write(config, before, after, plan, clock, dryRun);
-            if (!dryRun) {
-                decide(config, plan, o.status(), o.backup());
+            for (int attempt = 1; ; attempt++) {
+                String before = Files.readString(config, StandardCharsets.UTF_8);
+                entries = null;
+                if (before.isBlank()) {
+                    throw new RoutingRefused(config + " is empty (a save in progress, or a truncated file); nothing written, run again "
+                            + "once it is saved");
+                }
+                entries = settings(RoutingSafety.load(before, config.getFileName().toString()));
+                requireWhole(config, entries);
+                String after = HermesRoutingEditor.apply(before, plan, managed,
+                        name -> cfg.provider(name).flatMap(p -> creds.first(p.keyEnvs())).map(ProviderRequest.Credential::envName).orElse(null),
+                        config.getFileName().toString());
+                RouteWriter.Outcome o;
+                try {
+                    o = RouteWriter.write(config, before, after, plan, clock, dryRun);
+                } catch (RouteWriter.ConfigChanged e) {
+                    if (attempt == ATTEMPTS) {
+                        throw new RoutingRefused(config + " kept changing while it was being routed (" + ATTEMPTS
+                                + " tries); nothing written, run again");
+                    }
+                    pause(attempt);
+                    continue;
+                }
+                if (!dryRun) {
+                    decide(config, plan, o.status(), o.backup(), entries, "written".equals(o.status()) ? sha256(after) : null);
+                }
+                return new RouteResult(plan, o.status(), o.diff(), o.backup(), config);
             }
-            return new RouteResult(plan, o.status(), o.diff(), o.backup(), config);
         } catch (RoutingRefused e) {
             if (!dryRun) {
-                decide(config, null, "refused: " + e.getMessage(), null);
+                decide(config, null, "refused: " + e.getMessage(), null, entries, null);
             }
             throw e;
         } catch (IOException e) {
-            throw new RoutingRefused("cannot read or write " + config + ": " + e.getMessage());
+            throw new RoutingRefused("cannot read or write " + config + ": " + Reasons.of(e));
+        }
+    }
+
+    /**
+     * Refuses a file that reads as half-saved: less than half the settings Plutus counted the last
+     * time it read it. A refused read's count is recorded too, so a file cut down on purpose is
+     * accepted on the next run.
+     */
+    private void requireWhole(Path config, int n) {
+        int last = store.lastDecision(config.toString(), List.of("written", "unchanged", "refused"), "\"" + ENTRIES + "\"")
+                .map(d -> readPlan(d).path(ENTRIES).asInt(0)).orElse(0);
+        if (n == 0 || last >= 4 && n * 2 < last) {
+            throw new RoutingRefused(config + " has " + n + " setting(s) where it had " + last + " when Plutus last read it; it looks "
+                    + "half-saved, so nothing was written (if it was cut down on purpose, the next run accepts it)");
+        }
+    }
+
+    /** Scalars in a parsed document, wherever they sit. */
+    private static int settings(Object node) {
+        if (node instanceof Map<?, ?> m) {
+            int n = 0;
+            for (Object v : m.values()) {
+                n += settings(v);
+            }
+            return n;
+        }
+        if (node instanceof List<?> l) {
+            int n = 0;
+            for (Object v : l) {
+                n += settings(v);
+            }
+            return n;
+        }
+        return 1;
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(20L * attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RoutingRefused("interrupted while routing; nothing written");
         }
     }
 
@@ -124,7 +200,7 @@ public final class HermesRouter implements Router {
         return null;
     }
 
-    private void decide(Path config, RoutingPlan plan, String outcome, Path backup) {
+    private void decide(Path config, RoutingPlan plan, String outcome, Path backup, Integer entries, String writtenSha256) {
         ObjectNode p = JSON.createObjectNode();
         ArrayNode reasons = JSON.createArrayNode();
         if (plan != null) {
@@ -133,14 +209,24 @@ public final class HermesRouter implements Router {
             plan.fallbacks().forEach(r -> f.add(r.describe()));
             plan.reasons().forEach(reasons::add);
         }
+        if (entries != null) {
+            p.put(ENTRIES, entries);
+        }
+        if (writtenSha256 != null) {
+            p.put(WRITTEN, writtenSha256);
+        }
         store.addDecision(clock.instant(), config.toString(), p.toString(), reasons.toString(), outcome,
                 backup == null ? null : backup.toString());
         LOG.info("route {}: {}{}", config, outcome, plan == null ? "" : " — " + plan.summary() + " — " + String.join("; ", plan.reasons()));
     }
 
-    /** Puts back the config.yaml that the newest routing write replaced (after backing up the current one). */
+    /**
+     * Puts back the config.yaml that the newest routing write replaced (after backing up the current
+     * one), and pauses the automatic router until {@link #resume}. Refused, with the changes a
+     * rollback would also undo, when the file is no longer what Plutus wrote, unless {@code force}.
+     */
     @Override
-    public String rollback(RunwayConfig cfg) {
+    public String rollback(RunwayConfig cfg, boolean force) {
         Path config = cfg.hermesHome().resolve("config.yaml");
         RunwayStore.Decision d = store.lastWrite(config.toString())
                 .orElseThrow(() -> new IllegalArgumentException("no routing change by Plutus to roll back in " + config));
@@ -149,17 +235,73 @@ public final class HermesRouter implements Router {
             throw new IllegalArgumentException("the backup " + backup + " is gone; nothing rolled back");
         }
         try {
-            Path current = Backups.backUp(config, clock);
-            AtomicFiles.write(config, Files.readString(backup, StandardCharsets.UTF_8));
+            String current = Files.readString(config, StandardCharsets.UTF_8);
+            String restored = Files.readString(backup, StandardCharsets.UTF_8);
+            String wrote = readPlan(d).path(WRITTEN).asText("");
+            if (!force && !sha256(current).equals(wrote)) {
+                String name = config.getFileName().toString();
+                throw new RoutingRefused(config + " is no longer what Plutus wrote at " + d.at() + (wrote.isEmpty()
+                        ? " (that write kept no record of its text)" : "") + "; a rollback would also undo the other changes below. "
+                        + "Nothing rolled back: change the routing by hand, or `plutus route rollback --force` to roll back anyway "
+                        + "(the current file is kept as a backup).\n" + LineDiff.unified(current, restored, name + " (now)",
+                        name + " (after rollback)"));
+            }
+            Path kept = Backups.backUp(config, clock);
+            if (!AtomicFiles.replaceIf(config, current, restored)) {
+                if (kept != null) {
+                    Files.deleteIfExists(kept);
+                }
+                throw new RoutingRefused(config + " changed while it was being rolled back; nothing rolled back, run again");
+            }
             store.markRolledBack(d.id());
-            store.addDecision(clock.instant(), config.toString(), "{}", "[]", "rollback to " + backup.getFileName(),
-                    current == null ? null : current.toString());
+            store.addDecision(clock.instant(), config.toString(), "{}", "[]", ROLLBACK + " to " + backup.getFileName(),
+                    kept == null ? null : kept.toString());
             String msg = "Restored " + config + " from " + backup.getFileName() + " (written " + d.at() + ")"
-                    + (current == null ? "." : "; the routed version is kept as " + current.getFileName() + ".");
+                    + (kept == null ? "." : "; the routed version is kept as " + kept.getFileName() + ".")
+                    + (cfg.router().apply() ? " The automatic router (router.apply: true) is paused until `plutus route resume`." : "");
             LOG.info("{}", msg);
             return msg;
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot restore " + config + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot restore " + config + ": " + Reasons.of(e), e);
+        }
+    }
+
+    /** Set by a rollback and kept in the decisions, so the automatic router does not re-apply what the user undid. */
+    @Override
+    public Optional<String> paused(RunwayConfig cfg) {
+        String config = cfg.hermesHome().resolve("config.yaml").toString();
+        return store.lastDecision(config, List.of(ROLLBACK, RESUMED), null)
+                .filter(d -> d.outcome().startsWith(ROLLBACK))
+                .map(d -> "paused by `plutus route rollback` at " + d.at());
+    }
+
+    @Override
+    public String resume(RunwayConfig cfg) {
+        Path config = cfg.hermesHome().resolve("config.yaml");
+        Optional<String> paused = paused(cfg);
+        if (paused.isEmpty()) {
+            return "The router is not paused for " + config + "; nothing to resume.";
+        }
+        store.addDecision(clock.instant(), config.toString(), "{}", "[]", RESUMED, null);
+        String msg = "The router may write " + config + " again" + (cfg.router().apply()
+                ? " from its next run (router.apply: true)." : " (router.apply is off: only `plutus route` writes).");
+        LOG.info("{}", msg);
+        return msg;
+    }
+
+    private static JsonNode readPlan(RunwayStore.Decision d) {
+        try {
+            return JSON.readTree(d.plan());
+        } catch (IOException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java", e);
         }
     }
 }

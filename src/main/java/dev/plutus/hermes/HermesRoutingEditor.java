@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 /**
  * Writes a {@link RoutingPlan} into Hermes's config.yaml text by editing only routing values
  * ({@code model.default}/{@code model.provider}, {@code delegation.provider}/{@code model},
- * the {@code fallback_providers} entries) through {@link YamlEditor}: comments, key order and every
+ * the {@code fallback_providers} entries, the legacy {@code fallback_model}) through {@link YamlEditor}: comments, key order and every
  * other byte stay as they were. It refuses (rather than guesses) where an edit could send a key to
  * the wrong provider or drop one; {@link RoutingSafety} re-checks the result.
  */
@@ -40,7 +40,8 @@ public final class HermesRoutingEditor {
             YamlEditor doc = YamlEditor.of(text, fileName);
             doc = routeModel(doc, plan.primary(), keyEnvOf, fileName);
             doc = routeSection(doc, "delegation", plan.delegation(), keyEnvOf, fileName);
-            return routeFallbacks(doc, plan.fallbacks(), managedHermesProviders, fileName).text();
+            doc = routeFallbacks(doc, plan.fallbacks(), managedHermesProviders, fileName);
+            return routeLegacyFallback(doc, plan, managedHermesProviders, fileName).text();
         } catch (ConfigException e) {
             throw new RoutingRefused(e.getMessage());
         }
@@ -106,7 +107,8 @@ public final class HermesRoutingEditor {
         return doc.setScalar(YamlPath.of(key, "api_key"), "${" + newVar + "}");
     }
 
-    private record Entry(String provider, String model, boolean credentials) {}
+    /** {@code pinned}: the user's own entry (its own endpoint or key, or a provider runway.yaml does not manage); never moved. */
+    private record Entry(String provider, String model, boolean credentials, boolean pinned) {}
 
     private static YamlEditor routeFallbacks(YamlEditor doc, List<RoutingPlan.Route> routes, Set<String> managed, String file) {
         YamlNode list = doc.root().get("fallback_providers");
@@ -118,10 +120,12 @@ public final class HermesRoutingEditor {
             if (!e.isMapping()) {
                 throw new RoutingRefused(file + ":" + e.line() + ": a fallback_providers entry is not a mapping; route by hand");
             }
-            boolean credentials = CREDENTIAL_KEYS.stream().anyMatch(k -> present(e.get(k)));
-            entries.add(new Entry(text(e.get("provider")), text(e.get("model")), credentials));
+            entries.add(entry(e, managed));
         }
         boolean[] used = new boolean[entries.size()];
+        for (int i = 0; i < entries.size(); i++) {
+            used[i] = entries.get(i).pinned();
+        }
         // Exact matches first, so an entry the plan keeps is never rewritten to stand in for another.
         int[] chosen = new int[routes.size()];
         for (int r = 0; r < routes.size(); r++) {
@@ -130,32 +134,81 @@ public final class HermesRoutingEditor {
                 used[chosen[r]] = true;
             }
         }
-        List<YamlEditor.Item> items = new ArrayList<>();
+        List<YamlEditor.Item> routed = new ArrayList<>();
         for (int r = 0; r < routes.size(); r++) {
             RoutingPlan.Route route = routes.get(r);
             if (chosen[r] >= 0) {
-                items.add(new YamlEditor.Kept(chosen[r]));
+                routed.add(new YamlEditor.Kept(chosen[r]));
                 continue;
             }
             int sameProvider = find(entries, used, route, false);
             if (sameProvider >= 0) {
                 used[sameProvider] = true;
                 doc = doc.setScalar(FALLBACKS.index(sameProvider).key("model"), route.model());
-                items.add(new YamlEditor.Kept(sameProvider));
+                routed.add(new YamlEditor.Kept(sameProvider));
             } else {
                 LinkedHashMap<String, String> fields = new LinkedHashMap<>();
                 fields.put("provider", route.hermesProvider());
                 fields.put("model", route.model());
-                items.add(new YamlEditor.NewMapping(fields));
+                routed.add(new YamlEditor.NewMapping(fields));
             }
         }
+        // The user's entries stay at their positions; the planned ones fill the other places in plan order,
+        // a managed entry the plan no longer wants (a drained provider) gives up its place, extra routes go last.
+        List<YamlEditor.Item> items = new ArrayList<>();
+        int next = 0;
         for (int i = 0; i < entries.size(); i++) {
-            if (!used[i] && (entries.get(i).credentials() || !managed.contains(entries.get(i).provider()))) {
-                // Never dropped: an entry with its own endpoint or key, or one for a provider runway.yaml does not manage.
+            if (entries.get(i).pinned()) {
                 items.add(new YamlEditor.Kept(i));
+            } else if (next < routed.size()) {
+                items.add(routed.get(next++));
             }
         }
+        items.addAll(routed.subList(next, routed.size()));
         return doc.rewriteList(FALLBACKS, items, YamlEditor.Placement.endWithNote("Fallback order written by plutus route."));
+    }
+
+    private static Entry entry(YamlNode e, Set<String> managed) {
+        boolean credentials = CREDENTIAL_KEYS.stream().anyMatch(k -> present(e.get(k)));
+        String provider = text(e.get("provider"));
+        return new Entry(provider, text(e.get("model")), credentials, credentials || !managed.contains(provider));
+    }
+
+    /**
+     * Hermes's legacy {@code fallback_model} (one mapping, or a list of them) is tried after
+     * fallback_providers: an entry for a managed provider the plan no longer routes to (a drained
+     * one) is pointed at the plan's last fallback, so it cannot keep that provider in the chain;
+     * Hermes drops it as a duplicate. The user's own entries are left as they are.
+     */
+    private static YamlEditor routeLegacyFallback(YamlEditor doc, RoutingPlan plan, Set<String> managed, String file) {
+        YamlNode legacy = doc.root().get("fallback_model");
+        if (legacy.isNull()) {
+            return doc;
+        }
+        RoutingPlan.Route target = plan.fallbacks().isEmpty() ? plan.delegation() : plan.fallbacks().get(plan.fallbacks().size() - 1);
+        LinkedHashMap<YamlPath, YamlNode> entries = new LinkedHashMap<>();
+        if (legacy.isMapping()) {
+            entries.put(YamlPath.of("fallback_model"), legacy);
+        } else if (legacy.isList()) {
+            for (int i = 0; i < legacy.items().size(); i++) {
+                YamlNode item = legacy.items().get(i);
+                if (!item.isMapping()) {
+                    throw new RoutingRefused(file + ":" + item.line() + ": a fallback_model entry is not a mapping; route by hand");
+                }
+                entries.put(YamlPath.of("fallback_model").index(i), item);
+            }
+        } else {
+            throw new RoutingRefused(file + ": fallback_model is neither a mapping nor a list; route by hand");
+        }
+        for (var en : entries.entrySet()) {
+            Entry e = entry(en.getValue(), managed);
+            boolean planned = plan.allRoutes().stream().anyMatch(r -> r.hermesProvider().equals(e.provider()) && r.model().equals(e.model()));
+            if (!e.pinned() && !planned) {
+                doc = doc.setScalar(en.getKey().key("provider"), target.hermesProvider());
+                doc = doc.setScalar(en.getKey().key("model"), target.model());
+            }
+        }
+        return doc;
     }
 
     private static int find(List<Entry> entries, boolean[] used, RoutingPlan.Route r, boolean exact) {

@@ -13,8 +13,9 @@ import java.time.Clock;
 
 /**
  * Puts a routed config.yaml in place: nothing when the text would not change; otherwise a backup
- * first, an atomic write (temp file, fsync, rename), then a re-read that must give back exactly the
- * text written and pass {@link RoutingSafety} again.
+ * first, then {@link AtomicFiles#replaceIf} (written only if the file still holds the text the
+ * route was planned on, so a save by the user or Hermes is never overwritten), then a re-read that
+ * must give back exactly the text written and pass {@link RoutingSafety} again.
  */
 public final class RouteWriter {
 
@@ -34,29 +35,40 @@ public final class RouteWriter {
         if (dryRun) {
             return new Outcome("dry-run", diff, null);
         }
-        String current = Files.exists(config) ? Files.readString(config, StandardCharsets.UTF_8) : "";
-        if (!current.equals(before)) {
-            throw new RoutingRefused(config + " changed while the route was being planned; nothing written, run again");
-        }
         Path backup = Backups.backUp(config, clock);
-        AtomicFiles.write(config, after);
+        if (backup == null || !Files.readString(backup, StandardCharsets.UTF_8).equals(before)) {
+            discard(backup);
+            throw new ConfigChanged(config);
+        }
+        if (!AtomicFiles.replaceIf(config, before, after)) {
+            discard(backup);
+            throw new ConfigChanged(config);
+        }
         String reread = Files.readString(config, StandardCharsets.UTF_8);
         if (!reread.equals(after)) {
-            restore(config, backup);
-            throw new RoutingRefused(config + " did not read back as written; the backup was put back");
+            // Another program saved over the routed file at once: its save stands, and nothing is claimed.
+            throw new RoutingRefused(config + " was saved again by another program right after routing; its version stands, "
+                    + "run again (the file before routing is kept as " + backup.getFileName() + ")");
         }
         try {
             RoutingSafety.verify(before, reread, plan, name);
         } catch (RoutingRefused e) {
-            restore(config, backup);
+            AtomicFiles.replaceIf(config, reread, before);
             throw e;
         }
         return new Outcome("written", diff, backup);
     }
 
-    private static void restore(Path config, Path backup) throws IOException {
+    /** The file is no longer the text the route was planned on; nothing was written. */
+    public static final class ConfigChanged extends RoutingRefused {
+        ConfigChanged(Path config) {
+            super(config + " changed while the route was being planned; nothing written, run again");
+        }
+    }
+
+    private static void discard(Path backup) throws IOException {
         if (backup != null) {
-            AtomicFiles.write(config, Files.readString(backup, StandardCharsets.UTF_8));
+            Files.deleteIfExists(backup);
         }
     }
 }

@@ -14,8 +14,8 @@ import java.util.Set;
 
 /**
  * The checks every routed config.yaml passes before it is written and again after: it parses, it
- * says what the plan says, nothing outside the routing keys changed (so no provider block is
- * lost), and every API key and key variable in the old file is still there.
+ * says what the plan says (its fallbacks in order, any other entry one the file had), nothing
+ * outside the routing keys changed (so no provider block is lost), and every API key and key variable in the old file is still there.
  */
 public final class RoutingSafety {
     private static final Set<String> MODEL_ROUTING = Set.of("default", "model", "provider", "api_key");
@@ -71,13 +71,35 @@ public final class RoutingSafety {
         Map<?, ?> delegation = neu.get("delegation") instanceof Map<?, ?> m ? m : Map.of();
         require(file, "delegation.provider", plan.delegation().hermesProvider(), delegation.get("provider"));
         require(file, "delegation.model", plan.delegation().model(), delegation.get("model"));
-        List<?> fallbacks = list(neu.get("fallback_providers"));
-        for (int i = 0; i < plan.fallbacks().size(); i++) {
-            RoutingPlan.Route r = plan.fallbacks().get(i);
-            Map<?, ?> e = i < fallbacks.size() && fallbacks.get(i) instanceof Map<?, ?> m ? m : Map.of();
-            require(file, "fallback_providers[" + i + "].provider", r.hermesProvider(), e.get("provider"));
-            require(file, "fallback_providers[" + i + "].model", r.model(), e.get("model"));
+        // The plan's fallbacks in plan order; every other entry is one the old file had, as it was.
+        List<Object> oldEntries = new ArrayList<>(list(old.get("fallback_providers")));
+        int next = 0;
+        for (Object e : list(neu.get("fallback_providers"))) {
+            Map<?, ?> m = e instanceof Map<?, ?> map ? map : Map.of();
+            if (next < plan.fallbacks().size() && plan.fallbacks().get(next).hermesProvider().equals(Objects.toString(m.get("provider"), null))
+                    && plan.fallbacks().get(next).model().equals(Objects.toString(m.get("model"), null))) {
+                next++;
+            } else if (!oldEntries.remove(e)) {
+                throw new RoutingRefused(file + ": after routing fallback_providers has " + e + ", which neither the plan nor the old file has"
+                        + "; nothing written");
+            }
         }
+        if (next < plan.fallbacks().size()) {
+            throw new RoutingRefused(file + ": after routing fallback_providers does not list " + plan.fallbacks().get(next).describe()
+                    + " in plan order; nothing written");
+        }
+        for (Object e : legacyEntries(old)) {
+            if (e instanceof Map<?, ?> m && (m.containsKey("api_key") || m.containsKey("key_env") || m.containsKey("base_url"))
+                    && !legacyEntries(neu).contains(e)) {
+                throw new RoutingRefused(file + ": routing would change the fallback_model entry for '" + m.get("provider")
+                        + "' with its own endpoint or key; nothing written");
+            }
+        }
+    }
+
+    private static List<?> legacyEntries(Map<String, Object> root) {
+        Object legacy = root.get("fallback_model");
+        return legacy instanceof Map<?, ?> m ? List.of(m) : list(legacy);
     }
 
     private static void require(String file, String what, String expected, Object actual) {
@@ -89,6 +111,10 @@ public final class RoutingSafety {
     private static Map<String, Object> withoutRouting(Map<String, Object> root) {
         Map<String, Object> rest = new HashMap<>(root);
         rest.remove("fallback_providers");
+        if (rest.get("fallback_model") instanceof Map<?, ?> || rest.get("fallback_model") instanceof List<?>) {
+            // Its entries are routed like fallback_providers'; the user's own ones are checked in verify.
+            rest.remove("fallback_model");
+        }
         if (rest.get("model") instanceof Map<?, ?> m) {
             rest.put("model", without(m, MODEL_ROUTING));
         } else {

@@ -1,5 +1,6 @@
 package dev.plutus.provider;
 
+import dev.plutus.core.Reasons;
 import dev.plutus.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,7 +39,7 @@ final class ProviderHttp {
             throw new ProviderException(Kind.TIMEOUT, host(request.uri()) + " did not answer within " + seconds(r));
         } catch (IOException e) {
             throw new ProviderException(Kind.UNREACHABLE, "cannot reach " + host(request.uri()) + ": "
-                    + redact(String.valueOf(e.getMessage()), r));
+                    + redact(Reasons.of(e), r));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProviderException(Kind.TIMEOUT, "interrupted while asking " + host(request.uri()));

@@ -213,7 +213,22 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
 
     /** Puts back the config that the newest routing write replaced. */
     public String rollback() {
-        return router.rollback(config());
+        return rollback(false);
+    }
+
+    /** Puts back the config that the newest routing write replaced, even over later edits with {@code force}; pauses the router. */
+    public String rollback(boolean force) {
+        return router.rollback(config(), force);
+    }
+
+    /** Lets the automatic router write again after a rollback paused it. */
+    public String resume() {
+        return router.resume(config());
+    }
+
+    /** Why the automatic router does not write now (a rollback paused it), or empty. */
+    public Optional<String> paused() {
+        return router.paused(config());
     }
 
     /** The models the provider's API lists now (cached like every reading). */
@@ -235,9 +250,11 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
         String error = null;
         if (v.providers().stream().anyMatch(r -> r.config().routable())) {
             try {
-                route = route(v, !cfg.router().apply());
-                if (!cfg.router().apply()) {
-                    LOG.info("route (router.apply is off, nothing written): {} — {}", route.plan().summary(), String.join("; ", route.plan().reasons()));
+                Optional<String> paused = cfg.router().apply() ? router.paused(cfg) : Optional.empty();
+                route = route(v, !cfg.router().apply() || paused.isPresent());
+                if (!cfg.router().apply() || paused.isPresent()) {
+                    LOG.info("route ({}, nothing written): {} — {}", paused.map(p -> "the router is " + p + "; `plutus route resume` "
+                            + "lets it write again").orElse("router.apply is off"), route.plan().summary(), String.join("; ", route.plan().reasons()));
                 }
             } catch (RoutingRefused e) {
                 error = e.getMessage();

@@ -158,6 +158,24 @@ public final class RunwayStore {
         return d.isEmpty() ? Optional.empty() : Optional.of(d.get(0));
     }
 
+    /**
+     * The newest decision for the config file whose outcome starts with one of the prefixes and, when
+     * {@code planMentions} is not null, whose plan text contains it.
+     */
+    public Optional<Decision> lastDecision(String config, List<String> outcomePrefixes, String planMentions) {
+        if (outcomePrefixes.isEmpty()) {
+            return Optional.empty();
+        }
+        String like = String.join(" OR ", java.util.Collections.nCopies(outcomePrefixes.size(), "outcome LIKE ?"));
+        List<Object> args = new ArrayList<>();
+        args.add(config);
+        outcomePrefixes.forEach(p -> args.add(p.replace("%", "") + "%"));
+        args.add(planMentions == null ? "%" : "%" + planMentions.replace("%", "") + "%");
+        List<Decision> d = jdbc.query("SELECT id, decided_at, config, plan, reasons, outcome, backup FROM route_decisions WHERE config = ? AND ("
+                + like + ") AND plan LIKE ? ORDER BY id DESC LIMIT 1", RunwayStore::decision, args.toArray());
+        return d.isEmpty() ? Optional.empty() : Optional.of(d.get(0));
+    }
+
     public List<Decision> recentDecisions(int n) {
         return jdbc.query("SELECT id, decided_at, config, plan, reasons, outcome, backup FROM route_decisions ORDER BY id DESC LIMIT ?",
                 RunwayStore::decision, n);
