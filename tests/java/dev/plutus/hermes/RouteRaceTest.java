@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A writer saving config.yaml the way Hermes does (read, change, temp file, rename) races the router
- * in bursts: none of its saves may be lost, and every write the router reports was made on
+ * A writer saving config.yaml the way Hermes does (read, change, temp file, rename) races the whole
+ * route write in bursts ({@code AtomicFilesRaceTest} races the swap itself, many more rounds): none of its saves may be lost, and every write the router reports was made on
  * top of every save finished before it started.
  */
 class RouteRaceTest {
@@ -59,7 +59,7 @@ class RouteRaceTest {
                     saved.set(n);
                     // Bursts of back-to-back saves, then quiet spells the router can finish a write in.
                     if (n % 20 == 0) {
-                        Thread.sleep(ThreadLocalRandom.current().nextInt(0, 400));
+                        Thread.sleep(ThreadLocalRandom.current().nextInt(0, 600));
                     }
                 }
             } catch (Throwable t) {
@@ -70,10 +70,11 @@ class RouteRaceTest {
         int written = 0;
         int refused = 0;
         List<String> stale = new ArrayList<>();
-        // A bounded number of rounds; the deadline only keeps a very slow machine from running long.
-        long deadline = System.nanoTime() + 20_000_000_000L;
+        // Rounds until the router has written a few times among the saves; bounded, and the deadline only
+        // keeps a starved machine from running long.
+        long deadline = System.nanoTime() + 8_000_000_000L;
         try {
-            for (int i = 0; i < 40 && System.nanoTime() < deadline; i++) {
+            for (int i = 0; (written < 1 || i < 4) && i < 20 && System.nanoTime() < deadline; i++) {
                 RoutingPlan plan = i % 2 == 0 ? HermesRoutingEditorTest.SEED_PLAN : OTHER_PLAN;
                 int savedBefore = saved.get();
                 String before;

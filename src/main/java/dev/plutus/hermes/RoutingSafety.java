@@ -76,6 +76,9 @@ public final class RoutingSafety {
         int next = 0;
         for (Object e : list(neu.get("fallback_providers"))) {
             Map<?, ?> m = e instanceof Map<?, ?> map ? map : Map.of();
+            if (ownEndpointOrKey(m) && oldEntries.remove(e)) {
+                continue;
+            }
             if (next < plan.fallbacks().size() && plan.fallbacks().get(next).hermesProvider().equals(Objects.toString(m.get("provider"), null))
                     && plan.fallbacks().get(next).model().equals(Objects.toString(m.get("model"), null))) {
                 next++;
@@ -89,12 +92,16 @@ public final class RoutingSafety {
                     + " in plan order; nothing written");
         }
         for (Object e : legacyEntries(old)) {
-            if (e instanceof Map<?, ?> m && (m.containsKey("api_key") || m.containsKey("key_env") || m.containsKey("base_url"))
+            if (e instanceof Map<?, ?> m && ownEndpointOrKey(m)
                     && !legacyEntries(neu).contains(e)) {
                 throw new RoutingRefused(file + ": routing would change the fallback_model entry for '" + m.get("provider")
                         + "' with its own endpoint or key; nothing written");
             }
         }
+    }
+
+    private static boolean ownEndpointOrKey(Map<?, ?> m) {
+        return m.containsKey("api_key") || m.containsKey("key_env") || m.containsKey("base_url");
     }
 
     private static List<?> legacyEntries(Map<String, Object> root) {
