@@ -37,7 +37,8 @@ import picocli.CommandLine.Parameters;
         description = "Captures, prices and budgets every model call an LLM agent makes.",
         subcommands = {PlutusCli.Stats.class, PlutusCli.Budget.class, PlutusCli.Setup.class, PlutusCli.Price.class,
                 PlutusCli.Hook.class, ServeCommand.class, StatusCommand.class, InstallCommand.Install.class,
-                InstallCommand.Uninstall.class, KeysCommand.class, RunwayCommand.class, RouteCommand.class, BenchCommand.class})
+                InstallCommand.Uninstall.class, KeysCommand.class, RunwayCommand.class, RouteCommand.class, BenchCommand.class,
+                ImportCommand.class})
 public final class PlutusCli implements Callable<Integer> {
     private static final ObjectMapper JSON = Json.MAPPER;
 

@@ -284,5 +284,10 @@ final class Schema {
                 delivered_at INTEGER
             );
             CREATE INDEX runway_alert_outbox_due ON runway_alert_outbox(delivered_at, next_at);
+            """,
+            // 9: what the tool a call was imported from (hermes-telemetry) said it cost, kept beside Plutus's own
+            // price so the two can be compared; null for calls Plutus saw itself
+            """
+            ALTER TABLE llm_calls ADD COLUMN peer_cost_micros INTEGER;
             """);
 }

@@ -92,6 +92,15 @@ public final class SessionDirectory {
         return reload(sessionId);
     }
 
+    /**
+     * A session as another tool recorded it (an import): created, or completed with what the record
+     * adds; what is already known is kept, as for any sighting.
+     */
+    public SessionRecord imported(SessionRecord s) {
+        store.upsert(s);
+        return reload(s.sessionId());
+    }
+
     private static boolean adds(SessionRecord s, String root, String cron, String sender) {
         return (root != null && s.rootSessionId() == null) || (cron != null && s.cronJobId() == null)
                 || (sender != null && s.senderId() == null);
