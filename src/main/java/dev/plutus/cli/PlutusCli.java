@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {PlutusCli.Stats.class, PlutusCli.Budget.class, PlutusCli.Setup.class, PlutusCli.Price.class,
                 PlutusCli.Hook.class, ServeCommand.class, StatusCommand.class, InstallCommand.Install.class,
                 InstallCommand.Uninstall.class, KeysCommand.class, RunwayCommand.class, RouteCommand.class, BenchCommand.class,
-                ImportCommand.class})
+                ImportCommand.class, PricingCommand.class})
 public final class PlutusCli implements Callable<Integer> {
     private static final ObjectMapper JSON = Json.MAPPER;
 
@@ -251,40 +251,111 @@ public final class PlutusCli implements Callable<Integer> {
         @Mixin HomeOption home;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
         @Option(names = "--model", required = true, description = "Model name as the host reports it") String model;
-        @Option(names = "--provider", description = "Provider id (e.g. anthropic, openrouter)") String provider;
+        @Option(names = "--provider", description = "Provider id as Hermes reports it (e.g. anthropic, openrouter, fireworks, azure)") String provider;
         @Option(names = "--input", description = "Prompt tokens not read from or written to a cache") long input;
         @Option(names = "--output", description = "Output tokens, reasoning included") long output;
         @Option(names = "--cache-read", description = "Prompt tokens read from the cache") long cacheRead;
         @Option(names = "--cache-write", description = "Prompt tokens written to the (5-minute) cache") long cacheWrite;
         @Option(names = "--cache-write-1h", description = "Prompt tokens written to the 1-hour cache") long cacheWrite1h;
         @Option(names = "--reasoning", description = "The part of output that was reasoning") long reasoning;
+        @Option(names = "--images", description = "Images the call produced (models priced per image)") long images;
+        @Option(names = "--at", paramLabel = "TIME", description = "When the call was made (ISO-8601, e.g. 2026-09-01T10:00:00Z; default now): prices in force then")
+        String at;
+        @Option(names = "--explain", description = "Show the chain: layer, key, effective date, window, tier, each class and its cost") boolean explain;
         @Option(names = "--json", description = "Print JSON") boolean json;
 
         @Override
         public Integer call() {
             TokenUsage usage;
+            java.time.Instant when;
             try {
                 usage = new TokenUsage(input, output, cacheRead, cacheWrite, cacheWrite1h, reasoning);
-            } catch (IllegalArgumentException e) {
+                if (images < 0) {
+                    throw new IllegalArgumentException("--images must not be negative, got " + images);
+                }
+                when = at == null ? java.time.Instant.now() : java.time.OffsetDateTime.parse(at).toInstant();
+            } catch (IllegalArgumentException | java.time.DateTimeException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             PricingEngine engine = PricingEngine.load(home.resolve());
-            CallCost c = engine.price(provider, model, null, usage);
+            dev.plutus.pricing.PriceExplanation x = engine.explain(provider, model, null, usage, when, images);
+            CallCost c = x.cost();
             ObjectNode j = JSON.createObjectNode();
-            j.put("model", model).put("price_entry", c.entryKey()).put("priced", c.priced()).put("cost_usd", c.exactUsd());
+            j.put("model", model).put("price_entry", c.entryKey()).put("priced", c.priced())
+                    .put("cost_usd", plain(c.exactUsd()));
             j.put("cost_micros", c.micros());
+            // Two different things, never one "estimated": the token counts given here are exact;
+            // the price may be the maker's list price standing in for the host's.
+            j.put("estimated_tokens", false).put("maker_price_fallback", c.makerFallback());
             if (c.entry() != null) {
-                j.put("origin", c.entry().origin().name().toLowerCase()).put("source", c.entry().source());
+                j.put("origin", c.entry().origin().name().toLowerCase()).put("layer", c.entry().origin().layerName())
+                        .put("source", c.entry().source());
             }
             if (!c.priced()) {
                 j.put("reason", c.unpricedReason());
             }
-            String text = c.priced()
+            StringBuilder text = new StringBuilder(c.priced()
                     ? model + ": $" + c.exactUsd().toPlainString() + " (price entry " + c.entryKey() + ", "
                     + c.entry().origin().name().toLowerCase() + (c.entry().source() == null ? "" : ", " + c.entry().source()) + ")\n"
-                    : model + ": unpriced: " + c.unpricedReason() + "\n";
+                    : model + ": unpriced: " + c.unpricedReason() + "\n");
+            if (c.makerFallback()) {
+                text.append("  flagged: no ").append(provider).append(" price for this model; priced at the maker's list price\n");
+            }
+            if (explain) {
+                explain(x, text, j);
+            }
             engine.problems().forEach(p -> spec.commandLine().getErr().println("warning: " + p));
-            return print(spec, new Rendered(text, j), json);
+            return print(spec, new Rendered(text.toString(), j), json);
+        }
+
+        private static void explain(dev.plutus.pricing.PriceExplanation x, StringBuilder t, ObjectNode j) {
+            ObjectNode e = j.putObject("explain");
+            e.put("at", x.at().toString());
+            if (x.resolution() == null) {
+                t.append("  no layer has a price for this model (tried user, openrouter, curated, litellm-fetched, litellm)\n");
+                return;
+            }
+            var r = x.resolution();
+            t.append("  layer      : ").append(x.layer()).append('\n');
+            t.append("  key        : ").append(r.entry().key()).append(" (matched as ").append(r.matchedName()).append(")\n");
+            e.put("layer", x.layer()).put("key", r.entry().key()).put("matched_name", r.matchedName())
+                    .put("maker_price_fallback", r.makerFallback());
+            if (r.entry().note() != null) {
+                t.append("  note       : ").append(r.entry().note()).append('\n');
+                e.put("note", r.entry().note());
+            }
+            if (!x.inherited().isEmpty()) {
+                t.append("  inherited  : ").append(String.join(", ", x.inherited())).append(" from ")
+                        .append(r.inheritsFrom().origin().layerName()).append(" entry ").append(r.inheritsFrom().key()).append('\n');
+                e.put("inherited_from", r.inheritsFrom().origin().layerName() + ":" + r.inheritsFrom().key());
+                x.inherited().forEach(e.putArray("inherited")::add);
+            }
+            if (x.period() == null) {
+                return;
+            }
+            String effective = x.period().effectiveFrom() == null ? "always" : x.period().effectiveFrom().toString();
+            t.append("  effective  : ").append(effective).append(x.period().asOf() == null ? "" : " (as of " + x.period().asOf() + ")").append('\n');
+            e.put("effective_from", x.period().effectiveFrom() == null ? null : x.period().effectiveFrom().toString());
+            if (x.window() != null) {
+                t.append("  window     : ").append(x.window().label()).append('\n');
+                e.put("window", x.window().label());
+            }
+            t.append("  tier       : ").append(x.tier() == null ? "base" : "above " + x.tier().abovePromptTokens() + " prompt tokens").append('\n');
+            e.put("tier_above_prompt_tokens", x.tier() == null ? null : x.tier().abovePromptTokens());
+            var lines = e.putArray("lines");
+            for (var l : x.lines()) {
+                t.append(String.format("  %-15s %,12d x %s %s = $%s%n", l.billedClass(), l.count(), l.unitPrice().toPlainString(),
+                        l.unit(), plain(l.usd())));
+                lines.addObject().put("class", l.billedClass()).put("count", l.count()).put("unit_price", plain(l.unitPrice()))
+                        .put("unit", l.unit()).put("cost_usd", plain(l.usd()));
+            }
+            t.append("  total      : $").append(plain(x.totalUsd())).append('\n');
+        }
+
+        /** A decimal as JSON prints it plainly: 10, never 1E+1. */
+        private static java.math.BigDecimal plain(java.math.BigDecimal d) {
+            java.math.BigDecimal s = d.stripTrailingZeros();
+            return s.scale() < 0 ? s.setScale(0) : s;
         }
     }
 

@@ -9,8 +9,18 @@ import java.math.RoundingMode;
  * An unpriced call has no entry and costs zero until a price is known, unless it is
  * {@code provisional}: then it is counted at {@code entry}'s price (the provider's dearest model, or
  * the fallback) and still reported unpriced, until a real price re-prices it.
+ * {@code makerFallback} marks a call priced at the model maker's list price because the host it
+ * went through ({@code provider}) has no price of its own in any table: priced, but not the host's bill.
  */
-public record CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, String unpricedReason, boolean provisional) {
+public record CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, String unpricedReason, boolean provisional,
+                       boolean makerFallback) {
+
+    /** The suffix of a stored price_entry when the maker's price stood in for the host's. */
+    public static final String MAKER_PRICE_MARK = " (maker price)";
+
+    public CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, String unpricedReason, boolean provisional) {
+        this(exactUsd, micros, entry, unpricedReason, provisional, false);
+    }
 
     public CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, String unpricedReason) {
         this(exactUsd, micros, entry, unpricedReason, false);
@@ -30,11 +40,20 @@ public record CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, Strin
         return new CallCost(BigDecimal.ZERO, 0, variableEntry, reason);
     }
 
+    public CallCost withMakerFallback(boolean fallback) {
+        return new CallCost(exactUsd, micros, entry, unpricedReason, provisional, fallback);
+    }
+
     public boolean priced() {
         return unpricedReason == null;
     }
 
     public String entryKey() {
         return entry == null ? null : entry.key();
+    }
+
+    /** The price_entry a stored call keeps: the key, marked when the maker's price stood in for the host's. */
+    public String recordedEntry() {
+        return entry == null ? null : makerFallback ? entry.key() + MAKER_PRICE_MARK : entry.key();
     }
 }

@@ -3,6 +3,7 @@ package dev.plutus.pricing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -67,6 +68,118 @@ public final class ModelNames {
             addOnce(out, withoutDate(n));
         }
         return out;
+    }
+
+    /** Hermes provider ids, and the host names the price tables (LiteLLM's among them) list the same host under. */
+    private static final Map<String, List<String>> HOST_NAMES = Map.ofEntries(
+            Map.entry("openai-api", List.of("openai")), Map.entry("openai-codex", List.of("openai")),
+            Map.entry("gemini", List.of("gemini", "google")), Map.entry("google", List.of("google", "gemini")),
+            Map.entry("vertex", List.of("vertex_ai")), Map.entry("vertex-ai", List.of("vertex_ai")),
+            Map.entry("bedrock", List.of("bedrock", "bedrock_converse")),
+            Map.entry("azure", List.of("azure", "azure_ai")), Map.entry("azure-foundry", List.of("azure_ai", "azure")),
+            Map.entry("azure-openai", List.of("azure")), Map.entry("fireworks", List.of("fireworks_ai")),
+            Map.entry("together", List.of("together_ai")), Map.entry("kimi", List.of("moonshot")),
+            Map.entry("kimi-coding", List.of("moonshot")), Map.entry("glm", List.of("zai")), Map.entry("z-ai", List.of("zai")),
+            Map.entry("alibaba", List.of("dashscope")), Map.entry("qwen", List.of("dashscope")),
+            Map.entry("nvidia", List.of("nvidia_nim")), Map.entry("copilot", List.of("github_copilot")),
+            Map.entry("github-copilot", List.of("github_copilot")), Map.entry("ai-gateway", List.of("vercel_ai_gateway")),
+            Map.entry("vercel", List.of("vercel_ai_gateway")), Map.entry("x-ai", List.of("xai")));
+    /** Provider ids that name no host: a price found for them is never a maker price standing in. */
+    private static final List<String> NO_HOST = List.of("custom", "auto", "moa", "local");
+    /** OpenRouter variant suffixes billed at the base model's price (not {@code :free}, not {@code :online}). */
+    private static final Pattern SAME_PRICE_SUFFIX = Pattern.compile(":(?:thinking|extended|nitro|floor|exacto)$");
+    /** Bedrock's cross-region prefix ({@code us.anthropic.…}): the same model at the same list price. */
+    private static final Pattern BEDROCK_GEO = Pattern.compile("^(?:us|eu|apac|au|jp|ca|global|us-gov)\\.(?=[a-z0-9-]+\\.)");
+    /** A Bedrock model id: {@code anthropic.claude-sonnet-4-20250514-v1:0}; group 2 is the maker's own name. */
+    private static final Pattern BEDROCK_ID = Pattern.compile(
+            "^(anthropic|meta|mistral|amazon|cohere|ai21|deepseek|qwen|openai|writer|moonshotai)\\.(.+?)(?:-v\\d+(?::\\d+)?)?(?::\\d+)?$");
+
+    /** The names the tables may list a host under; empty when the provider names no host (custom, auto, none). */
+    public static List<String> hostNames(String provider) {
+        if (provider == null || provider.isBlank()) {
+            return List.of();
+        }
+        String p = provider.trim().toLowerCase(Locale.ROOT);
+        if (NO_HOST.contains(p)) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        out.add(p);
+        for (String h : HOST_NAMES.getOrDefault(p, List.of())) {
+            addOnce(out, h);
+        }
+        return out;
+    }
+
+    /**
+     * Names to look a call's model up by, in levels tried one after the other: the exact names
+     * (host-qualified, then with each leading path segment removed), then the same without a
+     * release date, then loose forms of the same model (an OpenRouter variant suffix or a Bedrock
+     * region prefix removed, a Bedrock id as its maker's name). Every level is tried in every
+     * layer before the next level: a dated name in a lower layer beats an undated one above it.
+     */
+    public static List<List<String>> lookupLevels(String provider, String model) {
+        String m = model.trim().toLowerCase(Locale.ROOT);
+        List<String> hosts = hostNames(provider);
+        List<String> exact = forms(hosts, m);
+        List<String> undated = new ArrayList<>();
+        for (String n : exact) {
+            String u = withoutDate(n);
+            if (!exact.contains(u)) {
+                addOnce(undated, u);
+            }
+        }
+        List<String> loose = new ArrayList<>();
+        String stripped = SAME_PRICE_SUFFIX.matcher(m).replaceFirst("");
+        for (String base : List.of(stripped, BEDROCK_GEO.matcher(bare(stripped)).replaceFirst(""))) {
+            for (String n : forms(hosts, base)) {
+                addLoose(loose, exact, undated, n);
+                addLoose(loose, exact, undated, withoutDate(n));
+            }
+        }
+        java.util.regex.Matcher b = BEDROCK_ID.matcher(BEDROCK_GEO.matcher(bare(stripped)).replaceFirst(""));
+        if (b.matches()) {
+            addLoose(loose, exact, undated, b.group(2));
+            addLoose(loose, exact, undated, withoutDate(b.group(2)));
+        }
+        return List.of(exact, undated, loose);
+    }
+
+    private static void addLoose(List<String> loose, List<String> exact, List<String> undated, String n) {
+        if (!exact.contains(n) && !undated.contains(n)) {
+            addOnce(loose, n);
+        }
+    }
+
+    /** {@code m} and its suffixes after each '/', each first behind every host name. */
+    private static List<String> forms(List<String> hosts, String m) {
+        List<String> out = new ArrayList<>();
+        String rest = m;
+        while (true) {
+            for (String h : hosts) {
+                if (!rest.startsWith(h + "/")) {
+                    addOnce(out, h + "/" + rest);
+                }
+            }
+            addOnce(out, rest);
+            int slash = rest.indexOf('/');
+            if (slash < 0) {
+                break;
+            }
+            rest = rest.substring(slash + 1);
+        }
+        return out;
+    }
+
+    /** True when {@code name} is host-qualified for one of {@code hosts}, or {@code entry} is that host's own price. */
+    public static boolean isHostPrice(PriceEntry entry, String name, List<String> hosts) {
+        for (String h : hosts) {
+            if (name.startsWith(h + "/") || entry.key().toLowerCase(Locale.ROOT).startsWith(h + "/")
+                    || (entry.provider() != null && entry.provider().toLowerCase(Locale.ROOT).equals(h))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void addOnce(List<String> list, String s) {

@@ -77,14 +77,22 @@ public final class OpenRouterCatalog {
                         perMillion(o.path("input_cache_write_1h"))));
             }
             String problem = outOfRange(variable, input, output, cacheRead, cacheWrite, cacheWrite1h, reasoning, tiers);
+            // Written out, an out-of-range price would make the whole fetched table unreadable (see PriceLimits).
+            BigDecimal perRequest = variable ? null : positiveUsd(p.path("request"));
+            // OpenRouter's "image" is a price per image token, not per image: only "request" is billed apart.
+            if (problem == null && perRequest != null) {
+                problem = PriceLimits.priceProblem(perRequest);
+            }
             if (problem != null) {
-                // Written out, it would make the whole fetched table unreadable (see PriceLimits).
                 LOG.warn("OpenRouter model {} left out: a price {}", id, problem);
                 continue;
             }
-            out.add(new PriceEntry("openrouter/" + id, "openrouter", input, output, cacheRead, cacheWrite, cacheWrite1h,
+            // OpenRouter's own routers are listed as openrouter/...: never prefix them twice.
+            String key = id.toLowerCase(java.util.Locale.ROOT).startsWith("openrouter/") ? id : "openrouter/" + id;
+            out.add(new PriceEntry(key, "openrouter", input, output, cacheRead, cacheWrite, cacheWrite1h,
                     variable ? null : reasoning, variable ? List.of() : tiers, List.of(), variable,
-                    "openrouter /api/v1/models id " + id, asOf, PriceOrigin.FETCHED));
+                    "openrouter /api/v1/models id " + id, asOf, PriceOrigin.FETCHED, perRequest, null, null,
+                    List.of(), List.of(), java.util.Set.of(), null));
         }
         return out;
     }
@@ -112,6 +120,19 @@ public final class OpenRouterCatalog {
         }
         try {
             return new BigDecimal(v.asText().trim()).movePointRight(6).stripTrailingZeros();
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** A per-request or per-image price in USD; zero and -1 ("none") read as none. */
+    private static BigDecimal positiveUsd(JsonNode v) {
+        if (v == null || v.isMissingNode() || v.isNull()) {
+            return null;
+        }
+        try {
+            BigDecimal d = new BigDecimal(v.asText().trim()).stripTrailingZeros();
+            return d.signum() > 0 ? d : null;
         } catch (NumberFormatException e) {
             return null;
         }

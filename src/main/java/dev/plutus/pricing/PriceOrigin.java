@@ -1,11 +1,26 @@
 package dev.plutus.pricing;
 
-/** Where a price came from, in the order a lookup trusts them. */
+/** Where a price came from, in the order a lookup trusts them (user first). */
 public enum PriceOrigin {
     /** pricing.yaml, written by the user. */
     USER,
-    /** Fetched from a provider catalogue by /setup pricing auto. */
+    /** OpenRouter's /models, fetched by /setup pricing auto (keys {@code openrouter/...} only). */
     FETCHED,
-    /** The table shipped with Plutus. */
-    BUILTIN
+    /** The hand-checked table shipped with Plutus (pricing/models.yaml). */
+    BUILTIN,
+    /** LiteLLM's price map, fetched by /setup pricing auto: a newer copy of the layer below. */
+    LITELLM_FETCHED,
+    /** LiteLLM's price map as shipped with Plutus, converted (pricing/litellm.yaml). */
+    LITELLM;
+
+    /** The name a person reads: {@code user}, {@code openrouter}, {@code curated}, {@code litellm-fetched}, {@code litellm}. */
+    public String layerName() {
+        return switch (this) {
+            case USER -> "user";
+            case FETCHED -> "openrouter";
+            case BUILTIN -> "curated";
+            case LITELLM_FETCHED -> "litellm-fetched";
+            case LITELLM -> "litellm";
+        };
+    }
 }

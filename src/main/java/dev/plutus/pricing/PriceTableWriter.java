@@ -23,10 +23,19 @@ public final class PriceTableWriter {
             }
             price(sb, "input", e.input(), "    ");
             price(sb, "output", e.output(), "    ");
-            price(sb, "cache_read", e.cacheRead(), "    ");
-            price(sb, "cache_write", e.cacheWrite(), "    ");
-            price(sb, "cache_write_1h", e.cacheWrite1h(), "    ");
+            // A class the source left out stays out, so the reader fills it as documented.
+            for (String cls : List.of("cache_read", "cache_write", "cache_write_1h")) {
+                if (!e.defaulted().contains(cls)) {
+                    price(sb, cls, switch (cls) {
+                        case "cache_read" -> e.cacheRead();
+                        case "cache_write" -> e.cacheWrite();
+                        default -> e.cacheWrite1h();
+                    }, "    ");
+                }
+            }
             price(sb, "reasoning", e.reasoning(), "    ");
+            price(sb, "per_request", e.perRequest(), "    ");
+            price(sb, "per_image", e.perImage(), "    ");
             if (!e.tiers().isEmpty()) {
                 sb.append("    tiers:\n");
                 for (PriceTier t : e.tiers()) {
@@ -43,6 +52,9 @@ public final class PriceTableWriter {
             }
             if (e.asOf() != null) {
                 sb.append("    as_of: ").append(quote(e.asOf())).append('\n');
+            }
+            if (e.note() != null) {
+                sb.append("    note: ").append(quote(e.note())).append('\n');
             }
         }
         return sb.toString();

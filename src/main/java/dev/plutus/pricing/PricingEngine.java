@@ -28,6 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PricingEngine {
     private static final String BUILTIN_RESOURCE = "/dev/plutus/pricing/builtin/models.yaml";
+    private static final String LITELLM_RESOURCE = "/dev/plutus/pricing/builtin/litellm.yaml";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PricingEngine.class);
     private static final int RESOLUTION_CACHE_LIMIT = 10_000;
     /** The key a fallback price is reported under (price_entry of the calls it priced). */
     public static final String FALLBACK_KEY = "provisional-fallback";
@@ -42,30 +44,88 @@ public final class PricingEngine {
     /** Hermes's provider ids whose models the tables list under another provider name. */
     private static final Map<String, String> TABLE_PROVIDER = Map.of("gemini", "google", "openai-codex", "openai");
 
-    private record Tables(PriceTable user, PriceTable fetched, PriceTable builtin) {}
+    private record Tables(PriceTable user, PriceTable fetched, PriceTable builtin, PriceTable litellmFetched,
+                          PriceTable litellm) {
+        Tables(PriceTable user, PriceTable fetched, PriceTable builtin) {
+            this(user, fetched, builtin, PriceTable.empty(), PriceTable.empty());
+        }
+
+        /** Most trusted first. */
+        List<PriceTable> layers() {
+            return List.of(user, fetched, builtin, litellmFetched, litellm);
+        }
+    }
 
     private final HomeLayout home;
-    private final ConcurrentHashMap<String, Optional<PriceEntry>> resolved = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Optional<PriceResolution>> resolved = new ConcurrentHashMap<>();
+    private final java.time.Clock clock;
     private final ConcurrentHashMap<String, PriceEntry> standIns = new ConcurrentHashMap<>();
     private volatile Tables tables;
     private volatile long generation;
     private volatile List<String> problems = List.of();
 
-    private PricingEngine(HomeLayout home, Tables tables) {
+    private PricingEngine(HomeLayout home, Tables tables, java.time.Clock clock) {
         this.home = home;
         this.tables = tables;
+        this.clock = clock;
     }
 
     /** Loads built-in, fetched and user prices. A broken file is reported in {@link #problems()} and left out. */
     public static PricingEngine load(HomeLayout home) {
-        PricingEngine engine = new PricingEngine(home, new Tables(PriceTable.empty(), PriceTable.empty(), builtinTable()));
+        return load(home, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * Loads every layer; {@code clock} dates the calls priced without a timestamp of their own.
+     * Shipped entries that break a price invariant are logged once (see {@link PriceInvariants}).
+     */
+    public static PricingEngine load(HomeLayout home, java.time.Clock clock) {
+        PriceTable builtin = builtinTable();
+        PriceTable litellm = litellmTable();
+        PricingEngine engine = new PricingEngine(home, new Tables(PriceTable.empty(), PriceTable.empty(), builtin,
+                PriceTable.empty(), litellm), clock);
         engine.reload();
         return engine;
     }
 
     /** Prices from tables given directly (tests, embedded use). */
     public static PricingEngine of(PriceTable user, PriceTable fetched, PriceTable builtin) {
-        return new PricingEngine(null, new Tables(user, fetched, builtin));
+        return new PricingEngine(null, new Tables(user, fetched, builtin), java.time.Clock.systemUTC());
+    }
+
+    /** Every layer given directly, most trusted first: user, OpenRouter, curated, fetched LiteLLM, shipped LiteLLM. */
+    public static PricingEngine of(PriceTable user, PriceTable fetched, PriceTable builtin, PriceTable litellmFetched,
+            PriceTable litellm, java.time.Clock clock) {
+        return new PricingEngine(null, new Tables(user, fetched, builtin, litellmFetched, litellm), clock);
+    }
+
+    /**
+     * The shipped LiteLLM layer (pricing/litellm.yaml, converted from LiteLLM's map; see
+     * pricing/LITELLM-PROVENANCE.md). Parsed once per process: it is immutable and takes seconds to read.
+     */
+    public static PriceTable litellmTable() {
+        return ShippedLiteLlm.TABLE;
+    }
+
+    private static final class ShippedLiteLlm {
+        static final PriceTable TABLE = readLitellm();
+    }
+
+    private static PriceTable readLitellm() {
+        try (InputStream in = PricingEngine.class.getResourceAsStream(LITELLM_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("LiteLLM price layer missing from the build: " + LITELLM_RESOURCE);
+            }
+            return PriceTableParser.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "pricing/litellm.yaml",
+                    PriceOrigin.LITELLM);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The file {@code /setup pricing auto} writes LiteLLM's fetched map to. */
+    public static Path litellmFetchedFile(HomeLayout home) {
+        return home.dir().resolve("pricing.litellm.yaml");
     }
 
     public static PriceTable builtinTable() {
@@ -92,7 +152,11 @@ public final class PricingEngine {
         Tables t = tables;
         PriceTable user = readOr(home.pricingFile(), PriceOrigin.USER, t.user(), errors);
         PriceTable fetched = readOr(home.fetchedPricingFile(), PriceOrigin.FETCHED, t.fetched(), errors);
-        tables = new Tables(user, fetched, t.builtin());
+        PriceTable litellmFetched = readOr(litellmFetchedFile(home), PriceOrigin.LITELLM_FETCHED, t.litellmFetched(), errors);
+        for (String w : PriceInvariants.check(user)) {
+            errors.add(home.pricingFile() + ": " + w);
+        }
+        tables = new Tables(user, fetched, t.builtin(), litellmFetched, t.litellm());
         resolved.clear();
         standIns.clear();
         generation++;
@@ -122,7 +186,8 @@ public final class PricingEngine {
         if (home == null) {
             return List.of();
         }
-        String now = stampOf(home.pricingFile()) + "|" + stampOf(home.fetchedPricingFile());
+        String now = stampOf(home.pricingFile()) + "|" + stampOf(home.fetchedPricingFile()) + "|"
+                + stampOf(litellmFetchedFile(home));
         if (now.equals(stamp)) {
             return List.of();
         }
@@ -143,16 +208,22 @@ public final class PricingEngine {
         return problems;
     }
 
+    /** The entry a call to {@code model} on {@code provider} is priced by, if any. */
     public Optional<PriceEntry> resolve(String provider, String model) {
+        return resolution(provider, model).map(PriceResolution::entry);
+    }
+
+    /** How a call to {@code model} on {@code provider} finds its price, if it does. */
+    public Optional<PriceResolution> resolution(String provider, String model) {
         if (model == null || model.isBlank()) {
             return Optional.empty();
         }
         String cacheKey = (provider == null ? "" : provider) + '\u0000' + model;
-        Optional<PriceEntry> hit = resolved.get(cacheKey);
+        Optional<PriceResolution> hit = resolved.get(cacheKey);
         if (hit != null) {
             return hit;
         }
-        Optional<PriceEntry> found = lookup(provider, model);
+        Optional<PriceResolution> found = lookup(provider, model, tables.layers());
         if (resolved.size() >= RESOLUTION_CACHE_LIMIT) {
             resolved.clear();
         }
@@ -160,39 +231,101 @@ public final class PricingEngine {
         return found;
     }
 
-    private Optional<PriceEntry> lookup(String provider, String model) {
-        Tables t = tables;
-        List<String> names = ModelNames.candidates(provider, model);
-        for (PriceTable table : List.of(t.user(), t.fetched(), t.builtin())) {
-            for (String name : names) {
-                Optional<PriceEntry> e = table.find(name);
-                if (e.isPresent()) {
-                    return e;
+    /**
+     * Level by level (exact names, undated names, loose forms), and within a level the host's own
+     * price in any layer before the maker's price in any layer; within those, the most trusted
+     * layer first. A user entry that omits classes takes them from the entry the layers below
+     * would have used.
+     */
+    private static Optional<PriceResolution> lookup(String provider, String model, List<PriceTable> layers) {
+        List<String> hosts = ModelNames.hostNames(provider);
+        for (List<String> level : ModelNames.lookupLevels(provider, model)) {
+            for (boolean hostOnly : hosts.isEmpty() ? List.of(false) : List.of(true, false)) {
+                for (int i = 0; i < layers.size(); i++) {
+                    for (String name : level) {
+                        Optional<PriceEntry> e = layers.get(i).find(name);
+                        if (e.isEmpty()) {
+                            continue;
+                        }
+                        boolean host = hosts.isEmpty() || ModelNames.isHostPrice(e.get(), name, hosts);
+                        if (hostOnly && !host) {
+                            continue;
+                        }
+                        PriceEntry lower = null;
+                        if (!e.get().defaulted().isEmpty() && e.get().origin() == PriceOrigin.USER) {
+                            lower = lookup(provider, model, layers.subList(i + 1, layers.size()))
+                                    .map(PriceResolution::entry).orElse(null);
+                        }
+                        return Optional.of(new PriceResolution(e.get(), name, lower, !host, provider));
+                    }
                 }
             }
         }
-        return Optional.empty();
+        return freeVariant(model);
+    }
+
+    /** OpenRouter's {@code :free} variants cost nothing by definition; an unlisted one is still priced $0, not unpriced. */
+    private static Optional<PriceResolution> freeVariant(String model) {
+        if (!model.trim().toLowerCase(java.util.Locale.ROOT).endsWith(":free")) {
+            return Optional.empty();
+        }
+        PriceEntry free = new PriceEntry(model.trim(), "openrouter", BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO,
+                BigDecimal.ZERO, BigDecimal.ZERO, null, List.of(), List.of(), false,
+                "rule: OpenRouter bills ':free' model variants $0", null, PriceOrigin.BUILTIN);
+        return Optional.of(new PriceResolution(free, model.trim(), null, false, "openrouter"));
+    }
+
+    /**
+     * Prices a call at the engine clock's current time; see {@link #price(String, String, String, TokenUsage, java.time.Instant, long)}.
+     */
+    public CallCost price(String provider, String model, String responseModel, TokenUsage usage) {
+        return price(provider, model, responseModel, usage, clock.instant(), 0);
     }
 
     /**
      * Prices a call by the served model when the provider reported one, else by the configured
-     * model. Unknown and variable-price models come back unpriced, with the reason.
+     * model, at the prices in force at {@code at} (the call's own time), counting a per-request
+     * price once and a per-image price {@code images} times. Unknown and variable-price models
+     * come back unpriced, with the reason; a maker's price standing in for the host's is flagged.
      */
-    public CallCost price(String provider, String model, String responseModel, TokenUsage usage) {
-        Optional<PriceEntry> entry = Optional.empty();
+    public CallCost price(String provider, String model, String responseModel, TokenUsage usage, java.time.Instant at,
+            long images) {
+        Optional<PriceResolution> r = Optional.empty();
         if (responseModel != null && !responseModel.isBlank()) {
-            entry = resolve(provider, responseModel);
+            r = resolution(provider, responseModel);
         }
-        if (entry.isEmpty()) {
-            entry = resolve(provider, model);
+        if (r.isEmpty()) {
+            r = resolution(provider, model);
         }
-        if (entry.isEmpty()) {
+        if (r.isEmpty()) {
             return CallCost.unpriced("no price for model '" + model + "'", null);
         }
-        if (entry.get().variablePrice()) {
-            return CallCost.unpriced("model '" + entry.get().key() + "' has a variable price", entry.get());
+        PriceEntry entry = r.get().entry();
+        if (entry.variablePrice()) {
+            return CallCost.unpriced("model '" + entry.key() + "' has a variable price", entry);
         }
-        return CallCost.of(CostCalculator.exactUsd(entry.get(), usage), entry.get());
+        PriceEntry prices = r.get().pricesAt(at);
+        return CallCost.of(CostCalculator.exactUsd(prices, usage, images), entry).withMakerFallback(r.get().makerFallback());
+    }
+
+    /** The chain behind {@link #price(String, String, String, TokenUsage, java.time.Instant, long)}, for {@code plutus price --explain}. */
+    public PriceExplanation explain(String provider, String model, String responseModel, TokenUsage usage,
+            java.time.Instant at, long images) {
+        CallCost cost = price(provider, model, responseModel, usage, at, images);
+        Optional<PriceResolution> r = Optional.empty();
+        if (responseModel != null && !responseModel.isBlank()) {
+            r = resolution(provider, responseModel);
+        }
+        if (r.isEmpty()) {
+            r = resolution(provider, model);
+        }
+        if (r.isEmpty() || !cost.priced()) {
+            return new PriceExplanation(at, r.orElse(null), null, null, null, List.of(), cost);
+        }
+        PriceEntry period = r.get().entry().periodAt(at);
+        PriceEntry prices = r.get().pricesAt(at);
+        return new PriceExplanation(at, r.get(), period, period.windowAt(at), prices.tierFor(usage.promptTokens()),
+                CostCalculator.breakdown(prices, usage, images), cost);
     }
 
     /**
@@ -216,6 +349,7 @@ public final class PricingEngine {
         java.util.Set<String> seen = new java.util.HashSet<>();
         PriceEntry best = null;
         for (PriceTable table : List.of(t.user(), t.fetched(), t.builtin())) {
+            // The LiteLLM layers stay out: thousands of hosts' prices, not the provider's own list.
             for (PriceEntry e : table.entries()) {
                 // An entry a higher table overrides is not a price any call pays.
                 if (!seen.add(ModelNames.normalize(e.key())) || e.variablePrice() || e.provider() == null
@@ -249,5 +383,23 @@ public final class PricingEngine {
 
     public int builtinEntries() {
         return tables.builtin().size();
+    }
+
+    public int litellmEntries() {
+        return tables.litellm().size();
+    }
+
+    public int litellmFetchedEntries() {
+        return tables.litellmFetched().size();
+    }
+
+    /** Names two entries of a fetched or converted catalogue shared, and how each was resolved. */
+    public List<String> clashes() {
+        Tables t = tables;
+        List<String> out = new ArrayList<>();
+        t.fetched().clashes().forEach(c -> out.add("openrouter: " + c));
+        t.litellmFetched().clashes().forEach(c -> out.add("litellm-fetched: " + c));
+        t.litellm().clashes().forEach(c -> out.add("litellm: " + c));
+        return out;
     }
 }

@@ -1,0 +1,58 @@
+package dev.plutus.cli;
+
+import dev.plutus.pricing.LiteLlmCatalog;
+import dev.plutus.pricing.PriceOrigin;
+import dev.plutus.pricing.PriceTableWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Maintenance of the shipped price layers. */
+@Command(name = "pricing", mixinStandardHelpOptions = true, description = "Maintain the shipped price tables.",
+        subcommands = PricingCommand.ConvertLiteLlm.class)
+final class PricingCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    /**
+     * Converts LiteLLM's price map into Plutus's table format: how pricing/litellm.yaml is made.
+     * The same input always gives the same bytes, so the shipped file can be checked by re-running it.
+     */
+    @Command(name = "convert-litellm", mixinStandardHelpOptions = true,
+            description = "Convert LiteLLM's model_prices_and_context_window.json into a Plutus price table (pricing/litellm.yaml).")
+    static final class ConvertLiteLlm implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Option(names = "--in", required = true, paramLabel = "FILE", description = "LiteLLM's JSON price map") Path in;
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Table to write (e.g. pricing/litellm.yaml)") Path out;
+        @Option(names = "--as-of", required = true, paramLabel = "DATE", description = "Date the map was taken (written on every entry)") String asOf;
+        @Option(names = "--origin", paramLabel = "TEXT", description = "Provenance line for the header (where the map came from)") String origin;
+
+        @Override
+        public Integer call() throws Exception {
+            String json = Files.readString(in, StandardCharsets.UTF_8);
+            LiteLlmCatalog.Conversion c = LiteLlmCatalog.convert(json, asOf, PriceOrigin.LITELLM);
+            String header = "LiteLLM's price map converted into Plutus's price-table format by\n"
+                    + "`plutus pricing convert-litellm` (see docs/pricing.md); do not edit by hand.\n"
+                    + "Data: BerriAI/litellm model_prices_and_context_window.json, MIT License,\n"
+                    + "Copyright (c) 2023 Berri AI. Provenance: pricing/LITELLM-PROVENANCE.md.\n"
+                    + (origin == null ? "" : "Taken from: " + origin + "\n")
+                    + "Taken " + asOf + "; " + c.entries().size() + " models kept, " + c.leftOut().size()
+                    + " left out (no price or a price out of range).\n"
+                    + "This layer lies beneath the curated pricing/models.yaml, which overrides it.";
+            Files.writeString(out, PriceTableWriter.write(c.entries(), header), StandardCharsets.UTF_8);
+            spec.commandLine().getOut().println("Wrote " + out + ": " + c.entries().size() + " models; "
+                    + c.leftOut().size() + " left out.");
+            c.leftOut().forEach(l -> spec.commandLine().getOut().println("  left out: " + l));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package dev.plutus.pricing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plutus.core.Json;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * LiteLLM's price map ({@code model_prices_and_context_window.json}, MIT-licensed data by BerriAI)
+ * turned into price entries, one per key, keys kept as LiteLLM spells them so every entry can be
+ * traced back. Prices arrive in USD per token and are converted exactly to USD per million.
+ * Only models that are called for text or images are kept (chat, completion, responses, image
+ * generation); a key with no price at all is left out rather than read as free.
+ *
+ * <p>Claude entries that give no 1-hour cache price get Anthropic's documented 2 × input (the
+ * base and each long-context tier), said so in their {@code source}; every other class is as LiteLLM has it.
+ */
+public final class LiteLlmCatalog {
+    /** Where {@code /setup pricing auto} reads the map unless configured otherwise. */
+    public static final URI DEFAULT_URL =
+            URI.create("https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json");
+    private static final List<String> MODES = List.of("chat", "completion", "responses", "image_generation");
+    private static final Pattern TIER_FIELD = Pattern.compile("^(.+)_above_(\\d+)k_tokens$");
+    private static final BigDecimal TWO = BigDecimal.valueOf(2);
+
+    /** The entries, and the keys left out with the reason. */
+    public record Conversion(List<PriceEntry> entries, List<String> leftOut) {}
+
+    private LiteLlmCatalog() {}
+
+    public static String fetch(URI url) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpRequest req = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60)).header("Accept", "application/json")
+                .GET().build();
+        HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() != 200) {
+            throw new IOException("LiteLLM price map: HTTP " + resp.statusCode() + " for " + url);
+        }
+        return resp.body();
+    }
+
+    public static Conversion convert(String json, String asOf, PriceOrigin origin) throws IOException {
+        JsonNode root = Json.MAPPER.readTree(json);
+        if (root == null || !root.isObject()) {
+            throw new IOException("LiteLLM price map is not a JSON object");
+        }
+        List<PriceEntry> out = new ArrayList<>();
+        List<String> leftOut = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> f = it.next();
+            String key = f.getKey();
+            JsonNode m = f.getValue();
+            if (!m.isObject() || key.equals("sample_spec") || !m.has("litellm_provider")) {
+                continue;
+            }
+            String mode = m.path("mode").asText("chat");
+            if (!MODES.contains(mode)) {
+                continue;
+            }
+            PriceEntry e = entry(key, m, asOf, origin);
+            if (e == null) {
+                leftOut.add(key + ": no price");
+                continue;
+            }
+            String problem = outOfRange(e);
+            if (problem != null) {
+                leftOut.add(key + ": a price " + problem);
+                continue;
+            }
+            out.add(e);
+        }
+        return new Conversion(out, leftOut);
+    }
+
+    private static PriceEntry entry(String key, JsonNode m, String asOf, PriceOrigin origin) {
+        BigDecimal in = perMillion(m.get("input_cost_per_token"));
+        BigDecimal outP = perMillion(m.get("output_cost_per_token"));
+        BigDecimal perRequest = usd(m.get("input_cost_per_request"));
+        BigDecimal perImage = usd(m.get("output_cost_per_image"));
+        if (in == null && outP == null && perRequest == null && perImage == null) {
+            return null;
+        }
+        BigDecimal input = in == null ? BigDecimal.ZERO : in;
+        BigDecimal output = outP == null ? BigDecimal.ZERO : outP;
+        boolean claude = ModelNames.bare(key.toLowerCase(Locale.ROOT)).contains("claude");
+        String source = "litellm model_prices_and_context_window.json key " + key;
+        // Classes LiteLLM leaves out keep the table's documented defaults (written as omitted).
+        java.util.Set<String> defaulted = new java.util.HashSet<>();
+        BigDecimal cacheRead = perMillion(m.get("cache_read_input_token_cost"));
+        if (cacheRead == null) {
+            defaulted.add("cache_read");
+            cacheRead = input.multiply(new BigDecimal("0.10"));
+        }
+        BigDecimal cacheWrite = perMillion(m.get("cache_creation_input_token_cost"));
+        if (cacheWrite == null) {
+            defaulted.add("cache_write");
+            cacheWrite = input.multiply(new BigDecimal("1.25"));
+        }
+        BigDecimal cacheWrite1h = perMillion(m.get("cache_creation_input_token_cost_above_1hr"));
+        if (cacheWrite1h == null) {
+            if (!claude) {
+                defaulted.add("cache_write_1h");
+            }
+            cacheWrite1h = claude ? input.multiply(TWO) : cacheWrite;
+            if (claude && input.signum() > 0) {
+                source += "; cache_write_1h = 2 x input (Anthropic's rule; LiteLLM lists none)";
+            }
+        }
+        BigDecimal reasoning = perMillion(m.get("output_cost_per_reasoning_token"));
+        if (reasoning != null && reasoning.compareTo(output) == 0) {
+            reasoning = null;
+        }
+        List<PriceTier> tiers = tiers(m, claude);
+        return new PriceEntry(key, provider(m.path("litellm_provider").asText()), input, output, cacheRead, cacheWrite,
+                cacheWrite1h, reasoning, tiers, List.of(), false, source, asOf, origin, perRequest, perImage, null,
+                List.of(), List.of(), defaulted, null);
+    }
+
+    /** Long-context prices: {@code input_cost_per_token_above_200k_tokens} and its siblings, one tier per threshold. */
+    private static List<PriceTier> tiers(JsonNode m, boolean claude) {
+        java.util.TreeMap<Long, Map<String, BigDecimal>> byThreshold = new java.util.TreeMap<>();
+        for (Iterator<String> it = m.fieldNames(); it.hasNext();) {
+            String name = it.next();
+            Matcher t = TIER_FIELD.matcher(name);
+            if (!t.matches()) {
+                continue;
+            }
+            String cls = switch (t.group(1)) {
+                case "input_cost_per_token" -> "input";
+                case "output_cost_per_token" -> "output";
+                case "cache_read_input_token_cost" -> "cache_read";
+                case "cache_creation_input_token_cost" -> "cache_write";
+                case "cache_creation_input_token_cost_above_1hr" -> "cache_write_1h";
+                default -> null;
+            };
+            BigDecimal v = perMillion(m.get(name));
+            if (cls != null && v != null) {
+                byThreshold.computeIfAbsent(Long.parseLong(t.group(2)) * 1000, k -> new java.util.HashMap<>()).put(cls, v);
+            }
+        }
+        List<PriceTier> out = new ArrayList<>();
+        for (Map.Entry<Long, Map<String, BigDecimal>> e : byThreshold.entrySet()) {
+            Map<String, BigDecimal> p = e.getValue();
+            BigDecimal w1h = p.get("cache_write_1h");
+            if (w1h == null && claude && p.get("input") != null) {
+                w1h = p.get("input").multiply(TWO);
+            }
+            out.add(new PriceTier(e.getKey(), p.get("input"), p.get("output"), p.get("cache_read"), p.get("cache_write"), w1h));
+        }
+        return out;
+    }
+
+    /** LiteLLM's provider, without its model-family suffix ({@code vertex_ai-anthropic_models} is {@code vertex_ai}). */
+    static String provider(String litellmProvider) {
+        String p = litellmProvider.toLowerCase(Locale.ROOT);
+        return p.replaceFirst("^(vertex_ai|fireworks_ai)-.*$", "$1");
+    }
+
+    private static BigDecimal perMillion(JsonNode v) {
+        BigDecimal d = usd(v);
+        return d == null ? null : d.movePointRight(6).stripTrailingZeros();
+    }
+
+    private static BigDecimal usd(JsonNode v) {
+        if (v == null || v.isNull() || !(v.isNumber() || v.isTextual())) {
+            return null;
+        }
+        try {
+            BigDecimal d = new BigDecimal(v.asText().trim());
+            return d.signum() < 0 ? null : d.stripTrailingZeros();
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static String outOfRange(PriceEntry e) {
+        List<BigDecimal> prices = new ArrayList<>(java.util.Arrays.asList(e.input(), e.output(), e.cacheRead(),
+                e.cacheWrite(), e.cacheWrite1h(), e.reasoning(), e.perRequest(), e.perImage()));
+        for (PriceTier t : e.tiers()) {
+            prices.addAll(java.util.Arrays.asList(t.input(), t.output(), t.cacheRead(), t.cacheWrite(), t.cacheWrite1h()));
+        }
+        for (BigDecimal p : prices) {
+            String problem = p == null ? null : PriceLimits.priceProblem(p);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
+    }
+}

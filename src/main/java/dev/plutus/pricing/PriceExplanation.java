@@ -1,0 +1,31 @@
+package dev.plutus.pricing;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Why a call costs what it costs: the resolution (layer, key, the name it matched, maker fallback,
+ * inherited classes), the dated period and time-of-day window in force at the call's time, the
+ * long-context tier, and the bill line by line. {@code resolution} is null for an unpriced call.
+ */
+public record PriceExplanation(Instant at, PriceResolution resolution, PriceEntry period, PriceWindow window,
+                               PriceTier tier, List<CostCalculator.ClassCost> lines, CallCost cost) {
+
+    /** The layer the entry came from: user, openrouter, curated, litellm-fetched or litellm. */
+    public String layer() {
+        return resolution == null ? null : resolution.entry().origin().layerName();
+    }
+
+    /** Classes the user entry left out and took from the layer below, or empty. */
+    public List<String> inherited() {
+        if (resolution == null || resolution.inheritsFrom() == null) {
+            return List.of();
+        }
+        return PriceEntry.INHERITABLE.stream().filter(resolution.entry().defaulted()::contains).toList();
+    }
+
+    public BigDecimal totalUsd() {
+        return cost.exactUsd();
+    }
+}
