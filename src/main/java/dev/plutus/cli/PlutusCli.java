@@ -81,9 +81,13 @@ public final class PlutusCli implements Callable<Integer> {
         @Option(names = "--home", paramLabel = "DIR", description = "Data directory (default: $PLUTUS_HOME, else ~/.hermes/plutus)")
         Path home;
 
-        @Option(names = "--openrouter-url", paramLabel = "URL", hidden = true,
-                description = "Base URL of the OpenRouter API (default https://openrouter.ai/api/v1)")
+        @Option(names = "--openrouter-url", paramLabel = "URL",
+                description = "Base URL of the OpenRouter API that /setup pricing auto reads /models from (default $PLUTUS_OPENROUTER_URL, else https://openrouter.ai/api/v1)")
         URI openRouterUrl;
+
+        @Option(names = "--litellm-url", paramLabel = "URL",
+                description = "URL of LiteLLM's price map that /setup pricing auto reads ('none': do not fetch it; default $PLUTUS_LITELLM_URL, else LiteLLM's main branch on GitHub)")
+        String litellmUrl;
 
         /** This option when given here, else the parent command's: {@code plutus runway --home X calibrate …} works too. */
         HomeOption orElse(HomeOption parent) {
@@ -107,6 +111,10 @@ public final class PlutusCli implements Callable<Integer> {
                 b.openRouterBaseUrl(openRouterUrl);
             } else if (envUrl != null && !envUrl.isBlank()) {
                 b.openRouterBaseUrl(URI.create(envUrl));
+            }
+            String litellm = litellmUrl != null ? litellmUrl : System.getenv("PLUTUS_LITELLM_URL");
+            if (litellm != null && !litellm.isBlank()) {
+                b.litellmPricesUrl(litellm.equalsIgnoreCase("none") ? null : URI.create(litellm));
             }
             String tz = System.getenv("TZ");
             if (tz != null && !tz.isBlank()) {

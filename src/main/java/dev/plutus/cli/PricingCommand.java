@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** Maintenance of the shipped price layers. */
 @Command(name = "pricing", mixinStandardHelpOptions = true, description = "Maintain the shipped price tables.",
-        subcommands = PricingCommand.ConvertLiteLlm.class)
+        subcommands = {PricingCommand.ConvertLiteLlm.class, PricingCommand.ConvertOpenRouter.class})
 final class PricingCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -52,6 +52,33 @@ final class PricingCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("Wrote " + out + ": " + c.entries().size() + " models; "
                     + c.leftOut().size() + " left out.");
             c.leftOut().forEach(l -> spec.commandLine().getOut().println("  left out: " + l));
+            return 0;
+        }
+    }
+
+    /** Converts a recorded OpenRouter /models response: how pricing/openrouter.yaml is made. */
+    @Command(name = "convert-openrouter", mixinStandardHelpOptions = true,
+            description = "Convert a recorded OpenRouter /models response into a Plutus price table (pricing/openrouter.yaml).")
+    static final class ConvertOpenRouter implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Option(names = "--in", required = true, paramLabel = "FILE", description = "OpenRouter's /models JSON") Path in;
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Table to write (e.g. pricing/openrouter.yaml)") Path out;
+        @Option(names = "--as-of", required = true, paramLabel = "DATE", description = "Date the response was recorded") String asOf;
+        @Option(names = "--origin", paramLabel = "TEXT", description = "Provenance line for the header") String origin;
+
+        @Override
+        public Integer call() throws Exception {
+            var entries = dev.plutus.pricing.OpenRouterCatalog.parse(Files.readString(in, StandardCharsets.UTF_8), asOf).stream()
+                    .map(e -> new dev.plutus.pricing.PriceEntry(e.key(), e.provider(), e.input(), e.output(), e.cacheRead(),
+                            e.cacheWrite(), e.cacheWrite1h(), e.reasoning(), e.tiers(), e.aliases(), e.variablePrice(),
+                            e.source(), e.asOf(), PriceOrigin.OPENROUTER_SHIPPED, e.perRequest(), e.perImage(), null,
+                            java.util.List.of(), java.util.List.of(), java.util.Set.of(), null)).toList();
+            String header = "OpenRouter's GET /api/v1/models converted into Plutus's price-table format by\n"
+                    + "`plutus pricing convert-openrouter` (see docs/pricing.md); do not edit by hand.\n"
+                    + (origin == null ? "" : "Taken from: " + origin + "\n")
+                    + "Recorded " + asOf + "; " + entries.size() + " models. /setup pricing auto fetches a current copy, which wins.";
+            Files.writeString(out, PriceTableWriter.write(entries, header), StandardCharsets.UTF_8);
+            spec.commandLine().getOut().println("Wrote " + out + ": " + entries.size() + " models.");
             return 0;
         }
     }

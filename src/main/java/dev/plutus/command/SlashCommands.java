@@ -298,9 +298,20 @@ public final class SlashCommands {
                     return text("Could not refresh prices: " + f.reason() + ". Prices in force are unchanged.");
                 }
                 PriceRefresher.Outcome.Fetched done = (PriceRefresher.Outcome.Fetched) outcome;
-                StringBuilder t = new StringBuilder("Fetched " + done.models() + " OpenRouter models ("
-                        + pricing.builtinEntries() + " built-in, " + pricing.userEntries()
-                        + " of yours in pricing.yaml, which always win). The daemon refreshes them daily.\n");
+                // Say what is in force after the reload, not what was downloaded: a file that failed to
+                // load leaves the earlier prices in force, and that must be visible.
+                StringBuilder t = new StringBuilder("Fetched " + done.models() + " OpenRouter models; " + done.loaded()
+                        + " now in force" + (done.loaded() < done.models() ? " (the rest did not load, see below)" : "") + ".\n");
+                if (done.litellmProblem() != null) {
+                    t.append("LiteLLM's price map: ").append(done.litellmProblem()).append("; its shipped copy stays in force.\n");
+                } else if (done.litellmModels() >= 0) {
+                    t.append("Fetched LiteLLM's price map: ").append(done.litellmModels()).append(" models; ")
+                            .append(done.litellmLoaded()).append(" now in force.\n");
+                }
+                t.append("Layers: ").append(pricing.userEntries()).append(" of yours in pricing.yaml (always win), ")
+                        .append(pricing.builtinEntries()).append(" curated built-in, ").append(pricing.litellmEntries())
+                        .append(" shipped from LiteLLM. The daemon refreshes the fetched ones daily.\n");
+                done.clashes().forEach(c -> t.append("~ ").append(c).append('\n'));
                 if (!done.variablePrice().isEmpty()) {
                     t.append("Variable-price models (recorded as unpriced, at a provisional price): ").append(String.join(", ", done.variablePrice())).append('\n');
                 }
@@ -371,7 +382,8 @@ public final class SlashCommands {
         t.append("Fetched     : ").append(Files.exists(home.fetchedPricingFile())
                 ? pricing.fetchedEntries() + " models, at " + priceRefresher.lastFetched().map(Object::toString).orElse("?")
                 : "none (run /setup pricing auto)").append('\n');
-        t.append("Built-in    : ").append(pricing.builtinEntries()).append(" models\n");
+        t.append("Built-in    : ").append(pricing.builtinEntries()).append(" curated models, ").append(pricing.litellmEntries())
+                .append(" from LiteLLM (").append(pricing.litellmFetchedEntries()).append(" fetched)\n");
         t.append("budget.yaml : ").append(budgets.exists()
                 ? (budgets.current().hasAnyLimit() ? "limits set" : "no limits") : "absent (run /setup budget default)").append('\n');
         budgets.error().ifPresent(e -> t.append("! ").append(e).append('\n'));
@@ -379,6 +391,7 @@ public final class SlashCommands {
         var j = JsonNodeFactory.instance.objectNode();
         j.put("home", home.dir().toString()).put("user_prices", pricing.userEntries())
                 .put("fetched_prices", pricing.fetchedEntries()).put("builtin_prices", pricing.builtinEntries())
+                .put("litellm_prices", pricing.litellmEntries()).put("litellm_fetched_prices", pricing.litellmFetchedEntries())
                 .put("budget_file", budgets.exists()).put("budget_error", budgets.error().orElse(null));
         return new Rendered(t.toString(), j);
     }

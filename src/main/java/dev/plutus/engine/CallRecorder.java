@@ -116,7 +116,7 @@ public final class CallRecorder {
                 : Optional.of(sessions.observe(e.sessionId(), e.platform(), e.model(), e.provider(), countsAt));
         CallCost cost = e.reportedCostUsd() != null
                 ? new CallCost(e.reportedCostUsd(), CallCost.of(e.reportedCostUsd(), null).micros(), null, null)
-                : pricing.price(e.provider(), e.model(), e.responseModel(), e.usage());
+                : pricing.price(e.provider(), e.model(), e.responseModel(), e.usage(), countsAt, 0);
         if (!cost.priced() && budgets.current().onUnpriced() == EnforcementMode.PROVISIONAL) {
             cost = pricing.provisional(e.provider(), e.usage(), cost.unpricedReason());
             if (e.sessionId() != null) {
@@ -139,7 +139,7 @@ public final class CallRecorder {
                 e.platform() != null ? e.platform() : session.map(SessionRecord::platform).orElse(null),
                 session.map(SessionRecord::cronJobId).orElse(null), session.map(SessionRecord::senderId).orElse(null),
                 e.provider(), e.model(), e.responseModel(), e.usage(), e.estimated(), cost.micros(), cost.priced(),
-                cost.entryKey(), e.latencyMillis(), e.origin(), reportedAt, cost.provisional());
+                cost.recordedEntry(), e.latencyMillis(), e.origin(), reportedAt, cost.provisional());
     }
 
     private static void requireTokens(CallEvent e) {

@@ -77,7 +77,7 @@ public final class Engine implements AutoCloseable {
         this.meta = new MetaStore(jdbc);
         this.rollups = new RollupStore(jdbc);
         this.stats = new StatsQueries(jdbc);
-        this.pricing = PricingEngine.load(config.home());
+        this.pricing = PricingEngine.load(config.home(), config.clock());
         this.budgets = new BudgetFile(config.home().budgetFile(), config.home().budgetLastGoodFile(), clock,
                 config.budgetLooseningSettle());
         this.tracker = new LedgerSync(calls, new SpendLedger(calendar()), clock);
@@ -96,8 +96,8 @@ public final class Engine implements AutoCloseable {
                 new GroupCommitQueue<LlmCall, OptionalLong>(512, tracker::recordAll), book, shared, budgets, clock));
         this.recorder = new CallRecorder(sessions, pricing, budgets, enforcement, calls, sink, clock);
         this.enforcer = remote.<Enforcer>map(link -> new RemoteEnforcer(link, sessions)).orElseGet(() -> new LocalEnforcer(gate, reservations));
-        this.priceRefresher = new PriceRefresher(config.home(), config.openRouterBaseUrl(), config.pricingRefreshInterval(),
-                meta, pricing);
+        this.priceRefresher = new PriceRefresher(config.home(), config.openRouterBaseUrl(), config.litellmPricesUrl(),
+                config.pricingRefreshInterval(), meta, pricing);
         pricing.problems().forEach(p -> LOG.warn("{}", p));
         logRefusal();
     }
@@ -285,7 +285,9 @@ public final class Engine implements AutoCloseable {
             if (o instanceof PriceRefresher.Outcome.Failed f) {
                 LOG.warn("price refresh: {}", f.reason());
             } else if (o instanceof PriceRefresher.Outcome.Fetched done) {
-                LOG.info("price refresh: {} OpenRouter models", done.models());
+                LOG.info("price refresh: {} of {} OpenRouter models loaded; LiteLLM: {}", done.loaded(), done.models(),
+                        done.litellmProblem() != null ? done.litellmProblem() : done.litellmLoaded() + " models loaded");
+                done.clashes().forEach(c -> LOG.warn("price refresh: {}", c));
             }
         }
     }

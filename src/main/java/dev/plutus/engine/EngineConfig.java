@@ -16,6 +16,7 @@ public final class EngineConfig {
     private final Clock clock;
     private final int retentionDays;
     private final URI openRouterBaseUrl;
+    private final URI litellmPricesUrl;
     private final Duration pricingRefreshInterval;
     private final Duration ledgerSyncInterval;
     private final int maxPoolSize;
@@ -28,6 +29,7 @@ public final class EngineConfig {
         this.clock = b.clock;
         this.retentionDays = b.retentionDays;
         this.openRouterBaseUrl = b.openRouterBaseUrl;
+        this.litellmPricesUrl = b.litellmPricesUrl;
         this.pricingRefreshInterval = b.pricingRefreshInterval;
         this.ledgerSyncInterval = b.ledgerSyncInterval;
         this.maxPoolSize = b.maxPoolSize;
@@ -44,6 +46,8 @@ public final class EngineConfig {
     public Clock clock() { return clock; }
     public int retentionDays() { return retentionDays; }
     public URI openRouterBaseUrl() { return openRouterBaseUrl; }
+    /** Where /setup pricing auto reads LiteLLM's price map; null: not fetched. */
+    public URI litellmPricesUrl() { return litellmPricesUrl; }
     public Duration pricingRefreshInterval() { return pricingRefreshInterval; }
     /** How often spend written by other processes into the same database is folded into the running totals. */
     public Duration ledgerSyncInterval() { return ledgerSyncInterval; }
@@ -60,6 +64,7 @@ public final class EngineConfig {
         private Clock clock = Clock.systemUTC();
         private int retentionDays = 400;
         private URI openRouterBaseUrl = URI.create("https://openrouter.ai/api/v1");
+        private URI litellmPricesUrl = dev.plutus.pricing.LiteLlmCatalog.DEFAULT_URL;
         private Duration pricingRefreshInterval = Duration.ofDays(1);
         private Duration ledgerSyncInterval = Duration.ofMillis(250);
         private int maxPoolSize = 4;
@@ -82,6 +87,8 @@ public final class EngineConfig {
         }
 
         public Builder openRouterBaseUrl(URI url) { this.openRouterBaseUrl = Objects.requireNonNull(url); return this; }
+        /** null: /setup pricing auto fetches OpenRouter only. */
+        public Builder litellmPricesUrl(URI url) { this.litellmPricesUrl = url; return this; }
 
         public Builder pricingRefreshInterval(Duration d) { this.pricingRefreshInterval = requirePositive(d, "pricing refresh interval"); return this; }
 

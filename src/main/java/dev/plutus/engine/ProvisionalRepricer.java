@@ -68,9 +68,10 @@ final class ProvisionalRepricer {
             List<ProvisionalCall> batch = calls.provisionalAfter(after, BATCH);
             List<Repricing> changes = new ArrayList<>();
             for (ProvisionalCall p : batch) {
-                CallCost real = pricing.price(p.provider(), p.model(), p.responseModel(), p.usage());
+                CallCost real = pricing.price(p.provider(), p.model(), p.responseModel(), p.usage(),
+                        java.time.Instant.ofEpochMilli(p.timestampMillis()), 0);
                 if (real.priced()) {
-                    changes.add(new Repricing(p, real.micros(), true, real.entryKey()));
+                    changes.add(new Repricing(p, real.micros(), true, real.recordedEntry()));
                     nowPriced++;
                     continue;
                 }

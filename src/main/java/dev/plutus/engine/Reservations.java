@@ -71,7 +71,7 @@ public final class Reservations {
             long out = intent.maxOutputTokens() == null ? rs.expectedOutputTokens()
                     : Math.min(rs.expectedOutputTokens(), intent.maxOutputTokens());
             TokenUsage expected = new TokenUsage(intent.approxInputTokens(), Math.max(0, out), 0, 0, 0, 0);
-            CallCost cost = pricing.price(intent.provider(), intent.model(), null, expected);
+            CallCost cost = pricing.price(intent.provider(), intent.model(), null, expected, now, 0);
             if (!cost.priced() && cfg.onUnpriced() == EnforcementMode.PROVISIONAL) {
                 // The call will be counted at the stand-in price: hold that much, as for any other call.
                 cost = pricing.provisional(intent.provider(), expected, cost.unpricedReason());

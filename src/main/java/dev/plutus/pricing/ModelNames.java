@@ -171,8 +171,14 @@ public final class ModelNames {
         return out;
     }
 
-    /** True when {@code name} is host-qualified for one of {@code hosts}, or {@code entry} is that host's own price. */
+    /**
+     * True when {@code name} is host-qualified for one of {@code hosts}, or {@code entry} is that
+     * host's own price, or names no provider at all (a user's entry that holds for every host).
+     */
     public static boolean isHostPrice(PriceEntry entry, String name, List<String> hosts) {
+        if (entry.provider() == null) {
+            return true;
+        }
         for (String h : hosts) {
             if (name.startsWith(h + "/") || entry.key().toLowerCase(Locale.ROOT).startsWith(h + "/")
                     || (entry.provider() != null && entry.provider().toLowerCase(Locale.ROOT).equals(h))) {

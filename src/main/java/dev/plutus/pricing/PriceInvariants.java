@@ -59,7 +59,12 @@ public final class PriceInvariants {
         if (!isClaude(e) || e.input().signum() == 0) {
             return;
         }
+        int before = out.size();
         claude(label, "", e.input(), e.cacheRead(), e.cacheWrite(), e.cacheWrite1h(), out);
+        // A class the file left out is filled later (from a lower layer, or a default): not the file's claim.
+        for (String cls : e.defaulted()) {
+            out.subList(before, out.size()).removeIf(w -> w.startsWith(label + ": " + cls + " is"));
+        }
         for (PriceTier t : e.tiers()) {
             if (t.input() == null) {
                 continue;

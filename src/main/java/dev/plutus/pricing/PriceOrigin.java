@@ -6,6 +6,8 @@ public enum PriceOrigin {
     USER,
     /** OpenRouter's /models, fetched by /setup pricing auto (keys {@code openrouter/...} only). */
     FETCHED,
+    /** OpenRouter's /models as recorded and shipped with Plutus (pricing/openrouter.yaml), until a fetch replaces it. */
+    OPENROUTER_SHIPPED,
     /** The hand-checked table shipped with Plutus (pricing/models.yaml). */
     BUILTIN,
     /** LiteLLM's price map, fetched by /setup pricing auto: a newer copy of the layer below. */
@@ -18,6 +20,7 @@ public enum PriceOrigin {
         return switch (this) {
             case USER -> "user";
             case FETCHED -> "openrouter";
+            case OPENROUTER_SHIPPED -> "openrouter-shipped";
             case BUILTIN -> "curated";
             case LITELLM_FETCHED -> "litellm-fetched";
             case LITELLM -> "litellm";

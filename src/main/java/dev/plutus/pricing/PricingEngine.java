@@ -29,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PricingEngine {
     private static final String BUILTIN_RESOURCE = "/dev/plutus/pricing/builtin/models.yaml";
     private static final String LITELLM_RESOURCE = "/dev/plutus/pricing/builtin/litellm.yaml";
+    private static final String OPENROUTER_RESOURCE = "/dev/plutus/pricing/builtin/openrouter.yaml";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PricingEngine.class);
     private static final int RESOLUTION_CACHE_LIMIT = 10_000;
     /** The key a fallback price is reported under (price_entry of the calls it priced). */
@@ -44,15 +45,15 @@ public final class PricingEngine {
     /** Hermes's provider ids whose models the tables list under another provider name. */
     private static final Map<String, String> TABLE_PROVIDER = Map.of("gemini", "google", "openai-codex", "openai");
 
-    private record Tables(PriceTable user, PriceTable fetched, PriceTable builtin, PriceTable litellmFetched,
-                          PriceTable litellm) {
+    private record Tables(PriceTable user, PriceTable fetched, PriceTable openrouterShipped, PriceTable builtin,
+                          PriceTable litellmFetched, PriceTable litellm) {
         Tables(PriceTable user, PriceTable fetched, PriceTable builtin) {
-            this(user, fetched, builtin, PriceTable.empty(), PriceTable.empty());
+            this(user, fetched, PriceTable.empty(), builtin, PriceTable.empty(), PriceTable.empty());
         }
 
-        /** Most trusted first. */
+        /** Most trusted first. The shipped OpenRouter snapshot only has openrouter/... keys. */
         List<PriceTable> layers() {
-            return List.of(user, fetched, builtin, litellmFetched, litellm);
+            return List.of(user, fetched, openrouterShipped, builtin, litellmFetched, litellm);
         }
     }
 
@@ -82,8 +83,8 @@ public final class PricingEngine {
     public static PricingEngine load(HomeLayout home, java.time.Clock clock) {
         PriceTable builtin = builtinTable();
         PriceTable litellm = litellmTable();
-        PricingEngine engine = new PricingEngine(home, new Tables(PriceTable.empty(), PriceTable.empty(), builtin,
-                PriceTable.empty(), litellm), clock);
+        PricingEngine engine = new PricingEngine(home, new Tables(PriceTable.empty(), PriceTable.empty(),
+                openrouterTable(), builtin, PriceTable.empty(), litellm), clock);
         engine.reload();
         return engine;
     }
@@ -93,10 +94,22 @@ public final class PricingEngine {
         return new PricingEngine(null, new Tables(user, fetched, builtin), java.time.Clock.systemUTC());
     }
 
-    /** Every layer given directly, most trusted first: user, OpenRouter, curated, fetched LiteLLM, shipped LiteLLM. */
-    public static PricingEngine of(PriceTable user, PriceTable fetched, PriceTable builtin, PriceTable litellmFetched,
-            PriceTable litellm, java.time.Clock clock) {
-        return new PricingEngine(null, new Tables(user, fetched, builtin, litellmFetched, litellm), clock);
+    /**
+     * Every layer given directly, most trusted first: user, fetched OpenRouter, shipped OpenRouter,
+     * curated, fetched LiteLLM, shipped LiteLLM.
+     */
+    public static PricingEngine of(PriceTable user, PriceTable fetched, PriceTable openrouterShipped, PriceTable builtin,
+            PriceTable litellmFetched, PriceTable litellm, java.time.Clock clock) {
+        return new PricingEngine(null, new Tables(user, fetched, openrouterShipped, builtin, litellmFetched, litellm), clock);
+    }
+
+    /** The shipped snapshot of OpenRouter's /models (pricing/openrouter.yaml), parsed once per process. */
+    public static PriceTable openrouterTable() {
+        return ShippedOpenRouter.TABLE;
+    }
+
+    private static final class ShippedOpenRouter {
+        static final PriceTable TABLE = readShipped(OPENROUTER_RESOURCE, "pricing/openrouter.yaml", PriceOrigin.OPENROUTER_SHIPPED);
     }
 
     /**
@@ -112,12 +125,15 @@ public final class PricingEngine {
     }
 
     private static PriceTable readLitellm() {
-        try (InputStream in = PricingEngine.class.getResourceAsStream(LITELLM_RESOURCE)) {
+        return readShipped(LITELLM_RESOURCE, "pricing/litellm.yaml", PriceOrigin.LITELLM);
+    }
+
+    private static PriceTable readShipped(String resource, String name, PriceOrigin origin) {
+        try (InputStream in = PricingEngine.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("LiteLLM price layer missing from the build: " + LITELLM_RESOURCE);
+                throw new IllegalStateException("price layer missing from the build: " + resource);
             }
-            return PriceTableParser.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "pricing/litellm.yaml",
-                    PriceOrigin.LITELLM);
+            return PriceTableParser.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), name, origin);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -153,10 +169,11 @@ public final class PricingEngine {
         PriceTable user = readOr(home.pricingFile(), PriceOrigin.USER, t.user(), errors);
         PriceTable fetched = readOr(home.fetchedPricingFile(), PriceOrigin.FETCHED, t.fetched(), errors);
         PriceTable litellmFetched = readOr(litellmFetchedFile(home), PriceOrigin.LITELLM_FETCHED, t.litellmFetched(), errors);
+        // A broken rule in the user's own prices is a warning, not a refusal: their prices still hold.
         for (String w : PriceInvariants.check(user)) {
-            errors.add(home.pricingFile() + ": " + w);
+            LOG.warn("{}: {}", home.pricingFile(), w);
         }
-        tables = new Tables(user, fetched, t.builtin(), litellmFetched, t.litellm());
+        tables = new Tables(user, fetched, t.openrouterShipped(), t.builtin(), litellmFetched, t.litellm());
         resolved.clear();
         standIns.clear();
         generation++;
@@ -383,6 +400,10 @@ public final class PricingEngine {
 
     public int builtinEntries() {
         return tables.builtin().size();
+    }
+
+    public int openrouterShippedEntries() {
+        return tables.openrouterShipped().size();
     }
 
     public int litellmEntries() {

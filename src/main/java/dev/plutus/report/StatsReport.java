@@ -104,11 +104,12 @@ public final class StatsReport {
 
     public static Rendered models(StatsWindow w, List<UsageTotals> rows) {
         StringBuilder t = header("models", w);
-        TextTable tt = new TextTable(new String[] {"Provider", "Model", "Calls", "Real", "Est", "Cost"},
-                new boolean[] {false, false, true, true, true, true});
+        TextTable tt = new TextTable(new String[] {"Provider", "Model", "Calls", "Real", "Est", "Unpriced", "Cost"},
+                new boolean[] {false, false, true, true, true, true, true});
         ArrayNode arr = J.arrayNode();
         for (UsageTotals u : rows) {
             tt.add(u.provider(), u.model(), ReportFormat.count(u.calls()), ReportFormat.count(u.realCalls()), ReportFormat.count(u.estimatedCalls()),
+                    ReportFormat.count(u.unpricedCalls()),
                     u.unpricedCalls() == u.calls() && u.provisionalCalls() == 0 ? "unpriced" : cost(u));
             arr.add(usageJson(u));
         }
