@@ -75,6 +75,8 @@ class PlutusCliTest {
         assertEquals(0, r.exit(), r.err());
         JsonNode j = r.json();
         assertEquals("claude-sonnet-4-5", j.get("price_entry").asText());
+        assertFalse(j.get("estimated_tokens").asBoolean());
+        assertFalse(j.get("maker_price_fallback").asBoolean());
         assertTrue(j.get("priced").asBoolean());
         // 1000*3 + 2000*15 + 10000*0.3 + 400*3.75 = 37,500 USD per million tokens
         assertEquals(new BigDecimal("0.0375"), j.get("cost_usd").decimalValue().stripTrailingZeros());
@@ -231,9 +233,16 @@ class PlutusCliTest {
             ex.getResponseBody().write(catalog);
             ex.close();
         });
+        byte[] litellm = Files.readAllBytes(TestSupport.fixtures().resolve("pricing/litellm-model-prices.json"));
+        server.createContext("/litellm.json", ex -> {
+            ex.sendResponseHeaders(200, litellm.length);
+            ex.getResponseBody().write(litellm);
+            ex.close();
+        });
         server.start();
         try {
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1";
+            String litellmUrl = "http://127.0.0.1:" + server.getAddress().getPort() + "/litellm.json";
             String userPrices = """
                     # my negotiated price; setup must keep it
                     models:
@@ -243,13 +252,15 @@ class PlutusCliTest {
                     """;
             Files.writeString(home.resolve("pricing.yaml"), userPrices);
 
+            // Before any fetch the shipped snapshot of OpenRouter's prices holds.
             Result before = run(home, "price", "--provider", "openrouter", "--model", "qwen/qwen3.7-max",
                     "--input", "1000000", "--json");
-            assertFalse(before.json().get("priced").asBoolean(), before.out());
+            assertEquals("openrouter_shipped", before.json().get("origin").asText(), before.out());
 
-            Result setup = run(home, "setup", "pricing", "auto", "--openrouter-url", url);
+            Result setup = run(home, "setup", "pricing", "auto", "--openrouter-url", url, "--litellm-url", litellmUrl);
             assertEquals(0, setup.exit(), setup.err());
-            assertTrue(setup.out().contains("Fetched 400 OpenRouter models"), setup.out());
+            assertTrue(setup.out().contains("Fetched 400 OpenRouter models; 400 now in force."), setup.out());
+            assertTrue(setup.out().contains("Fetched LiteLLM's price map: 2390 models; 2390 now in force."), setup.out());
             assertEquals(1, requests.get());
             assertEquals(userPrices, Files.readString(home.resolve("pricing.yaml")));
 
@@ -264,11 +275,11 @@ class PlutusCliTest {
             assertEquals(0, BigDecimal.ONE.compareTo(mine.get("cost_usd").decimalValue()), mine.toString());
             assertEquals("user", mine.get("origin").asText());
 
-            Result again = run(home, "setup", "pricing", "auto", "--openrouter-url", url);
+            Result again = run(home, "setup", "pricing", "auto", "--openrouter-url", url, "--litellm-url", "none");
             assertTrue(again.out().contains("at most daily"), again.out());
             assertEquals(1, requests.get(), "a second run the same day does not fetch");
 
-            run(home, "setup", "pricing", "auto", "force", "--openrouter-url", url);
+            run(home, "setup", "pricing", "auto", "force", "--openrouter-url", url, "--litellm-url", "none");
             assertEquals(2, requests.get());
 
             Result status = run(home, "setup", "--json");
@@ -289,7 +300,7 @@ class PlutusCliTest {
         server.start();
         try {
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1";
-            Result r = run(home, "setup", "pricing", "auto", "--openrouter-url", url);
+            Result r = run(home, "setup", "pricing", "auto", "--openrouter-url", url, "--litellm-url", "none");
             assertTrue(r.out().contains("could not fetch prices from OpenRouter"), r.out());
             assertFalse(Files.exists(home.resolve("pricing.fetched.yaml")));
         } finally {

@@ -212,7 +212,7 @@ class PriceLayersTest {
 
     @Test
     void theShippedLiteLlmLayerIsExactlyWhatTheConverterMakesOfTheRecordedMap() throws Exception {
-        String json = Files.readString(Path.of("/work/shared/fixtures/pricing/litellm-model-prices.json"));
+        String json = Files.readString(dev.plutus.TestSupport.fixtures().resolve("pricing/litellm-model-prices.json"));
         LiteLlmCatalog.Conversion c = LiteLlmCatalog.convert(json, "2026-07-24", PriceOrigin.LITELLM);
         String shipped = Files.readString(Path.of("pricing/litellm.yaml"), StandardCharsets.UTF_8);
         String body = PriceTableWriter.write(c.entries(), "x");

@@ -89,10 +89,10 @@ class StatsReportTest {
                 run /setup pricing auto, or add the model to pricing.yaml.
                 """;
         assertEquals("Plutus — models (last 7 days)\n" + RULE72 + """
-                Provider    Model                                Calls  Real  Est       Cost
-                ----------------------------------------------------------------------------
-                openrouter  qwen/qwen3-coder-480b-a35b-instruct      3     2    1  $2.500000
-                deepseek    deepseek-v4-pro                         10    10    0   unpriced
+                Provider    Model                                Calls  Real  Est  Unpriced       Cost
+                --------------------------------------------------------------------------------------
+                openrouter  qwen/qwen3-coder-480b-a35b-instruct      3     2    1         0  $2.500000
+                deepseek    deepseek-v4-pro                         10    10    0        10   unpriced
                 """ + footer, r.text());
         assertEquals("{\"provider\":\"deepseek\",\"model\":\"deepseek-v4-pro\",\"calls\":10,\"estimated_calls\":0,\"unpriced_calls\":10,"
                 + "\"input_tokens\":5000,\"output_tokens\":700,\"cache_read_tokens\":0,\"cache_write_tokens\":0,\"reasoning_tokens\":0,"
