@@ -452,6 +452,13 @@ class Bridge:
             with self.lock:
                 self._flush_held()
 
+    def serve_command(self):
+        """`plutus serve` as the user types it: with --home when this home is not the one a bare command finds."""
+        import shlex
+        if os.path.abspath(self.home) == os.path.abspath(os.path.expanduser("~/.hermes/plutus")):
+            return "%s serve" % shlex.quote(self.s["launcher"])
+        return "%s serve --home %s" % (shlex.quote(self.s["launcher"]), shlex.quote(self.home))
+
     def autostart(self):
         if not self.s["autostart"] or time.time() - self.last_autostart < 30:
             return
@@ -459,7 +466,7 @@ class Bridge:
         try:
             subprocess.Popen([self.s["launcher"], "serve", "--home", self.home], stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-            log.warning("Plutus daemon was down; started `%s serve`", self.s["launcher"])
+            log.warning("Plutus daemon was down; started `%s`", self.serve_command())
         except Exception as e:  # noqa: BLE001 - never raise into Hermes
             log.warning("could not start the Plutus daemon: %s", e)
 
@@ -665,7 +672,7 @@ class Bridge:
                     % (self.s["command_timeout_ms"] / 1000.0, self.s["launcher"], self.home))
         except Exception as e:  # noqa: BLE001
             self.autostart()
-            return "%s (%s). Start it with `%s serve`." % (UNREACHABLE, one_line(e), self.s["launcher"])
+            return "%s (%s). Start it with `%s`." % (UNREACHABLE, one_line(e), self.serve_command())
 
 
 def _hermes_pause_job(job_id, reason=None):

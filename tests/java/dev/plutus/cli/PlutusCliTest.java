@@ -215,7 +215,11 @@ class PlutusCliTest {
         assertTrue(set.out().endsWith("No daemon runs for " + home + ": this is the budget it enforces when started.\n"), set.out());
         Result refused = run(home, "budget", "set", "global", "fortnightly", "50");
         assertEquals(1, refused.exit(), "a refusal exits non-zero: " + refused.out());
-        assertTrue(refused.out().startsWith("unknown window 'fortnightly'"), refused.out());
+        assertEquals("", refused.out(), "a refusal goes to stderr");
+        assertTrue(refused.err().startsWith("plutus budget: unknown window 'fortnightly'"), refused.err());
+        Result typo = run(home, "budget", "set", "global", "dayly", "5");
+        assertEquals(1, typo.exit(), typo.out());
+        assertTrue(typo.err().contains("unknown window 'dayly' (did you mean 'daily'?)"), typo.err());
         JsonNode after = run(home, "budget", "--json").json().get("scopes").get(0);
         assertEquals("ok", after.get("level").asText());
         assertTrue(Files.readString(home.resolve("budget.yaml")).contains("daily_usd: 50"));
@@ -330,7 +334,9 @@ class PlutusCliTest {
         assertEquals(0, shell.exit(), shell.err());
         assertTrue(shell.out().contains("hooks:\n  on_session_start:\n"), shell.out());
         assertTrue(shell.out().contains("command: \"python3 " + hermes.resolve("plugins/plutus/shell_hook.py")), shell.out());
-        assertTrue(shell.out().contains("command: \"'/opt/plutus dir/bin/plutus' budget\""), "quoted for the shell: " + shell.out());
+        assertTrue(shell.out().contains("command: \"'/opt/plutus dir/bin/plutus' budget --home " + home + "\""),
+                "quoted for the shell, with the home a bare command would not find: " + shell.out());
+        assertTrue(shell.out().contains("/opt/plutus dir/bin/plutus serve --home " + home + "`"), shell.out());
         assertEquals(original, Files.readString(hermes.resolve("config.yaml")));
         assertTrue(Files.exists(hermes.resolve("plugins/plutus/shell_hook.py")));
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class BudgetReportTest {
     static final ZoneId UTC = ZoneId.of("UTC");
     static final String HEAD = "Plutus — Budgets\n" + "=".repeat(72) + "\n";
-    static final String IN_FORCE = "\nIn force: budget.yaml (0123456789ab)";
+    static final String IN_FORCE = "\nIn force: budget.yaml (0123456789ab); times in UTC";
     static final String LEGEND = IN_FORCE + "\nLegend: (blank)=ok  !=soft  █=hard (tools blocked, cron paused)  ~est=rests partly on estimated tokens\n";
 
     private static ScopeStatus status(ScopeRef scope, Window window, WindowSpend spend, long limit, Level level, boolean degraded,
@@ -85,7 +85,7 @@ class BudgetReportTest {
                 No budgets are set: spend is tracked but nothing is enforced.
                 Set one with /budget set global daily 5.00, or /setup budget default.
                 """ + LEGEND, BudgetReport.render("Budgets", List.of(), UTC, standing(false, Optional.empty())).text());
-        assertEquals("{\"scopes\":[],\"budget_file\":{\"path\":\"/home/u/plutus/budget.yaml\",\"in_force\":\"file\","
+        assertEquals("{\"scopes\":[],\"zone\":\"UTC\",\"budget_file\":{\"path\":\"/home/u/plutus/budget.yaml\",\"in_force\":\"file\","
                 + "\"digest\":\"0123456789ab\",\"state\":\"loaded\",\"any_limit\":false}}",
                 BudgetReport.render("Budgets", List.of(), UTC, standing(false, Optional.empty())).json().toString());
 
@@ -109,7 +109,7 @@ class BudgetReportTest {
         assertTrue(text.contains("! budget.yaml on disk is refused; no earlier good budget is known, so EVERY BUDGET VERDICT IS UNKNOWN"
                 + " until it is fixed (hooks answer 503 and your fail_mode applies):\n  " + error), text);
         assertTrue(text.contains("No limit is known: spend is tracked, and every budget verdict is unknown"), text);
-        assertTrue(text.contains("In force: no budget\n"), text);
+        assertTrue(text.contains("In force: no budget; times in UTC\n"), text);
         assertEquals("unknown", r.json().path("verdict").asText());
 
         // Absent (not refused) in a home that never had a budget: simply unbudgeted, no verdict is unknown.

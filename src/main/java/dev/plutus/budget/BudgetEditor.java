@@ -1,6 +1,7 @@
 package dev.plutus.budget;
 
 import dev.plutus.core.Money;
+import dev.plutus.core.NearestWord;
 import dev.plutus.config.AtomicFiles;
 import dev.plutus.config.YamlEditor;
 import dev.plutus.config.YamlPath;
@@ -30,15 +31,12 @@ public final class BudgetEditor {
             throw new IllegalArgumentException(
                     "usage: /budget set <scope> [<id>] <window> <amount>, e.g. /budget set global daily 5.00");
         }
-        ScopeKind kind = ScopeKind.byLabel(args.get(0)).orElseThrow(() -> new IllegalArgumentException(
-                "unknown scope '" + args.get(0) + "' (global, cron_job, sender, provider, model, session)"));
+        ScopeKind kind = scope(args.get(0));
         String id = args.size() == 4 ? args.get(1) : null;
         if (kind == ScopeKind.GLOBAL && id != null) {
             throw new IllegalArgumentException("the global scope takes no id");
         }
-        String windowText = args.get(args.size() - 2);
-        Window window = Window.byLabel(windowText).orElseThrow(() -> new IllegalArgumentException(
-                "unknown window '" + windowText + "' (daily, weekly, monthly, rolling_24h, rolling_7d)"));
+        Window window = window(args.get(args.size() - 2));
         String amount = args.get(args.size() - 1).replace("$", "");
         BigDecimal usd;
         try {
@@ -51,6 +49,99 @@ public final class BudgetEditor {
                     + " window); to enforce no limit on this window, remove it from budget.yaml");
         }
         return new SetRequest(kind, id, window, Money.usdToMicros(usd));
+    }
+
+    private static final List<String> SCOPES = List.of("global", "cron_job", "sender", "provider", "model", "session");
+    private static final List<String> WINDOWS = List.of("daily", "weekly", "monthly", "rolling_24h", "rolling_7d");
+
+    private static ScopeKind scope(String text) {
+        return ScopeKind.byLabel(text).orElseThrow(() -> new IllegalArgumentException(
+                "unknown scope '" + text + "'" + NearestWord.hint(text, SCOPES) + " (" + String.join(", ", SCOPES) + ")"));
+    }
+
+    private static Window window(String text) {
+        return Window.byLabel(text).orElseThrow(() -> new IllegalArgumentException(
+                "unknown window '" + text + "'" + NearestWord.hint(text, WINDOWS) + " (" + String.join(", ", WINDOWS) + ")"));
+    }
+
+    /** A parsed {@code /budget unset} request: which limit to remove. {@code id} is null for global and for a scope's default. */
+    public record UnsetRequest(ScopeKind kind, String id, Window window) {}
+
+    /** Parses the words after {@code unset}: {@code <scope> [<id>] <window>}. */
+    public static UnsetRequest parseUnset(List<String> args) {
+        if (args.size() < 2 || args.size() > 3) {
+            throw new IllegalArgumentException("usage: /budget unset <scope> [<id>] <window>, e.g. /budget unset global daily");
+        }
+        ScopeKind kind = scope(args.get(0));
+        String id = args.size() == 3 ? args.get(1) : null;
+        if (kind == ScopeKind.GLOBAL && id != null) {
+            throw new IllegalArgumentException("the global scope takes no id");
+        }
+        return new UnsetRequest(kind, id, window(args.get(args.size() - 1)));
+    }
+
+    /**
+     * Removes the limit's line from the file, leaving every other line as it was; refuses when the
+     * limit is not there, or is not written as {@code field: amount} on a line of its own (then it
+     * is the user's to edit by hand). Returns the new text.
+     */
+    public static String unset(Path file, UnsetRequest r, ZoneId defaultZone) throws IOException {
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("no limit to remove: " + file + " does not exist");
+        }
+        String onDisk = Files.readString(file, StandardCharsets.UTF_8);
+        BudgetConfig before = BudgetConfigParser.parse(onDisk, file.toString(), defaultZone);
+        ScopeRef ref = r.kind() == ScopeKind.GLOBAL ? ScopeRef.of(ScopeKind.GLOBAL, "") : r.id() == null ? null : ScopeRef.of(r.kind(), r.id());
+        List<String> path = new ArrayList<>(List.of("budgets", r.kind().yamlKey()));
+        if (r.kind() != ScopeKind.GLOBAL) {
+            if (r.id() == null) {
+                path.add("default");
+            } else {
+                path.add("overrides");
+                path.add(r.id());
+            }
+        }
+        path.add(r.window().yamlField());
+        dev.plutus.config.YamlNode node = YamlEditor.of(onDisk, file.toString()).root();
+        for (String key : path) {
+            node = node.get(key);
+        }
+        if (node.isMissing() || !node.isScalar()) {
+            throw new IllegalArgumentException("no " + describeScope(r.kind(), r.id()) + " " + r.window().label() + " limit in " + file
+                    + " to remove");
+        }
+        String[] lines = onDisk.split("(?<=\n)", -1);
+        int line = node.line() - 1;
+        String field = Pattern.quote(r.window().yamlField());
+        if (line < 0 || line >= lines.length || !lines[line].matches("[ \\t]*" + field + "[ \\t]*:[^\\n{}\\[\\]]*\\R?")) {
+            throw new IllegalArgumentException(file + ":" + (line + 1) + ": the " + r.window().label()
+                    + " limit is not on a line of its own; remove it by hand");
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < lines.length; i++) {
+            if (i != line) {
+                out.append(lines[i]);
+            }
+        }
+        String updated = out.toString();
+        BudgetConfig after = BudgetConfigParser.parse(updated, file.toString(), defaultZone);
+        if (ref != null && after.limitsFor(ref).perWindow().containsKey(r.window())
+                && before.limitsFor(ref).perWindow().containsKey(r.window())
+                && after.limitsFor(ref).perWindow().get(r.window()).equals(before.limitsFor(ref).perWindow().get(r.window()))) {
+            throw new IllegalArgumentException("the " + r.window().label() + " limit of " + describeScope(r.kind(), r.id())
+                    + " is set more than once in " + file + "; remove it by hand");
+        }
+        AtomicFiles.write(file, updated);
+        return updated;
+    }
+
+    public static String describe(UnsetRequest r) {
+        return "Removed the " + describeScope(r.kind(), r.id()) + " " + r.window().label() + " limit.";
+    }
+
+    private static String describeScope(ScopeKind kind, String id) {
+        return kind == ScopeKind.GLOBAL ? "global"
+                : kind.label() + (id == null ? " (default for every " + kind.label() + ")" : " " + id);
     }
 
     /** Writes the limit into the file (created if absent) and returns the new text. */

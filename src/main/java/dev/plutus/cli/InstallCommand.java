@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,6 +68,10 @@ final class InstallCommand {
                     "For Hermes setups that cannot load Python plugins: write the plugin files but leave config.yaml",
                     "alone, and print the hooks: block (one python3 command per event) to paste into it"})
             boolean shellHooks;
+            @Option(names = "--default-budget", negatable = true, description = {
+                    "Write a starting budget.yaml (global $5.00/day and $100.00/month, notice at 80%, block at 100%) when",
+                    "there is none. Asked when run in a terminal; yes when not asked. --no-default-budget: leave it unset"})
+            Boolean defaultBudget;
 
             @Override
             public Integer call() throws Exception {
@@ -84,17 +89,57 @@ final class InstallCommand {
                     return 2;
                 }
                 report(spec, done);
+                budgetStep(h);
+                String homeFlag = homeFlag(h);
                 if (shellHooks) {
-                    spec.commandLine().getOut().print("\n" + installer.shellHooksSnippet("python3", run) + "\n");
+                    spec.commandLine().getOut().print("\n" + installer.shellHooksSnippet("python3", run, homeFlag) + "\n");
                     spec.commandLine().getOut().println("Next: paste the block above into " + installer.configFile()
-                            + ", run `" + run + " serve` (keep it running), then restart Hermes and approve the hooks.");
+                            + ", run `" + run + " serve" + homeFlag + "` (keep it running), then restart Hermes and approve the hooks.");
                     return 0;
                 }
-                spec.commandLine().getOut().println("Next: run `" + run + " serve` (keep it running), then restart Hermes "
+                spec.commandLine().getOut().println("Next: run `" + run + " serve" + homeFlag + "` (keep it running), then restart Hermes "
                         + "(`hermes gateway restart`, or start a new `hermes` session) so it loads the plugin.");
                 return 0;
             }
+
+            /** The first run enforces something: a starting budget, unless declined or one exists. */
+            private void budgetStep(HomeLayout h) {
+                PrintWriter out = spec.commandLine().getOut();
+                if (java.nio.file.Files.exists(h.budgetFile())) {
+                    out.println("Budget: " + h.budgetFile() + " exists and was left as it is (`plutus budget" + homeFlag(h) + "` shows it).");
+                    return;
+                }
+                boolean write = defaultBudget != null ? defaultBudget : askDefaultBudget();
+                if (!write) {
+                    out.println("Budget: none set, so spend is tracked but nothing is stopped. Set one with `plutus setup budget default"
+                            + homeFlag(h) + "` or `plutus budget set global daily 5" + homeFlag(h) + "`.");
+                    return;
+                }
+                try (dev.plutus.engine.Engine p = home.open(); dev.plutus.hermes.HermesHost host = new dev.plutus.hermes.HermesHost(p)) {
+                    var r = dev.plutus.command.SlashCommands.of(p, host.runway()).run("setup", "budget default");
+                    out.print(PlutusCli.terminalSyntax(r.text()));
+                }
+                out.println("That stops tools and pauses cron jobs once $5.00 is spent in a day or $100.00 in a month (a notice"
+                        + " comes at 80%). Change it with `plutus budget set global daily 20" + homeFlag(h) + "`, remove one with"
+                        + " `plutus budget unset global daily" + homeFlag(h) + "`.");
+            }
+
+            private boolean askDefaultBudget() {
+                java.io.Console console = System.console();
+                if (console == null) {
+                    return true;
+                }
+                String answer = console.readLine("Set a starting budget: global $5.00/day and $100.00/month? [Y/n] ");
+                return answer == null || answer.isBlank() || answer.strip().toLowerCase(java.util.Locale.ROOT).startsWith("y");
+            }
         }
+    }
+
+    /** {@code --home DIR} for a hint the user copies, when the home is not the one a bare command finds. */
+    static String homeFlag(HomeLayout h) {
+        HomeLayout bare = HomeLayout.resolve(null, Map.of());
+        return h.dir().toAbsolutePath().normalize().equals(bare.dir().toAbsolutePath().normalize()) ? ""
+                : " --home " + dev.plutus.hermes.HermesInstaller.shellQuoted(h.dir().toAbsolutePath().toString());
     }
 
     @Command(name = "uninstall", mixinStandardHelpOptions = true, description = "Removes Plutus from a host.",

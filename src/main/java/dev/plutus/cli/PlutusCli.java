@@ -135,8 +135,9 @@ public final class PlutusCli implements Callable<Integer> {
         LogSetup.toFile(home);
     }
 
+    /** Prints an answer: to stdout, or to stderr with exit 1 when it is a refusal (bad arguments, an edit not made). */
     static int print(CommandLine.Model.CommandSpec spec, Rendered r, boolean json) {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = r.refused() ? spec.commandLine().getErr() : spec.commandLine().getOut();
         if (json) {
             try {
                 out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.json()));
@@ -144,13 +145,20 @@ public final class PlutusCli implements Callable<Integer> {
                 throw new IllegalStateException(e);
             }
         } else {
-            out.print(r.text());
+            String text = terminalSyntax(r.text());
+            out.print(r.refused() && !text.startsWith("plutus ") ? "plutus " + spec.name() + ": " + text : text);
         }
         out.flush();
         return r.refused() ? 1 : 0;
     }
 
-    /** A slash command run from the shell: the same text (or JSON) Hermes shows for /stats, /budget, /setup. */
+    /**
+     * A slash command run from the shell: the same text (or JSON) Hermes shows for /stats, /budget,
+     * /setup, in terminal syntax ({@code plutus setup pricing auto}, not {@code /setup pricing auto}).
+     * With the daemon up, the daemon answers: no cold start of the store, and the budget shown is the
+     * one it enforces (edits go through it and are in force at once). A refusal goes to stderr and
+     * exits 1.
+     */
     abstract static class SlashCommand implements Callable<Integer> {
         private final String name;
         @Mixin HomeOption home;
@@ -162,83 +170,121 @@ public final class PlutusCli implements Callable<Integer> {
             this.name = name;
         }
 
+        /** The argument string the slash command takes. */
+        String slashArgs() {
+            return String.join(" ", args);
+        }
+
         @Override
         public Integer call() {
-            return runHere();
+            HomeLayout h = home.resolve();
+            java.util.Optional<DaemonInfo> daemon = DaemonInfo.read(h.daemonInfoFile()).filter(DaemonInfo::processAlive);
+            if (daemon.isEmpty()) {
+                return runHere(h);
+            }
+            DaemonInfo d = daemon.get();
+            DaemonCommandClient.Answer a;
+            try {
+                a = DaemonCommandClient.run(d, AccessToken.read(h.tokenFile()), name, slashArgs(), json);
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("plutus " + name + ": the daemon (pid " + d.pid() + ", " + d.baseUrl()
+                        + ") did not answer: " + e.getMessage() + "; answering from the files here"
+                        + (name.equals("budget") ? ", which may not be the budget the daemon enforces" : ""));
+                return runHere(h);
+            }
+            if (json) {
+                JsonNode j;
+                try {
+                    j = JSON.readTree(a.body());
+                } catch (IOException e) {
+                    throw new IllegalStateException("the daemon answered JSON that does not parse: " + e.getMessage(), e);
+                }
+                if (j instanceof ObjectNode o) {
+                    o.putObject("daemon").put("pid", d.pid()).put("url", d.baseUrl());
+                }
+                return print(spec, new Rendered("", j, a.refused()), true);
+            }
+            String footer = name.equals("budget") && !a.refused()
+                    ? "Answered by the running daemon (pid " + d.pid() + ", " + d.baseUrl() + "): this is the budget it enforces.\n" : "";
+            return print(spec, new Rendered(a.body() + footer, null, a.refused()), false);
         }
 
         /** The command on an engine of this process, over the files as they are now. */
-        final int runHere() {
-            try (Engine p = home.open(); HermesHost h = new HermesHost(p)) {
-                return print(spec, SlashCommands.of(p, h.runway()).run(name, String.join(" ", args)), json);
+        int runHere(HomeLayout h) {
+            try (Engine p = home.open(); HermesHost host = new HermesHost(p)) {
+                return print(spec, SlashCommands.of(p, host.runway(), host.cronJobNames()).run(name, slashArgs()), json);
             }
         }
     }
 
+    /** Slash syntax in a command's text as a terminal user types it: {@code /setup pricing auto} becomes {@code plutus setup pricing auto}. */
+    static String terminalSyntax(String text) {
+        return SLASH_COMMAND.matcher(text).replaceAll("plutus $1");
+    }
+
+    /** A slash command where a user would type it: not inside a path ({@code ~/.hermes/plutus/budget.yaml}) or a URL. */
+    private static final java.util.regex.Pattern SLASH_COMMAND =
+            java.util.regex.Pattern.compile("(?<![\\w/.~:-])/(stats|budget|setup|runway)\\b(?![./-])");
+
     @Command(name = "stats", mixinStandardHelpOptions = true, description = {
-            "Usage, cost and tool statistics.",
-            "  plutus stats [today|week|month]",
-            "  plutus stats cron|providers|models|tools|sessions [today|week|month]",
+            "Usage, cost and tool statistics. Times and dates are in the budget zone (budget.yaml timezone).",
+            "  plutus stats [today|24h|week|month]          today = the calendar day; 24h, week, month are rolling",
+            "  plutus stats cron|providers|models|tools|sessions|workspaces|task_types|daily [window]",
+            "  plutus stats [report] --from 2026-03-01 [--to 2026-03-07T18:00]",
             "  plutus stats raw [N]"})
     static final class Stats extends SlashCommand {
+        @Option(names = "--from", paramLabel = "DATE[THH:MM]", description = "Start of the range (a date or date-time in the budget zone)")
+        String from;
+        @Option(names = "--to", paramLabel = "DATE[THH:MM]", description = "End of the range; a date includes that whole day (default: now)")
+        String to;
+
         Stats() {
             super("stats");
         }
+
+        @Override
+        String slashArgs() {
+            List<String> words = new java.util.ArrayList<>(args);
+            if (from != null || to != null) {
+                if (words.size() > 1 || words.size() == 1 && !STATS_REPORTS.contains(words.get(0).toLowerCase(java.util.Locale.ROOT))) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--from/--to replace the window: give a report name at most,"
+                            + " not '" + String.join(" ", words) + "'");
+                }
+                if (from != null) {
+                    words.add("from");
+                    words.add(from.strip().replace(' ', 'T'));
+                }
+                if (to != null) {
+                    words.add("to");
+                    words.add(to.strip().replace(' ', 'T'));
+                }
+            }
+            return String.join(" ", words);
+        }
+
+        private static final List<String> STATS_REPORTS = List.of("cron", "providers", "models", "tools", "sessions", "workspaces",
+                "task_types", "daily");
     }
 
     @Command(name = "budget", mixinStandardHelpOptions = true, description = {
-            "Spend against every budget, or change a limit.",
+            "Spend against every budget (worst first), when each reaches its cap at today's pace, or change a limit.",
             "  plutus budget                 every scope",
             "  plutus budget cron            per-cron-job budgets",
             "  plutus budget set <scope> [<id>] <window> <amount>",
+            "  plutus budget unset <scope> [<id>] <window>",
             "Scopes: global, cron_job, sender, provider, model, session. Windows: daily, weekly, monthly, rolling_24h, rolling_7d."})
     static final class Budget extends SlashCommand {
         Budget() {
             super("budget");
         }
 
-        /**
-         * With the daemon up, the daemon answers (and makes {@code budget set} edits): the budget it
-         * enforces can differ from a fresh read of budget.yaml, which may be refused or still settling.
-         */
         @Override
-        public Integer call() {
-            HomeLayout h = home.resolve();
-            java.util.Optional<DaemonInfo> daemon = DaemonInfo.read(h.daemonInfoFile()).filter(DaemonInfo::processAlive);
-            if (daemon.isEmpty()) {
-                int exit = runHere();
-                if (!json && exit == 0) {
-                    spec.commandLine().getOut().println("No daemon runs for " + h.dir() + ": this is the budget it enforces when started.");
-                }
-                return exit;
+        int runHere(HomeLayout h) {
+            int exit = super.runHere(h);
+            if (!json && exit == 0) {
+                spec.commandLine().getOut().println("No daemon runs for " + h.dir() + ": this is the budget it enforces when started.");
             }
-            DaemonInfo d = daemon.get();
-            DaemonCommandClient.Answer a;
-            try {
-                a = DaemonCommandClient.run(d, AccessToken.read(h.tokenFile()), "budget", String.join(" ", args), json);
-            } catch (IOException e) {
-                spec.commandLine().getErr().println("plutus budget: the daemon (pid " + d.pid() + ", " + d.baseUrl()
-                        + ") did not answer: " + e.getMessage() + "; showing budget.yaml as this command reads it,"
-                        + " which may not be what the daemon enforces");
-                return runHere();
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                try {
-                    JsonNode j = JSON.readTree(a.body());
-                    if (j instanceof ObjectNode o) {
-                        o.putObject("daemon").put("pid", d.pid()).put("url", d.baseUrl());
-                    }
-                    out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(j));
-                } catch (IOException e) {
-                    throw new IllegalStateException("the daemon answered JSON that does not parse: " + e.getMessage(), e);
-                }
-            } else {
-                out.print(a.body());
-                out.println("Answered by the running daemon (pid " + d.pid() + ", " + d.baseUrl() + "): this is the budget it enforces.");
-            }
-            out.flush();
-            return a.refused() ? 1 : 0;
+            return exit;
         }
     }
 

@@ -65,6 +65,12 @@ final class ServeCommand implements Callable<Integer> {
             err.println("plutus serve: " + e.getMessage());
             return 2;
         } catch (Throwable e) {
+            if (causedBy(e, java.net.BindException.class)) {
+                err.println("plutus serve: " + host + ":" + port + " is in use by another program; choose another with --port N"
+                        + " (or PLUTUS_PORT), or stop what listens there.");
+                err.flush();
+                return 1;
+            }
             // The daemon closed what it had started; say why and exit non-zero rather than leave it half up.
             err.println("plutus serve: the daemon could not start: " + e);
             e.printStackTrace(err);
@@ -87,5 +93,14 @@ final class ServeCommand implements Callable<Integer> {
         err.flush();
         stopped.await();
         return 0;
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

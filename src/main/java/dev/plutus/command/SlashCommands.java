@@ -1,10 +1,16 @@
 package dev.plutus.command;
 
+import dev.plutus.report.BudgetForecast;
 import dev.plutus.report.BudgetReport;
 import dev.plutus.report.Rendered;
 import dev.plutus.report.RunwayReport;
 import dev.plutus.report.StatsReport;
-import dev.plutus.report.StatsWindow;
+import dev.plutus.report.StatsRange;
+import dev.plutus.core.NearestWord;
+import dev.plutus.core.Money;
+import java.time.ZoneId;
+import java.util.Locale;
+import java.util.function.Supplier;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.plutus.engine.Engine;
 import dev.plutus.budget.BudgetConfig;
@@ -46,7 +52,9 @@ import java.util.TreeSet;
  * same for the CLI, the Hermes bridge and the daemon. Bad arguments return usage text, not errors.
  */
 public final class SlashCommands {
-    private static final String STATS_USAGE = "usage: /stats [today|week|month] | /stats cron|providers|models|tools|sessions|daily [today|week|month] | /stats raw [N]";
+    private static final String STATS_USAGE = "usage: /stats [<report>] [today|24h|week|month|from <date> [to <date>]] | /stats raw [N]\n"
+            + "  reports: cron, providers, models, tools, sessions, workspaces, task_types, daily; today = the calendar day in the"
+            + " budget zone, 24h/week/month = rolling";
     private static final String DEFAULT_BUDGET = """
             # Plutus budget, written by /setup budget default. Amounts are USD.
             budgets:
@@ -71,6 +79,7 @@ public final class SlashCommands {
     private final HomeLayout home;
     private final Refresh refresh;
     private final Clock clock;
+    private final Supplier<Map<String, String>> cronJobNames;
 
     /** What the commands read and what they ask to happen at once (a budget edit folds in other processes' spend and reloads). */
     public interface Refresh {
@@ -81,6 +90,14 @@ public final class SlashCommands {
 
     public SlashCommands(StatsQueries stats, RollupStore rollups, CallStore calls, BudgetFile budgets, SpendLedger ledger,
             PricingEngine pricing, PriceRefresher priceRefresher, RunwayMonitor runway, HomeLayout home, Refresh refresh, Clock clock) {
+        this(stats, rollups, calls, budgets, ledger, pricing, priceRefresher, runway, home, refresh, clock, Map::of);
+    }
+
+    /** {@code cronJobNames}: the host's names for its cron jobs by id (Hermes's cron/jobs.json), shown beside the ids. */
+    public SlashCommands(StatsQueries stats, RollupStore rollups, CallStore calls, BudgetFile budgets, SpendLedger ledger,
+            PricingEngine pricing, PriceRefresher priceRefresher, RunwayMonitor runway, HomeLayout home, Refresh refresh, Clock clock,
+            Supplier<Map<String, String>> cronJobNames) {
+        this.cronJobNames = cronJobNames;
         this.stats = stats;
         this.rollups = rollups;
         this.calls = calls;
@@ -96,6 +113,11 @@ public final class SlashCommands {
 
     /** The commands over an engine's parts and a runway monitor. */
     public static SlashCommands of(Engine engine, RunwayMonitor runway) {
+        return of(engine, runway, Map::of);
+    }
+
+    /** The same, naming cron jobs as the host does. */
+    public static SlashCommands of(Engine engine, RunwayMonitor runway, Supplier<Map<String, String>> cronJobNames) {
         return new SlashCommands(engine.stats(), engine.rollups(), engine.calls(), engine.budgets(), engine.ledger(),
                 engine.pricing(), engine.priceRefresher(), runway, engine.config().home(), new Refresh() {
                     @Override
@@ -107,7 +129,7 @@ public final class SlashCommands {
                     public void reloadIfChanged() {
                         engine.reloadIfChanged();
                     }
-                }, engine.clock());
+                }, engine.clock(), cronJobNames);
     }
 
     public Rendered run(String command, String rawArgs) {
@@ -130,22 +152,15 @@ public final class SlashCommands {
         return budgets.standing();
     }
 
+    /** The reports /stats has besides the summary. */
+    private static final List<String> STATS_REPORTS = List.of("cron", "providers", "models", "tools", "sessions", "workspaces",
+            "task_types", "daily", "raw");
+
     public Rendered stats(List<String> args) {
         rollups.catchUp();
         Instant now = clock.instant();
-        if (args.isEmpty()) {
-            return summary(StatsWindow.LAST_24_HOURS, now);
-        }
-        String first = args.get(0).toLowerCase();
-        Optional<StatsWindow> w = StatsWindow.parse(first);
-        if (w.isPresent() && args.size() == 1) {
-            return summary(w.get(), now);
-        }
-        if (first.equals("daily")) {
-            StatsWindow dw = args.size() > 1 ? StatsWindow.parse(args.get(1)).orElseThrow(() -> new IllegalArgumentException(STATS_USAGE))
-                    : StatsWindow.LAST_7_DAYS;
-            return StatsReport.daily(dw, stats.dailyCost(now.minus(dw.length()), now, budgets.current().zone()), budgets.current().zone());
-        }
+        ZoneId zone = budgets.current().zone();
+        String first = args.isEmpty() ? "" : args.get(0).toLowerCase(Locale.ROOT);
         if (first.equals("raw")) {
             int n = 20;
             if (args.size() > 1) {
@@ -156,29 +171,69 @@ public final class SlashCommands {
                 }
             }
             n = Math.max(1, Math.min(200, n));
-            return StatsReport.raw(calls.recent(n), budgets.current().zone());
+            return StatsReport.raw(calls.recent(n), zone);
         }
-        StatsWindow window = StatsWindow.LAST_7_DAYS;
-        if (!first.equals("cron")) {
-            window = StatsWindow.LAST_24_HOURS;
+        boolean isReport = STATS_REPORTS.contains(first);
+        List<String> rangeWords = isReport ? args.subList(1, args.size()) : args;
+        if (!isReport && !first.isEmpty() && !first.equals("from") && StatsRange.window(first, now, zone).isEmpty()) {
+            List<String> known = new ArrayList<>(STATS_REPORTS);
+            known.addAll(StatsRange.WORDS);
+            throw new IllegalArgumentException("unknown report or window '" + args.get(0) + "'" + NearestWord.hint(first, known)
+                    + "\n" + STATS_USAGE);
         }
-        if (args.size() > 1) {
-            window = StatsWindow.parse(args.get(1)).orElseThrow(() -> new IllegalArgumentException(STATS_USAGE));
-        }
-        Instant since = now.minus(window.length());
-        return switch (first) {
-            case "cron" -> StatsReport.cron(window, stats.cronRuns(since), stats.usage(Grouping.CRON_JOB, since));
-            case "providers" -> StatsReport.providers(window, stats.usage(Grouping.PROVIDER, since));
-            case "models" -> StatsReport.models(window, stats.usage(Grouping.MODEL, since));
-            case "tools" -> StatsReport.tools(window, stats.tools(since, 50));
-            case "sessions" -> StatsReport.sessions(window, stats.recentSessions(since, 30), budgets.current().zone());
+        StatsRange range = statsRange(rangeWords, first.equals("cron") ? "week" : first.equals("daily") ? "week" : "today", now, zone);
+        return stats(first, range);
+    }
+
+    /**
+     * One /stats report over any range: {@code report} is empty for the summary, else one of cron,
+     * providers, models, tools, sessions, workspaces, task_types, daily. For callers that hold a
+     * range already (the dashboard's filters).
+     */
+    public Rendered stats(String report, StatsRange range) {
+        rollups.catchUp();
+        Instant from = range.from();
+        Instant to = range.to();
+        ZoneId zone = range.zone();
+        return switch (report) {
+            case "" -> StatsReport.summary(range, stats.total(from, to), stats.sessions(from, to), stats.tools(from, to, 5),
+                    stats.auxiliary(from, to));
+            case "cron" -> StatsReport.cron(range, stats.cronRuns(from, to), stats.usage(Grouping.CRON_JOB, from, to), cronJobNames.get());
+            case "providers" -> StatsReport.providers(range, stats.usage(Grouping.PROVIDER, from, to));
+            case "models" -> StatsReport.models(range, stats.usage(Grouping.MODEL, from, to));
+            case "tools" -> StatsReport.tools(range, stats.tools(from, to, 50));
+            case "sessions" -> StatsReport.sessions(range, stats.recentSessions(from, to, 30), zone);
+            case "workspaces" -> StatsReport.breakdown(range, "workspace", stats.usageBy(StatsQueries.Breakdown.WORKSPACE, from, to));
+            case "task_types" -> StatsReport.breakdown(range, "task_type", stats.usageBy(StatsQueries.Breakdown.TASK_TYPE, from, to));
+            case "daily" -> StatsReport.daily(range, stats.dailyCost(from, to.minusMillis(1), zone), zone);
             default -> throw new IllegalArgumentException(STATS_USAGE);
         };
     }
 
-    private Rendered summary(StatsWindow w, Instant now) {
-        Instant since = now.minus(w.length());
-        return StatsReport.summary(w, stats.total(since), stats.sessions(since), stats.tools(since, 5), stats.auxiliary(since));
+    /** The range the words after a report name give: none (the report's default), a window word, or {@code from X [to Y]}. */
+    public static StatsRange statsRange(List<String> words, String defaultWindow, Instant now, ZoneId zone) {
+        if (words.isEmpty()) {
+            return StatsRange.window(defaultWindow, now, zone).orElseThrow();
+        }
+        String w = words.get(0).toLowerCase(Locale.ROOT);
+        if (w.equals("from")) {
+            if (words.size() == 2) {
+                return StatsRange.between(words.get(1), null, now, zone);
+            }
+            if (words.size() == 4 && words.get(2).equalsIgnoreCase("to")) {
+                return StatsRange.between(words.get(1), words.get(3), now, zone);
+            }
+            throw new IllegalArgumentException("a range is 'from <date> [to <date>]', e.g. from 2026-03-01 to 2026-03-07\n" + STATS_USAGE);
+        }
+        if (w.equals("to") && words.size() == 2) {
+            // Up to a point, from the start of what is kept: retention bounds it anyway.
+            return StatsRange.between("2000-01-01", words.get(1), now, zone);
+        }
+        if (words.size() > 1) {
+            throw new IllegalArgumentException("too many words after the report: '" + String.join(" ", words) + "'\n" + STATS_USAGE);
+        }
+        return StatsRange.window(w, now, zone).orElseThrow(() -> new IllegalArgumentException(StatsRange.notAWindow(words.get(0))
+                + "\n" + STATS_USAGE));
     }
 
     public Rendered budget(List<String> args) {
@@ -204,13 +259,32 @@ public final class SlashCommands {
             }
             return new Rendered(BudgetEditor.describe(r) + " It is in force now.\n\n" + status.text(), status.json());
         }
+        if (!args.isEmpty() && args.get(0).equalsIgnoreCase("unset")) {
+            BudgetEditor.UnsetRequest r = BudgetEditor.parseUnset(args.subList(1, args.size()));
+            Optional<String> notNow = editBlocked(budgets.standing());
+            if (notNow.isPresent()) {
+                return refusal(notNow.get());
+            }
+            try {
+                BudgetEditor.unset(budgets.path(), r, clock.getZone());
+            } catch (IOException e) {
+                return refusal("Could not write " + budgets.path() + ": " + e.getMessage());
+            }
+            budgets.reload();
+            refresh.reloadIfChanged();
+            Rendered status = statusOf(null, "budget status");
+            return new Rendered(BudgetEditor.describe(r) + " In force now.\n\n" + status.text(), status.json());
+        }
         if (!args.isEmpty() && args.get(0).equalsIgnoreCase("cron")) {
             return statusOf(ScopeKind.CRON_JOB, "cron job budgets");
         }
         if (!args.isEmpty()) {
             Optional<ScopeKind> kind = ScopeKind.byLabel(args.get(0));
             if (kind.isEmpty()) {
-                throw new IllegalArgumentException("usage: /budget | /budget cron | /budget <scope> | /budget set <scope> [<id>] <window> <amount>");
+                throw new IllegalArgumentException("unknown word '" + args.get(0) + "'" + NearestWord.hint(args.get(0),
+                        List.of("set", "unset", "cron", "global", "cron_job", "sender", "provider", "model", "session"))
+                        + "\nusage: /budget | /budget cron | /budget <scope> | /budget set <scope> [<id>] <window> <amount>"
+                        + " | /budget unset <scope> [<id>] <window>");
             }
             return statusOf(kind.get(), kind.get().label() + " budgets");
         }
@@ -244,13 +318,35 @@ public final class SlashCommands {
                 }
             }
         }
-        out.sort(Comparator.comparing((ScopeStatus s) -> s.scope().kind()).thenComparing(s -> s.scope().id())
-                .thenComparing(ScopeStatus::window));
+        out.sort(BudgetReport.WORST_FIRST);
+        return out;
+    }
+
+    /**
+     * Every limited scope (worst first) with when it reaches its cap at today's pace: the scope's
+     * spend since midnight in the budget zone, scaled to a day.
+     */
+    public List<BudgetForecast> forecasts(ScopeKind only) {
+        return forecasts(allStatuses(only));
+    }
+
+    private List<BudgetForecast> forecasts(List<ScopeStatus> statuses) {
+        BudgetConfig cfg = budgets.current();
+        Instant now = clock.instant();
+        Instant dayStart = java.time.LocalDate.ofInstant(now, cfg.zone()).atStartOfDay(cfg.zone()).toInstant();
+        BudgetEvaluator ev = new BudgetEvaluator(ledger);
+        Map<ScopeRef, Long> today = new java.util.HashMap<>();
+        List<BudgetForecast> out = new ArrayList<>();
+        for (ScopeStatus s : statuses) {
+            long spentToday = today.computeIfAbsent(s.scope(), ref -> ev.status(cfg, ref, Window.DAILY, Money.usdToMicros(dev.plutus.budget.Limits.MAX_USD), now).spentMicros());
+            out.add(BudgetForecast.of(s, spentToday, dayStart, now));
+        }
         return out;
     }
 
     private Rendered statusOf(ScopeKind only, String title) {
-        Rendered r = BudgetReport.render(title, allStatuses(only), budgets.current().zone(), budgets.standing());
+        List<ScopeStatus> statuses = allStatuses(only);
+        Rendered r = BudgetReport.render(title, statuses, forecasts(statuses), budgets.current().zone(), budgets.standing());
         List<String> low = runway.activeAlertLines();
         if (low.isEmpty()) {
             return r;
@@ -281,7 +377,8 @@ public final class SlashCommands {
         return switch (what) {
             case "pricing" -> setupPricing(how, force);
             case "budget" -> setupBudget(how);
-            default -> throw new IllegalArgumentException("usage: /setup | /setup pricing auto|minimal|skip | /setup budget default|custom|skip");
+            default -> throw new IllegalArgumentException("unknown setup '" + args.get(0) + "'" + NearestWord.hint(what, List.of("pricing", "budget"))
+                    + "\nusage: /setup | /setup pricing auto|minimal|skip | /setup budget default|custom|skip");
         };
     }
 
@@ -334,7 +431,8 @@ public final class SlashCommands {
                 return text("Pricing setup skipped. Models with no price are recorded as unpriced and counted at a provisional"
                         + " price (on_unpriced in budget.yaml), marked in /stats and /budget.");
             }
-            default -> throw new IllegalArgumentException("usage: /setup pricing auto|minimal|skip");
+            default -> throw new IllegalArgumentException((how.isEmpty() ? "" : "unknown pricing setup '" + how + "'"
+                    + NearestWord.hint(how, List.of("auto", "minimal", "skip")) + "\n") + "usage: /setup pricing auto|minimal|skip");
         }
     }
 
@@ -370,7 +468,8 @@ public final class SlashCommands {
             case "skip" -> {
                 return text("No budget: spend is tracked but never enforced.");
             }
-            default -> throw new IllegalArgumentException("usage: /setup budget default|custom|skip");
+            default -> throw new IllegalArgumentException((how.isEmpty() ? "" : "unknown budget setup '" + how + "'"
+                    + NearestWord.hint(how, List.of("default", "custom", "skip")) + "\n") + "usage: /setup budget default|custom|skip");
         }
     }
 

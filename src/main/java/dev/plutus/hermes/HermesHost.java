@@ -16,6 +16,7 @@ import java.util.Map;
 public final class HermesHost implements AutoCloseable {
     private final RunwayMonitor runway;
     private final HookDispatcher hooks;
+    private final CronJobNames cronJobNames;
 
     public HermesHost(Engine engine) {
         Map<String, String> env = engine.config().environment();
@@ -27,6 +28,12 @@ public final class HermesHost implements AutoCloseable {
                 new HermesRouter(store, engine.clock()), engine.clock());
         this.hooks = new HookDispatcher(engine.sessions(), engine.recorder(), engine.enforcer(), runway::claimNotices,
                 engine.clock());
+        this.cronJobNames = new CronJobNames(CronJobNames.hermesHome(engine.config().home().dir(), env));
+    }
+
+    /** Hermes's cron job names by id, for reports. */
+    public CronJobNames cronJobNames() {
+        return cronJobNames;
     }
 
     public HookDispatcher hooks() {

@@ -131,6 +131,11 @@ public final class HermesInstaller {
 
     /** The {@code hooks:} and {@code quick_commands:} block that forwards every manifest hook through shell_hook.py. */
     public String shellHooksSnippet(String python, String launcher) {
+        return shellHooksSnippet(python, launcher, "");
+    }
+
+    /** The same, with {@code launcherArgs} (already shell-quoted, such as {@code --home DIR}) after each quick command. */
+    public String shellHooksSnippet(String python, String launcher, String launcherArgs) {
         StringBuilder y = new StringBuilder();
         y.append("# Plutus through Hermes shell hooks (paste at the top level of ").append(configFile()).append(").\n")
                 .append("# Gateway and cron processes register new shell hooks only with hooks_auto_accept: true.\n")
@@ -145,13 +150,13 @@ public final class HermesInstaller {
         for (PluginManifest.Command c : manifest.commands()) {
             y.append("  ").append(c.name()).append(":\n")
                     .append("    type: exec\n")
-                    .append("    command: ").append(yamlQuoted(shellQuoted(launcher) + " " + c.name())).append("\n");
+                    .append("    command: ").append(yamlQuoted(shellQuoted(launcher) + " " + c.name() + launcherArgs)).append("\n");
         }
         return y.toString();
     }
 
     /** Hermes splits shell-hook commands with shlex (and quick commands run in a shell): quote what needs it. */
-    static String shellQuoted(String word) {
+    public static String shellQuoted(String word) {
         return word.matches("[A-Za-z0-9_./~:@%+=,-]+") ? word : "'" + word.replace("'", "'\"'\"'") + "'";
     }
 

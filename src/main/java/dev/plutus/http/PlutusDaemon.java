@@ -75,7 +75,7 @@ public final class PlutusDaemon implements AutoCloseable {
             UsageApi usage = new UsageApi(apiKeys, limiter, eventLimiter, ingestor, ingestCounters, options.limits().ingestSlots(), storeHealth);
             ReservationApi reservationApi = new ReservationApi(plutus.reservations(), plutus.gate()::zone, apiKeys, limiter);
             usage.endReservationsThrough(reservationApi);
-            SlashCommands commands = SlashCommands.of(plutus, hermes.runway());
+            SlashCommands commands = SlashCommands.of(plutus, hermes.runway(), hermes.cronJobNames());
             // The read-only token: the dashboard's JSON and /metrics. On loopback the page hands it to the browser as a cookie.
             AccessToken readToken = AccessToken.ensure(home.dashboardTokenFile());
             DashboardApi dashboard = new DashboardApi(commands, hermes.runway(), readToken, options.isLoopback(),

@@ -91,11 +91,20 @@ public final class GenAiSpans {
                     new TokenUsage(input, output, cacheRead, cacheWrite, 0, reasoning), null, operation.orElse("chat"),
                     workspace.isBlank() ? "default" : workspace.strip(),
                     source.length() > MAX_TEXT ? source.substring(0, MAX_TEXT) : source, at,
-                    session == null || session.isBlank() ? null : new UsageEvent.SessionFacts(session.strip(), null, null, null));
+                    session == null || session.isBlank() ? null : new UsageEvent.SessionFacts(session.strip(), null, null, null),
+                    latencyMillis(span));
             return new Mapped.Call("otlp_" + span.traceId() + "_" + span.spanId(), event);
         } catch (UsageRejected e) {
             return new Mapped.Rejected(e.getMessage());
         }
+    }
+
+    /** The span's duration, the call's latency: 0 (not measured) without both times, at most a day. */
+    private static long latencyMillis(OtlpSpan span) {
+        if (span.startNanos() == 0 || span.endNanos() == 0 || span.endNanos() < span.startNanos()) {
+            return 0;
+        }
+        return Math.min((span.endNanos() - span.startNanos()) / 1_000_000L, 86_400_000L);
     }
 
     private static Optional<String> text(Map<String, Object> a, String key) {

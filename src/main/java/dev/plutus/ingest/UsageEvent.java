@@ -7,11 +7,13 @@ import java.time.Instant;
 /**
  * One event of a {@code /v1/usage} request, validated. {@code costUsd} is null when the sender left
  * pricing to Plutus; {@code timestamp} is null when the call happened "now" (the time of arrival).
+ * {@code latencyMillis} is 0 when the sender did not measure it.
  * {@code session} is null when the sender named no session (session, cron and sender budgets then
  * cannot apply to the event).
  */
 public record UsageEvent(String provider, String model, TokenUsage usage, BigDecimal costUsd, String taskType,
-                         String workspace, String source, Instant timestamp, SessionFacts session) {
+                         String workspace, String source, Instant timestamp, SessionFacts session,
+                         long latencyMillis) {
 
     /**
      * Who made the call, as a remote Plutus resolved it: the session, the session whose budget it

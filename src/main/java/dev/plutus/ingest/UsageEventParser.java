@@ -34,7 +34,8 @@ public final class UsageEventParser {
             "session_id", "root_session_id", "cron_job_id", "sender");
     private static final List<String> FIELDS = List.of("provider", "model", "input_tokens", "output_tokens",
             "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens", "cost_usd",
-            "task_type", "workspace", "source", "timestamp", "session_id", "root_session_id", "cron_job_id", "sender");
+            "task_type", "workspace", "source", "timestamp", "session_id", "root_session_id", "cron_job_id", "sender",
+            "latency_ms");
 
     private UsageEventParser() {}
 
@@ -107,7 +108,8 @@ public final class UsageEventParser {
                 tokens(e, "cache_write_tokens", where), tokens(e, "cache_write_1h_tokens", where), reasoning);
         return new UsageEvent(provider.strip(), blankToNull(text(e, "model")), usage, cost(e, where),
                 orDefault(text(e, "task_type"), "general"), orDefault(text(e, "workspace"), "default"),
-                orDefault(text(e, "source"), "api"), timestamp(e, where), session(e, where));
+                orDefault(text(e, "source"), "api"), timestamp(e, where), session(e, where),
+                latency(e, where));
     }
 
     /** The optional session members; the others only make sense with a session to attach them to. */
@@ -142,6 +144,28 @@ public final class UsageEventParser {
         }
         if (d.compareTo(BigDecimal.valueOf(MAX_TOKENS)) > 0) {
             throw where.field(field, "is too large (" + d.toPlainString() + " > " + MAX_TOKENS + ")");
+        }
+        return d.longValueExact();
+    }
+
+    /** How long the call took, in whole milliseconds, 0 .. one day; 0 when not sent (the average leaves such calls out). */
+    private static long latency(JsonNode e, At where) throws UsageRejected {
+        JsonNode v = e.get("latency_ms");
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.isNumber()) {
+            throw where.field("latency_ms", "must be a whole number of milliseconds, not " + v.getNodeType().name().toLowerCase());
+        }
+        BigDecimal d = v.decimalValue();
+        if (d.signum() < 0) {
+            throw where.field("latency_ms", "must not be negative (" + d.toPlainString() + ")");
+        }
+        if (d.stripTrailingZeros().scale() > 0) {
+            throw where.field("latency_ms", "must be a whole number of milliseconds (" + d.toPlainString() + ")");
+        }
+        if (d.compareTo(BigDecimal.valueOf(InputRanges.MAX_DURATION_MILLIS)) > 0) {
+            throw where.field("latency_ms", "is too large (" + d.toPlainString() + " > " + InputRanges.MAX_DURATION_MILLIS + ", one day)");
         }
         return d.longValueExact();
     }

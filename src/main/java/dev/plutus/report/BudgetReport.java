@@ -9,6 +9,7 @@ import dev.plutus.budget.Level;
 import dev.plutus.budget.ScopeStatus;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,6 +20,17 @@ public final class BudgetReport {
     private BudgetReport() {}
 
     public static Rendered render(String title, List<ScopeStatus> statuses, ZoneId zone, BudgetFile.Standing standing) {
+        return render(title, statuses, List.of(), zone, standing);
+    }
+
+    /**
+     * {@code statuses} in the order given (worst first, as {@link #WORST_FIRST} sorts them), with a
+     * forecast column for the scopes {@code forecasts} covers.
+     */
+    public static Rendered render(String title, List<ScopeStatus> statuses, List<BudgetForecast> forecasts, ZoneId zone,
+            BudgetFile.Standing standing) {
+        java.util.Map<ScopeStatus, BudgetForecast> ahead = new java.util.IdentityHashMap<>();
+        forecasts.forEach(f -> ahead.put(f.status(), f));
         Optional<String> fileError = standing.refusal();
         boolean anyLimit = standing.anyLimit();
         StringBuilder t = new StringBuilder("Plutus — " + title + "\n" + "=".repeat(72) + "\n");
@@ -26,8 +38,12 @@ public final class BudgetReport {
         if (!notice.isEmpty()) {
             t.append(notice).append('\n');
         }
-        TextTable tt = new TextTable(new String[] {"", "Scope", "Window", "Spent", "Limit", "%", "Resets", "Notes"},
-                new boolean[] {false, false, false, true, true, true, false, false});
+        boolean withForecast = !forecasts.isEmpty();
+        TextTable tt = withForecast
+                ? new TextTable(new String[] {"", "Scope", "Window", "Spent", "Limit", "%", "Resets", "At today's pace", "Notes"},
+                        new boolean[] {false, false, false, true, true, true, false, false, false})
+                : new TextTable(new String[] {"", "Scope", "Window", "Spent", "Limit", "%", "Resets", "Notes"},
+                        new boolean[] {false, false, false, true, true, true, false, false});
         ArrayNode arr = JsonNodeFactory.instance.arrayNode();
         for (ScopeStatus s : statuses) {
             String flag = s.level() == Level.HARD ? "█" : s.level() == Level.SOFT ? "!" : " ";
@@ -35,8 +51,15 @@ public final class BudgetReport {
                     + (s.spend().unpricedCalls() > 0 ? "~unpriced:" + s.spend().unpricedCalls() + " " : "")
                     + (s.spend().provisionalMicros() > 0 ? "~provisional:" + Money.display(s.spend().provisionalMicros(), s.limitMicros()) : "");
             String pct = s.percent() >= 10_000 ? ">9999%" : s.percent() + "%";
-            tt.add(flag, s.scope().describe(), s.window().label(), Money.display(s.spentMicros(), s.limitMicros()), Money.display(s.limitMicros()),
-                    pct, s.resetsAt() == null ? "-" : RESET.format(s.resetsAt().atZone(zone)), notes.trim());
+            BudgetForecast f = ahead.get(s);
+            String spent = Money.display(s.spentMicros(), s.limitMicros());
+            String resets = s.resetsAt() == null ? "-" : RESET.format(s.resetsAt().atZone(zone));
+            if (withForecast) {
+                tt.add(flag, s.scope().describe(), s.window().label(), spent, Money.display(s.limitMicros()), pct, resets,
+                        forecastCell(f, zone), notes.trim());
+            } else {
+                tt.add(flag, s.scope().describe(), s.window().label(), spent, Money.display(s.limitMicros()), pct, resets, notes.trim());
+            }
             ObjectNode o = arr.addObject();
             o.put("scope", s.scope().kind().label()).put("id", s.scope().id()).put("window", s.window().label())
                     .put("spent_usd", Money.microsToUsd(s.spentMicros())).put("limit_usd", Money.microsToUsd(s.limitMicros()))
@@ -45,6 +68,11 @@ public final class BudgetReport {
                     .put("unpriced_calls", s.spend().unpricedCalls())
                     .put("provisional_usd", Money.microsToUsd(s.spend().provisionalMicros())).put("degraded", s.degraded())
                     .put("period", s.periodKey()).put("resets_at", s.resetsAt() == null ? null : s.resetsAt().toString());
+            if (f != null) {
+                o.putObject("forecast").put("outlook", f.outlook().name().toLowerCase(java.util.Locale.ROOT))
+                        .put("burn_usd_per_day", Money.microsToUsd(f.burnMicrosPerDay()))
+                        .put("hits_cap_at", f.hitsCapAt() == null ? null : f.hitsCapAt().toString());
+            }
         }
         if (standing.verdictUnknown()) {
             t.append("No limit is known: spend is tracked, and every budget verdict is unknown (hooks answer 503, so your\n")
@@ -59,7 +87,7 @@ public final class BudgetReport {
         } else {
             t.append(tt.render());
         }
-        t.append("\nIn force: ").append(inForce(standing)).append('\n');
+        t.append("\nIn force: ").append(inForce(standing)).append("; times in ").append(zone.getId()).append('\n');
         t.append("Legend: (blank)=ok  !=soft  █=hard (tools blocked, cron paused)  ~est=rests partly on estimated tokens\n");
         if (statuses.stream().anyMatch(s -> s.spend().provisionalMicros() > 0)) {
             t.append("~provisional=that much of the spend is calls to models with no known price, counted at a stand-in\n")
@@ -67,6 +95,7 @@ public final class BudgetReport {
         }
         ObjectNode j = JsonNodeFactory.instance.objectNode();
         j.set("scopes", arr);
+        j.put("zone", zone.getId());
         fileError.ifPresent(e -> j.put("error", e));
         if (standing.verdictUnknown()) {
             j.put("verdict", "unknown");
@@ -81,6 +110,28 @@ public final class BudgetReport {
             standing.loosening().forEach(f.withArray("loosening")::add);
         });
         return new Rendered(t.toString(), j);
+    }
+
+    /** Hard breaches first, then soft, then the rest; within a level the fullest first. */
+    public static final java.util.Comparator<ScopeStatus> WORST_FIRST = java.util.Comparator
+            .comparingInt((ScopeStatus s) -> switch (s.level()) {
+                case HARD -> 0;
+                case UNKNOWN -> 1;
+                case SOFT -> 2;
+                case OK -> 3;
+            })
+            .thenComparing(Comparator.comparingLong(ScopeStatus::percent).reversed())
+            .thenComparing(s -> s.scope().kind()).thenComparing(s -> s.scope().id()).thenComparing(ScopeStatus::window);
+
+    private static String forecastCell(BudgetForecast f, ZoneId zone) {
+        if (f == null) {
+            return "-";
+        }
+        return switch (f.outlook()) {
+            case BEFORE_RESET -> "cap at " + RESET.format(f.hitsCapAt().atZone(zone)) + " (" + Money.display(f.burnMicrosPerDay()) + "/day)";
+            case HOLDS -> "holds (" + Money.display(f.burnMicrosPerDay()) + "/day)";
+            default -> f.outlook().label();
+        };
     }
 
     private static String inForce(BudgetFile.Standing s) {

@@ -24,12 +24,12 @@ public final class StatsReport {
 
     private StatsReport() {}
 
-    public static Rendered summary(StatsWindow w, UsageTotals u, SessionTotals s, List<ToolTotals> tools) {
+    public static Rendered summary(StatsRange w, UsageTotals u, SessionTotals s, List<ToolTotals> tools) {
         return summary(w, u, s, tools, List.of());
     }
 
     /** {@code aux}: Hermes's side-task model calls (compression, titles, vision, ...), included in the totals and shown apart. */
-    public static Rendered summary(StatsWindow w, UsageTotals u, SessionTotals s, List<ToolTotals> tools,
+    public static Rendered summary(StatsRange w, UsageTotals u, SessionTotals s, List<ToolTotals> tools,
             List<StatsQueries.AuxiliaryTotals> aux) {
         StringBuilder t = new StringBuilder();
         t.append("Plutus — ").append(w.title()).append('\n').append(RULE).append('\n');
@@ -48,9 +48,9 @@ public final class StatsReport {
                 + " (uncached " + ReportFormat.count(u.inputTokens()) + ", cache read " + ReportFormat.count(u.cacheReadTokens())
                 + ", cache write " + ReportFormat.count(u.cacheWriteTokens()) + ")"));
         t.append(kv("Tokens out", ReportFormat.count(u.outputTokens()) + (u.reasoningTokens() > 0 ? " (reasoning " + ReportFormat.count(u.reasoningTokens()) + ")" : "")));
-        t.append(kv("Cost", (u.estimatedCalls() > 0 ? "~" : "") + Money.usd6(u.costMicros())
-                + (u.provisionalCalls() > 0 ? " (" + Money.usd6(u.provisionalMicros()) + " provisional)" : "")));
-        t.append(kv("Avg latency", u.calls() == 0 ? "n/a" : ReportFormat.duration(u.latencyMillis() / u.calls())));
+        t.append(kv("Cost", (u.estimatedCalls() > 0 ? "~" : "") + Money.display(u.costMicros())
+                + (u.provisionalCalls() > 0 ? " (" + Money.display(u.provisionalMicros()) + " provisional)" : "")));
+        t.append(kv("Avg latency", avgLatency(u)));
         t.append(kv("Avg duration", s.endedCount() == 0 ? "n/a" : ReportFormat.duration(s.avgDurationMillis())));
         if (!tools.isEmpty()) {
             t.append("\nTop tools:\n");
@@ -62,7 +62,7 @@ public final class StatsReport {
         }
         if (u.provisionalCalls() > 0) {
             t.append("\n").append(u.provisionalCalls()).append(" call(s) used models with no known price and are counted")
-                    .append(" at provisional prices (").append(Money.usd6(u.provisionalMicros())).append("), re-priced once a price")
+                    .append(" at provisional prices (").append(Money.display(u.provisionalMicros())).append("), re-priced once a price")
                     .append(" is known: see /stats models, then add prices to pricing.yaml or run /setup pricing auto.\n");
         }
         if (u.unpricedCalls() > u.provisionalCalls()) {
@@ -70,8 +70,7 @@ public final class StatsReport {
                     .append(" call(s) used models with no known price and are counted at $0: ")
                     .append("see /stats models, then add prices to pricing.yaml or run /setup pricing auto.\n");
         }
-        ObjectNode j = J.objectNode();
-        j.put("window", w.key());
+        ObjectNode j = rangeJson(w);
         j.set("usage", usageJson(u));
         ObjectNode sj = j.putObject("sessions");
         sj.put("sessions", s.sessions()).put("subagents", s.subagents()).put("ok", s.ok()).put("failed", s.failed())
@@ -84,7 +83,7 @@ public final class StatsReport {
         return new Rendered(t.toString(), j);
     }
 
-    public static Rendered providers(StatsWindow w, List<UsageTotals> rows) {
+    public static Rendered providers(StatsRange w, List<UsageTotals> rows) {
         StringBuilder t = header("providers", w);
         TextTable tt = new TextTable(new String[] {"Provider", "Calls", "Real", "Est", "Est%", "Unpriced", "Cost"},
                 new boolean[] {false, true, true, true, true, true, true});
@@ -97,12 +96,12 @@ public final class StatsReport {
         t.append(tt.isEmpty() ? "No model calls in this window.\n" : tt.render());
         t.append("\nEst% = share of calls whose provider returned no usage (tokens estimated locally).\n")
                 .append("Under on_estimated: warn_only, a hard verdict that rests on estimates is lowered to soft.\n");
-        ObjectNode j = J.objectNode().put("window", w.key());
+        ObjectNode j = rangeJson(w);
         j.set("providers", arr);
         return new Rendered(t.toString(), j);
     }
 
-    public static Rendered models(StatsWindow w, List<UsageTotals> rows) {
+    public static Rendered models(StatsRange w, List<UsageTotals> rows) {
         StringBuilder t = header("models", w);
         TextTable tt = new TextTable(new String[] {"Provider", "Model", "Calls", "Real", "Est", "Unpriced", "Cost"},
                 new boolean[] {false, false, true, true, true, true, true});
@@ -119,37 +118,64 @@ public final class StatsReport {
         if (rows.stream().anyMatch(u -> u.provisionalCalls() > 0)) {
             t.append("'provisional': counted at a stand-in price (the provider's dearest known model) until a price is known.\n");
         }
-        ObjectNode j = J.objectNode().put("window", w.key());
+        ObjectNode j = rangeJson(w);
         j.set("models", arr);
         return new Rendered(t.toString(), j);
     }
 
-    public static Rendered cron(StatsWindow w, List<CronRuns> runs, List<UsageTotals> usageByJob) {
+    /** Cron jobs by name where Hermes's cron/jobs.json names them ({@code names}: id to name), else by id. */
+    public static Rendered cron(StatsRange w, List<CronRuns> runs, List<UsageTotals> usageByJob, Map<String, String> names) {
         StringBuilder t = header("cron jobs", w);
         Map<String, UsageTotals> byJob = new HashMap<>();
         for (UsageTotals u : usageByJob) {
             byJob.put(u.cronJobId(), u);
         }
-        TextTable tt = new TextTable(new String[] {"Job ID", "Runs", "OK", "Fail", "Tok-in", "Tok-out", "Cost", "Avg dur"},
-                new boolean[] {false, true, true, true, true, true, true, true});
+        TextTable tt = new TextTable(new String[] {"Job", "ID", "Runs", "OK", "Fail", "Tok-in", "Tok-out", "Cost", "Avg dur"},
+                new boolean[] {false, false, true, true, true, true, true, true, true});
         ArrayNode arr = J.arrayNode();
         for (CronRuns r : runs) {
             UsageTotals u = byJob.getOrDefault(r.cronJobId(), UsageTotals.empty());
-            tt.add(r.cronJobId(), ReportFormat.count(r.runs()), ReportFormat.count(r.ok()), ReportFormat.count(r.failed()), ReportFormat.count(u.promptTokens()),
-                    ReportFormat.count(u.outputTokens()), Money.usd6(u.costMicros()), r.endedCount() == 0 ? "n/a" : ReportFormat.duration(r.avgDurationMillis()));
+            String name = names.get(r.cronJobId());
+            tt.add(nz(name), r.cronJobId(), ReportFormat.count(r.runs()), ReportFormat.count(r.ok()), ReportFormat.count(r.failed()),
+                    ReportFormat.count(u.promptTokens()), ReportFormat.count(u.outputTokens()), Money.display(u.costMicros()),
+                    r.endedCount() == 0 ? "n/a" : ReportFormat.duration(r.avgDurationMillis()));
             ObjectNode o = arr.addObject();
-            o.put("cron_job_id", r.cronJobId()).put("runs", r.runs()).put("ok", r.ok()).put("failed", r.failed())
+            o.put("cron_job_id", r.cronJobId()).put("name", name).put("runs", r.runs()).put("ok", r.ok()).put("failed", r.failed())
                     .put("avg_duration_ms", r.avgDurationMillis());
             o.set("usage", usageJson(u));
         }
         t.append(tt.isEmpty() ? "No cron runs in this window.\n" : tt.render());
         t.append("\nCost includes work the job delegated to subagents.\n");
-        ObjectNode j = J.objectNode().put("window", w.key());
+        ObjectNode j = rangeJson(w);
         j.set("cron_jobs", arr);
         return new Rendered(t.toString(), j);
     }
 
-    public static Rendered tools(StatsWindow w, List<ToolTotals> tools) {
+    /**
+     * Usage per workspace or task type ({@code what}), as calls sent to /v1/usage name them; calls
+     * that name none (Hermes's own) are one row, {@code -}.
+     */
+    public static Rendered breakdown(StatsRange w, String what, List<StatsQueries.Slice> slices) {
+        StringBuilder t = header(what.replace('_', ' '), w);
+        TextTable tt = new TextTable(new String[] {what.equals("task_type") ? "Task type" : "Workspace", "Calls", "Tok-in", "Tok-out",
+                "Cost", "Avg latency"}, new boolean[] {false, true, true, true, true, true});
+        ArrayNode arr = J.arrayNode();
+        for (StatsQueries.Slice x : slices) {
+            UsageTotals u = x.usage();
+            tt.add(nz(x.key()), ReportFormat.count(u.calls()), ReportFormat.count(u.promptTokens()), ReportFormat.count(u.outputTokens()),
+                    cost(u), avgLatency(u));
+            ObjectNode o = usageJson(u);
+            o.put(what, x.key());
+            arr.add(o);
+        }
+        t.append(tt.isEmpty() ? "No model calls in this window.\n" : tt.render());
+        t.append("\n'-' = calls that name no " + what + " (Hermes's own; /v1/usage calls default to 'default'/'general').\n");
+        ObjectNode j = rangeJson(w);
+        j.set(what.equals("task_type") ? "task_types" : "workspaces", arr);
+        return new Rendered(t.toString(), j);
+    }
+
+    public static Rendered tools(StatsRange w, List<ToolTotals> tools) {
         StringBuilder t = header("tools", w);
         TextTable tt = new TextTable(new String[] {"Tool", "Calls", "Failures", "Fail%", "Avg ms"},
                 new boolean[] {false, true, true, true, true});
@@ -157,53 +183,53 @@ public final class StatsReport {
             tt.add(x.toolName(), ReportFormat.count(x.calls()), ReportFormat.count(x.failures()), ReportFormat.percent(x.failures(), x.calls()), x.avgMillis() + "ms");
         }
         t.append(tt.isEmpty() ? "No tool calls in this window.\n" : tt.render());
-        ObjectNode j = J.objectNode().put("window", w.key());
+        ObjectNode j = rangeJson(w);
         j.set("tools", toolsJson(tools));
         return new Rendered(t.toString(), j);
     }
 
-    public static Rendered sessions(StatsWindow w, List<StatsQueries.SessionRow> rows, ZoneId zone) {
+    public static Rendered sessions(StatsRange w, List<StatsQueries.SessionRow> rows, ZoneId zone) {
         StringBuilder t = header("sessions", w);
         TextTable tt = new TextTable(new String[] {"Started", "Session", "Platform", "Model", "Status", "Calls", "Cost"},
                 new boolean[] {false, false, false, false, false, true, true});
         ArrayNode arr = J.arrayNode();
         for (StatsQueries.SessionRow r : rows) {
             tt.add(TS.format(r.startedAt().atZone(zone)), r.sessionId(), nz(r.platform()), nz(r.model()), r.status(),
-                    ReportFormat.count(r.calls()), (r.estimatedCalls() > 0 ? "~" : "") + Money.usd6(r.costMicros()));
+                    ReportFormat.count(r.calls()), (r.estimatedCalls() > 0 ? "~" : "") + Money.display(r.costMicros()));
             arr.addObject().put("session_id", r.sessionId()).put("platform", r.platform()).put("model", r.model())
                     .put("status", r.status()).put("started_at", r.startedAt().toString())
                     .put("calls", r.calls()).put("cost_usd", Money.microsToUsd(r.costMicros()));
         }
         t.append(tt.isEmpty() ? "No sessions in this window.\n" : tt.render());
-        ObjectNode j = J.objectNode().put("window", w.key());
+        ObjectNode j = rangeJson(w);
         j.set("sessions", arr);
         return new Rendered(t.toString(), j);
     }
 
     /** Cost per calendar day in the user's zone, for the dashboard's chart. */
-    public static Rendered daily(StatsWindow w, List<StatsQueries.DayCost> days, ZoneId zone) {
+    public static Rendered daily(StatsRange w, List<StatsQueries.DayCost> days, ZoneId zone) {
         StringBuilder t = header("cost per day", w);
         TextTable tt = new TextTable(new String[] {"Day", "Calls", "Cost"}, new boolean[] {false, true, true});
         ArrayNode arr = J.arrayNode();
         for (StatsQueries.DayCost d : days) {
-            tt.add(d.day().toString(), ReportFormat.count(d.calls()), Money.usd6(d.costMicros()));
+            tt.add(d.day().toString(), ReportFormat.count(d.calls()), Money.display(d.costMicros()));
             arr.addObject().put("day", d.day().toString()).put("calls", d.calls()).put("cost_usd", Money.microsToUsd(d.costMicros()));
         }
         t.append(tt.render());
-        ObjectNode j = J.objectNode().put("window", w.key()).put("zone", zone.getId());
+        ObjectNode j = rangeJson(w);
         j.set("days", arr);
         return new Rendered(t.toString(), j);
     }
 
     public static Rendered raw(List<LlmCall> calls, ZoneId zone) {
-        StringBuilder t = new StringBuilder("Plutus — last " + calls.size() + " model calls\n" + RULE + "\n");
+        StringBuilder t = new StringBuilder("Plutus — last " + calls.size() + " model calls (times in " + zone.getId() + ")\n" + RULE + "\n");
         TextTable tt = new TextTable(new String[] {"Time", "Session", "Provider", "Model", "In", "Out", "Cost", "Flags"},
                 new boolean[] {false, false, false, false, true, true, true, false});
         ArrayNode arr = J.arrayNode();
         for (LlmCall c : calls) {
             String flags = (c.estimated() ? "est " : "") + (c.provisional() ? "provisional" : c.priced() ? "" : "unpriced");
             tt.add(TS.format(c.timestamp().atZone(zone)), nz(c.sessionId()), c.provider(), c.model(),
-                    ReportFormat.count(c.usage().promptTokens()), ReportFormat.count(c.usage().output()), Money.usd6(c.costMicros()), flags.trim());
+                    ReportFormat.count(c.usage().promptTokens()), ReportFormat.count(c.usage().output()), Money.display(c.costMicros()), flags.trim());
             ObjectNode o = arr.addObject();
             o.put("ts", c.timestamp().toString()).put("session_id", c.sessionId()).put("provider", c.provider())
                     .put("model", c.model()).put("input_tokens", c.usage().input()).put("output_tokens", c.usage().output())
@@ -216,13 +242,26 @@ public final class StatsReport {
         return new Rendered(t.toString(), J.objectNode().set("calls", arr));
     }
 
-    private static StringBuilder header(String what, StatsWindow w) {
+    private static StringBuilder header(String what, StatsRange w) {
         return new StringBuilder("Plutus — " + what + " (" + w.title() + ")\n" + "=".repeat(72) + "\n");
+    }
+
+    /** The range as every /stats answer carries it: its word, its bounds and the zone its dates are read in. */
+    private static ObjectNode rangeJson(StatsRange w) {
+        return J.objectNode().put("window", w.key()).put("from", w.from().toString()).put("to", w.to().toString())
+                .put("zone", w.zone().getId());
+    }
+
+    /** Averaged over the calls that had a latency measured; "n/a" when none had. */
+    private static String avgLatency(UsageTotals u) {
+        java.util.OptionalLong avg = u.avgLatencyMillis();
+        return avg.isEmpty() ? "n/a" : ReportFormat.duration(avg.getAsLong())
+                + (u.latencyCalls() < u.calls() ? " (of " + ReportFormat.count(u.latencyCalls()) + " measured)" : "");
     }
 
     /** A cost cell; one that rests partly on provisional prices says so. */
     private static String cost(UsageTotals u) {
-        return Money.usd6(u.costMicros()) + (u.provisionalCalls() > 0 ? " provisional" : "");
+        return Money.display(u.costMicros()) + (u.provisionalCalls() > 0 ? " provisional" : "");
     }
 
     private static String qualifiers(UsageTotals u) {
@@ -254,7 +293,9 @@ public final class StatsReport {
                 .put("input_tokens", u.inputTokens()).put("output_tokens", u.outputTokens())
                 .put("cache_read_tokens", u.cacheReadTokens()).put("cache_write_tokens", u.cacheWriteTokens())
                 .put("reasoning_tokens", u.reasoningTokens()).put("cost_usd", Money.microsToUsd(u.costMicros()))
-                .put("latency_ms", u.latencyMillis()).put("provisional_calls", u.provisionalCalls())
+                .put("latency_ms", u.latencyMillis()).put("latency_calls", u.latencyCalls())
+                .put("avg_latency_ms", u.avgLatencyMillis().isPresent() ? u.avgLatencyMillis().getAsLong() : null)
+                .put("provisional_calls", u.provisionalCalls())
                 .put("provisional_usd", Money.microsToUsd(u.provisionalMicros()));
         return o;
     }

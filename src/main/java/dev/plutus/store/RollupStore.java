@@ -41,12 +41,12 @@ public final class RollupStore {
             Jdbc.update(c, """
                     INSERT INTO usage_hourly(hour, provider, model, platform, cron_job_id, calls, estimated_calls,
                         unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-                        reasoning_tokens, cost_micros, latency_ms, provisional_calls, provisional_micros)
+                        reasoning_tokens, cost_micros, latency_ms, provisional_calls, provisional_micros, latency_calls)
                     SELECT ts / 3600000, provider, model, COALESCE(platform, ''), COALESCE(cron_job_id, ''),
                            COUNT(*), SUM(estimated), SUM(1 - priced), %s, %s,
                            %s, %s,
                            %s, %s, %s, SUM(provisional),
-                           %s
+                           %s, SUM(CASE WHEN latency_ms > 0 THEN 1 ELSE 0 END)
                     FROM llm_calls WHERE id > ? AND id <= ?
                     GROUP BY 1, 2, 3, 4, 5
                     ON CONFLICT(hour, provider, model, platform, cron_job_id) DO UPDATE SET
@@ -61,7 +61,8 @@ public final class RollupStore {
                         cost_micros = %s,
                         latency_ms = %s,
                         provisional_calls = usage_hourly.provisional_calls + excluded.provisional_calls,
-                        provisional_micros = %s""".formatted(d.sum("input_tokens"), d.sum("output_tokens"),
+                        provisional_micros = %s,
+                        latency_calls = usage_hourly.latency_calls + excluded.latency_calls""".formatted(d.sum("input_tokens"), d.sum("output_tokens"),
                     d.sum("cache_read_tokens"), d.sum("cache_write_tokens + cache_write_1h_tokens"), d.sum("reasoning_tokens"),
                     d.sum("cost_micros"), d.sum("latency_ms"), d.sum("CASE WHEN provisional = 1 THEN cost_micros ELSE 0 END"),
                     grown(d, "input_tokens"), grown(d, "output_tokens"),

@@ -289,5 +289,15 @@ final class Schema {
             // price so the two can be compared; null for calls Plutus saw itself
             """
             ALTER TABLE llm_calls ADD COLUMN peer_cost_micros INTEGER;
+            """,
+            // 10: latency told apart from "not measured" — llm_calls.latency_ms has been NOT NULL since 1 and holds 0 for a
+            // call whose latency nobody measured (no model call answers in 0 ms); rollups count the calls that had one, so an
+            // average leaves the others out. Hours rolled up before this count what their raw rows, where still kept, say.
+            """
+            ALTER TABLE usage_hourly ADD COLUMN latency_calls INTEGER NOT NULL DEFAULT 0;
+            UPDATE usage_hourly SET latency_calls = CASE WHEN latency_ms = 0 THEN 0 ELSE COALESCE(NULLIF((SELECT COUNT(*) FROM llm_calls l
+                WHERE l.ts >= usage_hourly.hour * 3600000 AND l.ts < (usage_hourly.hour + 1) * 3600000 AND l.provider = usage_hourly.provider
+                AND l.model = usage_hourly.model AND COALESCE(l.platform, '') = usage_hourly.platform
+                AND COALESCE(l.cron_job_id, '') = usage_hourly.cron_job_id AND l.latency_ms > 0), 0), usage_hourly.calls) END;
             """);
 }

@@ -33,45 +33,107 @@ public final class StatsQueries {
         this.jdbc = jdbc;
     }
 
+    /** Far enough ahead to stand for "no end": every query bound is a millisecond count. */
+    private static final Instant OPEN_END = Instant.ofEpochMilli(Long.MAX_VALUE / 2);
+
     public List<UsageTotals> usage(Grouping g, Instant since) {
+        return usage(g, since, OPEN_END);
+    }
+
+    /**
+     * Usage of calls with {@code from <= ts < to}: rollup hours wholly inside the range, raw rows for
+     * the partial hours at either end, and raw rows not rolled up yet.
+     */
+    public List<UsageTotals> usage(Grouping g, Instant from, Instant to) {
         Dialect d = jdbc.dialect();
-        long start = since.toEpochMilli();
-        long firstFullHour = Math.floorDiv(start, RollupStore.HOUR_MS) + 1;
+        HourSpan h = HourSpan.of(from, to);
         String rawCols = """
                 %s AS p, %s AS m, %s AS j, 1 AS calls, estimated AS est, 1 - priced AS unpriced, input_tokens AS i,
                 output_tokens AS o, cache_read_tokens AS cr, cache_write_tokens + cache_write_1h_tokens AS cw,
                 reasoning_tokens AS r, cost_micros AS cost, latency_ms AS lat, provisional AS pc,
-                CASE WHEN provisional = 1 THEN cost_micros ELSE 0 END AS pm"""
+                CASE WHEN provisional = 1 THEN cost_micros ELSE 0 END AS pm,
+                CASE WHEN latency_ms > 0 THEN 1 ELSE 0 END AS lc"""
                 .formatted(g.provider, g.model, g.cron.equals("NULL") ? "NULL" : "COALESCE(cron_job_id, '')");
         String rollCols = """
                 %s AS p, %s AS m, %s AS j, calls, estimated_calls AS est, unpriced_calls AS unpriced,
                 input_tokens AS i, output_tokens AS o, cache_read_tokens AS cr, cache_write_tokens AS cw,
                 reasoning_tokens AS r, cost_micros AS cost, latency_ms AS lat, provisional_calls AS pc,
-                provisional_micros AS pm"""
+                provisional_micros AS pm, latency_calls AS lc"""
                 .formatted(g.provider, g.model, g.cron);
         String sql = """
                 WITH w AS (SELECT last_id FROM rollup_state WHERE source = 'llm_calls'),
                 u AS (
-                    SELECT %1$s FROM usage_hourly WHERE hour >= ?
+                    SELECT %1$s FROM usage_hourly WHERE hour >= ? AND hour < ?
                     UNION ALL
-                    SELECT %2$s FROM llm_calls WHERE ts >= ? AND ts < ? AND id <= (SELECT last_id FROM w)
+                    SELECT %2$s FROM llm_calls WHERE ts >= ? AND ts < ? AND (ts < ? OR ts >= ?) AND id <= (SELECT last_id FROM w)
                     UNION ALL
-                    SELECT %2$s FROM llm_calls WHERE id > (SELECT last_id FROM w) AND ts >= ?
+                    SELECT %2$s FROM llm_calls WHERE id > (SELECT last_id FROM w) AND ts >= ? AND ts < ?
                 )
                 SELECT p, m, j, SUM(calls), SUM(est), SUM(unpriced), %3$s, %4$s, %5$s, %6$s, %7$s,
-                       %8$s, %9$s, SUM(pc), %10$s
+                       %8$s, %9$s, SUM(pc), %10$s, SUM(lc)
                 FROM u GROUP BY p, m, j HAVING SUM(calls) > 0
                 ORDER BY p, SUM(calls) DESC, m, j""".formatted(rollCols, rawCols, d.sum("i"), d.sum("o"), d.sum("cr"), d.sum("cw"),
                 d.sum("r"), d.sum("cost"), d.sum("lat"), d.sum("pm"));
         return jdbc.query(sql, rs -> new UsageTotals(rs.getString(1), rs.getString(2), rs.getString(3),
                 rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
-                rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getLong(15)),
-                firstFullHour, start, firstFullHour * RollupStore.HOUR_MS, start);
+                rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getLong(15), rs.getLong(16)),
+                h.firstHour, h.endHour, h.from, h.to, h.firstHour * RollupStore.HOUR_MS, h.endHour * RollupStore.HOUR_MS, h.from, h.to);
+    }
+
+    /**
+     * The whole hours of {@code [from, to)}, which rollups answer, and its millisecond bounds. A range
+     * inside one hour has no whole hour ({@code endHour == firstHour}).
+     */
+    private record HourSpan(long from, long to, long firstHour, long endHour) {
+        static HourSpan of(Instant from, Instant to) {
+            long f = from.toEpochMilli();
+            long t = Math.max(f, to.toEpochMilli());
+            long first = Math.floorDiv(f, RollupStore.HOUR_MS) + 1;
+            return new HourSpan(f, t, first, Math.max(first, Math.floorDiv(t, RollupStore.HOUR_MS)));
+        }
     }
 
     public UsageTotals total(Instant since) {
-        List<UsageTotals> rows = usage(Grouping.TOTAL, since);
+        return total(since, OPEN_END);
+    }
+
+    public UsageTotals total(Instant from, Instant to) {
+        List<UsageTotals> rows = usage(Grouping.TOTAL, from, to);
         return rows.isEmpty() ? UsageTotals.empty() : rows.get(0);
+    }
+
+    /** What calls reported over /v1/usage can be grouped by, besides provider, model and cron job. */
+    public enum Breakdown {
+        WORKSPACE("i.workspace"),
+        TASK_TYPE("i.task_type");
+
+        final String column;
+
+        Breakdown(String column) {
+            this.column = column;
+        }
+    }
+
+    /** One group of a breakdown: its key ({@code null} for calls that carry none, such as Hermes's own) and its usage. */
+    public record Slice(String key, UsageTotals usage) {}
+
+    /**
+     * Usage of calls in {@code [from, to)} per workspace or task type. These live beside the calls,
+     * not in the hourly rollups, so they are read from raw rows: calls purged past retention are not in them.
+     */
+    public List<Slice> usageBy(Breakdown b, Instant from, Instant to) {
+        Dialect d = jdbc.dialect();
+        String sql = """
+                SELECT %1$s, COUNT(*), SUM(l.estimated), SUM(1 - l.priced), %2$s, %3$s, %4$s, %5$s, %6$s, %7$s,
+                       %8$s, SUM(l.provisional), %9$s, SUM(CASE WHEN l.latency_ms > 0 THEN 1 ELSE 0 END)
+                FROM llm_calls l LEFT JOIN ingested_calls i ON i.call_id = l.id
+                WHERE l.ts >= ? AND l.ts < ?
+                GROUP BY %1$s ORDER BY %7$s DESC, COUNT(*) DESC""".formatted(b.column, d.sum("l.input_tokens"), d.sum("l.output_tokens"),
+                d.sum("l.cache_read_tokens"), d.sum("l.cache_write_tokens + l.cache_write_1h_tokens"), d.sum("l.reasoning_tokens"),
+                d.sum("l.cost_micros"), d.sum("l.latency_ms"), d.sum("CASE WHEN l.provisional = 1 THEN l.cost_micros ELSE 0 END"));
+        return jdbc.query(sql, rs -> new Slice(rs.getString(1), new UsageTotals(null, null, null, rs.getLong(2), rs.getLong(3),
+                rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
+                rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14))), from.toEpochMilli(), to.toEpochMilli());
     }
 
     public record ToolTotals(String toolName, long calls, long failures, long durationMillis) {
@@ -89,36 +151,44 @@ public final class StatsQueries {
      * calls, so calls already purged past retention are only in the totals.
      */
     public List<AuxiliaryTotals> auxiliary(Instant since) {
+        return auxiliary(since, OPEN_END);
+    }
+
+    /** {@link #auxiliary(Instant)} in {@code [from, to)}. */
+    public List<AuxiliaryTotals> auxiliary(Instant from, Instant to) {
         java.util.Map<String, long[]> byTask = new java.util.TreeMap<>();
-        jdbc.query("SELECT event_id, cost_micros FROM llm_calls WHERE ts >= ? AND event_id LIKE 'aux:%'", rs -> {
+        jdbc.query("SELECT event_id, cost_micros FROM llm_calls WHERE ts >= ? AND ts < ? AND event_id LIKE 'aux:%'", rs -> {
             String id = rs.getString(1);
             int end = id.indexOf(':', 4);
             long[] t = byTask.computeIfAbsent(end < 0 ? "other" : id.substring(4, end), k -> new long[2]);
             t[0]++;
             t[1] = dev.plutus.core.Money.plus(t[1], rs.getLong(2));
             return null;
-        }, since.toEpochMilli());
+        }, from.toEpochMilli(), to.toEpochMilli());
         return byTask.entrySet().stream().map(e -> new AuxiliaryTotals(e.getKey(), e.getValue()[0], e.getValue()[1]))
                 .sorted(java.util.Comparator.comparingLong(AuxiliaryTotals::costMicros).reversed()).toList();
     }
 
     public List<ToolTotals> tools(Instant since, int limit) {
-        long start = since.toEpochMilli();
-        long firstFullHour = Math.floorDiv(start, RollupStore.HOUR_MS) + 1;
+        return tools(since, OPEN_END, limit);
+    }
+
+    public List<ToolTotals> tools(Instant from, Instant to, int limit) {
+        HourSpan h = HourSpan.of(from, to);
         return jdbc.query("""
                 WITH w AS (SELECT last_id FROM rollup_state WHERE source = 'tool_calls'),
                 u AS (
-                    SELECT tool_name AS t, calls AS n, failures AS f, duration_ms AS d FROM tools_hourly WHERE hour >= ?
+                    SELECT tool_name AS t, calls AS n, failures AS f, duration_ms AS d FROM tools_hourly WHERE hour >= ? AND hour < ?
                     UNION ALL
                     SELECT tool_name, 1, CASE WHEN status <> 'ok' THEN 1 ELSE 0 END, duration_ms FROM tool_calls
-                      WHERE ts >= ? AND ts < ? AND id <= (SELECT last_id FROM w)
+                      WHERE ts >= ? AND ts < ? AND (ts < ? OR ts >= ?) AND id <= (SELECT last_id FROM w)
                     UNION ALL
                     SELECT tool_name, 1, CASE WHEN status <> 'ok' THEN 1 ELSE 0 END, duration_ms FROM tool_calls
-                      WHERE id > (SELECT last_id FROM w) AND ts >= ?
+                      WHERE id > (SELECT last_id FROM w) AND ts >= ? AND ts < ?
                 )
                 SELECT t, SUM(n), SUM(f), %s FROM u GROUP BY t ORDER BY SUM(n) DESC, t LIMIT ?""".formatted(jdbc.dialect().sum("d")),
                 rs -> new ToolTotals(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)),
-                firstFullHour, start, firstFullHour * RollupStore.HOUR_MS, start, limit);
+                h.firstHour, h.endHour, h.from, h.to, h.firstHour * RollupStore.HOUR_MS, h.endHour * RollupStore.HOUR_MS, h.from, h.to, limit);
     }
 
     public record SessionTotals(long sessions, long subagents, long ok, long failed, long running,
@@ -129,14 +199,34 @@ public final class StatsQueries {
     }
 
     public SessionTotals sessions(Instant since) {
+        return sessions(since, OPEN_END);
+    }
+
+    /**
+     * Sessions active in {@code [from, to)}: started in it, or with a model or tool call in it. A
+     * session started last week that spends today counts today.
+     */
+    public SessionTotals sessions(Instant from, Instant to) {
         return jdbc.query("""
                 SELECT COUNT(*), COALESCE(SUM(CASE WHEN platform = 'subagent' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), 0),
                        COALESCE(SUM(CASE WHEN status IN ('error', 'interrupted', 'stopped') THEN 1 ELSE 0 END), 0),
                        COALESCE(SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END), 0),
                        COUNT(ended_at), %s
-                FROM sessions WHERE started_at >= ?""".formatted(jdbc.dialect().sum("ended_at - started_at")),
+                FROM sessions WHERE %s""".formatted(jdbc.dialect().sum("ended_at - started_at"), ACTIVE),
                 rs -> new SessionTotals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                        rs.getLong(6), rs.getLong(7)), since.toEpochMilli()).get(0);
+                        rs.getLong(6), rs.getLong(7)), activeArgs(from, to)).get(0);
+    }
+
+    /** A session active in [?, ?): started in it, or a model or tool call in it; bound with {@link #activeArgs}. */
+    private static final String ACTIVE = """
+            ((started_at >= ? AND started_at < ?)
+             OR session_id IN (SELECT session_id FROM llm_calls WHERE ts >= ? AND ts < ? AND session_id IS NOT NULL)
+             OR session_id IN (SELECT session_id FROM tool_calls WHERE ts >= ? AND ts < ? AND session_id IS NOT NULL))""";
+
+    private static Object[] activeArgs(Instant from, Instant to) {
+        long f = from.toEpochMilli();
+        long t = to.toEpochMilli();
+        return new Object[] {f, t, f, t, f, t};
     }
 
     public record CronRuns(String cronJobId, long runs, long ok, long failed, long endedCount, long durationMillisSum,
@@ -147,34 +237,52 @@ public final class StatsQueries {
     }
 
     public List<CronRuns> cronRuns(Instant since) {
+        return cronRuns(since, OPEN_END);
+    }
+
+    /** Cron runs active in {@code [from, to)}, as {@link #sessions(Instant, Instant)} counts them. */
+    public List<CronRuns> cronRuns(Instant from, Instant to) {
         return jdbc.query("""
                 SELECT cron_job_id, COUNT(*), SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END),
                        SUM(CASE WHEN status IN ('error', 'interrupted', 'stopped') THEN 1 ELSE 0 END),
                        COUNT(ended_at), %s, MAX(started_at)
-                FROM sessions WHERE platform = 'cron' AND cron_job_id IS NOT NULL AND started_at >= ?
-                GROUP BY cron_job_id ORDER BY cron_job_id""".formatted(jdbc.dialect().sum("ended_at - started_at")),
+                FROM sessions WHERE platform = 'cron' AND cron_job_id IS NOT NULL AND %s
+                GROUP BY cron_job_id ORDER BY cron_job_id""".formatted(jdbc.dialect().sum("ended_at - started_at"), ACTIVE),
                 rs -> new CronRuns(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                        rs.getLong(6), Instant.ofEpochMilli(rs.getLong(7))), since.toEpochMilli());
+                        rs.getLong(6), Instant.ofEpochMilli(rs.getLong(7))), activeArgs(from, to));
     }
 
     public record SessionRow(String sessionId, String platform, String model, String status, Instant startedAt,
                              Instant endedAt, long calls, long costMicros, long estimatedCalls) {}
 
     public List<SessionRow> recentSessions(Instant since, int limit) {
+        return recentSessions(since, OPEN_END, limit);
+    }
+
+    /**
+     * Up to {@code limit} sessions active in {@code [from, to)}, latest started first, with their calls
+     * and cost inside the range (a long session shows what it spent in the range, not its lifetime).
+     */
+    public List<SessionRow> recentSessions(Instant from, Instant to, int limit) {
+        Object[] active = activeArgs(from, to);
+        Object[] args = java.util.Arrays.copyOf(active, active.length + 3);
+        args[active.length] = limit;
+        args[active.length + 1] = from.toEpochMilli();
+        args[active.length + 2] = to.toEpochMilli();
         return jdbc.query("""
                 SELECT s.session_id, s.platform, s.model, s.status, s.started_at, s.ended_at,
                        COUNT(l.id), %s, COALESCE(SUM(l.estimated), 0)
-                FROM (SELECT * FROM sessions WHERE started_at >= ? ORDER BY started_at DESC LIMIT ?) s
-                LEFT JOIN llm_calls l ON l.session_id = s.session_id
+                FROM (SELECT * FROM sessions WHERE %s ORDER BY started_at DESC LIMIT ?) s
+                LEFT JOIN llm_calls l ON l.session_id = s.session_id AND l.ts >= ? AND l.ts < ?
                 GROUP BY s.session_id, s.platform, s.model, s.status, s.started_at, s.ended_at
-                ORDER BY s.started_at DESC""".formatted(jdbc.dialect().sum("l.cost_micros")),
+                ORDER BY s.started_at DESC""".formatted(jdbc.dialect().sum("l.cost_micros"), ACTIVE),
                 rs -> {
                     long ended = rs.getLong(6);
                     boolean none = rs.wasNull();
                     return new SessionRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                             Instant.ofEpochMilli(rs.getLong(5)), none ? null : Instant.ofEpochMilli(ended),
                             rs.getLong(7), rs.getLong(8), rs.getLong(9));
-                }, since.toEpochMilli(), limit);
+                }, args);
     }
 
     public record DayCost(java.time.LocalDate day, long calls, long costMicros) {}
