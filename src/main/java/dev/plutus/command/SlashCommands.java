@@ -182,7 +182,7 @@ public final class SlashCommands {
                     + "\n" + STATS_USAGE);
         }
         StatsRange range = statsRange(rangeWords, first.equals("cron") ? "week" : first.equals("daily") ? "week" : "today", now, zone);
-        return stats(first, range);
+        return stats(isReport ? first : "", range);
     }
 
     /**
