@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,5 +117,54 @@ class CliBehaviourTest {
         assertEquals(0, no.exit(), no.err());
         assertFalse(Files.exists(declined.resolve("budget.yaml")));
         assertTrue(no.out().contains("nothing is stopped"), no.out());
+    }
+
+    @Test
+    void shellHooksMergeIntoTheUsersOwnHooksAndQuickCommandsInsteadOfDuplicatingThem(@TempDir Path tmp) throws Exception {
+        Path hermes = tmp.resolve("hermes");
+        Files.createDirectories(hermes);
+        String mine = """
+                model: anthropic/claude-sonnet-4-6
+                hooks:
+                  pre_tool_call:
+                    - command: "python3 /home/me/audit.py"   # my audit hook
+                quick_commands:
+                  deploy:
+                    type: exec
+                    command: "make deploy"
+                  stats:
+                    type: exec
+                    command: "my-stats"
+                """;
+        Files.writeString(hermes.resolve("config.yaml"), mine);
+        Path home = tmp.resolve("plutus");
+        String[] install = {"install", "hermes", "--home", home.toString(), "--hermes-home", hermes.toString(), "--shell-hooks",
+                "--no-default-budget", "--launcher", "plutus"};
+        Result r = PlutusCliTest.run("", install);
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(r.out().contains("\nhooks:\n"), "no top-level block to paste: " + r.out());
+        assertTrue(r.out().contains("Your quick command 'stats' is kept"), r.out());
+        assertEquals(mine, Files.readString(hermes.resolve("config.yaml")), "nothing written without consent");
+        String merged = Files.readString(hermes.resolve("config.yaml.plutus-merged"));
+        assertEquals(1, merged.lines().filter(l -> l.equals("hooks:")).count(), merged);
+        assertEquals(1, merged.lines().filter(l -> l.equals("quick_commands:")).count(), merged);
+        assertTrue(merged.contains("- command: \"python3 /home/me/audit.py\"   # my audit hook"), merged);
+        assertTrue(merged.contains(hermes.resolve("plugins/plutus/shell_hook.py").toString()), merged);
+        assertTrue(merged.contains("command: \"my-stats\""), merged);
+        assertTrue(merged.contains("plutus budget --home " + home), merged);
+        java.util.Map<String, Object> yaml = new org.yaml.snakeyaml.Yaml().load(merged);
+        assertEquals(2, ((List<?>) ((java.util.Map<?, ?>) yaml.get("hooks")).get("pre_tool_call")).size(), merged);
+        assertEquals("make deploy", ((java.util.Map<?, ?>) ((java.util.Map<?, ?>) yaml.get("quick_commands")).get("deploy")).get("command"));
+
+        String[] write = java.util.Arrays.copyOf(install, install.length + 1);
+        write[install.length] = "--write-config";
+        Result w = PlutusCliTest.run("", write);
+        assertEquals(0, w.exit(), w.err());
+        assertEquals(merged, Files.readString(hermes.resolve("config.yaml")));
+        try (var files = Files.list(hermes)) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("config.yaml.plutus-bak-")), "backed up first");
+        }
+        Result again = PlutusCliTest.run("", write);
+        assertEquals(merged, Files.readString(hermes.resolve("config.yaml")), "running it again adds nothing: " + again.out());
     }
 }

@@ -329,16 +329,20 @@ class PlutusCliTest {
         Files.writeString(hermes.resolve("config.yaml"), original);
         String home = tmp.resolve("plutus").toString();
 
-        Result shell = run("", "install", "hermes", "--home", home, "--hermes-home", hermes.toString(), "--shell-hooks",
+        // A config with no hooks: or quick_commands: of its own gets the block to paste (CliBehaviourTest covers the merge).
+        Path bare = tmp.resolve("hermes-bare");
+        Files.createDirectories(bare);
+        Files.writeString(bare.resolve("config.yaml"), "model: anthropic/claude-sonnet-4-6\n");
+        Result shell = run("", "install", "hermes", "--home", home, "--hermes-home", bare.toString(), "--shell-hooks",
                 "--launcher", "/opt/plutus dir/bin/plutus");
         assertEquals(0, shell.exit(), shell.err());
         assertTrue(shell.out().contains("hooks:\n  on_session_start:\n"), shell.out());
-        assertTrue(shell.out().contains("command: \"python3 " + hermes.resolve("plugins/plutus/shell_hook.py")), shell.out());
+        assertTrue(shell.out().contains("command: \"python3 " + bare.resolve("plugins/plutus/shell_hook.py")), shell.out());
         assertTrue(shell.out().contains("command: \"'/opt/plutus dir/bin/plutus' budget --home " + home + "\""),
                 "quoted for the shell, with the home a bare command would not find: " + shell.out());
         assertTrue(shell.out().contains("/opt/plutus dir/bin/plutus serve --home " + home + "`"), shell.out());
-        assertEquals(original, Files.readString(hermes.resolve("config.yaml")));
-        assertTrue(Files.exists(hermes.resolve("plugins/plutus/shell_hook.py")));
+        assertEquals("model: anthropic/claude-sonnet-4-6\n", Files.readString(bare.resolve("config.yaml")));
+        assertTrue(Files.exists(bare.resolve("plugins/plutus/shell_hook.py")));
 
         Result plugin = run("", "install", "hermes", "--home", home, "--hermes-home", hermes.toString());
         assertEquals(0, plugin.exit(), plugin.err());

@@ -122,13 +122,13 @@ class ProvisionalPricingTest {
                     p.rollups().catchUp();
                 }
                 var stats = p.commands().run("stats", "");
-                assertTrue(stats.text().contains("($75.000000 provisional)"), stats.text());
+                assertTrue(stats.text().contains("($75.00 provisional)"), stats.text());
                 assertTrue(stats.text().contains("1 call(s) used models with no known price and are counted at provisional prices"),
                         stats.text());
                 assertEquals(1, stats.json().path("usage").path("provisional_calls").asLong(), stats.json().toString());
                 assertEquals(0, new BigDecimal("75").compareTo(stats.json().path("usage").path("provisional_usd").decimalValue()));
                 String models = p.commands().run("stats", "models").text();
-                assertTrue(models.lines().anyMatch(l -> l.contains("mystery-1") && l.contains("$75.000000 provisional")), models);
+                assertTrue(models.lines().anyMatch(l -> l.contains("mystery-1") && l.contains("$75.00 provisional")), models);
                 assertTrue(models.lines().anyMatch(l -> l.contains("claude-sonnet-4-6") && !l.contains("provisional")), models);
             }
             var budget = p.commands().run("budget", "");

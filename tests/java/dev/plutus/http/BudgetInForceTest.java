@@ -120,7 +120,7 @@ class BudgetInForceTest {
             assertEquals(1, badAmount.exit(), badAmount.out());
             Result onBroken = cli(home, "budget", "set", "global", "monthly", "30");
             assertEquals(1, onBroken.exit(), onBroken.out());
-            assertTrue(onBroken.out().contains("duplicate key"), onBroken.out());
+            assertTrue(onBroken.err().contains("duplicate key"), "a refusal goes to stderr: " + onBroken.err());
             assertEquals(DUPLICATE, Files.readString(home.resolve("budget.yaml")));
         }
 
@@ -162,11 +162,11 @@ class BudgetInForceTest {
 
             Result set = cli(home, "budget", "set", "global", "daily", "2");
             assertEquals(1, set.exit(), set.out() + set.err());
-            assertTrue(set.out().contains("Not changed: " + home.resolve("budget.yaml") + " on disk is refused, and setting a limit in it"
+            assertTrue(set.err().contains("Not changed: " + home.resolve("budget.yaml") + " on disk is refused, and setting a limit in it"
                     + " would drop the limits it is meant to hold (the budget in force, also saved in budget.last-good.yaml, stays as it is)"),
-                    set.out());
-            assertTrue(set.out().contains("budgets.global.daily_usd: has no value"), set.out());
-            assertTrue(set.out().contains("Fix the file first, then set the limit again."), set.out());
+                    set.err());
+            assertTrue(set.err().contains("budgets.global.daily_usd: has no value"), set.err());
+            assertTrue(set.err().contains("Fix the file first, then set the limit again."), set.err());
             assertEquals(cut, Files.readString(home.resolve("budget.yaml")), "the file is left as it was");
             JsonNode json = cli(home, "budget", "--json").json();
             assertEquals(0, new BigDecimal("1.00").compareTo(globalDaily(json)), json.toString());

@@ -173,7 +173,7 @@ class StoreTest {
             assertTrue(p.stats().recentSessions(NOON.minus(Duration.ofDays(600)), 10).stream()
                     .noneMatch(r -> r.sessionId().equals("old-session")), "sessions with no rows left go too");
             String month = p.commands().run("stats", "month").text();
-            assertTrue(month.contains("$0.007000"), month);
+            assertTrue(month.contains("$0.0070"), month);
         }
     }
 

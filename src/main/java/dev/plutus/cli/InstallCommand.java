@@ -72,6 +72,10 @@ final class InstallCommand {
                     "Write a starting budget.yaml (global $5.00/day and $100.00/month, notice at 80%, block at 100%) when",
                     "there is none. Asked when run in a terminal; yes when not asked. --no-default-budget: leave it unset"})
             Boolean defaultBudget;
+            @Option(names = "--write-config", description = {
+                    "With --shell-hooks, when config.yaml already has hooks: or quick_commands:, write the merged file",
+                    "(backup first) instead of leaving it next to config.yaml for you to review"})
+            boolean writeConfig;
 
             @Override
             public Integer call() throws Exception {
@@ -92,6 +96,24 @@ final class InstallCommand {
                 budgetStep(h);
                 String homeFlag = homeFlag(h);
                 if (shellHooks) {
+                    List<String> kept = new java.util.ArrayList<>();
+                    var merged = installer.mergedShellHooksConfig("python3", run, homeFlag, kept);
+                    if (merged.isPresent()) {
+                        // A second top-level hooks: or quick_commands: would drop the user's own or break the file.
+                        PrintWriter out = spec.commandLine().getOut();
+                        kept.forEach(n -> out.println("Your quick command '" + n + "' is kept; Plutus's /" + n + " is not added."));
+                        if (writeConfig) {
+                            out.println(installer.writeConfig(merged.get()));
+                        } else {
+                            Path proposal = installer.configFile().resolveSibling("config.yaml.plutus-merged");
+                            dev.plutus.config.AtomicFiles.write(proposal, merged.get());
+                            out.println(installer.configFile() + " already has hooks: or quick_commands:, so a block to paste would"
+                                    + " duplicate them. The merge, with your entries kept, is in " + proposal + ": review it and move it"
+                                    + " over config.yaml, or run this again with --write-config to have it written (backup first).");
+                        }
+                        out.println("Next: run `" + run + " serve" + homeFlag + "` (keep it running), then restart Hermes and approve the hooks.");
+                        return 0;
+                    }
                     spec.commandLine().getOut().print("\n" + installer.shellHooksSnippet("python3", run, homeFlag) + "\n");
                     spec.commandLine().getOut().println("Next: paste the block above into " + installer.configFile()
                             + ", run `" + run + " serve" + homeFlag + "` (keep it running), then restart Hermes and approve the hooks.");

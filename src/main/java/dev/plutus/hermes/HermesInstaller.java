@@ -155,6 +155,60 @@ public final class HermesInstaller {
         return y.toString();
     }
 
+    /**
+     * config.yaml with the shell hooks and quick commands merged into the user's own {@code hooks:}
+     * and {@code quick_commands:} (their entries kept, comments and other lines untouched); empty when
+     * the file has neither key, so the block can be pasted at the top level as it is. A quick command
+     * of the user's with one of Plutus's names is kept, and named in {@code skipped}.
+     */
+    public java.util.Optional<String> mergedShellHooksConfig(String python, String launcher, String launcherArgs, List<String> skipped)
+            throws IOException {
+        String text = Files.exists(configFile()) ? Files.readString(configFile(), StandardCharsets.UTF_8) : "";
+        dev.plutus.config.YamlEditor doc = dev.plutus.config.YamlEditor.of(text, configFile().toString());
+        if (doc.root().get("hooks").isMissing() && doc.root().get("quick_commands").isMissing()) {
+            return java.util.Optional.empty();
+        }
+        String command = shellQuoted(python) + " " + shellQuoted(pluginDir().resolve("shell_hook.py").toString());
+        for (String hook : manifest.hooks()) {
+            dev.plutus.config.YamlNode existing = doc.root().get("hooks").get(hook);
+            List<dev.plutus.config.YamlEditor.Item> items = new ArrayList<>();
+            if (existing.isList()) {
+                boolean already = false;
+                for (int i = 0; i < existing.items().size(); i++) {
+                    items.add(new dev.plutus.config.YamlEditor.Kept(i));
+                    already |= existing.items().get(i).get("command").textOr("").equals(command);
+                }
+                if (already) {
+                    continue;
+                }
+            }
+            java.util.LinkedHashMap<String, String> fields = new java.util.LinkedHashMap<>();
+            fields.put("command", command);
+            items.add(new dev.plutus.config.YamlEditor.NewMapping(fields));
+            doc = doc.rewriteList(dev.plutus.config.YamlPath.of(List.of("hooks", hook)), items,
+                    dev.plutus.config.YamlEditor.Placement.END);
+        }
+        for (PluginManifest.Command c : manifest.commands()) {
+            if (!doc.root().get("quick_commands").get(c.name()).isMissing()) {
+                skipped.add(c.name());
+                continue;
+            }
+            java.util.LinkedHashMap<String, String> fields = new java.util.LinkedHashMap<>();
+            fields.put("type", "exec");
+            fields.put("command", shellQuoted(launcher) + " " + c.name() + launcherArgs);
+            doc = doc.replaceWithMapping(dev.plutus.config.YamlPath.of(List.of("quick_commands", c.name())), fields);
+        }
+        return java.util.Optional.of(doc.text());
+    }
+
+    /** Writes {@code merged} over config.yaml after a backup; the line to report. */
+    public String writeConfig(String merged) throws IOException {
+        Path backup = backUp();
+        AtomicFiles.write(configFile(), merged);
+        return "Merged the shell hooks and quick commands into " + configFile()
+                + (backup == null ? " (new file)." : " (backup: " + backup.getFileName() + ").");
+    }
+
     /** Hermes splits shell-hook commands with shlex (and quick commands run in a shell): quote what needs it. */
     public static String shellQuoted(String word) {
         return word.matches("[A-Za-z0-9_./~:@%+=,-]+") ? word : "'" + word.replace("'", "'\"'\"'") + "'";
