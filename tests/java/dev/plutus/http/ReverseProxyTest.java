@@ -30,9 +30,25 @@ class ReverseProxyTest {
     @Test
     void aProxyOnThisHostThatSaysHttpsGetsASecureCookie(@TempDir Path home) throws Exception {
         try (DaemonHarness d = DaemonHarness.in(home).file("plutus.yaml", "http:\n  behind_proxy: true\n").start()) {
+            String base = "http://127.0.0.1:" + d.daemon().info().port();
+            String token = Files.readString(home.resolve("dashboard.token")).strip();
+            assertTrue(cookie(signIn(base, token, "https")).contains("; Secure"), "forwarded as https");
+            assertFalse(cookie(signIn(base, token, null)).contains("Secure"), "plain http to the daemon itself");
+        }
+    }
+
+    /** With a proxy in front every browser arrives from loopback: the page must not hand out the token. */
+    @Test
+    void behindAProxyOnLoopbackTheDashboardStillAsksForItsToken(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.in(home).file("plutus.yaml", "http:\n  behind_proxy: true\n").start()) {
             String url = "http://127.0.0.1:" + d.daemon().info().port() + "/";
-            assertTrue(cookie(get(url, "https")).contains("; Secure"), "forwarded as https");
-            assertFalse(cookie(get(url, null)).contains("Secure"), "plain http to the daemon itself");
+            HttpResponse<String> r = get(url, "https");
+            assertEquals(401, r.statusCode());
+            assertTrue(r.body().contains("action=\"/signin\""), r.body());
+            assertTrue(r.headers().firstValue("Set-Cookie").isEmpty(), "no token to a browser that did not give it");
+            HttpResponse<String> api = HTTP.send(HttpRequest.newBuilder(URI.create(url + "api/summary")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, api.statusCode());
         }
     }
 
@@ -92,8 +108,16 @@ class ReverseProxyTest {
     }
 
     private static HttpResponse<String> signIn(String base, String token) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/signin")).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("token=" + token)).build(), HttpResponse.BodyHandlers.ofString());
+        return signIn(base, token, null);
+    }
+
+    private static HttpResponse<String> signIn(String base, String token, String forwardedProto) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/signin")).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + token));
+        if (forwardedProto != null) {
+            b.header("X-Forwarded-Proto", forwardedProto);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(String url, String forwardedProto) throws Exception {

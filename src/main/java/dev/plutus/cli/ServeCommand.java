@@ -84,10 +84,11 @@ final class ServeCommand implements Callable<Integer> {
         }, "plutus-shutdown"));
         err.println("plutus: serving " + h.dir() + " on " + daemon.info().baseUrl() + " (pid " + daemon.info().pid()
                 + "); log: " + h.logFile());
-        if (options.isLoopback()) {
+        if (options.isLoopback() && !behindProxy) {
             err.println("plutus: dashboard at " + daemon.info().baseUrl() + "/");
         } else {
-            err.println("plutus: the dashboard is reachable from other hosts: open it and paste the token in "
+            err.println("plutus: the dashboard " + (behindProxy ? "is reached through the proxy" : "is reachable from other hosts")
+                    + ": open it and paste the token in "
                     + h.dashboardTokenFile() + " once per browser.");
         }
         err.flush();

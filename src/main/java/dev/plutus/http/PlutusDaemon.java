@@ -78,7 +78,8 @@ public final class PlutusDaemon implements AutoCloseable {
             SlashCommands commands = SlashCommands.of(plutus, hermes.runway(), hermes.cronJobNames());
             // The read-only token: the dashboard's JSON and /metrics. On loopback the page hands it to the browser as a cookie.
             AccessToken readToken = AccessToken.ensure(home.dashboardTokenFile());
-            DashboardApi dashboard = new DashboardApi(commands, hermes.runway(), readToken, options.isLoopback(),
+            // Behind a reverse proxy every browser arrives from loopback: only a daemon no proxy fronts may trust that.
+            DashboardApi dashboard = new DashboardApi(commands, hermes.runway(), readToken, options.isLoopback() && !httpSettings.behindProxy(),
                     new DashboardExplore(new ExploreQueries(plutus.jdbc()), plutus.gate()::zone, config.clock()));
             // Hooks get a socket of their own (owner-only, like the token) when its path fits the kernel's limit.
             this.hookSocket = JettyConnectors.usableSocketPath(home.dir().resolve(HOOK_SOCKET));
