@@ -113,6 +113,42 @@ class OtlpReceiverTest {
         }
     }
 
+    /** Found by the independent test: snake_case values were dropped, a 2^64+1000 count wrapped to 1000. */
+    @Test
+    void protoNamesAreReadAndNoNumberWrapsOrIdIsTooShort(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.start(home)) {
+            String key = d.apiKeys().create("k").secret();
+            long now = System.currentTimeMillis() * 1_000_000L;
+            String snake = """
+                    {"resource_spans":[{"scope_spans":[{"spans":[
+                      {"trace_id":"5b8efff798038103d269b633813fc60c","span_id":"aaa19b7ec3c1b174",
+                       "end_time_unix_nano":"%d","attributes":[
+                        {"key":"gen_ai.operation.name","value":{"string_value":"Chat "}},
+                        {"key":"gen_ai.provider.name","value":{"string_value":"openai"}},
+                        {"key":"gen_ai.request.model","value":{"string_value":"gpt-4.1"}},
+                        {"key":"gen_ai.usage.input_tokens","value":{"int_value":"70"}},
+                        {"key":"gen_ai.usage.output_tokens","value":{"int_value":7}}]},
+                      {"trace_id":"5b8e","span_id":"1","end_time_unix_nano":"%d","attributes":[
+                        {"key":"gen_ai.provider.name","value":{"string_value":"openai"}},
+                        {"key":"gen_ai.usage.output_tokens","value":{"int_value":7}}]}]}]}]}""".formatted(now, now);
+            HttpResponse<String> r = post(d, key, "application/json", null, snake.getBytes(StandardCharsets.UTF_8));
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("1", TestSupport.JSON.readTree(r.body()).path("partialSuccess").path("rejectedSpans").asText(), r.body());
+            assertEquals(1, d.plutus().calls().count());
+            assertEquals(TokenUsage.of(70, 7), d.plutus().calls().recent(1).get(0).usage());
+
+            String wraps = """
+                    {"resourceSpans":[{"scopeSpans":[{"spans":[
+                      {"traceId":"5b8efff798038103d269b633813fc60d","spanId":"bbb19b7ec3c1b174","endTimeUnixNano":"%d","attributes":[
+                        {"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},
+                        {"key":"gen_ai.usage.input_tokens","value":{"intValue":18446744073709552616}}]}]}]}]}""".formatted(now);
+            HttpResponse<String> big = post(d, key, "application/json", null, wraps.getBytes(StandardCharsets.UTF_8));
+            assertEquals(400, big.statusCode(), big.body());
+            assertTrue(big.body().contains("does not fit 64 bits"), big.body());
+            assertEquals(1, d.plutus().calls().count(), "nothing of the refused export is recorded");
+        }
+    }
+
     @Test
     void whatIsNotAnExportIsRefusedAndNothingIsRecorded(@TempDir Path home) throws Exception {
         try (DaemonHarness d = DaemonHarness.start(home)) {

@@ -156,7 +156,8 @@ final class UsageApi {
         } finally {
             slots.release();
         }
-        events.charge(key.keyId(), Math.max(1, spans.size()));
+        // Model calls count against the key's event rate, as /v1/usage events do; an app's other spans pass over free.
+        events.charge(key.keyId(), Math.max(1, intake.recorded() + intake.duplicates() + intake.refused() + rejections.size()));
         storeHealth.succeeded();
         if (intake.refusal() != null) {
             for (int i = 0; i < intake.refused(); i++) {

@@ -38,14 +38,14 @@ public final class GenAiSpans {
         if (provider == null || provider.isBlank()) {
             return new Mapped.Skipped();
         }
-        Optional<String> operation = text(a, "gen_ai.operation.name");
+        Optional<String> operation = text(a, "gen_ai.operation.name").map(o -> o.strip().toLowerCase(java.util.Locale.ROOT));
         if (operation.isPresent() && !MODEL_CALLS.contains(operation.get())) {
             return new Mapped.Skipped();
         }
         String where = "span " + span.spanId() + ": ";
-        if (span.traceId().isEmpty() || span.spanId().isEmpty() || span.traceId().chars().allMatch(c -> c == '0')
+        if (span.traceId().length() != 32 || span.spanId().length() != 16 || span.traceId().chars().allMatch(c -> c == '0')
                 || span.spanId().chars().allMatch(c -> c == '0')) {
-            return new Mapped.Rejected(where + "no trace or span id, so it could not be counted only once");
+            return new Mapped.Rejected(where + "no valid trace id (16 bytes) and span id (8 bytes), so it could not be counted only once");
         }
         try {
             long input = tokens(a, where, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens");

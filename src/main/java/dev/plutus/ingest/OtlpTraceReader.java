@@ -147,22 +147,41 @@ public final class OtlpTraceReader {
             if (key == null || !v.isObject()) {
                 continue;
             }
-            if (v.has("stringValue")) {
-                m.put(key, v.get("stringValue").asText());
-            } else if (v.has("intValue")) {
-                JsonNode i = v.get("intValue");
-                try {
-                    m.put(key, i.isIntegralNumber() ? i.longValue() : Long.parseLong(i.asText().strip()));
-                } catch (NumberFormatException e) {
-                    throw new UsageRejected("attribute '" + key + "': intValue is not a whole number (" + i.asText() + ")");
-                }
-            } else if (v.has("doubleValue")) {
-                m.put(key, v.get("doubleValue").asDouble());
-            } else if (v.has("boolValue")) {
-                m.put(key, v.get("boolValue").asBoolean());
+            JsonNode text = either(v, "stringValue", "string_value");
+            JsonNode integer = either(v, "intValue", "int_value");
+            JsonNode real = either(v, "doubleValue", "double_value");
+            JsonNode bool = either(v, "boolValue", "bool_value");
+            if (text != null) {
+                m.put(key, text.asText());
+            } else if (integer != null) {
+                m.put(key, int64(key, integer));
+            } else if (real != null) {
+                m.put(key, real.asDouble());
+            } else if (bool != null) {
+                m.put(key, bool.asBoolean());
             }
         }
         return m;
+    }
+
+    private static JsonNode either(JsonNode n, String camel, String snake) {
+        JsonNode v = n.get(camel);
+        return v != null ? v : n.get(snake);
+    }
+
+    /** An int64 as OTLP/JSON writes it (text) or as a number; one that does not fit 64 bits is refused, never wrapped. */
+    private static long int64(String key, JsonNode i) throws UsageRejected {
+        if (i.isIntegralNumber()) {
+            if (!i.canConvertToLong()) {
+                throw new UsageRejected("attribute '" + key + "': intValue " + abbreviate(i.asText()) + " does not fit 64 bits");
+            }
+            return i.longValue();
+        }
+        try {
+            return Long.parseLong(i.asText().strip());
+        } catch (NumberFormatException e) {
+            throw new UsageRejected("attribute '" + key + "': intValue is not a 64-bit whole number (" + abbreviate(i.asText()) + ")");
+        }
     }
 
     /** OTLP JSON names members in lowerCamelCase; receivers also take the proto's own names. */
