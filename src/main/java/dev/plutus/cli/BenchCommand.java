@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
         "at each size, and database bytes per million calls (suite engine); the Hermes",
         "bridge -> daemon hook round trip, hook events/s with 4 sessions and the daemon's",
         "memory after many recorded calls (suite hooks; needs python3); POST /v1/usage",
-        "requests/s and batched events/s with p50/p99 (suite ingest); reservation + verdict",
+        "requests/s and batched events/s with p50/p99 (suite ingest); POST /v1/traces GenAI spans/s (suite otlp); reservation + verdict",
         "p50/p99 in memory and shared, and the overshoot of sessions racing one cap (suite reserve);",
         "hook p50/p99/max over the Unix socket and TCP while slowloris clients trickle requests,",
         "and while threads stream /v1/usage batches (suite front)."})
@@ -37,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--writes", defaultValue = "40000", description = "Calls recorded in each throughput run (default: ${DEFAULT-VALUE})")
     int writes;
 
-    @Option(names = "--suite", defaultValue = "all", description = "engine, hooks, ingest, reserve, front or all (default: ${DEFAULT-VALUE})")
+    @Option(names = "--suite", defaultValue = "all", description = "engine, hooks, ingest, otlp, reserve, front or all (default: ${DEFAULT-VALUE})")
     String suite;
 
     @Option(names = "--hook-events", defaultValue = "100000", description = "Timed events per hook in the hooks suite (default: ${DEFAULT-VALUE})")
@@ -76,8 +76,8 @@ final class BenchCommand implements Callable<Integer> {
         Path work = scratch ? Files.createTempDirectory("plutus-bench") : dir;
         PlutusCli.logTo(new dev.plutus.core.HomeLayout(work));
         try {
-            if (!List.of("engine", "hooks", "ingest", "reserve", "front", "all").contains(suite)) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--suite must be engine, hooks, ingest, reserve, front or all");
+            if (!List.of("engine", "hooks", "ingest", "otlp", "reserve", "front", "all").contains(suite)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--suite must be engine, hooks, ingest, otlp, reserve, front or all");
             }
             boolean all = suite.equals("all");
             if (all || suite.equals("engine")) {
@@ -93,6 +93,9 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (all || suite.equals("ingest")) {
                 new IngestBenchmark(work.resolve("ingest"), spec.commandLine().getOut()).run(ingestRequests, ingestBatches, ingestThreads);
+            }
+            if (all || suite.equals("otlp")) {
+                new dev.plutus.bench.OtlpBenchmark(work.resolve("otlp"), spec.commandLine().getOut()).run(400, 100, 2);
             }
             if (all || suite.equals("front")) {
                 new FrontBenchmark(work.resolve("front"), spec.commandLine().getOut(), java.time.Clock.systemUTC()).run(frontHooks, 6);
