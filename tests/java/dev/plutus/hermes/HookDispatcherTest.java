@@ -136,6 +136,39 @@ class HookDispatcherTest {
     }
 
     @Test
+    void aCallNamingNoSessionIsStillJudgedByTheGlobalCap(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.002\non_estimated: enforce\n");
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            p.hooks().dispatch("post_api_request", TestSupport.hermesJson("post_api_request-anthropic-cache.json"));
+            int n = 0;
+            for (String event : List.of("llm_request", "pre_api_request")) {
+                for (String session : java.util.Arrays.asList(null, "", "   ", "<missing>")) {
+                    for (boolean withRequestId : List.of(true, false)) {
+                        ObjectNode ask = (ObjectNode) TestSupport.hermesJson("pre_api_request.json");
+                        if (session == null) {
+                            ask.putNull("session_id");
+                        } else if (session.equals("<missing>")) {
+                            ask.remove("session_id");
+                        } else {
+                            ask.put("session_id", session);
+                        }
+                        if (withRequestId) {
+                            ask.put("api_request_id", "no-session-" + n++);   // a reservation keyed by it
+                        } else {
+                            ask.remove("api_request_id");
+                        }
+                        JsonNode verdict = p.hooks().dispatch(event, ask).toJson();
+                        assertEquals("block", verdict.path("action").asText(),
+                                event + " session=" + session + " id=" + withRequestId + ": " + verdict);
+                        assertTrue(verdict.path("message").asText().contains("global daily spend"), verdict.toString());
+                    }
+                }
+            }
+            assertEquals(0, p.hooks().counters().get("malformed"), "a call naming no session is not malformed");
+        }
+    }
+
+    @Test
     void auxiliaryCallsAreRecordedPricedBudgetedAndShownApart(@TempDir Path home) throws Exception {
         Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.01\non_estimated: enforce\n");
         try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {

@@ -217,14 +217,18 @@ public final class HookDispatcher {
     }
 
     private HookReply preApiRequest(HookEvent.PreApiRequest e) {
-        String sessionId = need(e.sessionId(), "session_id");
-        sessions.observe(sessionId, e.platform(), null, null, e.at());
+        // No session named is not malformed: a call still goes out and costs money, so the scopes that
+        // do not depend on a session (global, and with a reservation the provider and model) still decide.
+        String sessionId = e.sessionId() == null || e.sessionId().isBlank() ? null : e.sessionId();
+        if (sessionId != null) {
+            sessions.observe(sessionId, e.platform(), null, null, e.at());
+        }
         if (e.approxInputTokens() > 0) {
             estimator.rememberRequest(e.apiRequestId(), sessionId, e.approxInputTokens());
         }
         // Hermes cannot cancel a model call from this hook; the bridge may act on the block by
         // shrinking the request, so the verdict is returned all the same.
-        if (e.apiRequestId() == null || e.provider() == null || e.provider().isBlank()) {
+        if (e.apiRequestId() == null || e.apiRequestId().isBlank() || e.provider() == null || e.provider().isBlank()) {
             return enforce(sessionId);
         }
         // The call's expected cost is held until post_api_request records the real one (a retry of the
