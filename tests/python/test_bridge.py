@@ -302,6 +302,72 @@ class BridgeTest(unittest.TestCase):
         ctx.hooks["pre_api_request"](**pre)
         self.assertIsNone(ctx.middleware["llm_request"](request=request, session_id=pre["session_id"]))
 
+    def test_a_200_answer_that_is_not_a_json_object_is_no_verdict_never_allow(self):
+        self.daemon = FakeDaemon(self.home)
+        session = "20261124_150000_eeeeee"
+        self.daemon.replies["llm_request"] = {"action": "block", "message": "Plutus: budget exhausted."}
+        ctx, bridge = self.register(fail_mode="closed")
+        request = {"model": "m", "messages": [{"role": "user", "content": "x" * 5000}], "max_tokens": 4096}
+        self.assertEqual(16, ctx.middleware["llm_request"](request=request, session_id=session,
+                                                           api_mode="chat_completions")["request"]["max_tokens"])
+        for odd in ([], "ok", 1, None, [{"action": "allow"}]):
+            self.daemon.replies = {e: odd for e in ("llm_request", "pre_tool_call", "pre_llm_call", "post_api_request",
+                                                    "pre_api_request", "on_session_start")}
+            bridge.down_until = 0.0
+            with self.assertLogs("plutus.bridge", "WARNING"):
+                shrunk = ctx.middleware["llm_request"](request=request, session_id=session, api_mode="chat_completions")
+            self.assertIsNotNone(shrunk, "the last verdict (stop) stands for %r" % (odd,))
+            self.assertEqual(16, shrunk["request"]["max_tokens"])
+            bridge.down_until = 0.0
+            tool = ctx.hooks["pre_tool_call"](**fixture("pre_tool_call.json"))
+            self.assertEqual("block", (tool or {}).get("action"), "fail_mode closed applies to %r: %r" % (odd, tool))
+            self.assertIn("not an object", tool["message"])
+            bridge.down_until = 0.0
+            note = ctx.hooks["pre_llm_call"](session_id=session, platform="cli")
+            self.assertIn("Plutus stopped this run", note["context"])
+        # Under fail_mode open the tool runs, but the event is kept for the daemon to replay.
+        ctx, bridge = self.register(fail_mode="open")
+        self.assertIsNone(ctx.hooks["pre_tool_call"](**fixture("pre_tool_call.json")))
+        self.assertTrue(any(e["event"] == "pre_tool_call" for e in self.spooled()))
+
+    def test_a_stopped_anthropic_request_keeps_at_most_one_short_system_line(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.replies["llm_request"] = {"action": "block", "message": "Plutus: budget exhausted."}
+        ctx, _ = self.register()
+        request = {"model": "claude-sonnet-4-6", "max_tokens": 64000, "messages": [{"role": "user", "content": "hi"}],
+                   "system": [{"type": "text", "text": "s%03d" % i + "y" * 246, "cache_control": {"type": "ephemeral"}}
+                              for i in range(400)]}
+        shrunk = ctx.middleware["llm_request"](request=request, session_id="s1", api_mode="anthropic_messages")["request"]
+        system = shrunk.get("system") or []
+        self.assertLessEqual(len(system), 1, "one identity line at most")
+        self.assertLessEqual(sum(len(b["text"]) for b in system), plutus_bridge.SHORT_SYSTEM_CHARS)
+        self.assertNotIn("cache_control", json.dumps(system))
+        self.assertLess(len(json.dumps(shrunk)), 1000)
+
+    def test_a_stopped_request_of_an_unknown_api_mode_with_nothing_to_shrink_is_logged_as_unchanged(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.replies["llm_request"] = {"action": "block", "message": "Plutus: budget exhausted."}
+        ctx, _ = self.register()
+        request = {"model": "m", "prompt_parts": ["x" * 5000], "generation": {"limit": 9000}}
+        with self.assertLogs("plutus.bridge", "WARNING") as logs:
+            out = ctx.middleware["llm_request"](request=request, session_id="s9", api_mode="gemini_native")
+        self.assertIsNone(out, "nothing could be shrunk: Hermes sends the request as it was")
+        text = "\n".join(logs.output)
+        self.assertIn("UNCHANGED", text)
+        self.assertIn("gemini_native", text)
+        self.assertNotIn("stopped a request", text)
+
+    def test_a_request_naming_no_session_follows_the_daemons_verdict(self):
+        self.daemon = FakeDaemon(self.home)
+        self.daemon.replies["llm_request"] = {"action": "block", "message": "global daily $5.00 of $5.00 spent"}
+        ctx, _ = self.register()
+        request = {"model": "m", "messages": [{"role": "user", "content": "x" * 5000}], "max_tokens": 4096}
+        for session in (None, "", "   "):
+            shrunk = ctx.middleware["llm_request"](request=request, session_id=session, api_mode="chat_completions")
+            self.assertEqual(16, shrunk["request"]["max_tokens"], repr(session))
+        shrunk = ctx.middleware["llm_request"](request=request, api_mode="chat_completions")
+        self.assertEqual(16, shrunk["request"]["max_tokens"], "session_id kwarg missing")
+
     def test_daemon_down_spools_everything_fails_open_and_warns_once(self):
         ctx, _ = self.register()   # no daemon.json at all
         call = fixture("post_api_request-anthropic-cache.json")

@@ -225,6 +225,21 @@ SHORT_SYSTEM_CHARS = 256
 THINKING_KEYS = ("reasoning", "thinking", "reasoning_config", "enable_thinking")
 
 
+class NoVerdict(ValueError):
+    """The daemon answered 200 with something that is not a verdict (not a JSON object)."""
+
+
+def verdict_of(body):
+    """The daemon's 200 answer as a dict; NoVerdict when it is not a JSON object (never taken as allow)."""
+    try:
+        reply = json.loads(body or b"{}")
+    except ValueError as e:
+        raise NoVerdict("the daemon answered with malformed JSON (%s)" % one_line(e))
+    if not isinstance(reply, dict):
+        raise NoVerdict("the daemon answered with JSON that is not an object (%s)" % type(reply).__name__)
+    return reply
+
+
 def one_line(e):
     """An exception as one short line for the log (no traceback)."""
     text = str(e).splitlines()[0] if str(e) else ""
@@ -254,14 +269,18 @@ def _without_thinking(extra):
 
 
 def _short_system(system):
-    """The system blocks short enough to keep (an identity line), without cache markers; None when none."""
+    """At most one short system block (an identity line), without cache markers; None when there is none.
+
+    The cap is on the system text in all, not per block: many short blocks would add up to a full prompt.
+    """
     if isinstance(system, str):
         return system if len(system) <= SHORT_SYSTEM_CHARS else None
     if not isinstance(system, list):
         return None
-    kept = [{k: v for k, v in b.items() if k != "cache_control"} for b in system
-            if isinstance(b, dict) and len(str(b.get("text") or "")) <= SHORT_SYSTEM_CHARS]
-    return kept or None
+    for b in system:
+        if isinstance(b, dict) and isinstance(b.get("text"), str) and len(b["text"]) <= SHORT_SYSTEM_CHARS:
+            return [{k: v for k, v in b.items() if k != "cache_control"}]
+    return None
 
 
 def _shrink_chat(r):
@@ -362,7 +381,7 @@ def shrink_request(request, api_mode):
     if shrinker is not None:
         return shrinker(r), None
     used = _shrink_unknown(r)
-    return r, ", ".join(used) if used else "nothing it could change safely (request left as it was)"
+    return r, ", ".join(used) if used else None
 
 
 class Bridge:
@@ -388,6 +407,7 @@ class Bridge:
         self.refusal_told = False     # the log was told that refused events are spooled (once)
         self.clean_problem_told = False   # the log was told that some kwargs could not be serialised (once)
         self.lever_told = set()       # api_modes whose shrink lever was logged
+        self.unchanged_told = set()   # (session, api_mode) whose request went out unchanged, logged once each
         self.pause_job = pause_job or _hermes_pause_job
         self.client = transport.DaemonClient()
 
@@ -484,9 +504,14 @@ class Bridge:
                 status, body = self.post("/hooks/" + event, payload.encode("utf-8"), self.s["timeout_ms"])
                 if status == 200:
                     self.retry_held()
-                    return json.loads(body or b"{}")
+                    return verdict_of(body)
                 self.local.why = "the daemon refused the event (HTTP %d)" % status
                 self._refused(event, status, body)
+            except NoVerdict as e:
+                # As from a daemon that is away: no verdict, so fail_mode applies and the event is kept
+                # (it carries its id, so a daemon that did record it does not count it twice).
+                self.local.why = str(e)
+                log.warning("Plutus got no verdict for %s: %s; %s spooled", event, e, event)
             except Exception as e:  # noqa: BLE001
                 log.warning("%s (%s); %s spooled", UNREACHABLE, one_line(e), event)
                 self.down_until = time.time() + 2.0
@@ -566,14 +591,15 @@ class Bridge:
                 self.unchecked.add(session)
         else:
             pause = reply.get("pause_cron_job")
-            if pause and self._first_asking(pause):
+            if isinstance(pause, dict) and pause.get("job_id") and self._first_asking(pause):
                 try:
                     self.pause_job(pause["job_id"], reason=pause.get("reason"))
                     log.warning("Plutus paused cron job %s: %s", pause["job_id"], pause.get("reason"))
                 except Exception as e:  # noqa: BLE001
                     log.warning("could not pause cron job %s: %s", pause["job_id"], e)
             if reply.get("stop_session"):
-                self.stopped[session] = reply["stop_session"].get("reason") or "The budget is exhausted."
+                stop = reply["stop_session"]
+                self.stopped[session] = (stop.get("reason") if isinstance(stop, dict) else None) or "The budget is exhausted."
             elif event in ("pre_api_request", "llm_request"):
                 # Hermes ignores this hook's answer, so a hard verdict here stops the session through
                 # the request middleware instead: chat-only sessions are stopped too, not just tool users.
@@ -625,6 +651,9 @@ class Bridge:
             if not isinstance(request, dict) or self._stop_reason(session_id, request, api_mode, context) is None:
                 return None
             small, lever = shrink_request(request, api_mode)
+            if api_mode not in SHRINKERS and lever is None:
+                self._went_out_unchanged(session_id, api_mode)
+                return None
             if lever is not None and api_mode not in self.lever_told:
                 self.lever_told.add(api_mode)
                 log.warning("Plutus stopped a request of unknown api_mode %r by the safest lever it has: %s (said once "
@@ -633,6 +662,22 @@ class Bridge:
         except Exception as e:  # noqa: BLE001
             log.warning("Plutus middleware error: %s", e)
         return None
+
+    def _went_out_unchanged(self, session, api_mode):
+        """A stopped session's request Plutus could not shrink: it goes out as it was, and the log says so.
+
+        Hermes's llm_execution middleware cannot decline a call safely: one that raises is logged and the
+        call proceeds, and one that returns without calling next_call must hand back a provider response,
+        whose shape Hermes's caller decides and Plutus cannot forge. So the request is not touched.
+        """
+        key = (session or "", api_mode)
+        if key in self.unchanged_told:
+            return
+        self.unchanged_told.add(key)
+        log.warning("Plutus could NOT stop session %s: its request (api_mode %r) has no field Plutus knows how to "
+                    "shrink, so it went out UNCHANGED at full cost although the budget says stop (%s). Hermes offers no "
+                    "way for a plugin to cancel a model call; its tools are still blocked (said once per session and "
+                    "api_mode)", session or "(none named)", api_mode, self.stopped.get(session or ""))
 
     def _stop_reason(self, session, request, api_mode, context):
         """Why this call must not go out at full size, or None: the daemon's verdict now, else the last one known."""
@@ -651,7 +696,10 @@ class Bridge:
             return None
         try:
             status, body = self.post("/hooks/" + event, to_json(kwargs).encode("utf-8"), self.s["timeout_ms"])
-            return json.loads(body or b"{}") if status == 200 else None
+            return verdict_of(body) if status == 200 else None
+        except NoVerdict as e:
+            log.warning("Plutus got no verdict for %s: %s; answered from the last verdict known", event, e)
+            return None
         except Exception as e:  # noqa: BLE001
             log.warning("%s (%s); %s answered from the last verdict known", UNREACHABLE, one_line(e), event)
             self.down_until = time.time() + 2.0
