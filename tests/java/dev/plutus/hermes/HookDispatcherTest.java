@@ -223,6 +223,28 @@ class HookDispatcherTest {
     }
 
     @Test
+    void theRootSessionsNoticeReachedInASubagentWaitsForTheRoot(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  per_session:\n    default:\n      daily_usd: 0.016\non_estimated: enforce\n");
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            String root = "20261124_101500_a1b2c3";
+            String child = "20261124_101508_9f3e21";
+            p.hooks().dispatch("subagent_start", TestSupport.hermesJson("subagent_start.json"));
+            ObjectNode post = (ObjectNode) TestSupport.hermesJson("post_api_request-anthropic-cache.json");
+            post.put("session_id", child).put("platform", "subagent");
+            p.hooks().dispatch("post_api_request", post);
+            ObjectNode childTurn = (ObjectNode) TestSupport.hermesJson("pre_llm_call.json");
+            childTurn.put("session_id", child).put("platform", "subagent");
+            String toChild = p.hooks().dispatch("pre_llm_call", childTurn).toJson().path("context").asText();
+            assertTrue(toChild.contains("session " + child), "its own session scope: " + toChild);
+            assertFalse(toChild.contains("session " + root), "the root's session scope is not spent on the child: " + toChild);
+            ObjectNode rootTurn = (ObjectNode) TestSupport.hermesJson("pre_llm_call.json");
+            rootTurn.put("session_id", root);
+            String toRoot = p.hooks().dispatch("pre_llm_call", rootTurn).toJson().path("context").asText();
+            assertTrue(toRoot.contains("session " + root), toRoot);
+        }
+    }
+
+    @Test
     void softNoticeIsInjectedOncePerScopeWindowAndLevel(@TempDir Path home) throws Exception {
         Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.016\non_estimated: enforce\n");
         try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {

@@ -131,15 +131,16 @@ public final class BudgetGate {
 
     /**
      * As {@link #unannounced(BudgetCheck)}, for the conversation of {@code sessionId}. A subagent is told
-     * only about its session scope: a notice for a wider scope (global, provider, sender, ...) stays
-     * due for the root session, whose conversation the user reads, instead of being spent on the child.
+     * only about its own session scope: a notice for a wider scope (global, provider, sender, and the
+     * root's session scope it also spends into) stays due for the root session, whose conversation the
+     * user reads, instead of being spent on the child.
      */
     public List<ScopeStatus> unannounced(BudgetCheck check, String sessionId) {
         boolean child = sessionId != null && sessions.find(sessionId)
                 .map(r -> r.parentSessionId() != null || !r.rootOrSelf().equals(sessionId)).orElse(false);
         List<ScopeStatus> out = new ArrayList<>();
         for (ScopeStatus s : check.statuses()) {
-            if (child && s.scope().kind() != dev.plutus.budget.ScopeKind.SESSION) {
+            if (child && !(s.scope().kind() == dev.plutus.budget.ScopeKind.SESSION && s.scope().id().equals(sessionId))) {
                 continue;
             }
             if (s.level() != Level.OK && enforcement.recordAlert(s.scope().kind().label(), s.scope().id(),
