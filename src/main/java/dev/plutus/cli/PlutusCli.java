@@ -435,6 +435,11 @@ public final class PlutusCli implements Callable<Integer> {
                 spec.commandLine().getOut().println("{}");
                 return 0;
             }
+            if (kwargs instanceof com.fasterxml.jackson.databind.node.ObjectNode k && !k.hasNonNull("_plutus_event_id")) {
+                // One id for this firing, stamped before the daemon is tried: a daemon that got the event but
+                // answered too late, and this process handling it after, then record it once (as the bridge does).
+                k.put("_plutus_event_id", java.util.UUID.randomUUID().toString().replace("-", ""));
+            }
             java.util.Optional<Integer> viaDaemon = viaDaemon(kwargs);
             if (viaDaemon.isPresent()) {
                 return viaDaemon.get();
