@@ -565,6 +565,20 @@ class BridgeTest(unittest.TestCase):
         _, bridge = self.register(hermes_config=config, timeout_ms=250)
         self.assertEqual(250, bridge.s["timeout_ms"], "0 means Hermes sets no limit")
 
+    def test_a_hook_timeout_hermes_replaces_by_its_default_caps_the_bridge_at_30_s(self):
+        config = os.path.join(self.home, "config.yaml")
+        for body in ("model: x\n", "plugins:\n  hook_callback_timeout:\n", "plugins:\n  hook_callback_timeout: null\n",
+                     "plugins:\n  hook_callback_timeout: -5\n", "plugins:\n  hook_callback_timeout: soon\n",
+                     "plugins: [\n", None):
+            if body is None:
+                os.remove(config)
+            else:
+                with open(config, "w") as f:
+                    f.write(body)
+            self.assertEqual(30.0, plutus_bridge.hermes_hook_timeout(config), repr(body))
+            _, bridge = self.register(hermes_config=config, timeout_ms=20000)
+            self.assertEqual(7500, bridge.s["timeout_ms"], repr(body))
+
     def test_auxiliary_calls_are_forwarded_where_the_host_fires_them(self):
         self.daemon = FakeDaemon(self.home)
         ctx, _ = self.register(auxiliary_hooks=True)

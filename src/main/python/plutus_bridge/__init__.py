@@ -735,27 +735,37 @@ AUXILIARY_HOOKS = ("pre_auxiliary_call", "post_auxiliary_call")
 HOOK_TIMEOUT_SHARE = 4
 
 
+# What Hermes uses when plugins.hook_callback_timeout is unset, null, negative, not a number, or
+# config.yaml is missing or unreadable.
+HERMES_DEFAULT_HOOK_TIMEOUT_S = 30.0
+
+
 def hermes_hook_timeout(config_path=None):
-    """plugins.hook_callback_timeout from Hermes's config.yaml in seconds, or None (unset, 0 = no limit, unreadable)."""
+    """Hermes's hook timeout in seconds as it applies it: plugins.hook_callback_timeout from config.yaml, its
+    30 s default where Hermes replaces the value by it, or None for 0 (Hermes sets no limit)."""
     path = config_path or os.path.join(os.path.expanduser(os.environ.get("HERMES_HOME") or "~/.hermes"), "config.yaml")
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
     except OSError:
-        return None
+        return HERMES_DEFAULT_HOOK_TIMEOUT_S
     value = None
     try:
         import yaml  # Hermes itself depends on PyYAML
-        value = ((yaml.safe_load(text) or {}).get("plugins") or {}).get("hook_callback_timeout")
+        loaded = yaml.safe_load(text)
+        plugins = loaded.get("plugins") if isinstance(loaded, dict) else None
+        value = plugins.get("hook_callback_timeout") if isinstance(plugins, dict) else None
     except ImportError:
         value = _scan_hook_timeout(text)
-    except Exception:  # noqa: BLE001 - a config Hermes could not read either
-        return None
+    except Exception:  # noqa: BLE001 - a config Hermes could not read either: it runs on its defaults
+        return HERMES_DEFAULT_HOOK_TIMEOUT_S
     try:
         seconds = float(value)
     except (TypeError, ValueError):
-        return None
-    return seconds if math.isfinite(seconds) and seconds > 0 else None
+        return HERMES_DEFAULT_HOOK_TIMEOUT_S
+    if isinstance(value, bool) or not math.isfinite(seconds) or seconds < 0:
+        return HERMES_DEFAULT_HOOK_TIMEOUT_S
+    return None if seconds == 0 else seconds
 
 
 def _scan_hook_timeout(text):

@@ -41,6 +41,28 @@ class PluginListTest {
     }
 
     @Test
+    void aHookTimeoutHermesReplacesByItsDefaultIsTakenAs30Seconds(@TempDir Path hermes) throws Exception {
+        HermesInstaller installer = new HermesInstaller(hermes, new HomeLayout(hermes.resolve("plutus")),
+                PluginManifest.bundled(), Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC));
+        HermesInstaller.BridgeSettings slow = new HermesInstaller.BridgeSettings(20_000, "open", false, "plutus");
+        for (String config : Arrays.asList(null, "model: x\n", "plugins:\n  hook_callback_timeout:\n",
+                "plugins:\n  hook_callback_timeout: null\n", "plugins:\n  hook_callback_timeout: -5\n",
+                "plugins:\n  hook_callback_timeout: soon\n")) {
+            Files.deleteIfExists(hermes.resolve("config.yaml"));
+            if (config != null) {
+                Files.writeString(hermes.resolve("config.yaml"), config);
+            }
+            List<String> report = installer.install(slow);
+            String warning = report.stream().filter(l -> l.contains("hook_callback_timeout")).findFirst()
+                    .orElseThrow(() -> new AssertionError(config + ": " + report));
+            assertTrue(warning.contains("default of 30 s") && warning.contains("worst case of 80000 ms")
+                    && warning.contains("7500 ms"), warning);
+        }
+        Files.writeString(hermes.resolve("config.yaml"), "plugins:\n  hook_callback_timeout: 0\n");
+        assertTrue(installer.install(slow).stream().noneMatch(l -> l.contains("hook_callback_timeout")), "0: no limit");
+    }
+
+    @Test
     void installOnTheCommentedExampleConfigAddsExactlyOneLine(@TempDir Path hermes) throws Exception {
         byte[] original = Files.readAllBytes(TestSupport.hermesFixture("config.example.yaml"));
         Files.write(hermes.resolve("config.yaml"), original);

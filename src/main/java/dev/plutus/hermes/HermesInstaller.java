@@ -86,6 +86,9 @@ public final class HermesInstaller {
      */
     static final int HOOK_TIMEOUT_SHARE = 4;
 
+    /** Hermes's hook timeout where plugins.hook_callback_timeout is unset, null, negative or not a number. */
+    static final java.math.BigDecimal HERMES_DEFAULT_HOOK_TIMEOUT_S = java.math.BigDecimal.valueOf(30);
+
     /**
      * A warning when Hermes's {@code plugins.hook_callback_timeout} is below the bridge's worst case:
      * newer Hermes then skips the plugin's callbacks for 60 s after one slow call, and spend goes unrecorded.
@@ -96,18 +99,24 @@ public final class HermesInstaller {
             seconds = dev.plutus.config.YamlDoc.parse(config, "config.yaml").get("plugins").get("hook_callback_timeout")
                     .decimal().orElse(null);
         } catch (RuntimeException e) {
-            return java.util.Optional.empty();   // a config Hermes could not read either: nothing to compare
+            seconds = null;   // a config Hermes could not read either: it runs on its default
         }
-        if (seconds == null || seconds.signum() <= 0) {
-            return java.util.Optional.empty();   // unset (30 s) or 0 (no limit)
+        String is;
+        if (seconds == null || seconds.signum() < 0) {
+            seconds = HERMES_DEFAULT_HOOK_TIMEOUT_S;   // unset, null, text or negative: Hermes uses its default
+            is = "is not set to a usable value, so Hermes's default of 30 s applies";
+        } else {
+            is = "is " + seconds.stripTrailingZeros().toPlainString() + " s in config.yaml";
+        }
+        if (seconds.signum() == 0) {
+            return java.util.Optional.empty();   // 0: Hermes sets no limit
         }
         long hermesMillis = seconds.multiply(java.math.BigDecimal.valueOf(1000)).longValue();
         long worstMillis = (long) settings.timeoutMillis() * HOOK_TIMEOUT_SHARE;
         if (hermesMillis >= worstMillis) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of("Warning: plugins.hook_callback_timeout is " + seconds.stripTrailingZeros().toPlainString()
-                + " s in " + "config.yaml, below the bridge's worst case of " + worstMillis + " ms (two attempts of --timeout-ms "
+        return java.util.Optional.of("Warning: plugins.hook_callback_timeout " + is + ", below the bridge's worst case of " + worstMillis + " ms (two attempts of --timeout-ms "
                 + settings.timeoutMillis() + " and a spool write). Hermes skips a plugin's callbacks for 60 s after one that"
                 + " times out, so spend would go unrecorded: the bridge holds its own timeout to "
                 + Math.max(1, hermesMillis / HOOK_TIMEOUT_SHARE) + " ms (events it cannot send in time are spooled);"
