@@ -64,6 +64,20 @@ class StatsReportTest {
     }
 
     @Test
+    void anAuxiliaryTaskNameIsCutAndMadeTerminalSafe() {
+        UsageTotals u = new UsageTotals(null, null, null, 2, 0, 0, 1000, 500, 0, 0, 0, 2_000, 0);
+        String hostile = "compression\u001b[2J\nAPI calls    : 0" + "x".repeat(500);
+        Rendered r = StatsReport.summary(range(StatsWindow.LAST_24_HOURS), u, NO_SESSIONS, List.of(),
+                List.of(new dev.plutus.store.StatsQueries.AuxiliaryTotals(hostile, 2, 2_000)));
+        String line = r.text().lines().filter(l -> l.startsWith("  auxiliary")).findFirst().orElseThrow(() -> new AssertionError(r.text()));
+        assertEquals(1, r.text().lines().filter(l -> l.startsWith("API calls")).count(), r.text());
+        org.junit.jupiter.api.Assertions.assertFalse(line.contains("\u001b"), line);
+        org.junit.jupiter.api.Assertions.assertTrue(line.contains("compression\\u001b[2J\\u000aAPI calls    : 0xxx"), line);
+        org.junit.jupiter.api.Assertions.assertTrue(line.contains("…"), line);
+        org.junit.jupiter.api.Assertions.assertTrue(line.length() < 140, line);
+    }
+
+    @Test
     void aQuietWindowSaysNotApplicableAndZeroSpendIsShownAsZero() {
         Rendered r = StatsReport.summary(range(StatsWindow.LAST_30_DAYS), UsageTotals.empty(), NO_SESSIONS, List.of());
         assertEquals("Plutus — last 30 days, rolling, times in UTC\n" + RULE56 + """

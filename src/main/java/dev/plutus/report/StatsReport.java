@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plutus.core.LlmCall;
 import dev.plutus.core.Money;
+import dev.plutus.core.TerminalSafe;
 import dev.plutus.store.StatsQueries;
 import dev.plutus.store.StatsQueries.CronRuns;
 import dev.plutus.store.StatsQueries.SessionTotals;
@@ -21,6 +22,8 @@ public final class StatsReport {
     private static final JsonNodeFactory J = JsonNodeFactory.instance;
     private static final String RULE = "=".repeat(56);
     private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    /** An auxiliary task's name is Hermes's (or any host's) text: held to this many characters on the summary line. */
+    static final int AUX_TASK_CHARS = 40;
 
     private StatsReport() {}
 
@@ -41,7 +44,7 @@ public final class StatsReport {
             long calls = aux.stream().mapToLong(StatsQueries.AuxiliaryTotals::calls).sum();
             long cost = aux.stream().mapToLong(StatsQueries.AuxiliaryTotals::costMicros).reduce(0L, Money::plus);
             t.append(kv("  auxiliary", ReportFormat.count(calls) + " (" + Money.display(cost) + "): " + String.join(", ",
-                    aux.stream().map(a -> a.task() + " " + ReportFormat.count(a.calls()) + " " + Money.display(a.costMicros())).toList())));
+                    aux.stream().map(a -> TerminalSafe.of(a.task(), AUX_TASK_CHARS) + " " + ReportFormat.count(a.calls()) + " " + Money.display(a.costMicros())).toList())));
         }
         t.append(kv("Tool calls", ReportFormat.count(tools.stream().mapToLong(ToolTotals::calls).sum())));
         t.append(kv("Tokens in", ReportFormat.count(u.promptTokens())
