@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,12 +69,17 @@ class AtomicFilesRaceTest {
                     continue;
                 }
                 String after = before + "# routed " + i + "\n";
-                if (AtomicFiles.replaceIf(file, before, after)) {
-                    replaced++;
-                    if (savedBefore > 0 && !after.contains("# save " + savedBefore + "\n")) {
-                        stale.add("replace " + i + " lacks save " + savedBefore);
+                try {
+                    if (AtomicFiles.replaceIf(file, before, after)) {
+                        replaced++;
+                        if (savedBefore > 0 && !after.contains("# save " + savedBefore + "\n")) {
+                            stale.add("replace " + i + " lacks save " + savedBefore);
+                        }
+                    } else {
+                        refused++;
                     }
-                } else {
+                } catch (AtomicFiles.Displaced e) {
+                    // the writer re-created the file while it was aside: the taken version is kept, not deleted
                     refused++;
                 }
             }
@@ -94,8 +101,89 @@ class AtomicFilesRaceTest {
         assertEquals(List.of(), stale);
         assertTrue(replaced > 0 && saved.get() > 0, replaced + " replaced, " + saved.get() + " saves");
         try (var left = Files.list(dir)) {
-            assertEquals(List.of(file), left.filter(p -> !p.getFileName().toString().startsWith(".w_")).toList(),
-                    "no temp or moved-aside file left behind");
+            assertEquals(List.of(file), left.filter(p -> !p.getFileName().toString().startsWith(".w_")
+                            && !p.getFileName().toString().startsWith("config.yaml.plutus-displaced-")).toList(),
+                    "no temp or taken-aside file left behind");
         }
+    }
+
+    /**
+     * A writer that, like Hermes, takes a missing file for an empty one and saves a fresh file then
+     * (created without replacing, so any loss is Plutus's): afterwards every version anyone wrote is
+     * in the file or in a displaced file beside it. Deleting the taken-aside version lost it here.
+     */
+    @Test
+    void aWriterFillingTheGapNeverCostsTheUsersText(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("config.yaml");
+        Files.writeString(file, "user: original\n");
+        List<String> versions = new CopyOnWriteArrayList<>(List.of("user: original\n"));
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                for (int n = 1; !stop.get(); ) {
+                    if (Files.exists(file)) {
+                        continue;
+                    }
+                    Path tmp = Files.createTempFile(dir, ".w_", ".tmp");
+                    String text = "defaults: " + n + "\n";
+                    Files.writeString(tmp, text);
+                    try {
+                        Files.createLink(file, tmp);
+                        versions.add(text);
+                        n++;
+                    } catch (FileAlreadyExistsException e) {
+                        // someone was first: nothing of ours to keep
+                    } finally {
+                        Files.delete(tmp);
+                    }
+                }
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        }, "gap-writer");
+        writer.start();
+        int displaced = 0;
+        long deadline = System.nanoTime() + 20_000_000_000L;   // bounds a starved machine only
+        try {
+            for (int i = 0; i < 400 && System.nanoTime() < deadline; i++) {
+                String before;
+                try {
+                    before = Files.readString(file, StandardCharsets.UTF_8);
+                } catch (NoSuchFileException e) {
+                    continue;
+                }
+                String after = before + "# routed " + i + "\n";
+                try {
+                    if (AtomicFiles.replaceIf(file, before, after)) {
+                        versions.add(after);
+                    }
+                } catch (AtomicFiles.Displaced e) {
+                    displaced++;
+                    assertTrue(Files.isRegularFile(e.kept()), e.getMessage());
+                }
+            }
+        } finally {
+            stop.set(true);
+            writer.join(10_000);
+        }
+        assertEquals(null, failed.get());
+        List<String> kept = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.filter(p -> !p.getFileName().toString().startsWith(".w_")).toList()) {
+                assertTrue(p.equals(file) || p.getFileName().toString().startsWith("config.yaml.plutus-displaced-"), "left behind: " + p);
+                kept.add(Files.readString(p, StandardCharsets.UTF_8));
+            }
+        }
+        List<String> lost = new ArrayList<>();
+        for (String v : versions) {
+            // a routed version contains the one it replaced, which is how a replaced version lives on
+            if (kept.stream().noneMatch(k -> k.contains(v))) {
+                lost.add(v);
+            }
+        }
+        System.out.printf("gap race: %d versions, %d displaced%n", versions.size(), displaced);
+        assertEquals(List.of(), lost, "versions in no file");
+        assertTrue(versions.size() > 1, "no replace happened");
     }
 }

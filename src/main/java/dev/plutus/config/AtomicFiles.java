@@ -12,13 +12,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a file so that readers see the old content or the new, never a torn mix. A symbolic link
  * is written through: the file it points at is replaced and the link stays.
  */
 public final class AtomicFiles {
+    private static final Logger LOG = LoggerFactory.getLogger(AtomicFiles.class);
     private static final int MAX_LINKS = 40;
 
     private AtomicFiles() {}
@@ -61,13 +67,16 @@ public final class AtomicFiles {
             }
             if (!Files.readString(taken, StandardCharsets.UTF_8).equals(expected)) {
                 // Not the version the edit was made on: back in place, unless a writer has saved a newer one since.
-                if (publish(taken, real)) {
-                    syncDirectory(real);
+                if (!publish(taken, real)) {
+                    throw new Displaced(real, displace(taken, real));
                 }
+                syncDirectory(real);
                 return false;
             }
             if (!publish(tmp, real)) {
-                return false;
+                // Another writer created the file while it was aside (Hermes reads a missing file as empty and
+                // saves its defaults): its file stands, and the text that was there is kept beside it.
+                throw new Displaced(real, displace(taken, real));
             }
             syncDirectory(real);
             if (!Files.readString(taken, StandardCharsets.UTF_8).equals(expected)) {
@@ -78,6 +87,40 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
             Files.deleteIfExists(taken);
+        }
+    }
+
+    /**
+     * A version taken aside could not go back because another writer created the file in the meantime;
+     * that version is kept, whole, in {@link #kept()} next to it. Nothing is lost, but the user must look.
+     */
+    public static final class Displaced extends IOException {
+        private final transient Path kept;
+
+        Displaced(Path file, Path kept) {
+            super(file + " was replaced by another program while Plutus had it aside; the text it held before is kept in "
+                    + kept + " (compare the two and merge by hand)");
+            this.kept = kept;
+        }
+
+        public Path kept() {
+            return kept;
+        }
+    }
+
+    private static Path displace(Path taken, Path real) throws IOException {
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
+        for (int n = 0; ; n++) {
+            Path kept = real.resolveSibling(real.getFileName() + ".plutus-displaced-" + stamp + (n == 0 ? "" : "-" + n));
+            try {
+                Files.move(taken, kept);
+                syncDirectory(real);
+                LOG.warn("{} was replaced by another program while Plutus had it aside; its previous text is kept in {}",
+                        real, kept);
+                return kept;
+            } catch (FileAlreadyExistsException e) {
+                // same millisecond as an earlier one: next suffix
+            }
         }
     }
 

@@ -40,6 +40,7 @@ public final class RouteWriter {
             discard(backup);
             throw new ConfigChanged(config);
         }
+        // On any failure but a clean "changed, put back" the backup stays: it may be the only copy of the user's text.
         if (!AtomicFiles.replaceIf(config, before, after)) {
             discard(backup);
             throw new ConfigChanged(config);
