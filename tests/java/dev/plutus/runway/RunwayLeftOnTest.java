@@ -321,6 +321,41 @@ class RunwayLeftOnTest {
     }
 
     @Test
+    void twoProcessesDeliveringTheOutboxAtOnceSendEachAlertOnce() throws Exception {
+        // A slow webhook keeps both senders inside the send at once; without a claim each posts every alert.
+        fake.answer("/hook", new FakeProviders.Answer(204, Map.of(), "", 300));
+        try (TestEngine p = open("hermes_home: $HERMES\nproviders:\n  deepseek: {base_url: $FAKE/ds}\n"
+                + "alerts:\n  balance_below_usd: 10\n  webhook: $FAKE/hook\n")) {
+            RunwayStore store = p.runway().store();
+            for (int i = 0; i < 3; i++) {
+                store.enqueueAlert(clock.instant(), "{\"alert\":" + i + "}");
+            }
+            RunwayConfig cfg = p.runway().config();
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                List<java.util.concurrent.Future<Integer>> runs = new java.util.ArrayList<>();
+                for (int t = 0; t < 2; t++) {
+                    RunwayAlerts sender = new RunwayAlerts(store, clock);   // each process has its own
+                    runs.add(pool.submit(() -> {
+                        start.await();
+                        return sender.deliverPending(cfg);
+                    }));
+                }
+                int delivered = 0;
+                for (var r : runs) {
+                    delivered += r.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                assertEquals(3, delivered, "each alert counted as delivered once");
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(3, fake.hits("/hook"), "one POST per alert");
+            assertTrue(store.undeliveredAlerts().isEmpty());
+        }
+    }
+
+    @Test
     void aProviderHoveringAtAThresholdAlertsOnceUntilClearlyAboveIt() throws Exception {
         fake.answer("/ds/user/balance", 200, balance("9.90")).answer("/hook", 204, "");
         try (TestEngine p = open("hermes_home: $HERMES\nproviders:\n  deepseek: {base_url: $FAKE/ds}\n"

@@ -41,6 +41,8 @@ public final class RunwayAlerts {
     static final BigDecimal REARM_MARGIN = new BigDecimal("0.10");
     static final Duration FIRST_RETRY = Duration.ofMinutes(1);
     static final Duration LONGEST_RETRY = Duration.ofHours(1);
+    /** How long a claimed alert is held for its sender: well past the webhook's connect and answer timeouts. */
+    static final Duration SEND_LEASE = Duration.ofMinutes(2);
     /** How old a balance-less provider's calibration may get before the user is asked for a fresh console balance. */
     static final Duration RECALIBRATE_AFTER = Duration.ofDays(3);
     static final String RECALIBRATE = "recalibrate";
@@ -137,7 +139,8 @@ public final class RunwayAlerts {
     }
 
     /**
-     * Sends every stored alert whose next try is due to the webhook; one it does not take (no 2xx, no
+     * Sends every stored alert whose next try is due to the webhook, each claimed first so that two
+     * processes never both send it; one it does not take (no 2xx, no
      * answer, the auth variable unset) stays, to be tried again after twice the last pause. Returns how many were delivered.
      */
     public int deliverPending(RunwayConfig cfg) {
@@ -147,6 +150,9 @@ public final class RunwayAlerts {
         }
         int delivered = 0;
         for (RunwayStore.PendingAlert p : store.dueAlerts(clock.instant())) {
+            if (!store.claimAlert(p, clock.instant().plus(SEND_LEASE))) {
+                continue; // another process (the daemon's tick, a `plutus runway`) is sending this one
+            }
             String error = send(cfg, hook, p.body());
             if (error == null) {
                 store.alertDelivered(p.id(), clock.instant());

@@ -228,12 +228,27 @@ public final class RunwayStore {
                 WHERE delivered_at IS NULL ORDER BY id""", RunwayStore::pending);
     }
 
-    public void alertDelivered(long id, Instant at) {
-        jdbc.update("UPDATE runway_alert_outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?", at.toEpochMilli(), id);
+    /**
+     * Takes a due alert for one sender: true for exactly one of several processes that read the same
+     * row, because the update matches only while next_at is still the value they read. The claim
+     * counts the try and holds the row until {@code leaseUntil}, after which a sender that died
+     * mid-try leaves it to be tried again.
+     */
+    public boolean claimAlert(PendingAlert seen, Instant leaseUntil) {
+        return jdbc.update("""
+                UPDATE runway_alert_outbox SET next_at = ?, attempts = attempts + 1
+                WHERE id = ? AND next_at = ? AND delivered_at IS NULL""",
+                leaseUntil.toEpochMilli(), seen.id(), seen.nextAt().toEpochMilli()) == 1;
     }
 
+    /** A claimed alert the webhook took (the try was counted by the claim). */
+    public void alertDelivered(long id, Instant at) {
+        jdbc.update("UPDATE runway_alert_outbox SET delivered_at = ? WHERE id = ?", at.toEpochMilli(), id);
+    }
+
+    /** A claimed alert the webhook did not take: tried again at {@code nextAt}. */
     public void alertFailed(long id, Instant nextAt, String error) {
-        jdbc.update("UPDATE runway_alert_outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?",
+        jdbc.update("UPDATE runway_alert_outbox SET next_at = ?, last_error = ? WHERE id = ?",
                 nextAt.toEpochMilli(), error, id);
     }
 
