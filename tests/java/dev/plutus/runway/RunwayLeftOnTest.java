@@ -155,6 +155,9 @@ class RunwayLeftOnTest {
             assertEquals("google", r.plan().primary().provider(), r.plan().reasons().toString());
             assertTrue(r.plan().reasons().get(1).contains("$9.00 left, below the alert threshold $10.00, so ranked after every provider "
                     + "above its thresholds (never promoted)"), r.plan().reasons().toString());
+            // Live subagent traffic stays off the provider being warned about while google's fast model can take it.
+            assertEquals("google", r.plan().delegation().provider(), r.plan().summary());
+            assertEquals("deepseek", r.plan().fallbacks().get(0).provider(), "still a fallback");
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Ranks providers by runway and turns the ranking into routes: primary = the flagship of the
- * provider with the most runway, delegation = the fast model of the best other provider,
+ * provider with the most runway, delegation = the fast model of the best other provider (the best
+ * one's own when every other is below its alert thresholds),
  * fallbacks = the other providers' flagships in rank order, then their fast models. Providers
  * without flagship/fast models, out of money, or refused by their rate limits are left out.
  *
@@ -108,9 +109,15 @@ public final class RoutingPlanner {
         ProviderRunway best = ranked.get(0);
         List<ProviderRunway> others = ranked.subList(1, ranked.size());
         RoutingPlan.Route primary = route(best, best.config().flagship());
-        RoutingPlan.Route delegation = others.isEmpty() ? route(best, best.config().fast()) : route(others.get(0), others.get(0).config().fast());
+        // Delegation is live subagent traffic: never sent to a provider the user is being warned about
+        // while the best one (above its thresholds) can take it on its fast model.
+        boolean othersWarned = !others.isEmpty() && belowThreshold(others.get(0), alerts) != null && belowThreshold(best, alerts) == null;
+        RoutingPlan.Route delegation = others.isEmpty() || othersWarned ? route(best, best.config().fast())
+                : route(others.get(0), others.get(0).config().fast());
         if (others.isEmpty()) {
             reasons.add("only " + best.name() + " is usable: delegation uses its fast model, no fallbacks");
+        } else if (othersWarned) {
+            reasons.add("delegation uses " + best.name() + "'s fast model: every other provider is below its alert thresholds");
         }
         List<RoutingPlan.Route> fallbacks = new ArrayList<>();
         others.forEach(o -> fallbacks.add(route(o, o.config().flagship())));
