@@ -1,14 +1,23 @@
 package dev.plutus;
 
 import dev.plutus.budget.BudgetCheck;
+import dev.plutus.budget.Level;
+import dev.plutus.budget.ScopeRef;
+import dev.plutus.budget.ScopeStatus;
+import dev.plutus.budget.Verdict;
+import dev.plutus.budget.Window;
+import dev.plutus.budget.WindowSpend;
 import dev.plutus.budget.ReservationBook;
 import dev.plutus.core.CallEvent;
 import dev.plutus.core.CallIntent;
 import dev.plutus.core.RecordedCall;
 import dev.plutus.core.ToolCall;
+import dev.plutus.engine.Enforcer;
 import dev.plutus.engine.Engine;
+import dev.plutus.engine.VerdictUnknown;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Plutus inside a JVM application: record every model call, hold its expected cost before it
@@ -50,7 +59,36 @@ public final class Plutus implements AutoCloseable {
      * the call under {@code intent.id()} ends the hold; {@link #release} ends it for a call that failed.
      */
     public ReservationBook.Outcome reserve(CallIntent intent) {
+        if (engine.remote().isPresent()) {
+            Optional<ReservationBook.Outcome.Refused> central = centralRefusal(intent);
+            if (central.isPresent()) {
+                return central.get();
+            }
+        }
         return engine.reservations().reserve(intent);
+    }
+
+    /**
+     * Remote mode: the central Plutus decides, as it does for the Hermes hooks. Its hard verdict refuses
+     * the call; no fresh verdict (central unreachable, verdict too old) refuses it as unknown, never ok.
+     */
+    private Optional<ReservationBook.Outcome.Refused> centralRefusal(CallIntent intent) {
+        Optional<Enforcer.Block> block;
+        try {
+            block = engine.enforcer().admit(intent);
+        } catch (VerdictUnknown e) {
+            return Optional.of(new ReservationBook.Outcome.Refused(new BudgetCheck(List.of(), new Verdict.Unknown(e.getMessage()))));
+        } catch (RuntimeException e) {
+            return Optional.of(new ReservationBook.Outcome.Refused(new BudgetCheck(List.of(),
+                    new Verdict.Unknown(VerdictUnknown.reasonOf(e)))));
+        }
+        return block.map(b -> new ReservationBook.Outcome.Refused(new BudgetCheck(List.of(), new Verdict.Hard(centralScope())),
+                b.message()));
+    }
+
+    /** The central instance names no scope to this host: its refusal is shown as the global scope's, at its limit. */
+    private static ScopeStatus centralScope() {
+        return new ScopeStatus(ScopeRef.GLOBAL, Window.DAILY, WindowSpend.ZERO, 0, Level.HARD, false, false, "central", null, 0);
     }
 
     /** Ends the hold of a call that failed or was abandoned; false when nothing was held under that id. */

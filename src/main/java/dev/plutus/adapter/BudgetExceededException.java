@@ -15,7 +15,12 @@ public final class BudgetExceededException extends RuntimeException {
     private final transient BudgetCheck check;
 
     public BudgetExceededException(BudgetCheck check) {
-        super(message(check));
+        this(check, null);
+    }
+
+    /** {@code centralMessage}: in remote mode, the central Plutus's own words for its refusal (null otherwise). */
+    public BudgetExceededException(BudgetCheck check, String centralMessage) {
+        super(centralMessage != null ? "Plutus refused the model call: the central Plutus answered hard: " + centralMessage : message(check));
         this.check = check;
     }
 

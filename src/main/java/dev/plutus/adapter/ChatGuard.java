@@ -82,7 +82,7 @@ public final class ChatGuard {
         if (outcome instanceof ReservationBook.Outcome.Refused refused) {
             CallOutcome.Attempt attempt = new CallOutcome.Attempt(intentId, ids, request.provider(), request.model(), startedAt, 0);
             tell(new CallOutcome.Refused(attempt, refused.check()));
-            throw new BudgetExceededException(refused.check());
+            throw new BudgetExceededException(refused.check(), refused.centralMessage());
         }
         ReservationBook.Outcome.Admitted admitted = (ReservationBook.Outcome.Admitted) outcome;
         CallOutcome.Attempt attempt = new CallOutcome.Attempt(intentId, ids, request.provider(), request.model(), startedAt,

@@ -47,7 +47,12 @@ public final class ReservationBook {
 
         record Admitted(String id, long micros, Instant expiresAt, BudgetCheck check) implements Outcome {}
 
-        record Refused(BudgetCheck check) implements Outcome {}
+        /** {@code centralMessage}: in remote mode, the central Plutus's words for its hard verdict (null otherwise). */
+        record Refused(BudgetCheck check, String centralMessage) implements Outcome {
+            public Refused(BudgetCheck check) {
+                this(check, null);
+            }
+        }
     }
 
     /** What else counts as held for a scope beyond this book (other processes' reservations in shared mode). */
