@@ -59,13 +59,25 @@ public final class Plutus implements AutoCloseable {
      * the call under {@code intent.id()} ends the hold; {@link #release} ends it for a call that failed.
      */
     public ReservationBook.Outcome reserve(CallIntent intent) {
+        return reserve(intent, null);
+    }
+
+    /**
+     * As {@link #reserve(CallIntent)}, holding {@code expectedOutputTokens} of output (when not null)
+     * instead of {@code reservations.expected_output_tokens}: a caller that knows the request's output
+     * cap holds that, so concurrent calls that use it all cannot together pass a hard cap.
+     */
+    public ReservationBook.Outcome reserve(CallIntent intent, Long expectedOutputTokens) {
+        if (expectedOutputTokens != null && expectedOutputTokens < 0) {
+            throw new IllegalArgumentException("expected output tokens must not be negative, got " + expectedOutputTokens);
+        }
         if (engine.remote().isPresent()) {
             Optional<ReservationBook.Outcome.Refused> central = centralRefusal(intent);
             if (central.isPresent()) {
                 return central.get();
             }
         }
-        return engine.reservations().reserve(intent);
+        return engine.reservations().reserve(intent, expectedOutputTokens);
     }
 
     /**

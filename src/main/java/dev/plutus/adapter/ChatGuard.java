@@ -77,8 +77,10 @@ public final class ChatGuard {
         String platform = ids.agentId() != null ? ids.agentId() : DEFAULT_PLATFORM;
         String intentId = "jvm:" + UUID.randomUUID();
         Instant startedAt = plutus.clock().instant();
+        Long maxOut = request.maxOutputTokens() == null ? null : request.maxOutputTokens().longValue();
+        // The request's own output cap is what it may cost: hold all of it (the default expectation when none is set).
         ReservationBook.Outcome outcome = plutus.reserve(new CallIntent(intentId, session, platform, request.provider(),
-                request.model(), request.promptTokens(), request.maxOutputTokens() == null ? null : request.maxOutputTokens().longValue()));
+                request.model(), request.promptTokens(), maxOut), maxOut);
         if (outcome instanceof ReservationBook.Outcome.Refused refused) {
             CallOutcome.Attempt attempt = new CallOutcome.Attempt(intentId, ids, request.provider(), request.model(), startedAt, 0);
             tell(new CallOutcome.Refused(attempt, refused.check()));

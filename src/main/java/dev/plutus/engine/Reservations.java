@@ -53,6 +53,16 @@ public final class Reservations {
      * refused with no earlier good budget: the limits meant are not known).
      */
     public ReservationBook.Outcome reserve(CallIntent intent) {
+        return reserve(intent, null);
+    }
+
+    /**
+     * As {@link #reserve(CallIntent)}, holding {@code expectedOutputTokens} of output when given instead of
+     * {@code reservations.expected_output_tokens} (capped by the intent's max). The JVM adapters pass the
+     * request's own output cap: a host that sets one may well use it all, and holding less lets
+     * concurrent calls overrun a hard cap many times over. Hermes hooks pass null.
+     */
+    public ReservationBook.Outcome reserve(CallIntent intent, Long expectedOutputTokens) {
         Optional<BudgetCheck> unknown = gate.unenforceable();
         if (unknown.isPresent()) {
             gate.count(unknown.get());
@@ -68,8 +78,8 @@ public final class Reservations {
             o = c.verdict() instanceof Verdict.Hard ? new ReservationBook.Outcome.Refused(c)
                     : new ReservationBook.Outcome.Admitted(intent.id(), 0, now, c);
         } else {
-            long out = intent.maxOutputTokens() == null ? rs.expectedOutputTokens()
-                    : Math.min(rs.expectedOutputTokens(), intent.maxOutputTokens());
+            long expectedOut = expectedOutputTokens != null ? expectedOutputTokens : rs.expectedOutputTokens();
+            long out = intent.maxOutputTokens() == null ? expectedOut : Math.min(expectedOut, intent.maxOutputTokens());
             TokenUsage expected = new TokenUsage(intent.approxInputTokens(), Math.max(0, out), 0, 0, 0, 0);
             CallCost cost = pricing.price(intent.provider(), intent.model(), null, expected, now, 0);
             if (!cost.priced() && cfg.onUnpriced() == EnforcementMode.PROVISIONAL) {

@@ -233,6 +233,42 @@ class PlutusChatModelTest {
         }
     }
 
+    @Test
+    void longAnswersUpToTheRequestsMaxTokensCannotOverrunTheCap() throws Exception {
+        // Each answer uses 30,000 of its 32,000 max tokens ($0.048): holding the default 1,024 let 8 threads overrun the cap 7.7x.
+        fake.usage(new FakeOpenAi.Usage(50, 30_000, 0, 0)).delayMillis(50);
+        long capMicros = 200_000;
+        try (Plutus plutus = AdapterFixture.open(home, "budgets:\n  global:\n    daily_usd: 0.2\n")) {
+            ChatModel model = new PlutusChatModel(OpenAiChatModel.builder().baseUrl(fake.baseUrl()).apiKey("test-key").modelName(MODEL)
+                    .maxTokens(32_000).maxRetries(0).timeout(Duration.ofSeconds(30)).build(), guard(plutus));
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<Integer>> threads = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                threads.add(pool.submit(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        try {
+                            model.chat("Write a long story");
+                        } catch (BudgetExceededException stop) {
+                            return i;
+                        }
+                    }
+                    return -1;
+                }));
+            }
+            for (Future<Integer> f : threads) {
+                assertTrue(f.get(5, TimeUnit.MINUTES) >= 0, "every thread was stopped by the cap");
+            }
+            pool.shutdown();
+            long spent = outcomes.recorded().stream().mapToLong(r -> r.call().costMicros()).sum();
+            long oneReservation = AdapterFixture.priceMicros(home, "openai", MODEL, TokenUsage.of(1_000, 32_000));
+            assertTrue(outcomes.recorded().stream().allMatch(r -> r.call().costMicros() <= r.attempt().reservedMicros()),
+                    "each call held at least what it cost");
+            assertTrue(spent <= capMicros + oneReservation, "spent " + spent + " µ$: within one reservation (" + oneReservation
+                    + ") of the cap " + capMicros);
+            assertEquals(outcomes.recorded().size(), fake.requests());
+        }
+    }
+
     static final class Collecting implements StreamingChatResponseHandler {
         final List<String> partials = new java.util.concurrent.CopyOnWriteArrayList<>();
         final CompletableFuture<ChatResponse> done = new CompletableFuture<>();
