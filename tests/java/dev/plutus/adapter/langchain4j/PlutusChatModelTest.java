@@ -269,6 +269,49 @@ class PlutusChatModelTest {
         }
     }
 
+    @Test
+    void aCancelledStreamIsRecordedAsEstimatedNotReleased() throws Exception {
+        try (Plutus plutus = AdapterFixture.open(home, "budgets:\n  global:\n    daily_usd: 100\n")) {
+            CompletableFuture<String> cancelled = new CompletableFuture<>();
+            new PlutusStreamingChatModel(streamingOpenAi(), guard(plutus)).chat(ChatRequest.builder()
+                    .messages(UserMessage.from("Stream me something")).build(), new StreamingChatResponseHandler() {
+                        @Override
+                        public void onPartialResponse(dev.langchain4j.model.chat.response.PartialResponse partial,
+                                dev.langchain4j.model.chat.response.PartialResponseContext context) {
+                            context.streamingHandle().cancel();
+                            cancelled.complete(partial.text());
+                        }
+
+                        @Override
+                        public void onCompleteResponse(ChatResponse response) {}
+
+                        @Override
+                        public void onError(Throwable error) {
+                            cancelled.completeExceptionally(error);
+                        }
+                    });
+            assertEquals("Hel", cancelled.get(30, TimeUnit.SECONDS));
+            assertEquals(0, outcomes.count(CallOutcome.Released.class), "the provider billed the call: its hold is not given back");
+            LlmCall call = outcomes.recorded().get(0).call();
+            assertTrue(call.estimated());
+            assertTrue(call.usage().output() >= 1 && call.usage().input() > 0, call.usage().toString());
+        }
+    }
+
+    @Test
+    void aClientTimeoutIsRecordedAsEstimatedAtTheHeldOutput() throws Exception {
+        fake.delayMillis(3_000);
+        try (Plutus plutus = AdapterFixture.open(home, "budgets:\n  global:\n    daily_usd: 100\n")) {
+            ChatModel model = new PlutusChatModel(OpenAiChatModel.builder().baseUrl(fake.baseUrl()).apiKey("test-key").modelName(MODEL)
+                    .maxTokens(200).maxRetries(0).timeout(Duration.ofMillis(500)).build(), guard(plutus));
+            assertThrows(RuntimeException.class, () -> model.chat("slow"));
+            assertEquals(0, outcomes.count(CallOutcome.Released.class), "the provider may have billed it");
+            LlmCall call = outcomes.recorded().get(0).call();
+            assertTrue(call.estimated());
+            assertEquals(200, call.usage().output(), "nothing received: the output held (maxTokens) is recorded");
+        }
+    }
+
     static final class Collecting implements StreamingChatResponseHandler {
         final List<String> partials = new java.util.concurrent.CopyOnWriteArrayList<>();
         final CompletableFuture<ChatResponse> done = new CompletableFuture<>();

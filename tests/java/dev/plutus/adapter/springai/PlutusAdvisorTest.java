@@ -118,6 +118,19 @@ class PlutusAdvisorTest {
     }
 
     @Test
+    void aStreamCutShortByNextIsRecordedAsEstimatedNotReleased() throws Exception {
+        try (Plutus plutus = AdapterFixture.open(home, "budgets:\n  global:\n    daily_usd: 100\n")) {
+            String first = client(plutus).prompt().user("Stream me something").stream().content().next().block(Duration.ofSeconds(30));
+            assertEquals("Hel", first);
+            assertEquals(0, outcomes.count(CallOutcome.Released.class), "the provider billed the call: its hold is not given back");
+            LlmCall call = outcomes.recorded().get(0).call();
+            assertTrue(call.estimated());
+            assertTrue(call.usage().output() >= 1, "the text received counts as output: " + call.usage());
+            assertTrue(call.usage().input() > 0);
+        }
+    }
+
+    @Test
     void eightThreadsTogetherStayWithinOneReservationOfTheCap() throws Exception {
         fake.usage(new FakeOpenAi.Usage(100, 100, 0, 0)).delayMillis(5);
         long capMicros = 20_000;

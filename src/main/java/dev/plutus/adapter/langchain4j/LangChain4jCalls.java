@@ -130,4 +130,32 @@ final class LangChain4jCalls {
     static long count(Integer n) {
         return n == null || n < 0 ? 0 : n;
     }
+
+    /**
+     * Ends the admission of a call that failed: the hold is given back when the provider cannot have
+     * billed it (it answered an HTTP error, or was never reached); otherwise (a client timeout, an
+     * answer that could not be read) the call is recorded as estimated from {@code partialOutput}.
+     */
+    static void fail(ChatGuard.Admission admission, Throwable error, CharSequence partialOutput) {
+        if (notBilled(error)) {
+            admission.release(error.getClass().getSimpleName());
+        } else {
+            admission.recordUnfinished(partialOutput, error.getClass().getSimpleName());
+        }
+    }
+
+    static boolean notBilled(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof dev.langchain4j.exception.HttpException || t instanceof dev.langchain4j.exception.AuthenticationException
+                    || t instanceof dev.langchain4j.exception.InvalidRequestException
+                    || t instanceof dev.langchain4j.exception.RateLimitException
+                    || t instanceof dev.langchain4j.exception.ModelNotFoundException
+                    || t instanceof dev.langchain4j.exception.InternalServerException
+                    || t instanceof dev.langchain4j.exception.UnresolvedModelServerException
+                    || t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -56,7 +56,7 @@ public final class PlutusChatModel implements ChatModel {
         try {
             response = delegate.chat(request, options);
         } catch (RuntimeException | Error e) {
-            admission.release(e.getClass().getSimpleName());
+            LangChain4jCalls.fail(admission, e, null);
             throw e;
         }
         LangChain4jCalls.end(admission, response, delegate.provider());

@@ -26,8 +26,9 @@ import java.util.Set;
 /**
  * The streaming twin of {@link PlutusChatModel}: the hold is taken before the stream starts (a
  * full hard budget throws {@link BudgetExceededException} from {@code chat}, nothing is sent), the
- * call is recorded once, from the final response's usage, and the hold is given back when the
- * stream fails or the application cancels it through its {@link StreamingHandle}.
+ * call is recorded once, from the final response's usage. A stream the application cancels through
+ * its {@link StreamingHandle}, or that breaks off (a timeout), is recorded as estimated from the text
+ * received, since the provider bills it; the hold is given back only when the provider answered an error.
  */
 public final class PlutusStreamingChatModel implements StreamingChatModel {
     private final StreamingChatModel delegate;
@@ -66,6 +67,8 @@ public final class PlutusStreamingChatModel implements StreamingChatModel {
         private final StreamingChatResponseHandler app;
         private final ChatGuard.Admission admission;
         private final ModelProvider provider;
+        /** The answer's text so far: what a cancelled or broken stream is recorded by. */
+        private final StringBuffer received = new StringBuffer();
 
         Guarded(StreamingChatResponseHandler app, ChatGuard.Admission admission, ModelProvider provider) {
             this.app = app;
@@ -75,11 +78,13 @@ public final class PlutusStreamingChatModel implements StreamingChatModel {
 
         @Override
         public void onPartialResponse(String partial) {
+            received.append(partial == null ? "" : partial);
             app.onPartialResponse(partial);
         }
 
         @Override
         public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
+            received.append(partial == null || partial.text() == null ? "" : partial.text());
             app.onPartialResponse(partial, new PartialResponseContext(cancelling(context.streamingHandle())));
         }
 
@@ -121,7 +126,7 @@ public final class PlutusStreamingChatModel implements StreamingChatModel {
 
         @Override
         public void onError(Throwable error) {
-            admission.release(error.getClass().getSimpleName());
+            LangChain4jCalls.fail(admission, error, received);
             app.onError(error);
         }
 
@@ -130,7 +135,8 @@ public final class PlutusStreamingChatModel implements StreamingChatModel {
                 @Override
                 public void cancel() {
                     handle.cancel();
-                    admission.release("cancelled");
+                    // The provider bills what it generated before the cancel: at least the text received.
+                    admission.recordUnfinished(received, "cancelled");
                 }
 
                 @Override

@@ -26,8 +26,9 @@ import reactor.core.publisher.Flux;
  * Plutus as a Spring AI {@code ChatClient} advisor, for calls and streams: the expected cost is held
  * against every budget before the request goes down the chain (a full hard budget throws
  * {@link BudgetExceededException}, a stream fails with it, and nothing is sent), the real usage is
- * recorded from the response (a stream's once, from its last usage), and the hold is given back on
- * an error or a cancelled stream. Ids come from the advisor parameters {@link #SESSION_ID},
+ * recorded from the response (a stream's once, from its last usage). A cancelled stream, a timeout or
+ * an unreadable answer is recorded as estimated (the provider bills it); the hold is given back on
+ * other errors. Ids come from the advisor parameters {@link #SESSION_ID},
  * {@link #USER_ID}, {@link #AGENT_ID} ({@code .advisors(a -> a.param(PlutusAdvisor.SESSION_ID, id))}),
  * else from {@link ChatGuard#context()}. It runs last before the model, so messages other advisors
  * add (chat memory) are counted.
@@ -68,7 +69,7 @@ public final class PlutusAdvisor implements CallAdvisor, StreamAdvisor {
         try {
             response = chain.nextCall(request);
         } catch (RuntimeException | Error e) {
-            admission.release(e.getClass().getSimpleName());
+            fail(admission, e, null);
             throw e;
         }
         ChatResponse chat = response == null ? null : response.chatResponse();
@@ -108,8 +109,17 @@ public final class PlutusAdvisor implements CallAdvisor, StreamAdvisor {
                         }
                         end(admission, lastUsage.get(), responseModel.get(), all);
                     })
-                    .doOnError(e -> admission.release(e.getClass().getSimpleName()))
-                    .doOnCancel(() -> admission.release("cancelled"));
+                    .doOnError(e -> {
+                        synchronized (text) {
+                            fail(admission, e, text.toString());
+                        }
+                    })
+                    .doOnCancel(() -> {
+                        // .next(), .take(n), a dropped subscriber: the provider bills what it generated, at least the text received.
+                        synchronized (text) {
+                            admission.recordUnfinished(text.toString(), "cancelled");
+                        }
+                    });
         });
     }
 
@@ -180,5 +190,29 @@ public final class PlutusAdvisor implements CallAdvisor, StreamAdvisor {
 
     private static long count(Integer n) {
         return n == null || n < 0 ? 0 : n;
+    }
+
+    /**
+     * A call that timed out on the client or whose answer could not be read may well have been billed:
+     * recorded as estimated. Any other failure (the provider answered an error, or was never reached)
+     * gives the hold back.
+     */
+    private static void fail(ChatGuard.Admission admission, Throwable error, String partialOutput) {
+        if (mayHaveBeenBilled(error)) {
+            admission.recordUnfinished(partialOutput, error.getClass().getSimpleName());
+        } else {
+            admission.release(error.getClass().getSimpleName());
+        }
+    }
+
+    static boolean mayHaveBeenBilled(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.net.http.HttpTimeoutException || t instanceof java.io.InterruptedIOException
+                    || t instanceof com.fasterxml.jackson.core.JacksonException) {
+                return true;
+            }
+        }
+        return false;
     }
 }
