@@ -131,6 +131,52 @@ class PlutusAdvisorTest {
     }
 
     @Test
+    void toolResultsToolCallArgumentsAndToolDefinitionsAreCountedInThePrompt() {
+        String result = "r".repeat(30_000);
+        String arguments = "a".repeat(9_000);
+        String schema = "{\"type\":\"object\",\"description\":\"" + "s".repeat(3_000) + "\"}";
+        List<org.springframework.ai.chat.messages.Message> messages = List.of(
+                new org.springframework.ai.chat.messages.UserMessage("look it up"),
+                org.springframework.ai.chat.messages.AssistantMessage.builder().content("").toolCalls(List.of(
+                        new org.springframework.ai.chat.messages.AssistantMessage.ToolCall("c1", "function", "search", arguments))).build(),
+                org.springframework.ai.chat.messages.ToolResponseMessage.builder().responses(List.of(
+                        new org.springframework.ai.chat.messages.ToolResponseMessage.ToolResponse("c1", "search", result))).build());
+        org.springframework.ai.tool.ToolCallback tool = new org.springframework.ai.tool.ToolCallback() {
+            @Override
+            public org.springframework.ai.tool.definition.ToolDefinition getToolDefinition() {
+                return org.springframework.ai.tool.definition.ToolDefinition.builder().name("search").description("searches")
+                        .inputSchema(schema).build();
+            }
+
+            @Override
+            public String call(String input) {
+                return "";
+            }
+        };
+        long withoutTools = PlutusAdvisor.promptTokens(messages, null);
+        assertTrue(withoutTools >= (30_000 + 9_000) / 3, "tool result and call arguments are counted: " + withoutTools);
+        long withTools = PlutusAdvisor.promptTokens(messages,
+                org.springframework.ai.model.tool.ToolCallingChatOptions.builder().toolCallbacks(List.of(tool)).build());
+        assertTrue(withTools >= withoutTools + 1_000, "the tool definitions offered are counted: " + withTools);
+    }
+
+    @Test
+    void aToolHeavyPromptHoldsWhatItsToolResultsCost() throws Exception {
+        String result = "r".repeat(60_000);
+        try (Plutus plutus = AdapterFixture.open(home, "budgets:\n  global:\n    daily_usd: 100\n")) {
+            client(plutus).prompt().messages(new org.springframework.ai.chat.messages.UserMessage("look it up"),
+                    org.springframework.ai.chat.messages.AssistantMessage.builder().content("").toolCalls(List.of(
+                            new org.springframework.ai.chat.messages.AssistantMessage.ToolCall("c1", "function", "search", "{}"))).build(),
+                    org.springframework.ai.chat.messages.ToolResponseMessage.builder().responses(List.of(
+                            new org.springframework.ai.chat.messages.ToolResponseMessage.ToolResponse("c1", "search", result))).build())
+                    .call().content();
+            long held = outcomes.recorded().get(0).attempt().reservedMicros();
+            long resultCost = AdapterFixture.priceMicros(home, "openai", MODEL, TokenUsage.of(20_000, 0));
+            assertTrue(held >= resultCost, "held " + held + " µ$, the 20,000-token tool result alone costs " + resultCost);
+        }
+    }
+
+    @Test
     void eightThreadsTogetherStayWithinOneReservationOfTheCap() throws Exception {
         fake.usage(new FakeOpenAi.Usage(100, 100, 0, 0)).delayMillis(5);
         long capMicros = 20_000;

@@ -5,6 +5,7 @@ import dev.plutus.adapter.CallIds;
 import dev.plutus.adapter.ChatGuard;
 import dev.plutus.adapter.PromptTokens;
 import dev.plutus.core.TokenUsage;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
@@ -128,11 +129,8 @@ public final class PlutusAdvisor implements CallAdvisor, StreamAdvisor {
         String model = options != null && options.getModel() != null ? options.getModel() : defaults == null ? null : defaults.getModel();
         Integer max = options != null && options.getMaxTokens() != null ? options.getMaxTokens()
                 : defaults == null ? null : defaults.getMaxTokens();
-        PromptTokens tokens = new PromptTokens();
-        for (Message m : request.prompt().getInstructions()) {
-            tokens.message().text(m.getText());
-        }
-        return new ChatGuard.CallRequest(ids(request.context()).orElse(guard.context().current()), provider, model, tokens.tokens(), max);
+        long tokens = promptTokens(request.prompt().getInstructions(), options);
+        return new ChatGuard.CallRequest(ids(request.context()).orElse(guard.context().current()), provider, model, tokens, max);
     }
 
     static CallIds ids(Map<String, Object> context) {
@@ -214,5 +212,35 @@ public final class PlutusAdvisor implements CallAdvisor, StreamAdvisor {
             }
         }
         return false;
+    }
+
+    /**
+     * The prompt's estimated tokens as the model will be sent them: every message's text, tool results,
+     * the assistant's tool-call arguments, media parts, and the tool definitions offered.
+     */
+    static long promptTokens(List<Message> messages, ChatOptions options) {
+        PromptTokens t = new PromptTokens();
+        for (Message m : messages) {
+            t.message().text(m.getText());
+            if (m instanceof org.springframework.ai.chat.messages.ToolResponseMessage r) {
+                for (var response : r.getResponses()) {
+                    t.text(response.name()).text(response.responseData());
+                }
+            } else if (m instanceof org.springframework.ai.chat.messages.AssistantMessage a) {
+                for (var call : a.getToolCalls()) {
+                    t.text(call.name()).text(call.arguments());
+                }
+            }
+            if (m instanceof org.springframework.ai.content.MediaContent media && media.getMedia() != null) {
+                media.getMedia().forEach(x -> t.nonText());
+            }
+        }
+        if (options instanceof org.springframework.ai.model.tool.ToolCallingChatOptions tools && tools.getToolCallbacks() != null) {
+            for (var callback : tools.getToolCallbacks()) {
+                var d = callback.getToolDefinition();
+                t.text(d.name()).text(d.description()).text(d.inputSchema());
+            }
+        }
+        return t.tokens();
     }
 }
