@@ -463,6 +463,24 @@ class RunwayLeftOnTest {
         }
     }
 
+    /** Found by the independent test: a plain `plutus runway` (nothing sent) rotated Claude Code's tokens. */
+    @Test
+    void aPlainRunwayThatSendsNothingNeverRefreshesClaudeCodesToken() throws Exception {
+        Path claudeDir = Files.createDirectories(userHome.resolve(".claude"));
+        Path creds = claudeDir.resolve(".credentials.json");
+        String before = "{\"claudeAiOauth\":{\"accessToken\":\"sk-ant-oat01-old\",\"refreshToken\":\"sk-ant-ort01-old\",\"expiresAt\":"
+                + NOW.minus(Duration.ofHours(1)).toEpochMilli() + "}}";
+        Files.writeString(creds, before);
+        fake.answer("/oauth/token", 200, "{\"access_token\":\"sk-ant-oat01-new\",\"refresh_token\":\"sk-ant-ort01-new\",\"expires_in\":28800}");
+        Files.writeString(hermes.resolve(".env"), "");
+        Map<String, String> env = Map.of("HOME", userHome.toString(), "PLUTUS_ANTHROPIC_OAUTH_TOKEN_URL", fake.base("/oauth/token").toString());
+        try (TestEngine p = open("hermes_home: $HERMES\nproviders:\n  anthropic: {base_url: $FAKE/an, key_env: CLAUDE_CODE_OAUTH_TOKEN}\n", env)) {
+            p.runway().view(false, false); // as a plain `plutus runway`: no probe
+        }
+        assertEquals(0, fake.hits("/oauth/token"), "no token request without a probe");
+        assertEquals(before, Files.readString(creds), "Claude Code's file untouched");
+    }
+
     @Test
     void aFailedRefreshKeepsTheFileAndSaysTheTokenExpired() throws Exception {
         Path claudeDir = Files.createDirectories(userHome.resolve("cc"));

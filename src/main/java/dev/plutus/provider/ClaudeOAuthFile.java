@@ -78,6 +78,18 @@ public final class ClaudeOAuthFile {
         return file;
     }
 
+    /**
+     * The access token as the file holds it, never refreshed: for asking whether there is a login at
+     * all, which must not rotate Claude Code's tokens behind its back.
+     */
+    public synchronized Optional<String> storedToken() {
+        JsonNode oauth = read().map(r -> r.path("claudeAiOauth")).orElse(null);
+        if (oauth == null || !oauth.path("accessToken").isTextual() || oauth.path("accessToken").asText().isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(oauth.path("accessToken").asText());
+    }
+
     /** The access token, refreshed first when it has expired (or is about to); empty when the file holds none. */
     public synchronized Optional<String> accessToken() {
         JsonNode oauth = read().map(r -> r.path("claudeAiOauth")).orElse(null);

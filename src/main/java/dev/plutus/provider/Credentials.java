@@ -56,15 +56,27 @@ public final class Credentials {
         return new Credentials(env, fromFile);
     }
 
-    /** The first of {@code names} that holds a non-empty value. */
+    /** The first of {@code names} that holds a non-empty value, to send: an expired Claude Code login is refreshed first. */
     public Optional<ProviderRequest.Credential> first(List<String> names) {
+        return find(names, true);
+    }
+
+    /**
+     * {@link #first}, to look at only (is there a key, which one): a Claude Code login is read as it is,
+     * never refreshed, so a command that sends nothing never rotates another tool's tokens.
+     */
+    public Optional<ProviderRequest.Credential> present(List<String> names) {
+        return find(names, false);
+    }
+
+    private Optional<ProviderRequest.Credential> find(List<String> names, boolean toSend) {
         for (String n : names) {
             String v = env.get(n);
             if (v == null || v.isBlank()) {
                 v = dotEnv.get(n);
             }
             if ((v == null || v.isBlank()) && n.equals(CLAUDE_OAUTH_ENV) && claude != null) {
-                v = claude.accessToken().orElse(null);
+                v = (toSend ? claude.accessToken() : claude.storedToken()).orElse(null);
             }
             if (v != null && !v.isBlank()) {
                 return Optional.of(new ProviderRequest.Credential(n, v.strip()));

@@ -78,7 +78,7 @@ public final class ProviderFetcher implements AutoCloseable {
             } else if (!probe && costsTokens(p, creds)) {
                 // The last probe's answer, however old, or nothing: a token is spent only when asked for.
                 out.put(p.name(), cached != null ? cached : new ProviderAnswer.Ok(ProviderReading.nothing(), now,
-                        creds.first(p.keyEnvs()).map(ProviderRequest.Credential::envName).orElse(null)));
+                        creds.present(p.keyEnvs()).map(ProviderRequest.Credential::envName).orElse(null)));
             } else {
                 pending.put(p.name(), pool.submit(() -> readNow(p, cfg, creds)));
             }
@@ -142,23 +142,26 @@ public final class ProviderFetcher implements AutoCloseable {
     /** Anthropic's and OpenAI's readings ask a model for a token; the others read a free endpoint or nothing. */
     private static boolean costsTokens(ProviderConfig p, Credentials creds) {
         return p.probeModel() != null && (p.kind() == ProviderKind.ANTHROPIC || p.kind() == ProviderKind.OPENAI)
-                && creds.first(p.keyEnvs()).isPresent();
+                && creds.present(p.keyEnvs()).isPresent();
     }
 
     private ProviderAnswer readNow(ProviderConfig p, RunwayConfig cfg, Credentials creds) {
-        Optional<ProviderRequest.Credential> key = creds.first(p.keyEnvs());
+        // Looked at first, taken to send only when something is sent: a login is refreshed only for a request that uses it.
+        Optional<ProviderRequest.Credential> seen = creds.present(p.keyEnvs());
         try {
             if (p.kind() == ProviderKind.NONE) {
                 return new ProviderAnswer.Ok(ProviderReading.nothing(), clock.instant(), null);
             }
-            if (key.isEmpty()) {
+            if (seen.isEmpty()) {
                 throw new ProviderException(ProviderException.Kind.NO_KEY, "no key in " + String.join(" or ", p.keyEnvs())
                         + " (environment or Hermes .env)");
             }
-            ProviderReading r = p.probeModel() == null && (p.kind() == ProviderKind.ANTHROPIC || p.kind() == ProviderKind.OPENAI)
-                    ? ProviderReading.nothing()
-                    : p.kind().client().read(request(p, cfg, key.get()));
-            return new ProviderAnswer.Ok(r, clock.instant(), key.get().envName());
+            if (p.probeModel() == null && (p.kind() == ProviderKind.ANTHROPIC || p.kind() == ProviderKind.OPENAI)) {
+                return new ProviderAnswer.Ok(ProviderReading.nothing(), clock.instant(), seen.get().envName());
+            }
+            ProviderRequest.Credential key = creds.first(p.keyEnvs()).orElse(seen.get());
+            ProviderReading r = p.kind().client().read(request(p, cfg, key));
+            return new ProviderAnswer.Ok(r, clock.instant(), key.envName());
         } catch (ProviderException e) {
             return new ProviderAnswer.Failed(e.kind(), e.getMessage(), clock.instant());
         } catch (RuntimeException e) {
@@ -194,7 +197,7 @@ public final class ProviderFetcher implements AutoCloseable {
     }
 
     private static String cacheKey(ProviderConfig p, Credentials creds) {
-        return p.name() + "|" + p.kind() + "|" + p.baseUrl() + "|" + creds.first(p.keyEnvs()).map(c -> c.envName() + ":"
+        return p.name() + "|" + p.kind() + "|" + p.baseUrl() + "|" + creds.present(p.keyEnvs()).map(c -> c.envName() + ":"
                 + Integer.toHexString(c.secret().hashCode())).orElse("-") + "|" + p.probeModel();
     }
 

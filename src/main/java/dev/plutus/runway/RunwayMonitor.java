@@ -106,7 +106,7 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
         Map<String, RunwayStore.Calibration> calibrations = store.latestCalibrations();
         List<ProviderConfig> shown = new ArrayList<>();
         for (ProviderConfig p : cfg.providers()) {
-            boolean evidence = creds.first(p.keyEnvs()).isPresent() || spend.get(p.name()).allMicros() > 0
+            boolean evidence = creds.present(p.keyEnvs()).isPresent() || spend.get(p.name()).allMicros() > 0
                     || calibrations.containsKey(p.name()) || p.budgetMicros() != null
                     || (p.kind() == ProviderKind.OPENAI && creds.chatGptPlan().isPresent());
             if (!cfg.autoDetected() || evidence) {
