@@ -140,7 +140,9 @@ public final class PlutusCli implements Callable<Integer> {
         PrintWriter out = r.refused() ? spec.commandLine().getErr() : spec.commandLine().getOut();
         if (json) {
             try {
-                out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.json()));
+                // Decimals as people write them: 0.00000075, never 7.5E-7.
+                out.println(JSON.writerWithDefaultPrettyPrinter().with(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+                        .writeValueAsString(r.json()));
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -399,7 +401,7 @@ public final class PlutusCli implements Callable<Integer> {
             var lines = e.putArray("lines");
             for (var l : x.lines()) {
                 t.append(String.format("  %-15s %,12d x %s %s = $%s%n", l.billedClass(), l.count(), l.unitPrice().toPlainString(),
-                        l.unit(), plain(l.usd())));
+                        l.unit(), plain(l.usd()).toPlainString()));
                 lines.addObject().put("class", l.billedClass()).put("count", l.count()).put("unit_price", plain(l.unitPrice()))
                         .put("unit", l.unit()).put("cost_usd", plain(l.usd()));
             }
