@@ -186,4 +186,40 @@ class StatsAndBudgetViewsTest {
             assertTrue(typo.text().contains("did you mean 'monthly'?"), typo.text());
         }
     }
+
+    @Test
+    void budgetUnsetOfAScopesLastLimitRemovesTheEmptiedEntries() throws Exception {
+        Path home = Files.createTempDirectory("plutus-budget");
+        try (TestEngine p = open(home)) {
+            Path yaml = home.resolve("budget.yaml");
+            assertEquals(false, p.commands().run("budget", "set provider gemini daily 1").refused());
+            Rendered provider = p.commands().run("budget", "unset provider gemini daily");
+            assertEquals(false, provider.refused(), provider.text());
+            assertEquals(BUDGET, Files.readString(yaml));
+
+            // Two overrides: only the emptied one goes, overrides: and the scope stay.
+            p.commands().run("budget", "set model gpt-4.1 monthly 0.40");
+            p.commands().run("budget", "set model claude-x daily 2");
+            Rendered model = p.commands().run("budget", "unset model gpt-4.1 monthly");
+            assertEquals(false, model.refused(), model.text());
+            assertEquals(BUDGET + "  per_model:\n    overrides:\n      claude-x:\n        daily_usd: 2.00\n", Files.readString(yaml));
+            assertEquals(false, p.commands().run("budget", "unset model claude-x daily").refused());
+            assertEquals(BUDGET, Files.readString(yaml));
+
+            // The default goes, the overrides beside it stay.
+            p.commands().run("budget", "set provider daily 3");
+            p.commands().run("budget", "set provider openai daily 1");
+            Rendered dflt = p.commands().run("budget", "unset provider daily");
+            assertEquals(false, dflt.refused(), dflt.text());
+            assertEquals(BUDGET + "  per_provider:\n    overrides:\n      openai:\n        daily_usd: 1.00\n", Files.readString(yaml));
+            p.commands().run("budget", "unset provider openai daily");
+
+            // The global scope's last window takes global: with it; no scope left is "no budget", said explicitly.
+            assertEquals(false, p.commands().run("budget", "unset global daily").refused());
+            Rendered global = p.commands().run("budget", "unset global monthly");
+            assertEquals(false, global.refused(), global.text());
+            assertEquals("timezone: America/New_York\nbudgets: {}\n", Files.readString(yaml));
+            assertEquals(0, global.json().path("scopes").size(), global.text());
+        }
+    }
 }

@@ -98,7 +98,7 @@ public final class BudgetEditor {
                 path.add("default");
             } else {
                 path.add("overrides");
-                path.add(r.id());
+                path.add(overrideKey(YamlEditor.of(onDisk, file.toString()).root(), r.kind(), r.id()));
             }
         }
         path.add(r.window().yamlField());
@@ -123,7 +123,7 @@ public final class BudgetEditor {
                 out.append(lines[i]);
             }
         }
-        String updated = out.toString();
+        String updated = pruneEmptied(out.toString(), path, file.toString());
         BudgetConfig after = BudgetConfigParser.parse(updated, file.toString(), defaultZone);
         if (ref != null && after.limitsFor(ref).perWindow().containsKey(r.window())
                 && before.limitsFor(ref).perWindow().containsKey(r.window())
@@ -133,6 +133,54 @@ public final class BudgetEditor {
         }
         AtomicFiles.write(file, updated);
         return updated;
+    }
+
+    /**
+     * The override's key as written in the file: {@code gpt-4.1} is budgeted as {@code gpt-4-1}, and
+     * either spelling names it. The id itself when no key matches (the caller then reports it missing).
+     */
+    private static String overrideKey(dev.plutus.config.YamlNode root, ScopeKind kind, String id) {
+        java.util.Set<String> keys = root.get("budgets").get(kind.yamlKey()).get("overrides").entries().keySet();
+        if (keys.contains(id)) {
+            return id;
+        }
+        String wanted = ScopeRef.canonicalId(kind, id);
+        return keys.stream().filter(k -> ScopeRef.canonicalId(kind, k).equals(wanted)).findFirst().orElse(id);
+    }
+
+    /**
+     * With its last limit gone a scope entry would be refused ("has no limits"): removes each key
+     * along {@code path} that is left with nothing under it, innermost first, and writes
+     * {@code budgets: {}} when no scope is left at all.
+     */
+    private static String pruneEmptied(String text, List<String> path, String fileName) {
+        for (int depth = path.size() - 1; depth >= 1; depth--) {
+            dev.plutus.config.YamlNode node = YamlEditor.of(text, fileName).root();
+            for (String key : path.subList(0, depth)) {
+                node = node.get(key);
+            }
+            if (node.isMissing() || !node.isNull() || node.keyLine() <= 0) {
+                return text;
+            }
+            String[] lines = text.split("(?<=\n)", -1);
+            int line = node.keyLine() - 1;
+            String key = path.get(depth - 1);
+            Pattern emptyKey = Pattern.compile("[ \\t]*(['\"]?)" + Pattern.quote(key) + "\\1[ \\t]*:[ \\t]*(#[^\\n]*)?(\\R?)");
+            java.util.regex.Matcher m = emptyKey.matcher(line < lines.length ? lines[line] : "");
+            if (!m.matches()) {
+                return text;
+            }
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < lines.length; i++) {
+                if (i != line) {
+                    out.append(lines[i]);
+                } else if (depth == 1) {
+                    out.append(key).append(": {}").append(m.group(3).isEmpty() ? "" : "\n");
+                }
+            }
+            text = out.toString();
+        }
+        return text;
     }
 
     public static String describe(UnsetRequest r) {

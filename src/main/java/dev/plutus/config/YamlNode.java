@@ -39,6 +39,11 @@ public final class YamlNode {
         return node == null ? 0 : node.getStartMark().getLine() + 1;
     }
 
+    /** Line of the key this node is the value of; 0 for the root and for a missing node. */
+    public int keyLine() {
+        return keyLine;
+    }
+
     public boolean isMissing() {
         return node == null;
     }
