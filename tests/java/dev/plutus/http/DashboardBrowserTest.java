@@ -68,6 +68,11 @@ class DashboardBrowserTest {
                     "an unconfigured provider says what to do: " + shown);
             assertEquals(0, shown.path("runwayErrors").asInt(), "no red error pill for a provider that is only not set up");
             assertTrue(contains(shown.path("budget"), "global daily $4.97 $20.00"), shown.toString());
+            // The forecast is the server's, at today's pace and in the CLI's words, not one the page works out itself.
+            JsonNode forecast = new com.fasterxml.jackson.databind.ObjectMapper().readTree(d.get("/api/budget", d.readToken()).body())
+                    .path("scopes").get(0).path("forecast");
+            assertTrue(forecast.path("text").asText().startsWith("holds ("), forecast.toString());
+            assertTrue(contains(shown.path("budget"), forecast.path("text").asText()), shown + " shows " + forecast);
             assertTrue(shown.path("zone").asText().contains("times in UTC"), "the zone is shown: " + shown);
             assertTrue(contains(shown.path("tools"), "terminal") && contains(shown.path("tools"), "web_search"), shown.toString());
             assertEquals(3, shown.path("sessions").size(), "s1, s2, s3 (the ingested call has no session)");

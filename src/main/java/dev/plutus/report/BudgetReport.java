@@ -71,7 +71,8 @@ public final class BudgetReport {
             if (f != null) {
                 o.putObject("forecast").put("outlook", f.outlook().name().toLowerCase(java.util.Locale.ROOT))
                         .put("burn_usd_per_day", Money.microsToUsd(f.burnMicrosPerDay()))
-                        .put("hits_cap_at", f.hitsCapAt() == null ? null : f.hitsCapAt().toString());
+                        .put("hits_cap_at", f.hitsCapAt() == null ? null : f.hitsCapAt().toString())
+                        .put("text", forecastCell(f, zone));
             }
         }
         if (standing.verdictUnknown()) {
