@@ -222,4 +222,25 @@ class StatsAndBudgetViewsTest {
             assertEquals(0, global.json().path("scopes").size(), global.text());
         }
     }
+
+    @Test
+    void aModelIsShownAsBudgetYamlSpellsItAndUnsetTakesEitherSpelling() throws Exception {
+        Path home = Files.createTempDirectory("plutus-budget");
+        try (TestEngine p = open(home)) {
+            assertEquals(false, p.commands().run("budget", "set model gpt-4.1 monthly 0.40").refused());
+            Rendered status = p.commands().run("budget", "");
+            assertTrue(status.text().contains("model gpt-4.1 "), status.text());
+            assertTrue(!status.text().contains("gpt-4-1"), status.text());
+            JsonNode model = null;
+            for (JsonNode s : status.json().path("scopes")) {
+                if (s.path("scope").asText().equals("model")) {
+                    model = s;
+                }
+            }
+            assertEquals("gpt-4.1", model == null ? null : model.path("id").asText(), status.json().toString());
+            Rendered unset = p.commands().run("budget", "unset model gpt-4-1 monthly");
+            assertEquals(false, unset.refused(), unset.text());
+            assertEquals(BUDGET, Files.readString(home.resolve("budget.yaml")));
+        }
+    }
 }

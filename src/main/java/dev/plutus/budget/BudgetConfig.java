@@ -52,6 +52,12 @@ public record BudgetConfig(
         return limits(scope.kind()).forId(scope.id());
     }
 
+    /** The scope as budget.yaml spells its id, for people to read. */
+    public ScopeRef written(ScopeRef scope) {
+        String spelling = limits(scope.kind()).written().get(scope.id());
+        return spelling == null ? scope : scope.writtenAs(spelling);
+    }
+
     public boolean hasAnyLimit() {
         return scopes.values().stream().anyMatch(s -> !s.isEmpty());
     }

@@ -64,13 +64,15 @@ public final class BudgetConfigParser {
                     throw n.get("overrides").keyError("is empty: list at least one id with its limits, or remove it");
                 }
                 Map<String, Limits> overrides = new HashMap<>();
+                Map<String, String> written = new HashMap<>();
                 for (Map.Entry<String, YamlNode> o : n.get("overrides").entries().entrySet()) {
                     String id = ScopeRef.canonicalId(kind, o.getKey());
                     if (overrides.put(id, limits(o.getValue())) != null) {
                         throw o.getValue().error("the same " + kind.label() + " is listed twice");
                     }
+                    written.put(id, o.getKey().trim());
                 }
-                scopes.put(kind, new ScopeLimits(limits(n.get("default")), overrides));
+                scopes.put(kind, new ScopeLimits(limits(n.get("default")), overrides, written));
             }
         }
         YamlNode th = root.get("thresholds");

@@ -75,7 +75,8 @@ public final class BudgetEvaluator {
         return status(config, scope, window, limitMicros, now, 0);
     }
 
-    private ScopeStatus status(BudgetConfig config, ScopeRef scope, Window window, long limitMicros, Instant now, long held) {
+    private ScopeStatus status(BudgetConfig config, ScopeRef asked, Window window, long limitMicros, Instant now, long held) {
+        ScopeRef scope = config.written(asked);
         WindowSpend spend = ledger.spend(scope, window, now);
         long hardAt = BudgetConfig.threshold(limitMicros, config.hardPct());
         long softAt = BudgetConfig.threshold(limitMicros, config.softPct());

@@ -61,7 +61,7 @@ public final class BudgetReport {
                 tt.add(flag, s.scope().describe(), s.window().label(), spent, Money.display(s.limitMicros()), pct, resets, notes.trim());
             }
             ObjectNode o = arr.addObject();
-            o.put("scope", s.scope().kind().label()).put("id", s.scope().id()).put("window", s.window().label())
+            o.put("scope", s.scope().kind().label()).put("id", s.scope().written()).put("window", s.window().label())
                     .put("spent_usd", Money.microsToUsd(s.spentMicros())).put("limit_usd", Money.microsToUsd(s.limitMicros()))
                     .put("level", s.level().label()).put("percent", s.percent())
                     .put("estimated_usd", Money.microsToUsd(s.spend().estimatedMicros()))
