@@ -86,6 +86,12 @@ class PlutusCliTest {
         assertFalse(unknown.json().get("priced").asBoolean());
         assertTrue(unknown.json().get("price_entry").isNull());
 
+        // A tiny cost reads as people write it (found by the independent test: 7.5E-7).
+        Result tiny = run(home, "price", "--provider", "openai", "--model", "gpt-4o-mini", "--input", "1", "--output", "1", "--json");
+        assertEquals(0, tiny.exit(), tiny.err());
+        assertFalse(tiny.out().contains("E-"), tiny.out());
+        assertTrue(tiny.out().contains("\"cost_usd\" : 0.00000075"), tiny.out());
+
         Result negative = run(home, "price", "--model", "gpt-4.1", "--input", "-5");
         assertEquals(2, negative.exit());
         assertTrue(negative.err().contains("input"), negative.err());
