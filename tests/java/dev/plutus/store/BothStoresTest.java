@@ -98,9 +98,11 @@ class BothStoresTest {
             assertTrue(p.apiKeys().authenticate("Bearer " + created.secret()) instanceof dev.plutus.ingest.ApiKeys.Authentication.Accepted);
             p.apiKeys().revoke(created.key().keyId());
             assertTrue(p.apiKeys().authenticate("Bearer " + created.secret()) instanceof dev.plutus.ingest.ApiKeys.Authentication.Refused);
-            p.record(new CallEvent("e1", NOON, "s1", "cli", "anthropic", "claude-sonnet-4-6", null, TokenUsage.of(1000, 100), false, 5,
+            // A minute before the calibration below, so it is among the spend the balance already reflects.
+            Instant before = NOON.minusSeconds(60);
+            p.record(new CallEvent("e1", before, "s1", "cli", "anthropic", "claude-sonnet-4-6", null, TokenUsage.of(1000, 100), false, 5,
                     new BigDecimal("1.25")));
-            assertTrue(p.record(new CallEvent("e1", NOON, "s1", "cli", "anthropic", "claude-sonnet-4-6", null, TokenUsage.of(1000, 100),
+            assertTrue(p.record(new CallEvent("e1", before, "s1", "cli", "anthropic", "claude-sonnet-4-6", null, TokenUsage.of(1000, 100),
                     false, 5, new BigDecimal("1.25"))).duplicate(), "an event id is stored once");
             Files.writeString(home.resolve("runway.yaml"), "providers:\n  anthropic: {probe: false, budget_usd: 10}\n");
             assertEquals(List.of("anthropic: balance $5.00 + $1.25 recorded = budget $6.25 (runway.yaml says $10.00)."),
