@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -159,6 +160,12 @@ class OtlpReceiverTest {
             HttpResponse<String> garbage = post(d, key, "application/x-protobuf", null, new byte[] {(byte) 0xff, (byte) 0xff, 0x01});
             assertEquals(400, garbage.statusCode(), garbage.body());
             assertTrue(garbage.body().contains("not an OTLP ExportTraceServiceRequest"), garbage.body());
+            // OTLP/HTTP: a protobuf export's refusal is a google.rpc.Status in protobuf, code INVALID_ARGUMENT.
+            assertEquals("application/x-protobuf", garbage.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+            Map.Entry<Integer, String> status = rpcStatus(d, key, new byte[] {(byte) 0xff, (byte) 0xff, 0x01});
+            assertEquals(3, status.getKey());
+            assertTrue(status.getValue().startsWith("the body is not an OTLP ExportTraceServiceRequest"), status.getValue());
+            assertEquals(16, rpcStatus(d, null, new byte[0]).getKey(), "401 is UNAUTHENTICATED");
             // 64 MiB of zeros in well under 1 MiB of gzip: refused while it expands, never held whole.
             ByteArrayOutputStream bomb = new ByteArrayOutputStream();
             try (GZIPOutputStream z = new GZIPOutputStream(bomb)) {
@@ -188,6 +195,27 @@ class OtlpReceiverTest {
         }
         s.setAttribute("gen_ai.conversation.id", conversation);
         s.end();
+    }
+
+    /** (code, message) of the google.rpc.Status in a refusal's body, read field by field with protobuf's decoder. */
+    private static Map.Entry<Integer, String> rpcStatus(DaemonHarness d, String key, byte[] body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(d.baseUrl() + "/v1/traces"))
+                .header("Content-Type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        HttpResponse<byte[]> r = DaemonHarness.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(r.body());
+        int code = -1;
+        String message = null;
+        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+            switch (tag) {
+                case 8 -> code = in.readInt32();
+                case 18 -> message = in.readString();
+                default -> in.skipField(tag);
+            }
+        }
+        return Map.entry(code, message);
     }
 
     private static HttpResponse<String> post(DaemonHarness d, String key, String type, String encoding, byte[] body) throws Exception {

@@ -22,7 +22,8 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Every refusal the daemon answers, in one shape: the status and {@code {"error": "..."}}. Handlers
+ * Every refusal the daemon answers, in one shape: the status and {@code {"error": "..."}} (an OTLP
+ * export sent as protobuf gets the same message as the {@code google.rpc.Status} its exporter reads). Handlers
  * throw {@link HttpError}; the router's own 404, 405 and 413 come here too, and so do the errors
  * Jetty answers before a request reaches the router (headers too large, a body over the limit, a
  * malformed request line). A failure nobody expected is logged and answered 500 without its details.
@@ -94,6 +95,10 @@ final class ErrorMapper {
 
 
     static void answer(Context ctx, int status, String message) {
+        if (OtlpErrorBody.wanted(ctx)) {
+            HttpApi.send(ctx, status, OtlpErrorBody.PROTOBUF, OtlpErrorBody.status(status, message));
+            return;
+        }
         HttpApi.sendJson(ctx, status, JSON.valueToTree(new ErrorAnswer(message)));
     }
 
