@@ -77,6 +77,55 @@ class OtlpReceiverTest {
     }
 
     @Test
+    void aSpanThatNamesNoOperationButWrapsCallsIsNotCountedBesideThem(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.start(home)) {
+            String key = d.apiKeys().create("otel agent").secret();
+            // Each span is exported on its own as it ends: the children reach the daemon before their parent.
+            SdkTracerProvider tracing = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(
+                    OtlpHttpSpanExporter.builder().setEndpoint(d.baseUrl() + "/v1/traces").addHeader("Authorization", "Bearer " + key)
+                            .build())).build();
+            Tracer tracer = tracing.get("agent");
+            Span agent = tracer.spanBuilder("support agent").startSpan();
+            agent.setAttribute("gen_ai.provider.name", "anthropic"); // no operation name, and the children's usage summed
+            agent.setAttribute("gen_ai.usage.input_tokens", 6200L);
+            agent.setAttribute("gen_ai.usage.output_tokens", 1100L);
+            try (io.opentelemetry.context.Scope inside = agent.makeCurrent()) {
+                chat(tracer, "anthropic", "claude-sonnet-4-6", 1200, 300, 0, "conv-2");
+                chat(tracer, "anthropic", "claude-sonnet-4-6", 5000, 800, 0, "conv-2");
+            }
+            agent.end();
+            Span lone = tracer.spanBuilder("chat claude-sonnet-4-6").startSpan(); // no operation name, wraps nothing: a call
+            lone.setAttribute("gen_ai.provider.name", "anthropic");
+            lone.setAttribute("gen_ai.request.model", "claude-sonnet-4-6");
+            lone.setAttribute("gen_ai.usage.output_tokens", 40L);
+            lone.end();
+            assertTrue(tracing.forceFlush().join(10, TimeUnit.SECONDS).isSuccess());
+            tracing.shutdown().join(10, TimeUnit.SECONDS);
+
+            List<LlmCall> calls = d.plutus().calls().recent(10);
+            assertEquals(3, calls.size(), calls.toString());
+            assertEquals(1200 + 5000, calls.stream().mapToLong(c -> c.usage().input()).sum(), "the agent's sum is not counted again");
+            assertEquals(300 + 800 + 40, calls.stream().mapToLong(c -> c.usage().output()).sum());
+
+            // Parent and child in one export, the parent first: the parent is still known to wrap the child.
+            long now = System.currentTimeMillis() * 1_000_000L;
+            String body = """
+                    {"resourceSpans":[{"scopeSpans":[{"spans":[
+                      {"traceId":"6b8efff798038103d269b633813fc60c","spanId":"aaa19b7ec3c1b170","endTimeUnixNano":"%d","attributes":[
+                        {"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},
+                        {"key":"gen_ai.usage.output_tokens","value":{"intValue":"900"}}]},
+                      {"traceId":"6b8efff798038103d269b633813fc60c","spanId":"aaa19b7ec3c1b171","parentSpanId":"aaa19b7ec3c1b170",
+                       "endTimeUnixNano":"%d","attributes":[
+                        {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},
+                        {"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},
+                        {"key":"gen_ai.request.model","value":{"stringValue":"gpt-4.1"}},
+                        {"key":"gen_ai.usage.output_tokens","value":{"intValue":"900"}}]}]}]}]}""".formatted(now, now);
+            assertEquals(200, post(d, key, "application/json", null, body.getBytes(StandardCharsets.UTF_8)).statusCode());
+            assertEquals(4, d.plutus().calls().count(), "one call for the pair, not two");
+        }
+    }
+
+    @Test
     void aBadSpanIsRejectedByCountWhileTheRestAreRecorded(@TempDir Path home) throws Exception {
         try (DaemonHarness d = DaemonHarness.start(home)) {
             String key = d.apiKeys().create("json agent").secret();

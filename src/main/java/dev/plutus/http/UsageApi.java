@@ -2,6 +2,7 @@ package dev.plutus.http;
 
 import dev.plutus.ingest.ApiKeys;
 import dev.plutus.ingest.GenAiSpans;
+import dev.plutus.ingest.GenAiWrappers;
 import dev.plutus.ingest.OtlpSpan;
 import dev.plutus.ingest.OtlpTraceReader;
 import dev.plutus.ingest.UsageRejected;
@@ -36,6 +37,8 @@ final class UsageApi {
     private final KeyRateLimiter events;
     private final Semaphore slots;
     private final StoreHealth storeHealth;
+    /** Spans known to wrap GenAI spans, across exports: an agent's span is not counted beside the calls inside it. */
+    private final GenAiWrappers wrappers = new GenAiWrappers();
 
     private ReservationApi reservations;
 
@@ -141,8 +144,9 @@ final class UsageApi {
             List<UsageEvent> calls = new java.util.ArrayList<>();
             List<String> ids = new java.util.ArrayList<>();
             java.time.Instant now = java.time.Instant.now(ingestor.clock());
+            wrappers.note(spans);
             for (OtlpSpan span : spans) {
-                GenAiSpans.Mapped mapped = GenAiSpans.map(span, now);
+                GenAiSpans.Mapped mapped = GenAiSpans.map(span, now, wrappers);
                 if (mapped instanceof GenAiSpans.Mapped.Call c) {
                     calls.add(c.event());
                     ids.add(c.eventId());

@@ -12,7 +12,8 @@ import java.util.Set;
  * under the rules {@code /v1/usage} applies to its events. A span is a model call when it names a
  * provider ({@code gen_ai.provider.name}, or the older {@code gen_ai.system}) and its operation, if
  * it names one, is a model call: an agent's or a tool's span may carry the usage of the calls inside
- * it, which are counted from their own spans. Its id is its trace and span id, so a re-sent export
+ * it, which are counted from their own spans, and so may a span that names no operation but wraps GenAI
+ * spans ({@link GenAiWrappers}). Its id is its trace and span id, so a re-sent export
  * records nothing twice.
  */
 public final class GenAiSpans {
@@ -32,14 +33,27 @@ public final class GenAiSpans {
         record Call(String eventId, UsageEvent event) implements Mapped {}
     }
 
-    public static Mapped map(OtlpSpan span, Instant now) {
-        Map<String, Object> a = span.attributes();
+    /** The provider a span names, or null when it names none (then it is no GenAI span). */
+    static String provider(Map<String, Object> a) {
         String provider = text(a, "gen_ai.provider.name").or(() -> text(a, "gen_ai.system")).orElse(null);
-        if (provider == null || provider.isBlank()) {
+        return provider == null || provider.isBlank() ? null : provider;
+    }
+
+    /**
+     * What the span is. {@code wrappers} says whether other GenAI spans are its children: a span that
+     * names no operation and wraps GenAI spans is an agent's or a workflow's, whose usage is theirs.
+     */
+    public static Mapped map(OtlpSpan span, Instant now, GenAiWrappers wrappers) {
+        Map<String, Object> a = span.attributes();
+        String provider = provider(a);
+        if (provider == null) {
             return new Mapped.Skipped();
         }
         Optional<String> operation = text(a, "gen_ai.operation.name").map(o -> o.strip().toLowerCase(java.util.Locale.ROOT));
         if (operation.isPresent() && !MODEL_CALLS.contains(operation.get())) {
+            return new Mapped.Skipped();
+        }
+        if (operation.isEmpty() && wrappers.wraps(span)) {
             return new Mapped.Skipped();
         }
         String where = "span " + span.spanId() + ": ";

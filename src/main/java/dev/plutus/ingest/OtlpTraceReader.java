@@ -72,7 +72,7 @@ public final class OtlpTraceReader {
                     }
                     Map<String, Object> attrs = new LinkedHashMap<>(resource);
                     attrs.putAll(attributes(s.getAttributesList()));
-                    out.add(new OtlpSpan(hex(s.getTraceId()), hex(s.getSpanId()), s.getStartTimeUnixNano(), s.getEndTimeUnixNano(), attrs));
+                    out.add(new OtlpSpan(hex(s.getTraceId()), hex(s.getSpanId()), hex(s.getParentSpanId()), s.getStartTimeUnixNano(), s.getEndTimeUnixNano(), attrs));
                 }
             }
         }
@@ -102,7 +102,7 @@ public final class OtlpTraceReader {
                     }
                     Map<String, Object> attrs = new LinkedHashMap<>(resource);
                     attrs.putAll(jsonAttributes(member(s, "attributes")));
-                    out.add(new OtlpSpan(id(s, "traceId", "trace_id"), id(s, "spanId", "span_id"),
+                    out.add(new OtlpSpan(id(s, "traceId", "trace_id"), id(s, "spanId", "span_id"), id(s, "parentSpanId", "parent_span_id"),
                             nanos(s, "startTimeUnixNano", "start_time_unix_nano"), nanos(s, "endTimeUnixNano", "end_time_unix_nano"), attrs));
                 }
             }
