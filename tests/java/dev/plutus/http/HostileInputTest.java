@@ -55,8 +55,11 @@ class HostileInputTest {
             long heapBefore = usedHeapAfterGc();
             long rssBefore = residentBytes();
             for (int i = 0; i < inputs; i++) {
-                if (random.nextInt(10) < 6) {
+                int pick = random.nextInt(10);
+                if (pick < 5) {
                     usage(d, key, random, i, context);
+                } else if (pick < 6) {
+                    traces(d, key, random, i, context);
                 } else {
                     hook(d, token, random, i, context);
                 }
@@ -151,12 +154,37 @@ class HostileInputTest {
         if (r.nextInt(6) == 0) {
             e.put("workspace", "ws-" + r.nextInt(3));
         }
+        if (r.nextInt(4) == 0) {
+            e.put("latency_ms", r.nextInt(86_400_001));
+        }
+        if (r.nextInt(4) == 0) {
+            e.put("session_id", "us-" + r.nextInt(20));
+            if (r.nextBoolean()) {
+                e.put("root_session_id", "us-root-" + r.nextInt(3)).put("cron_job_id", "job" + r.nextInt(4)).put("sender", "u" + r.nextInt(9));
+            }
+        }
+        if (r.nextInt(5) == 0) {
+            e.put("task_type", List.of("chat", "coding", "summarise").get(r.nextInt(3)));
+        }
+        if (r.nextInt(5) == 0) {
+            e.put("reasoning_tokens", r.nextInt(e.path("output_tokens").asInt() + 1));
+        }
         return e;
     }
 
     /** One field made hostile; the event must then be refused whole, with the body it came in. */
     private static void poison(ObjectNode e, Random r) {
-        switch (r.nextInt(12)) {
+        switch (r.nextInt(19)) {
+            case 12 -> e.put("latency_ms", -1 - r.nextInt(1000));
+            case 13 -> e.put("latency_ms", 2.5);
+            case 14 -> e.put("latency_ms", 86_400_001L + r.nextInt(1_000_000));
+            case 15 -> {
+                e.remove("session_id"); // facts about a session need the session
+                e.put("cron_job_id", "job1");
+            }
+            case 16 -> e.put("root_session_id", "r".repeat(201)).put("session_id", "us-1");
+            case 17 -> e.put("reasoning_tokens", e.path("output_tokens").asLong() + 1 + r.nextInt(100));
+            case 18 -> e.put("task_type", 7);
             case 0 -> e.put("input_tokens", -1 - r.nextInt(1000));
             case 1 -> e.put("output_tokens", 1.5);
             case 2 -> e.put("input_tokens", MAX_TOKENS + 1 + r.nextInt(1000));
@@ -206,6 +234,81 @@ class HostileInputTest {
             assertFalse(answer.contains(inside), "the answer shows '" + inside + "': " + abbreviate(answer) + "; " + context);
         }
         assertTrue(answer.length() < 2_000, "the answer echoes the input: " + abbreviate(answer) + "; " + context);
+    }
+
+    // ---- /v1/traces (OTLP/JSON and protobuf) ----
+
+    /**
+     * An export of a few GenAI spans, some made hostile. A span that breaks a rule is rejected on its
+     * own (200 with a partial success) and the rest are recorded; a body that is no export at all is
+     * refused whole (400) and nothing of it is recorded. A re-sent export counts nothing twice.
+     */
+    private void traces(DaemonHarness d, String key, Random r, int i, String context) throws Exception {
+        if (r.nextInt(6) == 0) {
+            String[] broken = {"{\"resourceSpans\": [", "[]", "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"zz\"}]}]}]}",
+                    "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"" + "a".repeat(32) + "\",\"spanId\":\""
+                            + "b".repeat(16) + "\",\"attributes\":[{\"key\":\"gen_ai.provider.name\",\"value\":{\"stringValue\":\"openai\"}},"
+                            + "{\"key\":\"gen_ai.usage.input_tokens\",\"value\":{\"intValue\":99999999999999999999999}}]}]}]}]}"};
+            boolean protobuf = r.nextBoolean();
+            String body = protobuf ? "\u0000\u0001" : broken[r.nextInt(broken.length)];
+            HttpResponse<String> res = d.send("POST", "/v1/traces", body, key, "Content-Type",
+                    protobuf ? "application/x-protobuf" : "application/json");
+            tally("traces broken " + res.statusCode());
+            assertEquals(400, res.statusCode(), body + " -> " + res.body() + "; " + context);
+            return;
+        }
+        int spans = 1 + r.nextInt(4);
+        long now = Instant.now().toEpochMilli() * 1_000_000L;
+        String trace = String.format("%032x", 0x1000L + i);
+        StringBuilder body = new StringBuilder("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[");
+        int rejected = 0;
+        long input = 0;
+        for (int s = 0; s < spans; s++) {
+            long in = r.nextInt(20_000);
+            long out = r.nextInt(2_000);
+            String reasoning = "";
+            String spanId = String.format("%016x", 0x100L + s);
+            switch (r.nextInt(5)) {
+                case 0 -> {
+                    in = -1 - r.nextInt(100);
+                    rejected++;
+                }
+                case 1 -> {
+                    reasoning = ",{\"key\":\"gen_ai.usage.reasoning.output_tokens\",\"value\":{\"intValue\":\"" + (out + 1) + "\"}}";
+                    rejected++;
+                }
+                case 2 -> {
+                    spanId = "0".repeat(16);
+                    rejected++;
+                }
+                default -> input += in;
+            }
+            body.append(s > 0 ? "," : "").append("{\"traceId\":\"").append(trace).append("\",\"spanId\":\"").append(spanId)
+                    .append("\",\"endTimeUnixNano\":\"").append(now).append("\",\"attributes\":[")
+                    .append("{\"key\":\"gen_ai.operation.name\",\"value\":{\"stringValue\":\"chat\"}},")
+                    .append("{\"key\":\"gen_ai.provider.name\",\"value\":{\"stringValue\":\"openai\"}},")
+                    .append("{\"key\":\"gen_ai.request.model\",\"value\":{\"stringValue\":\"gpt-4.1\"}},")
+                    .append("{\"key\":\"gen_ai.usage.input_tokens\",\"value\":{\"intValue\":\"").append(in).append("\"}},")
+                    .append("{\"key\":\"gen_ai.usage.output_tokens\",\"value\":{\"intValue\":").append(out).append("}}")
+                    .append(reasoning).append("]}");
+        }
+        body.append("]}]}]}");
+        String text = body.toString();
+        HttpResponse<String> res = d.send("POST", "/v1/traces", text, key, "Content-Type", "application/json");
+        tally("traces " + (rejected > 0 ? "partly hostile " : "valid ") + res.statusCode());
+        if (res.statusCode() == 429 || res.statusCode() == 503) {
+            assertTrue(res.headers().firstValue("Retry-After").isPresent(), "a refusal to retry says when; " + context);
+            return;
+        }
+        assertEquals(200, res.statusCode(), text + " -> " + res.body() + "; " + context);
+        String rejectedSpans = TestSupport.JSON.readTree(res.body()).path("partialSuccess").path("rejectedSpans").asText("0");
+        assertEquals(Integer.toString(rejected), rejectedSpans, text + " -> " + res.body() + "; " + context);
+        expectedUsageEvents += spans - rejected;
+        expectedUsageInput += input;
+        if (r.nextInt(4) == 0) {
+            assertEquals(200, d.send("POST", "/v1/traces", text, key, "Content-Type", "application/json").statusCode(),
+                    "a re-sent export; " + context);
+        }
     }
 
     // ---- hooks ----
