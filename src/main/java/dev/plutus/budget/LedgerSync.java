@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * a row stored before times were checked at the door) never moves a budget period; and a row that
  * cannot be counted at all (a negative cost) is reported and set aside, never allowed to stop
  * start-up or later recording.
+ *
+ * <p>With a call journal, a call is counted when it is journaled ({@link #countJournaled}), before it
+ * has a row; it is kept aside by event id until its row (or another process's row for the same
+ * event) is folded in, which is then skipped, so each event counts once however the two meet.
  */
 public final class LedgerSync {
     private static final Logger LOG = LoggerFactory.getLogger(LedgerSync.class);
@@ -33,6 +37,8 @@ public final class LedgerSync {
     private final ReentrantLock lock = new ReentrantLock();
     private final SpendLedger ledger;
     private long watermark;
+    /** Journaled calls counted before their rows were folded in, by event id; guarded by {@link #lock}. */
+    private final java.util.Map<String, LlmCall> journaled = new java.util.HashMap<>();
 
     public LedgerSync(CallStore calls, SpendLedger ledger, Clock clock) {
         this.calls = calls;
@@ -57,7 +63,17 @@ public final class LedgerSync {
                     Math.min(calendar.periodOf(Window.WEEKLY, nowMillis).startMillis(),
                             nowMillis - Duration.ofDays(7).toMillis()));
             long upTo = calls.maxId();
-            calls.forEachLedgerSince(Instant.ofEpochMilli(since), upTo, e -> fold(fresh, e, nowMillis));
+            calls.forEachLedgerSince(Instant.ofEpochMilli(since), upTo, e -> {
+                // Counted here from its row: the journaled copy is no longer set aside.
+                if (e.eventId() != null) {
+                    journaled.remove(e.eventId());
+                }
+                fold(fresh, e, nowMillis);
+            });
+            // Journaled calls with no row yet (or a row past upTo, skipped when it is folded in) count from memory.
+            for (LlmCall call : journaled.values()) {
+                add(fresh, call, nowMillis);
+            }
             watermark = upTo;
             ledger.replaceWith(fresh);
         } finally {
@@ -88,16 +104,64 @@ public final class LedgerSync {
                     long now = clock.millis();
                     calls.ledgerBetween(watermark, own - 1).forEach(e -> fold(ledger, e, now));
                 }
-                LlmCall call = batch.get(i);
-                ledger.add(Scopes.of(call.sessionId(), call.rootSessionId(), call.cronJobId(), call.senderId(),
-                        call.provider(), call.model()), Math.min(call.timestamp().toEpochMilli(), clock.millis()),
-                        call.costMicros(), call.estimated(), call.priced(), call.provisional());
+                add(ledger, batch.get(i), clock.millis());
                 watermark = Math.max(watermark, own);
             }
             return ids;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Counts the calls that are new, after {@code append} has journaled them, as one step no other
+     * recording or folding interleaves with; for each call, whether it was new. A call is a duplicate
+     * when its event id is journaled and not yet folded in, is {@code stored} in the table, or came
+     * earlier in the batch. Nothing is counted when {@code append} throws. Calls need event ids.
+     */
+    public List<Boolean> countJournaled(List<LlmCall> batch, java.util.function.Predicate<String> stored,
+            java.util.function.Consumer<List<LlmCall>> append) {
+        lock.lock();
+        try {
+            List<Boolean> fresh = new java.util.ArrayList<>(batch.size());
+            List<LlmCall> toAppend = new java.util.ArrayList<>(batch.size());
+            java.util.Set<String> inBatch = new java.util.HashSet<>();
+            for (LlmCall call : batch) {
+                String id = java.util.Objects.requireNonNull(call.eventId(), "a journaled call needs an event id");
+                boolean isNew = !journaled.containsKey(id) && inBatch.add(id) && !stored.test(id);
+                fresh.add(isNew);
+                if (isNew) {
+                    toAppend.add(call);
+                }
+            }
+            if (!toAppend.isEmpty()) {
+                append.accept(toAppend);
+                long now = clock.millis();
+                for (LlmCall call : toAppend) {
+                    journaled.put(call.eventId(), call);
+                    add(ledger, call, now);
+                }
+            }
+            return fresh;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Journaled calls counted whose rows have not been folded in yet. */
+    public int journaledPending() {
+        lock.lock();
+        try {
+            return journaled.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void add(SpendLedger into, LlmCall call, long nowMillis) {
+        into.add(Scopes.of(call.sessionId(), call.rootSessionId(), call.cronJobId(), call.senderId(), call.provider(),
+                call.model()), Math.min(call.timestamp().toEpochMilli(), nowMillis), call.costMicros(), call.estimated(),
+                call.priced(), call.provisional());
     }
 
     /**
@@ -158,7 +222,10 @@ public final class LedgerSync {
     }
 
     /** Counts a stored row at its time or now, whichever is earlier; a row that cannot be counted is reported and skipped. */
-    private static void fold(SpendLedger into, LedgerEntry e, long nowMillis) {
+    private void fold(SpendLedger into, LedgerEntry e, long nowMillis) {
+        if (into == ledger && e.eventId() != null && !journaled.isEmpty() && journaled.remove(e.eventId()) != null) {
+            return; // counted when it was journaled
+        }
         if (e.costMicros() < 0) {
             LOG.warn("call row {} has a negative cost ({} micro-dollars); it is set aside and not counted toward budgets",
                     e.id(), e.costMicros());

@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    /** The call journal's directory in PLUTUS_HOME. */
+    public static final String JOURNAL_DIR = "journal";
 
     private final EngineConfig config;
     private final Database db;
@@ -61,6 +63,8 @@ public final class Engine implements AutoCloseable {
     private final Reservations reservations;
     private final CallRecorder recorder;
     private final Enforcer enforcer;
+    /** Present when this engine journals its calls (SQLite, {@link EngineConfig#callJournal()}, the journal's lock held). */
+    private final Optional<JournaledStore> journal;
     private Upkeep upkeep;
     /** The loosening wait last logged, so a file waiting to loosen the budget is logged once, not every second. */
     private volatile Optional<Instant> loggedLoosening = Optional.empty();
@@ -82,18 +86,25 @@ public final class Engine implements AutoCloseable {
                 config.budgetLooseningSettle());
         this.tracker = new LedgerSync(calls, new SpendLedger(calendar()), clock);
         this.repricer = new ProvisionalRepricer(calls, pricing, tracker, meta, this::calendar, clock);
+        Optional<RemoteSettings> remoteSettings = RemoteSettings.fromEnvironment(config.environment());
+        GroupCommitQueue<LlmCall, OptionalLong> direct = new GroupCommitQueue<>(512, tracker::recordAll);
+        // Before the totals are built: calls a crashed process acknowledged into the journal are stored first.
+        this.journal = JournaledStore.open(db, config.home().dir().resolve(JOURNAL_DIR),
+                config.callJournal() && remoteSettings.isEmpty(), tracker, direct::writeAll);
+        journal.ifPresent(j -> jdbc.pendingWrites(j::awaitDrained));
         this.tracker.rebuild(calendar(), clock.instant());
         // Prices may have changed while no process ran: calls stored at provisional prices follow now.
         this.repricer.repriceIfPricesChanged();
         ReservationBook book = new ReservationBook();
         // This process among those sharing the database is a random owner id, for the reservations it holds there.
         this.shared = new SharedReservations(book, new ReservationStore(jdbc), tracker, UUID.randomUUID().toString());
-        this.remote = RemoteSettings.fromEnvironment(config.environment())
-                .map(r -> new RemoteLink(r, new RemoteOutbox(jdbc), clock));
+        this.remote = remoteSettings.map(r -> new RemoteLink(r, new RemoteOutbox(jdbc), clock));
         this.gate = new BudgetGate(budgets, tracker.ledger(), sessions, enforcement, clock);
         this.reservations = new Reservations(budgets, tracker.ledger(), pricing, gate, book, shared, clock);
-        CallSink sink = remote.<CallSink>map(RemoteSink::new).orElseGet(() -> new StoreSink(
-                new GroupCommitQueue<LlmCall, OptionalLong>(512, tracker::recordAll), book, shared, budgets, clock));
+        java.util.function.Function<java.util.List<LlmCall>, java.util.List<Boolean>> store = journal
+                .<java.util.function.Function<java.util.List<LlmCall>, java.util.List<Boolean>>>map(j -> j::record)
+                .orElse(batch -> direct.writeAll(batch).stream().map(OptionalLong::isPresent).toList());
+        CallSink sink = remote.<CallSink>map(RemoteSink::new).orElseGet(() -> new StoreSink(store, book, shared, budgets, clock));
         this.recorder = new CallRecorder(sessions, pricing, budgets, enforcement, calls, sink, clock);
         this.enforcer = remote.<Enforcer>map(link -> new RemoteEnforcer(link, sessions)).orElseGet(() -> new LocalEnforcer(gate, reservations));
         this.priceRefresher = new PriceRefresher(config.home(), config.openRouterBaseUrl(), config.litellmPricesUrl(),
@@ -206,6 +217,19 @@ public final class Engine implements AutoCloseable {
         return remote;
     }
 
+    /** Whether this engine acknowledges calls once journaled (SQLite, the journal's lock held) rather than committed. */
+    public boolean journaling() {
+        return journal.isPresent();
+    }
+
+    /**
+     * Waits until every call recorded so far is in the calls table (at once when not journaling);
+     * readers of the store's own classes do this themselves.
+     */
+    public void awaitStored() {
+        journal.ifPresent(JournaledStore::awaitDrained);
+    }
+
     /** Folds in spend recorded by other processes since the last look. */
     public int syncLedger() {
         return tracker.sync();
@@ -315,6 +339,7 @@ public final class Engine implements AutoCloseable {
                 LOG.warn("could not withdraw this process's reservations from the store: {}", e.getMessage());
             }
         }
+        journal.ifPresent(JournaledStore::close);
         db.close();
     }
 }

@@ -23,6 +23,7 @@ public final class EngineConfig {
     private final java.util.Map<String, String> environment;
     private final CronSessionIds cronSessionIds;
     private final Duration budgetLooseningSettle;
+    private final boolean callJournal;
 
     private EngineConfig(Builder b) {
         this.home = b.home;
@@ -36,6 +37,26 @@ public final class EngineConfig {
         this.environment = java.util.Map.copyOf(b.environment);
         this.cronSessionIds = b.cronSessionIds;
         this.budgetLooseningSettle = b.budgetLooseningSettle;
+        this.callJournal = b.callJournal;
+    }
+
+    private EngineConfig(EngineConfig base, boolean callJournal) {
+        this.home = base.home;
+        this.clock = base.clock;
+        this.retentionDays = base.retentionDays;
+        this.openRouterBaseUrl = base.openRouterBaseUrl;
+        this.pricingRefreshInterval = base.pricingRefreshInterval;
+        this.ledgerSyncInterval = base.ledgerSyncInterval;
+        this.maxPoolSize = base.maxPoolSize;
+        this.environment = base.environment;
+        this.cronSessionIds = base.cronSessionIds;
+        this.budgetLooseningSettle = base.budgetLooseningSettle;
+        this.callJournal = callJournal;
+    }
+
+    /** The same settings, journaling calls or not. */
+    public EngineConfig withCallJournal(boolean on) {
+        return new EngineConfig(this, on);
     }
 
     public static Builder builder(HomeLayout home) {
@@ -58,6 +79,12 @@ public final class EngineConfig {
     public CronSessionIds cronSessionIds() { return cronSessionIds; }
     /** How long a hand edit of budget.yaml that loosens the budget must stay unchanged before it goes into force. */
     public Duration budgetLooseningSettle() { return budgetLooseningSettle; }
+    /**
+     * Whether calls are acknowledged once appended to the call journal (SQLite only; the long-lived
+     * process that owns the home: the daemon). Off, calls are acknowledged once committed. Either
+     * way an engine opening the home first stores whatever a stopped process left in the journal.
+     */
+    public boolean callJournal() { return callJournal; }
 
     public static final class Builder {
         private final HomeLayout home;
@@ -71,6 +98,7 @@ public final class EngineConfig {
         private java.util.Map<String, String> environment = System.getenv();
         private CronSessionIds cronSessionIds = CronSessionIds.NONE;
         private Duration budgetLooseningSettle = dev.plutus.budget.BudgetFile.LOOSENING_SETTLE;
+        private boolean callJournal;
 
         private Builder(HomeLayout home) {
             this.home = Objects.requireNonNull(home, "home");
@@ -107,6 +135,8 @@ public final class EngineConfig {
         public Builder cronSessionIds(CronSessionIds ids) { this.cronSessionIds = Objects.requireNonNull(ids); return this; }
 
         public Builder budgetLooseningSettle(Duration d) { this.budgetLooseningSettle = requirePositive(d, "budget loosening settle period"); return this; }
+
+        public Builder callJournal(boolean on) { this.callJournal = on; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(this);

@@ -7,23 +7,25 @@ import dev.plutus.budget.SharedReservations;
 import dev.plutus.core.CallEvent;
 import dev.plutus.core.LlmCall;
 import dev.plutus.core.RecordedCall;
-import dev.plutus.store.GroupCommitQueue;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.Set;
 
-/** Commits calls to the local store (concurrent callers share commits) and ends the holds they settle. */
+/**
+ * Stores calls locally (through the call journal, or committed directly with concurrent callers
+ * sharing commits) and ends the holds they settle.
+ */
 public final class StoreSink implements CallSink {
-    private final GroupCommitQueue<LlmCall, OptionalLong> writer;
+    /** For each call, whether it was new (false: its event was already recorded); returns once each is durable and counted. */
+    private final java.util.function.Function<List<LlmCall>, List<Boolean>> writer;
     private final ReservationBook reservations;
     private final SharedReservations shared;
     private final BudgetFile budgets;
     private final Clock clock;
 
-    StoreSink(GroupCommitQueue<LlmCall, OptionalLong> writer, ReservationBook reservations, SharedReservations shared,
+    StoreSink(java.util.function.Function<List<LlmCall>, List<Boolean>> writer, ReservationBook reservations, SharedReservations shared,
             BudgetFile budgets, Clock clock) {
         this.writer = writer;
         this.reservations = reservations;
@@ -34,11 +36,11 @@ public final class StoreSink implements CallSink {
 
     @Override
     public List<RecordedCall> accept(List<LlmCall> prepared, List<CallEvent> events) {
-        List<OptionalLong> ids = writer.writeAll(prepared);
-        List<RecordedCall> out = new ArrayList<>(ids.size());
+        List<Boolean> stored = writer.apply(prepared);
+        List<RecordedCall> out = new ArrayList<>(stored.size());
         Set<ScopeRef> released = new LinkedHashSet<>();
-        for (int i = 0; i < ids.size(); i++) {
-            out.add(new RecordedCall(prepared.get(i), ids.get(i).isEmpty()));
+        for (int i = 0; i < stored.size(); i++) {
+            out.add(new RecordedCall(prepared.get(i), !stored.get(i)));
             // The real cost is counted now: the money held for the call goes back.
             released.addAll(reservations.releaseScopes(prepared.get(i).eventId()));
         }

@@ -15,17 +15,18 @@ import java.util.OptionalLong;
 /** Model and tool calls. Inserts are idempotent on the event id. */
 public final class CallStore {
     static final String LEDGER_COLUMNS =
-            "id, ts, session_id, root_session_id, cron_job_id, sender_id, provider, model, cost_micros, estimated, priced, provisional";
+            "id, ts, session_id, root_session_id, cron_job_id, sender_id, provider, model, cost_micros, estimated, priced, provisional,"
+                    + " event_id";
 
     private static final String ENSURE_SESSION =
             "INSERT INTO sessions(session_id, platform, started_at) VALUES (?, ?, ?) ON CONFLICT(session_id) DO NOTHING";
-    private static final String CALL_COLUMNS = """
+    static final String CALL_COLUMNS = """
             event_id, ts, session_id, root_session_id, platform, cron_job_id, sender_id,
                 provider, model, response_model, input_tokens, output_tokens, cache_read_tokens,
                 cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_micros, priced,
                 price_entry, estimated, latency_ms, reported_ts, provisional""";
-    private static final int CALL_PARAMS = 23;
-    private static final int ORIGIN_PARAMS = 7;
+    static final int CALL_PARAMS = 23;
+    static final int ORIGIN_PARAMS = 7;
     /**
      * Rows per INSERT on a networked store, where each statement is a round trip: 200 × 22
      * parameters stays well inside PostgreSQL's limit. SQLite runs in this process, where one
@@ -70,7 +71,7 @@ public final class CallStore {
     }
 
     /** Prepared multi-row statements by row count, for one transaction: a full chunk's statement is prepared once. */
-    private static final class Statements implements AutoCloseable {
+    static final class Statements implements AutoCloseable {
         private final Connection c;
         private final java.util.function.IntFunction<String> sql;
         private final java.util.Map<Integer, java.sql.PreparedStatement> byRows = new java.util.HashMap<>();
@@ -98,7 +99,7 @@ public final class CallStore {
         }
     }
 
-    private static void ensureSessions(Statements insert, List<LlmCall> batch, int perStatement) throws SQLException {
+    static void ensureSessions(Statements insert, List<LlmCall> batch, int perStatement) throws SQLException {
         java.util.Map<String, LlmCall> first = new java.util.LinkedHashMap<>();
         for (LlmCall call : batch) {
             if (call.sessionId() != null) {
@@ -123,7 +124,7 @@ public final class CallStore {
      * One multi-row INSERT. Rows skipped as duplicates return nothing, so which rows were stored is
      * read off the event ids returned; the stored rows, in the order given, took increasing ids.
      */
-    private static List<OptionalLong> insertChunk(Statements insert, List<LlmCall> chunk) throws SQLException {
+    static List<OptionalLong> insertChunk(Statements insert, List<LlmCall> chunk) throws SQLException {
         Object[] params = new Object[chunk.size() * CALL_PARAMS];
         int i = 0;
         for (LlmCall call : chunk) {
@@ -163,7 +164,7 @@ public final class CallStore {
         return out;
     }
 
-    private static void insertOrigins(Statements insert, List<LlmCall> batch, List<OptionalLong> ids, int perStatement)
+    static void insertOrigins(Statements insert, List<LlmCall> batch, List<OptionalLong> ids, int perStatement)
             throws SQLException {
         List<Object> params = new ArrayList<>();
         int rows = 0;
@@ -183,7 +184,7 @@ public final class CallStore {
     }
 
     /** {@code n} parenthesised rows of {@code width} placeholders: the VALUES of a multi-row INSERT. */
-    private static String rows(int n, int width) {
+    static String rows(int n, int width) {
         String row = "(" + String.join(", ", java.util.Collections.nCopies(width, "?")) + ")";
         return String.join(", ", java.util.Collections.nCopies(n, row));
     }
@@ -230,6 +231,7 @@ public final class CallStore {
 
     /** Sessions with calls whose event id does not start with {@code importedPrefix} (those an import wrote itself). */
     public List<String> sessionsWithCallsNotFrom(String importedPrefix) {
+        jdbc.awaitPendingWrites();
         return jdbc.query("""
                 SELECT DISTINCT session_id FROM llm_calls
                 WHERE session_id IS NOT NULL AND (event_id IS NULL OR event_id NOT LIKE ? ESCAPE '!')""", rs -> rs.getString(1),
@@ -259,11 +261,13 @@ public final class CallStore {
     }
 
     public long count() {
+        jdbc.awaitPendingWrites();
         return jdbc.queryLong("SELECT COUNT(*) FROM llm_calls");
     }
 
     /** The newest calls, newest first. */
     public List<LlmCall> recent(int limit) {
+        jdbc.awaitPendingWrites();
         return jdbc.query("""
                 SELECT c.*, o.key_id AS o_key, o.workspace AS o_workspace, o.task_type AS o_task, o.source AS o_source,
                        o.tracked_tokens AS o_tracked, o.over_free_limit AS o_over
@@ -283,7 +287,7 @@ public final class CallStore {
     static LedgerEntry mapLedger(ResultSet rs) throws SQLException {
         return new LedgerEntry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getString(8), rs.getLong(9), rs.getInt(10) != 0, rs.getInt(11) != 0,
-                rs.getInt(12) != 0);
+                rs.getInt(12) != 0, rs.getString(13));
     }
 
     static LlmCall mapCall(ResultSet rs) throws SQLException {
@@ -312,6 +316,7 @@ public final class CallStore {
 
     /** Provisional calls with ids above {@code afterId}, oldest first. */
     public List<ProvisionalCall> provisionalAfter(long afterId, int limit) {
+        jdbc.awaitPendingWrites();
         return jdbc.query("""
                 SELECT id, ts, platform, cron_job_id, provider, model, response_model, input_tokens, output_tokens,
                        cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_micros, price_entry

@@ -153,6 +153,21 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * A connection of its own, outside the pool, for a single long-lived user that keeps prepared
+     * statements across transactions (the call journal's reader and drainer). SQLite only.
+     */
+    public Connection dedicatedConnection() {
+        if (file == null) {
+            throw new IllegalStateException("a dedicated connection is for the SQLite store only");
+        }
+        try {
+            return DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), connectionProperties());
+        } catch (SQLException e) {
+            throw new StoreException("cannot open " + file, e);
+        }
+    }
+
     public int schemaVersion() {
         return (int) (jdbc.dialect() == Dialect.SQLITE ? jdbc.queryLong("PRAGMA user_version")
                 : jdbc.queryLong("SELECT MAX(version) FROM plutus_schema"));

@@ -45,6 +45,7 @@ public final class IngestStore {
 
     /** Tokens of ingested calls dated at or after {@code since} (the month's start). */
     public long trackedTokensSince(Instant since) {
+        jdbc.awaitPendingWrites();
         return jdbc.queryLong("""
                 SELECT %s FROM ingested_calls o JOIN llm_calls c ON c.id = o.call_id
                 WHERE c.ts >= ?""".formatted(jdbc.dialect().sum("o.tracked_tokens")), since.toEpochMilli());
@@ -52,6 +53,7 @@ public final class IngestStore {
 
     /** Ingested cost in micro-dollars over all time (what a prepaid balance is drawn down by). */
     public long ingestedCostMicros() {
+        jdbc.awaitPendingWrites();
         return jdbc.queryLong("""
                 SELECT %s FROM ingested_calls o JOIN llm_calls c ON c.id = o.call_id""".formatted(jdbc.dialect().sum("c.cost_micros")));
     }

@@ -13,6 +13,8 @@ import javax.sql.DataSource;
 public final class Jdbc {
     private final DataSource dataSource;
     private final Dialect dialect;
+    /** What readers that must see every call wait for first: calls acknowledged but not yet in the tables (the call journal). */
+    private volatile Runnable pendingWrites = () -> {};
 
     public Jdbc(DataSource dataSource) {
         this(dataSource, Dialect.SQLITE);
@@ -25,6 +27,19 @@ public final class Jdbc {
 
     public Dialect dialect() {
         return dialect;
+    }
+
+    /** Sets what {@link #awaitPendingWrites()} waits for (the engine's call journal reaching the tables). */
+    public void pendingWrites(Runnable await) {
+        this.pendingWrites = java.util.Objects.requireNonNull(await);
+    }
+
+    /**
+     * Waits until every call acknowledged so far is in the tables: readers that must see every call
+     * (reports, counts, backfill, re-pricing) call it first. Without a call journal it returns at once.
+     */
+    public void awaitPendingWrites() {
+        pendingWrites.run();
     }
 
     /** Takes the writers' turn inside {@code c}'s transaction where the store needs it (see {@link Dialect#writerLock()}). */

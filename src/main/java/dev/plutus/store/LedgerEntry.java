@@ -1,6 +1,6 @@
 package dev.plutus.store;
 
-/** The part of a stored call that budgets need: when, whose, and how much. */
+/** The part of a stored call that budgets need: when, whose, and how much (and its event id, to know a journaled call already counted). */
 public record LedgerEntry(
         long id,
         long timestampMillis,
@@ -13,5 +13,6 @@ public record LedgerEntry(
         long costMicros,
         boolean estimated,
         boolean priced,
-        boolean provisional) {
+        boolean provisional,
+        String eventId) {
 }

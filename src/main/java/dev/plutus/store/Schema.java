@@ -299,5 +299,15 @@ final class Schema {
                 WHERE l.ts >= usage_hourly.hour * 3600000 AND l.ts < (usage_hourly.hour + 1) * 3600000 AND l.provider = usage_hourly.provider
                 AND l.model = usage_hourly.model AND COALESCE(l.platform, '') = usage_hourly.platform
                 AND COALESCE(l.cron_job_id, '') = usage_hourly.cron_job_id AND l.latency_ms > 0), 0), usage_hourly.calls) END;
+            """,
+            // 11: the engine's call journal (calls acknowledged once appended to PLUTUS_HOME/journal, stored here
+            // behind it): how far into the journal the calls table has caught up, committed with the rows drained
+            """
+            CREATE TABLE call_journal_position (
+                id          INTEGER PRIMARY KEY CHECK (id = 1),
+                file_seq    INTEGER NOT NULL,
+                file_offset INTEGER NOT NULL
+            );
+            INSERT INTO call_journal_position(id, file_seq, file_offset) VALUES (1, 0, 0);
             """);
 }

@@ -45,6 +45,7 @@ public final class StatsQueries {
      * the partial hours at either end, and raw rows not rolled up yet.
      */
     public List<UsageTotals> usage(Grouping g, Instant from, Instant to) {
+        jdbc.awaitPendingWrites();
         Dialect d = jdbc.dialect();
         HourSpan h = HourSpan.of(from, to);
         String rawCols = """
@@ -122,6 +123,7 @@ public final class StatsQueries {
      * not in the hourly rollups, so they are read from raw rows: calls purged past retention are not in them.
      */
     public List<Slice> usageBy(Breakdown b, Instant from, Instant to) {
+        jdbc.awaitPendingWrites();
         Dialect d = jdbc.dialect();
         String sql = """
                 SELECT %1$s, COUNT(*), SUM(l.estimated), SUM(1 - l.priced), %2$s, %3$s, %4$s, %5$s, %6$s, %7$s,
@@ -156,6 +158,7 @@ public final class StatsQueries {
 
     /** {@link #auxiliary(Instant)} in {@code [from, to)}. */
     public List<AuxiliaryTotals> auxiliary(Instant from, Instant to) {
+        jdbc.awaitPendingWrites();
         java.util.Map<String, long[]> byTask = new java.util.TreeMap<>();
         jdbc.query("SELECT event_id, cost_micros FROM llm_calls WHERE ts >= ? AND ts < ? AND event_id LIKE 'aux:%'", rs -> {
             String id = rs.getString(1);
@@ -174,6 +177,7 @@ public final class StatsQueries {
     }
 
     public List<ToolTotals> tools(Instant from, Instant to, int limit) {
+        jdbc.awaitPendingWrites();
         HourSpan h = HourSpan.of(from, to);
         return jdbc.query("""
                 WITH w AS (SELECT last_id FROM rollup_state WHERE source = 'tool_calls'),
@@ -207,6 +211,7 @@ public final class StatsQueries {
      * session started last week that spends today counts today.
      */
     public SessionTotals sessions(Instant from, Instant to) {
+        jdbc.awaitPendingWrites();
         return jdbc.query("""
                 SELECT COUNT(*), COALESCE(SUM(CASE WHEN platform = 'subagent' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), 0),
                        COALESCE(SUM(CASE WHEN status IN ('error', 'interrupted', 'stopped') THEN 1 ELSE 0 END), 0),
@@ -242,6 +247,7 @@ public final class StatsQueries {
 
     /** Cron runs active in {@code [from, to)}, as {@link #sessions(Instant, Instant)} counts them. */
     public List<CronRuns> cronRuns(Instant from, Instant to) {
+        jdbc.awaitPendingWrites();
         return jdbc.query("""
                 SELECT cron_job_id, COUNT(*), SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END),
                        SUM(CASE WHEN status IN ('error', 'interrupted', 'stopped') THEN 1 ELSE 0 END),
@@ -264,6 +270,7 @@ public final class StatsQueries {
      * and cost inside the range (a long session shows what it spent in the range, not its lifetime).
      */
     public List<SessionRow> recentSessions(Instant from, Instant to, int limit) {
+        jdbc.awaitPendingWrites();
         Object[] active = activeArgs(from, to);
         Object[] args = java.util.Arrays.copyOf(active, active.length + 3);
         args[active.length] = limit;
@@ -294,6 +301,7 @@ public final class StatsQueries {
      * raw rows so no call lands on the wrong day.
      */
     public List<DayCost> dailyCost(Instant since, Instant now, java.time.ZoneId zone) {
+        jdbc.awaitPendingWrites();
         java.time.LocalDate first = java.time.LocalDate.ofInstant(since, zone);
         java.time.LocalDate last = java.time.LocalDate.ofInstant(now, zone);
         Instant start = first.atStartOfDay(zone).toInstant();

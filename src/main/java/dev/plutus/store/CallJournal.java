@@ -1,0 +1,426 @@
+package dev.plutus.store;
+
+import dev.plutus.core.CallOrigin;
+import dev.plutus.core.LlmCall;
+import dev.plutus.core.TokenUsage;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The call journal: each call is appended here before it is acknowledged, and stored in the calls
+ * table behind it ({@link JournalStore}). An append is one {@code write} into the page cache, which
+ * outlives a SIGKILL of this process as SQLite's WAL with {@code synchronous=NORMAL} does (neither
+ * survives a power loss). Each record is framed as its payload's length, the payload's CRC32 and the
+ * payload, so a record cut short by a crash (never acknowledged) is recognised and cut off at the
+ * next open. Files are {@code calls-<seq>.journal}, a new one at each open and when the active one
+ * passes its size limit; a file is deleted once the calls table holds all of it. One process per
+ * home writes a journal: the one holding {@code journal.lock}.
+ */
+public final class CallJournal implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CallJournal.class);
+    static final int HEADER_BYTES = 8;
+    /** Far above any real call (a few hundred bytes); a length past it is damage, not a record. */
+    static final int MAX_PAYLOAD = 1 << 20;
+    private static final byte FORMAT = 1;
+    private static final Pattern NAME = Pattern.compile("calls-(\\d{1,18})\\.journal");
+
+    /** A place in the journal: a file and a byte offset in it. */
+    public record Position(long seq, long offset) implements Comparable<Position> {
+        public static final Position START = new Position(0, 0);
+
+        @Override
+        public int compareTo(Position o) {
+            int c = Long.compare(seq, o.seq);
+            return c != 0 ? c : Long.compare(offset, o.offset);
+        }
+    }
+
+    /** A journaled call and the position just past its record. */
+    public record Entry(LlmCall call, Position end) {}
+
+    private final Path dir;
+    private final FileChannel lockFile;
+    private final FileLock lock;
+    private final long rotateBytes;
+    private FileChannel active;
+    private long activeSeq;
+    private long activeSize;
+    /** Set when a failed append could not be undone: further appends would follow a damaged record. */
+    private String broken;
+
+    private CallJournal(Path dir, FileChannel lockFile, FileLock lock, long rotateBytes) {
+        this.dir = dir;
+        this.lockFile = lockFile;
+        this.lock = lock;
+        this.rotateBytes = rotateBytes;
+    }
+
+    /** The journal in {@code dir}, or empty when another process (or another engine here) holds it. */
+    public static Optional<CallJournal> tryOpen(Path dir, long rotateBytes) {
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            FileChannel ch = FileChannel.open(dir.resolve("journal.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (OverlappingFileLockException heldInThisJvm) {
+                l = null;
+            }
+            if (l == null) {
+                ch.close();
+                return Optional.empty();
+            }
+            return Optional.of(new CallJournal(dir, ch, l, rotateBytes));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new StoreException("cannot open the call journal in " + dir, e);
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /**
+     * Reads every whole record after {@code from}, oldest first, handing them over in batches of at most
+     * {@code batch}; a torn or damaged record (one a crash cut short, never acknowledged) is cut off with
+     * everything after it in its file. Returns the position after the last record read.
+     */
+    public Position replay(Position from, int batch, Consumer<List<Entry>> sink) {
+        Position end = from;
+        List<Entry> entries = new ArrayList<>(batch);
+        for (long seq : files()) {
+            if (seq < from.seq()) {
+                continue;
+            }
+            long offset = seq == from.seq() ? from.offset() : 0;
+            Path f = file(seq);
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                long size = ch.size();
+                if (offset > size) {
+                    LOG.warn("call journal {} is shorter ({} bytes) than the {} bytes already stored; nothing of it is replayed",
+                            f, size, offset);
+                    offset = size;
+                }
+                ch.position(offset);
+                DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16));
+                while (offset < size) {
+                    Read read = readRecord(in, size - offset);
+                    if (read == null) {
+                        LOG.warn("call journal {}: the record at byte {} is torn or damaged (a write a crash cut short, never"
+                                + " acknowledged); cutting the file there, {} bytes dropped", f, offset, size - offset);
+                        ch.truncate(offset);
+                        ch.force(true);
+                        break;
+                    }
+                    offset += read.bytes();
+                    entries.add(new Entry(read.call(), new Position(seq, offset)));
+                    if (entries.size() == batch) {
+                        sink.accept(entries);
+                        entries = new ArrayList<>(batch);
+                    }
+                }
+            } catch (IOException e) {
+                throw new StoreException("cannot read the call journal " + f, e);
+            }
+            end = new Position(seq, offset);
+        }
+        if (!entries.isEmpty()) {
+            sink.accept(entries);
+        }
+        return end;
+    }
+
+    private record Read(LlmCall call, int bytes) {}
+
+    /** The next record, or null when the bytes left do not hold a whole, undamaged one. */
+    private static Read readRecord(DataInputStream in, long left) throws IOException {
+        if (left < HEADER_BYTES) {
+            return null;
+        }
+        int length = in.readInt();
+        int crc = in.readInt();
+        if (length < 1 || length > MAX_PAYLOAD || HEADER_BYTES + (long) length > left) {
+            return null;
+        }
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        CRC32 check = new CRC32();
+        check.update(payload, 0, length);
+        if ((int) check.getValue() != crc) {
+            return null;
+        }
+        try {
+            return new Read(decode(ByteBuffer.wrap(payload)), HEADER_BYTES + length);
+        } catch (RuntimeException malformed) {
+            return null;
+        }
+    }
+
+    /** Starts a new file to append to, after every file there is. */
+    public synchronized void startWriting() {
+        long seq = files().stream().mapToLong(Long::longValue).max().orElse(0) + 1;
+        openActive(seq);
+    }
+
+    /** The position after the last record appended. */
+    public synchronized Position end() {
+        return new Position(activeSeq, activeSize);
+    }
+
+    /**
+     * Appends the calls as one write; returns the position after each one's record. On a failure
+     * nothing is appended (what was written is cut off again) and the exception says why.
+     */
+    public synchronized List<Position> append(List<LlmCall> calls) {
+        if (broken != null) {
+            throw new StoreException("the call journal cannot take calls: " + broken);
+        }
+        if (active == null) {
+            throw new StoreException("the call journal is closed");
+        }
+        if (activeSize >= rotateBytes) {
+            openActive(activeSeq + 1);
+        }
+        Encoder enc = new Encoder(calls.size() * 256);
+        List<Position> ends = new ArrayList<>(calls.size());
+        for (LlmCall call : calls) {
+            enc.frame(call);
+            ends.add(new Position(activeSeq, activeSize + enc.buf.position()));
+        }
+        ByteBuffer bytes = enc.buf.flip();
+        long start = activeSize;
+        try {
+            long at = start;
+            while (bytes.hasRemaining()) {
+                at += active.write(bytes, at);
+            }
+        } catch (IOException e) {
+            try {
+                active.truncate(start);
+            } catch (IOException undo) {
+                broken = "a failed append could not be cut off (" + undo.getMessage() + ")";
+            }
+            throw new StoreException("cannot append to the call journal " + file(activeSeq), e);
+        }
+        activeSize = start + enc.buf.limit();
+        return ends;
+    }
+
+    /** Deletes the files before {@code seq}: the calls table holds all of them. */
+    public synchronized void deleteBefore(long seq) {
+        for (long s : files()) {
+            if (s < seq && s != activeSeq) {
+                try {
+                    Files.deleteIfExists(file(s));
+                } catch (IOException e) {
+                    LOG.warn("cannot delete the consumed call journal {}: {}", file(s), e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            if (active != null) {
+                active.close();
+                active = null;
+            }
+            lock.release();
+            lockFile.close();
+        } catch (IOException e) {
+            LOG.warn("closing the call journal: {}", e.getMessage());
+        }
+    }
+
+    private void openActive(long seq) {
+        Path f = file(seq);
+        try {
+            if (active != null) {
+                active.close();
+            }
+            Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            active = FileChannel.open(f, StandardOpenOption.WRITE);
+            activeSeq = seq;
+            activeSize = 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            active = null;
+            throw new StoreException("cannot start the call journal " + f, e);
+        }
+    }
+
+    private Path file(long seq) {
+        return dir.resolve("calls-" + seq + ".journal");
+    }
+
+    /** The journal files' numbers, ascending. */
+    public List<Long> files() {
+        List<Long> out = new ArrayList<>();
+        try (var list = Files.list(dir)) {
+            list.forEach(p -> {
+                Matcher m = NAME.matcher(p.getFileName().toString());
+                if (m.matches()) {
+                    out.add(Long.parseLong(m.group(1)));
+                }
+            });
+        } catch (IOException e) {
+            throw new StoreException("cannot list the call journal " + dir, e);
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** Frames calls into one buffer: length, CRC32 of the payload, payload. */
+    private static final class Encoder {
+        private ByteBuffer buf;
+        private final CRC32 crc = new CRC32();
+
+        Encoder(int capacity) {
+            buf = ByteBuffer.allocate(Math.max(capacity, 512));
+        }
+
+        void frame(LlmCall c) {
+            int header = buf.position();
+            room(HEADER_BYTES);
+            buf.position(header + HEADER_BYTES);
+            room(64);
+            buf.put(FORMAT);
+            string(c.eventId());
+            room(12);
+            buf.putLong(c.timestamp().getEpochSecond()).putInt(c.timestamp().getNano());
+            string(c.sessionId());
+            string(c.rootSessionId());
+            string(c.platform());
+            string(c.cronJobId());
+            string(c.senderId());
+            string(c.provider());
+            string(c.model());
+            string(c.responseModel());
+            TokenUsage u = c.usage();
+            room(80);
+            buf.putLong(u.input()).putLong(u.output()).putLong(u.cacheRead()).putLong(u.cacheWrite()).putLong(u.cacheWrite1h())
+                    .putLong(u.reasoning());
+            buf.put(flag(c.estimated())).putLong(c.costMicros()).put(flag(c.priced()));
+            string(c.priceEntry());
+            room(16);
+            buf.putLong(c.latencyMillis());
+            CallOrigin o = c.origin();
+            buf.put(flag(o != null));
+            if (o != null) {
+                string(o.keyId());
+                string(o.workspace());
+                string(o.taskType());
+                string(o.source());
+                room(16);
+                buf.putLong(o.trackedTokens()).put(flag(o.overFreeLimit()));
+            }
+            room(16);
+            buf.put(flag(c.reportedAt() != null));
+            if (c.reportedAt() != null) {
+                buf.putLong(c.reportedAt().getEpochSecond()).putInt(c.reportedAt().getNano());
+            }
+            room(1);
+            buf.put(flag(c.provisional()));
+            int length = buf.position() - header - HEADER_BYTES;
+            if (length > MAX_PAYLOAD) {
+                throw new IllegalArgumentException("call " + c.eventId() + " is too large to journal (" + length + " bytes)");
+            }
+            crc.reset();
+            crc.update(buf.array(), header + HEADER_BYTES, length);
+            buf.putInt(header, length).putInt(header + 4, (int) crc.getValue());
+        }
+
+        private static byte flag(boolean b) {
+            return (byte) (b ? 1 : 0);
+        }
+
+        private void string(String s) {
+            if (s == null) {
+                room(4);
+                buf.putInt(-1);
+                return;
+            }
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            room(4 + b.length);
+            buf.putInt(b.length).put(b);
+        }
+
+        private void room(int n) {
+            if (buf.remaining() < n) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + n + 256));
+                buf.flip();
+                bigger.put(buf);
+                buf = bigger;
+            }
+        }
+    }
+
+    static LlmCall decode(ByteBuffer in) {
+        if (in.get() != FORMAT) {
+            throw new IllegalArgumentException("unknown record format");
+        }
+        String eventId = string(in);
+        Instant ts = Instant.ofEpochSecond(in.getLong(), in.getInt());
+        String session = string(in);
+        String root = string(in);
+        String platform = string(in);
+        String cron = string(in);
+        String sender = string(in);
+        String provider = string(in);
+        String model = string(in);
+        String responseModel = string(in);
+        TokenUsage usage = new TokenUsage(in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getLong());
+        boolean estimated = in.get() != 0;
+        long cost = in.getLong();
+        boolean priced = in.get() != 0;
+        String priceEntry = string(in);
+        long latency = in.getLong();
+        CallOrigin origin = null;
+        if (in.get() != 0) {
+            origin = new CallOrigin(string(in), string(in), string(in), string(in), in.getLong(), in.get() != 0);
+        }
+        Instant reportedAt = in.get() != 0 ? Instant.ofEpochSecond(in.getLong(), in.getInt()) : null;
+        boolean provisional = in.get() != 0;
+        if (in.hasRemaining()) {
+            throw new IllegalArgumentException("trailing bytes");
+        }
+        return new LlmCall(eventId, ts, session, root, platform, cron, sender, provider, model, responseModel, usage, estimated,
+                cost, priced, priceEntry, latency, origin, reportedAt, provisional);
+    }
+
+    private static String string(ByteBuffer in) {
+        int n = in.getInt();
+        if (n == -1) {
+            return null;
+        }
+        if (n < 0 || n > in.remaining()) {
+            throw new IllegalArgumentException("bad string length");
+        }
+        String s = new String(in.array(), in.arrayOffset() + in.position(), n, StandardCharsets.UTF_8);
+        in.position(in.position() + n);
+        return s;
+    }
+}
