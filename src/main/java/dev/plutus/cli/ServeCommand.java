@@ -57,7 +57,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         PlutusDaemon daemon;
         try {
-            daemon = PlutusDaemon.start(options, home.config(h));
+            // The daemon owns its home (one per home, the instance lock): it acknowledges calls once journaled.
+            daemon = PlutusDaemon.start(options, home.config(h).withCallJournal(true));
         } catch (InstanceLock.AlreadyRunning e) {
             err.println("plutus: " + e.getMessage() + ". See `plutus status`.");
             return 3;

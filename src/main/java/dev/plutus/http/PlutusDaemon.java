@@ -62,8 +62,7 @@ public final class PlutusDaemon implements AutoCloseable {
             IngestSettings ingestSettings = IngestSettings.load(home.settingsFile());
             HttpSettings httpSettings = HttpSettings.load(home.settingsFile());
             AccessToken token = AccessToken.ensure(home.tokenFile());
-            // The daemon owns its home (the instance lock): it acknowledges calls once journaled.
-            this.plutus = Engine.open(config.withCallJournal(true)).startUpkeep();
+            this.plutus = Engine.open(config).startUpkeep();
             this.hermes = new HermesHost(plutus);
             this.status = new DaemonStatus(config.clock(), hermes.hooks().counters());
             IngestCounters ingestCounters = new IngestCounters();
