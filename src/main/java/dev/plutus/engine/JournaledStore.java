@@ -47,6 +47,8 @@ final class JournaledStore implements AutoCloseable {
     /** Where calls without an event id go (they cannot be told apart from a replay, so they are not journaled). */
     private final Function<List<LlmCall>, List<OptionalLong>> direct;
     private final ConcurrentLinkedQueue<CallJournal.Entry> queue = new ConcurrentLinkedQueue<>();
+    /** The queue's length (its own size() walks every entry). */
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private final Object progress = new Object();
     private final AtomicLong drainedCalls = new AtomicLong();
     private final Thread drainer;
@@ -137,7 +139,7 @@ final class JournaledStore implements AutoCloseable {
         for (LlmCall call : batch) {
             out.add(call.eventId() == null ? unkeyedIds.get(u++).isPresent() : keyedNew.get(k++));
         }
-        if (queue.size() >= DRAIN_BATCH) {
+        if (queued.get() >= DRAIN_BATCH) {
             LockSupport.unpark(drainer);
         }
         return out;
@@ -152,6 +154,7 @@ final class JournaledStore implements AutoCloseable {
         for (int i = 0; i < calls.size(); i++) {
             queue.add(new CallJournal.Entry(calls.get(i), ends.get(i)));
         }
+        queued.addAndGet(calls.size());
         appended = ends.get(ends.size() - 1);
     }
 
@@ -193,7 +196,7 @@ final class JournaledStore implements AutoCloseable {
 
     /** Calls acknowledged and not yet in the table. */
     int undrained() {
-        return queue.size();
+        return queued.get();
     }
 
     private void drainLoop() {
@@ -225,7 +228,7 @@ final class JournaledStore implements AutoCloseable {
                 failures++;
                 if (closing && failures >= 3) {
                     LOG.error("call journal: {} calls could not be stored before closing ({}); they stay in the journal and are"
-                            + " stored when Plutus next opens this home", batch.size() + queue.size(), e.getMessage());
+                            + " stored when Plutus next opens this home", batch.size() + queued.get(), e.getMessage());
                     return;
                 }
                 if (System.nanoTime() - lastLogged > TimeUnit.SECONDS.toNanos(30) || failures == 1) {
@@ -248,6 +251,7 @@ final class JournaledStore implements AutoCloseable {
         for (CallJournal.Entry e; batch.size() < DRAIN_BATCH && (e = queue.poll()) != null; ) {
             batch.add(e);
         }
+        queued.addAndGet(-batch.size());
         return batch;
     }
 
