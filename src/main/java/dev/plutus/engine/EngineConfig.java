@@ -45,6 +45,7 @@ public final class EngineConfig {
         this.clock = base.clock;
         this.retentionDays = base.retentionDays;
         this.openRouterBaseUrl = base.openRouterBaseUrl;
+        this.litellmPricesUrl = base.litellmPricesUrl;
         this.pricingRefreshInterval = base.pricingRefreshInterval;
         this.ledgerSyncInterval = base.ledgerSyncInterval;
         this.maxPoolSize = base.maxPoolSize;
