@@ -39,6 +39,8 @@ public final class LedgerSync {
     private long watermark;
     /** Journaled calls counted before their rows were folded in, by event id; guarded by {@link #lock}. */
     private final java.util.Map<String, LlmCall> journaled = new java.util.HashMap<>();
+    /** Told every event id counted from here on (journaled, stored or folded in), when the call journal keeps one. */
+    private volatile dev.plutus.store.EventIdFilter countedIds;
 
     public LedgerSync(CallStore calls, SpendLedger ledger, Clock clock) {
         this.calls = calls;
@@ -48,6 +50,21 @@ public final class LedgerSync {
 
     public SpendLedger ledger() {
         return ledger;
+    }
+
+    /**
+     * From now on adds to {@code filter} the event id of every call counted or folded in, so that with
+     * the ids the table held before, "absent from the filter" means "never recorded".
+     */
+    public void noteCountedIds(dev.plutus.store.EventIdFilter filter) {
+        this.countedIds = filter;
+    }
+
+    private void noted(String eventId) {
+        dev.plutus.store.EventIdFilter f = countedIds;
+        if (f != null && eventId != null) {
+            f.add(eventId);
+        }
     }
 
     /**
@@ -105,6 +122,7 @@ public final class LedgerSync {
                     calls.ledgerBetween(watermark, own - 1).forEach(e -> fold(ledger, e, now));
                 }
                 add(ledger, batch.get(i), clock.millis());
+                noted(batch.get(i).eventId());
                 watermark = Math.max(watermark, own);
             }
             return ids;
@@ -138,6 +156,7 @@ public final class LedgerSync {
                 append.accept(toAppend);
                 long now = clock.millis();
                 for (LlmCall call : toAppend) {
+                    noted(call.eventId());
                     journaled.put(call.eventId(), call);
                     add(ledger, call, now);
                 }
@@ -223,6 +242,7 @@ public final class LedgerSync {
 
     /** Counts a stored row at its time or now, whichever is earlier; a row that cannot be counted is reported and skipped. */
     private void fold(SpendLedger into, LedgerEntry e, long nowMillis) {
+        noted(e.eventId());
         if (into == ledger && e.eventId() != null && !journaled.isEmpty() && journaled.remove(e.eventId()) != null) {
             return; // counted when it was journaled
         }

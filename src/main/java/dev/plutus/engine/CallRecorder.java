@@ -113,7 +113,7 @@ public final class CallRecorder {
         }
         requireTokens(e);
         Optional<SessionRecord> session = e.sessionId() == null ? Optional.empty()
-                : Optional.of(sessions.observe(e.sessionId(), e.platform(), e.model(), e.provider(), countsAt));
+                : Optional.of(sessions.observeCall(e.sessionId(), e.platform(), e.model(), e.provider(), countsAt));
         CallCost cost = e.reportedCostUsd() != null
                 ? new CallCost(e.reportedCostUsd(), CallCost.of(e.reportedCostUsd(), null).micros(), null, null)
                 : pricing.price(e.provider(), e.model(), e.responseModel(), e.usage(), countsAt, 0);

@@ -90,9 +90,14 @@ public final class Engine implements AutoCloseable {
         GroupCommitQueue<LlmCall, OptionalLong> direct = new GroupCommitQueue<>(512, tracker::recordAll);
         // Before the totals are built: calls a crashed process acknowledged into the journal are stored first.
         this.journal = JournaledStore.open(db, config.home().dir().resolve(JOURNAL_DIR),
-                config.callJournal() && remoteSettings.isEmpty(), tracker, direct::writeAll);
-        journal.ifPresent(j -> jdbc.pendingWrites(j::awaitDrained));
+                config.callJournal() && remoteSettings.isEmpty(), tracker, direct::writeAll, sessions::sightingsStored);
+        journal.ifPresent(j -> {
+            jdbc.pendingWrites(j::awaitDrained);
+            // A call's session sighting is journaled with it (the drainer stores it), not written on the recording thread.
+            sessions.deferCallSightings();
+        });
         this.tracker.rebuild(calendar(), clock.instant());
+        journal.ifPresent(JournaledStore::buildStoredIdFilter);
         // Prices may have changed while no process ran: calls stored at provisional prices follow now.
         this.repricer.repriceIfPricesChanged();
         ReservationBook book = new ReservationBook();
@@ -228,6 +233,11 @@ public final class Engine implements AutoCloseable {
      */
     public void awaitStored() {
         journal.ifPresent(JournaledStore::awaitDrained);
+    }
+
+    /** Whether new calls skip the duplicate lookup (the journal's filter of stored event ids is built); for tests. */
+    boolean storedIdFilterReady() {
+        return journal.map(JournaledStore::storedIdFilterReady).orElse(false);
     }
 
     /** Folds in spend recorded by other processes since the last look. */

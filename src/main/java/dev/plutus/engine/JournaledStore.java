@@ -6,6 +6,7 @@ import dev.plutus.core.PlutusThreads;
 import dev.plutus.store.CallJournal;
 import dev.plutus.store.Database;
 import dev.plutus.store.Dialect;
+import dev.plutus.store.EventIdFilter;
 import dev.plutus.store.JournalStore;
 import dev.plutus.store.StoreException;
 import java.nio.file.Path;
@@ -46,6 +47,10 @@ final class JournaledStore implements AutoCloseable {
     private final LedgerSync tracker;
     /** Where calls without an event id go (they cannot be told apart from a replay, so they are not journaled). */
     private final Function<List<LlmCall>, List<OptionalLong>> direct;
+    /** Told which sessions a drained batch stored, so their sightings need not be written again. */
+    private final java.util.function.Consumer<java.util.Collection<String>> sightingsStored;
+    /** Every event id the table held when it was built, and every one counted since; set once built. */
+    private volatile EventIdFilter storedIds;
     private final ConcurrentLinkedQueue<CallJournal.Entry> queue = new ConcurrentLinkedQueue<>();
     /** The queue's length (its own size() walks every entry). */
     private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
@@ -57,11 +62,12 @@ final class JournaledStore implements AutoCloseable {
     private volatile boolean closing;
 
     private JournaledStore(CallJournal journal, JournalStore table, LedgerSync tracker,
-            Function<List<LlmCall>, List<OptionalLong>> direct) {
+            Function<List<LlmCall>, List<OptionalLong>> direct, java.util.function.Consumer<java.util.Collection<String>> sightingsStored) {
         this.journal = journal;
         this.table = table;
         this.tracker = tracker;
         this.direct = direct;
+        this.sightingsStored = sightingsStored;
         this.appended = journal.end();
         this.drained = appended;
         this.drainer = PlutusThreads.named("call-journal").newThread(this::drainLoop);
@@ -74,7 +80,7 @@ final class JournaledStore implements AutoCloseable {
      * another process holds the journal, when not {@code keep}, or on a store that is not SQLite.
      */
     static Optional<JournaledStore> open(Database db, Path dir, boolean keep, LedgerSync tracker,
-            Function<List<LlmCall>, List<OptionalLong>> direct) {
+            Function<List<LlmCall>, List<OptionalLong>> direct, java.util.function.Consumer<java.util.Collection<String>> sightingsStored) {
         if (db.dialect() != Dialect.SQLITE) {
             return Optional.empty();
         }
@@ -96,7 +102,7 @@ final class JournaledStore implements AutoCloseable {
             }
             journal.startWriting();
             journal.deleteBefore(journal.end().seq());
-            return Optional.of(new JournaledStore(journal, table, tracker, direct));
+            return Optional.of(new JournaledStore(journal, table, tracker, direct, sightingsStored));
         } catch (RuntimeException e) {
             if (table != null) {
                 table.close();
@@ -131,7 +137,7 @@ final class JournaledStore implements AutoCloseable {
         for (LlmCall call : batch) {
             (call.eventId() == null ? unkeyed : keyed).add(call);
         }
-        List<Boolean> keyedNew = keyed.isEmpty() ? List.of() : tracker.countJournaled(keyed, table::stored, this::append);
+        List<Boolean> keyedNew = keyed.isEmpty() ? List.of() : tracker.countJournaled(keyed, this::stored, this::append);
         List<OptionalLong> unkeyedIds = unkeyed.isEmpty() ? List.of() : direct.apply(unkeyed);
         List<Boolean> out = new ArrayList<>(batch.size());
         int k = 0;
@@ -143,6 +149,51 @@ final class JournaledStore implements AutoCloseable {
             LockSupport.unpark(drainer);
         }
         return out;
+    }
+
+    /**
+     * Whether a call with this event id is in the table. Once the filter of stored ids is built, an id it
+     * has never seen is new without asking SQLite (the filter is told every id counted since it was
+     * built, and had every id stored before); only a "maybe" is looked up.
+     */
+    private boolean stored(String eventId) {
+        EventIdFilter ids = storedIds;
+        if (ids != null && !ids.mightContain(eventId)) {
+            return false;
+        }
+        return table.stored(eventId);
+    }
+
+    /**
+     * Builds the filter of stored event ids in the background; until it is ready every duplicate check
+     * looks the id up. Call once the running totals are built: from then on every row past them is
+     * folded in (and so told to the filter), and every row up to them is in the table the scan reads.
+     */
+    void buildStoredIdFilter() {
+        Thread t = PlutusThreads.named("event-ids").newThread(() -> {
+            try {
+                long start = System.nanoTime();
+                EventIdFilter ids = new EventIdFilter(Math.max(1_000_000, 2 * table.countCalls()));
+                tracker.noteCountedIds(ids);
+                long[] n = {0};
+                table.forEachEventId(id -> {
+                    ids.add(id);
+                    n[0]++;
+                });
+                storedIds = ids;
+                LOG.info("call journal: {} stored event ids read in {} ms; new calls no longer look their ids up", n[0],
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            } catch (RuntimeException e) {
+                LOG.warn("call journal: the stored event ids could not be read ({}); every call's id is looked up", e.getMessage());
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Whether new calls skip the duplicate lookup (the filter of stored ids is built). */
+    boolean storedIdFilterReady() {
+        return storedIds != null;
     }
 
     /** Runs under the ledger's lock: journal order, queue order and counting order are one order. */
@@ -257,7 +308,15 @@ final class JournaledStore implements AutoCloseable {
 
     private void drain(List<CallJournal.Entry> batch) {
         CallJournal.Position to = batch.get(batch.size() - 1).end();
-        table.store(calls(batch), to);
+        List<LlmCall> calls = calls(batch);
+        table.store(calls, to);
+        java.util.Set<String> sessions = new java.util.HashSet<>();
+        for (LlmCall c : calls) {
+            if (c.sessionId() != null) {
+                sessions.add(c.sessionId());
+            }
+        }
+        sightingsStored.accept(sessions);
         // The rows just stored are folded in now, each skipped as counted when journaled, so nothing waits set aside.
         tracker.sync();
         drainedCalls.addAndGet(batch.size());

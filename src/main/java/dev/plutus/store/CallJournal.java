@@ -105,8 +105,12 @@ public final class CallJournal implements AutoCloseable {
 
     /**
      * Reads every whole record after {@code from}, oldest first, handing them over in batches of at most
-     * {@code batch}; a torn or damaged record (one a crash cut short, never acknowledged) is cut off with
-     * everything after it in its file. Returns the position after the last record read.
+     * {@code batch}; returns the position after the last record read. Bytes that are not a whole,
+     * undamaged record are never counted and never silently dropped: they are copied to
+     * {@code damaged/} beside the journal and logged. A record whose frame is intact but whose bytes
+     * do not match their CRC is skipped and reading goes on after it; a frame that cannot be read (a
+     * length no record has, or one running past the end: a write a crash cut short, or a file that is
+     * not a journal) ends that file. Later files are always read: each file starts with a whole record.
      */
     public Position replay(Position from, int batch, Consumer<List<Entry>> sink) {
         Position end = from;
@@ -117,7 +121,11 @@ public final class CallJournal implements AutoCloseable {
             }
             long offset = seq == from.seq() ? from.offset() : 0;
             Path f = file(seq);
-            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                LOG.error("call journal {} is not a regular file; it is left where it is and not replayed", f);
+                continue;
+            }
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
                 long size = ch.size();
                 if (offset > size) {
                     LOG.warn("call journal {} is shorter ({} bytes) than the {} bytes already stored; nothing of it is replayed",
@@ -128,12 +136,17 @@ public final class CallJournal implements AutoCloseable {
                 DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16));
                 while (offset < size) {
                     Read read = readRecord(in, size - offset);
-                    if (read == null) {
-                        LOG.warn("call journal {}: the record at byte {} is torn or damaged (a write a crash cut short, never"
-                                + " acknowledged); cutting the file there, {} bytes dropped", f, offset, size - offset);
-                        ch.truncate(offset);
-                        ch.force(true);
-                        break;
+                    if (read.call() == null) {
+                        long cut = read.bytes() < 0 ? size : offset + read.bytes();
+                        setAside(ch, f, seq, offset, cut, read.bytes() < 0
+                                ? "cannot be read as a record (a write a crash cut short, never acknowledged, or bytes that are not a"
+                                        + " journal); the rest of the file is not replayed"
+                                : "does not match its checksum (damaged); it is skipped and never counted");
+                        if (read.bytes() < 0) {
+                            break;
+                        }
+                        offset = cut;
+                        continue;
                     }
                     offset += read.bytes();
                     entries.add(new Entry(read.call(), new Position(seq, offset)));
@@ -153,29 +166,54 @@ public final class CallJournal implements AutoCloseable {
         return end;
     }
 
+    /** Copies bytes {@code [from, to)} of a journal file to {@code damaged/}, so nothing is lost unseen. */
+    private void setAside(FileChannel ch, Path f, long seq, long from, long to, String why) throws IOException {
+        Path aside = dir.resolve("damaged").resolve("calls-" + seq + "-at-" + from + ".bin");
+        try {
+            Files.createDirectories(aside.getParent());
+            try (FileChannel out = FileChannel.open(aside, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                for (long at = from; at < to; ) {
+                    long n = ch.transferTo(at, to - at, out);
+                    if (n <= 0) {
+                        break;
+                    }
+                    at += n;
+                }
+            }
+            LOG.warn("call journal {}: the {} bytes at byte {} {}; they are kept in {}", f, to - from, from, why, aside);
+        } catch (IOException e) {
+            LOG.error("call journal {}: the {} bytes at byte {} {}; they could not be copied aside ({})", f, to - from, from, why,
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * A record read, or (call null) bytes that are not one: {@code bytes} then says how many a damaged
+     * record with an intact frame spans, or is -1 when the frame itself cannot be read.
+     */
     private record Read(LlmCall call, int bytes) {}
 
-    /** The next record, or null when the bytes left do not hold a whole, undamaged one. */
     private static Read readRecord(DataInputStream in, long left) throws IOException {
         if (left < HEADER_BYTES) {
-            return null;
+            return new Read(null, -1);
         }
         int length = in.readInt();
         int crc = in.readInt();
         if (length < 1 || length > MAX_PAYLOAD || HEADER_BYTES + (long) length > left) {
-            return null;
+            return new Read(null, -1);
         }
         byte[] payload = new byte[length];
         in.readFully(payload);
         CRC32 check = new CRC32();
         check.update(payload, 0, length);
         if ((int) check.getValue() != crc) {
-            return null;
+            return new Read(null, HEADER_BYTES + length);
         }
         try {
             return new Read(decode(ByteBuffer.wrap(payload)), HEADER_BYTES + length);
         } catch (RuntimeException malformed) {
-            return null;
+            return new Read(null, HEADER_BYTES + length);
         }
     }
 

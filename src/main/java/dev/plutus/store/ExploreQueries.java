@@ -82,6 +82,7 @@ public final class ExploreQueries {
 
     /** Every call in [from, to) in slices, unfiltered: filters are applied by the caller so it also sees what could be chosen. */
     public List<Slice> slices(Instant from, Instant to) {
+        jdbc.awaitPendingWrites();
         Dialect d = jdbc.dialect();
         String sql = """
                 SELECT l.ts / %d, l.provider, l.model, COALESCE(l.platform, ''), COALESCE(ic.workspace, 'default'),
@@ -100,6 +101,7 @@ public final class ExploreQueries {
 
     /** Sessions with a matching call in [from, to), the most recently active first; all of them (the caller counts and cuts). */
     public List<SessionSlice> sessions(Instant from, Instant to, Filter filter) {
+        jdbc.awaitPendingWrites();
         List<Object> params = new ArrayList<>(List.of(from.toEpochMilli(), to.toEpochMilli()));
         String where = filter.where(params);
         String sql = """
@@ -118,6 +120,7 @@ public final class ExploreQueries {
 
     /** Tool calls in [from, to), most used first; with a filter, only those of sessions that made a matching call in the range. */
     public List<ToolSlice> tools(Instant from, Instant to, Filter filter, int limit) {
+        jdbc.awaitPendingWrites();
         List<Object> params = new ArrayList<>(List.of(from.toEpochMilli(), to.toEpochMilli()));
         String sessions = "";
         if (filter.any()) {
@@ -134,6 +137,7 @@ public final class ExploreQueries {
     }
 
     public java.util.Optional<SessionInfo> session(String sessionId) {
+        jdbc.awaitPendingWrites();
         return jdbc.query("""
                 SELECT session_id, platform, model, provider, cron_job_id, parent_session_id, started_at, ended_at, status, end_reason
                 FROM sessions WHERE session_id = ?""", rs -> {
@@ -146,6 +150,7 @@ public final class ExploreQueries {
 
     /** A session's calls, oldest first, at most {@code limit}. */
     public List<CallRow> sessionCalls(String sessionId, int limit) {
+        jdbc.awaitPendingWrites();
         return jdbc.query("""
                 SELECT l.ts, l.provider, l.model, COALESCE(l.platform, ''), COALESCE(ic.workspace, 'default'), l.input_tokens,
                        l.output_tokens, l.cache_read_tokens, l.cache_write_tokens + l.cache_write_1h_tokens, l.cost_micros,
@@ -159,6 +164,7 @@ public final class ExploreQueries {
 
     /** A session's tool calls, oldest first, at most {@code limit}. */
     public List<ToolRow> sessionTools(String sessionId, int limit) {
+        jdbc.awaitPendingWrites();
         return jdbc.query("""
                 SELECT ts, tool_name, status, error_type, duration_ms FROM tool_calls WHERE session_id = ? ORDER BY ts, id LIMIT ?""",
                 rs -> new ToolRow(Instant.ofEpochMilli(rs.getLong(1)), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5)),

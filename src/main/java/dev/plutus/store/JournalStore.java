@@ -19,6 +19,19 @@ public final class JournalStore implements AutoCloseable {
     /** Rows per INSERT: 64 × 23 parameters, far inside SQLite's limit; one statement step per 64 rows. */
     private static final int ROWS_PER_STATEMENT = 64;
 
+    /** What a sighting adds to a session already stored: the same merge as {@code SessionStore.upsert}. */
+    private static final String SESSION_MERGE = """
+             ON CONFLICT(session_id) DO UPDATE SET
+                platform        = COALESCE(excluded.platform, sessions.platform),
+                model           = COALESCE(excluded.model, sessions.model),
+                provider        = COALESCE(excluded.provider, sessions.provider),
+                cron_job_id     = COALESCE(sessions.cron_job_id, excluded.cron_job_id),
+                sender_id       = COALESCE(sessions.sender_id, excluded.sender_id),
+                root_session_id = COALESCE(sessions.root_session_id, excluded.root_session_id),
+                started_at      = CASE WHEN excluded.started_at < sessions.started_at THEN excluded.started_at
+                                       ELSE sessions.started_at END""";
+
+    private final Database db;
     private final Connection reader;
     private final Connection writer;
     private final PreparedStatement lookup;
@@ -28,15 +41,17 @@ public final class JournalStore implements AutoCloseable {
     private final CallStore.Statements calls;
     private final CallStore.Statements origins;
 
-    private JournalStore(Connection reader, Connection writer) throws SQLException {
+    private JournalStore(Database db, Connection reader, Connection writer) throws SQLException {
+        this.db = db;
         this.reader = reader;
         this.writer = writer;
         this.lookup = reader.prepareStatement("SELECT 1 FROM llm_calls WHERE event_id = ?");
         // Autocommit stays on: the driver would begin the next IMMEDIATE transaction as soon as one commits and hold the write lock.
         this.control = writer.createStatement();
         this.savePosition = writer.prepareStatement("UPDATE call_journal_position SET file_seq = ?, file_offset = ? WHERE id = 1");
-        this.sessions = new CallStore.Statements(writer, n -> "INSERT INTO sessions(session_id, platform, started_at) VALUES "
-                + CallStore.rows(n, 3) + " ON CONFLICT(session_id) DO NOTHING");
+        // A session's sighting rides the journal with its calls: stored here as SessionStore.upsert would have stored it.
+        this.sessions = new CallStore.Statements(writer, n -> "INSERT INTO sessions(session_id, platform, model, provider,"
+                + " cron_job_id, sender_id, root_session_id, started_at) VALUES " + CallStore.rows(n, 8) + SESSION_MERGE);
         this.calls = new CallStore.Statements(writer, n -> "INSERT INTO llm_calls(" + CallStore.CALL_COLUMNS + ") VALUES "
                 + CallStore.rows(n, CallStore.CALL_PARAMS) + " ON CONFLICT(event_id) DO NOTHING RETURNING id, event_id");
         this.origins = new CallStore.Statements(writer, n -> "INSERT INTO ingested_calls(call_id, key_id, workspace, task_type,"
@@ -48,7 +63,7 @@ public final class JournalStore implements AutoCloseable {
         Connection w = null;
         try {
             w = db.dedicatedConnection();
-            return new JournalStore(r, w);
+            return new JournalStore(db, r, w);
         } catch (SQLException | RuntimeException e) {
             closeQuietly(r);
             closeQuietly(w);
@@ -91,7 +106,7 @@ public final class JournalStore implements AutoCloseable {
         synchronized (writer) {
             try {
                 control.execute("BEGIN IMMEDIATE");
-                CallStore.ensureSessions(sessions, batch, ROWS_PER_STATEMENT);
+                storeSightings(batch);
                 List<OptionalLong> ids = new ArrayList<>(batch.size());
                 for (int from = 0; from < batch.size(); from += ROWS_PER_STATEMENT) {
                     ids.addAll(CallStore.insertChunk(calls, batch.subList(from, Math.min(batch.size(), from + ROWS_PER_STATEMENT))));
@@ -111,6 +126,73 @@ public final class JournalStore implements AutoCloseable {
                     // No transaction was left open (the failure ended it), or the connection is broken: the next attempt says so.
                 }
                 throw e instanceof RuntimeException r ? r : new StoreException("cannot store journaled calls", e);
+            }
+        }
+    }
+
+    /**
+     * The sessions of the batch as its calls saw them, one row per session (a statement may not update
+     * a row twice): the latest platform, model and provider named, the first cron job, sender and root,
+     * the earliest time; then merged into what is stored.
+     */
+    private void storeSightings(List<LlmCall> batch) throws SQLException {
+        java.util.Map<String, Object[]> bySession = new java.util.LinkedHashMap<>();
+        for (LlmCall c : batch) {
+            if (c.sessionId() == null) {
+                continue;
+            }
+            String root = c.sessionId().equals(c.rootSessionId()) ? null : c.rootSessionId();
+            long at = c.timestamp().toEpochMilli();
+            Object[] row = bySession.get(c.sessionId());
+            if (row == null) {
+                bySession.put(c.sessionId(), new Object[] {c.sessionId(), c.platform(), c.model(), c.provider(), c.cronJobId(),
+                        c.senderId(), root, at});
+                continue;
+            }
+            row[1] = c.platform() != null ? c.platform() : row[1];
+            row[2] = c.model() != null ? c.model() : row[2];
+            row[3] = c.provider() != null ? c.provider() : row[3];
+            row[4] = row[4] != null ? row[4] : c.cronJobId();
+            row[5] = row[5] != null ? row[5] : c.senderId();
+            row[6] = row[6] != null ? row[6] : root;
+            row[7] = Math.min((Long) row[7], at);
+        }
+        List<Object[]> rows = new ArrayList<>(bySession.values());
+        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+            List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
+            Object[] params = new Object[chunk.size() * 8];
+            int i = 0;
+            for (Object[] row : chunk) {
+                System.arraycopy(row, 0, params, i, 8);
+                i += 8;
+            }
+            sessions.bound(chunk.size(), params).executeUpdate();
+        }
+    }
+
+    /** Hands every event id the calls table holds to {@code sink}, read on a connection of its own (this can take seconds). */
+    public void forEachEventId(java.util.function.Consumer<String> sink) {
+        try (Connection c = db.dedicatedConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT event_id FROM llm_calls WHERE event_id IS NOT NULL")) {
+            ps.setFetchSize(10_000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    sink.accept(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the stored event ids", e);
+        }
+    }
+
+    /** Calls stored (a size for the event id filter). */
+    public long countCalls() {
+        synchronized (reader) {
+            try (PreparedStatement ps = reader.prepareStatement("SELECT COALESCE(MAX(id), 0) FROM llm_calls");
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            } catch (SQLException e) {
+                throw new StoreException("cannot count the stored calls", e);
             }
         }
     }

@@ -24,18 +24,21 @@ public final class PeerImportStore {
 
     /** Event ids of model calls already stored that start with {@code prefix}. */
     public Set<String> callIds(String prefix) {
+        jdbc.awaitPendingWrites();
         return new HashSet<>(jdbc.query("SELECT event_id FROM llm_calls WHERE event_id LIKE ? ESCAPE '!'",
                 rs -> rs.getString(1), like(prefix)));
     }
 
     /** Event ids of tool calls already stored that start with {@code prefix}. */
     public Set<String> toolIds(String prefix) {
+        jdbc.awaitPendingWrites();
         return new HashSet<>(jdbc.query("SELECT event_id FROM tool_calls WHERE event_id LIKE ? ESCAPE '!'",
                 rs -> rs.getString(1), like(prefix)));
     }
 
     /** Sets each call's peer cost (by event id) where none is set yet; returns how many rows took one. */
     public int keepPeerCosts(Map<String, Long> microsByEventId) {
+        jdbc.awaitPendingWrites();
         if (microsByEventId.isEmpty()) {
             return 0;
         }
@@ -51,6 +54,7 @@ public final class PeerImportStore {
 
     /** The peer cost stored for a call, or null when none is (or the call is not stored). */
     public Long peerCost(String eventId) {
+        jdbc.awaitPendingWrites();
         List<Long> v = jdbc.query("SELECT peer_cost_micros FROM llm_calls WHERE event_id = ?", rs -> {
             long m = rs.getLong(1);
             return rs.wasNull() ? null : m;
@@ -60,6 +64,7 @@ public final class PeerImportStore {
 
     /** Every stored call whose event id starts with {@code prefix}, per provider and model, dearest first. */
     public List<ModelCosts> costsByModel(String prefix) {
+        jdbc.awaitPendingWrites();
         return jdbc.query("""
                 SELECT provider, model, COUNT(*) AS calls, SUM(cost_micros) AS plutus, COALESCE(SUM(peer_cost_micros), 0) AS peer,
                        SUM(CASE WHEN peer_cost_micros IS NULL THEN 1 ELSE 0 END) AS unknown, SUM(provisional) AS provisional

@@ -35,6 +35,15 @@ public final class SessionDirectory {
     };
     private static final long MISS_TTL_NANOS = 2_000_000_000L;
 
+    /**
+     * With a call journal, a call's session sighting is journaled with the call and stored by the
+     * journal's drainer ({@link JournalStore}), not written on the recording thread; these are the
+     * sightings not yet known to be stored. Any other write about such a session stores its sighting
+     * first, so it never updates a row that is not there yet.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, SessionRecord> unsaved = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean deferCallSightings;
+
     public SessionDirectory(SessionStore store, CronSessionIds cronIds) {
         this.store = store;
         this.cronIds = cronIds;
@@ -66,8 +75,59 @@ public final class SessionDirectory {
         return loaded;
     }
 
+    /** From now on, a call's session sighting is stored with the call by the call journal ({@link #observeCall}). */
+    public void deferCallSightings() {
+        deferCallSightings = true;
+    }
+
+    /**
+     * A sighting carried by a call: as {@link #observe}, but when the call journal stores sightings with
+     * its calls, what the sighting adds is known here at once and written by the journal's drainer.
+     */
+    public SessionRecord observeCall(String sessionId, String platform, String model, String provider, Instant at) {
+        if (!deferCallSightings) {
+            return observe(sessionId, platform, model, provider, at);
+        }
+        Optional<SessionRecord> known = find(sessionId);
+        String cron = cronIds.jobOf(sessionId, platform).orElse(null);
+        if (known.isPresent() && !changes(known.get(), platform, model, provider, cron)) {
+            return known.get();
+        }
+        // What SessionStore.upsert would leave, worked out here instead of read back.
+        SessionRecord merged = known.map(k -> new SessionRecord(k.sessionId(), platform != null ? platform : k.platform(),
+                model != null ? model : k.model(), provider != null ? provider : k.provider(),
+                k.cronJobId() != null ? k.cronJobId() : cron, k.senderId(), k.parentSessionId(), k.rootSessionId(),
+                at.isBefore(k.startedAt()) ? at : k.startedAt(), k.endedAt(), k.status()))
+                .orElseGet(() -> new SessionRecord(sessionId, platform, model, provider, cron, null, null, null, at, null, "running"));
+        synchronized (cache) {
+            unsaved.put(sessionId, merged);
+            misses.remove(sessionId);
+            cache.put(sessionId, merged);
+        }
+        return merged;
+    }
+
+    /** The call journal stored these sessions' sightings. */
+    public void sightingsStored(java.util.Collection<String> sessionIds) {
+        if (!unsaved.isEmpty()) {
+            sessionIds.forEach(unsaved::remove);
+        }
+    }
+
+    /** Stores a sighting still waiting for the journal, before another write about that session. */
+    private void storeSighting(String sessionId) {
+        if (sessionId == null || unsaved.isEmpty()) {
+            return;
+        }
+        SessionRecord pending = unsaved.remove(sessionId);
+        if (pending != null) {
+            store.upsert(pending);
+        }
+    }
+
     /** Records a sighting of a session (start, or any hook that names it) and returns what is known. */
     public SessionRecord observe(String sessionId, String platform, String model, String provider, Instant at) {
+        storeSighting(sessionId);
         Optional<SessionRecord> known = find(sessionId);
         String cron = cronIds.jobOf(sessionId, platform).orElse(null);
         if (known.isPresent() && !changes(known.get(), platform, model, provider, cron)) {
@@ -83,6 +143,7 @@ public final class SessionDirectory {
      */
     public SessionRecord reported(String sessionId, String rootSessionId, String cronJobId, String senderId, String provider,
             String model, Instant at) {
+        storeSighting(sessionId);
         String root = sessionId.equals(rootSessionId) ? null : rootSessionId;
         Optional<SessionRecord> known = find(sessionId);
         if (known.isPresent() && !adds(known.get(), root, cronJobId, senderId)) {
@@ -97,6 +158,7 @@ public final class SessionDirectory {
      * adds; what is already known is kept, as for any sighting.
      */
     public SessionRecord imported(SessionRecord s) {
+        storeSighting(s.sessionId());
         store.upsert(s);
         return reload(s.sessionId());
     }
@@ -108,6 +170,8 @@ public final class SessionDirectory {
 
     /** Links a subagent to the session that delegated to it. */
     public SessionRecord linkChild(String childId, String parentId, Instant at) {
+        storeSighting(parentId);
+        storeSighting(childId);
         SessionRecord parent = find(parentId).orElseGet(() -> observe(parentId, null, null, null, at));
         String root = parent.rootOrSelf();
         store.upsert(new SessionRecord(childId, "subagent", null, null, parent.cronJobId(), parent.senderId(), parentId,
@@ -116,6 +180,7 @@ public final class SessionDirectory {
     }
 
     public void setSender(String sessionId, String senderId) {
+        storeSighting(sessionId);
         Optional<SessionRecord> s = find(sessionId);
         if (s.isPresent() && senderId.equals(s.get().senderId())) {
             return;
@@ -125,16 +190,19 @@ public final class SessionDirectory {
     }
 
     public void end(String sessionId, String status, Instant at, String reason) {
+        storeSighting(sessionId);
         store.end(sessionId, status, at, reason);
         reload(sessionId);
     }
 
     public void finalizeSession(String sessionId, Instant at, String reason) {
+        storeSighting(sessionId);
         store.finalizeIfRunning(sessionId, at, reason);
         reload(sessionId);
     }
 
     public void countSubagent(String parentId) {
+        storeSighting(parentId);
         store.countSubagent(parentId);
     }
 
