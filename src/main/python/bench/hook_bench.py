@@ -7,6 +7,8 @@ INTEGRATION.md §14 lists). Each hook is timed around the manager's own call, in
   loop    - invoke_hook on the caller's thread (Hermes at 306e2d23 and v0.19.0)
   thread  - invoke_hook on a fresh thread per hook, joined with a timeout (the bounded dispatch of
             newer Hermes, which runs every bounded callback on a new worker thread)
+Each style also runs a baseline: the same hooks through the same manager with every plutus callback
+swapped for a no-op, so Hermes's own dispatch cost (thread creation in the thread style) shows apart.
 Prints one JSON object with p50/p99/max per style and hook, the counts the caller checks against
 the daemon (hooks and post_api_request calls sent), connections the bridge opened, and what was
 spooled. It never decides a figure is good: the caller refuses the run when any count disagrees.
@@ -83,9 +85,38 @@ def main(hermes_src, per_hook, threads, per_thread):
         if worker.is_alive():
             failures.append("%s did not return within 30 s" % hook)
 
+    manager = plugins.get_plugin_manager()
+
+    def noop(**kwargs):
+        return None
+
+    def baseline(dispatch):
+        """The same hooks with the plutus callbacks replaced by no-ops: what Hermes itself costs."""
+        kept = {h: list(manager._hooks.get(h, [])) for h in HOOKS}
+        try:
+            for h in HOOKS:
+                manager._hooks[h] = [noop for _ in kept[h]]
+            out = {}
+            for hook in HOOKS:
+                for i in range(200):
+                    dispatch(hook, kwargs_for(hook, "noop", i))
+                samples = []
+                for i in range(per_hook):
+                    kwargs = kwargs_for(hook, "noop", i)
+                    t0 = time.perf_counter_ns()
+                    dispatch(hook, kwargs)
+                    samples.append(time.perf_counter_ns() - t0)
+                out[hook] = {"events": per_hook, "p50_us": pct(samples, 0.50), "p99_us": pct(samples, 0.99),
+                             "max_us": max(samples) / 1000.0}
+            return out
+        finally:
+            for h in HOOKS:
+                manager._hooks[h] = kept[h]
+
     sent = {"hooks": 0, "post_api_request": 0}
     result = {"styles": {}}
     for style, dispatch in (("loop", loop), ("thread", fresh_thread)):
+        noop_figures = baseline(dispatch)
         before = opened[0]
         figures = {}
         for hook in HOOKS:
@@ -103,7 +134,8 @@ def main(hermes_src, per_hook, threads, per_thread):
                 sent["post_api_request"] += n
             figures[hook] = {"events": per_hook, "p50_us": pct(samples, 0.50), "p99_us": pct(samples, 0.99),
                              "max_us": max(samples) / 1000.0}
-        result["styles"][style] = {"hooks": figures, "connections_opened": opened[0] - before if client is not None else -1}
+        result["styles"][style] = {"hooks": figures, "baseline": noop_figures,
+                                   "connections_opened": opened[0] - before if client is not None else -1}
 
     def session(k):
         sid = "conc-%d" % k

@@ -35,6 +35,17 @@ HEAVY = ("conversation_history", "request_messages", "request", "user_message", 
          "assistant_response", "response", "args", "result", "child_goal", "child_summary",
          "tool_call_history", "middleware_trace", "response_text", "final_response")
 UNREACHABLE = "Plutus budget daemon is unreachable"
+# Hooks whose answer is a budget verdict: asked of the daemon. Every other hook is journaled (transport.Journal).
+VERDICT_HOOKS = frozenset(("pre_tool_call", "pre_llm_call", "pre_api_request", "on_session_start", "llm_request"))
+# What the daemon reads from a verdict hook (HookEvents.parse): nothing else is serialised or sent on that path.
+VERDICT_FIELDS = {
+    "pre_tool_call": ("session_id", "platform", "model", "task_id", "tool_name", "tool_call_id"),
+    "pre_llm_call": ("session_id", "platform", "model", "sender_id"),
+    "pre_api_request": ("session_id", "platform", "api_request_id", "provider", "model", "approx_input_tokens", "max_tokens"),
+    "llm_request": ("session_id", "platform", "api_request_id", "provider", "model", "approx_input_tokens", "max_tokens",
+                    "api_mode"),
+    "on_session_start": ("session_id", "platform", "model"),
+}
 # Events the spool could not take (full disk, unwritable directory) wait in memory, up to this many.
 MAX_HELD = 10000
 
@@ -157,8 +168,16 @@ def tool_call_chars(kwargs):
 
 
 def slim(event, kwargs):
-    """The kwargs as JSON-safe data without the heavy fields, stamped with an event id and time."""
-    out = {k: v for k, v in kwargs.items() if k not in HEAVY}
+    """The kwargs as JSON-safe data without the heavy fields, stamped with an event id and time.
+
+    A verdict hook keeps only the fields the daemon reads for it (and the bridge's own _plutus_ ones).
+    """
+    fields = VERDICT_FIELDS.get(event)
+    if fields is not None:
+        out = {k: kwargs[k] for k in fields if k in kwargs}
+        out.update((k, v) for k, v in kwargs.items() if isinstance(k, str) and k.startswith("_plutus_"))
+    else:
+        out = {k: v for k, v in kwargs.items() if k not in HEAVY}
     if event == "post_api_request" and kwargs.get("usage") is None:
         out["_plutus_tool_call_chars"] = tool_call_chars(kwargs)
     out["_plutus_event_id"] = uuid.uuid4().hex
@@ -410,6 +429,10 @@ class Bridge:
         self.unchanged_told = set()   # (session, api_mode) whose request went out unchanged, logged once each
         self.pause_job = pause_job or _hermes_pause_job
         self.client = transport.DaemonClient()
+        # Hooks with no verdict go to this journal, which the daemon tails; None: every hook is sent (shell hooks).
+        self.journal = transport.Journal(os.path.join(self.home, "hook-journal")) if settings.get("journal", True) else None
+        self.journal_down_until = 0.0   # after a failed journal write, spool straight away for a moment
+        self.journal_problem = None     # why the journal refused, while it does (logged once per episode)
 
     # --- transport -------------------------------------------------------------------------
     def _endpoint(self):
@@ -498,7 +521,7 @@ class Bridge:
         dropped (the daemon replays it, and sets aside in spool/rejected.jsonl what it still refuses).
         """
         self.local.why = None
-        payload = self.payload(event, kwargs)
+        payload = self.payload(event, self.with_journal_position(kwargs))
         if time.time() >= self.down_until:
             try:
                 status, body = self.post("/hooks/" + event, payload.encode("utf-8"), self.s["timeout_ms"])
@@ -518,6 +541,32 @@ class Bridge:
                 self.autostart()
         self.spool(event, payload)
         return None
+
+    def journal_event(self, event, kwargs):
+        """Appends a hook that carries no verdict to the journal; when that fails, to the spool (or memory)."""
+        payload = self.payload(event, kwargs)
+        if time.time() >= self.journal_down_until:
+            try:
+                self.journal.append(('{"event": %s, "kwargs": %s}\n' % (json.dumps(event), payload)).encode("utf-8"))
+                if self.journal_problem is not None:
+                    self.journal_problem = None
+                    log.warning("Plutus hook journal writable again")
+                if self.held:
+                    self.retry_held()
+                return
+            except OSError as e:
+                self.journal_down_until = time.time() + 1.0
+                if self.journal_problem is None:
+                    log.warning("Plutus cannot write its hook journal (%s); events go to the spool meanwhile", one_line(e))
+                self.journal_problem = str(e)
+        self.spool(event, payload)
+
+    def with_journal_position(self, kwargs):
+        """The kwargs plus where this process's journal stands, so the daemon counts every earlier event first."""
+        position = self.journal.position() if self.journal is not None else None
+        if position is None:
+            return kwargs
+        return dict(kwargs, _plutus_journal=position[0], _plutus_journal_offset=position[1])
 
     def payload(self, event, kwargs):
         """The event as a JSON body within the daemon's limit; never raises, so the event is sent or spooled.
@@ -571,6 +620,9 @@ class Bridge:
     # --- hooks -----------------------------------------------------------------------------
     def on_hook(self, event, kwargs):
         try:
+            if self.journal is not None and event not in VERDICT_HOOKS:
+                self.journal_event(event, kwargs)
+                return None
             reply = self.forward(event, kwargs)
             return self.carry_out(event, kwargs, reply)
         except Exception as e:  # noqa: BLE001 - a bridge fault must never break the agent
@@ -695,7 +747,8 @@ class Bridge:
         if time.time() < self.down_until:
             return None
         try:
-            status, body = self.post("/hooks/" + event, to_json(kwargs).encode("utf-8"), self.s["timeout_ms"])
+            status, body = self.post("/hooks/" + event, to_json(self.with_journal_position(kwargs)).encode("utf-8"),
+                                     self.s["timeout_ms"])
             return verdict_of(body) if status == 200 else None
         except NoVerdict as e:
             log.warning("Plutus got no verdict for %s: %s; answered from the last verdict known", event, e)

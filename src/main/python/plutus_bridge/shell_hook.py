@@ -44,7 +44,9 @@ def main(stdin=sys.stdin, stdout=sys.stdout, settings=None):
             payload = {}
         named = payload.get("hook_event_name") if isinstance(payload, dict) else None
         event = named or (sys.argv[1] if len(sys.argv) > 1 else "")
-        bridge = bridge_module.Bridge(settings or bridge_module.load_settings(os.path.join(HERE, "bridge.json")))
+        s = dict(settings or bridge_module.load_settings(os.path.join(HERE, "bridge.json")))
+        s["journal"] = False   # one process per event: a journal file each would cost more than the request
+        bridge = bridge_module.Bridge(s)
         try:
             answer = bridge.on_hook(event, kwargs_of(payload)) or {}
         finally:

@@ -8,7 +8,10 @@ Standard library only; a minimal client, because http.client parses every answer
 email package, which costs more than the daemon takes to answer a hook.
 """
 import collections
+import errno
+import fcntl
 import logging
+import os
 import socket
 import threading
 
@@ -157,3 +160,100 @@ class DaemonClient:
             buf += chunk
         body, conn.buf = buf[:length], buf[length:]
         return status, body, not close
+
+
+# --- the hook journal --------------------------------------------------------------------------
+# Hooks whose answer carries no verdict are not sent: they are appended to a journal file of this
+# process, which the daemon tails (docs/hook-journal.md). A file past this size is closed and a new one begun.
+JOURNAL_MAX_BYTES = 64 << 20
+
+
+class Journal:
+    """This process's append-only hook journal: PLUTUS_HOME/hook-journal/<host>-<pid>-<n>.jsonl, owner-only.
+
+    Each event is one line written by one os.write to an O_APPEND file: once write() returns the
+    bytes are in the page cache, which outlives a SIGKILL of Hermes or of the daemon (the guarantee
+    SQLite's WAL gives with synchronous=NORMAL), so the event is acknowledged then, without fsync.
+    The file is locked (POSIX lockf) while this process may still write to it: the daemon reads an
+    unlocked file's unfinished last line as never acknowledged, and deletes a consumed unlocked file.
+    A file is locked under a hidden name before it gets its journal name, so the daemon never sees
+    it unlocked while it is in use.
+    """
+
+    def __init__(self, directory, max_bytes=JOURNAL_MAX_BYTES):
+        self.dir = directory
+        self.max_bytes = max_bytes
+        self.lock = threading.Lock()
+        self.fd = None
+        self.pid = None
+        self.n = 0
+        self.name = None
+        self.written = 0   # bytes of whole lines in the current file
+
+    def append(self, data):
+        """Writes one whole line; returns (file name, offset after it). Raises OSError when it could not."""
+        with self.lock:
+            if self.fd is None or self.pid != os.getpid() or self.written >= self.max_bytes:
+                self._begin()
+            try:
+                n = os.write(self.fd, data)
+            except OSError:
+                self._abandon()
+                raise
+            if n != len(data):
+                # A short write (disk full): the fragment has no newline, and once this file is given up
+                # (unlocked) the daemon sets it aside as never acknowledged. The caller keeps the event.
+                self._abandon()
+                raise OSError(errno.ENOSPC, "short write to the hook journal (%d of %d bytes)" % (n, len(data)))
+            self.written += n
+            return self.name, self.written
+
+    def position(self):
+        """(file name, offset) of everything this process has journaled so far, or None before the first line."""
+        with self.lock:
+            if self.fd is None or self.pid != os.getpid():
+                return None
+            return self.name, self.written
+
+    def close(self):
+        with self.lock:
+            self._abandon()
+
+    def _begin(self):
+        forked = self.fd is not None and self.pid != os.getpid()
+        old = self.fd
+        os.makedirs(self.dir, mode=0o700, exist_ok=True)
+        pid = os.getpid()
+        host = socket.gethostname().replace("/", "_") or "host"
+        while True:
+            self.n += 1
+            name = "%s-%d-%d.jsonl" % (host, pid, self.n)
+            path = os.path.join(self.dir, name)
+            if os.path.exists(path):
+                continue
+            hidden = os.path.join(self.dir, ".%s.new" % name)
+            fd = os.open(hidden, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o600)
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                os.rename(hidden, path)
+            except OSError:
+                os.close(fd)
+                raise
+            break
+        self.fd, self.pid, self.name, self.written = fd, pid, name, 0
+        if old is not None:
+            # In a forked child the inherited descriptor is the parent's file: closing it here leaves the parent's lock.
+            try:
+                os.close(old)
+            except OSError:
+                pass
+        if forked:
+            log.debug("forked: this process journals to %s", name)
+
+    def _abandon(self):
+        if self.fd is not None:
+            try:
+                os.close(self.fd)
+            except OSError:
+                pass
+        self.fd, self.name, self.written = None, None, 0

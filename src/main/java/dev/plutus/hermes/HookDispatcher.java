@@ -90,6 +90,33 @@ public final class HookDispatcher {
         }
     }
 
+    /**
+     * Handles a hook the bridge wrote to its journal instead of sending (one whose answer carries no
+     * verdict): exactly as {@link #dispatch}, and counted as a hook event, but its answer is not wanted.
+     * A store failure asks for the line to be read again later; an event that fails for any other reason
+     * is set aside (kept in rejected.jsonl), never retried in front of the rest of its journal.
+     */
+    public ReplayOutcome journaled(String event, JsonNode kwargs) {
+        counters.count("events");
+        counters.count("journaled");
+        try {
+            handle(HookEvents.parse(event, kwargs, clock.instant(), note -> clamped(event, note)));
+            counters.count("event." + event);
+            return ReplayOutcome.DONE;
+        } catch (HookEvents.Malformed | IllegalArgumentException e) {
+            malformed(event, e.getMessage());
+            return ReplayOutcome.REJECTED;
+        } catch (dev.plutus.store.StoreException e) {
+            counters.count("store_errors");
+            LOG.warn("journaled {} could not be stored, read again later: {}", event, e.getMessage());
+            return ReplayOutcome.RETRY;
+        } catch (RuntimeException e) {
+            counters.count("errors");
+            LOG.warn("journaled {} failed: {}", event, e, e);
+            return ReplayOutcome.REJECTED;
+        }
+    }
+
     /** What became of a replayed event: stored, unusable (set aside), or to be tried again later. */
     public enum ReplayOutcome { DONE, REJECTED, RETRY }
 

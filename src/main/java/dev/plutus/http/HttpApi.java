@@ -47,11 +47,13 @@ final class HttpApi {
     private final JettyConnectors connectors;
     private final AccessToken readToken;
     private final StoreHealth storeHealth;
+    private final JournalTailer journal;
 
     HttpApi(HookDispatcher hooks, SlashCommands commands, Optional<RemoteLink> remote, AccessToken token, AccessToken readToken,
             DaemonStatus status, StoreHealth storeHealth, JettyConnectors connectors, HttpLimits limits,
-            UsageApi usage, ReservationApi reservations, MetricsText metrics, DashboardApi dashboard) {
+            UsageApi usage, ReservationApi reservations, MetricsText metrics, DashboardApi dashboard, JournalTailer journal) {
         this.hooks = hooks;
+        this.journal = journal;
         this.commands = commands;
         this.remote = remote;
         this.token = token;
@@ -178,6 +180,7 @@ final class HttpApi {
             status.malformed();
             throw new HttpError(400, "body is not JSON: " + jsonProblem(e), java.util.Map.of("X-Plutus-Error", "body is not JSON"));
         }
+        caughtUp(event, kwargs);
         HookReply reply;
         try {
             reply = hooks.dispatch(event, kwargs);
@@ -196,6 +199,24 @@ final class HttpApi {
         // Counted before the answer goes out, so whoever reads /metrics or /status after the reply sees it.
         status.hookHandled(event, System.nanoTime() - start);
         send(ctx, 200, "application/json", answer);
+    }
+
+    /**
+     * A hook that names its process's journal and offset is answered only after every event that
+     * process journaled before it is counted; when that cannot be done now, its verdict is unknown
+     * (503, so the bridge's fail_mode decides), never "ok" on a count that misses them.
+     */
+    private void caughtUp(String event, JsonNode kwargs) {
+        JsonNode name = kwargs.get("_plutus_journal");
+        if (name == null || name.isNull()) {
+            return;
+        }
+        JsonNode offset = kwargs.get("_plutus_journal_offset");
+        if (!name.isTextual() || offset == null || !offset.canConvertToLong()
+                || !journal.catchUp(name.asText(), offset.asLong())) {
+            throw new HttpError(503, "verdict unknown: the events journaled before this " + event + " could not all be counted ("
+                    + name + " to byte " + offset + ")", java.util.Map.of("X-Plutus-Error", "verdict unknown"));
+        }
     }
 
     private void command(Context ctx) {

@@ -39,6 +39,8 @@ public final class PlutusDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlutusDaemon.class);
     /** The hooks' Unix domain socket, in PLUTUS_HOME; its path is published in daemon.json. */
     public static final String HOOK_SOCKET = "daemon.sock";
+    /** Where the bridge journals the hooks whose answer carries no verdict (see {@link JournalTailer}). */
+    public static final String HOOK_JOURNAL = "hook-journal";
 
     private final HomeLayout home;
     private final InstanceLock lock;
@@ -51,6 +53,8 @@ public final class PlutusDaemon implements AutoCloseable {
     private final DaemonStatus status;
     private final DaemonInfo info;
     private final SpoolReplayer replayer;
+    private final JournalTailer journal;
+    private final Upkeep journalThread;
     private final UsageIngestor ingestor;
     private final Upkeep runwayThread;
 
@@ -89,10 +93,11 @@ public final class PlutusDaemon implements AutoCloseable {
                 Files.deleteIfExists(hookSocket); // left by a daemon that was killed; the lock says none runs now
             }
             ServeOptions served = options.withAllowedHosts(httpSettings.allowedHosts());
+            this.journal = new JournalTailer(home.dir().resolve(HOOK_JOURNAL), home.spoolDir(), hermes.hooks(), status);
             this.api = new HttpApi(hermes.hooks(), commands, plutus.remote(), token, readToken, status, storeHealth,
                     new JettyConnectors(served, hookSocket, httpSettings.behindProxy()), options.limits(), usage, reservationApi,
                     new MetricsText(plutus.stats(), plutus.gate(), plutus.reservations(), hermes.hooks().counters(),
-                            hermes.runway().store(), status, ingestCounters), dashboard);
+                            hermes.runway().store(), status, ingestCounters), dashboard, journal);
             this.replayer = new SpoolReplayer(home.spoolDir(), hermes.hooks(), status);
             this.upkeep = new Upkeep("spool");
             api.start();
@@ -103,6 +108,9 @@ public final class PlutusDaemon implements AutoCloseable {
                     DaemonStatus.VERSION, hookSocket == null ? null : hookSocket.toString());
             status.listening(info.baseUrl());
             info.write(home.daemonInfoFile());
+            // Its own thread, every 2 ms: a journaled hook is counted within milliseconds of its write.
+            this.journalThread = new Upkeep("hook-journal");
+            journalThread.every("hook journal", Duration.ZERO, Duration.ofMillis(2), journal::runOnce);
             int replayed = replayer.drainAtStart();
             if (replayed > 0) {
                 LOG.info("replayed {} spooled hook events at start", replayed);
@@ -163,6 +171,11 @@ public final class PlutusDaemon implements AutoCloseable {
         return hermes;
     }
 
+    /** Reads every hook journal to its end now and retires those whose writer is gone (tests use it). */
+    public int drainJournalsNow() {
+        return journal.drain();
+    }
+
     /** Replays whatever the bridge spooled, now (tests and shutdown use it; the daemon does it every second). */
     public int replaySpoolNow() {
         return replayer.drainAtStart();
@@ -192,6 +205,9 @@ public final class PlutusDaemon implements AutoCloseable {
         }
         if (runwayThread != null) {
             runwayThread.close();
+        }
+        if (journalThread != null) {
+            journalThread.close();
         }
         if (upkeep != null) {
             upkeep.close();

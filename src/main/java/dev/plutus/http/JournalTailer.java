@@ -1,0 +1,453 @@
+package dev.plutus.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plutus.core.Json;
+import dev.plutus.hermes.HookDispatcher;
+import dev.plutus.hermes.HookDispatcher.ReplayOutcome;
+import dev.plutus.ingest.JsonProblem;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the bridge's hook journals ({@code hook-journal/<host>-<pid>-<n>.jsonl}, one per Hermes
+ * process and rotation; see docs/hook-journal.md) as they grow, and dispatches each line exactly as
+ * a live hook. A line was acknowledged to Hermes when the bridge's write() returned, so every whole
+ * line must be counted once: event ids make a re-read harmless, and the offset consumed is kept in
+ * a side file ({@code .<name>.consumed}) so a restarted daemon resumes where it stopped.
+ * <p>
+ * A line without its newline is still being written; once the file's writer is gone (it no longer
+ * holds its POSIX lock) such a tail was never acknowledged and is set aside in the spool's
+ * {@code rejected.jsonl}, as is a line that cannot be used. A file read to its end whose writer is
+ * gone is deleted. A store failure stops a file at that line until the next pass.
+ * <p>
+ * A verdict request names its writer's journal and offset: {@link #catchUp} reads that far first,
+ * so a verdict never misses an event its process journaled before asking.
+ */
+final class JournalTailer {
+    private static final Logger LOG = LoggerFactory.getLogger(JournalTailer.class);
+    /** {@code <writer>-<n>.jsonl}; {@code <writer>} is the host and pid, {@code n} counts the writer's files. */
+    private static final Pattern NAME = Pattern.compile("([^/\\\\]+)-(\\d{1,18})\\.jsonl");
+    private static final long LIST_EVERY_NANOS = 50_000_000L;
+    private static final long WRITER_CHECK_EVERY_NANOS = 500_000_000L;
+    private static final int FIRST_BUFFER = 256 * 1024;
+
+    private final Path dir;
+    private final Path rejected;
+    private final HookDispatcher hooks;
+    private final DaemonStatus status;
+    private final int maxLineBytes;
+    private final Map<String, Journal> journals = new ConcurrentHashMap<>();
+    /** Journals read to their end and deleted: a verdict naming one has nothing left to wait for. */
+    private final Set<String> finished = ConcurrentHashMap.newKeySet();
+    private volatile long lastListed = System.nanoTime() - LIST_EVERY_NANOS;
+
+    JournalTailer(Path dir, Path spoolDir, HookDispatcher hooks, DaemonStatus status) {
+        this(dir, spoolDir, hooks, status, SpoolReplayer.MAX_LINE_BYTES);
+    }
+
+    JournalTailer(Path dir, Path spoolDir, HookDispatcher hooks, DaemonStatus status, int maxLineBytes) {
+        this.dir = dir;
+        this.rejected = spoolDir.resolve("rejected.jsonl");
+        this.hooks = hooks;
+        this.status = status;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /** One pass: finds new journals now and then, reads what every journal has gained, retires finished ones. */
+    int runOnce() {
+        long now = System.nanoTime();
+        if (now - lastListed >= LIST_EVERY_NANOS) {
+            discover();
+            lastListed = now;
+        }
+        int read = 0;
+        for (Journal j : journals.values()) {
+            read += j.readAvailable();
+            j.retireIfDone(now, false);
+        }
+        return read;
+    }
+
+    /** Reads everything there is and retires every journal whose writer is gone: at start, in tests, at the end of a benchmark. */
+    int drain() {
+        discover();
+        int read = 0;
+        for (Journal j : journals.values()) {
+            read += j.readAvailable();
+            j.retireIfDone(System.nanoTime(), true);
+        }
+        return read;
+    }
+
+    /**
+     * True once every line of journal {@code name} before {@code offset}, and every line of that writer's
+     * earlier journals, has been dispatched; false when that cannot be done now (a name that is not a
+     * journal's, a file shorter than the offset, a store failure): the verdict is then unknown.
+     */
+    boolean catchUp(String name, long offset) {
+        Matcher m = NAME.matcher(name);
+        if (!m.matches() || offset < 0) {
+            return false;
+        }
+        if (finished.contains(name)) {
+            return true;
+        }
+        Journal j = journals.get(name);
+        if (j == null) {
+            discover();
+            j = journals.get(name);
+            if (j == null) {
+                return finished.contains(name);
+            }
+        }
+        for (Journal earlier : journals.values()) {
+            if (earlier.writer.equals(j.writer) && earlier.number < j.number && !earlier.readToEnd()) {
+                return false;
+            }
+        }
+        return j.readTo(offset);
+    }
+
+    private void discover() {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            s.forEach(p -> {
+                String name = p.getFileName().toString();
+                Matcher m = NAME.matcher(name);
+                if (!name.startsWith(".") && m.matches() && !journals.containsKey(name) && !finished.contains(name)) {
+                    open(p, name, m);
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("hook journal directory {} cannot be listed: {}", dir, e.getMessage());
+        }
+    }
+
+    private synchronized void open(Path path, String name, Matcher m) {
+        if (journals.containsKey(name)) {
+            return;
+        }
+        try {
+            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+            long consumed = readConsumed(name, ch.size());
+            journals.put(name, new Journal(name, path, m.group(1), Long.parseLong(m.group(2)), ch, consumed));
+        } catch (NoSuchFileException gone) {
+            // retired by another pass in between
+        } catch (IOException e) {
+            LOG.warn("hook journal {} cannot be opened: {}", path, e.getMessage());
+        }
+    }
+
+    private Path consumedFile(String name) {
+        return dir.resolve("." + name + ".consumed");
+    }
+
+    private long readConsumed(String name, long size) {
+        try {
+            long at = Long.parseLong(Files.readString(consumedFile(name)).strip());
+            if (at >= 0 && at <= size) {
+                return at;
+            }
+            LOG.warn("hook journal {}: consumed offset {} is past its end ({} bytes); read again from the start "
+                    + "(event ids keep calls from counting twice)", name, at, size);
+        } catch (NoSuchFileException none) {
+            // never read before
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn("hook journal {}: consumed offset unreadable ({}); read again from the start", name, e.getMessage());
+        }
+        return 0;
+    }
+
+    /** One journal file and how far it has been dispatched. Every method holds its monitor: one reader at a time. */
+    private final class Journal {
+        final String name;
+        final Path path;
+        final String writer;
+        final long number;
+        final FileChannel ch;
+        long consumed;
+        long savedConsumed;
+        /** A store failure stopped reading at {@link #consumed}: the file is not finished. */
+        boolean stalled;
+        long lastWriterCheck;
+        ByteBuffer buf = ByteBuffer.allocate(FIRST_BUFFER);
+
+        Journal(String name, Path path, String writer, long number, FileChannel ch, long consumed) {
+            this.name = name;
+            this.path = path;
+            this.writer = writer;
+            this.number = number;
+            this.ch = ch;
+            this.consumed = consumed;
+            this.savedConsumed = consumed;
+            this.lastWriterCheck = System.nanoTime();
+        }
+
+        synchronized boolean readTo(long offset) {
+            if (consumed >= offset) {
+                return true;
+            }
+            readAvailable();
+            return consumed >= offset;
+        }
+
+        synchronized boolean readToEnd() {
+            readAvailable();
+            try {
+                return !stalled && (consumed == ch.size() || !writerAlive());
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        /** Dispatches every whole line after {@link #consumed}; returns how many. */
+        synchronized int readAvailable() {
+            if (!ch.isOpen()) {
+                return 0;
+            }
+            int done = 0;
+            stalled = false;
+            try {
+                while (true) {
+                    long size = ch.size();
+                    if (consumed >= size) {
+                        break;
+                    }
+                    buf.clear();
+                    int n = ch.read(buf, consumed);
+                    if (n <= 0) {
+                        break;
+                    }
+                    byte[] a = buf.array();
+                    int start = 0;
+                    int lf;
+                    while ((lf = indexOf(a, start, n)) >= 0) {
+                        ReplayOutcome o = dispatch(a, start, lf - start, consumed);
+                        if (o == ReplayOutcome.RETRY) {
+                            stalled = true;
+                            return done;
+                        }
+                        done++;
+                        consumed += lf + 1 - start;
+                        start = lf + 1;
+                    }
+                    if (start == 0 && n == buf.capacity()) {
+                        // One line fills the buffer: grow it, or set the line aside once past the limit.
+                        if (buf.capacity() > maxLineBytes) {
+                            setAsideLong();
+                            done++;
+                        } else {
+                            buf = ByteBuffer.allocate((int) Math.min((long) maxLineBytes + 1, buf.capacity() * 2L));
+                        }
+                    } else if (start == 0) {
+                        break; // only an unfinished line is left
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warn("hook journal {} cannot be read now: {}", name, e.getMessage());
+                stalled = true;
+            } finally {
+                saveConsumed();
+            }
+            return done;
+        }
+
+        /**
+         * Deletes the file once it is read to its end and its writer is gone (checked now and then,
+         * or at once when {@code now} is forced); an unfinished last line left by a writer that is gone
+         * was never acknowledged, so it is set aside first.
+         */
+        synchronized void retireIfDone(long now, boolean force) {
+            if (!ch.isOpen() || stalled || (!force && now - lastWriterCheck < WRITER_CHECK_EVERY_NANOS)) {
+                return;
+            }
+            lastWriterCheck = now;
+            try {
+                if (writerAlive()) {
+                    return;
+                }
+                readAvailable(); // what it wrote before it went
+                if (stalled) {
+                    return;
+                }
+                long size = ch.size();
+                if (consumed < size) {
+                    byte[] tail = new byte[(int) Math.min(size - consumed, maxLineBytes)];
+                    ch.read(ByteBuffer.wrap(tail), consumed);
+                    reject(tail, consumed, "an unfinished last line (" + (size - consumed) + " bytes, no newline) whose writer "
+                            + "is gone: it was never acknowledged to Hermes" + (size - consumed > tail.length
+                            ? "; only its first " + tail.length + " bytes are kept" : ""));
+                    consumed = size;
+                    saveConsumed();
+                }
+                ch.close();
+                Files.deleteIfExists(path);
+                Files.deleteIfExists(consumedFile(name));
+                finished.add(name);
+                journals.remove(name);
+            } catch (IOException e) {
+                LOG.warn("hook journal {} cannot be retired now: {}", name, e.getMessage());
+            }
+        }
+
+        /** Whether a process still holds the writer's lock (shared-lock probe: it conflicts only with the writer's). */
+        private boolean writerAlive() throws IOException {
+            try (FileLock probe = ch.tryLock(0, Long.MAX_VALUE, true)) {
+                return probe == null;
+            }
+        }
+
+        private ReplayOutcome dispatch(byte[] a, int off, int len, long at) {
+            String text = utf8(a, off, len);
+            if (text == null) {
+                reject(java.util.Arrays.copyOfRange(a, off, off + len), at, "not UTF-8 text (kept as raw_base64)");
+                return ReplayOutcome.REJECTED;
+            }
+            if (text.isBlank()) {
+                return ReplayOutcome.DONE;
+            }
+            JsonNode n;
+            try {
+                n = Json.MAPPER.readTree(text);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                reject(text, at, "not JSON: " + JsonProblem.describe(e, "offset " + at));
+                return ReplayOutcome.REJECTED;
+            }
+            if (n == null || !n.path("event").isTextual()) {
+                reject(text, at, "no event name");
+                return ReplayOutcome.REJECTED;
+            }
+            String event = n.get("event").asText();
+            long t0 = System.nanoTime();
+            ReplayOutcome o = hooks.journaled(event, n.get("kwargs"));
+            if (o == ReplayOutcome.REJECTED) {
+                reject(text, at, "the event was malformed (see plutus.log)");
+            } else if (o == ReplayOutcome.DONE) {
+                status.hookHandled(event, System.nanoTime() - t0);
+            }
+            return o;
+        }
+
+        /** A line longer than the limit: its bytes are copied to the spool's oversized/ directory, and it is set aside. */
+        private void setAsideLong() throws IOException {
+            Path sideDir = rejected.resolveSibling(SpoolReplayer.OVERSIZED);
+            Files.createDirectories(sideDir);
+            Path side = sideDir.resolve(name + ".at" + consumed + "." + System.nanoTime() + ".raw");
+            Files.createFile(side, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            long length = 0;
+            try (OutputStream out = Files.newOutputStream(side, StandardOpenOption.WRITE)) {
+                ByteBuffer chunk = ByteBuffer.allocate(FIRST_BUFFER);
+                while (true) {
+                    chunk.clear();
+                    int n = ch.read(chunk, consumed + length);
+                    if (n <= 0) {
+                        break; // no newline yet: the rest is read on a later pass as a line of its own
+                    }
+                    int lf = indexOf(chunk.array(), 0, n);
+                    out.write(chunk.array(), 0, lf < 0 ? n : lf);
+                    length += lf < 0 ? n : lf + 1;
+                    if (lf >= 0) {
+                        break;
+                    }
+                }
+            }
+            var o = Json.MAPPER.createObjectNode().put("file", name).put("offset", consumed)
+                    .put("problem", "longer than the " + maxLineBytes + " bytes a journal line may hold")
+                    .put("raw_file", SpoolReplayer.OVERSIZED + "/" + side.getFileName());
+            appendRejected(o.toString());
+            consumed += length;
+            buf = ByteBuffer.allocate(FIRST_BUFFER);
+        }
+
+        private void saveConsumed() {
+            if (consumed == savedConsumed) {
+                return;
+            }
+            Path target = consumedFile(name);
+            Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+            try {
+                Files.writeString(tmp, Long.toString(consumed));
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                savedConsumed = consumed;
+            } catch (IOException e) {
+                // Read again after a restart; event ids keep it from counting twice.
+                LOG.warn("hook journal {}: consumed offset not saved ({})", name, e.getMessage());
+            }
+        }
+
+        private void reject(String text, long at, String problem) {
+            LOG.warn("hook journal {} at byte {}: {}; moved to rejected.jsonl", name, at, problem);
+            appendRejected(Json.MAPPER.createObjectNode().put("file", name).put("offset", at).put("problem", problem)
+                    .put("raw", text).toString());
+        }
+
+        private void reject(byte[] raw, long at, String problem) {
+            String text = utf8(raw, 0, raw.length);
+            if (text != null) {
+                reject(text, at, problem);
+                return;
+            }
+            LOG.warn("hook journal {} at byte {}: {}; moved to rejected.jsonl", name, at, problem);
+            appendRejected(Json.MAPPER.createObjectNode().put("file", name).put("offset", at).put("problem", problem)
+                    .put("raw", new String(raw, StandardCharsets.UTF_8))
+                    .put("raw_base64", Base64.getEncoder().encodeToString(raw)).toString());
+        }
+    }
+
+    private void appendRejected(String line) {
+        try {
+            Files.createDirectories(rejected.getParent());
+            try {
+                Files.createFile(rejected, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (FileAlreadyExistsException kept) {
+                // appended to below
+            }
+            Files.writeString(rejected, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            status.replayed(0, 1);
+        } catch (IOException e) {
+            LOG.error("could not write {} ({}); the line was: {}", rejected, e.getMessage(), line);
+        }
+    }
+
+    private static int indexOf(byte[] a, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (a[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String utf8(byte[] a, int off, int len) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(a, off, len)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+}
