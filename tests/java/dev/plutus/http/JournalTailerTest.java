@@ -1,0 +1,127 @@
+package dev.plutus.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plutus.core.Json;
+import dev.plutus.store.CallStore;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The daemon's reading of hook journals, on a real daemon and SQLite store, with files written as the bridge writes them. */
+class JournalTailerTest {
+
+    private static String call(String id) {
+        return "{\"event\": \"post_api_request\", \"kwargs\": {\"session_id\": \"s1\", \"platform\": \"cli\", \"api_request_id\": \""
+                + id + "\", \"provider\": \"anthropic\", \"model\": \"claude-sonnet-4-6\", \"usage\": {\"input_tokens\": 100, "
+                + "\"output_tokens\": 10}, \"_plutus_event_id\": \"e-" + id + "\"}}\n";
+    }
+
+    private static long stored(DaemonHarness d) {
+        return new CallStore(d.plutus().jdbc()).count();
+    }
+
+    private static List<JsonNode> rejected(Path home) throws Exception {
+        Path f = home.resolve("spool/rejected.jsonl");
+        if (!Files.exists(f)) {
+            return List.of();
+        }
+        return Files.readAllLines(f).stream().map(l -> {
+            try {
+                return Json.MAPPER.readTree(l);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }).toList();
+    }
+
+    @Test
+    void aDeadWritersJournalIsCountedOnceItsBadLinesAndUnfinishedTailSetAsideAndTheFileDeleted(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.start(home)) {
+            Path dir = Files.createDirectories(home.resolve("hook-journal"));
+            Path journal = dir.resolve("host-4242-1.jsonl");
+            // Written whole under a hidden name and then renamed, as the bridge publishes a journal only once it is locked.
+            Path hidden = dir.resolve(".host-4242-1.jsonl.new");
+            Files.writeString(hidden, call("a") + "{not json\n" + call("b") + call("a") + "{\"event\": \"post_api_req");
+            Files.move(hidden, journal);
+            d.daemon().drainJournalsNow();
+            assertEquals(2, stored(d), "a and b, and a's second line counted once");
+            List<JsonNode> set = rejected(home);
+            assertEquals(2, set.size(), set.toString());
+            assertTrue(set.get(0).path("problem").asText().startsWith("not JSON"), set.toString());
+            assertEquals("{not json", set.get(0).path("raw").asText());
+            assertTrue(set.get(1).path("problem").asText().contains("never acknowledged"), set.toString());
+            assertEquals("{\"event\": \"post_api_req", set.get(1).path("raw").asText());
+            assertFalse(Files.exists(journal), "read to its end, writer gone: deleted");
+            assertEquals(2, d.daemon().status().answer().spool().setAside());
+        }
+    }
+
+    @Test
+    void aLiveWritersUnfinishedLineWaitsForItsNewline(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.start(home)) {
+            Path dir = Files.createDirectories(home.resolve("hook-journal"));
+            Path journal = dir.resolve("host-4243-1.jsonl");
+            String line = call("c");
+            try (FileChannel w = FileChannel.open(dir.resolve(".new"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND); FileLock held = w.lock()) {
+                Files.move(dir.resolve(".new"), journal);
+                w.write(java.nio.ByteBuffer.wrap(line.substring(0, 40).getBytes(StandardCharsets.UTF_8)));
+                d.daemon().drainJournalsNow();
+                assertEquals(0, stored(d));
+                assertEquals(List.of(), rejected(home), "a line still being written is not set aside");
+                assertTrue(Files.exists(journal));
+                w.write(java.nio.ByteBuffer.wrap(line.substring(40).getBytes(StandardCharsets.UTF_8)));
+                d.daemon().drainJournalsNow();
+                assertEquals(1, stored(d));
+                assertTrue(Files.exists(journal), "its writer still holds it");
+            }
+            d.daemon().drainJournalsNow();
+            assertFalse(Files.exists(journal), "writer gone: deleted");
+            assertEquals(List.of(), rejected(home));
+        }
+    }
+
+    @Test
+    void aVerdictCountsTheJournalUpToItsOffsetFirstAndIsUnknownWhenItCannot(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.0004\n");
+        try (DaemonHarness d = DaemonHarness.start(home)) {
+            Path dir = Files.createDirectories(home.resolve("hook-journal"));
+            Path journal = dir.resolve("host-4244-1.jsonl");
+            String line = call("d");
+            try (FileChannel w = FileChannel.open(dir.resolve(".new"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND); FileLock held = w.lock()) {
+                Files.move(dir.resolve(".new"), journal);
+                w.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+                long offset = line.getBytes(StandardCharsets.UTF_8).length;
+                // $0.00045 journaled a moment ago against a $0.0004 limit: the verdict must already count it.
+                HttpResponse<String> r = hook(d, "{\"session_id\": \"s1\", \"_plutus_journal\": \"host-4244-1.jsonl\", "
+                        + "\"_plutus_journal_offset\": " + offset + "}");
+                assertEquals(200, r.statusCode(), r.body());
+                assertTrue(r.body().contains("\"block\""), r.body());
+                assertEquals(1, stored(d));
+                for (String bad : List.of("\"host-4244-1.jsonl\", \"_plutus_journal_offset\": " + (offset + 1),
+                        "\"../daemon.token\", \"_plutus_journal_offset\": 1", "\"host-9-1.jsonl\", \"_plutus_journal_offset\": 1",
+                        "\"host-4244-1.jsonl\"")) {
+                    HttpResponse<String> u = hook(d, "{\"session_id\": \"s1\", \"_plutus_journal\": " + bad + "}");
+                    assertEquals(503, u.statusCode(), bad + ": " + u.body());
+                    assertEquals("verdict unknown", u.headers().firstValue("X-Plutus-Error").orElse(""), bad);
+                }
+            }
+        }
+    }
+
+    private static HttpResponse<String> hook(DaemonHarness d, String body) throws Exception {
+        return d.send("POST", "/hooks/pre_tool_call", body, d.token());
+    }
+}

@@ -1,0 +1,111 @@
+"""The bridge's hook journal: hooks without a verdict are one line in an owner-only, locked, append-only file."""
+import fcntl
+import json
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "src", "main", "python"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import plutus_bridge  # noqa: E402
+from test_bridge import FakeDaemon, HOOKS, fixture  # noqa: E402
+from hermes_driver import RecordingContext  # noqa: E402
+
+
+class JournalTest(unittest.TestCase):
+    def setUp(self):
+        self.home = tempfile.mkdtemp(prefix="plutus-journal-")
+        self.addCleanup(shutil.rmtree, self.home, True)
+        self.settings = {"plutus_home": self.home, "timeout_ms": 1000, "command_timeout_ms": 2000, "fail_mode": "open",
+                         "autostart": False, "launcher": "plutus", "hooks": HOOKS, "commands": [],
+                         "hermes_config": os.path.join(self.home, "none.yaml")}
+
+    def register(self):
+        ctx = RecordingContext()
+        bridge = plutus_bridge.register(ctx, dict(self.settings))
+        self.addCleanup(bridge.journal.close)
+        return ctx, bridge
+
+    def journals(self):
+        d = os.path.join(self.home, "hook-journal")
+        return sorted(f for f in os.listdir(d) if f.endswith(".jsonl") and not f.startswith(".")) if os.path.isdir(d) else []
+
+    def lines(self, name):
+        with open(os.path.join(self.home, "hook-journal", name), encoding="utf-8") as f:
+            return [json.loads(line) for line in f]
+
+    def test_hooks_without_a_verdict_are_journaled_and_never_sent(self):
+        daemon = FakeDaemon(self.home)
+        self.addCleanup(daemon.stop)
+        ctx, _ = self.register()
+        call = fixture("post_api_request-anthropic-cache.json")
+        self.assertIsNone(ctx.hooks["post_api_request"](**call))
+        self.assertIsNone(ctx.hooks["post_tool_call"](session_id="s1", tool_name="terminal", tool_call_id="t1", result="x"))
+        self.assertEqual([], daemon.hook_bodies(), "nothing went to the daemon")
+        (name,) = self.journals()
+        self.assertTrue(name.startswith("%s-%d-" % (os.uname().nodename, os.getpid())), name)
+        self.assertEqual(0o600, os.stat(os.path.join(self.home, "hook-journal", name)).st_mode & 0o777)
+        (api, tool) = self.lines(name)
+        self.assertEqual(("post_api_request", call["api_request_id"], call["usage"]),
+                         (api["event"], api["kwargs"]["api_request_id"], api["kwargs"]["usage"]))
+        self.assertEqual(32, len(api["kwargs"]["_plutus_event_id"]))
+        self.assertEqual("post_tool_call", tool["event"])
+        self.assertNotIn("result", tool["kwargs"], "heavy fields stay out, as on the wire")
+
+    def test_a_verdict_names_the_journal_and_offset_written_so_far(self):
+        daemon = FakeDaemon(self.home)
+        self.addCleanup(daemon.stop)
+        ctx, _ = self.register()
+        self.assertIsNone(ctx.hooks["pre_tool_call"](session_id="s1", tool_name="terminal"))
+        ctx.hooks["post_api_request"](**fixture("post_api_request-anthropic-cache.json"))
+        ctx.hooks["pre_tool_call"](session_id="s1", tool_name="terminal", args={"command": "ls"})
+        (first, f), (second, s) = daemon.hook_bodies()
+        self.assertNotIn("_plutus_journal", f, "nothing journaled yet: nothing to wait for")
+        (name,) = self.journals()
+        size = os.path.getsize(os.path.join(self.home, "hook-journal", name))
+        self.assertEqual((name, size), (s["_plutus_journal"], s["_plutus_journal_offset"]))
+        self.assertNotIn("args", s, "a verdict hook sends only what the daemon reads")
+
+    def test_the_writer_holds_a_lock_the_daemon_can_probe_and_gives_it_up_on_rotation(self):
+        self.settings["hooks"] = ["post_tool_call"]
+        _, bridge = self.register()
+        bridge.journal.max_bytes = 300
+        for i in range(6):
+            bridge.on_hook("post_tool_call", {"session_id": "s1", "tool_name": "terminal", "tool_call_id": "t%d" % i})
+        names = self.journals()
+        self.assertGreater(len(names), 1, "rotated past max_bytes")
+        for n in names:
+            # Another process's lock shows as EAGAIN/EACCES to fcntl; a forked child is another process.
+            pid = os.fork()
+            if pid == 0:
+                fd = os.open(os.path.join(self.home, "hook-journal", n), os.O_RDONLY)
+                try:
+                    fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                    os._exit(0)   # unlocked: its writer moved on
+                except OSError:
+                    os._exit(1)   # locked: still being written
+            _, status = os.waitpid(pid, 0)
+            locked = os.WEXITSTATUS(status) == 1
+            self.assertEqual(n == names[-1], locked, "%s locked=%s; only the current file is held" % (n, locked))
+        # Read only now: closing any descriptor of a file drops this process's POSIX lock on it.
+        self.assertEqual(6, sum(len(self.lines(n)) for n in names), "no line lost or split across files")
+
+    def test_an_unwritable_journal_sends_the_event_to_the_spool(self):
+        with open(os.path.join(self.home, "hook-journal"), "w") as f:   # a file where the directory should be
+            f.write("not a directory")
+        ctx, bridge = self.register()
+        call = fixture("post_api_request-anthropic-cache.json")
+        self.assertIsNone(ctx.hooks["post_api_request"](**call))
+        spool = os.path.join(self.home, "spool")
+        (name,) = os.listdir(spool)
+        with open(os.path.join(spool, name)) as f:
+            (line,) = [json.loads(x) for x in f]
+        self.assertEqual(("post_api_request", call["api_request_id"]), (line["event"], line["kwargs"]["api_request_id"]))
+        self.assertIsNotNone(bridge.journal_problem)
+
+
+if __name__ == "__main__":
+    unittest.main()
