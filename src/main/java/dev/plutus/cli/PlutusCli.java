@@ -355,7 +355,9 @@ public final class PlutusCli implements Callable<Integer> {
                     + c.entry().origin().name().toLowerCase() + (c.entry().source() == null ? "" : ", " + c.entry().source()) + ")\n"
                     : model + ": unpriced: " + c.unpricedReason() + "\n");
             if (c.makerFallback()) {
-                text.append("  flagged: no ").append(provider).append(" price for this model; priced at the maker's list price\n");
+                text.append(CallCost.GLOBAL_PRICE_MARK.equals(c.estimateMark())
+                        ? "  flagged: no layer lists this regional id; priced at the global (un-prefixed) price\n"
+                        : "  flagged: no " + provider + " price for this model; priced at the maker's list price\n");
             }
             if (explain) {
                 explain(x, text, j);
@@ -375,7 +377,11 @@ public final class PlutusCli implements Callable<Integer> {
             t.append("  layer      : ").append(x.layer()).append('\n');
             t.append("  key        : ").append(r.entry().key()).append(" (matched as ").append(r.matchedName()).append(")\n");
             e.put("layer", x.layer()).put("key", r.entry().key()).put("matched_name", r.matchedName())
-                    .put("maker_price_fallback", r.makerFallback());
+                    .put("maker_price_fallback", r.makerFallback()).put("region_price_fallback", r.regionFallback());
+            if (r.rule() != null) {
+                t.append("  rule       : ").append(r.rule()).append('\n');
+                e.put("match", r.match().name().toLowerCase(java.util.Locale.ROOT)).put("rule", r.rule());
+            }
             if (r.entry().note() != null) {
                 t.append("  note       : ").append(r.entry().note()).append('\n');
                 e.put("note", r.entry().note());

@@ -8,7 +8,8 @@ import java.util.Objects;
  * A model call as a host reports it, before Plutus prices it. {@code reportedCostUsd}, when the
  * caller knows the exact cost, is used instead of the price table. {@code estimated} marks token
  * counts that were estimated because the provider reported no usage. {@code origin} is set for
- * calls reported over {@code /v1/usage} and null for hook calls.
+ * calls reported over {@code /v1/usage} and null for hook calls. {@code images} is how many images
+ * the call produced, for models priced per image (0 when the sender does not say).
  */
 public record CallEvent(
         String eventId,
@@ -22,7 +23,15 @@ public record CallEvent(
         boolean estimated,
         long latencyMillis,
         BigDecimal reportedCostUsd,
-        CallOrigin origin) {
+        CallOrigin origin,
+        long images) {
+
+    public CallEvent(String eventId, Instant timestamp, String sessionId, String platform, String provider, String model,
+                     String responseModel, TokenUsage usage, boolean estimated, long latencyMillis, BigDecimal reportedCostUsd,
+                     CallOrigin origin) {
+        this(eventId, timestamp, sessionId, platform, provider, model, responseModel, usage, estimated, latencyMillis,
+                reportedCostUsd, origin, 0);
+    }
 
     public CallEvent(String eventId, Instant timestamp, String sessionId, String platform, String provider, String model,
                      String responseModel, TokenUsage usage, boolean estimated, long latencyMillis, BigDecimal reportedCostUsd) {
@@ -44,6 +53,9 @@ public record CallEvent(
         }
         if (latencyMillis < 0) {
             latencyMillis = 0;
+        }
+        if (images < 0) {
+            throw new IllegalArgumentException("images must not be negative");
         }
     }
 }

@@ -116,7 +116,7 @@ public final class CallRecorder {
                 : Optional.of(sessions.observeCall(e.sessionId(), e.platform(), e.model(), e.provider(), countsAt));
         CallCost cost = e.reportedCostUsd() != null
                 ? new CallCost(e.reportedCostUsd(), CallCost.of(e.reportedCostUsd(), null).micros(), null, null)
-                : pricing.price(e.provider(), e.model(), e.responseModel(), e.usage(), countsAt, 0);
+                : pricing.price(e.provider(), e.model(), e.responseModel(), e.usage(), countsAt, e.images());
         if (!cost.priced() && budgets.current().onUnpriced() == EnforcementMode.PROVISIONAL) {
             cost = pricing.provisional(e.provider(), e.usage(), cost.unpricedReason());
             if (e.sessionId() != null) {

@@ -9,11 +9,17 @@ import java.time.Instant;
  * pricing to Plutus; {@code timestamp} is null when the call happened "now" (the time of arrival).
  * {@code latencyMillis} is 0 when the sender did not measure it.
  * {@code session} is null when the sender named no session (session, cron and sender budgets then
- * cannot apply to the event).
+ * cannot apply to the event). {@code images} is how many images the call produced (0 when not sent),
+ * for models priced per image.
  */
 public record UsageEvent(String provider, String model, TokenUsage usage, BigDecimal costUsd, String taskType,
                          String workspace, String source, Instant timestamp, SessionFacts session,
-                         long latencyMillis) {
+                         long latencyMillis, long images) {
+
+    public UsageEvent(String provider, String model, TokenUsage usage, BigDecimal costUsd, String taskType, String workspace,
+            String source, Instant timestamp, SessionFacts session, long latencyMillis) {
+        this(provider, model, usage, costUsd, taskType, workspace, source, timestamp, session, latencyMillis, 0);
+    }
 
     /**
      * Who made the call, as a remote Plutus resolved it: the session, the session whose budget it

@@ -35,7 +35,7 @@ public final class UsageEventParser {
     private static final List<String> FIELDS = List.of("provider", "model", "input_tokens", "output_tokens",
             "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens", "cost_usd",
             "task_type", "workspace", "source", "timestamp", "session_id", "root_session_id", "cron_job_id", "sender",
-            "latency_ms");
+            "latency_ms", "images");
 
     private UsageEventParser() {}
 
@@ -109,7 +109,7 @@ public final class UsageEventParser {
         return new UsageEvent(provider.strip(), blankToNull(text(e, "model")), usage, cost(e, where),
                 orDefault(text(e, "task_type"), "general"), orDefault(text(e, "workspace"), "default"),
                 orDefault(text(e, "source"), "api"), timestamp(e, where), session(e, where),
-                latency(e, where));
+                latency(e, where), tokens(e, "images", where));
     }
 
     /** The optional session members; the others only make sense with a session to attach them to. */

@@ -229,7 +229,7 @@ public final class UsageIngestor {
                     sessions.reported(who.sessionId(), who.rootSessionId(), who.cronJobId(), who.sender(), e.provider(), e.model(), ts);
                 }
                 toRecord.add(new CallEvent(eventId, ts, who == null ? null : who.sessionId(), "api", e.provider(), e.model() == null ? "unknown" : e.model(),
-                        null, e.usage(), false, e.latencyMillis(), e.costUsd(), origin));
+                        null, e.usage(), false, e.latencyMillis(), e.costUsd(), origin, e.images()));
                 outcomes.add(new EventOutcome(e, workspace, eventId, null));
             }
 

@@ -10,13 +10,28 @@ import java.math.RoundingMode;
  * {@code provisional}: then it is counted at {@code entry}'s price (the provider's dearest model, or
  * the fallback) and still reported unpriced, until a real price re-prices it.
  * {@code makerFallback} marks a call priced at the model maker's list price because the host it
- * went through ({@code provider}) has no price of its own in any table: priced, but not the host's bill.
+ * went through ({@code provider}) has no price of its own in any table: priced, but not the host's bill;
+ * the same flag marks a Bedrock regional id priced at the global price. {@code estimateMark} is the
+ * suffix the stored price_entry carries then ({@link #MAKER_PRICE_MARK} or {@link #GLOBAL_PRICE_MARK}).
  */
 public record CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, String unpricedReason, boolean provisional,
-                       boolean makerFallback) {
+                       boolean makerFallback, String estimateMark) {
 
     /** The suffix of a stored price_entry when the maker's price stood in for the host's. */
     public static final String MAKER_PRICE_MARK = " (maker price)";
+    /** The suffix when a Bedrock regional id was priced at the global (un-prefixed) price. */
+    public static final String GLOBAL_PRICE_MARK = " (global price)";
+
+    public CallCost {
+        if (estimateMark == null) {
+            estimateMark = makerFallback ? MAKER_PRICE_MARK : "";
+        }
+    }
+
+    public CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, String unpricedReason, boolean provisional,
+            boolean makerFallback) {
+        this(exactUsd, micros, entry, unpricedReason, provisional, makerFallback, null);
+    }
 
     public CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, String unpricedReason, boolean provisional) {
         this(exactUsd, micros, entry, unpricedReason, provisional, false);
@@ -44,6 +59,14 @@ public record CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, Strin
         return new CallCost(exactUsd, micros, entry, unpricedReason, provisional, fallback);
     }
 
+    /**
+     * This cost flagged as priced at a stand-in price ({@code makerFallback} is that one flag: the
+     * maker's price for the host's, or the global price for a Bedrock region's), {@code mark} saying which.
+     */
+    public CallCost withEstimatedPrice(boolean estimated, String mark) {
+        return new CallCost(exactUsd, micros, entry, unpricedReason, provisional, estimated, estimated ? mark : "");
+    }
+
     public boolean priced() {
         return unpricedReason == null;
     }
@@ -54,6 +77,6 @@ public record CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, Strin
 
     /** The price_entry a stored call keeps: the key, marked when the maker's price stood in for the host's. */
     public String recordedEntry() {
-        return entry == null ? null : makerFallback ? entry.key() + MAKER_PRICE_MARK : entry.key();
+        return entry == null ? null : makerFallback ? entry.key() + estimateMark : entry.key();
     }
 }

@@ -70,6 +70,11 @@ public final class LiteLlmCatalog {
             if (!MODES.contains(mode)) {
                 continue;
             }
+            String unreadable = unreadablePrice(m);
+            if (unreadable != null) {
+                leftOut.add(key + ": " + unreadable);
+                continue;
+            }
             PriceEntry e = entry(key, m, asOf, origin);
             if (e == null) {
                 leftOut.add(key + ": no price");
@@ -100,6 +105,10 @@ public final class LiteLlmCatalog {
         // Classes LiteLLM leaves out keep the table's documented defaults (written as omitted).
         java.util.Set<String> defaulted = new java.util.HashSet<>();
         BigDecimal cacheRead = perMillion(m.get("cache_read_input_token_cost"));
+        if (cacheRead == null) {
+            // DeepSeek-style entries give the cache-hit price only under this name.
+            cacheRead = perMillion(m.get(CACHE_HIT));
+        }
         if (cacheRead == null) {
             defaulted.add("cache_read");
             cacheRead = input.multiply(new BigDecimal("0.10"));
@@ -161,6 +170,54 @@ public final class LiteLlmCatalog {
             out.add(new PriceTier(e.getKey(), p.get("input"), p.get("output"), p.get("cache_read"), p.get("cache_write"), w1h));
         }
         return out;
+    }
+
+    /** The price fields the conversion reads (besides the {@code _above_<n>k_tokens} tier fields). */
+    private static final List<String> READ_FIELDS = List.of("input_cost_per_token", "output_cost_per_token",
+            "input_cost_per_request", "output_cost_per_image", "cache_read_input_token_cost", "input_cost_per_token_cache_hit",
+            "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "output_cost_per_reasoning_token");
+    private static final String CACHE_HIT = "input_cost_per_token_cache_hit";
+
+    /**
+     * Why a price field this conversion reads holds no usable number (text that is no number, a
+     * negative, NaN, infinity, a number too long to be a price), or null. Such an entry is left out
+     * and reported: read as absent, its class would be priced $0 or by a default.
+     */
+    static String unreadablePrice(JsonNode m) {
+        for (Iterator<String> it = m.fieldNames(); it.hasNext();) {
+            String name = it.next();
+            Matcher tier = TIER_FIELD.matcher(name);
+            if (!READ_FIELDS.contains(name) && !(tier.matches() && READ_FIELDS.contains(tier.group(1)))) {
+                continue;
+            }
+            JsonNode v = m.get(name);
+            if (v.isNull()) {
+                continue;
+            }
+            String text = v.asText().trim();
+            if (!(v.isNumber() || v.isTextual())) {
+                return name + " is no number: " + shorten(v.toString());
+            }
+            if (text.length() > PriceLimits.MAX_TEXT) {
+                return name + " is " + text.length() + " characters long; no price needs more than " + PriceLimits.MAX_TEXT;
+            }
+            BigDecimal d;
+            try {
+                d = new BigDecimal(text);
+            } catch (NumberFormatException e) {
+                return name + " is no number: " + shorten(v.toString());
+            }
+            boolean each = name.equals("input_cost_per_request") || name.equals("output_cost_per_image");
+            String problem = PriceLimits.priceProblem(each ? d : d.movePointRight(6));
+            if (problem != null) {
+                return name + " " + (each ? problem.replace(" per million tokens", "") : problem);
+            }
+        }
+        return null;
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
     }
 
     /** LiteLLM's provider, without its model-family suffix ({@code vertex_ai-anthropic_models} is {@code vertex_ai}). */

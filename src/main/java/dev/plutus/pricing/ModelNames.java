@@ -94,6 +94,22 @@ public final class ModelNames {
     private static final Pattern BEDROCK_ID = Pattern.compile(
             "^(anthropic|meta|mistral|amazon|cohere|ai21|deepseek|qwen|openai|writer|moonshotai)\\.(.+?)(?:-v\\d+(?::\\d+)?)?(?::\\d+)?$");
 
+    /**
+     * The Bedrock cross-region prefix of {@code model} ({@code us} of {@code us.anthropic.claude-…}),
+     * or null. A regional id is billed at its own (often higher) price; the loose level's name
+     * without it is the global price, so a call priced by that name is flagged estimated.
+     */
+    public static String regionPrefix(String model) {
+        String bare = bare(SAME_PRICE_SUFFIX.matcher(model.trim().toLowerCase(Locale.ROOT)).replaceFirst(""));
+        java.util.regex.Matcher g = BEDROCK_GEO.matcher(bare);
+        return g.find() ? bare.substring(0, bare.indexOf('.')) : null;
+    }
+
+    /** True when {@code name}, a lookup name of a call to a regional id, no longer carries {@code region}. */
+    public static boolean dropsRegion(String name, String region) {
+        return region != null && !bare(name).startsWith(region + ".");
+    }
+
     /** The names the tables may list a host under; empty when the provider names no host (custom, auto, none). */
     public static List<String> hostNames(String provider) {
         if (provider == null || provider.isBlank()) {

@@ -43,7 +43,7 @@ public record PriceEntry(
 
     /** Classes a lower layer may fill when the file omitted them. */
     public static final List<String> INHERITABLE = List.of("cache_read", "cache_write", "cache_write_1h", "reasoning",
-            "per_request", "per_image");
+            "per_request", "per_image", "tiers");
 
     public PriceEntry {
         Objects.requireNonNull(key, "key");
@@ -80,6 +80,14 @@ public record PriceEntry(
 
     public BigDecimal reasoningOrOutput() {
         return reasoning != null ? reasoning : output;
+    }
+
+    /**
+     * True when this entry's prices had taken effect by {@code t}: an entry whose first
+     * {@code effective_from} is later prices no call made before it (the lookup goes on to the next layer).
+     */
+    public boolean inForceAt(Instant t) {
+        return effectiveFrom == null || !effectiveFrom.isAfter(t);
     }
 
     /** The dated period in force at {@code t}: the latest change that took effect by then, else this entry. */
@@ -121,7 +129,8 @@ public record PriceEntry(
         BigDecimal r = defaulted.contains("reasoning") ? lower.reasoning() : reasoning;
         BigDecimal pr = defaulted.contains("per_request") ? lower.perRequest() : perRequest;
         BigDecimal pi = defaulted.contains("per_image") ? lower.perImage() : perImage;
-        return new PriceEntry(key, provider, input, output, cr, cw, cw1h, r, tiers, aliases, variablePrice, source, asOf,
+        List<PriceTier> t = defaulted.contains("tiers") ? lower.tiers() : tiers;
+        return new PriceEntry(key, provider, input, output, cr, cw, cw1h, r, t, aliases, variablePrice, source, asOf,
                 origin, pr, pi, effectiveFrom, List.of(), List.of(), Set.of(), note);
     }
 

@@ -5,14 +5,44 @@ import java.time.Instant;
 /**
  * How a call's model found its price: the entry, the name it matched under, the entry of a lower
  * layer it takes omitted classes from (or null), and whether it is the maker's price standing in
- * for a host ({@code provider}) that has no price of its own for this model.
+ * for a host ({@code provider}) that has no price of its own for this model. {@code match} is how
+ * close the matched name is to the model's own; {@code rule} says in words which rule picked the
+ * entry (for {@code price --explain}); {@code regionFallback} marks a Bedrock regional id priced at
+ * the un-prefixed (global) price because no layer lists the regional one.
  */
 public record PriceResolution(PriceEntry entry, String matchedName, PriceEntry inheritsFrom, boolean makerFallback,
-                              String provider) {
+                              String provider, Match match, String rule, boolean regionFallback) {
+
+    /** How close a matched name is to the model's own, closest first. */
+    public enum Match {
+        /** The name itself, host-qualified or with leading path segments removed. */
+        EXACT,
+        /** The name without its trailing release date. */
+        UNDATED,
+        /** A loose form: a same-price variant suffix or a Bedrock region prefix removed, a Bedrock id as the maker's name. */
+        LOOSE,
+        /** No entry: a documented rule priced it (OpenRouter's {@code :free}). */
+        RULE
+    }
+
+    public PriceResolution(PriceEntry entry, String matchedName, PriceEntry inheritsFrom, boolean makerFallback,
+            String provider) {
+        this(entry, matchedName, inheritsFrom, makerFallback, provider, Match.EXACT, null, false);
+    }
 
     /** The flat prices a call at {@code t} pays, with omitted classes filled from the lower layer. */
     public PriceEntry pricesAt(Instant t) {
         PriceEntry p = entry.pricesAt(t);
         return inheritsFrom == null ? p : p.inheritingFrom(inheritsFrom.pricesAt(t));
+    }
+
+    /** True when the price is a stand-in (the maker's for the host's, the global for a region's): flagged on the call. */
+    public boolean estimatedPrice() {
+        return makerFallback || regionFallback;
+    }
+
+    /** The mark a stored call's price_entry carries when the price is a stand-in, else "". */
+    public String estimateMark() {
+        return regionFallback ? CallCost.GLOBAL_PRICE_MARK : makerFallback ? CallCost.MAKER_PRICE_MARK : "";
     }
 }

@@ -125,6 +125,10 @@ public final class PriceTableParser {
         if (n.get("tiers").isMissing() && previous != null) {
             tiers.addAll(previous.tiers());
         }
+        // No 'tiers:' at all lets a lower layer's long-context tiers hold; 'tiers: []' says there are none.
+        if (n.get("tiers").isMissing() && (previous == null || previous.defaulted().contains("tiers"))) {
+            defaulted.add("tiers");
+        }
         for (YamlNode t : n.get("tiers").items()) {
             t.requireOnlyKeys(TIER_FIELDS);
             YamlNode aboveNode = t.get("above_prompt_tokens");

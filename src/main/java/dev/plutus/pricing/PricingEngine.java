@@ -45,10 +45,36 @@ public final class PricingEngine {
     /** Hermes's provider ids whose models the tables list under another provider name. */
     private static final Map<String, String> TABLE_PROVIDER = Map.of("gemini", "google", "openai-codex", "openai");
 
+    /** {@code dates}: every instant a price of any layer takes effect, sorted; between two, every lookup is the same. */
     private record Tables(PriceTable user, PriceTable fetched, PriceTable openrouterShipped, PriceTable builtin,
-                          PriceTable litellmFetched, PriceTable litellm) {
+                          PriceTable litellmFetched, PriceTable litellm, List<java.time.Instant> dates) {
         Tables(PriceTable user, PriceTable fetched, PriceTable builtin) {
             this(user, fetched, PriceTable.empty(), builtin, PriceTable.empty(), PriceTable.empty());
+        }
+
+        Tables(PriceTable user, PriceTable fetched, PriceTable openrouterShipped, PriceTable builtin,
+                PriceTable litellmFetched, PriceTable litellm) {
+            this(user, fetched, openrouterShipped, builtin, litellmFetched, litellm,
+                    effectiveDates(List.of(user, fetched, openrouterShipped, builtin, litellmFetched, litellm)));
+        }
+
+        /** Which of the periods between {@link #dates} {@code at} falls in: the part of a cache key that time decides. */
+        int period(java.time.Instant at) {
+            int i = java.util.Collections.binarySearch(dates, at);
+            return i >= 0 ? i + 1 : -i - 1;
+        }
+
+        private static List<java.time.Instant> effectiveDates(List<PriceTable> layers) {
+            java.util.TreeSet<java.time.Instant> out = new java.util.TreeSet<>();
+            for (PriceTable t : layers) {
+                for (PriceEntry e : t.entries()) {
+                    if (e.effectiveFrom() != null) {
+                        out.add(e.effectiveFrom());
+                    }
+                    e.changes().forEach(c -> out.add(c.effectiveFrom()));
+                }
+            }
+            return List.copyOf(out);
         }
 
         /** Most trusted first. The shipped OpenRouter snapshot only has openrouter/... keys. */
@@ -225,22 +251,31 @@ public final class PricingEngine {
         return problems;
     }
 
-    /** The entry a call to {@code model} on {@code provider} is priced by, if any. */
+    /** The entry a call to {@code model} on {@code provider} made now is priced by, if any. */
     public Optional<PriceEntry> resolve(String provider, String model) {
         return resolution(provider, model).map(PriceResolution::entry);
     }
 
-    /** How a call to {@code model} on {@code provider} finds its price, if it does. */
+    /** How a call to {@code model} on {@code provider} made now finds its price, if it does. */
     public Optional<PriceResolution> resolution(String provider, String model) {
+        return resolution(provider, model, clock.instant());
+    }
+
+    /**
+     * How a call to {@code model} on {@code provider} made at {@code at} finds its price: entries
+     * not yet in force at {@code at} are passed over. Cached per dated period of the tables.
+     */
+    public Optional<PriceResolution> resolution(String provider, String model, java.time.Instant at) {
         if (model == null || model.isBlank()) {
             return Optional.empty();
         }
-        String cacheKey = (provider == null ? "" : provider) + '\u0000' + model;
+        Tables t = tables;
+        String cacheKey = (provider == null ? "" : provider) + '\u0000' + model + '\u0000' + t.period(at);
         Optional<PriceResolution> hit = resolved.get(cacheKey);
         if (hit != null) {
             return hit;
         }
-        Optional<PriceResolution> found = lookup(provider, model, tables.layers());
+        Optional<PriceResolution> found = resolve(provider, model, t.layers(), at);
         if (resolved.size() >= RESOLUTION_CACHE_LIMIT) {
             resolved.clear();
         }
@@ -249,19 +284,93 @@ public final class PricingEngine {
     }
 
     /**
+     * The lookup, then the user-family rule: when the layers below the user's price the exact
+     * (dated) name and the user prices only its undated name, the user's price holds if the lower
+     * layer's dated entry is the same model at the same price as its undated one (an alias, or a
+     * copy); a dated model with a price of its own keeps it. Then OpenRouter's {@code :free}.
+     */
+    private static Optional<PriceResolution> resolve(String provider, String model, List<PriceTable> layers,
+            java.time.Instant at) {
+        Optional<PriceResolution> found = lookup(provider, model, layers, at);
+        if (found.isPresent() && found.get().match() == PriceResolution.Match.EXACT
+                && found.get().entry().origin() != PriceOrigin.USER) {
+            Optional<PriceResolution> user = lookup(provider, model, layers.subList(0, 1), at)
+                    .filter(u -> u.entry().origin() == PriceOrigin.USER && u.match() == PriceResolution.Match.UNDATED);
+            if (user.isPresent()) {
+                return Optional.of(userFamily(provider, found.get(), user.get(), layers, at));
+            }
+        }
+        return found.isPresent() ? found : freeVariant(provider, model);
+    }
+
+    private static PriceResolution userFamily(String provider, PriceResolution dated, PriceResolution user,
+            List<PriceTable> layers, java.time.Instant at) {
+        String layer = dated.entry().origin().layerName();
+        Optional<PriceEntry> undated = lookup(provider, user.matchedName(), layers.subList(1, layers.size()), at)
+                .map(PriceResolution::entry);
+        boolean sameModel = undated.isPresent() && (undated.get() == dated.entry()
+                || samePrices(undated.get().pricesAt(at), dated.entry().pricesAt(at)));
+        if (!sameModel) {
+            String why = "the " + layer + " layer prices the dated model '" + dated.matchedName() + "' at its own price"
+                    + (undated.isPresent() ? ", unlike its '" + undated.get().key() + "'" : "")
+                    + "; your pricing.yaml '" + user.entry().key() + "' names another model and is not used";
+            return new PriceResolution(dated.entry(), dated.matchedName(), dated.inheritsFrom(), dated.makerFallback(),
+                    provider, dated.match(), why, dated.regionFallback());
+        }
+        String why = "your pricing.yaml '" + user.entry().key() + "' prices '" + dated.matchedName() + "': the " + layer
+                + " layer lists that date as the same model at the same price ('" + dated.entry().key() + "')";
+        PriceEntry lower = user.entry().defaulted().isEmpty() ? null : dated.entry();
+        return new PriceResolution(user.entry(), user.matchedName(), lower, user.makerFallback(), provider,
+                PriceResolution.Match.UNDATED, why, false);
+    }
+
+    /** Same prices in every class and tier: a dated id that is merely another name of the undated model. */
+    private static boolean samePrices(PriceEntry a, PriceEntry b) {
+        return same(a.input(), b.input()) && same(a.output(), b.output()) && same(a.cacheRead(), b.cacheRead())
+                && same(a.cacheWrite(), b.cacheWrite()) && same(a.cacheWrite1h(), b.cacheWrite1h())
+                && same(a.reasoning(), b.reasoning()) && same(a.perRequest(), b.perRequest())
+                && same(a.perImage(), b.perImage()) && a.variablePrice() == b.variablePrice()
+                && sameTiers(a.tiers(), b.tiers());
+    }
+
+    private static boolean sameTiers(List<PriceTier> a, List<PriceTier> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            PriceTier x = a.get(i);
+            PriceTier y = b.get(i);
+            if (x.abovePromptTokens() != y.abovePromptTokens() || !same(x.input(), y.input()) || !same(x.output(), y.output())
+                    || !same(x.cacheRead(), y.cacheRead()) || !same(x.cacheWrite(), y.cacheWrite())
+                    || !same(x.cacheWrite1h(), y.cacheWrite1h())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean same(BigDecimal a, BigDecimal b) {
+        return a == null ? b == null : b != null && a.compareTo(b) == 0;
+    }
+
+    /**
      * Level by level (exact names, undated names, loose forms), and within a level the host's own
      * price in any layer before the maker's price in any layer; within those, the most trusted
-     * layer first. A user entry that omits classes takes them from the entry the layers below
-     * would have used.
+     * layer first. An entry not yet in force at {@code at} is passed over. A user entry that omits
+     * classes takes them from the entry the layers below would have used.
      */
-    private static Optional<PriceResolution> lookup(String provider, String model, List<PriceTable> layers) {
+    private static Optional<PriceResolution> lookup(String provider, String model, List<PriceTable> layers,
+            java.time.Instant at) {
         List<String> hosts = ModelNames.hostNames(provider);
-        for (List<String> level : ModelNames.lookupLevels(provider, model)) {
+        String region = ModelNames.regionPrefix(model);
+        List<List<String>> levels = ModelNames.lookupLevels(provider, model);
+        for (int lv = 0; lv < levels.size(); lv++) {
+            PriceResolution.Match match = PriceResolution.Match.values()[lv];
             for (boolean hostOnly : hosts.isEmpty() ? List.of(false) : List.of(true, false)) {
                 for (int i = 0; i < layers.size(); i++) {
-                    for (String name : level) {
+                    for (String name : levels.get(lv)) {
                         Optional<PriceEntry> e = layers.get(i).find(name);
-                        if (e.isEmpty()) {
+                        if (e.isEmpty() || !e.get().inForceAt(at)) {
                             continue;
                         }
                         boolean host = hosts.isEmpty() || ModelNames.isHostPrice(e.get(), name, hosts);
@@ -270,26 +379,49 @@ public final class PricingEngine {
                         }
                         PriceEntry lower = null;
                         if (!e.get().defaulted().isEmpty() && e.get().origin() == PriceOrigin.USER) {
-                            lower = lookup(provider, model, layers.subList(i + 1, layers.size()))
+                            lower = lookup(provider, model, layers.subList(i + 1, layers.size()), at)
                                     .map(PriceResolution::entry).orElse(null);
                         }
-                        return Optional.of(new PriceResolution(e.get(), name, lower, !host, provider));
+                        boolean regional = match == PriceResolution.Match.LOOSE && ModelNames.dropsRegion(name, region);
+                        return Optional.of(new PriceResolution(e.get(), name, lower, !host, provider, match,
+                                rule(match, e.get(), name, !host, regional, region, provider), regional));
                     }
                 }
             }
         }
-        return freeVariant(model);
+        return Optional.empty();
     }
 
-    /** OpenRouter's {@code :free} variants cost nothing by definition; an unlisted one is still priced $0, not unpriced. */
-    private static Optional<PriceResolution> freeVariant(String model) {
-        if (!model.trim().toLowerCase(java.util.Locale.ROOT).endsWith(":free")) {
+    private static String rule(PriceResolution.Match match, PriceEntry e, String name, boolean makerFallback,
+            boolean regional, String region, String provider) {
+        String layer = e.origin().layerName();
+        String r = switch (match) {
+            case EXACT -> "exact name '" + name + "' in the " + layer + " layer";
+            case UNDATED -> "name without its release date, '" + name + "', in the " + layer + " layer (no layer has the dated name)";
+            default -> regional
+                    ? "Bedrock region prefix '" + region + ".' removed: no layer lists the regional id, so the global price of '"
+                            + name + "' (" + layer + ") stands in; regional prices are often higher, the call is flagged estimated"
+                    : "loose form '" + name + "' of the same model in the " + layer + " layer (no layer has the exact name)";
+        };
+        return makerFallback ? r + "; no " + provider + " price for it, so the maker's price stands in (flagged estimated)" : r;
+    }
+
+    /**
+     * OpenRouter's {@code :free} variants cost nothing by definition; an unlisted one is still priced
+     * $0, not unpriced. Only through OpenRouter: another host's {@code :free} id is unknown, never $0.
+     */
+    private static Optional<PriceResolution> freeVariant(String provider, String model) {
+        String m = model.trim().toLowerCase(java.util.Locale.ROOT);
+        boolean viaOpenRouter = ModelNames.hostNames(provider).contains("openrouter")
+                || ((provider == null || provider.isBlank()) && m.startsWith("openrouter/"));
+        if (!m.endsWith(":free") || !viaOpenRouter) {
             return Optional.empty();
         }
         PriceEntry free = new PriceEntry(model.trim(), "openrouter", BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO,
                 BigDecimal.ZERO, BigDecimal.ZERO, null, List.of(), List.of(), false,
                 "rule: OpenRouter bills ':free' model variants $0", null, PriceOrigin.BUILTIN);
-        return Optional.of(new PriceResolution(free, model.trim(), null, false, "openrouter"));
+        return Optional.of(new PriceResolution(free, model.trim(), null, false, "openrouter", PriceResolution.Match.RULE,
+                "rule: OpenRouter bills ':free' variants $0 (no layer lists this one)", false));
     }
 
     /**
@@ -300,20 +432,32 @@ public final class PricingEngine {
     }
 
     /**
-     * Prices a call by the served model when the provider reported one, else by the configured
-     * model, at the prices in force at {@code at} (the call's own time), counting a per-request
-     * price once and a per-image price {@code images} times. Unknown and variable-price models
-     * come back unpriced, with the reason; a maker's price standing in for the host's is flagged.
+     * The resolution a call is priced by: of the served model and the configured one, the closer
+     * match (an exact name beats an undated one, which beats a loose form), the served model when equally close.
+     */
+    public Optional<PriceResolution> chosen(String provider, String model, String responseModel, java.time.Instant at) {
+        Optional<PriceResolution> served = responseModel == null || responseModel.isBlank() ? Optional.empty()
+                : resolution(provider, responseModel, at);
+        Optional<PriceResolution> configured = resolution(provider, model, at);
+        if (served.isEmpty()) {
+            return configured;
+        }
+        if (configured.isPresent() && configured.get().match().compareTo(served.get().match()) < 0) {
+            return configured;
+        }
+        return served;
+    }
+
+    /**
+     * Prices a call by the closer match of the served and the configured model (see {@link #chosen}),
+     * at the prices in force at {@code at} (the call's own time), counting a per-request price once
+     * and a per-image price {@code images} times. Unknown and variable-price models come back
+     * unpriced, with the reason, and so does a model billed only per image when the call reported
+     * no image (never a priced $0 call); a stand-in price (maker's, global) is flagged.
      */
     public CallCost price(String provider, String model, String responseModel, TokenUsage usage, java.time.Instant at,
             long images) {
-        Optional<PriceResolution> r = Optional.empty();
-        if (responseModel != null && !responseModel.isBlank()) {
-            r = resolution(provider, responseModel);
-        }
-        if (r.isEmpty()) {
-            r = resolution(provider, model);
-        }
+        Optional<PriceResolution> r = chosen(provider, model, responseModel, at);
         if (r.isEmpty()) {
             return CallCost.unpriced("no price for model '" + model + "'", null);
         }
@@ -322,20 +466,26 @@ public final class PricingEngine {
             return CallCost.unpriced("model '" + entry.key() + "' has a variable price", entry);
         }
         PriceEntry prices = r.get().pricesAt(at);
-        return CallCost.of(CostCalculator.exactUsd(prices, usage, images), entry).withMakerFallback(r.get().makerFallback());
+        BigDecimal usd = CostCalculator.exactUsd(prices, usage, images);
+        if (usd.signum() == 0 && uncountedImages(prices, images)) {
+            return CallCost.unpriced("model '" + entry.key() + "' is billed per image ("
+                    + prices.perImage().toPlainString() + " USD) and the call reported no image count", entry);
+        }
+        return CallCost.of(usd, entry).withEstimatedPrice(r.get().estimatedPrice(), r.get().estimateMark());
+    }
+
+    /** A model billed per image with no token or request price, for a call whose images were not counted. */
+    private static boolean uncountedImages(PriceEntry prices, long images) {
+        return images == 0 && prices.perImage() != null && prices.perImage().signum() > 0
+                && prices.input().signum() == 0 && prices.output().signum() == 0
+                && (prices.perRequest() == null || prices.perRequest().signum() == 0);
     }
 
     /** The chain behind {@link #price(String, String, String, TokenUsage, java.time.Instant, long)}, for {@code plutus price --explain}. */
     public PriceExplanation explain(String provider, String model, String responseModel, TokenUsage usage,
             java.time.Instant at, long images) {
         CallCost cost = price(provider, model, responseModel, usage, at, images);
-        Optional<PriceResolution> r = Optional.empty();
-        if (responseModel != null && !responseModel.isBlank()) {
-            r = resolution(provider, responseModel);
-        }
-        if (r.isEmpty()) {
-            r = resolution(provider, model);
-        }
+        Optional<PriceResolution> r = chosen(provider, model, responseModel, at);
         if (r.isEmpty() || !cost.priced()) {
             return new PriceExplanation(at, r.orElse(null), null, null, null, List.of(), cost);
         }
