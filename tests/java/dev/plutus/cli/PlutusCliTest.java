@@ -269,8 +269,8 @@ class PlutusCliTest {
 
             Result setup = run(home, "setup", "pricing", "auto", "--openrouter-url", url, "--litellm-url", litellmUrl);
             assertEquals(0, setup.exit(), setup.err());
-            assertTrue(setup.out().contains("Fetched 400 OpenRouter models; 400 now in force."), setup.out());
-            assertTrue(setup.out().contains("Fetched LiteLLM's price map: 2390 models; 2390 now in force."), setup.out());
+            assertTrue(setup.out().contains("OpenRouter: 400 models now in force ("), setup.out());
+            assertTrue(setup.out().contains("LiteLLM: 2390 models now in force ("), setup.out());
             assertEquals(1, requests.get());
             assertEquals(userPrices, Files.readString(home.resolve("pricing.yaml")));
 

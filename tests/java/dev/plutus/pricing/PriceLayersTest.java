@@ -214,10 +214,16 @@ class PriceLayersTest {
     void theShippedLiteLlmLayerIsExactlyWhatTheConverterMakesOfTheRecordedMap() throws Exception {
         String json = Files.readString(dev.plutus.TestSupport.fixtures().resolve("pricing/litellm-model-prices.json"));
         LiteLlmCatalog.Conversion c = LiteLlmCatalog.convert(json, "2026-07-24", PriceOrigin.LITELLM);
-        String shipped = Files.readString(Path.of("pricing/litellm.yaml"), StandardCharsets.UTF_8);
-        String body = PriceTableWriter.write(c.entries(), "x");
-        assertEquals(shipped.substring(shipped.indexOf("schema: 1")), body.substring(body.indexOf("schema: 1")));
+        String shipped = Files.readString(Path.of("pricing/litellm.json"), StandardCharsets.UTF_8);
+        String body = PriceLayerFile.write(c.entries(), List.of("x"));
+        assertEquals(shipped.substring(shipped.indexOf("\"models\"")), body.substring(body.indexOf("\"models\"")));
         assertEquals(c.entries().size(), PricingEngine.litellmTable().size());
+        assertEquals(List.of(), PriceLayerFile.read(shipped, "pricing/litellm.json", PriceOrigin.LITELLM).skipped());
+        String openrouter = Files.readString(Path.of("pricing/openrouter.json"), StandardCharsets.UTF_8);
+        PriceLayerFile.Loaded or = PriceLayerFile.read(openrouter, "pricing/openrouter.json", PriceOrigin.OPENROUTER_SHIPPED);
+        assertEquals(List.of(), or.skipped());
+        assertEquals(OpenRouterCatalog.parse(Files.readString(dev.plutus.TestSupport.fixtures()
+                .resolve("pricing/openrouter-models.json")), "2026-08-08").size(), or.table().size());
     }
 
     /** A realistic list of ids as Hermes's providers send them: ≥ 98 % priced with no setup, none as another model. */

@@ -360,17 +360,19 @@ public final class PlutusCli implements Callable<Integer> {
                         : "  flagged: no " + provider + " price for this model; priced at the maker's list price\n");
             }
             if (explain) {
-                explain(x, text, j);
+                explain(engine, x, text, j);
             }
             engine.problems().forEach(p -> spec.commandLine().getErr().println("warning: " + p));
             return print(spec, new Rendered(text.toString(), j), json);
         }
 
-        private static void explain(dev.plutus.pricing.PriceExplanation x, StringBuilder t, ObjectNode j) {
+        private static void explain(PricingEngine engine, dev.plutus.pricing.PriceExplanation x, StringBuilder t, ObjectNode j) {
             ObjectNode e = j.putObject("explain");
             e.put("at", x.at().toString());
             if (x.resolution() == null) {
-                t.append("  no layer has a price for this model (tried user, openrouter, curated, litellm-fetched, litellm)\n");
+                List<String> layers = engine.layersConsulted();
+                t.append("  no layer has a price for this model (tried, in order: ").append(String.join(", ", layers)).append(")\n");
+                layers.forEach(e.putArray("layers_consulted")::add);
                 return;
             }
             var r = x.resolution();

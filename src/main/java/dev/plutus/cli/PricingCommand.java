@@ -1,8 +1,8 @@
 package dev.plutus.cli;
 
 import dev.plutus.pricing.LiteLlmCatalog;
+import dev.plutus.pricing.PriceLayerFile;
 import dev.plutus.pricing.PriceOrigin;
-import dev.plutus.pricing.PriceTableWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,15 +24,15 @@ final class PricingCommand implements Callable<Integer> {
     }
 
     /**
-     * Converts LiteLLM's price map into Plutus's table format: how pricing/litellm.yaml is made.
+     * Converts LiteLLM's price map into Plutus's table format: how pricing/litellm.json is made.
      * The same input always gives the same bytes, so the shipped file can be checked by re-running it.
      */
     @Command(name = "convert-litellm", mixinStandardHelpOptions = true,
-            description = "Convert LiteLLM's model_prices_and_context_window.json into a Plutus price table (pricing/litellm.yaml).")
+            description = "Convert LiteLLM's model_prices_and_context_window.json into a Plutus price table (pricing/litellm.json).")
     static final class ConvertLiteLlm implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
         @Option(names = "--in", required = true, paramLabel = "FILE", description = "LiteLLM's JSON price map") Path in;
-        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Table to write (e.g. pricing/litellm.yaml)") Path out;
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Table to write (e.g. pricing/litellm.json)") Path out;
         @Option(names = "--as-of", required = true, paramLabel = "DATE", description = "Date the map was taken (written on every entry)") String asOf;
         @Option(names = "--origin", paramLabel = "TEXT", description = "Provenance line for the header (where the map came from)") String origin;
 
@@ -40,15 +40,18 @@ final class PricingCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             String json = Files.readString(in, StandardCharsets.UTF_8);
             LiteLlmCatalog.Conversion c = LiteLlmCatalog.convert(json, asOf, PriceOrigin.LITELLM);
-            String header = "LiteLLM's price map converted into Plutus's price-table format by\n"
-                    + "`plutus pricing convert-litellm` (see docs/pricing.md); do not edit by hand.\n"
-                    + "Data: BerriAI/litellm model_prices_and_context_window.json, MIT License,\n"
-                    + "Copyright (c) 2023 Berri AI. Provenance: pricing/LITELLM-PROVENANCE.md.\n"
-                    + (origin == null ? "" : "Taken from: " + origin + "\n")
-                    + "Taken " + asOf + "; " + c.entries().size() + " models kept, " + c.leftOut().size()
-                    + " left out (no price or a price out of range).\n"
-                    + "This layer lies beneath the curated pricing/models.yaml, which overrides it.";
-            Files.writeString(out, PriceTableWriter.write(c.entries(), header), StandardCharsets.UTF_8);
+            java.util.List<String> about = new java.util.ArrayList<>(java.util.List.of(
+                    "LiteLLM's price map converted into Plutus's price-table format by",
+                    "`plutus pricing convert-litellm` (see docs/pricing.md); do not edit by hand.",
+                    "Data: BerriAI/litellm model_prices_and_context_window.json, MIT License,",
+                    "Copyright (c) 2023 Berri AI. Provenance: pricing/LITELLM-PROVENANCE.md."));
+            if (origin != null) {
+                about.add("Taken from: " + origin);
+            }
+            about.add("Taken " + asOf + "; " + c.entries().size() + " models kept, " + c.leftOut().size()
+                    + " left out (no price or a price out of range).");
+            about.add("This layer lies beneath the curated pricing/models.yaml, which overrides it.");
+            Files.writeString(out, PriceLayerFile.write(c.entries(), about), StandardCharsets.UTF_8);
             spec.commandLine().getOut().println("Wrote " + out + ": " + c.entries().size() + " models; "
                     + c.leftOut().size() + " left out.");
             c.leftOut().forEach(l -> spec.commandLine().getOut().println("  left out: " + l));
@@ -56,13 +59,13 @@ final class PricingCommand implements Callable<Integer> {
         }
     }
 
-    /** Converts a recorded OpenRouter /models response: how pricing/openrouter.yaml is made. */
+    /** Converts a recorded OpenRouter /models response: how pricing/openrouter.json is made. */
     @Command(name = "convert-openrouter", mixinStandardHelpOptions = true,
-            description = "Convert a recorded OpenRouter /models response into a Plutus price table (pricing/openrouter.yaml).")
+            description = "Convert a recorded OpenRouter /models response into a Plutus price table (pricing/openrouter.json).")
     static final class ConvertOpenRouter implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
         @Option(names = "--in", required = true, paramLabel = "FILE", description = "OpenRouter's /models JSON") Path in;
-        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Table to write (e.g. pricing/openrouter.yaml)") Path out;
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Table to write (e.g. pricing/openrouter.json)") Path out;
         @Option(names = "--as-of", required = true, paramLabel = "DATE", description = "Date the response was recorded") String asOf;
         @Option(names = "--origin", paramLabel = "TEXT", description = "Provenance line for the header") String origin;
 
@@ -73,11 +76,14 @@ final class PricingCommand implements Callable<Integer> {
                             e.cacheWrite(), e.cacheWrite1h(), e.reasoning(), e.tiers(), e.aliases(), e.variablePrice(),
                             e.source(), e.asOf(), PriceOrigin.OPENROUTER_SHIPPED, e.perRequest(), e.perImage(), null,
                             java.util.List.of(), java.util.List.of(), java.util.Set.of(), null)).toList();
-            String header = "OpenRouter's GET /api/v1/models converted into Plutus's price-table format by\n"
-                    + "`plutus pricing convert-openrouter` (see docs/pricing.md); do not edit by hand.\n"
-                    + (origin == null ? "" : "Taken from: " + origin + "\n")
-                    + "Recorded " + asOf + "; " + entries.size() + " models. /setup pricing auto fetches a current copy, which wins.";
-            Files.writeString(out, PriceTableWriter.write(entries, header), StandardCharsets.UTF_8);
+            java.util.List<String> about = new java.util.ArrayList<>(java.util.List.of(
+                    "OpenRouter's GET /api/v1/models converted into Plutus's price-table format by",
+                    "`plutus pricing convert-openrouter` (see docs/pricing.md); do not edit by hand."));
+            if (origin != null) {
+                about.add("Taken from: " + origin);
+            }
+            about.add("Recorded " + asOf + "; " + entries.size() + " models. /setup pricing auto fetches a current copy, which wins.");
+            Files.writeString(out, PriceLayerFile.write(entries, about), StandardCharsets.UTF_8);
             spec.commandLine().getOut().println("Wrote " + out + ": " + entries.size() + " models.");
             return 0;
         }

@@ -17,6 +17,7 @@ import dev.plutus.budget.BudgetConfig;
 import dev.plutus.budget.BudgetFile;
 import dev.plutus.budget.SpendLedger;
 import dev.plutus.core.HomeLayout;
+import dev.plutus.pricing.CallCost;
 import dev.plutus.pricing.PricingEngine;
 import dev.plutus.runway.RunwayMonitor;
 import dev.plutus.store.CallStore;
@@ -197,10 +198,11 @@ public final class SlashCommands {
         ZoneId zone = range.zone();
         return switch (report) {
             case "" -> StatsReport.summary(range, stats.total(from, to), stats.sessions(from, to), stats.tools(from, to, 5),
-                    stats.auxiliary(from, to));
+                    stats.auxiliary(from, to), stats.pricedWithMark(CallCost.MAKER_PRICE_MARK, from, to));
             case "cron" -> StatsReport.cron(range, stats.cronRuns(from, to), stats.usage(Grouping.CRON_JOB, from, to), cronJobNames.get());
             case "providers" -> StatsReport.providers(range, stats.usage(Grouping.PROVIDER, from, to));
-            case "models" -> StatsReport.models(range, stats.usage(Grouping.MODEL, from, to));
+            case "models" -> StatsReport.models(range, stats.usage(Grouping.MODEL, from, to),
+                    stats.pricedWithMark(CallCost.MAKER_PRICE_MARK, from, to));
             case "tools" -> StatsReport.tools(range, stats.tools(from, to, 50));
             case "sessions" -> StatsReport.sessions(range, stats.recentSessions(from, to, 30), zone);
             case "workspaces" -> StatsReport.breakdown(range, "workspace", stats.usageBy(StatsQueries.Breakdown.WORKSPACE, from, to));
@@ -395,19 +397,14 @@ public final class SlashCommands {
                     return text("Could not refresh prices: " + f.reason() + ". Prices in force are unchanged.");
                 }
                 PriceRefresher.Outcome.Fetched done = (PriceRefresher.Outcome.Fetched) outcome;
-                // Say what is in force after the reload, not what was downloaded: a file that failed to
-                // load leaves the earlier prices in force, and that must be visible.
-                StringBuilder t = new StringBuilder("Fetched " + done.models() + " OpenRouter models; " + done.loaded()
-                        + " now in force" + (done.loaded() < done.models() ? " (the rest did not load, see below)" : "") + ".\n");
-                if (done.litellmProblem() != null) {
-                    t.append("LiteLLM's price map: ").append(done.litellmProblem()).append("; its shipped copy stays in force.\n");
-                } else if (done.litellmModels() >= 0) {
-                    t.append("Fetched LiteLLM's price map: ").append(done.litellmModels()).append(" models; ")
-                            .append(done.litellmLoaded()).append(" now in force.\n");
-                }
+                // Each source on its own line, saying what is in force after the reload, not what was
+                // downloaded: a source that failed or was refused keeps the earlier prices, visibly.
+                StringBuilder t = new StringBuilder();
+                done.lines().forEach(l -> t.append(l).append('\n'));
                 t.append("Layers: ").append(pricing.userEntries()).append(" of yours in pricing.yaml (always win), ")
                         .append(pricing.builtinEntries()).append(" curated built-in, ").append(pricing.litellmEntries())
-                        .append(" shipped from LiteLLM. The daemon refreshes the fetched ones daily.\n");
+                        .append(" shipped from LiteLLM.").append(done.anyUpdated() ? " The daemon refreshes the fetched ones daily.\n"
+                                : " Nothing was updated; the daemon tries again at its next refresh.\n");
                 done.clashes().forEach(c -> t.append("~ ").append(c).append('\n'));
                 if (!done.variablePrice().isEmpty()) {
                     t.append("Variable-price models (recorded as unpriced, at a provisional price): ").append(String.join(", ", done.variablePrice())).append('\n');
@@ -416,15 +413,24 @@ public final class SlashCommands {
                 return text(t.toString());
             }
             case "minimal" -> {
-                try {
-                    Files.deleteIfExists(home.fetchedPricingFile());
-                } catch (IOException e) {
-                    return text("Could not remove fetched prices: " + e.getMessage());
+                // Every fetched layer goes, and the answer names each file removed.
+                List<String> removed = new ArrayList<>();
+                for (var file : priceRefresher.fetchedFiles()) {
+                    try {
+                        if (Files.deleteIfExists(file)) {
+                            removed.add(file.getFileName().toString());
+                        }
+                    } catch (IOException e) {
+                        return text("Could not remove fetched prices " + file + ": " + e.getMessage()
+                                + (removed.isEmpty() ? "" : " (removed: " + String.join(", ", removed) + ")"));
+                    }
                 }
                 priceRefresher.setMode("minimal");
                 pricing.reload();
-                return text("Using the " + pricing.builtinEntries() + " built-in prices and your pricing.yaml; "
-                        + "nothing is fetched.");
+                return text((removed.isEmpty() ? "No fetched prices to remove. " : "Removed the fetched prices ("
+                        + String.join(", ", removed) + "). ") + "Using the " + pricing.builtinEntries() + " curated prices, "
+                        + pricing.openrouterShippedEntries() + " shipped from OpenRouter, " + pricing.litellmEntries()
+                        + " shipped from LiteLLM and your pricing.yaml; nothing is fetched.");
             }
             case "skip" -> {
                 priceRefresher.setMode("skip");

@@ -319,8 +319,7 @@ public final class Engine implements AutoCloseable {
             if (o instanceof PriceRefresher.Outcome.Failed f) {
                 LOG.warn("price refresh: {}", f.reason());
             } else if (o instanceof PriceRefresher.Outcome.Fetched done) {
-                LOG.info("price refresh: {} of {} OpenRouter models loaded; LiteLLM: {}", done.loaded(), done.models(),
-                        done.litellmProblem() != null ? done.litellmProblem() : done.litellmLoaded() + " models loaded");
+                done.lines().forEach(l -> LOG.info("price refresh: {}", l));
                 done.clashes().forEach(c -> LOG.warn("price refresh: {}", c));
             }
         }

@@ -75,7 +75,14 @@ public final class LiteLlmCatalog {
                 leftOut.add(key + ": " + unreadable);
                 continue;
             }
-            PriceEntry e = entry(key, m, asOf, origin);
+            PriceEntry e;
+            try {
+                e = entry(key, m, asOf, origin);
+            } catch (RuntimeException bad) {
+                // One malformed entry (a tier threshold past any number) costs that entry, not the map.
+                leftOut.add(key + ": unreadable (" + bad.getMessage() + ")");
+                continue;
+            }
             if (e == null) {
                 leftOut.add(key + ": no price");
                 continue;
@@ -157,7 +164,7 @@ public final class LiteLlmCatalog {
             };
             BigDecimal v = perMillion(m.get(name));
             if (cls != null && v != null) {
-                byThreshold.computeIfAbsent(Long.parseLong(t.group(2)) * 1000, k -> new java.util.HashMap<>()).put(cls, v);
+                byThreshold.computeIfAbsent(Math.multiplyExact(Long.parseLong(t.group(2)), 1000L), k -> new java.util.HashMap<>()).put(cls, v);
             }
         }
         List<PriceTier> out = new ArrayList<>();

@@ -29,6 +29,11 @@ public final class OpenRouterCatalog {
     }
 
     public List<PriceEntry> fetch(String asOf) throws IOException, InterruptedException {
+        return parse(download(), asOf);
+    }
+
+    /** The body of {@code GET <base>/models}; anything but HTTP 200 is an error. */
+    public String download() throws IOException, InterruptedException {
         String base = baseUrl.toString().replaceAll("/+$", "");
         HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/models")).timeout(Duration.ofSeconds(30))
                 .header("Accept", "application/json").GET().build();
@@ -36,10 +41,15 @@ public final class OpenRouterCatalog {
         if (resp.statusCode() != 200) {
             throw new IOException("OpenRouter answered HTTP " + resp.statusCode() + " for " + req.uri());
         }
-        return parse(resp.body(), asOf);
+        return resp.body();
     }
 
     public static List<PriceEntry> parse(String json, String asOf) throws IOException {
+        return parse(json, asOf, new ArrayList<>());
+    }
+
+    /** The entries; each model left out is added to {@code leftOut} as "id: reason", none silently. */
+    public static List<PriceEntry> parse(String json, String asOf, List<String> leftOut) throws IOException {
         JsonNode data = Json.MAPPER.readTree(json).path("data");
         if (!data.isArray()) {
             throw new IOException("OpenRouter model list has no 'data' array");
@@ -49,11 +59,13 @@ public final class OpenRouterCatalog {
             String id = m.path("id").asText("");
             JsonNode p = m.path("pricing");
             if (id.isEmpty() || !p.has("prompt") || !p.has("completion")) {
+                leftOut.add((id.isEmpty() ? "(a model with no id)" : PriceLayerFile.printable(id)) + ": no prompt and completion price");
                 continue;
             }
             BigDecimal in = perMillion(p.path("prompt"));
             BigDecimal outP = perMillion(p.path("completion"));
             if (in == null || outP == null) {
+                leftOut.add(PriceLayerFile.printable(id) + ": a prompt or completion price that is no number");
                 continue;
             }
             boolean variable = in.signum() < 0 || outP.signum() < 0;
@@ -84,7 +96,8 @@ public final class OpenRouterCatalog {
                 problem = PriceLimits.priceProblem(perRequest);
             }
             if (problem != null) {
-                LOG.warn("OpenRouter model {} left out: a price {}", id, problem);
+                LOG.warn("OpenRouter model {} left out: a price {}", PriceLayerFile.printable(id), problem);
+                leftOut.add(PriceLayerFile.printable(id) + ": a price " + problem);
                 continue;
             }
             // OpenRouter's own routers are listed as openrouter/...: never prefix them twice.

@@ -1,42 +1,123 @@
 package dev.plutus.pricing;
 
-import dev.plutus.core.HomeLayout;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.plutus.config.AtomicFiles;
+import dev.plutus.core.HomeLayout;
 import dev.plutus.store.MetaStore;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Refreshes the fetched price tables, at most once per interval (a day by default): OpenRouter's
  * {@code /models} into pricing.fetched.yaml and LiteLLM's price map into pricing.litellm.yaml (a
- * newer copy of the shipped LiteLLM layer, still beneath the curated table). The user's
- * pricing.yaml is never written; its entries win over fetched ones. What is reported is what
- * loaded after the write, never only what was downloaded.
+ * newer copy of the shipped LiteLLM layer, still beneath the curated table). Both are written as
+ * JSON tables ({@link PriceLayerFile}). The user's pricing.yaml is never written.
+ *
+ * <p>The two sources are independent: each is fetched, converted and checked on its own, and one
+ * failing leaves the other's update standing. A new file replaces the one in force only once the
+ * exact text about to be written has been read back; entries that cannot be used are left out one
+ * by one and reported; an answer with no usable model, or with fewer than half the models of the
+ * file in force, is refused and the file in force kept. What is reported is what is in force
+ * after the reload, never only what was downloaded.
  */
 public final class PriceRefresher {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PriceRefresher.class);
     private static final String FETCHED_AT = "pricing_fetched_at";
     private static final String MODE = "pricing_mode";
+    /** How many dropped ids, and rule breaks, a report names; the log has them all. */
+    static final int NAMED = 3;
+
+    /** What became of one source in a refresh. */
+    public enum Status {
+        /** The new table is in force. */
+        UPDATED,
+        /** The download or the answer failed, or the answer was refused: the file in force stays. */
+        KEPT,
+        /** No URL configured for it. */
+        NOT_FETCHED
+    }
+
+    /**
+     * One source's refresh: {@code received} models in the answer, {@code inForce} of this layer in
+     * force after the reload, each model left out ({@code dropped}, "id: reason"), price rules the
+     * new table breaks ({@code ruleBreaks}), and why it was not updated ({@code problem}).
+     */
+    public record Source(String name, Status status, int received, int inForce, List<String> dropped,
+                         List<String> ruleBreaks, String problem) {
+        public Source {
+            dropped = List.copyOf(dropped);
+            ruleBreaks = List.copyOf(ruleBreaks);
+        }
+
+        /** The lines a person reads: what is in force, what was left out and why. */
+        public List<String> lines() {
+            List<String> out = new ArrayList<>();
+            switch (status) {
+                case NOT_FETCHED -> out.add(name + ": not fetched (no URL configured)" + inForceNote());
+                case KEPT -> out.add(name + ": not updated: " + problem + inForceNote());
+                case UPDATED -> out.add(name + ": " + inForce + " models now in force (" + received + " in the answer"
+                        + (dropped.isEmpty() ? "" : ", " + dropped.size() + " left out") + ").");
+            }
+            if (!dropped.isEmpty()) {
+                out.add("  left out: " + named(dropped));
+            }
+            if (!ruleBreaks.isEmpty()) {
+                out.add("  warning: " + ruleBreaks.size() + " price rule(s) broken (see docs/pricing.md, Checks): "
+                        + named(ruleBreaks));
+            }
+            return out;
+        }
+
+        private String inForceNote() {
+            return inForce > 0 ? "; the " + inForce + " models fetched earlier stay in force." : "; the shipped copy stays in force.";
+        }
+
+        private static String named(List<String> all) {
+            return String.join("; ", all.subList(0, Math.min(NAMED, all.size())))
+                    + (all.size() > NAMED ? "; and " + (all.size() - NAMED) + " more (all in plutus.log)" : "");
+        }
+    }
 
     /** What a refresh did. */
     public sealed interface Outcome {
         /**
-         * {@code models} OpenRouter models fetched and {@code loaded} of them in force after the reload;
-         * {@code litellmModels}/{@code litellmLoaded} the same for LiteLLM's map (-1: not fetched, see
-         * {@code litellmProblem}); {@code clashes} names two ids shared and how each was resolved.
+         * Each source's result; {@code clashes} names two ids shared and how each was resolved;
+         * {@code problems} the price files that failed to load after the write.
          */
-        record Fetched(int models, int loaded, int litellmModels, int litellmLoaded, String litellmProblem,
-                       List<String> variablePrice, List<String> clashes, List<String> problems) implements Outcome {
-            public Fetched(int models, List<String> variablePrice, List<String> problems) {
-                this(models, models, -1, -1, null, variablePrice, List.of(), problems);
+        record Fetched(Source openrouter, Source litellm, List<String> variablePrice, List<String> clashes,
+                       List<String> problems) implements Outcome {
+            public boolean anyUpdated() {
+                return openrouter.status() == Status.UPDATED || litellm.status() == Status.UPDATED;
+            }
+
+            /** Every line of the report, OpenRouter first. */
+            public List<String> lines() {
+                List<String> out = new ArrayList<>(openrouter.lines());
+                out.addAll(litellm.lines());
+                return out;
             }
         }
         record NotDue(Instant lastFetched) implements Outcome {}
         record Failed(String reason) implements Outcome {}
+    }
+
+    /** A download, converted: the entries and each model left out with the reason. */
+    private record Converted(int received, List<PriceEntry> entries, List<String> leftOut) {}
+
+    @FunctionalInterface
+    private interface Download {
+        Converted get() throws IOException, InterruptedException;
     }
 
     private final HomeLayout home;
@@ -82,51 +163,156 @@ public final class PriceRefresher {
         return meta.get(FETCHED_AT).map(Instant::parse);
     }
 
+    /** The files a refresh writes, OpenRouter's first. */
+    public List<Path> fetchedFiles() {
+        return List.of(home.fetchedPricingFile(), PricingEngine.litellmFetchedFile(home));
+    }
+
     public Outcome refresh(Instant now, boolean force) {
         Optional<Instant> last = lastFetched();
         if (!force && last.isPresent() && Duration.between(last.get(), now).compareTo(interval) < 0
                 && Files.exists(home.fetchedPricingFile())) {
             return new Outcome.NotDue(last.get());
         }
-        List<PriceEntry> entries;
-        try {
-            entries = new OpenRouterCatalog(baseUrl).fetch(now.toString());
-        } catch (IOException e) {
-            return new Outcome.Failed("could not fetch prices from OpenRouter (" + baseUrl + "): " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Outcome.Failed("interrupted while fetching prices");
+        String asOf = now.toString();
+        List<String> variable = new ArrayList<>();
+        Source openrouter = update("OpenRouter", home.fetchedPricingFile(), PriceOrigin.FETCHED, engine.fetchedEntries(),
+                () -> {
+                    List<String> leftOut = new ArrayList<>();
+                    String body = new OpenRouterCatalog(baseUrl).download();
+                    List<PriceEntry> entries = OpenRouterCatalog.parse(body, asOf, leftOut);
+                    entries.stream().filter(PriceEntry::variablePrice).map(PriceEntry::key).sorted().forEach(variable::add);
+                    return new Converted(entries.size() + leftOut.size(), entries, leftOut);
+                }, "could not fetch prices from OpenRouter (" + baseUrl + ")",
+                List.of("Prices fetched from OpenRouter (" + baseUrl + ") by /setup pricing auto at " + now + ".",
+                        "Machine-owned: rewritten on every refresh. Put your own prices in pricing.yaml; they win."));
+        Source litellm;
+        if (litellmUrl == null) {
+            litellm = new Source("LiteLLM", Status.NOT_FETCHED, 0, engine.litellmFetchedEntries(), List.of(), List.of(), null);
+        } else {
+            litellm = update("LiteLLM", PricingEngine.litellmFetchedFile(home), PriceOrigin.LITELLM_FETCHED,
+                    engine.litellmFetchedEntries(), () -> {
+                        String body = LiteLlmCatalog.fetch(litellmUrl);
+                        List<String> leftOut = new ArrayList<>(duplicateKeys(body));
+                        LiteLlmCatalog.Conversion c = LiteLlmCatalog.convert(body, asOf, PriceOrigin.LITELLM_FETCHED);
+                        leftOut.addAll(c.leftOut());
+                        return new Converted(c.entries().size() + c.leftOut().size(), c.entries(), leftOut);
+                    }, "could not fetch LiteLLM's price map (" + litellmUrl + ")",
+                    List.of("LiteLLM's price map (BerriAI/litellm, MIT data) fetched from " + litellmUrl
+                                    + " by /setup pricing auto at " + now + ".",
+                            "Machine-owned: rewritten on every refresh. The curated table and pricing.yaml win over it."));
         }
-        try {
-            AtomicFiles.write(home.fetchedPricingFile(), PriceTableWriter.write(entries,
-                    "Prices fetched from OpenRouter by /setup pricing auto at " + now
-                            + ".\nMachine-owned: rewritten on every refresh. Put your own prices in pricing.yaml; they win."));
-        } catch (IOException e) {
-            return new Outcome.Failed("could not write " + home.fetchedPricingFile() + ": " + e.getMessage());
+        if (openrouter.status() == Status.UPDATED || litellm.status() == Status.UPDATED) {
+            meta.put(FETCHED_AT, now.toString());
         }
-        int litellmModels = -1;
-        String litellmProblem = null;
-        if (litellmUrl != null) {
-            try {
-                LiteLlmCatalog.Conversion c = LiteLlmCatalog.convert(LiteLlmCatalog.fetch(litellmUrl),
-                        now.toString(), PriceOrigin.LITELLM_FETCHED);
-                AtomicFiles.write(PricingEngine.litellmFetchedFile(home), PriceTableWriter.write(c.entries(),
-                        "LiteLLM's price map (BerriAI/litellm, MIT data) fetched from " + litellmUrl + " by /setup pricing auto at "
-                                + now + ".\nMachine-owned: rewritten on every refresh. The curated table and pricing.yaml win over it."));
-                litellmModels = c.entries().size();
-            } catch (IOException e) {
-                litellmProblem = "could not fetch LiteLLM's price map (" + litellmUrl + "): " + e.getMessage();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                litellmProblem = "interrupted while fetching LiteLLM's price map";
-            }
-        }
-        meta.put(FETCHED_AT, now.toString());
         setMode("auto");
         List<String> problems = engine.reload();
-        List<String> variable = entries.stream().filter(PriceEntry::variablePrice).map(PriceEntry::key).sorted().toList();
-        return new Outcome.Fetched(entries.size(), engine.fetchedEntries(), litellmModels,
-                litellmModels < 0 ? -1 : engine.litellmFetchedEntries(), litellmProblem, variable, engine.clashes().stream()
-                        .filter(c -> !c.startsWith("litellm: ")).toList(), problems);
+        openrouter = inForce(openrouter, engine.fetchedEntries());
+        litellm = inForce(litellm, engine.litellmFetchedEntries());
+        return new Outcome.Fetched(openrouter, litellm, List.copyOf(variable),
+                engine.clashes().stream().filter(c -> !c.startsWith("litellm: ")).toList(), problems);
+    }
+
+    private static Source inForce(Source s, int inForce) {
+        return new Source(s.name(), s.status(), s.received(), inForce, s.dropped(), s.ruleBreaks(), s.problem());
+    }
+
+    /**
+     * Downloads, converts and checks one source, then replaces its file, or keeps the file in force
+     * and says why. {@code previous}: the models of this layer in force now.
+     */
+    private Source update(String name, Path file, PriceOrigin origin, int previous, Download download, String failure,
+            List<String> about) {
+        Converted c;
+        try {
+            c = download.get();
+        } catch (IOException e) {
+            return kept(name, previous, List.of(), failure + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return kept(name, previous, List.of(), "interrupted while fetching");
+        }
+        // The exact text about to be written, read back as the engine will read it: what loads from it is what counts.
+        String text = PriceLayerFile.write(c.entries(), about);
+        PriceLayerFile.Loaded loaded;
+        try {
+            loaded = PriceLayerFile.read(text, file.toString(), origin);
+        } catch (RuntimeException e) {
+            return kept(name, previous, c.leftOut(), "the converted table does not read back (" + e.getMessage() + ")");
+        }
+        List<String> dropped = new ArrayList<>(c.leftOut());
+        dropped.addAll(loaded.skipped());
+        if (!loaded.skipped().isEmpty()) {
+            // The file holds only what loads, so every later load is clean; read back once more to be sure.
+            text = PriceLayerFile.write(loaded.table().entries(), about);
+            loaded = PriceLayerFile.read(text, file.toString(), origin);
+            if (!loaded.skipped().isEmpty()) {
+                return kept(name, previous, dropped, "the cleaned table still leaves entries out: " + loaded.skipped());
+            }
+        }
+        int usable = loaded.table().size();
+        if (usable == 0) {
+            return kept(name, previous, dropped, c.received() == 0 ? "the answer lists no models"
+                    : "none of the " + c.received() + " models in the answer is usable");
+        }
+        if (usable * 2 < previous) {
+            return kept(name, previous, dropped, "the answer has " + usable + " usable models where the table in force has "
+                    + previous + " (less than half); refused as a broken answer. To accept it: /setup pricing minimal, then auto");
+        }
+        try {
+            AtomicFiles.write(file, text);
+        } catch (IOException e) {
+            return kept(name, previous, dropped, "could not write " + file + ": " + e.getMessage());
+        }
+        dropped.forEach(d -> LOG.warn("price refresh: {} model left out: {}", name, d));
+        List<String> breaks = origin == PriceOrigin.LITELLM_FETCHED ? ruleBreaks(loaded.table()) : List.of();
+        breaks.forEach(b -> LOG.warn("price refresh: {} price rule broken: {}", name, b));
+        return new Source(name, Status.UPDATED, c.received(), usable, dropped, breaks, null);
+    }
+
+    private static Source kept(String name, int previous, List<String> dropped, String problem) {
+        LOG.warn("price refresh: {} not updated: {}", name, problem);
+        dropped.forEach(d -> LOG.warn("price refresh: {} model left out: {}", name, d));
+        return new Source(name, Status.KEPT, 0, previous, dropped, List.of(), problem);
+    }
+
+    /**
+     * The fetched LiteLLM layer is checked like the shipped one; a break is a warning, and where the
+     * curated table has the model it says so, since the curated entry is the one that prices it.
+     */
+    private static List<String> ruleBreaks(PriceTable table) {
+        PriceTable curated = PricingEngine.builtinTable();
+        List<String> out = new ArrayList<>();
+        for (PriceEntry e : table.entries()) {
+            List<String> broken = PriceInvariants.check(e);
+            if (broken.isEmpty()) {
+                continue;
+            }
+            boolean overridden = curated.find(e.key()).isPresent();
+            broken.forEach(b -> out.add(b + (overridden ? " (the curated entry prices this model)" : "")));
+        }
+        return out;
+    }
+
+    /** Top-level keys LiteLLM's map gives twice (a JSON reader would keep only the last, silently). */
+    private static List<String> duplicateKeys(String json) {
+        List<String> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        try (JsonParser p = new JsonFactory().createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return out;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                if (!seen.add(key)) {
+                    out.add(PriceLayerFile.printable(key) + ": given twice in the map; the last one is kept");
+                }
+                p.nextToken();
+                p.skipChildren();
+            }
+        } catch (IOException e) {
+            // Not JSON: the conversion reports it.
+        }
+        return out;
     }
 }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Prices calls. A lookup tries the user's pricing.yaml first, then fetched prices, then the
@@ -28,8 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PricingEngine {
     private static final String BUILTIN_RESOURCE = "/dev/plutus/pricing/builtin/models.yaml";
-    private static final String LITELLM_RESOURCE = "/dev/plutus/pricing/builtin/litellm.yaml";
-    private static final String OPENROUTER_RESOURCE = "/dev/plutus/pricing/builtin/openrouter.yaml";
+    private static final String LITELLM_RESOURCE = "/dev/plutus/pricing/builtin/litellm.json";
+    private static final String OPENROUTER_RESOURCE = "/dev/plutus/pricing/builtin/openrouter.json";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PricingEngine.class);
     private static final int RESOLUTION_CACHE_LIMIT = 10_000;
     /** The key a fallback price is reported under (price_entry of the calls it priced). */
@@ -45,17 +46,24 @@ public final class PricingEngine {
     /** Hermes's provider ids whose models the tables list under another provider name. */
     private static final Map<String, String> TABLE_PROVIDER = Map.of("gemini", "google", "openai-codex", "openai");
 
-    /** {@code dates}: every instant a price of any layer takes effect, sorted; between two, every lookup is the same. */
-    private record Tables(PriceTable user, PriceTable fetched, PriceTable openrouterShipped, PriceTable builtin,
-                          PriceTable litellmFetched, PriceTable litellm, List<java.time.Instant> dates) {
+    /**
+     * The layers. The two shipped upstream layers are {@link Supplier}s read on first use: a lookup
+     * that a user, fetched or curated entry answers never reads them, so a command that prices
+     * nothing, or only well-known models, pays nothing for their thousands of entries.
+     * {@code dates}: every instant a price of any layer takes effect, sorted; between two, every lookup
+     * is the same. The shipped upstream layers carry no dates ({@link PriceLayerFile} reads none), so
+     * the dates come from the other four without reading them.
+     */
+    private record Tables(PriceTable user, PriceTable fetched, Supplier<PriceTable> openrouterShipped, PriceTable builtin,
+                          PriceTable litellmFetched, Supplier<PriceTable> litellm, List<java.time.Instant> dates) {
         Tables(PriceTable user, PriceTable fetched, PriceTable builtin) {
-            this(user, fetched, PriceTable.empty(), builtin, PriceTable.empty(), PriceTable.empty());
+            this(user, fetched, PriceTable::empty, builtin, PriceTable.empty(), PriceTable::empty);
         }
 
-        Tables(PriceTable user, PriceTable fetched, PriceTable openrouterShipped, PriceTable builtin,
-                PriceTable litellmFetched, PriceTable litellm) {
+        Tables(PriceTable user, PriceTable fetched, Supplier<PriceTable> openrouterShipped, PriceTable builtin,
+                PriceTable litellmFetched, Supplier<PriceTable> litellm) {
             this(user, fetched, openrouterShipped, builtin, litellmFetched, litellm,
-                    effectiveDates(List.of(user, fetched, openrouterShipped, builtin, litellmFetched, litellm)));
+                    effectiveDates(List.of(user, fetched, builtin, litellmFetched)));
         }
 
         /** Which of the periods between {@link #dates} {@code at} falls in: the part of a cache key that time decides. */
@@ -79,7 +87,25 @@ public final class PricingEngine {
 
         /** Most trusted first. The shipped OpenRouter snapshot only has openrouter/... keys. */
         List<PriceTable> layers() {
-            return List.of(user, fetched, openrouterShipped, builtin, litellmFetched, litellm);
+            return new java.util.AbstractList<>() {
+                @Override
+                public PriceTable get(int i) {
+                    return switch (i) {
+                        case 0 -> user;
+                        case 1 -> fetched;
+                        case 2 -> openrouterShipped.get();
+                        case 3 -> builtin;
+                        case 4 -> litellmFetched;
+                        case 5 -> litellm.get();
+                        default -> throw new IndexOutOfBoundsException(i);
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return 6;
+                }
+            };
         }
     }
 
@@ -104,13 +130,11 @@ public final class PricingEngine {
 
     /**
      * Loads every layer; {@code clock} dates the calls priced without a timestamp of their own.
-     * Shipped entries that break a price invariant are logged once (see {@link PriceInvariants}).
+     * The shipped upstream layers are read on first use (a lookup the upper layers do not answer).
      */
     public static PricingEngine load(HomeLayout home, java.time.Clock clock) {
-        PriceTable builtin = builtinTable();
-        PriceTable litellm = litellmTable();
         PricingEngine engine = new PricingEngine(home, new Tables(PriceTable.empty(), PriceTable.empty(),
-                openrouterTable(), builtin, PriceTable.empty(), litellm), clock);
+                PricingEngine::openrouterTable, builtinTable(), PriceTable.empty(), PricingEngine::litellmTable), clock);
         engine.reload();
         return engine;
     }
@@ -126,21 +150,22 @@ public final class PricingEngine {
      */
     public static PricingEngine of(PriceTable user, PriceTable fetched, PriceTable openrouterShipped, PriceTable builtin,
             PriceTable litellmFetched, PriceTable litellm, java.time.Clock clock) {
-        return new PricingEngine(null, new Tables(user, fetched, openrouterShipped, builtin, litellmFetched, litellm), clock);
+        return new PricingEngine(null, new Tables(user, fetched, () -> openrouterShipped, builtin, litellmFetched, () -> litellm),
+                clock);
     }
 
-    /** The shipped snapshot of OpenRouter's /models (pricing/openrouter.yaml), parsed once per process. */
+    /** The shipped snapshot of OpenRouter's /models (pricing/openrouter.json), parsed once per process. */
     public static PriceTable openrouterTable() {
         return ShippedOpenRouter.TABLE;
     }
 
     private static final class ShippedOpenRouter {
-        static final PriceTable TABLE = readShipped(OPENROUTER_RESOURCE, "pricing/openrouter.yaml", PriceOrigin.OPENROUTER_SHIPPED);
+        static final PriceTable TABLE = readShipped(OPENROUTER_RESOURCE, "pricing/openrouter.json", PriceOrigin.OPENROUTER_SHIPPED);
     }
 
     /**
-     * The shipped LiteLLM layer (pricing/litellm.yaml, converted from LiteLLM's map; see
-     * pricing/LITELLM-PROVENANCE.md). Parsed once per process: it is immutable and takes seconds to read.
+     * The shipped LiteLLM layer (pricing/litellm.json, converted from LiteLLM's map; see
+     * pricing/LITELLM-PROVENANCE.md). Parsed once per process: it is immutable.
      */
     public static PriceTable litellmTable() {
         return ShippedLiteLlm.TABLE;
@@ -151,7 +176,7 @@ public final class PricingEngine {
     }
 
     private static PriceTable readLitellm() {
-        return readShipped(LITELLM_RESOURCE, "pricing/litellm.yaml", PriceOrigin.LITELLM);
+        return readShipped(LITELLM_RESOURCE, "pricing/litellm.json", PriceOrigin.LITELLM);
     }
 
     private static PriceTable readShipped(String resource, String name, PriceOrigin origin) {
@@ -159,7 +184,10 @@ public final class PricingEngine {
             if (in == null) {
                 throw new IllegalStateException("price layer missing from the build: " + resource);
             }
-            return PriceTableParser.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), name, origin);
+            PriceLayerFile.Loaded loaded = PriceLayerFile.read(new String(in.readAllBytes(), StandardCharsets.UTF_8), name, origin);
+            // PriceLayersTest keeps the shipped layers free of such entries; a build that has some still prices the rest.
+            loaded.skipped().forEach(s -> LOG.warn("{}: entry left out: {}", name, s));
+            return loaded.table();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -199,6 +227,8 @@ public final class PricingEngine {
         for (String w : PriceInvariants.check(user)) {
             LOG.warn("{}: {}", home.pricingFile(), w);
         }
+        // Into plutus.log too, not only the console of whoever ran the command.
+        errors.forEach(e -> LOG.warn("pricing: {}", e));
         tables = new Tables(user, fetched, t.openrouterShipped(), t.builtin(), litellmFetched, t.litellm());
         resolved.clear();
         standIns.clear();
@@ -210,6 +240,15 @@ public final class PricingEngine {
     private static PriceTable readOr(Path file, PriceOrigin origin, PriceTable lastGood, List<String> errors) {
         try {
             String text = Files.readString(file, StandardCharsets.UTF_8);
+            if (origin != PriceOrigin.USER && PriceLayerFile.isJson(text)) {
+                PriceLayerFile.Loaded loaded = PriceLayerFile.read(text, file.toString(), origin);
+                if (!loaded.skipped().isEmpty()) {
+                    errors.add(file + ": " + loaded.skipped().size() + " entries left out, e.g. "
+                            + String.join("; ", loaded.skipped().subList(0, Math.min(3, loaded.skipped().size()))));
+                }
+                return loaded.table();
+            }
+            // Fetched files written before they were JSON, or edited by hand, are YAML tables.
             return PriceTableParser.parse(text, file.toString(), origin);
         } catch (NoSuchFileException e) {
             return PriceTable.empty();
@@ -553,15 +592,28 @@ public final class PricingEngine {
     }
 
     public int openrouterShippedEntries() {
-        return tables.openrouterShipped().size();
+        return tables.openrouterShipped().get().size();
     }
 
     public int litellmEntries() {
-        return tables.litellm().size();
+        return tables.litellm().get().size();
     }
 
     public int litellmFetchedEntries() {
         return tables.litellmFetched().size();
+    }
+
+    /**
+     * Every layer a lookup consults, in the order it does, with its entry count ("user (0)",
+     * "openrouter-shipped (400)", ...): {@link PriceOrigin}'s order is the layers' order.
+     */
+    public List<String> layersConsulted() {
+        List<PriceTable> layers = tables.layers();
+        List<String> out = new ArrayList<>();
+        for (PriceOrigin o : PriceOrigin.values()) {
+            out.add(o.layerName() + " (" + layers.get(o.ordinal()).size() + ")");
+        }
+        return out;
     }
 
     /** Names two entries of a fetched or converted catalogue shared, and how each was resolved. */
@@ -570,7 +622,7 @@ public final class PricingEngine {
         List<String> out = new ArrayList<>();
         t.fetched().clashes().forEach(c -> out.add("openrouter: " + c));
         t.litellmFetched().clashes().forEach(c -> out.add("litellm-fetched: " + c));
-        t.litellm().clashes().forEach(c -> out.add("litellm: " + c));
+        t.litellm().get().clashes().forEach(c -> out.add("litellm: " + c));
         return out;
     }
 }

@@ -34,6 +34,12 @@ public final class StatsReport {
     /** {@code aux}: Hermes's side-task model calls (compression, titles, vision, ...), included in the totals and shown apart. */
     public static Rendered summary(StatsRange w, UsageTotals u, SessionTotals s, List<ToolTotals> tools,
             List<StatsQueries.AuxiliaryTotals> aux) {
+        return summary(w, u, s, tools, aux, List.of());
+    }
+
+    /** {@code makerPriced}: calls priced at the model maker's list price for want of the host's, shown apart. */
+    public static Rendered summary(StatsRange w, UsageTotals u, SessionTotals s, List<ToolTotals> tools,
+            List<StatsQueries.AuxiliaryTotals> aux, List<StatsQueries.MarkedTotals> makerPriced) {
         StringBuilder t = new StringBuilder();
         t.append("Plutus — ").append(w.title()).append('\n').append(RULE).append('\n');
         long finished = s.ok() + s.failed();
@@ -53,6 +59,10 @@ public final class StatsReport {
         t.append(kv("Tokens out", ReportFormat.count(u.outputTokens()) + (u.reasoningTokens() > 0 ? " (reasoning " + ReportFormat.count(u.reasoningTokens()) + ")" : "")));
         t.append(kv("Cost", (u.estimatedCalls() > 0 ? "~" : "") + Money.display(u.costMicros())
                 + (u.provisionalCalls() > 0 ? " (" + Money.display(u.provisionalMicros()) + " provisional)" : "")));
+        if (!makerPriced.isEmpty()) {
+            t.append(kv("  maker price", ReportFormat.count(markedCalls(makerPriced)) + " call(s) ("
+                    + Money.display(markedCost(makerPriced)) + ") at the maker's list price, no host price: see /stats models"));
+        }
         t.append(kv("Avg latency", avgLatency(u)));
         t.append(kv("Avg duration", s.endedCount() == 0 ? "n/a" : ReportFormat.duration(s.avgDurationMillis())));
         if (!tools.isEmpty()) {
@@ -83,6 +93,9 @@ public final class StatsReport {
             ArrayNode auxJson = j.putArray("auxiliary");
             aux.forEach(a -> auxJson.addObject().put("task", a.task()).put("calls", a.calls()).put("cost_usd", Money.usd6(a.costMicros())));
         }
+        if (!makerPriced.isEmpty()) {
+            j.set("maker_price_fallback", makerPricedJson(makerPriced));
+        }
         return new Rendered(t.toString(), j);
     }
 
@@ -105,6 +118,14 @@ public final class StatsReport {
     }
 
     public static Rendered models(StatsRange w, List<UsageTotals> rows) {
+        return models(w, rows, List.of());
+    }
+
+    /**
+     * {@code makerPriced}: the calls of those rows priced at the model maker's list price because
+     * their host had no price of its own; listed apart, since the host may bill more or less.
+     */
+    public static Rendered models(StatsRange w, List<UsageTotals> rows, List<StatsQueries.MarkedTotals> makerPriced) {
         StringBuilder t = header("models", w);
         TextTable tt = new TextTable(new String[] {"Provider", "Model", "Calls", "Real", "Est", "Unpriced", "Cost"},
                 new boolean[] {false, false, true, true, true, true, true});
@@ -121,9 +142,39 @@ public final class StatsReport {
         if (rows.stream().anyMatch(u -> u.provisionalCalls() > 0)) {
             t.append("'provisional': counted at a stand-in price (the provider's dearest known model) until a price is known.\n");
         }
+        if (!makerPriced.isEmpty()) {
+            t.append('\n').append(ReportFormat.count(markedCalls(makerPriced))).append(" call(s), ")
+                    .append(Money.display(markedCost(makerPriced)))
+                    .append(", were priced at the model maker's list price: their host has no price of its own.\n");
+            TextTable mt = new TextTable(new String[] {"Host", "Model", "Calls", "Cost"}, new boolean[] {false, false, true, true});
+            makerPriced.forEach(m -> mt.add(m.provider() == null ? "-" : m.provider(), m.model(), ReportFormat.count(m.calls()),
+                    Money.display(m.costMicros())));
+            t.append(mt.render()).append("The host may bill more or less: add its price to pricing.yaml (e.g. "
+                    + "'<host>/<model>:' or 'provider: <host>'), or run /setup pricing auto.\n");
+        }
         ObjectNode j = rangeJson(w);
         j.set("models", arr);
+        if (!makerPriced.isEmpty()) {
+            j.set("maker_price_fallback", makerPricedJson(makerPriced));
+        }
         return new Rendered(t.toString(), j);
+    }
+
+    private static long markedCalls(List<StatsQueries.MarkedTotals> m) {
+        return m.stream().mapToLong(StatsQueries.MarkedTotals::calls).sum();
+    }
+
+    private static long markedCost(List<StatsQueries.MarkedTotals> m) {
+        return m.stream().mapToLong(StatsQueries.MarkedTotals::costMicros).reduce(0L, Money::plus);
+    }
+
+    private static ObjectNode makerPricedJson(List<StatsQueries.MarkedTotals> makerPriced) {
+        ObjectNode o = J.objectNode();
+        o.put("calls", markedCalls(makerPriced)).put("cost_usd", Money.microsToUsd(markedCost(makerPriced)));
+        ArrayNode models = o.putArray("models");
+        makerPriced.forEach(m -> models.addObject().put("provider", m.provider()).put("model", m.model())
+                .put("calls", m.calls()).put("cost_usd", Money.microsToUsd(m.costMicros())));
+        return o;
     }
 
     /** Cron jobs by name where Hermes's cron/jobs.json names them ({@code names}: id to name), else by id. */

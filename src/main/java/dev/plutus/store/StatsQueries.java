@@ -172,6 +172,26 @@ public final class StatsQueries {
                 .sorted(java.util.Comparator.comparingLong(AuxiliaryTotals::costMicros).reversed()).toList();
     }
 
+    /** Calls of one provider and model whose stored price entry carries a given mark. */
+    public record MarkedTotals(String provider, String model, long calls, long costMicros) {}
+
+    /**
+     * Calls in {@code [from, to)} whose price entry ends with {@code mark} (the pricing layer's
+     * " (maker price)": priced at the model maker's list price because the host had none), per
+     * provider and model, dearest first. Read from the raw calls: calls purged past retention are
+     * only in the totals.
+     */
+    public List<MarkedTotals> pricedWithMark(String mark, Instant from, Instant to) {
+        String like = "%" + mark.replace("!", "!!").replace("%", "!%").replace("_", "!_");
+        return jdbc.query("""
+                SELECT provider, model, COUNT(*), %s FROM llm_calls
+                WHERE ts >= ? AND ts < ? AND price_entry LIKE ? ESCAPE '!'
+                GROUP BY provider, model ORDER BY %s DESC, COUNT(*) DESC, provider, model"""
+                .formatted(jdbc.dialect().sum("cost_micros"), jdbc.dialect().sum("cost_micros")),
+                rs -> new MarkedTotals(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)),
+                from.toEpochMilli(), to.toEpochMilli(), like);
+    }
+
     public List<ToolTotals> tools(Instant since, int limit) {
         return tools(since, OPEN_END, limit);
     }
