@@ -28,7 +28,8 @@ class CliBehaviourTest {
         Result setup = PlutusCliTest.run(home, "setup", "pricing", "atuo");
         assertEquals(1, setup.exit(), setup.out());
         assertTrue(setup.err().contains("(did you mean 'auto'?)"), setup.err());
-        assertTrue(setup.err().contains("usage: plutus setup pricing auto|minimal|skip"), "terminal syntax: " + setup.err());
+        assertTrue(setup.err().contains("usage: plutus setup --home " + home + " pricing auto|minimal|skip"),
+                "terminal syntax, for this home: " + setup.err());
         assertFalse(setup.err().contains("/setup"), setup.err());
 
         Result range = PlutusCliTest.run(home, "stats", "week", "--from", "2026-01-01");
@@ -39,8 +40,9 @@ class CliBehaviourTest {
     void terminalOutputUsesTerminalSyntax(@TempDir Path home) {
         Result r = PlutusCliTest.run(home, "setup");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("run plutus setup pricing auto"), r.out());
-        assertTrue(r.out().contains("run plutus setup budget default"), r.out());
+        String flag = " --home " + dev.plutus.core.HomeLayout.shellQuoted(home.toString());
+        assertTrue(r.out().contains("run plutus setup" + flag + " pricing auto"), r.out());
+        assertTrue(r.out().contains("run plutus setup" + flag + " budget default"), r.out());
         assertFalse(r.out().matches("(?s).*(?<![\\w/.~-])/setup.*"), r.out());
     }
 
@@ -56,7 +58,7 @@ class CliBehaviourTest {
         assertEquals(0, text.exit(), text.err());
         assertTrue(text.out().startsWith("Plutus — models (2026-03-01 00:00 to "), text.out());
         Result bad = PlutusCliTest.run(home, "stats", "--from", "March");
-        assertEquals(1, bad.exit());
+        assertEquals(2, bad.exit(), "a usage error: " + bad.err());
         assertTrue(bad.err().contains("--from 'March' is not a date"), bad.err());
     }
 
@@ -166,5 +168,162 @@ class CliBehaviourTest {
         }
         Result again = PlutusCliTest.run("", write);
         assertEquals(merged, Files.readString(hermes.resolve("config.yaml")), "running it again adds nothing: " + again.out());
+    }
+
+    @Test
+    void hintsNameANonDefaultHomeSoTheyWorkAsPrinted(@TempDir Path tmp) throws Exception {
+        Path home = tmp.resolve("my plutus");
+        Files.createDirectories(home);
+        String flag = "--home '" + home + "'";
+        Result setup = PlutusCliTest.run(home, "setup");
+        assertEquals(0, setup.exit(), setup.err());
+        assertTrue(setup.out().contains("run plutus setup " + flag + " pricing auto"), setup.out());
+        Result status = PlutusCliTest.run(home, "status");
+        assertEquals(3, status.exit(), status.err());
+        assertTrue(status.out().contains("Start it with `plutus serve " + flag + "`"), status.out());
+        Result budget = PlutusCliTest.run(home, "budget");
+        assertEquals(0, budget.exit(), budget.err());
+        assertTrue(budget.out().contains("Set one with plutus budget " + flag + " set global daily"), budget.out());
+        // As printed, the hint runs against this home: it parses and writes the budget here.
+        Result followed = PlutusCliTest.run("", "budget", "--home", home.toString(), "set", "global", "daily", "5");
+        assertEquals(0, followed.exit(), followed.err());
+        assertTrue(Files.readString(home.resolve("budget.yaml")).contains("daily_usd: 5"));
+    }
+
+    @Test
+    void rangeMistakesAreOneLineNamingTheOptionWithExit2(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "timezone: America/New_York\nbudgets: {}\n");
+        usageError(home, "--to needs --from", "stats", "--to", "2026-03-07");
+        usageError(home, "--from '2026-03-01T10:00' and --to '2026-03-01 10:00' are the same time", "stats", "--from", "2026-03-01T10:00",
+                "--to", "2026-03-01 10:00");
+        usageError(home, "--to '2026-03-01' ends the range (2026-03-02 00:00) before --from '2026-03-07'", "stats", "--from", "2026-03-07",
+                "--to", "2026-03-01");
+        usageError(home, "--from '2026-03-08T02:30' does not exist in America/New_York: the clocks jump from 02:00 to 03:00", "stats",
+                "--from", "2026-03-08T02:30");
+        usageError(home, "--from '2026-11-01T01:30' happens twice in America/New_York", "stats", "--from", "2026-11-01T01:30",
+                "--to", "2026-11-02");
+        usageError(home, "--from/--to give the range, so 'week' cannot as well", "stats", "week", "--from", "2026-03-01");
+        usageError(home, "--from 'March' is not a date", "stats", "--from", "March");
+
+        Result offset = PlutusCliTest.run(home, "stats", "--from", "2026-11-01T01:30-05:00", "--to", "2026-11-02", "--json");
+        assertEquals(0, offset.exit(), "the offset the message suggests is accepted: " + offset.err());
+        assertEquals("2026-11-01T06:30:00Z", offset.json().path("from").asText());
+    }
+
+    private static void usageError(Path home, String message, String... args) {
+        Result r = PlutusCliTest.run(home, args);
+        assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.err());
+        assertEquals("", r.out());
+        assertEquals(1, r.err().strip().lines().count(), "one line, not the whole help: " + r.err());
+        assertTrue(r.err().startsWith("plutus stats: " + message), r.err());
+    }
+
+    @Test
+    void everyHelpAndUsageTextUsesTerminalSyntax() {
+        List<String> slashes = new java.util.ArrayList<>();
+        helpTexts(PlutusCli.commandLine(java.io.InputStream.nullInputStream()), slashes);
+        assertEquals(List.of(), slashes);
+    }
+
+    private static void helpTexts(picocli.CommandLine c, List<String> slashes) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?<![\\w/.~:-])/(stats|budget|setup|runway)\\b(?![./-])")
+                .matcher(c.getUsageMessage(picocli.CommandLine.Help.Ansi.OFF));
+        while (m.find()) {
+            slashes.add(c.getCommandSpec().qualifiedName() + ": " + m.group());
+        }
+        c.getSubcommands().values().forEach(sub -> helpTexts(sub, slashes));
+    }
+
+    @Test
+    void uninstallRemovesExactlyTheShellHooksAndQuickCommandsPlutusAdded(@TempDir Path tmp) throws Exception {
+        Path hermes = tmp.resolve("hermes");
+        Files.createDirectories(hermes);
+        String mine = """
+                model: anthropic/claude-sonnet-4-6   # mine
+                hooks:
+                  pre_tool_call:
+                    - command: "python3 /home/me/audit.py"   # my audit hook
+                quick_commands:
+                  deploy:
+                    type: exec
+                    command: "make deploy"
+                display:
+                  skin: mono
+                """;
+        Path config = hermes.resolve("config.yaml");
+        Files.writeString(config, mine);
+        Path home = tmp.resolve("plutus");
+        Result in = PlutusCliTest.run("", "install", "hermes", "--home", home.toString(), "--hermes-home", hermes.toString(),
+                "--shell-hooks", "--write-config", "--no-default-budget", "--launcher", "plutus");
+        assertEquals(0, in.exit(), in.err());
+        assertTrue(Files.readString(config).contains("shell_hook.py"));
+        assertTrue(Files.readString(config).contains("plutus budget --home " + home));
+
+        Result out = PlutusCliTest.run("", "uninstall", "hermes", "--home", home.toString(), "--hermes-home", hermes.toString());
+        assertEquals(0, out.exit(), out.err());
+        assertEquals(mine, Files.readString(config), "the user's hooks, commands and every other byte as they were: " + out.out());
+        assertTrue(out.out().contains("shell hooks from hooks:"), out.out());
+        assertTrue(out.out().contains("quick commands stats, budget, setup"), out.out());
+        assertFalse(Files.exists(hermes.resolve("plugins/plutus")));
+
+        // The printed block pasted into a file without hooks: goes whole, its two comment lines too.
+        dev.plutus.hermes.HermesInstaller installer = new dev.plutus.hermes.HermesInstaller(hermes,
+                new dev.plutus.core.HomeLayout(home), dev.plutus.hermes.PluginManifest.bundled(), java.time.Clock.systemUTC());
+        Files.writeString(config, "model: x\n" + installer.shellHooksSnippet("python3", "plutus", " --home " + home));
+        Files.createDirectories(installer.pluginDir());
+        Result pasted = PlutusCliTest.run("", "uninstall", "hermes", "--home", home.toString(), "--hermes-home", hermes.toString());
+        assertEquals(0, pasted.exit(), pasted.err());
+        assertEquals("model: x\n", Files.readString(config), pasted.out());
+    }
+
+    @Test
+    void reinstallingForAnotherHomeRepointsPlutusEntriesAndANoOpLeavesTheFileAlone(@TempDir Path tmp) throws Exception {
+        Path hermes = tmp.resolve("hermes");
+        Files.createDirectories(hermes);
+        Path config = hermes.resolve("config.yaml");
+        Files.writeString(config, """
+                hooks:
+                  pre_tool_call:
+                    - command: "python3 /home/me/audit.py"
+                quick_commands:
+                  stats:
+                    type: exec
+                    command: "my-stats"
+                """);
+        Path a = tmp.resolve("home-a");
+        Path b = tmp.resolve("home-b");
+        for (Path home : List.of(a, b)) {
+            Result r = PlutusCliTest.run("", "install", "hermes", "--home", home.toString(), "--hermes-home", hermes.toString(),
+                    "--shell-hooks", "--write-config", "--no-default-budget", "--launcher", "plutus");
+            assertEquals(0, r.exit(), r.err());
+        }
+        String after = Files.readString(config);
+        assertFalse(after.contains(a.toString()), "no quick command left on home A: " + after);
+        assertTrue(after.contains("plutus budget --home " + b), after);
+        assertTrue(after.contains("command: \"my-stats\""), "the user's own /stats stays: " + after);
+
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_500_000_000_000L);
+        Files.setLastModifiedTime(config, old);
+        long backups;
+        try (var files = Files.list(hermes)) {
+            backups = files.filter(f -> f.getFileName().toString().startsWith("config.yaml.plutus-bak-")).count();
+        }
+        Files.deleteIfExists(hermes.resolve("config.yaml.plutus-merged"));
+        for (boolean write : new boolean[] {true, false}) {
+            List<String> args = new java.util.ArrayList<>(List.of("install", "hermes", "--home", b.toString(), "--hermes-home",
+                    hermes.toString(), "--shell-hooks", "--no-default-budget", "--launcher", "plutus"));
+            if (write) {
+                args.add("--write-config");
+            }
+            Result again = PlutusCliTest.run("", args.toArray(String[]::new));
+            assertEquals(0, again.exit(), again.err());
+            assertTrue(again.out().contains("left as it is"), again.out());
+        }
+        assertEquals(after, Files.readString(config));
+        assertEquals(old, Files.getLastModifiedTime(config), "not rewritten when nothing changes");
+        assertFalse(Files.exists(hermes.resolve("config.yaml.plutus-merged")), "no proposal when there is nothing to merge");
+        try (var files = Files.list(hermes)) {
+            assertEquals(backups, files.filter(f -> f.getFileName().toString().startsWith("config.yaml.plutus-bak-")).count());
+        }
     }
 }

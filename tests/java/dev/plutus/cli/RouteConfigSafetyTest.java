@@ -146,7 +146,8 @@ class RouteConfigSafetyTest {
         Files.writeString(home.resolve("runway.yaml"), "router: {apply: true}\n" + Files.readString(home.resolve("runway.yaml")));
         PlutusCliTest.Result ok = PlutusCliTest.run(home, "route", "rollback");
         assertEquals(0, ok.exit(), ok.err());
-        assertTrue(ok.out().contains("paused until `plutus route resume`"), ok.out());
+        assertTrue(ok.out().contains("paused until `plutus route resume --home " + dev.plutus.core.HomeLayout.shellQuoted(home.toString()) + "`"),
+                "the hint names this home: " + ok.out());
         assertEquals(original, Files.readString(config));
         try (TestEngine p = TestEngine.open(TestSupport.config(home, Map.of()).build())) {
             var run = p.runway().runScheduled();

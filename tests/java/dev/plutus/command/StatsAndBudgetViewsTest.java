@@ -1,6 +1,7 @@
 package dev.plutus.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -88,6 +89,28 @@ class StatsAndBudgetViewsTest {
     }
 
     @Test
+    void aToolAverageLeavesOutCallsWhoseDurationWasNotMeasured() throws Exception {
+        try (TestEngine p = open(Files.createTempDirectory("plutus-stats"))) {
+            p.recordTool(new dev.plutus.core.ToolCall("t1", NOW.minusSeconds(3 * 3600), "s", "terminal", "ok", null, 900));
+            p.recordTool(new dev.plutus.core.ToolCall("t2", NOW.minusSeconds(3 * 3600), "s", "terminal", "ok", null, 0));
+            p.recordTool(new dev.plutus.core.ToolCall("w1", NOW.minusSeconds(3 * 3600), "s", "web_search", "ok", null, 0));
+            p.engine().rollups().catchUp(); // rolled up: the hour must keep the count of timed calls too
+            p.recordTool(new dev.plutus.core.ToolCall("t3", NOW.minusSeconds(60), "s", "terminal", "ok", null, 300));
+            p.recordTool(new dev.plutus.core.ToolCall("w2", NOW.minusSeconds(60), "s", "web_search", "ok", null, 0));
+            JsonNode tools = stats(p, "tools 24h").path("tools");
+            JsonNode terminal = tools.get(0);
+            assertEquals("terminal", terminal.path("tool").asText());
+            assertEquals(3, terminal.path("calls").asInt());
+            assertEquals(2, terminal.path("timed_calls").asInt());
+            assertEquals(600, terminal.path("avg_ms").asLong(), "(900 + 300) / 2 timed calls, not / 3");
+            assertTrue(tools.get(1).path("avg_ms").isNull(), tools.toString());
+            String text = p.commands().run("stats", "tools 24h").text();
+            assertTrue(text.lines().anyMatch(l -> l.startsWith("web_search") && l.endsWith("not measured")), text);
+            assertTrue(text.lines().anyMatch(l -> l.startsWith("terminal") && l.endsWith("600ms (of 2 measured)")), text);
+        }
+    }
+
+    @Test
     void fromAndToAreReadInTheBudgetZoneAndADateAsToIncludesThatDay() throws Exception {
         try (TestEngine p = open(Files.createTempDirectory("plutus-stats"))) {
             call(p, "20th-late", Instant.parse("2026-11-21T04:30:00Z"), null, 0, "1.00"); // 23:30 on the 20th in New York
@@ -123,8 +146,11 @@ class StatsAndBudgetViewsTest {
             call(p, "hermes", NOW.minusSeconds(60), null, 0, "1.00");
             JsonNode ws = stats(p, "workspaces today").path("workspaces");
             assertEquals(3, ws.size(), ws.toString());
-            assertEquals(List.of("", "ops", "research"), List.of(ws.get(0).path("workspace").asText(""), ws.get(1).path("workspace").asText(),
-                    ws.get(2).path("workspace").asText()), "dearest first; Hermes's own calls name no workspace");
+            assertEquals(List.of("default", "ops", "research"), List.of(ws.get(0).path("workspace").asText(""), ws.get(1).path("workspace").asText(),
+                    ws.get(2).path("workspace").asText()), "dearest first; Hermes's own calls are in 'default', as the dashboard says");
+            Rendered wsText = p.commands().run("stats", "workspaces today");
+            assertTrue(wsText.text().lines().anyMatch(l -> l.strip().startsWith("default ")), wsText.text());
+            assertFalse(wsText.text().lines().anyMatch(l -> l.strip().startsWith("- ")), "one spelling, not '-': " + wsText.text());
             JsonNode tasks = stats(p, "task_types today").path("task_types");
             assertEquals("summarise", tasks.get(1).path("task_type").asText());
             assertEquals(2, tasks.get(1).path("calls").asInt());

@@ -26,6 +26,39 @@ class YamlEditorTest {
     }
 
     @Test
+    void aKeyIsRemovedWithItsValueAndOnlyThat() {
+        String before = """
+                # top
+                hooks:
+                  pre_tool_call:
+                    - command: "mine"   # keep
+                  post_tool_call:
+                    - command: "plutus"
+                      # a note under it goes with it
+                  on_session_end: x
+                quick_commands:
+                  stats:
+                    type: exec
+                model: m
+                """;
+        String noPost = YamlEditor.of(before, "f.yaml").removeKey(YamlPath.of("hooks", "post_tool_call")).text();
+        assertEquals(before.replace("""
+                  post_tool_call:
+                    - command: "plutus"
+                      # a note under it goes with it
+                """, ""), noPost);
+        String noStats = YamlEditor.of(before, "f.yaml").removeKey(YamlPath.of("quick_commands", "stats")).text();
+        assertEquals(before.replace("quick_commands:\n  stats:\n    type: exec\n", "quick_commands: {}\n"), noStats,
+                "an emptied mapping stays a mapping");
+        String noTop = YamlEditor.of(before, "f.yaml").removeKey(YamlPath.of("quick_commands")).text();
+        assertEquals(before.replace("quick_commands:\n  stats:\n    type: exec\n", ""), noTop);
+        YamlEditor same = YamlEditor.of(before, "f.yaml");
+        assertSame(same, same.removeKey(YamlPath.of("hooks", "absent")));
+        assertThrows(ConfigException.class, () -> YamlEditor.of("a: {b: 1, c: 2}\n", "f.yaml").removeKey(YamlPath.of("a", "b")),
+                "a flow mapping is not edited");
+    }
+
+    @Test
     void onlyTheValueChangesAndATrailingCommentKeepsItsColumn() {
         String before = """
                 # my budget

@@ -1,6 +1,8 @@
 package dev.plutus.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plutus.core.LlmCall;
 import dev.plutus.core.TokenUsage;
@@ -59,8 +61,8 @@ class StatsReportTest {
         assertEquals("{\"window\":\"24h\",\"from\":\"2026-11-23T12:00:00Z\",\"to\":\"2026-11-24T12:00:00.001Z\",\"zone\":\"UTC\",\"usage\":{\"calls\":12,\"estimated_calls\":2,\"unpriced_calls\":1,\"input_tokens\":1000,"
                 + "\"output_tokens\":500,\"cache_read_tokens\":20000,\"cache_write_tokens\":300,\"reasoning_tokens\":40,"
                 + "\"cost_usd\":1.234567,\"latency_ms\":18000,\"latency_calls\":12,\"avg_latency_ms\":1500,\"provisional_calls\":0,\"provisional_usd\":0.000000},\"sessions\":{\"sessions\":3,\"subagents\":1,\"ok\":2,\"failed\":1,"
-                + "\"running\":0,\"avg_duration_ms\":90000},\"tools\":[{\"tool\":\"terminal\",\"calls\":7,\"failures\":1,\"avg_ms\":250},"
-                + "{\"tool\":\"read_file\",\"calls\":12,\"failures\":0,\"avg_ms\":40}]}", r.json().toString());
+                + "\"running\":0,\"avg_duration_ms\":90000},\"tools\":[{\"tool\":\"terminal\",\"calls\":7,\"failures\":1,\"timed_calls\":7,\"avg_ms\":250},"
+                + "{\"tool\":\"read_file\",\"calls\":12,\"failures\":0,\"timed_calls\":12,\"avg_ms\":40}]}", r.json().toString());
     }
 
     @Test
@@ -162,13 +164,26 @@ class StatsReportTest {
     void toolsShowTheirFailureShare() {
         Rendered r = StatsReport.tools(range(StatsWindow.LAST_24_HOURS), List.of(new ToolTotals("terminal", 3, 1, 3000), new ToolTotals("web_search", 0, 0, 0)));
         assertEquals("Plutus — tools (last 24 h, rolling, times in UTC)\n" + RULE72 + """
-                Tool        Calls  Failures  Fail%  Avg ms
-                ------------------------------------------
-                terminal        3         1  33.3%  1000ms
-                web_search      0         0     0%     0ms
+                Tool        Calls  Failures  Fail%        Avg ms
+                ------------------------------------------------
+                terminal        3         1  33.3%        1000ms
+                web_search      0         0     0%  not measured
                 """, r.text());
         assertEquals("Plutus — tools (last 24 h, rolling, times in UTC)\n" + RULE72 + "No tool calls in this window.\n",
                 StatsReport.tools(range(StatsWindow.LAST_24_HOURS), List.of()).text());
+    }
+
+    @Test
+    void aToolWithoutAMeasuredDurationIsNotShownAsZeroMilliseconds() {
+        Rendered r = StatsReport.tools(range(StatsWindow.LAST_24_HOURS), List.of(new ToolTotals("grep", 4, 0, 300, 2),
+                new ToolTotals("web_search", 2, 0, 0, 0)));
+        assertTrue(r.text().lines().anyMatch(l -> l.startsWith("grep") && l.endsWith(" 150ms (of 2 measured)")),
+                "averaged over the 2 timed calls, not the 4: " + r.text());
+        assertTrue(r.text().lines().anyMatch(l -> l.startsWith("web_search") && l.endsWith(" not measured")), r.text());
+        assertFalse(r.text().contains(" 0ms"), r.text());
+        assertEquals(150, r.json().path("tools").get(0).path("avg_ms").asLong());
+        assertTrue(r.json().path("tools").get(1).path("avg_ms").isNull(), r.json().toString());
+        assertEquals(0, r.json().path("tools").get(1).path("timed_calls").asLong());
     }
 
     @Test

@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = {
         "Benchmarks the engine on a scratch database (never on PLUTUS_HOME):",
-        "recorded calls/s with 1 and 4 threads, verdict p50/p99 and /stats week latency",
+        "recorded calls/s with 1 and 4 threads, verdict p50/p99 and 'stats week' latency",
         "at each size, and database bytes per million calls (suite engine); the Hermes",
         "bridge -> daemon hook round trip, hook events/s with 4 sessions and the daemon's",
         "memory after many recorded calls (suite hooks; needs python3); POST /v1/usage",

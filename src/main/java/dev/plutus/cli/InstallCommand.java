@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,7 +68,7 @@ final class InstallCommand {
                     "alone, and print the hooks: block (one python3 command per event) to paste into it"})
             boolean shellHooks;
             @Option(names = "--default-budget", negatable = true, description = {
-                    "Write a starting budget.yaml (global $5.00/day and $100.00/month, notice at 80%, block at 100%) when",
+                    "Write a starting budget.yaml (global $5.00/day and $100.00/month, notice at 80%%, block at 100%%) when",
                     "there is none. Asked when run in a terminal; yes when not asked. --no-default-budget: leave it unset"})
             Boolean defaultBudget;
             @Option(names = "--write-config", description = {
@@ -102,7 +101,11 @@ final class InstallCommand {
                         // A second top-level hooks: or quick_commands: would drop the user's own or break the file.
                         PrintWriter out = spec.commandLine().getOut();
                         kept.forEach(n -> out.println("Your quick command '" + n + "' is kept; Plutus's /" + n + " is not added."));
-                        if (writeConfig) {
+                        if (merged.get().equals(installer.currentConfig())) {
+                            // Nothing to change: the file keeps its bytes and its mtime, and no proposal is left beside it.
+                            out.println(installer.configFile() + " already has Plutus's shell hooks and quick commands for this home;"
+                                    + " left as it is.");
+                        } else if (writeConfig) {
                             out.println(installer.writeConfig(merged.get()));
                         } else {
                             Path proposal = installer.configFile().resolveSibling("config.yaml.plutus-merged");
@@ -139,7 +142,7 @@ final class InstallCommand {
                 }
                 try (dev.plutus.engine.Engine p = home.open(); dev.plutus.hermes.HermesHost host = new dev.plutus.hermes.HermesHost(p)) {
                     var r = dev.plutus.command.SlashCommands.of(p, host.runway()).run("setup", "budget default");
-                    out.print(PlutusCli.terminalSyntax(r.text()));
+                    out.print(PlutusCli.terminalSyntax(r.text(), h));
                 }
                 out.println("That stops tools and pauses cron jobs once $5.00 is spent in a day or $100.00 in a month (a notice"
                         + " comes at 80%). Change it with `plutus budget set global daily 20" + homeFlag(h) + "`, remove one with"
@@ -159,9 +162,7 @@ final class InstallCommand {
 
     /** {@code --home DIR} for a hint the user copies, when the home is not the one a bare command finds. */
     static String homeFlag(HomeLayout h) {
-        HomeLayout bare = HomeLayout.resolve(null, Map.of());
-        return h.dir().toAbsolutePath().normalize().equals(bare.dir().toAbsolutePath().normalize()) ? ""
-                : " --home " + dev.plutus.hermes.HermesInstaller.shellQuoted(h.dir().toAbsolutePath().toString());
+        return h.homeFlag(System.getenv());
     }
 
     @Command(name = "uninstall", mixinStandardHelpOptions = true, description = "Removes Plutus from a host.",
@@ -176,7 +177,8 @@ final class InstallCommand {
         }
 
         @Command(name = "hermes", mixinStandardHelpOptions = true,
-                description = "Removes the Plutus plugin directory and its plugins.enabled entry (backup first). Data in PLUTUS_HOME is kept.")
+                description = {"Removes the Plutus plugin directory, its plugins.enabled entry and the shell hooks and quick commands it",
+                        "added to config.yaml (backup first; your own entries stay). Data in PLUTUS_HOME is kept."})
         static final class Hermes implements Callable<Integer> {
             @Mixin PlutusCli.HomeOption home;
             @Spec CommandSpec spec;

@@ -113,7 +113,7 @@ final class KeysCommand implements Callable<Integer> {
                 found = new ApiKeys(new ApiKeyStore(p.jdbc()), p.clock()).revoke(keyId);
             }
             if (!found) {
-                spec.commandLine().getErr().println("plutus keys revoke: no key " + keyId + " (see plutus keys list)");
+                spec.commandLine().getErr().println("plutus keys revoke: no key " + keyId + " (see `" + home.resolve().command("keys list") + "`)");
                 return 2;
             }
             spec.commandLine().getOut().println("Revoked " + keyId + ".");

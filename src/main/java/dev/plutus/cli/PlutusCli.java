@@ -82,11 +82,11 @@ public final class PlutusCli implements Callable<Integer> {
         Path home;
 
         @Option(names = "--openrouter-url", paramLabel = "URL",
-                description = "Base URL of the OpenRouter API that /setup pricing auto reads /models from (default $PLUTUS_OPENROUTER_URL, else https://openrouter.ai/api/v1)")
+                description = "Base URL of the OpenRouter API that plutus setup pricing auto reads /models from (default $PLUTUS_OPENROUTER_URL, else https://openrouter.ai/api/v1)")
         URI openRouterUrl;
 
         @Option(names = "--litellm-url", paramLabel = "URL",
-                description = "URL of LiteLLM's price map that /setup pricing auto reads ('none': do not fetch it; default $PLUTUS_LITELLM_URL, else LiteLLM's main branch on GitHub)")
+                description = "URL of LiteLLM's price map that plutus setup pricing auto reads ('none': do not fetch it; default $PLUTUS_LITELLM_URL, else LiteLLM's main branch on GitHub)")
         String litellmUrl;
 
         /** This option when given here, else the parent command's: {@code plutus runway --home X calibrate …} works too. */
@@ -135,8 +135,11 @@ public final class PlutusCli implements Callable<Integer> {
         LogSetup.toFile(home);
     }
 
-    /** Prints an answer: to stdout, or to stderr with exit 1 when it is a refusal (bad arguments, an edit not made). */
-    static int print(CommandLine.Model.CommandSpec spec, Rendered r, boolean json) {
+    /**
+     * Prints an answer: to stdout, or to stderr with exit 1 when it is a refusal (bad arguments, an edit
+     * not made). Commands it names are written for {@code home}, so they work as printed.
+     */
+    static int print(CommandLine.Model.CommandSpec spec, Rendered r, boolean json, HomeLayout home) {
         PrintWriter out = r.refused() ? spec.commandLine().getErr() : spec.commandLine().getOut();
         if (json) {
             try {
@@ -147,7 +150,7 @@ public final class PlutusCli implements Callable<Integer> {
                 throw new IllegalStateException(e);
             }
         } else {
-            String text = terminalSyntax(r.text());
+            String text = terminalSyntax(r.text(), home);
             out.print(r.refused() && !text.startsWith("plutus ") ? "plutus " + spec.name() + ": " + text : text);
         }
         out.flush();
@@ -177,9 +180,20 @@ public final class PlutusCli implements Callable<Integer> {
             return String.join(" ", args);
         }
 
+        /** A usage error in the options, as one line without the command's name; empty when they are fine. */
+        java.util.Optional<String> usageError(HomeLayout h) {
+            return java.util.Optional.empty();
+        }
+
         @Override
         public Integer call() {
             HomeLayout h = home.resolve();
+            java.util.Optional<String> usage = usageError(h);
+            if (usage.isPresent()) {
+                spec.commandLine().getErr().println("plutus " + name + ": " + usage.get());
+                spec.commandLine().getErr().flush();
+                return 2;
+            }
             java.util.Optional<DaemonInfo> daemon = DaemonInfo.read(h.daemonInfoFile()).filter(DaemonInfo::processAlive);
             if (daemon.isEmpty()) {
                 return runHere(h);
@@ -204,24 +218,28 @@ public final class PlutusCli implements Callable<Integer> {
                 if (j instanceof ObjectNode o) {
                     o.putObject("daemon").put("pid", d.pid()).put("url", d.baseUrl());
                 }
-                return print(spec, new Rendered("", j, a.refused()), true);
+                return print(spec, new Rendered("", j, a.refused()), true, h);
             }
             String footer = name.equals("budget") && !a.refused()
                     ? "Answered by the running daemon (pid " + d.pid() + ", " + d.baseUrl() + "): this is the budget it enforces.\n" : "";
-            return print(spec, new Rendered(a.body() + footer, null, a.refused()), false);
+            return print(spec, new Rendered(a.body() + footer, null, a.refused()), false, h);
         }
 
         /** The command on an engine of this process, over the files as they are now. */
         int runHere(HomeLayout h) {
             try (Engine p = home.open(); HermesHost host = new HermesHost(p)) {
-                return print(spec, SlashCommands.of(p, host.runway(), host.cronJobNames()).run(name, slashArgs()), json);
+                return print(spec, SlashCommands.of(p, host.runway(), host.cronJobNames()).run(name, slashArgs()), json, h);
             }
         }
     }
 
-    /** Slash syntax in a command's text as a terminal user types it: {@code /setup pricing auto} becomes {@code plutus setup pricing auto}. */
-    static String terminalSyntax(String text) {
-        return SLASH_COMMAND.matcher(text).replaceAll("plutus $1");
+    /**
+     * Slash syntax in a command's text as a terminal user types it for {@code home}: {@code /setup pricing auto}
+     * becomes {@code plutus setup pricing auto}, with {@code --home DIR} after the command's name when
+     * {@code home} is not the default one ({@link HomeLayout#command}).
+     */
+    static String terminalSyntax(String text, HomeLayout home) {
+        return SLASH_COMMAND.matcher(text).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(home.command(m.group(1))));
     }
 
     /** A slash command where a user would type it: not inside a path ({@code ~/.hermes/plutus/budget.yaml}) or a URL. */
@@ -244,14 +262,51 @@ public final class PlutusCli implements Callable<Integer> {
             super("stats");
         }
 
+        /**
+         * The range options checked here, before any daemon is asked, so each mistake is one line and
+         * exit 2: a window as well, --to alone, an empty or reversed range, a time the clocks skip or
+         * repeat in the budget zone.
+         */
+        @Override
+        java.util.Optional<String> usageError(HomeLayout h) {
+            if (from == null && to == null) {
+                return java.util.Optional.empty();
+            }
+            if (args.size() > 1 || args.size() == 1 && !STATS_REPORTS.contains(args.get(0).toLowerCase(java.util.Locale.ROOT))) {
+                return java.util.Optional.of("--from/--to give the range, so '" + String.join(" ", args) + "' cannot as well: use either a"
+                        + " window (today, 24h, week, month) or --from DATE [--to DATE], with at most a report name ("
+                        + String.join(", ", STATS_REPORTS) + ")");
+            }
+            if (from == null) {
+                return java.util.Optional.of("--to needs --from: give --from DATE [--to DATE] (a date such as 2026-03-01 or a date and"
+                        + " time such as 2026-03-01T09:30, in the budget zone); for the last days use a window: today, 24h, week, month");
+            }
+            try {
+                dev.plutus.report.StatsRange.between(from, to, java.time.Instant.now(), budgetZone(h));
+            } catch (IllegalArgumentException e) {
+                return java.util.Optional.of(e.getMessage());
+            }
+            return java.util.Optional.empty();
+        }
+
+        /** The zone budget.yaml names (what the range is read in), else this process's zone. */
+        private java.time.ZoneId budgetZone(HomeLayout h) {
+            java.time.ZoneId fallback = home.config(h).clock().getZone();
+            try {
+                if (!Files.exists(h.budgetFile())) {
+                    return fallback;
+                }
+                return dev.plutus.budget.BudgetConfigParser.parse(Files.readString(h.budgetFile(), StandardCharsets.UTF_8),
+                        h.budgetFile().toString(), fallback).zone();
+            } catch (IOException | RuntimeException e) {
+                return fallback;   // a broken budget.yaml is reported by the command itself
+            }
+        }
+
         @Override
         String slashArgs() {
             List<String> words = new java.util.ArrayList<>(args);
             if (from != null || to != null) {
-                if (words.size() > 1 || words.size() == 1 && !STATS_REPORTS.contains(words.get(0).toLowerCase(java.util.Locale.ROOT))) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--from/--to replace the window: give a report name at most,"
-                            + " not '" + String.join(" ", words) + "'");
-                }
                 if (from != null) {
                     words.add("from");
                     words.add(from.strip().replace(' ', 'T'));
@@ -363,7 +418,7 @@ public final class PlutusCli implements Callable<Integer> {
                 explain(engine, x, text, j);
             }
             engine.problems().forEach(p -> spec.commandLine().getErr().println("warning: " + p));
-            return print(spec, new Rendered(text.toString(), j), json);
+            return print(spec, new Rendered(text.toString(), j), json, home.resolve());
         }
 
         private static void explain(PricingEngine engine, dev.plutus.pricing.PriceExplanation x, StringBuilder t, ObjectNode j) {

@@ -40,10 +40,10 @@ final class RouteCommand implements Callable<Integer> {
                 default -> {
                     out.print(r.diff());
                     out.println("Wrote " + r.config() + " (backup " + r.backup().getFileName() + "). New Hermes sessions use it; "
-                            + "`plutus route rollback` undoes it.");
+                            + "`" + home.resolve().command("route rollback") + "` undoes it.");
                 }
             }
-            h.runway().paused().ifPresent(why -> out.println("The automatic router is " + why + "; `plutus route resume` lets it write again."));
+            h.runway().paused().ifPresent(why -> out.println("The automatic router is " + why + "; `" + home.resolve().command("route resume") + "` lets it write again."));
             out.flush();
             return 0;
         } catch (RoutingRefused e) {

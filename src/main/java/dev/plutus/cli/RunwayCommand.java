@@ -56,13 +56,13 @@ final class RunwayCommand implements Callable<Integer> {
                 }
             }
             if (html != null) {
-                AtomicFiles.write(html.toAbsolutePath(), RunwayReport.html(v));
+                AtomicFiles.write(html.toAbsolutePath(), RunwayReport.html(v, home.resolve()));
                 if (!json) {
                     spec.commandLine().getErr().println("Wrote " + html.toAbsolutePath());
                 }
             }
-            Rendered r = RunwayReport.render(v);
-            return PlutusCli.print(spec, r, json);
+            Rendered r = RunwayReport.render(v, home.resolve());
+            return PlutusCli.print(spec, r, json, home.resolve());
         } catch (ConfigException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("plutus runway: " + e.getMessage());
             return 2;
@@ -128,7 +128,7 @@ final class RunwayCommand implements Callable<Integer> {
                 HermesStateBackfill.Result r = HermesStateBackfill.runAndMark(p.recorder(), p.calls(), p.meta(), p.clock(), db);
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("Read " + r.seen() + " Hermes sessions from " + db + ": imported " + r.imported() + " ("
-                        + Money.usd2(r.importedMicros()) + "), " + r.alreadyKnown() + " already counted, " + r.skippedEmpty()
+                        + Money.display(r.importedMicros()) + "), " + r.alreadyKnown() + " already counted, " + r.skippedEmpty()
                         + " without usage" + (r.grown() > 0 ? ", " + r.grown() + " grown since the last import (the growth imported)" : "")
                         + (r.outOfRange() > 0 ? ", " + r.outOfRange() + " set aside as out of range (see plutus.log)" : "")
                         + ".");

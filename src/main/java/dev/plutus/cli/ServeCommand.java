@@ -60,7 +60,7 @@ final class ServeCommand implements Callable<Integer> {
             // The daemon owns its home (one per home, the instance lock): it acknowledges calls once journaled.
             daemon = PlutusDaemon.start(options, home.config(h).withCallJournal(true));
         } catch (InstanceLock.AlreadyRunning e) {
-            err.println("plutus: " + e.getMessage() + ". See `plutus status`.");
+            err.println("plutus: " + e.getMessage() + ". See `" + h.command("status") + "`.");
             return 3;
         } catch (dev.plutus.config.ConfigException e) {
             err.println("plutus serve: " + e.getMessage());

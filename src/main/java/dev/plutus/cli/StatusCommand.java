@@ -38,7 +38,7 @@ final class StatusCommand implements Callable<Integer> {
             if (json) {
                 out.println(JSON.createObjectNode().put("running", false).put("home", h.dir().toString()).put("reason", why));
             } else {
-                out.println("plutus daemon: not running (" + why + "). Start it with `plutus serve`.");
+                out.println("plutus daemon: not running (" + why + "). Start it with `" + h.command("serve") + "`.");
             }
             return 3;
         }

@@ -366,7 +366,7 @@ public final class SlashCommands {
         if (!args.isEmpty() && !refresh) {
             throw new IllegalArgumentException("usage: /runway [refresh]");
         }
-        return RunwayReport.render(runway.view(refresh));
+        return RunwayReport.render(runway.view(refresh), home);
     }
 
     public Rendered setup(List<String> args) {
@@ -447,7 +447,7 @@ public final class SlashCommands {
         switch (how) {
             case "default" -> {
                 if (Files.exists(file)) {
-                    return text(file + " already exists; it was left as it is. Change a limit with /budget set.");
+                    return text(file + " already exists; it was left as it is. Change a limit with /budget set, remove one with /budget unset.");
                 }
                 try {
                     AtomicFiles.write(file, DEFAULT_BUDGET);
@@ -468,6 +468,7 @@ public final class SlashCommands {
                           /budget set provider anthropic rolling_24h 20
                           /budget set model claude-opus-4-7 daily 10
                           /budget set session daily 2
+                        Remove one with /budget unset <scope> [<id>] <window>, e.g. /budget unset global daily.
                         Windows: daily, weekly, monthly, rolling_24h, rolling_7d. Or edit %s by hand;
                         it is in force within about two seconds once it stops changing.""".formatted(file));
             }

@@ -301,6 +301,46 @@ public final class YamlEditor {
         return apply(edits, current().with(path, o -> list, this::newKey), path);
     }
 
+    /**
+     * Removes the key at {@code path} from its indented mapping, with its value and the comments
+     * indented under it; the same editor when the key is missing. A mapping under a key left without
+     * keys becomes {@code {}} (it would read as null otherwise).
+     */
+    public YamlEditor removeKey(YamlPath path) {
+        if (!(path.size() > 0 && path.get(path.size() - 1) instanceof YamlPath.Key)) {
+            throw new IllegalArgumentException("removeKey needs a path that ends in a key: " + path);
+        }
+        Walk w = walk(path);
+        if (w.found() < path.size()) {
+            return this;
+        }
+        requireUnderBlockKey(w, path);
+        int keyStart = at(w.lastKey().getStartMark());
+        int from = src.lineStart(keyStart);
+        if (!src.text.substring(from, keyStart).isBlank()) {
+            throw refuse(w.lastKey(), path, "does not start its own line; edit it by hand");
+        }
+        List<Edit> edits = new ArrayList<>(List.of(new Edit(from, tailEnd(contentEnd(w.last()), keyColumn(w)), "")));
+        MappingNode parent = (MappingNode) w.parentOfLast();
+        YamlPath parentPath = path.prefix(path.size() - 1);
+        if (parent.getValue().size() == 1 && path.size() > 1) {
+            Walk up = walk(parentPath);
+            requireUnderBlockKey(up, parentPath);
+            int colon = afterColon(up.lastKey(), parentPath);
+            edits.add(new Edit(colon, colon, " {}"));
+        }
+        String name = ((YamlPath.Key) path.get(path.size() - 1)).name();
+        YamlValue intended = path.size() == 1 ? withoutKey(current(), name)
+                : current().with(parentPath, old -> withoutKey(old, name), this::newKey);
+        return apply(edits, intended, path);
+    }
+
+    private static YamlValue withoutKey(YamlValue mapping, String name) {
+        List<YamlValue.Entry> entries = new ArrayList<>(((YamlValue.Mapping) mapping).entries());
+        entries.removeIf(e -> e.key() instanceof YamlValue.Scalar k && k.text().equals(name));
+        return new YamlValue.Mapping(entries);
+    }
+
     private YamlEditor removeAt(Walk w, YamlPath path, SequenceNode seq, int i) {
         List<Node> items = seq.getValue();
         Node item = items.get(i);

@@ -25,7 +25,7 @@ public final class HermesHost implements AutoCloseable {
         CodexAuthFile codex = CodexAuthFile.fromEnvironment(env);
         this.runway = new RunwayMonitor(engine.stats(), engine.gate()::zone, store, engine.config().home().runwayFile(), env,
                 cfg -> Credentials.withDotEnv(env, cfg.hermesHome() == null ? null : cfg.hermesHome().resolve(".env")).withLogins(claude, codex),
-                new HermesRouter(store, engine.clock()), engine.clock());
+                new HermesRouter(store, engine.clock(), words -> engine.config().home().command(words, env)), engine.clock());
         this.hooks = new HookDispatcher(engine.sessions(), engine.recorder(), engine.enforcer(), runway::claimNotices,
                 engine.clock());
         this.cronJobNames = new CronJobNames(CronJobNames.hermesHome(engine.config().home().dir(), env));

@@ -133,7 +133,7 @@ public final class HermesInstaller {
         String config = Files.exists(configFile()) ? Files.readString(configFile(), StandardCharsets.UTF_8) : "";
         if (PluginList.enabledNames(config).contains(manifest.name())) {
             done.add("Warning: '" + manifest.name() + "' is in plugins.enabled of " + configFile()
-                    + "; with shell hooks too every event would arrive twice. Run `plutus uninstall hermes` first.");
+                    + "; with shell hooks too every event would arrive twice. Run `" + plutusHome.command("uninstall hermes") + "` first.");
         }
         return done;
     }
@@ -198,16 +198,134 @@ public final class HermesInstaller {
                     dev.plutus.config.YamlEditor.Placement.END);
         }
         for (PluginManifest.Command c : manifest.commands()) {
-            if (!doc.root().get("quick_commands").get(c.name()).isMissing()) {
-                skipped.add(c.name());
+            String wanted = shellQuoted(launcher) + " " + c.name() + launcherArgs;
+            dev.plutus.config.YamlNode existing = doc.root().get("quick_commands").get(c.name());
+            if (!existing.isMissing()) {
+                String had = existing.get("command").textOr("");
+                if (isOwnQuickCommand(c.name(), had, List.of(launcher))) {
+                    if (!had.equals(wanted)) {
+                        // Plutus's own entry from an install for another home (or launcher): point it here.
+                        doc = doc.setScalar(dev.plutus.config.YamlPath.of(List.of("quick_commands", c.name(), "command")), wanted);
+                    }
+                } else {
+                    skipped.add(c.name());
+                }
                 continue;
             }
             java.util.LinkedHashMap<String, String> fields = new java.util.LinkedHashMap<>();
             fields.put("type", "exec");
-            fields.put("command", shellQuoted(launcher) + " " + c.name() + launcherArgs);
+            fields.put("command", wanted);
             doc = doc.replaceWithMapping(dev.plutus.config.YamlPath.of(List.of("quick_commands", c.name())), fields);
         }
         return java.util.Optional.of(doc.text());
+    }
+
+    /** config.yaml as it is now ("" when absent): the caller writes a merge only when it differs. */
+    public String currentConfig() throws IOException {
+        return Files.exists(configFile()) ? Files.readString(configFile(), StandardCharsets.UTF_8) : "";
+    }
+
+    /**
+     * Whether a quick command is one Plutus wrote: {@code <launcher> <name>}, optionally followed by
+     * {@code --home DIR}, where the launcher is one of {@code launchers} or any program named plutus.
+     */
+    static boolean isOwnQuickCommand(String name, String command, List<String> launchers) {
+        String c = command.strip();
+        for (String launcher : launchers) {
+            String prefix = shellQuoted(launcher) + " " + name;
+            if (c.equals(prefix) || c.startsWith(prefix + " --home ")) {
+                return true;
+            }
+        }
+        return c.matches("(?:\\S*/)?plutus " + java.util.regex.Pattern.quote(name) + "(?: --home .+)?");
+    }
+
+    /** Whether a shell hook runs this install's shell_hook.py. */
+    private boolean isOwnHookCommand(String command) {
+        return command.contains(pluginDir().resolve("shell_hook.py").toString());
+    }
+
+    /**
+     * {@code text} without the shell hooks and quick commands Plutus put in it; the user's own entries
+     * and every other line stay as they are. A hook event or the {@code hooks:}/{@code quick_commands:}
+     * key left with nothing of the user's goes too. Adds one line per removal to {@code done}.
+     */
+    String withoutShellHooks(String text, List<String> launchers, List<String> done) {
+        dev.plutus.config.YamlEditor doc = dev.plutus.config.YamlEditor.of(text, configFile().toString());
+        int hooks = 0;
+        dev.plutus.config.YamlNode hookMap = doc.root().get("hooks");
+        if (hookMap.isMapping()) {
+            for (var e : hookMap.entries().entrySet()) {
+                if (!e.getValue().isList()) {
+                    continue;
+                }
+                List<dev.plutus.config.YamlNode> items = e.getValue().items();
+                List<dev.plutus.config.YamlEditor.Item> keep = new ArrayList<>();
+                for (int i = 0; i < items.size(); i++) {
+                    if (!isOwnHookCommand(items.get(i).get("command").textOr(""))) {
+                        keep.add(new dev.plutus.config.YamlEditor.Kept(i));
+                    }
+                }
+                if (keep.size() == items.size()) {
+                    continue;
+                }
+                hooks += items.size() - keep.size();
+                dev.plutus.config.YamlPath at = dev.plutus.config.YamlPath.of(List.of("hooks", e.getKey()));
+                doc = keep.isEmpty() ? doc.removeKey(at) : doc.rewriteList(at, keep, dev.plutus.config.YamlEditor.Placement.END);
+            }
+            if (hooks > 0 && doc.root().get("hooks").entries().isEmpty()) {
+                doc = doc.removeKey(dev.plutus.config.YamlPath.of("hooks"));
+            }
+        }
+        List<String> commands = new ArrayList<>();
+        dev.plutus.config.YamlNode quick = doc.root().get("quick_commands");
+        if (quick.isMapping()) {
+            for (PluginManifest.Command c : manifest.commands()) {
+                if (isOwnQuickCommand(c.name(), quick.get(c.name()).get("command").textOr(""), launchers)) {
+                    doc = doc.removeKey(dev.plutus.config.YamlPath.of(List.of("quick_commands", c.name())));
+                    commands.add(c.name());
+                }
+            }
+            if (!commands.isEmpty() && doc.root().get("quick_commands").entries().isEmpty()) {
+                doc = doc.removeKey(dev.plutus.config.YamlPath.of("quick_commands"));
+            }
+        }
+        String out = doc.text();
+        if (hooks > 0 && doc.root().get("hooks").isMissing()) {
+            // The two comment lines the printed block starts with, pasted with it: Plutus's too.
+            out = out.replaceFirst("(?m)^# Plutus through Hermes shell hooks \\(paste at the top level of [^\\n]*\\)\\.\\r?\\n"
+                    + "# Gateway and cron processes register new shell hooks only with hooks_auto_accept: true\\.\\r?\\n", "");
+        }
+        if (hooks > 0) {
+            done.add("Removed Plutus's " + hooks + " shell hook" + (hooks == 1 ? "" : "s") + " from hooks: of " + configFile() + ".");
+        }
+        if (!commands.isEmpty()) {
+            done.add("Removed Plutus's quick commands " + String.join(", ", commands) + " from quick_commands: of " + configFile() + ".");
+        }
+        return out;
+    }
+
+    /** What to remove by hand when config.yaml cannot be edited safely: Plutus's hooks and quick commands, named. */
+    private String removeByHand(String text, List<String> launchers) {
+        List<String> what = new ArrayList<>();
+        try {
+            dev.plutus.config.YamlNode root = dev.plutus.config.YamlDoc.parse(text, configFile().toString());
+            root.get("hooks").entries().forEach((event, list) -> {
+                if (list.isList() && list.items().stream().anyMatch(i -> isOwnHookCommand(i.get("command").textOr("")))) {
+                    what.add("hooks." + event);
+                }
+            });
+            for (PluginManifest.Command c : manifest.commands()) {
+                if (isOwnQuickCommand(c.name(), root.get("quick_commands").get(c.name()).get("command").textOr(""), launchers)) {
+                    what.add("quick_commands." + c.name());
+                }
+            }
+        } catch (RuntimeException e) {
+            return "remove by hand every hooks: entry whose command runs " + pluginDir().resolve("shell_hook.py")
+                    + " and Plutus's quick_commands (" + String.join(", ", manifest.commands().stream().map(PluginManifest.Command::name).toList()) + ")";
+        }
+        return what.isEmpty() ? "" : "remove by hand the entries that run " + pluginDir().resolve("shell_hook.py") + " or plutus under "
+                + String.join(", ", what);
     }
 
     /** Writes {@code merged} over config.yaml after a backup; the line to report. */
@@ -220,7 +338,7 @@ public final class HermesInstaller {
 
     /** Hermes splits shell-hook commands with shlex (and quick commands run in a shell): quote what needs it. */
     public static String shellQuoted(String word) {
-        return word.matches("[A-Za-z0-9_./~:@%+=,-]+") ? word : "'" + word.replace("'", "'\"'\"'") + "'";
+        return HomeLayout.shellQuoted(word);
     }
 
     private static String yamlQuoted(String text) {
@@ -247,16 +365,41 @@ public final class HermesInstaller {
         return done;
     }
 
+    /**
+     * Removes the plugin directory, the plugins.enabled entry and the shell hooks and quick commands
+     * Plutus put in config.yaml (the user's own stay; backup first). When config.yaml cannot be edited
+     * safely, the last line says exactly what to remove by hand.
+     */
     public List<String> uninstall() throws IOException {
         List<String> done = new ArrayList<>();
         if (Files.exists(configFile())) {
             String config = Files.readString(configFile(), StandardCharsets.UTF_8);
             String edited = PluginList.disable(config, manifest.name());
+            boolean disabled = !edited.equals(config);
+            List<String> hookLines = new ArrayList<>();
+            List<String> launchers = installedLaunchers();
+            String byHand = "";
+            try {
+                edited = withoutShellHooks(edited, launchers, hookLines);
+            } catch (dev.plutus.config.ConfigException e) {
+                byHand = removeByHand(edited, launchers);
+                if (!byHand.isEmpty()) {
+                    byHand = "config.yaml could not be edited safely (" + e.getMessage() + "): " + byHand + ".";
+                }
+            }
             if (!edited.equals(config)) {
                 Path backup = backUp();
                 AtomicFiles.write(configFile(), edited);
-                done.add("Removed '" + manifest.name() + "' from plugins.enabled of " + configFile() + " (backup: "
-                        + backup.getFileName() + ").");
+                if (disabled) {
+                    done.add("Removed '" + manifest.name() + "' from plugins.enabled of " + configFile() + " (backup: "
+                            + backup.getFileName() + ").");
+                } else {
+                    done.add("Edited " + configFile() + " (backup: " + backup.getFileName() + ").");
+                }
+                done.addAll(hookLines);
+            }
+            if (!byHand.isEmpty()) {
+                done.add(byHand);
             }
         }
         Path dir = pluginDir();
@@ -272,6 +415,23 @@ public final class HermesInstaller {
             done.add("Plutus was not installed in " + hermesHome + "; nothing to do.");
         }
         return done;
+    }
+
+    /** The launcher bridge.json names (quick commands run it), besides the usual plutus. */
+    private List<String> installedLaunchers() {
+        List<String> out = new ArrayList<>(List.of("plutus"));
+        try {
+            Path json = pluginDir().resolve("bridge.json");
+            if (Files.exists(json)) {
+                String launcher = JSON.readTree(Files.readString(json, StandardCharsets.UTF_8)).path("launcher").asText("");
+                if (!launcher.isBlank()) {
+                    out.add(launcher);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Without bridge.json the usual names still match.
+        }
+        return out;
     }
 
     private Path backUp() throws IOException {

@@ -57,10 +57,18 @@ public final class HermesRouter implements Router {
 
     private final RunwayStore store;
     private final Clock clock;
+    /** Writes {@code plutus <words>} as the user types it for this home (HomeLayout#command). */
+    private final java.util.function.UnaryOperator<String> command;
 
     public HermesRouter(RunwayStore store, Clock clock) {
+        this(store, clock, words -> "plutus " + words);
+    }
+
+    /** {@code command} names the commands the messages suggest, with --home where the home needs it. */
+    public HermesRouter(RunwayStore store, Clock clock, java.util.function.UnaryOperator<String> command) {
         this.store = store;
         this.clock = clock;
+        this.command = command;
     }
 
     /** Plans the routing, checks every model is live, and writes config.yaml (or only diffs it with {@code dryRun}). */
@@ -242,7 +250,7 @@ public final class HermesRouter implements Router {
                 String name = config.getFileName().toString();
                 throw new RoutingRefused(config + " is no longer what Plutus wrote at " + d.at() + (wrote.isEmpty()
                         ? " (that write kept no record of its text)" : "") + "; a rollback would also undo the other changes below. "
-                        + "Nothing rolled back: change the routing by hand, or `plutus route rollback --force` to roll back anyway "
+                        + "Nothing rolled back: change the routing by hand, or `" + command.apply("route rollback --force") + "` to roll back anyway "
                         + "(the current file is kept as a backup).\n" + LineDiff.unified(current, restored, name + " (now)",
                         name + " (after rollback)"));
             }
@@ -258,7 +266,7 @@ public final class HermesRouter implements Router {
                     kept == null ? null : kept.toString());
             String msg = "Restored " + config + " from " + backup.getFileName() + " (written " + d.at() + ")"
                     + (kept == null ? "." : "; the routed version is kept as " + kept.getFileName() + ".")
-                    + (cfg.router().apply() ? " The automatic router (router.apply: true) is paused until `plutus route resume`." : "");
+                    + (cfg.router().apply() ? " The automatic router (router.apply: true) is paused until `" + command.apply("route resume") + "`." : "");
             LOG.info("{}", msg);
             return msg;
         } catch (IOException e) {
@@ -272,7 +280,7 @@ public final class HermesRouter implements Router {
         String config = cfg.hermesHome().resolve("config.yaml").toString();
         return store.lastDecision(config, List.of(ROLLBACK, RESUMED), null)
                 .filter(d -> d.outcome().startsWith(ROLLBACK))
-                .map(d -> "paused by `plutus route rollback` at " + d.at());
+                .map(d -> "paused by `" + command.apply("route rollback") + "` at " + d.at());
     }
 
     @Override
@@ -284,7 +292,7 @@ public final class HermesRouter implements Router {
         }
         store.addDecision(clock.instant(), config.toString(), "{}", "[]", RESUMED, null);
         String msg = "The router may write " + config + " again" + (cfg.router().apply()
-                ? " from its next run (router.apply: true)." : " (router.apply is off: only `plutus route` writes).");
+                ? " from its next run (router.apply: true)." : " (router.apply is off: only `" + command.apply("route") + "` writes).");
         LOG.info("{}", msg);
         return msg;
     }

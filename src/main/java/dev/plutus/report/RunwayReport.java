@@ -3,6 +3,7 @@ package dev.plutus.report;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plutus.core.HomeLayout;
 import dev.plutus.core.Money;
 import dev.plutus.provider.LiveBalance;
 import dev.plutus.runway.ProviderRunway;
@@ -17,6 +18,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.Locale;
 
 /** /runway: every provider's money left, burn, days left and limits, as text, JSON and a self-contained HTML page. */
@@ -28,10 +30,24 @@ public final class RunwayReport {
     private RunwayReport() {}
 
     public static Rendered render(RunwayView v) {
-        return new Rendered(text(v), json(v));
+        return render(v, words -> "plutus " + words);
+    }
+
+    /** The same, naming commands in hints for {@code home} ({@code --home DIR} when it is not the default). */
+    public static Rendered render(RunwayView v, HomeLayout home) {
+        return render(v, home::command);
+    }
+
+    /** {@code command} writes {@code plutus <words>} as the user types it. */
+    static Rendered render(RunwayView v, UnaryOperator<String> command) {
+        return new Rendered(text(v, command), json(v));
     }
 
     static String text(RunwayView v) {
+        return text(v, words -> "plutus " + words);
+    }
+
+    static String text(RunwayView v, UnaryOperator<String> command) {
         StringBuilder sb = new StringBuilder("Runway — " + WHEN.format(v.at().atZone(v.zone())) + " " + v.zone().getId() + "\n\n");
         if (v.providers().isEmpty()) {
             sb.append("No providers to watch: no provider key was found (environment or Hermes .env) and nothing is recorded.\n")
@@ -41,14 +57,14 @@ public final class RunwayReport {
         TextTable t = new TextTable(new String[] {"provider", "left", "source", "burn/day", "trend", "days left", "runs out",
                 "today", "7d", "30d", "all time"}, new boolean[] {false, true, false, true, false, true, false, true, true, true, true});
         for (ProviderRunway r : RoutingPlanner.rank(v.providers(), v.config().alerts())) {
-            t.add(r.name(), r.remainingMicros() == null ? "?" : Money.usd2(r.remainingMicros()), r.source().label(),
-                    Money.usd2(r.burnMicrosPerDay()), r.trendLabel(), days(r), r.exhaustsOn() == null ? "-" : r.exhaustsOn().toString(),
-                    Money.usd2(r.spend().todayMicros()), Money.usd2(r.spend().last7Micros()), Money.usd2(r.spend().last30Micros()),
-                    Money.usd2(r.spend().allMicros()));
+            t.add(r.name(), r.remainingMicros() == null ? "?" : Money.display(r.remainingMicros()), r.source().label(),
+                    Money.display(r.burnMicrosPerDay()), r.trendLabel(), days(r), r.exhaustsOn() == null ? "-" : r.exhaustsOn().toString(),
+                    Money.display(r.spend().todayMicros()), Money.display(r.spend().last7Micros()), Money.display(r.spend().last30Micros()),
+                    Money.display(r.spend().allMicros()));
         }
         sb.append(t.render()).append('\n');
         for (ProviderRunway r : RoutingPlanner.rank(v.providers(), v.config().alerts())) {
-            for (String note : notes(r, v)) {
+            for (String note : notes(r, v, command)) {
                 sb.append("  ").append(r.name()).append(": ").append(note).append('\n');
             }
         }
@@ -56,7 +72,7 @@ public final class RunwayReport {
             sb.append('\n');
             v.alerts().forEach(a -> sb.append("⚠ ").append(a.message()).append('\n'));
         }
-        String route = routeLine(v);
+        String route = routeLine(v, command);
         if (route != null) {
             sb.append('\n').append(route).append('\n');
         }
@@ -71,16 +87,16 @@ public final class RunwayReport {
     }
 
     /** Lines under the table: what the provider said beyond money, what went wrong, where the estimate comes from. */
-    static List<String> notes(ProviderRunway r, RunwayView v) {
+    static List<String> notes(ProviderRunway r, RunwayView v, UnaryOperator<String> command) {
         List<String> out = new ArrayList<>();
         if (r.error() != null) {
             out.add(r.error() + (r.source() == ProviderRunway.Source.ESTIMATE ? " (showing the estimate)" : ""));
         }
         LiveBalance b = r.balance();
         if (b != null) {
-            String limit = b.limitMicros() == null ? "" : " of " + Money.usd2(b.limitMicros());
-            String usage = b.usageMicros() == null ? "" : ", used " + Money.usd2(b.usageMicros());
-            out.add((b.remainingMicros() == null ? "no limit" : Money.usd2(b.remainingMicros()) + limit) + usage
+            String limit = b.limitMicros() == null ? "" : " of " + Money.display(b.limitMicros());
+            String usage = b.usageMicros() == null ? "" : ", used " + Money.display(b.usageMicros());
+            out.add((b.remainingMicros() == null ? "no limit" : Money.display(b.remainingMicros()) + limit) + usage
                     + (b.freeTier() ? " [free tier]" : "") + " — " + b.detail());
         }
         RateLimitStatus l = r.limits();
@@ -93,10 +109,10 @@ public final class RunwayReport {
                     + " against this API account");
         }
         if (r.source() == ProviderRunway.Source.ESTIMATE) {
-            out.add("estimate: budget " + Money.usd2(r.budgetMicros()) + " − " + Money.usd2(r.spend().allMicros()) + " recorded"
+            out.add("estimate: budget " + Money.display(r.budgetMicros()) + " − " + Money.display(r.spend().allMicros()) + " recorded"
                     + (r.calibratedAt() == null ? " (runway.yaml budget)" : " (calibrated " + WHEN.format(r.calibratedAt().atZone(v.zone())) + ")"));
         } else if (r.source() == ProviderRunway.Source.UNKNOWN && r.error() == null && b == null) {
-            out.add("no balance API: set budget_usd in runway.yaml or run `plutus runway calibrate " + r.name() + "=<console balance>`");
+            out.add("no balance API: set budget_usd in runway.yaml or run `" + command.apply("runway calibrate " + r.name() + "=<console balance>") + "`");
         }
         List<RunwayStore.Snapshot> h = v.history().getOrDefault(r.name(), List.of());
         if (h.size() >= 2) {
@@ -120,7 +136,7 @@ public final class RunwayReport {
     }
 
     private static String money(Long micros) {
-        return micros == null ? "?" : Money.usd2(micros);
+        return micros == null ? "?" : Money.display(micros);
     }
 
     /** Money left over the snapshots as bars, oldest first; unknown points are blank. */
@@ -145,14 +161,14 @@ public final class RunwayReport {
         return sb.toString();
     }
 
-    private static String routeLine(RunwayView v) {
+    private static String routeLine(RunwayView v, UnaryOperator<String> command) {
         if (v.providers().stream().noneMatch(r -> r.config().routable())) {
             return null;
         }
         try {
             RoutingPlan p = RoutingPlanner.plan(v.providers(), v.config().alerts());
             return "Router: " + p.summary() + (v.config().router().apply() ? " (applied every " + human(v.config().router().every()) + ")"
-                    : " (plan only; router.apply: true writes it, or run `plutus route`)");
+                    : " (plan only; router.apply: true writes it, or run `" + command.apply("route") + "`)");
         } catch (RoutingRefused e) {
             return "Router: " + e.getMessage();
         }
@@ -266,6 +282,15 @@ public final class RunwayReport {
 
     /** A page with no outside resources: styles inline, history as inline SVG. */
     public static String html(RunwayView v) {
+        return html(v, words -> "plutus " + words);
+    }
+
+    /** The page, naming commands in hints for {@code home}. */
+    public static String html(RunwayView v, HomeLayout home) {
+        return html(v, home::command);
+    }
+
+    private static String html(RunwayView v, UnaryOperator<String> command) {
         StringBuilder sb = new StringBuilder("""
                 <!doctype html>
                 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -290,7 +315,7 @@ public final class RunwayReport {
         for (ProviderRunway r : RoutingPlanner.rank(v.providers(), v.config().alerts())) {
             boolean low = v.alerts().stream().anyMatch(a -> a.provider().equals(r.name()));
             sb.append("<tr data-provider=\"").append(esc(r.name())).append("\"><td><b>").append(esc(r.name())).append("</b>");
-            for (String note : notes(r, v)) {
+            for (String note : notes(r, v, command)) {
                 sb.append("<div class=\"note").append(r.error() != null && note.startsWith(r.error()) ? " err" : "").append("\">")
                         .append(esc(note)).append("</div>");
             }
@@ -300,16 +325,16 @@ public final class RunwayReport {
                 long pct = Math.max(0, Math.min(100, r.remainingMicros() * 100 / of));
                 sb.append("<div class=\"bar").append(low ? " low" : "").append("\"><span style=\"width:").append(pct).append("%\"></span></div>");
             }
-            sb.append("</td><td>").append(esc(r.source().label())).append("</td><td class=\"n\">").append(esc(Money.usd2(r.burnMicrosPerDay())))
+            sb.append("</td><td>").append(esc(r.source().label())).append("</td><td class=\"n\">").append(esc(Money.display(r.burnMicrosPerDay())))
                     .append("</td><td>").append(esc(r.trendLabel())).append("</td><td class=\"n\">").append(esc(days(r)))
                     .append("</td><td>").append(r.exhaustsOn() == null ? "-" : esc(r.exhaustsOn().toString()))
-                    .append("</td><td class=\"n\">").append(esc(Money.usd2(r.spend().last7Micros())))
-                    .append("</td><td class=\"n\">").append(esc(Money.usd2(r.spend().last30Micros())))
-                    .append("</td><td class=\"n\">").append(esc(Money.usd2(r.spend().allMicros())))
+                    .append("</td><td class=\"n\">").append(esc(Money.display(r.spend().last7Micros())))
+                    .append("</td><td class=\"n\">").append(esc(Money.display(r.spend().last30Micros())))
+                    .append("</td><td class=\"n\">").append(esc(Money.display(r.spend().allMicros())))
                     .append("</td><td>").append(svg(v.history().getOrDefault(r.name(), List.of()))).append("</td></tr>\n");
         }
         sb.append("</tbody></table>\n");
-        String route = routeLine(v);
+        String route = routeLine(v, command);
         if (route != null) {
             sb.append("<div class=\"route\">").append(esc(route)).append("</div>\n");
         }

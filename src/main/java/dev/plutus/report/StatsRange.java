@@ -59,12 +59,27 @@ public record StatsRange(String key, String title, Instant from, Instant to, Zon
     public static StatsRange between(String from, String to, Instant now, ZoneId zone) {
         Instant start = point(from, zone, false, "from");
         Instant end = to == null ? now.plusMillis(1) : point(to, zone, true, "to");
+        if (to != null && end.equals(start)) {
+            throw new IllegalArgumentException("--from '" + from.strip() + "' and --to '" + to.strip() + "' are the same time ("
+                    + DAY_TIME.format(start.atZone(zone)) + " " + zone.getId() + "), so the range is empty: give a later --to, or a date"
+                    + " alone as --to to include that whole day");
+        }
+        if (to != null && end.isBefore(start)) {
+            throw new IllegalArgumentException("--to '" + to.strip() + "' ends the range (" + DAY_TIME.format(end.atZone(zone))
+                    + ") before --from '" + from.strip() + "' starts it (" + DAY_TIME.format(start.atZone(zone)) + " " + zone.getId()
+                    + "): give the earlier time as --from");
+        }
+        if (to == null && !end.isAfter(start)) {
+            throw new IllegalArgumentException("--from (" + DAY_TIME.format(start.atZone(zone)) + " " + zone.getId()
+                    + ") is in the future: nothing has been recorded after it yet");
+        }
         String title = DAY_TIME.format(start.atZone(zone)) + " to " + DAY_TIME.format(end.atZone(zone)) + " " + zone.getId();
         return new StatsRange("range", title, start, end, zone);
     }
 
     private static Instant point(String text, ZoneId zone, boolean endOfDay, String what) {
         String t = text.trim().replace(' ', 'T');
+        LocalDateTime local;
         try {
             if (t.length() == 10) {
                 LocalDate d = LocalDate.parse(t);
@@ -73,11 +88,26 @@ public record StatsRange(String key, String title, Instant from, Instant to, Zon
             if (t.endsWith("Z") || t.matches(".*[+-]\\d\\d:\\d\\d$")) {
                 return java.time.OffsetDateTime.parse(t).toInstant();
             }
-            return LocalDateTime.parse(t).atZone(zone).toInstant();
+            local = LocalDateTime.parse(t);
         } catch (DateTimeException e) {
             throw new IllegalArgumentException("--" + what + " '" + text + "' is not a date (2026-03-01) or a date and time"
                     + " (2026-03-01T09:30, read in " + zone.getId() + ")");
         }
+        // A wall-clock time the clocks skip (spring forward) or show twice (fall back) names no one instant.
+        List<java.time.ZoneOffset> offsets = zone.getRules().getValidOffsets(local);
+        if (offsets.isEmpty()) {
+            var gap = zone.getRules().getTransition(local);
+            throw new IllegalArgumentException("--" + what + " '" + text + "' does not exist in " + zone.getId() + ": the clocks jump from "
+                    + gap.getDateTimeBefore().toLocalTime() + " to " + gap.getDateTimeAfter().toLocalTime() + " that day; give a time"
+                    + " outside the gap, or one with its offset (" + local.toLocalDate() + "T" + gap.getDateTimeAfter().toLocalTime()
+                    + gap.getOffsetAfter() + ")");
+        }
+        if (offsets.size() > 1) {
+            throw new IllegalArgumentException("--" + what + " '" + text + "' happens twice in " + zone.getId() + " (the clocks go back"
+                    + " that night); add the offset: " + local + offsets.get(0) + " (the first) or " + local + offsets.get(1)
+                    + " (the second)");
+        }
+        return local.atZone(zone).toInstant();
     }
 
     private static Instant later(Instant now, Instant start) {

@@ -69,7 +69,7 @@ public final class StatsReport {
             t.append("\nTop tools:\n");
             TextTable tt = new TextTable(new String[] {"Tool", "Calls", "Failures", "Avg ms"}, new boolean[] {false, true, true, true});
             for (ToolTotals x : tools) {
-                tt.add(x.toolName(), ReportFormat.count(x.calls()), ReportFormat.count(x.failures()), x.avgMillis() + "ms");
+                tt.add(x.toolName(), ReportFormat.count(x.calls()), ReportFormat.count(x.failures()), toolAvg(x));
             }
             t.append(tt.render());
         }
@@ -207,7 +207,7 @@ public final class StatsReport {
 
     /**
      * Usage per workspace or task type ({@code what}), as calls sent to /v1/usage name them; calls
-     * that name none (Hermes's own) are one row, {@code -}.
+     * that name no workspace (Hermes's own) are in {@code default}, as everywhere else; a missing task type is {@code -}.
      */
     public static Rendered breakdown(StatsRange w, String what, List<StatsQueries.Slice> slices) {
         StringBuilder t = header(what.replace('_', ' '), w);
@@ -223,7 +223,9 @@ public final class StatsReport {
             arr.add(o);
         }
         t.append(tt.isEmpty() ? "No model calls in this window.\n" : tt.render());
-        t.append("\n'-' = calls that name no " + what + " (Hermes's own; /v1/usage calls default to 'default'/'general').\n");
+        t.append(what.equals("workspace")
+                ? "\n'default' holds the calls that name no workspace (Hermes's own, and /v1/usage calls without one).\n"
+                : "\n'-' = calls that name no task type (Hermes's own; /v1/usage calls without one are 'general').\n");
         ObjectNode j = rangeJson(w);
         j.set(what.equals("task_type") ? "task_types" : "workspaces", arr);
         return new Rendered(t.toString(), j);
@@ -234,7 +236,7 @@ public final class StatsReport {
         TextTable tt = new TextTable(new String[] {"Tool", "Calls", "Failures", "Fail%", "Avg ms"},
                 new boolean[] {false, true, true, true, true});
         for (ToolTotals x : tools) {
-            tt.add(x.toolName(), ReportFormat.count(x.calls()), ReportFormat.count(x.failures()), ReportFormat.percent(x.failures(), x.calls()), x.avgMillis() + "ms");
+            tt.add(x.toolName(), ReportFormat.count(x.calls()), ReportFormat.count(x.failures()), ReportFormat.percent(x.failures(), x.calls()), toolAvg(x));
         }
         t.append(tt.isEmpty() ? "No tool calls in this window.\n" : tt.render());
         ObjectNode j = rangeJson(w);
@@ -313,6 +315,13 @@ public final class StatsReport {
                 + (u.latencyCalls() < u.calls() ? " (of " + ReportFormat.count(u.latencyCalls()) + " measured)" : "");
     }
 
+    /** A tool's average duration over its timed calls, as model latency is averaged; "not measured" when none was timed, never "0ms". */
+    private static String toolAvg(ToolTotals x) {
+        java.util.OptionalLong avg = x.avgMillis();
+        return avg.isEmpty() ? "not measured" : avg.getAsLong() + "ms"
+                + (x.timedCalls() < x.calls() ? " (of " + ReportFormat.count(x.timedCalls()) + " measured)" : "");
+    }
+
     /** A cost cell; one that rests partly on provisional prices says so. */
     private static String cost(UsageTotals u) {
         return Money.display(u.costMicros()) + (u.provisionalCalls() > 0 ? " provisional" : "");
@@ -357,7 +366,8 @@ public final class StatsReport {
     private static ArrayNode toolsJson(List<ToolTotals> tools) {
         ArrayNode a = J.arrayNode();
         for (ToolTotals x : tools) {
-            a.addObject().put("tool", x.toolName()).put("calls", x.calls()).put("failures", x.failures()).put("avg_ms", x.avgMillis());
+            a.addObject().put("tool", x.toolName()).put("calls", x.calls()).put("failures", x.failures()).put("timed_calls", x.timedCalls())
+                    .put("avg_ms", x.avgMillis().isPresent() ? x.avgMillis().getAsLong() : null);
         }
         return a;
     }

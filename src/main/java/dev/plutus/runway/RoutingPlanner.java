@@ -71,7 +71,7 @@ public final class RoutingPlanner {
                 : alerts == null ? null : alerts.balanceBelowMicros();
         BigDecimal daysBelow = r.config().daysLeftBelow() != null ? r.config().daysLeftBelow() : alerts == null ? null : alerts.daysLeftBelow();
         if (balanceBelow != null && r.remainingMicros() != null && r.remainingMicros() < balanceBelow) {
-            return Money.usd2(r.remainingMicros()) + " left, below the alert threshold " + Money.usd2(balanceBelow);
+            return Money.display(r.remainingMicros()) + " left, below the alert threshold " + Money.display(balanceBelow);
         }
         if (daysBelow != null && r.daysLeft() != null && r.daysLeft().compareTo(daysBelow) < 0) {
             return r.daysLeft().toPlainString() + " days left, below the alert threshold " + daysBelow.toPlainString() + " days";
@@ -135,7 +135,7 @@ public final class RoutingPlanner {
             key = "ranked by days left";
         } else if (referenceBurn > 0) {
             key = "no spend in 7 days: ranked as " + effectiveDays(r, referenceBurn).toPlainString() + " days at the busiest burn of "
-                    + Money.usd2(referenceBurn) + "/day";
+                    + Money.display(referenceBurn) + "/day";
         } else {
             key = "nothing burns anywhere: ranked by money left";
         }
@@ -147,7 +147,7 @@ public final class RoutingPlanner {
     }
 
     static String describe(ProviderRunway r) {
-        String money = r.remainingMicros() == null ? "balance unknown" : Money.usd2(r.remainingMicros()) + " " + r.source().label();
+        String money = r.remainingMicros() == null ? "balance unknown" : Money.display(r.remainingMicros()) + " " + r.source().label();
         String days = r.daysLeft() == null ? (r.remainingMicros() == null ? "days left unknown" : "no spend in 7 days")
                 : r.daysLeft().toPlainString() + " days left";
         return money + ", " + days;

@@ -194,9 +194,9 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
             long spent = spend.get(p.name()).allMicros();
             rows.add(new RunwayStore.Calibration(p.name(), now, balance, spent));
             long budget = RunwayForecaster.backSolvedBudget(balance, spent);
-            String was = p.budgetMicros() == null ? "" : " (runway.yaml says " + Money.usd2(p.budgetMicros()) + ")";
-            lines.add(p.name() + ": balance " + Money.usd2(balance) + " + " + Money.usd2(spent) + " recorded = budget "
-                    + Money.usd2(budget) + was + ".");
+            String was = p.budgetMicros() == null ? "" : " (runway.yaml says " + Money.display(p.budgetMicros()) + ")";
+            lines.add(p.name() + ": balance " + Money.display(balance) + " + " + Money.display(spent) + " recorded = budget "
+                    + Money.display(budget) + was + ".");
         }
         store.addCalibrations(rows);
         lines.forEach(l -> LOG.info("runway calibrated: {}", l));

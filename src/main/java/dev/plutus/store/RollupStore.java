@@ -87,14 +87,16 @@ public final class RollupStore {
             }
             long upTo = Math.min(max, last + BATCH);
             Jdbc.update(c, """
-                    INSERT INTO tools_hourly(hour, tool_name, calls, failures, duration_ms)
-                    SELECT ts / 3600000, tool_name, COUNT(*), SUM(CASE WHEN status <> 'ok' THEN 1 ELSE 0 END), SUM(duration_ms)
+                    INSERT INTO tools_hourly(hour, tool_name, calls, failures, duration_ms, timed_calls)
+                    SELECT ts / 3600000, tool_name, COUNT(*), SUM(CASE WHEN status <> 'ok' THEN 1 ELSE 0 END), SUM(duration_ms),
+                           SUM(CASE WHEN duration_ms > 0 THEN 1 ELSE 0 END)
                     FROM tool_calls WHERE id > ? AND id <= ?
                     GROUP BY 1, 2
                     ON CONFLICT(hour, tool_name) DO UPDATE SET
                         calls = tools_hourly.calls + excluded.calls,
                         failures = tools_hourly.failures + excluded.failures,
-                        duration_ms = tools_hourly.duration_ms + excluded.duration_ms""", last, upTo);
+                        duration_ms = tools_hourly.duration_ms + excluded.duration_ms,
+                        timed_calls = tools_hourly.timed_calls + excluded.timed_calls""", last, upTo);
             Jdbc.update(c, "UPDATE rollup_state SET last_id = ? WHERE source = 'tool_calls'", upTo);
             return upTo < max;
         });

@@ -309,5 +309,14 @@ final class Schema {
                 file_offset INTEGER NOT NULL
             );
             INSERT INTO call_journal_position(id, file_seq, file_offset) VALUES (1, 0, 0);
+            """,
+            // 12: tool durations told apart from "not measured", as 10 did for model-call latency: tool_calls.duration_ms holds 0
+            // when the host reported no duration; rollups count the timed calls, so an average leaves the others out and a tool
+            // never timed shows no average at all. Hours rolled up before this count what their raw rows, where still kept, say.
+            """
+            ALTER TABLE tools_hourly ADD COLUMN timed_calls INTEGER NOT NULL DEFAULT 0;
+            UPDATE tools_hourly SET timed_calls = CASE WHEN duration_ms = 0 THEN 0 ELSE COALESCE(NULLIF((SELECT COUNT(*) FROM tool_calls t
+                WHERE t.ts >= tools_hourly.hour * 3600000 AND t.ts < (tools_hourly.hour + 1) * 3600000
+                AND t.tool_name = tools_hourly.tool_name AND t.duration_ms > 0), 0), tools_hourly.calls) END;
             """);
 }

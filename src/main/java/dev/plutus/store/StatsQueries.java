@@ -105,7 +105,8 @@ public final class StatsQueries {
 
     /** What calls reported over /v1/usage can be grouped by, besides provider, model and cron job. */
     public enum Breakdown {
-        WORKSPACE("i.workspace"),
+        /** Calls that name no workspace (Hermes's own) are in {@code default}, as /v1/usage and the dashboard file them. */
+        WORKSPACE("COALESCE(i.workspace, 'default')"),
         TASK_TYPE("i.task_type");
 
         final String column;
@@ -115,7 +116,7 @@ public final class StatsQueries {
         }
     }
 
-    /** One group of a breakdown: its key ({@code null} for calls that carry none, such as Hermes's own) and its usage. */
+    /** One group of a breakdown: its key (workspace {@code default}, or a {@code null} task type, for calls that carry none) and its usage. */
     public record Slice(String key, UsageTotals usage) {}
 
     /**
@@ -138,9 +139,16 @@ public final class StatsQueries {
                 rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14))), from.toEpochMilli(), to.toEpochMilli());
     }
 
-    public record ToolTotals(String toolName, long calls, long failures, long durationMillis) {
-        public long avgMillis() {
-            return calls == 0 ? 0 : durationMillis / calls;
+    /** {@code timedCalls}: the calls whose duration was measured (tool_calls.duration_ms holds 0 for the others). */
+    public record ToolTotals(String toolName, long calls, long failures, long durationMillis, long timedCalls) {
+        /** Every call timed when there is any duration, none otherwise: totals from before durations were told apart. */
+        public ToolTotals(String toolName, long calls, long failures, long durationMillis) {
+            this(toolName, calls, failures, durationMillis, durationMillis > 0 ? calls : 0);
+        }
+
+        /** The average over the timed calls only; empty when none was timed, which is not "0 ms". */
+        public java.util.OptionalLong avgMillis() {
+            return timedCalls == 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(durationMillis / timedCalls);
         }
     }
 
@@ -202,16 +210,17 @@ public final class StatsQueries {
         return jdbc.query("""
                 WITH w AS (SELECT last_id FROM rollup_state WHERE source = 'tool_calls'),
                 u AS (
-                    SELECT tool_name AS t, calls AS n, failures AS f, duration_ms AS d FROM tools_hourly WHERE hour >= ? AND hour < ?
+                    SELECT tool_name AS t, calls AS n, failures AS f, duration_ms AS d, timed_calls AS m FROM tools_hourly
+                      WHERE hour >= ? AND hour < ?
                     UNION ALL
-                    SELECT tool_name, 1, CASE WHEN status <> 'ok' THEN 1 ELSE 0 END, duration_ms FROM tool_calls
-                      WHERE ts >= ? AND ts < ? AND (ts < ? OR ts >= ?) AND id <= (SELECT last_id FROM w)
+                    SELECT tool_name, 1, CASE WHEN status <> 'ok' THEN 1 ELSE 0 END, duration_ms, CASE WHEN duration_ms > 0 THEN 1 ELSE 0 END
+                      FROM tool_calls WHERE ts >= ? AND ts < ? AND (ts < ? OR ts >= ?) AND id <= (SELECT last_id FROM w)
                     UNION ALL
-                    SELECT tool_name, 1, CASE WHEN status <> 'ok' THEN 1 ELSE 0 END, duration_ms FROM tool_calls
-                      WHERE id > (SELECT last_id FROM w) AND ts >= ? AND ts < ?
+                    SELECT tool_name, 1, CASE WHEN status <> 'ok' THEN 1 ELSE 0 END, duration_ms, CASE WHEN duration_ms > 0 THEN 1 ELSE 0 END
+                      FROM tool_calls WHERE id > (SELECT last_id FROM w) AND ts >= ? AND ts < ?
                 )
-                SELECT t, SUM(n), SUM(f), %s FROM u GROUP BY t ORDER BY SUM(n) DESC, t LIMIT ?""".formatted(jdbc.dialect().sum("d")),
-                rs -> new ToolTotals(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)),
+                SELECT t, SUM(n), SUM(f), %s, SUM(m) FROM u GROUP BY t ORDER BY SUM(n) DESC, t LIMIT ?""".formatted(jdbc.dialect().sum("d")),
+                rs -> new ToolTotals(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)),
                 h.firstHour, h.endHour, h.from, h.to, h.firstHour * RollupStore.HOUR_MS, h.endHour * RollupStore.HOUR_MS, h.from, h.to, limit);
     }
 
