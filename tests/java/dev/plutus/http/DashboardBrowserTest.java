@@ -37,23 +37,29 @@ import org.junit.jupiter.api.io.TempDir;
 @org.junit.jupiter.api.Tag("store")
 class DashboardBrowserTest {
     static final Path ARTIFACTS = Path.of("target", "dashboard");
+    /** Ids as long as real ones get: a Fireworks model path, a session id with a UUID in it. */
+    private static final String LONG_MODEL = "accounts/fireworks/models/llama-v3p1-405b-instruct-long-context";
+    private static final String LONG_SESSION = "session_20260101_093012_4f9c2a7e-1b3d-4e5f-9a8b-7c6d5e4f3a2b_tg";
 
     @Test
     void dashboardShowsTheStoredNumbersWithNoConsoleErrors(@TempDir Path home, @TempDir Path profile, @TempDir Path downloads) throws Exception {
         requireBrowser();
         HttpServer fake = fakeDeepSeek();
         writeConfig(home, fake);
+        Path hermes = cronJobs(home, Map.of("d200f53be09d", "nightly-digest"));
         Clock clock = noonToday();
         Instant now = clock.instant();
-        try (DaemonHarness d = DaemonHarness.in(home).env(Map.of("DEEPSEEK_API_KEY", "sk-test")).clock(clock).start();
+        try (DaemonHarness d = DaemonHarness.in(home).env(Map.of("DEEPSEEK_API_KEY", "sk-test", "HERMES_HOME", hermes.toString()))
+                .clock(clock).start();
              WebDriver browser = new WebDriver(profile, downloads)) {
             record(d, "c1", now.minus(Duration.ofHours(1)), "s1", "cli", "anthropic", "claude-sonnet-4-6", "3.456789");
             record(d, "c2", now.minus(Duration.ofHours(2)), "s1", "cli", "anthropic", "claude-sonnet-4-6", "1.000001");
-            record(d, "c3", now.minus(Duration.ofHours(3)), "s2", "telegram", "deepseek", "deepseek-v4-flash", "0.012345");
+            // Hermes names a cron run's session after its job id; the page names the job as cron/jobs.json does.
+            record(d, "c3", now.minus(Duration.ofHours(3)), "cron_d200f53be09d_20260101_030000", "cron", "deepseek", "deepseek-v4-flash", "0.012345");
             record(d, "c4", now.minus(Duration.ofDays(3)), "s3", "cli", "openrouter", "anthropic/claude-sonnet-4.6", "7.5");
             d.plutus().recorder().recordTool(new ToolCall("t1", now.minus(Duration.ofHours(1)), "s1", "terminal", "ok", null, 120));
             d.plutus().recorder().recordTool(new ToolCall("t2", now.minus(Duration.ofHours(1)), "s1", "web_search", "error", "tool_error", 800));
-            ingest(d, now.minus(Duration.ofMinutes(30)), "prod", "0.5");
+            ingest(d, now.minus(Duration.ofMinutes(30)), "prod", "summarize", "0.5");
 
             browser.open(d.info().baseUrl() + "/?range=7d");
             browser.waitFor("return document.body.dataset.loaded >= '1'", Duration.ofSeconds(30));
@@ -64,8 +70,17 @@ class DashboardBrowserTest {
             assertTrue(contains(shown.path("models"), "anthropic claude-sonnet-4-6 2 0") && contains(shown.path("models"), "$4.46"), shown.toString());
             assertTrue(contains(shown.path("models"), "deepseek deepseek-v4-flash 1") && contains(shown.path("models"), "$0.012"), shown.toString());
             assertTrue(contains(shown.path("runway"), "deepseek $12.50 live"), shown.toString());
-            assertTrue(contains(shown.path("runway"), "set OPENAI_API_KEY (environment or ~/.hermes/.env), or plutus runway calibrate openai=<balance>"),
-                    "an unconfigured provider says what to do: " + shown);
+            // What to do for a provider not set up is the server's text (plutus runway prints it too), for this home.
+            JsonNode credits = TestSupport.JSON.readTree(d.get("/api/credits/status", d.readToken()).body());
+            String step = "";
+            for (JsonNode p : credits.path("providers")) {
+                step = p.path("provider").asText().equals("openai") ? p.path("next_step").asText() : step;
+            }
+            assertTrue(step.startsWith("no balance API: read the balance in its console and run `plutus runway calibrate openai=<balance> --home "
+                    + home.toAbsolutePath() + "`"), "OpenAI has no balance API: calibrate, in this (non-default) home: " + credits);
+            assertTrue(contains(shown.path("runway"), step.replace("`", "")), "the page shows the server's step: " + shown);
+            assertTrue(browser.script("return document.querySelector('#runway .todo code').innerText").asText()
+                    .startsWith("plutus runway calibrate openai=<balance> --home "), "the command is code to copy");
             assertEquals(0, shown.path("runwayErrors").asInt(), "no red error pill for a provider that is only not set up");
             assertTrue(contains(shown.path("budget"), "global daily $4.97 $20.00"), shown.toString());
             // The forecast is the server's, at today's pace and in the CLI's words, not one the page works out itself.
@@ -74,6 +89,12 @@ class DashboardBrowserTest {
             assertTrue(forecast.path("text").asText().startsWith("holds ("), forecast.toString());
             assertTrue(contains(shown.path("budget"), forecast.path("text").asText()), shown + " shows " + forecast);
             assertTrue(shown.path("zone").asText().contains("times in UTC"), "the zone is shown: " + shown);
+            assertEquals(List.of("nightly-digest 1 $0.012"), list(shown.path("cron")), "the cron job by its name, not d200f53be09d");
+            assertEquals("cron job d200f53be09d", browser.script("return document.querySelector('#cron td .id').title").asText());
+            assertTrue(contains(shown.path("sessions"), "cron · nightly-digest"), "a cron session names its job: " + shown);
+            assertEquals(List.of("- (none named) 4 $11.97", "prod 1 $0.50"), list(shown.path("workspaces")),
+                    "hook calls name no workspace, as plutus stats workspaces shows them: " + shown);
+            assertEquals(List.of("- (none named) 4 $11.97", "summarize 1 $0.50"), list(shown.path("taskTypes")), shown.toString());
             assertTrue(contains(shown.path("tools"), "terminal") && contains(shown.path("tools"), "web_search"), shown.toString());
             assertEquals(3, shown.path("sessions").size(), "s1, s2, s3 (the ingested call has no session)");
             assertEquals(8, shown.path("buckets").asInt(), "a bar per calendar day the 7 days touch: clipped first day, 6 whole, today");
@@ -106,6 +127,12 @@ class DashboardBrowserTest {
             assertEquals("$0.50", prod.path("cost").asText(), prod.toString());
             assertEquals("1", prod.path("calls").asText());
             choose(browser, "workspace", "");
+            choose(browser, "task_type", "summarize");
+            assertEquals("$0.50", browser.script("return document.getElementById('cost').innerText").asText(), "the ingested call's task type");
+            choose(browser, "task_type", "-");
+            assertEquals("$4.47", browser.script("return document.getElementById('cost').innerText").asText(),
+                    "calls that name no task type: c1 + c2 + c3 of the last 24 h");
+            choose(browser, "task_type", "");
 
             // A custom range of dates in the budget zone: the day c4 was made, alone.
             String day = java.time.LocalDate.ofInstant(now, java.time.ZoneOffset.UTC).minusDays(3).toString();
@@ -135,15 +162,18 @@ class DashboardBrowserTest {
             browser.click("#csv");
             Path csv = awaitDownload(downloads);
             List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
-            assertEquals("bucket_start,zone,provider,model,platform,workspace,calls,input_tokens,output_tokens,cache_read_tokens,"
+            assertEquals("bucket_start,zone,provider,model,platform,workspace,task_type,calls,input_tokens,output_tokens,cache_read_tokens,"
                     + "cache_write_tokens,cost_usd", lines.get(0));
             BigDecimal sum = BigDecimal.ZERO;
             long calls = 0;
+            boolean taskType = false;
             for (String line : lines.subList(1, lines.size())) {
                 String[] f = line.split(",");
-                calls += Long.parseLong(f[6]);
-                sum = sum.add(new BigDecimal(f[11]));
+                calls += Long.parseLong(f[7]);
+                sum = sum.add(new BigDecimal(f[12]));
+                taskType |= f[5].equals("prod") && f[6].equals("summarize");
             }
+            assertTrue(taskType, "the task type is in the CSV: " + lines);
             assertEquals(4, calls, String.join("\n", lines));
             assertEquals(0, new BigDecimal("4.969135").compareTo(sum), "the CSV holds exactly the 24 h calls: " + lines);
 
@@ -164,8 +194,10 @@ class DashboardBrowserTest {
 
     /**
      * A month of calls on four providers, laid out at 1440 px and at 390 px (a phone): no sideways
-     * scroll, every card and every cell inside the window, the budget table whole. The two screenshots
-     * are the README's: {@code -Dplutus.dashboard.screenshots=docs} copies them there.
+     * scroll, every card and every cell inside the window, the budget table whole even with a
+     * 60-character model id in it, the chart's last label inside the chart, hints wrapped between
+     * words. The two screenshots are the README's: {@code -Dplutus.dashboard.screenshots=docs} copies
+     * them there (docs/testing-and-benchmarks.md).
      */
     @Test
     void dashboardFitsADesktopAndAPhone(@TempDir Path home, @TempDir Path profile) throws Exception {
@@ -184,30 +216,40 @@ class DashboardBrowserTest {
                   per_model:
                     overrides:
                       gpt-5.1: {monthly_usd: 50}
+                      %s: {daily_usd: 2}
                 timezone: Europe/Berlin
-                """);
+                """.formatted(LONG_MODEL));
+        Path hermes = cronJobs(home, Map.of("d200f53be09d", "nightly-digest", "7a1c33e0b9f2", "inbox-triage"));
         Clock clock = noonToday();
         Instant now = clock.instant();
-        try (DaemonHarness d = DaemonHarness.in(home).env(Map.of("DEEPSEEK_API_KEY", "sk-test")).clock(clock).start();
+        try (DaemonHarness d = DaemonHarness.in(home).env(Map.of("DEEPSEEK_API_KEY", "sk-test", "HERMES_HOME", hermes.toString()))
+                .clock(clock).start();
              WebDriver browser = new WebDriver(profile)) {
             String[][] models = {{"anthropic", "claude-sonnet-4-6"}, {"openai", "gpt-5.1"}, {"deepseek", "deepseek-v4-flash"},
-                    {"openrouter", "moonshotai/kimi-k2"}};
+                    {"openrouter", LONG_MODEL}};
             String[] platforms = {"cli", "telegram", "cron", "discord"};
             java.util.Random random = new java.util.Random(19);
             for (int i = 0; i < 400; i++) {
                 String[] m = models[random.nextInt(models.length)];
                 Instant at = now.minus(Duration.ofMinutes(random.nextInt(30 * 24 * 60)));
+                at = i / 6 == 1 ? now.minus(Duration.ofMinutes(3 + i)) : at; // the long session id is among the latest
                 String cost = BigDecimal.valueOf(random.nextInt(400_000) + 2_000, 6).toPlainString();
                 String platform = platforms[(i / 6) % platforms.length];
                 // Hermes names a cron run's session after its job: cron_<job>_<date>_<time>.
                 String session = platform.equals("cron") ? "cron_" + ((i / 6) % 8 == 2 ? "d200f53be09d" : "7a1c33e0b9f2") + "_20260101_"
-                        + String.format("%06d", i / 6) : "sess-" + (i / 6);
+                        + String.format("%06d", i / 6) : i / 6 == 1 ? LONG_SESSION : "sess-" + (i / 6);
                 record(d, "m" + i, at, session, platform, m[0], m[1], cost);
                 if (i % 3 == 0) {
                     d.plutus().recorder().recordTool(new ToolCall("tool" + i, at, session,
                             new String[] {"terminal", "web_search", "read_file", "patch", "browser_navigate"}[i % 5], i % 17 == 0 ? "error" : "ok",
                             i % 17 == 0 ? "tool_error" : null, 40 + random.nextInt(4000)));
                 }
+            }
+            // Calls sent to /v1/usage by other apps, with their workspace and task type.
+            String[][] apps = {{"support-bot", "triage"}, {"support-bot", "draft-reply"}, {"research", "summarize"}, {"research", "code-review"}};
+            for (int i = 0; i < 24; i++) {
+                String[] a = apps[i % apps.length];
+                ingest(d, now.minus(Duration.ofMinutes(40 + 97L * i)), a[0], a[1], BigDecimal.valueOf(20_000 + 7_919L * i, 6).toPlainString());
             }
             for (String r : List.of("24h", "7d")) {
                 for (int width : new int[] {1440, 390}) {
@@ -217,11 +259,24 @@ class DashboardBrowserTest {
                     JsonNode fit = browser.script(FIT);
                     assertTrue(fit.path("pageWidth").asInt() <= width, width + " px: the page scrolls sideways: " + fit);
                     assertEquals(List.of(), list(fit.path("outside")), width + " px: cut off at the right edge: " + fit);
-                    assertEquals(14, fit.path("sections").asInt(), "every card is there: " + fit);
+                    assertEquals(16, fit.path("sections").asInt(), "every card is there: " + fit);
+                    assertTrue(fit.path("budgetWhole").asBoolean(), width + " px: the budget table (a 60-character model id, Resets, forecast) fits its card: " + fit);
+                    assertTrue(fit.path("longId").path("title").asText().equals("model " + LONG_MODEL) && fit.path("longId").path("inside").asBoolean(),
+                            width + " px: the long id is cut inside its cell, whole in its title: " + fit);
                     if (width == 1440) {
-                        assertTrue(fit.path("budgetWhole").asBoolean(), "the budget table (Resets, forecast) fits its card at 1440 px: " + fit);
                         assertTrue(fit.path("runwayWhole").asBoolean(), "the runway table fits its card at 1440 px: " + fit);
                     }
+                    assertTrue(fit.path("lastLabel").path("inside").asBoolean(), width + " px: the chart's last x label is inside the chart: " + fit);
+                    assertTrue(fit.path("hints").asInt() > 0, "a provider not set up shows its hint: " + fit);
+                    assertEquals(List.of(), list(fit.path("brokenWords")), width + " px: a hint breaks inside a word: " + fit);
+                    assertEquals("normal", fit.path("hintWordBreak").asText(), fit.toString());
+                    assertTrue(fit.path("sessionId").path("inside").asBoolean(), width + " px: the 63-character session id stays in its cell: " + fit);
+                    assertEquals(LONG_SESSION, fit.path("sessionId").path("title").asText());
+                    assertEquals(width < 600, fit.path("sessionId").path("cut").asBoolean(), width + " px: cut only where it does not fit: " + fit);
+                    // The time of the data, in the budget zone, named.
+                    String at = browser.script("return document.getElementById('when').dataset.at").asText();
+                    String berlin = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").format(Instant.parse(at).atZone(java.time.ZoneId.of("Europe/Berlin")));
+                    assertTrue(fit.path("when").asText().startsWith("updated " + berlin + " Europe/Berlin"), fit.toString());
                     assertChartAgreesWithCards(browser);
                     if (r.equals("7d")) {
                         // The phone picture stops after the first few screens: the rest is more of the same cards.
@@ -252,7 +307,8 @@ class DashboardBrowserTest {
                     tools: [...document.querySelectorAll('#tools-table tr')].map(r => r.innerText.replace(/\\s+/g, ' ').trim()),
                     buckets: document.querySelectorAll('#chart rect.bucket').length, range: document.body.dataset.range,
                     view: document.body.dataset.view, zone: document.getElementById('zone').innerText,
-                    chartTitle: document.getElementById('chart-title').innerText};""";
+                    chartTitle: document.getElementById('chart-title').innerText, cron: rows('cron'), workspaces: rows('workspaces'),
+                    taskTypes: rows('task-types')};""";
 
     /** Whether the layout fits the window: the page's width, any visible element past the right edge, the sections. */
     private static final String FIT = """
@@ -264,9 +320,37 @@ class DashboardBrowserTest {
             }
             const sections = [...document.querySelectorAll('main > section')].filter(s => s.id !== 'problem' && s.id !== 'detail');
             const b = document.getElementById('budget-box');
+            const inside = (r, box) => r.left >= box.left - 0.5 && r.right <= box.right + 0.5;
+            const chart = document.querySelector('#chart svg').getBoundingClientRect(), labels = document.querySelectorAll('#chart text.xlabel');
+            const last = labels[labels.length - 1].getBoundingClientRect();
+            const long = [...document.querySelectorAll('#budget .id')].find(e => e.title.length > 60);
+            const brokenWords = [];
+            // A line may end between words or at punctuation inside one (a path's "/", "=<"); between two letters or digits the word is broken.
+            for (const hint of document.querySelectorAll('.todo')) {
+              const walk = document.createTreeWalker(hint, NodeFilter.SHOW_TEXT);
+              for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+                for (const m of n.data.matchAll(/\\S+/g)) {
+                  let top = null;
+                  for (let i = 0; i < m[0].length; i++) {
+                    const r = document.createRange(); r.setStart(n, m.index + i); r.setEnd(n, m.index + i + 1);
+                    const t = Math.round(r.getBoundingClientRect().top);
+                    if (top !== null && t !== top && /[A-Za-z0-9]{2}/.test(m[0].slice(i - 1, i + 1))) brokenWords.push(m[0] + " at " + i);
+                    top = t;
+                  }
+                }
+              }
+            }
+            const session = [...document.querySelectorAll('#sessions-table button[data-session]')].find(e => e.dataset.session.length > 60);
             return {pageWidth: document.documentElement.scrollWidth, outside: outside.slice(0, 10),
+                    lastLabel: {text: labels[labels.length - 1].textContent, inside: inside(last, chart), left: last.left, right: last.right, chart: chart.right},
+                    longId: long ? {title: long.title, inside: inside(long.getBoundingClientRect(), long.closest('td').getBoundingClientRect())} : null,
+                    hints: document.querySelectorAll('.todo').length, brokenWords: brokenWords,
+                    hintWordBreak: getComputedStyle(document.querySelector('.todo code')).wordBreak,
+                    sessionId: session ? {inside: inside(session.getBoundingClientRect(), session.closest('td').getBoundingClientRect()),
+                                          cut: session.scrollWidth > session.clientWidth, title: session.title} : null,
+                    when: document.getElementById('when').innerText,
                     sections: [...sections, ...document.querySelectorAll('.card')].filter(s => s.getBoundingClientRect().width > 0).length,
-                    budgetWhole: b.scrollWidth <= b.clientWidth,
+                    budgetWhole: b.scrollWidth <= b.clientWidth, budgetWidths: [b.scrollWidth, b.clientWidth],
                     runwayWhole: document.getElementById('runway').parentElement.scrollWidth <= document.getElementById('runway').parentElement.clientWidth};""";
 
     /** The chart's bars add up to the cost and calls cards, to the micro-dollar. */
@@ -346,14 +430,26 @@ class DashboardBrowserTest {
         return Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), noon));
     }
 
-    private static void ingest(DaemonHarness d, Instant at, String workspace, String usd) throws Exception {
+    private static void ingest(DaemonHarness d, Instant at, String workspace, String taskType, String usd) throws Exception {
         String key = d.apiKeys().create("dashboard test").secret();
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(d.info().baseUrl() + "/v1/usage"))
                 .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofString(
                         "{\"provider\":\"openrouter\",\"model\":\"anthropic/claude-sonnet-4.6\",\"input_tokens\":100,\"output_tokens\":10,"
-                                + "\"cost_usd\":" + usd + ",\"workspace\":\"" + workspace + "\",\"timestamp\":\"" + at + "\"}")).build(),
+                                + "\"cost_usd\":" + usd + ",\"workspace\":\"" + workspace + "\",\"task_type\":\"" + taskType
+                                + "\",\"timestamp\":\"" + at + "\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
+    }
+
+    /** A Hermes home beside {@code home} whose cron/jobs.json names {@code jobs} (id to name), as Hermes writes it. */
+    private static Path cronJobs(Path home, Map<String, String> jobs) throws Exception {
+        Path hermes = home.resolve("hermes");
+        Files.createDirectories(hermes.resolve("cron"));
+        StringBuilder json = new StringBuilder("{\"jobs\": [");
+        jobs.forEach((id, name) -> json.append(json.length() > 10 ? ", " : "").append("{\"id\": \"").append(id).append("\", \"name\": \"")
+                .append(name).append("\", \"schedule\": \"0 3 * * *\"}"));
+        Files.writeString(hermes.resolve("cron").resolve("jobs.json"), json.append("]}"));
+        return hermes;
     }
 
     private static boolean contains(JsonNode rows, String text) {

@@ -30,17 +30,19 @@ class DashboardExploreApiTest {
     @Test
     void rangesFiltersAndDrillDown(@TempDir Path home) throws Exception {
         Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), START));
+        java.nio.file.Files.createDirectories(home.resolve("hermes/cron"));
+        java.nio.file.Files.writeString(home.resolve("hermes/cron/jobs.json"), "{\"jobs\": [{\"id\": \"d200f53be09d\", \"name\": \"nightly-digest\"}]}");
         try (DaemonHarness d = DaemonHarness.in(home).file("budget.yaml", "budgets:\n  global:\n    daily_usd: 100\ntimezone: Europe/Berlin\n")
-                .clock(clock).start()) {
+                .env(java.util.Map.of("HERMES_HOME", home.resolve("hermes").toString())).clock(clock).start()) {
             record(d, "a", "2026-03-09T22:30:00Z", "s1", "cli", "anthropic", "claude-sonnet-4-6", "1.00");      // 23:30 yesterday in Berlin
             record(d, "b", "2026-03-09T23:30:00Z", "s2", "telegram", "deepseek", "deepseek-v4-flash", "0.25"); // 00:30 today in Berlin
             record(d, "c", "2026-03-10T09:00:00Z", "s1", "cli", "anthropic", "claude-sonnet-4-6", "0.125");
-            record(d, "d", "2026-03-05T12:00:00Z", "s3", "cron", "openai", "gpt-5.1", "2");
+            record(d, "d", "2026-03-05T12:00:00Z", "cron_d200f53be09d_20260305_120000", "cron", "openai", "gpt-5.1", "2");
             d.plutus().recorder().recordTool(new ToolCall("t1", Instant.parse("2026-03-10T09:00:01Z"), "s1", "terminal", "ok", null, 120));
             d.plutus().recorder().recordTool(new ToolCall("t2", Instant.parse("2026-03-09T23:30:01Z"), "s2", "web_search", "error", "tool_error", 800));
             String key = d.apiKeys().create("explore").secret();
             HttpResponse<String> ingested = d.post("/v1/usage", "{\"provider\":\"openrouter\",\"model\":\"x/y\",\"cost_usd\":0.5,"
-                    + "\"workspace\":\"prod\",\"timestamp\":\"2026-03-10T08:00:00Z\"}", key);
+                    + "\"workspace\":\"prod\",\"task_type\":\"summarize\",\"timestamp\":\"2026-03-10T08:00:00Z\"}", key);
             assertEquals(200, ingested.statusCode(), ingested.body());
 
             JsonNode today = explore(d, "range=today");
@@ -72,7 +74,17 @@ class DashboardExploreApiTest {
             assertEquals(1, anthropic.path("tools").size(), "only the tools of sessions with a matching call");
             assertAddsUp(anthropic);
             assertUsd("0.5", explore(d, "range=7d&workspace=prod").path("totals"), "the /v1/usage workspace");
-            assertUsd("3.375", explore(d, "range=7d&workspace=default").path("totals"), "calls from hooks are in 'default'");
+            assertUsd("3.375", explore(d, "range=7d&workspace=-").path("totals"),
+                    "calls from hooks name no workspace: '-', as plutus stats workspaces shows them");
+            assertUsd("0", explore(d, "range=7d&workspace=default").path("totals"), "nothing was sent to 'default'");
+            assertUsd("0.5", explore(d, "range=7d&task_type=summarize").path("totals"), "the /v1/usage task type");
+            assertUsd("3.375", explore(d, "range=7d&task_type=-").path("totals"), "calls from hooks name no task type");
+            assertUsd("0", explore(d, "range=7d&workspace=prod&task_type=-").path("totals"), "filters combine");
+            assertEquals("[{\"workspace\":\"-\",\"cost\":\"3.375\"},{\"workspace\":\"prod\",\"cost\":\"0.5\"}]",
+                    breakdown(week.path("workspaces"), "workspace"), "dearest first, adding up to the total");
+            assertEquals("[{\"task_type\":\"-\",\"cost\":\"3.375\"},{\"task_type\":\"summarize\",\"cost\":\"0.5\"}]",
+                    breakdown(week.path("task_types"), "task_type"), week.toString());
+            assertEquals("[\"-\",\"summarize\"]", week.path("options").path("task_types").toString());
             assertUsd("0.25", explore(d, "range=7d&platform=telegram").path("totals"), "b");
             assertUsd("2", explore(d, "range=7d&model=gpt-5.1").path("totals"), "d");
             assertUsd("0", explore(d, "range=7d&provider=anthropic&platform=telegram").path("totals"), "filters combine");
@@ -83,7 +95,11 @@ class DashboardExploreApiTest {
             assertEquals("custom", fifth.path("range").asText());
             assertUsd("1.875", explore(d, "from=" + URLEncoder.encode("2026-03-09T23:00", StandardCharsets.UTF_8)).path("totals"),
                     "from 23:00 Berlin time (22:00 UTC) to now: a, b, c and the ingested call");
-            assertEquals(0, week.path("cron_jobs").size(), "no cron job ids were recorded");
+            assertEquals("{\"d200f53be09d\":\"nightly-digest\"}", week.path("cron_job_names").toString(), "Hermes's names, for every id on the page");
+            assertEquals("nightly-digest", week.path("cron_jobs").get(0).path("name").asText(), week.path("cron_jobs").toString());
+            assertEquals("d200f53be09d", week.path("cron_jobs").get(0).path("cron_job_id").asText());
+            JsonNode cronSession = week.path("sessions").path("rows").get(2);
+            assertEquals("nightly-digest", cronSession.path("cron_job_name").asText(), "a cron run's session names its job: " + cronSession);
 
             JsonNode rows = week.path("rows");
             BigDecimal sum = BigDecimal.ZERO;
@@ -112,6 +128,13 @@ class DashboardExploreApiTest {
             assertEquals(404, d.get("/api/session?id=nope", d.readToken()).statusCode());
             assertEquals(400, d.get("/api/session", d.readToken()).statusCode());
         }
+    }
+
+    /** Each group's key and cost, as compact JSON. */
+    private static String breakdown(JsonNode groups, String key) {
+        com.fasterxml.jackson.databind.node.ArrayNode out = TestSupport.JSON.createArrayNode();
+        groups.forEach(g -> out.addObject().put(key, g.path(key).asText()).put("cost", g.path("cost_usd").decimalValue().stripTrailingZeros().toPlainString()));
+        return out.toString();
     }
 
     private static JsonNode explore(DaemonHarness d, String query) throws Exception {

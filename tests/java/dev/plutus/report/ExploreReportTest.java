@@ -101,6 +101,6 @@ class ExploreReportTest {
     }
 
     private static Slice slice(String at, String provider, long calls, long micros) {
-        return new Slice(Instant.parse(at), provider, "m-" + provider, "cli", "default", "", calls, 0, 0, 0, 10 * calls, calls, 0, 0, micros, 0);
+        return new Slice(Instant.parse(at), provider, "m-" + provider, "cli", "default", "general", "", calls, 0, 0, 0, 10 * calls, calls, 0, 0, micros, 0);
     }
 }

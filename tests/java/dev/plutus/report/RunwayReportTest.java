@@ -13,6 +13,7 @@ import dev.plutus.runway.ProviderRunway.Source;
 import dev.plutus.provider.RateLimitStatus;
 import dev.plutus.runway.RunwayConfig;
 import dev.plutus.runway.RunwayView;
+import dev.plutus.runway.SetupHints;
 import dev.plutus.runway.SpendSummary;
 import dev.plutus.store.RunwayStore.AlertRow;
 import dev.plutus.store.RunwayStore.Snapshot;
@@ -63,7 +64,17 @@ class RunwayReportTest {
                 new Snapshot(Instant.parse("2026-11-23T12:00:00Z"), "deepseek", "unknown", null, 1_000_000, null),
                 new Snapshot(Instant.parse("2026-11-24T12:00:00Z"), "deepseek", "estimate", 2_000_000L, 1_142_857, new BigDecimal("1.8"))));
         List<AlertRow> alerts = List.of(new AlertRow("deepseek", "days_left", true, AT, "deepseek has 1.8 days of runway left"));
-        return new RunwayView(AT, UTC, runwayConfig(apply), providers(), history, alerts);
+        List<ProviderRunway> providers = providers();
+        // What the monitor works out for each provider; anthropic (no balance API, never calibrated) has a step.
+        SetupHints hints = new SetupHints(null);
+        Map<String, String> steps = new java.util.HashMap<>();
+        for (ProviderRunway r : providers) {
+            String step = hints.nextStep(r, true, null);
+            if (step != null) {
+                steps.put(r.name(), step);
+            }
+        }
+        return new RunwayView(AT, UTC, runwayConfig(apply), providers, history, alerts, steps);
     }
 
     @Test
@@ -82,7 +93,7 @@ class RunwayReportTest {
                   deepseek: rate limits allowed: requests 250/1,000 left (resets 11-24 12:00:30), 5h 43% used; retry after 30 s
                   deepseek: estimate: budget $10.00 − $8.00 recorded (calibrated 2026-11-20 08:00)
                   deepseek: history: █ ▁ $5.00 → $2.00 over 3 snapshots since 2026-11-22 12:00
-                  anthropic: no balance API: set budget_usd in runway.yaml or run `plutus runway calibrate anthropic=<console balance>`
+                  anthropic: no balance API: read the balance in its console and run `plutus runway calibrate anthropic=<balance>` (or set budget_usd in runway.yaml)
 
                 ⚠ deepseek has 1.8 days of runway left
 
@@ -103,7 +114,7 @@ class RunwayReportTest {
                 + "\"spend_usd\":{\"today\":1.000000,\"7d\":8.000000,\"prev_7d\":8.000000,\"30d\":8.000000,\"all\":8.000000},"
                 + "\"rate_limits\":{\"status\":\"allowed\",\"retry_after_s\":30,\"windows\":[{\"name\":\"requests\",\"limit\":1000,"
                 + "\"remaining\":250,\"resets_at\":\"2026-11-24T12:00:30Z\"},{\"name\":\"5h\",\"utilization\":0.425}]},"
-                + "\"error\":\"HTTP 503 from deepseek <balance>\",\"calibrated_at\":\"2026-11-20T08:00:00Z\",\"fetched_at\":null,"
+                + "\"error\":\"HTTP 503 from deepseek <balance>\",\"next_step\":null,\"calibrated_at\":\"2026-11-20T08:00:00Z\",\"fetched_at\":null,"
                 + "\"history\":[{\"at\":\"2026-11-22T12:00:00Z\",\"remaining_usd\":5.000000,\"days_left\":5},"
                 + "{\"at\":\"2026-11-23T12:00:00Z\",\"remaining_usd\":null},"
                 + "{\"at\":\"2026-11-24T12:00:00Z\",\"remaining_usd\":2.000000,\"days_left\":1.8}]}", ps.get(1).toString());

@@ -84,7 +84,7 @@ public final class PlutusDaemon implements AutoCloseable {
             AccessToken readToken = AccessToken.ensure(home.dashboardTokenFile());
             // Behind a reverse proxy every browser arrives from loopback: only a daemon no proxy fronts may trust that.
             DashboardApi dashboard = new DashboardApi(commands, hermes.runway(), readToken, options.isLoopback() && !httpSettings.behindProxy(),
-                    new DashboardExplore(new ExploreQueries(plutus.jdbc()), plutus.gate()::zone, config.clock()));
+                    new DashboardExplore(new ExploreQueries(plutus.jdbc()), plutus.gate()::zone, config.clock(), hermes.cronJobNames()));
             // Hooks get a socket of their own (owner-only, like the token) when its path fits the kernel's limit.
             this.hookSocket = JettyConnectors.usableSocketPath(home.dir().resolve(HOOK_SOCKET));
             if (hookSocket == null) {

@@ -91,27 +91,44 @@ public final class ExploreReport {
         }
     }
 
-    /** The view of {@code slices} (every call in the range) through {@code filter}. */
+    /** The view of {@code slices} (every call in the range) through {@code filter}, with cron jobs by id only. */
     public static ObjectNode render(Range range, ZoneId zone, Filter filter, List<Slice> slices,
             List<ExploreQueries.SessionSlice> sessions, List<ExploreQueries.ToolSlice> tools, int sessionRows) {
+        return render(range, zone, filter, slices, sessions, tools, sessionRows, Map.of());
+    }
+
+    /**
+     * The view of {@code slices} (every call in the range) through {@code filter}. {@code cronJobNames}:
+     * the host's names for its cron jobs by id (Hermes's cron/jobs.json), which the page shows instead
+     * of the ids, as {@code plutus stats cron} does.
+     */
+    public static ObjectNode render(Range range, ZoneId zone, Filter filter, List<Slice> slices,
+            List<ExploreQueries.SessionSlice> sessions, List<ExploreQueries.ToolSlice> tools, int sessionRows,
+            Map<String, String> cronJobNames) {
         ObjectNode o = J.objectNode();
         o.put("zone", zoneName(zone)).put("range", range.name()).put("from", range.from().toString()).put("to", range.to().toString())
-                .put("bucket", range.hourly() ? "hour" : "day");
+                .put("bucket", range.hourly() ? "hour" : "day").put("none_named", ExploreQueries.NONE_NAMED);
         ObjectNode f = o.putObject("filter");
-        f.put("provider", filter.provider()).put("model", filter.model()).put("platform", filter.platform()).put("workspace", filter.workspace());
+        f.put("provider", filter.provider()).put("model", filter.model()).put("platform", filter.platform()).put("workspace", filter.workspace())
+                .put("task_type", filter.taskType());
 
         ObjectNode options = o.putObject("options");
-        TreeSet<String> providers = new TreeSet<>(), models = new TreeSet<>(), platforms = new TreeSet<>(), workspaces = new TreeSet<>();
+        TreeSet<String> providers = new TreeSet<>(), models = new TreeSet<>(), platforms = new TreeSet<>(), workspaces = new TreeSet<>(),
+                taskTypes = new TreeSet<>();
         for (Slice s : slices) {
             providers.add(s.provider());
             models.add(s.model());
             platforms.add(s.platform());
             workspaces.add(s.workspace());
+            taskTypes.add(s.taskType());
         }
         providers.forEach(options.putArray("providers")::add);
         models.forEach(options.putArray("models")::add);
         platforms.forEach(options.putArray("platforms")::add);
         workspaces.forEach(options.putArray("workspaces")::add);
+        taskTypes.forEach(options.putArray("task_types")::add);
+        ObjectNode names = o.putObject("cron_job_names");
+        new TreeMap<>(cronJobNames).forEach(names::put);
 
         List<Slice> shown = slices.stream().filter(filter::matches).toList();
         Totals total = new Totals();
@@ -119,6 +136,8 @@ public final class ExploreReport {
         Map<String, Totals> byProvider = new TreeMap<>();
         Map<List<String>, Totals> byModel = new TreeMap<>(Comparator.comparing((List<String> k) -> k.get(0)).thenComparing(k -> k.get(1)));
         Map<String, Totals> byCron = new TreeMap<>();
+        Map<String, Totals> byWorkspace = new TreeMap<>();
+        Map<String, Totals> byTaskType = new TreeMap<>();
         Map<List<String>, Totals> rows = new LinkedHashMap<>();
         for (Slice s : shown) {
             total.add(s);
@@ -132,8 +151,10 @@ public final class ExploreReport {
             if (!s.cronJobId().isEmpty()) {
                 byCron.computeIfAbsent(s.cronJobId(), k -> new Totals()).add(s);
             }
+            byWorkspace.computeIfAbsent(s.workspace(), k -> new Totals()).add(s);
+            byTaskType.computeIfAbsent(s.taskType(), k -> new Totals()).add(s);
             rows.computeIfAbsent(List.of(b == null ? at.toString() : b.getKey().toString(), s.provider(), s.model(), s.platform(),
-                    s.workspace()), k -> new Totals()).add(s);
+                    s.workspace(), s.taskType()), k -> new Totals()).add(s);
         }
         total.put(o.putObject("totals"));
 
@@ -159,10 +180,14 @@ public final class ExploreReport {
         byModel.entrySet().stream().sorted(Map.Entry.comparingByValue(Comparator.comparingLong((Totals t) -> t.cost).reversed()))
                 .forEach(e -> e.getValue().put(ms.addObject().put("provider", e.getKey().get(0)).put("model", e.getKey().get(1))));
         ArrayNode cs = o.putArray("cron_jobs");
-        byCron.forEach((id, t) -> t.put(cs.addObject().put("cron_job_id", id)));
+        dearestFirst(byCron).forEach(e -> e.getValue().put(cs.addObject().put("cron_job_id", e.getKey()).put("name", cronJobNames.get(e.getKey()))));
+        ArrayNode wsOut = o.putArray("workspaces");
+        dearestFirst(byWorkspace).forEach(e -> e.getValue().put(wsOut.addObject().put("workspace", e.getKey())));
+        ArrayNode ttOut = o.putArray("task_types");
+        dearestFirst(byTaskType).forEach(e -> e.getValue().put(ttOut.addObject().put("task_type", e.getKey())));
         ArrayNode rs = o.putArray("rows");
         rows.forEach((k, t) -> t.put(rs.addObject().put("start", k.get(0)).put("provider", k.get(1)).put("model", k.get(2))
-                .put("platform", k.get(3)).put("workspace", k.get(4))));
+                .put("platform", k.get(3)).put("workspace", k.get(4)).put("task_type", k.get(5))));
 
         ObjectNode ss = o.putObject("sessions");
         long ok = 0, failed = 0, running = 0;
@@ -181,7 +206,8 @@ public final class ExploreReport {
         for (ExploreQueries.SessionSlice s : sessions.subList(0, Math.min(sessionRows, sessions.size()))) {
             sr.addObject().put("session_id", s.sessionId()).put("platform", s.platform()).put("model", s.model()).put("status", s.status())
                     .put("started_at", s.startedAt() == null ? null : s.startedAt().toString()).put("last_call_at", s.lastCallAt().toString())
-                    .put("calls", s.calls()).put("cost_usd", Money.microsToUsd(s.costMicros()));
+                    .put("calls", s.calls()).put("cost_usd", Money.microsToUsd(s.costMicros())).put("cron_job_id", s.cronJobId())
+                    .put("cron_job_name", s.cronJobId() == null ? null : cronJobNames.get(s.cronJobId()));
         }
         ArrayNode ts = o.putArray("tools");
         for (ExploreQueries.ToolSlice t : tools) {
@@ -194,9 +220,17 @@ public final class ExploreReport {
     /** One session: what the sessions table holds, its calls and its tool calls. */
     public static ObjectNode session(ExploreQueries.SessionInfo info, List<ExploreQueries.CallRow> calls, List<ExploreQueries.ToolRow> tools,
             ZoneId zone, int limit) {
+        return session(info, calls, tools, zone, limit, Map.of());
+    }
+
+    /** One session, its cron job named as {@code cronJobNames} (Hermes's cron/jobs.json) names it. */
+    public static ObjectNode session(ExploreQueries.SessionInfo info, List<ExploreQueries.CallRow> calls, List<ExploreQueries.ToolRow> tools,
+            ZoneId zone, int limit, Map<String, String> cronJobNames) {
         ObjectNode o = J.objectNode();
         o.put("zone", zoneName(zone)).put("session_id", info.sessionId()).put("platform", info.platform()).put("model", info.model())
-                .put("provider", info.provider()).put("cron_job_id", info.cronJobId()).put("parent_session_id", info.parentSessionId())
+                .put("provider", info.provider()).put("cron_job_id", info.cronJobId())
+                .put("cron_job_name", info.cronJobId() == null ? null : cronJobNames.get(info.cronJobId()))
+                .put("parent_session_id", info.parentSessionId())
                 .put("started_at", info.startedAt().toString()).put("ended_at", info.endedAt() == null ? null : info.endedAt().toString())
                 .put("status", info.status()).put("end_reason", info.endReason());
         long cost = 0;
@@ -217,6 +251,12 @@ public final class ExploreReport {
         }
         o.put("tools_truncated", tools.size() >= limit);
         return o;
+    }
+
+    /** Groups by cost, dearest first; equal costs by name. */
+    private static List<Map.Entry<String, Totals>> dearestFirst(Map<String, Totals> groups) {
+        return groups.entrySet().stream().sorted(Map.Entry.<String, Totals>comparingByValue(Comparator.comparingLong((Totals t) -> t.cost)
+                .reversed()).thenComparing(Map.Entry.comparingByKey())).toList();
     }
 
     /** Bucket starts from the range's start (clipped: the first bucket may begin mid-hour or mid-day) to its end. */

@@ -111,8 +111,10 @@ public final class RunwayReport {
         if (r.source() == ProviderRunway.Source.ESTIMATE) {
             out.add("estimate: budget " + Money.display(r.budgetMicros()) + " − " + Money.display(r.spend().allMicros()) + " recorded"
                     + (r.calibratedAt() == null ? " (runway.yaml budget)" : " (calibrated " + WHEN.format(r.calibratedAt().atZone(v.zone())) + ")"));
-        } else if (r.source() == ProviderRunway.Source.UNKNOWN && r.error() == null && b == null) {
-            out.add("no balance API: set budget_usd in runway.yaml or run `" + command.apply("runway calibrate " + r.name() + "=<console balance>") + "`");
+        }
+        String step = v.nextStep(r.name());
+        if (step != null) {
+            out.add(step);
         }
         List<RunwayStore.Snapshot> h = v.history().getOrDefault(r.name(), List.of());
         if (h.size() >= 2) {
@@ -238,6 +240,7 @@ public final class RunwayReport {
                 }
             }
             p.put("error", r.error());
+            p.put("next_step", v.nextStep(r.name()));
             p.put("calibrated_at", r.calibratedAt() == null ? null : r.calibratedAt().toString());
             if (r.subscription() != null) {
                 p.put("chatgpt_plan", r.subscription());

@@ -207,6 +207,12 @@ public final class RunwayAlerts {
      * that ends when the provider is calibrated again.
      */
     public void remindRecalibration(RunwayConfig cfg, Map<String, RunwayStore.Calibration> calibrations, java.time.ZoneId zone) {
+        remindRecalibration(cfg, calibrations, zone, new SetupHints(null));
+    }
+
+    /** {@code hints}: the commands to print, for the home in use. */
+    public void remindRecalibration(RunwayConfig cfg, Map<String, RunwayStore.Calibration> calibrations, java.time.ZoneId zone,
+            SetupHints hints) {
         Instant now = clock.instant();
         for (ProviderConfig p : cfg.providers()) {
             RunwayStore.Calibration c = calibrations.get(p.name());
@@ -217,7 +223,7 @@ public final class RunwayAlerts {
             if (age.compareTo(RECALIBRATE_AFTER) > 0) {
                 store.raiseAlert(p.name(), RECALIBRATE, now, "Recalibrate " + p.name() + ": its balance was last read off the console "
                         + age.toDays() + " days ago (" + java.time.LocalDate.ofInstant(c.at(), zone) + "); Plutus's estimate drifts from it. "
-                        + "Read the console and run `plutus runway calibrate " + p.name() + "=<balance>`.");
+                        + "Read the console and run `" + hints.calibrate(p.name()) + "`.");
             } else {
                 store.clearAlert(p.name(), RECALIBRATE, now);
             }

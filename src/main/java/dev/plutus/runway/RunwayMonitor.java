@@ -49,6 +49,7 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
     private final Map<String, String> env;
     private final Clock clock;
     private final RunwayAlerts alerts;
+    private final SetupHints hints;
     private ProviderFetcher fetcher;
     private volatile boolean noticePending;
     private volatile long noticeCheckedAt = System.nanoTime() - PENDING_RECHECK_NANOS;
@@ -70,6 +71,13 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
         this.env = Map.copyOf(env);
         this.clock = clock;
         this.alerts = new RunwayAlerts(store, clock, env);
+        // runway.yaml lives in the Plutus home: the commands a hint prints act on that home.
+        this.hints = new SetupHints(configFile.toAbsolutePath().getParent());
+    }
+
+    /** The commands and steps hints print, for this home. */
+    public SetupHints hints() {
+        return hints;
     }
 
     /** runway.yaml as it is now (auto-detection when absent); a broken file throws with file, line and field. */
@@ -115,14 +123,19 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
         }
         Map<String, ProviderAnswer> readings = fetcher().readAll(shown, cfg, creds, refresh, probe);
         List<ProviderRunway> out = new ArrayList<>();
+        Map<String, String> steps = new LinkedHashMap<>();
         for (ProviderConfig p : shown) {
             RunwayStore.Calibration c = calibrations.get(p.name());
             long after = c == null ? 0 : spentAfter(p, c.at());
             ProviderRunway r = RunwayForecaster.forecast(p, readings.get(p.name()), spend.get(p.name()), c, after, now, zone);
             out.add(p.kind() == ProviderKind.OPENAI ? r.withSubscription(creds.chatGptPlan().orElse(null)) : r);
+            String step = hints.nextStep(r, creds.present(p.keyEnvs()).isPresent(), cfg.hermesHome());
+            if (step != null) {
+                steps.put(p.name(), step);
+            }
         }
-        alerts.remindRecalibration(cfg, calibrations, zone);
-        return new RunwayView(now, zone, cfg, out, store.recentSnapshots(12), store.activeAlerts());
+        alerts.remindRecalibration(cfg, calibrations, zone, hints);
+        return new RunwayView(now, zone, cfg, out, store.recentSnapshots(12), store.activeAlerts(), steps);
     }
 
     /** Spend per runway provider, summed over the ledger ids each claims. */
@@ -299,7 +312,7 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
     /** Raises (or ends) the reminders to recalibrate; a broken runway.yaml is reported where runway is shown, not here. */
     private void remindRecalibration() {
         try {
-            alerts.remindRecalibration(config(), store.latestCalibrations(), zone.get());
+            alerts.remindRecalibration(config(), store.latestCalibrations(), zone.get(), hints);
         } catch (RuntimeException e) {
             LOG.debug("recalibration reminder skipped: {}", e.getMessage());
         }

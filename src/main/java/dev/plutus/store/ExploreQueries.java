@@ -7,25 +7,34 @@ import java.util.List;
 /**
  * What the dashboard's filters and drill-down read: recorded calls between two instants, sliced by
  * quarter hour (every zone offset is a whole number of quarter hours, so slices add up to hours and
- * days in any zone), provider, model, platform, workspace and cron job. Reads the raw calls, which
+ * days in any zone), provider, model, platform, workspace, task type and cron job. Calls that name no
+ * workspace or task type (Hermes's own, embedded ones: only /v1/usage and OTLP calls carry them) are
+ * {@value #NONE_NAMED}, as {@code plutus stats workspaces|task_types} shows them. Reads the raw calls, which
  * are kept for the retention period (400 days by default), not the hourly rollups: a range may start
  * mid-hour and the filters need dimensions the rollups do not have.
  */
 public final class ExploreQueries {
     /** Quarter-hour slices: the largest unit that divides every UTC offset in use. */
     public static final long SLICE_MS = 15 * 60 * 1000L;
+    /** The workspace and task type of a call that names none. */
+    public static final String NONE_NAMED = "-";
 
     /** Which calls to count; a null field matches everything. */
-    public record Filter(String provider, String model, String platform, String workspace) {
-        public static final Filter NONE = new Filter(null, null, null, null);
+    public record Filter(String provider, String model, String platform, String workspace, String taskType) {
+        public static final Filter NONE = new Filter(null, null, null, null, null);
+
+        public Filter(String provider, String model, String platform, String workspace) {
+            this(provider, model, platform, workspace, null);
+        }
 
         public boolean any() {
-            return provider != null || model != null || platform != null || workspace != null;
+            return provider != null || model != null || platform != null || workspace != null || taskType != null;
         }
 
         public boolean matches(Slice s) {
             return (provider == null || provider.equals(s.provider())) && (model == null || model.equals(s.model()))
-                    && (platform == null || platform.equals(s.platform())) && (workspace == null || workspace.equals(s.workspace()));
+                    && (platform == null || platform.equals(s.platform())) && (workspace == null || workspace.equals(s.workspace()))
+                    && (taskType == null || taskType.equals(s.taskType()));
         }
 
         /** The filter as SQL over {@code llm_calls l} and {@code ingested_calls ic}, with its parameters appended to {@code params}. */
@@ -44,21 +53,28 @@ public final class ExploreQueries {
                 params.add(platform);
             }
             if (workspace != null) {
-                sb.append(" AND COALESCE(ic.workspace, 'default') = ?");
+                sb.append(" AND " + WORKSPACE + " = ?");
                 params.add(workspace);
+            }
+            if (taskType != null) {
+                sb.append(" AND " + TASK_TYPE + " = ?");
+                params.add(taskType);
             }
             return sb.toString();
         }
     }
 
-    /** Calls in one quarter hour with the same provider, model, platform, workspace and cron job ("" when none). */
-    public record Slice(Instant start, String provider, String model, String platform, String workspace, String cronJobId,
+    /** Calls in one quarter hour with the same provider, model, platform, workspace, task type and cron job ("" when none). */
+    public record Slice(Instant start, String provider, String model, String platform, String workspace, String taskType, String cronJobId,
                         long calls, long estimatedCalls, long unpricedCalls, long provisionalCalls, long inputTokens,
                         long outputTokens, long cacheReadTokens, long cacheWriteTokens, long costMicros, long provisionalMicros) {}
 
-    /** A session's calls in the range that match the filter, with what the sessions table knows of it (null when it has no row). */
+    /**
+     * A session's calls in the range that match the filter, with what the sessions table knows of it
+     * (null when it has no row); its cron job is the table's, else the one its calls name.
+     */
     public record SessionSlice(String sessionId, String platform, String model, String status, Instant startedAt,
-                               Instant lastCallAt, long calls, long costMicros) {}
+                               Instant lastCallAt, long calls, long costMicros, String cronJobId) {}
 
     public record ToolSlice(String toolName, long calls, long failures, long durationMillis) {}
 
@@ -71,6 +87,8 @@ public final class ExploreQueries {
 
     public record ToolRow(Instant at, String toolName, String status, String errorType, long durationMillis) {}
 
+    private static final String WORKSPACE = "COALESCE(ic.workspace, '" + NONE_NAMED + "')";
+    private static final String TASK_TYPE = "COALESCE(ic.task_type, '" + NONE_NAMED + "')";
     private static final String FROM = " FROM llm_calls l LEFT JOIN ingested_calls ic ON ic.call_id = l.id"
             + " WHERE l.ts >= ? AND l.ts < ?";
 
@@ -85,17 +103,18 @@ public final class ExploreQueries {
         jdbc.awaitPendingWrites();
         Dialect d = jdbc.dialect();
         String sql = """
-                SELECT l.ts / %d, l.provider, l.model, COALESCE(l.platform, ''), COALESCE(ic.workspace, 'default'),
+                SELECT l.ts / %d, l.provider, l.model, COALESCE(l.platform, ''), %s, %s,
                        COALESCE(l.cron_job_id, ''), COUNT(*), %s, %s, %s, %s, %s, %s, %s, %s, %s
                 %s
-                GROUP BY l.ts / %d, l.provider, l.model, COALESCE(l.platform, ''), COALESCE(ic.workspace, 'default'), COALESCE(l.cron_job_id, '')
+                GROUP BY l.ts / %d, l.provider, l.model, COALESCE(l.platform, ''), %s, %s, COALESCE(l.cron_job_id, '')
                 ORDER BY 1"""
-                .formatted(SLICE_MS, d.sum("l.estimated"), d.sum("1 - l.priced"), d.sum("l.provisional"), d.sum("l.input_tokens"),
+                .formatted(SLICE_MS, WORKSPACE, TASK_TYPE, d.sum("l.estimated"), d.sum("1 - l.priced"), d.sum("l.provisional"), d.sum("l.input_tokens"),
                         d.sum("l.output_tokens"), d.sum("l.cache_read_tokens"), d.sum("l.cache_write_tokens + l.cache_write_1h_tokens"),
-                        d.sum("l.cost_micros"), d.sum("CASE WHEN l.provisional = 1 THEN l.cost_micros ELSE 0 END"), FROM, SLICE_MS);
+                        d.sum("l.cost_micros"), d.sum("CASE WHEN l.provisional = 1 THEN l.cost_micros ELSE 0 END"), FROM, SLICE_MS,
+                        WORKSPACE, TASK_TYPE);
         return jdbc.query(sql, rs -> new Slice(Instant.ofEpochMilli(rs.getLong(1) * SLICE_MS), rs.getString(2), rs.getString(3),
-                rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
-                rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getLong(15), rs.getLong(16)),
+                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
+                rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getLong(15), rs.getLong(16), rs.getLong(17)),
                 from.toEpochMilli(), to.toEpochMilli());
     }
 
@@ -105,8 +124,8 @@ public final class ExploreQueries {
         List<Object> params = new ArrayList<>(List.of(from.toEpochMilli(), to.toEpochMilli()));
         String where = filter.where(params);
         String sql = """
-                SELECT c.session_id, s.platform, s.model, s.status, s.started_at, c.last_ts, c.calls, c.cost
-                FROM (SELECT l.session_id AS session_id, MAX(l.ts) AS last_ts, COUNT(*) AS calls, %s AS cost
+                SELECT c.session_id, s.platform, s.model, s.status, s.started_at, c.last_ts, c.calls, c.cost, COALESCE(s.cron_job_id, c.cron)
+                FROM (SELECT l.session_id AS session_id, MAX(l.ts) AS last_ts, COUNT(*) AS calls, %s AS cost, MAX(l.cron_job_id) AS cron
                       %s AND l.session_id IS NOT NULL%s GROUP BY l.session_id) c
                 LEFT JOIN sessions s ON s.session_id = c.session_id
                 ORDER BY c.last_ts DESC, c.session_id""".formatted(jdbc.dialect().sum("l.cost_micros"), FROM, where);
@@ -114,7 +133,7 @@ public final class ExploreQueries {
             long started = rs.getLong(5);
             Instant startedAt = rs.wasNull() ? null : Instant.ofEpochMilli(started);
             return new SessionSlice(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), startedAt,
-                    Instant.ofEpochMilli(rs.getLong(6)), rs.getLong(7), rs.getLong(8));
+                    Instant.ofEpochMilli(rs.getLong(6)), rs.getLong(7), rs.getLong(8), rs.getString(9));
         }, params.toArray());
     }
 
@@ -152,11 +171,11 @@ public final class ExploreQueries {
     public List<CallRow> sessionCalls(String sessionId, int limit) {
         jdbc.awaitPendingWrites();
         return jdbc.query("""
-                SELECT l.ts, l.provider, l.model, COALESCE(l.platform, ''), COALESCE(ic.workspace, 'default'), l.input_tokens,
+                SELECT l.ts, l.provider, l.model, COALESCE(l.platform, ''), %s, l.input_tokens,
                        l.output_tokens, l.cache_read_tokens, l.cache_write_tokens + l.cache_write_1h_tokens, l.cost_micros,
                        l.priced, l.provisional, l.estimated, l.latency_ms
                 FROM llm_calls l LEFT JOIN ingested_calls ic ON ic.call_id = l.id
-                WHERE l.session_id = ? ORDER BY l.ts, l.id LIMIT ?""",
+                WHERE l.session_id = ? ORDER BY l.ts, l.id LIMIT ?""".formatted(WORKSPACE),
                 rs -> new CallRow(Instant.ofEpochMilli(rs.getLong(1)), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
                         rs.getInt(11) == 1, rs.getInt(12) == 1, rs.getInt(13) == 1, rs.getLong(14)), sessionId, limit);
