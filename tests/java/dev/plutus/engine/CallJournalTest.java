@@ -130,6 +130,30 @@ class CallJournalTest {
     }
 
     @Test
+    void aJournalStartedAfterAnotherEngineReplayedAndDeletedTheFilesIsNumberedPastTheStoredPosition(@TempDir Path home)
+            throws Exception {
+        try (Engine first = open(home, false)) {
+            assertEquals(0, first.calls().count());
+        }
+        try (CallJournal journal = CallJournal.tryOpen(home.resolve(Engine.JOURNAL_DIR), 1 << 20).orElseThrow()) {
+            journal.startWriting();
+            journal.append(List.of(call("d-1"), call("d-2"), call("d-3")));
+        }
+        // A CLI command after a killed daemon: it replays calls-1 into the table (position: calls-1 at its end) and deletes it.
+        try (Engine cli = open(home, false)) {
+            assertEquals(3, cli.calls().count());
+        }
+        // The next daemon must not write calls-1 again: its first records would sit below the stored position and a
+        // replay after its own crash would skip them as stored.
+        try (Engine daemon = open(home, true)) {
+            try (var files = Files.list(home.resolve(Engine.JOURNAL_DIR))) {
+                assertEquals(List.of("calls-2.journal"), files.map(p -> p.getFileName().toString())
+                        .filter(n -> n.endsWith(".journal")).toList());
+            }
+        }
+    }
+
+    @Test
     void aTornTailIsCutOffAndNeverCounted(@TempDir Path home) throws Exception {
         try (Engine first = open(home, false)) {
             assertEquals(0, first.calls().count());

@@ -100,7 +100,7 @@ final class JournaledStore implements AutoCloseable {
                 journal.close();
                 return Optional.empty();
             }
-            journal.startWriting();
+            journal.startWriting(table.position());
             journal.deleteBefore(journal.end().seq());
             return Optional.of(new JournaledStore(journal, table, tracker, direct, sightingsStored));
         } catch (RuntimeException e) {

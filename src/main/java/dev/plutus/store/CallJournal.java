@@ -219,7 +219,18 @@ public final class CallJournal implements AutoCloseable {
 
     /** Starts a new file to append to, after every file there is. */
     public synchronized void startWriting() {
-        long seq = files().stream().mapToLong(Long::longValue).max().orElse(0) + 1;
+        startWriting(new Position(0, 0));
+    }
+
+    /**
+     * Starts a new file to append to, after every file there is and after {@code consumed}, the
+     * position the calls table has recorded as stored. The files before it may all be deleted (an
+     * engine that replayed a killed daemon's journal and does not journal itself deletes them all), and
+     * a new file numbered at or below the stored position would have its first records taken as
+     * stored already and skipped by the next replay: acknowledged calls lost.
+     */
+    public synchronized void startWriting(Position consumed) {
+        long seq = Math.max(files().stream().mapToLong(Long::longValue).max().orElse(0), consumed.seq()) + 1;
         openActive(seq);
     }
 
