@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Issue 19: a provider's next step says what that provider supports, for the homes in use. */
 class SetupHintsTest {
     private static final Path HERMES = Path.of("/srv/agents/hermes-b");
-    private static final Path DEFAULT_HOME = Path.of(System.getProperty("user.home"), ".hermes", "plutus");
+    private static final Path DEFAULT_HOME = dev.plutus.core.HomeLayout.defaultDir(System.getenv());
 
     @Test
     void anthropicIsToldToCalibrateNotToSetAKeyForItsBalance() {

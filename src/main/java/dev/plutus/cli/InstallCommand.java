@@ -25,7 +25,7 @@ final class InstallCommand {
         }
         String env = System.getenv("HERMES_HOME");
         return env != null && !env.isBlank() ? Path.of(env).toAbsolutePath()
-                : Path.of(System.getProperty("user.home"), ".hermes");
+                : dev.plutus.core.HomeLayout.userHome(System.getenv()).resolve(".hermes");
     }
 
     static int report(CommandSpec spec, List<String> lines) {

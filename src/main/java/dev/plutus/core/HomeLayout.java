@@ -27,9 +27,14 @@ public record HomeLayout(Path dir) {
      * bridge and the daemon agree when HOME differs from the account's home directory.
      */
     public static Path defaultDir(Map<String, String> env) {
+        return userHome(env).resolve(".hermes").resolve("plutus");
+    }
+
+    /** {@code ~}: {@code $HOME} when it is set, as Python's expanduser and the shell read it, else the account's home. */
+    public static Path userHome(Map<String, String> env) {
         String home = env.get("HOME");
         Path user = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"));
-        return user.toAbsolutePath().normalize().resolve(".hermes").resolve("plutus");
+        return user.toAbsolutePath().normalize();
     }
 
     /** Whether a bare command (no --home, no PLUTUS_HOME) reaches this home. */

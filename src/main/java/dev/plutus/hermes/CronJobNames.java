@@ -39,7 +39,7 @@ public final class CronJobNames implements Supplier<Map<String, String>> {
         if (parent != null && (Files.isDirectory(parent.resolve("cron")) || Files.isRegularFile(parent.resolve("config.yaml")))) {
             return parent;
         }
-        return Path.of(System.getProperty("user.home"), ".hermes");
+        return dev.plutus.core.HomeLayout.userHome(System.getenv()).resolve(".hermes");
     }
 
     @Override

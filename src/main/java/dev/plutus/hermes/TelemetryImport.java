@@ -68,7 +68,7 @@ public final class TelemetryImport {
                 return Path.of(v).resolve("telemetry");
             }
         }
-        return Path.of(System.getProperty("user.home"), ".hermes", "telemetry");
+        return dev.plutus.core.HomeLayout.userHome(System.getenv()).resolve(".hermes").resolve("telemetry");
     }
 
     /** A row left out because a value in it is outside {@link InputRanges} or unreadable. */

@@ -1,5 +1,7 @@
 package dev.plutus.runway;
 
+import dev.plutus.core.HomeLayout;
+
 import dev.plutus.provider.ProviderKind;
 import dev.plutus.core.Money;
 import dev.plutus.config.ConfigException;
@@ -65,7 +67,7 @@ public final class RunwayConfigParser {
             }
             rates.put(e.getKey().toUpperCase(), rate);
         }
-        Path hermesHome = root.get("hermes_home").text().map(RunwayConfigParser::expandHome).orElseGet(() -> defaultHermesHome(env));
+        Path hermesHome = root.get("hermes_home").text().map(h -> expandHome(h, env)).orElseGet(() -> defaultHermesHome(env));
         List<ProviderConfig> providers = new ArrayList<>();
         for (Map.Entry<String, YamlNode> e : root.get("providers").entries().entrySet()) {
             providers.add(providerFrom(e.getKey(), e.getValue()));
@@ -173,13 +175,13 @@ public final class RunwayConfigParser {
 
     static Path defaultHermesHome(Map<String, String> env) {
         String h = env.get("HERMES_HOME");
-        return h != null && !h.isBlank() ? expandHome(h) : Path.of(System.getProperty("user.home"), ".hermes");
+        return h != null && !h.isBlank() ? expandHome(h, env) : HomeLayout.userHome(env).resolve(".hermes");
     }
 
-    private static Path expandHome(String p) {
+    private static Path expandHome(String p, Map<String, String> env) {
         String s = p.strip();
         if (s.equals("~") || s.startsWith("~/")) {
-            return Path.of(System.getProperty("user.home") + s.substring(1));
+            return Path.of(HomeLayout.userHome(env) + s.substring(1));
         }
         return Path.of(s).toAbsolutePath();
     }

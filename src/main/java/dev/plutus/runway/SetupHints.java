@@ -1,5 +1,6 @@
 package dev.plutus.runway;
 
+import dev.plutus.core.HomeLayout;
 import dev.plutus.provider.ProviderKind;
 import java.nio.file.Path;
 
@@ -13,17 +14,17 @@ import java.nio.file.Path;
  * in the {@code .env} of the Hermes home in use.
  */
 public final class SetupHints {
-    private final Path plutusHome;
+    /** Null: the default home. */
+    private final HomeLayout home;
 
     /** {@code plutusHome}: the data directory the commands must act on (its {@code --home} is left out when it is the default). */
     public SetupHints(Path plutusHome) {
-        this.plutusHome = plutusHome == null ? null : plutusHome.toAbsolutePath().normalize();
+        this.home = plutusHome == null ? null : new HomeLayout(plutusHome);
     }
 
-    /** {@code plutus <args>} for this home: {@code --home DIR} at the end when the home is not the default. */
+    /** {@code plutus <args>} for this home, as every hint writes it ({@link HomeLayout#command}). */
     public String command(String args) {
-        boolean atDefault = plutusHome == null || plutusHome.equals(defaultHome());
-        return "plutus " + args + (atDefault ? "" : " --home " + shellWord(plutusHome.toString()));
+        return home == null ? "plutus " + args : home.command(args);
     }
 
     /** {@code plutus runway calibrate <provider>=<balance>} for this home. */
@@ -53,14 +54,5 @@ public final class SetupHints {
                 + calibrate(p.name()) + "` (or set budget_usd in runway.yaml)";
         boolean rateLimits = p.kind() == ProviderKind.ANTHROPIC || p.kind() == ProviderKind.OPENAI;
         return rateLimits && !keyFound ? step + "; " + key + " " + where + " adds its rate limits" : step;
-    }
-
-    private static Path defaultHome() {
-        return Path.of(System.getProperty("user.home"), ".hermes", "plutus").toAbsolutePath().normalize();
-    }
-
-    /** The path as one shell word: quoted only when it holds anything a shell would split or expand. */
-    static String shellWord(String s) {
-        return s.matches("[A-Za-z0-9_./+,:@%=-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
     }
 }
