@@ -92,8 +92,8 @@ class DashboardBrowserTest {
             assertEquals(List.of("nightly-digest 1 $0.012"), list(shown.path("cron")), "the cron job by its name, not d200f53be09d");
             assertEquals("cron job d200f53be09d", browser.script("return document.querySelector('#cron td .id').title").asText());
             assertTrue(contains(shown.path("sessions"), "cron · nightly-digest"), "a cron session names its job: " + shown);
-            assertEquals(List.of("- (none named) 4 $11.97", "prod 1 $0.50"), list(shown.path("workspaces")),
-                    "hook calls name no workspace, as plutus stats workspaces shows them: " + shown);
+            assertEquals(List.of("default 4 $11.97", "prod 1 $0.50"), list(shown.path("workspaces")),
+                    "hook calls name no workspace: 'default', as plutus stats workspaces shows them: " + shown);
             assertEquals(List.of("- (none named) 4 $11.97", "summarize 1 $0.50"), list(shown.path("taskTypes")), shown.toString());
             assertTrue(contains(shown.path("tools"), "terminal") && contains(shown.path("tools"), "web_search"), shown.toString());
             assertEquals(3, shown.path("sessions").size(), "s1, s2, s3 (the ingested call has no session)");

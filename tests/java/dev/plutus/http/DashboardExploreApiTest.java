@@ -74,13 +74,13 @@ class DashboardExploreApiTest {
             assertEquals(1, anthropic.path("tools").size(), "only the tools of sessions with a matching call");
             assertAddsUp(anthropic);
             assertUsd("0.5", explore(d, "range=7d&workspace=prod").path("totals"), "the /v1/usage workspace");
-            assertUsd("3.375", explore(d, "range=7d&workspace=-").path("totals"),
-                    "calls from hooks name no workspace: '-', as plutus stats workspaces shows them");
-            assertUsd("0", explore(d, "range=7d&workspace=default").path("totals"), "nothing was sent to 'default'");
+            assertUsd("3.375", explore(d, "range=7d&workspace=default").path("totals"),
+                    "calls from hooks name no workspace: 'default', where /v1/usage puts such calls, as plutus stats workspaces shows them");
+            assertUsd("0", explore(d, "range=7d&workspace=-").path("totals"), "'-' is no workspace");
             assertUsd("0.5", explore(d, "range=7d&task_type=summarize").path("totals"), "the /v1/usage task type");
             assertUsd("3.375", explore(d, "range=7d&task_type=-").path("totals"), "calls from hooks name no task type");
             assertUsd("0", explore(d, "range=7d&workspace=prod&task_type=-").path("totals"), "filters combine");
-            assertEquals("[{\"workspace\":\"-\",\"cost\":\"3.375\"},{\"workspace\":\"prod\",\"cost\":\"0.5\"}]",
+            assertEquals("[{\"workspace\":\"default\",\"cost\":\"3.375\"},{\"workspace\":\"prod\",\"cost\":\"0.5\"}]",
                     breakdown(week.path("workspaces"), "workspace"), "dearest first, adding up to the total");
             assertEquals("[{\"task_type\":\"-\",\"cost\":\"3.375\"},{\"task_type\":\"summarize\",\"cost\":\"0.5\"}]",
                     breakdown(week.path("task_types"), "task_type"), week.toString());

@@ -8,16 +8,19 @@ import java.util.List;
  * What the dashboard's filters and drill-down read: recorded calls between two instants, sliced by
  * quarter hour (every zone offset is a whole number of quarter hours, so slices add up to hours and
  * days in any zone), provider, model, platform, workspace, task type and cron job. Calls that name no
- * workspace or task type (Hermes's own, embedded ones: only /v1/usage and OTLP calls carry them) are
- * {@value #NONE_NAMED}, as {@code plutus stats workspaces|task_types} shows them. Reads the raw calls, which
+ * workspace (Hermes's own, embedded ones: only /v1/usage and OTLP calls carry one) are in workspace
+ * {@value #DEFAULT_WORKSPACE}, where /v1/usage puts its calls without one; calls that name no task type are
+ * {@value #NONE_NAMED} (/v1/usage's own default is "general"), as {@code plutus stats workspaces|task_types} shows them. Reads the raw calls, which
  * are kept for the retention period (400 days by default), not the hourly rollups: a range may start
  * mid-hour and the filters need dimensions the rollups do not have.
  */
 public final class ExploreQueries {
     /** Quarter-hour slices: the largest unit that divides every UTC offset in use. */
     public static final long SLICE_MS = 15 * 60 * 1000L;
-    /** The workspace and task type of a call that names none. */
+    /** The task type of a call that names none. */
     public static final String NONE_NAMED = "-";
+    /** The workspace of a call that names none: the one /v1/usage puts such calls in. */
+    public static final String DEFAULT_WORKSPACE = "default";
 
     /** Which calls to count; a null field matches everything. */
     public record Filter(String provider, String model, String platform, String workspace, String taskType) {
@@ -87,7 +90,7 @@ public final class ExploreQueries {
 
     public record ToolRow(Instant at, String toolName, String status, String errorType, long durationMillis) {}
 
-    private static final String WORKSPACE = "COALESCE(ic.workspace, '" + NONE_NAMED + "')";
+    private static final String WORKSPACE = "COALESCE(ic.workspace, '" + DEFAULT_WORKSPACE + "')";
     private static final String TASK_TYPE = "COALESCE(ic.task_type, '" + NONE_NAMED + "')";
     private static final String FROM = " FROM llm_calls l LEFT JOIN ingested_calls ic ON ic.call_id = l.id"
             + " WHERE l.ts >= ? AND l.ts < ?";
