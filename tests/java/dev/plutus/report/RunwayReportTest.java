@@ -135,12 +135,13 @@ class RunwayReportTest {
     void subCentAmountsKeepTwoSignificantDigitsAndTheCalibrateHintCarriesTheHome(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
         ProviderRunway tiny = new ProviderRunway(config("anthropic", ProviderKind.ANTHROPIC, null, null), Source.UNKNOWN,
                 null, null, null, null, null, new SpendSummary(2_400, 2_400, 2_400, 2_400, 2_400), 2_400, null, null, null, null, null);
-        RunwayView v = new RunwayView(AT, UTC, runwayConfig(false), List.of(tiny), Map.of(), List.of());
         dev.plutus.core.HomeLayout home = new dev.plutus.core.HomeLayout(tmp.resolve("my plutus"));
+        String step = new dev.plutus.runway.SetupHints(home.dir()).nextStep(tiny, true, null);
+        RunwayView v = new RunwayView(AT, UTC, runwayConfig(false), List.of(tiny), Map.of(), List.of(), Map.of("anthropic", step));
         String text = RunwayReport.render(v, home).text();
         assertTrue(text.lines().anyMatch(l -> l.startsWith("anthropic") && l.contains("$0.0024") && !l.contains("$0.00 ")),
                 "Money.display, not cents: " + text);
-        assertTrue(text.contains("run `plutus runway calibrate anthropic=<console balance> --home '" + home.dir() + "'`"), text);
+        assertTrue(text.contains("run `plutus runway calibrate anthropic=<balance> --home '" + home.dir() + "'`"), text);
         assertTrue(RunwayReport.html(v, home).contains("$0.0024"));
     }
 

@@ -48,7 +48,7 @@ class SetupHintsTest {
     void commandsNameTheHomeWhenItIsNotTheDefault() {
         assertEquals("plutus runway calibrate openai=<balance> --home /tmp/p", new SetupHints(Path.of("/tmp/p")).calibrate("openai"));
         assertEquals("plutus runway calibrate openai=<balance>", new SetupHints(DEFAULT_HOME).calibrate("openai"));
-        assertEquals("plutus budget --home '/tmp/it'\\''s'", new SetupHints(Path.of("/tmp/it's")).command("budget"));
+        assertEquals("plutus budget --home '/tmp/it'\"'\"'s'", new SetupHints(Path.of("/tmp/it's")).command("budget"));
     }
 
     @Test
