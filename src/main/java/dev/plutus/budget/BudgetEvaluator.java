@@ -43,14 +43,7 @@ public final class BudgetEvaluator {
             return BudgetCheck.NONE;
         }
         statuses.sort(WORST_FIRST);
-        ScopeStatus worst = statuses.get(0);
-        Verdict v = switch (worst.level()) {
-            case OK -> Verdict.OK;
-            case SOFT -> new Verdict.Soft(worst);
-            case HARD -> new Verdict.Hard(worst);
-            case UNKNOWN -> throw new IllegalStateException("a scope status is never unknown");
-        };
-        return new BudgetCheck(statuses, v);
+        return new BudgetCheck(statuses, verdictOf(statuses.get(0)));
     }
 
     /**
@@ -77,9 +70,69 @@ public final class BudgetEvaluator {
 
     private ScopeStatus status(BudgetConfig config, ScopeRef asked, Window window, long limitMicros, Instant now, long held) {
         ScopeRef scope = config.written(asked);
-        WindowSpend spend = ledger.spend(scope, window, now);
-        long hardAt = BudgetConfig.threshold(limitMicros, config.hardPct());
-        long softAt = BudgetConfig.threshold(limitMicros, config.softPct());
+        long nowMillis = now.toEpochMilli();
+        return statusOf(config, scope, window, ledger.spend(scope, window, nowMillis), limitMicros,
+                BudgetConfig.threshold(limitMicros, config.softPct()), BudgetConfig.threshold(limitMicros, config.hardPct()), held,
+                nowMillis);
+    }
+
+    /**
+     * The verdict for planned scopes with nothing held, as {@link #check(BudgetConfig, Collection, Instant)} gives it.
+     * A status whose spend and period are the objects it was last computed from is reused, and when every
+     * status is the one {@code previous} was built from, {@code previous} itself comes back: a repeated
+     * check takes no lock and allocates nothing.
+     */
+    public VerdictMemo check(BudgetPlan.Planned planned, long nowMillis, VerdictMemo previous) {
+        BudgetPlan plan = planned.plan;
+        if (!plan.anyLimit() || planned.statuses == 0) {
+            return VerdictMemo.NONE;
+        }
+        BudgetConfig config = plan.config();
+        ScopeStatus[] before = previous == null ? null : previous.inputs;
+        ScopeStatus[] fresh = null;
+        int n = 0;
+        for (BudgetPlan.ScopePlan sp : planned.scopes) {
+            for (int w = 0; w < sp.windows.length; w++, n++) {
+                ScopeStatus s = reusedOrNew(config, sp, w, nowMillis);
+                if (fresh == null) {
+                    if (before != null && n < before.length && before[n] == s) {
+                        continue;
+                    }
+                    fresh = new ScopeStatus[planned.statuses];
+                    if (n > 0) {
+                        System.arraycopy(before, 0, fresh, 0, n);
+                    }
+                }
+                fresh[n] = s;
+            }
+        }
+        if (fresh == null && before != null && before.length == n) {
+            return previous;
+        }
+        List<ScopeStatus> statuses = new ArrayList<>(java.util.Arrays.asList(fresh));
+        statuses.sort(WORST_FIRST);
+        return new VerdictMemo(fresh, new BudgetCheck(statuses, verdictOf(statuses.get(0))));
+    }
+
+    private ScopeStatus reusedOrNew(BudgetConfig config, BudgetPlan.ScopePlan sp, int w, long nowMillis) {
+        Window window = sp.windows[w];
+        WindowSpend spend = ledger.spend(sp.scope, window, nowMillis);
+        ScopeStatus last = sp.last.get(w);
+        if (last != null && last.spend() == spend) {
+            // A calendar status holds while its period does; a rolling one while its alert day does, unless
+            // hard, where when it resets depends on the time of asking.
+            if (window.rolling() ? last.level() != Level.HARD && last.periodKey().equals(ledger.calendar().rollingAlertKey(window, nowMillis))
+                    : last.resetsAt().toEpochMilli() == ledger.calendar().periodOf(window, nowMillis).endMillis()) {
+                return last;
+            }
+        }
+        ScopeStatus s = statusOf(config, sp.scope, window, spend, sp.limits[w], sp.softAt[w], sp.hardAt[w], 0, nowMillis);
+        sp.last.set(w, s);
+        return s;
+    }
+
+    private ScopeStatus statusOf(BudgetConfig config, ScopeRef scope, Window window, WindowSpend spend, long limitMicros,
+                                 long softAt, long hardAt, long held, long nowMillis) {
         long committed = Money.plus(spend.spentMicros(), held);
         Level level = committed >= hardAt ? Level.HARD : committed >= softAt ? Level.SOFT : Level.OK;
         boolean degraded = false;
@@ -93,17 +146,25 @@ public final class BudgetEvaluator {
             level = Level.HARD;
             unpricedHard = true;
         }
-        long nowMillis = now.toEpochMilli();
         String periodKey;
         Instant resetsAt;
         if (window.rolling()) {
             periodKey = ledger.calendar().rollingAlertKey(window, nowMillis);
-            resetsAt = level == Level.HARD ? ledger.rollingRelief(scope, window, hardAt, now) : null;
+            resetsAt = level == Level.HARD ? ledger.rollingRelief(scope, window, hardAt, Instant.ofEpochMilli(nowMillis)) : null;
         } else {
             Period p = ledger.calendar().periodOf(window, nowMillis);
             periodKey = p.key();
             resetsAt = Instant.ofEpochMilli(p.endMillis());
         }
         return new ScopeStatus(scope, window, spend, limitMicros, level, degraded, unpricedHard, periodKey, resetsAt, held);
+    }
+
+    private static Verdict verdictOf(ScopeStatus worst) {
+        return switch (worst.level()) {
+            case OK -> Verdict.OK;
+            case SOFT -> new Verdict.Soft(worst);
+            case HARD -> new Verdict.Hard(worst);
+            case UNKNOWN -> throw new IllegalStateException("a scope status is never unknown");
+        };
     }
 }

@@ -16,6 +16,10 @@ public final class PeriodCalendar {
     private final ZoneId zone;
     private final DayOfWeek weekStart;
     private final AtomicReferenceArray<Period> last = new AtomicReferenceArray<>(Window.values().length);
+    /** Per rolling window, the alert key of the day it was last asked on (verdicts ask on every check). */
+    private final AtomicReferenceArray<RollingKey> rollingKeys = new AtomicReferenceArray<>(Window.values().length);
+
+    private record RollingKey(long dayStart, String key) {}
 
     public PeriodCalendar(ZoneId zone, DayOfWeek weekStart) {
         this.zone = zone;
@@ -72,6 +76,13 @@ public final class PeriodCalendar {
 
     /** The key alerts for a rolling window are de-duplicated by: the local day they fire on. */
     public String rollingAlertKey(Window window, long nowMillis) {
-        return window.label() + "@" + periodOf(Window.DAILY, nowMillis).key();
+        Period day = periodOf(Window.DAILY, nowMillis);
+        RollingKey cached = rollingKeys.get(window.ordinal());
+        if (cached != null && cached.dayStart() == day.startMillis()) {
+            return cached.key();
+        }
+        String key = window.label() + "@" + day.key();
+        rollingKeys.set(window.ordinal(), new RollingKey(day.startMillis(), key));
+        return key;
     }
 }

@@ -18,12 +18,15 @@ final class RollingCounter {
     private long estimated;
     private long unpriced;
     private long provisional;
+    /** The last answer of {@link #read}, kept until the sums change so repeated reads return one object. */
+    private WindowSpend lastRead;
 
     RollingCounter(long windowMinutes) {
         this.windowMinutes = windowMinutes;
     }
 
     void add(long epochMillis, long cost, boolean isEstimated, boolean priced, boolean isProvisional) {
+        lastRead = null;
         long[] b = buckets.computeIfAbsent(Math.floorDiv(epochMillis, MINUTE_MS), m -> new long[4]);
         b[0] = Money.plus(b[0], cost);
         spent = Money.plus(spent, cost);
@@ -44,7 +47,12 @@ final class RollingCounter {
     /** Spend in the minutes (now - window, now]; older minutes are dropped on the way. */
     WindowSpend read(long nowMillis) {
         evict(nowMillis);
-        return new WindowSpend(spent, estimated, unpriced, provisional);
+        WindowSpend r = lastRead;
+        if (r == null) {
+            r = new WindowSpend(spent, estimated, unpriced, provisional);
+            lastRead = r;
+        }
+        return r;
     }
 
     /** When spend drops below {@code thresholdMicros} if nothing more is spent; null if it already is. */
@@ -82,6 +90,7 @@ final class RollingCounter {
         while (!buckets.isEmpty() && buckets.firstKey() < oldestKept) {
             long[] b = buckets.pollFirstEntry().getValue();
             evicted = true;
+            lastRead = null;
             if (!saturated) {
                 spent -= b[0];
                 estimated -= b[1];

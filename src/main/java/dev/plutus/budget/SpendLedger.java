@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Running spend per scope and window, in memory, so a verdict never touches the database. For a
@@ -52,14 +53,21 @@ public final class SpendLedger {
     }
 
     public WindowSpend spend(ScopeRef scope, Window window, Instant now) {
+        return spend(scope, window, now.toEpochMilli());
+    }
+
+    /**
+     * As {@link #spend(ScopeRef, Window, Instant)}. A calendar window is read without a lock or an
+     * allocation; the same object comes back until a call changes that total (verdicts rely on this
+     * to reuse what they computed from it).
+     */
+    public WindowSpend spend(ScopeRef scope, Window window, long nowMillis) {
         State s = state;
-        PeriodCalendar calendar = s.calendar();
         ScopeCounters c = s.counters().get(scope);
         if (c == null) {
             return WindowSpend.ZERO;
         }
-        long nowMillis = now.toEpochMilli();
-        return window.rolling() ? c.rolling(window, nowMillis) : c.calendar(window, calendar.periodOf(window, nowMillis));
+        return window.rolling() ? c.rolling(window, nowMillis) : c.calendar(window, s.calendar().periodOf(window, nowMillis));
     }
 
     /** For a rolling window in breach: when spend falls below the threshold if nothing more is spent. */
@@ -94,9 +102,15 @@ public final class SpendLedger {
         return state.counters().size();
     }
 
+    /** One calendar window's total for the period starting at {@code periodStart}; replaced, never changed. */
+    private record CalendarTotal(long periodStart, WindowSpend spend) {
+        static final CalendarTotal NONE = new CalendarTotal(Long.MIN_VALUE, WindowSpend.ZERO);
+    }
+
     private static final class ScopeCounters {
-        private final long[] periodStart = {Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE};
-        private final long[][] values = new long[3][4];
+        /** Day, week and month, published whole so a verdict reads them without this object's lock. */
+        private final AtomicReferenceArray<CalendarTotal> totals = new AtomicReferenceArray<>(
+                new CalendarTotal[] {CalendarTotal.NONE, CalendarTotal.NONE, CalendarTotal.NONE});
         private final RollingCounter day = new RollingCounter(24 * 60);
         private final RollingCounter week = new RollingCounter(7 * 24 * 60);
 
@@ -109,32 +123,21 @@ public final class SpendLedger {
         }
 
         private void addCalendar(int i, Period p, long cost, boolean est, boolean priced, boolean prov) {
-            if (p.startMillis() < periodStart[i]) {
+            CalendarTotal t = totals.get(i);
+            if (p.startMillis() < t.periodStart()) {
                 return;
             }
-            if (p.startMillis() > periodStart[i]) {
-                periodStart[i] = p.startMillis();
-                values[i] = new long[4];
-            }
+            WindowSpend v = p.startMillis() > t.periodStart() ? WindowSpend.ZERO : t.spend();
             // Saturating: a total past $9.2 trillion stays there rather than wrapping to "money left".
-            values[i][0] = Money.plus(values[i][0], cost);
-            if (est) {
-                values[i][1] = Money.plus(values[i][1], cost);
-            }
-            if (!priced) {
-                values[i][2] = Money.plus(values[i][2], 1);
-            }
-            if (prov) {
-                values[i][3] = Money.plus(values[i][3], cost);
-            }
+            totals.set(i, new CalendarTotal(p.startMillis(), new WindowSpend(Money.plus(v.spentMicros(), cost),
+                    est ? Money.plus(v.estimatedMicros(), cost) : v.estimatedMicros(),
+                    priced ? v.unpricedCalls() : Money.plus(v.unpricedCalls(), 1),
+                    prov ? Money.plus(v.provisionalMicros(), cost) : v.provisionalMicros())));
         }
 
-        synchronized WindowSpend calendar(Window w, Period current) {
-            int i = w.ordinal();
-            if (periodStart[i] != current.startMillis()) {
-                return WindowSpend.ZERO;
-            }
-            return new WindowSpend(values[i][0], values[i][1], values[i][2], values[i][3]);
+        WindowSpend calendar(Window w, Period current) {
+            CalendarTotal t = totals.get(w.ordinal());
+            return t.periodStart() == current.startMillis() ? t.spend() : WindowSpend.ZERO;
         }
 
         synchronized WindowSpend rolling(Window w, long now) {
@@ -147,8 +150,8 @@ public final class SpendLedger {
 
         synchronized boolean idle(PeriodCalendar cal, long now) {
             // The rolling week outlasts the current day and week; the month needs its own check.
-            boolean monthCurrent = periodStart[2] == cal.periodOf(Window.MONTHLY, now).startMillis();
-            boolean weekCurrent = periodStart[1] == cal.periodOf(Window.WEEKLY, now).startMillis();
+            boolean monthCurrent = totals.get(2).periodStart() == cal.periodOf(Window.MONTHLY, now).startMillis();
+            boolean weekCurrent = totals.get(1).periodStart() == cal.periodOf(Window.WEEKLY, now).startMillis();
             return !monthCurrent && !weekCurrent && week.isEmpty(now) && day.isEmpty(now);
         }
     }

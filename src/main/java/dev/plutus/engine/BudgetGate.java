@@ -1,6 +1,9 @@
 package dev.plutus.engine;
 
 import dev.plutus.budget.BudgetCheck;
+import dev.plutus.budget.BudgetConfig;
+import dev.plutus.budget.BudgetPlan;
+import dev.plutus.budget.VerdictMemo;
 import dev.plutus.budget.BudgetEvaluator;
 import dev.plutus.budget.BudgetFile;
 import dev.plutus.budget.BudgetMessages;
@@ -22,6 +25,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +44,18 @@ public final class BudgetGate {
     private final EnforcementStore enforcement;
     private final Clock clock;
     private final EnumMap<Level, LongAdder> verdicts = new EnumMap<>(Level.class);
+    private final BudgetEvaluator evaluator;
+    private volatile BudgetPlan plan;
+    /**
+     * Per session, its scopes as planned and its last verdict, so a session's check reads the running
+     * totals and returns without a lock or an allocation while nothing it depends on changed. Keyed by the
+     * session record object: a session whose root, cron job, sender or model changes gets a new record.
+     */
+    private final ConcurrentHashMap<String, SessionVerdict> memos = new ConcurrentHashMap<>();
+    /** Past this many sessions the memos are dropped and rebuilt as sessions are checked. */
+    private static final int MAX_MEMOS = 50_000;
+
+    private record SessionVerdict(SessionRecord source, BudgetPlan.Planned planned, VerdictMemo memo) {}
 
     BudgetGate(BudgetFile budgets, SpendLedger ledger, SessionDirectory sessions, EnforcementStore enforcement, Clock clock) {
         this.budgets = budgets;
@@ -47,6 +63,7 @@ public final class BudgetGate {
         this.sessions = sessions;
         this.enforcement = enforcement;
         this.clock = clock;
+        this.evaluator = new BudgetEvaluator(ledger);
         for (Level l : Level.values()) {
             verdicts.put(l, new LongAdder());
         }
@@ -57,15 +74,39 @@ public final class BudgetGate {
      * when it cannot be computed.
      */
     public BudgetCheck checkSession(String sessionId) {
-        Collection<ScopeRef> scopes;
+        if (budgets.unenforceable().isPresent()) {
+            return check(List.of());
+        }
         try {
-            Optional<SessionRecord> s = sessionId == null ? Optional.empty() : sessions.find(sessionId);
-            scopes = s.map(r -> Scopes.of(r.sessionId(), r.rootSessionId(), r.cronJobId(), r.senderId(), r.provider(), r.model()))
-                    .orElseGet(() -> Scopes.of(sessionId, null, null, null, null, null));
+            SessionRecord r = sessionId == null ? null : sessions.known(sessionId);
+            BudgetPlan plan = currentPlan();
+            SessionVerdict before = sessionId == null ? null : memos.get(sessionId);
+            BudgetPlan.Planned planned = before != null && before.source() == r && before.planned().plan() == plan
+                    ? before.planned() : plan.plan(r == null ? Scopes.of(sessionId, null, null, null, null, null)
+                            : Scopes.of(r.sessionId(), r.rootSessionId(), r.cronJobId(), r.senderId(), r.provider(), r.model()));
+            VerdictMemo memo = evaluator.check(planned, clock.millis(), before == null ? null : before.memo());
+            if (sessionId != null && (before == null || before.memo() != memo || before.planned() != planned)) {
+                if (memos.size() >= MAX_MEMOS) {
+                    memos.clear();
+                }
+                memos.put(sessionId, new SessionVerdict(r, planned, memo));
+            }
+            count(memo.check());
+            return memo.check();
         } catch (RuntimeException e) {
             return unknown(e);
         }
-        return check(scopes);
+    }
+
+    /** The plan of the budget in force, compiled again when budget.yaml changed. */
+    private BudgetPlan currentPlan() {
+        BudgetPlan p = plan;
+        BudgetConfig config = budgets.current();
+        if (p == null || p.config() != config) {
+            p = new BudgetPlan(config);
+            plan = p;
+        }
+        return p;
     }
 
     /** The scopes a call of this session to this provider and model falls under. */

@@ -15,10 +15,19 @@ public final class SessionDirectory {
 
     private final SessionStore store;
     private final CronSessionIds cronIds;
+    /**
+     * The cached sessions, read without a lock (a budget verdict looks its session up on every check).
+     * Written only under {@code cache}'s lock, together with {@code cache}, which orders eviction.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, SessionRecord> published = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, SessionRecord> cache = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, SessionRecord> eldest) {
-            return size() > CACHE_LIMIT;
+            if (size() > CACHE_LIMIT) {
+                published.remove(eldest.getKey());
+                return true;
+            }
+            return false;
         }
     };
 
@@ -50,18 +59,30 @@ public final class SessionDirectory {
     }
 
     public Optional<SessionRecord> find(String sessionId) {
+        return Optional.ofNullable(known(sessionId));
+    }
+
+    /**
+     * As {@link #find}, null when the session is not known. A cached session is returned without a lock
+     * (it is not marked recently used then: eviction is by when it was last stored or loaded).
+     */
+    public SessionRecord known(String sessionId) {
         if (sessionId == null) {
-            return Optional.empty();
+            return null;
+        }
+        SessionRecord published = this.published.get(sessionId);
+        if (published != null) {
+            return published;
         }
         long now = System.nanoTime();
         synchronized (cache) {
             SessionRecord hit = cache.get(sessionId);
             if (hit != null) {
-                return Optional.of(hit);
+                return hit;
             }
             Long missUntil = misses.get(sessionId);
             if (missUntil != null && now - missUntil < 0) {
-                return Optional.empty();
+                return null;
             }
         }
         Optional<SessionRecord> loaded = store.find(sessionId);
@@ -72,7 +93,7 @@ public final class SessionDirectory {
                 misses.put(sessionId, now + MISS_TTL_NANOS);
             }
         }
-        return loaded;
+        return loaded.orElse(null);
     }
 
     /** From now on, a call's session sighting is stored with the call by the call journal ({@link #observeCall}). */
@@ -103,6 +124,7 @@ public final class SessionDirectory {
             unsaved.put(sessionId, merged);
             misses.remove(sessionId);
             cache.put(sessionId, merged);
+            published.put(sessionId, merged);
         }
         return merged;
     }
@@ -223,6 +245,7 @@ public final class SessionDirectory {
         synchronized (cache) {
             misses.remove(s.sessionId());
             cache.put(s.sessionId(), s);
+            published.put(s.sessionId(), s);
         }
     }
 }
