@@ -4,7 +4,6 @@ import dev.plutus.hermes.HermesHost;
 import dev.plutus.store.ApiKeyStore;
 import dev.plutus.ingest.ApiKeys;
 import dev.plutus.core.CallEvent;
-import dev.plutus.core.LlmCall;
 import dev.plutus.engine.Engine;
 import dev.plutus.engine.EngineConfig;
 import dev.plutus.core.HomeLayout;
@@ -28,9 +27,9 @@ import java.util.concurrent.Future;
 
 /**
  * Measures the engine on a real SQLite file: recording throughput, verdict latency and /stats
- * latency as the call table grows, and the bytes each call costs on disk. Calls beyond the
- * recorded-throughput phase are bulk-loaded (spread over the past year, like a long-lived
- * install) so the large sizes take minutes, not hours.
+ * latency as the call table grows, and the bytes each call costs on disk. Each table size is a
+ * store of its own, bulk-filled with a month of calls ({@link CallTableFill}) so 10M calls take
+ * minutes, not hours, then opened as a daemon opens it.
  */
 public final class EngineBenchmark {
     private static final String[][] MODELS = {
@@ -91,10 +90,9 @@ public final class EngineBenchmark {
             figures.forEach(this::line);
         }
         for (long size : sizes) {
-            fillTo(home, size);
-            try (Engine p = open(home)) {
-                measure(p, home, size);
-            }
+            HomeLayout sized = scratchHome(home, "calls-" + size);
+            measureAt(sized, size);
+            deleteTree(sized.dir());
         }
     }
 
@@ -214,52 +212,101 @@ public final class EngineBenchmark {
                 usage, false, 200 + r.nextInt(5_000), null);
     }
 
-    private void fillTo(HomeLayout home, long size) {
+    /**
+     * Fills a store of its own with {@code size} calls (see {@link CallTableFill}), opens the engine on it as a
+     * daemon would (the running totals built from the table), and measures verdicts, /stats and memory there.
+     */
+    private void measureAt(HomeLayout home, long size) throws Exception {
+        long filledAt = System.currentTimeMillis();
+        CallTableFill.Filled filled;
         try (Engine p = open(home)) {
-            long have = p.calls().count();
-            if (have >= size) {
-                return;
+            filled = new CallTableFill(p.pricing(), size).fill(home.database(), size, filledAt);
+        }
+        line("%,12d calls: filled in %.1f s (%,.0f rows/s; %,d sessions over 30 days), secondary indexes built in %.1f s",
+                filled.rows(), filled.insertSeconds(), filled.rows() / filled.insertSeconds(), filled.sessions().size(),
+                filled.indexSeconds());
+        long opening = System.nanoTime();
+        try (Engine p = open(home)) {
+            double openSeconds = (System.nanoTime() - opening) / 1e9;
+            long rssOpen = rssKib();
+            requireFilled(p, filled);
+            long rolling = System.nanoTime();
+            p.rollups().catchUp();
+            double rollupSeconds = (System.nanoTime() - rolling) / 1e9;
+            line("%,12d calls: engine opened in %.1f s (running totals of the month and the last 7 days built from the table,"
+                    + " %,d scopes), RSS %,d MiB; rolled up for /stats in %.1f s", size, openSeconds, p.ledger().scopeCount(),
+                    rssOpen / 1024, rollupSeconds);
+            measure(p, home, size, filled.sessions());
+        }
+    }
+
+    /** Refuses unless the table holds exactly what the fill wrote and the running totals equal the stored costs. */
+    private static void requireFilled(Engine p, CallTableFill.Filled filled) {
+        long stored = p.jdbc().queryLong("SELECT COUNT(*) FROM llm_calls");
+        long costs = p.jdbc().queryLong("SELECT COALESCE(SUM(cost_micros), 0) FROM llm_calls");
+        if (stored != filled.rows() || costs != filled.costMicros()) {
+            throw new BenchmarkRefused("the fill wrote " + filled.rows() + " calls costing " + filled.costMicros()
+                    + " micro-dollars; the table holds " + stored + " costing " + costs);
+        }
+        long now = System.currentTimeMillis();
+        var calendar = p.ledger().calendar();
+        for (dev.plutus.budget.Window w : dev.plutus.budget.Window.values()) {
+            long from;
+            long to;
+            if (w.rolling()) {
+                from = (Math.floorDiv(now, 60_000L) - w.rollingLength().toMinutes() + 1) * 60_000L;
+                to = Long.MAX_VALUE;
+            } else {
+                var period = calendar.periodOf(w, now);
+                from = period.startMillis();
+                to = period.endMillis();
             }
-            long start = System.nanoTime();
-            Instant now = Instant.now();
-            long yearMillis = Duration.ofDays(365).toMillis();
-            List<LlmCall> batch = new ArrayList<>(10_000);
-            for (long n = have; n < size; n++) {
-                Instant at = now.minusMillis((long) (random.nextDouble() * yearMillis));
-                batch.add(asStored(p, event(random, at)));
-                if (batch.size() == 10_000 || n == size - 1) {
-                    p.calls().insertAll(batch);
-                    batch.clear();
+            for (dev.plutus.budget.ScopeRef scope : List.of(dev.plutus.budget.ScopeRef.GLOBAL,
+                    dev.plutus.budget.ScopeRef.of(dev.plutus.budget.ScopeKind.PROVIDER, "anthropic"))) {
+                long sum = p.jdbc().queryLong("SELECT COALESCE(SUM(cost_micros), 0) FROM llm_calls WHERE ts >= " + from + " AND ts < " + to
+                        + (scope.kind() == dev.plutus.budget.ScopeKind.GLOBAL ? "" : " AND provider = '" + scope.id() + "'"));
+                long counted = p.ledger().spend(scope, w, now).spentMicros();
+                if (sum != counted) {
+                    throw new BenchmarkRefused("the running totals count " + counted + " micro-dollars for " + scope.describe() + " "
+                            + w.label() + ", the table holds " + sum);
                 }
             }
-            long loaded = System.nanoTime();
-            p.rollups().catchUp();
-            line("loaded %,d calls in %.1f s; rolled up in %.1f s", size - have, (loaded - start) / 1e9,
-                    (System.nanoTime() - loaded) / 1e9);
         }
     }
 
-    private static LlmCall asStored(Engine p, CallEvent e) {
-        var cost = p.pricing().price(e.provider(), e.model(), null, e.usage());
-        String cron = e.sessionId().startsWith("cron_") ? e.sessionId().substring(5, e.sessionId().indexOf("_2026")) : null;
-        return new LlmCall(e.eventId(), e.timestamp(), e.sessionId(), e.sessionId(), e.platform(), cron, null,
-                e.provider(), e.model(), null, e.usage(), false, cost.micros(), cost.priced(), cost.entryKey(),
-                e.latencyMillis());
-    }
-
-    private void measure(Engine p, HomeLayout home, long size) throws IOException {
-        long calls = p.calls().count();
+    private void measure(Engine p, HomeLayout home, long size, List<String> sessions) throws IOException {
+        // A daemon checks live sessions: those started in the last day (sessions start evenly over the 30 days).
+        int recent = Math.max(1, sessions.size() / 30);
+        String[] asked = new String[VERDICTS];
+        for (int i = 0; i < VERDICTS; i++) {
+            asked[i] = sessions.get(sessions.size() - 1 - random.nextInt(recent));
+        }
+        long sink = 0;
         // Warm the session directory and the JIT the way a running daemon is warm.
-        for (int i = 0; i < 50_000; i++) {
-            p.gate().checkSession(sessionName(i % SESSIONS));
+        for (int round = 0; round < 2; round++) {
+            for (String s : asked) {
+                sink += p.gate().checkSession(s).statuses().size();
+            }
         }
         LatencySample verdicts = new LatencySample(VERDICTS);
-        long sink = 0;
-        for (int i = 0; i < VERDICTS; i++) {
-            String s = sessionName(random.nextInt(SESSIONS));
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) THREADS;
+        long cpu = threads.getCurrentThreadCpuTime();
+        long allocated = threads.getCurrentThreadAllocatedBytes();
+        for (String s : asked) {
             long t0 = System.nanoTime();
             sink += p.gate().checkSession(s).statuses().size();
             verdicts.add(System.nanoTime() - t0);
+        }
+        long bytesPerVerdict = (threads.getCurrentThreadAllocatedBytes() - allocated) / VERDICTS;
+        double cpuPerVerdict = (threads.getCurrentThreadCpuTime() - cpu) / 1e3 / VERDICTS;
+        // A session not in memory (first asked after a restart, or resumed after weeks) costs one SQLite read, once.
+        int older = sessions.size() - recent;
+        LatencySample cold = new LatencySample(Math.min(1_000, older));
+        for (int i = 0; i < cold.capacity(); i++) {
+            String s = sessions.get((int) ((long) i * older / cold.capacity()));
+            long t0 = System.nanoTime();
+            sink += p.gate().checkSession(s).statuses().size();
+            cold.add(System.nanoTime() - t0);
         }
         SlashCommands commands = SlashCommands.of(p, new HermesHost(p).runway());
         commands.run("stats", "week");
@@ -272,11 +319,38 @@ public final class EngineBenchmark {
         blackhole = sink;
         Path wal = home.database().resolveSibling(home.database().getFileName() + "-wal");
         long bytes = Files.size(home.database()) + (Files.exists(wal) ? Files.size(wal) : 0);
-        line("%,12d calls  verdict p50 %s p99 %s  |  /stats week p50 %s max %s  |  db %,d bytes (%,.0f bytes per million calls)",
-                calls, LatencySample.micros(verdicts.percentile(50)), LatencySample.micros(verdicts.percentile(99)),
+        line("%,12d calls: verdict p50 %s p99 %s (%,d verdicts over the %,d sessions of the last day; CPU %.2f µs and %,d bytes"
+                        + " allocated per verdict); first check of a session not in memory p50 %s p99 %s",
+                size, LatencySample.micros(verdicts.percentile(50)), LatencySample.micros(verdicts.percentile(99)), VERDICTS,
+                recent, cpuPerVerdict, bytesPerVerdict, cold.size() == 0 ? "-" : LatencySample.micros(cold.percentile(50)),
+                cold.size() == 0 ? "-" : LatencySample.micros(cold.percentile(99)));
+        line("%,12d calls: /stats week p50 %s max %s  |  db %,d bytes (%,.0f bytes per million calls)  |  RSS %,d MiB",
+                size,
                 LatencySample.millis(stats.percentile(50)), LatencySample.millis(stats.percentile(100)), bytes,
-                BigDecimal.valueOf(bytes).multiply(BigDecimal.valueOf(1_000_000)).divide(BigDecimal.valueOf(calls), 0,
-                        java.math.RoundingMode.HALF_EVEN).doubleValue());
+                BigDecimal.valueOf(bytes).multiply(BigDecimal.valueOf(1_000_000)).divide(BigDecimal.valueOf(size), 0,
+                        java.math.RoundingMode.HALF_EVEN).doubleValue(), rssKib() / 1024);
+    }
+
+    /** This process's resident set, from /proc (0 where there is none). */
+    private static long rssKib() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmRSS:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path f : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     private static String sessionName(int s) {

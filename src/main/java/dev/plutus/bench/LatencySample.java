@@ -15,6 +15,10 @@ final class LatencySample {
         nanos[size++] = n;
     }
 
+    int capacity() {
+        return nanos.length;
+    }
+
     int size() {
         return size;
     }
