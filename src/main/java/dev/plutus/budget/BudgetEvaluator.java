@@ -119,9 +119,9 @@ public final class BudgetEvaluator {
         WindowSpend spend = ledger.spend(sp.scope, window, nowMillis);
         ScopeStatus last = sp.last.get(w);
         if (last != null && last.spend() == spend) {
-            // A calendar status holds while its period does; a rolling one while its alert day does, unless
-            // hard, where when it resets depends on the time of asking.
-            if (window.rolling() ? last.level() != Level.HARD && last.periodKey().equals(ledger.calendar().rollingAlertKey(window, nowMillis))
+            // A calendar status holds while its period does; a rolling one while its alert day does (its spend is
+            // a new object as soon as a minute ages out, so when a hard one resets is unchanged too).
+            if (window.rolling() ? last.periodKey().equals(ledger.calendar().rollingAlertKey(window, nowMillis))
                     : last.resetsAt().toEpochMilli() == ledger.calendar().periodOf(window, nowMillis).endMillis()) {
                 return last;
             }

@@ -18,7 +18,10 @@ final class RollingCounter {
     private long estimated;
     private long unpriced;
     private long provisional;
-    /** The last answer of {@link #read}, kept until the sums change so repeated reads return one object. */
+    /**
+     * The last answer of {@link #read}, kept until a bucket is added to or dropped, so repeated reads return
+     * one object; a verdict computed from it (when a hard window resets included) holds while it does.
+     */
     private WindowSpend lastRead;
 
     RollingCounter(long windowMinutes) {
