@@ -64,15 +64,23 @@ def main(hermes_src, per_hook, threads, per_thread):
     if module is None or not all(plugins.has_hook(h) for h in HOOKS):
         raise SystemExit("Hermes's plugin manager did not load the plutus plugin from %s" % os.environ.get("HERMES_HOME"))
     opened = [0]
+    via = {"channel": 0, "http": 0}   # hooks sent on the hook channel, and requests over HTTP
     client = getattr(module, "transport", None)   # absent in bridges older than the connection pool
     if client is not None:
-        connect = client.DaemonClient._connect
+        def counting(cls, name, counter):
+            original = getattr(cls, name)
 
-        def counting_connect(self, *a):
-            opened[0] += 1
-            return connect(self, *a)
+            def counted(self, *a, **kw):
+                counter()
+                return original(self, *a, **kw)
 
-        client.DaemonClient._connect = counting_connect
+            setattr(cls, name, counted)
+
+        counting(client.DaemonClient, "_connect", lambda: opened.__setitem__(0, opened[0] + 1))
+        counting(client.DaemonClient, "post", lambda: via.__setitem__("http", via["http"] + 1))
+        if hasattr(client, "ChannelClient"):
+            counting(client.ChannelClient, "_open", lambda: opened.__setitem__(0, opened[0] + 1))
+            counting(client.ChannelClient, "request", lambda: via.__setitem__("channel", via["channel"] + 1))
     failures = []
 
     def loop(hook, kwargs):
@@ -118,6 +126,7 @@ def main(hermes_src, per_hook, threads, per_thread):
     for style, dispatch in (("loop", loop), ("thread", fresh_thread)):
         noop_figures = baseline(dispatch)
         before = opened[0]
+        via_before = dict(via)
         figures = {}
         for hook in HOOKS:
             for i in range(200):
@@ -135,7 +144,8 @@ def main(hermes_src, per_hook, threads, per_thread):
             figures[hook] = {"events": per_hook, "p50_us": pct(samples, 0.50), "p99_us": pct(samples, 0.99),
                              "max_us": max(samples) / 1000.0}
         result["styles"][style] = {"hooks": figures, "baseline": noop_figures,
-                                   "connections_opened": opened[0] - before if client is not None else -1}
+                                   "connections_opened": opened[0] - before if client is not None else -1,
+                                   "sent_via": {k: via[k] - via_before[k] for k in via}}
 
     def session(k):
         sid = "conc-%d" % k
@@ -158,6 +168,7 @@ def main(hermes_src, per_hook, threads, per_thread):
                          "spool")
     result["spooled_files"] = sorted(os.listdir(spool)) if os.path.isdir(spool) else []
     result["sent"] = sent
+    result["sent_via"] = via
     result["failures"] = failures
     print(json.dumps(result))
 

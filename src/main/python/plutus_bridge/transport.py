@@ -84,7 +84,7 @@ class DaemonClient:
         endpoint: (host, port, token, version, unix socket path or None). A pooled connection the
         daemon closed while it sat idle gets one retry on a new connection; a new one gets none.
         """
-        host, port, token, _, unix_path = endpoint
+        host, port, token, _, unix_path = endpoint[:5]
         key = (host, port, token, unix_path)
         head = ("POST %s HTTP/1.1\r\nHost: %s:%d\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\n"
                 "Content-Length: %d\r\n\r\n" % (path, host, port, token, content_type, len(body))).encode("ascii")
@@ -160,6 +160,143 @@ class DaemonClient:
             buf += chunk
         body, conn.buf = buf[:length], buf[length:]
         return status, body, not close
+
+
+# --- the hook channel ---------------------------------------------------------------------------
+# The daemon's framed verdict socket (HookChannel.java, docs/hook-channel.md): every frame is a 4-byte
+# big-endian length and that many bytes. Hello "PLUTUS-HOOK/1 <token>" -> "200 ok"; request
+# "<event>\n<kwargs JSON>" -> "<status> <body>"; an empty frame is a nudge, never answered.
+CHANNEL_HELLO = b"PLUTUS-HOOK/1 "
+NUDGE = b"\0\0\0\0"
+
+
+class ChannelUnavailable(ConnectionError):
+    """No connection to the hook channel could be made (or it refused this one): nothing was sent on it."""
+
+
+class ChannelClient:
+    """Process-wide pool of hook channel connections, as DaemonClient keeps HTTP ones."""
+
+    def __init__(self, max_idle=MAX_IDLE):
+        self.idle = collections.deque()
+        self.lock = threading.Lock()
+        self.max_idle = max_idle
+        self.opened = 0
+
+    def _take(self, key):
+        with self.lock:
+            while self.idle:
+                conn = self.idle.pop()
+                if conn.key == key:
+                    return conn
+                conn.close()
+        return None
+
+    def _give(self, conn):
+        with self.lock:
+            if len(self.idle) < self.max_idle:
+                self.idle.append(conn)
+                return
+        conn.close()
+
+    def close_all(self):
+        with self.lock:
+            idle, self.idle = list(self.idle), collections.deque()
+        for conn in idle:
+            conn.close()
+
+    def _open(self, path, token, timeout, key):
+        """A connection past its hello; ChannelUnavailable when there is none to be had."""
+        self.opened += 1
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn = Connection(sock, key)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(path)
+            hello = CHANNEL_HELLO + token.encode("ascii")
+            sock.sendall(len(hello).to_bytes(4, "big") + hello)
+            answer = _read_frame(conn)
+        except socket.timeout:
+            # A daemon too slow to accept or greet is too slow over HTTP as well: no second wait.
+            conn.close()
+            raise
+        except OSError as e:
+            conn.close()
+            raise ChannelUnavailable("hook channel %s: %s" % (path, e))
+        except EOFError as e:
+            conn.close()
+            raise ChannelUnavailable("hook channel %s closed the connection (%s)" % (path, e))
+        if answer[:4] != b"200 ":
+            conn.close()
+            raise ChannelUnavailable("hook channel %s refused the connection: %s" % (path, answer[:200].decode("utf-8", "replace")))
+        return conn
+
+    def request(self, path, token, event, body, timeout_ms):
+        """(status, body bytes) of one hook on a pooled connection.
+
+        ChannelUnavailable: no connection could be made, nothing was sent (the caller may use HTTP).
+        A pooled connection the daemon closed while idle gets one retry on a new connection.
+        """
+        key = (path, token)
+        head = event.encode("utf-8") + b"\n"
+        frame = (len(head) + len(body)).to_bytes(4, "big") + head + body
+        timeout = timeout_ms / 1000.0
+        for attempt in (0, 1):
+            conn = self._take(key)
+            fresh = conn is None
+            if fresh:
+                conn = self._open(path, token, timeout, key)
+            try:
+                conn.sock.settimeout(timeout)
+                conn.sock.sendall(frame)
+                answer = _read_frame(conn)
+            except (ConnectionError, EOFError) as e:
+                conn.close()
+                if fresh or attempt == 1:
+                    raise ConnectionError("hook channel: %s" % e) if isinstance(e, EOFError) else e
+                continue
+            except Exception:
+                conn.close()
+                raise
+            status = int(answer[:3])
+            if status == 413:
+                conn.close()   # the daemon closes after it
+            else:
+                self._give(conn)
+            return status, answer[4:]
+        raise ConnectionError("unreachable")
+
+    def nudge(self, path, token):
+        """Wakes the daemon's journal tailer on an idle connection, without waiting; never opens one."""
+        conn = self._take((path, token))
+        if conn is None:
+            return False
+        try:
+            conn.sock.settimeout(0.01)
+            conn.sock.sendall(NUDGE)
+        except OSError:
+            conn.close()
+            return False
+        self._give(conn)
+        return True
+
+
+def _read_frame(conn):
+    """One frame's payload, read through conn.buf."""
+    buf = conn.buf
+    while len(buf) < 4:
+        chunk = conn.sock.recv(65536)
+        if not chunk:
+            raise EOFError("daemon closed the connection")
+        buf += chunk
+    length = int.from_bytes(buf[:4], "big")
+    while len(buf) < 4 + length:
+        chunk = conn.sock.recv(65536)
+        if not chunk:
+            raise EOFError("daemon closed the connection mid-answer")
+        buf += chunk
+    payload, conn.buf = buf[4:4 + length], buf[4 + length:]
+    return payload
 
 
 # --- the hook journal --------------------------------------------------------------------------

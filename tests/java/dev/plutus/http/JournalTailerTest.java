@@ -124,4 +124,45 @@ class JournalTailerTest {
     private static HttpResponse<String> hook(DaemonHarness d, String body) throws Exception {
         return d.send("POST", "/hooks/pre_tool_call", body, d.token());
     }
+
+    @Test
+    void anIdleTailerBacksOffToAFewPassesASecondAndANudgeOrAHookWakesIt(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.start(home)) {
+            JournalTailer t = d.daemon().journalTailer();
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (t.pause() < JournalTailer.SLOWEST_PASS_NANOS && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertEquals(JournalTailer.SLOWEST_PASS_NANOS, t.pause(), "nothing arrives: the pause grows to the slowest");
+            long before = t.passes();
+            Thread.sleep(1_000);
+            long idle = t.passes() - before;
+            assertTrue(idle <= 10, idle + " passes in an idle second (every 2 ms would be 500)");
+            // A nudge on the hook channel ends the long pause.
+            try (HookChannelTest.Client c = new HookChannelTest.Client(Path.of(d.info().hookChannel()))) {
+                assertEquals("200 ok", c.ask(HookChannel.HELLO + d.token()));
+                c.send(new byte[0]);
+                awaitWakes(t, 1);
+                assertTrue(t.wakes() >= 1);
+                // Nudges get no answer: the next answer read is the next request's.
+                assertTrue(c.hook("pre_llm_call", "{\"session_id\": \"s1\"}").startsWith("200 "));
+            }
+            while (t.pause() < JournalTailer.SLOWEST_PASS_NANOS && System.nanoTime() < until + 20_000_000_000L) {
+                Thread.sleep(20);
+            }
+            assertEquals(JournalTailer.SLOWEST_PASS_NANOS, t.pause());
+            // So does a hook over HTTP.
+            long woken = t.wakes();
+            assertEquals(200, d.post("/hooks/pre_llm_call", "{\"session_id\": \"s1\"}", d.token()).statusCode());
+            awaitWakes(t, woken + 1);
+            assertEquals(woken + 1, t.wakes());
+        }
+    }
+
+    private static void awaitWakes(JournalTailer t, long n) throws InterruptedException {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (t.wakes() < n && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+    }
 }

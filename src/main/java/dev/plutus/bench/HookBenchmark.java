@@ -60,7 +60,9 @@ public final class HookBenchmark {
             Files.write(driver, in.readAllBytes());
         }
         try (DaemonProcess daemon = DaemonProcess.start(home, dir.resolve("daemon.out"))) {
-            String via = daemon.info().socket() == null ? daemon.info().baseUrl() : daemon.info().socket();
+            String channel = daemon.info().hookChannel();
+            String via = channel != null ? channel + " (hook channel)"
+                    : daemon.info().socket() == null ? daemon.info().baseUrl() : daemon.info().socket();
             out.printf("Hooks as Hermes sees them (Hermes's plugin manager from %s, python3 bridge -> daemon pid %d on %s):%n",
                     hermesSrc, daemon.pid(), via);
             out.flush();
@@ -79,6 +81,9 @@ public final class HookBenchmark {
             refuseUnless(r.path("spooled_files").isEmpty(), "the bridge spooled events (" + r.path("spooled_files")
                     + "): their times are the spool's, not the daemon's");
             refuseUnless(r.path("failures").isEmpty(), "hooks failed: " + r.path("failures"));
+            // The figures are the channel's only if every hook went over it: one that fell back to HTTP would mix two ways.
+            refuseUnless(channel == null || r.path("sent_via").path("http").asLong() == 0, "the daemon announced its hook channel but "
+                    + r.path("sent_via").path("http").asLong() + " hooks went over HTTP");
             long sentHooks = r.path("sent").path("hooks").asLong();
             // Hooks without a verdict were journaled, not sent: wait until the daemon has read every journal.
             JsonNode status = awaitConsumed(daemon, home, sentHooks);
@@ -93,9 +98,10 @@ public final class HookBenchmark {
                     + " post_api_request events");
             for (String style : List.of("loop", "thread")) {
                 JsonNode st = r.path("styles").path(style);
-                out.printf("  %s dispatch (%s), connections opened by the bridge: %d%n", style,
+                out.printf("  %s dispatch (%s), connections opened by the bridge: %d; hooks sent on the channel %d, over HTTP %d%n", style,
                         style.equals("loop") ? "invoke_hook on the caller's thread" : "a fresh thread per hook, as newer Hermes",
-                        st.path("connections_opened").asLong());
+                        st.path("connections_opened").asLong(), st.path("sent_via").path("channel").asLong(),
+                        st.path("sent_via").path("http").asLong());
                 st.path("hooks").fields().forEachRemaining(h -> {
                     JsonNode base = st.path("baseline").path(h.getKey());
                     out.printf("    %-17s %,d events  p50 %.0f µs  p99 %.0f µs  max %.0f µs   (Hermes alone, no-op plugin: p50 %.0f µs  p99 %.0f µs)%n",

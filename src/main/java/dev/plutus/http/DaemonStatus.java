@@ -51,6 +51,11 @@ public final class DaemonStatus {
         requests.computeIfAbsent("command." + name, k -> new LongAdder()).increment();
     }
 
+    /** Something on the hook channel ({@link HookChannel}): {@code hook_channel.<what>} in /status's requests. */
+    void channel(String what) {
+        requests.computeIfAbsent("hook_channel." + what, k -> new LongAdder()).increment();
+    }
+
     void rejected() {
         rejected.increment();
     }

@@ -3,11 +3,9 @@ package dev.plutus.http;
 import dev.plutus.core.Json;
 import java.util.Optional;
 import dev.plutus.remote.RemoteLink;
-import dev.plutus.hermes.HookDispatcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plutus.hermes.HookReply;
 import dev.plutus.report.Rendered;
 import dev.plutus.command.SlashCommands;
 import io.javalin.Javalin;
@@ -38,7 +36,6 @@ final class HttpApi {
     static final String REFUSED_HEADER = "X-Plutus-Refused";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final HookDispatcher hooks;
     private final SlashCommands commands;
     private final Optional<RemoteLink> remote;
     private final AccessToken token;
@@ -47,13 +44,12 @@ final class HttpApi {
     private final JettyConnectors connectors;
     private final AccessToken readToken;
     private final StoreHealth storeHealth;
-    private final JournalTailer journal;
+    private final HookRequests hookRequests;
 
-    HttpApi(HookDispatcher hooks, SlashCommands commands, Optional<RemoteLink> remote, AccessToken token, AccessToken readToken,
+    HttpApi(SlashCommands commands, Optional<RemoteLink> remote, AccessToken token, AccessToken readToken,
             DaemonStatus status, StoreHealth storeHealth, JettyConnectors connectors, HttpLimits limits,
-            UsageApi usage, ReservationApi reservations, MetricsText metrics, DashboardApi dashboard, JournalTailer journal) {
-        this.hooks = hooks;
-        this.journal = journal;
+            UsageApi usage, ReservationApi reservations, MetricsText metrics, DashboardApi dashboard, HookRequests hookRequests) {
+        this.hookRequests = hookRequests;
         this.commands = commands;
         this.remote = remote;
         this.token = token;
@@ -169,54 +165,7 @@ final class HttpApi {
     }
 
     private void hook(Context ctx) {
-        long start = System.nanoTime();
-        String event = ctx.pathParam("event");
-        byte[] body = readBody(ctx);
-        JsonNode kwargs;
-        try {
-            kwargs = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
-        } catch (IOException e) {
-            // Hermes must carry on: answer "no directive", and say why for the bridge's log.
-            status.malformed();
-            throw new HttpError(400, "body is not JSON: " + jsonProblem(e), java.util.Map.of("X-Plutus-Error", "body is not JSON"));
-        }
-        caughtUp(event, kwargs);
-        HookReply reply;
-        try {
-            reply = hooks.dispatch(event, kwargs);
-        } catch (dev.plutus.store.StoreException e) {
-            // 503, not 200: the bridge keeps the event in its spool and applies fail_mode until the store is back.
-            storeHealth.failed(e);
-            throw new HttpError(503, "store unavailable: " + StoreHealth.reason(e),
-                    java.util.Map.of("X-Plutus-Error", "store unavailable", "Retry-After", "5"));
-        } catch (dev.plutus.engine.VerdictUnknown e) {
-            // 503 too: the bridge treats it as an unreachable daemon, so fail_mode decides (closed blocks the tool).
-            throw new HttpError(503, e.getMessage(), java.util.Map.of("X-Plutus-Error", "verdict unknown"));
-        }
-        storeHealth.succeeded();
-        // The wire record straight to bytes: no tree in between on the hook path.
-        byte[] answer = toBytes(reply.answer());
-        // Counted before the answer goes out, so whoever reads /metrics or /status after the reply sees it.
-        status.hookHandled(event, System.nanoTime() - start);
-        send(ctx, 200, "application/json", answer);
-    }
-
-    /**
-     * A hook that names its process's journal and offset is answered only after every event that
-     * process journaled before it is counted; when that cannot be done now, its verdict is unknown
-     * (503, so the bridge's fail_mode decides), never "ok" on a count that misses them.
-     */
-    private void caughtUp(String event, JsonNode kwargs) {
-        JsonNode name = kwargs.get("_plutus_journal");
-        if (name == null || name.isNull()) {
-            return;
-        }
-        JsonNode offset = kwargs.get("_plutus_journal_offset");
-        if (!name.isTextual() || offset == null || !offset.canConvertToLong()
-                || !journal.catchUp(name.asText(), offset.asLong())) {
-            throw new HttpError(503, "verdict unknown: the events journaled before this " + event + " could not all be counted ("
-                    + name + " to byte " + offset + ")", java.util.Map.of("X-Plutus-Error", "verdict unknown"));
-        }
+        send(ctx, 200, "application/json", hookRequests.answer(ctx.pathParam("event"), readBody(ctx)));
     }
 
     private void command(Context ctx) {

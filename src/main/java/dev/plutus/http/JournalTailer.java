@@ -52,6 +52,10 @@ final class JournalTailer {
     private static final long LIST_EVERY_NANOS = 50_000_000L;
     private static final long WRITER_CHECK_EVERY_NANOS = 500_000_000L;
     private static final int FIRST_BUFFER = 256 * 1024;
+    /** Passes follow each other this closely while lines arrive; each empty pass doubles the pause, up to the slowest. */
+    static final long FASTEST_PASS_NANOS = 2_000_000L;
+    static final long SLOWEST_PASS_NANOS = 250_000_000L;
+    static final long WAKE_ABOVE_NANOS = 8_000_000L;
 
     private final Path dir;
     private final Path rejected;
@@ -62,6 +66,12 @@ final class JournalTailer {
     /** Journals read to their end and deleted: a verdict naming one has nothing left to wait for. */
     private final Set<String> finished = ConcurrentHashMap.newKeySet();
     private volatile long lastListed = System.nanoTime() - LIST_EVERY_NANOS;
+    private final java.util.concurrent.atomic.AtomicBoolean woken = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile long pause = FASTEST_PASS_NANOS;
+    private volatile boolean stopped;
+    private volatile Thread thread;
+    private final java.util.concurrent.atomic.LongAdder passes = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder wakes = new java.util.concurrent.atomic.LongAdder();
 
     JournalTailer(Path dir, Path spoolDir, HookDispatcher hooks, DaemonStatus status) {
         this(dir, spoolDir, hooks, status, SpoolReplayer.MAX_LINE_BYTES);
@@ -73,6 +83,75 @@ final class JournalTailer {
         this.hooks = hooks;
         this.status = status;
         this.maxLineBytes = maxLineBytes;
+    }
+
+    /**
+     * Tails on a thread of its own: a pass every 2 ms while lines arrive; when none do the pause doubles up
+     * to 250 ms, so an idle daemon wakes a few times a second, not hundreds. {@link #wake} ends a long pause.
+     */
+    void start() {
+        Thread t = dev.plutus.core.PlutusThreads.named("hook-journal").newThread(this::tail);
+        thread = t;
+        t.start();
+    }
+
+    private void tail() {
+        long p = FASTEST_PASS_NANOS;
+        while (!stopped) {
+            passes.increment();
+            int read = 0;
+            try {
+                read = runOnce();
+            } catch (RuntimeException e) {
+                LOG.warn("hook journal pass failed: {}", e.toString(), e);
+            }
+            p = read > 0 || woken.getAndSet(false) ? FASTEST_PASS_NANOS : Math.min(SLOWEST_PASS_NANOS, p * 2);
+            pause = p;
+            java.util.concurrent.locks.LockSupport.parkNanos(this, p);
+        }
+    }
+
+    /**
+     * Something was (or is about to be) journaled: the next pass comes at once and passes are fast again.
+     * A pause shorter than {@link #WAKE_ABOVE_NANOS} ends soon anyway, and waking the tailer then would only
+     * take the CPU from the request being answered.
+     */
+    void wake() {
+        Thread t = thread;
+        if (t != null && pause > WAKE_ABOVE_NANOS && woken.compareAndSet(false, true)) {
+            pause = FASTEST_PASS_NANOS;
+            wakes.increment();
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
+    }
+
+    /** The pause after the last pass (tests read it). */
+    long pause() {
+        return pause;
+    }
+
+    /** Long pauses ended early by {@link #wake} (tests read it). */
+    long wakes() {
+        return wakes.sum();
+    }
+
+    /** Passes made by the tailing thread so far (tests read it). */
+    long passes() {
+        return passes.sum();
+    }
+
+    /** Stops the tailing thread after its pass in progress. */
+    void stop() {
+        stopped = true;
+        Thread t = thread;
+        if (t != null) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** One pass: finds new journals now and then, reads what every journal has gained, retires finished ones. */

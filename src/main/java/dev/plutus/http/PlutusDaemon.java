@@ -41,6 +41,8 @@ public final class PlutusDaemon implements AutoCloseable {
     public static final String HOOK_SOCKET = "daemon.sock";
     /** Where the bridge journals the hooks whose answer carries no verdict (see {@link JournalTailer}). */
     public static final String HOOK_JOURNAL = "hook-journal";
+    /** The bridge's framed verdict socket ({@link HookChannel}), in PLUTUS_HOME; published in daemon.json as hook_channel. */
+    public static final String HOOK_CHANNEL = "hook.sock";
 
     private final HomeLayout home;
     private final InstanceLock lock;
@@ -54,7 +56,7 @@ public final class PlutusDaemon implements AutoCloseable {
     private final DaemonInfo info;
     private final SpoolReplayer replayer;
     private final JournalTailer journal;
-    private final Upkeep journalThread;
+    private final HookChannel hookChannel;
     private final UsageIngestor ingestor;
     private final Upkeep runwayThread;
 
@@ -94,23 +96,25 @@ public final class PlutusDaemon implements AutoCloseable {
             }
             ServeOptions served = options.withAllowedHosts(httpSettings.allowedHosts());
             this.journal = new JournalTailer(home.dir().resolve(HOOK_JOURNAL), home.spoolDir(), hermes.hooks(), status);
-            this.api = new HttpApi(hermes.hooks(), commands, plutus.remote(), token, readToken, status, storeHealth,
+            HookRequests hookRequests = new HookRequests(hermes.hooks(), journal, status, storeHealth);
+            this.api = new HttpApi(commands, plutus.remote(), token, readToken, status, storeHealth,
                     new JettyConnectors(served, hookSocket, httpSettings.behindProxy()), options.limits(), usage, reservationApi,
                     new MetricsText(plutus.stats(), plutus.gate(), plutus.reservations(), hermes.hooks().counters(),
-                            hermes.runway().store(), status, ingestCounters), dashboard, journal);
+                            hermes.runway().store(), status, ingestCounters), dashboard, hookRequests);
             this.replayer = new SpoolReplayer(home.spoolDir(), hermes.hooks(), status);
             this.upkeep = new Upkeep("spool");
             api.start();
+            this.hookChannel = startHookChannel(home.dir().resolve(HOOK_CHANNEL), token, hookRequests, options.limits());
             if (hookSocket != null) {
                 Files.setPosixFilePermissions(hookSocket, PosixFilePermissions.fromString("rw-------"));
             }
             this.info = new DaemonInfo(ProcessHandle.current().pid(), options.host(), api.port(), status.startedAt(),
-                    DaemonStatus.VERSION, hookSocket == null ? null : hookSocket.toString());
+                    DaemonStatus.VERSION, hookSocket == null ? null : hookSocket.toString(),
+                    hookChannel == null ? null : hookChannel.path().toString());
             status.listening(info.baseUrl());
             info.write(home.daemonInfoFile());
-            // Its own thread, every 2 ms: a journaled hook is counted within milliseconds of its write.
-            this.journalThread = new Upkeep("hook-journal");
-            journalThread.every("hook journal", Duration.ZERO, Duration.ofMillis(2), journal::runOnce);
+            // Its own thread, every 2 ms while lines arrive (slower when idle): a journaled hook is counted within milliseconds.
+            journal.start();
             int replayed = replayer.drainAtStart();
             if (replayed > 0) {
                 LOG.info("replayed {} spooled hook events at start", replayed);
@@ -131,6 +135,21 @@ public final class PlutusDaemon implements AutoCloseable {
                 e.addSuppressed(alsoFailed);
             }
             throw e;
+        }
+    }
+
+    /** The framed verdict socket, or null (the bridge then asks over HTTP) when its path is too long or it cannot listen. */
+    private HookChannel startHookChannel(Path candidate, AccessToken token, HookRequests requests, HttpLimits limits) {
+        Path path = JettyConnectors.usableSocketPath(candidate);
+        if (path == null) {
+            LOG.warn("{} is too long a path for a Unix socket; verdict hooks use HTTP", candidate);
+            return null;
+        }
+        try {
+            return HookChannel.start(path, token, requests, status, HookChannel.Limits.of(limits));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("hook channel {} cannot listen ({}); verdict hooks use HTTP", path, e.toString());
+            return null;
         }
     }
 
@@ -171,6 +190,10 @@ public final class PlutusDaemon implements AutoCloseable {
         return hermes;
     }
 
+    JournalTailer journalTailer() {
+        return journal;
+    }
+
     /** Reads every hook journal to its end now and retires those whose writer is gone (tests use it). */
     public int drainJournalsNow() {
         return journal.drain();
@@ -203,11 +226,14 @@ public final class PlutusDaemon implements AutoCloseable {
                 LOG.warn("http front stopped with requests still unanswered after the grace period: {}", e.toString());
             }
         }
+        if (hookChannel != null) {
+            hookChannel.close();
+        }
         if (runwayThread != null) {
             runwayThread.close();
         }
-        if (journalThread != null) {
-            journalThread.close();
+        if (journal != null) {
+            journal.stop();
         }
         if (upkeep != null) {
             upkeep.close();
