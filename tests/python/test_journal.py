@@ -109,3 +109,62 @@ class JournalTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FastBodyTest(unittest.TestCase):
+    """Plain kwargs skip clean(): the body must be what the careful path would have sent, and anything odd takes that path."""
+
+    def setUp(self):
+        self.bridge = plutus_bridge.Bridge({"plutus_home": tempfile.mkdtemp(prefix="plutus-fast-"), "timeout_ms": 250,
+                                            "journal": False, "fail_mode": "open", "autostart": False, "launcher": "plutus"})
+        self.addCleanup(shutil.rmtree, self.bridge.home, True)
+
+    def careful(self, event, kwargs):
+        return json.loads(plutus_bridge.fit(plutus_bridge.clean(plutus_bridge.slim(event, kwargs)), plutus_bridge.MAX_BODY_BYTES))
+
+    def sent(self, event, kwargs):
+        return json.loads(self.bridge.payload(event, kwargs))
+
+    def without_stamps(self, body):
+        return {k: v for k, v in body.items() if k not in ("_plutus_event_id", "_plutus_ts")}
+
+    def test_plain_kwargs_take_the_fast_path_and_send_what_the_careful_one_would(self):
+        call = fixture("post_api_request-anthropic-cache.json")
+        nested = dict(call, extra={"a": [1, 2.5, None, True, "x", ("t", 1)], "b": {"c": {"d": [[]]}}}, text="é\u2028\udc80")
+        for kwargs in (call, nested):
+            body = self.bridge.payload("post_api_request", kwargs)
+            self.assertNotIn('", "', body, "compact: the fast path wrote it")
+            self.assertEqual(self.without_stamps(self.careful("post_api_request", kwargs)), self.without_stamps(json.loads(body)))
+            self.assertEqual(32, len(json.loads(body)["_plutus_event_id"]))
+        self.assertTrue(plutus_bridge.plain(plutus_bridge.slim("post_api_request", nested)))
+
+    def test_anything_odd_takes_the_careful_path(self):
+        class Odd:
+            def __str__(self):
+                return "odd!"
+
+        class Label(str):
+            pass
+
+        cyclic = {"k": 1}
+        cyclic["self"] = cyclic
+        deep = []
+        for _ in range(plutus_bridge.MAX_DEPTH + 2):
+            deep = [deep]
+        cases = {"nan": float("nan"), "inf": [float("inf")], "int_keys": {1: "a", True: "b"}, "object": Odd(),
+                 "cycle": cyclic, "deep": deep, "str_subclass_key": {Label("x"): 1}}
+        for name, value in cases.items():
+            kwargs = {"session_id": "s1", "api_request_id": "r1", "usage": {"input_tokens": 1}, "v": value}
+            self.assertFalse(plutus_bridge.plain(plutus_bridge.slim("post_api_request", kwargs)), name)
+            self.assertEqual(self.without_stamps(self.careful("post_api_request", kwargs)),
+                             self.without_stamps(self.sent("post_api_request", kwargs)), name)
+        self.assertIsNone(self.sent("post_api_request", {"v": float("nan")})["v"])
+        self.assertEqual("odd!", self.sent("post_api_request", {"v": Odd()})["v"])
+
+    def test_a_plain_body_over_the_limit_is_trimmed_as_before(self):
+        self.bridge.s["max_body_bytes"] = 2000
+        kwargs = {"session_id": "s1", "api_request_id": "r1", "usage": {"input_tokens": 5}, "notes": "x" * 5000}
+        body = self.bridge.payload("post_api_request", kwargs)
+        self.assertLessEqual(len(body.encode("utf-8")), 2000)
+        self.assertEqual(["notes"], json.loads(body)["_plutus_trimmed"])
+        self.assertEqual({"input_tokens": 5}, json.loads(body)["usage"])

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import threading
 import time
-import uuid
 
 log = logging.getLogger("plutus.bridge")
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,9 +30,9 @@ def _load_transport():
 
 transport = _load_transport()
 # Large kwargs the daemon never reads: dropping them keeps each hook a small, fast request.
-HEAVY = ("conversation_history", "request_messages", "request", "user_message", "assistant_message",
-         "assistant_response", "response", "args", "result", "child_goal", "child_summary",
-         "tool_call_history", "middleware_trace", "response_text", "final_response")
+HEAVY = frozenset(("conversation_history", "request_messages", "request", "user_message", "assistant_message",
+                   "assistant_response", "response", "args", "result", "child_goal", "child_summary",
+                   "tool_call_history", "middleware_trace", "response_text", "final_response"))
 UNREACHABLE = "Plutus budget daemon is unreachable"
 # Hooks whose answer is a budget verdict: asked of the daemon. Every other hook is journaled (transport.Journal).
 VERDICT_HOOKS = frozenset(("pre_tool_call", "pre_llm_call", "pre_api_request", "on_session_start", "llm_request"))
@@ -167,6 +166,49 @@ def tool_call_chars(kwargs):
         return 0
 
 
+def event_id():
+    """32 random hex digits: what makes a replayed event count once (uuid4().hex's shape, a quarter of its cost)."""
+    return os.urandom(16).hex()
+
+
+# Types json.dumps writes exactly as clean() would leave them (exact types: a subclass may convert otherwise).
+PLAIN_SCALARS = frozenset((str, int, bool, type(None)))
+# The fast path's encoder: compact, and no cycle check (plain() has ruled cycles out by depth).
+PLAIN_JSON = json.JSONEncoder(allow_nan=False, check_circular=False, separators=(",", ":"))
+
+
+def plain(value, depth=0):
+    """True when the value needs no clean(): str keys only, JSON-native types only, finite floats, and no
+    container deeper than MAX_DEPTH (so no cycle). Then json.dumps writes what it would write of clean(value)."""
+    t = type(value)
+    if t in PLAIN_SCALARS:
+        return True
+    if t is float:
+        return math.isfinite(value)
+    if depth >= MAX_DEPTH:
+        return False
+    if t is dict:
+        for k, v in value.items():
+            if type(k) is not str or (type(v) not in PLAIN_SCALARS and not plain(v, depth + 1)):
+                return False
+        return True
+    if t is list or t is tuple:
+        for v in value:
+            if type(v) not in PLAIN_SCALARS and not plain(v, depth + 1):
+                return False
+        return True
+    return False
+
+
+def fast_body(data, limit):
+    """The data as a compact JSON body when it is plain and fits the limit, else None (clean() and fit() then)."""
+    if not plain(data):
+        return None
+    body = PLAIN_JSON.encode(data)
+    # ensure_ascii (the default): every character is one byte.
+    return body if len(body) <= limit else None
+
+
 def slim(event, kwargs):
     """The kwargs as JSON-safe data without the heavy fields, stamped with an event id and time.
 
@@ -180,7 +222,7 @@ def slim(event, kwargs):
         out = {k: v for k, v in kwargs.items() if k not in HEAVY}
     if event == "post_api_request" and kwargs.get("usage") is None:
         out["_plutus_tool_call_chars"] = tool_call_chars(kwargs)
-    out["_plutus_event_id"] = uuid.uuid4().hex
+    out["_plutus_event_id"] = event_id()
     out["_plutus_ts"] = time.time()
     return out
 
@@ -603,7 +645,8 @@ class Bridge:
         """
         limit = self.s.get("max_body_bytes") or MAX_BODY_BYTES
         try:
-            return fit(clean(slim(event, kwargs)), limit)
+            data = slim(event, kwargs)
+            return fast_body(data, limit) or fit(clean(data), limit)
         except Exception as e:  # noqa: BLE001 - a RecursionError, an odd mapping: keep what can be kept
             if not self.clean_problem_told:
                 self.clean_problem_told = True
@@ -611,7 +654,7 @@ class Bridge:
                             "(said once)", event, type(e).__name__, e)
             else:
                 log.debug("Plutus could not serialise the %s kwargs (%s)", event, e)
-        kept = {"_plutus_event_id": uuid.uuid4().hex, "_plutus_ts": time.time()}
+        kept = {"_plutus_event_id": event_id(), "_plutus_ts": time.time()}
         try:
             names = [k for k in list(kwargs) if isinstance(k, str) and needed(k)]
         except Exception:  # noqa: BLE001
