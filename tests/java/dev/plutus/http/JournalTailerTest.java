@@ -165,4 +165,69 @@ class JournalTailerTest {
             Thread.sleep(5);
         }
     }
+
+    private static String line(String event, String kwargs) {
+        return "{\"event\": \"" + event + "\", \"kwargs\": " + kwargs + "}\n";
+    }
+
+    @Test
+    void aJournalReadTwiceCountsNothingTwiceWhicheverHookItHolds(@TempDir Path home) throws Exception {
+        String journal = call("a")
+                + line("post_auxiliary_call", "{\"session_id\": \"s1\", \"api_request_id\": \"x1\", \"task\": \"compression\", "
+                        + "\"provider\": \"anthropic\", \"model\": \"claude-sonnet-4-6\", \"usage\": {\"input_tokens\": 50, "
+                        + "\"output_tokens\": 5}, \"_plutus_event_id\": \"e-x1\"}")
+                + line("post_tool_call", "{\"session_id\": \"s1\", \"tool_name\": \"terminal\", \"tool_call_id\": \"t1\", "
+                        + "\"status\": \"ok\", \"_plutus_event_id\": \"e-t1\"}")
+                + line("subagent_start", "{\"parent_session_id\": \"s1\", \"child_session_id\": \"c1\", \"_plutus_event_id\": \"e-c0\"}")
+                + line("subagent_stop", "{\"parent_session_id\": \"s1\", \"child_session_id\": \"c1\", \"child_status\": "
+                        + "\"completed\", \"_plutus_event_id\": \"e-c1\"}")
+                + line("api_request_error", "{\"session_id\": \"s1\", \"api_request_id\": \"r9\", \"retryable\": false, "
+                        + "\"_plutus_event_id\": \"e-r9\"}")
+                + line("on_session_end", "{\"session_id\": \"s1\", \"completed\": true, \"_plutus_event_id\": \"e-end\"}");
+        Path dir = home.resolve("hook-journal");
+        long[] once = null;
+        for (int pass = 0; pass < 2; pass++) {
+            // Each pass: a daemon reads the journal whole, as one restarted after a crash that lost its saved offset.
+            try (DaemonHarness d = DaemonHarness.start(home)) {
+                Files.createDirectories(dir);
+                Files.writeString(dir.resolve(".host-4250-1.jsonl.new"), journal);
+                Files.move(dir.resolve(".host-4250-1.jsonl.new"), dir.resolve("host-4250-1.jsonl"));
+                d.daemon().drainJournalsNow();
+                var jdbc = d.plutus().jdbc();
+                long[] counts = {stored(d), jdbc.queryLong("SELECT COUNT(*) FROM tool_calls"),
+                        jdbc.queryLong("SELECT subagents FROM sessions WHERE session_id = 's1'"),
+                        jdbc.queryLong("SELECT COUNT(*) FROM sessions WHERE status = 'ok'")};
+                assertEquals(List.of(), rejected(home));
+                if (once == null) {
+                    once = counts;
+                    assertEquals(2, counts[0], "the call and the auxiliary call");
+                    assertEquals(1, counts[1]);
+                    assertEquals(1, counts[2], "one subagent");
+                } else {
+                    assertEquals(java.util.Arrays.toString(once), java.util.Arrays.toString(counts), "read twice, counted once");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aHiddenJournalLeftByAWriterKilledMidCreationIsRemovedOnceOldAndUnlocked(@TempDir Path home) throws Exception {
+        Path dir = Files.createDirectories(home.resolve("hook-journal"));
+        Path stale = dir.resolve(".host-4260-1.jsonl.new");
+        Path fresh = dir.resolve(".host-4261-1.jsonl.new");
+        Path held = dir.resolve(".host-4262-1.jsonl.new");
+        for (Path p : List.of(stale, fresh, held)) {
+            Files.writeString(p, "");
+        }
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 120_000);
+        Files.setLastModifiedTime(stale, old);
+        Files.setLastModifiedTime(held, old);
+        try (DaemonHarness d = DaemonHarness.start(home);
+             FileChannel w = FileChannel.open(held, StandardOpenOption.WRITE); FileLock lock = w.lock()) {
+            d.daemon().drainJournalsNow();
+            assertFalse(Files.exists(stale), "over a minute old and unlocked: its creator died before renaming it");
+            assertTrue(Files.exists(fresh), "young: its creator may be about to rename it");
+            assertTrue(Files.exists(held), "locked: its creator lives");
+        }
+    }
 }

@@ -56,6 +56,7 @@ final class JournalTailer {
     static final long FASTEST_PASS_NANOS = 2_000_000L;
     static final long SLOWEST_PASS_NANOS = 250_000_000L;
     static final long WAKE_ABOVE_NANOS = 8_000_000L;
+    private static final long ABANDONED_AFTER_MILLIS = 60_000L;
 
     private final Path dir;
     private final Path rejected;
@@ -219,10 +220,37 @@ final class JournalTailer {
                 Matcher m = NAME.matcher(name);
                 if (!name.startsWith(".") && m.matches() && !journals.containsKey(name) && !finished.contains(name)) {
                     open(p, name, m);
+                } else if (name.startsWith(".") && name.endsWith(".new")) {
+                    removeIfAbandoned(p);
                 }
             });
         } catch (IOException e) {
             LOG.warn("hook journal directory {} cannot be listed: {}", dir, e.getMessage());
+        }
+    }
+
+    /**
+     * A journal is created under a hidden name ({@code .<name>.new}), locked, then renamed: one still
+     * there after a minute whose lock nobody holds was left by a writer killed in between. It never
+     * held a line (the writer writes only after the rename), so it is removed.
+     */
+    private static void removeIfAbandoned(Path p) {
+        try {
+            if (System.currentTimeMillis() - Files.getLastModifiedTime(p).toMillis() < ABANDONED_AFTER_MILLIS) {
+                return;
+            }
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
+                 FileLock probe = ch.tryLock(0, Long.MAX_VALUE, true)) {
+                if (probe == null) {
+                    return;
+                }
+                Files.deleteIfExists(p);
+                LOG.info("removed {}: a hook journal its writer never finished creating", p.getFileName());
+            }
+        } catch (java.nio.channels.OverlappingFileLockException heldHere) {
+            // its writer is inside this JVM, and alive
+        } catch (IOException e) {
+            LOG.debug("{} not removed now: {}", p, e.getMessage());
         }
     }
 
