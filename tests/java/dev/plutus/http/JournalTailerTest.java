@@ -222,8 +222,9 @@ class JournalTailerTest {
         java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 120_000);
         Files.setLastModifiedTime(stale, old);
         Files.setLastModifiedTime(held, old);
-        try (DaemonHarness d = DaemonHarness.start(home);
-             FileChannel w = FileChannel.open(held, StandardOpenOption.WRITE); FileLock lock = w.lock()) {
+        // Locked before the daemon starts: its tailer looks at the directory at once.
+        try (FileChannel w = FileChannel.open(held, StandardOpenOption.WRITE); FileLock lock = w.lock();
+             DaemonHarness d = DaemonHarness.start(home)) {
             d.daemon().drainJournalsNow();
             assertFalse(Files.exists(stale), "over a minute old and unlocked: its creator died before renaming it");
             assertTrue(Files.exists(fresh), "young: its creator may be about to rename it");
