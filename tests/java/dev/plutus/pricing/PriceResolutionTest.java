@@ -150,7 +150,8 @@ class PriceResolutionTest {
         TokenUsage longPrompt = TokenUsage.of(300_000, 0);
         PricingEngine inherits = engine(layer("u1.yaml", "models:\n  m:\n    input: 2.5\n    output: 15\n", PriceOrigin.USER),
                 curated, PriceTable.empty());
-        assertUsd("1.8", inherits.price(null, "m", null, longPrompt));
+        // The tier keeps its ratio to input (6 on 3: 2 x), applied to the user's 2.5: 5 per million.
+        assertUsd("1.5", inherits.price(null, "m", null, longPrompt));
         assertUsd("0.25", inherits.price(null, "m", null, TokenUsage.of(100_000, 0)));
         assertTrue(inherits.explain(null, "m", null, longPrompt, NOW.instant(), 0).inherited().contains("tiers"));
         PricingEngine none = engine(layer("u2.yaml", "models:\n  m:\n    input: 2.5\n    output: 15\n    tiers: []\n",

@@ -141,8 +141,9 @@ class PricingEngineTest {
         CallCost opus = e.price("openrouter", "anthropic/claude-opus-4.7", null,
                 new TokenUsage(1_000_000, 0, 1_000_000, 1_000_000, 0, 0));
         // 4 + the cache prices the entry omits, taken from the same model's entry in the layer below
-        // (OpenRouter's listed 0.5 read and 6.25 write), not 10 % / 125 % of the user's input (issue 17).
-        assertEquals(0, new BigDecimal("10.75").compareTo(opus.exactUsd()), opus.exactUsd().toPlainString());
+        // at that entry's ratio to its input (OpenRouter's 0.5 read and 6.25 write on 5 in: 0.1 x and
+        // 1.25 x), applied to the user's input 4: 0.4 + 5 (issue 17).
+        assertEquals(0, new BigDecimal("9.4").compareTo(opus.exactUsd()), opus.exactUsd().toPlainString());
         // Direct Anthropic calls keep the built-in price.
         assertEquals(new BigDecimal("5"), e.price("anthropic", "claude-opus-4-7", null, TokenUsage.of(1_000_000, 0)).exactUsd());
     }
@@ -282,7 +283,8 @@ class PricingEngineTest {
         assertEquals(0, new BigDecimal("3").compareTo(sonnet.input()));
         assertEquals(0, new BigDecimal("6").compareTo(sonnet.cacheWrite1h()));
         PriceEntry tiered = entries.stream().filter(x -> x.key().equals("openrouter/anthropic/claude-sonnet-4.5")).findFirst().orElseThrow();
-        assertEquals(200_000, tiered.tiers().get(0).abovePromptTokens());
+        // OpenRouter's min_prompt_tokens 200000: the tier starts AT 200000 prompt tokens (above 199999).
+        assertEquals(199_999, tiered.tiers().get(0).abovePromptTokens());
         // Round trip through the writer and parser keeps every price.
         PriceTable back = PriceTableParser.parse(PriceTableWriter.write(entries, "test"), "fetched.yaml", PriceOrigin.FETCHED);
         assertEquals(400, back.size());

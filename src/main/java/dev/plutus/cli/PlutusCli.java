@@ -397,22 +397,29 @@ public final class PlutusCli implements Callable<Integer> {
             j.put("cost_micros", c.micros());
             // Two different things, never one "estimated": the token counts given here are exact;
             // the price may be the maker's list price standing in for the host's.
-            j.put("estimated_tokens", false).put("maker_price_fallback", c.makerFallback());
+            // Three different things, never one "estimated": the token counts given here are exact
+            // (tokens estimated: never for this command); the price may be the maker's, standing in
+            // for the host's (price from maker); or a stand-in or estimate otherwise (price estimated).
+            String flag = c.makerFallback() ? CallCost.flagReason(c.estimateMark()) : null;
+            j.put("estimated_tokens", false)
+                    .put("maker_price_fallback", CallCost.MAKER_PRICE_MARK.equals(c.estimateMark()) && c.makerFallback())
+                    .put("price_estimated", c.makerFallback() && !CallCost.MAKER_PRICE_MARK.equals(c.estimateMark()))
+                    .put("price_flag", flag);
+            String source = x.source() != null ? x.source() : c.entry() == null ? null : c.entry().source();
             if (c.entry() != null) {
                 j.put("origin", c.entry().origin().name().toLowerCase()).put("layer", c.entry().origin().layerName())
-                        .put("source", c.entry().source());
+                        .put("source", source);
             }
             if (!c.priced()) {
                 j.put("reason", c.unpricedReason());
             }
             StringBuilder text = new StringBuilder(c.priced()
                     ? model + ": $" + c.exactUsd().toPlainString() + " (price entry " + c.entryKey() + ", "
-                    + c.entry().origin().name().toLowerCase() + (c.entry().source() == null ? "" : ", " + c.entry().source()) + ")\n"
+                    + c.entry().origin().name().toLowerCase() + (source == null ? "" : ", " + source) + ")\n"
                     : model + ": unpriced: " + c.unpricedReason() + "\n");
-            if (c.makerFallback()) {
-                text.append(CallCost.GLOBAL_PRICE_MARK.equals(c.estimateMark())
-                        ? "  flagged: no layer lists this regional id; priced at the global (un-prefixed) price\n"
-                        : "  flagged: no " + provider + " price for this model; priced at the maker's list price\n");
+            if (flag != null) {
+                text.append("  flagged    : ").append(flag).append(CallCost.MAKER_PRICE_MARK.equals(c.estimateMark())
+                        ? " (no " + provider + " price for this model; the maker's list price stands in)" : "").append('\n');
             }
             if (explain) {
                 explain(engine, x, text, j);
@@ -424,9 +431,15 @@ public final class PlutusCli implements Callable<Integer> {
         private static void explain(PricingEngine engine, dev.plutus.pricing.PriceExplanation x, StringBuilder t, ObjectNode j) {
             ObjectNode e = j.putObject("explain");
             e.put("at", x.at().toString());
+            if (!x.notYetInForce().isEmpty()) {
+                x.notYetInForce().forEach(n -> t.append("  not yet    : ").append(n).append('\n'));
+                x.notYetInForce().forEach(e.putArray("not_yet_in_force")::add);
+            }
             if (x.resolution() == null) {
                 List<String> layers = engine.layersConsulted();
-                t.append("  no layer has a price for this model (tried, in order: ").append(String.join(", ", layers)).append(")\n");
+                t.append(x.notYetInForce().isEmpty() ? "  no layer has a price for this model"
+                        : "  no layer has a price in force for this model at " + x.at()).append(" (tried, in order: ")
+                        .append(String.join(", ", layers)).append(")\n");
                 layers.forEach(e.putArray("layers_consulted")::add);
                 return;
             }
@@ -434,7 +447,8 @@ public final class PlutusCli implements Callable<Integer> {
             t.append("  layer      : ").append(x.layer()).append('\n');
             t.append("  key        : ").append(r.entry().key()).append(" (matched as ").append(r.matchedName()).append(")\n");
             e.put("layer", x.layer()).put("key", r.entry().key()).put("matched_name", r.matchedName())
-                    .put("maker_price_fallback", r.makerFallback()).put("region_price_fallback", r.regionFallback());
+                    .put("maker_price_fallback", r.makerFallback()).put("region_price_fallback", r.regionFallback())
+                    .put("variant_price_fallback", r.variant()).put("source", x.source());
             if (r.rule() != null) {
                 t.append("  rule       : ").append(r.rule()).append('\n');
                 e.put("match", r.match().name().toLowerCase(java.util.Locale.ROOT)).put("rule", r.rule());
@@ -444,10 +458,24 @@ public final class PlutusCli implements Callable<Integer> {
                 e.put("note", r.entry().note());
             }
             if (!x.inherited().isEmpty()) {
+                List<String> scaled = x.inherited().stream()
+                        .filter(cls -> r.entry().scalesInherited(cls, r.inheritsFrom().pricesAt(x.at()))).toList();
                 t.append("  inherited  : ").append(String.join(", ", x.inherited())).append(" from ")
-                        .append(r.inheritsFrom().origin().layerName()).append(" entry ").append(r.inheritsFrom().key()).append('\n');
+                        .append(r.inheritsFrom().origin().layerName()).append(" entry ").append(r.inheritsFrom().key())
+                        .append(scaled.isEmpty() ? "" : "; " + String.join(", ", scaled)
+                                + " scaled to your prices (the lower layer's ratio to its input, or output)").append('\n');
                 e.put("inherited_from", r.inheritsFrom().origin().layerName() + ":" + r.inheritsFrom().key());
                 x.inherited().forEach(e.putArray("inherited")::add);
+                scaled.forEach(e.putArray("inherited_scaled")::add);
+            }
+            if (!x.warnings().isEmpty()) {
+                x.warnings().forEach(w -> t.append("  warning    : ").append(w).append('\n'));
+                x.warnings().forEach(e.putArray("warnings")::add);
+            }
+            if (!r.entry().pricesAt(x.at()).estimated().isEmpty()) {
+                t.append("  estimates  : ").append(String.join(", ", r.entry().pricesAt(x.at()).estimated()))
+                        .append(" priced by estimate, not from a source; a call billed for them is flagged 'price estimated'\n");
+                r.entry().pricesAt(x.at()).estimated().forEach(e.putArray("estimated_classes")::add);
             }
             if (x.period() == null) {
                 return;

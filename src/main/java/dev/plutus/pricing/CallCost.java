@@ -21,6 +21,24 @@ public record CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, Strin
     public static final String MAKER_PRICE_MARK = " (maker price)";
     /** The suffix when a Bedrock regional id was priced at the global (un-prefixed) price. */
     public static final String GLOBAL_PRICE_MARK = " (global price)";
+    /** The suffix when an OpenRouter variant ({@code :exacto}, …) no layer lists was priced at its base model's price. */
+    public static final String VARIANT_PRICE_MARK = " (base model price)";
+    /** The suffix when the call was billed tokens of a class whose price the entry marks as an estimate. */
+    public static final String ESTIMATED_PRICE_MARK = " (price estimated)";
+    /**
+     * Every mark a flagged price carries, with what it means, in the words stats and --explain use;
+     * "tokens estimated" (a call whose usage was missing) is another thing, never one of these.
+     */
+    public static final java.util.List<java.util.Map.Entry<String, String>> FLAGS = java.util.List.of(
+            java.util.Map.entry(MAKER_PRICE_MARK, "price from maker: the host it went through has no price of its own"),
+            java.util.Map.entry(GLOBAL_PRICE_MARK, "price estimated: the global price for a Bedrock regional id"),
+            java.util.Map.entry(VARIANT_PRICE_MARK, "price estimated: the base model's price for an unlisted variant"),
+            java.util.Map.entry(ESTIMATED_PRICE_MARK, "price estimated: a class priced by estimate, not from a source"));
+
+    /** What a flag mark means (see {@link #FLAGS}), or null for no flag. */
+    public static String flagReason(String mark) {
+        return FLAGS.stream().filter(f -> f.getKey().equals(mark)).map(java.util.Map.Entry::getValue).findFirst().orElse(null);
+    }
 
     public CallCost {
         if (estimateMark == null) {

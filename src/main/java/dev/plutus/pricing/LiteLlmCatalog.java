@@ -33,7 +33,8 @@ public final class LiteLlmCatalog {
             URI.create("https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json");
     private static final List<String> MODES = List.of("chat", "completion", "responses", "image_generation");
     private static final Pattern TIER_FIELD = Pattern.compile("^(.+)_above_(\\d+)k_tokens$");
-    private static final BigDecimal TWO = BigDecimal.valueOf(2);
+    private static final String OUTPUT_IMAGE_TOKEN = "output_cost_per_image_token";
+    private static final String SEARCH_FEE = "search_context_cost_per_query";
 
     /** The entries, and the keys left out with the reason. */
     public record Conversion(List<PriceEntry> entries, List<String> leftOut) {}
@@ -100,15 +101,47 @@ public final class LiteLlmCatalog {
     private static PriceEntry entry(String key, JsonNode m, String asOf, PriceOrigin origin) {
         BigDecimal in = perMillion(m.get("input_cost_per_token"));
         BigDecimal outP = perMillion(m.get("output_cost_per_token"));
+        JsonNode ranges = m.path("tiered_pricing");
+        List<PriceTier> rangeTiers = new ArrayList<>();
+        if (in == null && outP == null && ranges.isArray() && !ranges.isEmpty()) {
+            // Prices by prompt size only (Alibaba's qwen3-coder-plus): the range from 0 is the base
+            // price, each later range a tier above its start (Alibaba: "32K < tokens <= 128K").
+            for (JsonNode r : ranges) {
+                long start = r.path("range").path(0).decimalValue().longValue();
+                if (start == 0) {
+                    in = perMillion(r.get("input_cost_per_token"));
+                    outP = perMillion(r.get("output_cost_per_token"));
+                    m = ((com.fasterxml.jackson.databind.node.ObjectNode) m.deepCopy())
+                            .set("cache_read_input_token_cost", r.path("cache_read_input_token_cost"));
+                } else {
+                    rangeTiers.add(new PriceTier(start, perMillion(r.get("input_cost_per_token")),
+                            perMillion(r.get("output_cost_per_token")), perMillion(r.get("cache_read_input_token_cost")), null, null));
+                }
+            }
+        }
         BigDecimal perRequest = usd(m.get("input_cost_per_request"));
         BigDecimal perImage = usd(m.get("output_cost_per_image"));
-        if (in == null && outP == null && perRequest == null && perImage == null) {
+        if (in == null && outP == null && perRequest == null && perImage == null
+                && perMillion(m.get(OUTPUT_IMAGE_TOKEN)) == null) {
             return null;
         }
         BigDecimal input = in == null ? BigDecimal.ZERO : in;
         BigDecimal output = outP == null ? BigDecimal.ZERO : outP;
-        boolean claude = ModelNames.bare(key.toLowerCase(Locale.ROOT)).contains("claude");
+        boolean claude = PriceInvariants.isClaudeKey(key);
         String source = "litellm model_prices_and_context_window.json key " + key;
+        BigDecimal imageTokens = perMillion(m.get(OUTPUT_IMAGE_TOKEN));
+        if (output.signum() == 0 && imageTokens != null && imageTokens.signum() > 0) {
+            // Hermes counts an image model's image tokens in output_tokens: with no text output
+            // price, the per-image-token price is what those output tokens are billed at.
+            output = imageTokens;
+            source += "; output = output_cost_per_image_token (image tokens are reported as output tokens)";
+        }
+        BigDecimal searchFee = SearchFees.perRequest(key, provider(m.path("litellm_provider").asText()), searchFees(m));
+        if (searchFee != null) {
+            perRequest = perRequest == null ? searchFee : perRequest.add(searchFee);
+            source += "; per_request includes the search fee " + searchFee.toPlainString() + " USD ("
+                    + SearchFees.why(key, provider(m.path("litellm_provider").asText())) + ")";
+        }
         // Classes LiteLLM leaves out keep the table's documented defaults (written as omitted).
         java.util.Set<String> defaulted = new java.util.HashSet<>();
         BigDecimal cacheRead = perMillion(m.get("cache_read_input_token_cost"));
@@ -130,7 +163,7 @@ public final class LiteLlmCatalog {
             if (!claude) {
                 defaulted.add("cache_write_1h");
             }
-            cacheWrite1h = claude ? input.multiply(TWO) : cacheWrite;
+            cacheWrite1h = claude ? PriceInvariants.claudeOneHourWrite(input) : cacheWrite;
             if (claude && input.signum() > 0) {
                 source += "; cache_write_1h = 2 x input (Anthropic's rule; LiteLLM lists none)";
             }
@@ -139,7 +172,8 @@ public final class LiteLlmCatalog {
         if (reasoning != null && reasoning.compareTo(output) == 0) {
             reasoning = null;
         }
-        List<PriceTier> tiers = tiers(m, claude);
+        List<PriceTier> tiers = new ArrayList<>(tiers(m, claude));
+        tiers.addAll(rangeTiers);
         return new PriceEntry(key, provider(m.path("litellm_provider").asText()), input, output, cacheRead, cacheWrite,
                 cacheWrite1h, reasoning, tiers, List.of(), false, source, asOf, origin, perRequest, perImage, null,
                 List.of(), List.of(), defaulted, null);
@@ -172,7 +206,7 @@ public final class LiteLlmCatalog {
             Map<String, BigDecimal> p = e.getValue();
             BigDecimal w1h = p.get("cache_write_1h");
             if (w1h == null && claude && p.get("input") != null) {
-                w1h = p.get("input").multiply(TWO);
+                w1h = PriceInvariants.claudeOneHourWrite(p.get("input"));
             }
             out.add(new PriceTier(e.getKey(), p.get("input"), p.get("output"), p.get("cache_read"), p.get("cache_write"), w1h));
         }
@@ -182,7 +216,8 @@ public final class LiteLlmCatalog {
     /** The price fields the conversion reads (besides the {@code _above_<n>k_tokens} tier fields). */
     private static final List<String> READ_FIELDS = List.of("input_cost_per_token", "output_cost_per_token",
             "input_cost_per_request", "output_cost_per_image", "cache_read_input_token_cost", "input_cost_per_token_cache_hit",
-            "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "output_cost_per_reasoning_token");
+            "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "output_cost_per_reasoning_token",
+            OUTPUT_IMAGE_TOKEN);
     private static final String CACHE_HIT = "input_cost_per_token_cache_hit";
 
     /**
@@ -221,6 +256,19 @@ public final class LiteLlmCatalog {
             }
         }
         return null;
+    }
+
+    /** LiteLLM's search fee per query by search context size ({@code low}, {@code medium}, {@code high}), USD. */
+    private static Map<String, BigDecimal> searchFees(JsonNode m) {
+        Map<String, BigDecimal> out = new java.util.HashMap<>();
+        JsonNode fees = m.path(SEARCH_FEE);
+        for (String size : List.of("low", "medium", "high")) {
+            BigDecimal d = usd(fees.get("search_context_size_" + size));
+            if (d != null && PriceLimits.priceProblem(d) == null) {
+                out.put(size, d);
+            }
+        }
+        return out;
     }
 
     private static String shorten(String s) {

@@ -83,11 +83,28 @@ public final class ModelNames {
             Map.entry("alibaba", List.of("dashscope")), Map.entry("qwen", List.of("dashscope")),
             Map.entry("nvidia", List.of("nvidia_nim")), Map.entry("copilot", List.of("github_copilot")),
             Map.entry("github-copilot", List.of("github_copilot")), Map.entry("ai-gateway", List.of("vercel_ai_gateway")),
-            Map.entry("vercel", List.of("vercel_ai_gateway")), Map.entry("x-ai", List.of("xai")));
+            Map.entry("vercel", List.of("vercel_ai_gateway")), Map.entry("x-ai", List.of("xai")),
+            Map.entry("cohere", List.of("cohere_chat")), Map.entry("minimax-cn", List.of("minimax")));
     /** Provider ids that name no host: a price found for them is never a maker price standing in. */
     private static final List<String> NO_HOST = List.of("custom", "auto", "moa", "local");
-    /** OpenRouter variant suffixes billed at the base model's price (not {@code :free}, not {@code :online}). */
+    /**
+     * OpenRouter variant suffixes the loose level removes (not {@code :free}, not {@code :online}).
+     * Only {@code :thinking} is the same model at the same price; the others may be billed
+     * differently ({@code :exacto} is dearer), so a call priced at their base model's price is flagged.
+     */
     private static final Pattern SAME_PRICE_SUFFIX = Pattern.compile(":(?:thinking|extended|nitro|floor|exacto)$");
+    private static final Pattern FLAGGED_VARIANT = Pattern.compile(":(?:extended|nitro|floor|exacto)$");
+
+    /** The variant suffix of {@code model} ({@code :exacto}, …) whose base price is only a stand-in, or null. */
+    public static String flaggedVariant(String model) {
+        java.util.regex.Matcher v = FLAGGED_VARIANT.matcher(model.trim().toLowerCase(Locale.ROOT));
+        return v.find() ? v.group() : null;
+    }
+
+    /** True when {@code name}, a lookup name of a call to a variant, no longer carries {@code variant}. */
+    public static boolean dropsVariant(String name, String variant) {
+        return variant != null && !name.endsWith(variant);
+    }
     /** Bedrock's cross-region prefix ({@code us.anthropic.…}): the same model at the same list price. */
     private static final Pattern BEDROCK_GEO = Pattern.compile("^(?:us|eu|apac|au|jp|ca|global|us-gov)\\.(?=[a-z0-9-]+\\.)");
     /** A Bedrock model id: {@code anthropic.claude-sonnet-4-20250514-v1:0}; group 2 is the maker's own name. */

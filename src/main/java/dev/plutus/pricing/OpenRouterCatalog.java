@@ -71,9 +71,21 @@ public final class OpenRouterCatalog {
             boolean variable = in.signum() < 0 || outP.signum() < 0;
             BigDecimal input = variable ? BigDecimal.ZERO : in;
             BigDecimal output = variable ? BigDecimal.ZERO : outP;
+            String source = "openrouter /api/v1/models id " + id;
+            BigDecimal imageTokens = perMillion(p.path("image_output"));
+            if (!variable && output.signum() == 0 && imageTokens != null && imageTokens.signum() > 0) {
+                // As LiteLLM's output_cost_per_image_token: Hermes reports image tokens as output tokens.
+                output = imageTokens;
+                source += "; output = image_output (image tokens are reported as output tokens)";
+            }
+            boolean claude = PriceInvariants.isClaudeKey(id);
             BigDecimal cacheRead = orElse(perMillion(p.path("input_cache_read")), input);
             BigDecimal cacheWrite = orElse(perMillion(p.path("input_cache_write")), input);
-            BigDecimal cacheWrite1h = orElse(perMillion(p.path("input_cache_write_1h")), cacheWrite);
+            BigDecimal listed1h = perMillion(p.path("input_cache_write_1h"));
+            BigDecimal cacheWrite1h = orElse(listed1h, claude ? PriceInvariants.claudeOneHourWrite(input) : cacheWrite);
+            if (claude && !variable && (listed1h == null || listed1h.signum() < 0) && input.signum() > 0) {
+                source += "; cache_write_1h = 2 x input (Anthropic's rule; OpenRouter lists none)";
+            }
             BigDecimal reasoning = perMillion(p.path("internal_reasoning"));
             if (reasoning != null && (reasoning.signum() <= 0 || reasoning.compareTo(output) == 0)) {
                 reasoning = null;
@@ -84,13 +96,25 @@ public final class OpenRouterCatalog {
                 if (min < 0) {
                     continue;
                 }
-                tiers.add(new PriceTier(min, perMillion(o.path("prompt")), perMillion(o.path("completion")),
-                        perMillion(o.path("input_cache_read")), perMillion(o.path("input_cache_write")),
-                        perMillion(o.path("input_cache_write_1h"))));
+                BigDecimal tierInput = perMillion(o.path("prompt"));
+                BigDecimal tier1h = perMillion(o.path("input_cache_write_1h"));
+                if (tier1h == null && claude && tierInput != null) {
+                    tier1h = PriceInvariants.claudeOneHourWrite(tierInput);
+                }
+                // min_prompt_tokens is the smallest prompt the override applies to: it starts AT that size.
+                tiers.add(new PriceTier(Math.max(0, min - 1), tierInput, perMillion(o.path("completion")),
+                        perMillion(o.path("input_cache_read")), perMillion(o.path("input_cache_write")), tier1h));
             }
             String problem = outOfRange(variable, input, output, cacheRead, cacheWrite, cacheWrite1h, reasoning, tiers);
             // Written out, an out-of-range price would make the whole fetched table unreadable (see PriceLimits).
             BigDecimal perRequest = variable ? null : positiveUsd(p.path("request"));
+            BigDecimal webSearch = positiveUsd(p.path("web_search"));
+            BigDecimal searchFee = variable || webSearch == null ? null
+                    : SearchFees.perRequest(id, null, java.util.Map.of("low", webSearch, "medium", webSearch, "high", webSearch));
+            if (searchFee != null) {
+                perRequest = perRequest == null ? searchFee : perRequest.add(searchFee);
+                source += "; per_request includes web_search " + searchFee.toPlainString() + " USD (every request of this model searches)";
+            }
             // OpenRouter's "image" is a price per image token, not per image: only "request" is billed apart.
             if (problem == null && perRequest != null) {
                 problem = PriceLimits.priceProblem(perRequest);
@@ -104,7 +128,7 @@ public final class OpenRouterCatalog {
             String key = id.toLowerCase(java.util.Locale.ROOT).startsWith("openrouter/") ? id : "openrouter/" + id;
             out.add(new PriceEntry(key, "openrouter", input, output, cacheRead, cacheWrite, cacheWrite1h,
                     variable ? null : reasoning, variable ? List.of() : tiers, List.of(), variable,
-                    "openrouter /api/v1/models id " + id, asOf, PriceOrigin.FETCHED, perRequest, null, null,
+                    source, asOf, PriceOrigin.FETCHED, perRequest, null, null,
                     List.of(), List.of(), java.util.Set.of(), null));
         }
         return out;

@@ -17,6 +17,8 @@ import java.util.Set;
  * {@code effectiveFrom}; {@code windows} are time-of-day prices within a period. {@code defaulted}
  * names the classes the file left out (filled from defaults), which a lower layer's entry for the
  * same model may supply instead. {@code note} says why a curated entry differs from upstream.
+ * {@code estimated} names the classes whose price is an estimate, not read from a source: a call
+ * billed any tokens of such a class is flagged "price estimated".
  */
 public record PriceEntry(
         String key,
@@ -39,7 +41,8 @@ public record PriceEntry(
         List<PriceEntry> changes,
         List<PriceWindow> windows,
         Set<String> defaulted,
-        String note) {
+        String note,
+        Set<String> estimated) {
 
     /** Classes a lower layer may fill when the file omitted them. */
     public static final List<String> INHERITABLE = List.of("cache_read", "cache_write", "cache_write_1h", "reasoning",
@@ -58,6 +61,16 @@ public record PriceEntry(
                 .sorted(Comparator.comparing(PriceEntry::effectiveFrom)).toList();
         windows = windows == null ? List.of() : List.copyOf(windows);
         defaulted = defaulted == null ? Set.of() : Set.copyOf(defaulted);
+        estimated = estimated == null ? Set.of() : Set.copyOf(estimated);
+    }
+
+    public PriceEntry(String key, String provider, BigDecimal input, BigDecimal output, BigDecimal cacheRead,
+            BigDecimal cacheWrite, BigDecimal cacheWrite1h, BigDecimal reasoning, List<PriceTier> tiers,
+            List<String> aliases, boolean variablePrice, String source, String asOf, PriceOrigin origin,
+            BigDecimal perRequest, BigDecimal perImage, Instant effectiveFrom, List<PriceEntry> changes,
+            List<PriceWindow> windows, Set<String> defaulted, String note) {
+        this(key, provider, input, output, cacheRead, cacheWrite, cacheWrite1h, reasoning, tiers, aliases, variablePrice,
+                source, asOf, origin, perRequest, perImage, effectiveFrom, changes, windows, defaulted, note, Set.of());
     }
 
     public PriceEntry(String key, String provider, BigDecimal input, BigDecimal output, BigDecimal cacheRead,
@@ -118,20 +131,53 @@ public record PriceEntry(
         return w != null ? w.prices() : period;
     }
 
-    /** This entry with the classes its file omitted taken from {@code lower} (same model, a lower layer). */
+    /**
+     * This entry with the classes its file omitted taken from {@code lower} (same model, a lower
+     * layer). Classes priced relative to input there (cache read and writes, long-context tiers)
+     * keep their RATIO, scaled to this entry's own input (tier output and reasoning to its output):
+     * your cheaper input makes your cache reads cheaper too, never dearer than your input. Where the
+     * lower price it scales from is zero, and for per-request and per-image prices, the lower
+     * layer's absolute price is taken.
+     */
     public PriceEntry inheritingFrom(PriceEntry lower) {
         if (defaulted.isEmpty() || lower == null) {
             return this;
         }
-        BigDecimal cr = defaulted.contains("cache_read") ? lower.cacheRead() : cacheRead;
-        BigDecimal cw = defaulted.contains("cache_write") ? lower.cacheWrite() : cacheWrite;
-        BigDecimal cw1h = defaulted.contains("cache_write_1h") ? lower.cacheWrite1h() : cacheWrite1h;
-        BigDecimal r = defaulted.contains("reasoning") ? lower.reasoning() : reasoning;
+        BigDecimal cr = defaulted.contains("cache_read") ? scaled(lower.cacheRead(), lower.input(), input) : cacheRead;
+        BigDecimal cw = defaulted.contains("cache_write") ? scaled(lower.cacheWrite(), lower.input(), input) : cacheWrite;
+        BigDecimal cw1h = defaulted.contains("cache_write_1h") ? scaled(lower.cacheWrite1h(), lower.input(), input) : cacheWrite1h;
+        BigDecimal r = defaulted.contains("reasoning") ? scaled(lower.reasoning(), lower.output(), output) : reasoning;
         BigDecimal pr = defaulted.contains("per_request") ? lower.perRequest() : perRequest;
         BigDecimal pi = defaulted.contains("per_image") ? lower.perImage() : perImage;
-        List<PriceTier> t = defaulted.contains("tiers") ? lower.tiers() : tiers;
+        List<PriceTier> t = tiers;
+        if (defaulted.contains("tiers")) {
+            t = lower.tiers().stream().map(x -> new PriceTier(x.abovePromptTokens(), scaled(x.input(), lower.input(), input),
+                    scaled(x.output(), lower.output(), output), scaled(x.cacheRead(), lower.input(), input),
+                    scaled(x.cacheWrite(), lower.input(), input), scaled(x.cacheWrite1h(), lower.input(), input))).toList();
+        }
         return new PriceEntry(key, provider, input, output, cr, cw, cw1h, r, t, aliases, variablePrice, source, asOf,
-                origin, pr, pi, effectiveFrom, List.of(), List.of(), Set.of(), note);
+                origin, pr, pi, effectiveFrom, List.of(), List.of(), Set.of(), note, estimated);
+    }
+
+    /** Digits kept when a ratio is applied: 1e-12 USD per million tokens, far below any bill's micro-dollar. */
+    private static final int SCALE = 12;
+
+    /** {@code price} × {@code base} / {@code lowerBase}: the lower layer's ratio applied to this entry's base price. */
+    static BigDecimal scaled(BigDecimal price, BigDecimal lowerBase, BigDecimal base) {
+        if (price == null || lowerBase == null || lowerBase.signum() == 0 || lowerBase.compareTo(base) == 0) {
+            return price;
+        }
+        return price.multiply(base).divide(lowerBase, SCALE, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros();
+    }
+
+    /** True when the lower layer's {@code cls} would be scaled to this entry's price (not taken as is). */
+    public boolean scalesInherited(String cls, PriceEntry lower) {
+        return switch (cls) {
+            case "cache_read", "cache_write", "cache_write_1h", "tiers" -> lower.input().signum() != 0
+                    && lower.input().compareTo(input) != 0;
+            case "reasoning" -> lower.output().signum() != 0 && lower.output().compareTo(output) != 0;
+            default -> false;
+        };
     }
 
     /** True when a call is billed something besides tokens. */

@@ -8,9 +8,25 @@ import java.util.List;
  * Why a call costs what it costs: the resolution (layer, key, the name it matched, maker fallback,
  * inherited classes), the dated period and time-of-day window in force at the call's time, the
  * long-context tier, and the bill line by line. {@code resolution} is null for an unpriced call.
+ * {@code warnings}: price rules the prices in force break (a user entry merged with what it
+ * inherits); {@code notYetInForce}: entries for this model that take effect after {@code at}.
  */
 public record PriceExplanation(Instant at, PriceResolution resolution, PriceEntry period, PriceWindow window,
-                               PriceTier tier, List<CostCalculator.ClassCost> lines, CallCost cost) {
+                               PriceTier tier, List<CostCalculator.ClassCost> lines, CallCost cost, List<String> warnings,
+                               List<String> notYetInForce) {
+
+    public PriceExplanation {
+        warnings = List.copyOf(warnings);
+        notYetInForce = List.copyOf(notYetInForce);
+    }
+
+    /** The source of the prices in force: a dated change's own, else the entry's. */
+    public String source() {
+        if (period != null && period.source() != null) {
+            return period.source();
+        }
+        return resolution == null ? null : resolution.entry().source();
+    }
 
     /** The layer the entry came from: user, openrouter, curated, litellm-fetched or litellm. */
     public String layer() {

@@ -100,7 +100,20 @@ public final class PriceInvariants {
 
     /** Claude on any host: Anthropic's API, Bedrock, Vertex, OpenRouter, Azure. */
     static boolean isClaude(PriceEntry e) {
-        return ModelNames.bare(e.key().toLowerCase(Locale.ROOT)).contains("claude");
+        return isClaudeKey(e.key());
+    }
+
+    /** True when a table key names Claude, on any host. */
+    public static boolean isClaudeKey(String key) {
+        return ModelNames.bare(key.toLowerCase(Locale.ROOT)).contains("claude");
+    }
+
+    /**
+     * The 1-hour cache write of a Claude model whose source lists none: Anthropic's 2 × input. The one
+     * rule both converters (LiteLLM's, OpenRouter's) fill a missing 1-hour price with.
+     */
+    public static BigDecimal claudeOneHourWrite(BigDecimal input) {
+        return input.multiply(WRITE_1H);
     }
 
     private static String plain(BigDecimal d) {

@@ -265,7 +265,7 @@ public final class PriceRefresher {
             return kept(name, previous, dropped, "could not write " + file + ": " + e.getMessage());
         }
         dropped.forEach(d -> LOG.warn("price refresh: {} model left out: {}", name, d));
-        List<String> breaks = origin == PriceOrigin.LITELLM_FETCHED ? ruleBreaks(loaded.table()) : List.of();
+        List<String> breaks = ruleBreaks(loaded.table());
         breaks.forEach(b -> LOG.warn("price refresh: {} price rule broken: {}", name, b));
         return new Source(name, Status.UPDATED, c.received(), usable, dropped, breaks, null);
     }
@@ -277,7 +277,7 @@ public final class PriceRefresher {
     }
 
     /**
-     * The fetched LiteLLM layer is checked like the shipped one; a break is a warning, and where the
+     * Both fetched layers are checked like the shipped ones; a break is a warning, and where the
      * curated table has the model it says so, since the curated entry is the one that prices it.
      */
     private static List<String> ruleBreaks(PriceTable table) {

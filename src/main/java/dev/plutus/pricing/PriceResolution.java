@@ -8,10 +8,12 @@ import java.time.Instant;
  * for a host ({@code provider}) that has no price of its own for this model. {@code match} is how
  * close the matched name is to the model's own; {@code rule} says in words which rule picked the
  * entry (for {@code price --explain}); {@code regionFallback} marks a Bedrock regional id priced at
- * the un-prefixed (global) price because no layer lists the regional one.
+ * the un-prefixed (global) price because no layer lists the regional one; {@code variant} is an
+ * OpenRouter variant suffix ({@code :exacto}, {@code :nitro}, …) priced at its base model's price
+ * because no layer lists the variant (null when none): such variants may be dearer, so flagged.
  */
 public record PriceResolution(PriceEntry entry, String matchedName, PriceEntry inheritsFrom, boolean makerFallback,
-                              String provider, Match match, String rule, boolean regionFallback) {
+                              String provider, Match match, String rule, boolean regionFallback, String variant) {
 
     /** How close a matched name is to the model's own, closest first. */
     public enum Match {
@@ -27,7 +29,12 @@ public record PriceResolution(PriceEntry entry, String matchedName, PriceEntry i
 
     public PriceResolution(PriceEntry entry, String matchedName, PriceEntry inheritsFrom, boolean makerFallback,
             String provider) {
-        this(entry, matchedName, inheritsFrom, makerFallback, provider, Match.EXACT, null, false);
+        this(entry, matchedName, inheritsFrom, makerFallback, provider, Match.EXACT, null, false, null);
+    }
+
+    public PriceResolution(PriceEntry entry, String matchedName, PriceEntry inheritsFrom, boolean makerFallback,
+            String provider, Match match, String rule, boolean regionFallback) {
+        this(entry, matchedName, inheritsFrom, makerFallback, provider, match, rule, regionFallback, null);
     }
 
     /** The flat prices a call at {@code t} pays, with omitted classes filled from the lower layer. */
@@ -36,13 +43,17 @@ public record PriceResolution(PriceEntry entry, String matchedName, PriceEntry i
         return inheritsFrom == null ? p : p.inheritingFrom(inheritsFrom.pricesAt(t));
     }
 
-    /** True when the price is a stand-in (the maker's for the host's, the global for a region's): flagged on the call. */
+    /**
+     * True when the price is a stand-in (the maker's for the host's, the global for a region's, the
+     * base model's for a variant's): flagged on the call.
+     */
     public boolean estimatedPrice() {
-        return makerFallback || regionFallback;
+        return makerFallback || regionFallback || variant != null;
     }
 
     /** The mark a stored call's price_entry carries when the price is a stand-in, else "". */
     public String estimateMark() {
-        return regionFallback ? CallCost.GLOBAL_PRICE_MARK : makerFallback ? CallCost.MAKER_PRICE_MARK : "";
+        return regionFallback ? CallCost.GLOBAL_PRICE_MARK : variant != null ? CallCost.VARIANT_PRICE_MARK
+                : makerFallback ? CallCost.MAKER_PRICE_MARK : "";
     }
 }

@@ -20,9 +20,9 @@ import java.util.Optional;
 public final class PriceTableParser {
     private static final List<String> ENTRY_FIELDS = List.of("provider", "input", "output", "cache_read",
             "cache_write", "cache_write_1h", "reasoning", "tiers", "aliases", "source", "as_of", "variable_price",
-            "per_request", "per_image", "effective_from", "changes", "windows", "note");
+            "per_request", "per_image", "effective_from", "changes", "windows", "note", "estimated");
     private static final List<String> CHANGE_FIELDS = List.of("from", "input", "output", "cache_read", "cache_write",
-            "cache_write_1h", "reasoning", "tiers", "source", "as_of", "per_request", "per_image", "windows", "note");
+            "cache_write_1h", "reasoning", "tiers", "source", "as_of", "per_request", "per_image", "windows", "note", "estimated");
     private static final List<String> WINDOW_FIELDS = List.of("from", "until", "zone", "input", "output", "cache_read",
             "cache_write", "cache_write_1h", "reasoning", "per_request", "per_image");
     private static final List<String> TIER_FIELDS = List.of("above_prompt_tokens", "input", "output",
@@ -150,6 +150,7 @@ public final class PriceTableParser {
                 .orElse(previous != null ? previous.source() : null);
         String asOf = n.get("as_of").text().or(() -> n.get("_fetched_at").text()).orElse(previous != null ? previous.asOf() : null);
         String note = n.get("note").text().orElse(null);
+        java.util.Set<String> estimated = estimated(n.get("estimated"), previous);
         boolean change = fields == CHANGE_FIELDS;
         java.time.Instant from = change ? instant(n.get("from"))
                 : fields == WINDOW_FIELDS ? previous.effectiveFrom() : instant(n.get("effective_from"));
@@ -162,7 +163,7 @@ public final class PriceTableParser {
         String provider = n.get("provider").textOr(previous != null ? previous.provider() : null);
         PriceEntry period = new PriceEntry(key, provider, input, output, cacheRead, cacheWrite, cacheWrite1h,
                 reasoning, tiers, aliases, variable, source, asOf, origin, perRequest.orElse(previous != null ? previous.perRequest() : null),
-                perImage.orElse(previous != null ? previous.perImage() : null), from, List.of(), List.of(), defaulted, note);
+                perImage.orElse(previous != null ? previous.perImage() : null), from, List.of(), List.of(), defaulted, note, estimated);
         List<PriceWindow> windows = new ArrayList<>();
         for (YamlNode w : n.get("windows").items()) {
             windows.add(window(key, w, period, readMult, writeMult, origin));
@@ -178,7 +179,28 @@ public final class PriceTableParser {
             before = next;
         }
         return new PriceEntry(key, provider, input, output, cacheRead, cacheWrite, cacheWrite1h, reasoning, tiers, aliases,
-                variable, source, asOf, origin, period.perRequest(), period.perImage(), from, changes, windows, defaulted, note);
+                variable, source, asOf, origin, period.perRequest(), period.perImage(), from, changes, windows, defaulted, note,
+                estimated);
+    }
+
+    /** Classes an entry may call estimates. */
+    private static final List<String> ESTIMABLE = List.of("input", "output", "cache_read", "cache_write", "cache_write_1h",
+            "reasoning");
+
+    /** {@code estimated: [input, cache_read]}: classes whose price is an estimate; a change or window keeps the one before's. */
+    private static java.util.Set<String> estimated(YamlNode n, PriceEntry previous) {
+        if (n.isMissing()) {
+            return previous != null ? previous.estimated() : java.util.Set.of();
+        }
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (YamlNode c : n.items()) {
+            String cls = c.text().orElse("");
+            if (!ESTIMABLE.contains(cls)) {
+                throw c.error("is no token class (expected one of " + String.join(", ", ESTIMABLE) + ")");
+            }
+            out.add(cls);
+        }
+        return out;
     }
 
     private static PriceWindow window(String key, YamlNode w, PriceEntry period, BigDecimal readMult, BigDecimal writeMult,

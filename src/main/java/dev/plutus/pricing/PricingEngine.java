@@ -315,6 +315,10 @@ public final class PricingEngine {
             return hit;
         }
         Optional<PriceResolution> found = resolve(provider, model, t.layers(), at);
+        // A user entry is checked again merged with what it inherits: a class it took from below
+        // may break a rule against its own input (cache read above input, say). Logged once per model and period.
+        found.ifPresent(r -> mergedWarnings(r, at).forEach(w -> LOG.warn("{}: {}", home == null ? "pricing.yaml"
+                : home.pricingFile(), w)));
         if (resolved.size() >= RESOLUTION_CACHE_LIMIT) {
             resolved.clear();
         }
@@ -354,7 +358,7 @@ public final class PricingEngine {
                     + (undated.isPresent() ? ", unlike its '" + undated.get().key() + "'" : "")
                     + "; your pricing.yaml '" + user.entry().key() + "' names another model and is not used";
             return new PriceResolution(dated.entry(), dated.matchedName(), dated.inheritsFrom(), dated.makerFallback(),
-                    provider, dated.match(), why, dated.regionFallback());
+                    provider, dated.match(), why, dated.regionFallback(), dated.variant());
         }
         String why = "your pricing.yaml '" + user.entry().key() + "' prices '" + dated.matchedName() + "': the " + layer
                 + " layer lists that date as the same model at the same price ('" + dated.entry().key() + "')";
@@ -402,6 +406,7 @@ public final class PricingEngine {
             java.time.Instant at) {
         List<String> hosts = ModelNames.hostNames(provider);
         String region = ModelNames.regionPrefix(model);
+        String variant = ModelNames.flaggedVariant(model);
         List<List<String>> levels = ModelNames.lookupLevels(provider, model);
         for (int lv = 0; lv < levels.size(); lv++) {
             PriceResolution.Match match = PriceResolution.Match.values()[lv];
@@ -422,8 +427,10 @@ public final class PricingEngine {
                                     .map(PriceResolution::entry).orElse(null);
                         }
                         boolean regional = match == PriceResolution.Match.LOOSE && ModelNames.dropsRegion(name, region);
+                        String baseOf = match == PriceResolution.Match.LOOSE && ModelNames.dropsVariant(name, variant)
+                                ? variant : null;
                         return Optional.of(new PriceResolution(e.get(), name, lower, !host, provider, match,
-                                rule(match, e.get(), name, !host, regional, region, provider), regional));
+                                rule(match, e.get(), name, !host, regional, region, provider, baseOf), regional, baseOf));
                     }
                 }
             }
@@ -432,17 +439,22 @@ public final class PricingEngine {
     }
 
     private static String rule(PriceResolution.Match match, PriceEntry e, String name, boolean makerFallback,
-            boolean regional, String region, String provider) {
+            boolean regional, String region, String provider, String variant) {
         String layer = e.origin().layerName();
         String r = switch (match) {
             case EXACT -> "exact name '" + name + "' in the " + layer + " layer";
             case UNDATED -> "name without its release date, '" + name + "', in the " + layer + " layer (no layer has the dated name)";
             default -> regional
                     ? "Bedrock region prefix '" + region + ".' removed: no layer lists the regional id, so the global price of '"
-                            + name + "' (" + layer + ") stands in; regional prices are often higher, the call is flagged estimated"
+                            + name + "' (" + layer + ") stands in; regional prices are often higher, the call is flagged"
+                            + " 'price estimated'"
+                    : variant != null
+                    ? "variant suffix '" + variant + "' removed: no layer lists the variant, so the base model's price of '"
+                            + name + "' (" + layer + ") stands in; a variant may be billed more (':exacto' is), the call is"
+                            + " flagged 'price estimated'"
                     : "loose form '" + name + "' of the same model in the " + layer + " layer (no layer has the exact name)";
         };
-        return makerFallback ? r + "; no " + provider + " price for it, so the maker's price stands in (flagged estimated)" : r;
+        return makerFallback ? r + "; no " + provider + " price for it, so the maker's price stands in (flagged 'price from maker')" : r;
     }
 
     /**
@@ -510,7 +522,23 @@ public final class PricingEngine {
             return CallCost.unpriced("model '" + entry.key() + "' is billed per image ("
                     + prices.perImage().toPlainString() + " USD) and the call reported no image count", entry);
         }
+        if (!r.get().estimatedPrice() && billsEstimatedClass(prices, usage, images)) {
+            return CallCost.of(usd, entry).withEstimatedPrice(true, CallCost.ESTIMATED_PRICE_MARK);
+        }
         return CallCost.of(usd, entry).withEstimatedPrice(r.get().estimatedPrice(), r.get().estimateMark());
+    }
+
+    /** True when the call is billed tokens of a class its prices mark as an estimate. */
+    private static boolean billsEstimatedClass(PriceEntry prices, TokenUsage usage, long images) {
+        if (prices.estimated().isEmpty()) {
+            return false;
+        }
+        for (CostCalculator.ClassCost c : CostCalculator.breakdown(prices, usage, images)) {
+            if (c.count() > 0 && prices.estimated().contains(c.billedClass())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A model billed per image with no token or request price, for a call whose images were not counted. */
@@ -525,13 +553,53 @@ public final class PricingEngine {
             java.time.Instant at, long images) {
         CallCost cost = price(provider, model, responseModel, usage, at, images);
         Optional<PriceResolution> r = chosen(provider, model, responseModel, at);
+        List<String> later = notYetInForce(provider, model, at);
+        if (responseModel != null && !responseModel.isBlank()) {
+            notYetInForce(provider, responseModel, at).stream().filter(n -> !later.contains(n)).forEach(later::add);
+        }
         if (r.isEmpty() || !cost.priced()) {
-            return new PriceExplanation(at, r.orElse(null), null, null, null, List.of(), cost);
+            return new PriceExplanation(at, r.orElse(null), null, null, null, List.of(), cost, List.of(), later);
         }
         PriceEntry period = r.get().entry().periodAt(at);
         PriceEntry prices = r.get().pricesAt(at);
         return new PriceExplanation(at, r.get(), period, period.windowAt(at), prices.tierFor(usage.promptTokens()),
-                CostCalculator.breakdown(prices, usage, images), cost);
+                CostCalculator.breakdown(prices, usage, images), cost, mergedWarnings(r.get(), at), later);
+    }
+
+    /**
+     * The price rules broken by a user entry merged with the classes it inherits (the prices a call
+     * pays), or empty when it inherits nothing: the user's own classes are checked at load.
+     */
+    static List<String> mergedWarnings(PriceResolution r, java.time.Instant at) {
+        if (r.inheritsFrom() == null) {
+            return List.of();
+        }
+        PriceEntry merged = r.pricesAt(at);
+        return PriceInvariants.check(new PriceEntry(r.entry().key() + " (with what it inherits from "
+                + r.inheritsFrom().origin().layerName() + " '" + r.inheritsFrom().key() + "')", merged.provider(), merged.input(),
+                merged.output(), merged.cacheRead(), merged.cacheWrite(), merged.cacheWrite1h(), merged.reasoning(),
+                merged.tiers(), List.of(), merged.variablePrice(), merged.source(), merged.asOf(), merged.origin()));
+    }
+
+    /** Entries for {@code model} that take effect after {@code at}: "layer entry 'key' starts T". */
+    private List<String> notYetInForce(String provider, String model, java.time.Instant at) {
+        List<String> out = new ArrayList<>();
+        List<PriceTable> layers = tables.layers();
+        for (List<String> level : ModelNames.lookupLevels(provider, model)) {
+            for (int i = 0; i < layers.size(); i++) {
+                for (String name : level) {
+                    Optional<PriceEntry> e = layers.get(i).find(name);
+                    if (e.isPresent() && !e.get().inForceAt(at)) {
+                        String n = e.get().origin().layerName() + " entry '" + e.get().key() + "' starts "
+                                + e.get().effectiveFrom() + " (its effective_from), after this call";
+                        if (!out.contains(n)) {
+                            out.add(n);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /**
