@@ -108,9 +108,10 @@ class PricingFetchTest {
 
         openrouter.set(bytes("{\"data\":[]}"));
         Result empty = auto(home);
-        assertTrue(empty.out().contains("OpenRouter: not updated: the answer lists no models; the 400 models fetched earlier stay in force."),
-                empty.out());
-        assertTrue(empty.out().contains("Nothing was updated"), empty.out());
+        assertTrue(empty.err().contains("OpenRouter: not updated: the answer lists no models; the 400 models fetched earlier stay in force."),
+                empty.err());
+        assertTrue(empty.err().contains("Nothing was updated"), empty.err());
+        assertEquals(1, empty.exit(), "no source in force: a non-zero exit");
         assertEquals(new String(good, StandardCharsets.UTF_8), Files.readString(file));
 
         StringBuilder few = new StringBuilder("{\"data\":[");
@@ -119,13 +120,13 @@ class PricingFetchTest {
         }
         openrouter.set(bytes(few + "]}"));
         Result shrunk = auto(home);
-        assertTrue(shrunk.out().contains("the answer has 150 usable models where the table in force has 400 (less than half)"),
-                shrunk.out());
+        assertTrue(shrunk.err().contains("the answer has 150 usable models where the table in force has 400 (less than half)"),
+                shrunk.err());
         assertEquals(new String(good, StandardCharsets.UTF_8), Files.readString(file));
 
         openrouter.set(bytes("<html>maintenance</html>"));
         Result garbage = auto(home);
-        assertTrue(garbage.out().contains("OpenRouter: not updated: could not fetch prices from OpenRouter"), garbage.out());
+        assertTrue(garbage.err().contains("OpenRouter: not updated: could not fetch prices from OpenRouter"), garbage.err());
         assertEquals(new String(good, StandardCharsets.UTF_8), Files.readString(file));
         assertEquals(400, PlutusCliTest.run(home, "setup", "--json").json().get("fetched_prices").asInt());
     }
@@ -184,5 +185,36 @@ class PricingFetchTest {
         Result r = PlutusCliTest.run(home, "price", "--model", "no-such-model-anywhere", "--explain");
         assertTrue(r.out().contains("tried, in order: user (0), openrouter (0), openrouter-shipped (400), curated ("), r.out());
         assertTrue(r.out().matches("(?s).*curated \\(\\d+\\), litellm-fetched \\(0\\), litellm \\(\\d{4}\\)\\).*"), r.out());
+    }
+
+    private Result autoNotForced(Path home) {
+        return PlutusCliTest.run(home, "setup", "pricing", "auto", "--openrouter-url", orUrl, "--litellm-url", llUrl);
+    }
+
+    @Test
+    void aRefusedSourceClaimsNoFetchIsRetriedAtOnceAndAllFailingExitsNonZero(@TempDir Path home) throws Exception {
+        // Both fail: nothing new is in force, and the command says so with a non-zero exit.
+        openrouter.set(null);
+        litellm.set(null);
+        Result none = autoNotForced(home);
+        assertEquals(1, none.exit(), none.out() + none.err());
+        assertTrue((none.out() + none.err()).contains("OpenRouter: not updated"), none.out() + none.err());
+        // LiteLLM answers, OpenRouter still fails: exit 0, and the failed source is named.
+        litellm.set(Files.readAllBytes(Path.of("tests/fixtures/pricing/litellm-model-prices.json")));
+        Result one = autoNotForced(home);
+        assertEquals(0, one.exit(), one.out() + one.err());
+        assertTrue(one.out().contains("Failed: OpenRouter"), one.out());
+        // Every layer is counted, the 400 shipped OpenRouter models among them.
+        assertTrue(one.out().matches("(?s).*Layers: 0 of yours in pricing\\.yaml \\(always win\\), 0 fetched from OpenRouter, "
+                + "400 shipped from OpenRouter, \\d+ curated, \\d{4} fetched from LiteLLM, \\d{4} shipped from LiteLLM\\..*"), one.out());
+        // The refused OpenRouter answer set no time: the next run (not forced) tries it again at once,
+        // and never says OpenRouter prices were fetched.
+        openrouter.set(bytes("{\"data\":[" + model("acme/one", "0.000001") + "," + model("acme/two", "0.000001") + "]}"));
+        Result retry = autoNotForced(home);
+        assertEquals(0, retry.exit(), retry.out() + retry.err());
+        assertTrue(retry.out().contains("OpenRouter: 2 models now in force"), retry.out());
+        assertTrue(retry.out().contains("LiteLLM: fetched less than a day ago"), retry.out());
+        Result notDue = autoNotForced(home);
+        assertTrue(notDue.out().contains("Prices were fetched from OpenRouter at "), notDue.out());
     }
 }

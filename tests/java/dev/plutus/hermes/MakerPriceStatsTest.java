@@ -43,8 +43,8 @@ class MakerPriceStatsTest {
             p.hooks().dispatch("post_api_request", call("fireworks", "claude-opus-4-7", 1_000_000, "r1"));
             p.hooks().dispatch("post_api_request", call("anthropic", "claude-opus-4-7", 1_000_000, "r2"));
             var models = p.commands().run("stats", "models");
-            assertTrue(models.text().contains("1 call(s), $25.00, were priced at the model maker's list price"), models.text());
-            assertTrue(models.text().matches("(?s).*fireworks\\s+claude-opus-4-7\\s+1\\s+\\$25\\.00.*"), models.text());
+            assertTrue(models.text().contains("1 call(s), $25.00, were priced at a flagged price"), models.text());
+            assertTrue(models.text().matches("(?s).*fireworks\\s+claude-opus-4-7\\s+1\\s+\\$25\\.00\\s+price from maker.*"), models.text());
             assertTrue(models.text().contains("add its price to pricing.yaml"), models.text());
             JsonNode fallback = models.json().path("maker_price_fallback");
             assertEquals(1, fallback.path("calls").asLong(), models.json().toString());
@@ -52,8 +52,32 @@ class MakerPriceStatsTest {
             assertEquals("fireworks", fallback.path("models").path(0).path("provider").asText());
 
             var summary = p.commands().run("stats", "");
-            assertTrue(summary.text().contains("1 call(s) ($25.00) at the maker's list price, no host price"), summary.text());
+            assertTrue(summary.text().contains("1 call(s) ($25.00): 1 price from maker"), summary.text());
             assertEquals(1, summary.json().path("maker_price_fallback").path("calls").asLong());
+        }
+    }
+
+    @Test
+    void regionAndVariantStandInsAreCountedWithTheirReason(@TempDir Path home) throws Exception {
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            // No layer lists an 'apac.' Opus 4.7: the global Bedrock price stands in.
+            p.hooks().dispatch("post_api_request", call("bedrock", "apac.anthropic.claude-opus-4-7", 1_000_000, "r1"));
+            // No layer lists ':nitro' of GLM 4.6: the base model's price stands in.
+            p.hooks().dispatch("post_api_request", call("openrouter", "z-ai/glm-4.6:nitro", 1_000_000, "r2"));
+            p.hooks().dispatch("post_api_request", call("fireworks", "claude-opus-4-7", 1_000_000, "r3"));
+            var models = p.commands().run("stats", "models");
+            assertTrue(models.text().contains("3 call(s)"), models.text());
+            assertTrue(models.text().matches("(?s).*bedrock\\s+apac\\.anthropic\\.claude-opus-4-7\\s+1\\s+\\S+\\s+price estimated: the global price.*"),
+                    models.text());
+            assertTrue(models.text().matches("(?s).*openrouter\\s+z-ai/glm-4\\.6:nitro\\s+1\\s+\\S+\\s+price estimated: the base model's price.*"),
+                    models.text());
+            JsonNode flagged = models.json().path("flagged_price");
+            assertEquals(3, flagged.path("calls").asLong(), models.json().toString());
+            assertEquals(1, models.json().path("maker_price_fallback").path("calls").asLong());
+            var summary = p.commands().run("stats", "");
+            assertTrue(summary.text().contains("3 call(s)"), summary.text());
+            assertTrue(summary.text().contains("1 price from maker"), summary.text());
+            assertTrue(summary.text().contains("1 price estimated: the global price"), summary.text());
         }
     }
 
@@ -61,7 +85,7 @@ class MakerPriceStatsTest {
     void noMakerPricedCallsNoLine(@TempDir Path home) throws Exception {
         try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
             p.hooks().dispatch("post_api_request", call("anthropic", "claude-opus-4-7", 1_000, "r1"));
-            assertFalse(p.commands().run("stats", "models").text().contains("maker's list price"));
+            assertFalse(p.commands().run("stats", "models").text().contains("flagged price"));
             assertEquals(0, p.commands().run("stats", "").json().path("maker_price_fallback").path("calls").asLong());
         }
     }

@@ -198,11 +198,10 @@ public final class SlashCommands {
         ZoneId zone = range.zone();
         return switch (report) {
             case "" -> StatsReport.summary(range, stats.total(from, to), stats.sessions(from, to), stats.tools(from, to, 5),
-                    stats.auxiliary(from, to), stats.pricedWithMark(CallCost.MAKER_PRICE_MARK, from, to));
+                    stats.auxiliary(from, to), flaggedPrices(from, to));
             case "cron" -> StatsReport.cron(range, stats.cronRuns(from, to), stats.usage(Grouping.CRON_JOB, from, to), cronJobNames.get());
             case "providers" -> StatsReport.providers(range, stats.usage(Grouping.PROVIDER, from, to));
-            case "models" -> StatsReport.models(range, stats.usage(Grouping.MODEL, from, to),
-                    stats.pricedWithMark(CallCost.MAKER_PRICE_MARK, from, to));
+            case "models" -> StatsReport.models(range, stats.usage(Grouping.MODEL, from, to), flaggedPrices(from, to));
             case "tools" -> StatsReport.tools(range, stats.tools(from, to, 50));
             case "sessions" -> StatsReport.sessions(range, stats.recentSessions(from, to, 30), zone);
             case "workspaces" -> StatsReport.breakdown(range, "workspace", stats.usageBy(StatsQueries.Breakdown.WORKSPACE, from, to));
@@ -390,8 +389,10 @@ public final class SlashCommands {
                 PriceRefresher refresher = priceRefresher;
                 PriceRefresher.Outcome outcome = refresher.refresh(clock.instant(), force);
                 if (outcome instanceof PriceRefresher.Outcome.NotDue n) {
-                    return text("Prices were fetched from OpenRouter at " + n.lastFetched() + "; they refresh at most daily. "
-                            + "Use '/setup pricing auto force' to fetch now.");
+                    StringBuilder t = new StringBuilder();
+                    refresher.lastFetched("OpenRouter").ifPresent(at -> t.append("Prices were fetched from OpenRouter at ").append(at).append(". "));
+                    refresher.lastFetched("LiteLLM").ifPresent(at -> t.append("LiteLLM's price map was fetched at ").append(at).append(". "));
+                    return text(t + "They refresh at most daily. Use '/setup pricing auto force' to fetch now.\n" + layerCounts());
                 }
                 if (outcome instanceof PriceRefresher.Outcome.Failed f) {
                     return text("Could not refresh prices: " + f.reason() + ". Prices in force are unchanged.");
@@ -401,16 +402,19 @@ public final class SlashCommands {
                 // downloaded: a source that failed or was refused keeps the earlier prices, visibly.
                 StringBuilder t = new StringBuilder();
                 done.lines().forEach(l -> t.append(l).append('\n'));
-                t.append("Layers: ").append(pricing.userEntries()).append(" of yours in pricing.yaml (always win), ")
-                        .append(pricing.builtinEntries()).append(" curated built-in, ").append(pricing.litellmEntries())
-                        .append(" shipped from LiteLLM.").append(done.anyUpdated() ? " The daemon refreshes the fetched ones daily.\n"
-                                : " Nothing was updated; the daemon tries again at its next refresh.\n");
+                t.append(layerCounts()).append(done.anyUpdated() ? "The daemon refreshes the fetched ones daily.\n"
+                        : "Nothing was updated; the daemon tries again at its next refresh.\n");
+                if (!done.failed().isEmpty() && !done.allFailed()) {
+                    t.append("Failed: ").append(String.join(", ", done.failed())).append(" (tried again at the next refresh).\n");
+                }
                 done.clashes().forEach(c -> t.append("~ ").append(c).append('\n'));
                 if (!done.variablePrice().isEmpty()) {
                     t.append("Variable-price models (recorded as unpriced, at a provisional price): ").append(String.join(", ", done.variablePrice())).append('\n');
                 }
                 done.problems().forEach(p -> t.append("! ").append(p).append('\n'));
-                return text(t.toString());
+                // Every source failed: nothing new is in force, and a script must be able to tell.
+                return done.allFailed() ? new Rendered(t.toString(), JsonNodeFactory.instance.objectNode()
+                        .put("updated", false).put("text", t.toString()), true) : text(t.toString());
             }
             case "minimal" -> {
                 // Every fetched layer goes, and the answer names each file removed.
@@ -480,16 +484,35 @@ public final class SlashCommands {
         }
     }
 
+    /**
+     * Calls priced at a flagged price, whatever the flag (maker's price for the host's, global for a
+     * region's, base model's for a variant's, an estimated class), dearest first, each row with its mark.
+     */
+    private List<StatsQueries.MarkedTotals> flaggedPrices(Instant from, Instant to) {
+        List<StatsQueries.MarkedTotals> out = new ArrayList<>();
+        CallCost.FLAGS.forEach(f -> out.addAll(stats.pricedWithMark(f.getKey(), from, to)));
+        out.sort(java.util.Comparator.comparingLong(StatsQueries.MarkedTotals::costMicros).reversed()
+                .thenComparing(java.util.Comparator.comparingLong(StatsQueries.MarkedTotals::calls).reversed()));
+        return out;
+    }
+
+    /** Every price layer with its count, most trusted first, as /setup pricing minimal names them. */
+    private String layerCounts() {
+        return "Layers: " + pricing.userEntries() + " of yours in pricing.yaml (always win), " + pricing.fetchedEntries()
+                + " fetched from OpenRouter, " + pricing.openrouterShippedEntries() + " shipped from OpenRouter, "
+                + pricing.builtinEntries() + " curated, " + pricing.litellmFetchedEntries() + " fetched from LiteLLM, "
+                + pricing.litellmEntries() + " shipped from LiteLLM.\n";
+    }
+
     private Rendered setupStatus() {
 
         StringBuilder t = new StringBuilder("Plutus — setup\n" + "=".repeat(56) + "\n");
         t.append("Home        : ").append(home.dir()).append('\n');
         t.append("pricing.yaml: ").append(Files.exists(home.pricingFile()) ? pricing.userEntries() + " models" : "absent (optional)").append('\n');
         t.append("Fetched     : ").append(Files.exists(home.fetchedPricingFile())
-                ? pricing.fetchedEntries() + " models, at " + priceRefresher.lastFetched().map(Object::toString).orElse("?")
+                ? pricing.fetchedEntries() + " models, at " + priceRefresher.lastFetched("OpenRouter").map(Object::toString).orElse("?")
                 : "none (run /setup pricing auto)").append('\n');
-        t.append("Built-in    : ").append(pricing.builtinEntries()).append(" curated models, ").append(pricing.litellmEntries())
-                .append(" from LiteLLM (").append(pricing.litellmFetchedEntries()).append(" fetched)\n");
+        t.append(layerCounts());
         t.append("budget.yaml : ").append(budgets.exists()
                 ? (budgets.current().hasAnyLimit() ? "limits set" : "no limits") : "absent (run /setup budget default)").append('\n');
         budgets.error().ifPresent(e -> t.append("! ").append(e).append('\n'));
@@ -498,6 +521,7 @@ public final class SlashCommands {
         j.put("home", home.dir().toString()).put("user_prices", pricing.userEntries())
                 .put("fetched_prices", pricing.fetchedEntries()).put("builtin_prices", pricing.builtinEntries())
                 .put("litellm_prices", pricing.litellmEntries()).put("litellm_fetched_prices", pricing.litellmFetchedEntries())
+                .put("openrouter_shipped_prices", pricing.openrouterShippedEntries())
                 .put("budget_file", budgets.exists()).put("budget_error", budgets.error().orElse(null));
         return new Rendered(t.toString(), j);
     }

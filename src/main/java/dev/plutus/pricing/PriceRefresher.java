@@ -45,7 +45,9 @@ public final class PriceRefresher {
         /** The download or the answer failed, or the answer was refused: the file in force stays. */
         KEPT,
         /** No URL configured for it. */
-        NOT_FETCHED
+        NOT_FETCHED,
+        /** Fetched successfully less than an interval ago: not fetched again. */
+        NOT_DUE
     }
 
     /**
@@ -65,6 +67,7 @@ public final class PriceRefresher {
             List<String> out = new ArrayList<>();
             switch (status) {
                 case NOT_FETCHED -> out.add(name + ": not fetched (no URL configured)" + inForceNote());
+                case NOT_DUE -> out.add(name + ": fetched less than a day ago; " + inForce + " models in force.");
                 case KEPT -> out.add(name + ": not updated: " + problem + inForceNote());
                 case UPDATED -> out.add(name + ": " + inForce + " models now in force (" + received + " in the answer"
                         + (dropped.isEmpty() ? "" : ", " + dropped.size() + " left out") + ").");
@@ -99,6 +102,17 @@ public final class PriceRefresher {
                        List<String> problems) implements Outcome {
             public boolean anyUpdated() {
                 return openrouter.status() == Status.UPDATED || litellm.status() == Status.UPDATED;
+            }
+
+            /** True when no source was put in force and none was already fresh: every source tried failed. */
+            public boolean allFailed() {
+                return List.of(openrouter, litellm).stream()
+                        .noneMatch(s -> s.status() == Status.UPDATED || s.status() == Status.NOT_DUE);
+            }
+
+            /** The sources tried that were not updated, by name. */
+            public List<String> failed() {
+                return List.of(openrouter, litellm).stream().filter(s -> s.status() == Status.KEPT).map(Source::name).toList();
             }
 
             /** Every line of the report, OpenRouter first. */
@@ -159,8 +173,25 @@ public final class PriceRefresher {
         meta.put(MODE, mode);
     }
 
+    /** The last time either source was fetched and put in force. */
     public Optional<Instant> lastFetched() {
-        return meta.get(FETCHED_AT).map(Instant::parse);
+        return lastFetched("OpenRouter").map(o -> lastFetched("LiteLLM").filter(l -> l.isAfter(o)).orElse(o))
+                .or(() -> lastFetched("LiteLLM"));
+    }
+
+    /**
+     * When {@code source} ("OpenRouter" or "LiteLLM") was last fetched and put in force: each source
+     * has its own time, set only on success, so a refused answer neither claims a fetch nor waits a day.
+     */
+    public Optional<Instant> lastFetched(String source) {
+        Optional<Instant> own = meta.get(FETCHED_AT + "." + source.toLowerCase(java.util.Locale.ROOT)).map(Instant::parse);
+        // Homes fetched before the times were kept apart: the shared one stood for OpenRouter.
+        return own.isPresent() || !source.equals("OpenRouter") ? own : meta.get(FETCHED_AT).map(Instant::parse);
+    }
+
+    private boolean due(String source, Path file, Instant now, boolean force) {
+        Optional<Instant> last = lastFetched(source);
+        return force || last.isEmpty() || Duration.between(last.get(), now).compareTo(interval) >= 0 || !Files.exists(file);
     }
 
     /** The files a refresh writes, OpenRouter's first. */
@@ -169,14 +200,16 @@ public final class PriceRefresher {
     }
 
     public Outcome refresh(Instant now, boolean force) {
-        Optional<Instant> last = lastFetched();
-        if (!force && last.isPresent() && Duration.between(last.get(), now).compareTo(interval) < 0
-                && Files.exists(home.fetchedPricingFile())) {
-            return new Outcome.NotDue(last.get());
+        boolean openrouterDue = due("OpenRouter", home.fetchedPricingFile(), now, force);
+        boolean litellmDue = litellmUrl != null && due("LiteLLM", PricingEngine.litellmFetchedFile(home), now, force);
+        if (!openrouterDue && !litellmDue) {
+            return new Outcome.NotDue(lastFetched().orElse(now));
         }
         String asOf = now.toString();
         List<String> variable = new ArrayList<>();
-        Source openrouter = update("OpenRouter", home.fetchedPricingFile(), PriceOrigin.FETCHED, engine.fetchedEntries(),
+        Source openrouter = !openrouterDue
+                ? new Source("OpenRouter", Status.NOT_DUE, 0, engine.fetchedEntries(), List.of(), List.of(), null)
+                : update("OpenRouter", home.fetchedPricingFile(), PriceOrigin.FETCHED, engine.fetchedEntries(),
                 () -> {
                     List<String> leftOut = new ArrayList<>();
                     String body = new OpenRouterCatalog(baseUrl).download();
@@ -189,6 +222,8 @@ public final class PriceRefresher {
         Source litellm;
         if (litellmUrl == null) {
             litellm = new Source("LiteLLM", Status.NOT_FETCHED, 0, engine.litellmFetchedEntries(), List.of(), List.of(), null);
+        } else if (!litellmDue) {
+            litellm = new Source("LiteLLM", Status.NOT_DUE, 0, engine.litellmFetchedEntries(), List.of(), List.of(), null);
         } else {
             litellm = update("LiteLLM", PricingEngine.litellmFetchedFile(home), PriceOrigin.LITELLM_FETCHED,
                     engine.litellmFetchedEntries(), () -> {
@@ -202,14 +237,18 @@ public final class PriceRefresher {
                                     + " by /setup pricing auto at " + now + ".",
                             "Machine-owned: rewritten on every refresh. The curated table and pricing.yaml win over it."));
         }
-        if (openrouter.status() == Status.UPDATED || litellm.status() == Status.UPDATED) {
-            meta.put(FETCHED_AT, now.toString());
+        for (Source s : List.of(openrouter, litellm)) {
+            if (s.status() == Status.UPDATED) {
+                meta.put(FETCHED_AT + "." + s.name().toLowerCase(java.util.Locale.ROOT), now.toString());
+            }
         }
         setMode("auto");
         List<String> problems = engine.reload();
         openrouter = inForce(openrouter, engine.fetchedEntries());
         litellm = inForce(litellm, engine.litellmFetchedEntries());
-        return new Outcome.Fetched(openrouter, litellm, List.copyOf(variable),
+        // Variable-price models of the table in force: a refused answer's list is no one's prices.
+        List<String> inForceVariable = openrouter.status() == Status.UPDATED ? variable : engine.variablePriceModels();
+        return new Outcome.Fetched(openrouter, litellm, List.copyOf(inForceVariable),
                 engine.clashes().stream().filter(c -> !c.startsWith("litellm: ")).toList(), problems);
     }
 

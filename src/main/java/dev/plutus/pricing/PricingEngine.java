@@ -663,6 +663,12 @@ public final class PricingEngine {
         return tables.openrouterShipped().get().size();
     }
 
+    /** The keys of the fetched OpenRouter table in force (else the shipped one) whose price is variable, sorted. */
+    public List<String> variablePriceModels() {
+        PriceTable t = tables.fetched().size() > 0 ? tables.fetched() : tables.openrouterShipped().get();
+        return t.entries().stream().filter(PriceEntry::variablePrice).map(PriceEntry::key).sorted().toList();
+    }
+
     public int litellmEntries() {
         return tables.litellm().get().size();
     }

@@ -60,8 +60,8 @@ public final class StatsReport {
         t.append(kv("Cost", (u.estimatedCalls() > 0 ? "~" : "") + Money.display(u.costMicros())
                 + (u.provisionalCalls() > 0 ? " (" + Money.display(u.provisionalMicros()) + " provisional)" : "")));
         if (!makerPriced.isEmpty()) {
-            t.append(kv("  maker price", ReportFormat.count(markedCalls(makerPriced)) + " call(s) ("
-                    + Money.display(markedCost(makerPriced)) + ") at the maker's list price, no host price: see /stats models"));
+            t.append(kv("  flagged price", ReportFormat.count(markedCalls(makerPriced)) + " call(s) ("
+                    + Money.display(markedCost(makerPriced)) + "): " + flagCounts(makerPriced) + "; see /stats models"));
         }
         t.append(kv("Avg latency", avgLatency(u)));
         t.append(kv("Avg duration", s.endedCount() == 0 ? "n/a" : ReportFormat.duration(s.avgDurationMillis())));
@@ -94,9 +94,31 @@ public final class StatsReport {
             aux.forEach(a -> auxJson.addObject().put("task", a.task()).put("calls", a.calls()).put("cost_usd", Money.usd6(a.costMicros())));
         }
         if (!makerPriced.isEmpty()) {
-            j.set("maker_price_fallback", makerPricedJson(makerPriced));
+            setFlagged(j, makerPriced);
         }
         return new Rendered(t.toString(), j);
+    }
+
+    /** "2 price from maker, 1 price estimated": calls per flag, in the flags' order. */
+    private static String flagCounts(List<StatsQueries.MarkedTotals> flagged) {
+        List<String> out = new java.util.ArrayList<>();
+        for (var f : dev.plutus.pricing.CallCost.FLAGS) {
+            long n = flagged.stream().filter(m -> f.getKey().equals(m.mark())).mapToLong(StatsQueries.MarkedTotals::calls).sum();
+            if (n > 0) {
+                out.add(n + " " + f.getValue());
+            }
+        }
+        return String.join("; ", out);
+    }
+
+    /** {@code flagged_price}: every flagged call with its reason; {@code maker_price_fallback}: those priced at the maker's price. */
+    private static void setFlagged(ObjectNode j, List<StatsQueries.MarkedTotals> flagged) {
+        j.set("flagged_price", makerPricedJson(flagged));
+        List<StatsQueries.MarkedTotals> maker = flagged.stream()
+                .filter(m -> m.mark() == null || dev.plutus.pricing.CallCost.MAKER_PRICE_MARK.equals(m.mark())).toList();
+        if (!maker.isEmpty()) {
+            j.set("maker_price_fallback", makerPricedJson(maker));
+        }
     }
 
     public static Rendered providers(StatsRange w, List<UsageTotals> rows) {
@@ -145,17 +167,18 @@ public final class StatsReport {
         if (!makerPriced.isEmpty()) {
             t.append('\n').append(ReportFormat.count(markedCalls(makerPriced))).append(" call(s), ")
                     .append(Money.display(markedCost(makerPriced)))
-                    .append(", were priced at the model maker's list price: their host has no price of its own.\n");
-            TextTable mt = new TextTable(new String[] {"Host", "Model", "Calls", "Cost"}, new boolean[] {false, false, true, true});
+                    .append(", were priced at a flagged price (a stand-in for the price they are billed):\n");
+            TextTable mt = new TextTable(new String[] {"Host", "Model", "Calls", "Cost", "Why"},
+                    new boolean[] {false, false, true, true, false});
             makerPriced.forEach(m -> mt.add(m.provider() == null ? "-" : m.provider(), m.model(), ReportFormat.count(m.calls()),
-                    Money.display(m.costMicros())));
+                    Money.display(m.costMicros()), reason(m)));
             t.append(mt.render()).append("The host may bill more or less: add its price to pricing.yaml (e.g. "
                     + "'<host>/<model>:' or 'provider: <host>'), or run /setup pricing auto.\n");
         }
         ObjectNode j = rangeJson(w);
         j.set("models", arr);
         if (!makerPriced.isEmpty()) {
-            j.set("maker_price_fallback", makerPricedJson(makerPriced));
+            setFlagged(j, makerPriced);
         }
         return new Rendered(t.toString(), j);
     }
@@ -173,8 +196,13 @@ public final class StatsReport {
         o.put("calls", markedCalls(makerPriced)).put("cost_usd", Money.microsToUsd(markedCost(makerPriced)));
         ArrayNode models = o.putArray("models");
         makerPriced.forEach(m -> models.addObject().put("provider", m.provider()).put("model", m.model())
-                .put("calls", m.calls()).put("cost_usd", Money.microsToUsd(m.costMicros())));
+                .put("calls", m.calls()).put("cost_usd", Money.microsToUsd(m.costMicros())).put("reason", reason(m)));
         return o;
+    }
+
+    private static String reason(StatsQueries.MarkedTotals m) {
+        String r = m.mark() == null ? null : dev.plutus.pricing.CallCost.flagReason(m.mark());
+        return r != null ? r : dev.plutus.pricing.CallCost.flagReason(dev.plutus.pricing.CallCost.MAKER_PRICE_MARK);
     }
 
     /** Cron jobs by name where Hermes's cron/jobs.json names them ({@code names}: id to name), else by id. */

@@ -180,8 +180,12 @@ public final class StatsQueries {
                 .sorted(java.util.Comparator.comparingLong(AuxiliaryTotals::costMicros).reversed()).toList();
     }
 
-    /** Calls of one provider and model whose stored price entry carries a given mark. */
-    public record MarkedTotals(String provider, String model, long calls, long costMicros) {}
+    /** Calls of one provider and model whose stored price entry carries a given mark ({@code mark}). */
+    public record MarkedTotals(String provider, String model, long calls, long costMicros, String mark) {
+        public MarkedTotals(String provider, String model, long calls, long costMicros) {
+            this(provider, model, calls, costMicros, null);
+        }
+    }
 
     /**
      * Calls in {@code [from, to)} whose price entry ends with {@code mark} (the pricing layer's
@@ -196,7 +200,7 @@ public final class StatsQueries {
                 WHERE ts >= ? AND ts < ? AND price_entry LIKE ? ESCAPE '!'
                 GROUP BY provider, model ORDER BY %s DESC, COUNT(*) DESC, provider, model"""
                 .formatted(jdbc.dialect().sum("cost_micros"), jdbc.dialect().sum("cost_micros")),
-                rs -> new MarkedTotals(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)),
+                rs -> new MarkedTotals(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), mark),
                 from.toEpochMilli(), to.toEpochMilli(), like);
     }
 
