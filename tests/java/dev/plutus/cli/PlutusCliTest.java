@@ -270,7 +270,7 @@ class PlutusCliTest {
             Result setup = run(home, "setup", "pricing", "auto", "--openrouter-url", url, "--litellm-url", litellmUrl);
             assertEquals(0, setup.exit(), setup.err());
             assertTrue(setup.out().contains("OpenRouter: 400 models now in force ("), setup.out());
-            assertTrue(setup.out().contains("LiteLLM: 2390 models now in force ("), setup.out());
+            assertTrue(setup.out().contains("LiteLLM: 2408 models now in force ("), setup.out());
             assertEquals(1, requests.get());
             assertEquals(userPrices, Files.readString(home.resolve("pricing.yaml")));
 
@@ -311,7 +311,9 @@ class PlutusCliTest {
         try {
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1";
             Result r = run(home, "setup", "pricing", "auto", "--openrouter-url", url, "--litellm-url", "none");
-            assertTrue(r.out().contains("could not fetch prices from OpenRouter"), r.out());
+            // No source in force: the reason on stderr, and a non-zero exit a script can see.
+            assertTrue(r.err().contains("could not fetch prices from OpenRouter"), r.err());
+            assertEquals(1, r.exit(), r.out() + r.err());
             assertFalse(Files.exists(home.resolve("pricing.fetched.yaml")));
         } finally {
             server.stop(0);
