@@ -395,8 +395,6 @@ public final class PlutusCli implements Callable<Integer> {
             j.put("model", model).put("price_entry", c.entryKey()).put("priced", c.priced())
                     .put("cost_usd", plain(c.exactUsd()));
             j.put("cost_micros", c.micros());
-            // Two different things, never one "estimated": the token counts given here are exact;
-            // the price may be the maker's list price standing in for the host's.
             // Three different things, never one "estimated": the token counts given here are exact
             // (tokens estimated: never for this command); the price may be the maker's, standing in
             // for the host's (price from maker); or a stand-in or estimate otherwise (price estimated).

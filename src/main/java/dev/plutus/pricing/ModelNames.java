@@ -114,7 +114,7 @@ public final class ModelNames {
     /**
      * The Bedrock cross-region prefix of {@code model} ({@code us} of {@code us.anthropic.claude-…}),
      * or null. A regional id is billed at its own (often higher) price; the loose level's name
-     * without it is the global price, so a call priced by that name is flagged estimated.
+     * without it is the global price, so a call priced by that name is flagged "price estimated".
      */
     public static String regionPrefix(String model) {
         String bare = bare(SAME_PRICE_SUFFIX.matcher(model.trim().toLowerCase(Locale.ROOT)).replaceFirst(""));
