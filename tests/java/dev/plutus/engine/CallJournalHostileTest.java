@@ -1,5 +1,14 @@
 package dev.plutus.engine;
 
+import static dev.plutus.engine.JournalFixture.COST_MICROS;
+import static dev.plutus.engine.JournalFixture.NOON;
+import static dev.plutus.engine.JournalFixture.call;
+import static dev.plutus.engine.JournalFixture.event;
+import static dev.plutus.engine.JournalFixture.globalSpend;
+import static dev.plutus.engine.JournalFixture.open;
+import static dev.plutus.engine.JournalFixture.rowsByEvent;
+import static dev.plutus.engine.JournalFixture.storedCost;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -47,29 +56,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @org.junit.jupiter.api.Tag("sqlite-file")
 class CallJournalHostileTest {
-    private static final Instant NOON = Instant.parse("2026-11-24T12:00:00Z");
-    private static final long COST_MICROS = 123;
-
-    private static Engine open(Path home, boolean journal) {
-        return Engine.open(EngineConfig.builder(new HomeLayout(home)).clock(Clock.fixed(NOON, ZoneOffset.UTC))
-                .environment(Map.of()).callJournal(journal).build());
-    }
-
-    private static long globalSpend(Engine e) {
-        return e.ledger().spend(ScopeRef.GLOBAL, Window.DAILY, NOON).spentMicros();
-    }
-
-    private static Map<String, Long> rowsByEvent(Engine e) {
-        e.awaitStored();
-        Map<String, Long> out = new HashMap<>();
-        e.jdbc().query("SELECT event_id, COUNT(*) FROM llm_calls GROUP BY event_id", rs -> out.put(rs.getString(1), rs.getLong(2)));
-        return out;
-    }
-
-    private static long storedCost(Engine e) {
-        e.awaitStored();
-        return e.jdbc().queryLong("SELECT COALESCE(SUM(cost_micros), 0) FROM llm_calls");
-    }
 
     @Test
     void sigkillsAtRandomPointsLoseNothingAcknowledgedAndCountEachEventOnce(@TempDir Path home) throws Exception {
@@ -281,13 +267,4 @@ class CallJournalHostileTest {
         }
     }
 
-    private static CallEvent event(String id) {
-        return new CallEvent(id, NOON, "s-" + id.charAt(0), "cli", "anthropic", "claude-sonnet-4-6", null,
-                TokenUsage.of(1000, 100), false, 10, new BigDecimal("0.000123"));
-    }
-
-    private static LlmCall call(String id) {
-        return new LlmCall(id, NOON, "s-" + id.charAt(0), "s-" + id.charAt(0), "cli", null, null, "anthropic",
-                "claude-sonnet-4-6", null, TokenUsage.of(1000, 100), false, COST_MICROS, true, "anthropic/claude-sonnet-4-6", 10);
-    }
 }
