@@ -130,6 +130,67 @@ class DashboardExploreApiTest {
         }
     }
 
+    /**
+     * Times the clocks skip or repeat are read as {@code plutus stats --from/--to} reads them (one
+     * parser): a 400 naming the offsets to use, never a guess; with the offset given, the range is
+     * exact. And {@code /api/summary?range=today} is the calendar day in the budget zone, as on the CLI.
+     */
+    @Test
+    void newYorkClockChangesAndTodayOnTheSummary(@TempDir Path home) throws Exception {
+        Instant noon = Instant.parse("2026-11-02T17:00:00Z"); // 12:00 EST, the day after the clocks went back
+        Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), noon));
+        try (DaemonHarness d = DaemonHarness.in(home).file("budget.yaml", "budgets:\n  global:\n    daily_usd: 100\ntimezone: America/New_York\n")
+                .clock(clock).start()) {
+            record(d, "edt", "2026-11-01T05:45:00Z", "s1", "cli", "anthropic", "claude-sonnet-4-6", "1.00");  // 01:45 EDT
+            record(d, "est", "2026-11-01T06:45:00Z", "s1", "cli", "anthropic", "claude-sonnet-4-6", "0.25");  // 01:45 EST, an hour later
+            record(d, "late", "2026-11-02T03:00:00Z", "s2", "cli", "anthropic", "claude-sonnet-4-6", "0.5"); // 22:00 on the 1st in New York
+            record(d, "today", "2026-11-02T15:00:00Z", "s2", "cli", "anthropic", "claude-sonnet-4-6", "0.125");
+
+            HttpResponse<String> gap = d.get("/api/explore?from=2026-03-08T02:30&to=2026-03-08T03:00", d.readToken());
+            assertEquals(400, gap.statusCode(), gap.body());
+            assertEquals("from '2026-03-08T02:30' does not exist in America/New_York: the clocks jump from 02:00 to 03:00 that day; give a time"
+                    + " outside the gap, or one with its offset (2026-03-08T03:00-04:00)", TestSupport.JSON.readTree(gap.body()).path("error").asText());
+            HttpResponse<String> twice = d.get("/api/explore?from=2026-11-01T01:30", d.readToken());
+            assertEquals(400, twice.statusCode(), "not silently EDT: " + twice.body());
+            assertEquals("from '2026-11-01T01:30' happens twice in America/New_York (the clocks go back that night); add the offset:"
+                    + " 2026-11-01T01:30-04:00 (the first) or 2026-11-01T01:30-05:00 (the second)",
+                    TestSupport.JSON.readTree(twice.body()).path("error").asText());
+
+            JsonNode first = explore(d, "from=" + URLEncoder.encode("2026-11-01T01:30-04:00", StandardCharsets.UTF_8) + "&to="
+                    + URLEncoder.encode("2026-11-01T01:30-05:00", StandardCharsets.UTF_8));
+            assertEquals("2026-11-01T05:30:00Z", first.path("from").asText());
+            assertEquals("2026-11-01T06:30:00Z", first.path("to").asText());
+            assertUsd("1.00", first.path("totals"), "the first 01:45 (EDT) alone");
+            JsonNode night = explore(d, "from=2026-11-01&to=2026-11-01");
+            assertEquals(25, night.path("buckets").size(), night.toString());
+            assertEquals("11-01 01:00 EDT", night.path("buckets").get(1).path("label").asText());
+            assertEquals("11-01 01:00 EST", night.path("buckets").get(2).path("label").asText());
+            assertUsd("1.00", night.path("buckets").get(1), "01:45 EDT");
+            assertUsd("0.25", night.path("buckets").get(2), "01:45 EST");
+
+            JsonNode today = summary(d, "today");
+            assertEquals("today", today.path("window").asText(), today.toString());
+            assertEquals("2026-11-02T05:00:00Z", today.path("from").asText(), "midnight in New York, as plutus stats today");
+            assertUsd("0.125", today.path("usage"), "only the call made today in New York");
+            JsonNode day = summary(d, "24h");
+            assertTrue(day.path("from").asText().startsWith("2026-11-01T17:00"), "the rolling 24 h (the clock runs): " + day.path("from"));
+            assertUsd("0.625", day.path("usage"), "22:00 yesterday is in the last 24 h");
+            assertUsd("0.125", TestSupport.JSON.readTree(d.get("/api/sessions?range=today", d.readToken()).body()).path("sessions").get(0),
+                    "every earlier endpoint reads today the same way");
+            for (String bad : new String[] {"day", "week", "1y", "Today"}) {
+                HttpResponse<String> r = d.get("/api/summary?range=" + bad, d.readToken());
+                assertEquals(400, r.statusCode(), "docs/dashboard-api.md: an unknown range is a 400: " + bad + " " + r.body());
+                assertEquals("range must be today, 24h, 7d or 30d, got '" + bad + "'", TestSupport.JSON.readTree(r.body()).path("error").asText());
+            }
+        }
+    }
+
+    private static JsonNode summary(DaemonHarness d, String range) throws Exception {
+        HttpResponse<String> r = d.get("/api/summary?range=" + range, d.readToken());
+        assertEquals(200, r.statusCode(), range + ": " + r.body());
+        return TestSupport.JSON.readTree(r.body());
+    }
+
     /** Each group's key and cost, as compact JSON. */
     private static String breakdown(JsonNode groups, String key) {
         com.fasterxml.jackson.databind.node.ArrayNode out = TestSupport.JSON.createArrayNode();

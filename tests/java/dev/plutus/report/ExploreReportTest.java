@@ -42,7 +42,7 @@ class ExploreReportTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ExploreReport.Range.parse("1y", null, null, NOW, BERLIN))
                 .getMessage().contains("today, 24h, 7d or 30d"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ExploreReport.Range.parse(null, "yesterday", null, NOW, BERLIN))
-                .getMessage().contains("'from' must be a date"));
+                .getMessage().startsWith("from 'yesterday' is not a date"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ExploreReport.Range.parse(null, null, "2026-03-01", NOW, BERLIN))
                 .getMessage().contains("'to' needs a 'from'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ExploreReport.Range.parse(null, "2026-03-05", "2026-03-01", NOW, BERLIN))
@@ -98,6 +98,51 @@ class ExploreReportTest {
         assertEquals(1, o.path("buckets").get(1).path("calls").asLong());
         assertEquals("+05:30", ExploreReport.zoneName(ZoneId.of("+05:30")));
         assertEquals("UTC", ExploreReport.zoneName(ZoneId.of("Z")));
+    }
+
+    /**
+     * A wall-clock time the clocks skip or show twice names no one instant: refused with the offsets to
+     * use, in the very words {@code plutus stats --from} uses (one parser), never moved or guessed.
+     */
+    @Test
+    void aTimeTheClocksSkipOrRepeatIsRefusedWithTheOffsetsToUse() {
+        ZoneId newYork = ZoneId.of("America/New_York");
+        Instant now = Instant.parse("2026-12-02T12:00:00Z");
+        String gap = assertThrows(IllegalArgumentException.class,
+                () -> ExploreReport.Range.parse(null, "2026-03-08T02:30", "2026-03-08T03:00", now, newYork)).getMessage();
+        assertEquals("from '2026-03-08T02:30' does not exist in America/New_York: the clocks jump from 02:00 to 03:00 that day; give a time"
+                + " outside the gap, or one with its offset (2026-03-08T03:00-04:00)", gap);
+        String cli = assertThrows(IllegalArgumentException.class, () -> StatsRange.between("2026-03-08T02:30", "2026-03-08T03:00", now, newYork))
+                .getMessage();
+        assertEquals(cli, "--" + gap, "the CLI's words, for its option");
+        String twice = assertThrows(IllegalArgumentException.class,
+                () -> ExploreReport.Range.parse(null, "2026-11-01T01:30", null, now, newYork)).getMessage();
+        assertEquals("from '2026-11-01T01:30' happens twice in America/New_York (the clocks go back that night); add the offset:"
+                + " 2026-11-01T01:30-04:00 (the first) or 2026-11-01T01:30-05:00 (the second)", twice);
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ExploreReport.Range.parse(null, "2026-11-01", "2026-11-01T01:15", now, newYork)).getMessage().startsWith("to '2026-11-01T01:15' happens twice"));
+        ExploreReport.Range second = ExploreReport.Range.parse(null, "2026-11-01T01:30-04:00", "2026-11-01T01:30-05:00", now, newYork);
+        assertEquals(Instant.parse("2026-11-01T05:30:00Z"), second.from(), "the offsets it names are taken");
+        assertEquals(Instant.parse("2026-11-01T06:30:00Z"), second.to(), "one hour: from the first 01:30 to the second");
+    }
+
+    @Test
+    void theHourTheClocksRepeatIsLabelledWithItsZoneEachTime() {
+        ZoneId newYork = ZoneId.of("America/New_York");
+        ExploreReport.Range day = ExploreReport.Range.parse(null, "2026-11-01", "2026-11-01", Instant.parse("2026-12-02T12:00:00Z"), newYork);
+        JsonNode buckets = ExploreReport.render(day, newYork, Filter.NONE, List.of(slice("2026-11-01T05:10:00Z", "openai", 1, 10),
+                slice("2026-11-01T06:10:00Z", "openai", 2, 20)), List.of(), List.of(), 50).path("buckets");
+        assertEquals(25, buckets.size(), "the day the clocks go back has 25 hours");
+        List<String> labels = new java.util.ArrayList<>();
+        buckets.forEach(b -> labels.add(b.path("label").asText()));
+        assertEquals(List.of("11-01 00:00", "11-01 01:00 EDT", "11-01 01:00 EST", "11-01 02:00"), labels.subList(0, 4));
+        assertEquals(25, new java.util.HashSet<>(labels).size(), "every bar has its own label: " + labels);
+        assertEquals(1, buckets.get(1).path("calls").asLong(), "01:10 EDT");
+        assertEquals(2, buckets.get(2).path("calls").asLong(), "01:10 EST");
+        ExploreReport.Range berlin = ExploreReport.Range.parse(null, "2026-10-25", "2026-10-25", Instant.parse("2026-12-02T12:00:00Z"), BERLIN);
+        JsonNode eu = ExploreReport.render(berlin, BERLIN, Filter.NONE, List.of(), List.of(), List.of(), 50).path("buckets");
+        assertEquals("10-25 02:00 CEST", eu.get(2).path("label").asText());
+        assertEquals("10-25 02:00 CET", eu.get(3).path("label").asText());
     }
 
     private static Slice slice(String at, String provider, long calls, long micros) {

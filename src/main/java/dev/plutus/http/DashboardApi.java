@@ -4,7 +4,6 @@ import dev.plutus.runway.RunwayMonitor;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plutus.report.RunwayReport;
 import dev.plutus.command.SlashCommands;
-import dev.plutus.report.StatsWindow;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +12,7 @@ import java.util.function.Function;
 
 /**
  * The web dashboard and the JSON it reads: {@code GET /} (one self-contained page), and
- * {@code GET /api/summary|daily|models|providers|tools|cron|sessions?range=24h|7d|30d},
+ * {@code GET /api/summary|daily|models|providers|tools|cron|sessions?range=today|24h|7d|30d},
  * {@code /api/budget}, {@code /api/credits/status}, {@code /api/explore} and {@code /api/session} ({@link DashboardExplore}), and {@code POST /api/credits/refresh} (asks the
  * providers now: billed probes, so never on a GET, which any {@code <img>} tag can send). Every
  * {@code /api} request needs the dashboard token (read-only): as a cookie, a Bearer header or a
@@ -23,6 +22,8 @@ import java.util.function.Function;
  */
 final class DashboardApi {
     private static final String COOKIE = "plutus_dashboard";
+    /** The ranges the page offers, as /api/explore reads them. */
+    private static final List<String> RANGES = List.of("today", "24h", "7d", "30d");
 
     private final SlashCommands commands;
     private final RunwayMonitor runway;
@@ -92,9 +93,11 @@ final class DashboardApi {
             return;
         }
         String range = java.util.Objects.requireNonNullElse(ctx.queryParam("range"), "24h");
-        StatsWindow w = StatsWindow.parse(range).orElseThrow(() -> HttpError.badRequest(
-                "range must be 24h, 7d or 30d, got '" + range + "'"));
-        Function<String, JsonNode> stats = sub -> commands.stats(sub.isEmpty() ? List.of(range(w)) : List.of(sub, range(w))).json();
+        if (!RANGES.contains(range)) {
+            throw HttpError.badRequest("range must be today, 24h, 7d or 30d, got '" + range + "'");
+        }
+        // The words /stats takes: "today" is the calendar day in the budget zone there too, never the last 24 h.
+        Function<String, JsonNode> stats = sub -> commands.stats(sub.isEmpty() ? List.of(range) : List.of(sub, range)).json();
         JsonNode body = switch (what) {
             case "summary" -> stats.apply("");
             case "daily" -> stats.apply("daily");
@@ -157,13 +160,5 @@ final class DashboardApi {
     private void setCookie(Context ctx) {
         boolean https = "https".equalsIgnoreCase(ctx.req().getScheme());
         ctx.header("Set-Cookie", COOKIE + "=" + token.value() + "; Path=/; HttpOnly; SameSite=Strict" + (https ? "; Secure" : ""));
-    }
-
-    private static String range(StatsWindow w) {
-        return switch (w) {
-            case LAST_24_HOURS -> "24h";
-            case LAST_7_DAYS -> "7d";
-            case LAST_30_DAYS -> "30d";
-        };
     }
 }

@@ -10,12 +10,10 @@ import dev.plutus.store.ExploreQueries.Slice;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,6 +31,7 @@ import java.util.TreeSet;
 public final class ExploreReport {
     private static final JsonNodeFactory J = JsonNodeFactory.instance;
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("MM-dd HH:mm");
+    private static final DateTimeFormatter SHORT_ZONE = DateTimeFormatter.ofPattern("zzz", java.util.Locale.ENGLISH);
     /** The raw calls are kept this long by default; a longer range would silently miss what was purged. */
     public static final Duration LONGEST = Duration.ofDays(400);
 
@@ -73,21 +72,9 @@ public final class ExploreReport {
             };
         }
 
+        /** The same reading as {@code plutus stats --from/--to}: one parser, so the page and the terminal never disagree on a time. */
         private static Instant instant(String field, String text, ZoneId zone, boolean endOfDay) {
-            String t = text.strip();
-            try {
-                if (t.length() == 10) {
-                    LocalDate d = LocalDate.parse(t);
-                    return (endOfDay ? d.plusDays(1) : d).atStartOfDay(zone).toInstant();
-                }
-                if (t.endsWith("Z") || t.matches(".*[+-]\\d\\d:\\d\\d$")) {
-                    return OffsetDateTime.parse(t).toInstant();
-                }
-                return LocalDateTime.parse(t).atZone(zone).toInstant();
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("'" + field + "' must be a date (2026-05-01), a date and time (2026-05-01T09:30) in "
-                        + zone + " or an instant with its offset, got '" + text + "'");
-            }
+            return StatsRange.instant(text, zone, endOfDay, field);
         }
     }
 
@@ -278,9 +265,22 @@ public final class ExploreReport {
         return z instanceof java.time.ZoneOffset o ? (o.getTotalSeconds() == 0 ? "UTC" : o.getId()) : z.getId();
     }
 
-    private static String label(Instant start, Range range, ZoneId zone) {
+    /**
+     * An hour's label is its local time; the hour the clocks go back over shows twice that night, so
+     * there each of the two carries its zone's short name (EDT, EST), or its offset where the two names
+     * are the same.
+     */
+    static String label(Instant start, Range range, ZoneId zone) {
         ZonedDateTime z = start.atZone(zone);
-        return range.hourly() ? HOUR.format(z) : z.toLocalDate().toString();
+        if (!range.hourly()) {
+            return z.toLocalDate().toString();
+        }
+        List<ZoneOffset> offsets = zone.getRules().getValidOffsets(z.toLocalDateTime().truncatedTo(ChronoUnit.HOURS));
+        if (offsets.size() < 2) {
+            return HOUR.format(z);
+        }
+        String first = SHORT_ZONE.format(z.withEarlierOffsetAtOverlap()), second = SHORT_ZONE.format(z.withLaterOffsetAtOverlap());
+        return HOUR.format(z) + " " + (first.equals(second) ? z.getOffset().getId() : SHORT_ZONE.format(z));
     }
 
     /** Sums of slices, saturating like every other total. */

@@ -78,6 +78,16 @@ public record StatsRange(String key, String title, Instant from, Instant to, Zon
     }
 
     private static Instant point(String text, ZoneId zone, boolean endOfDay, String what) {
+        return instant(text, zone, endOfDay, "--" + what);
+    }
+
+    /**
+     * One end of a range as typed ({@code 2026-03-01}, {@code 2026-03-01T09:30} in {@code zone}, or an
+     * instant with its offset); {@code name} is what the error calls it ({@code --from}, or the
+     * dashboard's {@code from}). A date as the end ({@code endOfDay}) includes that whole day. A time the
+     * clocks skip or show twice is refused with the offsets to use, never guessed.
+     */
+    public static Instant instant(String text, ZoneId zone, boolean endOfDay, String name) {
         String t = text.trim().replace(' ', 'T');
         LocalDateTime local;
         try {
@@ -90,20 +100,20 @@ public record StatsRange(String key, String title, Instant from, Instant to, Zon
             }
             local = LocalDateTime.parse(t);
         } catch (DateTimeException e) {
-            throw new IllegalArgumentException("--" + what + " '" + text + "' is not a date (2026-03-01) or a date and time"
+            throw new IllegalArgumentException(name + " '" + text + "' is not a date (2026-03-01) or a date and time"
                     + " (2026-03-01T09:30, read in " + zone.getId() + ")");
         }
         // A wall-clock time the clocks skip (spring forward) or show twice (fall back) names no one instant.
         List<java.time.ZoneOffset> offsets = zone.getRules().getValidOffsets(local);
         if (offsets.isEmpty()) {
             var gap = zone.getRules().getTransition(local);
-            throw new IllegalArgumentException("--" + what + " '" + text + "' does not exist in " + zone.getId() + ": the clocks jump from "
+            throw new IllegalArgumentException(name + " '" + text + "' does not exist in " + zone.getId() + ": the clocks jump from "
                     + gap.getDateTimeBefore().toLocalTime() + " to " + gap.getDateTimeAfter().toLocalTime() + " that day; give a time"
                     + " outside the gap, or one with its offset (" + local.toLocalDate() + "T" + gap.getDateTimeAfter().toLocalTime()
                     + gap.getOffsetAfter() + ")");
         }
         if (offsets.size() > 1) {
-            throw new IllegalArgumentException("--" + what + " '" + text + "' happens twice in " + zone.getId() + " (the clocks go back"
+            throw new IllegalArgumentException(name + " '" + text + "' happens twice in " + zone.getId() + " (the clocks go back"
                     + " that night); add the offset: " + local + offsets.get(0) + " (the first) or " + local + offsets.get(1)
                     + " (the second)");
         }
