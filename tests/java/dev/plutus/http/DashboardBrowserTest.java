@@ -40,6 +40,8 @@ class DashboardBrowserTest {
     /** Ids as long as real ones get: a Fireworks model path, a session id with a UUID in it. */
     private static final String LONG_MODEL = "accounts/fireworks/models/llama-v3p1-405b-instruct-long-context";
     private static final String LONG_SESSION = "session_20260101_093012_4f9c2a7e-1b3d-4e5f-9a8b-7c6d5e4f3a2b_tg";
+    /** A session id far past any column: 180 characters without a space, as a host that nests ids writes them. */
+    private static final String HUGE_SESSION = ("agent-run_" + "0123456789abcdef".repeat(11)).substring(0, 180);
 
     @Test
     void dashboardShowsTheStoredNumbersWithNoConsoleErrors(@TempDir Path home, @TempDir Path profile, @TempDir Path downloads) throws Exception {
@@ -89,6 +91,7 @@ class DashboardBrowserTest {
             assertTrue(forecast.path("text").asText().startsWith("holds ("), forecast.toString());
             assertTrue(contains(shown.path("budget"), forecast.path("text").asText()), shown + " shows " + forecast);
             assertTrue(shown.path("zone").asText().contains("times in UTC"), "the zone is shown: " + shown);
+            assertTrue(!browser.script("return document.body.innerText").asText().contains("Etc/"), "Etc/UTC is shown as UTC everywhere on the page");
             assertEquals(List.of("nightly-digest 1 $0.012"), list(shown.path("cron")), "the cron job by its name, not d200f53be09d");
             assertEquals("cron job d200f53be09d", browser.script("return document.querySelector('#cron td .id').title").asText());
             assertTrue(contains(shown.path("sessions"), "cron · nightly-digest"), "a cron session names its job: " + shown);
@@ -232,12 +235,12 @@ class DashboardBrowserTest {
             for (int i = 0; i < 400; i++) {
                 String[] m = models[random.nextInt(models.length)];
                 Instant at = now.minus(Duration.ofMinutes(random.nextInt(30 * 24 * 60)));
-                at = i / 6 == 1 ? now.minus(Duration.ofMinutes(3 + i)) : at; // the long session id is among the latest
+                at = i / 6 == 1 || i / 6 == 3 ? now.minus(Duration.ofMinutes(3 + i)) : at; // the long session ids are among the latest
                 String cost = BigDecimal.valueOf(random.nextInt(400_000) + 2_000, 6).toPlainString();
                 String platform = platforms[(i / 6) % platforms.length];
                 // Hermes names a cron run's session after its job: cron_<job>_<date>_<time>.
                 String session = platform.equals("cron") ? "cron_" + ((i / 6) % 8 == 2 ? "d200f53be09d" : "7a1c33e0b9f2") + "_20260101_"
-                        + String.format("%06d", i / 6) : i / 6 == 1 ? LONG_SESSION : "sess-" + (i / 6);
+                        + String.format("%06d", i / 6) : i / 6 == 1 ? LONG_SESSION : i / 6 == 3 ? HUGE_SESSION : "sess-" + (i / 6);
                 record(d, "m" + i, at, session, platform, m[0], m[1], cost);
                 if (i % 3 == 0) {
                     d.plutus().recorder().recordTool(new ToolCall("tool" + i, at, session,
@@ -273,6 +276,12 @@ class DashboardBrowserTest {
                     assertTrue(fit.path("sessionId").path("inside").asBoolean(), width + " px: the 63-character session id stays in its cell: " + fit);
                     assertEquals(LONG_SESSION, fit.path("sessionId").path("title").asText());
                     assertEquals(width < 600, fit.path("sessionId").path("cut").asBoolean(), width + " px: cut only where it does not fit: " + fit);
+                    JsonNode huge = fit.path("hugeSession");
+                    assertEquals(HUGE_SESSION, huge.path("title").asText(), width + " px: the 180-character id is whole in its title: " + fit);
+                    assertTrue(huge.path("cut").asBoolean() && huge.path("inside").asBoolean(), width + " px: the 180-character id is cut in its cell: " + fit);
+                    assertTrue(fit.path("sessionsWhole").asBoolean(), width + " px: the sessions table (Platform, Model, Calls, Cost) fits its card: " + fit);
+                    assertTrue(fit.path("axisFont").asDouble() >= 10, width + " px: the chart's axis text is readable (>= 10 px as drawn): " + fit);
+                    assertEquals(List.of(), list(fit.path("overlapping")), width + " px: x labels overlap: " + fit);
                     // The time of the data, in the budget zone, named.
                     String at = browser.script("return document.getElementById('when').dataset.at").asText();
                     String berlin = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").format(Instant.parse(at).atZone(java.time.ZoneId.of("Europe/Berlin")));
@@ -295,6 +304,59 @@ class DashboardBrowserTest {
             }
         } finally {
             fake.stop(0);
+        }
+    }
+
+    /**
+     * The night New York's clocks go back, on a phone: the hour that happens twice has two bars told
+     * apart by their zone (EDT, EST), the chart's text is drawn at a readable size, and the CSV export
+     * defuses names a spreadsheet would run as formulas.
+     */
+    @Test
+    void aFallBackNightOnAPhoneAndACsvThatRunsNothing(@TempDir Path home, @TempDir Path profile, @TempDir Path downloads) throws Exception {
+        requireBrowser();
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 20\ntimezone: America/New_York\n");
+        Instant noon = Instant.parse("2026-11-02T17:00:00Z"); // 12:00 EST, the day after
+        Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), noon));
+        try (DaemonHarness d = DaemonHarness.in(home).env(Map.of()).clock(clock).start();
+             WebDriver browser = new WebDriver(profile, downloads)) {
+            record(d, "edt", Instant.parse("2026-11-01T05:45:00Z"), "s1", "cli", "anthropic", "claude-sonnet-4-6", "1.00"); // 01:45 EDT
+            record(d, "est", Instant.parse("2026-11-01T06:45:00Z"), "s1", "cli", "anthropic", "claude-sonnet-4-6", "0.25"); // 01:45 EST
+            record(d, "day", Instant.parse("2026-11-01T16:00:00Z"), "s2", "cli", "deepseek", "deepseek-v4-flash", "0.5");
+            ingest(d, Instant.parse("2026-11-01T15:00:00Z"), "=HYPERLINK(\\\"https://evil.example\\\",\\\"x\\\")", "+1+1", "0.125");
+            ingest(d, Instant.parse("2026-11-01T15:30:00Z"), "@SUM(1)", "-2+3", "0.0625");
+            browser.viewport(390, 900);
+            browser.open(d.info().baseUrl() + "/?from=2026-11-01&to=2026-11-01");
+            browser.waitFor("return document.body.dataset.loaded >= '1'", Duration.ofSeconds(30));
+            JsonNode night = browser.script("""
+                    const svg = document.querySelector('#chart svg'), scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                    return {titles: [...document.querySelectorAll('#chart rect.bucket title')].map(t => t.textContent.split(':').slice(0, 2).join(':')),
+                            labels: [...document.querySelectorAll('#chart text.xlabel')].map(t => t.textContent),
+                            font: Math.min(...[...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale)),
+                            height: Math.min(...[...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height)),
+                            cost: document.getElementById('cost').innerText};""");
+            List<String> titles = list(night.path("titles"));
+            assertEquals(25, titles.size(), "25 hours that night: " + night);
+            assertEquals(List.of("11-01 00:00", "11-01 01:00 EDT", "11-01 01:00 EST", "11-01 02:00"), titles.subList(0, 4), night.toString());
+            assertEquals(25, new java.util.HashSet<>(titles).size(), "every bar is told apart: " + titles);
+            List<String> labels = list(night.path("labels"));
+            assertEquals(labels.size(), new java.util.HashSet<>(labels).size(), "no two x labels alike: " + labels);
+            assertTrue(labels.size() >= 3, "the axis is labelled: " + labels);
+            assertTrue(night.path("font").asDouble() >= 10 && night.path("height").asDouble() >= 10, "axis text at 390 px: " + night);
+            assertEquals("$1.94", night.path("cost").asText(), "1 + 0.25 + 0.5 + 0.125 + 0.0625 = 1.9375");
+            assertTrue(browser.script("return document.body.innerText").asText().contains("America/New_York"), "the zone is named");
+
+            browser.click("#csv");
+            List<String> lines = Files.readAllLines(awaitDownload(downloads), StandardCharsets.UTF_8);
+            String csv = String.join("\n", lines);
+            assertTrue(csv.contains(",\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"x\"\")\",'+1+1,"), "quoted, then CSV-escaped: " + csv);
+            assertTrue(csv.contains(",'@SUM(1),'-2+3,"), csv);
+            assertTrue(csv.contains(",default,-,"), "'-' (no task type) is no formula and stays as plutus stats prints it: " + csv);
+            for (String line : lines) {
+                for (String cell : line.split(",")) {
+                    assertTrue(!cell.matches("^\"?[=+@].*"), "a cell a spreadsheet would run: " + cell + " in " + line);
+                }
+            }
         }
     }
 
@@ -341,7 +403,17 @@ class DashboardBrowserTest {
               }
             }
             const session = [...document.querySelectorAll('#sessions-table button[data-session]')].find(e => e.dataset.session.length > 60);
+            const huge = [...document.querySelectorAll('#sessions-table button[data-session]')].find(e => e.dataset.session.length >= 180);
+            const sessionsBox = document.getElementById('sessions-table').parentElement;
+            const svg = document.querySelector('#chart svg'), scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            const axis = [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+            const xl = [...labels].map(t => t.getBoundingClientRect()), overlapping = [];
+            for (let i = 1; i < xl.length; i++) if (xl[i].left < xl[i - 1].right) overlapping.push(labels[i - 1].textContent + '/' + labels[i].textContent);
             return {pageWidth: document.documentElement.scrollWidth, outside: outside.slice(0, 10),
+                    hugeSession: huge ? {inside: inside(huge.getBoundingClientRect(), huge.closest('td').getBoundingClientRect()),
+                                         cut: huge.scrollWidth > huge.clientWidth, title: huge.title} : null,
+                    sessionsWhole: sessionsBox.scrollWidth <= sessionsBox.clientWidth, sessionsWidths: [sessionsBox.scrollWidth, sessionsBox.clientWidth],
+                    axisFont: Math.min(...axis), overlapping: overlapping,
                     lastLabel: {text: labels[labels.length - 1].textContent, inside: inside(last, chart), left: last.left, right: last.right, chart: chart.right},
                     longId: long ? {title: long.title, inside: inside(long.getBoundingClientRect(), long.closest('td').getBoundingClientRect())} : null,
                     hints: document.querySelectorAll('.todo').length, brokenWords: brokenWords,
@@ -421,7 +493,7 @@ class DashboardBrowserTest {
     private static void writeConfig(Path home, HttpServer fake) throws Exception {
         Files.writeString(home.resolve("runway.yaml"), "hermes_home: " + home + "\nproviders:\n  deepseek: {base_url: http://127.0.0.1:"
                 + fake.getAddress().getPort() + "/ds}\n  openai: {probe: false}\n");
-        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 20\n");
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 20\ntimezone: Etc/UTC\n");
     }
 
     /** The daemon's clock runs, but from today's noon: "today" and "last 24 h" then hold the same calls at any hour of the run. */
