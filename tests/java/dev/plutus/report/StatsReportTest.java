@@ -204,6 +204,33 @@ class StatsReportTest {
     }
 
     @Test
+    void longSessionIdsAreCutInTheTablesAndWholeInTheJson() {
+        String huge = ("agent-run_" + "0123456789abcdef".repeat(11)).substring(0, 180);
+        String cron = "cron_d200f53be09d_20260101_030000_012345"; // 40: kept whole
+        List<SessionRow> rows = List.of(new SessionRow(huge, "discord", "gpt-5.1", "ok", Instant.parse("2026-11-24T09:15:00Z"),
+                Instant.parse("2026-11-24T09:20:00Z"), 2, 250_000, 0), new SessionRow(cron, "cron", "gpt-5.1", "ok",
+                Instant.parse("2026-11-24T10:15:00Z"), Instant.parse("2026-11-24T10:20:00Z"), 1, 1_000, 0));
+        Rendered r = StatsReport.sessions(range(StatsWindow.LAST_24_HOURS), rows, ZoneId.of("UTC"));
+        String cutId = "agent-run_0123456789abcd…bcdef0123456789";
+        assertEquals(40, cutId.length());
+        assertTrue(huge.startsWith(cutId.substring(0, 24)) && huge.endsWith(cutId.substring(25)), "its start and its end");
+        assertTrue(r.text().contains("2026-11-24 09:15:00  " + cutId + "  discord"), r.text());
+        assertTrue(r.text().contains("2026-11-24 10:15:00  " + cron + "  cron  "), r.text());
+        assertTrue(r.text().endsWith("(ids over 40 characters are cut in the middle; --json has them whole)\n"), r.text());
+        assertTrue(r.text().lines().allMatch(l -> l.length() <= 130), "no line 180 characters wide: " + r.text());
+        assertEquals(huge, r.json().path("sessions").get(0).path("session_id").asText());
+
+        LlmCall call = new LlmCall("e1", Instant.parse("2026-11-24T12:00:01Z"), huge, huge, "cli", null, null, "anthropic",
+                "claude-sonnet-4-6", null, new TokenUsage(100, 20, 0, 0, 0, 0), false, 4_321, true, "anthropic/claude-sonnet-4-6", 800);
+        Rendered raw = StatsReport.raw(List.of(call), ZoneId.of("UTC"));
+        assertTrue(raw.text().contains("2026-11-24 12:00:01  " + cutId + "  anthropic"), raw.text());
+        assertTrue(raw.text().contains("--json has them whole"), raw.text());
+        assertEquals(huge, raw.json().path("calls").get(0).path("session_id").asText());
+        assertTrue(!StatsReport.sessions(range(StatsWindow.LAST_24_HOURS), rows.subList(1, 2), ZoneId.of("UTC")).text().contains("cut"),
+                "no note when nothing was cut");
+    }
+
+    @Test
     void dailyCostListsEveryDayAndNamesTheZone() {
         Rendered r = StatsReport.daily(StatsRange.rolling(StatsWindow.LAST_7_DAYS, java.time.Instant.parse("2026-11-24T12:00:00Z"), ZoneId.of("Asia/Kolkata")), List.of(new DayCost(LocalDate.parse("2026-11-23"), 0, 0),
                 new DayCost(LocalDate.parse("2026-11-24"), 1234, 98_765_432)), ZoneId.of("Asia/Kolkata"));

@@ -277,14 +277,17 @@ public final class StatsReport {
         TextTable tt = new TextTable(new String[] {"Started", "Session", "Platform", "Model", "Status", "Calls", "Cost"},
                 new boolean[] {false, false, false, false, false, true, true});
         ArrayNode arr = J.arrayNode();
+        boolean cut = false;
         for (StatsQueries.SessionRow r : rows) {
-            tt.add(TS.format(r.startedAt().atZone(zone)), r.sessionId(), nz(r.platform()), nz(r.model()), r.status(),
+            cut |= ReportFormat.cut(r.sessionId());
+            tt.add(TS.format(r.startedAt().atZone(zone)), ReportFormat.id(r.sessionId()), nz(r.platform()), nz(r.model()), r.status(),
                     ReportFormat.count(r.calls()), (r.estimatedCalls() > 0 ? "~" : "") + Money.display(r.costMicros()));
             arr.addObject().put("session_id", r.sessionId()).put("platform", r.platform()).put("model", r.model())
                     .put("status", r.status()).put("started_at", r.startedAt().toString())
                     .put("calls", r.calls()).put("cost_usd", Money.microsToUsd(r.costMicros()));
         }
         t.append(tt.isEmpty() ? "No sessions in this window.\n" : tt.render());
+        t.append(cut ? ReportFormat.IDS_CUT : "");
         ObjectNode j = rangeJson(w);
         j.set("sessions", arr);
         return new Rendered(t.toString(), j);
@@ -310,9 +313,11 @@ public final class StatsReport {
         TextTable tt = new TextTable(new String[] {"Time", "Session", "Provider", "Model", "In", "Out", "Cost", "Flags"},
                 new boolean[] {false, false, false, false, true, true, true, false});
         ArrayNode arr = J.arrayNode();
+        boolean cut = false;
         for (LlmCall c : calls) {
             String flags = (c.estimated() ? "est " : "") + (c.provisional() ? "provisional" : c.priced() ? "" : "unpriced");
-            tt.add(TS.format(c.timestamp().atZone(zone)), nz(c.sessionId()), c.provider(), c.model(),
+            cut |= ReportFormat.cut(c.sessionId());
+            tt.add(TS.format(c.timestamp().atZone(zone)), ReportFormat.id(nz(c.sessionId())), c.provider(), c.model(),
                     ReportFormat.count(c.usage().promptTokens()), ReportFormat.count(c.usage().output()), Money.display(c.costMicros()), flags.trim());
             ObjectNode o = arr.addObject();
             o.put("ts", c.timestamp().toString()).put("session_id", c.sessionId()).put("provider", c.provider())
@@ -323,6 +328,7 @@ public final class StatsReport {
                     .put("price_entry", c.priceEntry());
         }
         t.append(tt.isEmpty() ? "No model calls recorded.\n" : tt.render());
+        t.append(cut ? ReportFormat.IDS_CUT : "");
         return new Rendered(t.toString(), J.objectNode().set("calls", arr));
     }
 
