@@ -40,15 +40,15 @@ class StatsReportTest {
         List<ToolTotals> tools = List.of(new ToolTotals("terminal", 7, 1, 1750), new ToolTotals("read_file", 12, 0, 480));
         Rendered r = StatsReport.summary(range(StatsWindow.LAST_24_HOURS), u, s, tools);
         assertEquals("Plutus — last 24 h, rolling, times in UTC\n" + RULE56 + """
-                Sessions     : 3 (1 subagents)
-                Success rate : 66.7% (ok=2, failed=1)
+                Sessions     : 3 (1 subagents) with model calls
+                Success rate : 66.7% of the 3 that ended (ok=2, failed=1)
                 API calls    : 12 (2 estimated, 1 unpriced)
                 Tool calls   : 19
                 Tokens in    : 21,300 (uncached 1,000, cache read 20,000, cache write 300)
                 Tokens out   : 500 (reasoning 40)
                 Cost         : ~$1.23
                 Avg latency  : 1.5s
-                Avg duration : 1.5m
+                Avg duration : 1.5m (3 ended)
 
                 Top tools:
                 Tool       Calls  Failures  Avg ms
@@ -61,7 +61,7 @@ class StatsReportTest {
         assertEquals("{\"window\":\"24h\",\"from\":\"2026-11-23T12:00:00Z\",\"to\":\"2026-11-24T12:00:00.001Z\",\"zone\":\"UTC\",\"usage\":{\"calls\":12,\"estimated_calls\":2,\"unpriced_calls\":1,\"input_tokens\":1000,"
                 + "\"output_tokens\":500,\"cache_read_tokens\":20000,\"cache_write_tokens\":300,\"reasoning_tokens\":40,"
                 + "\"cost_usd\":1.234567,\"latency_ms\":18000,\"latency_calls\":12,\"avg_latency_ms\":1500,\"provisional_calls\":0,\"provisional_usd\":0.000000},\"sessions\":{\"sessions\":3,\"subagents\":1,\"ok\":2,\"failed\":1,"
-                + "\"running\":0,\"avg_duration_ms\":90000},\"tools\":[{\"tool\":\"terminal\",\"calls\":7,\"failures\":1,\"timed_calls\":7,\"avg_ms\":250},"
+                + "\"running\":0,\"ended\":3,\"avg_duration_ms\":90000},\"tools\":[{\"tool\":\"terminal\",\"calls\":7,\"failures\":1,\"timed_calls\":7,\"avg_ms\":250},"
                 + "{\"tool\":\"read_file\",\"calls\":12,\"failures\":0,\"timed_calls\":12,\"avg_ms\":40}]}", r.json().toString());
     }
 
@@ -83,8 +83,8 @@ class StatsReportTest {
     void aQuietWindowSaysNotApplicableAndZeroSpendIsShownAsZero() {
         Rendered r = StatsReport.summary(range(StatsWindow.LAST_30_DAYS), UsageTotals.empty(), NO_SESSIONS, List.of());
         assertEquals("Plutus — last 30 days, rolling, times in UTC\n" + RULE56 + """
-                Sessions     : 0
-                Success rate : n/a
+                Sessions     : 0 with model calls
+                Success rate : n/a (none ended)
                 API calls    : 0
                 Tool calls   : 0
                 Tokens in    : 0 (uncached 0, cache read 0, cache write 0)
@@ -144,20 +144,23 @@ class StatsReportTest {
     void cronJobsJoinTheirRunsWithTheirUsageAndAJobWithoutCallsCostsNothing() {
         Instant at = Instant.parse("2026-11-24T06:00:00Z");
         List<CronRuns> runs = List.of(new CronRuns("d200f53be09d", 4, 3, 1, 4, 480_000, at), new CronRuns("nightly", 1, 0, 0, 0, 0, at));
-        List<UsageTotals> byJob = List.of(usage(null, null, "d200f53be09d", 8, 0, 0, 10_000, 2_000, 50_000, 345_678));
-        Rendered r = StatsReport.cron(range(StatsWindow.LAST_24_HOURS), runs, byJob, java.util.Map.of());
+        List<UsageTotals> byJob = List.of(usage(null, null, "d200f53be09d", 8, 0, 0, 10_000, 2_000, 50_000, 345_678),
+                usage(null, null, "a1b2c3d4e5f6", 3, 0, 0, 1_000, 100, 0, 14_000_000), usage(null, null, "", 50, 0, 0, 1, 1, 0, 99_000_000));
+        Rendered r = StatsReport.cron(range(StatsWindow.LAST_24_HOURS), runs, byJob, java.util.Map.of("a1b2c3d4e5f6", "repo-health"));
         assertEquals("Plutus — cron jobs (last 24 h, rolling, times in UTC)\n" + RULE72 + """
-                Job  ID            Runs  OK  Fail  Tok-in  Tok-out   Cost  Avg dur
-                ------------------------------------------------------------------
-                -    d200f53be09d     4   3     1  60,000    2,000  $0.35     2.0m
-                -    nightly          1   0     0       0        0  $0.00      n/a
+                Job          ID            Runs  OK  Fail  Calls  Tok-in  Tok-out    Cost  Avg dur
+                ----------------------------------------------------------------------------------
+                repo-health  a1b2c3d4e5f6     -   -     -      3   1,000      100  $14.00      n/a
+                -            d200f53be09d     4   3     1      8  60,000    2,000   $0.35     2.0m
+                -            nightly          1   0     0      0       0        0   $0.00      n/a
 
-                Cost includes work the job delegated to subagents.
-                """, r.text());
-        assertEquals("0.345678", r.json().path("cron_jobs").get(0).path("usage").path("cost_usd").decimalValue().toPlainString());
-        assertEquals(0, r.json().path("cron_jobs").get(1).path("usage").path("calls").asInt());
-        assertEquals("Plutus — cron jobs (last 30 days, rolling, times in UTC)\n" + RULE72 + "No cron runs in this window.\n\nCost includes work the job delegated to subagents.\n",
-                StatsReport.cron(range(StatsWindow.LAST_30_DAYS), List.of(), List.of(), java.util.Map.of()).text());
+                Cost includes work the job delegated to subagents. Runs are counted from the sessions Hermes marks as cron runs; '-' where none was seen, though the job's calls carried its id.
+                """, r.text(), "every job with spend, dearest first, its runs unknown where Hermes marked no cron session; calls of no job left out");
+        assertEquals("0.345678", r.json().path("cron_jobs").get(1).path("usage").path("cost_usd").decimalValue().toPlainString());
+        assertTrue(r.json().path("cron_jobs").get(0).path("runs").isNull(), r.json().toString());
+        assertEquals(0, r.json().path("cron_jobs").get(2).path("usage").path("calls").asInt());
+        assertTrue(StatsReport.cron(range(StatsWindow.LAST_30_DAYS), List.of(), List.of(), java.util.Map.of()).text()
+                .contains("No cron job ran or spent in this window.\n"));
     }
 
     @Test

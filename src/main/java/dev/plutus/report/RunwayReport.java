@@ -48,7 +48,7 @@ public final class RunwayReport {
     }
 
     static String text(RunwayView v, UnaryOperator<String> command) {
-        StringBuilder sb = new StringBuilder("Runway — " + WHEN.format(v.at().atZone(v.zone())) + " " + v.zone().getId() + "\n\n");
+        StringBuilder sb = new StringBuilder("Runway — " + WHEN.format(v.at().atZone(v.zone())) + " " + dev.plutus.core.ZoneNames.display(v.zone()) + "\n\n");
         if (v.providers().isEmpty()) {
             sb.append("No providers to watch: no provider key was found (environment or Hermes .env) and nothing is recorded.\n")
                     .append("List providers in runway.yaml in PLUTUS_HOME (see the README).\n");
@@ -310,7 +310,7 @@ public final class RunwayReport {
                 padding:.6rem .8rem;border-radius:6px;margin:.8rem 0;color:#b42318} .route{margin-top:1rem;color:#344054}
                 </style></head><body>
                 """);
-        sb.append("<h1>Provider runway</h1><div class=\"when\">").append(esc(WHEN.format(v.at().atZone(v.zone())) + " " + v.zone().getId()))
+        sb.append("<h1>Provider runway</h1><div class=\"when\">").append(esc(WHEN.format(v.at().atZone(v.zone())) + " " + dev.plutus.core.ZoneNames.display(v.zone())))
                 .append("</div>\n");
         v.alerts().forEach(a -> sb.append("<div class=\"alert\">").append(esc(a.message())).append("</div>\n"));
         sb.append("<table><thead><tr><th>Provider</th><th>Left</th><th>Source</th><th>Burn/day</th><th>Trend</th><th>Days left</th>"

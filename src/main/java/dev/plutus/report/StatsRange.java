@@ -33,13 +33,13 @@ public record StatsRange(String key, String title, Instant from, Instant to, Zon
     public static StatsRange today(Instant now, ZoneId zone) {
         LocalDate day = LocalDate.ofInstant(now, zone);
         Instant start = day.atStartOfDay(zone).toInstant();
-        return new StatsRange("today", "today, " + day + " " + zone.getId(), start, later(now, start), zone);
+        return new StatsRange("today", "today, " + day + " " + dev.plutus.core.ZoneNames.display(zone), start, later(now, start), zone);
     }
 
     /** A rolling window ending now. */
     public static StatsRange rolling(StatsWindow w, Instant now, ZoneId zone) {
         String key = w == StatsWindow.LAST_24_HOURS ? "24h" : w.key();
-        return new StatsRange(key, w.title() + ", rolling, times in " + zone.getId(), now.minus(w.length()), now.plusMillis(1), zone);
+        return new StatsRange(key, w.title() + ", rolling, times in " + dev.plutus.core.ZoneNames.display(zone), now.minus(w.length()), now.plusMillis(1), zone);
     }
 
     /** A window word: {@code today}, {@code 24h}/{@code day}, {@code week}/{@code 7d}, {@code month}/{@code 30d}. */
@@ -61,19 +61,19 @@ public record StatsRange(String key, String title, Instant from, Instant to, Zon
         Instant end = to == null ? now.plusMillis(1) : point(to, zone, true, "to");
         if (to != null && end.equals(start)) {
             throw new IllegalArgumentException("--from '" + from.strip() + "' and --to '" + to.strip() + "' are the same time ("
-                    + DAY_TIME.format(start.atZone(zone)) + " " + zone.getId() + "), so the range is empty: give a later --to, or a date"
+                    + DAY_TIME.format(start.atZone(zone)) + " " + dev.plutus.core.ZoneNames.display(zone) + "), so the range is empty: give a later --to, or a date"
                     + " alone as --to to include that whole day");
         }
         if (to != null && end.isBefore(start)) {
             throw new IllegalArgumentException("--to '" + to.strip() + "' ends the range (" + DAY_TIME.format(end.atZone(zone))
-                    + ") before --from '" + from.strip() + "' starts it (" + DAY_TIME.format(start.atZone(zone)) + " " + zone.getId()
+                    + ") before --from '" + from.strip() + "' starts it (" + DAY_TIME.format(start.atZone(zone)) + " " + dev.plutus.core.ZoneNames.display(zone)
                     + "): give the earlier time as --from");
         }
         if (to == null && !end.isAfter(start)) {
-            throw new IllegalArgumentException("--from (" + DAY_TIME.format(start.atZone(zone)) + " " + zone.getId()
+            throw new IllegalArgumentException("--from (" + DAY_TIME.format(start.atZone(zone)) + " " + dev.plutus.core.ZoneNames.display(zone)
                     + ") is in the future: nothing has been recorded after it yet");
         }
-        String title = DAY_TIME.format(start.atZone(zone)) + " to " + DAY_TIME.format(end.atZone(zone)) + " " + zone.getId();
+        String title = DAY_TIME.format(start.atZone(zone)) + " to " + DAY_TIME.format(end.atZone(zone)) + " " + dev.plutus.core.ZoneNames.display(zone);
         return new StatsRange("range", title, start, end, zone);
     }
 
@@ -101,19 +101,19 @@ public record StatsRange(String key, String title, Instant from, Instant to, Zon
             local = LocalDateTime.parse(t);
         } catch (DateTimeException e) {
             throw new IllegalArgumentException(name + " '" + text + "' is not a date (2026-03-01) or a date and time"
-                    + " (2026-03-01T09:30, read in " + zone.getId() + ")");
+                    + " (2026-03-01T09:30, read in " + dev.plutus.core.ZoneNames.display(zone) + ")");
         }
         // A wall-clock time the clocks skip (spring forward) or show twice (fall back) names no one instant.
         List<java.time.ZoneOffset> offsets = zone.getRules().getValidOffsets(local);
         if (offsets.isEmpty()) {
             var gap = zone.getRules().getTransition(local);
-            throw new IllegalArgumentException(name + " '" + text + "' does not exist in " + zone.getId() + ": the clocks jump from "
+            throw new IllegalArgumentException(name + " '" + text + "' does not exist in " + dev.plutus.core.ZoneNames.display(zone) + ": the clocks jump from "
                     + gap.getDateTimeBefore().toLocalTime() + " to " + gap.getDateTimeAfter().toLocalTime() + " that day; give a time"
                     + " outside the gap, or one with its offset (" + local.toLocalDate() + "T" + gap.getDateTimeAfter().toLocalTime()
                     + gap.getOffsetAfter() + ")");
         }
         if (offsets.size() > 1) {
-            throw new IllegalArgumentException(name + " '" + text + "' happens twice in " + zone.getId() + " (the clocks go back"
+            throw new IllegalArgumentException(name + " '" + text + "' happens twice in " + dev.plutus.core.ZoneNames.display(zone) + " (the clocks go back"
                     + " that night); add the offset: " + local + offsets.get(0) + " (the first) or " + local + offsets.get(1)
                     + " (the second)");
         }

@@ -43,8 +43,11 @@ public final class StatsReport {
         StringBuilder t = new StringBuilder();
         t.append("Plutus — ").append(w.title()).append('\n').append(RULE).append('\n');
         long finished = s.ok() + s.failed();
-        t.append(kv("Sessions", ReportFormat.count(s.sessions()) + (s.subagents() > 0 ? " (" + s.subagents() + " subagents)" : "")));
-        t.append(kv("Success rate", finished == 0 ? "n/a" : ReportFormat.percent(s.ok(), finished) + " (ok=" + s.ok() + ", failed=" + s.failed() + ")"));
+        // Sessions = sessions with a model call in the range (the dashboard counts the same); outcomes are known at the end.
+        t.append(kv("Sessions", ReportFormat.count(s.sessions()) + (s.subagents() > 0 ? " (" + s.subagents() + " subagents)" : "")
+                + " with model calls"));
+        t.append(kv("Success rate", finished == 0 ? "n/a (none ended)" : ReportFormat.percent(s.ok(), finished)
+                + " of the " + ReportFormat.count(finished) + " that ended (ok=" + s.ok() + ", failed=" + s.failed() + ")"));
         t.append(kv("API calls", ReportFormat.count(u.calls()) + qualifiers(u)));
         if (!aux.isEmpty()) {
             long calls = aux.stream().mapToLong(StatsQueries.AuxiliaryTotals::calls).sum();
@@ -64,7 +67,8 @@ public final class StatsReport {
                     + Money.display(markedCost(makerPriced)) + "): " + flagCounts(makerPriced) + "; see /stats models"));
         }
         t.append(kv("Avg latency", avgLatency(u)));
-        t.append(kv("Avg duration", s.endedCount() == 0 ? "n/a" : ReportFormat.duration(s.avgDurationMillis())));
+        t.append(kv("Avg duration", s.endedCount() == 0 ? "n/a" : ReportFormat.duration(s.avgDurationMillis())
+                + " (" + ReportFormat.count(s.endedCount()) + " ended)"));
         if (!tools.isEmpty()) {
             t.append("\nTop tools:\n");
             TextTable tt = new TextTable(new String[] {"Tool", "Calls", "Failures", "Avg ms"}, new boolean[] {false, true, true, true});
@@ -87,7 +91,7 @@ public final class StatsReport {
         j.set("usage", usageJson(u));
         ObjectNode sj = j.putObject("sessions");
         sj.put("sessions", s.sessions()).put("subagents", s.subagents()).put("ok", s.ok()).put("failed", s.failed())
-                .put("running", s.running()).put("avg_duration_ms", s.avgDurationMillis());
+                .put("running", s.running()).put("ended", s.endedCount()).put("avg_duration_ms", s.avgDurationMillis());
         j.set("tools", toolsJson(tools));
         if (!aux.isEmpty()) {
             ArrayNode auxJson = j.putArray("auxiliary");
@@ -206,28 +210,48 @@ public final class StatsReport {
     }
 
     /** Cron jobs by name where Hermes's cron/jobs.json names them ({@code names}: id to name), else by id. */
+    /**
+     * Every cron job with a run or with spend in the range: spend comes from the calls' cron job id,
+     * so a job whose sessions Hermes did not mark as cron runs is listed too (its runs unknown, "-").
+     * Dearest first; names from the host beside the ids.
+     */
     public static Rendered cron(StatsRange w, List<CronRuns> runs, List<UsageTotals> usageByJob, Map<String, String> names) {
         StringBuilder t = header("cron jobs", w);
         Map<String, UsageTotals> byJob = new HashMap<>();
         for (UsageTotals u : usageByJob) {
-            byJob.put(u.cronJobId(), u);
+            if (u.cronJobId() != null && !u.cronJobId().isBlank()) {
+                byJob.put(u.cronJobId(), u);
+            }
         }
-        TextTable tt = new TextTable(new String[] {"Job", "ID", "Runs", "OK", "Fail", "Tok-in", "Tok-out", "Cost", "Avg dur"},
-                new boolean[] {false, false, true, true, true, true, true, true, true});
+        Map<String, CronRuns> runsByJob = new HashMap<>();
+        runs.forEach(r -> runsByJob.put(r.cronJobId(), r));
+        java.util.Set<String> jobs = new java.util.HashSet<>(byJob.keySet());
+        jobs.addAll(runsByJob.keySet());
+        List<String> order = jobs.stream().sorted(java.util.Comparator.comparingLong(
+                (String id) -> -byJob.getOrDefault(id, UsageTotals.empty()).costMicros()).thenComparing(id -> id)).toList();
+        TextTable tt = new TextTable(new String[] {"Job", "ID", "Runs", "OK", "Fail", "Calls", "Tok-in", "Tok-out", "Cost", "Avg dur"},
+                new boolean[] {false, false, true, true, true, true, true, true, true, true});
         ArrayNode arr = J.arrayNode();
-        for (CronRuns r : runs) {
-            UsageTotals u = byJob.getOrDefault(r.cronJobId(), UsageTotals.empty());
-            String name = names.get(r.cronJobId());
-            tt.add(nz(name), r.cronJobId(), ReportFormat.count(r.runs()), ReportFormat.count(r.ok()), ReportFormat.count(r.failed()),
-                    ReportFormat.count(u.promptTokens()), ReportFormat.count(u.outputTokens()), Money.display(u.costMicros()),
-                    r.endedCount() == 0 ? "n/a" : ReportFormat.duration(r.avgDurationMillis()));
+        for (String id : order) {
+            UsageTotals u = byJob.getOrDefault(id, UsageTotals.empty());
+            CronRuns r = runsByJob.get(id);
+            String name = names.get(id);
+            tt.add(nz(name), id, r == null ? "-" : ReportFormat.count(r.runs()), r == null ? "-" : ReportFormat.count(r.ok()),
+                    r == null ? "-" : ReportFormat.count(r.failed()), ReportFormat.count(u.calls()), ReportFormat.count(u.promptTokens()),
+                    ReportFormat.count(u.outputTokens()), Money.display(u.costMicros()),
+                    r == null || r.endedCount() == 0 ? "n/a" : ReportFormat.duration(r.avgDurationMillis()));
             ObjectNode o = arr.addObject();
-            o.put("cron_job_id", r.cronJobId()).put("name", name).put("runs", r.runs()).put("ok", r.ok()).put("failed", r.failed())
-                    .put("avg_duration_ms", r.avgDurationMillis());
+            o.put("cron_job_id", id).put("name", name);
+            if (r == null) {
+                o.putNull("runs").putNull("ok").putNull("failed").putNull("avg_duration_ms");
+            } else {
+                o.put("runs", r.runs()).put("ok", r.ok()).put("failed", r.failed()).put("avg_duration_ms", r.avgDurationMillis());
+            }
             o.set("usage", usageJson(u));
         }
-        t.append(tt.isEmpty() ? "No cron runs in this window.\n" : tt.render());
-        t.append("\nCost includes work the job delegated to subagents.\n");
+        t.append(tt.isEmpty() ? "No cron job ran or spent in this window.\n" : tt.render());
+        t.append("\nCost includes work the job delegated to subagents. Runs are counted from the sessions Hermes marks as cron runs;"
+                + " '-' where none was seen, though the job's calls carried its id.\n");
         ObjectNode j = rangeJson(w);
         j.set("cron_jobs", arr);
         return new Rendered(t.toString(), j);
@@ -309,7 +333,7 @@ public final class StatsReport {
     }
 
     public static Rendered raw(List<LlmCall> calls, ZoneId zone) {
-        StringBuilder t = new StringBuilder("Plutus — last " + calls.size() + " model calls (times in " + zone.getId() + ")\n" + RULE + "\n");
+        StringBuilder t = new StringBuilder("Plutus — last " + calls.size() + " model calls (times in " + dev.plutus.core.ZoneNames.display(zone) + ")\n" + RULE + "\n");
         TextTable tt = new TextTable(new String[] {"Time", "Session", "Provider", "Model", "In", "Out", "Cost", "Flags"},
                 new boolean[] {false, false, false, false, true, true, true, false});
         ArrayNode arr = J.arrayNode();

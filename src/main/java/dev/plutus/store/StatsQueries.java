@@ -240,19 +240,29 @@ public final class StatsQueries {
     }
 
     /**
-     * Sessions active in {@code [from, to)}: started in it, or with a model or tool call in it. A
-     * session started last week that spends today counts today.
+     * Sessions in {@code [from, to)}, as every view counts them (the dashboard's explore too): a
+     * session with at least one model call in the range, whenever it started; a session started last
+     * week that spends today counts today, one that only ended today with no call in it does not.
+     * {@code running} is among those. {@code ok}, {@code failed} and the durations are over the
+     * sessions that ended in the range (an outcome is known only at the end), and are labelled so.
      */
     public SessionTotals sessions(Instant from, Instant to) {
         jdbc.awaitPendingWrites();
-        return jdbc.query("""
-                SELECT COUNT(*), COALESCE(SUM(CASE WHEN platform = 'subagent' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), 0),
+        long f = from.toEpochMilli();
+        long t = to.toEpochMilli();
+        long[] withCalls = jdbc.query("""
+                SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.platform = 'subagent' THEN 1 ELSE 0 END), 0),
+                       COALESCE(SUM(CASE WHEN s.status = 'running' THEN 1 ELSE 0 END), 0)
+                FROM (SELECT DISTINCT session_id FROM llm_calls WHERE ts >= ? AND ts < ? AND session_id IS NOT NULL) c
+                LEFT JOIN sessions s ON s.session_id = c.session_id""",
+                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, f, t).get(0);
+        long[] ended = jdbc.query("""
+                SELECT COALESCE(SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), 0),
                        COALESCE(SUM(CASE WHEN status IN ('error', 'interrupted', 'stopped') THEN 1 ELSE 0 END), 0),
-                       COALESCE(SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END), 0),
-                       COUNT(ended_at), %s
-                FROM sessions WHERE %s""".formatted(jdbc.dialect().sum("ended_at - started_at"), ACTIVE),
-                rs -> new SessionTotals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                        rs.getLong(6), rs.getLong(7)), activeArgs(from, to)).get(0);
+                       COUNT(*), %s
+                FROM sessions WHERE ended_at >= ? AND ended_at < ?""".formatted(jdbc.dialect().sum("ended_at - started_at")),
+                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)}, f, t).get(0);
+        return new SessionTotals(withCalls[0], withCalls[1], ended[0], ended[1], withCalls[2], ended[2], ended[3]);
     }
 
     /** A session active in [?, ?): started in it, or a model or tool call in it; bound with {@link #activeArgs}. */
