@@ -167,12 +167,13 @@ class BudgetFileTest {
 
         IllegalArgumentException over = assertThrows(IllegalArgumentException.class,
                 () -> BudgetEditor.parse(List.of("global", "daily", "1e20")));
-        assertEquals("$100000000000000000000 is over the largest limit Plutus takes ($1,000,000,000 per window); to enforce no limit"
-                + " on this window, remove it from budget.yaml", over.getMessage());
+        assertEquals("$1e20 is over the largest limit Plutus takes ($1,000,000,000 per window); to enforce no limit"
+                + " on this window, remove it with /budget unset global daily", over.getMessage());
         Files.writeString(file(), "budgets:\n  global:\n    daily_usd: 1e20\n");
         BudgetFile f = open();
         assertTrue(f.error().orElseThrow().endsWith("budget.yaml:3: budgets.global.daily_usd: is over the largest limit Plutus takes"
-                + " ($1,000,000,000 per window), got 100000000000000000000; to enforce no limit on this window, remove it"),
+                + " ($1,000,000,000 per window), got 1e20; to enforce no limit on this window, remove this line (or run plutus"
+                + " budget unset with its scope and window)"),
                 f.error().get());
     }
 

@@ -218,7 +218,9 @@ class PlutusCliTest {
 
         Result set = run(home, "budget", "set", "global", "daily", "50");
         assertEquals(0, set.exit(), set.err());
-        assertTrue(set.out().endsWith("No daemon runs for " + home + ": this is the budget it enforces when started.\n"), set.out());
+        assertTrue(set.out().startsWith("Set global daily limit to $50.00. Saved in budget.yaml; no daemon runs for " + home
+                + ", so nothing enforces it until one does: start it with plutus serve --home " + home + "."), set.out());
+        assertFalse(set.out().contains("in force now"), "nothing enforces it while no daemon runs: " + set.out());
         Result refused = run(home, "budget", "set", "global", "fortnightly", "50");
         assertEquals(1, refused.exit(), "a refusal exits non-zero: " + refused.out());
         assertEquals("", refused.out(), "a refusal goes to stderr");
@@ -348,7 +350,7 @@ class PlutusCliTest {
         assertTrue(shell.out().contains("command: \"python3 " + bare.resolve("plugins/plutus/shell_hook.py")), shell.out());
         assertTrue(shell.out().contains("command: \"'/opt/plutus dir/bin/plutus' budget --home " + home + "\""),
                 "quoted for the shell, with the home a bare command would not find: " + shell.out());
-        assertTrue(shell.out().contains("/opt/plutus dir/bin/plutus serve --home " + home + "`"), shell.out());
+        assertTrue(shell.out().contains("`'/opt/plutus dir/bin/plutus' serve --home " + home + "`"), "quoted, so it runs as printed: " + shell.out());
         assertEquals("model: anthropic/claude-sonnet-4-6\n", Files.readString(bare.resolve("config.yaml")));
         assertTrue(Files.exists(bare.resolve("plugins/plutus/shell_hook.py")));
 

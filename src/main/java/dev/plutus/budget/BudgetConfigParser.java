@@ -35,6 +35,28 @@ public final class BudgetConfigParser {
 
     private BudgetConfigParser() {}
 
+    /**
+     * As {@link #parse(String, String, ZoneId)}, and refuses a cron job override written by the job's
+     * name ({@code cronJobNames} by id, from the host): calls carry the id, so a limit keyed by the
+     * name would match none of them and enforce nothing.
+     */
+    public static BudgetConfig parse(String yaml, String fileName, ZoneId defaultZone, Map<String, String> cronJobNames) {
+        BudgetConfig parsed = parse(yaml, fileName, defaultZone);
+        if (cronJobNames.isEmpty() || parsed.limits(ScopeKind.CRON_JOB).overrides().isEmpty()) {
+            return parsed;
+        }
+        YamlNode overrides = YamlDoc.parse(yaml, fileName).get("budgets").get(ScopeKind.CRON_JOB.yamlKey()).get("overrides");
+        for (Map.Entry<String, YamlNode> o : overrides.entries().entrySet()) {
+            java.util.Optional<String> id = CronJobIds.idOfName(o.getKey(), cronJobNames);
+            if (id.isPresent()) {
+                throw o.getValue().keyError("is the name of cron job " + id.get() + ", but cron job budgets are keyed by the job's"
+                        + " id (what its calls carry), so this one would enforce nothing: write " + id.get() + " instead of "
+                        + o.getKey() + " (plutus budget set cron_job " + o.getKey() + " <window> <amount> does that)");
+            }
+        }
+        return parsed;
+    }
+
     public static BudgetConfig parse(String yaml, String fileName, ZoneId defaultZone) {
         YamlNode root = YamlDoc.parse(yaml, fileName);
         if (!root.isNull() && !root.isMapping()) {
@@ -165,8 +187,12 @@ public final class BudgetConfigParser {
             }
             BigDecimal usd = v.nonNegativeDecimal().orElseThrow();
             if (usd.compareTo(Limits.MAX_USD) > 0) {
-                throw v.error("is over the largest limit Plutus takes ($1,000,000,000 per window), got " + usd.toPlainString()
-                        + "; to enforce no limit on this window, remove it");
+                String got = usd.compareTo(new BigDecimal("1000000000000000")) < 0
+                        ? String.format(java.util.Locale.ROOT, "$%,.2f", usd).replaceFirst("\\.00$", "")
+                        : v.text().map(t -> t.length() <= 24 ? t : t.substring(0, 20) + "… (" + t.length() + " characters)").orElse("?");
+                throw v.error("is over the largest limit Plutus takes ($1,000,000,000 per window), got " + got
+                        + "; to enforce no limit on this window, remove this line (or run plutus budget unset with its scope and"
+                        + " window)");
             }
             try {
                 perWindow.put(w, Money.usdToMicros(usd));

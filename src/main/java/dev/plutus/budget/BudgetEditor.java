@@ -37,18 +37,46 @@ public final class BudgetEditor {
             throw new IllegalArgumentException("the global scope takes no id");
         }
         Window window = window(args.get(args.size() - 2));
-        String amount = args.get(args.size() - 1).replace("$", "");
+        String amount = args.get(args.size() - 1).replace("$", "").replace(",", "");
         BigDecimal usd;
         try {
             usd = new BigDecimal(amount.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a dollar amount: '" + amount + "'");
+            throw new IllegalArgumentException("not a dollar amount: '" + abbreviated(amount) + "'");
+        }
+        String unset = "/budget unset " + args.get(0) + (id == null ? "" : " " + id) + " " + window.label();
+        if (usd.signum() < 0) {
+            throw new IllegalArgumentException("a limit cannot be negative, got " + abbreviated(amount) + "; to enforce no limit on this"
+                    + " window, remove it with " + unset);
         }
         if (usd.compareTo(Limits.MAX_USD) > 0) {
-            throw new IllegalArgumentException("$" + usd.toPlainString() + " is over the largest limit Plutus takes ($1,000,000,000 per"
-                    + " window); to enforce no limit on this window, remove it from budget.yaml");
+            throw new IllegalArgumentException(dollars(usd, amount) + " is over the largest limit Plutus takes ("
+                    + grouped(Limits.MAX_USD) + " per window); to enforce no limit on this window,"
+                    + " remove it with " + unset);
         }
-        return new SetRequest(kind, id, window, Money.usdToMicros(usd));
+        try {
+            return new SetRequest(kind, id, window, Money.usdToMicros(usd));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new IllegalArgumentException("not a dollar amount Plutus can hold: '" + abbreviated(amount)
+                    + "' (amounts are held to the micro-dollar, $0.000001)");
+        }
+    }
+
+    /** What the user typed, cut short when it is long: an error echoes {@code 1e9999} as typed, never its 10,000 digits. */
+    private static String abbreviated(String typed) {
+        String t = typed.strip();
+        return t.length() <= 24 ? t : t.substring(0, 20) + "… (" + t.length() + " characters)";
+    }
+
+    /** An amount over the cap, in dollars with thousands separators when it is of a size to read, else as typed (abbreviated). */
+    private static String dollars(BigDecimal usd, String typed) {
+        return usd.compareTo(new BigDecimal("1000000000000000")) < 0 ? grouped(usd) : "$" + abbreviated(typed);
+    }
+
+    /** {@code $2,000,000,000.00}: a large amount in an error, readable at a glance (Money.display has no separators). */
+    private static String grouped(BigDecimal usd) {
+        String s = String.format(java.util.Locale.ROOT, "$%,.2f", usd);
+        return s.endsWith(".00") ? s.substring(0, s.length() - 3) : s;
     }
 
     private static final List<String> SCOPES = List.of("global", "cron_job", "sender", "provider", "model", "session");
@@ -184,12 +212,23 @@ public final class BudgetEditor {
     }
 
     public static String describe(UnsetRequest r) {
-        return "Removed the " + describeScope(r.kind(), r.id()) + " " + r.window().label() + " limit.";
+        return describe(r, java.util.Map.of());
+    }
+
+    /** As above, with a cron job's name beside its id ({@code cronJobNames} by id). */
+    public static String describe(UnsetRequest r, java.util.Map<String, String> cronJobNames) {
+        return "Removed the " + describeScope(r.kind(), r.id(), cronJobNames) + " " + r.window().label() + " limit.";
     }
 
     private static String describeScope(ScopeKind kind, String id) {
+        return describeScope(kind, id, java.util.Map.of());
+    }
+
+    private static String describeScope(ScopeKind kind, String id, java.util.Map<String, String> cronJobNames) {
         return kind == ScopeKind.GLOBAL ? "global"
-                : kind.label() + (id == null ? " (default for every " + kind.label() + ")" : " " + id);
+                : id == null ? kind.label() + " (default for every " + kind.label() + ")"
+                : kind == ScopeKind.CRON_JOB ? "cron job " + CronJobIds.label(id, cronJobNames)
+                : kind.label() + " " + id;
     }
 
     /** Writes the limit into the file (created if absent) and returns the new text. */
@@ -236,9 +275,13 @@ public final class BudgetEditor {
     }
 
     public static String describe(SetRequest r) {
-        String scope = r.kind() == ScopeKind.GLOBAL ? "global"
-                : r.kind().label() + (r.id() == null ? " (default for every " + r.kind().label() + ")" : " " + r.id());
-        return "Set " + scope + " " + r.window().label() + " limit to " + Money.usdShort(r.limitMicros()) + ".";
+        return describe(r, java.util.Map.of());
+    }
+
+    /** As above, with a cron job's name beside its id: {@code cron job d200f53be09d (nightly-digest)}. */
+    public static String describe(SetRequest r, java.util.Map<String, String> cronJobNames) {
+        return "Set " + describeScope(r.kind(), r.id(), cronJobNames) + " " + r.window().label() + " limit to "
+                + Money.display(r.limitMicros()) + ".";
     }
 
 }

@@ -20,6 +20,8 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -158,6 +160,7 @@ public final class BudgetFile {
     private final Path file;
     private final Path lastGood;
     private final ZoneId defaultZone;
+    private final Supplier<Map<String, String>> cronJobNames;
     private final Clock clock;
     private final Duration looseningSettle;
     private volatile BudgetConfig current;
@@ -184,6 +187,12 @@ public final class BudgetFile {
      * must stay unchanged for ({@link #LOOSENING_SETTLE} unless a test says otherwise).
      */
     public BudgetFile(Path file, Path lastGood, Clock clock, Duration looseningSettle) {
+        this(file, lastGood, clock, looseningSettle, Map::of);
+    }
+
+    /** As above, refusing a cron job budget written by the job's name ({@code cronJobNames}: the host's names by id). */
+    public BudgetFile(Path file, Path lastGood, Clock clock, Duration looseningSettle, Supplier<Map<String, String>> cronJobNames) {
+        this.cronJobNames = cronJobNames;
         this.file = file;
         this.lastGood = lastGood;
         this.defaultZone = clock.getZone();
@@ -314,7 +323,7 @@ public final class BudgetFile {
         }
         try {
             String text = utf8(look.bytes());
-            BudgetConfig parsed = BudgetConfigParser.parse(text, file.toString(), defaultZone);
+            BudgetConfig parsed = BudgetConfigParser.parse(text, file.toString(), defaultZone, cronJobNames.get());
             List<String> loosens = loosenedBy(parsed);
             if (!loosens.isEmpty() && looseningDue != null && clock.instant().isBefore(looseningDue)) {
                 looseningAt = looseningDue;

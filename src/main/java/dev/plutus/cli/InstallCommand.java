@@ -108,21 +108,23 @@ final class InstallCommand {
                         } else if (writeConfig) {
                             out.println(installer.writeConfig(merged.get()));
                         } else {
-                            Path proposal = installer.configFile().resolveSibling("config.yaml.plutus-merged");
+                            Path proposal = installer.mergeProposalFile();
                             dev.plutus.config.AtomicFiles.write(proposal, merged.get());
                             out.println(installer.configFile() + " already has hooks: or quick_commands:, so a block to paste would"
                                     + " duplicate them. The merge, with your entries kept, is in " + proposal + ": review it and move it"
                                     + " over config.yaml, or run this again with --write-config to have it written (backup first).");
                         }
-                        out.println("Next: run `" + run + " serve" + homeFlag + "` (keep it running), then restart Hermes and approve the hooks.");
+                        out.println("Next: run `" + hint(h, "serve", launcher) + "` (keep it running), then restart Hermes and approve the hooks.");
                         return 0;
                     }
                     spec.commandLine().getOut().print("\n" + installer.shellHooksSnippet("python3", run, homeFlag) + "\n");
-                    spec.commandLine().getOut().println("Next: paste the block above into " + installer.configFile()
-                            + ", run `" + run + " serve" + homeFlag + "` (keep it running), then restart Hermes and approve the hooks.");
+                    String where = java.nio.file.Files.exists(installer.configFile()) ? "paste the block above into " + installer.configFile()
+                            : "create " + installer.configFile() + " (it does not exist yet) holding the block above";
+                    spec.commandLine().getOut().println("Next: " + where + ", run `" + hint(h, "serve", launcher)
+                            + "` (keep it running), then restart Hermes and approve the hooks.");
                     return 0;
                 }
-                spec.commandLine().getOut().println("Next: run `" + run + " serve" + homeFlag + "` (keep it running), then restart Hermes "
+                spec.commandLine().getOut().println("Next: run `" + hint(h, "serve", launcher) + "` (keep it running), then restart Hermes "
                         + "(`hermes gateway restart`, or start a new `hermes` session) so it loads the plugin.");
                 return 0;
             }
@@ -131,13 +133,13 @@ final class InstallCommand {
             private void budgetStep(HomeLayout h) {
                 PrintWriter out = spec.commandLine().getOut();
                 if (java.nio.file.Files.exists(h.budgetFile())) {
-                    out.println("Budget: " + h.budgetFile() + " exists and was left as it is (`plutus budget" + homeFlag(h) + "` shows it).");
+                    out.println("Budget: " + h.budgetFile() + " exists and was left as it is (`" + hint(h, "budget", launcher) + "` shows it).");
                     return;
                 }
                 boolean write = defaultBudget != null ? defaultBudget : askDefaultBudget();
                 if (!write) {
-                    out.println("Budget: none set, so spend is tracked but nothing is stopped. Set one with `plutus setup budget default"
-                            + homeFlag(h) + "` or `plutus budget set global daily 5" + homeFlag(h) + "`.");
+                    out.println("Budget: none set, so spend is tracked but nothing is stopped. Set one with `"
+                            + hint(h, "setup budget default", launcher) + "` or `" + hint(h, "budget set global daily 5", launcher) + "`.");
                     return;
                 }
                 try (dev.plutus.engine.Engine p = home.open(); dev.plutus.hermes.HermesHost host = new dev.plutus.hermes.HermesHost(p)) {
@@ -145,8 +147,8 @@ final class InstallCommand {
                     out.print(PlutusCli.terminalSyntax(r.text(), h));
                 }
                 out.println("That stops tools and pauses cron jobs once $5.00 is spent in a day or $100.00 in a month (a notice"
-                        + " comes at 80%). Change it with `plutus budget set global daily 20" + homeFlag(h) + "`, remove one with"
-                        + " `plutus budget unset global daily" + homeFlag(h) + "`.");
+                        + " comes at 80%). Change it with `" + hint(h, "budget set global daily 20", launcher) + "`, remove one with"
+                        + " `" + hint(h, "budget unset global daily", launcher) + "`.");
             }
 
             private boolean askDefaultBudget() {
@@ -158,6 +160,16 @@ final class InstallCommand {
                 return answer == null || answer.isBlank() || answer.strip().toLowerCase(java.util.Locale.ROOT).startsWith("y");
             }
         }
+    }
+
+    /**
+     * A command as the user can run it: with the launcher given by --launcher (quoted for a shell),
+     * else as {@link HomeLayout#command} writes it (plutus when that finds this installation, else
+     * bin/plutus's path), with {@code --home DIR} when the home is not the default one.
+     */
+    private static String hint(HomeLayout h, String words, String launcher) {
+        return launcher == null || launcher.equals("plutus") ? h.command(words)
+                : HomeLayout.shellQuoted(launcher) + " " + words + h.homeFlag(System.getenv());
     }
 
     /** {@code --home DIR} for a hint the user copies, when the home is not the one a bare command finds. */

@@ -78,15 +78,11 @@ public final class PlutusCli implements Callable<Integer> {
 
     /** Options every command takes. */
     static final class HomeOption {
-        @Option(names = "--home", paramLabel = "DIR", description = "Data directory (default: $PLUTUS_HOME, else ~/.hermes/plutus)")
+        @Option(names = "--home", paramLabel = "DIR", description = {"Plutus home (default: $PLUTUS_HOME,", "else ~/.hermes/plutus)"})
         Path home;
 
-        @Option(names = "--openrouter-url", paramLabel = "URL",
-                description = "Base URL of the OpenRouter API that plutus setup pricing auto reads /models from (default $PLUTUS_OPENROUTER_URL, else https://openrouter.ai/api/v1)")
+        /** Where price fetching reads; set by {@link PriceSources} on the commands that fetch prices, else the environment's. */
         URI openRouterUrl;
-
-        @Option(names = "--litellm-url", paramLabel = "URL",
-                description = "URL of LiteLLM's price map that plutus setup pricing auto reads ('none': do not fetch it; default $PLUTUS_LITELLM_URL, else LiteLLM's main branch on GitHub)")
         String litellmUrl;
 
         /** This option when given here, else the parent command's: {@code plutus runway --home X calibrate …} works too. */
@@ -105,7 +101,8 @@ public final class PlutusCli implements Callable<Integer> {
         }
 
         EngineConfig config(HomeLayout h) {
-            EngineConfig.Builder b = EngineConfig.builder(h).cronSessionIds(new HermesSessionIds());
+            EngineConfig.Builder b = EngineConfig.builder(h).cronSessionIds(new HermesSessionIds())
+                    .cronJobNames(new dev.plutus.hermes.CronJobNames(h.hermesHome(System.getenv())));
             String envUrl = System.getenv("PLUTUS_OPENROUTER_URL");
             if (openRouterUrl != null) {
                 b.openRouterBaseUrl(openRouterUrl);
@@ -127,6 +124,44 @@ public final class PlutusCli implements Callable<Integer> {
                 b.clock(java.time.Clock.systemDefaultZone());
             }
             return b.build();
+        }
+    }
+
+    /**
+     * For a command that only reads: when its home does not exist (a mistyped --home, say), says so on
+     * stderr and returns true, creating nothing; opening the engine there would make an empty home and
+     * report $0 as if it were the truth.
+     */
+    static boolean refuseMissingHome(CommandLine.Model.CommandSpec spec, HomeLayout h) {
+        if (Files.isDirectory(h.dir())) {
+            return false;
+        }
+        String name = spec.qualifiedName(" ");
+        spec.commandLine().getErr().println(name + ": no Plutus home at " + h.dir() + " (`" + h.command("install hermes")
+                + "` creates one; check --home and PLUTUS_HOME). Nothing was created.");
+        spec.commandLine().getErr().flush();
+        return true;
+    }
+
+    /** Where prices are fetched from: options only of the commands that fetch them (setup, serve), not of every command. */
+    static final class PriceSources {
+        @Option(names = "--openrouter-url", paramLabel = "URL", description = {"Base URL of the OpenRouter API prices are read",
+                "from (default: $PLUTUS_OPENROUTER_URL, else", "https://openrouter.ai/api/v1)"})
+        URI openRouterUrl;
+
+        @Option(names = "--litellm-url", paramLabel = "URL", description = {"URL of LiteLLM's price map ('none': do not",
+                "fetch it; default: $PLUTUS_LITELLM_URL, else", "LiteLLM's main branch on GitHub)"})
+        String litellmUrl;
+
+        /** {@code home} reading prices from these sources when given. */
+        HomeOption applyTo(HomeOption home) {
+            if (openRouterUrl != null) {
+                home.openRouterUrl = openRouterUrl;
+            }
+            if (litellmUrl != null) {
+                home.litellmUrl = litellmUrl;
+            }
+            return home;
         }
     }
 
@@ -180,6 +215,11 @@ public final class PlutusCli implements Callable<Integer> {
             return String.join(" ", args);
         }
 
+        /** Whether these arguments only read (then a missing home is refused, not created). */
+        boolean readOnly() {
+            return true;
+        }
+
         /** A usage error in the options, as one line without the command's name; empty when they are fine. */
         java.util.Optional<String> usageError(HomeLayout h) {
             return java.util.Optional.empty();
@@ -193,6 +233,9 @@ public final class PlutusCli implements Callable<Integer> {
                 spec.commandLine().getErr().println("plutus " + name + ": " + usage.get());
                 spec.commandLine().getErr().flush();
                 return 2;
+            }
+            if (readOnly() && refuseMissingHome(spec, h)) {
+                return 1;
             }
             java.util.Optional<DaemonInfo> daemon = DaemonInfo.read(h.daemonInfoFile()).filter(DaemonInfo::processAlive);
             if (daemon.isEmpty()) {
@@ -228,7 +271,8 @@ public final class PlutusCli implements Callable<Integer> {
         /** The command on an engine of this process, over the files as they are now. */
         int runHere(HomeLayout h) {
             try (Engine p = home.open(); HermesHost host = new HermesHost(p)) {
-                return print(spec, SlashCommands.of(p, host.runway(), host.cronJobNames()).run(name, slashArgs()), json, h);
+                // No daemon: an edit here is saved for the daemon to enforce when it starts, and the answer says so.
+                return print(spec, SlashCommands.of(p, host.runway(), host.cronJobNames()).withoutDaemon().run(name, slashArgs()), json, h);
             }
         }
     }
@@ -247,15 +291,22 @@ public final class PlutusCli implements Callable<Integer> {
             java.util.regex.Pattern.compile("(?<![\\w/.~:-])/(stats|budget|setup|runway)\\b(?![./-])");
 
     @Command(name = "stats", mixinStandardHelpOptions = true, description = {
-            "Usage, cost and tool statistics. Times and dates are in the budget zone (budget.yaml timezone).",
-            "  plutus stats [today|24h|week|month]          today = the calendar day; 24h, week, month are rolling",
-            "  plutus stats cron|providers|models|tools|sessions|workspaces|task_types|daily [window]",
+            "Usage, cost and tool statistics. Times and dates are in the budget zone",
+            "(the timezone of budget.yaml).",
+            "  plutus stats [today|24h|week|month]",
+            "      today = the calendar day; 24h, week and month are rolling",
+            "  plutus stats <report> [window]",
+            "      reports: cron, providers, models, tools, sessions, workspaces,",
+            "      task_types, daily",
             "  plutus stats [report] --from 2026-03-01 [--to 2026-03-07T18:00]",
-            "  plutus stats raw [N]"})
+            "  plutus stats raw [N]",
+            "Sessions are the sessions with a model call in the range."})
     static final class Stats extends SlashCommand {
-        @Option(names = "--from", paramLabel = "DATE[THH:MM]", description = "Start of the range (a date or date-time in the budget zone)")
+        @Option(names = "--from", paramLabel = "DATE", description = {"Start of the range: a date (2026-03-01) or",
+                "a date and time (2026-03-01T09:30) in the budget zone"})
         String from;
-        @Option(names = "--to", paramLabel = "DATE[THH:MM]", description = "End of the range; a date includes that whole day (default: now)")
+        @Option(names = "--to", paramLabel = "DATE", description = {"End of the range (default: now); a date",
+                "includes that whole day"})
         String to;
 
         Stats() {
@@ -336,10 +387,16 @@ public final class PlutusCli implements Callable<Integer> {
         }
 
         @Override
+        boolean readOnly() {
+            return args.isEmpty() || !List.of("set", "unset").contains(args.get(0).toLowerCase(java.util.Locale.ROOT));
+        }
+
+        @Override
         int runHere(HomeLayout h) {
             int exit = super.runHere(h);
-            if (!json && exit == 0) {
-                spec.commandLine().getOut().println("No daemon runs for " + h.dir() + ": this is the budget it enforces when started.");
+            if (!json && exit == 0 && readOnly()) {
+                spec.commandLine().getOut().println("No daemon runs for " + h.dir() + ": this is the budget it enforces when started"
+                        + " (start it with " + h.command("serve") + ").");
             }
             return exit;
         }
@@ -351,8 +408,21 @@ public final class PlutusCli implements Callable<Integer> {
             "  plutus setup pricing auto|minimal|skip",
             "  plutus setup budget default|custom|skip"})
     static final class Setup extends SlashCommand {
+        @Mixin PriceSources priceSources;
+
         Setup() {
             super("setup");
+        }
+
+        @Override
+        public Integer call() {
+            priceSources.applyTo(home);
+            return super.call();
+        }
+
+        @Override
+        boolean readOnly() {
+            return args.isEmpty();
         }
     }
 
@@ -387,6 +457,10 @@ public final class PlutusCli implements Callable<Integer> {
                 when = at == null ? java.time.Instant.now() : java.time.OffsetDateTime.parse(at).toInstant();
             } catch (IllegalArgumentException | java.time.DateTimeException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            // Without --home the built-in prices answer even before any install; a --home given must exist.
+            if (home.home != null && refuseMissingHome(spec, home.resolve())) {
+                return 1;
             }
             PricingEngine engine = PricingEngine.load(home.resolve());
             dev.plutus.pricing.PriceExplanation x = engine.explain(provider, model, null, usage, when, images);

@@ -43,6 +43,9 @@ final class RunwayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (PlutusCli.refuseMissingHome(spec, home.resolve())) {
+            return 1;
+        }
         try (Engine p = home.open(); HermesHost h = new HermesHost(p)) {
             // Anthropic/OpenAI rate-limit probes cost a token each: only --refresh (or --snapshot) runs them.
             RunwayView v = h.runway().view(refresh || snapshot, refresh || snapshot);

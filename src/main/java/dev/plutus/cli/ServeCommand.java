@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
         "Stops cleanly on SIGTERM or Ctrl-C. One daemon per PLUTUS_HOME."})
 final class ServeCommand implements Callable<Integer> {
     @Mixin PlutusCli.HomeOption home;
+    @Mixin PlutusCli.PriceSources priceSources;
     @Spec CommandSpec spec;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE})")
@@ -43,6 +44,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         ServeOptions options = new ServeOptions(host, port, threads);
+        priceSources.applyTo(home);
         HomeLayout h = home.resolve();
         PlutusCli.logTo(h);
         boolean behindProxy = behindProxy(h);
@@ -67,7 +69,7 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         } catch (Throwable e) {
             if (causedBy(e, java.net.BindException.class)) {
-                err.println("plutus serve: " + host + ":" + port + " is in use by another program; choose another with --port N"
+                err.println("plutus serve: " + host + ":" + port + " is in use by " + listener(h) + "; choose another with --port N"
                         + " (or PLUTUS_PORT), or stop what listens there.");
                 err.flush();
                 return 1;
@@ -95,6 +97,32 @@ final class ServeCommand implements Callable<Integer> {
         err.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Who holds the port, as far as can be told: another Plutus daemon answers /healthz with its pid
+     * (this home's own daemon.json names it when it is this home's), anything else is "another program".
+     */
+    private String listener(HomeLayout h) {
+        String target = host.contains(":") ? "[" + host + "]" : host;
+        try {
+            var client = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(1)).build();
+            var answer = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + target + ":" + port + "/healthz"))
+                    .timeout(java.time.Duration.ofSeconds(1)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            var j = dev.plutus.core.Json.MAPPER.readTree(answer.body());
+            if (j == null || !j.has("pid") || !j.has("version")) {
+                return "another program";
+            }
+            long pid = j.path("pid").asLong();
+            boolean ours = dev.plutus.http.DaemonInfo.read(h.daemonInfoFile()).map(d -> d.pid() == pid).orElse(false);
+            return ours ? "this home's Plutus daemon (pid " + pid + "; `" + h.command("status") + "` shows it)"
+                    : "another Plutus daemon (pid " + pid + ", version " + j.path("version").asText() + ", serving another home)";
+        } catch (java.io.IOException | RuntimeException e) {
+            return "another program";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "another program";
+        }
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {

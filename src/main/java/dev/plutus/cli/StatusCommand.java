@@ -31,6 +31,9 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         HomeLayout h = home.resolve();
+        if (PlutusCli.refuseMissingHome(spec, h)) {
+            return 1;
+        }
         Optional<DaemonInfo> info = DaemonInfo.read(h.daemonInfoFile());
         if (info.isEmpty() || !info.get().processAlive()) {
             String why = info.isEmpty() ? "no daemon.json in " + h.dir()

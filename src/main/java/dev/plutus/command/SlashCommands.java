@@ -81,6 +81,8 @@ public final class SlashCommands {
     private final Refresh refresh;
     private final Clock clock;
     private final Supplier<Map<String, String>> cronJobNames;
+    /** Whether a budget edit made here is in force at once (the daemon), or only saved for when a daemon starts. */
+    private final boolean enforcing;
 
     /** What the commands read and what they ask to happen at once (a budget edit folds in other processes' spend and reloads). */
     public interface Refresh {
@@ -98,6 +100,13 @@ public final class SlashCommands {
     public SlashCommands(StatsQueries stats, RollupStore rollups, CallStore calls, BudgetFile budgets, SpendLedger ledger,
             PricingEngine pricing, PriceRefresher priceRefresher, RunwayMonitor runway, HomeLayout home, Refresh refresh, Clock clock,
             Supplier<Map<String, String>> cronJobNames) {
+        this(stats, rollups, calls, budgets, ledger, pricing, priceRefresher, runway, home, refresh, clock, cronJobNames, true);
+    }
+
+    private SlashCommands(StatsQueries stats, RollupStore rollups, CallStore calls, BudgetFile budgets, SpendLedger ledger,
+            PricingEngine pricing, PriceRefresher priceRefresher, RunwayMonitor runway, HomeLayout home, Refresh refresh, Clock clock,
+            Supplier<Map<String, String>> cronJobNames, boolean enforcing) {
+        this.enforcing = enforcing;
         this.cronJobNames = cronJobNames;
         this.stats = stats;
         this.rollups = rollups;
@@ -131,6 +140,20 @@ public final class SlashCommands {
                         engine.reloadIfChanged();
                     }
                 }, engine.clock(), cronJobNames);
+    }
+
+    /**
+     * The same commands run where nothing enforces (a CLI process with no daemon up): a budget edit
+     * says it is saved and in force once the daemon runs, not that it is in force now.
+     */
+    public SlashCommands withoutDaemon() {
+        return new SlashCommands(stats, rollups, calls, budgets, ledger, pricing, priceRefresher, runway, home, refresh, clock,
+                cronJobNames, false);
+    }
+
+    private String inForceNote() {
+        return enforcing ? "It is in force now." : "Saved in " + budgets.path().getFileName() + "; no daemon runs for " + home.dir()
+                + ", so nothing enforces it until one does: start it with " + home.command("serve") + ".";
     }
 
     public Rendered run(String command, String rawArgs) {
@@ -241,6 +264,11 @@ public final class SlashCommands {
         refresh.syncLedger();
         if (!args.isEmpty() && args.get(0).equalsIgnoreCase("set")) {
             BudgetEditor.SetRequest r = BudgetEditor.parse(args.subList(1, args.size()));
+            Map<String, String> names = cronJobNames.get();
+            if (r.kind() == ScopeKind.CRON_JOB && r.id() != null) {
+                // Calls carry the job's id, so a limit keyed by its name would match none of them.
+                r = new BudgetEditor.SetRequest(r.kind(), dev.plutus.budget.CronJobIds.resolve(r.id(), names), r.window(), r.limitMicros());
+            }
             Optional<String> notNow = editBlocked(budgets.standing());
             if (notNow.isPresent()) {
                 return refusal(notNow.get());
@@ -258,10 +286,16 @@ public final class SlashCommands {
                 return new Rendered("Wrote " + budgets.path() + " but it is refused; the budget in force is unchanged.\n\n"
                         + status.text(), status.json(), true);
             }
-            return new Rendered(BudgetEditor.describe(r) + " It is in force now.\n\n" + status.text(), status.json());
+            return new Rendered(BudgetEditor.describe(r, names) + " " + inForceNote() + "\n\n" + status.text(), status.json());
         }
         if (!args.isEmpty() && args.get(0).equalsIgnoreCase("unset")) {
             BudgetEditor.UnsetRequest r = BudgetEditor.parseUnset(args.subList(1, args.size()));
+            Map<String, String> names = cronJobNames.get();
+            if (r.kind() == ScopeKind.CRON_JOB && r.id() != null) {
+                // A limit set by id is removed by the job's name too; an id no longer in jobs.json still names its own limit.
+                String id = r.id();
+                r = new BudgetEditor.UnsetRequest(r.kind(), dev.plutus.budget.CronJobIds.idOfName(id, names).orElse(id), r.window());
+            }
             Optional<String> notNow = editBlocked(budgets.standing());
             if (notNow.isPresent()) {
                 return refusal(notNow.get());
@@ -274,7 +308,7 @@ public final class SlashCommands {
             budgets.reload();
             refresh.reloadIfChanged();
             Rendered status = statusOf(null, "budget status");
-            return new Rendered(BudgetEditor.describe(r) + " In force now.\n\n" + status.text(), status.json());
+            return new Rendered(BudgetEditor.describe(r, names) + " " + inForceNote() + "\n\n" + status.text(), status.json());
         }
         if (!args.isEmpty() && args.get(0).equalsIgnoreCase("cron")) {
             return statusOf(ScopeKind.CRON_JOB, "cron job budgets");
@@ -347,7 +381,8 @@ public final class SlashCommands {
 
     private Rendered statusOf(ScopeKind only, String title) {
         List<ScopeStatus> statuses = allStatuses(only);
-        Rendered r = BudgetReport.render(title, statuses, forecasts(statuses), budgets.current().zone(), budgets.standing());
+        Rendered r = BudgetReport.render(title, statuses, forecasts(statuses), budgets.current().zone(), budgets.standing(),
+                cronJobNames.get());
         List<String> low = runway.activeAlertLines();
         if (low.isEmpty()) {
             return r;

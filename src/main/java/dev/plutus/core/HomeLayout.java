@@ -51,9 +51,56 @@ public record HomeLayout(Path dir) {
         return command(words, System.getenv());
     }
 
-    /** {@link #command(String)} with the environment that decides which home is the default. */
+    /** {@link #command(String)} with the environment that decides which home is the default and what runs Plutus. */
     public String command(String words, Map<String, String> env) {
-        return "plutus " + words + homeFlag(env);
+        return program(env) + " " + words + homeFlag(env);
+    }
+
+    /**
+     * What to type to run Plutus: {@code plutus} when that word finds this installation (an
+     * executable {@code plutus} on PATH that is the launcher {@code PLUTUS_LAUNCHER} names, or any
+     * {@code plutus} on PATH when no launcher is named), else the launcher's path, quoted for a
+     * shell, since {@code plutus} alone would fail or run another installation.
+     */
+    public static String program(Map<String, String> env) {
+        String launcher = env.get("PLUTUS_LAUNCHER");
+        java.util.Optional<Path> onPath = onPath("plutus", env);
+        if (launcher == null || launcher.isBlank()) {
+            return "plutus";
+        }
+        if (onPath.isPresent() && sameFile(onPath.get(), Path.of(launcher))) {
+            return "plutus";
+        }
+        return shellQuoted(Path.of(launcher).toAbsolutePath().normalize().toString());
+    }
+
+    private static java.util.Optional<Path> onPath(String name, Map<String, String> env) {
+        String path = env.get("PATH");
+        if (path == null) {
+            return java.util.Optional.empty();
+        }
+        for (String d : path.split(java.io.File.pathSeparator)) {
+            if (d.isEmpty()) {
+                continue;
+            }
+            try {
+                Path candidate = Path.of(d).resolve(name);
+                if (java.nio.file.Files.isRegularFile(candidate) && java.nio.file.Files.isExecutable(candidate)) {
+                    return java.util.Optional.of(candidate);
+                }
+            } catch (java.nio.file.InvalidPathException e) {
+                // a PATH entry no file can be under
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return a.toRealPath().equals(b.toRealPath());
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** {@code " --home DIR"} (with its leading space), or empty for the default home. */
@@ -64,6 +111,43 @@ public record HomeLayout(Path dir) {
     /** A word as a POSIX shell (and Python's shlex) reads it back unchanged: quoted only when it needs it. */
     public static String shellQuoted(String word) {
         return word.matches("[A-Za-z0-9_./:@%+=,-]+") ? word : "'" + word.replace("'", "'\"'\"'") + "'";
+    }
+
+    /**
+     * The Hermes home that {@code plutus install hermes} recorded for this Plutus home: one line, the
+     * absolute path, so the daemon and the CLI read Hermes's .env and cron/jobs.json where the plugin
+     * was installed, whatever the environment of the process that reads them.
+     */
+    public Path hermesHomeFile() {
+        return dir.resolve("hermes_home");
+    }
+
+    /**
+     * Hermes's home for this Plutus home, by the one rule every reader follows: the one recorded at
+     * install ({@link #hermesHomeFile()}), else {@code HERMES_HOME}, else this home's parent when it
+     * holds Hermes's {@code cron/} or {@code config.yaml}, else {@code ~/.hermes}.
+     */
+    public Path hermesHome(Map<String, String> env) {
+        try {
+            String recorded = java.nio.file.Files.readString(hermesHomeFile(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (!recorded.isEmpty()) {
+                return Path.of(recorded);
+            }
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            // Not recorded (an older install, or a home made by hand): the environment decides.
+        }
+        String fromEnv = env.get("HERMES_HOME");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            String h = fromEnv.strip();
+            return h.equals("~") || h.startsWith("~/") ? userHome(env).resolve(h.substring(Math.min(2, h.length()))) : Path.of(h);
+        }
+        // A Plutus home inside a Hermes home (the default ~/.hermes/plutus is one) belongs to that Hermes.
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null && (java.nio.file.Files.isDirectory(parent.resolve("cron"))
+                || java.nio.file.Files.isRegularFile(parent.resolve("config.yaml")))) {
+            return parent;
+        }
+        return userHome(env).resolve(".hermes");
     }
 
     public Path database() {

@@ -83,7 +83,7 @@ public final class Engine implements AutoCloseable {
         this.stats = new StatsQueries(jdbc);
         this.pricing = PricingEngine.load(config.home(), config.clock());
         this.budgets = new BudgetFile(config.home().budgetFile(), config.home().budgetLastGoodFile(), clock,
-                config.budgetLooseningSettle());
+                config.budgetLooseningSettle(), config.cronJobNames());
         this.tracker = new LedgerSync(calls, new SpendLedger(calendar()), clock);
         this.repricer = new ProvisionalRepricer(calls, pricing, tracker, meta, this::calendar, clock);
         Optional<RemoteSettings> remoteSettings = RemoteSettings.fromEnvironment(config.environment());

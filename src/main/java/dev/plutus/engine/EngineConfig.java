@@ -22,6 +22,7 @@ public final class EngineConfig {
     private final int maxPoolSize;
     private final java.util.Map<String, String> environment;
     private final CronSessionIds cronSessionIds;
+    private final java.util.function.Supplier<java.util.Map<String, String>> cronJobNames;
     private final Duration budgetLooseningSettle;
     private final boolean callJournal;
 
@@ -36,6 +37,7 @@ public final class EngineConfig {
         this.maxPoolSize = b.maxPoolSize;
         this.environment = java.util.Map.copyOf(b.environment);
         this.cronSessionIds = b.cronSessionIds;
+        this.cronJobNames = b.cronJobNames;
         this.budgetLooseningSettle = b.budgetLooseningSettle;
         this.callJournal = b.callJournal;
     }
@@ -51,6 +53,7 @@ public final class EngineConfig {
         this.maxPoolSize = base.maxPoolSize;
         this.environment = base.environment;
         this.cronSessionIds = base.cronSessionIds;
+        this.cronJobNames = base.cronJobNames;
         this.budgetLooseningSettle = base.budgetLooseningSettle;
         this.callJournal = callJournal;
     }
@@ -78,6 +81,9 @@ public final class EngineConfig {
     public java.util.Map<String, String> environment() { return environment; }
     /** How the host names its cron sessions (none unless the host says). */
     public CronSessionIds cronSessionIds() { return cronSessionIds; }
+
+    /** The host's cron job names by id (Hermes's cron/jobs.json), so budget.yaml can be checked for a job written by name. */
+    public java.util.function.Supplier<java.util.Map<String, String>> cronJobNames() { return cronJobNames; }
     /** How long a hand edit of budget.yaml that loosens the budget must stay unchanged before it goes into force. */
     public Duration budgetLooseningSettle() { return budgetLooseningSettle; }
     /**
@@ -98,6 +104,7 @@ public final class EngineConfig {
         private int maxPoolSize = 4;
         private java.util.Map<String, String> environment = System.getenv();
         private CronSessionIds cronSessionIds = CronSessionIds.NONE;
+        private java.util.function.Supplier<java.util.Map<String, String>> cronJobNames = java.util.Map::of;
         private Duration budgetLooseningSettle = dev.plutus.budget.BudgetFile.LOOSENING_SETTLE;
         private boolean callJournal;
 
@@ -134,6 +141,11 @@ public final class EngineConfig {
         public Builder environment(java.util.Map<String, String> env) { this.environment = Objects.requireNonNull(env); return this; }
 
         public Builder cronSessionIds(CronSessionIds ids) { this.cronSessionIds = Objects.requireNonNull(ids); return this; }
+
+        public Builder cronJobNames(java.util.function.Supplier<java.util.Map<String, String>> names) {
+            this.cronJobNames = Objects.requireNonNull(names);
+            return this;
+        }
 
         public Builder budgetLooseningSettle(Duration d) { this.budgetLooseningSettle = requirePositive(d, "budget loosening settle period"); return this; }
 

@@ -25,21 +25,9 @@ public final class CronJobNames implements Supplier<Map<String, String>> {
         this.file = hermesHome.resolve("cron").resolve("jobs.json");
     }
 
-    /**
-     * Hermes's home for a Plutus home: {@code HERMES_HOME} when set, else the Plutus home's parent
-     * when it holds Hermes's {@code cron/} or {@code config.yaml} (the default Plutus home is
-     * {@code ~/.hermes/plutus}), else {@code ~/.hermes}.
-     */
+    /** Hermes's home for a Plutus home, by the one rule of {@link dev.plutus.core.HomeLayout#hermesHome}. */
     public static Path hermesHome(Path plutusHome, Map<String, String> env) {
-        String h = env.get("HERMES_HOME");
-        if (h != null && !h.isBlank()) {
-            return Path.of(h.strip());
-        }
-        Path parent = plutusHome.toAbsolutePath().getParent();
-        if (parent != null && (Files.isDirectory(parent.resolve("cron")) || Files.isRegularFile(parent.resolve("config.yaml")))) {
-            return parent;
-        }
-        return dev.plutus.core.HomeLayout.userHome(System.getenv()).resolve(".hermes");
+        return new dev.plutus.core.HomeLayout(plutusHome.toAbsolutePath()).hermesHome(env);
     }
 
     @Override

@@ -19,7 +19,8 @@ public final class HermesHost implements AutoCloseable {
     private final CronJobNames cronJobNames;
 
     public HermesHost(Engine engine) {
-        Map<String, String> env = engine.config().environment();
+        Map<String, String> env = withHermesHome(engine.config().environment(), engine.config().home().hermesHome(
+                engine.config().environment()));
         RunwayStore store = new RunwayStore(engine.jdbc());
         ClaudeOAuthFile claude = ClaudeOAuthFile.fromEnvironment(env, engine.clock());
         CodexAuthFile codex = CodexAuthFile.fromEnvironment(env);
@@ -29,6 +30,16 @@ public final class HermesHost implements AutoCloseable {
         this.hooks = new HookDispatcher(engine.sessions(), engine.recorder(), engine.enforcer(), runway::claimNotices,
                 engine.clock());
         this.cronJobNames = new CronJobNames(CronJobNames.hermesHome(engine.config().home().dir(), env));
+    }
+
+    /**
+     * The environment with {@code HERMES_HOME} set to the Hermes home this Plutus home belongs to, so
+     * runway's .env and config.yaml and the cron names all come from the one Hermes the plugin is in.
+     */
+    static Map<String, String> withHermesHome(Map<String, String> env, java.nio.file.Path hermesHome) {
+        Map<String, String> out = new java.util.HashMap<>(env);
+        out.put("HERMES_HOME", hermesHome.toString());
+        return Map.copyOf(out);
     }
 
     /** Hermes's cron job names by id, for reports. */

@@ -60,6 +60,11 @@ public final class HermesInstaller {
         return hermesHome.resolve("config.yaml");
     }
 
+    /** Where {@code install hermes --shell-hooks} leaves its merged config.yaml for the user to review. */
+    public Path mergeProposalFile() {
+        return hermesHome.resolve("config.yaml.plutus-merged");
+    }
+
     /** Writes what differs and says what it did, one line per action. */
     public List<String> install(BridgeSettings settings) throws IOException {
         List<String> done = writePluginFiles(settings);
@@ -349,6 +354,7 @@ public final class HermesInstaller {
         List<String> done = new ArrayList<>();
         Path dir = pluginDir();
         boolean existed = Files.isDirectory(dir);
+        java.util.Optional<Path> before = recordedPlutusHome();
         Files.createDirectories(dir);
         int changed = 0;
         changed += writeIfDifferent(dir.resolve("plugin.yaml"), manifest.hermesPluginYaml());
@@ -362,7 +368,44 @@ public final class HermesInstaller {
             done.add((existed ? "Upgraded" : "Installed") + " the Plutus plugin in " + dir + " (" + changed + " file"
                     + (changed == 1 ? "" : "s") + " written).");
         }
+        Path now = plutusHome.dir().toAbsolutePath().normalize();
+        if (before.isPresent() && !before.get().equals(now)) {
+            done.add("Hermes's calls are now recorded into " + now + ", no longer into " + before.get() + "; that home keeps its"
+                    + " data (`" + new HomeLayout(before.get()).command("stats") + "` still reads it).");
+        }
+        done.addAll(recordHermesHome());
         return done;
+    }
+
+    /** The Plutus home an earlier install's bridge.json sends events to, if there was one. */
+    private java.util.Optional<Path> recordedPlutusHome() {
+        try {
+            Path json = pluginDir().resolve("bridge.json");
+            if (!Files.exists(json)) {
+                return java.util.Optional.empty();
+            }
+            String home = JSON.readTree(json.toFile()).path("plutus_home").asText("");
+            return home.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(home).toAbsolutePath().normalize());
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
+     * Notes this Hermes home in the Plutus home ({@link HomeLayout#hermesHomeFile()}), so the daemon
+     * and the CLI read its .env and cron/jobs.json whatever HERMES_HOME their own environment has.
+     */
+    private List<String> recordHermesHome() throws IOException {
+        Path file = plutusHome.hermesHomeFile();
+        String wanted = hermesHome.toAbsolutePath().normalize().toString();
+        String current = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8).strip() : null;
+        if (wanted.equals(current)) {
+            return List.of();
+        }
+        Files.createDirectories(plutusHome.dir());
+        AtomicFiles.write(file, wanted + "\n");
+        return List.of("Recorded the Hermes home " + wanted + " in " + file + ": runway reads keys from its .env and cron job"
+                + " names from its cron/jobs.json" + (current == null ? "." : " (it was " + current + ")."));
     }
 
     /**
@@ -401,6 +444,11 @@ public final class HermesInstaller {
             if (!byHand.isEmpty()) {
                 done.add(byHand);
             }
+        }
+        Path proposal = mergeProposalFile();
+        if (Files.deleteIfExists(proposal)) {
+            // It was written for the hooks being removed: moved over config.yaml later, it would point at a deleted script.
+            done.add("Removed " + proposal + " (the merge an earlier --shell-hooks install proposed; its hooks ran the plugin).");
         }
         Path dir = pluginDir();
         if (Files.isDirectory(dir)) {

@@ -29,6 +29,12 @@ public final class BudgetReport {
      */
     public static Rendered render(String title, List<ScopeStatus> statuses, List<BudgetForecast> forecasts, ZoneId zone,
             BudgetFile.Standing standing) {
+        return render(title, statuses, forecasts, zone, standing, java.util.Map.of());
+    }
+
+    /** As above, with each cron job's name beside its id ({@code cronJobNames} by id, from the host). */
+    public static Rendered render(String title, List<ScopeStatus> statuses, List<BudgetForecast> forecasts, ZoneId zone,
+            BudgetFile.Standing standing, java.util.Map<String, String> cronJobNames) {
         java.util.Map<ScopeStatus, BudgetForecast> ahead = new java.util.IdentityHashMap<>();
         forecasts.forEach(f -> ahead.put(f.status(), f));
         Optional<String> fileError = standing.refusal();
@@ -54,14 +60,20 @@ public final class BudgetReport {
             BudgetForecast f = ahead.get(s);
             String spent = Money.display(s.spentMicros(), s.limitMicros());
             String resets = s.resetsAt() == null ? "-" : RESET.format(s.resetsAt().atZone(zone));
+            String cronName = s.scope().kind() == dev.plutus.budget.ScopeKind.CRON_JOB ? cronJobNames.get(s.scope().id()) : null;
+            String scope = s.scope().describe() + (cronName == null ? "" : " (" + cronName + ")");
             if (withForecast) {
-                tt.add(flag, s.scope().describe(), s.window().label(), spent, Money.display(s.limitMicros()), pct, resets,
+                tt.add(flag, scope, s.window().label(), spent, Money.display(s.limitMicros()), pct, resets,
                         forecastCell(f, zone), notes.trim());
             } else {
-                tt.add(flag, s.scope().describe(), s.window().label(), spent, Money.display(s.limitMicros()), pct, resets, notes.trim());
+                tt.add(flag, scope, s.window().label(), spent, Money.display(s.limitMicros()), pct, resets, notes.trim());
             }
             ObjectNode o = arr.addObject();
-            o.put("scope", s.scope().kind().label()).put("id", s.scope().written()).put("window", s.window().label())
+            o.put("scope", s.scope().kind().label()).put("id", s.scope().written());
+            if (cronName != null) {
+                o.put("name", cronName);
+            }
+            o.put("window", s.window().label())
                     .put("spent_usd", Money.microsToUsd(s.spentMicros())).put("limit_usd", Money.microsToUsd(s.limitMicros()))
                     .put("level", s.level().label()).put("percent", s.percent())
                     .put("estimated_usd", Money.microsToUsd(s.spend().estimatedMicros()))
@@ -88,7 +100,7 @@ public final class BudgetReport {
         } else {
             t.append(tt.render());
         }
-        t.append("\nIn force: ").append(inForce(standing)).append("; times in ").append(zone.getId()).append('\n');
+        t.append("\nIn force: ").append(inForce(standing)).append("; times in ").append(dev.plutus.core.ZoneNames.display(zone)).append('\n');
         t.append("Legend: (blank)=ok  !=soft  █=hard (tools blocked, cron paused)  ~est=rests partly on estimated tokens\n");
         if (statuses.stream().anyMatch(s -> s.spend().provisionalMicros() > 0)) {
             t.append("~provisional=that much of the spend is calls to models with no known price, counted at a stand-in\n")
