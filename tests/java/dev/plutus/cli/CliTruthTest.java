@@ -184,4 +184,20 @@ class CliTruthTest {
         }
         assertTrue(PlutusCliTest.run("", "setup", "--help").out().contains("--litellm-url"), "setup fetches prices, so it keeps them");
     }
+
+    @Test
+    void aPortHeldByAnotherPlutusDaemonIsNamedAsSuchAndUtcReadsUtc(@TempDir Path tmp) throws Exception {
+        Path busy = Files.createDirectories(tmp.resolve("busy"));
+        TestSupport.onTestStore(busy);
+        try (var d = dev.plutus.http.PlutusDaemon.start(new dev.plutus.http.ServeOptions("127.0.0.1", 0, 4), TestSupport.config(busy).build())) {
+            Path mine = Files.createDirectories(tmp.resolve("mine"));
+            Result r = PlutusCliTest.run(mine, "serve", "--port", Integer.toString(d.info().port()));
+            assertEquals(1, r.exit(), r.err());
+            assertTrue(r.err().contains("is in use by another Plutus daemon (pid " + d.info().pid()), r.err());
+        }
+        Path home = Files.createDirectories(tmp.resolve("utc"));
+        Files.writeString(home.resolve("budget.yaml"), "timezone: Etc/UTC\nbudgets: {}\n");
+        Result stats = PlutusCliTest.run(home, "stats", "24h");
+        assertTrue(stats.out().contains("times in UTC") && !stats.out().contains("Etc/UTC"), stats.out());
+    }
 }
