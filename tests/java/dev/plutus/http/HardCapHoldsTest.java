@@ -200,8 +200,8 @@ class HardCapHoldsTest {
     @Test
     void aFaultThatIsNoStoreErrorOnTheVerdictPathIs503AndTheBridgeBlocksUnderFailModeClosed(@TempDir Path tmp) throws Exception {
         Path home = tmp.resolve("plutus");
-        // The fault strikes request handling only (both connectors' threads), never the daemon's upkeep.
-        TestSupport.FaultyClock clock = new TestSupport.FaultyClock("plutus-http", "plutus-hooks");
+        // The fault strikes request handling only (both connectors' threads and the hook channel's), never the daemon's upkeep.
+        TestSupport.FaultyClock clock = new TestSupport.FaultyClock("plutus-http", "plutus-hooks", "plutus-hook-channel");
         try (DaemonHarness d = start(home, clock)) {
             clock.arm(true);
             HttpResponse<String> r = hook(d, "pre_tool_call", "{\"session_id\": \"s1\"}");
