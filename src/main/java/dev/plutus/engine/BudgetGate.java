@@ -74,8 +74,23 @@ public final class BudgetGate {
      * when it cannot be computed.
      */
     public BudgetCheck checkSession(String sessionId) {
-        if (budgets.unenforceable().isPresent()) {
-            return check(List.of());
+        BudgetCheck c = verdictOf(sessionId);
+        count(c);
+        return c;
+    }
+
+    /**
+     * As {@link #checkSession}, without counting it among the verdicts answered: for a verdict published
+     * ahead of being asked (the daemon's verdict snapshot), which no host has asked for yet.
+     */
+    public BudgetCheck peekSession(String sessionId) {
+        return verdictOf(sessionId);
+    }
+
+    private BudgetCheck verdictOf(String sessionId) {
+        Optional<BudgetCheck> refused = unenforceable();
+        if (refused.isPresent()) {
+            return refused.get();
         }
         try {
             SessionRecord r = sessionId == null ? null : sessions.known(sessionId);
@@ -91,10 +106,10 @@ public final class BudgetGate {
                 }
                 memos.put(sessionId, new SessionVerdict(r, planned, memo));
             }
-            count(memo.check());
             return memo.check();
         } catch (RuntimeException e) {
-            return unknown(e);
+            LOG.warn("budget verdict unknown: {}", e.toString(), e);
+            return new BudgetCheck(List.of(), new Verdict.Unknown(VerdictUnknown.reasonOf(e)));
         }
     }
 

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
 final class HookChannel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HookChannel.class);
     static final String HELLO = "PLUTUS-HOOK/1 ";
+    /** Protocol 2: as 1, and a 200 answer ends with a newline and the verdict snapshot's generation (docs/hook-snapshot.md). */
+    static final String HELLO_2 = "PLUTUS-HOOK/2 ";
     private static final int BUFFER = 64 * 1024;
     private static final long GRACE_MILLIS = 2_000;
 
@@ -208,6 +210,8 @@ final class HookChannel implements AutoCloseable {
         volatile long deadline;
         volatile String state = "waiting for the hello";
         volatile boolean idle = true;
+        /** The client spoke protocol 2: its 200 answers carry the snapshot generation. */
+        boolean withGeneration;
         ByteBuffer in = ByteBuffer.allocate(BUFFER).flip();
 
         Connection(SocketChannel ch) {
@@ -259,7 +263,9 @@ final class HookChannel implements AutoCloseable {
                 return false;
             }
             String hello = new String(payload, StandardCharsets.US_ASCII);
-            if (!hello.startsWith(HELLO) || !token.matches(hello.substring(HELLO.length()))) {
+            withGeneration = hello.startsWith(HELLO_2);
+            String prefix = withGeneration ? HELLO_2 : HELLO;
+            if (!hello.startsWith(prefix) || !token.matches(hello.substring(prefix.length()))) {
                 status.rejected();
                 trySend("401 missing or wrong access token (see daemon.token in PLUTUS_HOME)");
                 return false;
@@ -281,6 +287,13 @@ final class HookChannel implements AutoCloseable {
             byte[] body = java.util.Arrays.copyOfRange(payload, nl + 1, payload.length);
             try {
                 byte[] json = requests.answer(event, body);
+                if (withGeneration) {
+                    // Compact JSON holds no raw newline, so the generation after the last one is unambiguous.
+                    byte[] generation = ("\n" + requests.generation()).getBytes(StandardCharsets.US_ASCII);
+                    byte[] joined = java.util.Arrays.copyOf(json, json.length + generation.length);
+                    System.arraycopy(generation, 0, joined, json.length, generation.length);
+                    json = joined;
+                }
                 byte[] out = new byte[4 + json.length];
                 out[0] = '2';
                 out[1] = '0';

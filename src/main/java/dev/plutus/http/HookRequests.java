@@ -23,11 +23,31 @@ final class HookRequests {
     private final DaemonStatus status;
     private final StoreHealth storeHealth;
 
+    /** Carries the snapshot generation of an HTTP hook answer; the hook channel puts it after the answer (protocol 2). */
+    static final String GENERATION_HEADER = "X-Plutus-Generation";
+
+    private final VerdictSnapshots snapshots;
+
     HookRequests(HookDispatcher hooks, JournalTailer journal, DaemonStatus status, StoreHealth storeHealth) {
+        this(hooks, journal, status, storeHealth, null);
+    }
+
+    /** @param snapshots the verdict snapshot kept current by these hooks; null when none is published (remote mode) */
+    HookRequests(HookDispatcher hooks, JournalTailer journal, DaemonStatus status, StoreHealth storeHealth,
+            VerdictSnapshots snapshots) {
         this.hooks = hooks;
         this.journal = journal;
         this.status = status;
         this.storeHealth = storeHealth;
+        this.snapshots = snapshots;
+    }
+
+    /**
+     * The verdict snapshot's generation, read after a hook is answered: a snapshot at least this new
+     * reflects that hook. 0 when no snapshot is published (the bridge then never answers from one).
+     */
+    long generation() {
+        return snapshots == null ? 0 : snapshots.generation();
     }
 
     /** The hook's answer as JSON bytes; throws {@link HttpError} when the daemon refuses it. */
@@ -44,6 +64,10 @@ final class HookRequests {
         caughtUp(event, kwargs);
         // A verdict means the bridge is busy: journaled events are likely to follow, so the tailer stops idling.
         journal.wake();
+        if (snapshots != null && HookDispatcher.asksForVerdict(event)) {
+            JsonNode session = kwargs.get("session_id");
+            snapshots.touched(session == null || !session.isTextual() ? null : session.asText());
+        }
         HookReply reply;
         try {
             reply = hooks.dispatch(event, kwargs);
@@ -55,6 +79,11 @@ final class HookRequests {
         } catch (dev.plutus.engine.VerdictUnknown e) {
             // 503 too: the bridge treats it as an unreachable daemon, so fail_mode decides (closed blocks the tool).
             throw new HttpError(503, e.getMessage(), Map.of("X-Plutus-Error", "verdict unknown"));
+        } finally {
+            // pre_tool_call changes no verdict (it reads one); every other hook may have, even one that failed midway.
+            if (snapshots != null && !"pre_tool_call".equals(event)) {
+                snapshots.changed();
+            }
         }
         storeHealth.succeeded();
         // The wire record straight to bytes: no tree in between on the hook path.

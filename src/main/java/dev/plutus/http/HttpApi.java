@@ -165,7 +165,10 @@ final class HttpApi {
     }
 
     private void hook(Context ctx) {
-        send(ctx, 200, "application/json", hookRequests.answer(ctx.pathParam("event"), readBody(ctx)));
+        byte[] answer = hookRequests.answer(ctx.pathParam("event"), readBody(ctx));
+        // Read after the answer: a verdict snapshot at least this new reflects this hook (docs/hook-snapshot.md).
+        ctx.header(HookRequests.GENERATION_HEADER, Long.toString(hookRequests.generation()));
+        send(ctx, 200, "application/json", answer);
     }
 
     private void command(Context ctx) {

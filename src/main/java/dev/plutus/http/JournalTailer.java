@@ -73,6 +73,8 @@ final class JournalTailer {
     private volatile Thread thread;
     private final java.util.concurrent.atomic.LongAdder passes = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder wakes = new java.util.concurrent.atomic.LongAdder();
+    /** Told after lines were dispatched (the verdict snapshot is then due again). */
+    private volatile Runnable onProgress = () -> { };
 
     JournalTailer(Path dir, Path spoolDir, HookDispatcher hooks, DaemonStatus status) {
         this(dir, spoolDir, hooks, status, SpoolReplayer.MAX_LINE_BYTES);
@@ -124,6 +126,32 @@ final class JournalTailer {
             wakes.increment();
             java.util.concurrent.locks.LockSupport.unpark(t);
         }
+    }
+
+    /** {@code listener} runs after any pass or catch-up that dispatched lines, on the thread that did. */
+    void onProgress(Runnable listener) {
+        onProgress = listener;
+    }
+
+    /**
+     * Per journal, the offset up to which every line has been dispatched. A writer's later file is left
+     * out while an earlier one of the same writer is still open: a verdict could not count all it wrote.
+     */
+    Map<String, Long> consumedOffsets() {
+        Map<String, Long> out = new java.util.HashMap<>();
+        for (Journal j : journals.values()) {
+            boolean earlierOpen = false;
+            for (Journal other : journals.values()) {
+                if (other.writer.equals(j.writer) && other.number < j.number) {
+                    earlierOpen = true;
+                    break;
+                }
+            }
+            if (!earlierOpen) {
+                out.put(j.name, j.consumed);
+            }
+        }
+        return out;
     }
 
     /** The pause after the last pass (tests read it). */
@@ -296,7 +324,8 @@ final class JournalTailer {
         final String writer;
         final long number;
         final FileChannel ch;
-        long consumed;
+        /** Written under the monitor; read without it by {@link #consumedOffsets}. */
+        volatile long consumed;
         long savedConsumed;
         /** A store failure stopped reading at {@link #consumed}: the file is not finished. */
         boolean stalled;
@@ -379,6 +408,9 @@ final class JournalTailer {
                 stalled = true;
             } finally {
                 saveConsumed();
+                if (done > 0) {
+                    onProgress.run();
+                }
             }
             return done;
         }

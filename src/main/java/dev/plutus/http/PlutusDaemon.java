@@ -56,6 +56,7 @@ public final class PlutusDaemon implements AutoCloseable {
     private final DaemonInfo info;
     private final SpoolReplayer replayer;
     private final JournalTailer journal;
+    private final VerdictSnapshots snapshots;
     private final HookChannel hookChannel;
     private final UsageIngestor ingestor;
     private final Upkeep runwayThread;
@@ -96,7 +97,16 @@ public final class PlutusDaemon implements AutoCloseable {
             }
             ServeOptions served = options.withAllowedHosts(httpSettings.allowedHosts());
             this.journal = new JournalTailer(home.dir().resolve(HOOK_JOURNAL), home.spoolDir(), hermes.hooks(), status);
-            HookRequests hookRequests = new HookRequests(hermes.hooks(), journal, status, storeHealth);
+            // The pre_tool_call answers published for the bridge to read without a round trip; none in remote
+            // mode, where the central verdict can change at any moment.
+            if (plutus.remote().isPresent()) {
+                Files.deleteIfExists(home.dir().resolve(VerdictSnapshots.FILE));
+                this.snapshots = null;
+            } else {
+                this.snapshots = new VerdictSnapshots(home.dir(), plutus, journal, config.clock());
+                journal.onProgress(snapshots::signal);
+            }
+            HookRequests hookRequests = new HookRequests(hermes.hooks(), journal, status, storeHealth, snapshots);
             this.api = new HttpApi(commands, plutus.remote(), token, readToken, status, storeHealth,
                     new JettyConnectors(served, hookSocket, httpSettings.behindProxy()), options.limits(), usage, reservationApi,
                     new MetricsText(plutus.stats(), plutus.gate(), plutus.reservations(), hermes.hooks().counters(),
@@ -115,6 +125,9 @@ public final class PlutusDaemon implements AutoCloseable {
             info.write(home.daemonInfoFile());
             // Its own thread, every 2 ms while lines arrive (slower when idle): a journaled hook is counted within milliseconds.
             journal.start();
+            if (snapshots != null) {
+                snapshots.start();
+            }
             int replayed = replayer.drainAtStart();
             if (replayed > 0) {
                 LOG.info("replayed {} spooled hook events at start", replayed);
@@ -190,6 +203,11 @@ public final class PlutusDaemon implements AutoCloseable {
         return hermes;
     }
 
+    /** The verdict snapshot writer; null in remote mode. */
+    VerdictSnapshots verdictSnapshots() {
+        return snapshots;
+    }
+
     JournalTailer journalTailer() {
         return journal;
     }
@@ -234,6 +252,9 @@ public final class PlutusDaemon implements AutoCloseable {
         }
         if (journal != null) {
             journal.stop();
+        }
+        if (snapshots != null) {
+            snapshots.close();
         }
         if (upkeep != null) {
             upkeep.close();

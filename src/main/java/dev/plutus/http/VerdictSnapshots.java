@@ -1,0 +1,286 @@
+package dev.plutus.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plutus.budget.BudgetCheck;
+import dev.plutus.budget.BudgetMessages;
+import dev.plutus.budget.Verdict;
+import dev.plutus.budget.Window;
+import dev.plutus.core.Json;
+import dev.plutus.engine.Engine;
+import dev.plutus.store.SessionRecord;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes {@code PLUTUS_HOME/verdicts.snap}: the pre_tool_call answer the daemon would give now for
+ * each recently active session, so the bridge can answer that hook without a round trip (see
+ * docs/hook-snapshot.md). The file is replaced whole (temp file, atomic rename), owner-only.
+ * <p>
+ * The generation is a counter bumped after every hook that could change a verdict is dispatched;
+ * each hook answer carries it. A snapshot holds the generation read <em>before</em> its verdicts were
+ * computed, so a snapshot whose generation is at least one a bridge was answered with reflects what
+ * that answer's hook changed. Each journal's consumed offset is likewise read before the verdicts.
+ */
+final class VerdictSnapshots implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VerdictSnapshots.class);
+    static final String FILE = "verdicts.snap";
+    /** Sessions not seen in a verdict hook for this long are left out (the bridge asks the daemon for them). */
+    static final long ACTIVE_MILLIS = 3_600_000L;
+    static final int MAX_SESSIONS = 2_000;
+    /** A burst of hooks rewrites the file at most this often. */
+    static final long MIN_GAP_NANOS = 1_000_000L;
+    /** Changes no hook signals (a budget reload, another process's calls, /v1/usage) are looked for this often. */
+    static final long POLL_NANOS = 10_000_000L;
+
+    private final Path file;
+    private final Engine engine;
+    private final JournalTailer journals;
+    private final Clock clock;
+    private final long base;
+    private final AtomicLong changes = new AtomicLong();
+    private final Map<String, Long> active = new ConcurrentHashMap<>();
+    private final AtomicBoolean dirty = new AtomicBoolean(true);
+    private final LongAdder written = new LongAdder();
+    private volatile boolean stopped;
+    private volatile Thread thread;
+    private long lastWriteNanos;
+    private volatile Published last;
+
+    /** What the last file held apart from its generation: unchanged content with an unchanged generation is not rewritten. */
+    private record Published(long generation, long validUntil, Map<String, Long> offsets, Map<String, String> sessions) {}
+
+    VerdictSnapshots(Path home, Engine engine, JournalTailer journals, Clock clock) {
+        this.file = home.resolve(FILE);
+        this.engine = engine;
+        this.journals = journals;
+        this.clock = clock;
+        // Above whatever an earlier daemon published, so a bridge that saw its generations never trusts an old file.
+        this.base = Math.max(previousGeneration(file) + 1, clock.millis() * 1000);
+    }
+
+    /** The generation every hook answer carries: a snapshot at least this new reflects the hook just answered. */
+    long generation() {
+        return base + changes.get();
+    }
+
+    /** A hook that may change a verdict was dispatched: bumps the generation and asks for a new file. */
+    void changed() {
+        changes.incrementAndGet();
+        signal();
+    }
+
+    /** A session asked for a verdict: it is listed in the snapshot from the next file on. */
+    void touched(String sessionId) {
+        if (sessionId == null || sessionId.isBlank()) {
+            return;
+        }
+        if (active.put(sessionId, clock.millis()) == null) {
+            signal();
+        }
+    }
+
+    /** Something the tailer or a hook did may have changed a verdict: a new file soon, the generation as it is. */
+    void signal() {
+        if (dirty.compareAndSet(false, true)) {
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    long filesWritten() {
+        return written.sum();
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** Withdraws whatever an earlier daemon left (its sessions may be stale), then keeps the file current. */
+    void start() {
+        withdraw();
+        Thread t = dev.plutus.core.PlutusThreads.named("verdict-snapshot").newThread(this::run);
+        thread = t;
+        t.start();
+    }
+
+    private void run() {
+        while (!stopped) {
+            if (!dirty.get()) {
+                long untilExpiry = last == null ? POLL_NANOS : (last.validUntil() - clock.millis()) * 1_000_000L;
+                LockSupport.parkNanos(this, Math.max(100_000L, Math.min(POLL_NANOS, untilExpiry)));
+            }
+            long gap = System.nanoTime() - lastWriteNanos;
+            if (gap < MIN_GAP_NANOS) {
+                LockSupport.parkNanos(this, MIN_GAP_NANOS - gap);
+            }
+            if (stopped) {
+                return;
+            }
+            dirty.set(false);
+            try {
+                publish();
+            } catch (RuntimeException e) {
+                LOG.warn("verdict snapshot not written: {}", e.toString(), e);
+                withdraw();
+            }
+        }
+    }
+
+    /** Computes the snapshot now and writes it when it differs from the last one; true when written. */
+    synchronized boolean publish() {
+        // Read before the verdicts: the file then claims no more than its verdicts include.
+        long generation = generation();
+        Map<String, Long> offsets = new TreeMap<>(journals.consumedOffsets());
+        long now = clock.millis();
+        Map<String, String> sessions = new TreeMap<>();
+        for (String id : sessionsToList(now)) {
+            answerFor(id).ifPresent(a -> sessions.put(id, a));
+        }
+        long validUntil = validUntil(now);
+        Published p = new Published(generation, validUntil, offsets, sessions);
+        if (p.equals(last)) {
+            return false;
+        }
+        write(p, now);
+        last = p;
+        lastWriteNanos = System.nanoTime();
+        written.increment();
+        return true;
+    }
+
+    /**
+     * The pre_tool_call answer for a session: "" to allow, the block message, or empty when the snapshot
+     * must not answer (verdict unknown; a cron run in hard breach, whose pause the daemon hands out once).
+     */
+    private Optional<String> answerFor(String sessionId) {
+        BudgetCheck check = engine.gate().peekSession(sessionId);
+        if (check.verdict() instanceof Verdict.Unknown) {
+            return Optional.empty();
+        }
+        if (check.verdict() instanceof Verdict.Hard hard) {
+            if (engine.sessions().find(sessionId).map(SessionRecord::cronJobId).isPresent()) {
+                return Optional.empty();
+            }
+            return Optional.of(BudgetMessages.blockMessage(hard.cause(), engine.gate().zone()));
+        }
+        return Optional.of("");
+    }
+
+    /** Sessions seen in the last hour, newest first, at most {@link #MAX_SESSIONS}; older ones forgotten. */
+    private List<String> sessionsToList(long now) {
+        active.entrySet().removeIf(e -> now - e.getValue() > ACTIVE_MILLIS);
+        List<Map.Entry<String, Long>> recent = new ArrayList<>(active.entrySet());
+        if (recent.size() > MAX_SESSIONS) {
+            recent.sort(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()));
+            for (Map.Entry<String, Long> gone : recent.subList(MAX_SESSIONS, recent.size())) {
+                active.remove(gone.getKey(), gone.getValue());
+            }
+            recent = recent.subList(0, MAX_SESSIONS);
+        }
+        List<String> ids = new ArrayList<>(recent.size());
+        recent.forEach(e -> ids.add(e.getKey()));
+        return ids;
+    }
+
+    /**
+     * The earliest instant a verdict could change by time alone: the next minute (rolling windows drop
+     * minute buckets) or the end of the day in the budget's zone (every calendar period ends at a day's
+     * end), whichever comes first. Time only ever lets spend age out, so this is a bound on staleness,
+     * not what keeps money in.
+     */
+    private long validUntil(long now) {
+        long nextMinute = (Math.floorDiv(now, 60_000L) + 1) * 60_000L;
+        long dayEnd = engine.ledger().calendar().periodOf(Window.DAILY, now).endMillis();
+        return Math.min(nextMinute, dayEnd);
+    }
+
+    private void write(Published p, long now) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("plutus_verdicts", 1);
+        root.put("generation", p.generation());
+        root.put("pid", ProcessHandle.current().pid());
+        root.put("written_ms", now);
+        root.put("valid_until_ms", p.validUntil());
+        ObjectNode offsets = root.putObject("journals");
+        p.offsets().forEach(offsets::put);
+        ObjectNode sessions = root.putObject("sessions");
+        p.sessions().forEach((id, message) -> sessions.put(id, message));
+        root.put("end", true);
+        Path tmp = file.resolveSibling(FILE + ".tmp");
+        try {
+            Files.deleteIfExists(tmp);
+            try {
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (FileAlreadyExistsException raced) {
+                // only this thread writes it; deleted just above
+            }
+            Files.write(tmp, Json.MAPPER.writeValueAsBytes(root));
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A file that lists no session: every bridge asks the daemon again. Written when a snapshot cannot be
+     * computed and when the daemon stops (it keeps the generation for the next daemon to start above).
+     */
+    private synchronized void withdraw() {
+        try {
+            long now = clock.millis();
+            Published empty = new Published(generation(), now, Map.of(), Map.of());
+            write(empty, now);
+            last = empty;
+        } catch (RuntimeException e) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException alsoFailed) {
+                LOG.warn("verdict snapshot {} could be neither withdrawn nor deleted: {}", file, alsoFailed.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        changes.incrementAndGet();
+        withdraw();
+    }
+
+    private static long previousGeneration(Path file) {
+        try {
+            return Json.MAPPER.readTree(Files.readAllBytes(file)).path("generation").asLong(0);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+}
