@@ -62,7 +62,7 @@ class FakeChannel:
                 send_frame(conn, b"503 more than 0 hook channel connections at once")
                 return
             hello, buf = read_frame(conn, b"")
-            if hello != b"PLUTUS-HOOK/1 " + self.token.encode():
+            if hello not in (b"PLUTUS-HOOK/1 " + self.token.encode(), b"PLUTUS-HOOK/2 " + self.token.encode()):
                 send_frame(conn, b"401 wrong token")
                 return
             send_frame(conn, b"200 ok")

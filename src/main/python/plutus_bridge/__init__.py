@@ -36,6 +36,9 @@ HEAVY = frozenset(("conversation_history", "request_messages", "request", "user_
 UNREACHABLE = "Plutus budget daemon is unreachable"
 # Hooks whose answer is a budget verdict: asked of the daemon. Every other hook is journaled (transport.Journal).
 VERDICT_HOOKS = frozenset(("pre_tool_call", "pre_llm_call", "pre_api_request", "on_session_start", "llm_request"))
+# Journaled hooks that cannot tighten a pre_tool_call verdict (a tool run costs nothing; a failed request
+# only releases its hold): a verdict snapshot need not have counted them to answer pre_tool_call.
+NO_VERDICT_CHANGE = frozenset(("post_tool_call", "api_request_error"))
 # What the daemon reads from a verdict hook (HookEvents.parse): nothing else is serialised or sent on that path.
 VERDICT_FIELDS = {
     "pre_tool_call": ("session_id", "platform", "model", "task_id", "tool_name", "tool_call_id"),
@@ -480,6 +483,10 @@ class Bridge:
         self.journal = transport.Journal(os.path.join(self.home, "hook-journal")) if settings.get("journal", True) else None
         self.journal_down_until = 0.0   # after a failed journal write, spool straight away for a moment
         self.journal_problem = None     # why the journal refused, while it does (logged once per episode)
+        # pre_tool_call answered from the daemon's published verdicts when provably current (docs/hook-snapshot.md).
+        self.snapshot = (transport.VerdictSnapshot(os.path.join(self.home, transport.SNAPSHOT_FILE))
+                         if self.journal is not None and settings.get("snapshot", True) else None)
+        self.answered_by = {"snapshot": 0, "daemon": 0}   # pre_tool_call answers each way (the benchmark checks them)
 
     # --- transport -------------------------------------------------------------------------
     def _endpoint(self):
@@ -507,19 +514,26 @@ class Bridge:
         ep = self._endpoint()
         if ep[5] and time.time() >= self.channel_down_until:
             try:
-                answer = self.channel.request(ep[5], ep[2], event, body, self.s["timeout_ms"])
+                status, answer, generation = self.channel.request_with_generation(ep[5], ep[2], event, body,
+                                                                                   self.s["timeout_ms"])
                 self.sent_by["channel"] += 1
+                if self.snapshot is not None:
+                    self.snapshot.saw(generation)
                 if self.channel_problem is not None:
                     self.channel_problem = None
                     log.info("Plutus hook channel usable again")
-                return answer
+                return status, answer
             except transport.ChannelUnavailable as e:
                 self.channel_down_until = time.time() + 1.0
                 if self.channel_problem is None:
                     log.info("Plutus hook channel unavailable (%s); hooks use HTTP meanwhile", one_line(e))
                 self.channel_problem = str(e)
         self.sent_by["http"] += 1
-        return self.post("/hooks/" + event, body, self.s["timeout_ms"])
+        self.client.answered.generation = None
+        answer = self.post("/hooks/" + event, body, self.s["timeout_ms"])
+        if self.snapshot is not None:
+            self.snapshot.saw(self.client.last_generation())
+        return answer
 
     def spool(self, event, body):
         """Appends the event to the spool (owner-only file); if that fails it waits in memory and is retried."""
@@ -616,7 +630,8 @@ class Bridge:
         payload = self.payload(event, kwargs)
         if time.time() >= self.journal_down_until:
             try:
-                self.journal.append(('{"event": %s, "kwargs": %s}\n' % (json.dumps(event), payload)).encode("utf-8"))
+                self.journal.append(('{"event": %s, "kwargs": %s}\n' % (json.dumps(event), payload)).encode("utf-8"),
+                                    marks=event not in NO_VERDICT_CHANGE)
                 if self.journal_problem is not None:
                     self.journal_problem = None
                     log.warning("Plutus hook journal writable again")
@@ -694,6 +709,11 @@ class Bridge:
             if self.journal is not None and event not in VERDICT_HOOKS:
                 self.journal_event(event, kwargs)
                 return None
+            if event == "pre_tool_call" and self.snapshot is not None:
+                reply = self.from_snapshot(kwargs)
+                if reply is not None:
+                    return self.carry_out(event, kwargs, reply)
+                self.answered_by["daemon"] += 1
             reply = self.forward(event, kwargs)
             return self.carry_out(event, kwargs, reply)
         except Exception as e:  # noqa: BLE001 - a bridge fault must never break the agent
@@ -701,6 +721,23 @@ class Bridge:
             if event == "pre_tool_call" and self.s["fail_mode"] == "closed":
                 return {"action": "block", "message": "%s and fail_mode is closed: %s" % (UNREACHABLE, e)}
             return None
+
+    def from_snapshot(self, kwargs):
+        """pre_tool_call's answer from verdicts.snap, or None to ask the daemon.
+
+        Only when the daemon is not known to be down, and the snapshot is whole, at least as new as every
+        daemon answer this process got, has counted every journaled event of this process that may change
+        a verdict, is within its valid_until and lists the session (transport.VerdictSnapshot.answer).
+        """
+        if time.time() < self.down_until:
+            return None
+        session = kwargs.get("session_id")
+        if not isinstance(session, str) or not session:
+            return None
+        reply = self.snapshot.answer(session, self.journal.marked(), time.time() * 1000.0)
+        if reply is not None:
+            self.answered_by["snapshot"] += 1
+        return reply
 
     def carry_out(self, event, kwargs, reply):
         session = kwargs.get("session_id") or ""

@@ -10,6 +10,7 @@ email package, which costs more than the daemon takes to answer a hook.
 import collections
 import errno
 import fcntl
+import json
 import logging
 import os
 import socket
@@ -25,6 +26,7 @@ class Connection:
         self.sock = sock
         self.key = key          # the endpoint it was opened to: a connection to an old daemon is never reused
         self.buf = b""
+        self.generation = None  # X-Plutus-Generation of the last HTTP answer read on it
 
     def close(self):
         try:
@@ -34,7 +36,12 @@ class Connection:
 
 
 class DaemonClient:
+    def last_generation(self):
+        """The snapshot generation the last answer on this thread carried (None: it carried none)."""
+        return getattr(self.answered, "generation", None)
+
     def __init__(self, max_idle=MAX_IDLE):
+        self.answered = threading.local()
         self.idle = collections.deque()
         self.lock = threading.Lock()
         self.max_idle = max_idle
@@ -107,6 +114,7 @@ class DaemonClient:
                         raise
                     return answer
                 status, payload, keep = self._response(conn)
+                self.answered.generation = conn.generation
                 if keep:
                     self._give(conn)
                 else:
@@ -146,6 +154,7 @@ class DaemonClient:
         lines = header.split(b"\r\n")
         status = int(lines[0].split(b" ", 2)[1])
         length, close = 0, False
+        conn.generation = None
         for line in lines[1:]:
             name, _, value = line.partition(b":")
             name = name.strip().lower()
@@ -153,6 +162,8 @@ class DaemonClient:
                 length = int(value.strip())
             elif name == b"connection" and value.strip().lower() == b"close":
                 close = True
+            elif name == b"x-plutus-generation" and value.strip().isdigit():
+                conn.generation = int(value.strip())
         while len(buf) < length:
             chunk = conn.sock.recv(65536)
             if not chunk:
@@ -164,9 +175,10 @@ class DaemonClient:
 
 # --- the hook channel ---------------------------------------------------------------------------
 # The daemon's framed verdict socket (HookChannel.java, docs/hook-channel.md): every frame is a 4-byte
-# big-endian length and that many bytes. Hello "PLUTUS-HOOK/1 <token>" -> "200 ok"; request
-# "<event>\n<kwargs JSON>" -> "<status> <body>"; an empty frame is a nudge, never answered.
-CHANNEL_HELLO = b"PLUTUS-HOOK/1 "
+# big-endian length and that many bytes. Hello "PLUTUS-HOOK/2 <token>" -> "200 ok"; request
+# "<event>\n<kwargs JSON>" -> "<status> <body>", where a 200 body ends "\n<generation>" (protocol 2:
+# the verdict snapshot generation, docs/hook-snapshot.md); an empty frame is a nudge, never answered.
+CHANNEL_HELLO = b"PLUTUS-HOOK/2 "
 NUDGE = b"\0\0\0\0"
 
 
@@ -264,6 +276,15 @@ class ChannelClient:
             else:
                 self._give(conn)
             return status, answer[4:]
+
+    def request_with_generation(self, path, token, event, body, timeout_ms):
+        """(status, body bytes, snapshot generation or None) of one hook; as request otherwise."""
+        status, body = self.request(path, token, event, body, timeout_ms)
+        if status == 200:
+            head, nl, tail = body.rpartition(b"\n")
+            if nl and tail.isdigit():
+                return status, head, int(tail)
+        return status, body, None
         raise ConnectionError("unreachable")
 
     def nudge(self, path, token):
@@ -326,9 +347,13 @@ class Journal:
         self.n = 0
         self.name = None
         self.written = 0   # bytes of whole lines in the current file
+        self.mark = None   # (name, offset) after the last line that may change a verdict
 
-    def append(self, data):
-        """Writes one whole line; returns (file name, offset after it). Raises OSError when it could not."""
+    def append(self, data, marks=True):
+        """Writes one whole line; returns (file name, offset after it). Raises OSError when it could not.
+
+        marks: the event may change a verdict, so a verdict snapshot must have counted it (marked()).
+        """
         with self.lock:
             if self.fd is None or self.pid != os.getpid() or self.written >= self.max_bytes:
                 self._begin()
@@ -343,7 +368,16 @@ class Journal:
                 self._abandon()
                 raise OSError(errno.ENOSPC, "short write to the hook journal (%d of %d bytes)" % (n, len(data)))
             self.written += n
+            if marks:
+                self.mark = (self.name, self.written)
             return self.name, self.written
+
+    def marked(self):
+        """(file name, offset) after the last event that may change a verdict, or None: none since this file began."""
+        with self.lock:
+            if self.fd is None or self.pid != os.getpid():
+                return None
+            return self.mark
 
     def position(self):
         """(file name, offset) of everything this process has journaled so far, or None before the first line."""
@@ -377,7 +411,10 @@ class Journal:
                 os.close(fd)
                 raise
             break
+        # An earlier file's last mark stays: a snapshot covers it only while the daemon still lists that file.
         self.fd, self.pid, self.name, self.written = fd, pid, name, 0
+        if forked:
+            self.mark = None
         if old is not None:
             # In a forked child the inherited descriptor is the parent's file: closing it here leaves the parent's lock.
             try:
@@ -394,3 +431,122 @@ class Journal:
             except OSError:
                 pass
         self.fd, self.name, self.written = None, None, 0
+
+
+# --- the verdict snapshot ----------------------------------------------------------------------
+# The daemon publishes the pre_tool_call answer of each recently active session in
+# PLUTUS_HOME/verdicts.snap (VerdictSnapshots.java, docs/hook-snapshot.md). It is used only when it is
+# provably at least as new as everything this process made the daemon count.
+SNAPSHOT_FILE = "verdicts.snap"
+
+
+class VerdictSnapshot:
+    """Reads verdicts.snap, again only when its (mtime, size, inode) changed, and answers from it or declines."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lock = threading.Lock()
+        self.cached = None    # ((mtime_ns, size, inode), parsed snapshot or None)
+        self.seen = 0         # the highest generation any daemon answer to this process carried
+        self.declined = collections.Counter()   # why the snapshot could not answer (the benchmark prints it)
+
+    def saw(self, generation):
+        """A daemon answer carried this generation: older snapshots no longer reflect what this process caused."""
+        if generation is None:
+            return
+        with self.lock:
+            if generation > self.seen:
+                self.seen = generation
+
+    def load(self):
+        """The parsed snapshot, or None when there is no whole, well-formed one."""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        cached = self.cached
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        with self.lock:
+            cached = self.cached
+            if cached is not None and cached[0] == key:
+                return cached[1]
+            key, parsed = self._read()
+            self.cached = (key, parsed)
+            return parsed
+
+    def _read(self):
+        """(key of the file actually read, its snapshot or None): keyed by fstat, so a file replaced meanwhile is not cached as the old one."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            return None, None
+        try:
+            st = os.fstat(fd)
+            chunks = []
+            while True:
+                chunk = os.read(fd, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except OSError:
+            return None, None
+        finally:
+            os.close(fd)
+        data = b"".join(chunks)
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if len(data) != st.st_size:
+            return None, None
+        return key, parse_snapshot(data)
+
+    def answer(self, session_id, needed, now_ms):
+        """The pre_tool_call answer ({} or a block) when the snapshot may give it, else None (ask the daemon)."""
+        snap = self.load()
+        why = None
+        if snap is None:
+            why = "unreadable"
+        elif snap["generation"] < self.seen:
+            why = "older than an answer"
+        elif now_ms >= snap["valid_until_ms"]:
+            why = "expired"
+        elif needed is not None and not (snap["journals"].get(needed[0], -1) >= needed[1]):
+            why = "journal not counted"
+        elif not isinstance(snap["sessions"].get(session_id) if session_id else None, str):
+            why = "session not listed"
+        elif not _alive(snap["pid"]):
+            why = "daemon gone"
+        if why is not None:
+            self.declined[why] += 1
+            return None
+        message = snap["sessions"][session_id]
+        return {"action": "block", "message": message} if message else {}
+
+
+def parse_snapshot(data):
+    """A snapshot with every field the bridge relies on, of the right type, or None."""
+    try:
+        snap = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(snap, dict) or snap.get("plutus_verdicts") != 1 or snap.get("end") is not True:
+        return None
+    for name in ("generation", "valid_until_ms", "pid"):
+        if not isinstance(snap.get(name), int) or isinstance(snap.get(name), bool):
+            return None
+    journals, sessions = snap.get("journals"), snap.get("sessions")
+    if not isinstance(journals, dict) or not isinstance(sessions, dict):
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in journals.values()):
+        return None
+    return snap
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True   # someone else's process: it exists
