@@ -34,6 +34,7 @@ class FakeDaemon:
         self.requests, self.replies, self.delay, self.statuses = [], {}, 0.0, {}
         self.max_body, self.refused_for_size = None, 0   # body limit in bytes (None: any), bodies refused for it
         self.connections = 0   # connections accepted
+        self.headers = {}      # sent with every answer
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -68,6 +69,8 @@ class FakeDaemon:
             def _send(self, code, payload, close=False):
                 self.send_response(code)
                 self.send_header("Content-Length", str(len(payload)))
+                for name, value in outer.headers.items():
+                    self.send_header(name, value)
                 if close:
                     self.send_header("Connection", "close")
                 self.end_headers()

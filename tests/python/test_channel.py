@@ -42,6 +42,7 @@ class FakeChannel:
         self.path, self.token = path, token
         self.requests, self.replies, self.statuses = [], {}, {}
         self.connections, self.nudges, self.refuse_all = 0, 0, False
+        self.generation = None   # appended to 200 answers as protocol 2 does, when set
         self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.server.bind(path)
         self.server.listen(16)
@@ -79,7 +80,8 @@ class FakeChannel:
                 if event in self.statuses:
                     send_frame(conn, b"%d refused" % self.statuses[event])
                 else:
-                    send_frame(conn, b"200 " + json.dumps(self.replies.get(event, {})).encode())
+                    tail = b"" if self.generation is None else b"\n%d" % self.generation
+                    send_frame(conn, b"200 " + json.dumps(self.replies.get(event, {})).encode() + tail)
 
     def stop(self):
         self.server.close()
