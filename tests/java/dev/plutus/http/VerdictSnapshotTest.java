@@ -1,0 +1,290 @@
+package dev.plutus.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plutus.TestSupport;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon's verdict snapshot (verdicts.snap) on a real daemon and SQLite store: what it lists, that
+ * every hook answer carries the generation a snapshot must reach, and, with calls recorded, journaled,
+ * held and released, budgets changed and clocks moved at random, that wherever the bridge's rules let
+ * the snapshot answer "allow" the daemon would have allowed too.
+ */
+class VerdictSnapshotTest {
+    private static final String ONE_DOLLAR_A_DAY = "budgets:\n  global:\n    daily_usd: 1\n";
+
+    /** A call of {@code dollars} at claude-sonnet-4-6's $3 per million input tokens. */
+    private static String call(String session, String requestId, double dollars) {
+        return "{\"session_id\": \"" + session + "\", \"api_request_id\": \"" + requestId + "\", \"provider\": \"anthropic\", "
+                + "\"model\": \"claude-sonnet-4-6\", \"usage\": {\"input_tokens\": " + Math.round(dollars * 1_000_000 / 3)
+                + ", \"output_tokens\": 0}}";
+    }
+
+    private static String tool(String session) {
+        return "{\"session_id\": \"" + session + "\", \"tool_name\": \"terminal\"}";
+    }
+
+    /** The snapshot file, or null while there is none (or it cannot be parsed, which never happens: it is renamed into place). */
+    private static JsonNode snapshot(Path home) {
+        try {
+            return TestSupport.JSON.readTree(Files.readAllBytes(home.resolve(VerdictSnapshots.FILE)));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static JsonNode awaitSnapshot(Path home, Predicate<JsonNode> until) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        JsonNode s = null;
+        while (System.nanoTime() < end) {
+            s = snapshot(home);
+            if (s != null && until.test(s)) {
+                return s;
+            }
+            Thread.sleep(2);
+        }
+        fail("no snapshot as expected within 20 s; last: " + s);
+        return null;
+    }
+
+    private static long generationOf(java.net.http.HttpResponse<String> r) {
+        return Long.parseLong(r.headers().firstValue(HookRequests.GENERATION_HEADER).orElseThrow());
+    }
+
+    @Test
+    void listsEachActiveSessionsToolVerdictWithTheGenerationEveryAnswerCarries(@TempDir Path home) throws Exception {
+        long firstGeneration;
+        try (DaemonHarness d = DaemonHarness.in(home).file("budget.yaml", ONE_DOLLAR_A_DAY).start()) {
+            String token = d.token();
+            var allowed = d.post("/hooks/pre_tool_call", tool("s1"), token);
+            assertEquals("{}", allowed.body());
+            long g1 = generationOf(allowed);
+            firstGeneration = g1;
+            JsonNode s = awaitSnapshot(home, n -> n.path("sessions").has("s1"));
+            assertEquals("", s.path("sessions").path("s1").asText(), "allowed: an empty message");
+            assertTrue(s.path("generation").asLong() >= g1);
+            assertEquals(ProcessHandle.current().pid(), s.path("pid").asLong());
+            assertTrue(s.path("end").asBoolean());
+            long now = System.currentTimeMillis();
+            assertTrue(s.path("valid_until_ms").asLong() > s.path("written_ms").asLong());
+            assertTrue(s.path("valid_until_ms").asLong() <= (now / 60_000 + 1) * 60_000, "at most the next minute");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(VerdictSnapshots.FILE))));
+
+            // A call counted: the answer's generation is newer, and the first snapshot that new blocks s1 with
+            // the daemon's very message. A session never asked about is not listed.
+            var recorded = d.post("/hooks/post_api_request", call("s1", "r1", 1.2), token);
+            long g2 = generationOf(recorded);
+            assertTrue(g2 > g1, "a call counted bumps the generation");
+            JsonNode after = awaitSnapshot(home, n -> n.path("generation").asLong() >= g2);
+            JsonNode daemonSays = TestSupport.JSON.readTree(d.post("/hooks/pre_tool_call", tool("s1"), token).body());
+            assertEquals("block", daemonSays.path("action").asText());
+            assertEquals(daemonSays.path("message").asText(), after.path("sessions").path("s1").asText());
+            assertFalse(after.path("sessions").has("s2"));
+
+            // The hook channel, protocol 2: the answer then a newline and the generation; protocol 1 unchanged.
+            Path socket = Path.of(d.info().hookChannel());
+            try (HookChannelTest.Client c = new HookChannelTest.Client(socket);
+                 HookChannelTest.Client old = new HookChannelTest.Client(socket)) {
+                assertEquals("200 ok", c.ask(HookChannel.HELLO_2 + token));
+                String a = c.hook("pre_llm_call", "{\"session_id\": \"s2\"}");
+                long g3 = Long.parseLong(a.substring(a.lastIndexOf('\n') + 1));
+                assertTrue(g3 > g2, a);
+                assertTrue(TestSupport.JSON.readTree(a.substring(4, a.lastIndexOf('\n'))).isObject(), a);
+                assertEquals("200 ok", old.ask(HookChannel.HELLO + token));
+                String b = old.hook("pre_tool_call", tool("s2"));
+                assertFalse(b.contains("\n"), b);
+                JsonNode listed = awaitSnapshot(home, n -> n.path("generation").asLong() >= g3 && n.path("sessions").has("s2"));
+                assertEquals(daemonSays.path("message").asText(), listed.path("sessions").path("s2").asText(),
+                        "the global cap blocks s2 as well");
+            }
+
+            // Journaled: the consumed offset of the journal is published, and only once its call is counted.
+            Path dir = home.resolve(PlutusDaemon.HOOK_JOURNAL);
+            Files.createDirectories(dir);
+            Path journal = dir.resolve("testhost-4242-1.jsonl");
+            try (FileChannel w = FileChannel.open(dir.resolve(".testhost-4242-1.jsonl.new"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND); FileLock held = w.lock()) {
+                Files.move(dir.resolve(".testhost-4242-1.jsonl.new"), journal);
+                byte[] line = ("{\"event\": \"post_api_request\", \"kwargs\": " + call("s3", "r3", 0.01) + "}\n")
+                        .getBytes(StandardCharsets.UTF_8);
+                w.write(ByteBuffer.wrap(line));
+                JsonNode consumed = awaitSnapshot(home, n -> n.path("journals").path("testhost-4242-1.jsonl").asLong() == line.length);
+                assertTrue(consumed.path("journals").path("testhost-4242-1.jsonl").isIntegralNumber());
+            }
+        }
+        JsonNode stopped = snapshot(home);
+        assertEquals(0, stopped.path("sessions").size(), "a stopped daemon lists no session: every bridge asks (and finds it down)");
+        long last = stopped.path("generation").asLong();
+        try (DaemonHarness d = DaemonHarness.in(home).file("budget.yaml", ONE_DOLLAR_A_DAY).start()) {
+            long again = generationOf(d.post("/hooks/pre_tool_call", tool("s1"), d.token()));
+            assertTrue(again > last && again > firstGeneration, "a new daemon starts above every generation published before");
+        }
+    }
+
+    @Test
+    void aCronRunInHardBreachIsLeftToTheDaemonWhichHandsOutItsPauseOnce(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.in(home).file("budget.yaml", ONE_DOLLAR_A_DAY).start()) {
+            String token = d.token();
+            d.post("/hooks/on_session_start", "{\"session_id\": \"cron_job42_20261202_101500\", \"platform\": \"cron\"}", token);
+            d.post("/hooks/pre_tool_call", tool("plain"), token);
+            long g = generationOf(d.post("/hooks/post_api_request", call("cron_job42_20261202_101500", "r1", 1.5), token));
+            JsonNode s = awaitSnapshot(home, n -> n.path("generation").asLong() >= g && n.path("sessions").has("plain"));
+            assertFalse(s.path("sessions").path("plain").asText().isEmpty(), "the global cap blocks the plain session");
+            boolean cron = d.plutus().sessions().find("cron_job42_20261202_101500").map(r -> r.cronJobId() != null).orElse(false);
+            assertTrue(cron, "a cron run");
+            assertFalse(s.path("sessions").has("cron_job42_20261202_101500"), "its pause is handed out by the daemon, once");
+            JsonNode first = TestSupport.JSON.readTree(d.post("/hooks/pre_tool_call", tool("cron_job42_20261202_101500"), token).body());
+            assertEquals("block", first.path("action").asText());
+            assertEquals("job42", first.path("pause_cron_job").path("job_id").asText(), first.toString());
+        }
+    }
+
+    /**
+     * The bridge's rule against the daemon's answer, step after random step. A "bridge" here keeps the highest
+     * generation any answer carried and the journal offset after its last journaled call; at every check it
+     * reads verdicts.snap and, where the rules let the snapshot answer, compares: the snapshot may block where
+     * the daemon allows (stale after money aged out), never allow where the daemon blocks.
+     */
+    @Test
+    void anAllowFromAUsableSnapshotIsNeverABlockOnTheChannel(@TempDir Path home) throws Exception {
+        int usableAllows = 0;
+        int usableBlocks = 0;
+        for (long seed = 1; seed <= 3; seed++) {
+            Path h = home.resolve("seed" + seed);
+            int[] counts = run(h, new Random(seed));
+            usableAllows += counts[0];
+            usableBlocks += counts[1];
+        }
+        assertTrue(usableAllows >= 20, "the snapshot answered allow " + usableAllows + " times: the comparison was made");
+        assertTrue(usableBlocks >= 20, "the snapshot answered block " + usableBlocks + " times");
+    }
+
+    private static final List<String> BUDGETS = List.of(
+            "budgets:\n  global:\n    daily_usd: 1\n",
+            "budgets:\n  global:\n    daily_usd: 0.5\n",
+            "budgets:\n  global:\n    daily_usd: 3\n  per_session:\n    default:\n      daily_usd: 0.4\n",
+            "budgets:\n  per_session:\n    default:\n      rolling_24h_usd: 0.3\n",
+            "budgets:\n  global:\n    weekly_usd: 2\n    monthly_usd: 4\n");
+
+    private int[] run(Path home, Random rnd) throws Exception {
+        TestSupport.MutableClock clock = new TestSupport.MutableClock(Instant.parse("2026-12-02T22:30:00Z"), ZoneOffset.UTC);
+        int usableAllows = 0;
+        int usableBlocks = 0;
+        try (DaemonHarness d = DaemonHarness.in(home).file("budget.yaml", BUDGETS.get(0) + "timezone: UTC\n").clock(clock).start()) {
+            String token = d.token();
+            VerdictSnapshots writer = d.daemon().verdictSnapshots();
+            Path dir = home.resolve(PlutusDaemon.HOOK_JOURNAL);
+            Files.createDirectories(dir);
+            String name = "randhost-77-1.jsonl";
+            try (FileChannel w = FileChannel.open(dir.resolve("." + name + ".new"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND); FileLock held = w.lock();
+                 HookChannelTest.Client c = new HookChannelTest.Client(Path.of(d.info().hookChannel()))) {
+                Files.move(dir.resolve("." + name + ".new"), dir.resolve(name));
+                assertEquals("200 ok", c.ask(HookChannel.HELLO_2 + token));
+                long[] seen = {0};
+                long written = 0;
+                long mark = 0;
+                String[] sessions = {"a", "b", "c"};
+                int n = 0;
+                for (int step = 0; step < 140; step++) {
+                    String s = sessions[rnd.nextInt(sessions.length)];
+                    String position = ", \"_plutus_journal\": \"" + name + "\", \"_plutus_journal_offset\": " + written + "}";
+                    switch (rnd.nextInt(9)) {
+                        case 0, 1 -> { // a call, counted on the channel
+                            generation(c.hook("post_api_request", call(s, "c" + n++, rnd.nextDouble() * 0.3)), seen);
+                        }
+                        case 2, 3 -> { // a call, only journaled (the daemon's tailer counts it on its own time)
+                            byte[] line = ("{\"event\": \"post_api_request\", \"kwargs\": " + call(s, "j" + n++, rnd.nextDouble() * 0.3)
+                                    + "}\n").getBytes(StandardCharsets.UTF_8);
+                            w.write(ByteBuffer.wrap(line));
+                            written += line.length;
+                            mark = written;
+                        }
+                        case 4 -> { // a hold placed; sometimes released again through the journal
+                            String id = "h" + n++;
+                            generation(c.hook("pre_api_request", "{\"session_id\": \"" + s + "\", \"api_request_id\": \"" + id
+                                    + "\", \"provider\": \"anthropic\", \"model\": \"claude-sonnet-4-6\", \"approx_input_tokens\": 50000, "
+                                    + "\"max_tokens\": 1000" + position), seen);
+                            if (rnd.nextBoolean()) {
+                                byte[] line = ("{\"event\": \"api_request_error\", \"kwargs\": {\"session_id\": \"" + s
+                                        + "\", \"api_request_id\": \"" + id + "\", \"retryable\": false}}\n").getBytes(StandardCharsets.UTF_8);
+                                w.write(ByteBuffer.wrap(line));
+                                written += line.length;
+                            }
+                        }
+                        case 5 -> { // the budget changes; the reload and the writer's next poll follow
+                            Files.writeString(home.resolve("budget.yaml"), BUDGETS.get(rnd.nextInt(BUDGETS.size())) + "timezone: UTC\n");
+                            clock.advance(Duration.ofSeconds(11)); // past the quiet time a loosening waits for
+                            d.plutus().reloadIfChanged();
+                            clock.advance(Duration.ofSeconds(11));
+                            d.plutus().reloadIfChanged();
+                            writer.publish();
+                        }
+                        case 6 -> // time passes: seconds, or across a day, a week, a month
+                            clock.advance(rnd.nextBoolean() ? Duration.ofSeconds(1 + rnd.nextInt(120))
+                                    : Duration.ofHours(1 + rnd.nextInt(24 * 9)));
+                        default -> { // the writer publishes (it does so on its own thread as well)
+                            writer.publish();
+                        }
+                    }
+                    for (String asked : sessions) {
+                        String snapshotSays = usable(snapshot(home), asked, seen[0], name, mark, clock.millis());
+                        String answer = c.hook("pre_tool_call", "{\"session_id\": \"" + asked + "\", \"tool_name\": \"terminal\""
+                                + ", \"_plutus_journal\": \"" + name + "\", \"_plutus_journal_offset\": " + written + "}");
+                        generation(answer, seen);
+                        JsonNode daemonSays = TestSupport.JSON.readTree(answer.substring(4, answer.lastIndexOf('\n')));
+                        boolean blocked = "block".equals(daemonSays.path("action").asText());
+                        if (snapshotSays == null) {
+                            continue;
+                        }
+                        if (snapshotSays.isEmpty()) {
+                            usableAllows++;
+                            assertFalse(blocked, "step " + step + ": the snapshot allowed " + asked + " where the daemon says "
+                                    + answer + "; snapshot " + snapshot(home));
+                        } else {
+                            usableBlocks++;
+                        }
+                    }
+                }
+            }
+        }
+        return new int[] {usableAllows, usableBlocks};
+    }
+
+    private static void generation(String answer, long[] seen) {
+        assertTrue(answer.startsWith("200 "), answer);
+        seen[0] = Math.max(seen[0], Long.parseLong(answer.substring(answer.lastIndexOf('\n') + 1)));
+    }
+
+    /** What the bridge would answer from the snapshot ("" allow, the message to block), or null: it asks the daemon. */
+    private static String usable(JsonNode snap, String session, long seen, String journal, long mark, long nowMillis) {
+        if (snap == null || !snap.path("end").asBoolean() || snap.path("generation").asLong() < seen
+                || nowMillis >= snap.path("valid_until_ms").asLong()
+                || (mark > 0 && snap.path("journals").path(journal).asLong(-1) < mark)
+                || !snap.path("sessions").path(session).isTextual()) {
+            return null;
+        }
+        return snap.path("sessions").path(session).asText();
+    }
+}
