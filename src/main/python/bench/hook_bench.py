@@ -64,6 +64,7 @@ def main(hermes_src, per_hook, threads, per_thread):
     if module is None or not all(plugins.has_hook(h) for h in HOOKS):
         raise SystemExit("Hermes's plugin manager did not load the plutus plugin from %s" % os.environ.get("HERMES_HOME"))
     opened = [0]
+    tool_from = {"snapshot": 0, "daemon": 0}   # where pre_tool_call answers came from (the caller checks the sum)
     via = {"channel": 0, "http": 0}   # hooks sent on the hook channel, and requests over HTTP
     client = getattr(module, "transport", None)   # absent in bridges older than the connection pool
     if client is not None:
@@ -81,6 +82,32 @@ def main(hermes_src, per_hook, threads, per_thread):
         if hasattr(client, "ChannelClient"):
             counting(client.ChannelClient, "_open", lambda: opened.__setitem__(0, opened[0] + 1))
             counting(client.ChannelClient, "request", lambda: via.__setitem__("channel", via["channel"] + 1))
+            original_request = client.ChannelClient.request
+
+            def request_counted(self, path, token, event, *a, **kw):
+                if event == "pre_tool_call":
+                    tool_from["daemon"] += 1
+                return original_request(self, path, token, event, *a, **kw)
+
+            client.ChannelClient.request = request_counted
+        original_post = client.DaemonClient.post
+
+        def post_counted(self, endpoint, path, *a, **kw):
+            if path == "/hooks/pre_tool_call":
+                tool_from["daemon"] += 1
+            return original_post(self, endpoint, path, *a, **kw)
+
+        client.DaemonClient.post = post_counted
+        if hasattr(client, "VerdictSnapshot"):
+            original_answer = client.VerdictSnapshot.answer
+
+            def answer_counted(self, *a, **kw):
+                reply = original_answer(self, *a, **kw)
+                if reply is not None:
+                    tool_from["snapshot"] += 1
+                return reply
+
+            client.VerdictSnapshot.answer = answer_counted
     failures = []
 
     def loop(hook, kwargs):
@@ -121,12 +148,13 @@ def main(hermes_src, per_hook, threads, per_thread):
             for h in HOOKS:
                 manager._hooks[h] = kept[h]
 
-    sent = {"hooks": 0, "post_api_request": 0}
+    sent = {"hooks": 0, "post_api_request": 0, "pre_tool_call": 0}
     result = {"styles": {}}
     for style, dispatch in (("loop", loop), ("thread", fresh_thread)):
         noop_figures = baseline(dispatch)
         before = opened[0]
         via_before = dict(via)
+        tool_before = dict(tool_from)
         figures = {}
         for hook in HOOKS:
             for i in range(200):
@@ -139,13 +167,15 @@ def main(hermes_src, per_hook, threads, per_thread):
                 samples.append(time.perf_counter_ns() - t0)
             n = 200 + per_hook
             sent["hooks"] += n
-            if hook == "post_api_request":
-                sent["post_api_request"] += n
+            if hook in ("post_api_request", "pre_tool_call"):
+                sent[hook] += n
             figures[hook] = {"events": per_hook, "p50_us": pct(samples, 0.50), "p99_us": pct(samples, 0.99),
                              "max_us": max(samples) / 1000.0}
         result["styles"][style] = {"hooks": figures, "baseline": noop_figures,
                                    "connections_opened": opened[0] - before if client is not None else -1,
-                                   "sent_via": {k: via[k] - via_before[k] for k in via}}
+                                   "sent_via": {k: via[k] - via_before[k] for k in via},
+                                   "pre_tool_call_from": {k: tool_from[k] - tool_before[k] for k in tool_from},
+                                   "pre_tool_call_events": 200 + per_hook}
 
     def session(k):
         sid = "conc-%d" % k
@@ -162,6 +192,8 @@ def main(hermes_src, per_hook, threads, per_thread):
     elapsed = time.perf_counter() - t0
     sent["hooks"] += threads * per_thread
     sent["post_api_request"] += threads * ((per_thread + 1) // 2)
+    sent["pre_tool_call"] += threads * (per_thread // 2)
+    result["pre_tool_call_from"] = tool_from
     result["concurrent"] = {"sessions": threads, "events": threads * per_thread,
                             "events_per_s": threads * per_thread / elapsed}
     spool = os.path.join(module.load_settings(os.path.join(os.path.dirname(module.__file__), "bridge.json"))["plutus_home"],

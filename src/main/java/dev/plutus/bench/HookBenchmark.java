@@ -84,7 +84,19 @@ public final class HookBenchmark {
             // The figures are the channel's only if every hook went over it: one that fell back to HTTP would mix two ways.
             refuseUnless(channel == null || r.path("sent_via").path("http").asLong() == 0, "the daemon announced its hook channel but "
                     + r.path("sent_via").path("http").asLong() + " hooks went over HTTP");
-            long sentHooks = r.path("sent").path("hooks").asLong();
+            // pre_tool_call answered from the verdict snapshot never reached the daemon; every other one did.
+            long fromSnapshot = r.path("pre_tool_call_from").path("snapshot").asLong();
+            long toolsAsked = r.path("pre_tool_call_from").path("daemon").asLong();
+            refuseUnless(fromSnapshot + toolsAsked == r.path("sent").path("pre_tool_call").asLong(), "pre_tool_call answers: "
+                    + fromSnapshot + " from the snapshot + " + toolsAsked + " from the daemon, but "
+                    + r.path("sent").path("pre_tool_call").asLong() + " were dispatched");
+            for (String style : List.of("loop", "thread")) {
+                JsonNode st = r.path("styles").path(style);
+                long answered = st.path("pre_tool_call_from").path("snapshot").asLong() + st.path("pre_tool_call_from").path("daemon").asLong();
+                refuseUnless(answered == st.path("pre_tool_call_events").asLong(), style + " dispatch: " + answered
+                        + " pre_tool_call answers for " + st.path("pre_tool_call_events").asLong() + " events");
+            }
+            long sentHooks = r.path("sent").path("hooks").asLong() - fromSnapshot;
             // Hooks without a verdict were journaled, not sent: wait until the daemon has read every journal.
             JsonNode status = awaitConsumed(daemon, home, sentHooks);
             JsonNode lat = status.path("hook_latency_us");
@@ -98,10 +110,12 @@ public final class HookBenchmark {
                     + " post_api_request events");
             for (String style : List.of("loop", "thread")) {
                 JsonNode st = r.path("styles").path(style);
-                out.printf("  %s dispatch (%s), connections opened by the bridge: %d; hooks sent on the channel %d, over HTTP %d%n", style,
+                out.printf("  %s dispatch (%s), connections opened by the bridge: %d; hooks sent on the channel %d, over HTTP %d; "
+                        + "pre_tool_call answered from the verdict snapshot %d, by the daemon %d%n", style,
                         style.equals("loop") ? "invoke_hook on the caller's thread" : "a fresh thread per hook, as newer Hermes",
                         st.path("connections_opened").asLong(), st.path("sent_via").path("channel").asLong(),
-                        st.path("sent_via").path("http").asLong());
+                        st.path("sent_via").path("http").asLong(), st.path("pre_tool_call_from").path("snapshot").asLong(),
+                        st.path("pre_tool_call_from").path("daemon").asLong());
                 st.path("hooks").fields().forEachRemaining(h -> {
                     JsonNode base = st.path("baseline").path(h.getKey());
                     out.printf("    %-17s %,d events  p50 %.0f µs  p99 %.0f µs  max %.0f µs   (Hermes alone, no-op plugin: p50 %.0f µs  p99 %.0f µs)%n",
@@ -113,8 +127,15 @@ public final class HookBenchmark {
             JsonNode c = r.get("concurrent");
             out.printf("  %d concurrent sessions: %,.0f hook events/s (%,d events)%n",
                     c.get("sessions").asInt(), c.get("events_per_s").asDouble(), c.get("events").asLong());
-            out.printf("  checked: %,d hooks sent = %,d counted by the daemon; %,d calls sent = %,d stored; nothing spooled or set aside%n",
-                    sentHooks, lat.path("count").asLong(), sentCalls, stored);
+            out.printf("  %d concurrent sessions (post_api_request, pre_tool_call alternating): pre_tool_call from the snapshot %d, "
+                    + "by the daemon %d%n", c.get("sessions").asInt(),
+                    fromSnapshot - r.path("styles").path("loop").path("pre_tool_call_from").path("snapshot").asLong()
+                            - r.path("styles").path("thread").path("pre_tool_call_from").path("snapshot").asLong(),
+                    toolsAsked - r.path("styles").path("loop").path("pre_tool_call_from").path("daemon").asLong()
+                            - r.path("styles").path("thread").path("pre_tool_call_from").path("daemon").asLong());
+            out.printf("  checked: %,d hooks reached the daemon (%,d pre_tool_call answered from the snapshot) = %,d counted by it; "
+                    + "%,d calls sent = %,d stored; nothing spooled or set aside%n",
+                    sentHooks, fromSnapshot, lat.path("count").asLong(), sentCalls, stored);
             out.printf("  inside the daemon: p50 <= %d µs, p99 <= %d µs (bucket bounds)%n",
                     lat.path("p50_at_most").asLong(), lat.path("p99_at_most").asLong());
             out.flush();
