@@ -92,7 +92,8 @@ final class VerdictSnapshots implements AutoCloseable {
         if (sessionId == null || sessionId.isBlank()) {
             return;
         }
-        if (active.put(sessionId, clock.millis()) == null) {
+        // Elapsed time, not the clock: how long ago a session asked only decides when it is dropped from the list.
+        if (active.put(sessionId, System.nanoTime()) == null) {
             signal();
         }
     }
@@ -153,7 +154,7 @@ final class VerdictSnapshots implements AutoCloseable {
         Map<String, Long> offsets = new TreeMap<>(journals.consumedOffsets());
         long now = clock.millis();
         Map<String, String> sessions = new TreeMap<>();
-        for (String id : sessionsToList(now)) {
+        for (String id : sessionsToList(System.nanoTime())) {
             answerFor(id).ifPresent(a -> sessions.put(id, a));
         }
         long validUntil = validUntil(now);
@@ -187,8 +188,8 @@ final class VerdictSnapshots implements AutoCloseable {
     }
 
     /** Sessions seen in the last hour, newest first, at most {@link #MAX_SESSIONS}; older ones forgotten. */
-    private List<String> sessionsToList(long now) {
-        active.entrySet().removeIf(e -> now - e.getValue() > ACTIVE_MILLIS);
+    private List<String> sessionsToList(long nowNanos) {
+        active.entrySet().removeIf(e -> nowNanos - e.getValue() > ACTIVE_MILLIS * 1_000_000L);
         List<Map.Entry<String, Long>> recent = new ArrayList<>(active.entrySet());
         if (recent.size() > MAX_SESSIONS) {
             recent.sort(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()));
