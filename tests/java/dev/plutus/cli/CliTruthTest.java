@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 @org.junit.jupiter.api.Tag("store")
 class CliTruthTest {
     private static final String JOBS = """
-            {"jobs": [{"id": "d200f53be09d", "name": "nightly-digest"}, {"id": "a1b2c3d4e5f6", "name": "repo-health"}]}
+            {"jobs": [{"id": "d200f53be09d", "name": "nightly-digest"}, {"id": "a1b2c3d4e5f6", "name": "repo-health"},
+             {"id": "a93c04d1e6f2", "name": "Remind me to renew the TLS certificate"}]}
             """;
 
     /** A Hermes home with two cron jobs, and a Plutus home installed for it (so the Hermes home is recorded). */
@@ -54,6 +55,15 @@ class CliTruthTest {
         assertTrue(typo.err().contains("no cron job 'nightly-digets' in Hermes's cron/jobs.json (did you mean 'nightly-digest'?)"),
                 typo.err());
         assertTrue(typo.err().contains("repo-health (a1b2c3d4e5f6)"), "lists the jobs there are: " + typo.err());
+
+        // A name with spaces, quoted in the shell, is one word; "cron" is the word the reports use for the scope.
+        Result spaced = PlutusCliTest.run(home, "budget", "set", "cron_job", "Remind me to renew the TLS certificate", "daily", "1");
+        assertEquals(0, spaced.exit(), spaced.err());
+        assertTrue(spaced.out().startsWith("Set cron job a93c04d1e6f2 (Remind me to renew the TLS certificate) daily limit to $1.00."),
+                spaced.out());
+        Result scopeWord = PlutusCliTest.run(home, "budget", "set", "cron", "nightly-digest", "daily", "0.5");
+        assertEquals(1, scopeWord.exit(), scopeWord.out());
+        assertTrue(scopeWord.err().contains("unknown scope 'cron' (did you mean 'cron_job'?)"), scopeWord.err());
 
         Result byName = PlutusCliTest.run(home, "budget", "unset", "cron_job", "nightly-digest", "daily");
         assertEquals(0, byName.exit(), byName.err());

@@ -231,6 +231,11 @@ class StatsReportTest {
         assertEquals(huge, raw.json().path("calls").get(0).path("session_id").asText());
         assertTrue(!StatsReport.sessions(range(StatsWindow.LAST_24_HOURS), rows.subList(1, 2), ZoneId.of("UTC")).text().contains("cut"),
                 "no note when nothing was cut");
+        // A list cut short says so, so it is not read as every session of the window.
+        Rendered some = StatsReport.sessions(range(StatsWindow.LAST_24_HOURS), rows, 104, ZoneId.of("UTC"));
+        assertTrue(some.text().contains("The 2 latest started of 104 sessions active in this window"), some.text());
+        assertEquals(104, some.json().path("active_sessions").asLong());
+        assertTrue(!r.text().contains("latest started of"), "no note when the list is whole: " + r.text());
     }
 
     @Test

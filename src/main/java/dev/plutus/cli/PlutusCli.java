@@ -210,9 +210,10 @@ public final class PlutusCli implements Callable<Integer> {
             this.name = name;
         }
 
-        /** The argument string the slash command takes. */
+        /** The argument string the slash command takes: an argument with a space in it (a quoted name) stays one word. */
         String slashArgs() {
-            return String.join(" ", args);
+            return args.stream().map(a -> a.chars().anyMatch(Character::isWhitespace) ? "\"" + a + "\"" : a)
+                    .collect(java.util.stream.Collectors.joining(" "));
         }
 
         /** Whether these arguments only read (then a missing home is refused, not created). */

@@ -226,7 +226,7 @@ public final class SlashCommands {
             case "providers" -> StatsReport.providers(range, stats.usage(Grouping.PROVIDER, from, to));
             case "models" -> StatsReport.models(range, stats.usage(Grouping.MODEL, from, to), flaggedPrices(from, to));
             case "tools" -> StatsReport.tools(range, stats.tools(from, to, 50));
-            case "sessions" -> StatsReport.sessions(range, stats.recentSessions(from, to, 30), zone);
+            case "sessions" -> StatsReport.sessions(range, stats.recentSessions(from, to, 30), stats.activeSessions(from, to), zone);
             case "workspaces" -> StatsReport.breakdown(range, "workspace", stats.usageBy(StatsQueries.Breakdown.WORKSPACE, from, to));
             case "task_types" -> StatsReport.breakdown(range, "task_type", stats.usageBy(StatsQueries.Breakdown.TASK_TYPE, from, to));
             case "daily" -> StatsReport.daily(range, stats.dailyCost(from, to.minusMillis(1), zone), zone);
@@ -589,10 +589,37 @@ public final class SlashCommands {
         return new Rendered(r.text(), r.json(), true);
     }
 
+    /**
+     * The words of a command line, split at spaces; text in double quotes is one word (a cron job named
+     * "Remind me to renew the TLS certificate"). An unclosed quote runs to the end.
+     */
     static List<String> words(String raw) {
         if (raw == null || raw.isBlank()) {
             return List.of();
         }
-        return Arrays.asList(raw.trim().split("\\s+"));
+        List<String> out = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        boolean quoted = false;
+        boolean any = false;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+                any = true;
+            } else if (!quoted && Character.isWhitespace(c)) {
+                if (any) {
+                    out.add(word.toString());
+                    word.setLength(0);
+                    any = false;
+                }
+            } else {
+                word.append(c);
+                any = true;
+            }
+        }
+        if (any) {
+            out.add(word.toString());
+        }
+        return out;
     }
 }

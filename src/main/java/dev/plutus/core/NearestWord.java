@@ -8,7 +8,11 @@ import java.util.Optional;
 public final class NearestWord {
     private NearestWord() {}
 
-    /** The closest of {@code known} within two edits (one for words of four letters or fewer); empty when none is that close. */
+    /**
+     * The closest of {@code known} within two edits (one for words of four letters or fewer); else the
+     * one known word that starts with what was typed and a separator ({@code cron} → {@code cron_job});
+     * empty when none is that close.
+     */
     public static Optional<String> of(String typed, Collection<String> known) {
         String t = typed.toLowerCase(Locale.ROOT);
         int allowed = t.length() <= 4 ? 1 : 2;
@@ -20,6 +24,11 @@ public final class NearestWord {
                 best = k;
                 bestDistance = d;
             }
+        }
+        if (best == null && t.length() >= 3) {
+            java.util.List<String> longer = known.stream()
+                    .filter(k -> k.toLowerCase(Locale.ROOT).matches(java.util.regex.Pattern.quote(t) + "[_\\-].+")).toList();
+            best = longer.size() == 1 ? longer.get(0) : null;
         }
         return Optional.ofNullable(best);
     }

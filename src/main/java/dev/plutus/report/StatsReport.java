@@ -297,6 +297,11 @@ public final class StatsReport {
     }
 
     public static Rendered sessions(StatsRange w, List<StatsQueries.SessionRow> rows, ZoneId zone) {
+        return sessions(w, rows, rows.size(), zone);
+    }
+
+    /** {@code active}: how many sessions the window holds in all; a list cut short says so, so it is never read as complete. */
+    public static Rendered sessions(StatsRange w, List<StatsQueries.SessionRow> rows, long active, ZoneId zone) {
         StringBuilder t = header("sessions", w);
         TextTable tt = new TextTable(new String[] {"Started", "Session", "Platform", "Model", "Status", "Calls", "Cost"},
                 new boolean[] {false, false, false, false, false, true, true});
@@ -311,9 +316,14 @@ public final class StatsReport {
                     .put("calls", r.calls()).put("cost_usd", Money.microsToUsd(r.costMicros()));
         }
         t.append(tt.isEmpty() ? "No sessions in this window.\n" : tt.render());
+        if (active > rows.size()) {
+            t.append("The ").append(rows.size()).append(" latest started of ").append(active).append(" sessions active in this window"
+                    + " (started in it, or with a call or tool call in it); the dashboard lists them all, by last call.\n");
+        }
         t.append(cut ? ReportFormat.IDS_CUT : "");
         ObjectNode j = rangeJson(w);
         j.set("sessions", arr);
+        j.put("active_sessions", active);
         return new Rendered(t.toString(), j);
     }
 

@@ -335,6 +335,12 @@ public final class StatsQueries {
                 }, args);
     }
 
+    /** How many sessions were active in {@code [from, to)}, as {@link #recentSessions(Instant, Instant, int)} reads "active". */
+    public long activeSessions(Instant from, Instant to) {
+        jdbc.awaitPendingWrites();
+        return jdbc.queryLong("SELECT COUNT(*) FROM sessions WHERE " + ACTIVE, activeArgs(from, to));
+    }
+
     public record DayCost(java.time.LocalDate day, long calls, long costMicros) {}
 
     /**
