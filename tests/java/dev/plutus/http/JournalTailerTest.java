@@ -231,4 +231,85 @@ class JournalTailerTest {
             assertTrue(Files.exists(held), "locked: its creator lives");
         }
     }
+
+    @Test
+    void onlyTheDaemonUsersRegularFilesAreOpenedAFifoSymlinkOrDirectoryIsSkippedAndLoggedOnce(@TempDir Path home) throws Exception {
+        Path outside = Files.writeString(home.resolve("outside.txt"), call("secret") + "private-words-not-a-journal\n");
+        String outsideBefore = Files.readString(outside);
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(JournalTailer.class);
+        var seen = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        seen.start();
+        logger.addAppender(seen);
+        try (DaemonHarness d = DaemonHarness.start(home)) {
+            Path dir = Files.createDirectories(home.resolve("hook-journal"));
+            Process mkfifo = new ProcessBuilder("mkfifo", dir.resolve("vm-99998-1.jsonl").toString()).start();
+            assertEquals(0, mkfifo.waitFor(), "mkfifo");
+            Files.createSymbolicLink(dir.resolve("vm-99997-1.jsonl"), outside);
+            Files.createDirectory(dir.resolve("vm-99996-1.jsonl"));
+            List<String> bad = new java.util.ArrayList<>(List.of("vm-99998-1.jsonl", "vm-99997-1.jsonl", "vm-99996-1.jsonl"));
+            if (new com.sun.security.auth.module.UnixSystem().getUid() == 0) {
+                Path foreign = Files.writeString(dir.resolve("vm-99995-1.jsonl"), call("foreign"));
+                Files.setAttribute(foreign, "unix:uid", 4321); // only root can hand a file to another user
+                bad.add("vm-99995-1.jsonl");
+            }
+            Files.writeString(dir.resolve(".vm-4270-1.jsonl.new"), call("good"));
+            Files.move(dir.resolve(".vm-4270-1.jsonl.new"), dir.resolve("vm-4270-1.jsonl"));
+
+            // Before: opening the FIFO blocked forever, inside the tailer's lock.
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+                for (int i = 0; i < 3; i++) {
+                    d.daemon().drainJournalsNow();
+                }
+            });
+            assertEquals(1, stored(d), "the good journal is counted, nothing behind the symlink or the foreign file");
+            assertEquals(new java.util.HashSet<>(bad), d.daemon().journalTailer().refused());
+            assertEquals(List.of(), rejected(home), "nothing read from what is not a journal");
+            assertEquals(outsideBefore, Files.readString(outside));
+            assertTrue(Files.exists(dir.resolve("vm-99998-1.jsonl")), "left alone");
+            for (String name : bad) {
+                long said = seen.list.stream().filter(e -> e.getFormattedMessage().contains(name)).count();
+                assertEquals(1, said, name + " is logged once, not on every pass");
+            }
+            // A verdict naming the FIFO is unknown (503) at once; the background tailer keeps passing.
+            HttpResponse<String> u = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                    () -> hook(d, "{\"session_id\": \"s1\", \"_plutus_journal\": \"vm-99998-1.jsonl\", \"_plutus_journal_offset\": 1}"));
+            assertEquals(503, u.statusCode(), u.body());
+            long passes = d.daemon().journalTailer().passes();
+            long until = System.nanoTime() + 60_000_000_000L;
+            while (d.daemon().journalTailer().passes() <= passes && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertTrue(d.daemon().journalTailer().passes() > passes, "the tailer thread is not frozen");
+        } finally {
+            logger.detachAppender(seen);
+        }
+    }
+
+    @Test
+    void aVerdictGivesUpAtItsDeadlineInsteadOfWaitingForAJournalToBeReadAndTheOffsetFileIsTheOwnersOnly(@TempDir Path home)
+            throws Exception {
+        try (DaemonHarness d = DaemonHarness.start(home)) {
+            Path dir = Files.createDirectories(home.resolve("hook-journal"));
+            StringBuilder many = new StringBuilder();
+            for (int i = 0; i < 3000; i++) {
+                many.append(call("m" + i));
+            }
+            byte[] bytes = many.toString().getBytes(StandardCharsets.UTF_8);
+            try (FileChannel w = FileChannel.open(dir.resolve(".new"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND); FileLock held = w.lock()) {
+                w.write(java.nio.ByteBuffer.wrap(bytes));
+                Files.move(dir.resolve(".new"), dir.resolve("vm-4280-1.jsonl"));
+                JournalTailer t = d.daemon().journalTailer();
+                // 3,000 calls cannot be counted within a millisecond: the verdict is unknown rather than late.
+                assertFalse(t.catchUp("vm-4280-1.jsonl", bytes.length, System.nanoTime() + 1_000_000L));
+                assertTrue(t.catchUp("vm-4280-1.jsonl", bytes.length, System.nanoTime() + 120_000_000_000L));
+                assertEquals(3000, stored(d));
+                var mode = Files.getPosixFilePermissions(dir.resolve(".vm-4280-1.jsonl.consumed"));
+                assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"), mode);
+                try (var leftovers = Files.list(dir)) {
+                    assertEquals(List.of(), leftovers.filter(p -> p.toString().endsWith(".tmp")).toList());
+                }
+            }
+        }
+    }
 }

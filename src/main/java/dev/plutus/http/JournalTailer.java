@@ -15,6 +15,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,6 +25,8 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -57,6 +60,12 @@ final class JournalTailer {
     static final long SLOWEST_PASS_NANOS = 250_000_000L;
     static final long WAKE_ABOVE_NANOS = 8_000_000L;
     private static final long ABANDONED_AFTER_MILLIS = 60_000L;
+    /**
+     * The longest a verdict waits for the tailer (another thread reading the same journal) or for its own
+     * catching up: below the bridge's default 250 ms timeout, so the bridge gets a prompt 503 ("unknown")
+     * and applies fail_mode, rather than timing out with nothing said.
+     */
+    static final long CATCH_UP_DEADLINE_NANOS = 200_000_000L;
 
     private final Path dir;
     private final Path rejected;
@@ -66,6 +75,15 @@ final class JournalTailer {
     private final Map<String, Journal> journals = new ConcurrentHashMap<>();
     /** Journals read to their end and deleted: a verdict naming one has nothing left to wait for. */
     private final Set<String> finished = ConcurrentHashMap.newKeySet();
+    /** Entries named like journals that are not the daemon user's regular files: never opened, logged once each. */
+    private final Set<String> refused = ConcurrentHashMap.newKeySet();
+    private final int ownerUid;
+    /** Held while a journal is opened and registered, so two threads never open the same one; a verdict waits on it only until its deadline. */
+    private final ReentrantLock opening = new ReentrantLock();
+    private static final java.nio.file.attribute.FileAttribute<Set<java.nio.file.attribute.PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    /** No deadline: the tailer's own thread may wait. */
+    private static final long NONE = Long.MIN_VALUE;
     private volatile long lastListed = System.nanoTime() - LIST_EVERY_NANOS;
     private final java.util.concurrent.atomic.AtomicBoolean woken = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long pause = FASTEST_PASS_NANOS;
@@ -86,6 +104,7 @@ final class JournalTailer {
         this.hooks = hooks;
         this.status = status;
         this.maxLineBytes = maxLineBytes;
+        this.ownerUid = (int) new com.sun.security.auth.module.UnixSystem().getUid();
     }
 
     /**
@@ -187,7 +206,7 @@ final class JournalTailer {
     int runOnce() {
         long now = System.nanoTime();
         if (now - lastListed >= LIST_EVERY_NANOS) {
-            discover();
+            discover(NONE);
             lastListed = now;
         }
         int read = 0;
@@ -200,7 +219,7 @@ final class JournalTailer {
 
     /** Reads everything there is and retires every journal whose writer is gone: at start, in tests, at the end of a benchmark. */
     int drain() {
-        discover();
+        discover(NONE);
         int read = 0;
         for (Journal j : journals.values()) {
             read += j.readAvailable();
@@ -215,6 +234,11 @@ final class JournalTailer {
      * journal's, a file shorter than the offset, a store failure): the verdict is then unknown.
      */
     boolean catchUp(String name, long offset) {
+        return catchUp(name, offset, System.nanoTime() + CATCH_UP_DEADLINE_NANOS);
+    }
+
+    /** As {@link #catchUp(String, long)}, giving up (false: verdict unknown) once {@code deadline} (nanoTime) has passed. */
+    boolean catchUp(String name, long offset, long deadline) {
         Matcher m = NAME.matcher(name);
         if (!m.matches() || offset < 0) {
             return false;
@@ -224,21 +248,21 @@ final class JournalTailer {
         }
         Journal j = journals.get(name);
         if (j == null) {
-            discover();
+            discover(deadline);
             j = journals.get(name);
             if (j == null) {
                 return finished.contains(name);
             }
         }
         for (Journal earlier : journals.values()) {
-            if (earlier.writer.equals(j.writer) && earlier.number < j.number && !earlier.readToEnd()) {
+            if (earlier.writer.equals(j.writer) && earlier.number < j.number && !earlier.readToEnd(deadline)) {
                 return false;
             }
         }
-        return j.readTo(offset);
+        return j.readTo(offset, deadline);
     }
 
-    private void discover() {
+    private void discover(long deadline) {
         if (!Files.isDirectory(dir)) {
             return;
         }
@@ -247,7 +271,9 @@ final class JournalTailer {
                 String name = p.getFileName().toString();
                 Matcher m = NAME.matcher(name);
                 if (!name.startsWith(".") && m.matches() && !journals.containsKey(name) && !finished.contains(name)) {
-                    open(p, name, m);
+                    if (isOwnRegularFile(p, name)) {
+                        open(p, name, m, deadline);
+                    }
                 } else if (name.startsWith(".") && name.endsWith(".new")) {
                     removeIfAbandoned(p);
                 }
@@ -282,19 +308,89 @@ final class JournalTailer {
         }
     }
 
-    private synchronized void open(Path path, String name, Matcher m) {
-        if (journals.containsKey(name)) {
+    /**
+     * Only a regular file owned by the daemon's user is ever opened: opening a FIFO blocks until someone
+     * writes to it (it froze the tailer and, through it, every verdict), a symlink could make the daemon
+     * read (and set aside in rejected.jsonl) a file it was never meant to, and a device or another user's
+     * file is nobody's journal. Attributes are read without following links; each refused name is logged once.
+     */
+    private boolean isOwnRegularFile(Path p, String name) {
+        String problem;
+        try {
+            Map<String, Object> a = Files.readAttributes(p, "unix:isRegularFile,isSymbolicLink,isDirectory,uid",
+                    LinkOption.NOFOLLOW_LINKS);
+            int uid = (Integer) a.get("uid");
+            if (Boolean.TRUE.equals(a.get("isSymbolicLink"))) {
+                problem = "a symbolic link";
+            } else if (Boolean.TRUE.equals(a.get("isDirectory"))) {
+                problem = "a directory";
+            } else if (!Boolean.TRUE.equals(a.get("isRegularFile"))) {
+                problem = "not a regular file (a FIFO, socket or device)";
+            } else if (uid != ownerUid) {
+                problem = "owned by uid " + uid + ", not by the daemon's user (uid " + ownerUid + ")";
+            } else {
+                if (refused.remove(name)) {
+                    LOG.info("hook journal {} is now a regular file of the daemon's user: read from now on", name);
+                }
+                return true;
+            }
+        } catch (NoSuchFileException gone) {
+            return false;
+        } catch (IOException | RuntimeException e) {
+            problem = "its attributes cannot be read (" + e.getMessage() + ")";
+        }
+        if (refused.add(name)) {
+            LOG.warn("{} in {} is {}: it is not a hook journal the bridge wrote, so it is never opened (said once)",
+                    name, dir, problem);
+        }
+        return false;
+    }
+
+    /** Names refused by {@link #isOwnRegularFile} (tests read it). */
+    Set<String> refused() {
+        return Set.copyOf(refused);
+    }
+
+    /** Opens without holding any lock of the tailer's: a verdict never waits on an open. */
+    private void open(Path path, String name, Matcher m, long deadline) {
+        if (!lock(opening, deadline)) {
             return;
         }
         try {
-            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+            if (journals.containsKey(name)) {
+                return;
+            }
+            // NOFOLLOW_LINKS: a symlink swapped in after the check above fails here instead of being followed.
+            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
             long consumed = readConsumed(name, ch.size());
-            journals.put(name, new Journal(name, path, m.group(1), Long.parseLong(m.group(2)), ch, consumed));
+            if (journals.putIfAbsent(name, new Journal(name, path, m.group(1), Long.parseLong(m.group(2)), ch, consumed)) != null) {
+                ch.close(); // another thread opened it in between
+            }
         } catch (NoSuchFileException gone) {
             // retired by another pass in between
         } catch (IOException e) {
             LOG.warn("hook journal {} cannot be opened: {}", path, e.getMessage());
+        } finally {
+            opening.unlock();
         }
+    }
+
+    /** Takes {@code lock}, waiting at most until {@code deadline} ({@link #NONE}: as long as it takes); false when it could not. */
+    private static boolean lock(ReentrantLock lock, long deadline) {
+        if (deadline == NONE) {
+            lock.lock();
+            return true;
+        }
+        try {
+            return lock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static boolean expired(long deadline) {
+        return deadline != NONE && System.nanoTime() - deadline >= 0;
     }
 
     private Path consumedFile(String name) {
@@ -317,7 +413,10 @@ final class JournalTailer {
         return 0;
     }
 
-    /** One journal file and how far it has been dispatched. Every method holds its monitor: one reader at a time. */
+    /**
+     * One journal file and how far it has been dispatched. Every method holds {@link #lock}: one reader at a
+     * time; a verdict waits for it only until its deadline.
+     */
     private final class Journal {
         final String name;
         final Path path;
@@ -331,6 +430,7 @@ final class JournalTailer {
         boolean stalled;
         long lastWriterCheck;
         ByteBuffer buf = ByteBuffer.allocate(FIRST_BUFFER);
+        final ReentrantLock lock = new ReentrantLock();
 
         Journal(String name, Path path, String writer, long number, FileChannel ch, long consumed) {
             this.name = name;
@@ -343,34 +443,55 @@ final class JournalTailer {
             this.lastWriterCheck = System.nanoTime();
         }
 
-        synchronized boolean readTo(long offset) {
-            if (consumed >= offset) {
-                return true;
+        boolean readTo(long offset, long deadline) {
+            if (!lock(lock, deadline)) {
+                return false;
             }
-            readAvailable();
-            return consumed >= offset;
+            try {
+                if (consumed < offset) {
+                    read(offset, deadline);
+                }
+                return consumed >= offset;
+            } finally {
+                lock.unlock();
+            }
         }
 
-        synchronized boolean readToEnd() {
-            readAvailable();
+        boolean readToEnd(long deadline) {
+            if (!lock(lock, deadline)) {
+                return false;
+            }
             try {
-                return !stalled && (consumed == ch.size() || !writerAlive());
+                read(Long.MAX_VALUE, deadline);
+                return !stalled && !expired(deadline) && (consumed == ch.size() || !writerAlive());
             } catch (IOException e) {
                 return false;
+            } finally {
+                lock.unlock();
             }
         }
 
         /** Dispatches every whole line after {@link #consumed}; returns how many. */
-        synchronized int readAvailable() {
+        int readAvailable() {
+            lock.lock();
+            try {
+                return read(Long.MAX_VALUE, NONE);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Dispatches whole lines after {@link #consumed} until {@code until} is reached, the file ends or {@code deadline} passes. */
+        private int read(long until, long deadline) {
             if (!ch.isOpen()) {
                 return 0;
             }
             int done = 0;
             stalled = false;
             try {
-                while (true) {
+                while (!expired(deadline)) {
                     long size = ch.size();
-                    if (consumed >= size) {
+                    if (consumed >= Math.min(size, until)) {
                         break;
                     }
                     buf.clear();
@@ -390,6 +511,9 @@ final class JournalTailer {
                         done++;
                         consumed += lf + 1 - start;
                         start = lf + 1;
+                        if (consumed >= until || expired(deadline)) {
+                            return done;
+                        }
                     }
                     if (start == 0 && n == buf.capacity()) {
                         // One line fills the buffer: grow it, or set the line aside once past the limit.
@@ -420,7 +544,16 @@ final class JournalTailer {
          * or at once when {@code now} is forced); an unfinished last line left by a writer that is gone
          * was never acknowledged, so it is set aside first.
          */
-        synchronized void retireIfDone(long now, boolean force) {
+        void retireIfDone(long now, boolean force) {
+            lock.lock();
+            try {
+                retireLocked(now, force);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void retireLocked(long now, boolean force) {
             if (!ch.isOpen() || stalled || (!force && now - lastWriterCheck < WRITER_CHECK_EVERY_NANOS)) {
                 return;
             }
@@ -429,7 +562,7 @@ final class JournalTailer {
                 if (writerAlive()) {
                     return;
                 }
-                readAvailable(); // what it wrote before it went
+                read(Long.MAX_VALUE, NONE); // what it wrote before it went
                 if (stalled) {
                     return;
                 }
@@ -531,12 +664,21 @@ final class JournalTailer {
             Path target = consumedFile(name);
             Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
             try {
-                Files.writeString(tmp, Long.toString(consumed));
+                // 0600 like the journal itself; the temporary file never outlives a failed save (a full disk).
+                try (var out = Files.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING), OWNER_ONLY)) {
+                    out.write(ByteBuffer.wrap(Long.toString(consumed).getBytes(StandardCharsets.US_ASCII)));
+                }
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 savedConsumed = consumed;
             } catch (IOException e) {
                 // Read again after a restart; event ids keep it from counting twice.
                 LOG.warn("hook journal {}: consumed offset not saved ({})", name, e.getMessage());
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // nothing more to do: the next save truncates it
+                }
             }
         }
 
