@@ -239,4 +239,26 @@ class CallJournalTest {
         }
     }
 
+
+    @Test
+    void storedRecordsPinNoMoreThanTheRotationSize(@TempDir Path home) throws Exception {
+        // Long event ids make records of about 2 KiB: 3,000 of them are half again the rotation size.
+        String pad = "p".repeat(2_000);
+        try (Engine e = open(home, true)) {
+            for (int b = 0; b < 6; b++) {
+                List<dev.plutus.core.CallEvent> batch = new ArrayList<>();
+                for (int i = 0; i < 500; i++) {
+                    batch.add(event(pad + "-" + b + "-" + i));
+                }
+                e.recorder().recordAll(batch);
+            }
+            assertEquals(3_000 * COST_MICROS, storedCost(e));
+            long kept;
+            try (var files = Files.list(home.resolve(Engine.JOURNAL_DIR))) {
+                kept = files.filter(p -> p.getFileName().toString().endsWith(".journal")).mapToLong(p -> p.toFile().length()).sum();
+            }
+            // About 6 MiB were journaled; once stored, all but the active file's are deleted.
+            assertTrue(kept <= (4L << 20) + (64 << 10), kept + " bytes of stored records kept (at most about 4 MiB)");
+        }
+    }
 }

@@ -37,7 +37,11 @@ final class JournaledStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JournaledStore.class);
     static final int DRAIN_BATCH = 512;
     static final Duration READ_WAIT = Duration.ofSeconds(10);
-    private static final long ROTATE_BYTES = 64L << 20;
+    /**
+     * A new file starts past this size, and the drainer deletes the old one once it has stored it, so stored
+     * records never pin more than about this much disk (on a full disk, see {@link CallJournal#append}).
+     */
+    static final long ROTATE_BYTES = 4L << 20;
     /** How long the drainer sleeps with nothing to do, and after a part batch (so the next one is fuller). */
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
@@ -310,6 +314,7 @@ final class JournaledStore implements AutoCloseable {
         CallJournal.Position to = batch.get(batch.size() - 1).end();
         List<LlmCall> calls = calls(batch);
         table.store(calls, to);
+        journal.drainedTo(to);
         java.util.Set<String> sessions = new java.util.HashSet<>();
         for (LlmCall c : calls) {
             if (c.sessionId() != null) {

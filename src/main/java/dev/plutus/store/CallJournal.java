@@ -59,25 +59,44 @@ public final class CallJournal implements AutoCloseable {
     /** A journaled call and the position just past its record. */
     public record Entry(LlmCall call, Position end) {}
 
+    /** Writes bytes into a journal file at a position: the file channel itself, or a full disk in tests. */
+    @FunctionalInterface
+    interface Writes {
+        int write(FileChannel ch, ByteBuffer bytes, long at) throws IOException;
+    }
+
+    private static final Writes CHANNEL = FileChannel::write;
+
     private final Path dir;
     private final FileChannel lockFile;
     private final FileLock lock;
     private final long rotateBytes;
+    private final Writes writes;
     private FileChannel active;
+    private boolean closed;
+    /** How far the calls table holds the journal ({@link #drainedTo}); read by appends, set by the drainer. */
+    private volatile Position drained = Position.START;
+    /** Where the file before the active one ended: a new file's first append follows that. */
+    private Position previousEnd = Position.START;
     private long activeSeq;
     private long activeSize;
     /** Set when a failed append could not be undone: further appends would follow a damaged record. */
     private String broken;
 
-    private CallJournal(Path dir, FileChannel lockFile, FileLock lock, long rotateBytes) {
+    private CallJournal(Path dir, FileChannel lockFile, FileLock lock, long rotateBytes, Writes writes) {
         this.dir = dir;
         this.lockFile = lockFile;
         this.lock = lock;
         this.rotateBytes = rotateBytes;
+        this.writes = writes;
     }
 
     /** The journal in {@code dir}, or empty when another process (or another engine here) holds it. */
     public static Optional<CallJournal> tryOpen(Path dir, long rotateBytes) {
+        return tryOpen(dir, rotateBytes, CHANNEL);
+    }
+
+    static Optional<CallJournal> tryOpen(Path dir, long rotateBytes, Writes writes) {
         try {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -93,7 +112,7 @@ public final class CallJournal implements AutoCloseable {
                 ch.close();
                 return Optional.empty();
             }
-            return Optional.of(new CallJournal(dir, ch, l, rotateBytes));
+            return Optional.of(new CallJournal(dir, ch, l, rotateBytes, writes));
         } catch (IOException | UnsupportedOperationException e) {
             throw new StoreException("cannot open the call journal in " + dir, e);
         }
@@ -232,6 +251,15 @@ public final class CallJournal implements AutoCloseable {
     public synchronized void startWriting(Position consumed) {
         long seq = Math.max(files().stream().mapToLong(Long::longValue).max().orElse(0), consumed.seq()) + 1;
         openActive(seq);
+        drained = new Position(seq, 0);
+    }
+
+    /**
+     * The calls table now holds every record up to {@code p}. A full disk is then recoverable: the files
+     * wholly drained may go (see {@link #append}).
+     */
+    public void drainedTo(Position p) {
+        drained = p;
     }
 
     /** The position after the last record appended. */
@@ -247,12 +275,23 @@ public final class CallJournal implements AutoCloseable {
         if (broken != null) {
             throw new StoreException("the call journal cannot take calls: " + broken);
         }
-        if (active == null) {
+        if (closed) {
             throw new StoreException("the call journal is closed");
         }
-        if (activeSize >= rotateBytes) {
+        if (active == null) {
+            openActive(activeSeq + 1); // a new file could not be started last time (a full disk): try again
+        } else if (activeSize >= rotateBytes) {
             openActive(activeSeq + 1);
         }
+        return append(calls, true);
+    }
+
+    /**
+     * One attempt; when it fails and the calls table holds every record appended so far, the files (the
+     * active one included) hold nothing that is not stored: they are deleted, a new file is started and
+     * the append tried once more. On a full disk this frees the space drained records pinned.
+     */
+    private List<Position> append(List<LlmCall> calls, boolean mayRestart) {
         Encoder enc = new Encoder(calls.size() * 256);
         List<Position> ends = new ArrayList<>(calls.size());
         for (LlmCall call : calls) {
@@ -264,7 +303,7 @@ public final class CallJournal implements AutoCloseable {
         try {
             long at = start;
             while (bytes.hasRemaining()) {
-                at += active.write(bytes, at);
+                at += writes.write(active, bytes, at);
             }
         } catch (IOException e) {
             try {
@@ -272,16 +311,36 @@ public final class CallJournal implements AutoCloseable {
             } catch (IOException undo) {
                 broken = "a failed append could not be cut off (" + undo.getMessage() + ")";
             }
+            Position before = start == 0 ? previousEnd : new Position(activeSeq, start);
+            if (broken == null && mayRestart && drained.compareTo(before) >= 0) {
+                LOG.warn("call journal {}: an append failed ({}); every record before it is stored, so the journal starts a new"
+                        + " file and deletes the stored ones, and the append is tried once more", file(activeSeq), e.getMessage());
+                restartEmpty();
+                return append(calls, true);
+            }
             throw new StoreException("cannot append to the call journal " + file(activeSeq), e);
         }
         activeSize = start + enc.buf.limit();
         return ends;
     }
 
+    /** Closes the active file, deletes every file (all stored: the caller checked) and starts the next one. */
+    private void restartEmpty() {
+        long next = activeSeq + 1;
+        try {
+            active.close();
+        } catch (IOException e) {
+            LOG.warn("closing the call journal {}: {}", file(activeSeq), e.getMessage());
+        }
+        active = null;
+        deleteBefore(next);
+        openActive(next);
+    }
+
     /** Deletes the files before {@code seq}: the calls table holds all of them. */
     public synchronized void deleteBefore(long seq) {
         for (long s : files()) {
-            if (s < seq && s != activeSeq) {
+            if (s < seq && (s != activeSeq || active == null)) {
                 try {
                     Files.deleteIfExists(file(s));
                 } catch (IOException e) {
@@ -293,6 +352,7 @@ public final class CallJournal implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         try {
             if (active != null) {
                 active.close();
@@ -309,12 +369,15 @@ public final class CallJournal implements AutoCloseable {
         Path f = file(seq);
         try {
             if (active != null) {
+                previousEnd = new Position(activeSeq, activeSize);
                 active.close();
+                active = null;
             }
-            Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            active = FileChannel.open(f, StandardOpenOption.WRITE);
+            // Numbered before it exists: a file half-made by a failed attempt is never reused.
             activeSeq = seq;
             activeSize = 0;
+            Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            active = FileChannel.open(f, StandardOpenOption.WRITE);
         } catch (IOException | UnsupportedOperationException e) {
             active = null;
             throw new StoreException("cannot start the call journal " + f, e);
