@@ -35,13 +35,10 @@ class Connection:
             pass
 
 
-class DaemonClient:
-    def last_generation(self):
-        """The snapshot generation the last answer on this thread carried (None: it carried none)."""
-        return getattr(self.answered, "generation", None)
+class IdlePool:
+    """Idle connections of one process, shared by its threads: a hook takes one and gives it back."""
 
     def __init__(self, max_idle=MAX_IDLE):
-        self.answered = threading.local()
         self.idle = collections.deque()
         self.lock = threading.Lock()
         self.max_idle = max_idle
@@ -68,6 +65,16 @@ class DaemonClient:
             idle, self.idle = list(self.idle), collections.deque()
         for conn in idle:
             conn.close()
+
+
+class DaemonClient(IdlePool):
+    def last_generation(self):
+        """The snapshot generation the last answer on this thread carried (None: it carried none)."""
+        return getattr(self.answered, "generation", None)
+
+    def __init__(self, max_idle=MAX_IDLE):
+        super().__init__(max_idle)
+        self.answered = threading.local()
 
     def _connect(self, host, port, unix_path, timeout):
         """The daemon's own socket for the bridge when it has one (no TCP handshake, owner-only); else TCP."""
@@ -186,36 +193,8 @@ class ChannelUnavailable(ConnectionError):
     """No connection to the hook channel could be made (or it refused this one): nothing was sent on it."""
 
 
-class ChannelClient:
+class ChannelClient(IdlePool):
     """Process-wide pool of hook channel connections, as DaemonClient keeps HTTP ones."""
-
-    def __init__(self, max_idle=MAX_IDLE):
-        self.idle = collections.deque()
-        self.lock = threading.Lock()
-        self.max_idle = max_idle
-        self.opened = 0
-
-    def _take(self, key):
-        with self.lock:
-            while self.idle:
-                conn = self.idle.pop()
-                if conn.key == key:
-                    return conn
-                conn.close()
-        return None
-
-    def _give(self, conn):
-        with self.lock:
-            if len(self.idle) < self.max_idle:
-                self.idle.append(conn)
-                return
-        conn.close()
-
-    def close_all(self):
-        with self.lock:
-            idle, self.idle = list(self.idle), collections.deque()
-        for conn in idle:
-            conn.close()
 
     def _open(self, path, token, timeout, key):
         """A connection past its hello; ChannelUnavailable when there is none to be had."""
