@@ -5,7 +5,6 @@ import dev.plutus.bench.FrontBenchmark;
 import dev.plutus.bench.HookBenchmark;
 import dev.plutus.bench.IngestBenchmark;
 import dev.plutus.bench.ReservationBenchmark;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,7 +42,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--hook-events", defaultValue = "100000", description = "Timed events per hook in the hooks suite (default: ${DEFAULT-VALUE})")
     int hookEvents;
 
-    @Option(names = "--rss-calls", defaultValue = "1000000", description = "Calls the daemon records before its memory is read (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rss-calls", defaultValue = "200000",
+            description = "Calls the daemon records before its memory is read, at most; the phase stops after 2 minutes and says how many it sent (default: ${DEFAULT-VALUE})")
     long rssCalls;
 
     @Option(names = "--ingest-requests", defaultValue = "50000", description = "Single-event /v1/usage requests (default: ${DEFAULT-VALUE})")
@@ -72,8 +72,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean scratch = dir == null;
-        Path work = scratch ? Files.createTempDirectory("plutus-bench") : dir;
+        dev.plutus.bench.BenchScratch scratch = dir == null ? dev.plutus.bench.BenchScratch.create() : null;
+        Path work = scratch != null ? scratch.dir() : dir;
         PlutusCli.logTo(new dev.plutus.core.HomeLayout(work));
         try {
             if (!List.of("engine", "hooks", "ingest", "otlp", "reserve", "front", "all").contains(suite)) {
@@ -105,10 +105,8 @@ final class BenchCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("plutus bench: no figure printed for what follows: " + e.getMessage());
             return 2;
         } finally {
-            if (scratch) {
-                try (var files = Files.walk(work)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                }
+            if (scratch != null) {
+                scratch.close();
             }
         }
         return 0;
