@@ -280,7 +280,7 @@ def cut(value, depth=0):
 
 
 # --- stopping a request (see docs/hermes-request-shapes.md) -------------------------------------
-STOP_TEXT = "The budget for this run is exhausted. Reply: stopped."
+STOP_TEXT = "Plutus stopped this call: the budget does not allow it. Reply: stopped."
 # The smallest output limit every API below accepts (the Responses API refuses less than 16).
 STOP_TOKENS = 16
 # System blocks up to this size survive a shrink: an OAuth identity line some endpoints insist on, never a prompt.

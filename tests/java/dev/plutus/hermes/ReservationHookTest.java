@@ -90,6 +90,26 @@ class ReservationHookTest {
         }
     }
 
+    /** Refused only for what is held: the words say so, not "exhausted", and tools stay allowed. */
+    @Test
+    void aCallRefusedForWhatIsHeldSaysItDoesNotFitNotThatTheBudgetIsExhausted(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.045\n");
+        MutableClock clock = new MutableClock(NOON, ZoneId.of("UTC"));
+        try (TestEngine p = TestSupport.open(home, clock)) {
+            p.hooks().dispatch("pre_api_request", pre("A", "A:api:0"));
+            p.hooks().dispatch("post_api_request", post("A", "A:api:0")); // $0.0045 spent: 10 % of the limit
+            assertEquals(HookReply.NOTHING, p.hooks().dispatch("pre_api_request", pre("A", "A:api:1")));
+            HookReply b = p.hooks().dispatch("pre_api_request", pre("B", "B:api:1"));
+            String said = b.action() instanceof HookAction.BlockTool block ? block.message() : b.toJson().toString();
+            assertEquals("Plutus: the next call's expected cost ($0.043) does not fit in what is left of global daily ($0.041 of"
+                    + " $0.045, with $0.043 held for calls in flight). This call is cut short; spend is $0.0045 (10%), under the limit,"
+                    + " so tools are still allowed.", said);
+            assertFalse(said.contains("exhausted"), said);
+            ObjectNode tool = ((ObjectNode) TestSupport.hermesJson("pre_tool_call.json")).put("session_id", "B");
+            assertFalse(p.hooks().dispatch("pre_tool_call", tool).action() instanceof HookAction.BlockTool, "tools are still allowed");
+        }
+    }
+
     @Test
     void aHoldThatIsNeverSettledExpires(@TempDir Path home) throws Exception {
         Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.04\nreservations:\n  ttl: 1m\n");

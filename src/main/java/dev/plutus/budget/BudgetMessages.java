@@ -36,6 +36,20 @@ public final class BudgetMessages {
                 + "; finish with a short summary.";
     }
 
+    /**
+     * A call refused because money held for other calls in flight leaves no room for it, while the spend itself
+     * is still under the hard limit: the budget is not exhausted, and tools are still allowed, so the message
+     * must not say it is. {@code expectedMicros}: this call's expected cost (0 when not known).
+     */
+    public static String reservationBlockMessage(ScopeStatus s, long expectedMicros) {
+        long left = Math.max(0, Money.minus(s.limitMicros(), s.spentMicros()));
+        return "Plutus: the next call's expected cost" + (expectedMicros > 0 ? " (" + Money.display(expectedMicros, s.limitMicros()) + ")" : "")
+                + " does not fit in what is left of " + s.scope().describe() + " " + s.window().label() + " ("
+                + Money.display(left, s.limitMicros()) + " of " + Money.display(s.limitMicros()) + ", with "
+                + Money.display(s.heldMicros(), s.limitMicros()) + " held for calls in flight). This call is cut short; spend is "
+                + Money.display(s.spentMicros(), s.limitMicros()) + " (" + s.spentPercent() + "%), under the limit, so tools are still allowed.";
+    }
+
     /** A one-time notice injected into the conversation. */
     public static String notice(ScopeStatus s, ZoneId zone) {
         return switch (s.level()) {

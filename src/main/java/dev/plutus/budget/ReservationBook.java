@@ -47,10 +47,17 @@ public final class ReservationBook {
 
         record Admitted(String id, long micros, Instant expiresAt, BudgetCheck check) implements Outcome {}
 
-        /** {@code centralMessage}: in remote mode, the central Plutus's words for its hard verdict (null otherwise). */
-        record Refused(BudgetCheck check, String centralMessage) implements Outcome {
+        /**
+         * {@code centralMessage}: in remote mode, the central Plutus's words for its hard verdict (null otherwise);
+         * {@code expectedMicros}: what the refused call was expected to cost (0 when not known here).
+         */
+        record Refused(BudgetCheck check, String centralMessage, long expectedMicros) implements Outcome {
             public Refused(BudgetCheck check) {
-                this(check, null);
+                this(check, null, 0);
+            }
+
+            public Refused(BudgetCheck check, String centralMessage) {
+                this(check, centralMessage, 0);
             }
         }
     }
@@ -79,7 +86,7 @@ public final class ReservationBook {
             }
             BudgetCheck check = judge.check(scope -> dev.plutus.core.Money.plus(heldByScope.getOrDefault(scope, 0L), elsewhere.heldMicros(scope)));
             if (check.verdict() instanceof Verdict.Hard) {
-                return new Outcome.Refused(check);
+                return new Outcome.Refused(check, null, micros);
             }
             hold(id, new Held(List.copyOf(scopes), micros, expiresAt.toEpochMilli()));
             return new Outcome.Admitted(id, micros, expiresAt, check);

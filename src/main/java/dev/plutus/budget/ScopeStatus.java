@@ -42,6 +42,11 @@ public record ScopeStatus(
                 .divide(java.math.BigInteger.valueOf(limitMicros)).min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValue();
     }
 
+    /** Percent of the limit spent, holds left out, rounded down. */
+    public long spentPercent() {
+        return new ScopeStatus(scope, window, spend, limitMicros, level, degraded, unpricedHard, periodKey, resetsAt, 0).percent();
+    }
+
     public boolean restsOnEstimates() {
         return spend.estimatedMicros() > 0;
     }

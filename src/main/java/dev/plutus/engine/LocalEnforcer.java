@@ -44,7 +44,16 @@ public final class LocalEnforcer implements Enforcer {
             throw new VerdictUnknown(VerdictUnknown.reasonOf(e), e);
         }
         known(o.check());
-        return o instanceof ReservationBook.Outcome.Refused r ? blockFor(intent.sessionId(), r.check()) : Optional.empty();
+        if (!(o instanceof ReservationBook.Outcome.Refused r)) {
+            return Optional.empty();
+        }
+        if (r.check().verdict() instanceof Verdict.Hard hard && hard.cause().heldMicros() > 0
+                && !(gate.check(gate.callScopes(intent.sessionId(), intent.provider(), intent.model())).verdict() instanceof Verdict.Hard)) {
+            // Refused only for what is held: the spend alone is under the limit.
+            return Optional.of(new Block(BudgetMessages.reservationBlockMessage(hard.cause(), r.expectedMicros()),
+                    Optional.empty()));
+        }
+        return blockFor(intent.sessionId(), r.check());
     }
 
     /** The check, unless its verdict is unknown: that is thrown, so no caller can take it for ok. */
