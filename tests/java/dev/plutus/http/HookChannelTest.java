@@ -153,7 +153,13 @@ class HookChannelTest {
                 // A request without a hello is a wrong hello: nothing is dispatched.
                 assertTrue(c.hook("post_api_request", COSTLY_CALL).startsWith("401 "));
             }
-            assertEquals(rejected + 2, d.daemon().status().answer().unauthorized());
+            for (String stray : java.util.List.of(" ", "\n", "\t")) {
+                // The hello is compared byte for byte: the token with anything after it is a wrong token.
+                try (Client c = new Client(channel(d))) {
+                    assertTrue(c.ask(HookChannel.HELLO + d.token() + stray).startsWith("401 "), "token + " + stray.codePointAt(0));
+                }
+            }
+            assertEquals(rejected + 5, d.daemon().status().answer().unauthorized());
             assertEquals(0, new dev.plutus.store.CallStore(d.plutus().jdbc()).count());
         }
     }

@@ -84,6 +84,26 @@ class SpoolAtScaleTest {
     }
 
     @Test
+    void aStoppingDaemonReplaysNothingMoreAndKeepsTheSpoolForTheNext(@TempDir Path home) throws Exception {
+        Path spool = home.resolve("spool");
+        var bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 50; i++) {
+            bytes.write(spoolLine("req_s" + i, 10));
+        }
+        try (DaemonHarness d = DaemonHarness.start(home)) {
+            d.daemon().stopReplaying(); // what close() does first
+            Files.createDirectories(spool);
+            Files.write(spool.resolve("host-5.jsonl"), bytes.toByteArray());
+            assertEquals(0, d.daemon().replaySpoolNow());
+            assertEquals(0, d.plutus().calls().count());
+            assertArrayEquals(bytes.toByteArray(), Files.readAllBytes(spool.resolve("host-5.jsonl")), "kept as it was");
+        }
+        try (DaemonHarness d = DaemonHarness.start(home)) {
+            assertEquals(50, d.plutus().calls().count(), "the next daemon replays it all, once");
+        }
+    }
+
+    @Test
     void aStoreOutageMidFileKeepsTheRestOfTheFileByteForByteForTheNextPass(@TempDir Path home) throws Exception {
         Path spool = home.resolve("spool");
         byte[] a = spoolLine("req_a", 10);

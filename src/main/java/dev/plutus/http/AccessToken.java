@@ -63,6 +63,11 @@ public final class AccessToken {
         return MessageDigest.isEqual(secret, presented.strip().getBytes(StandardCharsets.US_ASCII));
     }
 
+    /** Byte for byte, nothing stripped: for a framed protocol, where a stray byte is a wrong token (the hook channel's hello). */
+    public boolean matchesExactly(String presented) {
+        return presented != null && MessageDigest.isEqual(secret, presented.getBytes(StandardCharsets.US_ASCII));
+    }
+
     /** Checks an {@code Authorization: Bearer <token>} header value. */
     public boolean matchesBearer(String header) {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {

@@ -265,7 +265,7 @@ final class HookChannel implements AutoCloseable {
             String hello = new String(payload, StandardCharsets.US_ASCII);
             withGeneration = hello.startsWith(HELLO_2);
             String prefix = withGeneration ? HELLO_2 : HELLO;
-            if (!hello.startsWith(prefix) || !token.matches(hello.substring(prefix.length()))) {
+            if (!hello.startsWith(prefix) || !token.matchesExactly(hello.substring(prefix.length()))) {
                 status.rejected();
                 trySend("401 missing or wrong access token (see daemon.token in PLUTUS_HOME)");
                 return false;

@@ -222,6 +222,11 @@ public final class PlutusDaemon implements AutoCloseable {
         return replayer.drainAtStart();
     }
 
+    /** Stops spool replay as closing does (tests use it). */
+    void stopReplaying() {
+        replayer.stop();
+    }
+
     @Override
     public void close() {
         LOG.info("plutus daemon stopping");
@@ -236,6 +241,9 @@ public final class PlutusDaemon implements AutoCloseable {
 
     /** Stops whatever the constructor got to start, last started first; a start that failed midway calls it too. */
     private void stopStarted() {
+        if (replayer != null) {
+            replayer.stop(); // first: a spool pass must not keep the home's lock seconds after the front closed
+        }
         if (api != null) {
             try {
                 api.stop();

@@ -58,6 +58,8 @@ final class SpoolReplayer {
     private final int maxLineBytes;
     /** Entries already reported as unusable, with the problem told: each is logged once, not every second. */
     private final Map<Path, String> reported = new HashMap<>();
+    /** Set when the daemon stops: a pass in progress ends after its current line, the rest kept for the next daemon. */
+    private volatile boolean stopping;
 
     SpoolReplayer(Path dir, HookDispatcher hooks, DaemonStatus status) {
         this(dir, hooks, status, MAX_LINE_BYTES);
@@ -70,9 +72,18 @@ final class SpoolReplayer {
         this.maxLineBytes = maxLineBytes;
     }
 
+    /**
+     * Ends replaying: a pass in progress stops after its current line and keeps the rest of its file, byte for
+     * byte, for the next daemon; later passes do nothing. Without it a stopping daemon went on replaying for
+     * seconds after its front had closed, holding the home's lock, so a restart was refused.
+     */
+    void stop() {
+        stopping = true;
+    }
+
     /** Replays what earlier passes claimed, then claims what arrived since. Returns events replayed. */
     synchronized int runOnce() {
-        if (!Files.isDirectory(dir)) {
+        if (stopping || !Files.isDirectory(dir)) {
             return 0;
         }
         int replayed = 0;
@@ -168,7 +179,7 @@ final class SpoolReplayer {
                     problem = "not JSON: " + JsonProblem.describe(e, "line " + line.number());
                 }
                 if (problem == null) {
-                    ReplayOutcome outcome = hooks.replay(n.get("event").asText(), n.get("kwargs"));
+                    ReplayOutcome outcome = stopping ? ReplayOutcome.RETRY : hooks.replay(n.get("event").asText(), n.get("kwargs"));
                     if (outcome == ReplayOutcome.RETRY) {
                         // Keep this event and the rest for the next pass; what was stored stays stored.
                         keepRest(file, line, lines);
