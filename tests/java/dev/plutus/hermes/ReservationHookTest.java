@@ -107,6 +107,32 @@ class ReservationHookTest {
             assertFalse(said.contains("exhausted"), said);
             ObjectNode tool = ((ObjectNode) TestSupport.hermesJson("pre_tool_call.json")).put("session_id", "B");
             assertFalse(p.hooks().dispatch("pre_tool_call", tool).action() instanceof HookAction.BlockTool, "tools are still allowed");
+
+            // /budget says why B was cut short, though no scope reads hard: what is held, and the refused call.
+            var shown = p.commands().run("budget", "");
+            assertTrue(shown.text().contains("held:$0.043"), shown.text());
+            assertTrue(shown.text().contains("Model calls cut short lately"), shown.text());
+            assertTrue(shown.text().contains("12:00:00  session B  global daily: expected cost $0.043 did not fit: $0.0045 spent"
+                    + " + $0.043 held for calls in flight, of $0.045 (tools still allowed)"), shown.text());
+            assertEquals("ok", shown.json().get("scopes").get(0).get("level").asText(), "no scope is hard: " + shown.text());
+            var refused = shown.json().get("refused_calls");
+            assertEquals(1, refused.size(), refused.toString());
+            assertEquals("B", refused.get(0).get("session_id").asText());
+            assertEquals("held", refused.get(0).get("cause").asText());
+            assertEquals(EXPECTED, Math.round(refused.get(0).get("held_usd").asDouble() * 1e6));
+            assertEquals(EXPECTED, Math.round(shown.json().get("scopes").get(0).get("held_usd").asDouble() * 1e6));
+
+            // A call refused because the spend itself reached the limit says that, and the refusal ages out after an hour.
+            p.hooks().dispatch("post_api_request", post("A", "A:api:1"));
+            for (int i = 2; i < 12; i++) {
+                p.hooks().dispatch("pre_api_request", pre("A", "A:api:" + i));
+                p.hooks().dispatch("post_api_request", post("A", "A:api:" + i));
+            }
+            p.hooks().dispatch("pre_api_request", pre("C", "C:api:1"));
+            String later = p.commands().run("budget", "").text();
+            assertTrue(later.contains("session C  global daily: spend $0.054 of $0.045 reached the hard limit"), later);
+            clock.advance(Duration.ofMinutes(61));
+            assertFalse(p.commands().run("budget", "").text().contains("cut short lately"), "an hour later the list is empty");
         }
     }
 

@@ -54,10 +54,10 @@ class BudgetReportTest {
                 """ + LEGEND, r.text());
         assertEquals("{\"scope\":\"global\",\"id\":\"\",\"window\":\"daily\",\"spent_usd\":4.256789,\"limit_usd\":5.000000,"
                 + "\"level\":\"soft\",\"percent\":85,\"estimated_usd\":0.000000,\"unpriced_calls\":0,\"provisional_usd\":0.000000,\"degraded\":false,"
-                + "\"period\":\"2026-11-24\",\"resets_at\":\"2026-11-25T00:00:00Z\"}", r.json().path("scopes").get(0).toString());
+                + "\"period\":\"2026-11-24\",\"resets_at\":\"2026-11-25T00:00:00Z\",\"held_usd\":0.000000}", r.json().path("scopes").get(0).toString());
         assertEquals("{\"scope\":\"model\",\"id\":\"claude-sonnet-4-6\",\"window\":\"rolling_24h\",\"spent_usd\":0.001000,"
                 + "\"limit_usd\":0.002500,\"level\":\"ok\",\"percent\":40,\"estimated_usd\":0.000000,\"unpriced_calls\":3,"
-                + "\"provisional_usd\":0.000000,\"degraded\":false,\"period\":\"rolling\",\"resets_at\":null}", r.json().path("scopes").get(2).toString());
+                + "\"provisional_usd\":0.000000,\"degraded\":false,\"period\":\"rolling\",\"resets_at\":null,\"held_usd\":0.000000}", r.json().path("scopes").get(2).toString());
         assertEquals("12.345000", r.json().path("scopes").get(1).path("spent_usd").decimalValue().toPlainString(),
                 "JSON carries the exact amount the text rounds to cents");
         assertEquals(false, r.json().has("error"));
@@ -85,7 +85,7 @@ class BudgetReportTest {
                 No budgets are set: spend is tracked but nothing is enforced.
                 Set one with /budget set global daily 5.00, or /setup budget default.
                 """ + LEGEND, BudgetReport.render("Budgets", List.of(), UTC, standing(false, Optional.empty())).text());
-        assertEquals("{\"scopes\":[],\"zone\":\"UTC\",\"budget_file\":{\"path\":\"/home/u/plutus/budget.yaml\",\"in_force\":\"file\","
+        assertEquals("{\"scopes\":[],\"zone\":\"UTC\",\"refused_calls\":[],\"budget_file\":{\"path\":\"/home/u/plutus/budget.yaml\",\"in_force\":\"file\","
                 + "\"digest\":\"0123456789ab\",\"state\":\"loaded\",\"any_limit\":false}}",
                 BudgetReport.render("Budgets", List.of(), UTC, standing(false, Optional.empty())).json().toString());
 

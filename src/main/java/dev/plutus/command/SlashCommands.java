@@ -81,6 +81,9 @@ public final class SlashCommands {
     private final Refresh refresh;
     private final Clock clock;
     private final Supplier<Map<String, String>> cronJobNames;
+    /** How far back /budget lists refused calls. */
+    static final java.time.Duration REFUSALS_SHOWN = java.time.Duration.ofHours(1);
+    private final InFlight inFlight;
     /** Whether a budget edit made here is in force at once (the daemon), or only saved for when a daemon starts. */
     private final boolean enforcing;
 
@@ -100,12 +103,21 @@ public final class SlashCommands {
     public SlashCommands(StatsQueries stats, RollupStore rollups, CallStore calls, BudgetFile budgets, SpendLedger ledger,
             PricingEngine pricing, PriceRefresher priceRefresher, RunwayMonitor runway, HomeLayout home, Refresh refresh, Clock clock,
             Supplier<Map<String, String>> cronJobNames) {
-        this(stats, rollups, calls, budgets, ledger, pricing, priceRefresher, runway, home, refresh, clock, cronJobNames, true);
+        this(stats, rollups, calls, budgets, ledger, pricing, priceRefresher, runway, home, refresh, clock, cronJobNames, InFlight.NONE, true);
+    }
+
+    /**
+     * What calls in flight do to the budgets, for /budget: money held per scope, and the calls refused lately
+     * (a call refused for what is held leaves every spend under its limit, so no scope reads hard).
+     */
+    public record InFlight(java.util.function.ToLongFunction<ScopeRef> held, dev.plutus.budget.RefusalLog refusals) {
+        public static final InFlight NONE = new InFlight(scope -> 0, new dev.plutus.budget.RefusalLog());
     }
 
     private SlashCommands(StatsQueries stats, RollupStore rollups, CallStore calls, BudgetFile budgets, SpendLedger ledger,
             PricingEngine pricing, PriceRefresher priceRefresher, RunwayMonitor runway, HomeLayout home, Refresh refresh, Clock clock,
-            Supplier<Map<String, String>> cronJobNames, boolean enforcing) {
+            Supplier<Map<String, String>> cronJobNames, InFlight inFlight, boolean enforcing) {
+        this.inFlight = inFlight;
         this.enforcing = enforcing;
         this.cronJobNames = cronJobNames;
         this.stats = stats;
@@ -139,7 +151,9 @@ public final class SlashCommands {
                     public void reloadIfChanged() {
                         engine.reloadIfChanged();
                     }
-                }, engine.clock(), cronJobNames);
+                }, engine.clock(), cronJobNames, new InFlight(
+                        scope -> Math.max(engine.reservations().heldMicros(scope), engine.reservations().heldInStoreMicros(scope)),
+                        engine.refusals()), true);
     }
 
     /**
@@ -148,7 +162,7 @@ public final class SlashCommands {
      */
     public SlashCommands withoutDaemon() {
         return new SlashCommands(stats, rollups, calls, budgets, ledger, pricing, priceRefresher, runway, home, refresh, clock,
-                cronJobNames, false);
+                cronJobNames, inFlight, false);
     }
 
     private String inForceNote() {
@@ -382,7 +396,7 @@ public final class SlashCommands {
     private Rendered statusOf(ScopeKind only, String title) {
         List<ScopeStatus> statuses = allStatuses(only);
         Rendered r = BudgetReport.render(title, statuses, forecasts(statuses), budgets.current().zone(), budgets.standing(),
-                cronJobNames.get());
+                cronJobNames.get(), inFlight.held(), inFlight.refusals().since(clock.instant().minus(REFUSALS_SHOWN)));
         List<String> low = runway.activeAlertLines();
         if (low.isEmpty()) {
             return r;

@@ -3,6 +3,7 @@ package dev.plutus.engine;
 import dev.plutus.core.Upkeep;
 import dev.plutus.budget.BudgetFile;
 import dev.plutus.budget.PeriodCalendar;
+import dev.plutus.budget.RefusalLog;
 import dev.plutus.budget.ReservationBook;
 import dev.plutus.budget.SharedReservations;
 import dev.plutus.budget.SpendLedger;
@@ -63,6 +64,7 @@ public final class Engine implements AutoCloseable {
     private final Reservations reservations;
     private final CallRecorder recorder;
     private final Enforcer enforcer;
+    private final RefusalLog refusals = new RefusalLog();
     /** Present when this engine journals its calls (SQLite, {@link EngineConfig#callJournal()}, the journal's lock held). */
     private final Optional<JournaledStore> journal;
     private Upkeep upkeep;
@@ -111,7 +113,7 @@ public final class Engine implements AutoCloseable {
                 .orElse(batch -> direct.writeAll(batch).stream().map(OptionalLong::isPresent).toList());
         CallSink sink = remote.<CallSink>map(RemoteSink::new).orElseGet(() -> new StoreSink(store, book, shared, budgets, clock));
         this.recorder = new CallRecorder(sessions, pricing, budgets, enforcement, calls, sink, clock);
-        this.enforcer = remote.<Enforcer>map(link -> new RemoteEnforcer(link, sessions)).orElseGet(() -> new LocalEnforcer(gate, reservations));
+        this.enforcer = remote.<Enforcer>map(link -> new RemoteEnforcer(link, sessions)).orElseGet(() -> new LocalEnforcer(gate, reservations, refusals, clock));
         this.priceRefresher = new PriceRefresher(config.home(), config.openRouterBaseUrl(), config.litellmPricesUrl(),
                 config.pricingRefreshInterval(), meta, pricing);
         pricing.problems().forEach(p -> LOG.warn("{}", p));
@@ -166,6 +168,11 @@ public final class Engine implements AutoCloseable {
 
     public Reservations reservations() {
         return reservations;
+    }
+
+    /** The model calls this process refused lately, for /budget. */
+    public RefusalLog refusals() {
+        return refusals;
     }
 
     public BudgetGate gate() {

@@ -2,6 +2,7 @@ package dev.plutus.engine;
 
 import dev.plutus.budget.BudgetCheck;
 import dev.plutus.budget.BudgetMessages;
+import dev.plutus.budget.RefusalLog;
 import dev.plutus.budget.ReservationBook;
 import dev.plutus.budget.ScopeStatus;
 import dev.plutus.budget.Verdict;
@@ -14,10 +15,14 @@ import java.util.Optional;
 public final class LocalEnforcer implements Enforcer {
     private final BudgetGate gate;
     private final Reservations reservations;
+    private final RefusalLog refusals;
+    private final java.time.Clock clock;
 
-    LocalEnforcer(BudgetGate gate, Reservations reservations) {
+    LocalEnforcer(BudgetGate gate, Reservations reservations, RefusalLog refusals, java.time.Clock clock) {
         this.gate = gate;
         this.reservations = reservations;
+        this.refusals = refusals;
+        this.clock = clock;
     }
 
     @Override
@@ -47,11 +52,16 @@ public final class LocalEnforcer implements Enforcer {
         if (!(o instanceof ReservationBook.Outcome.Refused r)) {
             return Optional.empty();
         }
-        if (r.check().verdict() instanceof Verdict.Hard hard && hard.cause().heldMicros() > 0
-                && !(gate.check(gate.callScopes(intent.sessionId(), intent.provider(), intent.model())).verdict() instanceof Verdict.Hard)) {
-            // Refused only for what is held: the spend alone is under the limit.
-            return Optional.of(new Block(BudgetMessages.reservationBlockMessage(hard.cause(), r.expectedMicros()),
-                    Optional.empty()));
+        if (r.check().verdict() instanceof Verdict.Hard hard) {
+            ScopeStatus s = hard.cause();
+            boolean onlyHeld = s.heldMicros() > 0
+                    && !(gate.check(gate.callScopes(intent.sessionId(), intent.provider(), intent.model())).verdict() instanceof Verdict.Hard);
+            refusals.add(new RefusalLog.Refusal(clock.instant(), intent.sessionId(), s.scope(), s.window(), r.expectedMicros(),
+                    s.spentMicros(), s.heldMicros(), s.limitMicros(), onlyHeld));
+            if (onlyHeld) {
+                // Refused only for what is held: the spend alone is under the limit.
+                return Optional.of(new Block(BudgetMessages.reservationBlockMessage(s, r.expectedMicros()), Optional.empty()));
+            }
         }
         return blockFor(intent.sessionId(), r.check());
     }

@@ -6,12 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plutus.core.Money;
 import dev.plutus.budget.BudgetFile;
 import dev.plutus.budget.Level;
+import dev.plutus.budget.RefusalLog;
+import dev.plutus.budget.ScopeRef;
 import dev.plutus.budget.ScopeStatus;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.ToLongFunction;
 
 /** Pure renderer for /budget: one line per scope and window. */
 public final class BudgetReport {
@@ -35,6 +38,16 @@ public final class BudgetReport {
     /** As above, with each cron job's name beside its id ({@code cronJobNames} by id, from the host). */
     public static Rendered render(String title, List<ScopeStatus> statuses, List<BudgetForecast> forecasts, ZoneId zone,
             BudgetFile.Standing standing, java.util.Map<String, String> cronJobNames) {
+        return render(title, statuses, forecasts, zone, standing, cronJobNames, scope -> 0, List.of());
+    }
+
+    /**
+     * As above, with the money {@code held} per scope for calls in flight (a note, not part of the level: a hold
+     * refuses model calls but never blocks tools) and the model calls {@code refused} lately, newest first.
+     */
+    public static Rendered render(String title, List<ScopeStatus> statuses, List<BudgetForecast> forecasts, ZoneId zone,
+            BudgetFile.Standing standing, java.util.Map<String, String> cronJobNames, ToLongFunction<ScopeRef> held,
+            List<RefusalLog.Refusal> refused) {
         java.util.Map<ScopeStatus, BudgetForecast> ahead = new java.util.IdentityHashMap<>();
         forecasts.forEach(f -> ahead.put(f.status(), f));
         Optional<String> fileError = standing.refusal();
@@ -55,7 +68,11 @@ public final class BudgetReport {
             String flag = s.level() == Level.HARD ? "█" : s.level() == Level.SOFT ? "!" : " ";
             String notes = (s.restsOnEstimates() ? "~est " : "") + (s.degraded() ? "(hard→soft: estimates) " : "")
                     + (s.spend().unpricedCalls() > 0 ? "~unpriced:" + s.spend().unpricedCalls() + " " : "")
-                    + (s.spend().provisionalMicros() > 0 ? "~provisional:" + Money.display(s.spend().provisionalMicros(), s.limitMicros()) : "");
+                    + (s.spend().provisionalMicros() > 0 ? "~provisional:" + Money.display(s.spend().provisionalMicros(), s.limitMicros()) + " " : "");
+            long heldNow = held.applyAsLong(s.scope());
+            if (heldNow > 0) {
+                notes += "held:" + Money.display(heldNow, s.limitMicros());
+            }
             String pct = s.percent() >= 10_000 ? ">9999%" : s.percent() + "%";
             BudgetForecast f = ahead.get(s);
             String spent = Money.display(s.spentMicros(), s.limitMicros());
@@ -79,7 +96,8 @@ public final class BudgetReport {
                     .put("estimated_usd", Money.microsToUsd(s.spend().estimatedMicros()))
                     .put("unpriced_calls", s.spend().unpricedCalls())
                     .put("provisional_usd", Money.microsToUsd(s.spend().provisionalMicros())).put("degraded", s.degraded())
-                    .put("period", s.periodKey()).put("resets_at", s.resetsAt() == null ? null : s.resetsAt().toString());
+                    .put("period", s.periodKey()).put("resets_at", s.resetsAt() == null ? null : s.resetsAt().toString())
+                    .put("held_usd", Money.microsToUsd(heldNow));
             if (f != null) {
                 o.putObject("forecast").put("outlook", f.outlook().name().toLowerCase(java.util.Locale.ROOT))
                         .put("burn_usd_per_day", Money.microsToUsd(f.burnMicrosPerDay()))
@@ -100,6 +118,9 @@ public final class BudgetReport {
         } else {
             t.append(tt.render());
         }
+        if (!refused.isEmpty()) {
+            t.append('\n').append(refusedLines(refused, zone));
+        }
         t.append("\nIn force: ").append(inForce(standing)).append("; times in ").append(dev.plutus.core.ZoneNames.display(zone)).append('\n');
         t.append("Legend: (blank)=ok  !=soft  █=hard (tools blocked, cron paused)  ~est=rests partly on estimated tokens\n");
         if (statuses.stream().anyMatch(s -> s.spend().provisionalMicros() > 0)) {
@@ -110,6 +131,14 @@ public final class BudgetReport {
         j.set("scopes", arr);
         j.put("zone", zone.getId());
         fileError.ifPresent(e -> j.put("error", e));
+        ArrayNode refusedJson = j.putArray("refused_calls");
+        for (RefusalLog.Refusal r : refused) {
+            refusedJson.addObject().put("at", r.at().toString()).put("session_id", r.sessionId())
+                    .put("scope", r.scope().kind().label()).put("id", r.scope().written()).put("window", r.window().label())
+                    .put("expected_usd", Money.microsToUsd(r.expectedMicros())).put("spent_usd", Money.microsToUsd(r.spentMicros()))
+                    .put("held_usd", Money.microsToUsd(r.heldMicros())).put("limit_usd", Money.microsToUsd(r.limitMicros()))
+                    .put("cause", r.onlyHeld() ? "held" : "spent");
+        }
         if (standing.verdictUnknown()) {
             j.put("verdict", "unknown");
         }
@@ -135,6 +164,28 @@ public final class BudgetReport {
             })
             .thenComparing(Comparator.comparingLong(ScopeStatus::percent).reversed())
             .thenComparing(s -> s.scope().kind()).thenComparing(s -> s.scope().id()).thenComparing(ScopeStatus::window);
+
+    private static final DateTimeFormatter AT = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    /**
+     * One line per session and scope that had a model call refused: a session stopped by what is held for calls in
+     * flight shows here even though every spend is under its limit.
+     */
+    private static String refusedLines(List<RefusalLog.Refusal> refused, ZoneId zone) {
+        StringBuilder t = new StringBuilder("Model calls cut short lately (the request was shrunk before it went out):\n");
+        for (RefusalLog.Refusal r : refused) {
+            String who = r.sessionId() == null ? "no session" : "session " + dev.plutus.core.TerminalSafe.of(r.sessionId());
+            String why = r.onlyHeld()
+                    ? "expected cost " + Money.display(r.expectedMicros(), r.limitMicros()) + " did not fit: "
+                            + Money.display(r.spentMicros(), r.limitMicros()) + " spent + " + Money.display(r.heldMicros(), r.limitMicros())
+                            + " held for calls in flight, of " + Money.display(r.limitMicros()) + " (tools still allowed)"
+                    : "spend " + Money.display(r.spentMicros(), r.limitMicros()) + " of " + Money.display(r.limitMicros())
+                            + " reached the hard limit";
+            t.append("  ").append(AT.format(r.at().atZone(zone))).append("  ").append(who).append("  ")
+                    .append(r.scope().describe()).append(' ').append(r.window().label()).append(": ").append(why).append('\n');
+        }
+        return t.toString();
+    }
 
     private static String forecastCell(BudgetForecast f, ZoneId zone) {
         if (f == null) {
