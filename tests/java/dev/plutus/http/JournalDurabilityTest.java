@@ -4,17 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plutus.TestSupport;
-import dev.plutus.core.HomeLayout;
-import dev.plutus.hermes.HermesInstaller;
-import dev.plutus.hermes.PluginManifest;
-import dev.plutus.store.Database;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,12 +28,12 @@ class JournalDurabilityTest {
     @Test
     void killingHermesMidStreamLosesNothingAcknowledgedAndVerdictsCountEveryEarlierCall(@TempDir Path tmp) throws Exception {
         Path home = tmp.resolve("plutus");
-        Path plugin = install(tmp, home);
+        Path plugin = BridgeDriverFixture.install(tmp, home);
         Files.writeString(home.resolve("budget.yaml"), BUDGET);
         List<String> acked = new ArrayList<>();
         List<String> verdicts = new ArrayList<>();
         try (DaemonProcess daemon = DaemonProcess.start(home, tmp.resolve("daemon.log"))) {
-            Process driver = driver(plugin, 100_000);
+            Process driver = BridgeDriverFixture.driver("journal_driver.py", plugin, 100_000);
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = lines.readLine()) != null; ) {
                     String[] w = line.split(" ", 2);
@@ -56,7 +50,7 @@ class JournalDurabilityTest {
             assertEquals("null", verdicts.get(0), verdicts.toString());
             assertTrue(verdicts.get(1).contains("\"block\""), "the verdict after the 20th call counts it: " + verdicts.get(1));
         }
-        long stored = assertStoredOnce(home, acked);
+        long stored = BridgeDriverFixture.assertStoredOnce(home, -1, acked);
         // The line being written when Hermes died may or may not be whole; nothing is counted twice.
         assertTrue(stored == acked.size() || stored == acked.size() + 1, stored + " stored for " + acked.size() + " acknowledged");
         assertFalse(Files.exists(home.resolve("spool/rejected.jsonl")) && stored == acked.size() + 1,
@@ -66,12 +60,12 @@ class JournalDurabilityTest {
     @Test
     void killingTheDaemonMidTailLosesNothingAndARestartResumes(@TempDir Path tmp) throws Exception {
         Path home = tmp.resolve("plutus");
-        Path plugin = install(tmp, home);
+        Path plugin = BridgeDriverFixture.install(tmp, home);
         int calls = 3_000;
         List<String> acked = new ArrayList<>();
         Process driver;
         try (DaemonProcess daemon = DaemonProcess.start(home, tmp.resolve("daemon.log"))) {
-            driver = driver(plugin, calls);
+            driver = BridgeDriverFixture.driver("journal_driver.py", plugin, calls);
             BufferedReader lines = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8));
             for (String line; (line = lines.readLine()) != null; ) {
                 String[] w = line.split(" ", 2);
@@ -89,7 +83,7 @@ class JournalDurabilityTest {
         try (DaemonProcess again = DaemonProcess.start(home, tmp.resolve("daemon2.log"))) {
             awaitJournalsRetired(home);
         }
-        assertEquals(calls, assertStoredOnce(home, acked));
+        assertEquals(calls, BridgeDriverFixture.assertStoredOnce(home, -1, acked));
     }
 
     /** Waits (generously) until the daemon has read every journal and deleted it, its writer being gone. */
@@ -105,35 +99,5 @@ class JournalDurabilityTest {
             Thread.sleep(50);
         }
         throw new AssertionError("journals still in " + dir + " after 90 s");
-    }
-
-    private static long assertStoredOnce(Path home, List<String> acked) {
-        try (Database db = Database.open(new HomeLayout(home).database(), 1)) {
-            for (String id : acked) {
-                assertEquals(1, db.jdbc().queryLong("SELECT COUNT(*) FROM llm_calls WHERE event_id = ?", "api:" + id),
-                        id + " is stored exactly once");
-            }
-            long total = db.jdbc().queryLong("SELECT COUNT(*) FROM llm_calls");
-            assertEquals(total, db.jdbc().queryLong("SELECT COUNT(DISTINCT event_id) FROM llm_calls"), "no event stored twice");
-            return total;
-        }
-    }
-
-    private static Process driver(Path plugin, int count) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("python3", Path.of("tests/python/journal_driver.py").toAbsolutePath().toString(),
-                plugin.toString(), Integer.toString(count)).redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().remove("PLUTUS_HOME");
-        pb.environment().put("PYTHONPATH", Path.of("tests/python").toAbsolutePath().toString());
-        return pb.start();
-    }
-
-    private static Path install(Path tmp, Path home) throws Exception {
-        Files.createDirectories(home);
-        Path hermes = tmp.resolve("hermes");
-        Files.createDirectories(hermes);
-        Files.copy(TestSupport.hermesFixture("config.example.yaml"), hermes.resolve("config.yaml"));
-        HermesInstaller installer = new HermesInstaller(hermes, new HomeLayout(home), PluginManifest.bundled(), Clock.systemUTC());
-        installer.install(new HermesInstaller.BridgeSettings(10_000, "open", false, "plutus"));
-        return installer.pluginDir();
     }
 }

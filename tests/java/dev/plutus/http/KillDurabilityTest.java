@@ -3,17 +3,10 @@ package dev.plutus.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plutus.TestSupport;
-import dev.plutus.core.HomeLayout;
-import dev.plutus.hermes.HermesInstaller;
-import dev.plutus.hermes.PluginManifest;
-import dev.plutus.store.Database;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,11 +23,11 @@ class KillDurabilityTest {
     @Test
     void killingTheDaemonLosesNothingAcknowledgedAndCountsNothingTwice(@TempDir Path tmp) throws Exception {
         Path home = tmp.resolve("plutus");
-        Path plugin = install(tmp, home);
+        Path plugin = BridgeDriverFixture.install(tmp, home);
         List<String> acked = new ArrayList<>();
         List<String> spooled = new ArrayList<>();
         try (DaemonProcess daemon = DaemonProcess.start(home, tmp.resolve("daemon.log"))) {
-            Process driver = driver(plugin, CALLS);
+            Process driver = BridgeDriverFixture.driver("ack_driver.py", plugin, CALLS);
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = lines.readLine()) != null; ) {
                     String[] w = line.split(" ");
@@ -60,16 +53,16 @@ class KillDurabilityTest {
             }
             assertEquals(spooled.size(), replayed, "the restarted daemon replayed the spool");
         }
-        assertStoredOnce(home, acked, spooled, CALLS);
+        BridgeDriverFixture.assertStoredOnce(home, CALLS, acked, spooled);
     }
 
     @Test
     void killingTheBridgeLosesNothingAcknowledgedAndCountsNothingTwice(@TempDir Path tmp) throws Exception {
         Path home = tmp.resolve("plutus");
-        Path plugin = install(tmp, home);
+        Path plugin = BridgeDriverFixture.install(tmp, home);
         List<String> acked = new ArrayList<>();
         try (DaemonProcess daemon = DaemonProcess.start(home, tmp.resolve("daemon.log"))) {
-            Process driver = driver(plugin, 100_000);
+            Process driver = BridgeDriverFixture.driver("ack_driver.py", plugin, 100_000);
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = lines.readLine()) != null; ) {
                     String[] w = line.split(" ");
@@ -84,47 +77,11 @@ class KillDurabilityTest {
         }
         assertTrue(acked.size() >= 60 && acked.size() < 100_000, acked.size() + " acknowledged");
         // The call in flight when the bridge died may or may not have reached the daemon; none is counted twice.
-        long stored = assertStoredOnce(home, acked, List.of(), -1);
+        long stored = BridgeDriverFixture.assertStoredOnce(home, -1, acked);
         assertTrue(stored <= acked.size() + 1, stored + " stored for " + acked.size() + " acknowledged");
     }
 
     private static boolean daemonAlive(DaemonProcess d) {
         return ProcessHandle.of(d.pid()).map(ProcessHandle::isAlive).orElse(false);
-    }
-
-    /** Every id in the store once, acknowledged ones and (replayed) spooled ones; returns the rows stored. */
-    private static long assertStoredOnce(Path home, List<String> acked, List<String> spooled, long expectedTotal) {
-        try (Database db = Database.open(new HomeLayout(home).database(), 1)) {
-            for (List<String> ids : List.of(acked, spooled)) {
-                for (String id : ids) {
-                    assertEquals(1, db.jdbc().queryLong("SELECT COUNT(*) FROM llm_calls WHERE event_id = ?", "api:" + id),
-                            id + " is stored exactly once");
-                }
-            }
-            long total = db.jdbc().queryLong("SELECT COUNT(*) FROM llm_calls");
-            assertEquals(total, db.jdbc().queryLong("SELECT COUNT(DISTINCT event_id) FROM llm_calls"), "no event stored twice");
-            if (expectedTotal >= 0) {
-                assertEquals(expectedTotal, total);
-            }
-            return total;
-        }
-    }
-
-    private static Process driver(Path plugin, int count) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("python3", Path.of("tests/python/ack_driver.py").toAbsolutePath().toString(),
-                plugin.toString(), Integer.toString(count)).redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().remove("PLUTUS_HOME");
-        pb.environment().put("PYTHONPATH", Path.of("tests/python").toAbsolutePath().toString());
-        return pb.start();
-    }
-
-    private static Path install(Path tmp, Path home) throws Exception {
-        Files.createDirectories(home);
-        Path hermes = tmp.resolve("hermes");
-        Files.createDirectories(hermes);
-        Files.copy(TestSupport.hermesFixture("config.example.yaml"), hermes.resolve("config.yaml"));
-        HermesInstaller installer = new HermesInstaller(hermes, new HomeLayout(home), PluginManifest.bundled(), Clock.systemUTC());
-        installer.install(new HermesInstaller.BridgeSettings(10_000, "open", false, "plutus"));
-        return installer.pluginDir();
     }
 }
