@@ -75,7 +75,7 @@ final class PricingCommand implements Callable<Integer> {
                     .map(e -> new dev.plutus.pricing.PriceEntry(e.key(), e.provider(), e.input(), e.output(), e.cacheRead(),
                             e.cacheWrite(), e.cacheWrite1h(), e.reasoning(), e.tiers(), e.aliases(), e.variablePrice(),
                             e.source(), e.asOf(), PriceOrigin.OPENROUTER_SHIPPED, e.perRequest(), e.perImage(), null,
-                            java.util.List.of(), java.util.List.of(), java.util.Set.of(), null)).toList();
+                            java.util.List.of(), java.util.List.of(), java.util.Set.of(), null, e.estimated())).toList();
             java.util.List<String> about = new java.util.ArrayList<>(java.util.List.of(
                     "OpenRouter's GET /api/v1/models converted into Plutus's price-table format by",
                     "`plutus pricing convert-openrouter` (see docs/pricing.md); do not edit by hand."));

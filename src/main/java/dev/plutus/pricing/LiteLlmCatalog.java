@@ -54,12 +54,16 @@ public final class LiteLlmCatalog {
     }
 
     public static Conversion convert(String json, String asOf, PriceOrigin origin) throws IOException {
-        JsonNode root = Json.MAPPER.readTree(json);
-        if (root == null || !root.isObject()) {
+        JsonNode root = json == null || json.isBlank() ? null : Json.MAPPER.readTree(json);
+        if (root == null || root.isMissingNode()) {
+            throw new IOException("the answer is empty (no price map)");
+        }
+        if (!root.isObject()) {
             throw new IOException("LiteLLM price map is not a JSON object");
         }
         List<PriceEntry> out = new ArrayList<>();
         List<String> leftOut = new ArrayList<>();
+        Map<String, Map.Entry<String, BigDecimal>> familyFees = searchFeesByFamily(root);
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> f = it.next();
             String key = f.getKey();
@@ -78,7 +82,7 @@ public final class LiteLlmCatalog {
             }
             PriceEntry e;
             try {
-                e = entry(key, m, asOf, origin);
+                e = entry(key, m, asOf, origin, familyFees);
             } catch (RuntimeException bad) {
                 // One malformed entry (a tier threshold past any number) costs that entry, not the map.
                 leftOut.add(key + ": unreadable (" + bad.getMessage() + ")");
@@ -86,6 +90,11 @@ public final class LiteLlmCatalog {
             }
             if (e == null) {
                 leftOut.add(key + ": no price");
+                continue;
+            }
+            String zero = pricesNothing(key, m, e);
+            if (zero != null) {
+                leftOut.add(key + ": " + zero);
                 continue;
             }
             String problem = outOfRange(e);
@@ -98,7 +107,57 @@ public final class LiteLlmCatalog {
         return new Conversion(out, leftOut);
     }
 
-    private static PriceEntry entry(String key, JsonNode m, String asOf, PriceOrigin origin) {
+    /**
+     * Why an entry whose every price is 0 is left out (a call to it is then unpriced, not a $0
+     * call), or null when it prices something or is genuinely free ({@link FreeModels}).
+     */
+    private static String pricesNothing(String key, JsonNode m, PriceEntry e) {
+        if (!FreeModels.pricesNothing(e) || FreeModels.isFree(key, e.provider())) {
+            return null;
+        }
+        for (String unit : List.of("pixel", "second", "character", "query")) {
+            for (String field : List.of("input_cost_per_" + unit, "output_cost_per_" + unit)) {
+                BigDecimal d = usd(m.get(field));
+                if (d != null && d.signum() > 0) {
+                    return "billed per " + unit + " (" + field + "), which no reported usage counts; every token price is 0,"
+                            + " so calls are unpriced, not $0";
+                }
+            }
+        }
+        return "every price is 0 and nothing says the model is free; calls are unpriced, not $0 (add it to pricing.yaml"
+                + " if it is free)";
+    }
+
+    /**
+     * The search fee of each model family (its bare, undated name: {@code gpt-4o-search-preview})
+     * that lists one, with the key it came from: a dated or host-prefixed id of a search model that
+     * lists none ({@code gpt-4o-search-preview-2025-03-11}) is the same model and pays the same fee.
+     * The maker's own undated key, where it lists a fee, is the one taken.
+     */
+    private static Map<String, Map.Entry<String, BigDecimal>> searchFeesByFamily(JsonNode root) {
+        Map<String, Map.Entry<String, BigDecimal>> out = new java.util.HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> f = it.next();
+            JsonNode m = f.getValue();
+            if (!m.isObject() || !m.has("litellm_provider") || unreadablePrice(m) != null) {
+                continue;
+            }
+            BigDecimal fee = SearchFees.perRequest(f.getKey(), provider(m.path("litellm_provider").asText()), searchFees(m));
+            if (fee == null) {
+                continue;
+            }
+            String family = ModelNames.budgetKey(f.getKey());
+            Map.Entry<String, BigDecimal> had = out.get(family);
+            if (had == null || (!ModelNames.normalize(had.getKey()).equals(family)
+                    && ModelNames.normalize(f.getKey()).equals(family))) {
+                out.put(family, Map.entry(f.getKey(), fee));
+            }
+        }
+        return out;
+    }
+
+    private static PriceEntry entry(String key, JsonNode m, String asOf, PriceOrigin origin,
+            Map<String, Map.Entry<String, BigDecimal>> familyFees) {
         BigDecimal in = perMillion(m.get("input_cost_per_token"));
         BigDecimal outP = perMillion(m.get("output_cost_per_token"));
         JsonNode ranges = m.path("tiered_pricing");
@@ -130,17 +189,33 @@ public final class LiteLlmCatalog {
         boolean claude = PriceInvariants.isClaudeKey(key);
         String source = "litellm model_prices_and_context_window.json key " + key;
         BigDecimal imageTokens = perMillion(m.get(OUTPUT_IMAGE_TOKEN));
+        BigDecimal textOutput = null;
         if (output.signum() == 0 && imageTokens != null && imageTokens.signum() > 0) {
             // Hermes counts an image model's image tokens in output_tokens: with no text output
             // price, the per-image-token price is what those output tokens are billed at.
             output = imageTokens;
             source += "; output = output_cost_per_image_token (image tokens are reported as output tokens)";
+        } else if (imageTokens != null && imageTokens.compareTo(output) > 0) {
+            // Both prices: Hermes's output_tokens holds image and text tokens alike and no usage field
+            // tells them apart, so every output token is billed at the dearer image price (never an
+            // image token below its price) and the class is marked an estimate.
+            textOutput = output;
+            output = imageTokens;
+            source += "; output = output_cost_per_image_token " + imageTokens.toPlainString() + " (ESTIMATE: dearer than the"
+                    + " text output price " + textOutput.toPlainString() + "; image and text output tokens are not reported"
+                    + " apart)";
         }
-        BigDecimal searchFee = SearchFees.perRequest(key, provider(m.path("litellm_provider").asText()), searchFees(m));
+        String host = provider(m.path("litellm_provider").asText());
+        BigDecimal searchFee = SearchFees.perRequest(key, host, searchFees(m));
         if (searchFee != null) {
             perRequest = perRequest == null ? searchFee : perRequest.add(searchFee);
             source += "; per_request includes the search fee " + searchFee.toPlainString() + " USD ("
-                    + SearchFees.why(key, provider(m.path("litellm_provider").asText())) + ")";
+                    + SearchFees.why(key, host) + ")";
+        } else if (SearchFees.everyRequestSize(key, host) != null && familyFees.containsKey(ModelNames.budgetKey(key))) {
+            Map.Entry<String, BigDecimal> family = familyFees.get(ModelNames.budgetKey(key));
+            perRequest = perRequest == null ? family.getValue() : perRequest.add(family.getValue());
+            source += "; per_request includes the search fee " + family.getValue().toPlainString() + " USD of '"
+                    + family.getKey() + "', the same search model (" + SearchFees.why(key, host) + ")";
         }
         // Classes LiteLLM leaves out keep the table's documented defaults (written as omitted).
         java.util.Set<String> defaulted = new java.util.HashSet<>();
@@ -169,14 +244,29 @@ public final class LiteLlmCatalog {
             }
         }
         BigDecimal reasoning = perMillion(m.get("output_cost_per_reasoning_token"));
+        if (textOutput != null && reasoning == null) {
+            // Thinking is text: reasoning tokens keep the text output price.
+            reasoning = textOutput;
+        }
         if (reasoning != null && reasoning.compareTo(output) == 0) {
             reasoning = null;
         }
         List<PriceTier> tiers = new ArrayList<>(tiers(m, claude));
         tiers.addAll(rangeTiers);
-        return new PriceEntry(key, provider(m.path("litellm_provider").asText()), input, output, cacheRead, cacheWrite,
+        java.util.Set<String> estimated = java.util.Set.of();
+        if (textOutput != null) {
+            tiers = atLeastOutput(tiers, output);
+            estimated = java.util.Set.of("output");
+        }
+        return new PriceEntry(key, host, input, output, cacheRead, cacheWrite,
                 cacheWrite1h, reasoning, tiers, List.of(), false, source, asOf, origin, perRequest, perImage, null,
-                List.of(), List.of(), defaulted, null);
+                List.of(), List.of(), defaulted, null, estimated);
+    }
+
+    /** {@code tiers} with every tier output price below {@code output} raised to it (an image model's dearer output). */
+    static List<PriceTier> atLeastOutput(List<PriceTier> tiers, BigDecimal output) {
+        return tiers.stream().map(t -> t.output() == null || t.output().compareTo(output) >= 0 ? t
+                : new PriceTier(t.abovePromptTokens(), t.input(), output, t.cacheRead(), t.cacheWrite(), t.cacheWrite1h())).toList();
     }
 
     /** Long-context prices: {@code input_cost_per_token_above_200k_tokens} and its siblings, one tier per threshold. */

@@ -89,15 +89,15 @@ public final class ModelNames {
     private static final List<String> NO_HOST = List.of("custom", "auto", "moa", "local");
     /**
      * OpenRouter variant suffixes the loose level removes (not {@code :free}, not {@code :online}).
-     * Only {@code :thinking} is the same model at the same price; the others may be billed
-     * differently ({@code :exacto} is dearer), so a call priced at their base model's price is flagged.
+     * Each may be billed differently from its base model ({@code :exacto} is dearer, and so is
+     * {@code qwen-plus-2025-07-28:thinking}, $0.40/$1.20 against $0.26/$0.78), so a call priced at
+     * its base model's price because no layer lists the variant is flagged.
      */
-    private static final Pattern SAME_PRICE_SUFFIX = Pattern.compile(":(?:thinking|extended|nitro|floor|exacto)$");
-    private static final Pattern FLAGGED_VARIANT = Pattern.compile(":(?:extended|nitro|floor|exacto)$");
+    private static final Pattern VARIANT_SUFFIX = Pattern.compile(":(?:thinking|extended|nitro|floor|exacto)$");
 
     /** The variant suffix of {@code model} ({@code :exacto}, …) whose base price is only a stand-in, or null. */
     public static String flaggedVariant(String model) {
-        java.util.regex.Matcher v = FLAGGED_VARIANT.matcher(model.trim().toLowerCase(Locale.ROOT));
+        java.util.regex.Matcher v = VARIANT_SUFFIX.matcher(model.trim().toLowerCase(Locale.ROOT));
         return v.find() ? v.group() : null;
     }
 
@@ -117,7 +117,7 @@ public final class ModelNames {
      * without it is the global price, so a call priced by that name is flagged "price estimated".
      */
     public static String regionPrefix(String model) {
-        String bare = bare(SAME_PRICE_SUFFIX.matcher(model.trim().toLowerCase(Locale.ROOT)).replaceFirst(""));
+        String bare = bare(VARIANT_SUFFIX.matcher(model.trim().toLowerCase(Locale.ROOT)).replaceFirst(""));
         java.util.regex.Matcher g = BEDROCK_GEO.matcher(bare);
         return g.find() ? bare.substring(0, bare.indexOf('.')) : null;
     }
@@ -163,7 +163,7 @@ public final class ModelNames {
             }
         }
         List<String> loose = new ArrayList<>();
-        String stripped = SAME_PRICE_SUFFIX.matcher(m).replaceFirst("");
+        String stripped = VARIANT_SUFFIX.matcher(m).replaceFirst("");
         for (String base : List.of(stripped, BEDROCK_GEO.matcher(bare(stripped)).replaceFirst(""))) {
             for (String n : forms(hosts, base)) {
                 addLoose(loose, exact, undated, n);

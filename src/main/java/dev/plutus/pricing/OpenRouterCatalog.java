@@ -50,7 +50,11 @@ public final class OpenRouterCatalog {
 
     /** The entries; each model left out is added to {@code leftOut} as "id: reason", none silently. */
     public static List<PriceEntry> parse(String json, String asOf, List<String> leftOut) throws IOException {
-        JsonNode data = Json.MAPPER.readTree(json).path("data");
+        JsonNode root = json == null || json.isBlank() ? null : Json.MAPPER.readTree(json);
+        if (root == null || root.isMissingNode()) {
+            throw new IOException("the answer is empty (no model list)");
+        }
+        JsonNode data = root.path("data");
         if (!data.isArray()) {
             throw new IOException("OpenRouter model list has no 'data' array");
         }
@@ -73,10 +77,18 @@ public final class OpenRouterCatalog {
             BigDecimal output = variable ? BigDecimal.ZERO : outP;
             String source = "openrouter /api/v1/models id " + id;
             BigDecimal imageTokens = perMillion(p.path("image_output"));
+            BigDecimal textOutput = null;
             if (!variable && output.signum() == 0 && imageTokens != null && imageTokens.signum() > 0) {
                 // As LiteLLM's output_cost_per_image_token: Hermes reports image tokens as output tokens.
                 output = imageTokens;
                 source += "; output = image_output (image tokens are reported as output tokens)";
+            } else if (!variable && imageTokens != null && imageTokens.compareTo(output) > 0) {
+                // Both prices: output_tokens holds image and text tokens alike, reported as one count, so
+                // all are billed at the dearer image price (an estimate, flagged), never an image token below it.
+                textOutput = output;
+                output = imageTokens;
+                source += "; output = image_output " + imageTokens.toPlainString() + " (ESTIMATE: dearer than the text"
+                        + " output price " + textOutput.toPlainString() + "; image and text output tokens are not reported apart)";
             }
             boolean claude = PriceInvariants.isClaudeKey(id);
             BigDecimal cacheRead = orElse(perMillion(p.path("input_cache_read")), input);
@@ -87,6 +99,10 @@ public final class OpenRouterCatalog {
                 source += "; cache_write_1h = 2 x input (Anthropic's rule; OpenRouter lists none)";
             }
             BigDecimal reasoning = perMillion(p.path("internal_reasoning"));
+            if (textOutput != null && (reasoning == null || reasoning.signum() <= 0)) {
+                // Thinking is text: reasoning tokens keep the text output price.
+                reasoning = textOutput;
+            }
             if (reasoning != null && (reasoning.signum() <= 0 || reasoning.compareTo(output) == 0)) {
                 reasoning = null;
             }
@@ -126,10 +142,13 @@ public final class OpenRouterCatalog {
             }
             // OpenRouter's own routers are listed as openrouter/...: never prefix them twice.
             String key = id.toLowerCase(java.util.Locale.ROOT).startsWith("openrouter/") ? id : "openrouter/" + id;
+            if (textOutput != null) {
+                tiers = LiteLlmCatalog.atLeastOutput(tiers, output);
+            }
             out.add(new PriceEntry(key, "openrouter", input, output, cacheRead, cacheWrite, cacheWrite1h,
                     variable ? null : reasoning, variable ? List.of() : tiers, List.of(), variable,
                     source, asOf, PriceOrigin.FETCHED, perRequest, null, null,
-                    List.of(), List.of(), java.util.Set.of(), null));
+                    List.of(), List.of(), java.util.Set.of(), null, textOutput != null ? java.util.Set.of("output") : java.util.Set.of()));
         }
         return out;
     }

@@ -98,6 +98,75 @@ public final class PriceInvariants {
         }
     }
 
+    /** A machine-written entry's prices as the rules give them, and one line per class changed. */
+    public record Corrected(PriceEntry entry, List<String> corrections) {}
+
+    /**
+     * {@code flat} (one period's prices) with every class that breaks a rule priced as the rule
+     * gives it, when {@code flat} comes from a machine-written layer (fetched or shipped: OpenRouter's,
+     * LiteLLM's); the user's and the curated table's prices are returned as they are (a break there is
+     * a warning). Claude's cache classes take their multiple of input (Haiku 3: its published 1.2 ×
+     * and 0.12 ×), in the base prices and in each tier that sets its own input; any other model's
+     * cache read above input is priced at input, the most the rule allows.
+     */
+    public static Corrected corrected(PriceEntry flat) {
+        if (flat.variablePrice() || flat.origin() == PriceOrigin.USER || flat.origin() == PriceOrigin.BUILTIN) {
+            return new Corrected(flat, List.of());
+        }
+        List<String> out = new ArrayList<>();
+        String label = flat.origin().layerName() + " '" + flat.key() + "'";
+        BigDecimal read = flat.cacheRead();
+        BigDecimal write = flat.cacheWrite();
+        BigDecimal write1h = flat.cacheWrite1h();
+        List<PriceTier> tiers = flat.tiers();
+        if (isClaude(flat) && flat.input().signum() > 0) {
+            boolean haiku3 = flat.key().toLowerCase(Locale.ROOT).contains("claude-3-haiku");
+            read = rule(label, "", "cache_read", read, flat.input(), haiku3 ? HAIKU3_READ : READ, "Anthropic's cache read", out);
+            write = rule(label, "", "cache_write", write, flat.input(), haiku3 ? HAIKU3_WRITE : WRITE_5M,
+                    "Anthropic's 5-minute cache write", out);
+            write1h = rule(label, "", "cache_write_1h", write1h, flat.input(), WRITE_1H, "Anthropic's 1-hour cache write", out);
+            List<PriceTier> fixed = new ArrayList<>();
+            for (PriceTier t : tiers) {
+                if (t.input() == null) {
+                    fixed.add(t);
+                    continue;
+                }
+                String where = " above " + t.abovePromptTokens() + " prompt tokens";
+                fixed.add(new PriceTier(t.abovePromptTokens(), t.input(), t.output(),
+                        rule(label, where, "cache_read", t.cacheRead() != null ? t.cacheRead() : read, t.input(),
+                                haiku3 ? HAIKU3_READ : READ, "Anthropic's cache read", out),
+                        rule(label, where, "cache_write", t.cacheWrite() != null ? t.cacheWrite() : write, t.input(),
+                                haiku3 ? HAIKU3_WRITE : WRITE_5M, "Anthropic's 5-minute cache write", out),
+                        rule(label, where, "cache_write_1h", t.cacheWrite1h() != null ? t.cacheWrite1h() : write1h, t.input(),
+                                WRITE_1H, "Anthropic's 1-hour cache write", out)));
+            }
+            tiers = fixed;
+        } else if (read.compareTo(flat.input()) > 0) {
+            out.add(label + ": cache_read " + plain(read) + " is above input " + plain(flat.input())
+                    + " (a cache read never costs more than an uncached token); priced at " + plain(flat.input()));
+            read = flat.input();
+        }
+        if (out.isEmpty()) {
+            return new Corrected(flat, List.of());
+        }
+        return new Corrected(new PriceEntry(flat.key(), flat.provider(), flat.input(), flat.output(), read, write, write1h,
+                flat.reasoning(), tiers, flat.aliases(), flat.variablePrice(), flat.source(), flat.asOf(), flat.origin(),
+                flat.perRequest(), flat.perImage(), flat.effectiveFrom(), List.of(), List.of(), flat.defaulted(), flat.note(),
+                flat.estimated()), List.copyOf(out));
+    }
+
+    /** {@code found}, or {@code factor} × {@code input} with a line in {@code out} when they differ. */
+    private static BigDecimal rule(String label, String where, String field, BigDecimal found, BigDecimal input,
+            BigDecimal factor, String rule, List<String> out) {
+        BigDecimal want = input.multiply(factor);
+        if (found.compareTo(want) == 0) {
+            return found;
+        }
+        out.add(label + ": " + field + where + " is " + plain(found) + ", expected " + plain(want) + " (" + rule + " = "
+                + plain(factor) + " × input " + plain(input) + "); priced at " + plain(want));
+        return want;
+    }
+
     /** Claude on any host: Anthropic's API, Bedrock, Vertex, OpenRouter, Azure. */
     static boolean isClaude(PriceEntry e) {
         return isClaudeKey(e.key());

@@ -37,6 +37,9 @@ public final class PriceLayerFile {
     private static final List<String> PRICE_FIELDS = List.of("input", "output", "cache_read", "cache_write",
             "cache_write_1h", "reasoning", "per_request", "per_image");
     private static final List<String> TEXT_FIELDS = List.of("provider", "source", "as_of", "note");
+    /** Classes an {@code estimated} list may name, in the order they are written. */
+    static final List<String> ESTIMABLE = List.of("input", "output", "cache_read", "cache_write", "cache_write_1h",
+            "reasoning");
     private static final List<String> TIER_PRICES = List.of("input", "output", "cache_read", "cache_write", "cache_write_1h");
 
     /** A layer read: the entries in force, and one line per entry left out ("id: reason"). */
@@ -105,6 +108,15 @@ public final class PriceLayerFile {
                     number(g, "cache_write", t.cacheWrite());
                     number(g, "cache_write_1h", t.cacheWrite1h());
                     g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            if (!e.estimated().isEmpty()) {
+                g.writeArrayFieldStart("estimated");
+                for (String cls : ESTIMABLE) {
+                    if (e.estimated().contains(cls)) {
+                        g.writeString(cls);
+                    }
                 }
                 g.writeEndArray();
             }
@@ -276,6 +288,8 @@ public final class PriceLayerFile {
                 }
             } else if (name.equals("tiers")) {
                 problem = tiers(p, v, out);
+            } else if (name.equals("estimated")) {
+                problem = estimated(p, v, out);
             } else {
                 problem = "unknown field '" + name + "'";
             }
@@ -283,6 +297,28 @@ public final class PriceLayerFile {
                 p.skipChildren();
             }
         }
+        return problem;
+    }
+
+    /** The classes an entry marks as estimates: a list of class names. */
+    private static String estimated(JsonParser p, JsonToken v, Map<String, Object> out) throws IOException {
+        if (v != JsonToken.START_ARRAY) {
+            return "estimated is no list";
+        }
+        Set<String> classes = new java.util.LinkedHashSet<>();
+        String problem = null;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            String cls = p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : null;
+            if (problem == null && (cls == null || !ESTIMABLE.contains(cls))) {
+                problem = "estimated names no price class: " + shorten(p.getText()) + " (expected one of "
+                        + String.join(", ", ESTIMABLE) + ")";
+            }
+            if (cls != null) {
+                classes.add(cls);
+            }
+            p.skipChildren();
+        }
+        out.put("estimated", classes);
         return problem;
     }
 
@@ -384,9 +420,11 @@ public final class PriceLayerFile {
             tiers.add(new PriceTier(above.longValueExact(), price(t, "input", false), price(t, "output", false),
                     price(t, "cache_read", false), price(t, "cache_write", false), price(t, "cache_write_1h", false)));
         }
+        @SuppressWarnings("unchecked")
+        Set<String> estimated = (Set<String>) f.getOrDefault("estimated", Set.of());
         return new PriceEntry(key, (String) f.get("provider"), input, output, cacheRead, cacheWrite, cacheWrite1h, reasoning,
                 tiers, List.of(), variable, (String) f.get("source"), (String) f.get("as_of"), origin, perRequest, perImage,
-                null, List.of(), List.of(), defaulted, (String) f.get("note"));
+                null, List.of(), List.of(), defaulted, (String) f.get("note"), estimated);
     }
 
     private static BigDecimal price(Map<String, Object> f, String name, boolean variable) {

@@ -21,7 +21,7 @@ public record PriceResolution(PriceEntry entry, String matchedName, PriceEntry i
         EXACT,
         /** The name without its trailing release date. */
         UNDATED,
-        /** A loose form: a same-price variant suffix or a Bedrock region prefix removed, a Bedrock id as the maker's name. */
+        /** A loose form: an OpenRouter variant suffix or a Bedrock region prefix removed, a Bedrock id as the maker's name. */
         LOOSE,
         /** No entry: a documented rule priced it (OpenRouter's {@code :free}). */
         RULE
@@ -37,10 +37,26 @@ public record PriceResolution(PriceEntry entry, String matchedName, PriceEntry i
         this(entry, matchedName, inheritsFrom, makerFallback, provider, match, rule, regionFallback, null);
     }
 
-    /** The flat prices a call at {@code t} pays, with omitted classes filled from the lower layer. */
+    /**
+     * The flat prices a call at {@code t} pays, with omitted classes filled from the lower layer; a
+     * machine-written layer's class that breaks a price rule is priced as the rule says ({@link #corrections}).
+     */
     public PriceEntry pricesAt(Instant t) {
-        PriceEntry p = entry.pricesAt(t);
-        return inheritsFrom == null ? p : p.inheritingFrom(inheritsFrom.pricesAt(t));
+        PriceEntry p = PriceInvariants.corrected(entry.pricesAt(t)).entry();
+        return inheritsFrom == null ? p : p.inheritingFrom(PriceInvariants.corrected(inheritsFrom.pricesAt(t)).entry());
+    }
+
+    /**
+     * The classes of a machine-written entry (fetched or shipped) in force at {@code t} that broke a
+     * price rule and are priced as the rule says instead, each with the reason; the user's and the
+     * curated table's own prices are never changed. Empty when nothing was corrected.
+     */
+    public java.util.List<String> corrections(Instant t) {
+        java.util.List<String> out = new java.util.ArrayList<>(PriceInvariants.corrected(entry.pricesAt(t)).corrections());
+        if (inheritsFrom != null) {
+            PriceInvariants.corrected(inheritsFrom.pricesAt(t)).corrections().forEach(c -> out.add("inherited: " + c));
+        }
+        return out;
     }
 
     /**

@@ -343,7 +343,63 @@ public final class PricingEngine {
                 return Optional.of(userFamily(provider, found.get(), user.get(), layers, at));
             }
         }
-        return found.isPresent() ? found : freeVariant(provider, model);
+        return found.isPresent() ? found.map(r -> afterCuratedChange(provider, model, r, layers, at)) : freeVariant(provider, model);
+    }
+
+    /**
+     * A curated dated change beats a price recorded before it that stands for the same maker's
+     * price: when the curated entry for the model (at least as close a match) has a change (or
+     * {@code effective_from}) in force at {@code at} that took effect after the date the found
+     * price was recorded ({@code as_of}, or its own later {@code effective_from}), the curated
+     * prices hold. That applies to an OpenRouter layer's entry (OpenRouter lists the maker's price
+     * and a recorded copy does not follow its changes) and to a maker's price standing in for a
+     * host; a host's own price (Fireworks', Azure's) is the host's business and keeps holding, and so
+     * does any price recorded on or after the change. The user's prices always hold.
+     */
+    private static PriceResolution afterCuratedChange(String provider, String model, PriceResolution found,
+            List<PriceTable> layers, java.time.Instant at) {
+        PriceEntry e = found.entry();
+        boolean mirrorsMaker = e.origin() == PriceOrigin.FETCHED || e.origin() == PriceOrigin.OPENROUTER_SHIPPED
+                || (found.makerFallback() && e.origin() != PriceOrigin.BUILTIN);
+        if (e.origin() == PriceOrigin.USER || !mirrorsMaker || found.match() == PriceResolution.Match.RULE) {
+            return found;
+        }
+        Optional<PriceResolution> curated = lookup(provider, model, layers.subList(PriceOrigin.BUILTIN.ordinal(),
+                PriceOrigin.BUILTIN.ordinal() + 1), at);
+        if (curated.isEmpty() || curated.get().match().compareTo(found.match()) > 0) {
+            return found;
+        }
+        java.time.Instant changed = curated.get().entry().periodAt(at).effectiveFrom();
+        java.time.Instant recorded = recordedAt(e, at);
+        if (changed == null || (recorded != null && !recorded.isBefore(changed))) {
+            return found;
+        }
+        PriceResolution c = curated.get();
+        String rule = "the curated '" + c.entry().key() + "' changed its price on " + changed + ", after the "
+                + e.origin().layerName() + " price of '" + e.key() + "' was recorded"
+                + (e.asOf() == null ? " (undated)" : " (" + e.asOf() + ")") + ", which still shows the price before;"
+                + " the curated price from that date is used" + (c.makerFallback()
+                ? " (the maker's price, standing in for " + provider + "'s, flagged 'price from maker')" : "");
+        return new PriceResolution(c.entry(), c.matchedName(), c.inheritsFrom(), c.makerFallback(), provider, c.match(), rule,
+                c.regionFallback(), c.variant());
+    }
+
+    /** When {@code e}'s prices in force at {@code at} were recorded: the later of its as_of day and its period's start. */
+    private static java.time.Instant recordedAt(PriceEntry e, java.time.Instant at) {
+        java.time.Instant asOf = null;
+        if (e.asOf() != null) {
+            try {
+                asOf = java.time.LocalDate.parse(e.asOf().length() > 10 ? e.asOf().substring(0, 10) : e.asOf())
+                        .atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            } catch (java.time.DateTimeException notADate) {
+                asOf = null;
+            }
+        }
+        java.time.Instant from = e.periodAt(at).effectiveFrom();
+        if (asOf == null) {
+            return from;
+        }
+        return from == null || asOf.isAfter(from) ? asOf : from;
     }
 
     private static PriceResolution userFamily(String provider, PriceResolution dated, PriceResolution user,
@@ -450,11 +506,14 @@ public final class PricingEngine {
                             + " 'price estimated'"
                     : variant != null
                     ? "variant suffix '" + variant + "' removed: no layer lists the variant, so the base model's price of '"
-                            + name + "' (" + layer + ") stands in; a variant may be billed more (':exacto' is), the call is"
+                            + name + "' (" + layer + ") stands in; a variant may be billed more (':exacto' is, and"
+                            + " OpenRouter's qwen-plus-2025-07-28:thinking is $0.40/$1.20 against $0.26/$0.78), the call is"
                             + " flagged 'price estimated'"
                     : "loose form '" + name + "' of the same model in the " + layer + " layer (no layer has the exact name)";
         };
-        return makerFallback ? r + "; no " + provider + " price for it, so the maker's price stands in (flagged 'price from maker')" : r;
+        return makerFallback ? r + "; no " + provider + " price for it in any layer, so the maker's ("
+                + (e.provider() == null ? "unnamed" : e.provider()) + ") price stands in for " + provider
+                + "'s (flagged 'price from maker'; add " + provider + "'s price to pricing.yaml)" : r;
     }
 
     /**
@@ -517,6 +576,10 @@ public final class PricingEngine {
             return CallCost.unpriced("model '" + entry.key() + "' has a variable price", entry);
         }
         PriceEntry prices = r.get().pricesAt(at);
+        if (pricesNothingUnlessFree(r.get(), prices)) {
+            return CallCost.unpriced("the " + entry.origin().layerName() + " entry '" + entry.key() + "' lists no price above 0"
+                    + " and nothing says the model is free; add its price to pricing.yaml", entry);
+        }
         BigDecimal usd = CostCalculator.exactUsd(prices, usage, images);
         if (usd.signum() == 0 && uncountedImages(prices, images)) {
             return CallCost.unpriced("model '" + entry.key() + "' is billed per image ("
@@ -526,6 +589,17 @@ public final class PricingEngine {
             return CallCost.of(usd, entry).withEstimatedPrice(true, CallCost.ESTIMATED_PRICE_MARK);
         }
         return CallCost.of(usd, entry).withEstimatedPrice(r.get().estimatedPrice(), r.get().estimateMark());
+    }
+
+    /**
+     * True when a machine-written layer's entry prices nothing (every class 0) for a model that is
+     * not free by its own account ({@link FreeModels}): a source's 0 is no price, so the call is unpriced.
+     */
+    private static boolean pricesNothingUnlessFree(PriceResolution r, PriceEntry prices) {
+        PriceOrigin o = r.entry().origin();
+        return o != PriceOrigin.USER && o != PriceOrigin.BUILTIN && r.match() != PriceResolution.Match.RULE
+                && FreeModels.pricesNothing(prices) && !FreeModels.isFree(r.entry().key(), r.entry().provider())
+                && !FreeModels.isFree(r.matchedName(), r.provider());
     }
 
     /** True when the call is billed tokens of a class its prices mark as an estimate. */
@@ -562,8 +636,10 @@ public final class PricingEngine {
         }
         PriceEntry period = r.get().entry().periodAt(at);
         PriceEntry prices = r.get().pricesAt(at);
+        List<String> warnings = new ArrayList<>(r.get().corrections(at));
+        warnings.addAll(mergedWarnings(r.get(), at));
         return new PriceExplanation(at, r.get(), period, period.windowAt(at), prices.tierFor(usage.promptTokens()),
-                CostCalculator.breakdown(prices, usage, images), cost, mergedWarnings(r.get(), at), later);
+                CostCalculator.breakdown(prices, usage, images), cost, warnings, later);
     }
 
     /**
