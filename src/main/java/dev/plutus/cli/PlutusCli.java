@@ -492,13 +492,21 @@ public final class PlutusCli implements Callable<Integer> {
                     : model + ": unpriced: " + c.unpricedReason() + "\n");
             if (flag != null) {
                 text.append("  flagged    : ").append(flag).append(CallCost.MAKER_PRICE_MARK.equals(c.estimateMark())
-                        ? " (no " + provider + " price for this model; the maker's list price stands in)" : "").append('\n');
+                        ? " (" + makerHint(provider, model, c.entry()) + ")" : "").append('\n');
             }
             if (explain) {
                 explain(engine, x, text, j);
             }
             engine.problems().forEach(p -> spec.commandLine().getErr().println("warning: " + p));
             return print(spec, new Rendered(text.toString(), j), json, home.resolve());
+        }
+
+        /** Which host has no price of its own and whose price stands in: both named, and what to do. */
+        static String makerHint(String host, String model, dev.plutus.pricing.PriceEntry used) {
+            String maker = used.provider() == null ? "the maker" : used.provider();
+            return "no " + host + " price for '" + model + "' in any layer; " + maker + "'s list price ("
+                    + used.origin().layerName() + " '" + used.key() + "') stands in for " + host
+                    + "'s: add " + host + "'s price to pricing.yaml";
         }
 
         private static void explain(PricingEngine engine, dev.plutus.pricing.PriceExplanation x, StringBuilder t, ObjectNode j) {
@@ -556,6 +564,19 @@ public final class PlutusCli implements Callable<Integer> {
             String effective = x.period().effectiveFrom() == null ? "always" : x.period().effectiveFrom().toString();
             t.append("  effective  : ").append(effective).append(x.period().asOf() == null ? "" : " (as of " + x.period().asOf() + ")").append('\n');
             e.put("effective_from", x.period().effectiveFrom() == null ? null : x.period().effectiveFrom().toString());
+            dev.plutus.pricing.PriceEntry before = x.previousPeriod();
+            if (before != null) {
+                String was = "input " + before.input().toPlainString() + ", output " + before.output().toPlainString()
+                        + ", cache_read " + before.cacheRead().toPlainString() + ", cache_write " + before.cacheWrite().toPlainString()
+                        + " USD per million tokens" + (before.windows().isEmpty() ? "" : " (outside its time-of-day windows)");
+                t.append("  changed    : on ").append(x.period().effectiveFrom()).append("; before that (from ")
+                        .append(before.effectiveFrom() == null ? "its first price" : before.effectiveFrom().toString())
+                        .append("): ").append(was).append('\n');
+                ObjectNode b = e.put("changed_on", x.period().effectiveFrom().toString()).putObject("price_before");
+                b.put("from", before.effectiveFrom() == null ? null : before.effectiveFrom().toString())
+                        .put("input", plain(before.input())).put("output", plain(before.output()))
+                        .put("cache_read", plain(before.cacheRead())).put("cache_write", plain(before.cacheWrite()));
+            }
             if (x.window() != null) {
                 t.append("  window     : ").append(x.window().label()).append('\n');
                 e.put("window", x.window().label());

@@ -558,9 +558,19 @@ public final class SlashCommands {
         StringBuilder t = new StringBuilder("Plutus — setup\n" + "=".repeat(56) + "\n");
         t.append("Home        : ").append(home.dir()).append('\n');
         t.append("pricing.yaml: ").append(Files.exists(home.pricingFile()) ? pricing.userEntries() + " models" : "absent (optional)").append('\n');
-        t.append("Fetched     : ").append(Files.exists(home.fetchedPricingFile())
-                ? pricing.fetchedEntries() + " models, at " + priceRefresher.lastFetched("OpenRouter").map(Object::toString).orElse("?")
-                : "none (run /setup pricing auto)").append('\n');
+        // One line per source with its own fetch time: OpenRouter's and LiteLLM's are fetched apart.
+        boolean openrouterFetched = Files.exists(home.fetchedPricingFile());
+        boolean litellmFetched = Files.exists(PricingEngine.litellmFetchedFile(home));
+        String openrouterAt = priceRefresher.lastFetched("OpenRouter").map(Object::toString).orElse(null);
+        String litellmAt = priceRefresher.lastFetched("LiteLLM").map(Object::toString).orElse(null);
+        if (!openrouterFetched && !litellmFetched) {
+            t.append("Fetched     : none (run /setup pricing auto)\n");
+        } else {
+            t.append("Fetched     : OpenRouter ").append(openrouterFetched ? pricing.fetchedEntries() + " models, at "
+                    + (openrouterAt == null ? "an unrecorded time" : openrouterAt) : "none").append('\n');
+            t.append("              LiteLLM ").append(litellmFetched ? pricing.litellmFetchedEntries() + " models, at "
+                    + (litellmAt == null ? "an unrecorded time" : litellmAt) : "none").append('\n');
+        }
         t.append(layerCounts());
         t.append("budget.yaml : ").append(budgets.exists()
                 ? (budgets.current().hasAnyLimit() ? "limits set" : "no limits") : "absent (run /setup budget default)").append('\n');
@@ -571,6 +581,8 @@ public final class SlashCommands {
                 .put("fetched_prices", pricing.fetchedEntries()).put("builtin_prices", pricing.builtinEntries())
                 .put("litellm_prices", pricing.litellmEntries()).put("litellm_fetched_prices", pricing.litellmFetchedEntries())
                 .put("openrouter_shipped_prices", pricing.openrouterShippedEntries())
+                .put("openrouter_fetched_at", openrouterFetched ? openrouterAt : null)
+                .put("litellm_fetched_at", litellmFetched ? litellmAt : null)
                 .put("budget_file", budgets.exists()).put("budget_error", budgets.error().orElse(null));
         return new Rendered(t.toString(), j);
     }

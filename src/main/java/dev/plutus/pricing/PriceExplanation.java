@@ -28,6 +28,26 @@ public record PriceExplanation(Instant at, PriceResolution resolution, PriceEntr
         return resolution == null ? null : resolution.entry().source();
     }
 
+    /**
+     * The prices in force just before the dated period this call falls in (the entry's earlier
+     * change, or its first prices), or null when the call's prices are the entry's first.
+     */
+    public PriceEntry previousPeriod() {
+        if (resolution == null || period == null || period.effectiveFrom() == null) {
+            return null;
+        }
+        PriceEntry before = resolution.entry();
+        if (before == period || (before.effectiveFrom() != null && !before.effectiveFrom().isBefore(period.effectiveFrom()))) {
+            return null;
+        }
+        for (PriceEntry c : resolution.entry().changes()) {
+            if (c.effectiveFrom().isBefore(period.effectiveFrom())) {
+                before = c;
+            }
+        }
+        return before;
+    }
+
     /** The layer the entry came from: user, openrouter, curated, litellm-fetched or litellm. */
     public String layer() {
         return resolution == null ? null : resolution.entry().origin().layerName();

@@ -266,10 +266,13 @@ public final class PriceRefresher {
         try {
             c = download.get();
         } catch (IOException e) {
-            return kept(name, previous, List.of(), failure + ": " + e.getMessage());
+            return kept(name, previous, List.of(), failure + ": " + reason(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return kept(name, previous, List.of(), "interrupted while fetching");
+            return kept(name, previous, List.of(), failure + ": interrupted while fetching");
+        } catch (RuntimeException e) {
+            // An answer shaped unlike any price list must cost this source's update, not the refresh.
+            return kept(name, previous, List.of(), failure + ": the answer could not be read: " + reason(e));
         }
         // The exact text about to be written, read back as the engine will read it: what loads from it is what counts.
         String text = PriceLayerFile.write(c.entries(), about);
@@ -277,7 +280,7 @@ public final class PriceRefresher {
         try {
             loaded = PriceLayerFile.read(text, file.toString(), origin);
         } catch (RuntimeException e) {
-            return kept(name, previous, c.leftOut(), "the converted table does not read back (" + e.getMessage() + ")");
+            return kept(name, previous, c.leftOut(), "the converted table does not read back (" + reason(e) + ")");
         }
         List<String> dropped = new ArrayList<>(c.leftOut());
         dropped.addAll(loaded.skipped());
@@ -301,12 +304,36 @@ public final class PriceRefresher {
         try {
             AtomicFiles.write(file, text);
         } catch (IOException e) {
-            return kept(name, previous, dropped, "could not write " + file + ": " + e.getMessage());
+            return kept(name, previous, dropped, "could not write " + file + ": " + reason(e));
         }
         dropped.forEach(d -> LOG.warn("price refresh: {} model left out: {}", name, d));
         List<String> breaks = ruleBreaks(loaded.table());
         breaks.forEach(b -> LOG.warn("price refresh: {} price rule broken: {}", name, b));
         return new Source(name, Status.UPDATED, c.received(), usable, dropped, breaks, null);
+    }
+
+    /**
+     * Why a fetch failed, in words, never "null": the JDK's HTTP client throws some failures with no
+     * message (a refused connection is a bare {@code ConnectException}), so the type and the
+     * causes say it then.
+     */
+    static String reason(Throwable e) {
+        List<String> parts = new ArrayList<>();
+        for (Throwable t = e; t != null && parts.size() < 3; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage() == null ? "" : t.getMessage().strip();
+            String what = t instanceof java.net.ConnectException ? "connection refused or unreachable"
+                    : t instanceof java.net.http.HttpTimeoutException ? "timed out"
+                    : t instanceof java.net.UnknownHostException ? "unknown host"
+                    : t instanceof java.nio.channels.UnresolvedAddressException ? "unknown host"
+                    : t instanceof com.fasterxml.jackson.core.JsonProcessingException ? "the answer is not valid JSON"
+                    : t instanceof java.io.EOFException ? "the connection closed before the answer ended" : null;
+            String line = what == null ? m : m.isEmpty() ? what : what + ": " + m.lines().findFirst().orElse(m);
+            if (!line.isEmpty() && parts.stream().noneMatch(p -> p.contains(line))) {
+                parts.add(line);
+            }
+        }
+        return parts.isEmpty() ? e.getClass().getSimpleName() + " with no message" : String.join(" (", parts)
+                + ")".repeat(parts.size() - 1);
     }
 
     private static Source kept(String name, int previous, List<String> dropped, String problem) {
