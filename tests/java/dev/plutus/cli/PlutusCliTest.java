@@ -272,7 +272,7 @@ class PlutusCliTest {
             Result setup = run(home, "setup", "pricing", "auto", "--openrouter-url", url, "--litellm-url", litellmUrl);
             assertEquals(0, setup.exit(), setup.err());
             assertTrue(setup.out().contains("OpenRouter: 400 models now in force ("), setup.out());
-            assertTrue(setup.out().contains("LiteLLM: 2350 models now in force ("), setup.out());
+            assertTrue(setup.out().contains("LiteLLM: 2352 models now in force ("), setup.out());
             assertEquals(1, requests.get());
             assertEquals(userPrices, Files.readString(home.resolve("pricing.yaml")));
 

@@ -94,7 +94,7 @@ class PricingFetchWordsTest {
                 "--litellm-url", base + "/litellm.json");
         assertEquals(0, fetch.exit(), fetch.out() + fetch.err());
         Result setup = PlutusCliTest.run(home, "setup");
-        assertTrue(setup.out().matches("(?s).*Fetched     : OpenRouter none\n\\s+LiteLLM 2350 models, at 20\\d\\d-\\d\\d-\\d\\dT.*"),
+        assertTrue(setup.out().matches("(?s).*Fetched     : OpenRouter none\n\\s+LiteLLM 2352 models, at 20\\d\\d-\\d\\d-\\d\\dT.*"),
                 setup.out());
         Result json = PlutusCliTest.run(home, "setup", "--json");
         assertTrue(json.json().get("litellm_fetched_at").asText().startsWith("20"), json.out());

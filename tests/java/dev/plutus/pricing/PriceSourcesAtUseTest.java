@@ -195,8 +195,12 @@ class PriceSourcesAtUseTest {
         assertFalse(litellm.containsKey("ollama/gpt-oss:120b-cloud"));
         // No converted entry prices nothing unless it is free.
         for (PriceEntry e : c.entries()) {
-            assertFalse(FreeModels.pricesNothing(e) && !FreeModels.isFree(e.key(), e.provider()), e.key());
+            assertFalse(FreeModels.pricesNothing(e) && !FreeModels.isFree(e.key(), e.provider())
+                    && !FreeModels.isFreeOnItsMaker(e.key(), e.provider()), e.key());
         }
+        // Z.ai serves its -flash models free on its own API; through a host that has no price of its own, or a custom
+        // endpoint naming the model, they are unpriced, never $0.
+        assertTrue(litellm.containsKey("zai/glm-4.7-flash"));
         PricingEngine e = shipped();
         CallCost mythos = e.price("bedrock", "anthropic.claude-mythos-preview", null, TokenUsage.of(1000, 1000));
         assertFalse(mythos.priced());
@@ -204,6 +208,12 @@ class PriceSourcesAtUseTest {
         CallCost lyria = e.price("openrouter", "google/lyria-3-pro-preview", null, TokenUsage.of(1000, 1000));
         assertFalse(lyria.priced());
         assertTrue(lyria.unpricedReason().contains("lists no price above 0"), lyria.unpricedReason());
+        CallCost zaiFlash = e.price("zai", "glm-4.7-flash", null, TokenUsage.of(1000, 1000));
+        assertTrue(zaiFlash.priced());
+        assertEquals(0, zaiFlash.micros());
+        assertFalse(e.price("together", "glm-4.7-flash", null, TokenUsage.of(1000, 1000)).priced());
+        assertFalse(e.price("custom", "zai/glm-4.7-flash", null, TokenUsage.of(1000, 1000)).priced());
+        assertTrue(e.price("openrouter", "z-ai/glm-4.7-flash", null, TokenUsage.of(1000, 1000)).micros() > 0);
         CallCost free = e.price("openrouter", "openai/gpt-oss-20b:free", null, TokenUsage.of(1000, 1000));
         assertTrue(free.priced());
         assertEquals(0, free.micros());

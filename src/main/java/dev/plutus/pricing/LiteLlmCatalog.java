@@ -112,7 +112,7 @@ public final class LiteLlmCatalog {
      * call), or null when it prices something or is genuinely free ({@link FreeModels}).
      */
     private static String pricesNothing(String key, JsonNode m, PriceEntry e) {
-        if (!FreeModels.pricesNothing(e) || FreeModels.isFree(key, e.provider())) {
+        if (!FreeModels.pricesNothing(e) || FreeModels.isFree(key, e.provider()) || FreeModels.isFreeOnItsMaker(key, e.provider())) {
             return null;
         }
         for (String unit : List.of("pixel", "second", "character", "query")) {

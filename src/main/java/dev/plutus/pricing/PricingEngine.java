@@ -599,7 +599,7 @@ public final class PricingEngine {
         PriceOrigin o = r.entry().origin();
         return o != PriceOrigin.USER && o != PriceOrigin.BUILTIN && r.match() != PriceResolution.Match.RULE
                 && FreeModels.pricesNothing(prices) && !FreeModels.isFree(r.entry().key(), r.entry().provider())
-                && !FreeModels.isFree(r.matchedName(), r.provider());
+                && !FreeModels.isFree(r.matchedName(), r.provider()) && !FreeModels.isFreeOnItsMaker(r.matchedName(), r.provider());
     }
 
     /** True when the call is billed tokens of a class its prices mark as an estimate. */
