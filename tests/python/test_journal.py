@@ -58,7 +58,7 @@ class JournalTest(unittest.TestCase):
     def test_a_verdict_names_the_journal_and_offset_written_so_far(self):
         daemon = FakeDaemon(self.home)
         self.addCleanup(daemon.stop)
-        ctx, _ = self.register()
+        ctx, bridge = self.register()
         self.assertIsNone(ctx.hooks["pre_tool_call"](session_id="s1", tool_name="terminal"))
         ctx.hooks["post_api_request"](**fixture("post_api_request-anthropic-cache.json"))
         ctx.hooks["pre_tool_call"](session_id="s1", tool_name="terminal", args={"command": "ls"})
@@ -67,6 +67,8 @@ class JournalTest(unittest.TestCase):
         (name,) = self.journals()
         size = os.path.getsize(os.path.join(self.home, "hook-journal", name))
         self.assertEqual((name, size), (s["_plutus_journal"], s["_plutus_journal_offset"]))
+        self.assertEqual(bridge.s["timeout_ms"], s["_plutus_timeout_ms"],
+                         "the daemon gives up catching up in time to answer before the bridge stops waiting")
         self.assertNotIn("args", s, "a verdict hook sends only what the daemon reads")
 
     def test_the_writer_holds_a_lock_the_daemon_can_probe_and_gives_it_up_on_rotation(self):

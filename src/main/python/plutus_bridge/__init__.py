@@ -646,11 +646,16 @@ class Bridge:
         self.spool(event, payload)
 
     def with_journal_position(self, kwargs):
-        """The kwargs plus where this process's journal stands, so the daemon counts every earlier event first."""
+        """The kwargs plus where this process's journal stands, so the daemon counts every earlier event first.
+
+        With them goes this bridge's timeout: the daemon gives up catching up with the journal in time to answer
+        "verdict unknown" before the bridge stops waiting (fail_mode then decides, as for a daemon that is down).
+        """
         position = self.journal.position() if self.journal is not None else None
         if position is None:
             return kwargs
-        return dict(kwargs, _plutus_journal=position[0], _plutus_journal_offset=position[1])
+        return dict(kwargs, _plutus_journal=position[0], _plutus_journal_offset=position[1],
+                    _plutus_timeout_ms=self.s["timeout_ms"])
 
     def payload(self, event, kwargs):
         """The event as a JSON body within the daemon's limit; never raises, so the event is sent or spooled.

@@ -117,6 +117,145 @@ public final class HookDispatcher {
         }
     }
 
+    /** A line of a hook journal: the hook's name and its keyword arguments. */
+    public record Journaled(String event, JsonNode kwargs) {}
+
+    /**
+     * Handles journaled hooks in their order, each as {@link #journaled} would, except that model calls
+     * following each other are recorded together ({@link CallRecorder#recordAll}: one batch costs the engine
+     * a fraction of as many single calls). Returns an outcome per hook handled, in order; after a
+     * {@link ReplayOutcome#RETRY} nothing more was handled, so the list ends there.
+     */
+    public List<ReplayOutcome> journaledAll(List<Journaled> events) {
+        List<ReplayOutcome> out = new ArrayList<>(events.size());
+        List<CallEvent> calls = new ArrayList<>();
+        List<String> callEvents = new ArrayList<>();
+        for (Journaled j : events) {
+            counters.count("events");
+            counters.count("journaled");
+            HookEvent e;
+            try {
+                e = HookEvents.parse(j.event(), j.kwargs(), clock.instant(), note -> clamped(j.event(), note));
+                CallEvent call = e instanceof HookEvent.PostApiRequest p ? callOf(p)
+                        : e instanceof HookEvent.AuxiliaryCall a ? callOf(a) : null;
+                if (call != null || e instanceof HookEvent.AuxiliaryCall) {
+                    if (call != null) {
+                        calls.add(call);
+                        callEvents.add(j.event());
+                    } else {
+                        counters.count("event." + j.event());
+                    }
+                    // Held until the next hook that is not a call (or the end): a DONE placeholder fixed up by the flush.
+                    out.add(call != null ? null : ReplayOutcome.DONE);
+                    continue;
+                }
+            } catch (HookEvents.Malformed | IllegalArgumentException ex) {
+                malformed(j.event(), ex.getMessage());
+                out.add(ReplayOutcome.REJECTED);
+                continue;
+            }
+            if (!flush(calls, callEvents, out)) {
+                return upToRetry(out);
+            }
+            ReplayOutcome o = journaledParsed(j.event(), e);
+            out.add(o);
+            if (o == ReplayOutcome.RETRY) {
+                return out;
+            }
+        }
+        flush(calls, callEvents, out);
+        return upToRetry(out);
+    }
+
+    private static List<ReplayOutcome> upToRetry(List<ReplayOutcome> out) {
+        int retry = out.indexOf(ReplayOutcome.RETRY);
+        return retry < 0 ? out : out.subList(0, retry + 1);
+    }
+
+    /** The {@link #journaled} of an event already parsed. */
+    private ReplayOutcome journaledParsed(String event, HookEvent e) {
+        try {
+            handle(e);
+            counters.count("event." + event);
+            return ReplayOutcome.DONE;
+        } catch (HookEvents.Malformed | IllegalArgumentException ex) {
+            malformed(event, ex.getMessage());
+            return ReplayOutcome.REJECTED;
+        } catch (dev.plutus.store.StoreException ex) {
+            counters.count("store_errors");
+            LOG.warn("journaled {} could not be stored, read again later: {}", event, ex.getMessage());
+            return ReplayOutcome.RETRY;
+        } catch (RuntimeException ex) {
+            counters.count("errors");
+            LOG.warn("journaled {} failed: {}", event, ex, ex);
+            return ReplayOutcome.REJECTED;
+        }
+    }
+
+    /**
+     * Records the calls waiting in one batch and fills in their outcomes (the nulls of {@code out}, in order).
+     * A call the recorder refuses fails the whole batch, so the batch is then recorded one by one to find it
+     * (event ids keep the ones already counted from counting twice). False when the store failed: retry.
+     */
+    private boolean flush(List<CallEvent> calls, List<String> events, List<ReplayOutcome> out) {
+        if (calls.isEmpty()) {
+            return true;
+        }
+        List<ReplayOutcome> outcomes = new ArrayList<>(calls.size());
+        try {
+            recorder.recordAll(calls);
+            for (String event : events) {
+                counters.count("event." + event);
+                outcomes.add(ReplayOutcome.DONE);
+            }
+        } catch (dev.plutus.store.StoreException ex) {
+            counters.count("store_errors");
+            LOG.warn("{} journaled calls could not be stored, read again later: {}", calls.size(), ex.getMessage());
+            outcomes.add(ReplayOutcome.RETRY);
+        } catch (RuntimeException batchFailed) {
+            for (int i = 0; i < calls.size(); i++) {
+                ReplayOutcome o = recordOne(events.get(i), calls.get(i));
+                outcomes.add(o);
+                if (o == ReplayOutcome.RETRY) {
+                    break;
+                }
+            }
+        }
+        int next = 0;
+        for (int i = 0; i < out.size() && next < outcomes.size(); i++) {
+            if (out.get(i) == null) {
+                out.set(i, outcomes.get(next++));
+            }
+        }
+        // Calls after a RETRY were not recorded: cut there (the caller reads them again).
+        if (next < calls.size()) {
+            int cut = out.indexOf(null);
+            out.subList(cut, out.size()).clear();
+        }
+        calls.clear();
+        events.clear();
+        return !outcomes.contains(ReplayOutcome.RETRY);
+    }
+
+    private ReplayOutcome recordOne(String event, CallEvent call) {
+        try {
+            recorder.record(call);
+            counters.count("event." + event);
+            return ReplayOutcome.DONE;
+        } catch (dev.plutus.store.StoreException ex) {
+            counters.count("store_errors");
+            LOG.warn("journaled {} could not be stored, read again later: {}", event, ex.getMessage());
+            return ReplayOutcome.RETRY;
+        } catch (IllegalArgumentException ex) {
+            malformed(event, ex.getMessage());
+            return ReplayOutcome.REJECTED;
+        } catch (RuntimeException ex) {
+            counters.count("errors");
+            LOG.warn("journaled {} failed: {}", event, ex, ex);
+            return ReplayOutcome.REJECTED;
+        }
+    }
+
     /** What became of a replayed event: stored, unusable (set aside), or to be tried again later. */
     public enum ReplayOutcome { DONE, REJECTED, RETRY }
 
@@ -275,6 +414,12 @@ public final class HookDispatcher {
     }
 
     private HookReply postApiRequest(HookEvent.PostApiRequest e) {
+        recorder.record(callOf(e));
+        return HookReply.NOTHING;
+    }
+
+    /** The call a post_api_request reports, its tokens estimated when Hermes gave none (counted here). */
+    private CallEvent callOf(HookEvent.PostApiRequest e) {
         String sessionId = need(e.sessionId(), "session_id");
         String provider = e.provider() == null || e.provider().isBlank() ? "unknown" : e.provider();
         TokenUsage usage = e.usage();
@@ -291,12 +436,11 @@ public final class HookDispatcher {
         }
         String eventId = e.apiRequestId() != null ? "api:" + e.apiRequestId()
                 : e.bridgeEventId() != null ? "hook:" + e.bridgeEventId() : null;
-        recorder.record(new CallEvent(eventId, e.endedAt(), sessionId, e.platform(), provider, e.model(), e.responseModel(), usage,
-                estimated, e.latencyMillis(), null));
         if (estimated) {
             counters.count("estimated_calls");
         }
-        return HookReply.NOTHING;
+        return new CallEvent(eventId, e.endedAt(), sessionId, e.platform(), provider, e.model(), e.responseModel(), usage,
+                estimated, e.latencyMillis(), null);
     }
 
     /** Prefix of the event id of an auxiliary call: how the store tells those calls apart (see {@link #auxiliaryTask}). */
@@ -308,9 +452,18 @@ public final class HookDispatcher {
      * A failed attempt with no usage is not recorded: the provider refused it and billed nothing.
      */
     private HookReply auxiliaryCall(HookEvent.AuxiliaryCall e) {
+        CallEvent call = callOf(e);
+        if (call != null) {
+            recorder.record(call);
+        }
+        return HookReply.NOTHING;
+    }
+
+    /** The call an auxiliary hook reports, or null for a failed attempt with no usage (billed nothing). */
+    private CallEvent callOf(HookEvent.AuxiliaryCall e) {
         counters.count("auxiliary_calls");
         if (e.failed() && e.usage() == null) {
-            return HookReply.NOTHING;
+            return null;
         }
         String provider = e.provider() == null || e.provider().isBlank() ? "unknown" : e.provider();
         TokenUsage usage = e.usage();
@@ -325,9 +478,8 @@ public final class HookDispatcher {
         String id = e.apiRequestId() != null && !e.apiRequestId().isBlank() ? e.apiRequestId()
                 : e.bridgeEventId() != null ? "hook:" + e.bridgeEventId() : null;
         String eventId = id == null ? null : AUXILIARY_PREFIX + e.auxTask().replace(':', '_') + ":" + id;
-        recorder.record(new CallEvent(eventId, e.at(), e.sessionId(), null, provider, e.model(), e.responseModel(), usage,
-                estimated, e.latencyMillis(), null));
-        return HookReply.NOTHING;
+        return new CallEvent(eventId, e.at(), e.sessionId(), null, provider, e.model(), e.responseModel(), usage,
+                estimated, e.latencyMillis(), null);
     }
 
     /** The side task of an auxiliary call from its stored event id, or null for any other call. */

@@ -61,7 +61,7 @@ final class HookRequests {
             status.malformed();
             throw new HttpError(400, "body is not JSON: " + HttpApi.jsonProblem(e), Map.of("X-Plutus-Error", "body is not JSON"));
         }
-        caughtUp(event, kwargs);
+        caughtUp(event, kwargs, start);
         // A verdict means the bridge is busy: journaled events are likely to follow, so the tailer stops idling.
         journal.wake();
         if (snapshots != null && HookDispatcher.asksForVerdict(event)) {
@@ -108,14 +108,16 @@ final class HookRequests {
      * process journaled before it is counted; when that cannot be done now, its verdict is unknown
      * (503, so the bridge's fail_mode decides), never "ok" on a count that misses them.
      */
-    private void caughtUp(String event, JsonNode kwargs) {
+    private void caughtUp(String event, JsonNode kwargs, long start) {
         JsonNode name = kwargs.get("_plutus_journal");
         if (name == null || name.isNull()) {
             return;
         }
         JsonNode offset = kwargs.get("_plutus_journal_offset");
+        JsonNode timeout = kwargs.get("_plutus_timeout_ms");
+        long deadline = start + JournalTailer.catchUpNanos(timeout != null && timeout.canConvertToLong() ? timeout.asLong() : -1);
         if (!name.isTextual() || offset == null || !offset.canConvertToLong()
-                || !journal.catchUp(name.asText(), offset.asLong())) {
+                || !journal.catchUp(name.asText(), offset.asLong(), deadline)) {
             throw new HttpError(503, "verdict unknown: the events journaled before this " + event + " could not all be counted ("
                     + name + " to byte " + offset + ")", Map.of("X-Plutus-Error", "verdict unknown"));
         }

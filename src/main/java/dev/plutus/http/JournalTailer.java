@@ -60,12 +60,34 @@ final class JournalTailer {
     static final long SLOWEST_PASS_NANOS = 250_000_000L;
     static final long WAKE_ABOVE_NANOS = 8_000_000L;
     private static final long ABANDONED_AFTER_MILLIS = 60_000L;
+    /** Lines dispatched as one batch: the model calls among them are recorded together. */
+    static final int BATCH_LINES = 512;
+    /** The consumed offset is saved at most this often while reading (at once when a file is retired or the tailer stops). */
+    private static final long SAVE_EVERY_NANOS = 50_000_000L;
+    /** How often a verdict waiting for a file another thread is reading looks whether its offset was passed. */
+    private static final long LOCK_POLL_NANOS = 200_000L;
+    private static final String NOT_UTF8 = "not UTF-8 text (kept as raw_base64)";
     /**
      * The longest a verdict waits for the tailer (another thread reading the same journal) or for its own
-     * catching up: below the bridge's default 250 ms timeout, so the bridge gets a prompt 503 ("unknown")
-     * and applies fail_mode, rather than timing out with nothing said.
+     * catching up when the bridge did not say its timeout: below the bridge's default 250 ms, so the bridge
+     * gets a prompt 503 ("unknown") and applies fail_mode, rather than timing out with nothing said.
      */
     static final long CATCH_UP_DEADLINE_NANOS = 200_000_000L;
+    /** A bridge timeout above this is taken as this: a verdict is never held longer. */
+    static final long LONGEST_BRIDGE_TIMEOUT_MS = 60_000L;
+
+    /**
+     * How long a verdict may spend catching up when the bridge waits {@code bridgeTimeoutMs} for its answer
+     * (negative: not said): the timeout less a margin for the verdict itself and the way back — a fifth of it,
+     * at least 20 ms, at most half of it — so the answer, "unknown" included, arrives while the bridge waits.
+     */
+    static long catchUpNanos(long bridgeTimeoutMs) {
+        if (bridgeTimeoutMs <= 0) {
+            return CATCH_UP_DEADLINE_NANOS;
+        }
+        long timeout = TimeUnit.MILLISECONDS.toNanos(Math.min(bridgeTimeoutMs, LONGEST_BRIDGE_TIMEOUT_MS));
+        return timeout - Math.min(Math.max(timeout / 5, 20_000_000L), timeout / 2);
+    }
 
     private final Path dir;
     private final Path rejected;
@@ -200,6 +222,19 @@ final class JournalTailer {
                 Thread.currentThread().interrupt();
             }
         }
+        saveAll();
+    }
+
+    /** Saves every journal's consumed offset now (it is otherwise saved at most every 50 ms while reading). */
+    private void saveAll() {
+        for (Journal j : journals.values()) {
+            j.lock.lock();
+            try {
+                j.saveConsumed(true);
+            } finally {
+                j.lock.unlock();
+            }
+        }
     }
 
     /** One pass: finds new journals now and then, reads what every journal has gained, retires finished ones. */
@@ -225,6 +260,7 @@ final class JournalTailer {
             read += j.readAvailable();
             j.retireIfDone(System.nanoTime(), true);
         }
+        saveAll();
         return read;
     }
 
@@ -431,6 +467,10 @@ final class JournalTailer {
         long lastWriterCheck;
         ByteBuffer buf = ByteBuffer.allocate(FIRST_BUFFER);
         final ReentrantLock lock = new ReentrantLock();
+        /** Where the lines of the batch being dispatched start and end (their newline) in {@link #buf}. */
+        private final int[] lineStart = new int[BATCH_LINES];
+        private final int[] lineEnd = new int[BATCH_LINES];
+        private long lastSave = System.nanoTime();
 
         Journal(String name, Path path, String writer, long number, FileChannel ch, long consumed) {
             this.name = name;
@@ -443,18 +483,34 @@ final class JournalTailer {
             this.lastWriterCheck = System.nanoTime();
         }
 
+        /**
+         * Reads to {@code offset} unless another thread (the tailer) holding this file gets there first: its
+         * batches move {@link #consumed}, so the wait ends when they pass the offset, not when the tailer is done.
+         */
         boolean readTo(long offset, long deadline) {
-            if (!lock(lock, deadline)) {
-                return false;
-            }
-            try {
-                if (consumed < offset) {
-                    read(offset, deadline);
+            while (consumed < offset) {
+                if (expired(deadline)) {
+                    return false;
                 }
-                return consumed >= offset;
-            } finally {
-                lock.unlock();
+                long wait = deadline == NONE ? LOCK_POLL_NANOS : Math.min(LOCK_POLL_NANOS, deadline - System.nanoTime());
+                try {
+                    if (!lock.tryLock(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
+                        continue;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+                try {
+                    if (consumed < offset) {
+                        read(offset, deadline);
+                    }
+                    return consumed >= offset;
+                } finally {
+                    lock.unlock();
+                }
             }
+            return true;
         }
 
         boolean readToEnd(long deadline) {
@@ -481,7 +537,11 @@ final class JournalTailer {
             }
         }
 
-        /** Dispatches whole lines after {@link #consumed} until {@code until} is reached, the file ends or {@code deadline} passes. */
+        /**
+         * Dispatches whole lines after {@link #consumed} until {@code until} is reached, the file ends or
+         * {@code deadline} passes, in batches of at most {@link #BATCH_LINES} (the calls of a batch are recorded
+         * together); {@link #consumed} moves after each batch, so a verdict waiting for an offset sees it pass.
+         */
         private int read(long until, long deadline) {
             if (!ch.isOpen()) {
                 return 0;
@@ -502,18 +562,33 @@ final class JournalTailer {
                     byte[] a = buf.array();
                     int start = 0;
                     int lf;
-                    while ((lf = indexOf(a, start, n)) >= 0) {
-                        ReplayOutcome o = dispatch(a, start, lf - start, consumed);
-                        if (o == ReplayOutcome.RETRY) {
-                            stalled = true;
+                    boolean more = true;
+                    while (more && !expired(deadline)) {
+                        int lines = 0;
+                        int from = start;
+                        while (lines < BATCH_LINES && (lf = indexOf(a, start, n)) >= 0) {
+                            lineStart[lines] = start;
+                            lineEnd[lines++] = lf;
+                            start = lf + 1;
+                            if (consumed + (start - from) >= until) {
+                                more = false;
+                                break;
+                            }
+                        }
+                        if (lines == 0) {
+                            break;
+                        }
+                        int handled = dispatchBatch(a, lines);
+                        done += handled;
+                        if (stalled) {
                             return done;
                         }
-                        done++;
-                        consumed += lf + 1 - start;
-                        start = lf + 1;
-                        if (consumed >= until || expired(deadline)) {
-                            return done;
+                        if (lines < BATCH_LINES) {
+                            more = false;
                         }
+                    }
+                    if (consumed >= until || expired(deadline)) {
+                        break;
                     }
                     if (start == 0 && n == buf.capacity()) {
                         // One line fills the buffer: grow it, or set the line aside once past the limit.
@@ -531,12 +606,110 @@ final class JournalTailer {
                 LOG.warn("hook journal {} cannot be read now: {}", name, e.getMessage());
                 stalled = true;
             } finally {
-                saveConsumed();
+                saveConsumed(false);
                 if (done > 0) {
                     onProgress.run();
                 }
             }
             return done;
+        }
+
+        /**
+         * Dispatches the lines {@code lineStart/lineEnd[0..lines)} of {@code a} (which begin at {@link #consumed}) as
+         * one batch and moves {@link #consumed} past each line handled, in order; a store failure stops at that line
+         * ({@link #stalled}). Lines that are no event are set aside in their place. Returns the lines handled.
+         */
+        private int dispatchBatch(byte[] a, int lines) {
+            java.util.List<HookDispatcher.Journaled> events = new java.util.ArrayList<>(lines);
+            String[] problems = new String[lines];
+            for (int i = 0; i < lines; i++) {
+                HookDispatcher.Journaled e = parse(a, lineStart[i], lineEnd[i] - lineStart[i],
+                        consumed + lineStart[i] - lineStart[0], problems, i);
+                if (e != null) {
+                    events.add(e);
+                }
+            }
+            long t0 = System.nanoTime();
+            java.util.List<ReplayOutcome> outcomes = events.isEmpty() ? java.util.List.of() : hooks.journaledAll(events);
+            long each = events.isEmpty() ? 0 : (System.nanoTime() - t0) / events.size();
+            int handled = 0;
+            int k = 0;
+            for (int i = 0; i < lines; i++) {
+                int off = lineStart[i];
+                int len = lineEnd[i] - off;
+                long at = consumed;
+                if (problems[i] != null) {
+                    if (!problems[i].isEmpty()) {
+                        rejectLine(a, off, len, at, problems[i]);
+                    }
+                } else {
+                    if (k >= outcomes.size()) {
+                        return handled; // not handled: after a store failure
+                    }
+                    HookDispatcher.Journaled e = events.get(k);
+                    ReplayOutcome o = outcomes.get(k++);
+                    if (o == ReplayOutcome.RETRY) {
+                        stalled = true;
+                        return handled;
+                    }
+                    if (o == ReplayOutcome.REJECTED) {
+                        rejectLine(a, off, len, at, "the event was malformed (see plutus.log)");
+                    } else {
+                        status.hookHandled(e.event(), each);
+                    }
+                }
+                handled++;
+                consumed += len + 1;
+            }
+            return handled;
+        }
+
+        /**
+         * A line as an event, or null with {@code problems[i]} saying why not ("" for a blank line, which is
+         * skipped). A line of ASCII bytes (what the bridge writes: json escapes the rest) is parsed from the
+         * buffer as it is; any other is first checked to be UTF-8.
+         */
+        private HookDispatcher.Journaled parse(byte[] a, int off, int len, long at, String[] problems, int i) {
+            JsonNode n;
+            try {
+                if (ascii(a, off, len)) {
+                    if (blank(a, off, len)) {
+                        problems[i] = "";
+                        return null;
+                    }
+                    n = Json.MAPPER.readTree(a, off, len);
+                } else {
+                    String text = utf8(a, off, len);
+                    if (text == null) {
+                        problems[i] = NOT_UTF8;
+                        return null;
+                    }
+                    if (text.isBlank()) {
+                        problems[i] = "";
+                        return null;
+                    }
+                    n = Json.MAPPER.readTree(text);
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                problems[i] = "not JSON: " + JsonProblem.describe(e, "offset " + at);
+                return null;
+            } catch (IOException e) {
+                problems[i] = "not JSON: " + e.getMessage();
+                return null;
+            }
+            if (n == null || !n.path("event").isTextual()) {
+                problems[i] = "no event name";
+                return null;
+            }
+            return new HookDispatcher.Journaled(n.get("event").asText(), n.get("kwargs"));
+        }
+
+        private void rejectLine(byte[] a, int off, int len, long at, String problem) {
+            if (problem.equals(NOT_UTF8)) {
+                reject(java.util.Arrays.copyOfRange(a, off, off + len), at, problem);
+            } else {
+                reject(new String(a, off, len, StandardCharsets.UTF_8), at, problem);
+            }
         }
 
         /**
@@ -574,8 +747,8 @@ final class JournalTailer {
                             + "is gone: it was never acknowledged to Hermes" + (size - consumed > tail.length
                             ? "; only its first " + tail.length + " bytes are kept" : ""));
                     consumed = size;
-                    saveConsumed();
                 }
+                saveConsumed(true);
                 ch.close();
                 Files.deleteIfExists(path);
                 Files.deleteIfExists(consumedFile(name));
@@ -593,37 +766,6 @@ final class JournalTailer {
             } catch (java.nio.channels.OverlappingFileLockException heldHere) {
                 return true; // a writer inside this JVM (an embedded bridge, a test) holds it
             }
-        }
-
-        private ReplayOutcome dispatch(byte[] a, int off, int len, long at) {
-            String text = utf8(a, off, len);
-            if (text == null) {
-                reject(java.util.Arrays.copyOfRange(a, off, off + len), at, "not UTF-8 text (kept as raw_base64)");
-                return ReplayOutcome.REJECTED;
-            }
-            if (text.isBlank()) {
-                return ReplayOutcome.DONE;
-            }
-            JsonNode n;
-            try {
-                n = Json.MAPPER.readTree(text);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                reject(text, at, "not JSON: " + JsonProblem.describe(e, "offset " + at));
-                return ReplayOutcome.REJECTED;
-            }
-            if (n == null || !n.path("event").isTextual()) {
-                reject(text, at, "no event name");
-                return ReplayOutcome.REJECTED;
-            }
-            String event = n.get("event").asText();
-            long t0 = System.nanoTime();
-            ReplayOutcome o = hooks.journaled(event, n.get("kwargs"));
-            if (o == ReplayOutcome.REJECTED) {
-                reject(text, at, "the event was malformed (see plutus.log)");
-            } else if (o == ReplayOutcome.DONE) {
-                status.hookHandled(event, System.nanoTime() - t0);
-            }
-            return o;
         }
 
         /** A line longer than the limit: its bytes are copied to the spool's oversized/ directory, and it is set aside. */
@@ -657,10 +799,15 @@ final class JournalTailer {
             buf = ByteBuffer.allocate(FIRST_BUFFER);
         }
 
-        private void saveConsumed() {
-            if (consumed == savedConsumed) {
+        /**
+         * Keeps the offset consumed for a restarted daemon: at most every {@link #SAVE_EVERY_NANOS} unless
+         * {@code now} (a line read again after a crash counts nothing twice: event ids).
+         */
+        private void saveConsumed(boolean now) {
+            if (consumed == savedConsumed || (!now && System.nanoTime() - lastSave < SAVE_EVERY_NANOS)) {
                 return;
             }
+            lastSave = System.nanoTime();
             Path target = consumedFile(name);
             Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
             try {
@@ -714,6 +861,25 @@ final class JournalTailer {
         } catch (IOException e) {
             LOG.error("could not write {} ({}); the line was: {}", rejected, e.getMessage(), line);
         }
+    }
+
+    private static boolean ascii(byte[] a, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            if (a[i] < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean blank(byte[] a, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            if (a[i] != ' ' && a[i] != '\t' && a[i] != '\r' && a[i] != 0x0B && a[i] != '\f' && a[i] != 0x1C
+                    && a[i] != 0x1D && a[i] != 0x1E && a[i] != 0x1F) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int indexOf(byte[] a, int from, int to) {
