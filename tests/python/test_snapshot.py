@@ -42,14 +42,20 @@ class SnapshotSelectionTest(unittest.TestCase):
         self.addCleanup(self.bridge.close)
         self.addCleanup(self.bridge.journal.close)
 
-    def publish(self, generation=100, sessions=None, journals=None, valid_for_ms=60_000, pid=None, raw=None):
+    def publish(self, generation=100, sessions=None, journals=None, valid_for_ms=60_000, pid=None, raw=None,
+                headroom=None, price_bounds=None):
         """Writes verdicts.snap as the daemon does: a temp file renamed over the old one."""
         path = os.path.join(self.home, transport.SNAPSHOT_FILE)
         if raw is None:
-            raw = json.dumps({"plutus_verdicts": 1, "generation": generation, "pid": pid or os.getpid(),
-                              "written_ms": int(time.time() * 1000), "valid_until_ms": int(time.time() * 1000) + valid_for_ms,
-                              "journals": journals or {}, "sessions": {"s1": ""} if sessions is None else sessions,
-                              "end": True}).encode()
+            snap = {"plutus_verdicts": 1, "generation": generation, "pid": pid or os.getpid(),
+                    "written_ms": int(time.time() * 1000), "valid_until_ms": int(time.time() * 1000) + valid_for_ms,
+                    "journals": journals or {}, "sessions": {"s1": ""} if sessions is None else sessions}
+            if headroom is not None:
+                snap["headroom"] = headroom
+            if price_bounds is not None:
+                snap["price_bounds"] = price_bounds
+            snap["end"] = True
+            raw = json.dumps(snap).encode()
         with open(path + ".tmp", "wb") as f:
             f.write(raw)
         os.replace(path + ".tmp", path)
@@ -97,6 +103,75 @@ class SnapshotSelectionTest(unittest.TestCase):
         self.publish(journals={name: offset})
         self.assertIsNone(self.tool())
         self.assertEqual(1, self.asked())
+
+    def call(self, session="s1", model="gpt-4o", tokens=15, **extra):
+        usage = extra.pop("usage", {"input_tokens": tokens - 5, "output_tokens": 5})
+        self.ctx.hooks["post_api_request"](session_id=session, api_request_id="r%d" % time.perf_counter_ns(),
+                                           provider="openai", model=model, usage=usage, **extra)
+
+    # $10 per million tokens at most (input 2.5, output 10): 10,000,000 micro-dollars per million tokens.
+    BOUNDS = {"openai": {"gpt-4o": 10_000_000}}
+
+    def test_calls_not_counted_yet_are_allowed_from_the_snapshot_while_they_stay_inside_the_headroom(self):
+        self.call()   # before the snapshot: counted
+        name, counted = self.bridge.journal.position()
+        self.call(tokens=1000)
+        self.call(session="s2", tokens=999)   # another session's call may share its scopes: counted against the room too
+        # 1,999 tokens at $10 per million at most: $0.01999, under $0.02 of headroom.
+        self.publish(journals={name: counted}, headroom={"s1": {"micros": 20_000, "provider": "openai", "model": "gpt-4o"}},
+                     price_bounds=self.BOUNDS)
+        self.assertIsNone(self.tool())
+        self.assertEqual(0, self.asked())
+        self.assertEqual(1, self.bridge.snapshot.headroom_allows)
+        self.call(tokens=1)   # 2,000 tokens: $0.02 could reach the hard threshold
+        self.assertEqual({"action": "block", "message": "from the daemon"}, self.tool())
+        self.assertEqual(1, self.asked())
+
+    def test_a_call_without_a_bound_or_to_another_model_sends_the_hook_to_the_daemon(self):
+        room = {"s1": {"micros": 10 ** 6, "provider": "openai", "model": "gpt-4o"}}   # $1
+        cases = [
+            ("a model with no price bound", dict(model="mystery-model")),
+            ("the session's call to another model (new scopes)", dict(model="gpt-4.1")),
+            ("no usage: the daemon estimates", dict(usage=None)),
+            ("a count that is not an int", dict(usage={"input_tokens": 1.5})),
+            ("a negative count", dict(usage={"input_tokens": -100, "output_tokens": 5})),
+            ("another model served", dict(response_model="gpt-4o-2024-11-20")),
+            ("a huge count", dict(usage={"input_tokens": 10 ** 9, "output_tokens": 10 ** 9})),
+        ]
+        bounds = {"openai": {"gpt-4o": 10_000_000, "gpt-4.1": 8_000_000}}
+        asked = 0
+        for why, extra in cases:
+            self.call(**extra)
+            name, offset = self.bridge.journal.position()
+            self.publish(journals={name: offset}, headroom=room, price_bounds=bounds)
+            self.assertIsNone(self.tool(), "counted: from the file")
+            self.call()
+            self.call(**extra)
+            self.publish(journals={name: offset}, headroom=room, price_bounds=bounds)
+            self.assertEqual({"action": "block", "message": "from the daemon"}, self.tool(), why)
+            asked += 1
+            self.assertEqual(asked, self.asked(), why)
+
+    def test_a_block_is_given_from_the_file_whatever_was_journaled_since(self):
+        self.publish(sessions={"s1": BLOCK})
+        self.call(model="mystery-model")
+        self.assertEqual({"action": "block", "message": BLOCK}, self.tool())
+        self.assertEqual(0, self.asked())
+
+    def test_an_odd_headroom_or_bound_is_not_used(self):
+        self.call()
+        name, offset = self.bridge.journal.position()
+        self.call()
+        for headroom, bounds in (({"s1": {"micros": "9999", "provider": "openai", "model": "gpt-4o"}}, self.BOUNDS),
+                                 ({"s1": {"micros": True, "provider": "openai", "model": "gpt-4o"}}, self.BOUNDS),
+                                 ({"s1": {"micros": 10 ** 9, "provider": "openai"}}, self.BOUNDS),
+                                 ({"s1": {"micros": 10 ** 9, "provider": "openai", "model": "gpt-4o"}},
+                                  {"openai": {"gpt-4o": -1}}),
+                                 ({"s1": {"micros": 10 ** 9, "provider": "openai", "model": "gpt-4o"}},
+                                  {"openai": {"gpt-4o": 1.5}}),
+                                 ([], self.BOUNDS)):
+            self.publish(journals={name: offset}, headroom=headroom, price_bounds=bounds)
+            self.assertEqual({"action": "block", "message": "from the daemon"}, self.tool(), (headroom, bounds))
 
     def test_a_tool_run_journaled_since_need_not_be_counted(self):
         self.ctx.hooks["post_api_request"](session_id="s1", api_request_id="r1", provider="openai", model="gpt-4o",

@@ -169,6 +169,37 @@ def tool_call_chars(kwargs):
         return 0
 
 
+# The token counts the daemon prices a call by (HookEvents.usage).
+TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+                "reasoning_tokens")
+
+
+def call_cost(kwargs):
+    """(session, provider, model, tokens) of a post_api_request the daemon will price from its own usage, or None.
+
+    None whenever the tokens the daemon counts could be more than these (no usage, so it estimates; a count
+    that is not a plain non-negative int) or the price could be another model's (a different served model).
+    """
+    try:
+        usage, session = kwargs.get("usage"), kwargs.get("session_id")
+        provider, model, served = kwargs.get("provider"), kwargs.get("model"), kwargs.get("response_model")
+        if not isinstance(usage, dict) or not all(type(v) is str and v for v in (session, provider, model)):
+            return None
+        if served not in (None, "") and served != model:
+            return None
+        tokens = 0
+        for field in TOKEN_FIELDS:
+            v = usage.get(field)
+            if v is None:
+                continue
+            if type(v) is not int or v < 0:
+                return None
+            tokens += v
+        return session, provider, model, tokens
+    except Exception:  # noqa: BLE001 - an odd mapping: no bound, so the daemon is asked
+        return None
+
+
 def event_id():
     """32 random hex digits: what makes a replayed event count once (uuid4().hex's shape, a quarter of its cost)."""
     return os.urandom(16).hex()
@@ -631,7 +662,8 @@ class Bridge:
         if time.time() >= self.journal_down_until:
             try:
                 self.journal.append(('{"event": %s, "kwargs": %s}\n' % (json.dumps(event), payload)).encode("utf-8"),
-                                    marks=event not in NO_VERDICT_CHANGE)
+                                    marks=event not in NO_VERDICT_CHANGE,
+                                    cost=call_cost(kwargs) if event == "post_api_request" else None)
                 if self.journal_problem is not None:
                     self.journal_problem = None
                     log.warning("Plutus hook journal writable again")
@@ -739,7 +771,7 @@ class Bridge:
         session = kwargs.get("session_id")
         if not isinstance(session, str) or not session:
             return None
-        reply = self.snapshot.answer(session, self.journal.marked(), time.time() * 1000.0)
+        reply = self.snapshot.answer(session, self.journal.marked(), time.time() * 1000.0, self.journal.uncounted)
         if reply is not None:
             self.answered_by["snapshot"] += 1
         return reply

@@ -303,6 +303,8 @@ def _read_frame(conn):
 # Hooks whose answer carries no verdict are not sent: they are appended to a journal file of this
 # process, which the daemon tails (docs/hook-journal.md). A file past this size is closed and a new one begun.
 JOURNAL_MAX_BYTES = 64 << 20
+# Lines that may change a verdict remembered with their cost (for answering from the snapshot meanwhile).
+MAX_MARKS = 1024
 
 
 class Journal:
@@ -327,11 +329,16 @@ class Journal:
         self.name = None
         self.written = 0   # bytes of whole lines in the current file
         self.mark = None   # (name, offset) after the last line that may change a verdict
+        # (name, offset after it, cost) of the latest lines that may change a verdict, oldest first; cost is
+        # (session, provider, model, tokens) for a call whose price a snapshot can bound, else None.
+        self.marks = collections.deque()
+        self.dropped = None   # (name, offset) of the newest mark let go of (past MAX_MARKS)
 
-    def append(self, data, marks=True):
+    def append(self, data, marks=True, cost=None):
         """Writes one whole line; returns (file name, offset after it). Raises OSError when it could not.
 
         marks: the event may change a verdict, so a verdict snapshot must have counted it (marked()).
+        cost: for a model call, (session, provider, model, tokens) (see uncounted()).
         """
         with self.lock:
             if self.fd is None or self.pid != os.getpid() or self.written >= self.max_bytes:
@@ -349,6 +356,10 @@ class Journal:
             self.written += n
             if marks:
                 self.mark = (self.name, self.written)
+                self.marks.append((self.name, self.written, cost))
+                if len(self.marks) > MAX_MARKS:
+                    name, end, _ = self.marks.popleft()
+                    self.dropped = (name, end)
             return self.name, self.written
 
     def marked(self):
@@ -357,6 +368,27 @@ class Journal:
             if self.fd is None or self.pid != os.getpid():
                 return None
             return self.mark
+
+    def uncounted(self, journals):
+        """The costs of the lines that may change a verdict which a snapshot with these consumed offsets has not
+        counted, newest first; None when one of them is not a call whose price can be bounded (or is forgotten).
+
+        A writer's later file is listed only once its earlier ones are counted to their end, so the newest line
+        a snapshot covers means every earlier one is covered too.
+        """
+        with self.lock:
+            if self.fd is None or self.pid != os.getpid():
+                return []
+            out = []
+            for name, end, cost in reversed(self.marks):
+                if journals.get(name, -1) >= end:
+                    return out
+                if cost is None:
+                    return None
+                out.append(cost)
+            if self.dropped is not None and not journals.get(self.dropped[0], -1) >= self.dropped[1]:
+                return None
+            return out
 
     def position(self):
         """(file name, offset) of everything this process has journaled so far, or None before the first line."""
@@ -394,6 +426,8 @@ class Journal:
         self.fd, self.pid, self.name, self.written = fd, pid, name, 0
         if forked:
             self.mark = None
+            self.marks.clear()
+            self.dropped = None
         if old is not None:
             # In a forked child the inherited descriptor is the parent's file: closing it here leaves the parent's lock.
             try:
@@ -428,6 +462,7 @@ class VerdictSnapshot:
         self.cached = None    # ((mtime_ns, size, inode), parsed snapshot or None)
         self.seen = 0         # the highest generation any daemon answer to this process carried
         self.declined = collections.Counter()   # why the snapshot could not answer (the benchmark prints it)
+        self.headroom_allows = 0   # allows given with journaled calls not yet counted, inside the headroom
 
     def saw(self, generation):
         """A daemon answer carried this generation: older snapshots no longer reflect what this process caused."""
@@ -479,8 +514,14 @@ class VerdictSnapshot:
             return None, None
         return key, parse_snapshot(data)
 
-    def answer(self, session_id, needed, now_ms):
-        """The pre_tool_call answer ({} or a block) when the snapshot may give it, else None (ask the daemon)."""
+    def answer(self, session_id, needed, now_ms, uncounted=None):
+        """The pre_tool_call answer ({} or a block) when the snapshot may give it, else None (ask the daemon).
+
+        needed: (journal, offset) after this process's last journaled event that may change a verdict. When the
+        snapshot has not counted that far, an allow is still given when uncounted (the journal's uncounted())
+        shows only calls whose tokens times their model's price bound stay below the session's headroom; a block
+        is given as it is (what is not counted yet can only add spend).
+        """
         snap = self.load()
         why = None
         if snap is None:
@@ -489,17 +530,41 @@ class VerdictSnapshot:
             why = "older than an answer"
         elif now_ms >= snap["valid_until_ms"]:
             why = "expired"
-        elif needed is not None and not (snap["journals"].get(needed[0], -1) >= needed[1]):
-            why = "journal not counted"
         elif not isinstance(snap["sessions"].get(session_id) if session_id else None, str):
             why = "session not listed"
-        elif not _alive(snap["pid"]):
+        elif (not snap["sessions"][session_id] and needed is not None
+              and not (snap["journals"].get(needed[0], -1) >= needed[1])):
+            why = within_headroom(snap, session_id, uncounted)
+            if why is None:
+                self.headroom_allows += 1
+        if why is None and not _alive(snap["pid"]):
             why = "daemon gone"
         if why is not None:
             self.declined[why] += 1
             return None
         message = snap["sessions"][session_id]
         return {"action": "block", "message": message} if message else {}
+
+
+def within_headroom(snap, session_id, uncounted):
+    """None when the calls not counted yet cannot have turned the session's allow into a block, else why not."""
+    costs = uncounted(snap["journals"]) if uncounted is not None else None
+    room = snap["headroom"].get(session_id)
+    if costs is None or room is None:
+        return "journal not counted"
+    bounds = snap["price_bounds"]
+    total = 0
+    for session, provider, model, tokens in costs:
+        if session == session_id and (provider != room["provider"] or model != room["model"]):
+            return "journal not counted: another model"   # its scopes may not be the ones the file looked at
+        bound = bounds.get(provider, {}).get(model)
+        if bound is None:
+            return "journal not counted: no price bound"
+        total += tokens * bound
+    # bound is micro-dollars per million tokens; exact integers throughout.
+    if total >= room["micros"] * 1000000:
+        return "journal not counted: over the headroom"
+    return None
 
 
 def parse_snapshot(data):
@@ -518,7 +583,34 @@ def parse_snapshot(data):
         return None
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in journals.values()):
         return None
+    # Headroom and price bounds only ever widen what the file answers: missing or odd, none is used.
+    snap["headroom"] = _headroom(snap.get("headroom"))
+    snap["price_bounds"] = _price_bounds(snap.get("price_bounds"))
     return snap
+
+
+def _whole(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _headroom(value):
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items()
+            if isinstance(v, dict) and _whole(v.get("micros")) and v["micros"] > 0
+            and isinstance(v.get("provider"), str) and isinstance(v.get("model"), str)}
+
+
+def _price_bounds(value):
+    if not isinstance(value, dict):
+        return {}
+    out = {}
+    for provider, models in value.items():
+        if isinstance(models, dict):
+            kept = {m: b for m, b in models.items() if _whole(b) and b >= 0}
+            if kept:
+                out[provider] = kept
+    return out
 
 
 def _alive(pid):

@@ -178,6 +178,8 @@ class VerdictSnapshotTest {
         }
         assertTrue(usableAllows >= 20, "the snapshot answered allow " + usableAllows + " times: the comparison was made");
         assertTrue(usableBlocks >= 20, "the snapshot answered block " + usableBlocks + " times");
+        assertTrue(allowsWithUncounted[0] >= 5, "allows with journaled calls not counted yet, inside the headroom: "
+                + allowsWithUncounted[0]);
     }
 
     private static final List<String> BUDGETS = List.of(
@@ -186,6 +188,55 @@ class VerdictSnapshotTest {
             "budgets:\n  global:\n    daily_usd: 3\n  per_session:\n    default:\n      daily_usd: 0.4\n",
             "budgets:\n  per_session:\n    default:\n      rolling_24h_usd: 0.3\n",
             "budgets:\n  global:\n    weekly_usd: 2\n    monthly_usd: 4\n");
+
+    /** What the bridge remembers of a journaled line that may change a verdict: where it ends, and its cost (null: no bound). */
+    private record Mark(long end, Cost cost) {}
+
+    private record Cost(String session, String provider, String model, long tokens) {}
+
+    private record Journaled(String kwargs, Cost cost) {}
+
+    /**
+     * A journaled call: mostly an ordinary one, sometimes hostile — a huge token count, a model no price is
+     * known for (no bound: the bridge must ask), a dearer model than the session's (new scopes: ask), another
+     * model served, no usage at all (the daemon estimates: ask).
+     */
+    private static Journaled journaledCall(Random rnd, String session, String id) {
+        int kind = rnd.nextInt(10);
+        long tokens = Math.round(rnd.nextDouble() * 0.3 * 1_000_000 / 3);
+        String model = "claude-sonnet-4-6";
+        String extra = "";
+        boolean bounded = true;
+        switch (kind) {
+            case 0 -> tokens = 50_000_000L + rnd.nextInt(1_000_000); // $150 of input: far over any headroom
+            case 1 -> {
+                model = "mystery-model-" + rnd.nextInt(3); // unpriced: counted at a provisional price, no bound
+                bounded = false;
+            }
+            case 2 -> model = "claude-opus-4-1"; // another model for the session
+            case 3 -> {
+                extra = ", \"response_model\": \"claude-opus-4-1\""; // priced as the model served
+                bounded = false;
+            }
+            default -> {
+            }
+        }
+        // Output tokens are the dearest class: their cost is the bound itself, so an allow near the cap is put to the test.
+        boolean output = rnd.nextBoolean();
+        if (output && kind != 0) {
+            tokens = tokens / 5;
+        }
+        String usage = kind == 4 ? "null" : output ? "{\"input_tokens\": 0, \"output_tokens\": " + tokens + "}"
+                : "{\"input_tokens\": " + tokens + ", \"output_tokens\": 0}";
+        if (kind == 4) {
+            bounded = false;
+        }
+        String kwargs = "{\"session_id\": \"" + session + "\", \"api_request_id\": \"" + id + "\", \"provider\": \"anthropic\", "
+                + "\"model\": \"" + model + "\", \"usage\": " + usage + extra + ", \"output_chars\": 400000}";
+        return new Journaled(kwargs, bounded ? new Cost(session, "anthropic", model, tokens) : null);
+    }
+
+    private final int[] allowsWithUncounted = {0};
 
     private int[] run(Path home, Random rnd) throws Exception {
         TestSupport.MutableClock clock = new TestSupport.MutableClock(Instant.parse("2026-12-02T22:30:00Z"), ZoneOffset.UTC);
@@ -205,6 +256,7 @@ class VerdictSnapshotTest {
                 long[] seen = {0};
                 long written = 0;
                 long mark = 0;
+                List<Mark> marks = new java.util.ArrayList<>();
                 String[] sessions = {"a", "b", "c"};
                 int n = 0;
                 for (int step = 0; step < 140; step++) {
@@ -215,11 +267,13 @@ class VerdictSnapshotTest {
                             generation(c.hook("post_api_request", call(s, "c" + n++, rnd.nextDouble() * 0.3)), seen);
                         }
                         case 2, 3 -> { // a call, only journaled (the daemon's tailer counts it on its own time)
-                            byte[] line = ("{\"event\": \"post_api_request\", \"kwargs\": " + call(s, "j" + n++, rnd.nextDouble() * 0.3)
-                                    + "}\n").getBytes(StandardCharsets.UTF_8);
+                            Journaled j = journaledCall(rnd, s, "j" + n++);
+                            byte[] line = ("{\"event\": \"post_api_request\", \"kwargs\": " + j.kwargs() + "}\n")
+                                    .getBytes(StandardCharsets.UTF_8);
                             w.write(ByteBuffer.wrap(line));
                             written += line.length;
                             mark = written;
+                            marks.add(new Mark(written, j.cost()));
                         }
                         case 4 -> { // a hold placed; sometimes released again through the journal
                             String id = "h" + n++;
@@ -249,7 +303,12 @@ class VerdictSnapshotTest {
                         }
                     }
                     for (String asked : sessions) {
-                        String snapshotSays = usable(snapshot(home), asked, seen[0], name, mark, clock.millis());
+                        JsonNode snap = snapshot(home);
+                        String snapshotSays = usable(snap, asked, seen[0], name, mark, clock.millis(), marks);
+                        if (snapshotSays != null && snapshotSays.isEmpty() && mark > 0
+                                && snap.path("journals").path(name).asLong(-1) < mark) {
+                            allowsWithUncounted[0]++;
+                        }
                         String answer = c.hook("pre_tool_call", "{\"session_id\": \"" + asked + "\", \"tool_name\": \"terminal\""
                                 + ", \"_plutus_journal\": \"" + name + "\", \"_plutus_journal_offset\": " + written + "}");
                         generation(answer, seen);
@@ -277,14 +336,42 @@ class VerdictSnapshotTest {
         seen[0] = Math.max(seen[0], Long.parseLong(answer.substring(answer.lastIndexOf('\n') + 1)));
     }
 
-    /** What the bridge would answer from the snapshot ("" allow, the message to block), or null: it asks the daemon. */
-    private static String usable(JsonNode snap, String session, long seen, String journal, long mark, long nowMillis) {
+    /**
+     * What the bridge would answer from the snapshot ("" allow, the message to block), or null: it asks the daemon.
+     * The rules of transport.VerdictSnapshot.answer: a block as it is; an allow when every line that may change a
+     * verdict is counted, or when the calls not counted yet, tokens times their model's bound, stay under the
+     * session's headroom (none of them to another model than the session's, none without a bound).
+     */
+    private static String usable(JsonNode snap, String session, long seen, String journal, long mark, long nowMillis,
+            List<Mark> marks) {
         if (snap == null || !snap.path("end").asBoolean() || snap.path("generation").asLong() < seen
                 || nowMillis >= snap.path("valid_until_ms").asLong()
-                || (mark > 0 && snap.path("journals").path(journal).asLong(-1) < mark)
                 || !snap.path("sessions").path(session).isTextual()) {
             return null;
         }
-        return snap.path("sessions").path(session).asText();
+        String says = snap.path("sessions").path(session).asText();
+        long counted = snap.path("journals").path(journal).asLong(-1);
+        if (!says.isEmpty() || mark == 0 || counted >= mark) {
+            return says;
+        }
+        JsonNode room = snap.path("headroom").path(session);
+        if (!room.path("micros").isIntegralNumber()) {
+            return null;
+        }
+        java.math.BigInteger total = java.math.BigInteger.ZERO;
+        for (int i = marks.size() - 1; i >= 0 && marks.get(i).end() > counted; i--) {
+            Cost c = marks.get(i).cost();
+            if (c == null || (c.session().equals(session) && (!c.provider().equals(room.path("provider").asText())
+                    || !c.model().equals(room.path("model").asText())))) {
+                return null;
+            }
+            JsonNode bound = snap.path("price_bounds").path(c.provider()).path(c.model());
+            if (!bound.isIntegralNumber()) {
+                return null;
+            }
+            total = total.add(java.math.BigInteger.valueOf(c.tokens()).multiply(bound.bigIntegerValue()));
+        }
+        return total.compareTo(room.path("micros").bigIntegerValue().multiply(java.math.BigInteger.valueOf(1_000_000))) < 0
+                ? says : null;
     }
 }

@@ -65,7 +65,18 @@ final class VerdictSnapshots implements AutoCloseable {
     private volatile Published last;
 
     /** What the last file held apart from its generation: unchanged content with an unchanged generation is not rewritten. */
-    private record Published(long generation, long validUntil, Map<String, Long> offsets, Map<String, String> sessions) {}
+    private record Published(long generation, long validUntil, Map<String, Long> offsets, Map<String, String> sessions,
+            Map<String, Room> headroom, Map<String, Map<String, Long>> priceBounds) {
+        Published(long generation, long validUntil) {
+            this(generation, validUntil, Map.of(), Map.of(), Map.of(), Map.of());
+        }
+    }
+
+    /**
+     * An allowed session's money headroom (see {@link ToolHeadroom#of}) and the provider and model its scopes
+     * were planned with: a call of that session to another model could bring scopes the file did not look at.
+     */
+    private record Room(long micros, String provider, String model) {}
 
     VerdictSnapshots(Path home, Engine engine, JournalTailer journals, Clock clock) {
         this.file = home.resolve(FILE);
@@ -153,12 +164,19 @@ final class VerdictSnapshots implements AutoCloseable {
         long generation = generation();
         Map<String, Long> offsets = new TreeMap<>(journals.consumedOffsets());
         long now = clock.millis();
-        Map<String, String> sessions = new TreeMap<>();
-        for (String id : sessionsToList(System.nanoTime())) {
-            answerFor(id).ifPresent(a -> sessions.put(id, a));
-        }
         long validUntil = validUntil(now);
-        Published p = new Published(generation, validUntil, offsets, sessions);
+        Map<String, String> sessions = new TreeMap<>();
+        Map<String, Room> headroom = new TreeMap<>();
+        Map<String, Map<String, Long>> bounds = new TreeMap<>();
+        for (String id : sessionsToList(System.nanoTime())) {
+            BudgetCheck check = engine.gate().peekSession(id);
+            Optional<String> answer = answerFor(id, check);
+            answer.ifPresent(a -> sessions.put(id, a));
+            if (answer.isPresent() && answer.get().isEmpty()) {
+                roomFor(id, check, now, validUntil, bounds).ifPresent(r -> headroom.put(id, r));
+            }
+        }
+        Published p = new Published(generation, validUntil, offsets, sessions, headroom, bounds);
         if (p.equals(last)) {
             return false;
         }
@@ -173,8 +191,7 @@ final class VerdictSnapshots implements AutoCloseable {
      * The pre_tool_call answer for a session: "" to allow, the block message, or empty when the snapshot
      * must not answer (verdict unknown; a cron run in hard breach, whose pause the daemon hands out once).
      */
-    private Optional<String> answerFor(String sessionId) {
-        BudgetCheck check = engine.gate().peekSession(sessionId);
+    private Optional<String> answerFor(String sessionId, BudgetCheck check) {
         if (check.verdict() instanceof Verdict.Unknown) {
             return Optional.empty();
         }
@@ -185,6 +202,32 @@ final class VerdictSnapshots implements AutoCloseable {
             return Optional.of(BudgetMessages.blockMessage(hard.cause(), engine.gate().zone()));
         }
         return Optional.of("");
+    }
+
+    /**
+     * An allowed session's headroom, when it has any and its model has a price bound (recorded in {@code bounds},
+     * per provider and model): without both the bridge asks the daemon once it has journaled a call since the file.
+     */
+    private Optional<Room> roomFor(String sessionId, BudgetCheck check, long now, long validUntil,
+            Map<String, Map<String, Long>> bounds) {
+        Optional<SessionRecord> r = engine.sessions().find(sessionId);
+        if (r.isEmpty() || r.get().provider() == null || r.get().model() == null) {
+            return Optional.empty();
+        }
+        long micros = ToolHeadroom.of(check, engine.budgets().current(), engine.reservations());
+        String provider = r.get().provider();
+        String model = r.get().model();
+        Long bound = bounds.getOrDefault(provider, Map.of()).get(model);
+        if (bound == null) {
+            java.util.OptionalLong b = ToolHeadroom.perMillionTokens(engine.pricing(), provider, model,
+                    java.time.Instant.ofEpochMilli(now), java.time.Instant.ofEpochMilli(validUntil));
+            if (b.isEmpty()) {
+                return Optional.empty();
+            }
+            bound = b.getAsLong();
+            bounds.computeIfAbsent(provider, k -> new TreeMap<>()).put(model, bound);
+        }
+        return micros > 0 ? Optional.of(new Room(micros, provider, model)) : Optional.empty();
     }
 
     /** Sessions seen in the last hour, newest first, at most {@link #MAX_SESSIONS}; older ones forgotten. */
@@ -226,6 +269,14 @@ final class VerdictSnapshots implements AutoCloseable {
         p.offsets().forEach(offsets::put);
         ObjectNode sessions = root.putObject("sessions");
         p.sessions().forEach((id, message) -> sessions.put(id, message));
+        ObjectNode headroom = root.putObject("headroom");
+        p.headroom().forEach((id, r) -> headroom.putObject(id).put("micros", r.micros()).put("provider", r.provider())
+                .put("model", r.model()));
+        ObjectNode bounds = root.putObject("price_bounds");
+        p.priceBounds().forEach((provider, models) -> {
+            ObjectNode m = bounds.putObject(provider);
+            models.forEach(m::put);
+        });
         root.put("end", true);
         Path tmp = file.resolveSibling(FILE + ".tmp");
         try {
@@ -249,7 +300,7 @@ final class VerdictSnapshots implements AutoCloseable {
     private synchronized void withdraw() {
         try {
             long now = clock.millis();
-            Published empty = new Published(generation(), now, Map.of(), Map.of());
+            Published empty = new Published(generation(), now);
             write(empty, now);
             last = empty;
         } catch (RuntimeException e) {
