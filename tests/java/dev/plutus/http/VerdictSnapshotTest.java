@@ -143,6 +143,25 @@ class VerdictSnapshotTest {
     }
 
     @Test
+    void anIdleWriterSleepsUntilToldAndABudgetChangeNoHookAnnouncesStillReachesTheFile(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.in(home).file("budget.yaml", ONE_DOLLAR_A_DAY).start()) {
+            assertEquals(200, d.send("POST", "/hooks/pre_tool_call", tool("idle"), d.token()).statusCode());
+            awaitSnapshot(home, n -> "".equals(n.path("sessions").path("idle").asText(null)));
+            VerdictSnapshots writer = d.daemon().verdictSnapshots();
+            long before = writer.passes();
+            Thread.sleep(1_500);
+            // Polling every 10 ms made ~150 passes here; waking on change and once a second makes a few (the engine's
+            // upkeep looks for budget changes every second and says so).
+            long idle = writer.passes() - before;
+            assertTrue(idle <= 8, "an idle writer went round " + idle + " times in 1.5 s");
+            // A tighter budget is no hook's doing: the engine's reload tells the writer.
+            Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0\n");
+            JsonNode blocked = awaitSnapshot(home, n -> n.path("sessions").path("idle").asText("").contains("budget"));
+            assertTrue(blocked.path("headroom").path("idle").isMissingNode(), "a blocked session has no headroom: " + blocked);
+        }
+    }
+
+    @Test
     void aCronRunInHardBreachIsLeftToTheDaemonWhichHandsOutItsPauseOnce(@TempDir Path home) throws Exception {
         try (DaemonHarness d = DaemonHarness.in(home).file("budget.yaml", ONE_DOLLAR_A_DAY).start()) {
             String token = d.token();

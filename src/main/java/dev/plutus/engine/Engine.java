@@ -135,8 +135,15 @@ public final class Engine implements AutoCloseable {
         }
         Duration second = Duration.ofSeconds(1);
         upkeep = new Upkeep("upkeep")
-                .every("ledger sync", config.ledgerSyncInterval(), config.ledgerSyncInterval(), tracker::sync)
-                .every("reload", second, second, this::reloadIfChanged)
+                .every("ledger sync", config.ledgerSyncInterval(), config.ledgerSyncInterval(), () -> {
+                    if (tracker.sync() > 0) {
+                        changes.run();
+                    }
+                })
+                .every("reload", second, second, () -> {
+                    reloadIfChanged();
+                    changes.run();
+                })
                 .every("rollup", Duration.ofSeconds(5), Duration.ofMinutes(1), () -> {
                     rollups.catchUp();
                     tracker.ledger().evictIdle(config.clock().instant());
@@ -147,6 +154,17 @@ public final class Engine implements AutoCloseable {
                 .every("price refresh", Duration.ofSeconds(30), Duration.ofHours(1), this::refreshPricesIfDue);
         remote.ifPresent(RemoteLink::start);
         return this;
+    }
+
+    /** Told after the upkeep folded in other processes' spend or looked for budget and price changes. */
+    private volatile Runnable changes = () -> { };
+
+    /**
+     * {@code listener} runs on the upkeep thread after it folded in spend other processes recorded, and after
+     * each look for a changed budget.yaml or pricing.yaml (verdicts may have changed without any call here).
+     */
+    public void onUpkeepChange(Runnable listener) {
+        changes = listener;
     }
 
     public EngineConfig config() {

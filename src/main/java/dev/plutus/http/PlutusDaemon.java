@@ -105,6 +105,8 @@ public final class PlutusDaemon implements AutoCloseable {
             } else {
                 this.snapshots = new VerdictSnapshots(home.dir(), plutus, journal, config.clock());
                 journal.onProgress(snapshots::signal);
+                plutus.onUpkeepChange(snapshots::signal);
+                usage.onRecorded(snapshots::signal);
             }
             HookRequests hookRequests = new HookRequests(hermes.hooks(), journal, status, storeHealth, snapshots);
             this.api = new HttpApi(commands, plutus.remote(), token, readToken, status, storeHealth,
@@ -132,7 +134,11 @@ public final class PlutusDaemon implements AutoCloseable {
             if (replayed > 0) {
                 LOG.info("replayed {} spooled hook events at start", replayed);
             }
-            upkeep.every("spool replay", Duration.ofSeconds(1), Duration.ofSeconds(1), replayer::runOnce)
+            upkeep.every("spool replay", Duration.ofSeconds(1), Duration.ofSeconds(1), () -> {
+                        if (replayer.runOnce() > 0 && snapshots != null) {
+                            snapshots.signal();
+                        }
+                    })
                     .every("forgetting old idempotent answers", Duration.ofMinutes(1), Duration.ofHours(1), ingestor::forgetOldAnswers);
             // Its own thread: provider calls may take the whole fetch time-out and must not hold up spool replay.
             this.runwayThread = new Upkeep("runway");

@@ -39,12 +39,19 @@ final class UsageApi {
     private final StoreHealth storeHealth;
     /** Spans known to wrap GenAI spans, across exports: an agent's span is not counted beside the calls inside it. */
     private final GenAiWrappers wrappers = new GenAiWrappers();
+    /** Told after calls may have been recorded (the verdict snapshot is then due again). */
+    private volatile Runnable recorded = () -> { };
 
     private ReservationApi reservations;
 
     /** Requests naming reservations in {@code Plutus-Reservation} end those holds once recorded. */
     void endReservationsThrough(ReservationApi r) {
         this.reservations = r;
+    }
+
+    /** {@code listener} runs after each request that may have recorded calls, on the thread that answered it. */
+    void onRecorded(Runnable listener) {
+        recorded = listener;
     }
 
     UsageApi(ApiKeys keys, KeyRateLimiter limiter, KeyRateLimiter events, UsageIngestor ingestor, IngestCounters counters,
@@ -93,6 +100,7 @@ final class UsageApi {
             answer = ingestor.handle(key, body, ctx.header("Idempotency-Key"));
         } finally {
             slots.release();
+            recorded.run();
         }
         events.charge(key.keyId(), answer.status() == 200 && answer.body().has("results") ? answer.body().get("results").size() : 1);
         if (answer.status() == 200) {
@@ -159,6 +167,7 @@ final class UsageApi {
             throw HttpError.badRequest(e.getMessage());
         } finally {
             slots.release();
+            recorded.run();
         }
         // Model calls count against the key's event rate, as /v1/usage events do; an app's other spans pass over free.
         events.charge(key.keyId(), Math.max(1, intake.recorded() + intake.duplicates() + intake.refused() + rejections.size()));

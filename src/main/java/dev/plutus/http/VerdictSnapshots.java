@@ -47,8 +47,12 @@ final class VerdictSnapshots implements AutoCloseable {
     static final int MAX_SESSIONS = 2_000;
     /** A burst of hooks rewrites the file at most this often. */
     static final long MIN_GAP_NANOS = 1_000_000L;
-    /** Changes no hook signals (a budget reload, another process's calls, /v1/usage) are looked for this often. */
-    static final long POLL_NANOS = 10_000_000L;
+    /**
+     * Hooks, the journal tailer, the spool replay and the engine's upkeep (other processes' spend folded in, a
+     * budget or price reload looked for) wake the writer; changes none of them announces (a call over
+     * /v1/usage) are looked for this often, so an idle daemon's writer wakes once a second, not a hundred times.
+     */
+    static final long POLL_NANOS = 1_000_000_000L;
 
     private final Path file;
     private final Engine engine;
@@ -59,6 +63,7 @@ final class VerdictSnapshots implements AutoCloseable {
     private final Map<String, Long> active = new ConcurrentHashMap<>();
     private final AtomicBoolean dirty = new AtomicBoolean(true);
     private final LongAdder written = new LongAdder();
+    private final LongAdder passes = new LongAdder();
     private volatile boolean stopped;
     private volatile Thread thread;
     private long lastWriteNanos;
@@ -119,6 +124,11 @@ final class VerdictSnapshots implements AutoCloseable {
         }
     }
 
+    /** Times the writer thread went round its loop (tests read it). */
+    long passes() {
+        return passes.sum();
+    }
+
     long filesWritten() {
         return written.sum();
     }
@@ -137,6 +147,7 @@ final class VerdictSnapshots implements AutoCloseable {
 
     private void run() {
         while (!stopped) {
+            passes.increment();
             if (!dirty.get()) {
                 long untilExpiry = last == null ? POLL_NANOS : (last.validUntil() - clock.millis()) * 1_000_000L;
                 LockSupport.parkNanos(this, Math.max(100_000L, Math.min(POLL_NANOS, untilExpiry)));
