@@ -78,22 +78,56 @@ public final class BudgetEvaluator {
 
     /**
      * The verdict for planned scopes with nothing held, as {@link #check(BudgetConfig, Collection, Instant)} gives it.
-     * A status whose spend and period are the objects it was last computed from is reused, and when every
-     * status is the one {@code previous} was built from, {@code previous} itself comes back: a repeated
-     * check takes no lock and allocates nothing.
+     * {@code previous} comes back as is while it {@linkplain VerdictMemo#holds holds}: no call counted into its
+     * scopes and the clock short of its next period or rolling-minute boundary, told by comparing a few numbers and
+     * references (no lookup, no lock, no allocation). Otherwise each status is rebuilt, reusing the one its scope and
+     * window last produced while its spend and period are the objects it was computed from.
      */
     public VerdictMemo check(BudgetPlan.Planned planned, long nowMillis, VerdictMemo previous) {
         BudgetPlan plan = planned.plan;
         if (!plan.anyLimit() || planned.statuses == 0) {
             return VerdictMemo.NONE;
         }
+        if (previous != null && previous.holds(planned, ledger, nowMillis)) {
+            return previous;
+        }
         BudgetConfig config = plan.config();
+        // Layout and change count before the counters, each scope's version before its totals: a call counted
+        // meanwhile makes the next check look again rather than keep a verdict that missed it.
+        long layout = ledger.layout();
+        long changes = ledger.changes();
+        BudgetPlan.ScopePlan[] scopes = planned.scopes;
+        SpendLedger.ScopeCounters[] counters;
+        if (previous != null && previous.planned == planned && (previous.layout == layout || previous.sameCounters(ledger))) {
+            counters = previous.counters;
+        } else {
+            counters = new SpendLedger.ScopeCounters[scopes.length];
+            for (int i = 0; i < scopes.length; i++) {
+                counters[i] = ledger.counters(scopes[i].scope);
+            }
+        }
+        long[] versions = new long[scopes.length];
+        for (int i = 0; i < scopes.length; i++) {
+            versions[i] = counters[i] == null ? 0 : counters[i].version();
+        }
+        PeriodCalendar calendar = ledger.calendar();
         ScopeStatus[] before = previous == null ? null : previous.inputs;
         ScopeStatus[] fresh = null;
+        long validUntil = Long.MAX_VALUE;
         int n = 0;
-        for (BudgetPlan.ScopePlan sp : planned.scopes) {
+        for (int i = 0; i < scopes.length; i++) {
+            BudgetPlan.ScopePlan sp = scopes[i];
             for (int w = 0; w < sp.windows.length; w++, n++) {
-                ScopeStatus s = reusedOrNew(config, sp, w, nowMillis);
+                Window window = sp.windows[w];
+                Period current = window.rolling() ? calendar.periodOf(Window.DAILY, nowMillis) : calendar.periodOf(window, nowMillis);
+                // A calendar status holds until its period ends; a rolling one until its alert day ends or its oldest
+                // minute ages out (when a hard one resets is worked out from those minutes).
+                validUntil = Math.min(validUntil, current.endMillis());
+                if (window.rolling() && counters[i] != null) {
+                    validUntil = Math.min(validUntil, counters[i].rollingStableUntil(window, nowMillis));
+                }
+                WindowSpend spend = counters[i] == null ? WindowSpend.ZERO : counters[i].spend(window, current, nowMillis);
+                ScopeStatus s = reusedOrNew(config, sp, w, spend, nowMillis);
                 if (fresh == null) {
                     if (before != null && n < before.length && before[n] == s) {
                         continue;
@@ -107,16 +141,16 @@ public final class BudgetEvaluator {
             }
         }
         if (fresh == null && before != null && before.length == n) {
-            return previous;
+            return new VerdictMemo(before, previous.check(), planned, counters, versions, layout, changes, nowMillis, validUntil);
         }
         List<ScopeStatus> statuses = new ArrayList<>(java.util.Arrays.asList(fresh));
         statuses.sort(WORST_FIRST);
-        return new VerdictMemo(fresh, new BudgetCheck(statuses, verdictOf(statuses.get(0))));
+        return new VerdictMemo(fresh, new BudgetCheck(statuses, verdictOf(statuses.get(0))), planned, counters, versions, layout,
+                changes, nowMillis, validUntil);
     }
 
-    private ScopeStatus reusedOrNew(BudgetConfig config, BudgetPlan.ScopePlan sp, int w, long nowMillis) {
+    private ScopeStatus reusedOrNew(BudgetConfig config, BudgetPlan.ScopePlan sp, int w, WindowSpend spend, long nowMillis) {
         Window window = sp.windows[w];
-        WindowSpend spend = ledger.spend(sp.scope, window, nowMillis);
         ScopeStatus last = sp.last.get(w);
         if (last != null && last.spend() == spend) {
             // A calendar status holds while its period does; a rolling one while its alert day does (its spend is

@@ -80,6 +80,12 @@ final class RollingCounter {
         return null;
     }
 
+    /** When the oldest minute kept ages out, changing what {@link #read} gives; {@link Long#MAX_VALUE} with none kept. */
+    long stableUntil(long nowMillis) {
+        evict(nowMillis);
+        return buckets.isEmpty() ? Long.MAX_VALUE : (buckets.firstKey() + windowMinutes) * MINUTE_MS;
+    }
+
     boolean isEmpty(long nowMillis) {
         evict(nowMillis);
         return buckets.isEmpty();

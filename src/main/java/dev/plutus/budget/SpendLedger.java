@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -18,6 +19,13 @@ public final class SpendLedger {
     private record State(PeriodCalendar calendar, ConcurrentHashMap<ScopeRef, ScopeCounters> counters) {}
 
     private volatile State state;
+    /**
+     * Changes whenever a scope's counters are created or dropped, or the ledger is replaced: while it is
+     * unchanged, counters resolved by {@link #counters} are still the ones calls are added to.
+     */
+    private final AtomicLong layout = new AtomicLong();
+    /** Changes after every call counted (after that scope's {@link ScopeCounters#version()} did). */
+    private final AtomicLong changes = new AtomicLong();
 
     public SpendLedger(PeriodCalendar calendar) {
         this.state = new State(calendar, new ConcurrentHashMap<>());
@@ -33,6 +41,25 @@ public final class SpendLedger {
      */
     public void replaceWith(SpendLedger fresh) {
         state = fresh.state;
+        layout.incrementAndGet();
+    }
+
+    /** See {@link #layout}: read it before resolving counters, and they hold while it reads the same. */
+    public long layout() {
+        return layout.get();
+    }
+
+    /** A number that changes after every call counted into any scope. */
+    public long changes() {
+        return changes.get();
+    }
+
+    /**
+     * The counters calls to {@code scope} are added to, null while it has none; valid while {@link #layout()}
+     * reads as it did before this was called.
+     */
+    public ScopeCounters counters(ScopeRef scope) {
+        return state.counters().get(scope);
     }
 
     public void add(Collection<ScopeRef> scopes, long epochMillis, long costMicros, boolean estimated, boolean priced) {
@@ -47,9 +74,14 @@ public final class SpendLedger {
         Period week = s.calendar().periodOf(Window.WEEKLY, epochMillis);
         Period month = s.calendar().periodOf(Window.MONTHLY, epochMillis);
         for (ScopeRef scope : scopes) {
-            s.counters().computeIfAbsent(scope, k -> new ScopeCounters())
-                    .add(day, week, month, epochMillis, costMicros, estimated, priced, provisional);
+            ScopeCounters c = s.counters().get(scope);
+            if (c == null) {
+                c = s.counters().computeIfAbsent(scope, k -> new ScopeCounters());
+                layout.incrementAndGet();
+            }
+            c.add(day, week, month, epochMillis, costMicros, estimated, priced, provisional);
         }
+        changes.incrementAndGet();
     }
 
     public WindowSpend spend(ScopeRef scope, Window window, Instant now) {
@@ -94,7 +126,10 @@ public final class SpendLedger {
     public int evictIdle(Instant now) {
         State s = state;
         int before = s.counters().size();
-        s.counters().entrySet().removeIf(e -> e.getValue().idle(s.calendar(), now.toEpochMilli()));
+        boolean removed = s.counters().entrySet().removeIf(e -> e.getValue().idle(s.calendar(), now.toEpochMilli()));
+        if (removed) {
+            layout.incrementAndGet();
+        }
         return before - s.counters().size();
     }
 
@@ -107,12 +142,17 @@ public final class SpendLedger {
         static final CalendarTotal NONE = new CalendarTotal(Long.MIN_VALUE, WindowSpend.ZERO);
     }
 
-    private static final class ScopeCounters {
+    /** One scope's running totals: what a verdict that resolved them once reads on every check. */
+    public static final class ScopeCounters {
         /** Day, week and month, published whole so a verdict reads them without this object's lock. */
         private final AtomicReferenceArray<CalendarTotal> totals = new AtomicReferenceArray<>(
                 new CalendarTotal[] {CalendarTotal.NONE, CalendarTotal.NONE, CalendarTotal.NONE});
         private final RollingCounter day = new RollingCounter(24 * 60);
         private final RollingCounter week = new RollingCounter(7 * 24 * 60);
+        /** Raised after every call added, once its totals are published: read it before the totals. */
+        private volatile long version;
+
+        private ScopeCounters() {}
 
         synchronized void add(Period d, Period w, Period m, long ts, long cost, boolean est, boolean priced, boolean prov) {
             addCalendar(0, d, cost, est, priced, prov);
@@ -120,6 +160,28 @@ public final class SpendLedger {
             addCalendar(2, m, cost, est, priced, prov);
             day.add(ts, cost, est, priced, prov);
             week.add(ts, cost, est, priced, prov);
+            version = version + 1;
+        }
+
+        /** A number that changes after every call added to this scope. */
+        public long version() {
+            return version;
+        }
+
+        /**
+         * Spend in {@code window}'s current period as {@link SpendLedger#spend(ScopeRef, Window, long)} reads it;
+         * {@code current} is the calendar window's current period (ignored for a rolling window).
+         */
+        WindowSpend spend(Window window, Period current, long nowMillis) {
+            return window.rolling() ? rolling(window, nowMillis) : calendar(window, current);
+        }
+
+        /**
+         * Until when (exclusive) a rolling window's spend stays what it reads now if nothing is added: the
+         * moment its oldest minute ages out; {@link Long#MAX_VALUE} when it holds none.
+         */
+        synchronized long rollingStableUntil(Window w, long nowMillis) {
+            return (w == Window.ROLLING_24H ? day : week).stableUntil(nowMillis);
         }
 
         private void addCalendar(int i, Period p, long cost, boolean est, boolean priced, boolean prov) {

@@ -55,7 +55,21 @@ public final class BudgetGate {
     /** Past this many sessions the memos are dropped and rebuilt as sessions are checked. */
     private static final int MAX_MEMOS = 50_000;
 
-    private record SessionVerdict(SessionRecord source, BudgetPlan.Planned planned, VerdictMemo memo) {}
+    /** A session's record as last found, its planned scopes and its last verdict. */
+    private static final class SessionVerdict {
+        final SessionRecord source;
+        final BudgetPlan.Planned planned;
+        final VerdictMemo memo;
+        /** The session directory's revision at which {@code source} was last found current. */
+        volatile long revision;
+
+        SessionVerdict(SessionRecord source, BudgetPlan.Planned planned, VerdictMemo memo, long revision) {
+            this.source = source;
+            this.planned = planned;
+            this.memo = memo;
+            this.revision = revision;
+        }
+    }
 
     BudgetGate(BudgetFile budgets, SpendLedger ledger, SessionDirectory sessions, EnforcementStore enforcement, Clock clock) {
         this.budgets = budgets;
@@ -93,18 +107,29 @@ public final class BudgetGate {
             return refused.get();
         }
         try {
-            SessionRecord r = sessionId == null ? null : sessions.known(sessionId);
-            BudgetPlan plan = currentPlan();
             SessionVerdict before = sessionId == null ? null : memos.get(sessionId);
-            BudgetPlan.Planned planned = before != null && before.source() == r && before.planned().plan() == plan
-                    ? before.planned() : plan.plan(r == null ? Scopes.of(sessionId, null, null, null, null, null)
+            // The directory's revision before its record: while it is unchanged the record found last time still stands
+            // (a session not found is looked for again: another process may store it, the directory's misses expire).
+            long revision = sessions.revision();
+            SessionRecord r;
+            if (before != null && before.source != null && before.revision == revision) {
+                r = before.source;
+            } else {
+                r = sessionId == null ? null : sessions.known(sessionId);
+                if (before != null && before.source == r) {
+                    before.revision = revision;
+                }
+            }
+            BudgetPlan plan = currentPlan();
+            BudgetPlan.Planned planned = before != null && before.source == r && before.planned.plan() == plan
+                    ? before.planned : plan.plan(r == null ? Scopes.of(sessionId, null, null, null, null, null)
                             : Scopes.of(r.sessionId(), r.rootSessionId(), r.cronJobId(), r.senderId(), r.provider(), r.model()));
-            VerdictMemo memo = evaluator.check(planned, clock.millis(), before == null ? null : before.memo());
-            if (sessionId != null && (before == null || before.memo() != memo || before.planned() != planned)) {
+            VerdictMemo memo = evaluator.check(planned, clock.millis(), before == null ? null : before.memo);
+            if (sessionId != null && (before == null || before.memo != memo || before.planned != planned)) {
                 if (memos.size() >= MAX_MEMOS) {
                     memos.clear();
                 }
-                memos.put(sessionId, new SessionVerdict(r, planned, memo));
+                memos.put(sessionId, new SessionVerdict(r, planned, memo, revision));
             }
             return memo.check();
         } catch (RuntimeException e) {

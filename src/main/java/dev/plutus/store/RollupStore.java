@@ -24,6 +24,9 @@ public final class RollupStore {
         while (catchUpCalls()) {
             // keep going: each pass is one bounded transaction
         }
+        while (catchUpSessions()) {
+            // likewise
+        }
         while (catchUpTools()) {
             // likewise
         }
@@ -73,6 +76,24 @@ public final class RollupStore {
         });
     }
 
+    /** Which sessions had calls in which hour, for counting a range's sessions without its raw calls. */
+    private boolean catchUpSessions() {
+        return jdbc.inTransaction(c -> {
+            long last = Jdbc.query(c, "SELECT last_id FROM rollup_state WHERE source = 'llm_call_sessions'", rs -> rs.getLong(1)).get(0);
+            long max = Jdbc.query(c, "SELECT COALESCE(MAX(id), 0) FROM llm_calls", rs -> rs.getLong(1)).get(0);
+            if (max <= last) {
+                return false;
+            }
+            long upTo = Math.min(max, last + BATCH);
+            Jdbc.update(c, """
+                    INSERT INTO session_hours(hour, session_id)
+                    SELECT DISTINCT ts / 3600000, session_id FROM llm_calls WHERE id > ? AND id <= ? AND session_id IS NOT NULL
+                    ON CONFLICT(hour, session_id) DO NOTHING""", last, upTo);
+            Jdbc.update(c, "UPDATE rollup_state SET last_id = ? WHERE source = 'llm_call_sessions'", upTo);
+            return upTo < max;
+        });
+    }
+
     /** An hour's total plus the rows being folded in, held to the largest long. */
     private static String grown(Dialect d, String column) {
         return d.plus("usage_hourly." + column, "excluded." + column);
@@ -112,7 +133,7 @@ public final class RollupStore {
             n = jdbc.update("""
                     DELETE FROM llm_calls WHERE id IN (
                         SELECT id FROM llm_calls
-                        WHERE ts < ? AND id <= (SELECT last_id FROM rollup_state WHERE source = 'llm_calls')
+                        WHERE ts < ? AND id <= (SELECT MIN(last_id) FROM rollup_state WHERE source IN ('llm_calls', 'llm_call_sessions'))
                         LIMIT ?)""", ms, PURGE_BATCH);
             removed += n;
         } while (n > 0);
@@ -127,6 +148,17 @@ public final class RollupStore {
                 DELETE FROM sessions WHERE started_at < ?
                   AND NOT EXISTS (SELECT 1 FROM llm_calls l WHERE l.session_id = sessions.session_id)
                   AND NOT EXISTS (SELECT 1 FROM tool_calls t WHERE t.session_id = sessions.session_id)""", ms);
+        // Sessions are counted from raw calls: the hours up to the cutoff's are worked out again from the calls left.
+        long cutoffHour = Math.floorDiv(ms, HOUR_MS);
+        jdbc.inTransaction(c -> {
+            Jdbc.update(c, "DELETE FROM session_hours WHERE hour <= ?", cutoffHour);
+            return Jdbc.update(c, """
+                    INSERT INTO session_hours(hour, session_id)
+                    SELECT DISTINCT ts / 3600000, session_id FROM llm_calls
+                    WHERE ts < ? AND session_id IS NOT NULL
+                      AND id <= (SELECT last_id FROM rollup_state WHERE source = 'llm_call_sessions')
+                    ON CONFLICT(hour, session_id) DO NOTHING""", (cutoffHour + 1) * HOUR_MS);
+        });
         jdbc.update("DELETE FROM budget_alerts WHERE fired_at < ?", ms);
         jdbc.update("DELETE FROM cron_pauses WHERE paused_at < ?", ms);
         jdbc.update("DELETE FROM provisional_notices WHERE noticed_at < ?", ms);

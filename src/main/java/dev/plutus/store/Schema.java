@@ -318,5 +318,18 @@ final class Schema {
             UPDATE tools_hourly SET timed_calls = CASE WHEN duration_ms = 0 THEN 0 ELSE COALESCE(NULLIF((SELECT COUNT(*) FROM tool_calls t
                 WHERE t.ts >= tools_hourly.hour * 3600000 AND t.ts < (tools_hourly.hour + 1) * 3600000
                 AND t.tool_name = tools_hourly.tool_name AND t.duration_ms > 0), 0), tools_hourly.calls) END;
+            """,
+            // 13: /stats without reading a period's raw calls. Which sessions had calls in which hour, rolled up like usage
+            // (its own position, caught up from the first call on the first roll-up); the few auxiliary calls and calls
+            // priced with a flag mark (every mark ends in ')') found through partial indexes instead of every call's row.
+            """
+            CREATE TABLE session_hours (
+                hour       INTEGER NOT NULL,
+                session_id TEXT NOT NULL,
+                PRIMARY KEY (hour, session_id)
+            );
+            INSERT INTO rollup_state(source, last_id) VALUES ('llm_call_sessions', 0);
+            CREATE INDEX llm_calls_auxiliary ON llm_calls(ts) WHERE event_id LIKE 'aux:%';
+            CREATE INDEX llm_calls_price_marked ON llm_calls(ts) WHERE price_entry LIKE '%)';
             """);
 }

@@ -20,11 +20,14 @@ public final class SessionDirectory {
      * Written only under {@code cache}'s lock, together with {@code cache}, which orders eviction.
      */
     private final java.util.concurrent.ConcurrentHashMap<String, SessionRecord> published = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Raised after every change to {@code published}: while it reads the same, a record found earlier is still the one. */
+    private final java.util.concurrent.atomic.AtomicLong revision = new java.util.concurrent.atomic.AtomicLong();
     private final Map<String, SessionRecord> cache = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, SessionRecord> eldest) {
             if (size() > CACHE_LIMIT) {
                 published.remove(eldest.getKey());
+                revision.incrementAndGet();
                 return true;
             }
             return false;
@@ -96,6 +99,14 @@ public final class SessionDirectory {
         return loaded.orElse(null);
     }
 
+    /**
+     * A number that changes whenever a session record is cached, replaced or dropped: read before {@link #known},
+     * the record it returned is still the one while this reads the same.
+     */
+    public long revision() {
+        return revision.get();
+    }
+
     /** From now on, a call's session sighting is stored with the call by the call journal ({@link #observeCall}). */
     public void deferCallSightings() {
         deferCallSightings = true;
@@ -125,6 +136,7 @@ public final class SessionDirectory {
             misses.remove(sessionId);
             cache.put(sessionId, merged);
             published.put(sessionId, merged);
+            revision.incrementAndGet();
         }
         return merged;
     }
@@ -246,6 +258,7 @@ public final class SessionDirectory {
             misses.remove(s.sessionId());
             cache.put(s.sessionId(), s);
             published.put(s.sessionId(), s);
+            revision.incrementAndGet();
         }
     }
 }

@@ -66,9 +66,11 @@ public final class StatsQueries {
                 u AS (
                     SELECT %1$s FROM usage_hourly WHERE hour >= ? AND hour < ?
                     UNION ALL
-                    SELECT %2$s FROM llm_calls WHERE ts >= ? AND ts < ? AND (ts < ? OR ts >= ?) AND id <= (SELECT last_id FROM w)
+                    SELECT %2$s FROM llm_calls WHERE ts >= ? AND ts < ? AND id <= (SELECT last_id FROM w)
                     UNION ALL
-                    SELECT %2$s FROM llm_calls WHERE id > (SELECT last_id FROM w) AND ts >= ? AND ts < ?
+                    SELECT %2$s FROM llm_calls WHERE ts >= ? AND ts < ? AND id <= (SELECT last_id FROM w)
+                    UNION ALL
+                    SELECT %2$s FROM llm_calls WHERE id > (SELECT last_id FROM w) AND +ts >= ? AND +ts < ?
                 )
                 SELECT p, m, j, SUM(calls), SUM(est), SUM(unpriced), %3$s, %4$s, %5$s, %6$s, %7$s,
                        %8$s, %9$s, SUM(pc), %10$s, SUM(lc)
@@ -78,8 +80,11 @@ public final class StatsQueries {
         return jdbc.query(sql, rs -> new UsageTotals(rs.getString(1), rs.getString(2), rs.getString(3),
                 rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
                 rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getLong(15), rs.getLong(16)),
-                h.firstHour, h.endHour, h.from, h.to, h.firstHour * RollupStore.HOUR_MS, h.endHour * RollupStore.HOUR_MS, h.from, h.to);
+                h.firstHour, h.endHour, h.from, h.headEnd(), h.tailStart(), h.to, h.from, h.to);
     }
+
+    // The calls not rolled up yet are found by id ('+ts' keeps the planner off the ts index, which would read every call
+    // of the range): rollups are caught up before /stats, so they are few.
 
     /**
      * The whole hours of {@code [from, to)}, which rollups answer, and its millisecond bounds. A range
@@ -91,6 +96,18 @@ public final class StatsQueries {
             long t = Math.max(f, to.toEpochMilli());
             long first = Math.floorDiv(f, RollupStore.HOUR_MS) + 1;
             return new HourSpan(f, t, first, Math.max(first, Math.floorDiv(t, RollupStore.HOUR_MS)));
+        }
+
+        /**
+         * The raw part before the whole hours is {@code [from, headEnd)}, the one after them {@code [tailStart, to)}:
+         * two ranges of the ts index each, not the whole range filtered (which reads every call of a week).
+         */
+        long headEnd() {
+            return Math.min(to, firstHour * RollupStore.HOUR_MS);
+        }
+
+        long tailStart() {
+            return Math.max(from, endHour * RollupStore.HOUR_MS);
         }
     }
 
@@ -167,6 +184,7 @@ public final class StatsQueries {
     /** {@link #auxiliary(Instant)} in {@code [from, to)}. */
     public List<AuxiliaryTotals> auxiliary(Instant from, Instant to) {
         jdbc.awaitPendingWrites();
+        // The condition is written as the partial index llm_calls_auxiliary's, so only auxiliary calls are read.
         java.util.Map<String, long[]> byTask = new java.util.TreeMap<>();
         jdbc.query("SELECT event_id, cost_micros FROM llm_calls WHERE ts >= ? AND ts < ? AND event_id LIKE 'aux:%'", rs -> {
             String id = rs.getString(1);
@@ -195,11 +213,14 @@ public final class StatsQueries {
      */
     public List<MarkedTotals> pricedWithMark(String mark, Instant from, Instant to) {
         String like = "%" + mark.replace("!", "!!").replace("%", "!%").replace("_", "!_");
+        // Every mark ends in ')': saying so in the words of the partial index llm_calls_price_marked lets it find the few
+        // marked calls instead of reading every call of the range (for a mark that did not, every call is read).
+        String indexed = mark.endsWith(")") ? " AND price_entry LIKE '%)'" : "";
         return jdbc.query("""
                 SELECT provider, model, COUNT(*), %s FROM llm_calls
-                WHERE ts >= ? AND ts < ? AND price_entry LIKE ? ESCAPE '!'
+                WHERE ts >= ? AND ts < ?%s AND price_entry LIKE ? ESCAPE '!'
                 GROUP BY provider, model ORDER BY %s DESC, COUNT(*) DESC, provider, model"""
-                .formatted(jdbc.dialect().sum("cost_micros"), jdbc.dialect().sum("cost_micros")),
+                .formatted(jdbc.dialect().sum("cost_micros"), indexed, jdbc.dialect().sum("cost_micros")),
                 rs -> new MarkedTotals(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), mark),
                 from.toEpochMilli(), to.toEpochMilli(), like);
     }
@@ -218,14 +239,17 @@ public final class StatsQueries {
                       WHERE hour >= ? AND hour < ?
                     UNION ALL
                     SELECT tool_name, 1, CASE WHEN status <> 'ok' THEN 1 ELSE 0 END, duration_ms, CASE WHEN duration_ms > 0 THEN 1 ELSE 0 END
-                      FROM tool_calls WHERE ts >= ? AND ts < ? AND (ts < ? OR ts >= ?) AND id <= (SELECT last_id FROM w)
+                      FROM tool_calls WHERE ts >= ? AND ts < ? AND id <= (SELECT last_id FROM w)
                     UNION ALL
                     SELECT tool_name, 1, CASE WHEN status <> 'ok' THEN 1 ELSE 0 END, duration_ms, CASE WHEN duration_ms > 0 THEN 1 ELSE 0 END
-                      FROM tool_calls WHERE id > (SELECT last_id FROM w) AND ts >= ? AND ts < ?
+                      FROM tool_calls WHERE ts >= ? AND ts < ? AND id <= (SELECT last_id FROM w)
+                    UNION ALL
+                    SELECT tool_name, 1, CASE WHEN status <> 'ok' THEN 1 ELSE 0 END, duration_ms, CASE WHEN duration_ms > 0 THEN 1 ELSE 0 END
+                      FROM tool_calls WHERE id > (SELECT last_id FROM w) AND +ts >= ? AND +ts < ?
                 )
                 SELECT t, SUM(n), SUM(f), %s, SUM(m) FROM u GROUP BY t ORDER BY SUM(n) DESC, t LIMIT ?""".formatted(jdbc.dialect().sum("d")),
                 rs -> new ToolTotals(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)),
-                h.firstHour, h.endHour, h.from, h.to, h.firstHour * RollupStore.HOUR_MS, h.endHour * RollupStore.HOUR_MS, h.from, h.to, limit);
+                h.firstHour, h.endHour, h.from, h.headEnd(), h.tailStart(), h.to, h.from, h.to, limit);
     }
 
     public record SessionTotals(long sessions, long subagents, long ok, long failed, long running,
@@ -250,12 +274,25 @@ public final class StatsQueries {
         jdbc.awaitPendingWrites();
         long f = from.toEpochMilli();
         long t = to.toEpochMilli();
+        HourSpan h = HourSpan.of(from, to);
+        // Whole hours from the sessions rolled up per hour, the partial hours at either end and calls not rolled up yet
+        // from the raw calls: the same sessions as the distinct ids of the range's calls, without reading them all.
         long[] withCalls = jdbc.query("""
+                WITH w AS (SELECT last_id FROM rollup_state WHERE source = 'llm_call_sessions'),
+                c AS (
+                    SELECT session_id FROM session_hours WHERE hour >= ? AND hour < ?
+                    UNION
+                    SELECT session_id FROM llm_calls WHERE ts >= ? AND ts < ? AND id <= (SELECT last_id FROM w) AND session_id IS NOT NULL
+                    UNION
+                    SELECT session_id FROM llm_calls WHERE ts >= ? AND ts < ? AND id <= (SELECT last_id FROM w) AND session_id IS NOT NULL
+                    UNION
+                    SELECT session_id FROM llm_calls WHERE id > (SELECT last_id FROM w) AND +ts >= ? AND +ts < ? AND session_id IS NOT NULL
+                )
                 SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.platform = 'subagent' THEN 1 ELSE 0 END), 0),
                        COALESCE(SUM(CASE WHEN s.status = 'running' THEN 1 ELSE 0 END), 0)
-                FROM (SELECT DISTINCT session_id FROM llm_calls WHERE ts >= ? AND ts < ? AND session_id IS NOT NULL) c
-                LEFT JOIN sessions s ON s.session_id = c.session_id""",
-                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, f, t).get(0);
+                FROM c LEFT JOIN sessions s ON s.session_id = c.session_id""",
+                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)},
+                h.firstHour, h.endHour, h.from, h.headEnd(), h.tailStart(), h.to, h.from, h.to).get(0);
         long[] ended = jdbc.query("""
                 SELECT COALESCE(SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), 0),
                        COALESCE(SUM(CASE WHEN status IN ('error', 'interrupted', 'stopped') THEN 1 ELSE 0 END), 0),
@@ -372,7 +409,7 @@ public final class StatsQueries {
                     SELECT hour * 3600000, SUM(calls), %1$s FROM usage_hourly WHERE hour >= ? GROUP BY hour
                     UNION ALL
                     SELECT (ts / 3600000) * 3600000, COUNT(*), %1$s FROM llm_calls
-                    WHERE id > (SELECT last_id FROM w) AND ts >= ? GROUP BY ts / 3600000""".formatted(jdbc.dialect().sum("cost_micros")),
+                    WHERE id > (SELECT last_id FROM w) AND +ts >= ? GROUP BY ts / 3600000""".formatted(jdbc.dialect().sum("cost_micros")),
                     rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, firstHour, start.toEpochMilli()).forEach(add);
         } else {
             jdbc.query("SELECT ts, 1, cost_micros FROM llm_calls WHERE ts >= ?",
