@@ -36,6 +36,7 @@ public final class LedgerSync {
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final SpendLedger ledger;
+    private final ScopeRefs refs = new ScopeRefs();
     private long watermark;
     /** Journaled calls counted before their rows were folded in, by event id; guarded by {@link #lock}. */
     private final java.util.Map<String, LlmCall> journaled = new java.util.HashMap<>();
@@ -142,15 +143,22 @@ public final class LedgerSync {
         lock.lock();
         try {
             List<Boolean> fresh = new java.util.ArrayList<>(batch.size());
-            List<LlmCall> toAppend = new java.util.ArrayList<>(batch.size());
-            java.util.Set<String> inBatch = new java.util.HashSet<>();
-            for (LlmCall call : batch) {
+            // A lone call (every hook's) needs no set of the batch's ids, and an all-new batch no copy of itself.
+            java.util.Set<String> inBatch = batch.size() == 1 ? null : new java.util.HashSet<>();
+            List<LlmCall> toAppend = null;
+            for (int i = 0; i < batch.size(); i++) {
+                LlmCall call = batch.get(i);
                 String id = java.util.Objects.requireNonNull(call.eventId(), "a journaled call needs an event id");
-                boolean isNew = !journaled.containsKey(id) && inBatch.add(id) && !stored.test(id);
+                boolean isNew = !journaled.containsKey(id) && (inBatch == null || inBatch.add(id)) && !stored.test(id);
                 fresh.add(isNew);
-                if (isNew) {
+                if (!isNew && toAppend == null) {
+                    toAppend = new java.util.ArrayList<>(batch.subList(0, i));
+                } else if (isNew && toAppend != null) {
                     toAppend.add(call);
                 }
+            }
+            if (toAppend == null) {
+                toAppend = batch;
             }
             if (!toAppend.isEmpty()) {
                 append.accept(toAppend);
@@ -167,6 +175,40 @@ public final class LedgerSync {
         }
     }
 
+    /**
+     * The call journal's drainer stored {@code calls} as rows {@code ids} (in order; empty for an event
+     * the table already held). When those rows are exactly the next ids after the watermark, nothing
+     * else was stored in between: each was counted when journaled, so folding them in is taking them
+     * off the journaled set and moving the watermark, with no read of the table and the lock held for
+     * that alone (recording waits on this lock); each event id is still told to the filter of stored
+     * ids. Otherwise (another process's rows in between, or an event it stored first) the rows are read
+     * and folded in as {@link #sync()} does. True when the short way applied.
+     */
+    public boolean foldStoredJournaled(List<LlmCall> calls, List<OptionalLong> ids) {
+        lock.lock();
+        try {
+            long next = watermark + 1;
+            boolean contiguous = ids.size() == calls.size();
+            for (int i = 0; contiguous && i < ids.size(); i++) {
+                OptionalLong id = ids.get(i);
+                contiguous = id.isPresent() && id.getAsLong() == next + i && journaled.containsKey(calls.get(i).eventId());
+            }
+            if (contiguous) {
+                for (LlmCall call : calls) {
+                    journaled.remove(call.eventId());
+                    // As a folded row is: the filter of stored ids may have been started after the call was journaled.
+                    noted(call.eventId());
+                }
+                watermark += ids.size();
+                return true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        sync();
+        return false;
+    }
+
     /** Journaled calls counted whose rows have not been folded in yet. */
     public int journaledPending() {
         lock.lock();
@@ -178,8 +220,8 @@ public final class LedgerSync {
     }
 
     private void add(SpendLedger into, LlmCall call, long nowMillis) {
-        into.add(Scopes.of(call.sessionId(), call.rootSessionId(), call.cronJobId(), call.senderId(), call.provider(),
-                call.model()), Math.min(call.timestamp().toEpochMilli(), nowMillis), call.costMicros(), call.estimated(),
+        into.add(Scopes.forCounting(call.sessionId(), call.rootSessionId(), call.cronJobId(), call.senderId(), call.provider(),
+                call.model(), refs), Math.min(call.timestamp().toEpochMilli(), nowMillis), call.costMicros(), call.estimated(),
                 call.priced(), call.provisional());
     }
 

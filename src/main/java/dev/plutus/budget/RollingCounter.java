@@ -23,6 +23,9 @@ final class RollingCounter {
      * one object; a verdict computed from it (when a hard window resets included) holds while it does.
      */
     private WindowSpend lastRead;
+    /** The minute last added to and its bucket: calls mostly land in the current minute, so this skips the tree. */
+    private long newestMinute = Long.MIN_VALUE;
+    private long[] newest;
 
     RollingCounter(long windowMinutes) {
         this.windowMinutes = windowMinutes;
@@ -30,7 +33,10 @@ final class RollingCounter {
 
     void add(long epochMillis, long cost, boolean isEstimated, boolean priced, boolean isProvisional) {
         lastRead = null;
-        long[] b = buckets.computeIfAbsent(Math.floorDiv(epochMillis, MINUTE_MS), m -> new long[4]);
+        long minute = Math.floorDiv(epochMillis, MINUTE_MS);
+        long[] b = minute == newestMinute ? newest : buckets.computeIfAbsent(minute, m -> new long[4]);
+        newestMinute = minute;
+        newest = b;
         b[0] = Money.plus(b[0], cost);
         spent = Money.plus(spent, cost);
         if (isEstimated) {
@@ -97,7 +103,12 @@ final class RollingCounter {
                 || provisional == Long.MAX_VALUE;
         boolean evicted = false;
         while (!buckets.isEmpty() && buckets.firstKey() < oldestKept) {
-            long[] b = buckets.pollFirstEntry().getValue();
+            Map.Entry<Long, long[]> first = buckets.pollFirstEntry();
+            long[] b = first.getValue();
+            if (first.getKey() == newestMinute) {
+                newestMinute = Long.MIN_VALUE;
+                newest = null;
+            }
             evicted = true;
             lastRead = null;
             if (!saturated) {

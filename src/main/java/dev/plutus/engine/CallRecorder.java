@@ -112,8 +112,8 @@ public final class CallRecorder {
                     + " is over " + InputRanges.MAX_COST_USD.toPlainString());
         }
         requireTokens(e);
-        Optional<SessionRecord> session = e.sessionId() == null ? Optional.empty()
-                : Optional.of(sessions.observeCall(e.sessionId(), e.platform(), e.model(), e.provider(), countsAt));
+        SessionRecord session = e.sessionId() == null ? null
+                : sessions.observeCall(e.sessionId(), e.platform(), e.model(), e.provider(), countsAt);
         CallCost cost = e.reportedCostUsd() != null
                 ? new CallCost(e.reportedCostUsd(), CallCost.of(e.reportedCostUsd(), null).micros(), null, null)
                 : pricing.price(e.provider(), e.model(), e.responseModel(), e.usage(), countsAt, e.images());
@@ -135,20 +135,27 @@ public final class CallRecorder {
             }
         }
         return new LlmCall(e.eventId(), countsAt, e.sessionId(),
-                session.map(SessionRecord::rootSessionId).orElse(null),
-                e.platform() != null ? e.platform() : session.map(SessionRecord::platform).orElse(null),
-                session.map(SessionRecord::cronJobId).orElse(null), session.map(SessionRecord::senderId).orElse(null),
+                session == null ? null : session.rootSessionId(),
+                e.platform() != null ? e.platform() : session == null ? null : session.platform(),
+                session == null ? null : session.cronJobId(), session == null ? null : session.senderId(),
                 e.provider(), e.model(), e.responseModel(), e.usage(), e.estimated(), cost.micros(), cost.priced(),
                 cost.recordedEntry(), e.latencyMillis(), e.origin(), reportedAt, cost.provisional());
     }
 
     private static void requireTokens(CallEvent e) {
         TokenUsage u = e.usage();
-        for (long n : new long[] {u.input(), u.output(), u.cacheRead(), u.cacheWrite(), u.cacheWrite1h(), u.reasoning()}) {
-            if (n > InputRanges.MAX_TOKENS) {
-                throw new IllegalArgumentException("call " + e.eventId() + ": a token count of " + n + " is over "
-                        + InputRanges.MAX_TOKENS);
-            }
+        requireTokens(e, u.input());
+        requireTokens(e, u.output());
+        requireTokens(e, u.cacheRead());
+        requireTokens(e, u.cacheWrite());
+        requireTokens(e, u.cacheWrite1h());
+        requireTokens(e, u.reasoning());
+    }
+
+    private static void requireTokens(CallEvent e, long n) {
+        if (n > InputRanges.MAX_TOKENS) {
+            throw new IllegalArgumentException("call " + e.eventId() + ": a token count of " + n + " is over "
+                    + InputRanges.MAX_TOKENS);
         }
     }
 
@@ -156,8 +163,9 @@ public final class CallRecorder {
         if (pendingNotices.size() >= PENDING_SESSIONS_LIMIT && !pendingNotices.containsKey(sessionId)) {
             return;
         }
+        // The notice is worded only when the session does not have one waiting for this model yet (once, not per call).
         pendingNotices.computeIfAbsent(sessionId, s -> new ConcurrentHashMap<>())
-                .putIfAbsent(provider + "\u0000" + model, new PendingNotice(provider, model, noticeText(provider, model, standIn)));
+                .computeIfAbsent(provider + "\u0000" + model, k -> new PendingNotice(provider, model, noticeText(provider, model, standIn)));
     }
 
     /**

@@ -64,6 +64,9 @@ final class JournaledStore implements AutoCloseable {
     private volatile CallJournal.Position appended;
     private volatile CallJournal.Position drained;
     private volatile boolean closing;
+    /** Made once: each call's duplicate check and append go through these. */
+    private final java.util.function.Predicate<String> isStored = this::stored;
+    private final java.util.function.Consumer<List<LlmCall>> appender = this::append;
 
     private JournaledStore(CallJournal journal, JournalStore table, LedgerSync tracker,
             Function<List<LlmCall>, List<OptionalLong>> direct, java.util.function.Consumer<java.util.Collection<String>> sightingsStored) {
@@ -136,12 +139,17 @@ final class JournaledStore implements AutoCloseable {
      * each, whether it was new. Calls without an event id are committed directly.
      */
     List<Boolean> record(List<LlmCall> batch) {
+        if (allKeyed(batch)) {
+            List<Boolean> out = tracker.countJournaled(batch, isStored, appender);
+            wakeDrainerIfFull();
+            return out;
+        }
         List<LlmCall> keyed = new ArrayList<>(batch.size());
         List<LlmCall> unkeyed = new ArrayList<>();
         for (LlmCall call : batch) {
             (call.eventId() == null ? unkeyed : keyed).add(call);
         }
-        List<Boolean> keyedNew = keyed.isEmpty() ? List.of() : tracker.countJournaled(keyed, this::stored, this::append);
+        List<Boolean> keyedNew = keyed.isEmpty() ? List.of() : tracker.countJournaled(keyed, isStored, appender);
         List<OptionalLong> unkeyedIds = unkeyed.isEmpty() ? List.of() : direct.apply(unkeyed);
         List<Boolean> out = new ArrayList<>(batch.size());
         int k = 0;
@@ -149,10 +157,23 @@ final class JournaledStore implements AutoCloseable {
         for (LlmCall call : batch) {
             out.add(call.eventId() == null ? unkeyedIds.get(u++).isPresent() : keyedNew.get(k++));
         }
+        wakeDrainerIfFull();
+        return out;
+    }
+
+    private static boolean allKeyed(List<LlmCall> batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i).eventId() == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void wakeDrainerIfFull() {
         if (queued.get() >= DRAIN_BATCH) {
             LockSupport.unpark(drainer);
         }
-        return out;
     }
 
     /**
@@ -313,7 +334,7 @@ final class JournaledStore implements AutoCloseable {
     private void drain(List<CallJournal.Entry> batch) {
         CallJournal.Position to = batch.get(batch.size() - 1).end();
         List<LlmCall> calls = calls(batch);
-        table.store(calls, to);
+        List<OptionalLong> ids = table.store(calls, to);
         journal.drainedTo(to);
         java.util.Set<String> sessions = new java.util.HashSet<>();
         for (LlmCall c : calls) {
@@ -322,8 +343,8 @@ final class JournaledStore implements AutoCloseable {
             }
         }
         sightingsStored.accept(sessions);
-        // The rows just stored are folded in now, each skipped as counted when journaled, so nothing waits set aside.
-        tracker.sync();
+        // The rows just stored are folded in now (each was counted when journaled), so nothing waits set aside.
+        tracker.foldStoredJournaled(calls, ids);
         drainedCalls.addAndGet(batch.size());
         if (to.seq() > drained.seq()) {
             journal.deleteBefore(to.seq());

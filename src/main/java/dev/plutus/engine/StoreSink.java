@@ -38,13 +38,19 @@ public final class StoreSink implements CallSink {
     public List<RecordedCall> accept(List<LlmCall> prepared, List<CallEvent> events) {
         List<Boolean> stored = writer.apply(prepared);
         List<RecordedCall> out = new ArrayList<>(stored.size());
-        Set<ScopeRef> released = new LinkedHashSet<>();
+        Set<ScopeRef> released = null;
         for (int i = 0; i < stored.size(); i++) {
             out.add(new RecordedCall(prepared.get(i), !stored.get(i)));
             // The real cost is counted now: the money held for the call goes back.
-            released.addAll(reservations.releaseScopes(prepared.get(i).eventId()));
+            List<ScopeRef> held = reservations.releaseScopes(prepared.get(i).eventId());
+            if (!held.isEmpty()) {
+                if (released == null) {
+                    released = new LinkedHashSet<>();
+                }
+                released.addAll(held);
+            }
         }
-        if (!released.isEmpty() && budgets.current().reservations().shared()) {
+        if (released != null && budgets.current().reservations().shared()) {
             shared.ended(released, clock.instant());
         }
         return out;

@@ -72,6 +72,8 @@ public final class CallJournal implements AutoCloseable {
     private final FileLock lock;
     private final long rotateBytes;
     private final Writes writes;
+    /** Reused by every append (appends hold this journal's monitor), so recording a call allocates no buffer. */
+    private final Encoder encoder = new Encoder(4096);
     private FileChannel active;
     private boolean closed;
     /** How far the calls table holds the journal ({@link #drainedTo}); read by appends, set by the drainer. */
@@ -292,7 +294,8 @@ public final class CallJournal implements AutoCloseable {
      * the append tried once more. On a full disk this frees the space drained records pinned.
      */
     private List<Position> append(List<LlmCall> calls, boolean mayRestart) {
-        Encoder enc = new Encoder(calls.size() * 256);
+        Encoder enc = encoder;
+        enc.reset();
         List<Position> ends = new ArrayList<>(calls.size());
         for (LlmCall call : calls) {
             enc.frame(call);
@@ -407,11 +410,22 @@ public final class CallJournal implements AutoCloseable {
 
     /** Frames calls into one buffer: length, CRC32 of the payload, payload. */
     private static final class Encoder {
+        /** A buffer grown past this by a large batch is let go at the next append, not kept for the journal's life. */
+        private static final int KEEP_BYTES = 1 << 20;
+        private final int initial;
         private ByteBuffer buf;
         private final CRC32 crc = new CRC32();
 
         Encoder(int capacity) {
-            buf = ByteBuffer.allocate(Math.max(capacity, 512));
+            initial = Math.max(capacity, 512);
+            buf = ByteBuffer.allocate(initial);
+        }
+
+        void reset() {
+            if (buf.capacity() > KEEP_BYTES) {
+                buf = ByteBuffer.allocate(initial);
+            }
+            buf.clear();
         }
 
         void frame(LlmCall c) {
@@ -469,15 +483,29 @@ public final class CallJournal implements AutoCloseable {
             return (byte) (b ? 1 : 0);
         }
 
+        /** Length and UTF-8 bytes; ids and model names are nearly always ASCII, written without a byte[] copy. */
         private void string(String s) {
             if (s == null) {
                 room(4);
                 buf.putInt(-1);
                 return;
             }
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            room(4 + b.length);
-            buf.putInt(b.length).put(b);
+            int n = s.length();
+            room(4 + n);
+            int start = buf.position();
+            byte[] a = buf.array();
+            int at = buf.arrayOffset() + start + 4;
+            for (int i = 0; i < n; i++) {
+                char ch = s.charAt(i);
+                if (ch >= 0x80) {
+                    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+                    room(4 + b.length);
+                    buf.putInt(b.length).put(b);
+                    return;
+                }
+                a[at + i] = (byte) ch;
+            }
+            buf.putInt(start, n).position(start + 4 + n);
         }
 
         private void room(int n) {
