@@ -127,6 +127,22 @@ class SnapshotSelectionTest(unittest.TestCase):
         self.assertEqual({"action": "block", "message": "from the daemon"}, self.tool())
         self.assertEqual(1, self.asked())
 
+    def test_each_uncounted_call_is_bounded_by_whole_micro_dollars_as_the_daemon_rounds_it(self):
+        # $0.10 per million tokens: a 6-token call costs 0.6 micro-dollars exactly, and the daemon counts 1.
+        bounds = {"openai": {"gpt-4o": 100_000}}
+        room = {"s1": {"micros": 9, "provider": "openai", "model": "gpt-4o"}}
+        self.call()
+        name, counted = self.bridge.journal.position()
+        for _ in range(8):
+            self.call(tokens=6)
+        self.publish(journals={name: counted}, headroom=room, price_bounds=bounds)
+        self.assertIsNone(self.tool(), "8 calls count at most 8 micro-dollars: inside 9")
+        self.assertEqual(0, self.asked())
+        self.call(tokens=6)   # 9 calls of 0.6 (5.4 exactly) may count 9: no longer provably inside
+        self.publish(journals={name: counted}, headroom=room, price_bounds=bounds)
+        self.assertEqual({"action": "block", "message": "from the daemon"}, self.tool())
+        self.assertEqual(1, self.asked())
+
     def test_a_call_without_a_bound_or_to_another_model_sends_the_hook_to_the_daemon(self):
         room = {"s1": {"micros": 10 ** 6, "provider": "openai", "model": "gpt-4o"}}   # $1
         cases = [

@@ -560,9 +560,11 @@ def within_headroom(snap, session_id, uncounted):
         bound = bounds.get(provider, {}).get(model)
         if bound is None:
             return "journal not counted: no price bound"
-        total += tokens * bound
-    # bound is micro-dollars per million tokens; exact integers throughout.
-    if total >= room["micros"] * 1000000:
+        # bound is micro-dollars per million tokens. The daemon rounds each call's cost to whole micro-dollars
+        # (half-even), so a call may count up to half a micro-dollar more than tokens x bound: bound each call by the
+        # whole micro-dollars at or above it, as exact integers.
+        total += -(-(tokens * bound) // 1000000)
+    if total >= room["micros"]:
         return "journal not counted: over the headroom"
     return None
 
