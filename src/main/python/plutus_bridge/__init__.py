@@ -508,6 +508,7 @@ class Bridge:
         # Hooks go over the daemon's framed hook channel when it announces one; HTTP when it has none or fails.
         self.channel = transport.ChannelClient()
         self.channel_down_until = 0.0   # after the channel could not be reached, HTTP for a moment
+        self.slow_answers = 0           # hooks in a row the daemon answered too late (see _pause_after)
         self.channel_problem = None     # why, while it could not (logged once per episode)
         self.sent_by = {"channel": 0, "http": 0}   # hooks sent each way (the benchmark checks them)
         # Hooks with no verdict go to this journal, which the daemon tails; None: every hook is sent (shell hooks).
@@ -548,6 +549,7 @@ class Bridge:
                 status, answer, generation = self.channel.request_with_generation(ep[5], ep[2], event, body,
                                                                                    self.s["timeout_ms"])
                 self.sent_by["channel"] += 1
+                self.slow_answers = 0
                 if self.snapshot is not None:
                     self.snapshot.saw(generation)
                 if self.channel_problem is not None:
@@ -562,6 +564,7 @@ class Bridge:
         self.sent_by["http"] += 1
         self.client.answered.generation = None
         answer = self.post("/hooks/" + event, body, self.s["timeout_ms"])
+        self.slow_answers = 0
         if self.snapshot is not None:
             self.snapshot.saw(self.client.last_generation())
         return answer
@@ -651,8 +654,8 @@ class Bridge:
                 log.warning("Plutus got no verdict for %s: %s; %s spooled", event, e, event)
             except Exception as e:  # noqa: BLE001
                 log.warning("%s (%s); %s spooled", UNREACHABLE, one_line(e), event)
-                self.down_until = time.time() + 2.0
-                self.autostart()
+                if self._pause_after(e):
+                    self.autostart()
         self.spool(event, payload)
         return None
 
@@ -899,8 +902,24 @@ class Bridge:
             return None
         except Exception as e:  # noqa: BLE001
             log.warning("%s (%s); %s answered from the last verdict known", UNREACHABLE, one_line(e), event)
-            self.down_until = time.time() + 2.0
+            self._pause_after(e)
             return None
+
+    def _pause_after(self, error):
+        """After a failed hook: True (and hooks skip the daemon for 2 s) unless it was one slow answer.
+
+        A daemon that cannot be reached is skipped at once, so Hermes does not wait on it hook after hook. One
+        that accepted and then answered too late is running (a verdict in a fresh JVM can take longer than the
+        hook timeout): the next hook asks it again, so a stop it decides is not lost for two seconds of calls;
+        only a second slow answer in a row starts the pause.
+        """
+        if isinstance(error, (socket.timeout, TimeoutError)):
+            with self.lock:
+                self.slow_answers += 1
+                if self.slow_answers < 2:
+                    return False
+        self.down_until = time.time() + 2.0
+        return True
 
     # --- commands --------------------------------------------------------------------------
     def command(self, name, raw_args):

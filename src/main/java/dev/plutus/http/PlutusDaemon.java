@@ -120,6 +120,12 @@ public final class PlutusDaemon implements AutoCloseable {
             if (hookSocket != null) {
                 Files.setPosixFilePermissions(hookSocket, PosixFilePermissions.fromString("rw-------"));
             }
+            if (plutus.remote().isEmpty()) {
+                // Before daemon.json says where to ask: the first hook after a restart must not meet a cold verdict path.
+                long warming = System.nanoTime();
+                int rounds = VerdictWarmUp.run(plutus.gate(), plutus.pricing());
+                LOG.info("verdict path warmed: {} rounds in {} ms", rounds, (System.nanoTime() - warming) / 1_000_000);
+            }
             this.info = new DaemonInfo(ProcessHandle.current().pid(), options.host(), api.port(), status.startedAt(),
                     DaemonStatus.VERSION, hookSocket == null ? null : hookSocket.toString(),
                     hookChannel == null ? null : hookChannel.path().toString());
