@@ -43,7 +43,7 @@ class SnapshotSelectionTest(unittest.TestCase):
         self.addCleanup(self.bridge.journal.close)
 
     def publish(self, generation=100, sessions=None, journals=None, valid_for_ms=60_000, pid=None, raw=None,
-                headroom=None, price_bounds=None):
+                headroom=None, price_bounds=None, llm_quiet=None, llm_valid_for_ms=None):
         """Writes verdicts.snap as the daemon does: a temp file renamed over the old one."""
         path = os.path.join(self.home, transport.SNAPSHOT_FILE)
         if raw is None:
@@ -54,6 +54,10 @@ class SnapshotSelectionTest(unittest.TestCase):
                 snap["headroom"] = headroom
             if price_bounds is not None:
                 snap["price_bounds"] = price_bounds
+            if llm_quiet is not None:
+                snap["llm_quiet"] = llm_quiet
+                snap["llm_valid_until_ms"] = int(time.time() * 1000) + (valid_for_ms if llm_valid_for_ms is None
+                                                                        else llm_valid_for_ms)
             snap["end"] = True
             raw = json.dumps(snap).encode()
         with open(path + ".tmp", "wb") as f:
@@ -260,3 +264,100 @@ class SnapshotSelectionTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class QuietLlmCallTest(SnapshotSelectionTest):
+    """pre_llm_call answered "nothing" from the file only when the daemon lists the session as quiet and nothing since
+    could have made a notice due; the rule for calls journaled since is pre_tool_call's, against the notice headroom."""
+
+    NOTICE = "[Plutus] Budget notice: global daily spend is $0.85 of $1 (85%). Keep the remaining work short."
+    BOUNDS = {"openai": {"gpt-4o": 10_000_000}}
+
+    def setUp(self):
+        super().setUp()
+        self.channel.replies["pre_llm_call"] = {"context": self.NOTICE}
+
+    @staticmethod
+    def room(micros=10 ** 6, **fields):
+        entry = {"micros": micros, "provider": "openai", "model": "gpt-4o", "platform": "cli", "sender": "u1"}
+        entry.update(fields)
+        return {"s1": entry}
+
+    def llm(self, session="s1", **kwargs):
+        kwargs.setdefault("platform", "cli")
+        kwargs.setdefault("model", "gpt-4o")
+        return self.ctx.hooks["pre_llm_call"](session_id=session, user_message="hi", conversation_history=[], **kwargs)
+
+    def llm_asked(self):
+        return len([e for e, _ in self.channel.requests if e == "pre_llm_call"])
+
+    def test_a_quiet_session_gets_nothing_from_the_file_and_any_other_asks_the_daemon(self):
+        self.publish(llm_quiet=self.room())
+        self.assertIsNone(self.llm())
+        self.assertIsNone(self.llm(sender_id="u1"))
+        self.assertIsNone(self.llm(sender_id=""))   # an empty sender is not recorded by the daemon either
+        self.assertEqual(0, self.llm_asked())
+        self.assertEqual({"snapshot": 3, "daemon": 0}, self.bridge.llm_answered_by)
+        self.assertEqual({"context": self.NOTICE}, self.llm(session="s2"))   # not listed: something due, or unknown
+        self.assertEqual(1, self.llm_asked())
+
+    def test_a_hook_that_would_change_the_session_asks_the_daemon(self):
+        self.publish(llm_quiet=self.room())
+        for why, kwargs in (("another model", dict(model="gpt-4.1")), ("another platform", dict(platform="telegram")),
+                            ("another sender (new scopes)", dict(sender_id="u2")), ("a model that is not text", dict(model=5))):
+            before = self.llm_asked()
+            self.assertEqual({"context": self.NOTICE}, self.llm(**kwargs), why)
+            self.assertEqual(before + 1, self.llm_asked(), why)
+
+    def test_the_files_own_pre_llm_call_validity_and_an_older_daemons_file_are_kept_to(self):
+        self.publish(llm_quiet=self.room(), llm_valid_for_ms=-1)   # valid for pre_tool_call, not for pre_llm_call
+        self.assertEqual({"context": self.NOTICE}, self.llm())
+        self.assertIsNone(self.tool())   # the tool answer from the same file stands
+        self.publish()   # no llm members at all
+        self.assertEqual({"context": self.NOTICE}, self.llm())
+        self.publish(llm_quiet={"s1": {"micros": -1, "provider": "openai", "model": "gpt-4o", "platform": "cli",
+                                       "sender": None}})
+        self.assertEqual({"context": self.NOTICE}, self.llm())
+        self.publish(generation=100, llm_quiet=self.room())
+        self.bridge.snapshot.saw(101)   # a daemon answer newer than the file
+        self.assertEqual({"context": self.NOTICE}, self.llm())
+        self.assertEqual(4, self.llm_asked())
+
+    def test_calls_journaled_since_count_against_the_money_before_the_next_notice(self):
+        self.call()
+        name, counted = self.bridge.journal.position()
+        self.call(tokens=1000)
+        self.call(session="s2", tokens=999)
+        # 1,999 tokens at $10 per million at most: $0.01999, under $0.02 before the next notice.
+        self.publish(journals={name: counted}, price_bounds=self.BOUNDS, llm_quiet=self.room(micros=20_000))
+        self.assertIsNone(self.llm())
+        self.assertEqual(0, self.llm_asked())
+        self.call(tokens=1)   # $0.02 could reach the next threshold: the daemon hands out what is due
+        self.assertEqual({"context": self.NOTICE}, self.llm())
+        self.assertEqual(1, self.llm_asked())
+        for why, extra in (("no price bound: it may be priced provisionally, a notice", dict(model="mystery-model")),
+                           ("no usage: the daemon estimates", dict(usage=None))):
+            self.call(**extra)
+            name, offset = self.bridge.journal.position()
+            self.publish(journals={name: offset - 1}, price_bounds=self.BOUNDS, llm_quiet=self.room(micros=10 ** 9))
+            before = self.llm_asked()
+            self.assertEqual({"context": self.NOTICE}, self.llm(), why)
+            self.assertEqual(before + 1, self.llm_asked(), why)
+        # No money before the next notice: quiet only while nothing is journaled since.
+        name, offset = self.bridge.journal.position()
+        self.publish(journals={name: offset}, price_bounds=self.BOUNDS, llm_quiet=self.room(micros=0))
+        self.assertIsNone(self.llm())
+        self.call(tokens=0)
+        self.assertEqual({"context": self.NOTICE}, self.llm())
+
+    def test_a_stopped_session_still_hears_why_from_the_bridge(self):
+        self.bridge.stopped["s1"] = "Plutus: budget exhausted."
+        self.publish(llm_quiet=self.room())
+        reply = self.llm()
+        self.assertIn("Plutus stopped this run", reply["context"])
+        self.assertEqual(0, self.llm_asked())
+
+
+# QuietLlmCallTest borrows SnapshotSelectionTest's set-up and helpers; its tests run once, there.
+for _name in [n for n in dir(SnapshotSelectionTest) if n.startswith("test_") and n not in QuietLlmCallTest.__dict__]:
+    setattr(QuietLlmCallTest, _name, None)

@@ -65,6 +65,7 @@ def main(hermes_src, per_hook, threads, per_thread):
         raise SystemExit("Hermes's plugin manager did not load the plutus plugin from %s" % os.environ.get("HERMES_HOME"))
     opened = [0]
     tool_from = {"snapshot": 0, "daemon": 0}   # where pre_tool_call answers came from (the caller checks the sum)
+    llm_from = {"snapshot": 0, "daemon": 0}    # where pre_llm_call answers came from (likewise)
     via = {"channel": 0, "http": 0}   # hooks sent on the hook channel, and requests over HTTP
     client = getattr(module, "transport", None)   # absent in bridges older than the connection pool
     if client is not None:
@@ -87,6 +88,8 @@ def main(hermes_src, per_hook, threads, per_thread):
             def request_counted(self, path, token, event, *a, **kw):
                 if event == "pre_tool_call":
                     tool_from["daemon"] += 1
+                elif event == "pre_llm_call":
+                    llm_from["daemon"] += 1
                 return original_request(self, path, token, event, *a, **kw)
 
             client.ChannelClient.request = request_counted
@@ -95,6 +98,8 @@ def main(hermes_src, per_hook, threads, per_thread):
         def post_counted(self, endpoint, path, *a, **kw):
             if path == "/hooks/pre_tool_call":
                 tool_from["daemon"] += 1
+            elif path == "/hooks/pre_llm_call":
+                llm_from["daemon"] += 1
             return original_post(self, endpoint, path, *a, **kw)
 
         client.DaemonClient.post = post_counted
@@ -108,6 +113,16 @@ def main(hermes_src, per_hook, threads, per_thread):
                 return reply
 
             client.VerdictSnapshot.answer = answer_counted
+        if hasattr(client, "VerdictSnapshot") and hasattr(client.VerdictSnapshot, "quiet"):
+            original_quiet = client.VerdictSnapshot.quiet
+
+            def quiet_counted(self, *a, **kw):
+                quiet = original_quiet(self, *a, **kw)
+                if quiet:
+                    llm_from["snapshot"] += 1
+                return quiet
+
+            client.VerdictSnapshot.quiet = quiet_counted
     failures = []
 
     def loop(hook, kwargs):
@@ -148,13 +163,14 @@ def main(hermes_src, per_hook, threads, per_thread):
             for h in HOOKS:
                 manager._hooks[h] = kept[h]
 
-    sent = {"hooks": 0, "post_api_request": 0, "pre_tool_call": 0}
+    sent = {"hooks": 0, "post_api_request": 0, "pre_tool_call": 0, "pre_llm_call": 0}
     result = {"styles": {}}
     for style, dispatch in (("loop", loop), ("thread", fresh_thread)):
         noop_figures = baseline(dispatch)
         before = opened[0]
         via_before = dict(via)
         tool_before = dict(tool_from)
+        llm_before = dict(llm_from)
         figures = {}
         for hook in HOOKS:
             for i in range(200):
@@ -167,7 +183,7 @@ def main(hermes_src, per_hook, threads, per_thread):
                 samples.append(time.perf_counter_ns() - t0)
             n = 200 + per_hook
             sent["hooks"] += n
-            if hook in ("post_api_request", "pre_tool_call"):
+            if hook in ("post_api_request", "pre_tool_call", "pre_llm_call"):
                 sent[hook] += n
             figures[hook] = {"events": per_hook, "p50_us": pct(samples, 0.50), "p99_us": pct(samples, 0.99),
                              "max_us": max(samples) / 1000.0}
@@ -175,7 +191,8 @@ def main(hermes_src, per_hook, threads, per_thread):
                                    "connections_opened": opened[0] - before if client is not None else -1,
                                    "sent_via": {k: via[k] - via_before[k] for k in via},
                                    "pre_tool_call_from": {k: tool_from[k] - tool_before[k] for k in tool_from},
-                                   "pre_tool_call_events": 200 + per_hook}
+                                   "pre_tool_call_events": 200 + per_hook,
+                                   "pre_llm_call_from": {k: llm_from[k] - llm_before[k] for k in llm_from}}
 
     def session(k):
         sid = "conc-%d" % k
@@ -194,6 +211,7 @@ def main(hermes_src, per_hook, threads, per_thread):
     sent["post_api_request"] += threads * ((per_thread + 1) // 2)
     sent["pre_tool_call"] += threads * (per_thread // 2)
     result["pre_tool_call_from"] = tool_from
+    result["pre_llm_call_from"] = llm_from
     result["concurrent"] = {"sessions": threads, "events": threads * per_thread,
                             "events_per_s": threads * per_thread / elapsed}
     spool = os.path.join(module.load_settings(os.path.join(os.path.dirname(module.__file__), "bridge.json"))["plutus_home"],

@@ -519,6 +519,7 @@ class Bridge:
         self.snapshot = (transport.VerdictSnapshot(os.path.join(self.home, transport.SNAPSHOT_FILE))
                          if self.journal is not None and settings.get("snapshot", True) else None)
         self.answered_by = {"snapshot": 0, "daemon": 0}   # pre_tool_call answers each way (the benchmark checks them)
+        self.llm_answered_by = {"snapshot": 0, "daemon": 0}   # pre_llm_call answers each way
 
     # --- transport -------------------------------------------------------------------------
     def _endpoint(self):
@@ -754,6 +755,10 @@ class Bridge:
                 if reply is not None:
                     return self.carry_out(event, kwargs, reply)
                 self.answered_by["daemon"] += 1
+            elif event == "pre_llm_call" and self.snapshot is not None:
+                if self.quiet_from_snapshot(kwargs):
+                    return self.carry_out(event, kwargs, {})
+                self.llm_answered_by["daemon"] += 1
             reply = self.forward(event, kwargs)
             return self.carry_out(event, kwargs, reply)
         except Exception as e:  # noqa: BLE001 - a bridge fault must never break the agent
@@ -778,6 +783,19 @@ class Bridge:
         if reply is not None:
             self.answered_by["snapshot"] += 1
         return reply
+
+    def quiet_from_snapshot(self, kwargs):
+        """True when verdicts.snap shows pre_llm_call has nothing to hand out for the session (answered "nothing"
+        without asking the daemon); under the rules of from_snapshot (transport.VerdictSnapshot.quiet)."""
+        if time.time() < self.down_until:
+            return False
+        session = kwargs.get("session_id")
+        if not isinstance(session, str) or not session:
+            return False
+        if self.snapshot.quiet(session, kwargs, self.journal.marked(), time.time() * 1000.0, self.journal.uncounted):
+            self.llm_answered_by["snapshot"] += 1
+            return True
+        return False
 
     def carry_out(self, event, kwargs, reply):
         session = kwargs.get("session_id") or ""

@@ -447,8 +447,8 @@ class Journal:
 
 
 # --- the verdict snapshot ----------------------------------------------------------------------
-# The daemon publishes the pre_tool_call answer of each recently active session in
-# PLUTUS_HOME/verdicts.snap (VerdictSnapshots.java, docs/hook-snapshot.md). It is used only when it is
+# The daemon publishes the pre_tool_call answer of each recently active session, and which of them
+# pre_llm_call would hand out nothing, in PLUTUS_HOME/verdicts.snap (VerdictSnapshots.java, docs/hook-snapshot.md). It is used only when it is
 # provably at least as new as everything this process made the daemon count.
 SNAPSHOT_FILE = "verdicts.snap"
 
@@ -534,7 +534,7 @@ class VerdictSnapshot:
             why = "session not listed"
         elif (not snap["sessions"][session_id] and needed is not None
               and not (snap["journals"].get(needed[0], -1) >= needed[1])):
-            why = within_headroom(snap, session_id, uncounted)
+            why = within_headroom(snap, snap["headroom"].get(session_id), session_id, uncounted)
             if why is None:
                 self.headroom_allows += 1
         if why is None and not _alive(snap["pid"]):
@@ -546,10 +546,55 @@ class VerdictSnapshot:
         return {"action": "block", "message": message} if message else {}
 
 
-def within_headroom(snap, session_id, uncounted):
-    """None when the calls not counted yet cannot have turned the session's allow into a block, else why not."""
+    def quiet(self, session_id, kwargs, needed, now_ms, uncounted=None):
+        """True when the snapshot shows that pre_llm_call would hand the session out nothing now (no budget,
+        provisional-price or runway notice, no cron pause) and that the hook would not change the session; else
+        False (ask the daemon, which hands each notice out once).
+
+        The same rules as answer(), with the file's pre_llm_call validity, and journaled calls not counted yet
+        bounded against the money before the session's next notice could be due instead of its block.
+        """
+        snap = self.load()
+        why = None
+        if snap is None:
+            why = "unreadable"
+        elif snap["generation"] < self.seen:
+            why = "older than an answer"
+        elif now_ms >= snap["llm_valid_until_ms"]:
+            why = "llm: expired"
+        else:
+            room = snap["llm_quiet"].get(session_id)
+            if room is None:
+                why = "llm: something due or not listed"
+            elif not _unchanged_by(room, kwargs):
+                why = "llm: the session would change"
+            elif needed is not None and not (snap["journals"].get(needed[0], -1) >= needed[1]):
+                why = within_headroom(snap, room, session_id, uncounted)
+        if why is None and not _alive(snap["pid"]):
+            why = "daemon gone"
+        if why is not None:
+            self.declined[why] += 1
+            return False
+        return True
+
+
+def _unchanged_by(room, kwargs):
+    """Whether a pre_llm_call with these kwargs leaves the session as the daemon knows it (platform, model, sender).
+
+    An empty sender is not recorded by the daemon; anything else that differs, or is not text, would be.
+    """
+    for name in ("platform", "model"):
+        v = kwargs.get(name)
+        if v is not None and (type(v) is not str or v != room[name]):
+            return False
+    sender = kwargs.get("sender_id")
+    return sender is None or sender == "" or (type(sender) is str and sender == room["sender"])
+
+
+def within_headroom(snap, room, session_id, uncounted):
+    """None when the calls not counted yet, at their models' price bounds, stay below room (a session's money before
+    its verdict, or its next notice, could change), else why not. The one rule for pre_tool_call and pre_llm_call."""
     costs = uncounted(snap["journals"]) if uncounted is not None else None
-    room = snap["headroom"].get(session_id)
     if costs is None or room is None:
         return "journal not counted"
     bounds = snap["price_bounds"]
@@ -588,6 +633,11 @@ def parse_snapshot(data):
     # Headroom and price bounds only ever widen what the file answers: missing or odd, none is used.
     snap["headroom"] = _headroom(snap.get("headroom"))
     snap["price_bounds"] = _price_bounds(snap.get("price_bounds"))
+    # pre_llm_call is answered only from a file that has both (an older daemon's has neither).
+    if not _whole(snap.get("llm_valid_until_ms")):
+        snap["llm_valid_until_ms"], snap["llm_quiet"] = 0, {}
+    else:
+        snap["llm_quiet"] = _llm_quiet(snap.get("llm_quiet"))
     return snap
 
 
@@ -601,6 +651,19 @@ def _headroom(value):
     return {k: v for k, v in value.items()
             if isinstance(v, dict) and _whole(v.get("micros")) and v["micros"] > 0
             and isinstance(v.get("provider"), str) and isinstance(v.get("model"), str)}
+
+
+def _text_or_none(v):
+    return v is None or isinstance(v, str)
+
+
+def _llm_quiet(value):
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items()
+            if isinstance(v, dict) and _whole(v.get("micros")) and v["micros"] >= 0
+            and all(_text_or_none(v.get(f)) for f in ("provider", "model", "platform", "sender"))
+            and all(f in v for f in ("provider", "model", "platform", "sender"))}
 
 
 def _price_bounds(value):

@@ -191,7 +191,7 @@ class VerdictSnapshotTest {
         int usableBlocks = 0;
         for (long seed = 1; seed <= 3; seed++) {
             Path h = home.resolve("seed" + seed);
-            int[] counts = run(h, new Random(seed));
+            int[] counts = run(h, new Random(seed), new Random(seed + 1000));
             usableAllows += counts[0];
             usableBlocks += counts[1];
         }
@@ -199,6 +199,10 @@ class VerdictSnapshotTest {
         assertTrue(usableBlocks >= 20, "the snapshot answered block " + usableBlocks + " times");
         assertTrue(allowsWithUncounted[0] >= 5, "allows with journaled calls not counted yet, inside the headroom: "
                 + allowsWithUncounted[0]);
+        // pre_llm_call: "nothing" from the file was compared with the channel's answer, also with calls not counted yet.
+        assertTrue(llm[0] >= 20, "the snapshot answered pre_llm_call " + llm[0] + " times");
+        assertTrue(llm[1] >= 3, "of which with journaled calls not counted yet: " + llm[1]);
+        assertTrue(llm[2] >= 10, "the channel handed out notices " + llm[2] + " times: there were notices to hide");
     }
 
     private static final List<String> BUDGETS = List.of(
@@ -256,11 +260,15 @@ class VerdictSnapshotTest {
     }
 
     private final int[] allowsWithUncounted = {0};
+    /** pre_llm_call: answered "nothing" from the file; of those with calls not counted yet; channel answers with notices. */
+    private final int[] llm = {0, 0, 0};
 
-    private int[] run(Path home, Random rnd) throws Exception {
+    /** rnd drives the steps and pre_tool_call asks; llmRnd the pre_llm_call asks (so the steps stay as they were). */
+    private int[] run(Path home, Random rnd, Random llmRnd) throws Exception {
         TestSupport.MutableClock clock = new TestSupport.MutableClock(Instant.parse("2026-12-02T22:30:00Z"), ZoneOffset.UTC);
         int usableAllows = 0;
         int usableBlocks = 0;
+        delivered.clear();
         try (DaemonHarness d = DaemonHarness.in(home).file("budget.yaml", BUDGETS.get(0) + "timezone: UTC\n").clock(clock).start()) {
             String token = d.token();
             VerdictSnapshots writer = d.daemon().verdictSnapshots();
@@ -344,10 +352,97 @@ class VerdictSnapshotTest {
                             usableBlocks++;
                         }
                     }
+                    // pre_llm_call: the file's "nothing" must never hide a notice or a pause the channel hands out. Every
+                    // session is judged on the file as it is before any is asked (asking counts the journal first).
+                    JsonNode snap = snapshot(home);
+                    boolean uncounted = mark > 0 && snap != null && snap.path("journals").path(name).asLong(-1) < mark;
+                    String[] kwargs = new String[sessions.length];
+                    boolean[] quiet = new boolean[sessions.length];
+                    for (int i = 0; i < sessions.length; i++) {
+                        kwargs[i] = llmKwargs(llmRnd, sessions[i]);
+                        quiet[i] = quiet(snap, sessions[i], TestSupport.JSON.readTree(kwargs[i]), seen[0], name, mark,
+                                clock.millis(), marks);
+                    }
+                    for (int i = 0; i < sessions.length; i++) {
+                        String answer = c.hook("pre_llm_call", kwargs[i].substring(0, kwargs[i].length() - 1)
+                                + ", \"_plutus_journal\": \"" + name + "\", \"_plutus_journal_offset\": " + written + "}");
+                        generation(answer, seen);
+                        JsonNode daemonSays = TestSupport.JSON.readTree(answer.substring(4, answer.lastIndexOf('\n')));
+                        String context = daemonSays.path("context").asText("");
+                        if (!context.isEmpty()) {
+                            llm[2]++;
+                            delivered.addAll(List.of(context.split("\n\n")));
+                        }
+                        if (quiet[i]) {
+                            llm[0]++;
+                            if (uncounted) {
+                                llm[1]++;
+                            }
+                            assertTrue(daemonSays.isEmpty(), "step " + step + ": the snapshot answered pre_llm_call of "
+                                    + sessions[i] + " with nothing where the daemon says " + answer + "; snapshot " + snap);
+                        }
+                    }
+                    // The writer catches up with those answers' generation (as its thread does within milliseconds), so the
+                    // next step's file is judged as before these asks were added.
+                    writer.publish();
                 }
+                // Whatever is still due is handed out now: then every alert and provisional notice recorded was
+                // delivered exactly once (each notice claims its row; none twice, none lost).
+                writer.publish();
+                for (String asked : sessions) {
+                    String answer = c.hook("pre_llm_call", "{\"session_id\": \"" + asked + "\", \"_plutus_journal\": \""
+                            + name + "\", \"_plutus_journal_offset\": " + written + "}");
+                    String context = TestSupport.JSON.readTree(answer.substring(4, answer.lastIndexOf('\n'))).path("context").asText("");
+                    if (!context.isEmpty()) {
+                        delivered.addAll(List.of(context.split("\n\n")));
+                    }
+                }
+                long alerts = d.plutus().jdbc().queryLong("SELECT COUNT(*) FROM budget_alerts");
+                long provisional = d.plutus().jdbc().queryLong("SELECT COUNT(*) FROM provisional_notices");
+                assertTrue(alerts > 0, "no budget notice was due in the run");
+                assertEquals(alerts + provisional, delivered.size(), "notices delivered " + delivered);
             }
         }
         return new int[] {usableAllows, usableBlocks};
+    }
+
+    private final List<String> delivered = new java.util.ArrayList<>();
+
+    /** A pre_llm_call's kwargs: mostly as the session is known, sometimes naming a platform, model or sender that changes it. */
+    private static String llmKwargs(Random rnd, String session) {
+        return switch (rnd.nextInt(6)) {
+            case 0 -> "{\"session_id\": \"" + session + "\", \"platform\": \"cli\", \"model\": \"claude-sonnet-4-6\"}";
+            case 1 -> "{\"session_id\": \"" + session + "\", \"sender_id\": \"user-" + rnd.nextInt(2) + "\"}";
+            case 2 -> "{\"session_id\": \"" + session + "\", \"model\": \"claude-opus-4-1\"}";
+            default -> "{\"session_id\": \"" + session + "\"}";
+        };
+    }
+
+    /**
+     * Whether the bridge would answer pre_llm_call with nothing from the file (transport.VerdictSnapshot.quiet): the
+     * session listed as quiet, the hook changing nothing of it, within the file's pre_llm_call validity, and calls not
+     * counted yet under the money before its next notice (by the same rule as the pre_tool_call headroom).
+     */
+    private static boolean quiet(JsonNode snap, String session, JsonNode kwargs, long seen, String journal, long mark,
+            long nowMillis, List<Mark> marks) {
+        if (snap == null || !snap.path("end").asBoolean() || snap.path("generation").asLong() < seen
+                || nowMillis >= snap.path("llm_valid_until_ms").asLong(0)) {
+            return false;
+        }
+        JsonNode room = snap.path("llm_quiet").path(session);
+        if (!room.path("micros").isIntegralNumber()) {
+            return false;
+        }
+        for (String f : List.of("platform", "model")) {
+            if (kwargs.has(f) && !kwargs.get(f).asText().equals(room.path(f).asText(null))) {
+                return false;
+            }
+        }
+        if (kwargs.has("sender_id") && !kwargs.get("sender_id").asText().equals(room.path("sender").asText(null))) {
+            return false;
+        }
+        long counted = snap.path("journals").path(journal).asLong(-1);
+        return mark == 0 || counted >= mark || withinRoom(snap, room, session, counted, marks);
     }
 
     private static void generation(String answer, long[] seen) {
@@ -377,20 +472,24 @@ class VerdictSnapshotTest {
         if (!room.path("micros").isIntegralNumber()) {
             return null;
         }
+        return withinRoom(snap, room, session, counted, marks) ? says : null;
+    }
+
+    /** The bridge's within_headroom: calls not counted yet, tokens times their bound, stay under the room's money. */
+    private static boolean withinRoom(JsonNode snap, JsonNode room, String session, long counted, List<Mark> marks) {
         java.math.BigInteger total = java.math.BigInteger.ZERO;
         for (int i = marks.size() - 1; i >= 0 && marks.get(i).end() > counted; i--) {
             Cost c = marks.get(i).cost();
             if (c == null || (c.session().equals(session) && (!c.provider().equals(room.path("provider").asText())
                     || !c.model().equals(room.path("model").asText())))) {
-                return null;
+                return false;
             }
             JsonNode bound = snap.path("price_bounds").path(c.provider()).path(c.model());
             if (!bound.isIntegralNumber()) {
-                return null;
+                return false;
             }
             total = total.add(java.math.BigInteger.valueOf(c.tokens()).multiply(bound.bigIntegerValue()));
         }
-        return total.compareTo(room.path("micros").bigIntegerValue().multiply(java.math.BigInteger.valueOf(1_000_000))) < 0
-                ? says : null;
+        return total.compareTo(room.path("micros").bigIntegerValue().multiply(java.math.BigInteger.valueOf(1_000_000))) < 0;
     }
 }

@@ -92,13 +92,19 @@ public final class HookBenchmark {
             refuseUnless(fromSnapshot + toolsAsked == r.path("sent").path("pre_tool_call").asLong(), "pre_tool_call answers: "
                     + fromSnapshot + " from the snapshot + " + toolsAsked + " from the daemon, but "
                     + r.path("sent").path("pre_tool_call").asLong() + " were dispatched");
+            // pre_llm_call answered "nothing" from the snapshot never reached the daemon either.
+            long llmFromSnapshot = r.path("pre_llm_call_from").path("snapshot").asLong();
+            long llmAsked = r.path("pre_llm_call_from").path("daemon").asLong();
+            refuseUnless(llmFromSnapshot + llmAsked == r.path("sent").path("pre_llm_call").asLong(), "pre_llm_call answers: "
+                    + llmFromSnapshot + " from the snapshot + " + llmAsked + " from the daemon, but "
+                    + r.path("sent").path("pre_llm_call").asLong() + " were dispatched");
             for (String style : List.of("loop", "thread")) {
                 JsonNode st = r.path("styles").path(style);
                 long answered = st.path("pre_tool_call_from").path("snapshot").asLong() + st.path("pre_tool_call_from").path("daemon").asLong();
                 refuseUnless(answered == st.path("pre_tool_call_events").asLong(), style + " dispatch: " + answered
                         + " pre_tool_call answers for " + st.path("pre_tool_call_events").asLong() + " events");
             }
-            long sentHooks = r.path("sent").path("hooks").asLong() - fromSnapshot;
+            long sentHooks = r.path("sent").path("hooks").asLong() - fromSnapshot - llmFromSnapshot;
             // Hooks without a verdict were journaled, not sent: wait until the daemon has read every journal.
             JsonNode status = awaitConsumed(daemon, home, sentHooks);
             JsonNode lat = status.path("hook_latency_us");
@@ -113,11 +119,12 @@ public final class HookBenchmark {
             for (String style : List.of("loop", "thread")) {
                 JsonNode st = r.path("styles").path(style);
                 out.printf("  %s dispatch (%s), connections opened by the bridge: %d; hooks sent on the channel %d, over HTTP %d; "
-                        + "pre_tool_call answered from the verdict snapshot %d, by the daemon %d%n", style,
+                        + "pre_tool_call answered from the verdict snapshot %d, by the daemon %d; pre_llm_call %d / %d%n", style,
                         style.equals("loop") ? "invoke_hook on the caller's thread" : "a fresh thread per hook, as newer Hermes",
                         st.path("connections_opened").asLong(), st.path("sent_via").path("channel").asLong(),
                         st.path("sent_via").path("http").asLong(), st.path("pre_tool_call_from").path("snapshot").asLong(),
-                        st.path("pre_tool_call_from").path("daemon").asLong());
+                        st.path("pre_tool_call_from").path("daemon").asLong(), st.path("pre_llm_call_from").path("snapshot").asLong(),
+                        st.path("pre_llm_call_from").path("daemon").asLong());
                 // The same manager with a plugin whose hooks do nothing: Hermes's own floor (in the thread style,
                 // starting a thread per hook), printed beside each figure with what Plutus adds to it.
                 st.path("hooks").fields().forEachRemaining(h -> {
@@ -140,9 +147,9 @@ public final class HookBenchmark {
                             - r.path("styles").path("thread").path("pre_tool_call_from").path("snapshot").asLong(),
                     toolsAsked - r.path("styles").path("loop").path("pre_tool_call_from").path("daemon").asLong()
                             - r.path("styles").path("thread").path("pre_tool_call_from").path("daemon").asLong());
-            out.printf("  checked: %,d hooks reached the daemon (%,d pre_tool_call answered from the snapshot) = %,d counted by it; "
-                    + "%,d calls sent = %,d stored; nothing spooled or set aside%n",
-                    sentHooks, fromSnapshot, lat.path("count").asLong(), sentCalls, stored);
+            out.printf("  checked: %,d hooks reached the daemon (%,d pre_tool_call and %,d pre_llm_call answered from the snapshot) "
+                    + "= %,d counted by it; %,d calls sent = %,d stored; nothing spooled or set aside%n",
+                    sentHooks, fromSnapshot, llmFromSnapshot, lat.path("count").asLong(), sentCalls, stored);
             out.printf("  inside the daemon: p50 <= %d µs, p99 <= %d µs (bucket bounds)%n",
                     lat.path("p50_at_most").asLong(), lat.path("p99_at_most").asLong());
             out.flush();

@@ -189,6 +189,11 @@ public final class CallRecorder {
         return out;
     }
 
+    /** Whether {@link #provisionalNotices} may have a notice for the session: a read that hands nothing out. */
+    public boolean provisionalNoticePending(String sessionId) {
+        return sessionId != null && pendingNotices.containsKey(sessionId);
+    }
+
     static String noticeText(String provider, String model, PriceEntry standIn) {
         String price = "$" + standIn.input().stripTrailingZeros().toPlainString() + " in / $"
                 + standIn.output().stripTrailingZeros().toPlainString() + " out per million tokens";

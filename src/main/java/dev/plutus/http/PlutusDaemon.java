@@ -149,7 +149,11 @@ public final class PlutusDaemon implements AutoCloseable {
             // Its own thread: provider calls may take the whole fetch time-out and must not hold up spool replay.
             this.runwayThread = new Upkeep("runway");
             RunwayScheduler runway = new RunwayScheduler(hermes.runway(), config.clock());
-            runwayThread.every("runway", options.runwayFirstRun(), Duration.ofSeconds(30), () -> runway.tick());
+            if (snapshots != null) {
+                snapshots.watchRunway(() -> hermes.runway().store().hasUnannounced(),
+                        runwayCanNotify() ? config.clock().millis() + options.runwayFirstRun().toMillis() : Long.MAX_VALUE);
+            }
+            runwayThread.every("runway", options.runwayFirstRun(), RUNWAY_TICK, () -> runwayTick(runway, config.clock()));
             LOG.info("plutus daemon {} serving {} on {} (pid {})", DaemonStatus.VERSION, home.dir(), info.baseUrl(), info.pid());
         } catch (Throwable e) {
             // Started but not whole (the port may already be open, daemon.json written): undo it all, so
@@ -160,6 +164,50 @@ public final class PlutusDaemon implements AutoCloseable {
                 e.addSuppressed(alsoFailed);
             }
             throw e;
+        }
+    }
+
+    /** How often the runway scheduler is asked whether its run is due (the run itself follows runway.yaml). */
+    private static final Duration RUNWAY_TICK = Duration.ofSeconds(30);
+
+    /**
+     * A runway tick, and the reminders due by time alone. While runway can raise a notice, the verdict snapshot says
+     * pre_llm_call has none due only until the next tick (and not while one runs), so a notice it raises is never
+     * hidden by an older file.
+     */
+    private void runwayTick(RunwayScheduler runway, java.time.Clock clock) {
+        if (snapshots == null || !runwayCanNotify()) {
+            try {
+                runway.tick();
+            } finally {
+                if (snapshots != null) {
+                    snapshots.runwayChecked(Long.MAX_VALUE);
+                }
+            }
+            return;
+        }
+        long start = clock.millis();
+        snapshots.runwayChecked(start);
+        try {
+            runway.tick();
+            hermes.runway().remindIfDue();
+        } finally {
+            snapshots.runwayChecked(start + RUNWAY_TICK.toMillis());
+        }
+    }
+
+    /**
+     * Whether runway can raise a notice: runway.yaml sets a low-balance or days-left threshold, or a balance was
+     * calibrated by hand (its reminder to recalibrate comes by time alone). A runway.yaml that cannot be read is taken as yes.
+     */
+    private boolean runwayCanNotify() {
+        try {
+            dev.plutus.runway.RunwayConfig c = hermes.runway().config();
+            return c.alerts().balanceBelowMicros() != null || c.alerts().daysLeftBelow() != null
+                    || c.providers().stream().anyMatch(p -> p.balanceBelowMicros() != null || p.daysLeftBelow() != null)
+                    || !hermes.runway().store().latestCalibrations().isEmpty();
+        } catch (RuntimeException e) {
+            return true;
         }
     }
 

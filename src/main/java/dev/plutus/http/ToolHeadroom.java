@@ -16,12 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.ToLongFunction;
 
 /**
  * What lets the bridge answer pre_tool_call from the verdict snapshot although it journaled calls the
  * daemon has not counted yet (docs/hook-snapshot.md): how much money a session's scopes can still take
  * before any of them turns hard, and an upper bound on what a token of a model can cost. Calls whose
- * tokens times that bound add up to less than the headroom cannot have turned the verdict into a block.
+ * tokens times that bound add up to less than the headroom cannot have turned the verdict into a block. The same
+ * rule, with the money before the next budget notice instead, lets it answer pre_llm_call (nothing due) from the file.
  */
 final class ToolHeadroom {
     private ToolHeadroom() {
@@ -33,15 +35,41 @@ final class ToolHeadroom {
      * {@link Long#MAX_VALUE} when no limit applies.
      */
     static long of(BudgetCheck check, BudgetConfig config, Reservations holds) {
+        return least(check, holds, s -> BudgetConfig.threshold(s.limitMicros(), config.hardPct()));
+    }
+
+    /**
+     * For a session with no budget notice due now (every window above OK already announced at its level): the money
+     * its scopes can take before a window reaches the next threshold its level has not, soft for a window below it,
+     * hard for one at soft (the notice that could then be due); a window at hard has no notice left. Holds count as
+     * spent, as in {@link #of}; 0 when a level rests on estimates or unpriced calls; {@link Long#MAX_VALUE} when
+     * no limit applies.
+     */
+    static long toNextNotice(BudgetCheck check, BudgetConfig config, Reservations holds) {
+        return least(check, holds, s -> switch (s.level()) {
+            case OK -> BudgetConfig.threshold(s.limitMicros(), config.softPct());
+            case SOFT -> BudgetConfig.threshold(s.limitMicros(), config.hardPct());
+            default -> NO_THRESHOLD;
+        });
+    }
+
+    /** A window with no threshold left to reach. */
+    private static final long NO_THRESHOLD = Long.MIN_VALUE;
+
+    /** The least over the windows of {@code check} of its threshold less spend and holds (none below 0). */
+    private static long least(BudgetCheck check, Reservations holds, ToLongFunction<ScopeStatus> thresholdOf) {
         long free = Long.MAX_VALUE;
         for (ScopeStatus s : check.statuses()) {
             if (s.unpricedHard() || s.degraded()) {
                 return 0;
             }
-            long hardAt = BudgetConfig.threshold(s.limitMicros(), config.hardPct());
+            long at = thresholdOf.applyAsLong(s);
+            if (at == NO_THRESHOLD) {
+                continue;
+            }
             long held = Money.plus(Money.plus(s.heldMicros(), holds.heldMicros(s.scope())), holds.heldInStoreMicros(s.scope()));
             long committed = Money.plus(s.spentMicros(), held);
-            free = Math.min(free, Math.max(0, Money.minus(hardAt, committed)));
+            free = Math.min(free, Math.max(0, Money.minus(at, committed)));
         }
         return free;
     }

@@ -3,6 +3,8 @@ package dev.plutus.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plutus.budget.BudgetCheck;
 import dev.plutus.budget.BudgetMessages;
+import dev.plutus.budget.Level;
+import dev.plutus.budget.ScopeStatus;
 import dev.plutus.budget.Verdict;
 import dev.plutus.budget.Window;
 import dev.plutus.core.Json;
@@ -26,13 +28,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Publishes {@code PLUTUS_HOME/verdicts.snap}: the pre_tool_call answer the daemon would give now for
- * each recently active session, so the bridge can answer that hook without a round trip (see
- * docs/hook-snapshot.md). The file is replaced whole (temp file, atomic rename), owner-only.
+ * each recently active session, and which of them pre_llm_call would find nothing due for, so the bridge
+ * can answer those hooks without a round trip (see docs/hook-snapshot.md). The file is replaced whole (temp file, atomic rename), owner-only.
  * <p>
  * The generation is a counter bumped after every hook that could change a verdict is dispatched;
  * each hook answer carries it. A snapshot holds the generation read <em>before</em> its verdicts were
@@ -68,14 +71,29 @@ final class VerdictSnapshots implements AutoCloseable {
     private volatile Thread thread;
     private long lastWriteNanos;
     private volatile Published last;
+    /** Whether a runway notice waits to be claimed; none can while no runway monitor is watched. */
+    private volatile BooleanSupplier runwayNoticeDue = () -> false;
+    /** Until when no runway check can raise a notice unseen by the file (the next check, when it can raise one). */
+    private volatile long runwayQuietUntil = Long.MAX_VALUE;
+    /** Alerts known to be announced (kind, id, window, period, level): once sent an alert stays sent. */
+    private final java.util.Set<String> announced = new java.util.HashSet<>();
+    private static final int MAX_ANNOUNCED = 20_000;
 
     /** What the last file held apart from its generation: unchanged content with an unchanged generation is not rewritten. */
     private record Published(long generation, long validUntil, Map<String, Long> offsets, Map<String, String> sessions,
-            Map<String, Room> headroom, Map<String, Map<String, Long>> priceBounds) {
+            Map<String, Room> headroom, Map<String, Map<String, Long>> priceBounds, long llmValidUntil,
+            Map<String, Quiet> llm) {
         Published(long generation, long validUntil) {
-            this(generation, validUntil, Map.of(), Map.of(), Map.of(), Map.of());
+            this(generation, validUntil, Map.of(), Map.of(), Map.of(), Map.of(), validUntil, Map.of());
         }
     }
+
+    /**
+     * A session for which pre_llm_call would hand out nothing now: its money before the next budget notice could be
+     * due ({@link ToolHeadroom#toNextNotice}), the provider and model its scopes were planned with, and the platform,
+     * model and sender it is known by (a pre_llm_call naming others would change the session, so it asks).
+     */
+    private record Quiet(long micros, String provider, String model, String platform, String sender) {}
 
     /**
      * An allowed session's money headroom (see {@link ToolHeadroom#of}) and the provider and model its scopes
@@ -124,6 +142,25 @@ final class VerdictSnapshots implements AutoCloseable {
         }
     }
 
+    /**
+     * Watches the runway monitor: {@code noticeDue} says whether a runway notice waits to be claimed (no session is
+     * then quiet for pre_llm_call); until {@code quietUntil} no runway check can raise one (see {@link #runwayChecked}).
+     */
+    void watchRunway(BooleanSupplier noticeDue, long quietUntil) {
+        this.runwayNoticeDue = noticeDue;
+        this.runwayQuietUntil = quietUntil;
+        signal();
+    }
+
+    /**
+     * A runway check is under way, or done: until {@code quietUntil} (the next one, or {@link Long#MAX_VALUE} when
+     * runway can raise no notice) the file may say that pre_llm_call has no runway notice due; while it runs, not at all.
+     */
+    void runwayChecked(long quietUntil) {
+        this.runwayQuietUntil = quietUntil;
+        signal();
+    }
+
     /** Times the writer thread went round its loop (tests read it). */
     long passes() {
         return passes.sum();
@@ -149,7 +186,11 @@ final class VerdictSnapshots implements AutoCloseable {
         while (!stopped) {
             passes.increment();
             if (!dirty.get()) {
-                long untilExpiry = last == null ? POLL_NANOS : (last.validUntil() - clock.millis()) * 1_000_000L;
+                long now = clock.millis();
+                // A pre_llm_call validity already past (a runway check under way) is left to the check's own signal.
+                long wake = last == null ? now + POLL_NANOS / 1_000_000L
+                        : last.llmValidUntil() > now ? Math.min(last.validUntil(), last.llmValidUntil()) : last.validUntil();
+                long untilExpiry = (wake - now) * 1_000_000L;
                 LockSupport.parkNanos(this, Math.max(100_000L, Math.min(POLL_NANOS, untilExpiry)));
             }
             long gap = System.nanoTime() - lastWriteNanos;
@@ -179,6 +220,9 @@ final class VerdictSnapshots implements AutoCloseable {
         Map<String, String> sessions = new TreeMap<>();
         Map<String, Room> headroom = new TreeMap<>();
         Map<String, Map<String, Long>> bounds = new TreeMap<>();
+        Map<String, Quiet> llm = new TreeMap<>();
+        long llmValidUntil = Math.min(validUntil, runwayQuietUntil);
+        boolean runwayDue = llmValidUntil <= now || runwayNoticeDue.getAsBoolean();
         for (String id : sessionsToList(System.nanoTime())) {
             BudgetCheck check = engine.gate().peekSession(id);
             Optional<String> answer = answerFor(id, check);
@@ -186,8 +230,11 @@ final class VerdictSnapshots implements AutoCloseable {
             if (answer.isPresent() && answer.get().isEmpty()) {
                 roomFor(id, check, now, validUntil, bounds).ifPresent(r -> headroom.put(id, r));
             }
+            if (answer.isPresent() && !runwayDue) {
+                quietFor(id, check, now, validUntil, bounds).ifPresent(q -> llm.put(id, q));
+            }
         }
-        Published p = new Published(generation, validUntil, offsets, sessions, headroom, bounds);
+        Published p = new Published(generation, validUntil, offsets, sessions, headroom, bounds, llmValidUntil, llm);
         if (p.equals(last)) {
             return false;
         }
@@ -228,17 +275,68 @@ final class VerdictSnapshots implements AutoCloseable {
         long micros = ToolHeadroom.of(check, engine.budgets().current(), engine.reservations());
         String provider = r.get().provider();
         String model = r.get().model();
-        Long bound = bounds.getOrDefault(provider, Map.of()).get(model);
-        if (bound == null) {
-            java.util.OptionalLong b = ToolHeadroom.perMillionTokens(engine.pricing(), provider, model,
-                    java.time.Instant.ofEpochMilli(now), java.time.Instant.ofEpochMilli(validUntil));
-            if (b.isEmpty()) {
-                return Optional.empty();
-            }
-            bound = b.getAsLong();
-            bounds.computeIfAbsent(provider, k -> new TreeMap<>()).put(model, bound);
+        if (!bounded(provider, model, now, validUntil, bounds)) {
+            return Optional.empty();
         }
         return micros > 0 ? Optional.of(new Room(micros, provider, model)) : Optional.empty();
+    }
+
+    /** Whether the model has a price bound, computed into {@code bounds} (per provider and model) the first time. */
+    private boolean bounded(String provider, String model, long now, long validUntil, Map<String, Map<String, Long>> bounds) {
+        if (provider == null || model == null) {
+            return false;
+        }
+        if (bounds.getOrDefault(provider, Map.of()).containsKey(model)) {
+            return true;
+        }
+        java.util.OptionalLong b = ToolHeadroom.perMillionTokens(engine.pricing(), provider, model,
+                java.time.Instant.ofEpochMilli(now), java.time.Instant.ofEpochMilli(validUntil));
+        b.ifPresent(bound -> bounds.computeIfAbsent(provider, k -> new TreeMap<>()).put(model, bound));
+        return b.isPresent();
+    }
+
+    /**
+     * The session, when pre_llm_call would hand it out nothing now: it is known as it is (a pre_llm_call that names
+     * the same platform, model and sender changes nothing), no provisional-price notice waits for it, and every window
+     * of its scopes above OK was announced at its level. A cron run whose job is not attached yet is left out (its
+     * next sighting attaches it). Runway notices are looked at once for all sessions, by the caller.
+     */
+    private Optional<Quiet> quietFor(String sessionId, BudgetCheck check, long now, long validUntil,
+            Map<String, Map<String, Long>> bounds) {
+        Optional<SessionRecord> found = engine.sessions().find(sessionId);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        SessionRecord r = found.get();
+        if (("cron".equals(r.platform()) && r.cronJobId() == null) || engine.recorder().provisionalNoticePending(sessionId)) {
+            return Optional.empty();
+        }
+        for (ScopeStatus s : check.statuses()) {
+            if (s.level() != Level.OK && !announced(s)) {
+                return Optional.empty();
+            }
+        }
+        bounded(r.provider(), r.model(), now, validUntil, bounds);
+        long micros = ToolHeadroom.toNextNotice(check, engine.budgets().current(), engine.reservations());
+        return Optional.of(new Quiet(micros, r.provider(), r.model(), r.platform(), r.senderId()));
+    }
+
+    /** Whether this window's alert at its level was sent (by any process): asked of the store until it was. */
+    private boolean announced(ScopeStatus s) {
+        String key = s.scope().kind().label() + '\u0000' + s.scope().id() + '\u0000' + s.window().label() + '\u0000'
+                + s.periodKey() + '\u0000' + s.level().label();
+        if (announced.contains(key)) {
+            return true;
+        }
+        if (!engine.enforcement().alertRecorded(s.scope().kind().label(), s.scope().id(), s.window().label(), s.periodKey(),
+                s.level().label())) {
+            return false;
+        }
+        if (announced.size() >= MAX_ANNOUNCED) {
+            announced.clear();
+        }
+        announced.add(key);
+        return true;
     }
 
     /** Sessions seen in the last hour, newest first, at most {@link #MAX_SESSIONS}; older ones forgotten. */
@@ -288,6 +386,10 @@ final class VerdictSnapshots implements AutoCloseable {
             ObjectNode m = bounds.putObject(provider);
             models.forEach(m::put);
         });
+        root.put("llm_valid_until_ms", p.llmValidUntil());
+        ObjectNode llm = root.putObject("llm_quiet");
+        p.llm().forEach((id, q) -> llm.putObject(id).put("micros", q.micros()).put("provider", q.provider())
+                .put("model", q.model()).put("platform", q.platform()).put("sender", q.sender()));
         root.put("end", true);
         Path tmp = file.resolveSibling(FILE + ".tmp");
         try {

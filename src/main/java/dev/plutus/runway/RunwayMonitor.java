@@ -304,6 +304,14 @@ public final class RunwayMonitor implements ProviderLookup, AutoCloseable {
         return store.claimUnannounced();
     }
 
+    /**
+     * Raises the reminders due by time alone, as {@link #claimNotices} does before it looks: for a daemon whose
+     * conversations may not claim notices for a while (its verdict snapshot answers pre_llm_call meanwhile).
+     */
+    public void remindIfDue() {
+        remindRecalibration();
+    }
+
     public List<String> activeAlertLines() {
         remindRecalibration();
         return store.activeAlerts().stream().map(RunwayStore.AlertRow::message).toList();

@@ -26,6 +26,16 @@ public final class EnforcementStore {
                 scope, scopeId, window, periodKey, level, at.toEpochMilli(), spentMicros, limitMicros) == 1;
     }
 
+    /**
+     * Whether this alert was already sent in its period, by any process: a read, for a verdict published ahead of
+     * being asked (the daemon's verdict snapshot), which must not claim the alert as {@link #recordAlert} does.
+     */
+    public boolean alertRecorded(String scope, String scopeId, String window, String periodKey, String level) {
+        return jdbc.queryLong("""
+                SELECT COUNT(*) FROM budget_alerts WHERE scope = ? AND scope_id = ? AND "window" = ? AND period_key = ?
+                AND level = ?""", scope, scopeId, window, periodKey, level) > 0;
+    }
+
     /** True when this job was not yet paused in this period: the caller is the one to pause it. */
     public boolean recordCronPause(String cronJobId, String window, String periodKey, Instant at, String reason) {
         return jdbc.update("""
