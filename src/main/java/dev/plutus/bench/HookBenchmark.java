@@ -154,7 +154,7 @@ public final class HookBenchmark {
                     lat.path("p50_at_most").asLong(), lat.path("p99_at_most").asLong());
             out.flush();
             long sent = recordMany(daemon, home, rssCalls, RSS_PHASE_LIMIT);
-            long after = storedCalls(home);
+            long after = storedCalls(home, stored + sent);
             refuseUnless(after == stored + sent, "after the RSS phase the daemon stored " + after + " calls, expected "
                     + (stored + sent) + " (" + sent + " sent)");
         }
@@ -191,6 +191,20 @@ public final class HookBenchmark {
         try (dev.plutus.store.Database db = dev.plutus.store.Database.open(new HomeLayout(home).database(), 1)) {
             return new dev.plutus.store.CallStore(db.jdbc()).count();
         }
+    }
+
+    /**
+     * The calls table's count once it reaches {@code expected}, or after 30 s: the daemon acknowledges a call once its
+     * call journal holds it and fills the table behind, so a count read at once may trail the last answers.
+     */
+    private static long storedCalls(Path home, long expected) throws InterruptedException {
+        long end = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        long n = storedCalls(home);
+        while (n < expected && System.nanoTime() < end) {
+            Thread.sleep(100);
+            n = storedCalls(home);
+        }
+        return n;
     }
 
     private static void refuseUnless(boolean measured, String why) {
