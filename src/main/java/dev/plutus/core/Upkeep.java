@@ -31,10 +31,23 @@ public final class Upkeep implements AutoCloseable {
         return List.copyOf(tasks);
     }
 
+    /**
+     * Stops scheduling and interrupts a task that is running (a fetch waiting on a slow server gives
+     * up at once), then waits up to five seconds for it.
+     */
+    public void closeNow() {
+        scheduler.shutdownNow();
+        awaitEnd();
+    }
+
     /** Stops scheduling and waits up to five seconds for a task that is running. */
     @Override
     public void close() {
         scheduler.shutdown();
+        awaitEnd();
+    }
+
+    private void awaitEnd() {
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

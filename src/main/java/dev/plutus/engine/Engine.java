@@ -68,6 +68,7 @@ public final class Engine implements AutoCloseable {
     /** Present when this engine journals its calls (SQLite, {@link EngineConfig#callJournal()}, the journal's lock held). */
     private final Optional<JournaledStore> journal;
     private Upkeep upkeep;
+    private Upkeep priceUpkeep;
     /** The loosening wait last logged, so a file waiting to loosen the budget is logged once, not every second. */
     private volatile Optional<Instant> loggedLoosening = Optional.empty();
 
@@ -150,8 +151,12 @@ public final class Engine implements AutoCloseable {
                 })
                 .every("checkpoint", second, second, db::checkpoint)
                 .every("claims", second, second, reservations::republishLapsedClaims)
-                .every("retention", Duration.ofSeconds(10), Duration.ofHours(1), this::purgeIfDue)
-                .every("price refresh", Duration.ofSeconds(30), Duration.ofHours(1), this::refreshPricesIfDue);
+                .every("retention", Duration.ofSeconds(10), Duration.ofHours(1), this::purgeIfDue);
+        // Its own thread: a fetch may take up to its deadline (PriceDownload), and ledger sync, the
+        // budget.yaml and pricing.yaml reload, rollup and checkpoint must not wait behind it. One
+        // thread, so never two refreshes at once.
+        priceUpkeep = new Upkeep("price-refresh")
+                .every("price refresh", config.pricingRefreshFirstAfter(), Duration.ofHours(1), this::refreshPricesIfDue);
         remote.ifPresent(RemoteLink::start);
         return this;
     }
@@ -357,9 +362,15 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         Upkeep u;
+        Upkeep p;
         synchronized (this) {
             u = upkeep;
+            p = priceUpkeep;
             upkeep = null;
+            priceUpkeep = null;
+        }
+        if (p != null) {
+            p.closeNow();
         }
         if (u != null) {
             u.close();

@@ -18,6 +18,7 @@ public final class EngineConfig {
     private final URI openRouterBaseUrl;
     private final URI litellmPricesUrl;
     private final Duration pricingRefreshInterval;
+    private final Duration pricingRefreshFirstAfter;
     private final Duration ledgerSyncInterval;
     private final int maxPoolSize;
     private final java.util.Map<String, String> environment;
@@ -33,6 +34,7 @@ public final class EngineConfig {
         this.openRouterBaseUrl = b.openRouterBaseUrl;
         this.litellmPricesUrl = b.litellmPricesUrl;
         this.pricingRefreshInterval = b.pricingRefreshInterval;
+        this.pricingRefreshFirstAfter = b.pricingRefreshFirstAfter;
         this.ledgerSyncInterval = b.ledgerSyncInterval;
         this.maxPoolSize = b.maxPoolSize;
         this.environment = java.util.Map.copyOf(b.environment);
@@ -49,6 +51,7 @@ public final class EngineConfig {
         this.openRouterBaseUrl = base.openRouterBaseUrl;
         this.litellmPricesUrl = base.litellmPricesUrl;
         this.pricingRefreshInterval = base.pricingRefreshInterval;
+        this.pricingRefreshFirstAfter = base.pricingRefreshFirstAfter;
         this.ledgerSyncInterval = base.ledgerSyncInterval;
         this.maxPoolSize = base.maxPoolSize;
         this.environment = base.environment;
@@ -74,6 +77,8 @@ public final class EngineConfig {
     /** Where /setup pricing auto reads LiteLLM's price map; null: not fetched. */
     public URI litellmPricesUrl() { return litellmPricesUrl; }
     public Duration pricingRefreshInterval() { return pricingRefreshInterval; }
+    /** How long after the upkeep starts the daemon first looks whether a price refresh is due. */
+    public Duration pricingRefreshFirstAfter() { return pricingRefreshFirstAfter; }
     /** How often spend written by other processes into the same database is folded into the running totals. */
     public Duration ledgerSyncInterval() { return ledgerSyncInterval; }
     public int maxPoolSize() { return maxPoolSize; }
@@ -100,6 +105,7 @@ public final class EngineConfig {
         private URI openRouterBaseUrl = URI.create("https://openrouter.ai/api/v1");
         private URI litellmPricesUrl = dev.plutus.pricing.LiteLlmCatalog.DEFAULT_URL;
         private Duration pricingRefreshInterval = Duration.ofDays(1);
+        private Duration pricingRefreshFirstAfter = Duration.ofSeconds(30);
         private Duration ledgerSyncInterval = Duration.ofMillis(250);
         private int maxPoolSize = 4;
         private java.util.Map<String, String> environment = System.getenv();
@@ -127,6 +133,8 @@ public final class EngineConfig {
         public Builder litellmPricesUrl(URI url) { this.litellmPricesUrl = url; return this; }
 
         public Builder pricingRefreshInterval(Duration d) { this.pricingRefreshInterval = requirePositive(d, "pricing refresh interval"); return this; }
+
+        public Builder pricingRefreshFirstAfter(Duration d) { this.pricingRefreshFirstAfter = requirePositive(d, "first price refresh delay"); return this; }
 
         public Builder ledgerSyncInterval(Duration d) { this.ledgerSyncInterval = requirePositive(d, "ledger sync interval"); return this; }
 

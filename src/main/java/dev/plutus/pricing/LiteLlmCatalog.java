@@ -5,10 +5,6 @@ import dev.plutus.core.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -42,13 +38,14 @@ public final class LiteLlmCatalog {
     private LiteLlmCatalog() {}
 
     public static String fetch(URI url) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
-        HttpRequest req = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60)).header("Accept", "application/json")
-                .GET().build();
-        HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
-        if (resp.statusCode() != 200) {
-            throw new IOException("LiteLLM price map: HTTP " + resp.statusCode() + " for " + url);
+        return fetch(url, PriceDownload.DEFAULT);
+    }
+
+    /** {@code limits}: the whole fetch's deadline and the largest answer accepted. */
+    public static String fetch(URI url, PriceDownload limits) throws IOException, InterruptedException {
+        PriceDownload.Answer resp = limits.get(url, true);
+        if (resp.status() != 200) {
+            throw new IOException("LiteLLM price map: HTTP " + resp.status() + " for " + url);
         }
         return resp.body();
     }

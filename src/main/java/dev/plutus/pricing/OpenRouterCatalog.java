@@ -6,10 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,11 +17,16 @@ import java.util.List;
 public final class OpenRouterCatalog {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OpenRouterCatalog.class);
     private final URI baseUrl;
-    private final HttpClient http;
+    private final PriceDownload limits;
 
     public OpenRouterCatalog(URI baseUrl) {
+        this(baseUrl, PriceDownload.DEFAULT);
+    }
+
+    /** {@code limits}: the whole fetch's deadline and the largest answer accepted. */
+    public OpenRouterCatalog(URI baseUrl, PriceDownload limits) {
         this.baseUrl = baseUrl;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.limits = limits;
     }
 
     public List<PriceEntry> fetch(String asOf) throws IOException, InterruptedException {
@@ -35,11 +36,10 @@ public final class OpenRouterCatalog {
     /** The body of {@code GET <base>/models}; anything but HTTP 200 is an error. */
     public String download() throws IOException, InterruptedException {
         String base = baseUrl.toString().replaceAll("/+$", "");
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/models")).timeout(Duration.ofSeconds(30))
-                .header("Accept", "application/json").GET().build();
-        HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
-        if (resp.statusCode() != 200) {
-            throw new IOException("OpenRouter answered HTTP " + resp.statusCode() + " for " + req.uri());
+        URI uri = URI.create(base + "/models");
+        PriceDownload.Answer resp = limits.get(uri, false);
+        if (resp.status() != 200) {
+            throw new IOException("OpenRouter answered HTTP " + resp.status() + " for " + uri);
         }
         return resp.body();
     }

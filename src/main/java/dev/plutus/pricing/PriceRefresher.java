@@ -140,6 +140,9 @@ public final class PriceRefresher {
     private final Duration interval;
     private final MetaStore meta;
     private final PricingEngine engine;
+    private final PriceDownload limits;
+    /** One refresh at a time: the daemon's own and a /setup pricing auto must not write the files together. */
+    private final java.util.concurrent.locks.ReentrantLock running = new java.util.concurrent.locks.ReentrantLock();
 
     public PriceRefresher(HomeLayout home, URI baseUrl, Duration interval, MetaStore meta, PricingEngine engine) {
         this(home, baseUrl, null, interval, meta, engine);
@@ -148,6 +151,13 @@ public final class PriceRefresher {
     /** {@code litellmUrl} null: LiteLLM's map is not fetched. */
     public PriceRefresher(HomeLayout home, URI baseUrl, URI litellmUrl, Duration interval, MetaStore meta,
             PricingEngine engine) {
+        this(home, baseUrl, litellmUrl, interval, meta, engine, PriceDownload.DEFAULT);
+    }
+
+    /** {@code limits}: each source's fetch deadline and largest answer. */
+    public PriceRefresher(HomeLayout home, URI baseUrl, URI litellmUrl, Duration interval, MetaStore meta,
+            PricingEngine engine, PriceDownload limits) {
+        this.limits = limits;
         this.home = home;
         this.baseUrl = baseUrl;
         this.litellmUrl = litellmUrl;
@@ -199,7 +209,23 @@ public final class PriceRefresher {
         return List.of(home.fetchedPricingFile(), PricingEngine.litellmFetchedFile(home));
     }
 
+    /**
+     * Fetches each source that is due (every one when {@code force}); while another refresh is under
+     * way, returns {@link Outcome.Failed} at once rather than waiting on it.
+     */
     public Outcome refresh(Instant now, boolean force) {
+        if (!running.tryLock()) {
+            return new Outcome.Failed("a price refresh is already under way; try again when it ends (each source"
+                    + " gets at most " + limits.deadline().toSeconds() + " s)");
+        }
+        try {
+            return refreshAlone(now, force);
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private Outcome refreshAlone(Instant now, boolean force) {
         boolean openrouterDue = due("OpenRouter", home.fetchedPricingFile(), now, force);
         boolean litellmDue = litellmUrl != null && due("LiteLLM", PricingEngine.litellmFetchedFile(home), now, force);
         if (!openrouterDue && !litellmDue) {
@@ -212,7 +238,7 @@ public final class PriceRefresher {
                 : update("OpenRouter", home.fetchedPricingFile(), PriceOrigin.FETCHED, engine.fetchedEntries(),
                 () -> {
                     List<String> leftOut = new ArrayList<>();
-                    String body = new OpenRouterCatalog(baseUrl).download();
+                    String body = new OpenRouterCatalog(baseUrl, limits).download();
                     List<PriceEntry> entries = OpenRouterCatalog.parse(body, asOf, leftOut);
                     entries.stream().filter(PriceEntry::variablePrice).map(PriceEntry::key).sorted().forEach(variable::add);
                     return new Converted(entries.size() + leftOut.size(), entries, leftOut);
@@ -227,7 +253,7 @@ public final class PriceRefresher {
         } else {
             litellm = update("LiteLLM", PricingEngine.litellmFetchedFile(home), PriceOrigin.LITELLM_FETCHED,
                     engine.litellmFetchedEntries(), () -> {
-                        String body = LiteLlmCatalog.fetch(litellmUrl);
+                        String body = LiteLlmCatalog.fetch(litellmUrl, limits);
                         List<String> leftOut = new ArrayList<>(duplicateKeys(body));
                         LiteLlmCatalog.Conversion c = LiteLlmCatalog.convert(body, asOf, PriceOrigin.LITELLM_FETCHED);
                         leftOut.addAll(c.leftOut());
