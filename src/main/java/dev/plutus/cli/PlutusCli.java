@@ -475,8 +475,8 @@ public final class PlutusCli implements Callable<Integer> {
             // for the host's (price from maker); or a stand-in or estimate otherwise (price estimated).
             String flag = c.makerFallback() ? CallCost.flagReason(c.estimateMark()) : null;
             j.put("estimated_tokens", false)
-                    .put("maker_price_fallback", CallCost.MAKER_PRICE_MARK.equals(c.estimateMark()) && c.makerFallback())
-                    .put("price_estimated", c.makerFallback() && !CallCost.MAKER_PRICE_MARK.equals(c.estimateMark()))
+                    .put("maker_price_fallback", c.fromMaker())
+                    .put("price_estimated", c.priceEstimated())
                     .put("price_flag", flag);
             String source = x.source() != null ? x.source() : c.entry() == null ? null : c.entry().source();
             if (c.entry() != null) {
@@ -491,7 +491,7 @@ public final class PlutusCli implements Callable<Integer> {
                     + c.entry().origin().name().toLowerCase() + (source == null ? "" : ", " + source) + ")\n"
                     : model + ": unpriced: " + c.unpricedReason() + "\n");
             if (flag != null) {
-                text.append("  flagged    : ").append(flag).append(CallCost.MAKER_PRICE_MARK.equals(c.estimateMark())
+                text.append("  flagged    : ").append(flag).append(c.fromMaker()
                         ? " (" + makerHint(provider, model, c.entry()) + ")" : "").append('\n');
             }
             if (explain) {

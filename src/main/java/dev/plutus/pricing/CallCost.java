@@ -26,6 +26,11 @@ public record CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, Strin
     /** The suffix when the call was billed tokens of a class whose price the entry marks as an estimate. */
     public static final String ESTIMATED_PRICE_MARK = " (price estimated)";
     /**
+     * Both at once: the maker's price stood in for the host's AND the call was billed a class priced by
+     * estimate. One mark that ends in neither of theirs, so /stats counts such a call once, with both reasons.
+     */
+    public static final String MAKER_AND_ESTIMATED_MARK = " (maker price, price estimated)";
+    /**
      * Every mark a flagged price carries, with what it means, in the words stats and --explain use;
      * "tokens estimated" (a call whose usage was missing) is another thing, never one of these.
      */
@@ -33,7 +38,9 @@ public record CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, Strin
             java.util.Map.entry(MAKER_PRICE_MARK, "price from maker: the host it went through has no price of its own"),
             java.util.Map.entry(GLOBAL_PRICE_MARK, "price estimated: the global price for a Bedrock regional id"),
             java.util.Map.entry(VARIANT_PRICE_MARK, "price estimated: the base model's price for an unlisted variant"),
-            java.util.Map.entry(ESTIMATED_PRICE_MARK, "price estimated: a class priced by estimate, not from a source"));
+            java.util.Map.entry(ESTIMATED_PRICE_MARK, "price estimated: a class priced by estimate, not from a source"),
+            java.util.Map.entry(MAKER_AND_ESTIMATED_MARK, "price from maker: the host it went through has no price of its own;"
+                    + " and price estimated: a class priced by estimate, not from a source"));
 
     /** What a flag mark means (see {@link #FLAGS}), or null for no flag. */
     public static String flagReason(String mark) {
@@ -83,6 +90,16 @@ public record CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, Strin
      */
     public CallCost withEstimatedPrice(boolean estimated, String mark) {
         return new CallCost(exactUsd, micros, entry, unpricedReason, provisional, estimated, estimated ? mark : "");
+    }
+
+    /** True when the maker's price stood in for the host's (alone or with an estimated class). */
+    public boolean fromMaker() {
+        return makerFallback && (MAKER_PRICE_MARK.equals(estimateMark) || MAKER_AND_ESTIMATED_MARK.equals(estimateMark));
+    }
+
+    /** True when the price is a stand-in or estimate other than the maker's price (alone or besides it). */
+    public boolean priceEstimated() {
+        return makerFallback && !MAKER_PRICE_MARK.equals(estimateMark);
     }
 
     public boolean priced() {

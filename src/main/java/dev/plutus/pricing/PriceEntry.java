@@ -146,7 +146,7 @@ public record PriceEntry(
         BigDecimal cr = defaulted.contains("cache_read") ? scaled(lower.cacheRead(), lower.input(), input) : cacheRead;
         BigDecimal cw = defaulted.contains("cache_write") ? scaled(lower.cacheWrite(), lower.input(), input) : cacheWrite;
         BigDecimal cw1h = defaulted.contains("cache_write_1h") ? scaled(lower.cacheWrite1h(), lower.input(), input) : cacheWrite1h;
-        BigDecimal r = defaulted.contains("reasoning") ? scaled(lower.reasoning(), lower.output(), output) : reasoning;
+        BigDecimal r = defaulted.contains("reasoning") ? scaled(lower.reasoning(), lower.textOutput(), output) : reasoning;
         BigDecimal pr = defaulted.contains("per_request") ? lower.perRequest() : perRequest;
         BigDecimal pi = defaulted.contains("per_image") ? lower.perImage() : perImage;
         List<PriceTier> t = tiers;
@@ -157,6 +157,16 @@ public record PriceEntry(
         }
         return new PriceEntry(key, provider, input, output, cr, cw, cw1h, r, t, aliases, variablePrice, source, asOf,
                 origin, pr, pi, effectiveFrom, List.of(), List.of(), Set.of(), note, estimated);
+    }
+
+    /**
+     * The price of a text output token. Where a converter raised {@code output} to an image-token
+     * price (an estimate: image and text output tokens come as one count) it kept the text price as
+     * {@code reasoning}, since thinking is text; a reasoning ratio taken against the image price
+     * would put your text price's reasoning at a twelfth of it (2.5 / 30 for Gemini 2.5 Flash Image).
+     */
+    BigDecimal textOutput() {
+        return estimated.contains("output") && reasoning != null ? reasoning : output;
     }
 
     /** Digits kept when a ratio is applied: 1e-12 USD per million tokens, far below any bill's micro-dollar. */
@@ -175,7 +185,7 @@ public record PriceEntry(
         return switch (cls) {
             case "cache_read", "cache_write", "cache_write_1h", "tiers" -> lower.input().signum() != 0
                     && lower.input().compareTo(input) != 0;
-            case "reasoning" -> lower.output().signum() != 0 && lower.output().compareTo(output) != 0;
+            case "reasoning" -> lower.textOutput().signum() != 0 && lower.textOutput().compareTo(output) != 0;
             default -> false;
         };
     }

@@ -585,8 +585,11 @@ public final class PricingEngine {
             return CallCost.unpriced("model '" + entry.key() + "' is billed per image ("
                     + prices.perImage().toPlainString() + " USD) and the call reported no image count", entry);
         }
-        if (!r.get().estimatedPrice() && billsEstimatedClass(prices, usage, images)) {
-            return CallCost.of(usd, entry).withEstimatedPrice(true, CallCost.ESTIMATED_PRICE_MARK);
+        String standIn = r.get().estimateMark();
+        if ((standIn.isEmpty() || standIn.equals(CallCost.MAKER_PRICE_MARK)) && billsEstimatedClass(prices, usage, images)) {
+            // A maker's price billed in an estimated class is both: neither flag may hide the other.
+            return CallCost.of(usd, entry).withEstimatedPrice(true, standIn.isEmpty() ? CallCost.ESTIMATED_PRICE_MARK
+                    : CallCost.MAKER_AND_ESTIMATED_MARK);
         }
         return CallCost.of(usd, entry).withEstimatedPrice(r.get().estimatedPrice(), r.get().estimateMark());
     }

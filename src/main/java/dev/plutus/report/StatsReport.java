@@ -119,7 +119,8 @@ public final class StatsReport {
     private static void setFlagged(ObjectNode j, List<StatsQueries.MarkedTotals> flagged) {
         j.set("flagged_price", makerPricedJson(flagged));
         List<StatsQueries.MarkedTotals> maker = flagged.stream()
-                .filter(m -> m.mark() == null || dev.plutus.pricing.CallCost.MAKER_PRICE_MARK.equals(m.mark())).toList();
+                .filter(m -> m.mark() == null || dev.plutus.pricing.CallCost.MAKER_PRICE_MARK.equals(m.mark())
+                        || dev.plutus.pricing.CallCost.MAKER_AND_ESTIMATED_MARK.equals(m.mark())).toList();
         if (!maker.isEmpty()) {
             j.set("maker_price_fallback", makerPricedJson(maker));
         }
