@@ -40,6 +40,28 @@ class PriceFlagsTest {
         assertTrue(text.out().contains("flagged    : price from maker") && text.out().contains("price estimated"), text.out());
     }
 
+    @Test
+    void aCustomEndpointIsPricedByTheHostItsIdNamesElseFlaggedAsTheMakersPrice(@TempDir Path home) throws Exception {
+        Result fireworks = PlutusCliTest.run(home, "price", "--provider", "custom", "--model",
+                "accounts/fireworks/models/deepseek-v4-pro", "--input", "1000000", "--json");
+        assertTrue(fireworks.json().get("price_entry").asText().startsWith("fireworks_ai/"), fireworks.out());
+        assertEquals(false, fireworks.json().get("maker_price_fallback").asBoolean(), fireworks.out());
+        Result maker = PlutusCliTest.run(home, "price", "--provider", "custom", "--model", "claude-sonnet-4-6",
+                "--input", "1000000", "--json");
+        assertTrue(maker.json().get("priced").asBoolean(), maker.out());
+        assertTrue(maker.json().get("maker_price_fallback").asBoolean(), maker.out());
+    }
+
+    @Test
+    void anOpenRouterIdWithNoProviderIsPricedAsThroughOpenRouter(@TempDir Path home) throws Exception {
+        Result none = PlutusCliTest.run(home, "price", "--model", "openrouter/openai/gpt-4o-search-preview-2025-03-11",
+                "--input", "1000", "--json");
+        Result via = PlutusCliTest.run(home, "price", "--provider", "openrouter", "--model", "openai/gpt-4o-search-preview-2025-03-11",
+                "--input", "1000", "--json");
+        assertTrue(via.json().get("maker_price_fallback").asBoolean(), via.out());
+        assertTrue(none.json().get("maker_price_fallback").asBoolean(), none.out());
+    }
+
     private static String[] append(String[] a, String s) {
         String[] out = java.util.Arrays.copyOf(a, a.length + 1);
         out[a.length] = s;

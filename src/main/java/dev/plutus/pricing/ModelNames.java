@@ -127,6 +127,32 @@ public final class ModelNames {
         return region != null && !bare(name).startsWith(region + ".");
     }
 
+    /** A Fireworks model id: {@code accounts/<account>/models/<model>}, whatever endpoint reported it. */
+    private static final Pattern FIREWORKS_ID = Pattern.compile("^accounts/[^/]+/models/[^/]+$");
+
+    /**
+     * The host a call went through as far as its id says more than its provider: Hermes reports
+     * every {@code providers:} endpoint as {@code custom}, yet {@code accounts/fireworks/models/…}
+     * is Fireworks' id (Fireworks' own price comes before the maker's); with no provider, an
+     * {@code openrouter/…} id went through OpenRouter (as the {@code :free} rule reads it).
+     */
+    public static String impliedHost(String provider, String model) {
+        String p = provider == null ? "" : provider.trim().toLowerCase(Locale.ROOT);
+        String m = model == null ? "" : model.trim().toLowerCase(Locale.ROOT);
+        if (p.isEmpty() && m.startsWith("openrouter/")) {
+            return "openrouter";
+        }
+        if ((p.isEmpty() || p.equals("custom")) && FIREWORKS_ID.matcher(m).matches()) {
+            return "fireworks";
+        }
+        return provider;
+    }
+
+    /** True when the provider is a host with no prices of its own ({@code custom}): any table price is the maker's. */
+    public static boolean pricelessHost(String provider) {
+        return provider != null && provider.trim().equalsIgnoreCase("custom");
+    }
+
     /** The names the tables may list a host under; empty when the provider names no host (custom, auto, none). */
     public static List<String> hostNames(String provider) {
         if (provider == null || provider.isBlank()) {

@@ -308,6 +308,7 @@ public final class PricingEngine {
         if (model == null || model.isBlank()) {
             return Optional.empty();
         }
+        provider = ModelNames.impliedHost(provider, model);
         Tables t = tables;
         String cacheKey = (provider == null ? "" : provider) + '\u0000' + model + '\u0000' + t.period(at);
         Optional<PriceResolution> hit = resolved.get(cacheKey);
@@ -473,7 +474,10 @@ public final class PricingEngine {
                         if (e.isEmpty() || !e.get().inForceAt(at)) {
                             continue;
                         }
-                        boolean host = hosts.isEmpty() || ModelNames.isHostPrice(e.get(), name, hosts);
+                        // custom names an endpoint with no price list of its own: only your provider-less price is its own.
+                        boolean host = ModelNames.pricelessHost(provider)
+                                ? e.get().origin() == PriceOrigin.USER && e.get().provider() == null
+                                : hosts.isEmpty() || ModelNames.isHostPrice(e.get(), name, hosts);
                         if (hostOnly && !host) {
                             continue;
                         }
