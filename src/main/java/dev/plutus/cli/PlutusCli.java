@@ -407,6 +407,7 @@ public final class PlutusCli implements Callable<Integer> {
             "Show or change the pricing and budget setup.",
             "  plutus setup                           status",
             "  plutus setup pricing auto|minimal|skip",
+            "  plutus setup pricing auto force        fetch now, even if fetched less than a day ago",
             "  plutus setup budget default|custom|skip"})
     static final class Setup extends SlashCommand {
         @Mixin PriceSources priceSources;

@@ -242,7 +242,7 @@ public final class PriceRefresher {
                     List<PriceEntry> entries = OpenRouterCatalog.parse(body, asOf, leftOut);
                     entries.stream().filter(PriceEntry::variablePrice).map(PriceEntry::key).sorted().forEach(variable::add);
                     return new Converted(entries.size() + leftOut.size(), entries, leftOut);
-                }, "could not fetch prices from OpenRouter (" + baseUrl + ")",
+                }, baseUrl, "could not fetch prices from OpenRouter (" + baseUrl + ")",
                 List.of("Prices fetched from OpenRouter (" + baseUrl + ") by /setup pricing auto at " + now + ".",
                         "Machine-owned: rewritten on every refresh. Put your own prices in pricing.yaml; they win."));
         Source litellm;
@@ -258,7 +258,7 @@ public final class PriceRefresher {
                         LiteLlmCatalog.Conversion c = LiteLlmCatalog.convert(body, asOf, PriceOrigin.LITELLM_FETCHED);
                         leftOut.addAll(c.leftOut());
                         return new Converted(c.entries().size() + c.leftOut().size(), c.entries(), leftOut);
-                    }, "could not fetch LiteLLM's price map (" + litellmUrl + ")",
+                    }, litellmUrl, "could not fetch LiteLLM's price map (" + litellmUrl + ")",
                     List.of("LiteLLM's price map (BerriAI/litellm, MIT data) fetched from " + litellmUrl
                                     + " by /setup pricing auto at " + now + ".",
                             "Machine-owned: rewritten on every refresh. The curated table and pricing.yaml win over it."));
@@ -286,7 +286,7 @@ public final class PriceRefresher {
      * Downloads, converts and checks one source, then replaces its file, or keeps the file in force
      * and says why. {@code previous}: the models of this layer in force now.
      */
-    private Source update(String name, Path file, PriceOrigin origin, int previous, Download download, String failure,
+    private Source update(String name, Path file, PriceOrigin origin, int previous, Download download, URI from, String failure,
             List<String> about) {
         Converted c;
         try {
@@ -320,11 +320,11 @@ public final class PriceRefresher {
         }
         int usable = loaded.table().size();
         if (usable == 0) {
-            return kept(name, previous, dropped, c.received() == 0 ? "the answer lists no models"
-                    : "none of the " + c.received() + " models in the answer is usable");
+            return kept(name, previous, dropped, c.received() == 0 ? "the answer from " + from + " lists no models"
+                    : "none of the " + c.received() + " models in the answer from " + from + " is usable");
         }
         if (usable * 2 < previous) {
-            return kept(name, previous, dropped, "the answer has " + usable + " usable models where the table in force has "
+            return kept(name, previous, dropped, "the answer from " + from + " has " + usable + " usable models where the table in force has "
                     + previous + " (less than half); refused as a broken answer. To accept it: /setup pricing minimal, then auto");
         }
         try {
