@@ -514,6 +514,16 @@ class VerdictSnapshot:
             return None, None
         return key, parse_snapshot(data)
 
+    def _unusable(self, snap, now_ms, valid_until, expired):
+        """Why no answer of the file may be given at all (unreadable, older than a daemon answer, past valid_until), or None."""
+        if snap is None:
+            return "unreadable"
+        if snap["generation"] < self.seen:
+            return "older than an answer"
+        if now_ms >= snap[valid_until]:
+            return expired
+        return None
+
     def answer(self, session_id, needed, now_ms, uncounted=None):
         """The pre_tool_call answer ({} or a block) when the snapshot may give it, else None (ask the daemon).
 
@@ -523,17 +533,12 @@ class VerdictSnapshot:
         is given as it is (what is not counted yet can only add spend).
         """
         snap = self.load()
-        why = None
-        if snap is None:
-            why = "unreadable"
-        elif snap["generation"] < self.seen:
-            why = "older than an answer"
-        elif now_ms >= snap["valid_until_ms"]:
-            why = "expired"
-        elif not isinstance(snap["sessions"].get(session_id) if session_id else None, str):
+        why = self._unusable(snap, now_ms, "valid_until_ms", "expired")
+        listed = why is None and isinstance(snap["sessions"].get(session_id) if session_id else None, str)
+        if why is None and not listed:
             why = "session not listed"
-        elif (not snap["sessions"][session_id] and needed is not None
-              and not (snap["journals"].get(needed[0], -1) >= needed[1])):
+        elif listed and (not snap["sessions"][session_id] and needed is not None
+                         and not (snap["journals"].get(needed[0], -1) >= needed[1])):
             why = within_headroom(snap, snap["headroom"].get(session_id), session_id, uncounted)
             if why is None:
                 self.headroom_allows += 1
@@ -555,14 +560,8 @@ class VerdictSnapshot:
         bounded against the money before the session's next notice could be due instead of its block.
         """
         snap = self.load()
-        why = None
-        if snap is None:
-            why = "unreadable"
-        elif snap["generation"] < self.seen:
-            why = "older than an answer"
-        elif now_ms >= snap["llm_valid_until_ms"]:
-            why = "llm: expired"
-        else:
+        why = self._unusable(snap, now_ms, "llm_valid_until_ms", "llm: expired")
+        if why is None:
             room = snap["llm_quiet"].get(session_id)
             if room is None:
                 why = "llm: something due or not listed"
