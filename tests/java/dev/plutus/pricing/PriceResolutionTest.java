@@ -170,6 +170,20 @@ class PriceResolutionTest {
     }
 
     @Test
+    void aNegativeOpenRouterPriceOtherThanMinusOneIsLeftOutNotTakenForAVariablePrice() throws Exception {
+        List<String> leftOut = new java.util.ArrayList<>();
+        List<PriceEntry> entries = OpenRouterCatalog.parse("""
+                {"data": [
+                  {"id": "acme/router", "pricing": {"prompt": "-1", "completion": "-1"}},
+                  {"id": "acme/neg", "pricing": {"prompt": "-0.000001", "completion": "0.000002"}},
+                  {"id": "acme/ok", "pricing": {"prompt": "0.000001", "completion": "0.000002"}}
+                ]}""", "2026-08-08", leftOut);
+        assertEquals(List.of("openrouter/acme/router", "openrouter/acme/ok"), entries.stream().map(PriceEntry::key).toList());
+        assertTrue(entries.get(0).variablePrice(), "-1 is OpenRouter's variable price");
+        assertTrue(leftOut.stream().anyMatch(l -> l.contains("acme/neg") && l.contains(": a negative price that is not OpenRouter's -1")), leftOut.toString());
+    }
+
+    @Test
     void unreadableLiteLlmPricesLeaveTheEntryOutInsteadOfPricingItZero() throws Exception {
         String json = """
                 {
@@ -177,6 +191,7 @@ class PriceResolutionTest {
                   "text": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": "abc", "output_cost_per_token": 2e-06},
                   "negative": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": -1e-06, "output_cost_per_token": 2e-06},
                   "nan": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": "NaN", "output_cost_per_token": 2e-06},
+                  "bare-nan": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": NaN, "output_cost_per_token": 2e-06},
                   "huge": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e300, "output_cost_per_token": 2e-06},
                   "bad-cache": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06,
                                 "cache_read_input_token_cost": "free"},
@@ -189,7 +204,7 @@ class PriceResolutionTest {
                 """;
         LiteLlmCatalog.Conversion c = LiteLlmCatalog.convert(json, "2026-07-24", PriceOrigin.LITELLM);
         assertEquals(List.of("good", "hit", "painter"), c.entries().stream().map(PriceEntry::key).toList());
-        for (String bad : List.of("text", "negative", "nan", "huge", "bad-cache", "bad-tier")) {
+        for (String bad : List.of("text", "negative", "nan", "bare-nan", "huge", "bad-cache", "bad-tier")) {
             assertTrue(c.leftOut().stream().anyMatch(l -> l.startsWith(bad + ": ")), bad + " not reported: " + c.leftOut());
         }
         PriceEntry hit = c.entries().get(1);

@@ -51,7 +51,10 @@ public final class LiteLlmCatalog {
     }
 
     public static Conversion convert(String json, String asOf, PriceOrigin origin) throws IOException {
-        JsonNode root = json == null || json.isBlank() ? null : Json.MAPPER.readTree(json);
+        // LiteLLM's map is read by Python's json, which takes a bare NaN: one such price costs its entry (left out as no
+        // number, below), not the whole map.
+        JsonNode root = json == null || json.isBlank() ? null
+                : Json.MAPPER.reader().with(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).readTree(json);
         if (root == null || root.isMissingNode()) {
             throw new IOException("the answer is empty (no price map)");
         }

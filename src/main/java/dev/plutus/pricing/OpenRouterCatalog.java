@@ -72,6 +72,11 @@ public final class OpenRouterCatalog {
                 leftOut.add(PriceLayerFile.printable(id) + ": a prompt or completion price that is no number");
                 continue;
             }
+            // OpenRouter marks a variable-price router with -1 (USD per token); any other negative is a broken price.
+            if (in.signum() < 0 && in.compareTo(VARIABLE) != 0 || outP.signum() < 0 && outP.compareTo(VARIABLE) != 0) {
+                leftOut.add(PriceLayerFile.printable(id) + ": a negative price that is not OpenRouter's -1 for a variable price");
+                continue;
+            }
             boolean variable = in.signum() < 0 || outP.signum() < 0;
             BigDecimal input = variable ? BigDecimal.ZERO : in;
             BigDecimal output = variable ? BigDecimal.ZERO : outP;
@@ -169,6 +174,9 @@ public final class OpenRouterCatalog {
         }
         return null;
     }
+
+    /** OpenRouter's -1 per token (a variable-price router), per million tokens. */
+    private static final BigDecimal VARIABLE = BigDecimal.valueOf(-1_000_000);
 
     private static BigDecimal perMillion(JsonNode v) {
         if (v == null || v.isMissingNode() || v.isNull()) {

@@ -390,7 +390,8 @@ public final class PriceRefresher {
     private static List<String> duplicateKeys(String json) {
         List<String> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        try (JsonParser p = new JsonFactory().createParser(json)) {
+        try (JsonParser p = JsonFactory.builder().enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                .build().createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return out;
             }
