@@ -114,6 +114,33 @@ class PricingFetchWordsTest {
         assertEquals("0.87", j.get("explain").get("price_before").get("output").asText());
     }
 
+    /** A user entry's earlier period is shown with the classes it inherited, as calls then were billed, not defaults. */
+    @Test
+    void thePriceBeforeADatedUserChangeIsThePriceThenCharged(@TempDir Path home) throws Exception {
+        java.nio.file.Files.writeString(home.resolve("pricing.yaml"), """
+                schema: 1
+                models:
+                  gpt-5:
+                    provider: openai
+                    input: 2.5
+                    output: 10
+                    effective_from: 2026-12-10T00:00:00Z
+                    changes:
+                      - from: 2027-01-01T00:00:00Z
+                        input: 3
+                        output: 12
+                """);
+        var then = PlutusCliTest.run(home, "price", "--provider", "openai", "--model", "gpt-5", "--cache-write", "1000000",
+                "--cache-read", "1000000", "--at", "2026-12-15T12:00:00Z", "--json").json();
+        var j = PlutusCliTest.run(home, "price", "--provider", "openai", "--model", "gpt-5", "--output", "1000000",
+                "--at", "2027-01-02T12:00:00Z", "--explain", "--json").json();
+        var before = j.get("explain").get("price_before");
+        assertEquals("2.5", before.get("input").asText());
+        java.math.BigDecimal shown = before.get("cache_write").decimalValue().add(before.get("cache_read").decimalValue());
+        assertEquals(0, shown.compareTo(then.get("cost_usd").decimalValue()),
+                "the cache prices shown before the change are the ones a call then paid: " + before + " vs " + then);
+    }
+
     @Test
     void aMakerPriceFallbackNamesTheHostAndTheMaker(@TempDir Path home) {
         Result r = PlutusCliTest.run(home, "price", "--provider", "openrouter", "--model", "openai/gpt-4o-search-preview-2025-03-11",

@@ -567,16 +567,17 @@ public final class PlutusCli implements Callable<Integer> {
             e.put("effective_from", x.period().effectiveFrom() == null ? null : x.period().effectiveFrom().toString());
             dev.plutus.pricing.PriceEntry before = x.previousPeriod();
             if (before != null) {
-                String was = "input " + before.input().toPlainString() + ", output " + before.output().toPlainString()
-                        + ", cache_read " + before.cacheRead().toPlainString() + ", cache_write " + before.cacheWrite().toPlainString()
+                dev.plutus.pricing.PriceEntry charged = x.previousPrices();
+                String was = "input " + charged.input().toPlainString() + ", output " + charged.output().toPlainString()
+                        + ", cache_read " + charged.cacheRead().toPlainString() + ", cache_write " + charged.cacheWrite().toPlainString()
                         + " USD per million tokens" + (before.windows().isEmpty() ? "" : " (outside its time-of-day windows)");
                 t.append("  changed    : on ").append(x.period().effectiveFrom()).append("; before that (from ")
                         .append(before.effectiveFrom() == null ? "its first price" : before.effectiveFrom().toString())
                         .append("): ").append(was).append('\n');
                 ObjectNode b = e.put("changed_on", x.period().effectiveFrom().toString()).putObject("price_before");
                 b.put("from", before.effectiveFrom() == null ? null : before.effectiveFrom().toString())
-                        .put("input", plain(before.input())).put("output", plain(before.output()))
-                        .put("cache_read", plain(before.cacheRead())).put("cache_write", plain(before.cacheWrite()));
+                        .put("input", plain(charged.input())).put("output", plain(charged.output()))
+                        .put("cache_read", plain(charged.cacheRead())).put("cache_write", plain(charged.cacheWrite()));
             }
             if (x.window() != null) {
                 t.append("  window     : ").append(x.window().label()).append('\n');

@@ -48,6 +48,19 @@ public record PriceExplanation(Instant at, PriceResolution resolution, PriceEntr
         return before;
     }
 
+    /**
+     * The prices charged just before the dated period this call falls in, as a call then was billed: classes the
+     * entry leaves out are the ones it inherited, not defaults. Null when {@link #previousPeriod()} is. An earlier
+     * period with time-of-day windows is given as written (outside its windows).
+     */
+    public PriceEntry previousPrices() {
+        PriceEntry before = previousPeriod();
+        if (before == null || !before.windows().isEmpty()) {
+            return before;
+        }
+        return resolution.pricesAt(period.effectiveFrom().minusNanos(1));
+    }
+
     /** The layer the entry came from: user, openrouter, curated, litellm-fetched or litellm. */
     public String layer() {
         return resolution == null ? null : resolution.entry().origin().layerName();
