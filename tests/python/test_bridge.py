@@ -222,6 +222,39 @@ class BridgeTest(unittest.TestCase):
         self.assertTrue(no_usage and "_plutus_tool_call_chars" in no_usage[0])
         self.assertEqual([], self.spooled())
 
+    def test_event_ids_differ_across_threads_and_in_a_forked_child(self):
+        # Ids are a per-process random prefix and a count: a forked child must not repeat its parent's.
+        ids, lock = [], threading.Lock()
+
+        def draw():
+            mine = [plutus_bridge.event_id() for _ in range(2000)]
+            with lock:
+                ids.extend(mine)
+
+        workers = [threading.Thread(target=draw) for _ in range(8)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        self.assertEqual(16000, len(set(ids)))
+        self.assertTrue(all(len(i) == 32 and int(i, 16) >= 0 for i in ids))
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.write(write, " ".join(plutus_bridge.event_id() for _ in range(100)).encode("ascii"))
+            finally:
+                os._exit(0)
+        os.close(write)
+        os.waitpid(pid, 0)
+        with os.fdopen(read, "rb") as f:
+            child = f.read().decode("ascii").split()
+        parent = [plutus_bridge.event_id() for _ in range(100)]
+        self.assertEqual(100, len(child))
+        self.assertEqual(set(), (set(child) | set(ids)) & set(parent), "a forked child draws ids of its own")
+        self.assertEqual(set(), set(child) & set(ids))
+        self.assertNotEqual(child[0][:16], parent[0][:16])
+
     def test_block_context_and_cron_pause_are_carried_out_once(self):
         self.daemon = FakeDaemon(self.home)
         self.daemon.replies["pre_tool_call"] = {"action": "block", "message": "global daily $5.00 spent",

@@ -6,6 +6,7 @@ appended to the spool in PLUTUS_HOME (the daemon replays it later; each event ca
 nothing is counted twice) and pre_tool_call follows fail_mode (open or closed).
 """
 import collections
+import itertools
 import json
 import logging
 import math
@@ -200,9 +201,33 @@ def call_cost(kwargs):
         return None
 
 
+class EventIds:
+    """Event ids: what makes a replayed event count once. 32 hex digits (uuid4().hex's shape): 16 random ones drawn once
+    per process (again in a forked child, which would otherwise repeat its parent's ids) and a count.
+
+    No system call per event: getrandom() releases the GIL, and on Hermes's fresh thread per hook the caller's thread,
+    woken when the hook thread started, takes it there and the hook thread then waits to be woken again
+    (docs/hook-performance.md, "Thread dispatch").
+    """
+
+    def __init__(self):
+        self.renew()
+
+    def renew(self):
+        self.prefix = os.urandom(8).hex()
+        self.count = itertools.count().__next__   # one C call: no two threads get the same number
+
+    def next(self):
+        return "%s%016x" % (self.prefix, self.count())
+
+
+EVENT_IDS = EventIds()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=EVENT_IDS.renew)
+
+
 def event_id():
-    """32 random hex digits: what makes a replayed event count once (uuid4().hex's shape, a quarter of its cost)."""
-    return os.urandom(16).hex()
+    return EVENT_IDS.next()
 
 
 # Types json.dumps writes exactly as clean() would leave them (exact types: a subclass may convert otherwise).
