@@ -7,8 +7,9 @@ INTEGRATION.md §14 lists). Each hook is timed around the manager's own call, in
   loop    - invoke_hook on the caller's thread (Hermes at 306e2d23 and v0.19.0)
   thread  - invoke_hook on a fresh thread per hook, joined with a timeout (the bounded dispatch of
             newer Hermes, which runs every bounded callback on a new worker thread)
-Each style also runs a baseline: the same hooks through the same manager with every plutus callback
-swapped for a no-op, so Hermes's own dispatch cost (thread creation in the thread style) shows apart.
+Each hook is also timed with the plutus callback swapped for a no-op in the same manager, event for event in
+turn with the real one (which goes first alternates), so Hermes's own dispatch cost (thread creation in the thread
+style) shows apart and both figures come from the same minutes of a shared machine.
 Prints one JSON object with p50/p99/max per style and hook, the counts the caller checks against
 the daemon (hooks and post_api_request calls sent), connections the bridge opened, and what was
 spooled. It never decides a figure is good: the caller refuses the run when any count disagrees.
@@ -140,53 +141,44 @@ def main(hermes_src, per_hook, threads, per_thread):
     def noop(**kwargs):
         return None
 
-    def baseline(dispatch):
-        """The same hooks with the plutus callbacks replaced by no-ops: what Hermes itself costs."""
-        kept = {h: list(manager._hooks.get(h, [])) for h in HOOKS}
+    def figures_of(samples):
+        return {"events": per_hook, "p50_us": pct(samples, 0.50), "p99_us": pct(samples, 0.99),
+                "max_us": max(samples) / 1000.0}
+
+    def measure(dispatch, hook, session):
+        """The hook's samples through plutus and through the no-op plugin, taken turn about (which goes first alternates)
+        so both see the same machine: a baseline measured minutes apart on a shared host is another load's figure."""
+        real = list(manager._hooks.get(hook, []))
+        noops = [noop for _ in real]
+        samples = {"plutus": [], "noop": []}
         try:
-            for h in HOOKS:
-                manager._hooks[h] = [noop for _ in kept[h]]
-            out = {}
-            for hook in HOOKS:
-                for i in range(200):
-                    dispatch(hook, kwargs_for(hook, "noop", i))
-                samples = []
-                for i in range(per_hook):
-                    kwargs = kwargs_for(hook, "noop", i)
+            for i in range(200 + per_hook):
+                for kind in (("plutus", "noop") if i % 2 == 0 else ("noop", "plutus")):
+                    manager._hooks[hook] = real if kind == "plutus" else noops
+                    kwargs = kwargs_for(hook, session if kind == "plutus" else "noop", i)
                     t0 = time.perf_counter_ns()
                     dispatch(hook, kwargs)
-                    samples.append(time.perf_counter_ns() - t0)
-                out[hook] = {"events": per_hook, "p50_us": pct(samples, 0.50), "p99_us": pct(samples, 0.99),
-                             "max_us": max(samples) / 1000.0}
-            return out
+                    elapsed = time.perf_counter_ns() - t0
+                    if i >= 200:
+                        samples[kind].append(elapsed)
         finally:
-            for h in HOOKS:
-                manager._hooks[h] = kept[h]
+            manager._hooks[hook] = real
+        return figures_of(samples["plutus"]), figures_of(samples["noop"])
 
     sent = {"hooks": 0, "post_api_request": 0, "pre_tool_call": 0, "pre_llm_call": 0}
     result = {"styles": {}}
     for style, dispatch in (("loop", loop), ("thread", fresh_thread)):
-        noop_figures = baseline(dispatch)
         before = opened[0]
         via_before = dict(via)
         tool_before = dict(tool_from)
         llm_before = dict(llm_from)
-        figures = {}
+        figures, noop_figures = {}, {}
         for hook in HOOKS:
-            for i in range(200):
-                dispatch(hook, kwargs_for(hook, "warm-%s-%s" % (style, hook), i))
-            samples = []
-            for i in range(per_hook):
-                kwargs = kwargs_for(hook, "lat-%s-%s" % (style, hook), i)
-                t0 = time.perf_counter_ns()
-                dispatch(hook, kwargs)
-                samples.append(time.perf_counter_ns() - t0)
+            figures[hook], noop_figures[hook] = measure(dispatch, hook, "lat-%s-%s" % (style, hook))
             n = 200 + per_hook
             sent["hooks"] += n
             if hook in ("post_api_request", "pre_tool_call", "pre_llm_call"):
                 sent[hook] += n
-            figures[hook] = {"events": per_hook, "p50_us": pct(samples, 0.50), "p99_us": pct(samples, 0.99),
-                             "max_us": max(samples) / 1000.0}
         result["styles"][style] = {"hooks": figures, "baseline": noop_figures,
                                    "connections_opened": opened[0] - before if client is not None else -1,
                                    "sent_via": {k: via[k] - via_before[k] for k in via},

@@ -118,6 +118,13 @@ public final class HookBenchmark {
                     + " post_api_request events");
             for (String style : List.of("loop", "thread")) {
                 JsonNode st = r.path("styles").path(style);
+                refuseUnless(st.path("hooks").size() > 0, style + " dispatch: no hook figures");
+                st.path("hooks").fields().forEachRemaining(h -> refuseUnless(h.getValue().path("events").asLong() > 0
+                        && st.path("baseline").path(h.getKey()).path("events").asLong() == h.getValue().path("events").asLong(),
+                        style + " " + h.getKey() + ": no no-op figure measured beside it, so what Plutus adds is unknown"));
+            }
+            for (String style : List.of("loop", "thread")) {
+                JsonNode st = r.path("styles").path(style);
                 out.printf("  %s dispatch (%s), connections opened by the bridge: %d; hooks sent on the channel %d, over HTTP %d; "
                         + "pre_tool_call answered from the verdict snapshot %d, by the daemon %d; pre_llm_call %d / %d%n", style,
                         style.equals("loop") ? "invoke_hook on the caller's thread" : "a fresh thread per hook, as newer Hermes",
@@ -125,13 +132,13 @@ public final class HookBenchmark {
                         st.path("sent_via").path("http").asLong(), st.path("pre_tool_call_from").path("snapshot").asLong(),
                         st.path("pre_tool_call_from").path("daemon").asLong(), st.path("pre_llm_call_from").path("snapshot").asLong(),
                         st.path("pre_llm_call_from").path("daemon").asLong());
-                // The same manager with a plugin whose hooks do nothing: Hermes's own floor (in the thread style,
-                // starting a thread per hook), printed beside each figure with what Plutus adds to it.
+                // The same manager with a plugin whose hooks do nothing, timed event for event in turn with plutus: Hermes's
+                // own floor (in the thread style, starting a thread per hook), printed beside each figure with what Plutus adds.
                 st.path("hooks").fields().forEachRemaining(h -> {
                     JsonNode base = st.path("baseline").path(h.getKey());
                     double p50 = h.getValue().get("p50_us").asDouble();
                     double p99 = h.getValue().get("p99_us").asDouble();
-                    out.printf("    %-17s %,d events  p50 %.0f µs  p99 %.0f µs  max %.0f µs   | no-op plugin: p50 %.0f µs  p99 %.0f µs"
+                    out.printf("    %-17s %,d events  p50 %.0f µs  p99 %.0f µs  max %.0f µs   | no-op plugin, same minutes: p50 %.0f µs  p99 %.0f µs"
                             + "  | Plutus adds: p50 %+.0f µs  p99 %+.0f µs%n",
                             h.getKey(), h.getValue().get("events").asLong(), p50, p99, h.getValue().get("max_us").asDouble(),
                             base.path("p50_us").asDouble(), base.path("p99_us").asDouble(),
