@@ -39,6 +39,10 @@ public final class EngineBenchmark {
     private static final int SESSIONS = 2_000;
     private static final int VERDICTS = 200_000;
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    /** Unreported rounds (single calls, then batches) before the warm journaled phases: the JIT settled, every session known. */
+    private static final int WARM_UP_ROUNDS = 2;
 
     private final Path dir;
     private final PrintWriter out;
@@ -64,33 +68,26 @@ public final class EngineBenchmark {
         int directWrites = Math.min(writes, 5_000);
         HomeLayout directHome = scratchHome(home, "throughput-direct");
         try (Engine p = open(directHome, false)) {
-            List<String> figures = new ArrayList<>();
-            figures.add(recordThroughput(p, directWrites, 1, "committed directly"));
-            figures.add(recordBatches(p, directWrites, "committed directly"));
-            requireStored(p, 2L * directWrites);
-            figures.forEach(this::line);
+            line("%s", measured(p, "committed directly, 1 thread", directWrites, 1, 1).line());
+            line("%s", measured(p, "committed directly, batches of 100", directWrites, 1, 100).line());
         }
         // The daemon's path: each call acknowledged once appended to the call journal (durable against a SIGKILL, as WAL
-        // with synchronous=NORMAL is) and counted; SQLite is filled behind it by the drainer.
+        // with synchronous=NORMAL is) and counted; SQLite is filled behind it by the drainer, whose CPU is counted too.
         HomeLayout writeHome = scratchHome(home, "throughput");
         try (Engine p = open(writeHome, true)) {
             if (!p.journaling()) {
                 throw new BenchmarkRefused("the engine did not take the call journal of " + writeHome.dir());
             }
-            List<String> figures = new ArrayList<>();
-            // A daemon records warm: its sessions known and the recording path compiled. The first calls of a fresh
-            // JVM (every session new, one SQLite read each, the JIT still compiling) are measured apart, as cold.
-            figures.add(recordThroughput(p, writes, 1, "journaled, cold: the JVM's first calls, every session new"));
-            figures.add(recordThroughput(p, writes, 1, "journaled"));
-            figures.add(recordThroughput(p, writes, 4, "journaled"));
-            figures.add(recordBatches(p, writes, "journaled"));
-            long acknowledged = System.nanoTime();
-            long expected = 2L * writes + (writes / 4) * 4L + writes;
-            awaitStored(p);
-            figures.add(String.format("  ... all %,d in SQLite %.1f s after the last acknowledgement", expected,
-                    (System.nanoTime() - acknowledged) / 1e9));
-            requireStored(p, expected);
-            figures.forEach(this::line);
+            // The first calls of a fresh JVM (every session new, one SQLite read each, the JIT still compiling) are
+            // reported apart as cold; a daemon records warm, its sessions known and the recording path compiled.
+            line("%s", measured(p, "journaled, cold (the JVM's first calls, every session new), 1 thread", writes, 1, 1).line());
+            for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+                measured(p, "journaled, warm-up", writes, 1, 1);
+                measured(p, "journaled, warm-up", writes, 1, 100);
+            }
+            line("%s", measured(p, "journaled, 1 thread", writes, 1, 1).line());
+            line("%s", measured(p, "journaled, 4 threads", writes, 4, 1).line());
+            line("%s", measured(p, "journaled, 1 thread, batches of 100", writes, 1, 100).line());
         }
         for (long size : sizes) {
             HomeLayout sized = scratchHome(home, "calls-" + size);
@@ -130,76 +127,95 @@ public final class EngineBenchmark {
     }
 
     /** Refuses unless the table holds exactly {@code expected} calls, each event once, and the running totals count them all. */
-    private static void requireStored(Engine p, long expected) {
+    private static void requireStored(Engine p, long expected, String phase) {
         long stored = p.calls().count();
         long distinct = p.jdbc().queryLong("SELECT COUNT(DISTINCT event_id) FROM llm_calls");
         if (stored != expected || distinct != expected) {
-            throw new BenchmarkRefused("the throughput phases stored " + stored + " calls (" + distinct + " distinct events), expected "
+            throw new BenchmarkRefused(phase + ": the table holds " + stored + " calls (" + distinct + " distinct events), expected "
                     + expected);
         }
         long costs = p.jdbc().queryLong("SELECT COALESCE(SUM(cost_micros), 0) FROM llm_calls");
         p.syncLedger();
         long counted = p.ledger().spend(dev.plutus.budget.ScopeRef.GLOBAL, dev.plutus.budget.Window.DAILY, Instant.now()).spentMicros();
         if (counted != costs) {
-            throw new BenchmarkRefused("the running totals count " + counted + " micro-dollars today, the table holds " + costs);
+            throw new BenchmarkRefused(phase + ": the running totals count " + counted + " micro-dollars today, the table holds " + costs);
         }
     }
 
-    private String recordThroughput(Engine p, int writes, int threads, String how) throws Exception {
-        int perThread = writes / threads;
+    /**
+     * One recording phase: {@code calls} new calls from {@code threads} threads, one {@code record} per call
+     * ({@code batch} 1) or {@code recordAll} per batch. Times the last acknowledgement, then waits until SQLite
+     * holds every call, and checks the table and the running totals before any figure of the phase exists.
+     */
+    private Phase measured(Engine p, String label, int calls, int threads, int batch) throws Exception {
+        int perThread = calls / threads;
+        List<List<List<CallEvent>>> work = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Random r = new Random(sequence.get() * 31 + t);
+            List<List<CallEvent>> batches = new ArrayList<>();
+            for (int i = 0; i < perThread; i += batch) {
+                List<CallEvent> b = new ArrayList<>(batch);
+                for (int k = i; k < Math.min(perThread, i + batch); k++) {
+                    b.add(event(r, Instant.now()));
+                }
+                batches.add(b);
+            }
+            work.add(batches);
+        }
+        long before = p.calls().count();
+        long drainer0 = p.journalDrainerCpuNanos().orElse(0);
+        long process0 = PROCESS.getProcessCpuTime();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long recordingCpu = 0;
+        long start = System.nanoTime();
         try {
-            long start = System.nanoTime();
             List<Future<Long>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int worker = t;
+            for (List<List<CallEvent>> batches : work) {
                 done.add(pool.submit(() -> {
-                    Random r = new Random(worker);
-                    List<CallEvent> events = new ArrayList<>(perThread);
-                    for (int i = 0; i < perThread; i++) {
-                        events.add(event(r, Instant.now()));
-                    }
                     long cpu = THREADS.getCurrentThreadCpuTime();
-                    for (CallEvent e : events) {
-                        p.recorder().record(e);
+                    for (List<CallEvent> b : batches) {
+                        if (b.size() == 1) {
+                            p.recorder().record(b.get(0));
+                        } else {
+                            p.recorder().recordAll(b);
+                        }
                     }
                     return THREADS.getCurrentThreadCpuTime() - cpu;
                 }));
             }
-            long cpuNanos = 0;
             for (Future<Long> f : done) {
-                cpuNanos += f.get();
+                recordingCpu += f.get();
             }
-            long nanos = System.nanoTime() - start;
-            // On a machine shared with other work the wall clock includes waiting for a core; the recording
-            // threads' own CPU time per call says what a core of their own would reach.
-            return String.format("record (priced, durable, counted; %s): %d thread%s, each acknowledged once durable  %,.0f calls/s"
-                    + "  (recording CPU %.1f µs per call)", how, threads, threads == 1 ? " " : "s",
-                    perThread * threads / (nanos / 1e9), cpuNanos / 1e3 / (perThread * threads));
         } finally {
             pool.shutdown();
         }
+        long acknowledged = System.nanoTime() - start;
+        awaitStored(p);
+        long stored = System.nanoTime() - start;
+        long drainerCpu = p.journalDrainerCpuNanos().orElse(0) - drainer0;
+        long processCpu = PROCESS.getProcessCpuTime() - process0;
+        int recorded = perThread * threads;
+        requireStored(p, before + recorded, label);
+        return new Phase(label, recorded, acknowledged, stored, recordingCpu, p.journaling() ? drainerCpu : -1, processCpu);
     }
 
-    /** One thread recording batches of 100, as the daemon does with a batch from /v1/usage. */
-    private String recordBatches(Engine p, int writes, String how) {
-        Random r = new Random(99);
-        List<List<CallEvent>> batches = new ArrayList<>();
-        for (int i = 0; i < writes; i += 100) {
-            List<CallEvent> batch = new ArrayList<>(100);
-            for (int k = i; k < Math.min(writes, i + 100); k++) {
-                batch.add(event(r, Instant.now()));
-            }
-            batches.add(batch);
+    /**
+     * What one recording phase measured. On a machine shared with other work the wall clock includes waiting for a
+     * core; the CPU per call (the recording threads' own, plus the drainer's, which competes for the same cores) says
+     * what a core of their own would reach. The whole process's CPU includes the JIT, GC and other engine threads.
+     */
+    private record Phase(String label, int calls, long acknowledgedNanos, long storedNanos, long recordingCpuNanos,
+                         long drainerCpuNanos, long processCpuNanos) {
+        String line() {
+            double recording = recordingCpuNanos / 1e3 / calls;
+            String cpu = drainerCpuNanos < 0
+                    ? String.format("CPU per call: recording %.1f µs (committed before the acknowledgement)", recording)
+                    : String.format("CPU per call: recording %.1f µs + drainer %.1f µs = %.1f µs", recording,
+                            drainerCpuNanos / 1e3 / calls, recording + drainerCpuNanos / 1e3 / calls);
+            return String.format("record (priced, durable, counted) %s: %,.0f calls/s acknowledged, %,.0f calls/s into SQLite  |  %s"
+                            + " (whole process %.1f µs)", label, calls / (acknowledgedNanos / 1e9), calls / (storedNanos / 1e9), cpu,
+                    processCpuNanos / 1e3 / calls);
         }
-        long start = System.nanoTime();
-        long cpu = THREADS.getCurrentThreadCpuTime();
-        for (List<CallEvent> batch : batches) {
-            p.recorder().recordAll(batch);
-        }
-        long cpuNanos = THREADS.getCurrentThreadCpuTime() - cpu;
-        return String.format("record (priced, durable, counted; %s): 1 thread, batches of 100  %,.0f calls/s  (recording CPU %.1f µs"
-                + " per call)", how, writes / ((System.nanoTime() - start) / 1e9), cpuNanos / 1e3 / writes);
     }
 
     private CallEvent event(Random r, Instant at) {

@@ -265,6 +265,16 @@ public final class Engine implements AutoCloseable {
         journal.ifPresent(JournaledStore::awaitDrained);
     }
 
+    /**
+     * CPU time the call journal's drainer has used storing journaled calls into SQLite; empty when this
+     * engine does not journal. On a machine with few cores it competes with recording, so a call's cost is
+     * the recording thread's CPU plus its share of this (the engine benchmark reports both).
+     */
+    public java.util.OptionalLong journalDrainerCpuNanos() {
+        return journal.map(j -> j.drainerCpuNanos()).filter(n -> n >= 0).map(java.util.OptionalLong::of)
+                .orElse(java.util.OptionalLong.empty());
+    }
+
     /** Whether new calls skip the duplicate lookup (the journal's filter of stored event ids is built); for tests. */
     boolean storedIdFilterReady() {
         return journal.map(JournaledStore::storedIdFilterReady).orElse(false);

@@ -270,6 +270,12 @@ final class JournaledStore implements AutoCloseable {
         return drainedCalls.get();
     }
 
+    /** CPU time the drainer thread has used so far (what storing journaled calls costs beside recording them); -1 if unknown. */
+    long drainerCpuNanos() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threads.isThreadCpuTimeSupported() ? threads.getThreadCpuTime(drainer.getId()) : -1;
+    }
+
     /** Calls acknowledged and not yet in the table. */
     int undrained() {
         return queued.get();
