@@ -93,7 +93,7 @@ public final class Engine implements AutoCloseable {
         GroupCommitQueue<LlmCall, OptionalLong> direct = new GroupCommitQueue<>(512, tracker::recordAll);
         // Before the totals are built: calls a crashed process acknowledged into the journal are stored first.
         this.journal = JournaledStore.open(db, config.home().dir().resolve(JOURNAL_DIR),
-                config.callJournal() && remoteSettings.isEmpty(), tracker, direct::writeAll, sessions::sightingsStored);
+                config.callJournal() && remoteSettings.isEmpty(), tracker, direct::writeAll, sessions);
         journal.ifPresent(j -> {
             jdbc.pendingWrites(j::awaitDrained);
             // A call's session sighting is journaled with it (the drainer stores it), not written on the recording thread.

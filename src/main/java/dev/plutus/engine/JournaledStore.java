@@ -36,6 +36,12 @@ import org.slf4j.LoggerFactory;
 final class JournaledStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JournaledStore.class);
     static final int DRAIN_BATCH = 512;
+    /**
+     * The most calls one drain stores in one transaction when more are waiting: each commit writes every page it
+     * dirtied (a random event id's and session's index leaves, mostly) to the WAL once, so a backlog stored in larger
+     * transactions writes fewer pages per call and the drainer catches up instead of falling further behind.
+     */
+    static final int MAX_DRAIN_BATCH = 4096;
     static final Duration READ_WAIT = Duration.ofSeconds(10);
     /**
      * A new file starts past this size, and the drainer deletes the old one once it has stored it, so stored
@@ -51,8 +57,8 @@ final class JournaledStore implements AutoCloseable {
     private final LedgerSync tracker;
     /** Where calls without an event id go (they cannot be told apart from a replay, so they are not journaled). */
     private final Function<List<LlmCall>, List<OptionalLong>> direct;
-    /** Told which sessions a drained batch stored, so their sightings need not be written again. */
-    private final java.util.function.Consumer<java.util.Collection<String>> sightingsStored;
+    /** Which sessions' sightings wait to be stored with their calls, and is told when they are. */
+    private final dev.plutus.store.SessionDirectory sessions;
     /** Every event id the table held when it was built, and every one counted since; set once built. */
     private volatile EventIdFilter storedIds;
     private final ConcurrentLinkedQueue<CallJournal.Entry> queue = new ConcurrentLinkedQueue<>();
@@ -69,12 +75,12 @@ final class JournaledStore implements AutoCloseable {
     private final java.util.function.Consumer<List<LlmCall>> appender = this::append;
 
     private JournaledStore(CallJournal journal, JournalStore table, LedgerSync tracker,
-            Function<List<LlmCall>, List<OptionalLong>> direct, java.util.function.Consumer<java.util.Collection<String>> sightingsStored) {
+            Function<List<LlmCall>, List<OptionalLong>> direct, dev.plutus.store.SessionDirectory sessions) {
         this.journal = journal;
         this.table = table;
         this.tracker = tracker;
         this.direct = direct;
-        this.sightingsStored = sightingsStored;
+        this.sessions = sessions;
         this.appended = journal.end();
         this.drained = appended;
         this.drainer = PlutusThreads.named("call-journal").newThread(this::drainLoop);
@@ -87,7 +93,7 @@ final class JournaledStore implements AutoCloseable {
      * another process holds the journal, when not {@code keep}, or on a store that is not SQLite.
      */
     static Optional<JournaledStore> open(Database db, Path dir, boolean keep, LedgerSync tracker,
-            Function<List<LlmCall>, List<OptionalLong>> direct, java.util.function.Consumer<java.util.Collection<String>> sightingsStored) {
+            Function<List<LlmCall>, List<OptionalLong>> direct, dev.plutus.store.SessionDirectory sessions) {
         if (db.dialect() != Dialect.SQLITE) {
             return Optional.empty();
         }
@@ -109,7 +115,7 @@ final class JournaledStore implements AutoCloseable {
             }
             journal.startWriting(table.position());
             journal.deleteBefore(journal.end().seq());
-            return Optional.of(new JournaledStore(journal, table, tracker, direct, sightingsStored));
+            return Optional.of(new JournaledStore(journal, table, tracker, direct, sessions));
         } catch (RuntimeException e) {
             if (table != null) {
                 table.close();
@@ -299,7 +305,7 @@ final class JournaledStore implements AutoCloseable {
             }
             try {
                 drain(batch);
-                boolean full = batch.size() == DRAIN_BATCH;
+                boolean full = batch.size() >= DRAIN_BATCH;
                 batch = List.of();
                 backoff = 0;
                 failures = 0;
@@ -330,7 +336,7 @@ final class JournaledStore implements AutoCloseable {
 
     private List<CallJournal.Entry> take() {
         List<CallJournal.Entry> batch = new ArrayList<>();
-        for (CallJournal.Entry e; batch.size() < DRAIN_BATCH && (e = queue.poll()) != null; ) {
+        for (CallJournal.Entry e; batch.size() < MAX_DRAIN_BATCH && (e = queue.poll()) != null; ) {
             batch.add(e);
         }
         queued.addAndGet(-batch.size());
@@ -340,15 +346,17 @@ final class JournaledStore implements AutoCloseable {
     private void drain(List<CallJournal.Entry> batch) {
         CallJournal.Position to = batch.get(batch.size() - 1).end();
         List<LlmCall> calls = calls(batch);
-        List<OptionalLong> ids = table.store(calls, to);
-        journal.drainedTo(to);
-        java.util.Set<String> sessions = new java.util.HashSet<>();
+        java.util.Set<String> sessionIds = new java.util.HashSet<>();
         for (LlmCall c : calls) {
             if (c.sessionId() != null) {
-                sessions.add(c.sessionId());
+                sessionIds.add(c.sessionId());
             }
         }
-        sightingsStored.accept(sessions);
+        // Read before the transaction: a sighting a later call adds meanwhile stays waiting, and is stored with that call.
+        java.util.Map<String, dev.plutus.store.SessionRecord> sightings = sessions.pendingSightings(sessionIds);
+        List<OptionalLong> ids = table.store(calls, to, sightings);
+        journal.drainedTo(to);
+        sessions.sightingsStored(sightings);
         // The rows just stored are folded in now (each was counted when journaled), so nothing waits set aside.
         tracker.foldStoredJournaled(calls, ids);
         drainedCalls.addAndGet(batch.size());

@@ -38,6 +38,7 @@ public final class JournalStore implements AutoCloseable {
     private final PreparedStatement savePosition;
     private final java.sql.Statement control;
     private final CallStore.Statements sessions;
+    private final CallStore.Statements ensureSessions;
     private final CallStore.Statements calls;
     private final CallStore.Statements origins;
 
@@ -48,10 +49,17 @@ public final class JournalStore implements AutoCloseable {
         this.lookup = reader.prepareStatement("SELECT 1 FROM llm_calls WHERE event_id = ?");
         // Autocommit stays on: the driver would begin the next IMMEDIATE transaction as soon as one commits and hold the write lock.
         this.control = writer.createStatement();
+        // A multi-row INSERT keeps a statement journal (the first image of every page it changes, to undo it alone): past
+        // 64 KiB SQLite spills it to a temp file, a 4-byte and a 4 KiB write per page, several times the WAL's own writes.
+        // In memory it is a few hundred KiB per statement at most, and no system call.
+        control.execute("PRAGMA temp_store = MEMORY");
         this.savePosition = writer.prepareStatement("UPDATE call_journal_position SET file_seq = ?, file_offset = ? WHERE id = 1");
         // A session's sighting rides the journal with its calls: stored here as SessionStore.upsert would have stored it.
         this.sessions = new CallStore.Statements(writer, n -> "INSERT INTO sessions(session_id, platform, model, provider,"
                 + " cron_job_id, sender_id, root_session_id, started_at) VALUES " + CallStore.rows(n, 8) + SESSION_MERGE);
+        // A session whose row is stored already and unchanged by the calls: only made sure of, a lookup that writes no page.
+        this.ensureSessions = new CallStore.Statements(writer, n -> "INSERT INTO sessions(session_id, platform, started_at) VALUES "
+                + CallStore.rows(n, 3) + " ON CONFLICT(session_id) DO NOTHING");
         this.calls = new CallStore.Statements(writer, n -> "INSERT INTO llm_calls(" + CallStore.CALL_COLUMNS + ") VALUES "
                 + CallStore.rows(n, CallStore.CALL_PARAMS) + " ON CONFLICT(event_id) DO NOTHING RETURNING id, event_id");
         this.origins = new CallStore.Statements(writer, n -> "INSERT INTO ingested_calls(call_id, key_id, workspace, task_type,"
@@ -100,13 +108,29 @@ public final class JournalStore implements AutoCloseable {
 
     /**
      * Stores the calls (a call whose event id is stored already is skipped) and records that the table
-     * holds the journal up to {@code to}, in one transaction; for each call its row id, or empty.
+     * holds the journal up to {@code to}, in one transaction; for each call its row id, or empty. Each
+     * call's session is stored as the calls saw it (a replay, where nothing else is known).
      */
     public List<OptionalLong> store(List<LlmCall> batch, CallJournal.Position to) {
+        return store(batch, to, null);
+    }
+
+    /**
+     * As {@link #store(List, CallJournal.Position)}, with {@code sightings} the session rows the batch's
+     * calls changed that are not stored yet ({@link SessionDirectory#pendingSightings}), each merged in as
+     * {@code SessionStore.upsert} would. Every other session of the batch is stored already and unchanged
+     * by its calls: it is only made sure of (created, as a direct insert would, should its row have gone),
+     * so storing a call no longer rewrites its session's row and index pages. Null: as the calls saw it.
+     */
+    public List<OptionalLong> store(List<LlmCall> batch, CallJournal.Position to, java.util.Map<String, SessionRecord> sightings) {
         synchronized (writer) {
             try {
                 control.execute("BEGIN IMMEDIATE");
-                storeSightings(batch);
+                if (sightings == null) {
+                    storeSightings(batch);
+                } else {
+                    storeSightings(batch, sightings);
+                }
                 List<OptionalLong> ids = new ArrayList<>(batch.size());
                 for (int from = 0; from < batch.size(); from += ROWS_PER_STATEMENT) {
                     ids.addAll(CallStore.insertChunk(calls, batch.subList(from, Math.min(batch.size(), from + ROWS_PER_STATEMENT))));
@@ -170,6 +194,42 @@ public final class JournalStore implements AutoCloseable {
         }
     }
 
+    private void storeSightings(List<LlmCall> batch, java.util.Map<String, SessionRecord> sightings) throws SQLException {
+        java.util.Map<String, LlmCall> first = new java.util.LinkedHashMap<>();
+        for (LlmCall c : batch) {
+            if (c.sessionId() != null) {
+                first.putIfAbsent(c.sessionId(), c);
+            }
+        }
+        List<Object[]> changed = new ArrayList<>(sightings.size());
+        List<Object[]> unchanged = new ArrayList<>(first.size());
+        for (LlmCall c : first.values()) {
+            SessionRecord s = sightings.get(c.sessionId());
+            if (s == null) {
+                unchanged.add(new Object[] {c.sessionId(), c.platform(), c.timestamp().toEpochMilli()});
+            } else {
+                String root = s.sessionId().equals(s.rootSessionId()) ? null : s.rootSessionId();
+                changed.add(new Object[] {s.sessionId(), s.platform(), s.model(), s.provider(), s.cronJobId(), s.senderId(), root,
+                        s.startedAt().toEpochMilli()});
+            }
+        }
+        insertRows(sessions, changed, 8);
+        insertRows(ensureSessions, unchanged, 3);
+    }
+
+    private static void insertRows(CallStore.Statements insert, List<Object[]> rows, int width) throws SQLException {
+        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+            List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
+            Object[] params = new Object[chunk.size() * width];
+            int i = 0;
+            for (Object[] row : chunk) {
+                System.arraycopy(row, 0, params, i, width);
+                i += width;
+            }
+            insert.bound(chunk.size(), params).executeUpdate();
+        }
+    }
+
     /** Hands every event id the calls table holds to {@code sink}, read on a connection of its own (this can take seconds). */
     public void forEachEventId(java.util.function.Consumer<String> sink) {
         try (Connection c = db.dedicatedConnection();
@@ -205,6 +265,7 @@ public final class JournalStore implements AutoCloseable {
         synchronized (writer) {
             try {
                 sessions.close();
+                ensureSessions.close();
                 calls.close();
                 origins.close();
             } catch (SQLException ignored) {

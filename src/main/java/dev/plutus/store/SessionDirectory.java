@@ -141,10 +141,31 @@ public final class SessionDirectory {
         return merged;
     }
 
-    /** The call journal stored these sessions' sightings. */
-    public void sightingsStored(java.util.Collection<String> sessionIds) {
-        if (!unsaved.isEmpty()) {
-            sessionIds.forEach(unsaved::remove);
+    /**
+     * Of these sessions, those whose sighting is still waiting for the call journal, with the row it
+     * leaves (every call's change so far merged in); the others' rows are stored and no call changed them.
+     */
+    public Map<String, SessionRecord> pendingSightings(Iterable<String> sessionIds) {
+        if (unsaved.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, SessionRecord> out = new java.util.HashMap<>();
+        for (String id : sessionIds) {
+            SessionRecord s = unsaved.get(id);
+            if (s != null) {
+                out.put(id, s);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The call journal stored these sightings. Each is let go unless a later call replaced it meanwhile: that
+     * one is stored with its own call.
+     */
+    public void sightingsStored(Map<String, SessionRecord> stored) {
+        for (Map.Entry<String, SessionRecord> e : stored.entrySet()) {
+            unsaved.remove(e.getKey(), e.getValue());
         }
     }
 
