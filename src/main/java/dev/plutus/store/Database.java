@@ -187,6 +187,9 @@ public final class Database implements AutoCloseable {
         p.setProperty("transaction_mode", "IMMEDIATE");
         // 16 MiB of page cache per connection (default 2 MiB): index pages of recent inserts stay in memory.
         p.setProperty("cache_size", "-16384");
+        // Nothing here reads generated keys (ids come back through RETURNING); left on, the driver runs a statement of
+        // its own ("SELECT last_insert_rowid()", prepared anew) after every INSERT executed as an update.
+        p.setProperty("jdbc.get_generated_keys", "false");
         return p;
     }
 

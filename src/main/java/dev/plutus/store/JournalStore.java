@@ -1,6 +1,7 @@
 package dev.plutus.store;
 
 import dev.plutus.core.LlmCall;
+import dev.plutus.core.TokenUsage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -39,7 +40,10 @@ public final class JournalStore implements AutoCloseable {
     private final java.sql.Statement control;
     private final CallStore.Statements sessions;
     private final CallStore.Statements ensureSessions;
-    private final CallStore.Statements calls;
+    private final PreparedStatement insertCall;
+    private final PreparedStatement lastId;
+    private final PreparedStatement newRows;
+    private final PreparedStatement readIds;
     private final CallStore.Statements origins;
 
     private JournalStore(Database db, Connection reader, Connection writer) throws SQLException {
@@ -60,8 +64,11 @@ public final class JournalStore implements AutoCloseable {
         // A session whose row is stored already and unchanged by the calls: only made sure of, a lookup that writes no page.
         this.ensureSessions = new CallStore.Statements(writer, n -> "INSERT INTO sessions(session_id, platform, started_at) VALUES "
                 + CallStore.rows(n, 3) + " ON CONFLICT(session_id) DO NOTHING");
-        this.calls = new CallStore.Statements(writer, n -> "INSERT INTO llm_calls(" + CallStore.CALL_COLUMNS + ") VALUES "
-                + CallStore.rows(n, CallStore.CALL_PARAMS) + " ON CONFLICT(event_id) DO NOTHING RETURNING id, event_id");
+        this.insertCall = writer.prepareStatement("INSERT INTO llm_calls(" + CallStore.CALL_COLUMNS + ") VALUES "
+                + CallStore.rows(1, CallStore.CALL_PARAMS) + " ON CONFLICT(event_id) DO NOTHING");
+        this.lastId = writer.prepareStatement("SELECT COALESCE(MAX(id), 0) FROM llm_calls");
+        this.newRows = writer.prepareStatement("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM llm_calls WHERE id > ?");
+        this.readIds = writer.prepareStatement("SELECT id FROM llm_calls WHERE id > ? ORDER BY id");
         this.origins = new CallStore.Statements(writer, n -> "INSERT INTO ingested_calls(call_id, key_id, workspace, task_type,"
                 + " source, tracked_tokens, over_free_limit) VALUES " + CallStore.rows(n, CallStore.ORIGIN_PARAMS));
     }
@@ -131,10 +138,7 @@ public final class JournalStore implements AutoCloseable {
                 } else {
                     storeSightings(batch, sightings);
                 }
-                List<OptionalLong> ids = new ArrayList<>(batch.size());
-                for (int from = 0; from < batch.size(); from += ROWS_PER_STATEMENT) {
-                    ids.addAll(CallStore.insertChunk(calls, batch.subList(from, Math.min(batch.size(), from + ROWS_PER_STATEMENT))));
-                }
+                List<OptionalLong> ids = insertCalls(batch);
                 CallStore.insertOrigins(origins, batch, ids, ROWS_PER_STATEMENT);
                 savePosition.setLong(1, to.seq());
                 savePosition.setLong(2, to.offset());
@@ -191,6 +195,102 @@ public final class JournalStore implements AutoCloseable {
                 i += 8;
             }
             sessions.bound(chunk.size(), params).executeUpdate();
+        }
+    }
+
+    /**
+     * One single-row INSERT per call, without RETURNING: a statement that writes one row and has no trigger
+     * keeps no statement journal (a multi-row VALUES or a RETURNING clause makes SQLite copy every page the
+     * statement changes first), and SQLite says through the change count whether the row went in. This
+     * transaction holds the write lock, so the rows past the largest id before it are exactly the ones it
+     * inserted, in order: when their count and largest id say they are consecutive, the k-th call that went in
+     * took the k-th id after it, with nothing read back; otherwise their ids are read, in order, as numbers.
+     */
+    private List<OptionalLong> insertCalls(List<LlmCall> batch) throws SQLException {
+        long before;
+        try (ResultSet rs = lastId.executeQuery()) {
+            before = rs.next() ? rs.getLong(1) : 0;
+        }
+        boolean[] in = new boolean[batch.size()];
+        int inserted = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            bindCall(insertCall, batch.get(i));
+            in[i] = insertCall.executeUpdate() == 1;
+            inserted += in[i] ? 1 : 0;
+        }
+        long[] rowIds = new long[inserted];
+        newRows.setLong(1, before);
+        long count;
+        long max;
+        try (ResultSet rs = newRows.executeQuery()) {
+            rs.next();
+            count = rs.getLong(1);
+            max = rs.getLong(2);
+        }
+        if (count == inserted && max == before + inserted) {
+            for (int k = 0; k < inserted; k++) {
+                rowIds[k] = before + 1 + k;
+            }
+        } else {
+            readIds.setLong(1, before);
+            int k = 0;
+            try (ResultSet rs = readIds.executeQuery()) {
+                while (rs.next()) {
+                    if (k == inserted) {
+                        throw new SQLException("more rows than the " + inserted + " calls stored appeared past id " + before);
+                    }
+                    rowIds[k++] = rs.getLong(1);
+                }
+            }
+            if (k != inserted) {
+                throw new SQLException("stored " + inserted + " calls but found " + k + " new rows past id " + before);
+            }
+        }
+        List<OptionalLong> ids = new ArrayList<>(batch.size());
+        int k = 0;
+        for (boolean stored : in) {
+            ids.add(stored ? OptionalLong.of(rowIds[k++]) : OptionalLong.empty());
+        }
+        return ids;
+    }
+
+    /** Binds one call in {@link CallStore#CALL_COLUMNS} order, each value by its own type (no boxing, no type lookup). */
+    private static void bindCall(PreparedStatement ps, LlmCall call) throws SQLException {
+        TokenUsage u = call.usage();
+        text(ps, 1, call.eventId());
+        ps.setLong(2, call.timestamp().toEpochMilli());
+        text(ps, 3, call.sessionId());
+        text(ps, 4, call.rootSessionId());
+        text(ps, 5, call.platform());
+        text(ps, 6, call.cronJobId());
+        text(ps, 7, call.senderId());
+        text(ps, 8, call.provider());
+        text(ps, 9, call.model());
+        text(ps, 10, call.responseModel());
+        ps.setLong(11, u.input());
+        ps.setLong(12, u.output());
+        ps.setLong(13, u.cacheRead());
+        ps.setLong(14, u.cacheWrite());
+        ps.setLong(15, u.cacheWrite1h());
+        ps.setLong(16, u.reasoning());
+        ps.setLong(17, call.costMicros());
+        ps.setInt(18, call.priced() ? 1 : 0);
+        text(ps, 19, call.priceEntry());
+        ps.setInt(20, call.estimated() ? 1 : 0);
+        ps.setLong(21, call.latencyMillis());
+        if (call.reportedAt() == null) {
+            ps.setNull(22, java.sql.Types.NULL);
+        } else {
+            ps.setLong(22, call.reportedAt().toEpochMilli());
+        }
+        ps.setInt(23, call.provisional() ? 1 : 0);
+    }
+
+    private static void text(PreparedStatement ps, int i, String s) throws SQLException {
+        if (s == null) {
+            ps.setNull(i, java.sql.Types.NULL);
+        } else {
+            ps.setString(i, s);
         }
     }
 
@@ -266,7 +366,10 @@ public final class JournalStore implements AutoCloseable {
             try {
                 sessions.close();
                 ensureSessions.close();
-                calls.close();
+                insertCall.close();
+                lastId.close();
+                newRows.close();
+                readIds.close();
                 origins.close();
             } catch (SQLException ignored) {
                 // Closing the connection closes them too.
