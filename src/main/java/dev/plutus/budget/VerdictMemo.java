@@ -49,7 +49,7 @@ public final class VerdictMemo {
      * scope's counters were created or dropped; reads the ledger's change count, and each scope's version
      * only when calls were counted somewhere since.
      */
-    boolean holds(BudgetPlan.Planned planned, SpendLedger ledger, long nowMillis) {
+    public boolean holds(BudgetPlan.Planned planned, SpendLedger ledger, long nowMillis) {
         if (planned != this.planned || nowMillis < builtAt || nowMillis >= validUntil) {
             return false;
         }

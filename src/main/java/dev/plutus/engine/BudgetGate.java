@@ -59,14 +59,20 @@ public final class BudgetGate {
     private static final class SessionVerdict {
         final SessionRecord source;
         final BudgetPlan.Planned planned;
+        /** The plan {@code planned} belongs to, kept here so an unchanged verdict is told without reading {@code planned}. */
+        final BudgetPlan plan;
         final VerdictMemo memo;
+        /** {@code memo}'s verdict, kept here so an unchanged verdict is returned without reading more objects. */
+        final BudgetCheck check;
         /** The session directory's revision at which {@code source} was last found current. */
         volatile long revision;
 
         SessionVerdict(SessionRecord source, BudgetPlan.Planned planned, VerdictMemo memo, long revision) {
             this.source = source;
             this.planned = planned;
+            this.plan = planned.plan();
             this.memo = memo;
+            this.check = memo.check();
             this.revision = revision;
         }
     }
@@ -111,6 +117,14 @@ public final class BudgetGate {
             // The directory's revision before its record: while it is unchanged the record found last time still stands
             // (a session not found is looked for again: another process may store it, the directory's misses expire).
             long revision = sessions.revision();
+            BudgetPlan plan = currentPlan();
+            // The unchanged verdict, read from this session's entry and its memo alone: at 10M calls thousands of live
+            // sessions' objects are not in a core's cache, and each object read one after another is a wait on memory
+            // (the session's planned scopes and the verdict's own objects are not read on this path).
+            if (before != null && before.source != null && before.revision == revision && before.plan == plan
+                    && before.memo.holds(before.planned, ledger, clock.millis())) {
+                return before.check;
+            }
             SessionRecord r;
             if (before != null && before.source != null && before.revision == revision) {
                 r = before.source;
@@ -120,7 +134,6 @@ public final class BudgetGate {
                     before.revision = revision;
                 }
             }
-            BudgetPlan plan = currentPlan();
             BudgetPlan.Planned planned = before != null && before.source == r && before.planned.plan() == plan
                     ? before.planned : plan.plan(r == null ? Scopes.of(sessionId, null, null, null, null, null)
                             : Scopes.of(r.sessionId(), r.rootSessionId(), r.cronJobId(), r.senderId(), r.provider(), r.model()));
