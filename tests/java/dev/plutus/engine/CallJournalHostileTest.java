@@ -186,6 +186,32 @@ class CallJournalHostileTest {
     }
 
     @Test
+    void recordersWaitForAStuckDrainerOnceTheBacklogIsFullAndLoseNothing(@TempDir Path home) throws Exception {
+        createStore(home);
+        Path db = new HomeLayout(home).database();
+        refuse(db, "b-refused");
+        try (Engine e = open(home, true)) {
+            e.limitJournalBacklog(4);
+            List<String> ids = new java.util.ArrayList<>(List.of("b-refused"));
+            for (int i = 0; i < 20; i++) {
+                ids.add("b-" + i);
+            }
+            for (String id : ids) {
+                assertFalse(e.recorder().record(event(id)).duplicate());
+            }
+            // The drainer holds at most its failed batch and one more gathered before it failed; every call past the
+            // bound after that waited for it.
+            assertTrue(e.journalBacklogWaits() >= 20 - 4 - 4, "waits: " + e.journalBacklogWaits());
+            assertEquals(21 * COST_MICROS, globalSpend(e), "every call acknowledged is counted although none is stored yet");
+            allow(db);
+            Map<String, Long> rows = rowsByEvent(e);
+            assertEquals(21, rows.size(), rows.toString());
+            assertTrue(rows.values().stream().allMatch(n -> n == 1L), rows.toString());
+            assertEquals(21 * COST_MICROS, storedCost(e));
+        }
+    }
+
+    @Test
     void aSessionSeenOnlyThroughTheJournalIsStoredWithItsCallsAndOtherWritesFindItsRow(@TempDir Path home) {
         try (Engine e = open(home, true)) {
             e.recorder().record(new CallEvent("s-1", NOON, "sess-new", "telegram", "anthropic", "claude-sonnet-4-6", null,

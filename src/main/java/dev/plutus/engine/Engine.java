@@ -275,6 +275,16 @@ public final class Engine implements AutoCloseable {
                 .orElse(java.util.OptionalLong.empty());
     }
 
+    /** Bounds the calls acknowledged into the journal and not yet stored (for tests; the default is {@link JournaledStore#MAX_BACKLOG}). */
+    void limitJournalBacklog(int calls) {
+        journal.orElseThrow().limitBacklog(calls);
+    }
+
+    /** How many records waited for the journal's drainer because its backlog was full; 0 without a journal. */
+    public long journalBacklogWaits() {
+        return journal.map(JournaledStore::backlogWaits).orElse(0L);
+    }
+
     /** Whether new calls skip the duplicate lookup (the journal's filter of stored event ids is built); for tests. */
     boolean storedIdFilterReady() {
         return journal.map(JournaledStore::storedIdFilterReady).orElse(false);
