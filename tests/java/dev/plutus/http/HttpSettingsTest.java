@@ -49,4 +49,23 @@ class HttpSettingsTest {
                 () -> IngestSettings.parse("ingest:\n  rate_limit: {event_burst: 10}\n", "plutus.yaml"));
         assertTrue(e.getMessage().contains("one full batch"), e.getMessage());
     }
+
+    @Test
+    void theOtlpWrapperGraceIsAnIngestSettingWithARange() {
+        assertEquals(java.time.Duration.ofSeconds(1), IngestSettings.defaults().otlp().wrapperGrace());
+        assertEquals(64, IngestSettings.defaults().otlp().waitingExports());
+        IngestSettings s = IngestSettings.parse("ingest:\n  otlp: {wrapper_grace: 250ms, waiting_exports: 8}\n", "plutus.yaml");
+        assertEquals(java.time.Duration.ofMillis(250), s.otlp().wrapperGrace());
+        assertEquals(8, s.otlp().waitingExports());
+        assertEquals(java.time.Duration.ZERO, IngestSettings.parse("ingest:\n  otlp: {wrapper_grace: 0s}\n", "plutus.yaml").otlp().wrapperGrace(),
+                "0 counts such spans at once");
+        for (String[] bad : new String[][] {{"wrapper_grace: 6s", "wrapper_grace must be 0 to 5s"}, {"wrapper_grace: 1", "expected a duration"},
+                {"waiting_exports: 0", "waiting_exports must be between 1 and 1000"}, {"waiting_exports: 1001", "between 1 and 1000"},
+                {"grace: 1s", "unknown field"}}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> IngestSettings.parse("ingest:\n  otlp:\n    " + bad[0] + "\n", "plutus.yaml"), bad[0]);
+            assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+            assertTrue(e.getMessage().startsWith("plutus.yaml:3"), "names the line: " + e.getMessage());
+        }
+    }
 }

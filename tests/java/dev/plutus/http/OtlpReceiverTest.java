@@ -28,6 +28,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -123,6 +126,188 @@ class OtlpReceiverTest {
             assertEquals(200, post(d, key, "application/json", null, body.getBytes(StandardCharsets.UTF_8)).statusCode());
             assertEquals(4, d.plutus().calls().count(), "one call for the pair, not two");
         }
+    }
+
+    /**
+     * The flake this replaces: the wrapper's export, sent after its children's, reached the daemon first.
+     * Here it is sent first by hand and waits; the children's export, from another thread, ends the wait.
+     */
+    @Test
+    void aWrapperWhoseExportArrivesBeforeItsChildrenIsNotCounted(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.in(home).file("plutus.yaml", "ingest:\n  otlp: {wrapper_grace: 5s}\n").start()) {
+            String key = d.apiKeys().create("otel agent").secret();
+            String trace = "7b8efff798038103d269b633813fc60c";
+            ExecutorService senders = Executors.newSingleThreadExecutor();
+            try {
+                Future<HttpResponse<String>> parent = senders.submit(() -> postJson(d, key, export(
+                        span(trace, "a000000000000001", "", Map.of("gen_ai.provider.name", "anthropic",
+                                "gen_ai.usage.input_tokens", 6200L, "gen_ai.usage.output_tokens", 1100L)))));
+                awaitWaiting(d, 1);
+                assertEquals(0, d.plutus().calls().count(), "the parent is not recorded while its children could still come");
+                HttpResponse<String> children = postJson(d, key, export(
+                        chatSpan(trace, "a000000000000002", "a000000000000001", 1200, 300),
+                        chatSpan(trace, "a000000000000003", "a000000000000001", 5000, 800)));
+                assertEquals(200, children.statusCode(), children.body());
+                HttpResponse<String> answered = parent.get(30, TimeUnit.SECONDS);
+                assertEquals(200, answered.statusCode(), answered.body());
+                assertEquals("{}", answered.body(), "nothing of the parent's export was refused");
+            } finally {
+                senders.shutdownNow();
+            }
+            List<LlmCall> calls = d.plutus().calls().recent(10);
+            assertEquals(List.of("otlp_" + trace + "_a000000000000002", "otlp_" + trace + "_a000000000000003"),
+                    calls.stream().map(LlmCall::eventId).sorted().toList(), "exactly the children are counted");
+            // claude-sonnet-4-6: $3 in, $15 out per million tokens.
+            assertEquals(List.of(1200 * 3L + 300 * 15L, 5000 * 3L + 800 * 15L),
+                    calls.stream().sorted(java.util.Comparator.comparing(LlmCall::eventId)).map(LlmCall::costMicros).toList());
+            assertEquals(8_100 + 27_000, calls.stream().mapToLong(LlmCall::costMicros).sum());
+            assertEquals(1L, undecided(d, "wrapper"));
+            assertEquals(0L, undecided(d, "call") + undecided(d, "call_without_grace") + undecided(d, "counted_in_parent"));
+            assertEquals(0L, metric(d, "plutus_otlp_exports_waiting"));
+        }
+    }
+
+    @Test
+    void anAmbiguousSpanWhoseChildNeverComesIsCountedOnceAfterItsGraceAndALateChildIsCountedInIt(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.in(home).file("plutus.yaml", "ingest:\n  otlp: {wrapper_grace: 300ms}\n").start()) {
+            String key = d.apiKeys().create("otel agent").secret();
+            String trace = "8b8efff798038103d269b633813fc60c";
+            String lone = export(span(trace, "b000000000000001", "", Map.of("gen_ai.provider.name", "anthropic",
+                    "gen_ai.request.model", "claude-sonnet-4-6", "gen_ai.usage.input_tokens", 1000L, "gen_ai.usage.output_tokens", 100L)),
+                    // a child that is no GenAI span (the HTTP request under the call) does not make it a wrapper
+                    span(trace, "b000000000000009", "b000000000000001", Map.of("http.request.method", "POST")));
+            HttpResponse<String> first = postJson(d, key, lone);
+            assertEquals(200, first.statusCode(), first.body());
+            assertEquals(1, d.plutus().calls().count(), "counted once its grace passed with no GenAI child");
+            assertEquals(1000 * 3L + 100 * 15L, d.plutus().calls().recent(1).get(0).costMicros());
+            assertEquals(1L, undecided(d, "call"));
+
+            assertEquals(200, postJson(d, key, lone).statusCode(), "sent again");
+            assertEquals(1, d.plutus().calls().count(), "the same span is not counted twice");
+
+            // A child after the grace: its usage is in the parent already counted.
+            HttpResponse<String> late = postJson(d, key, export(chatSpan(trace, "b000000000000002", "b000000000000001", 1000, 100)));
+            assertEquals(200, late.statusCode(), late.body());
+            assertEquals(1, d.plutus().calls().count(), "the late child is counted in its parent, not beside it");
+            assertEquals(1L, undecided(d, "counted_in_parent"));
+            assertEquals(List.of("otlp_" + trace + "_b000000000000001"), d.plutus().calls().recent(10).stream().map(LlmCall::eventId).toList());
+
+            // One that could not count as a call anyway (no tokens) is refused at once, and its child, later, is counted.
+            HttpResponse<String> broken = postJson(d, key, export(span(trace, "b000000000000003", "", Map.of("gen_ai.provider.name", "anthropic"))));
+            assertEquals(200, broken.statusCode(), broken.body());
+            assertEquals("1", TestSupport.JSON.readTree(broken.body()).path("partialSuccess").path("rejectedSpans").asText(), broken.body());
+            assertEquals(200, postJson(d, key, export(chatSpan(trace, "b000000000000004", "b000000000000003", 10, 1))).statusCode());
+            assertEquals(2, d.plutus().calls().count(), "the refused parent counts nowhere: its child is the call");
+        }
+    }
+
+    /**
+     * More ambiguous exports than may wait: the first ones wait, the rest are decided at once. Then
+     * every parent's child comes: each trace is counted exactly once, by its children or by its parent.
+     */
+    @Test
+    void exportsBeyondTheWaitingBoundAreDecidedAtOnceAndNothingIsCountedTwice(@TempDir Path home) throws Exception {
+        int room = 3;
+        int beyond = 4;
+        try (DaemonHarness d = DaemonHarness.in(home)
+                .file("plutus.yaml", "ingest:\n  otlp: {wrapper_grace: 5s, waiting_exports: " + room + "}\n").start()) {
+            String key = d.apiKeys().create("otel agent").secret();
+            ExecutorService senders = Executors.newFixedThreadPool(room);
+            try {
+                List<Future<HttpResponse<String>>> waiting = new ArrayList<>();
+                for (int t = 0; t < room; t++) {
+                    String body = export(agentSpan(trace(t)));
+                    waiting.add(senders.submit(() -> postJson(d, key, body)));
+                }
+                awaitWaiting(d, room);
+                for (int t = room; t < room + beyond; t++) {
+                    HttpResponse<String> atOnce = postJson(d, key, export(agentSpan(trace(t))));
+                    assertEquals(200, atOnce.statusCode(), atOnce.body());
+                }
+                assertEquals(beyond, d.plutus().calls().count(), "the exports beyond the bound are counted without waiting");
+                assertEquals((long) beyond, undecided(d, "call_without_grace"));
+                // A span that names its operation never waits, even with every waiting place taken.
+                HttpResponse<String> chat = postJson(d, key, export(chatSpan("9c8efff798038103d269b633813fc60c", "c000000000000002", "", 10, 1)));
+                assertEquals(200, chat.statusCode(), chat.body());
+                assertEquals(beyond + 1, d.plutus().calls().count());
+                assertTrue(waiting.stream().noneMatch(Future::isDone), "the first exports still wait for their children");
+                assertEquals((long) room, metric(d, "plutus_otlp_exports_waiting"));
+
+                for (int t = 0; t < room + beyond; t++) {
+                    HttpResponse<String> child = postJson(d, key, export(chatSpan(trace(t), "c000000000000002", "c000000000000001", 1000, 100)));
+                    assertEquals(200, child.statusCode(), child.body());
+                }
+                for (Future<HttpResponse<String>> f : waiting) {
+                    assertEquals(200, f.get(30, TimeUnit.SECONDS).statusCode());
+                }
+            } finally {
+                senders.shutdownNow();
+            }
+            List<LlmCall> calls = d.plutus().calls().recent(100);
+            for (int t = 0; t < room + beyond; t++) {
+                String prefix = "otlp_" + trace(t) + "_";
+                List<String> ids = calls.stream().map(LlmCall::eventId).filter(id -> id.startsWith(prefix)).toList();
+                assertEquals(List.of(prefix + (t < room ? "c000000000000002" : "c000000000000001")), ids,
+                        "trace " + t + ": the waiting ones by their child, the others by their parent");
+            }
+            assertEquals(room + beyond + 1, calls.size());
+            assertEquals((long) room, undecided(d, "wrapper"));
+            assertEquals((long) beyond, undecided(d, "counted_in_parent"));
+            assertEquals(0L, metric(d, "plutus_otlp_exports_waiting"));
+        }
+    }
+
+    private static String trace(int t) {
+        return String.format("9b8efff798038103d269b633813f%04x", t);
+    }
+
+    private static String agentSpan(String trace) {
+        return span(trace, "c000000000000001", "", Map.of("gen_ai.provider.name", "anthropic",
+                "gen_ai.request.model", "claude-sonnet-4-6", "gen_ai.usage.input_tokens", 1000L, "gen_ai.usage.output_tokens", 100L));
+    }
+
+    private static String chatSpan(String trace, String id, String parent, long input, long output) {
+        return span(trace, id, parent, Map.of("gen_ai.operation.name", "chat", "gen_ai.provider.name", "anthropic",
+                "gen_ai.request.model", "claude-sonnet-4-6", "gen_ai.usage.input_tokens", input, "gen_ai.usage.output_tokens", output));
+    }
+
+    /** One span in OTLP/JSON, ended now; attribute values are strings or whole numbers. */
+    private static String span(String trace, String id, String parent, Map<String, Object> attributes) {
+        StringBuilder attrs = new StringBuilder();
+        new java.util.TreeMap<>(attributes).forEach((k, v) -> attrs.append(attrs.length() == 0 ? "" : ",")
+                .append("{\"key\":\"").append(k).append("\",\"value\":")
+                .append(v instanceof Long n ? "{\"intValue\":\"" + n + "\"}" : "{\"stringValue\":\"" + v + "\"}").append('}'));
+        return "{\"traceId\":\"" + trace + "\",\"spanId\":\"" + id + "\"" + (parent.isEmpty() ? "" : ",\"parentSpanId\":\"" + parent + "\"")
+                + ",\"endTimeUnixNano\":\"" + System.currentTimeMillis() * 1_000_000L + "\",\"attributes\":[" + attrs + "]}";
+    }
+
+    private static String export(String... spans) {
+        return "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[" + String.join(",", spans) + "]}]}]}";
+    }
+
+    private static HttpResponse<String> postJson(DaemonHarness d, String key, String body) throws Exception {
+        return post(d, key, "application/json", null, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Until {@code n} exports wait for their spans' children (they are then past recording what needed no wait). */
+    private static void awaitWaiting(DaemonHarness d, long n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (metric(d, "plutus_otlp_exports_waiting") != n) {
+            assertTrue(System.nanoTime() < deadline, "never " + n + " exports waiting");
+            Thread.sleep(5);
+        }
+    }
+
+    private static long undecided(DaemonHarness d, String outcome) throws Exception {
+        return metric(d, "plutus_otlp_undecided_spans_total{outcome=\"" + outcome + "\"}");
+    }
+
+    /** A sample of /metrics, by its name and labels as written. */
+    private static long metric(DaemonHarness d, String sample) throws Exception {
+        HttpResponse<String> r = d.get("/metrics", d.readToken());
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body().lines().filter(l -> l.startsWith(sample + " ")).map(l -> Long.parseLong(l.substring(sample.length() + 1).strip()))
+                .findFirst().orElseThrow(() -> new AssertionError(sample + " not in /metrics"));
     }
 
     @Test

@@ -97,6 +97,13 @@ final class MetricsText {
         out.append("plutus_ingest_events_total").append(labels("outcome", "recorded")).append(' ').append(ingest.recorded()).append('\n');
         out.append("plutus_ingest_events_total").append(labels("outcome", "blocked")).append(' ').append(ingest.blocked()).append('\n');
         out.append("plutus_ingest_events_total").append(labels("outcome", "duplicate")).append(' ').append(ingest.duplicates()).append('\n');
+        header(out, "plutus_otlp_exports_waiting", "gauge",
+                "POST /v1/traces exports waiting for the children of spans that name no operation.");
+        out.append("plutus_otlp_exports_waiting ").append(ingest.otlpWaiting()).append('\n');
+        header(out, "plutus_otlp_undecided_spans_total", "counter",
+                "OTLP spans decided by waiting on other exports: wrappers a child came for, calls counted after their grace or without it, late children counted in their parent.");
+        ingest.undecidedByOutcome().forEach((outcome, n) -> out.append("plutus_otlp_undecided_spans_total")
+                .append(labels("outcome", outcome)).append(' ').append(n).append('\n'));
         return out.toString();
     }
 

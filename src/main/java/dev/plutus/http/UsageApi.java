@@ -1,8 +1,8 @@
 package dev.plutus.http;
 
 import dev.plutus.ingest.ApiKeys;
-import dev.plutus.ingest.GenAiSpans;
 import dev.plutus.ingest.GenAiWrappers;
+import dev.plutus.ingest.OtlpExport;
 import dev.plutus.ingest.OtlpSpan;
 import dev.plutus.ingest.OtlpTraceReader;
 import dev.plutus.ingest.UsageRejected;
@@ -38,7 +38,7 @@ final class UsageApi {
     private final Semaphore slots;
     private final StoreHealth storeHealth;
     /** Spans known to wrap GenAI spans, across exports: an agent's span is not counted beside the calls inside it. */
-    private final GenAiWrappers wrappers = new GenAiWrappers();
+    private final GenAiWrappers wrappers;
     /** Told after calls may have been recorded (the verdict snapshot is then due again). */
     private volatile Runnable recorded = () -> { };
 
@@ -62,6 +62,7 @@ final class UsageApi {
         this.ingestor = ingestor;
         this.counters = counters;
         this.slots = new Semaphore(ingestSlots);
+        this.wrappers = new GenAiWrappers(ingestor.settings().otlp(), counters);
     }
 
     /** {@code GET /v1/budget}: the current verdict, for senders (Plutus in remote mode) that have nothing to send. */
@@ -120,7 +121,9 @@ final class UsageApi {
      * {@code POST /v1/traces}: OTLP/HTTP trace export (protobuf or JSON, gzip or not). Spans that follow
      * the GenAI conventions become calls, as {@code /v1/usage} events would (same key, limits, budgets);
      * other spans are passed over. The answer follows OTLP: 200 with a partial success naming how many
-     * model-call spans were rejected and why; 400 only for a body that is not an export at all.
+     * model-call spans were rejected and why; 400 only for a body that is not an export at all. An export
+     * holding a span that may wrap others waits for their exports first ({@link GenAiWrappers}), and
+     * answers 200 only once all it carries is recorded.
      */
     void traces(Context ctx) throws InterruptedException {
         ApiKey key = gate.admit(ctx, true);
@@ -143,40 +146,48 @@ final class UsageApi {
         if (!slots.tryAcquire(HttpLimits.INGEST_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new HttpError(503, "busy recording other batches; retry after 1 s", Map.of("Retry-After", "1"));
         }
-        List<OtlpSpan> spans;
-        List<String> rejections = new java.util.ArrayList<>();
-        UsageIngestor.SpanIntake intake;
+        boolean holding = true;
+        List<String> rejections;
+        int counted;
+        OtlpExport export = null;
         try {
             byte[] body = OtlpTraceReader.expand(HttpApi.readBody(ctx), gzip);
-            spans = json ? OtlpTraceReader.json(body) : OtlpTraceReader.protobuf(body);
-            List<UsageEvent> calls = new java.util.ArrayList<>();
-            List<String> ids = new java.util.ArrayList<>();
-            java.time.Instant now = java.time.Instant.now(ingestor.clock());
-            wrappers.note(spans);
-            for (OtlpSpan span : spans) {
-                GenAiSpans.Mapped mapped = GenAiSpans.map(span, now, wrappers);
-                if (mapped instanceof GenAiSpans.Mapped.Call c) {
-                    calls.add(c.event());
-                    ids.add(c.eventId());
-                } else if (mapped instanceof GenAiSpans.Mapped.Rejected r) {
-                    rejections.add(r.reason());
+            List<OtlpSpan> spans = json ? OtlpTraceReader.json(body) : OtlpTraceReader.protobuf(body);
+            export = OtlpExport.open(wrappers, ingestor, key, spans);
+            export.record();
+            if (export.undecided()) {
+                // Its other calls are committed; the spans that may wrap others wait for their children without
+                // holding a slot, which those children's exports need.
+                slots.release();
+                holding = false;
+                recorded.run();
+                if (!export.await()) {
+                    throw new HttpError(503, "spans of this export wait for spans another export is still recording; retry after 1 s",
+                            Map.of("Retry-After", "1"));
                 }
+                // More patient than a new request: its decisions are made, and given up if it cannot record them.
+                if (!slots.tryAcquire(GenAiWrappers.PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new HttpError(503, "busy recording other batches; retry after 1 s", Map.of("Retry-After", "1"));
+                }
+                holding = true;
+                export.record();
             }
-            intake = ingestor.ingestSpans(key, calls, ids);
+            rejections = export.rejections();
+            counted = export.counted();
         } catch (UsageRejected e) {
             throw HttpError.badRequest(e.getMessage());
         } finally {
-            slots.release();
+            if (export != null) {
+                export.close();
+            }
+            if (holding) {
+                slots.release();
+            }
             recorded.run();
         }
         // Model calls count against the key's event rate, as /v1/usage events do; an app's other spans pass over free.
-        events.charge(key.keyId(), Math.max(1, intake.recorded() + intake.duplicates() + intake.refused() + rejections.size()));
+        events.charge(key.keyId(), Math.max(1, counted));
         storeHealth.succeeded();
-        if (intake.refusal() != null) {
-            for (int i = 0; i < intake.refused(); i++) {
-                rejections.add(intake.refusal());
-            }
-        }
         String message = rejections.isEmpty() ? "" : rejections.get(0)
                 + (rejections.size() > 1 ? " (and " + (rejections.size() - 1) + " more rejected)" : "");
         if (json) {

@@ -9,12 +9,12 @@ import java.util.Set;
 
 /**
  * Turns an OTLP span that follows OpenTelemetry's GenAI semantic conventions into a model call,
- * under the rules {@code /v1/usage} applies to its events. A span is a model call when it names a
- * provider ({@code gen_ai.provider.name}, or the older {@code gen_ai.system}) and its operation, if
- * it names one, is a model call: an agent's or a tool's span may carry the usage of the calls inside
- * it, which are counted from their own spans, and so may a span that names no operation but wraps GenAI
- * spans ({@link GenAiWrappers}). Its id is its trace and span id, so a re-sent export
- * records nothing twice.
+ * under the rules {@code /v1/usage} applies to its events. A span is a GenAI span when it names a
+ * provider ({@code gen_ai.provider.name}, or the older {@code gen_ai.system}); it is a model call when
+ * its operation is one. An agent's or a tool's span may carry the usage of the calls inside it, which
+ * are counted from their own spans. A span that names no operation is a call unless it wraps GenAI
+ * spans, which only the other spans of its trace can tell: {@link GenAiWrappers} decides. A call's
+ * id is its trace and span id, so a re-sent export records nothing twice.
  */
 public final class GenAiSpans {
     static final Set<String> MODEL_CALLS = Set.of("chat", "text_completion", "generate_content", "embeddings");
@@ -33,29 +33,52 @@ public final class GenAiSpans {
         record Call(String eventId, UsageEvent event) implements Mapped {}
     }
 
+    /** What a span's attributes say it is, before the rest of its trace is known. */
+    public enum Kind {
+        /** Names no provider: an app's own span, passed over. */
+        NOT_GENAI,
+        /** Names an operation that is not a model call (an agent's, a tool's): its usage is its children's. */
+        OTHER_OPERATION,
+        /** Names a model-call operation: a call. */
+        MODEL_CALL,
+        /** Names a provider but no operation: a call, or a wrapper of calls whose usage it sums. */
+        NO_OPERATION
+    }
+
     /** The provider a span names, or null when it names none (then it is no GenAI span). */
     static String provider(Map<String, Object> a) {
         String provider = text(a, "gen_ai.provider.name").or(() -> text(a, "gen_ai.system")).orElse(null);
         return provider == null || provider.isBlank() ? null : provider;
     }
 
+    public static Kind kind(OtlpSpan span) {
+        if (provider(span.attributes()) == null) {
+            return Kind.NOT_GENAI;
+        }
+        Optional<String> operation = operation(span.attributes());
+        if (operation.isEmpty()) {
+            return Kind.NO_OPERATION;
+        }
+        return MODEL_CALLS.contains(operation.get()) ? Kind.MODEL_CALL : Kind.OTHER_OPERATION;
+    }
+
+    private static Optional<String> operation(Map<String, Object> a) {
+        return text(a, "gen_ai.operation.name").map(o -> o.strip().toLowerCase(java.util.Locale.ROOT));
+    }
+
     /**
-     * What the span is. {@code wrappers} says whether other GenAI spans are its children: a span that
-     * names no operation and wraps GenAI spans is an agent's or a workflow's, whose usage is theirs.
+     * The span as a model call: the call, or why it breaks a rule; {@link Mapped.Skipped} when it is no
+     * GenAI span or names an operation other than a model call. Whether a span that names no operation
+     * is a call is decided before, by {@link GenAiWrappers}.
      */
-    public static Mapped map(OtlpSpan span, Instant now, GenAiWrappers wrappers) {
+    public static Mapped map(OtlpSpan span, Instant now) {
+        Kind kind = kind(span);
+        if (kind == Kind.NOT_GENAI || kind == Kind.OTHER_OPERATION) {
+            return new Mapped.Skipped();
+        }
         Map<String, Object> a = span.attributes();
         String provider = provider(a);
-        if (provider == null) {
-            return new Mapped.Skipped();
-        }
-        Optional<String> operation = text(a, "gen_ai.operation.name").map(o -> o.strip().toLowerCase(java.util.Locale.ROOT));
-        if (operation.isPresent() && !MODEL_CALLS.contains(operation.get())) {
-            return new Mapped.Skipped();
-        }
-        if (operation.isEmpty() && wrappers.wraps(span)) {
-            return new Mapped.Skipped();
-        }
+        Optional<String> operation = operation(a);
         String where = "span " + span.spanId() + ": ";
         if (span.traceId().length() != 32 || span.spanId().length() != 16 || span.traceId().chars().allMatch(c -> c == '0')
                 || span.spanId().chars().allMatch(c -> c == '0')) {

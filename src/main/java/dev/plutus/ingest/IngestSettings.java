@@ -16,16 +16,18 @@ import java.util.Objects;
  * set, is a prepaid balance every ingested call draws down. A key's rate is limited twice: in
  * requests ({@code requestsPerSecond}, {@code burst}) and in events ({@code eventsPerSecond},
  * {@code eventBurst}), so 1,000-event batches cannot go 1,000 times as fast as single events.
+ * {@code otlp} is how {@code /v1/traces} waits to tell a wrapper span from a call.
  */
 public record IngestSettings(String orgId, String tier, long trackedLimit, boolean blockOverFreeLimit, int workspaceCap,
                              String upgradeUrl, BigDecimal balanceUsd, double requestsPerSecond, int burst,
-                             double eventsPerSecond, int eventBurst) {
+                             double eventsPerSecond, int eventBurst, OtlpSettings otlp) {
     static final List<String> KEYS = List.of("org_id", "tier", "tracked_limit", "block_over_free_limit", "workspace_cap",
-            "upgrade_url", "balance_usd", "rate_limit");
+            "upgrade_url", "balance_usd", "rate_limit", "otlp");
 
     public IngestSettings {
         Objects.requireNonNull(orgId, "orgId");
         Objects.requireNonNull(tier, "tier");
+        Objects.requireNonNull(otlp, "otlp");
         if (trackedLimit < 0 || workspaceCap < 1 || requestsPerSecond <= 0 || burst < 1 || eventsPerSecond <= 0
                 || eventBurst < UsageEventParser.MAX_EVENTS) {
             throw new IllegalArgumentException("tracked_limit >= 0, workspace_cap >= 1, rate_limit > 0, burst >= 1 and event_burst >= "
@@ -35,11 +37,11 @@ public record IngestSettings(String orgId, String tier, long trackedLimit, boole
 
     /**
      * A self-hosted instance: no token cap, 100 workspaces, per key 500 requests/s with bursts of
-     * 1,000 and 20,000 events/s with bursts of 50,000, no upgrade URL.
+     * 1,000 and 20,000 events/s with bursts of 50,000, no upgrade URL, OTLP's {@link OtlpSettings#defaults()}.
      */
     public static IngestSettings defaults() {
         return new IngestSettings("org_local", "self-hosted", 0, false, 100, null,
-                null, 500, 1_000, 20_000, 50_000);
+                null, 500, 1_000, 20_000, 50_000, OtlpSettings.defaults());
     }
 
     public boolean capped() {
@@ -102,6 +104,6 @@ public record IngestSettings(String orgId, String tier, long trackedLimit, boole
         return new IngestSettings(n.get("org_id").textOr(d.orgId()), n.get("tier").textOr(limit > 0 ? "free" : d.tier()),
                 limit, n.get("block_over_free_limit").bool().orElse(false), (int) cap,
                 n.get("upgrade_url").textOr(d.upgradeUrl()), n.get("balance_usd").nonNegativeDecimal().orElse(null),
-                perSecond, (int) burst, eventsPerSecond, (int) eventBurst);
+                perSecond, (int) burst, eventsPerSecond, (int) eventBurst, OtlpSettings.parse(n.get("otlp")));
     }
 }
