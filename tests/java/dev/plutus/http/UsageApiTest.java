@@ -61,6 +61,38 @@ class UsageApiTest {
         return TestSupport.JSON.readTree(r.body());
     }
 
+    /**
+     * A call priced at the model maker's list price (the host it went through has none of its own) is
+     * stored flagged; the answer says so too, in the words /stats uses, and says nothing for an exact price.
+     */
+    @Test
+    void theAnswerCarriesTheFlagTheStoredCallsPriceCarries(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = start(home, null, null)) {
+            String key = d.apiKeys().create("flags").secret();
+            JsonNode maker = json(usage(d, key, """
+                    {"provider":"fireworks","model":"claude-opus-4-7","input_tokens":1000,"output_tokens":100}"""));
+            LlmCall stored = d.plutus().calls().recent(1).get(0);
+            assertEquals(maker.get("event_id").asText(), stored.eventId());
+            assertTrue(stored.priceEntry().endsWith(" (maker price)"), stored.priceEntry());
+            assertEquals("price from maker: the host it went through has no price of its own", maker.path("price_flag").asText(null),
+                    maker.toString());
+
+            JsonNode exact = json(usage(d, key, """
+                    {"provider":"anthropic","model":"claude-opus-4-7","input_tokens":1000,"output_tokens":100}"""));
+            assertFalse(d.plutus().calls().recent(1).get(0).priceEntry().contains("("));
+            assertFalse(exact.has("price_flag"), "an exact price carries no flag: " + exact);
+
+            JsonNode batch = json(usage(d, key, """
+                    [{"provider":"fireworks","model":"claude-opus-4-7","input_tokens":10},
+                     {"provider":"anthropic","model":"claude-opus-4-7","input_tokens":10},
+                     {"provider":"openai","model":"gpt-4.1","input_tokens":10,"cost_usd":0.01}]"""));
+            JsonNode results = batch.get("results");
+            assertEquals(maker.get("price_flag"), results.get(0).get("price_flag"), batch.toString());
+            assertFalse(results.get(1).has("price_flag"), batch.toString());
+            assertFalse(results.get(2).has("price_flag"), "a cost the sender reported is no price of Plutus's: " + batch);
+        }
+    }
+
     @Test
     void theSeedsExampleIsRecordedPricedAndAnsweredWithEveryQuotaField(@TempDir Path home) throws Exception {
         try (DaemonHarness d = start(home, null, null)) {

@@ -15,7 +15,7 @@ class UsageReceiptTest {
 
     @Test
     void aRecordedSingleEventIsFlatWithTheMonthsQuota() {
-        var e = new UsageReceipt.EventResult(true, "evt_1", new BigDecimal("0.015600"), false, true, null, false, "default", null, null);
+        var e = new UsageReceipt.EventResult(true, "evt_1", new BigDecimal("0.015600"), false, true, null, null, false, "default", null, null);
         JsonNode j = Json.EXACT.valueToTree(UsageReceipt.Single.of("org", e, FREE, null, OK, java.util.Map.of(), List.of()));
         assertEquals("{\"org_id\":\"org\",\"recorded\":true,\"event_id\":\"evt_1\",\"cost_usd\":0.015600,\"estimated\":false,"
                 + "\"priced\":true,\"workspace\":\"default\",\"balance_after\":null,\"over_free_limit\":false,"
@@ -37,11 +37,11 @@ class UsageReceiptTest {
     }
     @Test
     void aCostAtAStandInPriceIsMarkedProvisionalAndTheBatchTotalsIt() {
-        var standIn = new UsageReceipt.EventResult(true, "evt_1", new BigDecimal("75.000000"), true, false, true, false, "default", null,
+        var standIn = new UsageReceipt.EventResult(true, "evt_1", new BigDecimal("75.000000"), true, false, true, null, false, "default", null,
                 null);
-        var priced = new UsageReceipt.EventResult(true, "evt_2", new BigDecimal("0.015600"), true, true, null, false, "default", null,
+        var priced = new UsageReceipt.EventResult(true, "evt_2", new BigDecimal("0.015600"), true, true, null, null, false, "default", null,
                 null);
-        var another = new UsageReceipt.EventResult(true, "evt_3", new BigDecimal("0.500000"), true, false, true, false, "default", null,
+        var another = new UsageReceipt.EventResult(true, "evt_3", new BigDecimal("0.500000"), true, false, true, null, false, "default", null,
                 null);
         JsonNode single = Json.EXACT.valueToTree(UsageReceipt.Single.of("org", standIn, FREE, null, OK, java.util.Map.of(), List.of()));
         assertEquals("{\"org_id\":\"org\",\"recorded\":true,\"event_id\":\"evt_1\",\"cost_usd\":75.000000,\"estimated\":true,"
@@ -58,5 +58,18 @@ class UsageReceiptTest {
         none.fieldNames().forEachRemaining(members::add);
         assertEquals(List.of("org_id", "results", "recorded", "blocked", "balance_after", "over_free_limit", "tracked_tokens_mtd",
                 "tracked_limit", "tier", "budget"), members, "no provisional totals when nothing is provisional");
+    }
+
+    @Test
+    void aFlaggedPriceSaysWhyBesideTheCostAndAnExactOneSaysNothing() {
+        var flagged = new UsageReceipt.EventResult(true, "evt_1", new BigDecimal("0.007500"), true, true, null,
+                "price from maker: the host it went through has no price of its own", false, "default", null, null);
+        JsonNode single = Json.EXACT.valueToTree(UsageReceipt.Single.of("org", flagged, FREE, null, OK, java.util.Map.of(), List.of()));
+        assertEquals("{\"org_id\":\"org\",\"recorded\":true,\"event_id\":\"evt_1\",\"cost_usd\":0.007500,\"estimated\":true,"
+                + "\"priced\":true,\"price_flag\":\"price from maker: the host it went through has no price of its own\","
+                + "\"workspace\":\"default\",\"balance_after\":null,\"over_free_limit\":false,\"tracked_tokens_mtd\":1200,"
+                + "\"tracked_limit\":1000000,\"tier\":\"free\",\"budget\":{\"level\":\"ok\"}}", single.toString());
+        JsonNode batch = Json.EXACT.valueToTree(UsageReceipt.Batch.of("org", List.of(flagged), 1, 0, FREE, null, OK, java.util.Map.of(), List.of()));
+        assertEquals(flagged.priceFlag(), batch.path("results").get(0).path("price_flag").asText());
     }
 }

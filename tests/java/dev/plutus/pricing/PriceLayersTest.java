@@ -51,6 +51,12 @@ class PriceLayersTest {
         assertTrue(fallback.priced());
         assertTrue(fallback.makerFallback());
         assertEquals("claude-opus-4-7" + CallCost.MAKER_PRICE_MARK, fallback.recordedEntry());
+        assertEquals(CallCost.flagReason(CallCost.MAKER_PRICE_MARK), CallCost.flagReasonOfEntry(fallback.recordedEntry()));
+        for (var flag : CallCost.FLAGS) {
+            assertEquals(flag.getValue(), CallCost.flagReasonOfEntry("some/model" + flag.getKey()), "each mark is told from the others");
+        }
+        assertEquals(null, CallCost.flagReasonOfEntry(e.price("anthropic", "claude-opus-4-7", null, MILLION_IN_OUT).recordedEntry()));
+        assertEquals(null, CallCost.flagReasonOfEntry(null));
         assertFalse(e.price("anthropic", "claude-opus-4-7", null, MILLION_IN_OUT).makerFallback());
         assertFalse(e.price(null, "claude-opus-4-7", null, MILLION_IN_OUT).makerFallback(), "no host named, nothing to flag");
     }

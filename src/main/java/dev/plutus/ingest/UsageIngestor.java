@@ -11,6 +11,7 @@ import dev.plutus.core.Money;
 import dev.plutus.engine.BudgetGate;
 import dev.plutus.engine.CallRecorder;
 import dev.plutus.engine.VerdictUnknown;
+import dev.plutus.pricing.CallCost;
 import java.time.Clock;
 import dev.plutus.core.RecordedCall;
 import dev.plutus.budget.BudgetCheck;
@@ -300,9 +301,10 @@ public final class UsageIngestor {
         if (o.eventId() == null) {
             return UsageReceipt.EventResult.refused(o.refusal());
         }
+        // The flag is read from the price entry the call was stored with: the recorder marks it there, the one place it is kept.
         return new UsageReceipt.EventResult(true, o.eventId(), Money.microsToUsd(o.call().call().costMicros()),
                 o.event().costUsd() == null, o.call().call().priced(), o.call().call().provisional() ? Boolean.TRUE : null,
-                o.call().call().origin().overFreeLimit(), o.workspace(), null,
+                CallCost.flagReasonOfEntry(o.call().call().priceEntry()), o.call().call().origin().overFreeLimit(), o.workspace(), null,
                 o.call().duplicate() ? Boolean.TRUE : null);
     }
 

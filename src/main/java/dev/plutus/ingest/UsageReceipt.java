@@ -19,19 +19,22 @@ public sealed interface UsageReceipt {
     /**
      * One event: recorded (its id and cost), or refused (why). {@code provisional} is true (and
      * present) only when the cost is a stand-in for a model with no known price; it is re-priced
-     * once a price is known.
+     * once a price is known. {@code price_flag} (present only then) says why a price Plutus found is
+     * not the exact bill, in the words /stats uses: the maker's price stood in for the host's, or a
+     * price or a token class was estimated; the stored call carries the same mark.
      */
-    @JsonPropertyOrder({"recorded", "event_id", "cost_usd", "estimated", "priced", "provisional", "over_free_limit", "workspace",
-            "reason", "duplicate"})
+    @JsonPropertyOrder({"recorded", "event_id", "cost_usd", "estimated", "priced", "provisional", "price_flag", "over_free_limit",
+            "workspace", "reason", "duplicate"})
     record EventResult(boolean recorded, @JsonProperty("event_id") @JsonInclude(Include.ALWAYS) String eventId,
             @JsonProperty("cost_usd") @JsonInclude(Include.ALWAYS) BigDecimal costUsd,
             @JsonInclude(Include.NON_NULL) Boolean estimated, @JsonInclude(Include.NON_NULL) Boolean priced,
             @JsonInclude(Include.NON_NULL) Boolean provisional,
+            @JsonProperty("price_flag") @JsonInclude(Include.NON_NULL) String priceFlag,
             @JsonProperty("over_free_limit") boolean overFreeLimit, @JsonInclude(Include.NON_NULL) String workspace,
             @JsonInclude(Include.NON_NULL) String reason, @JsonInclude(Include.NON_NULL) Boolean duplicate) {
 
         static EventResult refused(String reason) {
-            return new EventResult(false, null, null, null, null, null, true, null, reason, null);
+            return new EventResult(false, null, null, null, null, null, null, true, null, reason, null);
         }
     }
 
@@ -54,6 +57,7 @@ public sealed interface UsageReceipt {
             @JsonProperty("cost_usd") @JsonInclude(Include.ALWAYS) BigDecimal costUsd,
             @JsonInclude(Include.NON_NULL) Boolean estimated, @JsonInclude(Include.NON_NULL) Boolean priced,
             @JsonInclude(Include.NON_NULL) Boolean provisional,
+            @JsonProperty("price_flag") @JsonInclude(Include.NON_NULL) String priceFlag,
             @JsonInclude(Include.NON_NULL) String workspace, @JsonInclude(Include.NON_NULL) String reason,
             @JsonInclude(Include.NON_NULL) Boolean duplicate, @JsonUnwrapped Quota quota,
             @JsonUnwrapped @JsonInclude(Include.NON_NULL) Refusal refusal, Budget budget,
@@ -62,8 +66,8 @@ public sealed interface UsageReceipt {
 
         static Single of(String orgId, EventResult e, Quota quota, Refusal refusal, Budget budget, Map<String, Budget> sessions,
                 List<String> warnings) {
-            return new Single(orgId, e.recorded(), e.eventId(), e.costUsd(), e.estimated(), e.priced(), e.provisional(), e.workspace(),
-                    e.reason(), e.duplicate(), quota, refusal, budget, sessions, warnings);
+            return new Single(orgId, e.recorded(), e.eventId(), e.costUsd(), e.estimated(), e.priced(), e.provisional(), e.priceFlag(),
+                    e.workspace(), e.reason(), e.duplicate(), quota, refusal, budget, sessions, warnings);
         }
     }
 

@@ -47,6 +47,17 @@ public record CallCost(BigDecimal exactUsd, long micros, PriceEntry entry, Strin
         return FLAGS.stream().filter(f -> f.getKey().equals(mark)).map(java.util.Map.Entry::getValue).findFirst().orElse(null);
     }
 
+    /**
+     * What the mark a stored price_entry ends with means ({@link #recordedEntry()} appends it to the
+     * entry's key), or null when the entry carries none. No mark ends with another, so at most one matches.
+     */
+    public static String flagReasonOfEntry(String storedEntry) {
+        if (storedEntry == null) {
+            return null;
+        }
+        return FLAGS.stream().filter(f -> storedEntry.endsWith(f.getKey())).map(java.util.Map.Entry::getValue).findFirst().orElse(null);
+    }
+
     public CallCost {
         if (estimateMark == null) {
             estimateMark = makerFallback ? MAKER_PRICE_MARK : "";
