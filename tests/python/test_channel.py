@@ -87,30 +87,47 @@ class FakeChannel:
         self.server.close()
 
 
+def daemon_home(test, prefix):
+    """A temporary Plutus home with a fake daemon answering HTTP on it, and the bridge's settings for that home
+    (fail closed, no autostart); both go away when `test` ends. Returns (home, settings, daemon)."""
+    home = tempfile.mkdtemp(prefix=prefix)
+    test.addCleanup(shutil.rmtree, home, True)
+    settings = {"plutus_home": home, "timeout_ms": 1000, "command_timeout_ms": 2000, "fail_mode": "closed",
+                "autostart": False, "launcher": "plutus", "hooks": HOOKS, "commands": [],
+                "hermes_config": os.path.join(home, "none.yaml")}
+    daemon = FakeDaemon(home)
+    test.addCleanup(daemon.stop)
+    return home, settings, daemon
+
+
+def announce_channel(home, path):
+    """Names `path` as the hook channel in the home's daemon.json, as the daemon does."""
+    info_path = os.path.join(home, "daemon.json")
+    with open(info_path) as f:
+        info = json.load(f)
+    info["hook_channel"] = path
+    with open(info_path, "w") as f:
+        json.dump(info, f)
+
+
+def channel_on(test, home):
+    """A fake hook channel on the home's socket, announced in daemon.json; closed when `test` ends."""
+    path = os.path.join(home, "hook.sock")
+    channel = FakeChannel(path)
+    test.addCleanup(channel.stop)
+    announce_channel(home, path)
+    return channel
+
+
 class ChannelTest(unittest.TestCase):
     def setUp(self):
-        self.home = tempfile.mkdtemp(prefix="plutus-channel-")
-        self.addCleanup(shutil.rmtree, self.home, True)
-        self.settings = {"plutus_home": self.home, "timeout_ms": 1000, "command_timeout_ms": 2000, "fail_mode": "closed",
-                         "autostart": False, "launcher": "plutus", "hooks": HOOKS, "commands": [],
-                         "hermes_config": os.path.join(self.home, "none.yaml")}
-        self.http = FakeDaemon(self.home)
-        self.addCleanup(self.http.stop)
+        self.home, self.settings, self.http = daemon_home(self, "plutus-channel-")
 
     def announce(self, path):
-        info_path = os.path.join(self.home, "daemon.json")
-        with open(info_path) as f:
-            info = json.load(f)
-        info["hook_channel"] = path
-        with open(info_path, "w") as f:
-            json.dump(info, f)
+        announce_channel(self.home, path)
 
     def channel(self):
-        path = os.path.join(self.home, "hook.sock")
-        ch = FakeChannel(path)
-        self.addCleanup(ch.stop)
-        self.announce(path)
-        return ch
+        return channel_on(self, self.home)
 
     def register(self):
         ctx = RecordingContext()

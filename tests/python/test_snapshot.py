@@ -1,9 +1,7 @@
 """pre_tool_call from the daemon's verdict snapshot: answered from it only when it is provably current."""
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 import unittest
 
@@ -12,8 +10,7 @@ sys.path.insert(0, os.path.join(ROOT, "src", "main", "python"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plutus_bridge  # noqa: E402
 from plutus_bridge import transport  # noqa: E402
-from test_bridge import FakeDaemon, HOOKS  # noqa: E402
-from test_channel import FakeChannel  # noqa: E402
+from test_channel import channel_on, daemon_home  # noqa: E402
 from hermes_driver import RecordingContext  # noqa: E402
 
 BLOCK = "Plutus: global daily budget exhausted ($0.0112 of $0.01); resets 2026-12-03 00:00 UTC"
@@ -21,21 +18,8 @@ BLOCK = "Plutus: global daily budget exhausted ($0.0112 of $0.01); resets 2026-1
 
 class SnapshotSelectionTest(unittest.TestCase):
     def setUp(self):
-        self.home = tempfile.mkdtemp(prefix="plutus-snapshot-")
-        self.addCleanup(shutil.rmtree, self.home, True)
-        self.settings = {"plutus_home": self.home, "timeout_ms": 1000, "command_timeout_ms": 2000, "fail_mode": "closed",
-                         "autostart": False, "launcher": "plutus", "hooks": HOOKS, "commands": [],
-                         "hermes_config": os.path.join(self.home, "none.yaml")}
-        self.http = FakeDaemon(self.home)
-        self.addCleanup(self.http.stop)
-        path = os.path.join(self.home, "hook.sock")
-        self.channel = FakeChannel(path)
-        self.addCleanup(self.channel.stop)
-        with open(os.path.join(self.home, "daemon.json")) as f:
-            info = json.load(f)
-        info["hook_channel"] = path
-        with open(os.path.join(self.home, "daemon.json"), "w") as f:
-            json.dump(info, f)
+        self.home, self.settings, self.http = daemon_home(self, "plutus-snapshot-")
+        self.channel = channel_on(self, self.home)
         self.channel.replies["pre_tool_call"] = {"action": "block", "message": "from the daemon"}
         self.ctx = RecordingContext()
         self.bridge = plutus_bridge.register(self.ctx, dict(self.settings))

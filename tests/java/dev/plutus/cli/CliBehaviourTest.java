@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plutus.TestSupport;
 import dev.plutus.cli.PlutusCliTest.Result;
 import dev.plutus.http.PlutusDaemon;
-import dev.plutus.http.ServeOptions;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -89,8 +87,7 @@ class CliBehaviourTest {
 
     @Test
     void readOnlyCommandsAskTheRunningDaemon(@TempDir Path home) throws Exception {
-        TestSupport.onTestStore(home);
-        try (PlutusDaemon d = PlutusDaemon.start(new ServeOptions("127.0.0.1", 0, 4), TestSupport.config(home).build())) {
+        try (PlutusDaemon d = CliFixture.daemon(home)) {
             Result stats = PlutusCliTest.run(home, "stats", "--json");
             assertEquals(0, stats.exit(), stats.err());
             assertEquals(d.info().pid(), stats.json().path("daemon").path("pid").asLong(), stats.out());
@@ -103,28 +100,21 @@ class CliBehaviourTest {
 
     @Test
     void installHermesSetsAStartingBudgetUnlessDeclinedAndHintsCarryTheHome(@TempDir Path tmp) throws Exception {
-        Path hermes = tmp.resolve("hermes");
-        Files.createDirectories(hermes);
+        Path hermes = CliFixture.hermesHome(tmp, "hermes");
         Path home = tmp.resolve("plutus");
-        Result r = PlutusCliTest.run("", "install", "hermes", "--home", home.toString(), "--hermes-home", hermes.toString(),
-                "--launcher", "plutus");
-        assertEquals(0, r.exit(), r.err());
+        Result r = CliFixture.install(home, hermes, "--launcher", "plutus");
         assertTrue(Files.readString(home.resolve("budget.yaml")).contains("daily_usd: 5.00"));
         assertTrue(r.out().contains("plutus budget set global daily 20 --home " + home), r.out());
         assertTrue(r.out().contains("`plutus serve --home " + home + "`"), r.out());
 
         Path declined = tmp.resolve("plutus2");
-        Result no = PlutusCliTest.run("", "install", "hermes", "--home", declined.toString(), "--hermes-home", hermes.toString(),
-                "--no-default-budget");
-        assertEquals(0, no.exit(), no.err());
+        Result no = CliFixture.install(declined, hermes, "--no-default-budget");
         assertFalse(Files.exists(declined.resolve("budget.yaml")));
         assertTrue(no.out().contains("nothing is stopped"), no.out());
     }
 
     @Test
     void shellHooksMergeIntoTheUsersOwnHooksAndQuickCommandsInsteadOfDuplicatingThem(@TempDir Path tmp) throws Exception {
-        Path hermes = tmp.resolve("hermes");
-        Files.createDirectories(hermes);
         String mine = """
                 model: anthropic/claude-sonnet-4-6
                 hooks:
@@ -138,12 +128,10 @@ class CliBehaviourTest {
                     type: exec
                     command: "my-stats"
                 """;
-        Files.writeString(hermes.resolve("config.yaml"), mine);
+        Path hermes = CliFixture.hermesHome(tmp, "hermes", mine);
         Path home = tmp.resolve("plutus");
-        String[] install = {"install", "hermes", "--home", home.toString(), "--hermes-home", hermes.toString(), "--shell-hooks",
-                "--no-default-budget", "--launcher", "plutus"};
-        Result r = PlutusCliTest.run("", install);
-        assertEquals(0, r.exit(), r.err());
+        String[] options = {"--shell-hooks", "--no-default-budget", "--launcher", "plutus"};
+        Result r = CliFixture.install(home, hermes, options);
         assertFalse(r.out().contains("\nhooks:\n"), "no top-level block to paste: " + r.out());
         assertTrue(r.out().contains("Your quick command 'stats' is kept"), r.out());
         assertEquals(mine, Files.readString(hermes.resolve("config.yaml")), "nothing written without consent");
@@ -158,15 +146,12 @@ class CliBehaviourTest {
         assertEquals(2, ((List<?>) ((java.util.Map<?, ?>) yaml.get("hooks")).get("pre_tool_call")).size(), merged);
         assertEquals("make deploy", ((java.util.Map<?, ?>) ((java.util.Map<?, ?>) yaml.get("quick_commands")).get("deploy")).get("command"));
 
-        String[] write = java.util.Arrays.copyOf(install, install.length + 1);
-        write[install.length] = "--write-config";
-        Result w = PlutusCliTest.run("", write);
-        assertEquals(0, w.exit(), w.err());
+        String[] write = java.util.Arrays.copyOf(options, options.length + 1);
+        write[options.length] = "--write-config";
+        CliFixture.install(home, hermes, write);
         assertEquals(merged, Files.readString(hermes.resolve("config.yaml")));
-        try (var files = Files.list(hermes)) {
-            assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("config.yaml.plutus-bak-")), "backed up first");
-        }
-        Result again = PlutusCliTest.run("", write);
+        assertTrue(CliFixture.configBackups(hermes) > 0, "backed up first");
+        Result again = CliFixture.install(home, hermes, write);
         assertEquals(merged, Files.readString(hermes.resolve("config.yaml")), "running it again adds nothing: " + again.out());
     }
 
@@ -236,8 +221,6 @@ class CliBehaviourTest {
 
     @Test
     void uninstallRemovesExactlyTheShellHooksAndQuickCommandsPlutusAdded(@TempDir Path tmp) throws Exception {
-        Path hermes = tmp.resolve("hermes");
-        Files.createDirectories(hermes);
         String mine = """
                 model: anthropic/claude-sonnet-4-6   # mine
                 hooks:
@@ -250,17 +233,14 @@ class CliBehaviourTest {
                 display:
                   skin: mono
                 """;
+        Path hermes = CliFixture.hermesHome(tmp, "hermes", mine);
         Path config = hermes.resolve("config.yaml");
-        Files.writeString(config, mine);
         Path home = tmp.resolve("plutus");
-        Result in = PlutusCliTest.run("", "install", "hermes", "--home", home.toString(), "--hermes-home", hermes.toString(),
-                "--shell-hooks", "--write-config", "--no-default-budget", "--launcher", "plutus");
-        assertEquals(0, in.exit(), in.err());
+        CliFixture.install(home, hermes, "--shell-hooks", "--write-config", "--no-default-budget", "--launcher", "plutus");
         assertTrue(Files.readString(config).contains("shell_hook.py"));
         assertTrue(Files.readString(config).contains("plutus budget --home " + home));
 
-        Result out = PlutusCliTest.run("", "uninstall", "hermes", "--home", home.toString(), "--hermes-home", hermes.toString());
-        assertEquals(0, out.exit(), out.err());
+        Result out = CliFixture.uninstall(home, hermes);
         assertEquals(mine, Files.readString(config), "the user's hooks, commands and every other byte as they were: " + out.out());
         assertTrue(out.out().contains("shell hooks from hooks:"), out.out());
         assertTrue(out.out().contains("quick commands stats, budget, setup"), out.out());
@@ -271,17 +251,13 @@ class CliBehaviourTest {
                 new dev.plutus.core.HomeLayout(home), dev.plutus.hermes.PluginManifest.bundled(), java.time.Clock.systemUTC());
         Files.writeString(config, "model: x\n" + installer.shellHooksSnippet("python3", "plutus", " --home " + home));
         Files.createDirectories(installer.pluginDir());
-        Result pasted = PlutusCliTest.run("", "uninstall", "hermes", "--home", home.toString(), "--hermes-home", hermes.toString());
-        assertEquals(0, pasted.exit(), pasted.err());
+        Result pasted = CliFixture.uninstall(home, hermes);
         assertEquals("model: x\n", Files.readString(config), pasted.out());
     }
 
     @Test
     void reinstallingForAnotherHomeRepointsPlutusEntriesAndANoOpLeavesTheFileAlone(@TempDir Path tmp) throws Exception {
-        Path hermes = tmp.resolve("hermes");
-        Files.createDirectories(hermes);
-        Path config = hermes.resolve("config.yaml");
-        Files.writeString(config, """
+        Path hermes = CliFixture.hermesHome(tmp, "hermes", """
                 hooks:
                   pre_tool_call:
                     - command: "python3 /home/me/audit.py"
@@ -290,12 +266,11 @@ class CliBehaviourTest {
                     type: exec
                     command: "my-stats"
                 """);
+        Path config = hermes.resolve("config.yaml");
         Path a = tmp.resolve("home-a");
         Path b = tmp.resolve("home-b");
         for (Path home : List.of(a, b)) {
-            Result r = PlutusCliTest.run("", "install", "hermes", "--home", home.toString(), "--hermes-home", hermes.toString(),
-                    "--shell-hooks", "--write-config", "--no-default-budget", "--launcher", "plutus");
-            assertEquals(0, r.exit(), r.err());
+            CliFixture.install(home, hermes, "--shell-hooks", "--write-config", "--no-default-budget", "--launcher", "plutus");
         }
         String after = Files.readString(config);
         assertFalse(after.contains(a.toString()), "no quick command left on home A: " + after);
@@ -304,26 +279,19 @@ class CliBehaviourTest {
 
         java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_500_000_000_000L);
         Files.setLastModifiedTime(config, old);
-        long backups;
-        try (var files = Files.list(hermes)) {
-            backups = files.filter(f -> f.getFileName().toString().startsWith("config.yaml.plutus-bak-")).count();
-        }
+        long backups = CliFixture.configBackups(hermes);
         Files.deleteIfExists(hermes.resolve("config.yaml.plutus-merged"));
         for (boolean write : new boolean[] {true, false}) {
-            List<String> args = new java.util.ArrayList<>(List.of("install", "hermes", "--home", b.toString(), "--hermes-home",
-                    hermes.toString(), "--shell-hooks", "--no-default-budget", "--launcher", "plutus"));
+            List<String> options = new java.util.ArrayList<>(List.of("--shell-hooks", "--no-default-budget", "--launcher", "plutus"));
             if (write) {
-                args.add("--write-config");
+                options.add("--write-config");
             }
-            Result again = PlutusCliTest.run("", args.toArray(String[]::new));
-            assertEquals(0, again.exit(), again.err());
+            Result again = CliFixture.install(b, hermes, options.toArray(String[]::new));
             assertTrue(again.out().contains("left as it is"), again.out());
         }
         assertEquals(after, Files.readString(config));
         assertEquals(old, Files.getLastModifiedTime(config), "not rewritten when nothing changes");
         assertFalse(Files.exists(hermes.resolve("config.yaml.plutus-merged")), "no proposal when there is nothing to merge");
-        try (var files = Files.list(hermes)) {
-            assertEquals(backups, files.filter(f -> f.getFileName().toString().startsWith("config.yaml.plutus-bak-")).count());
-        }
+        assertEquals(backups, CliFixture.configBackups(hermes));
     }
 }

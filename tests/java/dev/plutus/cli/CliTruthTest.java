@@ -24,13 +24,11 @@ class CliTruthTest {
 
     /** A Hermes home with two cron jobs, and a Plutus home installed for it (so the Hermes home is recorded). */
     private static Path installed(Path tmp) throws Exception {
-        Path hermes = tmp.resolve("hermes two");
+        Path hermes = CliFixture.hermesHome(tmp, "hermes two");
         Files.createDirectories(hermes.resolve("cron"));
         Files.writeString(hermes.resolve("cron/jobs.json"), JOBS);
         Path home = tmp.resolve("plutus");
-        Result r = PlutusCliTest.run("", "install", "hermes", "--home", home.toString(), "--hermes-home", hermes.toString(),
-                "--no-default-budget");
-        assertEquals(0, r.exit(), r.err());
+        Result r = CliFixture.install(home, hermes, "--no-default-budget");
         assertTrue(r.out().contains("Recorded the Hermes home " + hermes + " in " + home.resolve("hermes_home")), r.out());
         return home;
     }
@@ -156,31 +154,23 @@ class CliTruthTest {
                 "the recorded home wins over the environment");
 
         Path other = tmp.resolve("plutus-b");
-        Result again = PlutusCliTest.run("", "install", "hermes", "--home", other.toString(), "--hermes-home", hermes.toString(),
-                "--no-default-budget");
-        assertEquals(0, again.exit(), again.err());
+        Result again = CliFixture.install(other, hermes, "--no-default-budget");
         assertTrue(again.out().contains("Hermes's calls are now recorded into " + other + ", no longer into " + home
                 + "; that home keeps its data"), again.out());
     }
 
     @Test
     void uninstallRemovesTheMergeProposalAndShellHooksSayCreateWhenThereIsNoConfig(@TempDir Path tmp) throws Exception {
-        Path hermes = tmp.resolve("hermes");
-        Files.createDirectories(hermes);
+        Path hermes = CliFixture.hermesHome(tmp, "hermes");
         Path home = tmp.resolve("plutus");
-        Result hooks = PlutusCliTest.run("", "install", "hermes", "--home", home.toString(), "--hermes-home", hermes.toString(),
-                "--shell-hooks", "--no-default-budget");
-        assertEquals(0, hooks.exit(), hooks.err());
+        Result hooks = CliFixture.install(home, hermes, "--shell-hooks", "--no-default-budget");
         assertTrue(hooks.out().contains("Next: create " + hermes.resolve("config.yaml") + " (it does not exist yet) holding the block"),
                 hooks.out());
 
         Files.writeString(hermes.resolve("config.yaml"), "hooks:\n  on_session_start: []\n");
-        Result merged = PlutusCliTest.run("", "install", "hermes", "--home", home.toString(), "--hermes-home", hermes.toString(),
-                "--shell-hooks", "--no-default-budget");
-        assertEquals(0, merged.exit(), merged.err());
+        Result merged = CliFixture.install(home, hermes, "--shell-hooks", "--no-default-budget");
         assertTrue(Files.exists(hermes.resolve("config.yaml.plutus-merged")), merged.out());
-        Result gone = PlutusCliTest.run("", "uninstall", "hermes", "--home", home.toString(), "--hermes-home", hermes.toString());
-        assertEquals(0, gone.exit(), gone.err());
+        Result gone = CliFixture.uninstall(home, hermes);
         assertFalse(Files.exists(hermes.resolve("config.yaml.plutus-merged")), "its hooks ran the deleted plugin: " + gone.out());
     }
 
@@ -197,9 +187,7 @@ class CliTruthTest {
 
     @Test
     void aPortHeldByAnotherPlutusDaemonIsNamedAsSuchAndUtcReadsUtc(@TempDir Path tmp) throws Exception {
-        Path busy = Files.createDirectories(tmp.resolve("busy"));
-        TestSupport.onTestStore(busy);
-        try (var d = dev.plutus.http.PlutusDaemon.start(new dev.plutus.http.ServeOptions("127.0.0.1", 0, 4), TestSupport.config(busy).build())) {
+        try (var d = CliFixture.daemon(Files.createDirectories(tmp.resolve("busy")))) {
             Path mine = Files.createDirectories(tmp.resolve("mine"));
             Result r = PlutusCliTest.run(mine, "serve", "--port", Integer.toString(d.info().port()));
             assertEquals(1, r.exit(), r.err());

@@ -4,17 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.plutus.pricing.PriceLayerFixture.LITELLM_FIXTURE;
+import static dev.plutus.pricing.PriceLayerFixture.NOW;
+import static dev.plutus.pricing.PriceLayerFixture.OPENROUTER_FIXTURE;
+import static dev.plutus.pricing.PriceLayerFixture.assertUsd;
+import static dev.plutus.pricing.PriceLayerFixture.engine;
+import static dev.plutus.pricing.PriceLayerFixture.shipped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plutus.core.Json;
 import dev.plutus.core.TokenUsage;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -23,25 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Wrong money a tester found in the price layers (issue 17, price17c), each proven fixed. */
 class PriceCorrectionsTest {
-    private static final Path LITELLM_FIXTURE = Path.of("tests/fixtures/pricing/litellm-model-prices.json");
-    private static final Path OPENROUTER_FIXTURE = Path.of("tests/fixtures/pricing/openrouter-models.json");
-    private static final Clock NOW = Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
+    private final PriceLayerFixture prices;
 
-    @TempDir Path dir;
-
-    private PriceTable layer(String name, String yaml, PriceOrigin origin) throws Exception {
-        Path file = dir.resolve(name);
-        Files.writeString(file, yaml, StandardCharsets.UTF_8);
-        return PriceTableParser.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString(), origin);
-    }
-
-    private static PricingEngine shipped(PriceTable user) {
-        return PricingEngine.of(user, PriceTable.empty(), PricingEngine.openrouterTable(), PricingEngine.builtinTable(),
-                PriceTable.empty(), PricingEngine.litellmTable(), NOW);
-    }
-
-    private static void assertUsd(String expected, BigDecimal actual) {
-        assertEquals(0, new BigDecimal(expected).compareTo(actual), () -> "expected " + expected + ", got " + actual.toPlainString());
+    PriceCorrectionsTest(@TempDir Path dir) {
+        this.prices = new PriceLayerFixture(dir);
     }
 
     private static Map<String, PriceEntry> litellm() throws Exception {
@@ -103,7 +91,7 @@ class PriceCorrectionsTest {
 
     @Test
     void aUserEntryInheritsCacheAndTierPricesAtTheLowerLayersRatioToInput() throws Exception {
-        PricingEngine e = shipped(layer("pricing.yaml", """
+        PricingEngine e = shipped(prices.layer("pricing.yaml", """
                 models:
                   gpt-4o-mini: {input: 0.05, output: 0.2}
                   claude-sonnet-4-5: {input: 1.5, output: 15}
@@ -128,13 +116,12 @@ class PriceCorrectionsTest {
     void theMergedUserEntryIsCheckedAndItsBreaksShownInExplain() throws Exception {
         // The lower entry has no input price to scale from: its cache read is taken as is, and is
         // then dearer than the user's input.
-        PriceTable curated = layer("curated.yaml", """
+        PriceTable curated = prices.layer("curated.yaml", """
                 models:
                   m: {input: 0, output: 1, cache_read: 0.5}
                 """, PriceOrigin.BUILTIN);
-        PriceTable user = layer("pricing.yaml", "models:\n  m: {input: 0.1, output: 1}\n", PriceOrigin.USER);
-        PricingEngine e = PricingEngine.of(user, PriceTable.empty(), PriceTable.empty(), curated, PriceTable.empty(),
-                PriceTable.empty(), NOW);
+        PriceTable user = prices.layer("pricing.yaml", "models:\n  m: {input: 0.1, output: 1}\n", PriceOrigin.USER);
+        PricingEngine e = engine(user, curated, PriceTable.empty());
         PriceExplanation x = e.explain(null, "m", null, TokenUsage.of(1000, 0), NOW.instant(), 0);
         assertEquals(1, x.warnings().size(), x.warnings().toString());
         assertTrue(x.warnings().get(0).contains("cache_read 0.5 is above input 0.1"), x.warnings().get(0));
@@ -192,7 +179,7 @@ class PriceCorrectionsTest {
 
     @Test
     void aFutureUserEntryIsNamedWithItsStartAndADatedChangeShowsItsOwnSource() throws Exception {
-        PricingEngine e = shipped(layer("pricing.yaml", """
+        PricingEngine e = shipped(prices.layer("pricing.yaml", """
                 models:
                   brand-new-model: {input: 1, output: 2, effective_from: 2027-01-01}
                 """, PriceOrigin.USER));

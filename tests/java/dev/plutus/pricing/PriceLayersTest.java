@@ -3,6 +3,8 @@ package dev.plutus.pricing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.plutus.pricing.PriceLayerFixture.NOW;
+import static dev.plutus.pricing.PriceLayerFixture.shipped;
 
 import dev.plutus.core.HomeLayout;
 import dev.plutus.core.TokenUsage;
@@ -10,9 +12,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,13 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The layered table of issue 17: hosts, exact-first lookup, dates, inheritance, dedup, invariants, coverage. */
 class PriceLayersTest {
     private static final TokenUsage MILLION_IN_OUT = TokenUsage.of(1_000_000, 1_000_000);
-    private static final Clock NOW = Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
-
-    private static PricingEngine shipped(PriceTable user) {
-        return PricingEngine.of(user, PriceTable.empty(), PricingEngine.openrouterTable(), PricingEngine.builtinTable(),
-                PriceTable.empty(), PricingEngine.litellmTable(), NOW);
-    }
-
     private static PriceTable user(String yaml) {
         return PriceTableParser.parse(yaml, "pricing.yaml", PriceOrigin.USER);
     }

@@ -3,15 +3,14 @@ package dev.plutus.pricing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.plutus.pricing.PriceLayerFixture.NOW;
+import static dev.plutus.pricing.PriceLayerFixture.assertUsd;
+import static dev.plutus.pricing.PriceLayerFixture.engine;
 
 import dev.plutus.core.TokenUsage;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,30 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** How a call finds its price: the resolution rules a tester found wrong (issue 17, price17a). */
 class PriceResolutionTest {
     private static final TokenUsage MILLION_IN = TokenUsage.of(1_000_000, 0);
-    private static final Clock NOW = Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
+    private final PriceLayerFixture prices;
 
-    @TempDir Path dir;
-
-    /** A layer as a real file, read back by the parser the engine uses. */
-    private PriceTable layer(String name, String yaml, PriceOrigin origin) throws Exception {
-        Path file = dir.resolve(name);
-        Files.writeString(file, yaml, StandardCharsets.UTF_8);
-        return PriceTableParser.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString(), origin);
-    }
-
-    private static PricingEngine engine(PriceTable user, PriceTable curated, PriceTable litellm) {
-        return PricingEngine.of(user, PriceTable.empty(), PriceTable.empty(), curated, PriceTable.empty(), litellm, NOW);
-    }
-
-    private static void assertUsd(String expected, CallCost c) {
-        assertTrue(c.priced(), () -> "unpriced: " + c.unpricedReason());
-        assertEquals(0, new BigDecimal(expected).compareTo(c.exactUsd()), () -> "expected $" + expected + ", got $" + c.exactUsd()
-                + " from " + c.entryKey());
+    PriceResolutionTest(@TempDir Path dir) {
+        this.prices = new PriceLayerFixture(dir);
     }
 
     @Test
     void aUserLooseKeyPricesADatedAliasOfTheSameModelButNotADatedModelWithItsOwnPrice() throws Exception {
-        PricingEngine shipped = PricingEngine.of(layer("pricing.yaml", "models:\n  gpt-4o:\n    input: 1.25\n    output: 5\n",
+        PricingEngine shipped = PricingEngine.of(prices.layer("pricing.yaml", "models:\n  gpt-4o:\n    input: 1.25\n    output: 5\n",
                 PriceOrigin.USER), PriceTable.empty(), PriceTable.empty(), PricingEngine.builtinTable(), PriceTable.empty(),
                 PricingEngine.litellmTable(), NOW);
         // The curated table lists gpt-4o-2024-08-06 as an alias of gpt-4o: the same model, so the user's price.
@@ -59,9 +43,9 @@ class PriceResolutionTest {
                 .contains("own price"));
 
         // The same with a lower layer that copies the model under its dated name (LiteLLM style).
-        PricingEngine copies = engine(layer("user.yaml", "models:\n  m:\n    input: 1\n    output: 4\n", PriceOrigin.USER),
-                layer("curated.yaml", "models:\n  m:\n    input: 2\n    output: 8\n", PriceOrigin.BUILTIN),
-                layer("litellm.yaml", """
+        PricingEngine copies = engine(prices.layer("user.yaml", "models:\n  m:\n    input: 1\n    output: 4\n", PriceOrigin.USER),
+                prices.layer("curated.yaml", "models:\n  m:\n    input: 2\n    output: 8\n", PriceOrigin.BUILTIN),
+                prices.layer("litellm.yaml", """
                         models:
                           m-2025-01-01: {input: 2, output: 8}
                           m-2024-01-01: {input: 3, output: 9}
@@ -69,15 +53,15 @@ class PriceResolutionTest {
         assertUsd("1", copies.price(null, "m-2025-01-01", null, MILLION_IN));
         assertUsd("3", copies.price(null, "m-2024-01-01", null, MILLION_IN));
         // An exact user key always wins.
-        PricingEngine exact = engine(layer("exact.yaml", "models:\n  m-2024-01-01:\n    input: 0.5\n    output: 1\n",
-                PriceOrigin.USER), PriceTable.empty(), layer("l2.yaml", "models:\n  m-2024-01-01: {input: 3, output: 9}\n",
+        PricingEngine exact = engine(prices.layer("exact.yaml", "models:\n  m-2024-01-01:\n    input: 0.5\n    output: 1\n",
+                PriceOrigin.USER), PriceTable.empty(), prices.layer("l2.yaml", "models:\n  m-2024-01-01: {input: 3, output: 9}\n",
                 PriceOrigin.LITELLM));
         assertUsd("0.5", exact.price(null, "m-2024-01-01", null, MILLION_IN));
     }
 
     @Test
     void aBedrockRegionalIdIsPricedAtItsOwnPriceElseTheGlobalPriceFlaggedEstimated() throws Exception {
-        PricingEngine e = engine(PriceTable.empty(), PriceTable.empty(), layer("litellm.yaml", """
+        PricingEngine e = engine(PriceTable.empty(), PriceTable.empty(), prices.layer("litellm.yaml", """
                 models:
                   "anthropic.claude-x-v1:0": {provider: bedrock_converse, input: 3, output: 15}
                   "us.anthropic.claude-x-v1:0": {provider: bedrock_converse, input: 3.3, output: 16.5}
@@ -96,7 +80,7 @@ class PriceResolutionTest {
 
     @Test
     void anExactMatchOfEitherModelBeatsALooseMatchOfTheOther() throws Exception {
-        PricingEngine e = engine(PriceTable.empty(), layer("curated.yaml", """
+        PricingEngine e = engine(PriceTable.empty(), prices.layer("curated.yaml", """
                 models:
                   claude-a: {input: 1, output: 1}
                   claude-b: {input: 5, output: 5}
@@ -119,8 +103,8 @@ class PriceResolutionTest {
 
     @Test
     void anEntryNotYetInForceLeavesEarlierCallsToTheLowerLayer() throws Exception {
-        PricingEngine e = engine(layer("pricing.yaml", "models:\n  m:\n    input: 1\n    output: 1\n    effective_from: 2026-12-01\n",
-                PriceOrigin.USER), layer("curated.yaml", "models:\n  m: {input: 2, output: 2}\n", PriceOrigin.BUILTIN),
+        PricingEngine e = engine(prices.layer("pricing.yaml", "models:\n  m:\n    input: 1\n    output: 1\n    effective_from: 2026-12-01\n",
+                PriceOrigin.USER), prices.layer("curated.yaml", "models:\n  m: {input: 2, output: 2}\n", PriceOrigin.BUILTIN),
                 PriceTable.empty());
         Instant before = Instant.parse("2026-11-30T23:59:59Z");
         Instant from = Instant.parse("2026-12-01T00:00:00Z");
@@ -130,7 +114,7 @@ class PriceResolutionTest {
         assertUsd("1", e.price(null, "m", null, MILLION_IN, from, 0));
         assertEquals("curated", e.explain(null, "m", null, MILLION_IN, before, 0).layer());
 
-        PricingEngine alone = engine(layer("alone.yaml", "models:\n  n:\n    input: 1\n    output: 1\n    effective_from: 2026-12-01\n",
+        PricingEngine alone = engine(prices.layer("alone.yaml", "models:\n  n:\n    input: 1\n    output: 1\n    effective_from: 2026-12-01\n",
                 PriceOrigin.USER), PriceTable.empty(), PriceTable.empty());
         assertFalse(alone.price(null, "n", null, MILLION_IN, before, 0).priced(), "no price was in force yet");
         assertUsd("1", alone.price(null, "n", null, MILLION_IN, from, 0));
@@ -138,7 +122,7 @@ class PriceResolutionTest {
 
     @Test
     void aUserEntryWithoutTiersKeepsTheLowerLayersTiersUnlessItSaysNone() throws Exception {
-        PriceTable curated = layer("curated.yaml", """
+        PriceTable curated = prices.layer("curated.yaml", """
                 models:
                   m:
                     input: 3
@@ -148,20 +132,20 @@ class PriceResolutionTest {
                         input: 6
                 """, PriceOrigin.BUILTIN);
         TokenUsage longPrompt = TokenUsage.of(300_000, 0);
-        PricingEngine inherits = engine(layer("u1.yaml", "models:\n  m:\n    input: 2.5\n    output: 15\n", PriceOrigin.USER),
+        PricingEngine inherits = engine(prices.layer("u1.yaml", "models:\n  m:\n    input: 2.5\n    output: 15\n", PriceOrigin.USER),
                 curated, PriceTable.empty());
         // The tier keeps its ratio to input (6 on 3: 2 x), applied to the user's 2.5: 5 per million.
         assertUsd("1.5", inherits.price(null, "m", null, longPrompt));
         assertUsd("0.25", inherits.price(null, "m", null, TokenUsage.of(100_000, 0)));
         assertTrue(inherits.explain(null, "m", null, longPrompt, NOW.instant(), 0).inherited().contains("tiers"));
-        PricingEngine none = engine(layer("u2.yaml", "models:\n  m:\n    input: 2.5\n    output: 15\n    tiers: []\n",
+        PricingEngine none = engine(prices.layer("u2.yaml", "models:\n  m:\n    input: 2.5\n    output: 15\n    tiers: []\n",
                 PriceOrigin.USER), curated, PriceTable.empty());
         assertUsd("0.75", none.price(null, "m", null, longPrompt));
     }
 
     @Test
     void aModelBilledOnlyPerImageIsNeverAPricedZeroCall() throws Exception {
-        PricingEngine e = engine(PriceTable.empty(), PriceTable.empty(), layer("litellm.yaml",
+        PricingEngine e = engine(PriceTable.empty(), PriceTable.empty(), prices.layer("litellm.yaml",
                 "models:\n  image-model: {per_image: 0.04}\n", PriceOrigin.LITELLM));
         CallCost uncounted = e.price(null, "image-model", null, TokenUsage.of(10, 0), NOW.instant(), 0);
         assertFalse(uncounted.priced());
@@ -212,7 +196,7 @@ class PriceResolutionTest {
         assertFalse(hit.defaulted().contains("cache_read"));
         assertEquals(0, new BigDecimal("0.04").compareTo(c.entries().get(2).perImage()));
         // Written and read back as a layer, an unreadable entry is simply absent: unpriced, never $0.
-        PriceTable table = layer("litellm.yaml", PriceTableWriter.write(c.entries(), "test"), PriceOrigin.LITELLM);
+        PriceTable table = prices.layer("litellm.yaml", PriceTableWriter.write(c.entries(), "test"), PriceOrigin.LITELLM);
         PricingEngine e = engine(PriceTable.empty(), PriceTable.empty(), table);
         assertFalse(e.price(null, "text", null, MILLION_IN).priced());
         assertUsd("0.028", e.price(null, "hit", null, new TokenUsage(0, 0, 1_000_000, 0, 0, 0)));

@@ -5,14 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.plutus.pricing.PriceLayerFixture.LITELLM_FIXTURE;
+import static dev.plutus.pricing.PriceLayerFixture.NOW;
+import static dev.plutus.pricing.PriceLayerFixture.OPENROUTER_FIXTURE;
+import static dev.plutus.pricing.PriceLayerFixture.assertUsd;
+import static dev.plutus.pricing.PriceLayerFixture.shipped;
 
 import dev.plutus.core.TokenUsage;
 import java.math.BigDecimal;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,19 +26,6 @@ import org.junit.jupiter.api.Test;
  * price, and an unlisted {@code :thinking} flagged.
  */
 class PriceSourcesAtUseTest {
-    private static final Path LITELLM_FIXTURE = Path.of("tests/fixtures/pricing/litellm-model-prices.json");
-    private static final Path OPENROUTER_FIXTURE = Path.of("tests/fixtures/pricing/openrouter-models.json");
-    private static final Clock NOW = Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
-
-    private static PricingEngine shipped() {
-        return PricingEngine.of(PriceTable.empty(), PriceTable.empty(), PricingEngine.openrouterTable(), PricingEngine.builtinTable(),
-                PriceTable.empty(), PricingEngine.litellmTable(), NOW);
-    }
-
-    private static void assertUsd(String expected, BigDecimal actual) {
-        assertEquals(0, new BigDecimal(expected).compareTo(actual), () -> "expected " + expected + ", got " + actual.toPlainString());
-    }
-
     private static LiteLlmCatalog.Conversion convertFixture() throws Exception {
         return LiteLlmCatalog.convert(Files.readString(LITELLM_FIXTURE), "2026-07-24", PriceOrigin.LITELLM);
     }
@@ -61,7 +50,7 @@ class PriceSourcesAtUseTest {
         assertUsd("40", or.get("openrouter/openai/gpt-5-image").output());
         assertTrue(or.get("openrouter/openai/gpt-5-image").estimated().contains("output"));
         // The shipped layers carry it, and a call is priced there and flagged.
-        PricingEngine e = shipped();
+        PricingEngine e = shipped(PriceTable.empty());
         CallCost c = e.price("gemini", "gemini-2.5-flash-image", null, new TokenUsage(1000, 1290, 0, 0, 0, 0));
         // 1,000 input at 0.30 and 1,290 output tokens (one image) at the image price 30, not the text 2.50.
         assertUsd("0.039", c.exactUsd());
@@ -110,7 +99,7 @@ class PriceSourcesAtUseTest {
         assertUsd("0.035", litellm.get("gpt-4o-search-preview-2025-03-11").perRequest());
         assertUsd("0.0275", litellm.get("gpt-4o-mini-search-preview-2025-03-11").perRequest());
         assertUsd("0.005", litellm.get("vercel_ai_gateway/perplexity/sonar").perRequest());
-        PricingEngine e = shipped();
+        PricingEngine e = shipped(PriceTable.empty());
         for (String[] call : new String[][] {{"openai-api", "gpt-4o-search-preview-2025-03-11"},
                 {"openai-api", "openai/gpt-4o-search-preview-2025-03-11"}, {"openrouter", "openai/gpt-4o-search-preview-2025-03-11"},
                 {"openai-api", "gpt-4o-search-preview"}}) {
@@ -123,7 +112,7 @@ class PriceSourcesAtUseTest {
 
     @Test
     void aCuratedDatedChangeBeatsAnOpenRouterPriceRecordedBeforeIt() {
-        PricingEngine e = shipped();
+        PricingEngine e = shipped(PriceTable.empty());
         TokenUsage usage = new TokenUsage(0, 1_000_000, 0, 0, 0, 0);
         // 2026-09-01T00:00+08:00 is 2026-08-31T16:00Z: one second before, the recorded promotion.
         Instant before = Instant.parse("2026-08-31T15:59:59Z");
@@ -201,7 +190,7 @@ class PriceSourcesAtUseTest {
         // Z.ai serves its -flash models free on its own API; through a host that has no price of its own, or a custom
         // endpoint naming the model, they are unpriced, never $0.
         assertTrue(litellm.containsKey("zai/glm-4.7-flash"));
-        PricingEngine e = shipped();
+        PricingEngine e = shipped(PriceTable.empty());
         CallCost mythos = e.price("bedrock", "anthropic.claude-mythos-preview", null, TokenUsage.of(1000, 1000));
         assertFalse(mythos.priced());
         // At use too: an older fetched file's 0/0 entry is unpriced, with the reason.
@@ -221,7 +210,7 @@ class PriceSourcesAtUseTest {
 
     @Test
     void anUnlistedThinkingVariantIsPricedAtItsBaseFlaggedAndAListedOneAtItsOwn() {
-        PricingEngine e = shipped();
+        PricingEngine e = shipped(PriceTable.empty());
         // Its own $0.40/$1.20 (below its long-context tier), not the base model's $0.26/$0.78.
         CallCost listed = e.price("openrouter", "qwen/qwen-plus-2025-07-28:thinking", null, TokenUsage.of(1000, 1000));
         assertUsd("0.0016", listed.exactUsd());
