@@ -74,12 +74,18 @@ public final class SpendLedger {
         Period week = s.calendar().periodOf(Window.WEEKLY, epochMillis);
         Period month = s.calendar().periodOf(Window.MONTHLY, epochMillis);
         for (ScopeRef scope : scopes) {
-            ScopeCounters c = s.counters().get(scope);
-            if (c == null) {
-                c = s.counters().computeIfAbsent(scope, k -> new ScopeCounters());
-                layout.incrementAndGet();
+            while (true) {
+                ScopeCounters c = s.counters().get(scope);
+                if (c == null) {
+                    c = s.counters().computeIfAbsent(scope, k -> new ScopeCounters());
+                    layout.incrementAndGet();
+                }
+                if (c.addUnlessRetired(day, week, month, epochMillis, costMicros, estimated, priced, provisional)) {
+                    break;
+                }
+                // Evicted as idle between the lookup and the add: the call goes into the scope's new counters.
+                s.counters().remove(scope, c);
             }
-            c.add(day, week, month, epochMillis, costMicros, estimated, priced, provisional);
         }
         changes.incrementAndGet();
     }
@@ -126,7 +132,9 @@ public final class SpendLedger {
     public int evictIdle(Instant now) {
         State s = state;
         int before = s.counters().size();
-        boolean removed = s.counters().entrySet().removeIf(e -> e.getValue().idle(s.calendar(), now.toEpochMilli()));
+        // Retired under each counter's own lock, so an add racing the eviction (a scope's first call, or the first
+        // after a quiet week) sees it retired and starts new counters rather than adding to dropped ones.
+        boolean removed = s.counters().entrySet().removeIf(e -> e.getValue().retireIfIdle(s.calendar(), now.toEpochMilli()));
         if (removed) {
             layout.incrementAndGet();
         }
@@ -151,10 +159,30 @@ public final class SpendLedger {
         private final RollingCounter week = new RollingCounter(7 * 24 * 60);
         /** Raised after every call added, once its totals are published: read it before the totals. */
         private volatile long version;
+        /** Set when eviction dropped these counters from the ledger (under this object's lock). */
+        private boolean retired;
 
         private ScopeCounters() {}
 
-        synchronized void add(Period d, Period w, Period m, long ts, long cost, boolean est, boolean priced, boolean prov) {
+        /** False, adding nothing, once eviction has retired these counters (they are no longer the scope's). */
+        synchronized boolean addUnlessRetired(Period d, Period w, Period m, long ts, long cost, boolean est, boolean priced,
+                boolean prov) {
+            if (retired) {
+                return false;
+            }
+            add(d, w, m, ts, cost, est, priced, prov);
+            return true;
+        }
+
+        /** Retires these counters if they hold no spend in any current window; a retired counter takes no more calls. */
+        synchronized boolean retireIfIdle(PeriodCalendar cal, long now) {
+            if (!retired && idle(cal, now)) {
+                retired = true;
+            }
+            return retired;
+        }
+
+        private void add(Period d, Period w, Period m, long ts, long cost, boolean est, boolean priced, boolean prov) {
             addCalendar(0, d, cost, est, priced, prov);
             addCalendar(1, w, cost, est, priced, prov);
             addCalendar(2, m, cost, est, priced, prov);
