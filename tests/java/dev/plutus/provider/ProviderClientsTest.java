@@ -42,7 +42,7 @@ class ProviderClientsTest {
     }
 
     private ProviderRequest req(String prefix, String envName, Map<String, BigDecimal> rates) {
-        return new ProviderRequest(http, fake.base(prefix), new ProviderRequest.Credential(envName, KEY), Duration.ofMillis(800),
+        return new ProviderRequest(http, fake.base(prefix), new ProviderRequest.Credential(envName, KEY), Duration.ofMillis(2_000),
                 "probe-model", rates, CLOCK);
     }
 
