@@ -204,6 +204,21 @@ class CallJournalTest {
     }
 
     @Test
+    void aCallWithoutAnEventIdStoresItsSessionsModelAndProviderToo(@TempDir Path home) {
+        try (Engine e = open(home, true)) {
+            assertTrue(e.journaling());
+            e.recorder().record(new CallEvent(null, NOON, "s-nokey", "telegram", "openai", "gpt-4.1", null,
+                    TokenUsage.of(10, 1), false, 1, new BigDecimal("0.001")));
+        }
+        try (Engine e = open(home, false)) {
+            List<String> row = new java.util.ArrayList<>();
+            e.jdbc().query("SELECT platform, model, provider FROM sessions WHERE session_id = 's-nokey'",
+                    rs -> row.addAll(List.of(rs.getString(1), rs.getString(2), rs.getString(3))));
+            assertEquals(List.of("telegram", "gpt-4.1", "openai"), row, "as an engine without the journal stores it");
+        }
+    }
+
+    @Test
     void readersSeeCallsNotYetDrained(@TempDir Path home) {
         try (Engine e = open(home, true)) {
             for (int i = 0; i < 300; i++) {

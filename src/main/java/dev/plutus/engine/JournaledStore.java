@@ -174,6 +174,10 @@ final class JournaledStore implements AutoCloseable {
         }
         List<Boolean> keyedNew = keyed.isEmpty() ? List.of() : tracker.countJournaled(keyed, isStored, appender);
         List<OptionalLong> unkeyedIds = unkeyed.isEmpty() ? List.of() : direct.apply(unkeyed);
+        if (!unkeyed.isEmpty()) {
+            // Stored directly, so no drained batch carries their sightings (the session's platform, model, provider).
+            sessions.storeWaitingSightings(sessionIdsOf(unkeyed));
+        }
         List<Boolean> out = new ArrayList<>(batch.size());
         int k = 0;
         int u = 0;
@@ -430,6 +434,16 @@ final class JournaledStore implements AutoCloseable {
             drained = to;
             progress.notifyAll();
         }
+    }
+
+    private static List<String> sessionIdsOf(List<LlmCall> calls) {
+        List<String> out = new ArrayList<>(calls.size());
+        for (LlmCall c : calls) {
+            if (c.sessionId() != null) {
+                out.add(c.sessionId());
+            }
+        }
+        return out;
     }
 
     private static List<LlmCall> calls(List<CallJournal.Entry> entries) {

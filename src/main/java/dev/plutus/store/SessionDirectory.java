@@ -169,6 +169,13 @@ public final class SessionDirectory {
         }
     }
 
+    /** Stores now the sightings of these sessions that wait for the journal (their calls went to the table directly). */
+    public void storeWaitingSightings(Iterable<String> sessionIds) {
+        for (String id : sessionIds) {
+            storeSighting(id);
+        }
+    }
+
     /** Stores a sighting still waiting for the journal, before another write about that session. */
     private void storeSighting(String sessionId) {
         if (sessionId == null || unsaved.isEmpty()) {
