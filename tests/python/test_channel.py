@@ -120,6 +120,31 @@ def channel_on(test, home):
 
 
 class ChannelTest(unittest.TestCase):
+    def test_a_forked_child_never_reuses_the_parents_pooled_connections(self):
+        # An answer read on a shared connection may be the one meant for the other process: a verdict for another session.
+        transport = plutus_bridge.transport
+        for pool in (transport.DaemonClient(), transport.ChannelClient()):
+            ours, peer = socket.socketpair()
+            self.addCleanup(peer.close)
+            conn = transport.Connection(ours, ("key",))
+            pool._give(conn)
+            r, w = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.write(w, b"none" if pool._take(("key",)) is None else b"reused")
+                finally:
+                    os._exit(0)
+            os.close(w)
+            told = os.read(r, 16)
+            os.close(r)
+            os.waitpid(pid, 0)
+            self.assertEqual(b"none", told, type(pool).__name__)
+            self.assertIs(conn, pool._take(("key",)), "the parent keeps its connection")
+            ours.sendall(b"x")
+            self.assertEqual(b"x", peer.recv(1), "and the child's letting go did not close it")
+            conn.close()
+
     def setUp(self):
         self.home, self.settings, self.http = daemon_home(self, "plutus-channel-")
 

@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import threading
+import weakref
 
 log = logging.getLogger("plutus.bridge")
 # Idle connections kept; more hooks at once than this open extra ones, closed when given back.
@@ -43,8 +44,25 @@ class IdlePool:
         self.lock = threading.Lock()
         self.max_idle = max_idle
         self.opened = 0          # connections opened so far (the benchmark checks that hooks reuse them)
+        self.pid = os.getpid()
+        if hasattr(os, "register_at_fork"):
+            pool = weakref.ref(self)
+            os.register_at_fork(after_in_child=lambda: _forget_in_child(pool))
+
+    def forget_inherited(self):
+        """In a forked child: the idle connections are the parent's too, and an answer read on one may be the
+        answer to the parent's question (a verdict for another session). The child lets go of its copies and
+        opens its own; the parent's connections stay open in the parent. The lock is new too: another thread of
+        the parent may have held it at the fork."""
+        idle, self.idle = self.idle, collections.deque()
+        self.lock = threading.Lock()
+        self.pid = os.getpid()
+        for conn in idle:
+            conn.close()
 
     def _take(self, key):
+        if self.pid != os.getpid():
+            self.forget_inherited()   # a fork that ran no at-fork handlers
         with self.lock:
             while self.idle:
                 conn = self.idle.pop()      # the most recently used one: the least likely to have been closed idle
@@ -54,6 +72,8 @@ class IdlePool:
         return None
 
     def _give(self, conn):
+        if self.pid != os.getpid():
+            self.forget_inherited()
         with self.lock:
             if len(self.idle) < self.max_idle:
                 self.idle.append(conn)
@@ -65,6 +85,12 @@ class IdlePool:
             idle, self.idle = list(self.idle), collections.deque()
         for conn in idle:
             conn.close()
+
+
+def _forget_in_child(pool_ref):
+    pool = pool_ref()
+    if pool is not None:
+        pool.forget_inherited()
 
 
 class DaemonClient(IdlePool):
