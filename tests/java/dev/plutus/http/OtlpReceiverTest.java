@@ -42,6 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @org.junit.jupiter.api.Tag("store")
 class OtlpReceiverTest {
+    /** A child ends before its parent: the children built here end a second before the test started, their parents after. */
+    private static final long STARTED = System.currentTimeMillis() * 1_000_000L;
+    private static final long CHILD_END = STARTED - 1_000_000_000L;
     @Test
     void theSdksExporterDeliversGenAiSpansAsCallsOnceEach(@TempDir Path home) throws Exception {
         try (DaemonHarness d = DaemonHarness.start(home)) {
@@ -202,6 +205,64 @@ class OtlpReceiverTest {
     }
 
     /**
+     * Found by the hostile test: once an ambiguous parent was counted after its grace, every later child of it was
+     * taken as counted in it, whatever its usage: a parent of 1 token counted, then 50 children of 500,000 + 100,000
+     * tokens each stored nothing. A late child is counted in its parent only if it fits what is left of the parent's usage.
+     */
+    @Test
+    void lateChildrenAreCountedInTheirCountedParentOnlyUpToItsUsage(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.in(home).file("plutus.yaml", "ingest:\n  otlp: {wrapper_grace: 200ms}\n").start()) {
+            String key = d.apiKeys().create("otel agent").secret();
+            String tiny = "8c8efff798038103d269b633813fc60c";
+            assertEquals(200, postJson(d, key, export(span(tiny, "d000000000000001", "", Map.of("gen_ai.provider.name", "anthropic",
+                    "gen_ai.request.model", "claude-sonnet-4-6", "gen_ai.usage.input_tokens", 1L)))).statusCode());
+            assertEquals(1, d.plutus().calls().count(), "the parent, counted once its grace passed");
+            String[] children = new String[50];
+            for (int c = 0; c < children.length; c++) {
+                children[c] = chatSpan(tiny, String.format("d1%014x", c), "d000000000000001", 500_000, 100_000);
+            }
+            HttpResponse<String> late = postJson(d, key, export(children));
+            assertEquals(200, late.statusCode(), late.body());
+            assertEquals(51, d.plutus().calls().count(), "none of the children fits in the parent's 1 token: each is counted");
+            assertEquals(1 + 50 * 500_000L, d.plutus().calls().recent(100).stream().mapToLong(c -> c.usage().input()).sum());
+            assertEquals(50L, undecided(d, "beyond_parent"));
+
+            // A parent of 3,000 + 300 tokens: late children are counted in it while they fit, beside it once they do not.
+            String sum = "8d8efff798038103d269b633813fc60c";
+            String parent = "e000000000000001";
+            assertEquals(200, postJson(d, key, export(span(sum, parent, "", Map.of("gen_ai.provider.name", "anthropic",
+                    "gen_ai.request.model", "claude-sonnet-4-6", "gen_ai.usage.input_tokens", 3000L, "gen_ai.usage.output_tokens", 300L)))).statusCode());
+            assertEquals(52, d.plutus().calls().count());
+            List<String> counted = new ArrayList<>();
+            for (Object[] child : new Object[][] {{"e000000000000002", 1000L, 100L, true}, {"e000000000000003", 1000L, 100L, true},
+                    {"e000000000000004", 1500L, 50L, false}, {"e000000000000005", 1000L, 100L, true}, {"e000000000000006", 1L, 1L, false}}) {
+                HttpResponse<String> r = postJson(d, key, export(chatSpan(sum, (String) child[0], parent, (Long) child[1], (Long) child[2])));
+                assertEquals(200, r.statusCode(), r.body());
+                if (!(Boolean) child[3]) {
+                    counted.add("otlp_" + sum + "_" + child[0]);
+                }
+            }
+            // Inside the parent's tokens, but ended after it: not inside it.
+            assertEquals(200, postJson(d, key, export(span(sum, "e000000000000008", parent, Map.of("gen_ai.operation.name", "chat",
+                    "gen_ai.provider.name", "anthropic", "gen_ai.request.model", "claude-sonnet-4-6", "gen_ai.usage.input_tokens", 1L),
+                    System.currentTimeMillis() * 1_000_000L + 5_000_000_000L))).statusCode());
+            counted.add("otlp_" + sum + "_e000000000000008");
+            List<String> ids = d.plutus().calls().recent(100).stream().map(LlmCall::eventId).filter(id -> id.contains(sum))
+                    .filter(id -> !id.endsWith(parent)).sorted().toList();
+            assertEquals(counted, ids, "exactly the children that do not fit what is left of the parent's usage, or lie outside its time");
+            assertEquals(3L, undecided(d, "counted_in_parent"));
+
+            // Sent again, nothing changes: a child counted in its parent stays so, one counted beside it is not counted twice.
+            for (String id : List.of("e000000000000002", "e000000000000004")) {
+                assertEquals(200, postJson(d, key, export(chatSpan(sum, id, parent, id.endsWith("2") ? 1000 : 1500, id.endsWith("2") ? 100 : 50)))
+                        .statusCode());
+            }
+            assertEquals(52 + counted.size(), d.plutus().calls().count());
+            assertEquals(3L, undecided(d, "counted_in_parent"));
+        }
+    }
+
+    /**
      * More ambiguous exports than may wait: the first ones wait, the rest are decided at once. Then
      * every parent's child comes: each trace is counted exactly once, by its children or by its parent.
      */
@@ -267,18 +328,26 @@ class OtlpReceiverTest {
     }
 
     private static String chatSpan(String trace, String id, String parent, long input, long output) {
+        return chatSpan(trace, id, parent, input, output, parent.isEmpty() ? System.currentTimeMillis() * 1_000_000L : CHILD_END);
+    }
+
+    private static String chatSpan(String trace, String id, String parent, long input, long output, long endNanos) {
         return span(trace, id, parent, Map.of("gen_ai.operation.name", "chat", "gen_ai.provider.name", "anthropic",
-                "gen_ai.request.model", "claude-sonnet-4-6", "gen_ai.usage.input_tokens", input, "gen_ai.usage.output_tokens", output));
+                "gen_ai.request.model", "claude-sonnet-4-6", "gen_ai.usage.input_tokens", input, "gen_ai.usage.output_tokens", output), endNanos);
     }
 
     /** One span in OTLP/JSON, ended now; attribute values are strings or whole numbers. */
     private static String span(String trace, String id, String parent, Map<String, Object> attributes) {
+        return span(trace, id, parent, attributes, System.currentTimeMillis() * 1_000_000L);
+    }
+
+    private static String span(String trace, String id, String parent, Map<String, Object> attributes, long endNanos) {
         StringBuilder attrs = new StringBuilder();
         new java.util.TreeMap<>(attributes).forEach((k, v) -> attrs.append(attrs.length() == 0 ? "" : ",")
                 .append("{\"key\":\"").append(k).append("\",\"value\":")
                 .append(v instanceof Long n ? "{\"intValue\":\"" + n + "\"}" : "{\"stringValue\":\"" + v + "\"}").append('}'));
         return "{\"traceId\":\"" + trace + "\",\"spanId\":\"" + id + "\"" + (parent.isEmpty() ? "" : ",\"parentSpanId\":\"" + parent + "\"")
-                + ",\"endTimeUnixNano\":\"" + System.currentTimeMillis() * 1_000_000L + "\",\"attributes\":[" + attrs + "]}";
+                + ",\"endTimeUnixNano\":\"" + endNanos + "\",\"attributes\":[" + attrs + "]}";
     }
 
     private static String export(String... spans) {

@@ -1,5 +1,6 @@
 package dev.plutus.ingest;
 
+import dev.plutus.core.TokenUsage;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,9 +22,12 @@ import java.util.concurrent.TimeUnit;
  * <p>What one export decides on the strength of another waits for that other's commit: a parent is
  * passed over only once a child of it is committed (a child still being recorded keeps the parent
  * waiting, past its grace if need be, up to {@link #PATIENCE}), and a span counted on its own after its
- * grace is <em>claimed</em> before it is recorded, so a child that arrives later, even by an instant, is
+ * grace is <em>claimed</em> before it is recorded, so a child that arrives later, even by an instant, may be
  * taken as counted in it (its usage is in the parent's) instead of counted again; that child waits for
- * the claim's commit, and counts after all if the commit failed. Decisions and the memory they read
+ * the claim's commit, and counts after all if the commit failed. A parent absorbs late children only up
+ * to its own usage, class by class ({@link Room}), and only children within its time, of its provider and
+ * (when it names one) its model: one that does not fit is counted in full. So what is counted is never
+ * below the calls' sum, whatever the order, and a true wrapper is never counted beside the calls it sums. Decisions and the memory they read
  * change under one lock, so no child slips between a parent's look and its claim.
  *
  * <p>At most {@link OtlpSettings#waitingExports()} exports wait at once; one more decides at once, as
@@ -53,8 +57,13 @@ public final class GenAiWrappers {
         CALL("call"),
         /** Counted as a call at once: the waiting room was full, or the grace is 0. */
         CALL_WITHOUT_GRACE("call_without_grace"),
-        /** Arrived after its parent had been counted on its own: its usage is the parent's, not counted again. */
-        COUNTED_IN_PARENT("counted_in_parent");
+        /** Arrived after its parent had been counted on its own, and fits what is left of the parent's usage: not counted again. */
+        COUNTED_IN_PARENT("counted_in_parent"),
+        /**
+         * Arrived after its parent had been counted on its own, but is not inside what was counted (its usage does
+         * not fit what is left of the parent's, it names another model, or it lies outside the parent's time): judged on its own.
+         */
+        BEYOND_PARENT("beyond_parent");
 
         private final String label;
 
@@ -73,13 +82,68 @@ public final class GenAiWrappers {
         boolean committed;
     }
 
-    /** A span counted on its own after its grace, and the spans taken as counted in it. Withdrawn (removed) if its commit fails. */
+    /**
+     * A span whose usage is counted: on its own, claimed after its grace ({@code own}), or found later
+     * inside such a span (absorbed). Spans found inside it later may be counted in it only up to what
+     * is left of its usage ({@link Room}), and only if they lie within its time. An own claim is
+     * withdrawn (removed) if its commit fails; an absorbed span depends on no commit.
+     */
     static final class Claim {
-        final String owner;
+        final boolean own;
+        final Room room;
+        final String provider;
+        final String model;
+        /** Its start and end (0 unknown): a span that started before or ended after it was not inside it. */
+        final long start;
+        final long end;
         boolean committed;
 
-        Claim(String owner) {
-            this.owner = owner;
+        Claim(boolean own, Room room, String provider, String model, long start, long end) {
+            this.own = own;
+            this.room = room;
+            this.provider = provider;
+            this.model = model;
+            this.start = start;
+            this.end = end;
+        }
+    }
+
+    /**
+     * Tokens of a counted span, per class, that spans found inside it later have not yet used up. A
+     * late span is counted in its ancestor only if every class of its usage fits in what is left, so
+     * what is counted is never below the sum of the calls, however late they come, and a true wrapper
+     * is never counted beside the calls it sums.
+     */
+    static final class Room {
+        private long input;
+        private long output;
+        private long cacheRead;
+        private long cacheWrite;
+        private long cacheWrite1h;
+        private long reasoning;
+
+        Room(TokenUsage u) {
+            input = u.input();
+            output = u.output();
+            cacheRead = u.cacheRead();
+            cacheWrite = u.cacheWrite();
+            cacheWrite1h = u.cacheWrite1h();
+            reasoning = u.reasoning();
+        }
+
+        /** Takes {@code u} out of what is left, if all of it fits; false (and nothing taken) otherwise. */
+        boolean take(TokenUsage u) {
+            if (u.input() > input || u.output() > output || u.cacheRead() > cacheRead || u.cacheWrite() > cacheWrite
+                    || u.cacheWrite1h() > cacheWrite1h || u.reasoning() > reasoning) {
+                return false;
+            }
+            input -= u.input();
+            output -= u.output();
+            cacheRead -= u.cacheRead();
+            cacheWrite -= u.cacheWrite();
+            cacheWrite1h -= u.cacheWrite1h();
+            reasoning -= u.reasoning();
+            return true;
         }
     }
 
@@ -195,18 +259,23 @@ public final class GenAiWrappers {
         String key = e.key(i);
         Claim known = claims.get(key);
         if (known != null && known.committed) {
-            // Seen before (this is an export sent again): counted on its own then, or taken as counted in an ancestor.
-            return known.owner.equals(key) ? OtlpExport.Fate.CALL : OtlpExport.Fate.PASSED_OVER;
+            // Seen before (this is an export sent again): counted on its own then, or counted in an ancestor.
+            return known.own ? OtlpExport.Fate.CALL : OtlpExport.Fate.PASSED_OVER;
         }
-        Claim parent = e.hasParent(i) ? claims.get(e.parentKey(i)) : null;
+        Claim parent = known == null && e.hasParent(i) ? claims.get(e.parentKey(i)) : null;
         if (parent != null) {
             if (!parent.committed) {
                 e.waited(i);
                 return OtlpExport.Fate.UNDECIDED;
             }
-            claims.putIfAbsent(key, parent); // so that its own children are counted in the same ancestor
-            counters.undecided(Outcome.COUNTED_IN_PARENT);
-            return OtlpExport.Fate.PASSED_OVER;
+            Claim inside = inside(e, i, parent);
+            if (inside != null) {
+                claims.put(key, inside); // so that its own children are counted in it, or in the same ancestor
+                counters.undecided(Outcome.COUNTED_IN_PARENT);
+                return OtlpExport.Fate.PASSED_OVER;
+            }
+            // Not inside what was counted of its parent: judged as if its parent had not been counted.
+            counters.undecided(Outcome.BEYOND_PARENT);
         }
         if (kind == GenAiSpans.Kind.OTHER_OPERATION) {
             return OtlpExport.Fate.PASSED_OVER;
@@ -231,11 +300,47 @@ public final class GenAiWrappers {
             e.waited(i);
             return OtlpExport.Fate.UNDECIDED;
         }
-        Claim claim = new Claim(key);
+        Claim claim = e.ownClaim(i);
         claims.put(key, claim);
         e.claimed(i, claim);
         counters.undecided(graced ? Outcome.CALL : Outcome.CALL_WITHOUT_GRACE);
         return OtlpExport.Fate.CALL;
+    }
+
+    /**
+     * The span as counted inside its counted parent, its usage taken out of what is left of the parent's;
+     * null when it cannot be inside it: it started before or ended after it, names another provider or
+     * model, breaks a rule as a call, or its usage does not fit what is left.
+     */
+    private static Claim inside(OtlpExport e, int i, Claim parent) {
+        long start = e.start(i);
+        long end = e.end(i);
+        if ((parent.start != 0 && start != 0 && start < parent.start) || (parent.end != 0 && end != 0 && end > parent.end)) {
+            return null;
+        }
+        long startBound = start != 0 ? start : parent.start;
+        long endBound = end != 0 ? end : parent.end;
+        if (e.kind(i) == GenAiSpans.Kind.OTHER_OPERATION) {
+            // Counted nowhere itself: the calls inside it draw on what is left of the parent's.
+            Claim through = new Claim(false, parent.room, parent.provider, parent.model, startBound, endBound);
+            through.committed = true;
+            return through;
+        }
+        if (!(e.asCall(i) instanceof GenAiSpans.Mapped.Call call)) {
+            return null;
+        }
+        UsageEvent ev = call.event();
+        if (!ev.provider().equalsIgnoreCase(parent.provider)
+                || (parent.model != null && (ev.model() == null || !ev.model().equalsIgnoreCase(parent.model)))
+                || !parent.room.take(ev.usage())) {
+            return null;
+        }
+        // A span with no operation inside it is a wrapper itself if anything is inside it in turn: what is inside
+        // is within its own usage (taken out of the parent's already). A model call's GenAI children draw on the parent's.
+        Room room = e.kind(i) == GenAiSpans.Kind.NO_OPERATION ? new Room(ev.usage()) : parent.room;
+        Claim absorbed = new Claim(false, room, ev.provider(), parent.model != null ? parent.model : ev.model(), startBound, endBound);
+        absorbed.committed = true;
+        return absorbed;
     }
 
     private OtlpExport.Fate wrapper(OtlpExport e, int i) {

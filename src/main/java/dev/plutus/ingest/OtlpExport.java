@@ -26,7 +26,7 @@ public final class OtlpExport implements AutoCloseable {
     private final boolean[] waited;
     private final boolean[] settled;
     private final GenAiWrappers.Claim[] claims;
-    /** Spans read as calls, once: spans that name no operation are read on arrival, to know whether they could count at all. */
+    /** Spans read as calls, once, when first needed: spans that name no operation on arrival, to know whether they could count at all. */
     private final GenAiSpans.Mapped[] asCalls;
     /** Spans of this export that have a GenAI child in it: wrappers whatever else arrives. */
     private final Set<String> parentsHere = new HashSet<>();
@@ -87,7 +87,7 @@ public final class OtlpExport implements AutoCloseable {
                 continue;
             }
             if (fates[i] == Fate.CALL) {
-                GenAiSpans.Mapped mapped = asCalls[i] != null ? asCalls[i] : GenAiSpans.map(spans.get(i), now);
+                GenAiSpans.Mapped mapped = asCall(i);
                 if (mapped instanceof GenAiSpans.Mapped.Call c) {
                     calls.add(c.event());
                     ids.add(c.eventId());
@@ -209,6 +209,30 @@ public final class OtlpExport implements AutoCloseable {
 
     GenAiWrappers.Claim claim(int i) {
         return claims[i];
+    }
+
+    /** The span read as a call (see {@link GenAiSpans#map}). */
+    GenAiSpans.Mapped asCall(int i) {
+        if (asCalls[i] == null) {
+            asCalls[i] = GenAiSpans.map(spans.get(i), now);
+        }
+        return asCalls[i];
+    }
+
+    /** The span claimed as a call on its own: what spans found inside it later may be counted in. Only for a span that maps to a call. */
+    GenAiWrappers.Claim ownClaim(int i) {
+        UsageEvent call = ((GenAiSpans.Mapped.Call) asCall(i)).event();
+        return new GenAiWrappers.Claim(true, new GenAiWrappers.Room(call.usage()), call.provider(), call.model(), start(i), end(i));
+    }
+
+    long start(int i) {
+        return spans.get(i).startNanos();
+    }
+
+    /** When the span ended: its end time, or its start time without one (0 when neither is known). */
+    long end(int i) {
+        OtlpSpan s = spans.get(i);
+        return s.endNanos() != 0 ? s.endNanos() : s.startNanos();
     }
 
     /** Whether the span, taken as a call, breaks a rule: then it is refused, never counted, whatever its children. */
