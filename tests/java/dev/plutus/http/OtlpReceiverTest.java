@@ -263,6 +263,44 @@ class OtlpReceiverTest {
     }
 
     /**
+     * Found by the hostile test: a child refused as breaking a rule (no usage, a token count sent as text) still made
+     * a wrapper of its parent, so the parent was passed over and nothing counted, though its export was answered 200.
+     */
+    @Test
+    void aChildRefusedAsBreakingARuleMakesNoWrapperOfItsParent(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.in(home).file("plutus.yaml", "ingest:\n  otlp: {wrapper_grace: 200ms}\n").start()) {
+            String key = d.apiKeys().create("otel agent").secret();
+            Map<String, Object> parentUsage = Map.of("gen_ai.provider.name", "anthropic", "gen_ai.request.model", "claude-sonnet-4-6",
+                    "gen_ai.usage.input_tokens", 90_000L, "gen_ai.usage.output_tokens", 9_000L);
+            // No usage at all; a token count as text. Each is refused, in its own export before its parent's.
+            String[] traces = {"8e8efff798038103d269b633813fc60c", "8e8efff798038103d269b633813fc60d"};
+            List<Map<String, Object>> refusedChildren = List.of(
+                    Map.of("gen_ai.operation.name", "chat", "gen_ai.provider.name", "anthropic", "gen_ai.request.model", "claude-sonnet-4-6"),
+                    Map.of("gen_ai.operation.name", "chat", "gen_ai.provider.name", "anthropic", "gen_ai.request.model", "claude-sonnet-4-6",
+                            "gen_ai.usage.input_tokens", "1000"));
+            for (int t = 0; t < traces.length; t++) {
+                HttpResponse<String> child = postJson(d, key, export(span(traces[t], "f000000000000002", "f000000000000001",
+                        refusedChildren.get(t), CHILD_END)));
+                assertEquals(200, child.statusCode(), child.body());
+                assertEquals("1", TestSupport.JSON.readTree(child.body()).path("partialSuccess").path("rejectedSpans").asText(), child.body());
+                HttpResponse<String> parent = postJson(d, key, export(span(traces[t], "f000000000000001", "", parentUsage)));
+                assertEquals(200, parent.statusCode(), parent.body());
+                assertEquals("{}", parent.body());
+            }
+            // Parent and refused child in one export.
+            String together = "8e8efff798038103d269b633813fc60e";
+            HttpResponse<String> both = postJson(d, key, export(span(together, "f000000000000001", "", parentUsage),
+                    span(together, "f000000000000002", "f000000000000001", refusedChildren.get(0), CHILD_END)));
+            assertEquals(200, both.statusCode(), both.body());
+            assertEquals(List.of("otlp_" + traces[0] + "_f000000000000001", "otlp_" + traces[1] + "_f000000000000001",
+                    "otlp_" + together + "_f000000000000001"), d.plutus().calls().recent(10).stream().map(LlmCall::eventId).sorted().toList(),
+                    "each parent whose only child was refused counts itself");
+            assertEquals(3L, undecided(d, "call"));
+            assertEquals(0L, undecided(d, "wrapper"));
+        }
+    }
+
+    /**
      * More ambiguous exports than may wait: the first ones wait, the rest are decided at once. Then
      * every parent's child comes: each trace is counted exactly once, by its children or by its parent.
      */

@@ -259,8 +259,13 @@ public final class OtlpExport implements AutoCloseable {
         return s.traceId() + '/' + s.parentSpanId();
     }
 
-    /** Whether the span is a GenAI child of another span, whose fate that span's waits on. */
+    /**
+     * Whether the span is a GenAI child of another span, whose fate that span's waits on: one that is recorded
+     * or validly passed over. A call refused as breaking a rule (no usage, a token count as text) counts nowhere,
+     * so it makes no wrapper of its parent: the parent would then count nowhere either.
+     */
     boolean registers(int i) {
-        return kinds[i] != GenAiSpans.Kind.NOT_GENAI && hasParent(i);
+        return kinds[i] != GenAiSpans.Kind.NOT_GENAI && hasParent(i)
+                && (kinds[i] == GenAiSpans.Kind.OTHER_OPERATION || !(asCall(i) instanceof GenAiSpans.Mapped.Rejected));
     }
 }
