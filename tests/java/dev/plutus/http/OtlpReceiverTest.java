@@ -356,6 +356,46 @@ class OtlpReceiverTest {
         }
     }
 
+    /**
+     * Found by the hostile test: each waiting export holds a handler thread, and 64 could wait with 16 threads, so a
+     * flood of ambiguous exports stalled /healthz and spans that name their operation for seconds. Now at most a
+     * quarter of the threads wait: with the default 16, 4. The grace is 5 s; what is asked during the flood is
+     * answered long before any grace could pass (a bound of 3 s, where a few milliseconds is usual).
+     */
+    @Test
+    void aFloodOfAmbiguousExportsLeavesMostThreadsFree(@TempDir Path home) throws Exception {
+        int flood = 40; // more connections than the 16 handler threads
+        try (DaemonHarness d = DaemonHarness.in(home).file("plutus.yaml", "ingest:\n  otlp: {wrapper_grace: 5s}\n").start()) {
+            String key = d.apiKeys().create("otel agent").secret();
+            ExecutorService senders = Executors.newFixedThreadPool(flood);
+            try {
+                List<Future<HttpResponse<String>>> sent = new ArrayList<>();
+                for (int t = 0; t < flood; t++) {
+                    String body = export(agentSpan(String.format("9d8efff798038103d269b633813f%04x", t)));
+                    sent.add(senders.submit(() -> postJson(d, key, body)));
+                }
+                Thread.sleep(1_000); // the flood reaches the daemon
+                long asked = System.nanoTime();
+                HttpResponse<String> health = d.get("/healthz", null);
+                HttpResponse<String> chat = postJson(d, key, export(chatSpan("9e8efff798038103d269b633813fc60c", "c000000000000002", "", 10, 1)));
+                long tookMillis = (System.nanoTime() - asked) / 1_000_000;
+                assertEquals(200, health.statusCode(), health.body());
+                assertEquals(200, chat.statusCode(), chat.body());
+                assertTrue(tookMillis < 3_000, "answered in " + tookMillis + " ms while the flood waits");
+                assertTrue(metric(d, "plutus_otlp_exports_waiting") <= 4, "at most a quarter of the 16 threads wait");
+                assertTrue(sent.stream().anyMatch(f -> !f.isDone()), "the flood was still waiting");
+                for (Future<HttpResponse<String>> f : sent) {
+                    assertEquals(200, f.get(60, TimeUnit.SECONDS).statusCode());
+                }
+            } finally {
+                senders.shutdownNow();
+            }
+            assertEquals(flood + 1, d.plutus().calls().count(), "each ambiguous span counted once, and the chat span");
+            assertEquals(4L, undecided(d, "call"), "4 waited their grace");
+            assertEquals((long) flood - 4, undecided(d, "call_without_grace"));
+        }
+    }
+
     private static String trace(int t) {
         return String.format("9b8efff798038103d269b633813f%04x", t);
     }

@@ -79,7 +79,8 @@ public final class PlutusDaemon implements AutoCloseable {
             this.apiKeys = new ApiKeys(new ApiKeyStore(plutus.jdbc()), config.clock());
             KeyRateLimiter eventLimiter = new KeyRateLimiter(ingestSettings.eventsPerSecond(), ingestSettings.eventBurst(), System::nanoTime);
             StoreHealth storeHealth = new StoreHealth();
-            UsageApi usage = new UsageApi(apiKeys, limiter, eventLimiter, ingestor, ingestCounters, options.limits().ingestSlots(), storeHealth);
+            UsageApi usage = new UsageApi(apiKeys, limiter, eventLimiter, ingestor, ingestCounters, options.limits().ingestSlots(), options.threads(),
+                    storeHealth);
             ReservationApi reservationApi = new ReservationApi(plutus.reservations(), plutus.gate()::zone, apiKeys, limiter);
             usage.endReservationsThrough(reservationApi);
             SlashCommands commands = SlashCommands.of(plutus, hermes.runway(), hermes.cronJobNames());

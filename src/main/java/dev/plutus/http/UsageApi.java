@@ -55,14 +55,14 @@ final class UsageApi {
     }
 
     UsageApi(ApiKeys keys, KeyRateLimiter limiter, KeyRateLimiter events, UsageIngestor ingestor, IngestCounters counters,
-            int ingestSlots, StoreHealth storeHealth) {
+            int ingestSlots, int handlerThreads, StoreHealth storeHealth) {
         this.storeHealth = storeHealth;
         this.gate = new KeyGate(keys, limiter);
         this.events = events;
         this.ingestor = ingestor;
         this.counters = counters;
         this.slots = new Semaphore(ingestSlots);
-        this.wrappers = new GenAiWrappers(ingestor.settings().otlp(), counters);
+        this.wrappers = new GenAiWrappers(ingestor.settings().otlp(), counters, handlerThreads);
     }
 
     /** {@code GET /v1/budget}: the current verdict, for senders (Plutus in remote mode) that have nothing to send. */

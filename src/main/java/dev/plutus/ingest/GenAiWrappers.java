@@ -30,11 +30,14 @@ import java.util.concurrent.TimeUnit;
  * below the calls' sum, whatever the order, and a true wrapper is never counted beside the calls it sums. Decisions and the memory they read
  * change under one lock, so no child slips between a parent's look and its claim.
  *
- * <p>At most {@link OtlpSettings#waitingExports()} exports wait at once; one more decides at once, as
- * if its grace had passed (its spans are counted, their late children taken as counted in them), and
- * does not wait at all: no sender can tie up the server's threads, and nothing is counted twice or
- * dropped. An export that cannot be decided without waiting for a commit elsewhere (beyond the bound,
- * or still so after its patience) is answered 503, nothing of it acknowledged, and the sender retries.
+ * <p>A waiting export holds one of the server's handler threads. So at most {@link #waitingBound} exports wait
+ * at once: {@link OtlpSettings#waitingExports()}, and never more than a quarter of the handler threads, so
+ * most stay free for everything else (health checks, {@code /v1/usage}, spans that name their operation,
+ * hooks over TCP). One more decides at once, as if its grace had passed (its spans are counted; their late
+ * children are counted in them only up to their usage), and does not wait at all: a flood of such exports
+ * holds a quarter of the threads at most, and nothing is counted twice or dropped. An export that cannot
+ * be decided without waiting for a commit elsewhere (beyond the bound, or still so after its patience) is
+ * answered 503, nothing of it acknowledged, and the sender retries.
  * Spans that name an operation never wait for a grace, only, rarely, for a parent's claim being
  * committed at that moment.
  *
@@ -148,17 +151,21 @@ public final class GenAiWrappers {
     }
 
     private final OtlpSettings settings;
+    /** Exports that may wait at once: see the class comment. */
+    private final int waitingBound;
     private final IngestCounters counters;
     private final Map<String, Children> children;
     private final Map<String, Claim> claims;
     private int waiting;
 
-    public GenAiWrappers(OtlpSettings settings, IngestCounters counters) {
-        this(settings, counters, DEFAULT_CAPACITY);
+    /** {@code handlerThreads}: requests the server handles at once, a waiting export holding one. */
+    public GenAiWrappers(OtlpSettings settings, IngestCounters counters, int handlerThreads) {
+        this(settings, counters, handlerThreads, DEFAULT_CAPACITY);
     }
 
-    GenAiWrappers(OtlpSettings settings, IngestCounters counters, int capacity) {
+    GenAiWrappers(OtlpSettings settings, IngestCounters counters, int handlerThreads, int capacity) {
         this.settings = settings;
+        this.waitingBound = waitingBound(settings, handlerThreads);
         this.counters = counters;
         this.children = bounded(capacity);
         this.claims = bounded(capacity);
@@ -171,6 +178,11 @@ public final class GenAiWrappers {
                 return size() > capacity;
             }
         };
+    }
+
+    /** Exports that may wait at once with {@code handlerThreads} handler threads: at most a quarter of them, at least one. */
+    public static int waitingBound(OtlpSettings settings, int handlerThreads) {
+        return Math.min(settings.waitingExports(), Math.max(1, handlerThreads / 4));
     }
 
     /** Registers the export's GenAI spans as children in flight of their parents, and decides what can be decided now. */
@@ -188,7 +200,7 @@ public final class GenAiWrappers {
      * commits it depends on. False when some span is still undecided (then nothing of it may be answered 200).
      */
     synchronized boolean await(OtlpExport e) throws InterruptedException {
-        boolean room = waiting < settings.waitingExports();
+        boolean room = waiting < waitingBound;
         long grace = room ? settings.wrapperGrace().toNanos() : 0;
         if (room) {
             waiting++;

@@ -11,7 +11,8 @@ import java.util.List;
  * @param wrapperGrace   how long an export holding a span that names no operation (and is not yet known
  *                       to wrap GenAI spans) waits for a child of it to arrive in another export; 0 to
  *                       count such spans at once, as if no child could come
- * @param waitingExports exports that may wait at once; one more is decided without the grace
+ * @param waitingExports exports that may wait at once (each holds a handler thread, so never more than a quarter
+ *                       of {@code serve --threads}: see {@link GenAiWrappers#waitingBound}); one more is decided without the grace
  */
 public record OtlpSettings(Duration wrapperGrace, int waitingExports) {
     public static final Duration MAX_GRACE = Duration.ofSeconds(5);
