@@ -396,6 +396,44 @@ class OtlpReceiverTest {
         }
     }
 
+    /**
+     * Found by the hostile test: the memory of which spans have GenAI children was shared by all keys, so one key's
+     * tool spans (which only register as children, and were charged nothing) pushed out another key's, whose wrapper
+     * then counted beside its children. Each key now has its own memory.
+     */
+    @Test
+    void oneKeysSpansNeverPushAnothersOutOfMemory(@TempDir Path home) throws Exception {
+        try (DaemonHarness d = DaemonHarness.in(home).file("plutus.yaml", "ingest:\n  otlp: {wrapper_grace: 200ms}\n").start()) {
+            String victim = d.apiKeys().create("agent").secret();
+            String flooder = d.apiKeys().create("other").secret();
+            String trace = "9f8efff798038103d269b633813fc60c";
+            assertEquals(200, postJson(d, victim, export(chatSpan(trace, "a100000000000002", "a100000000000001", 1000, 100),
+                    chatSpan(trace, "a100000000000003", "a100000000000001", 1000, 100))).statusCode());
+            java.util.Random random = new java.util.Random(7);
+            java.util.Set<Integer> statuses = new java.util.TreeSet<>();
+            for (int n = 0; n < 22; n++) { // 220,000 spans: more than all keys could keep before
+                String[] tools = new String[10_000];
+                for (int t = 0; t < tools.length; t++) {
+                    tools[t] = span(String.format("%016x%016x", random.nextLong(), random.nextLong() | 1), String.format("%016x", random.nextLong() | 1),
+                            String.format("%016x", random.nextLong() | 1), Map.of("gen_ai.operation.name", "execute_tool", "gen_ai.provider.name", "anthropic"));
+                }
+                ByteArrayOutputStream gz = new ByteArrayOutputStream();
+                try (GZIPOutputStream z = new GZIPOutputStream(gz)) {
+                    z.write(export(tools).getBytes(StandardCharsets.UTF_8));
+                }
+                HttpResponse<String> r = post(d, flooder, "application/json", "gzip", gz.toByteArray());
+                statuses.add(r.statusCode());
+                assertTrue(r.statusCode() == 200 || r.statusCode() == 429, r.statusCode() + " " + r.body());
+            }
+            assertTrue(statuses.contains(429), "remembered spans count against the flooder's event rate: " + statuses);
+            HttpResponse<String> parent = postJson(d, victim, export(span(trace, "a100000000000001", "", Map.of("gen_ai.provider.name", "anthropic",
+                    "gen_ai.request.model", "claude-sonnet-4-6", "gen_ai.usage.input_tokens", 2000L, "gen_ai.usage.output_tokens", 200L))));
+            assertEquals(200, parent.statusCode(), parent.body());
+            assertEquals(List.of("otlp_" + trace + "_a100000000000002", "otlp_" + trace + "_a100000000000003"),
+                    d.plutus().calls().recent(10).stream().map(LlmCall::eventId).sorted().toList(), "the wrapper is still known as one");
+        }
+    }
+
     private static String trace(int t) {
         return String.format("9b8efff798038103d269b633813f%04x", t);
     }

@@ -41,14 +41,17 @@ import java.util.concurrent.TimeUnit;
  * Spans that name an operation never wait for a grace, only, rarely, for a parent's claim being
  * committed at that moment.
  *
- * <p>The memory is bounded ({@link #DEFAULT_CAPACITY} spans of each kind, the least recently used
- * forgotten first) and is not kept across restarts: a child that arrives after its parent was counted on
+ * <p>The memory is kept per API key, so no key's spans can push another's out, and is bounded
+ * ({@link #DEFAULT_CAPACITY} spans of each kind per key, the least recently used forgotten first; the
+ * spans a key has remembered count against its event rate). It is not kept across restarts: a child that arrives after its parent was counted on
  * its own and then forgotten is counted too. A late span is judged by its direct parent only: a grandchild
  * counted before its own parent arrived, after the grandparent's grace, stays counted beside the grandparent.
  */
 public final class GenAiWrappers {
-    /** Spans remembered: far more than the spans of the exports in flight at once (an export holds at most 10,000). */
-    public static final int DEFAULT_CAPACITY = 200_000;
+    /** Spans remembered per key: far more than the spans of the exports in flight at once (an export holds at most 10,000). */
+    public static final int DEFAULT_CAPACITY = 100_000;
+    /** Keys whose memory is kept (a daemon has a few): past this, the key unheard of longest is forgotten. */
+    static final int MAX_KEYS = 256;
     /** How long past its grace an export waits for commits it depends on before it is answered 503. */
     public static final Duration PATIENCE = Duration.ofSeconds(2);
 
@@ -154,9 +157,21 @@ public final class GenAiWrappers {
     /** Exports that may wait at once: see the class comment. */
     private final int waitingBound;
     private final IngestCounters counters;
-    private final Map<String, Children> children;
-    private final Map<String, Claim> claims;
+    private final int capacity;
+    /** Each API key's memory: what one key sends never evicts what another's spans left. */
+    private final Map<String, Memory> byKey = bounded(MAX_KEYS);
     private int waiting;
+
+    /** What one key's exports left: spans with GenAI children, and spans counted (claims and what is counted in them). */
+    static final class Memory {
+        final Map<String, Children> children;
+        final Map<String, Claim> claims;
+
+        Memory(int capacity) {
+            children = bounded(capacity);
+            claims = bounded(capacity);
+        }
+    }
 
     /** {@code handlerThreads}: requests the server handles at once, a waiting export holding one. */
     public GenAiWrappers(OtlpSettings settings, IngestCounters counters, int handlerThreads) {
@@ -167,8 +182,7 @@ public final class GenAiWrappers {
         this.settings = settings;
         this.waitingBound = waitingBound(settings, handlerThreads);
         this.counters = counters;
-        this.children = bounded(capacity);
-        this.claims = bounded(capacity);
+        this.capacity = capacity;
     }
 
     private static <V> Map<String, V> bounded(int capacity) {
@@ -187,9 +201,11 @@ public final class GenAiWrappers {
 
     /** Registers the export's GenAI spans as children in flight of their parents, and decides what can be decided now. */
     synchronized void open(OtlpExport e) {
+        Memory m = byKey.computeIfAbsent(e.keyId(), k -> new Memory(capacity));
+        e.remembered(m);
         for (int i = 0; i < e.size(); i++) {
             if (e.registers(i)) {
-                children.computeIfAbsent(e.parentKey(i), k -> new Children()).inFlight++;
+                m.children.computeIfAbsent(e.parentKey(i), k -> new Children()).inFlight++;
             }
         }
         decide(e, settings.wrapperGrace().isZero(), false);
@@ -231,7 +247,7 @@ public final class GenAiWrappers {
     synchronized void settle(OtlpExport e, List<Integer> done, boolean committed) {
         for (int i : done) {
             if (e.registers(i)) {
-                Children c = children.get(e.parentKey(i));
+                Children c = e.memory().children.get(e.parentKey(i));
                 if (c != null) {
                     c.inFlight = Math.max(0, c.inFlight - 1);
                     c.committed |= committed;
@@ -242,7 +258,7 @@ public final class GenAiWrappers {
                 if (committed) {
                     claim.committed = true;
                 } else {
-                    claims.remove(e.key(i), claim);
+                    e.memory().claims.remove(e.key(i), claim);
                 }
             }
         }
@@ -268,6 +284,7 @@ public final class GenAiWrappers {
         if (kind == GenAiSpans.Kind.NOT_GENAI) {
             return OtlpExport.Fate.PASSED_OVER;
         }
+        Map<String, Claim> claims = e.memory().claims;
         String key = e.key(i);
         Claim known = claims.get(key);
         if (known != null && known.committed) {
@@ -301,7 +318,7 @@ public final class GenAiWrappers {
         if (e.parentsHere().contains(key)) {
             return wrapper(e, i);
         }
-        Children c = children.get(key);
+        Children c = e.memory().children.get(key);
         if (c != null && c.committed) {
             return wrapper(e, i);
         }

@@ -33,6 +33,8 @@ public final class OtlpExport implements AutoCloseable {
     /** The spans not decided yet, so that a wait re-reads only those. */
     private List<Integer> undecided;
     private final List<String> rejections = new ArrayList<>();
+    /** Its key's memory in {@link GenAiWrappers}, set when opened. */
+    private GenAiWrappers.Memory memory;
     private int recorded;
     private int duplicates;
     private int refused;
@@ -139,9 +141,19 @@ public final class OtlpExport implements AutoCloseable {
         return out;
     }
 
-    /** Calls recorded, found already recorded, refused by the cap, and spans refused as breaking a rule: what the event rate is charged. */
+    /**
+     * What the event rate is charged: calls recorded, found already recorded, refused by the cap, spans refused as
+     * breaking a rule, and GenAI spans passed over that {@link GenAiWrappers} remembers as children (agents' and
+     * tools' spans), so that a key cannot churn its memory for free.
+     */
     public int counted() {
-        return recorded + duplicates + refused + rejections.size();
+        int remembered = 0;
+        for (int i = 0; i < spans.size(); i++) {
+            if (fates[i] == Fate.PASSED_OVER && registers(i)) {
+                remembered++;
+            }
+        }
+        return recorded + duplicates + refused + rejections.size() + remembered;
     }
 
     public int recorded() {
@@ -172,6 +184,18 @@ public final class OtlpExport implements AutoCloseable {
 
     int size() {
         return spans.size();
+    }
+
+    String keyId() {
+        return key.keyId();
+    }
+
+    void remembered(GenAiWrappers.Memory m) {
+        memory = m;
+    }
+
+    GenAiWrappers.Memory memory() {
+        return memory;
     }
 
     GenAiSpans.Kind kind(int i) {
