@@ -43,9 +43,21 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The memory is kept per API key, so no key's spans can push another's out, and is bounded
  * ({@link #DEFAULT_CAPACITY} spans of each kind per key, the least recently used forgotten first; the
- * spans a key has remembered count against its event rate). It is not kept across restarts: a child that arrives after its parent was counted on
- * its own and then forgotten is counted too. A late span is judged by its direct parent only: a grandchild
- * counted before its own parent arrived, after the grandparent's grace, stays counted beside the grandparent.
+ * spans a key has remembered count against its event rate).
+ *
+ * <p>Known limits, each counting more, never less (what is remembered is only ever a reason not to count):
+ * <ul>
+ * <li>The memory is not kept across restarts, and a key's oldest spans are forgotten past the bound. A
+ * parent whose children were committed before a restart waits its grace and is counted beside them; a
+ * child of a parent counted on its own before a restart is counted beside it.</li>
+ * <li>A late span is judged by its direct parent only. With A and B naming no operation and calls C
+ * under B under A: when A was counted after its grace and the Cs arrived before B (orders A, C, B and
+ * C, A, B, more than a grace apart), the Cs are counted (their parent unknown) and B is then counted in
+ * A: A is counted beside the Cs. A GenAI span under an app's own span (an HTTP request's) is not linked
+ * to the GenAI span above that one either.</li>
+ * </ul>
+ * With the {@link Room} rule in place the worst case of each is the ambiguous ancestor's own usage counted
+ * beside the calls it sums (the trace's tokens twice); nothing is ever left uncounted because it was forgotten.
  */
 public final class GenAiWrappers {
     /** Spans remembered per key: far more than the spans of the exports in flight at once (an export holds at most 10,000). */
