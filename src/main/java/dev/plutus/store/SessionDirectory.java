@@ -55,6 +55,13 @@ public final class SessionDirectory {
      */
     private final java.util.concurrent.ConcurrentHashMap<String, SessionRecord> unsaved = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean deferCallSightings;
+    /**
+     * Held by every write about a session, from what it reads to what it caches: two threads write sessions (the journal
+     * tailer and the spool replayer), and a write that read the row before another thread's write must not cache its
+     * older copy over the newer one (a subagent's link to its parent was lost that way, and its calls left out of the
+     * parent's session budget).
+     */
+    private final Object writes = new Object();
 
     public SessionDirectory(SessionStore store, CronSessionIds cronIds) {
         this.store = store;
@@ -117,28 +124,30 @@ public final class SessionDirectory {
      * its calls, what the sighting adds is known here at once and written by the journal's drainer.
      */
     public SessionRecord observeCall(String sessionId, String platform, String model, String provider, Instant at) {
-        if (!deferCallSightings) {
-            return observe(sessionId, platform, model, provider, at);
+        synchronized (writes) {
+            if (!deferCallSightings) {
+                return observe(sessionId, platform, model, provider, at);
+            }
+            Optional<SessionRecord> known = find(sessionId);
+            String cron = cronIds.jobOf(sessionId, platform).orElse(null);
+            if (known.isPresent() && !changes(known.get(), platform, model, provider, cron)) {
+                return known.get();
+            }
+            // What SessionStore.upsert would leave, worked out here instead of read back.
+            SessionRecord merged = known.map(k -> new SessionRecord(k.sessionId(), platform != null ? platform : k.platform(),
+                    model != null ? model : k.model(), provider != null ? provider : k.provider(),
+                    k.cronJobId() != null ? k.cronJobId() : cron, k.senderId(), k.parentSessionId(), k.rootSessionId(),
+                    at.isBefore(k.startedAt()) ? at : k.startedAt(), k.endedAt(), k.status()))
+                    .orElseGet(() -> new SessionRecord(sessionId, platform, model, provider, cron, null, null, null, at, null, "running"));
+            synchronized (cache) {
+                unsaved.put(sessionId, merged);
+                misses.remove(sessionId);
+                cache.put(sessionId, merged);
+                published.put(sessionId, merged);
+                revision.incrementAndGet();
+            }
+            return merged;
         }
-        Optional<SessionRecord> known = find(sessionId);
-        String cron = cronIds.jobOf(sessionId, platform).orElse(null);
-        if (known.isPresent() && !changes(known.get(), platform, model, provider, cron)) {
-            return known.get();
-        }
-        // What SessionStore.upsert would leave, worked out here instead of read back.
-        SessionRecord merged = known.map(k -> new SessionRecord(k.sessionId(), platform != null ? platform : k.platform(),
-                model != null ? model : k.model(), provider != null ? provider : k.provider(),
-                k.cronJobId() != null ? k.cronJobId() : cron, k.senderId(), k.parentSessionId(), k.rootSessionId(),
-                at.isBefore(k.startedAt()) ? at : k.startedAt(), k.endedAt(), k.status()))
-                .orElseGet(() -> new SessionRecord(sessionId, platform, model, provider, cron, null, null, null, at, null, "running"));
-        synchronized (cache) {
-            unsaved.put(sessionId, merged);
-            misses.remove(sessionId);
-            cache.put(sessionId, merged);
-            published.put(sessionId, merged);
-            revision.incrementAndGet();
-        }
-        return merged;
     }
 
     /**
@@ -171,8 +180,10 @@ public final class SessionDirectory {
 
     /** Stores now the sightings of these sessions that wait for the journal (their calls went to the table directly). */
     public void storeWaitingSightings(Iterable<String> sessionIds) {
-        for (String id : sessionIds) {
-            storeSighting(id);
+        synchronized (writes) {
+            for (String id : sessionIds) {
+                storeSighting(id);
+            }
         }
     }
 
@@ -189,14 +200,16 @@ public final class SessionDirectory {
 
     /** Records a sighting of a session (start, or any hook that names it) and returns what is known. */
     public SessionRecord observe(String sessionId, String platform, String model, String provider, Instant at) {
-        storeSighting(sessionId);
-        Optional<SessionRecord> known = find(sessionId);
-        String cron = cronIds.jobOf(sessionId, platform).orElse(null);
-        if (known.isPresent() && !changes(known.get(), platform, model, provider, cron)) {
-            return known.get();
+        synchronized (writes) {
+            storeSighting(sessionId);
+            Optional<SessionRecord> known = find(sessionId);
+            String cron = cronIds.jobOf(sessionId, platform).orElse(null);
+            if (known.isPresent() && !changes(known.get(), platform, model, provider, cron)) {
+                return known.get();
+            }
+            store.upsert(new SessionRecord(sessionId, platform, model, provider, cron, null, null, null, at, null, "running"));
+            return reload(sessionId);
         }
-        store.upsert(new SessionRecord(sessionId, platform, model, provider, cron, null, null, null, at, null, "running"));
-        return reload(sessionId);
     }
 
     /**
@@ -205,14 +218,16 @@ public final class SessionDirectory {
      */
     public SessionRecord reported(String sessionId, String rootSessionId, String cronJobId, String senderId, String provider,
             String model, Instant at) {
-        storeSighting(sessionId);
-        String root = sessionId.equals(rootSessionId) ? null : rootSessionId;
-        Optional<SessionRecord> known = find(sessionId);
-        if (known.isPresent() && !adds(known.get(), root, cronJobId, senderId)) {
-            return known.get();
+        synchronized (writes) {
+            storeSighting(sessionId);
+            String root = sessionId.equals(rootSessionId) ? null : rootSessionId;
+            Optional<SessionRecord> known = find(sessionId);
+            if (known.isPresent() && !adds(known.get(), root, cronJobId, senderId)) {
+                return known.get();
+            }
+            store.upsert(new SessionRecord(sessionId, null, model, provider, cronJobId, senderId, null, root, at, null, "running"));
+            return reload(sessionId);
         }
-        store.upsert(new SessionRecord(sessionId, null, model, provider, cronJobId, senderId, null, root, at, null, "running"));
-        return reload(sessionId);
     }
 
     /**
@@ -220,9 +235,11 @@ public final class SessionDirectory {
      * adds; what is already known is kept, as for any sighting.
      */
     public SessionRecord imported(SessionRecord s) {
-        storeSighting(s.sessionId());
-        store.upsert(s);
-        return reload(s.sessionId());
+        synchronized (writes) {
+            storeSighting(s.sessionId());
+            store.upsert(s);
+            return reload(s.sessionId());
+        }
     }
 
     private static boolean adds(SessionRecord s, String root, String cron, String sender) {
@@ -232,40 +249,50 @@ public final class SessionDirectory {
 
     /** Links a subagent to the session that delegated to it. */
     public SessionRecord linkChild(String childId, String parentId, Instant at) {
-        storeSighting(parentId);
-        storeSighting(childId);
-        SessionRecord parent = find(parentId).orElseGet(() -> observe(parentId, null, null, null, at));
-        String root = parent.rootOrSelf();
-        store.upsert(new SessionRecord(childId, "subagent", null, null, parent.cronJobId(), parent.senderId(), parentId,
-                root, at, null, "running"));
-        return reload(childId);
+        synchronized (writes) {
+            storeSighting(parentId);
+            storeSighting(childId);
+            SessionRecord parent = find(parentId).orElseGet(() -> observe(parentId, null, null, null, at));
+            String root = parent.rootOrSelf();
+            store.upsert(new SessionRecord(childId, "subagent", null, null, parent.cronJobId(), parent.senderId(), parentId,
+                    root, at, null, "running"));
+            return reload(childId);
+        }
     }
 
     public void setSender(String sessionId, String senderId) {
-        storeSighting(sessionId);
-        Optional<SessionRecord> s = find(sessionId);
-        if (s.isPresent() && senderId.equals(s.get().senderId())) {
-            return;
+        synchronized (writes) {
+            storeSighting(sessionId);
+            Optional<SessionRecord> s = find(sessionId);
+            if (s.isPresent() && senderId.equals(s.get().senderId())) {
+                return;
+            }
+            store.setSender(sessionId, senderId);
+            reload(sessionId);
         }
-        store.setSender(sessionId, senderId);
-        reload(sessionId);
     }
 
     public void end(String sessionId, String status, Instant at, String reason) {
-        storeSighting(sessionId);
-        store.end(sessionId, status, at, reason);
-        reload(sessionId);
+        synchronized (writes) {
+            storeSighting(sessionId);
+            store.end(sessionId, status, at, reason);
+            reload(sessionId);
+        }
     }
 
     public void finalizeSession(String sessionId, Instant at, String reason) {
-        storeSighting(sessionId);
-        store.finalizeIfRunning(sessionId, at, reason);
-        reload(sessionId);
+        synchronized (writes) {
+            storeSighting(sessionId);
+            store.finalizeIfRunning(sessionId, at, reason);
+            reload(sessionId);
+        }
     }
 
     public void countSubagent(String parentId) {
-        storeSighting(parentId);
-        store.countSubagent(parentId);
+        synchronized (writes) {
+            storeSighting(parentId);
+            store.countSubagent(parentId);
+        }
     }
 
     private static boolean changes(SessionRecord s, String platform, String model, String provider, String cron) {
