@@ -73,7 +73,8 @@ public final class ReservationBook {
     /**
      * Checks {@code scopes} with everything held counted as spent and, unless that is a hard verdict,
      * holds {@code micros} against each. A request whose id is already held (a retry) renews its time
-     * and is judged without counting itself twice.
+     * and is judged without counting itself twice; refused, it keeps the hold it had: the call was let out
+     * on that hold (Hermes cannot take a call back), so its money stays held until it reports or fails.
      */
     public Outcome reserve(String id, Collection<ScopeRef> scopes, long micros, Instant now, Instant expiresAt,
                            Judge judge, Elsewhere elsewhere) {
@@ -86,6 +87,9 @@ public final class ReservationBook {
             }
             BudgetCheck check = judge.check(scope -> dev.plutus.core.Money.plus(heldByScope.getOrDefault(scope, 0L), elsewhere.heldMicros(scope)));
             if (check.verdict() instanceof Verdict.Hard) {
+                if (again != null) {
+                    hold(id, again);
+                }
                 return new Outcome.Refused(check, null, micros);
             }
             hold(id, new Held(List.copyOf(scopes), micros, expiresAt.toEpochMilli()));

@@ -1,0 +1,45 @@
+package dev.plutus.budget;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.DayOfWeek;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A call let out on a hold keeps it when its renewal (Hermes's pre_api_request after the middleware's ask) is refused. */
+class ReservationRenewalTest {
+    private static final Instant NOW = ReservationProperties.NOW;
+    private static final List<ScopeRef> GLOBAL = ReservationProperties.GLOBAL;
+
+    @Test
+    void aRefusedRenewalKeepsTheHoldTheCallWentOutOn() {
+        SpendLedger ledger = new SpendLedger(new PeriodCalendar(ZoneId.of("UTC"), DayOfWeek.MONDAY));
+        BudgetEvaluator ev = new BudgetEvaluator(ledger);
+        BudgetConfig cfg = ReservationProperties.config(1_000_000);
+        ReservationBook book = new ReservationBook();
+        ReservationBook.Judge judge = held -> ev.check(cfg, GLOBAL, NOW, held);
+
+        assertInstanceOf(ReservationBook.Outcome.Admitted.class,
+                book.reserve("api:a", GLOBAL, 300_000, NOW, NOW.plusSeconds(600), judge, ReservationBook.Elsewhere.NONE));
+        assertInstanceOf(ReservationBook.Outcome.Admitted.class,
+                book.reserve("api:c", GLOBAL, 300_000, NOW, NOW.plusSeconds(600), judge, ReservationBook.Elsewhere.NONE));
+        // Spend arrives: with call c still held the cap is reached without counting call a.
+        ledger.add(GLOBAL, NOW.toEpochMilli(), 700_000, false, true);
+
+        ReservationBook.Outcome renewal = book.reserve("api:a", GLOBAL, 300_000, NOW, NOW.plusSeconds(600), judge,
+                ReservationBook.Elsewhere.NONE);
+
+        assertInstanceOf(ReservationBook.Outcome.Refused.class, renewal);
+        assertEquals(600_000, book.heldMicros(ScopeRef.GLOBAL), "call a already went out: its money stays held");
+        // Call c fails and gives its hold back: a new call must still not pass the cap on the money call a will spend.
+        book.release("api:c");
+        assertInstanceOf(ReservationBook.Outcome.Refused.class,
+                book.reserve("api:b", GLOBAL, 50_000, NOW, NOW.plusSeconds(600), judge, ReservationBook.Elsewhere.NONE));
+        assertEquals(300_000, book.heldMicros(ScopeRef.GLOBAL));
+        book.release("api:a");
+        assertEquals(0, book.heldMicros(ScopeRef.GLOBAL));
+    }
+}
