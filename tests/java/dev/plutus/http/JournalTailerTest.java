@@ -170,6 +170,39 @@ class JournalTailerTest {
         return "{\"event\": \"" + event + "\", \"kwargs\": " + kwargs + "}\n";
     }
 
+    /**
+     * Twenty writers each rotated once: the hold of a call in its first file, the call's report in its second. Whatever
+     * order the files are listed in, the tailing thread reads each writer's files in writing order, so every hold ends.
+     */
+    @Test
+    void eachWritersFilesAreReadInTheOrderItWroteThemSoNoHoldOutlivesItsCall(@TempDir Path home) throws Exception {
+        int writers = 20;
+        try (DaemonHarness d = DaemonHarness.in(home).file("budget.yaml", "budgets:\n  global:\n    daily_usd: 100\n").start()) {
+            Path dir = Files.createDirectories(home.resolve("hook-journal"));
+            for (int w = 0; w < writers; w++) {
+                String request = "\"session_id\": \"s" + w + "\", \"platform\": \"cli\", \"api_request_id\": \"r" + w
+                        + "\", \"provider\": \"anthropic\", \"model\": \"claude-sonnet-4-6\"";
+                Files.writeString(dir.resolve(".h-" + (5000 + w) + "-1.jsonl.new"), line("pre_api_request",
+                        "{" + request + ", \"approx_input_tokens\": 1000, \"max_tokens\": 1000}"));
+                Files.writeString(dir.resolve(".h-" + (5000 + w) + "-2.jsonl.new"), line("post_api_request",
+                        "{" + request + ", \"usage\": {\"input_tokens\": 1000, \"output_tokens\": 10}, \"_plutus_event_id\": \"e" + w
+                        + "\"}"));
+            }
+            // Both files of every writer appear at once (the later one first), so no listing can see only the earlier.
+            for (int w = 0; w < writers; w++) {
+                Files.move(dir.resolve(".h-" + (5000 + w) + "-2.jsonl.new"), dir.resolve("h-" + (5000 + w) + "-2.jsonl"));
+                Files.move(dir.resolve(".h-" + (5000 + w) + "-1.jsonl.new"), dir.resolve("h-" + (5000 + w) + "-1.jsonl"));
+            }
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (stored(d) < writers && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertEquals(writers, stored(d));
+            assertEquals(0, d.plutus().reservations().heldMicros(dev.plutus.budget.ScopeRef.GLOBAL),
+                    "a call's report read before its hold would leave the hold standing");
+        }
+    }
+
     @Test
     void aJournalReadTwiceCountsNothingTwiceWhicheverHookItHolds(@TempDir Path home) throws Exception {
         String journal = call("a")

@@ -245,20 +245,45 @@ final class JournalTailer {
             lastListed = now;
         }
         int read = 0;
-        for (Journal j : journals.values()) {
+        String waiting = null;
+        for (Journal j : inWritingOrder()) {
+            if (j.writer.equals(waiting)) {
+                continue;
+            }
             read += j.readAvailable();
             j.retireIfDone(now, false);
+            if (!j.readToItsEnd()) {
+                waiting = j.writer;
+            }
         }
         return read;
+    }
+
+    /**
+     * The open journals, each writer's in the order it wrote them. A writer's later file is read only once its
+     * earlier one is read to its end: an event there may follow one in the earlier file (a call's settling after
+     * its hold), and read first it would leave the hold standing with nothing left to end it.
+     */
+    private java.util.List<Journal> inWritingOrder() {
+        java.util.List<Journal> all = new java.util.ArrayList<>(journals.values());
+        all.sort(java.util.Comparator.comparing((Journal j) -> j.writer).thenComparingLong(j -> j.number));
+        return all;
     }
 
     /** Reads everything there is and retires every journal whose writer is gone: at start, in tests, at the end of a benchmark. */
     int drain() {
         discover(NONE);
         int read = 0;
-        for (Journal j : journals.values()) {
+        String waiting = null;
+        for (Journal j : inWritingOrder()) {
+            if (j.writer.equals(waiting)) {
+                continue;
+            }
             read += j.readAvailable();
             j.retireIfDone(System.nanoTime(), true);
+            if (!j.readToItsEnd()) {
+                waiting = j.writer;
+            }
         }
         saveAll();
         return read;
@@ -520,6 +545,18 @@ final class JournalTailer {
             try {
                 read(Long.MAX_VALUE, deadline);
                 return !stalled && !expired(deadline) && (consumed == ch.size() || !writerAlive());
+            } catch (IOException e) {
+                return false;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Whether every byte of the file has been dispatched (or the file is retired): a later file of its writer may be read. */
+        boolean readToItsEnd() {
+            lock.lock();
+            try {
+                return !ch.isOpen() || (!stalled && consumed >= ch.size());
             } catch (IOException e) {
                 return false;
             } finally {
