@@ -47,7 +47,10 @@ def main(argv):
     with open(events_file, encoding="utf-8") as f:
         events = [json.loads(line) for line in f if line.strip()]
     for i, e in enumerate(events[start:end], start):
-        reply = ctx.hooks[e["hook"]](**e["kwargs"]) if e["hook"] in ctx.hooks else None
+        if e["hook"] in ctx.middleware:   # a request middleware, called as Hermes calls it before pre_api_request
+            reply = ctx.middleware[e["hook"]](**e["kwargs"])
+        else:
+            reply = ctx.hooks[e["hook"]](**e["kwargs"]) if e["hook"] in ctx.hooks else None
         print(json.dumps({"i": i, "hook": e["hook"], "reply": reply}), flush=True)
     if len(argv) > 5:
         for name in argv[5].split(","):

@@ -71,6 +71,50 @@ class JournalTest(unittest.TestCase):
                          "the daemon gives up catching up in time to answer before the bridge stops waiting")
         self.assertNotIn("args", s, "a verdict hook sends only what the daemon reads")
 
+    def test_pre_api_request_after_the_middlewares_answer_is_journaled_and_otherwise_asked(self):
+        daemon = FakeDaemon(self.home)
+        self.addCleanup(daemon.stop)
+        ctx, bridge = self.register()
+        context = {"session_id": "s1", "api_request_id": "t1:api:1", "provider": "anthropic", "model": "claude-sonnet-4-6",
+                   "platform": "cli", "api_mode": "anthropic_messages"}
+        request = {"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 4096}
+        self.assertIsNone(ctx.middleware["llm_request"](request=request, **context))
+        pre = dict(context, approx_input_tokens=12, max_tokens=4096, request={"body": request})
+        self.assertIsNone(ctx.hooks["pre_api_request"](**pre))
+        self.assertIsNone(ctx.hooks["pre_api_request"](**pre), "a retry of the same request")
+        self.assertEqual(["llm_request"], [e for e, _ in daemon.hook_bodies()], "the middleware asked; the hook did not")
+        (name,) = self.journals()
+        lines = self.lines(name)
+        self.assertEqual(["pre_api_request", "pre_api_request"], [line["event"] for line in lines])
+        self.assertEqual((12, 4096, "t1:api:1"), (lines[0]["kwargs"]["approx_input_tokens"], lines[0]["kwargs"]["max_tokens"],
+                                                    lines[0]["kwargs"]["api_request_id"]))
+        self.assertNotIn("request", lines[0]["kwargs"], "only what the daemon reads is journaled")
+        self.assertEqual({"journal": 2, "daemon": 0}, bridge.api_answered_by)
+
+        # Not decided by the middleware: another request, a fallback to another provider, another session.
+        for other in (dict(pre, api_request_id="t1:api:2"), dict(pre, provider="openrouter"), dict(pre, session_id="s2")):
+            ctx.hooks["pre_api_request"](**other)
+        self.assertEqual(["llm_request"] + ["pre_api_request"] * 3, [e for e, _ in daemon.hook_bodies()])
+
+        # A middleware that got no answer (the daemon refused the question) leaves its request's hook to ask.
+        daemon.statuses["llm_request"] = 503
+        ctx.middleware["llm_request"](request=request, **dict(context, api_request_id="t1:api:3"))
+        ctx.hooks["pre_api_request"](**dict(pre, api_request_id="t1:api:3"))
+        self.assertEqual("pre_api_request", daemon.hook_bodies()[-1][0])
+        self.assertEqual({"journal": 2, "daemon": 4}, bridge.api_answered_by)
+
+    def test_the_requests_remembered_for_the_middleware_are_bounded(self):
+        daemon = FakeDaemon(self.home)
+        self.addCleanup(daemon.stop)
+        ctx, bridge = self.register()
+        for i in range(plutus_bridge.MAX_HELD_REQUESTS + 10):
+            bridge._note_held({"session_id": "s", "api_request_id": "r%d" % i, "provider": "p", "model": "m"})
+        self.assertEqual(plutus_bridge.MAX_HELD_REQUESTS, len(bridge.held_by_middleware))
+        self.assertFalse(bridge._held_by_middleware({"session_id": "s", "api_request_id": "r0", "provider": "p", "model": "m"}),
+                         "the oldest is forgotten: its hook asks the daemon again")
+        self.assertTrue(bridge._held_by_middleware({"session_id": "s", "api_request_id": "r%d" % (plutus_bridge.MAX_HELD_REQUESTS + 9),
+                                                    "provider": "p", "model": "m"}))
+
     def test_the_writer_holds_a_lock_the_daemon_can_probe_and_gives_it_up_on_rotation(self):
         self.settings["hooks"] = ["post_tool_call"]
         _, bridge = self.register()

@@ -51,6 +51,9 @@ VERDICT_FIELDS = {
 }
 # Events the spool could not take (full disk, unwritable directory) wait in memory, up to this many.
 MAX_HELD = 10000
+# Requests remembered as decided by the middleware (Bridge.held_by_middleware); the oldest are forgotten first, and a
+# forgotten one's pre_api_request is simply asked of the daemon again.
+MAX_HELD_REQUESTS = 4096
 
 
 def load_settings(path=None):
@@ -545,6 +548,10 @@ class Bridge:
                          if self.journal is not None and settings.get("snapshot", True) else None)
         self.answered_by = {"snapshot": 0, "daemon": 0}   # pre_tool_call answers each way (the benchmark checks them)
         self.llm_answered_by = {"snapshot": 0, "daemon": 0}   # pre_llm_call answers each way
+        # (session, api_request_id, provider, model) of requests the daemon holds money for on the middleware's ask, newest last: their
+        # pre_api_request only renews that hold, so it is journaled instead of asked (docs/hook-journal.md).
+        self.held_by_middleware = collections.OrderedDict()
+        self.api_answered_by = {"journal": 0, "daemon": 0}   # pre_api_request each way (the benchmark checks them)
 
     # --- transport -------------------------------------------------------------------------
     def _endpoint(self):
@@ -775,6 +782,15 @@ class Bridge:
             if self.journal is not None and event not in VERDICT_HOOKS:
                 self.journal_event(event, kwargs)
                 return None
+            if event == "pre_api_request" and self.journal is not None:
+                if self._held_by_middleware(kwargs):
+                    # Hermes ignores this hook's answer and the middleware has already decided this very request:
+                    # what is left is to renew its hold with the request as it finally went out, which the
+                    # daemon does as it reads the journal.
+                    self.api_answered_by["journal"] += 1
+                    self.journal_event(event, kwargs)
+                    return None
+                self.api_answered_by["daemon"] += 1
             if event == "pre_tool_call" and self.snapshot is not None:
                 reply = self.from_snapshot(kwargs)
                 if reply is not None:
@@ -931,7 +947,33 @@ class Bridge:
         reply = self.ask("llm_request", kwargs)
         if reply is not None:
             self.carry_out("llm_request", kwargs, reply)
+            self._note_held(kwargs)
         return self.stopped.get(session or "")
+
+    def _note_held(self, kwargs):
+        """Remembers a request the daemon answered the middleware for with an id and provider: it admitted the request
+        (a hold) or refused it, either way decided under its lock (HookDispatcher.preApiRequest)."""
+        session, request_id, provider = kwargs.get("session_id"), kwargs.get("api_request_id"), kwargs.get("provider")
+        if not all(isinstance(v, str) and v.strip() for v in (request_id, provider)):
+            return
+        key = (session, request_id, provider, kwargs.get("model"))
+        with self.lock:
+            self.held_by_middleware[key] = True
+            self.held_by_middleware.move_to_end(key)
+            while len(self.held_by_middleware) > MAX_HELD_REQUESTS:
+                self.held_by_middleware.popitem(last=False)
+
+    def _held_by_middleware(self, kwargs):
+        """Whether this pre_api_request is for a request the middleware already asked the daemon about (a retry too:
+        Hermes keeps the api_request_id), to the same provider and model (a fallback switch is asked anew), with a journal
+        to write it to."""
+        request_id, provider = kwargs.get("api_request_id"), kwargs.get("provider")
+        if not all(isinstance(v, str) and v.strip() for v in (request_id, provider)):
+            return False
+        if time.time() < self.journal_down_until:
+            return False
+        with self.lock:
+            return (kwargs.get("session_id"), request_id, provider, kwargs.get("model")) in self.held_by_middleware
 
     def ask(self, event, kwargs):
         """The daemon's answer to a question that records nothing (so nothing is spooled), or None."""

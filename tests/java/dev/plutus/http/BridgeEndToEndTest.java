@@ -157,6 +157,69 @@ class BridgeEndToEndTest {
         }
     }
 
+    /**
+     * Each model call as Hermes makes it: the request middleware (which asks the daemon and holds the call's money), then
+     * pre_api_request (journaled: it only renews that hold), then post_api_request. The call after the cap is reached
+     * is itself shrunk, every call is counted exactly once, and no hold outlives its call.
+     */
+    @Test
+    void theMiddlewareDecidesEachCallItsPreApiRequestIsJournaledAndNoHoldOutlivesItsCall(@TempDir Path tmp) throws Exception {
+        Path home = tmp.resolve("plutus");
+        Path plugin = install(tmp.resolve("hermes"), home);
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.05\ntimezone: UTC\n");
+        String session = "20261203_090000_abcdef";
+        StringBuilder lines = new StringBuilder();
+        double now = System.currentTimeMillis() / 1000.0;
+        for (int n = 1; n <= 3; n++) {
+            ObjectNode context = TestSupport.JSON.createObjectNode().put("session_id", session).put("platform", "cli")
+                    .put("api_request_id", session + ":t:api:" + n).put("provider", "anthropic").put("model", "claude-sonnet-4-6")
+                    .put("api_mode", "anthropic_messages").put("api_call_count", n);
+            ObjectNode middleware = context.deepCopy();
+            middleware.putObject("request").put("model", "claude-sonnet-4-6").put("max_tokens", 1000)
+                    .putArray("messages").addObject().put("role", "user").put("content", "x".repeat(400));
+            ObjectNode pre = context.deepCopy().put("approx_input_tokens", 10_000).put("max_tokens", 1000);
+            ObjectNode post = context.deepCopy().put("started_at", now - 2).put("ended_at", now).put("api_duration", 2.0);
+            post.putObject("usage").put("input_tokens", n < 3 ? 10_000 : 20).put("output_tokens", n < 3 ? 100 : 16);
+            for (var e : List.of(java.util.Map.entry("llm_request", middleware), java.util.Map.entry("pre_api_request", pre),
+                    java.util.Map.entry("post_api_request", post))) {
+                ObjectNode line = TestSupport.JSON.createObjectNode().put("hook", e.getKey());
+                line.set("kwargs", e.getValue());
+                lines.append(line).append('\n');
+            }
+        }
+        Path events = tmp.resolve("events.jsonl");
+        Files.writeString(events, lines.toString());
+        try (DaemonProcess daemon = DaemonProcess.start(home, tmp.resolve("daemon.log"))) {
+            List<JsonNode> out = drive(plugin, events, 0, Integer.MAX_VALUE, null);
+            assertTrue(out.get(0).get("reply").isNull() && out.get(3).get("reply").isNull(), "under the cap: sent as they were " + out);
+            assertEquals(16, out.get(6).path("reply").path("request").path("max_tokens").asInt(),
+                    "the call after the cap was reached is itself shrunk: " + out.get(6));
+            for (int i : new int[] {1, 4, 7}) {
+                assertTrue(out.get(i).get("reply").isNull(), out.get(i).toString());
+            }
+            String token = Files.readString(home.resolve("daemon.token")).strip();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            JsonNode global;
+            long calls;
+            do {
+                Thread.sleep(50);
+                calls = EXACT.readTree(command(daemon.info(), token, "stats", "today", true)).path("usage").path("calls").asLong();
+                global = EXACT.readTree(command(daemon.info(), token, "budget", "", true)).path("scopes").get(0);
+            } while ((calls < 3 || global.path("held_usd").decimalValue().signum() != 0) && System.nanoTime() < until);
+            assertEquals(3, calls, "every call counted once");
+            assertEquals(0, global.path("held_usd").decimalValue().signum(), "no hold outlives its call: " + global);
+            assertEquals(0, new java.math.BigDecimal("0.063300").compareTo(global.path("spent_usd").decimalValue()),
+                    "2 x $0.0315 + the shrunk call's $0.0003: " + global);
+            assertTrue(!Files.exists(home.resolve("spool")) || Files.list(home.resolve("spool")).findAny().isEmpty(),
+                    "nothing was spooled or set aside");
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(daemon.info().baseUrl() + "/metrics"))
+                    .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("plutus_hook_events_total{kind=\"journaled\"} 6\n"),
+                    "three post_api_request and three pre_api_request came by the journal: " + metrics);
+            assertTrue(metrics.contains("plutus_hook_events_total{kind=\"events\"} 9\n"), "and three middleware asks: " + metrics);
+        }
+    }
+
     /** The bridge installed with {@code failMode}, over a home whose global budget ($0.0001 a day) any call breaks. */
     private static Path installUnderATinyCap(Path tmp, Path home, String failMode) throws IOException {
         Path plugin = install(tmp.resolve("hermes"), home, failMode);

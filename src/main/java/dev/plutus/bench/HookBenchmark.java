@@ -98,6 +98,12 @@ public final class HookBenchmark {
             refuseUnless(llmFromSnapshot + llmAsked == r.path("sent").path("pre_llm_call").asLong(), "pre_llm_call answers: "
                     + llmFromSnapshot + " from the snapshot + " + llmAsked + " from the daemon, but "
                     + r.path("sent").path("pre_llm_call").asLong() + " were dispatched");
+            // pre_api_request after the middleware's answer is journaled; one the middleware did not decide is asked.
+            long apiJournaled = r.path("pre_api_request_from").path("journal").asLong();
+            long apiAsked = r.path("pre_api_request_from").path("daemon").asLong();
+            refuseUnless(apiJournaled + apiAsked == r.path("sent").path("pre_api_request").asLong(), "pre_api_request: "
+                    + apiJournaled + " journaled + " + apiAsked + " asked, but " + r.path("sent").path("pre_api_request").asLong()
+                    + " were dispatched");
             for (String style : List.of("loop", "thread")) {
                 JsonNode st = r.path("styles").path(style);
                 long answered = st.path("pre_tool_call_from").path("snapshot").asLong() + st.path("pre_tool_call_from").path("daemon").asLong();
@@ -126,12 +132,14 @@ public final class HookBenchmark {
             for (String style : List.of("loop", "thread")) {
                 JsonNode st = r.path("styles").path(style);
                 out.printf("  %s dispatch (%s), connections opened by the bridge: %d; hooks sent on the channel %d, over HTTP %d; "
-                        + "pre_tool_call answered from the verdict snapshot %d, by the daemon %d; pre_llm_call %d / %d%n", style,
+                        + "pre_tool_call answered from the verdict snapshot %d, by the daemon %d; pre_llm_call %d / %d; "
+                        + "pre_api_request journaled after the middleware's answer %d, asked %d%n", style,
                         style.equals("loop") ? "invoke_hook on the caller's thread" : "a fresh thread per hook, as newer Hermes",
                         st.path("connections_opened").asLong(), st.path("sent_via").path("channel").asLong(),
                         st.path("sent_via").path("http").asLong(), st.path("pre_tool_call_from").path("snapshot").asLong(),
                         st.path("pre_tool_call_from").path("daemon").asLong(), st.path("pre_llm_call_from").path("snapshot").asLong(),
-                        st.path("pre_llm_call_from").path("daemon").asLong());
+                        st.path("pre_llm_call_from").path("daemon").asLong(), st.path("pre_api_request_from").path("journal").asLong(),
+                        st.path("pre_api_request_from").path("daemon").asLong());
                 // The same manager with a plugin whose hooks do nothing, timed event for event in turn with plutus: Hermes's
                 // own floor (in the thread style, starting a thread per hook), printed beside each figure with what Plutus adds.
                 st.path("hooks").fields().forEachRemaining(h -> {

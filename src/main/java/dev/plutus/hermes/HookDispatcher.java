@@ -185,6 +185,12 @@ public final class HookDispatcher {
             counters.count("store_errors");
             LOG.warn("journaled {} could not be stored, read again later: {}", event, ex.getMessage());
             return ReplayOutcome.RETRY;
+        } catch (VerdictUnknown ex) {
+            // A journaled pre_api_request renews the hold the middleware's verdict placed; with no verdict now that hold
+            // stands as it was, and nothing about the line is wrong, so it is not set aside.
+            counters.count("verdict_unknown");
+            LOG.warn("journaled {}: verdict unknown ({}); the hold placed before stands", event, ex.getMessage());
+            return ReplayOutcome.DONE;
         } catch (RuntimeException ex) {
             counters.count("errors");
             LOG.warn("journaled {} failed: {}", event, ex, ex);
