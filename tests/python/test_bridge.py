@@ -879,5 +879,37 @@ class BridgeTest(unittest.TestCase):
         self.assertEqual({"action": "block", "message": "over budget"}, ctx.hooks["pre_tool_call"](**fixture("pre_tool_call.json")))
 
 
+class ApproxTokensTest(unittest.TestCase):
+    """The middleware's prompt-size estimate: json.dumps's length (/4) without writing the JSON."""
+
+    def test_it_is_the_json_length_but_for_ascii_escapes(self):
+        conversation = [{"role": "user" if i % 2 == 0 else "assistant", "content": "word " * 300} for i in range(40)]
+        shared = {"role": "user", "content": "x" * 2000}
+        for request in ({"model": "m", "messages": conversation, "max_tokens": 4096, "stream": True, "temperature": 0.7},
+                        {"model": "m", "messages": [shared] * 8, "tools": [{"name": "t", "input_schema": {}}]},
+                        {"modelId": "b", "inferenceConfig": {"maxTokens": 64000}, "messages": [{"content": [{"text": "日本語のテキスト" * 50}]}]}):
+            exact = len(json.dumps(request, default=str))
+            self.assertLessEqual(abs(plutus_bridge.approx_chars(request) - exact), exact // 200, request.keys())
+        # Punctuation is counted a little generously (a separator after the last member, 5 for every constant), never short.
+        small = {"x": ["héllo", 1, 2.5, None, False, {"deep": [[["ü"]]]}]}
+        self.assertTrue(0 <= plutus_bridge.approx_chars(small) - len(json.dumps(small)) <= 16)
+        # Escapes are the one difference: a newline is one character to the model, two in JSON.
+        self.assertEqual(len("a\nb") + 2, plutus_bridge.approx_chars("a\nb"))
+        self.assertEqual(len(json.dumps("日本")), plutus_bridge.approx_chars("日本"), "non-ASCII as json writes it (\\u escapes)")
+
+    def test_a_cycle_or_great_depth_ends_with_a_finite_count(self):
+        looped = {"messages": []}
+        looped["messages"].append(looped)
+        self.assertGreater(plutus_bridge.approx_tokens(looped), 0)
+        deep = []
+        node = deep
+        for _ in range(100000):
+            child = []
+            node.append(child)
+            node = child
+        self.assertEqual(400002 // 4, plutus_bridge.approx_tokens(deep), "no RecursionError, so no estimate of 0")
+        self.assertEqual(0, plutus_bridge.approx_tokens(None) - 5 // 4)
+
+
 if __name__ == "__main__":
     unittest.main()
