@@ -73,8 +73,10 @@ public final class ReservationBook {
     /**
      * Checks {@code scopes} with everything held counted as spent and, unless that is a hard verdict,
      * holds {@code micros} against each. A request whose id is already held (a retry) renews its time
-     * and is judged without counting itself twice; refused, it keeps the hold it had: the call was let out
-     * on that hold (Hermes cannot take a call back), so its money stays held until it reports or fails.
+     * and is judged without counting itself twice. A renewal never holds less than the call already held (a
+     * request re-sized smaller, or sent with its sizes missing, would otherwise free money for other calls while
+     * it is in flight), and refused it keeps that hold with the later expiry: the call was let out on it (Hermes
+     * cannot take a call back), so its money stays held until it reports or fails.
      */
     public Outcome reserve(String id, Collection<ScopeRef> scopes, long micros, Instant now, Instant expiresAt,
                            Judge judge, Elsewhere elsewhere) {
@@ -86,14 +88,16 @@ public final class ReservationBook {
                 unhold(again);
             }
             BudgetCheck check = judge.check(scope -> dev.plutus.core.Money.plus(heldByScope.getOrDefault(scope, 0L), elsewhere.heldMicros(scope)));
+            long until = again == null ? expiresAt.toEpochMilli() : Math.max(again.expiresAtMillis(), expiresAt.toEpochMilli());
             if (check.verdict() instanceof Verdict.Hard) {
                 if (again != null) {
-                    hold(id, again);
+                    hold(id, new Held(again.scopes(), again.micros(), until));
                 }
                 return new Outcome.Refused(check, null, micros);
             }
-            hold(id, new Held(List.copyOf(scopes), micros, expiresAt.toEpochMilli()));
-            return new Outcome.Admitted(id, micros, expiresAt, check);
+            long held = again == null ? micros : Math.max(micros, again.micros());
+            hold(id, new Held(List.copyOf(scopes), held, until));
+            return new Outcome.Admitted(id, held, Instant.ofEpochMilli(until), check);
         } finally {
             lock.unlock();
         }
@@ -135,8 +139,11 @@ public final class ReservationBook {
                     claims.put(s, new Claim(c.micros() - micros, false, c.untilMillis(), c.basis()));
                 }
             }
-            hold(id, new Held(List.copyOf(scopes), micros, expiresAt.toEpochMilli()));
-            return new Outcome.Admitted(id, micros, expiresAt, check);
+            // As in reserve: a renewal never holds less, nor ends sooner, than the hold it renews.
+            long held = again == null ? micros : Math.max(micros, again.micros());
+            long until = again == null ? expiresAt.toEpochMilli() : Math.max(again.expiresAtMillis(), expiresAt.toEpochMilli());
+            hold(id, new Held(List.copyOf(scopes), held, until));
+            return new Outcome.Admitted(id, held, Instant.ofEpochMilli(until), check);
         } finally {
             lock.unlock();
         }

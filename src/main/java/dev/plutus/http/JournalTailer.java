@@ -543,6 +543,10 @@ final class JournalTailer {
                 return false;
             }
             try {
+                if (!ch.isOpen()) {
+                    // Retired by the tailer meanwhile: it is closed only once read to its end (or it was found unreadable).
+                    return finished.contains(name);
+                }
                 read(Long.MAX_VALUE, deadline);
                 return !stalled && !expired(deadline) && (consumed == ch.size() || !writerAlive());
             } catch (IOException e) {
