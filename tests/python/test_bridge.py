@@ -910,6 +910,16 @@ class ApproxTokensTest(unittest.TestCase):
         self.assertEqual(400002 // 4, plutus_bridge.approx_tokens(deep), "no RecursionError, so no estimate of 0")
         self.assertEqual(0, plutus_bridge.approx_tokens(None) - 5 // 4)
 
+    def test_one_odd_leaf_does_not_make_the_whole_request_count_nothing(self):
+        class Unprintable:
+            def __str__(self):
+                raise RuntimeError("no")
+
+        text = "x" * 40000
+        for odd in (10 ** 5000, Unprintable()):
+            self.assertGreaterEqual(plutus_bridge.approx_tokens({"messages": [{"content": text}], "odd": odd}), 10000)
+        self.assertLessEqual(abs(plutus_bridge.approx_chars(10 ** 50) - len(str(10 ** 50))), 1)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -118,6 +118,32 @@ class HookDispatcherTest {
         }
     }
 
+    /**
+     * A journaled pre_api_request only renews its call's hold: a cron job over its budget then is not paused there
+     * (nobody would carry the pause out, and it is handed out once per period), but by the next hook that answers.
+     */
+    @Test
+    void aJournaledPreApiRequestRenewsItsHoldAndLeavesTheCronPauseToTheNextAnswer(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  per_cron_job:\n    default:\n      daily_usd: 0.002\n");
+        String session = "cron_d200f53be09d_20261124_030000";
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            ObjectNode start = (ObjectNode) TestSupport.hermesJson("on_session_start-cron.json");
+            p.hooks().dispatch("on_session_start", start.put("session_id", session));
+            ObjectNode call = (ObjectNode) TestSupport.hermesJson("post_api_request-anthropic-cache.json");
+            call.put("session_id", session).put("platform", "cron").put("api_request_id", session + ":t:api:1")
+                    .put("ended_at", NOON.getEpochSecond());
+            p.hooks().dispatch("post_api_request", call);   // the job is over its $0.002 now
+            ObjectNode pre = (ObjectNode) TestSupport.hermesJson("pre_api_request.json");
+            pre.put("session_id", session).put("platform", "cron").put("api_request_id", session + ":t:api:2");
+
+            List<HookDispatcher.ReplayOutcome> done = p.hooks().journaledAll(List.of(new HookDispatcher.Journaled("pre_api_request", pre)));
+
+            assertEquals(List.of(HookDispatcher.ReplayOutcome.DONE), done);
+            JsonNode next = p.hooks().dispatch("llm_request", pre).toJson();
+            assertEquals("d200f53be09d", next.path("pause_cron_job").path("job_id").asText(), "the pause is still to hand out: " + next);
+        }
+    }
+
     @Test
     void theMiddlewareAsksForTheVerdictOfTheCallItIsAboutToLetOut(@TempDir Path home) throws Exception {
         Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.002\non_estimated: enforce\n");

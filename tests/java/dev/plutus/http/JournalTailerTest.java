@@ -121,6 +121,32 @@ class JournalTailerTest {
         }
     }
 
+    /** A later Hermes process given the pid of one whose journal was read and deleted writes under the same name. */
+    @Test
+    void aJournalNameInUseAgainAfterItsFileWasRetiredIsReadAndCountedByVerdicts(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.0008\n");
+        try (DaemonHarness d = DaemonHarness.start(home)) {
+            Path dir = Files.createDirectories(home.resolve("hook-journal"));
+            Path journal = dir.resolve("host-4250-1.jsonl");
+            Files.writeString(dir.resolve(".first.new"), call("first"));
+            Files.move(dir.resolve(".first.new"), journal);
+            d.daemon().drainJournalsNow();
+            assertEquals(1, stored(d));
+            assertFalse(Files.exists(journal), "read, its writer gone: retired");
+            String line = call("second");   // $0.00045 more: $0.0009 against $0.0008
+            try (FileChannel w = FileChannel.open(dir.resolve(".new"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND); FileLock held = w.lock()) {
+                Files.move(dir.resolve(".new"), journal);
+                w.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+                HttpResponse<String> r = hook(d, "{\"session_id\": \"s1\", \"_plutus_journal\": \"host-4250-1.jsonl\", "
+                        + "\"_plutus_journal_offset\": " + line.getBytes(StandardCharsets.UTF_8).length + "}");
+                assertEquals(200, r.statusCode(), r.body());
+                assertTrue(r.body().contains("\"block\""), "the new file's call is counted first: " + r.body());
+                assertEquals(2, stored(d));
+            }
+        }
+    }
+
     private static HttpResponse<String> hook(DaemonHarness d, String body) throws Exception {
         return d.send("POST", "/hooks/pre_tool_call", body, d.token());
     }

@@ -32,6 +32,13 @@ public sealed interface Enforcer permits LocalEnforcer, RemoteEnforcer {
      */
     Optional<Block> admit(CallIntent intent);
 
+    /**
+     * A model call already let out renews its hold (a retry, or the request as it finally went out, read from the
+     * bridge's journal): nobody waits for an answer, so no block, notice or cron pause is handed out (a pause
+     * recorded here would be marked done and never carried out). Remote mode holds nothing.
+     */
+    void renew(CallIntent intent);
+
     /** Ends the hold of a call that failed and will not be retried; false when nothing was held. */
     boolean release(String intentId);
 }

@@ -66,6 +66,17 @@ public final class LocalEnforcer implements Enforcer {
         return blockFor(intent.sessionId(), r.check());
     }
 
+    @Override
+    public void renew(CallIntent intent) {
+        ReservationBook.Outcome o;
+        try {
+            o = reservations.reserve(intent);
+        } catch (RuntimeException e) {
+            throw new VerdictUnknown(VerdictUnknown.reasonOf(e), e);
+        }
+        known(o.check());
+    }
+
     /** The check, unless its verdict is unknown: that is thrown, so no caller can take it for ok. */
     private static BudgetCheck known(BudgetCheck check) {
         if (check.verdict() instanceof Verdict.Unknown u) {

@@ -66,6 +66,11 @@ public final class RemoteEnforcer implements Enforcer {
     }
 
     @Override
+    public void renew(CallIntent intent) {
+        // Nothing is held here: the central daemon holds (or not) for the calls it answered.
+    }
+
+    @Override
     public boolean release(String intentId) {
         return false;
     }

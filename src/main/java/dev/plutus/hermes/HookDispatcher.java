@@ -90,41 +90,17 @@ public final class HookDispatcher {
         }
     }
 
-    /**
-     * Handles a hook the bridge wrote to its journal instead of sending (one whose answer carries no
-     * verdict): exactly as {@link #dispatch}, and counted as a hook event, but its answer is not wanted.
-     * A store failure asks for the line to be read again later; an event that fails for any other reason
-     * is set aside (kept in rejected.jsonl), never retried in front of the rest of its journal.
-     */
-    public ReplayOutcome journaled(String event, JsonNode kwargs) {
-        counters.count("events");
-        counters.count("journaled");
-        try {
-            handle(HookEvents.parse(event, kwargs, clock.instant(), note -> clamped(event, note)));
-            counters.count("event." + event);
-            return ReplayOutcome.DONE;
-        } catch (HookEvents.Malformed | IllegalArgumentException e) {
-            malformed(event, e.getMessage());
-            return ReplayOutcome.REJECTED;
-        } catch (dev.plutus.store.StoreException e) {
-            counters.count("store_errors");
-            LOG.warn("journaled {} could not be stored, read again later: {}", event, e.getMessage());
-            return ReplayOutcome.RETRY;
-        } catch (RuntimeException e) {
-            counters.count("errors");
-            LOG.warn("journaled {} failed: {}", event, e, e);
-            return ReplayOutcome.REJECTED;
-        }
-    }
-
     /** A line of a hook journal: the hook's name and its keyword arguments. */
     public record Journaled(String event, JsonNode kwargs) {}
 
     /**
-     * Handles journaled hooks in their order, each as {@link #journaled} would, except that model calls
-     * following each other are recorded together ({@link CallRecorder#recordAll}: one batch costs the engine
-     * a fraction of as many single calls). Returns an outcome per hook handled, in order; after a
-     * {@link ReplayOutcome#RETRY} nothing more was handled, so the list ends there.
+     * Handles hooks the bridge wrote to its journal instead of sending (hooks whose answer is not wanted), in their
+     * order, each as {@link #dispatch} would and counted as a hook event, except that a pre_api_request only renews
+     * its hold ({@link #renewHold}) and model calls following each other are recorded together ({@link CallRecorder#recordAll}: one batch costs the engine
+     * a fraction of as many single calls). A store failure asks for the line to be read again later; an event that
+     * fails for any other reason is set aside (kept in rejected.jsonl), never retried in front of the rest of its
+     * journal. Returns an outcome per hook handled, in order; after a {@link ReplayOutcome#RETRY} nothing more was
+     * handled, so the list ends there.
      */
     public List<ReplayOutcome> journaledAll(List<Journaled> events) {
         List<ReplayOutcome> out = new ArrayList<>(events.size());
@@ -172,10 +148,14 @@ public final class HookDispatcher {
         return retry < 0 ? out : out.subList(0, retry + 1);
     }
 
-    /** The {@link #journaled} of an event already parsed. */
+    /** One journaled hook already parsed (see {@link #journaledAll}). */
     private ReplayOutcome journaledParsed(String event, HookEvent e) {
         try {
-            handle(e);
+            if (e instanceof HookEvent.PreApiRequest p) {
+                renewHold(p);
+            } else {
+                handle(e);
+            }
             counters.count("event." + event);
             return ReplayOutcome.DONE;
         } catch (HookEvents.Malformed | IllegalArgumentException ex) {
@@ -391,13 +371,7 @@ public final class HookDispatcher {
     private HookReply preApiRequest(HookEvent.PreApiRequest e) {
         // No session named is not malformed: a call still goes out and costs money, so the scopes that
         // do not depend on a session (global, and with a reservation the provider and model) still decide.
-        String sessionId = e.sessionId() == null || e.sessionId().isBlank() ? null : e.sessionId();
-        if (sessionId != null) {
-            sessions.observe(sessionId, e.platform(), null, null, e.at());
-        }
-        if (e.approxInputTokens() > 0) {
-            estimator.rememberRequest(e.apiRequestId(), sessionId, e.approxInputTokens());
-        }
+        String sessionId = noteRequest(e);
         // Hermes cannot cancel a model call from this hook; the bridge may act on the block by
         // shrinking the request, so the verdict is returned all the same.
         if (e.apiRequestId() == null || e.apiRequestId().isBlank() || e.provider() == null || e.provider().isBlank()) {
@@ -408,6 +382,30 @@ public final class HookDispatcher {
         Optional<Enforcer.Block> refused = enforcer.admit(new CallIntent("api:" + e.apiRequestId(), sessionId, e.platform(),
                 e.provider(), e.model(), e.approxInputTokens(), e.maxTokens()));
         return refused.map(this::blocked).orElse(HookReply.NOTHING);
+    }
+
+    /** Sees the request's session and remembers its prompt size (to estimate a reply without usage); its session or null. */
+    private String noteRequest(HookEvent.PreApiRequest e) {
+        String sessionId = e.sessionId() == null || e.sessionId().isBlank() ? null : e.sessionId();
+        if (sessionId != null) {
+            sessions.observe(sessionId, e.platform(), null, null, e.at());
+        }
+        if (e.approxInputTokens() > 0) {
+            estimator.rememberRequest(e.apiRequestId(), sessionId, e.approxInputTokens());
+        }
+        return sessionId;
+    }
+
+    /**
+     * A journaled pre_api_request: the bridge's middleware already asked about this call and it went out, so its hold
+     * is only renewed (Enforcer#renew); nothing is decided that someone would have to carry out.
+     */
+    private void renewHold(HookEvent.PreApiRequest e) {
+        String sessionId = noteRequest(e);
+        if (e.apiRequestId() != null && !e.apiRequestId().isBlank() && e.provider() != null && !e.provider().isBlank()) {
+            enforcer.renew(new CallIntent("api:" + e.apiRequestId(), sessionId, e.platform(), e.provider(), e.model(),
+                    e.approxInputTokens(), e.maxTokens()));
+        }
     }
 
     /** A failed attempt that will not be retried spends nothing: its hold goes back at once. */

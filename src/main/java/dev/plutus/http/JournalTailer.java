@@ -95,7 +95,10 @@ final class JournalTailer {
     private final DaemonStatus status;
     private final int maxLineBytes;
     private final Map<String, Journal> journals = new ConcurrentHashMap<>();
-    /** Journals read to their end and deleted: a verdict naming one has nothing left to wait for. */
+    /**
+     * Journals read to their end and deleted: a verdict naming one has nothing left to wait for, until a file of the
+     * same name appears again (the pid reused), which is then opened and read like any new journal.
+     */
     private final Set<String> finished = ConcurrentHashMap.newKeySet();
     /** Entries named like journals that are not the daemon user's regular files: never opened, logged once each. */
     private final Set<String> refused = ConcurrentHashMap.newKeySet();
@@ -304,9 +307,7 @@ final class JournalTailer {
         if (!m.matches() || offset < 0) {
             return false;
         }
-        if (finished.contains(name)) {
-            return true;
-        }
+        // Open journals first: a retired name may be in use again (a new Hermes process given the same pid).
         Journal j = journals.get(name);
         if (j == null) {
             discover(deadline);
@@ -331,7 +332,8 @@ final class JournalTailer {
             s.forEach(p -> {
                 String name = p.getFileName().toString();
                 Matcher m = NAME.matcher(name);
-                if (!name.startsWith(".") && m.matches() && !journals.containsKey(name) && !finished.contains(name)) {
+                // A retired journal was deleted, so a file under its name is a new one: a later process given the same pid.
+                if (!name.startsWith(".") && m.matches() && !journals.containsKey(name)) {
                     if (isOwnRegularFile(p, name)) {
                         open(p, name, m, deadline);
                     }
@@ -426,6 +428,8 @@ final class JournalTailer {
             long consumed = readConsumed(name, ch.size());
             if (journals.putIfAbsent(name, new Journal(name, path, m.group(1), Long.parseLong(m.group(2)), ch, consumed)) != null) {
                 ch.close(); // another thread opened it in between
+            } else if (finished.remove(name)) {
+                LOG.info("hook journal {} is in use again (a new process with the pid of one whose journal was read): reading it", name);
             }
         } catch (NoSuchFileException gone) {
             // retired by another pass in between
