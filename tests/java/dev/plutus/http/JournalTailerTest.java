@@ -73,9 +73,7 @@ class JournalTailerTest {
             Path dir = Files.createDirectories(home.resolve("hook-journal"));
             Path journal = dir.resolve("host-4243-1.jsonl");
             String line = call("c");
-            try (FileChannel w = FileChannel.open(dir.resolve(".new"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND); FileLock held = w.lock()) {
-                Files.move(dir.resolve(".new"), journal);
+            try (FileChannel w = liveWriter(dir, journal)) {
                 w.write(java.nio.ByteBuffer.wrap(line.substring(0, 40).getBytes(StandardCharsets.UTF_8)));
                 d.daemon().drainJournalsNow();
                 assertEquals(0, stored(d));
@@ -99,9 +97,7 @@ class JournalTailerTest {
             Path dir = Files.createDirectories(home.resolve("hook-journal"));
             Path journal = dir.resolve("host-4244-1.jsonl");
             String line = call("d");
-            try (FileChannel w = FileChannel.open(dir.resolve(".new"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND); FileLock held = w.lock()) {
-                Files.move(dir.resolve(".new"), journal);
+            try (FileChannel w = liveWriter(dir, journal)) {
                 w.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
                 long offset = line.getBytes(StandardCharsets.UTF_8).length;
                 // $0.00045 journaled a moment ago against a $0.0004 limit: the verdict must already count it.
@@ -134,9 +130,7 @@ class JournalTailerTest {
             assertEquals(1, stored(d));
             assertFalse(Files.exists(journal), "read, its writer gone: retired");
             String line = call("second");   // $0.00045 more: $0.0009 against $0.0008
-            try (FileChannel w = FileChannel.open(dir.resolve(".new"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND); FileLock held = w.lock()) {
-                Files.move(dir.resolve(".new"), journal);
+            try (FileChannel w = liveWriter(dir, journal)) {
                 w.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
                 HttpResponse<String> r = hook(d, "{\"session_id\": \"s1\", \"_plutus_journal\": \"host-4250-1.jsonl\", "
                         + "\"_plutus_journal_offset\": " + line.getBytes(StandardCharsets.UTF_8).length + "}");
@@ -145,6 +139,18 @@ class JournalTailerTest {
                 assertEquals(2, stored(d));
             }
         }
+    }
+
+    /**
+     * A journal as a live bridge holds it: created under a hidden name, locked, then renamed; the lock lasts until the
+     * returned channel is closed.
+     */
+    private static FileChannel liveWriter(Path dir, Path journal) throws java.io.IOException {
+        FileChannel w = FileChannel.open(dir.resolve(".new"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        w.lock();
+        Files.move(dir.resolve(".new"), journal);
+        return w;
     }
 
     private static HttpResponse<String> hook(DaemonHarness d, String body) throws Exception {

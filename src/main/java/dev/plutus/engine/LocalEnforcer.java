@@ -42,13 +42,7 @@ public final class LocalEnforcer implements Enforcer {
 
     @Override
     public Optional<Block> admit(CallIntent intent) {
-        ReservationBook.Outcome o;
-        try {
-            o = reservations.reserve(intent);
-        } catch (RuntimeException e) {
-            throw new VerdictUnknown(VerdictUnknown.reasonOf(e), e);
-        }
-        known(o.check());
+        ReservationBook.Outcome o = reserve(intent);
         if (!(o instanceof ReservationBook.Outcome.Refused r)) {
             return Optional.empty();
         }
@@ -68,6 +62,11 @@ public final class LocalEnforcer implements Enforcer {
 
     @Override
     public void renew(CallIntent intent) {
+        reserve(intent);
+    }
+
+    /** Holds the call's expected cost (or renews its hold); a failure or an unknown verdict is thrown as {@link VerdictUnknown}. */
+    private ReservationBook.Outcome reserve(CallIntent intent) {
         ReservationBook.Outcome o;
         try {
             o = reservations.reserve(intent);
@@ -75,6 +74,7 @@ public final class LocalEnforcer implements Enforcer {
             throw new VerdictUnknown(VerdictUnknown.reasonOf(e), e);
         }
         known(o.check());
+        return o;
     }
 
     /** The check, unless its verdict is unknown: that is thrown, so no caller can take it for ok. */
