@@ -37,6 +37,13 @@ public final class ReservationRace {
     public record SessionResult(int admitted, long largestMicros) {}
 
     public static List<SessionResult> race(Engine p, String prefix, int sessions, int callsEach, long seed) throws Exception {
+        return race(p, prefix, sessions, callsEach, seed, () -> { });
+    }
+
+    /** As {@link #race(Engine, String, int, int, long)}; {@code firstAdmitted} runs once, when the first call is admitted. */
+    static List<SessionResult> race(Engine p, String prefix, int sessions, int callsEach, long seed, Runnable firstAdmitted)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(sessions);
         try {
             List<Future<SessionResult>> futures = new ArrayList<>();
@@ -54,6 +61,9 @@ public final class ReservationRace {
                             break;
                         }
                         admitted++;
+                        if (told.compareAndSet(false, true)) {
+                            firstAdmitted.run();
+                        }
                         // Real output runs from a tenth to three times the 1,024 tokens the reservation assumed.
                         long output = 100 + rnd.nextInt(3000);
                         RecordedCall rc = p.recorder().record(new CallEvent(id, p.clock().instant(), session, "cron", "anthropic", "claude-sonnet-4-6", null,
@@ -78,7 +88,7 @@ public final class ReservationRace {
 
     /**
      * Starts a second JVM on {@code home} running {@code sessionsEach} sessions, waits until it has
-     * opened the database, then both race at once.
+     * opened the database and had its first call admitted, then both race.
      */
     public static TwoProcesses raceTwoProcesses(Engine p, Path home, int sessionsEach, int callsEach) throws Exception {
         Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -92,9 +102,19 @@ public final class ReservationRace {
             }
             other.getOutputStream().write("go\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             other.getOutputStream().flush();
+            // This process starts once the other has a call through: started together, a warm process can take the
+            // writers' lock turn after turn and spend the whole budget before the other's first call is looked at.
+            List<String> early = new ArrayList<>();
+            for (String line; (line = in.readLine()) != null && !"admitted".equals(line); ) {
+                early.add(line);
+            }
             List<SessionResult> mine = race(p, "mine", sessionsEach, callsEach, 99);
             List<SessionResult> theirs = new ArrayList<>();
+            List<String> lines = new ArrayList<>(early);
             for (String line; (line = in.readLine()) != null; ) {
+                lines.add(line);
+            }
+            for (String line : lines) {
                 String[] f = line.trim().split(" ");
                 if (f.length == 2 && f[0].matches("\\d+")) {
                     theirs.add(new SessionResult(Integer.parseInt(f[0]), Long.parseLong(f[1])));
@@ -109,7 +129,10 @@ public final class ReservationRace {
         }
     }
 
-    /** args: home prefix sessions callsEach seed; prints ready, waits for a line on stdin, then one line per session: admitted largestMicros. */
+    /**
+     * args: home prefix sessions callsEach seed; prints ready, waits for a line on stdin, prints admitted at its first call
+     * admitted, then one line per session: admitted largestMicros.
+     */
     public static void main(String[] args) throws Exception {
         try (Engine p = Engine.open(EngineConfig.builder(new HomeLayout(Path.of(args[0]))).clock(Clock.fixed(NOON, ZoneOffset.UTC))
                 .environment(java.util.Map.of()).build())) {
@@ -117,7 +140,12 @@ public final class ReservationRace {
             System.out.println("ready");
             System.out.flush();
             new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)).readLine();
-            for (SessionResult r : race(p, args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]))) {
+            List<SessionResult> results = race(p, args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]),
+                    () -> {
+                        System.out.println("admitted");
+                        System.out.flush();
+                    });
+            for (SessionResult r : results) {
                 System.out.println(r.admitted() + " " + r.largestMicros());
             }
         }
