@@ -247,14 +247,26 @@ final class JournalTailer {
             discover(NONE);
             lastListed = now;
         }
+        return readInWritingOrder(false);
+    }
+
+    /**
+     * Reads what every open journal has gained and retires those whose writer is gone (checked at once when
+     * {@code force}), each writer's files in the order it wrote them: a later file is read only once the earlier one
+     * is read to its end. An event there may follow one in the earlier file (a call's settling after its hold), and
+     * read first it would leave the hold standing with nothing left to end it.
+     */
+    private int readInWritingOrder(boolean force) {
+        java.util.List<Journal> all = new java.util.ArrayList<>(journals.values());
+        all.sort(java.util.Comparator.comparing((Journal j) -> j.writer).thenComparingLong(j -> j.number));
         int read = 0;
         String waiting = null;
-        for (Journal j : inWritingOrder()) {
+        for (Journal j : all) {
             if (j.writer.equals(waiting)) {
                 continue;
             }
             read += j.readAvailable();
-            j.retireIfDone(now, false);
+            j.retireIfDone(System.nanoTime(), force);
             if (!j.readToItsEnd()) {
                 waiting = j.writer;
             }
@@ -262,32 +274,10 @@ final class JournalTailer {
         return read;
     }
 
-    /**
-     * The open journals, each writer's in the order it wrote them. A writer's later file is read only once its
-     * earlier one is read to its end: an event there may follow one in the earlier file (a call's settling after
-     * its hold), and read first it would leave the hold standing with nothing left to end it.
-     */
-    private java.util.List<Journal> inWritingOrder() {
-        java.util.List<Journal> all = new java.util.ArrayList<>(journals.values());
-        all.sort(java.util.Comparator.comparing((Journal j) -> j.writer).thenComparingLong(j -> j.number));
-        return all;
-    }
-
     /** Reads everything there is and retires every journal whose writer is gone: at start, in tests, at the end of a benchmark. */
     int drain() {
         discover(NONE);
-        int read = 0;
-        String waiting = null;
-        for (Journal j : inWritingOrder()) {
-            if (j.writer.equals(waiting)) {
-                continue;
-            }
-            read += j.readAvailable();
-            j.retireIfDone(System.nanoTime(), true);
-            if (!j.readToItsEnd()) {
-                waiting = j.writer;
-            }
-        }
+        int read = readInWritingOrder(true);
         saveAll();
         return read;
     }
