@@ -115,6 +115,34 @@ class JournalTest(unittest.TestCase):
         self.assertTrue(bridge._held_by_middleware({"session_id": "s", "api_request_id": "r%d" % (plutus_bridge.MAX_HELD_REQUESTS + 9),
                                                     "provider": "p", "model": "m"}))
 
+    def test_a_reply_carries_its_own_requests_size_whatever_the_daemon_reads_first(self):
+        daemon = FakeDaemon(self.home)
+        self.addCleanup(daemon.stop)
+        ctx, bridge = self.register()
+        pre = {"session_id": "s1", "api_request_id": "t1:api:1", "provider": "deepseek", "model": "deepseek-v4-flash",
+               "platform": "cli", "approx_input_tokens": 5480, "max_tokens": 4096}
+        ctx.hooks["pre_api_request"](**pre)
+        ctx.hooks["pre_api_request"](**dict(pre, session_id="s2", approx_input_tokens=77))
+        post = {"session_id": "s1", "api_request_id": "t1:api:1", "provider": "deepseek", "model": "deepseek-v4-flash",
+                "usage": None, "assistant_content_chars": 86}
+        ctx.hooks["post_api_request"](**post)
+        self.assertNotIn("_plutus_approx_input_tokens", post, "Hermes's own kwargs are left alone")
+        ctx.hooks["post_api_request"](**post)   # reported twice: the size went with the first
+        ctx.hooks["post_api_request"](**dict(post, session_id="s2"))
+        (name,) = self.journals()
+        sizes = [line["kwargs"].get("_plutus_approx_input_tokens") for line in self.lines(name)]
+        self.assertEqual([5480, None, 77], sizes)
+        self.assertEqual({}, dict(bridge.request_sizes), "nothing is kept once reported")
+
+        # Sizes that are no size are not carried; the memory is bounded like the middleware's.
+        for bad in (-1, 0, float("nan"), float("inf"), True, "5480", None):
+            ctx.hooks["pre_api_request"](**dict(pre, api_request_id="bad", approx_input_tokens=bad))
+        self.assertEqual({}, dict(bridge.request_sizes))
+        for i in range(plutus_bridge.MAX_HELD_REQUESTS + 10):
+            bridge._note_request_size({"session_id": "s", "api_request_id": "r%d" % i, "approx_input_tokens": 10})
+        self.assertEqual(plutus_bridge.MAX_HELD_REQUESTS, len(bridge.request_sizes))
+        self.assertNotIn(("s", "r0"), bridge.request_sizes)
+
     def test_the_writer_holds_a_lock_the_daemon_can_probe_and_gives_it_up_on_rotation(self):
         self.settings["hooks"] = ["post_tool_call"]
         _, bridge = self.register()

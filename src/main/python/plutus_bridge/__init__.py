@@ -611,6 +611,10 @@ class Bridge:
         # pre_api_request only renews that hold, so it is journaled instead of asked (docs/hook-journal.md).
         self.held_by_middleware = collections.OrderedDict()
         self.api_answered_by = {"journal": 0, "daemon": 0}   # pre_api_request each way (the benchmark checks them)
+        # (session, api_request_id) -> approx_input_tokens of requests not yet reported, newest last: their
+        # post_api_request carries it, so a reply without usage is estimated from its own request whatever order the
+        # daemon reads the journal and the spool in, and across a daemon restart.
+        self.request_sizes = collections.OrderedDict()
 
     # --- transport -------------------------------------------------------------------------
     def _endpoint(self):
@@ -838,6 +842,10 @@ class Bridge:
     # --- hooks -----------------------------------------------------------------------------
     def on_hook(self, event, kwargs):
         try:
+            if event == "pre_api_request":
+                self._note_request_size(kwargs)
+            elif event == "post_api_request":
+                kwargs = self._with_request_size(kwargs)
             if self.journal is not None and event not in VERDICT_HOOKS:
                 self.journal_event(event, kwargs)
                 return None
@@ -1021,6 +1029,32 @@ class Bridge:
             self.held_by_middleware.move_to_end(key)
             while len(self.held_by_middleware) > MAX_HELD_REQUESTS:
                 self.held_by_middleware.popitem(last=False)
+
+    def _note_request_size(self, kwargs):
+        request_id, tokens = kwargs.get("api_request_id"), kwargs.get("approx_input_tokens")
+        if not isinstance(request_id, str) or isinstance(tokens, bool) or not isinstance(tokens, (int, float)):
+            return
+        if not (math.isfinite(tokens) and tokens > 0):
+            return
+        key = (kwargs.get("session_id"), request_id)
+        with self.lock:
+            self.request_sizes[key] = int(tokens)
+            self.request_sizes.move_to_end(key)
+            while len(self.request_sizes) > MAX_HELD_REQUESTS:
+                self.request_sizes.popitem(last=False)
+
+    def _with_request_size(self, kwargs):
+        """The post_api_request's kwargs with its request's size added (a copy: Hermes's dict is left alone)."""
+        request_id = kwargs.get("api_request_id")
+        if not isinstance(request_id, str):
+            return kwargs
+        with self.lock:
+            tokens = self.request_sizes.pop((kwargs.get("session_id"), request_id), None)
+        if tokens is None:
+            return kwargs
+        out = dict(kwargs)
+        out["_plutus_approx_input_tokens"] = tokens
+        return out
 
     def _held_by_middleware(self, kwargs):
         """Whether this pre_api_request is for a request the middleware already asked the daemon about (a retry too:

@@ -11,6 +11,7 @@ import dev.plutus.core.LlmCall;
 import dev.plutus.TestSupport;
 import dev.plutus.TestSupport.HookEvent;
 import dev.plutus.TestSupport.MutableClock;
+import dev.plutus.core.InputRanges;
 import dev.plutus.core.TokenUsage;
 import dev.plutus.budget.ScopeKind;
 import dev.plutus.budget.ScopeRef;
@@ -300,6 +301,43 @@ class HookDispatcherTest {
             tool.put("session_id", pre.get("session_id").asText());
             JsonNode r = p.hooks().dispatch("pre_tool_call", tool).toJson();
             assertTrue(r.path("message").asText().contains("sender 184467301"), r.toString());
+        }
+    }
+
+    @Test
+    void aReplyWithoutUsageIsEstimatedFromTheRequestSizeItCarriesWhatTheDaemonReadBeforeIt(@TempDir Path home) throws Exception {
+        List<HookEvent> seq = TestSupport.sequence("session-sequence.jsonl");
+        HookEvent post = seq.stream().filter(e -> e.hook().equals("post_api_request") && e.kwargs().get("usage").isNull())
+                .findFirst().orElseThrow();
+        String requestId = post.kwargs().get("api_request_id").asText();
+        HookEvent pre = seq.stream().filter(e -> e.hook().equals("pre_api_request")
+                && e.kwargs().get("api_request_id").asText().equals(requestId)).findFirst().orElseThrow();
+        long requestSize = pre.kwargs().get("approx_input_tokens").asLong();
+        // Its pre_api_request not read first (it waits in the spool, or the daemon restarted in between): the session's
+        // earlier request is all that is remembered, unless the reply carries its own request's size.
+        assertEquals(5210, estimatedInput(home.resolve("none"), seq, pre, post, null));
+        assertEquals(requestSize, estimatedInput(home.resolve("carried"), seq, pre, post, requestSize));
+        assertEquals(5480, requestSize);
+        // A hostile size: below 1 is no size at all, an absurd one is held to the documented range.
+        assertEquals(5210, estimatedInput(home.resolve("negative"), seq, pre, post, -7L));
+        assertEquals(InputRanges.MAX_TOKENS, estimatedInput(home.resolve("huge"), seq, pre, post, Long.MAX_VALUE));
+    }
+
+    /** The estimated call's input tokens after the sequence without {@code pre}, {@code post} carrying {@code carried}. */
+    private static long estimatedInput(Path home, List<HookEvent> seq, HookEvent pre, HookEvent post, Long carried) throws Exception {
+        Files.createDirectories(home);
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
+            for (HookEvent e : seq) {
+                if (e == pre) {
+                    continue;
+                }
+                JsonNode kwargs = e.kwargs();
+                if (e == post && carried != null) {
+                    kwargs = ((ObjectNode) kwargs.deepCopy()).put("_plutus_approx_input_tokens", carried);
+                }
+                p.hooks().dispatch(e.hook(), kwargs);
+            }
+            return p.calls().recent(100).stream().filter(LlmCall::estimated).findFirst().orElseThrow().usage().input();
         }
     }
 

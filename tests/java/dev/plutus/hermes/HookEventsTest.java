@@ -45,13 +45,15 @@ class HookEventsTest {
     @Test
     void aBrokenUsageIsNamedAndTheCallKeptForAnEstimate() throws Exception {
         JsonNode k = Json.MAPPER.readTree("{\"session_id\":\"s\",\"usage\":{\"input_tokens\":1.5},\"assistant_content_chars\":40,"
-                + "\"_plutus_tool_call_chars\":8}");
+                + "\"_plutus_tool_call_chars\":8,\"_plutus_approx_input_tokens\":900}");
         HookEvent.PostApiRequest e = (HookEvent.PostApiRequest) HookEvents.parse("post_api_request", k, NOW);
         assertNull(e.usage());
         assertTrue(e.usageProblem().contains("usage.input_tokens is not a whole number"), e.usageProblem());
         assertEquals(48, e.outputChars());
-        TokenUsage estimate = new UsageEstimator().estimate(null, "s", e.outputChars());
+        assertEquals(900, e.requestApproxInputTokens());
+        TokenUsage estimate = new UsageEstimator().estimate(null, "s", e.requestApproxInputTokens(), e.outputChars());
         assertEquals(12, estimate.output(), "48 characters at four a token");
+        assertEquals(900, estimate.input(), "the request's size, as the bridge carried it");
     }
 
     @Test

@@ -434,7 +434,7 @@ public final class HookDispatcher {
             LOG.warn("post_api_request {}: {}; tokens estimated instead", e.apiRequestId(), e.usageProblem());
         }
         if (estimated) {
-            usage = estimator.estimate(e.apiRequestId(), sessionId, e.outputChars());
+            usage = estimator.estimate(e.apiRequestId(), sessionId, e.requestApproxInputTokens(), e.outputChars());
         } else {
             estimator.takeApproxInput(e.apiRequestId(), null);
         }
@@ -477,7 +477,7 @@ public final class HookDispatcher {
             LOG.warn("post_auxiliary_call {}: {}; tokens estimated instead", e.apiRequestId(), e.usageProblem());
         }
         if (estimated) {
-            usage = estimator.estimate(null, e.sessionId(), 0);
+            usage = estimator.estimate(null, e.sessionId(), 0, 0);
         }
         String id = e.apiRequestId() != null && !e.apiRequestId().isBlank() ? e.apiRequestId()
                 : e.bridgeEventId() != null ? "hook:" + e.bridgeEventId() : null;

@@ -22,10 +22,12 @@ public sealed interface HookEvent {
     /**
      * {@code usage} null when Hermes reported none; {@code usageProblem} says why a reported usage
      * could not be read (the call is then estimated, never dropped). {@code outputChars} is the size
-     * of the response's text and tool calls, for that estimate.
+     * of the response's text and tool calls, and {@code requestApproxInputTokens} the size its own
+     * pre_api_request gave (0 when unknown), for that estimate.
      */
     record PostApiRequest(String sessionId, String platform, String apiRequestId, String provider, String model,
-            String responseModel, TokenUsage usage, String usageProblem, long outputChars, Instant endedAt, long latencyMillis,
+            String responseModel, TokenUsage usage, String usageProblem, long outputChars, long requestApproxInputTokens,
+            Instant endedAt, long latencyMillis,
             String bridgeEventId, Instant at) implements HookEvent {}
 
     /**

@@ -73,7 +73,7 @@ public final class HookEvents {
         String problem = read.problem();
         return new HookEvent.PostApiRequest(text(k, "session_id"), text(k, "platform"), text(k, "api_request_id"),
                 text(k, "provider"), text(k, "model"), text(k, "response_model"), usage, problem, outputChars(k),
-                time(k, "ended_at", at, receivedAt, clamped), duration(k, "api_duration", 1000, clamped), bridgeEventId(k), at);
+                tokens(k, "_plutus_approx_input_tokens", clamped), time(k, "ended_at", at, receivedAt, clamped), duration(k, "api_duration", 1000, clamped), bridgeEventId(k), at);
     }
 
     /** A hook's {@code usage}, or why it could not be read (null both when there is none). */
