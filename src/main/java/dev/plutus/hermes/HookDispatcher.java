@@ -73,7 +73,8 @@ public final class HookDispatcher {
             } else if (e instanceof HookEvent.PreApiRequest p) {
                 seen(p.sessionId(), p.platform(), null, p.at());
                 if (p.approxInputTokens() > 0) {
-                    estimator.rememberRequest(p.apiRequestId(), p.sessionId(), p.approxInputTokens());
+                    estimator.rememberRequest(HermesCallIds.callKey(p.sessionId(), p.apiRequestId()), p.sessionId(),
+                            p.approxInputTokens());
                 }
             } else {
                 handle(e);
@@ -379,7 +380,7 @@ public final class HookDispatcher {
         }
         // The call's expected cost is held until post_api_request records the real one (a retry of the
         // same request renews the hold rather than adding to it).
-        Optional<Enforcer.Block> refused = enforcer.admit(new CallIntent("api:" + e.apiRequestId(), sessionId, e.platform(),
+        Optional<Enforcer.Block> refused = enforcer.admit(new CallIntent(HermesCallIds.callKey(sessionId, e.apiRequestId()), sessionId, e.platform(),
                 e.provider(), e.model(), e.approxInputTokens(), e.maxTokens()));
         return refused.map(this::blocked).orElse(HookReply.NOTHING);
     }
@@ -391,7 +392,7 @@ public final class HookDispatcher {
             sessions.observe(sessionId, e.platform(), null, null, e.at());
         }
         if (e.approxInputTokens() > 0) {
-            estimator.rememberRequest(e.apiRequestId(), sessionId, e.approxInputTokens());
+            estimator.rememberRequest(HermesCallIds.callKey(sessionId, e.apiRequestId()), sessionId, e.approxInputTokens());
         }
         return sessionId;
     }
@@ -403,7 +404,7 @@ public final class HookDispatcher {
     private void renewHold(HookEvent.PreApiRequest e) {
         String sessionId = noteRequest(e);
         if (e.apiRequestId() != null && !e.apiRequestId().isBlank() && e.provider() != null && !e.provider().isBlank()) {
-            enforcer.renew(new CallIntent("api:" + e.apiRequestId(), sessionId, e.platform(), e.provider(), e.model(),
+            enforcer.renew(new CallIntent(HermesCallIds.callKey(sessionId, e.apiRequestId()), sessionId, e.platform(), e.provider(), e.model(),
                     e.approxInputTokens(), e.maxTokens()));
         }
     }
@@ -411,8 +412,9 @@ public final class HookDispatcher {
     /** A failed attempt that will not be retried spends nothing: its hold goes back at once. */
     private HookReply apiRequestError(HookEvent.ApiRequestError e) {
         counters.count("api_request_error");
-        if (e.apiRequestId() != null && !e.retryable()) {
-            enforcer.release("api:" + e.apiRequestId());
+        String key = HermesCallIds.callKey(e.sessionId(), e.apiRequestId());
+        if (key != null && !e.retryable()) {
+            enforcer.release(key);
         }
         return HookReply.NOTHING;
     }
@@ -433,13 +435,13 @@ public final class HookDispatcher {
             counters.count("malformed");
             LOG.warn("post_api_request {}: {}; tokens estimated instead", e.apiRequestId(), e.usageProblem());
         }
+        String key = HermesCallIds.callKey(sessionId, e.apiRequestId());
         if (estimated) {
-            usage = estimator.estimate(e.apiRequestId(), sessionId, e.requestApproxInputTokens(), e.outputChars());
+            usage = estimator.estimate(key, sessionId, e.requestApproxInputTokens(), e.outputChars());
         } else {
-            estimator.takeApproxInput(e.apiRequestId(), null);
+            estimator.takeApproxInput(key, null);
         }
-        String eventId = e.apiRequestId() != null ? "api:" + e.apiRequestId()
-                : e.bridgeEventId() != null ? "hook:" + e.bridgeEventId() : null;
+        String eventId = key != null ? key : e.bridgeEventId() != null ? "hook:" + e.bridgeEventId() : null;
         if (estimated) {
             counters.count("estimated_calls");
         }
