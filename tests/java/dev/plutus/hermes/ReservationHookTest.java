@@ -47,15 +47,11 @@ class ReservationHookTest {
                 .put("api_request_id", apiRequestId).put("retryable", false);
     }
 
-    /** An engine at noon under {@code budgetYaml}. */
-    static TestEngine atNoon(Path home, String budgetYaml) throws Exception {
-        Files.writeString(home.resolve("budget.yaml"), budgetYaml);
-        return TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")));
-    }
-
     @Test
     void aCallInFlightCountsAgainstTheNextOneUntilItsCostIsRecorded(@TempDir Path home) throws Exception {
-        try (TestEngine p = atNoon(home, "budgets:\n  global:\n    daily_usd: 0.04\n")) {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.04\n");
+        MutableClock clock = new MutableClock(NOON, ZoneId.of("UTC"));
+        try (TestEngine p = TestSupport.open(home, clock)) {
             assertEquals(HookReply.NOTHING, p.hooks().dispatch("pre_api_request", pre("A", "A:api:1")));
             assertEquals(EXPECTED, p.heldMicros(ScopeRef.GLOBAL));
             HookReply b = p.hooks().dispatch("pre_api_request", pre("B", "B:api:1"));
@@ -80,7 +76,9 @@ class ReservationHookTest {
      */
     @Test
     void twoSessionsSendingTheSameRequestIdAreTwoCalls(@TempDir Path home) throws Exception {
-        try (TestEngine p = atNoon(home, "budgets:\n  global:\n    daily_usd: 0.08\n")) {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.08\n");
+        MutableClock clock = new MutableClock(NOON, ZoneId.of("UTC"));
+        try (TestEngine p = TestSupport.open(home, clock)) {
             assertEquals(HookReply.NOTHING, p.hooks().dispatch("pre_api_request", pre("A", "req-1")));
             assertEquals(HookReply.NOTHING, p.hooks().dispatch("pre_api_request", pre("B", "req-1")));
             assertEquals(2 * EXPECTED, p.heldMicros(ScopeRef.GLOBAL), "B's call is not taken for a retry of A's");
@@ -183,7 +181,8 @@ class ReservationHookTest {
 
     @Test
     void reservationsCanBeTurnedOffAndTheirSettingsAreChecked(@TempDir Path home) throws Exception {
-        try (TestEngine p = atNoon(home, "budgets:\n  global:\n    daily_usd: 0.04\nreservations:\n  enabled: false\n")) {
+        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.04\nreservations:\n  enabled: false\n");
+        try (TestEngine p = TestSupport.open(home, new MutableClock(NOON, ZoneId.of("UTC")))) {
             p.hooks().dispatch("pre_api_request", pre("A", "A:api:1"));
             assertFalse(p.hooks().dispatch("pre_api_request", pre("B", "B:api:1")).action() instanceof HookAction.BlockTool);
             assertEquals(0, p.heldMicros(ScopeRef.GLOBAL));
