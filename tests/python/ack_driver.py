@@ -16,7 +16,7 @@ def main(plugin_dir, count, pause_after=-1, pause=0.0):
     for i in range(count):
         if i == pause_after:
             time.sleep(pause)
-        rid = "kill-session:kill-%d" % i   # as Hermes does, the id begins with its session's
+        rid = "kill-%d" % i
         now = time.time()
         reply = bridge.forward("post_api_request", {
             "session_id": "kill-session", "platform": "cli", "api_request_id": rid, "provider": "anthropic",

@@ -17,7 +17,7 @@ def main(plugin_dir, count):
     ctx = RecordingContext()
     module.register(ctx, module.load_settings(plugin_dir + "/bridge.json"))
     for i in range(count):
-        rid = "journal-session:journal-%d" % i   # as Hermes does, the id begins with its session's
+        rid = "journal-%d" % i
         now = time.time()
         ctx.hooks["post_api_request"](
             session_id="journal-session", platform="cli", api_request_id=rid, provider="anthropic",

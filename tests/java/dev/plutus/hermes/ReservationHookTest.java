@@ -70,36 +70,6 @@ class ReservationHookTest {
         }
     }
 
-    /**
-     * Another sender's ids need not begin with the session's, as Hermes's do: two sessions sending the same id are two
-     * calls, each with its own hold and its own record, never one call and its duplicate.
-     */
-    @Test
-    void twoSessionsSendingTheSameRequestIdAreTwoCalls(@TempDir Path home) throws Exception {
-        Files.writeString(home.resolve("budget.yaml"), "budgets:\n  global:\n    daily_usd: 0.08\n");
-        MutableClock clock = new MutableClock(NOON, ZoneId.of("UTC"));
-        try (TestEngine p = TestSupport.open(home, clock)) {
-            assertEquals(HookReply.NOTHING, p.hooks().dispatch("pre_api_request", pre("A", "req-1")));
-            assertEquals(HookReply.NOTHING, p.hooks().dispatch("pre_api_request", pre("B", "req-1")));
-            assertEquals(2 * EXPECTED, p.heldMicros(ScopeRef.GLOBAL), "B's call is not taken for a retry of A's");
-            HookReply third = p.hooks().dispatch("pre_api_request", pre("C", "req-1"));
-            assertTrue(third.action() instanceof HookAction.BlockTool, "a third does not fit beside the two in flight");
-
-            p.hooks().dispatch("post_api_request", post("A", "req-1"));
-            assertEquals(EXPECTED, p.heldMicros(ScopeRef.GLOBAL), "A's report ends A's hold only");
-            p.hooks().dispatch("post_api_request", post("B", "req-1"));
-            p.hooks().dispatch("post_api_request", post("B", "req-1"));
-            assertEquals(0, p.heldMicros(ScopeRef.GLOBAL));
-            assertEquals(2 * 4_500, p.ledger().spend(ScopeRef.GLOBAL, dev.plutus.budget.Window.DAILY, NOON).spentMicros(),
-                    "both calls counted, B's repeated report once");
-            assertEquals(2, p.calls().count());
-
-            // Hermes's own ids begin with their session's and are stored as they come.
-            p.hooks().dispatch("post_api_request", post("A", "A:t:0a1b2c3d:api:1"));
-            assertTrue(p.calls().recent(10).stream().anyMatch(c -> "api:A:t:0a1b2c3d:api:1".equals(c.eventId())));
-        }
-    }
-
     /** Two processes on one store: a call in flight on one blocks the other; once its cost is recorded the other fits at once. */
     @Test
     void hostsSharingAStoreSeeEachOthersCallsInFlight(@TempDir Path home) throws Exception {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plutus.hermes.HermesCallIds;
 import dev.plutus.engine.EngineConfig;
 import dev.plutus.core.HomeLayout;
 import dev.plutus.TestSupport;
@@ -158,7 +157,7 @@ class DaemonTest {
     }
 
     private static long callsWithId(DaemonHarness d, String id) {
-        return d.plutus().calls().recent(1000).stream().filter(c -> HermesCallIds.callKey(c.sessionId(), id).equals(c.eventId())).count();
+        return d.plutus().calls().recent(1000).stream().filter(c -> ("api:" + id).equals(c.eventId())).count();
     }
 
     @Test

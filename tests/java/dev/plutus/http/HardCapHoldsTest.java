@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.plutus.hermes.HermesCallIds;
 import dev.plutus.TestSupport;
 import dev.plutus.core.HomeLayout;
 import dev.plutus.hermes.HermesInstaller;
@@ -66,7 +65,7 @@ class HardCapHoldsTest {
             // The sender's own time is kept where it could be a real clock's; the call counts when it arrived.
             List<Long[]> kept = d.plutus().jdbc().query("SELECT ts, reported_ts FROM llm_calls WHERE event_id = ?",
                     rs -> new Long[] {rs.getLong(1), rs.getObject(2) == null ? null : rs.getLong(2)},
-                    HermesCallIds.callKey("s1", "x" + (now + 120)));
+                    "api:x" + (now + 120));
             assertEquals(noon.toEpochMilli(), kept.get(0)[0]);
             assertEquals(noon.plusSeconds(120).toEpochMilli(), kept.get(0)[1]);
             assertEquals(200, d.get("/api/summary", d.readToken()).statusCode(), "a 1e300 duration was clamped, not stored");

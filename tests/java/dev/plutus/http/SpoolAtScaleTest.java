@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.plutus.hermes.HermesCallIds;
 import dev.plutus.TestSupport;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -35,7 +34,7 @@ class SpoolAtScaleTest {
     }
 
     private static long callsWithId(DaemonHarness d, String id) {
-        return d.plutus().calls().recent(10_000).stream().filter(c -> HermesCallIds.callKey(c.sessionId(), id).equals(c.eventId())).count();
+        return d.plutus().calls().recent(10_000).stream().filter(c -> ("api:" + id).equals(c.eventId())).count();
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.plutus.core;
 
 /**
  * A model call about to be made, for a reservation: {@code id} is the event id its result will be
- * recorded under (Hermes: {@code api:<api_request_id>}, see HermesCallIds), so recording the result ends the hold.
+ * recorded under (Hermes: {@code api:<api_request_id>}), so recording the result ends the hold.
  * {@code approxInputTokens} is the host's estimate of the prompt; {@code maxOutputTokens} the
  * request's cap, or null when the model's maximum applies.
  */

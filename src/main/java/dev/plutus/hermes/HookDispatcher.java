@@ -73,8 +73,7 @@ public final class HookDispatcher {
             } else if (e instanceof HookEvent.PreApiRequest p) {
                 seen(p.sessionId(), p.platform(), null, p.at());
                 if (p.approxInputTokens() > 0) {
-                    estimator.rememberRequest(HermesCallIds.callKey(p.sessionId(), p.apiRequestId()), p.sessionId(),
-                            p.approxInputTokens());
+                    estimator.rememberRequest(p.apiRequestId(), p.sessionId(), p.approxInputTokens());
                 }
             } else {
                 handle(e);
@@ -380,7 +379,7 @@ public final class HookDispatcher {
         }
         // The call's expected cost is held until post_api_request records the real one (a retry of the
         // same request renews the hold rather than adding to it).
-        Optional<Enforcer.Block> refused = enforcer.admit(new CallIntent(HermesCallIds.callKey(sessionId, e.apiRequestId()), sessionId, e.platform(),
+        Optional<Enforcer.Block> refused = enforcer.admit(new CallIntent("api:" + e.apiRequestId(), sessionId, e.platform(),
                 e.provider(), e.model(), e.approxInputTokens(), e.maxTokens()));
         return refused.map(this::blocked).orElse(HookReply.NOTHING);
     }
@@ -392,7 +391,7 @@ public final class HookDispatcher {
             sessions.observe(sessionId, e.platform(), null, null, e.at());
         }
         if (e.approxInputTokens() > 0) {
-            estimator.rememberRequest(HermesCallIds.callKey(sessionId, e.apiRequestId()), sessionId, e.approxInputTokens());
+            estimator.rememberRequest(e.apiRequestId(), sessionId, e.approxInputTokens());
         }
         return sessionId;
     }
@@ -404,7 +403,7 @@ public final class HookDispatcher {
     private void renewHold(HookEvent.PreApiRequest e) {
         String sessionId = noteRequest(e);
         if (e.apiRequestId() != null && !e.apiRequestId().isBlank() && e.provider() != null && !e.provider().isBlank()) {
-            enforcer.renew(new CallIntent(HermesCallIds.callKey(sessionId, e.apiRequestId()), sessionId, e.platform(), e.provider(), e.model(),
+            enforcer.renew(new CallIntent("api:" + e.apiRequestId(), sessionId, e.platform(), e.provider(), e.model(),
                     e.approxInputTokens(), e.maxTokens()));
         }
     }
@@ -412,9 +411,8 @@ public final class HookDispatcher {
     /** A failed attempt that will not be retried spends nothing: its hold goes back at once. */
     private HookReply apiRequestError(HookEvent.ApiRequestError e) {
         counters.count("api_request_error");
-        String key = HermesCallIds.callKey(e.sessionId(), e.apiRequestId());
-        if (key != null && !e.retryable()) {
-            enforcer.release(key);
+        if (e.apiRequestId() != null && !e.retryable()) {
+            enforcer.release("api:" + e.apiRequestId());
         }
         return HookReply.NOTHING;
     }
@@ -435,13 +433,13 @@ public final class HookDispatcher {
             counters.count("malformed");
             LOG.warn("post_api_request {}: {}; tokens estimated instead", e.apiRequestId(), e.usageProblem());
         }
-        String key = HermesCallIds.callKey(sessionId, e.apiRequestId());
         if (estimated) {
-            usage = estimator.estimate(key, sessionId, e.requestApproxInputTokens(), e.outputChars());
+            usage = estimator.estimate(e.apiRequestId(), sessionId, e.requestApproxInputTokens(), e.outputChars());
         } else {
-            estimator.takeApproxInput(key, null);
+            estimator.takeApproxInput(e.apiRequestId(), null);
         }
-        String eventId = key != null ? key : e.bridgeEventId() != null ? "hook:" + e.bridgeEventId() : null;
+        String eventId = e.apiRequestId() != null ? "api:" + e.apiRequestId()
+                : e.bridgeEventId() != null ? "hook:" + e.bridgeEventId() : null;
         if (estimated) {
             counters.count("estimated_calls");
         }

@@ -21,18 +21,17 @@ final class UsageEstimator {
         }
     };
 
-    /** {@code callKey}: the call's key (HermesCallIds), so two sessions' requests under one id stay apart. */
-    synchronized void rememberRequest(String callKey, String sessionId, long approxInputTokens) {
-        if (callKey != null) {
-            approxInput.put("req:" + callKey, approxInputTokens);
+    synchronized void rememberRequest(String apiRequestId, String sessionId, long approxInputTokens) {
+        if (apiRequestId != null) {
+            approxInput.put("req:" + apiRequestId, approxInputTokens);
         }
         if (sessionId != null) {
             approxInput.put("session:" + sessionId, approxInputTokens);
         }
     }
 
-    synchronized long takeApproxInput(String callKey, String sessionId) {
-        Long v = callKey == null ? null : approxInput.remove("req:" + callKey);
+    synchronized long takeApproxInput(String apiRequestId, String sessionId) {
+        Long v = apiRequestId == null ? null : approxInput.remove("req:" + apiRequestId);
         if (v == null && sessionId != null) {
             v = approxInput.get("session:" + sessionId);
         }
@@ -44,8 +43,8 @@ final class UsageEstimator {
      * over what was remembered here, which depends on the pre_api_request having been read first and on this daemon
      * having been up then. {@code outputChars}: the response's text and tool calls, in characters.
      */
-    TokenUsage estimate(String callKey, String sessionId, long knownInput, long outputChars) {
-        long remembered = takeApproxInput(callKey, sessionId);
+    TokenUsage estimate(String apiRequestId, String sessionId, long knownInput, long outputChars) {
+        long remembered = takeApproxInput(apiRequestId, sessionId);
         long input = knownInput > 0 ? knownInput : remembered;
         long output = (Math.max(0, outputChars) + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN;
         return TokenUsage.of(input, output);
